@@ -1,0 +1,365 @@
+package org.graft.core.tensor;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.function.DoubleBinaryOperator;
+import java.util.function.DoubleUnaryOperator;
+import java.util.random.RandomGenerator;
+
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.CommonOps_DDRM;
+
+/**
+ * A dense n-dimensional array of numbers, row-major. A tensor never changes after it is made:
+ * every operation returns a new one, so values can be shared between nodes, calls and threads.
+ *
+ * <p>Elementwise operations broadcast as in NumPy. Only {@link DType#F64} has storage today.
+ */
+public final class Tensor {
+    private final Shape shape;
+    private final double[] data;
+
+    private Tensor(Shape shape, double[] data) {
+        if (data.length != shape.size()) {
+            throw new IllegalArgumentException(data.length + " values do not fill a tensor of shape " + shape
+                    + " (" + shape.size() + " elements)");
+        }
+        this.shape = shape;
+        this.data = data;
+    }
+
+    // ---- making tensors -------------------------------------------------------------------
+
+    /** A tensor of the given shape holding a copy of {@code data}, row-major. */
+    public static Tensor of(Shape shape, double[] data) { return new Tensor(shape, data.clone()); }
+
+    /** A tensor of the given dims holding a copy of {@code data}, row-major. */
+    public static Tensor of(double[] data, int... dims) { return of(Shape.of(dims), data); }
+
+    public static Tensor scalar(double value) { return new Tensor(Shape.scalar(), new double[] {value}); }
+
+    public static Tensor vector(double... values) { return of(values, values.length); }
+
+    /** A rank-2 tensor from rows of equal length. */
+    public static Tensor matrix(double[]... rows) {
+        int cols = rows.length == 0 ? 0 : rows[0].length;
+        double[] data = new double[rows.length * cols];
+        for (int i = 0; i < rows.length; i++) {
+            if (rows[i].length != cols) {
+                throw new IllegalArgumentException("row " + i + " has " + rows[i].length + " values, row 0 has " + cols);
+            }
+            System.arraycopy(rows[i], 0, data, i * cols, cols);
+        }
+        return new Tensor(Shape.of(rows.length, cols), data);
+    }
+
+    public static Tensor zeros(Shape shape) { return new Tensor(shape, new double[shape.size()]); }
+
+    public static Tensor ones(Shape shape) { return full(shape, 1.0); }
+
+    public static Tensor full(Shape shape, double value) {
+        double[] data = new double[shape.size()];
+        Arrays.fill(data, value);
+        return new Tensor(shape, data);
+    }
+
+    /** Independent draws from the normal distribution with the given mean and standard deviation. */
+    public static Tensor normal(Shape shape, double mean, double std, RandomGenerator random) {
+        double[] data = new double[shape.size()];
+        for (int i = 0; i < data.length; i++) data[i] = mean + std * random.nextGaussian();
+        return new Tensor(shape, data);
+    }
+
+    /** Independent draws from the uniform distribution on {@code [lo, hi)}. */
+    public static Tensor uniform(Shape shape, double lo, double hi, RandomGenerator random) {
+        double[] data = new double[shape.size()];
+        for (int i = 0; i < data.length; i++) data[i] = lo + (hi - lo) * random.nextDouble();
+        return new Tensor(shape, data);
+    }
+
+    // ---- reading ----------------------------------------------------------------------------
+
+    public Shape shape() { return shape; }
+
+    public DType dtype() { return DType.F64; }
+
+    public int rank() { return shape.rank(); }
+
+    public int size() { return shape.size(); }
+
+    /** The element at a full index; negative indices are not accepted. */
+    public double get(int... index) {
+        if (index.length != shape.rank()) {
+            throw new IllegalArgumentException("index " + Arrays.toString(index) + " has " + index.length
+                    + " components; the tensor has shape " + shape);
+        }
+        int[] strides = shape.strides();
+        int flat = 0;
+        for (int i = 0; i < index.length; i++) {
+            if (index[i] < 0 || index[i] >= shape.dim(i)) {
+                throw new IndexOutOfBoundsException("index " + Arrays.toString(index) + " is outside shape " + shape);
+            }
+            flat += index[i] * strides[i];
+        }
+        return data[flat];
+    }
+
+    /** The element at a row-major position in {@code [0, size)}. */
+    public double getFlat(int position) { return data[position]; }
+
+    /** The value of a tensor with exactly one element. */
+    public double item() {
+        if (data.length != 1) throw new IllegalStateException("item() of a tensor of shape " + shape);
+        return data[0];
+    }
+
+    /** A copy of the elements, row-major. */
+    public double[] toArray() { return data.clone(); }
+
+    // ---- elementwise ----------------------------------------------------------------------
+
+    public Tensor map(DoubleUnaryOperator f) {
+        double[] out = new double[data.length];
+        for (int i = 0; i < out.length; i++) out[i] = f.applyAsDouble(data[i]);
+        return new Tensor(shape, out);
+    }
+
+    /** {@code f(this, other)} elementwise, broadcasting both operands as in NumPy. */
+    public Tensor zip(Tensor other, DoubleBinaryOperator f) {
+        double[] a = data, b = other.data;
+        if (shape.equals(other.shape)) {
+            double[] out = new double[a.length];
+            for (int i = 0; i < out.length; i++) out[i] = f.applyAsDouble(a[i], b[i]);
+            return new Tensor(shape, out);
+        }
+        Shape target = Shape.broadcast(shape, other.shape);
+        double[] out = new double[target.size()];
+        var walk = new Odometer(target, shape.stridesBroadcastTo(target), other.shape.stridesBroadcastTo(target));
+        for (int i = 0; i < out.length; i++, walk.next()) {
+            out[i] = f.applyAsDouble(a[walk.offset[0]], b[walk.offset[1]]);
+        }
+        return new Tensor(target, out);
+    }
+
+    public Tensor add(Tensor other) { return zip(other, Double::sum); }
+
+    public Tensor sub(Tensor other) { return zip(other, (x, y) -> x - y); }
+
+    public Tensor mul(Tensor other) { return zip(other, (x, y) -> x * y); }
+
+    public Tensor div(Tensor other) { return zip(other, (x, y) -> x / y); }
+
+    /** This tensor repeated along its broadcast axes to fill {@code target}. */
+    public Tensor broadcastTo(Shape target) {
+        if (shape.equals(target)) return this;
+        double[] out = new double[target.size()];
+        var walk = new Odometer(target, shape.stridesBroadcastTo(target));
+        for (int i = 0; i < out.length; i++, walk.next()) out[i] = data[walk.offset[0]];
+        return new Tensor(target, out);
+    }
+
+    // ---- reductions -------------------------------------------------------------------------
+
+    /**
+     * Folds the elements along {@code axes} (negative axes count from the end) with {@code f},
+     * starting each fold at {@code identity}; the reduced axes are dropped, or kept with size 1
+     * when {@code keepdims}.
+     */
+    public Tensor reduce(int[] axes, boolean keepdims, double identity, DoubleBinaryOperator f) {
+        int[] normalized = normalizeAxes(axes);
+        Shape kept = shape.reduce(normalized, true);
+        double[] out = new double[kept.size()];
+        Arrays.fill(out, identity);
+        var walk = new Odometer(shape, kept.stridesBroadcastTo(shape));
+        for (int i = 0; i < data.length; i++, walk.next()) {
+            int o = walk.offset[0];
+            out[o] = f.applyAsDouble(out[o], data[i]);
+        }
+        return new Tensor(keepdims ? kept : shape.reduce(normalized, false), out);
+    }
+
+    /** The sum along {@code axes}. */
+    public Tensor sum(int[] axes, boolean keepdims) { return reduce(axes, keepdims, 0.0, Double::sum); }
+
+    /** The sum of every element, as a scalar. */
+    public double sum() {
+        double s = 0;
+        for (double v : data) s += v;
+        return s;
+    }
+
+    /**
+     * The sum that undoes broadcasting: adds up the elements along every axis where
+     * {@code target} was broadcast to this shape, giving a tensor of shape {@code target}.
+     */
+    public Tensor sumTo(Shape target) {
+        if (shape.equals(target)) return this;
+        double[] out = new double[target.size()];
+        var walk = new Odometer(shape, target.stridesBroadcastTo(shape));
+        for (int i = 0; i < data.length; i++, walk.next()) out[walk.offset[0]] += data[i];
+        return new Tensor(target, out);
+    }
+
+    /** The sum of the elementwise products; the shapes must be equal. */
+    public double dot(Tensor other) {
+        if (!shape.equals(other.shape)) {
+            throw new IllegalArgumentException("dot of tensors of shapes " + shape + " and " + other.shape);
+        }
+        double s = 0;
+        for (int i = 0; i < data.length; i++) s += data[i] * other.data[i];
+        return s;
+    }
+
+    private int[] normalizeAxes(int[] axes) {
+        int[] out = new int[axes.length];
+        boolean[] seen = new boolean[shape.rank()];
+        for (int i = 0; i < axes.length; i++) {
+            out[i] = shape.axis(axes[i]);
+            if (seen[out[i]]) throw new IllegalArgumentException("axis " + axes[i] + " is repeated in " + Arrays.toString(axes));
+            seen[out[i]] = true;
+        }
+        return out;
+    }
+
+    // ---- linear algebra and layout ----------------------------------------------------------
+
+    /**
+     * The matrix product as in NumPy's {@code matmul} for ranks 1 and 2: a rank-1 left operand
+     * is a row, a rank-1 right operand a column, and that axis is dropped from the result.
+     */
+    public Tensor matmul(Tensor other) {
+        if (rank() < 1 || rank() > 2 || other.rank() < 1 || other.rank() > 2) {
+            throw new IllegalArgumentException("matmul takes ranks 1 and 2, found " + shape + " @ " + other.shape);
+        }
+        int m = rank() == 2 ? shape.dim(0) : 1;
+        int k = shape.dim(-1);
+        int k2 = other.shape.dim(0);
+        int n = other.rank() == 2 ? other.shape.dim(1) : 1;
+        if (k != k2) throw new IllegalArgumentException("matmul: inner dimensions differ: " + shape + " @ " + other.shape);
+        double[] out = new double[m * n];
+        if (m > 0 && n > 0 && k > 0) {
+            // EJML works in place on our arrays: wrap, never copy.
+            CommonOps_DDRM.mult(DMatrixRMaj.wrap(m, k, data), DMatrixRMaj.wrap(k, n, other.data),
+                    DMatrixRMaj.wrap(m, n, out));
+        }
+        Shape result = rank() == 2 && other.rank() == 2 ? Shape.of(m, n)
+                : rank() == 2 ? Shape.of(m)
+                : other.rank() == 2 ? Shape.of(n)
+                : Shape.scalar();
+        return new Tensor(result, out);
+    }
+
+    /** Swaps the last two axes. */
+    public Tensor transpose() {
+        if (rank() < 2) throw new IllegalArgumentException("transpose needs rank 2 or more, found " + shape);
+        int[] perm = new int[rank()];
+        for (int i = 0; i < perm.length; i++) perm[i] = i;
+        perm[rank() - 2] = rank() - 1;
+        perm[rank() - 1] = rank() - 2;
+        return transpose(perm);
+    }
+
+    /** Axis {@code i} of the result is axis {@code perm[i]} of this tensor. */
+    public Tensor transpose(int... perm) {
+        if (perm.length != rank()) {
+            throw new IllegalArgumentException("permutation " + Arrays.toString(perm) + " for a tensor of shape " + shape);
+        }
+        int[] normalized = normalizeAxes(perm);
+        int[] from = shape.strides();
+        int[] dims = new int[rank()];
+        int[] strides = new int[rank()];
+        for (int i = 0; i < perm.length; i++) {
+            dims[i] = shape.dim(normalized[i]);
+            strides[i] = from[normalized[i]];
+        }
+        Shape target = Shape.of(dims);
+        double[] out = new double[data.length];
+        var walk = new Odometer(target, strides);
+        for (int i = 0; i < out.length; i++, walk.next()) out[i] = data[walk.offset[0]];
+        return new Tensor(target, out);
+    }
+
+    /** The same elements in the same row-major order, under another shape of the same size. */
+    public Tensor reshape(Shape target) {
+        if (target.size() != size()) {
+            throw new IllegalArgumentException("cannot reshape " + shape + " (" + size() + " elements) to " + target
+                    + " (" + target.size() + " elements)");
+        }
+        return new Tensor(target, data); // immutable, so the storage can be shared
+    }
+
+    // ---- comparing and printing -------------------------------------------------------------
+
+    /**
+     * True when the shapes are equal and every pair of elements satisfies
+     * {@code |a - b| <= atol + rtol * |b|}, as NumPy's {@code allclose}; NaN matches NaN and an
+     * infinity matches only itself.
+     */
+    public boolean allClose(Tensor other, double rtol, double atol) {
+        if (!shape.equals(other.shape)) return false;
+        for (int i = 0; i < data.length; i++) {
+            double a = data[i], b = other.data[i];
+            if (a == b || (Double.isNaN(a) && Double.isNaN(b))) continue;
+            if (!(Math.abs(a - b) <= atol + rtol * Math.abs(b))) return false;
+        }
+        return true;
+    }
+
+    /** Exact equality: same shape and the same value in every element (NaN equals NaN). */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Tensor t && shape.equals(t.shape) && Arrays.equals(data, t.data);
+    }
+
+    @Override
+    public int hashCode() { return 31 * shape.hashCode() + Arrays.hashCode(data); }
+
+    private static final int EDGE = 3; // elements shown at each end of a long axis
+
+    /** NumPy-like: {@code [[1, 2.5], [3, 4]]}; long axes are elided in the middle. */
+    @Override
+    public String toString() {
+        var sb = new StringBuilder();
+        appendAxis(sb, 0, 0);
+        return sb.toString();
+    }
+
+    private void appendAxis(StringBuilder sb, int axis, int offset) {
+        if (axis == rank()) {
+            sb.append(format(data[offset]));
+            return;
+        }
+        int n = shape.dim(axis);
+        int stride = shape.strides()[axis];
+        sb.append('[');
+        for (int i = 0; i < n; i++) {
+            if (n > 2 * EDGE + 1 && i == EDGE) {
+                sb.append("..., ");
+                i = n - EDGE - 1;
+                continue;
+            }
+            appendAxis(sb, axis + 1, offset + i * stride);
+            if (i < n - 1) sb.append(", ");
+        }
+        sb.append(']');
+    }
+
+    /** Integers without a fraction, everything else with up to 6 significant digits. */
+    static String format(double v) {
+        if (v == 0) return 1 / v < 0 ? "-0" : "0";
+        if (v == Math.rint(v) && Math.abs(v) < 1e15) return Long.toString((long) v);
+        if (Double.isNaN(v) || Double.isInfinite(v)) return Double.toString(v);
+        String s = String.format(Locale.ROOT, "%.6g", v);
+        if (s.contains("e")) {
+            String[] parts = s.split("e");
+            return stripZeros(parts[0]) + "e" + Integer.parseInt(parts[1]);
+        }
+        return stripZeros(s);
+    }
+
+    private static String stripZeros(String s) {
+        if (!s.contains(".")) return s;
+        s = s.replaceAll("0+$", "");
+        return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
+    }
+}
