@@ -1,0 +1,44 @@
+package org.graft.core;
+
+import java.util.List;
+import java.util.Optional;
+
+import org.graft.core.tensor.Tensor;
+
+/** A value fixed when the graph is built. */
+public final class Constant implements Node {
+    private final Tensor value;
+    private final Type type;
+    private final String name;
+    private final SourcePos pos;
+
+    private Constant(Tensor value, String name, SourcePos pos) {
+        this.value = value;
+        this.type = Type.of(value);
+        this.name = name;
+        this.pos = pos;
+    }
+
+    public static Constant of(Tensor value) { return new Constant(value, null, SourcePos.NONE); }
+
+    public static Constant scalar(double value) { return of(Tensor.scalar(value)); }
+
+    public Tensor value() { return value; }
+
+    /** True for a single-element constant equal to {@code v}: the guard of many rewrite rules. */
+    public boolean isScalar(double v) { return value.size() == 1 && value.getFlat(0) == v; }
+
+    /** The same value under a name. */
+    public Constant named(String newName) { return new Constant(value, newName, pos); }
+
+    /** The same value, written at {@code where}. */
+    public Constant at(SourcePos where) { return new Constant(value, name, where); }
+
+    @Override public Type type() { return type; }
+    @Override public List<Node> inputs() { return List.of(); }
+    @Override public Optional<String> name() { return Optional.ofNullable(name); }
+    @Override public SourcePos pos() { return pos; }
+
+    @Override
+    public String toString() { return "constant " + (name == null ? "" : name + " ") + value; }
+}

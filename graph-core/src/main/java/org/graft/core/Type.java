@@ -1,0 +1,125 @@
+package org.graft.core;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.graft.core.tensor.DType;
+import org.graft.core.tensor.Shape;
+import org.graft.core.tensor.Tensor;
+
+/**
+ * What a node holds: a dtype and dims, some of which may be symbolic ({@code [n, 784]}).
+ * Every node knows its type from the moment it is built.
+ */
+public record Type(DType dtype, List<Dim> dims) {
+
+    public Type {
+        dims = List.copyOf(dims);
+    }
+
+    /** An f64 type from dims given as sizes ({@code 784}) and symbols ({@code "n"}). */
+    public static Type f64(Object... dims) { return of(DType.F64, dims); }
+
+    public static Type of(DType dtype, Object... dims) {
+        var list = new ArrayList<Dim>(dims.length);
+        for (Object d : dims) {
+            if (d instanceof Integer n) list.add(Dim.of(n));
+            else if (d instanceof String s) list.add(Dim.of(s));
+            else if (d instanceof Dim dim) list.add(dim);
+            else throw new IllegalArgumentException("a dim is an int, a name or a Dim, not " + d);
+        }
+        return new Type(dtype, list);
+    }
+
+    /** The type of a concrete value. */
+    public static Type of(Tensor t) { return of(t.dtype(), t.shape()); }
+
+    public static Type of(DType dtype, Shape shape) {
+        var list = new ArrayList<Dim>(shape.rank());
+        for (int d : shape.dims()) list.add(Dim.of(d));
+        return new Type(dtype, list);
+    }
+
+    public static Type scalar(DType dtype) { return new Type(dtype, List.of()); }
+
+    public int rank() { return dims.size(); }
+
+    public boolean isScalar() { return dims.isEmpty(); }
+
+    /** The dim along {@code axis}; negative axes count from the end. */
+    public Dim dim(int axis) { return dims.get(axis(axis)); }
+
+    /** An axis in {@code [-rank, rank)} as an index in {@code [0, rank)}, or a shape error. */
+    public int axis(int axis) {
+        if (axis < -rank() || axis >= rank()) {
+            throw new ShapeError("axis " + axis + " is out of range for " + this + " (rank " + rank() + ")");
+        }
+        return axis < 0 ? axis + rank() : axis;
+    }
+
+    /** True when no dim is symbolic. */
+    public boolean isConcrete() { return dims.stream().allMatch(d -> d instanceof Dim.Size); }
+
+    /** The same dims with another dtype. */
+    public Type withDims(List<Dim> newDims) { return new Type(dtype, newDims); }
+
+    /** The NumPy broadcast of two types; only a literal 1 broadcasts, a symbol never does. */
+    public static Type broadcast(Type a, Type b) {
+        if (a.dtype != b.dtype) throw new ShapeError("dtypes differ: " + a + " and " + b);
+        if (a.dims.equals(b.dims)) return a;
+        int rank = Math.max(a.rank(), b.rank());
+        var out = new ArrayList<Dim>(rank);
+        for (int i = 0; i < rank; i++) {
+            Dim da = i < rank - a.rank() ? Dim.of(1) : a.dims.get(i - (rank - a.rank()));
+            Dim db = i < rank - b.rank() ? Dim.of(1) : b.dims.get(i - (rank - b.rank()));
+            if (da.equals(db) || db.isOne()) out.add(da);
+            else if (da.isOne()) out.add(db);
+            else throw new ShapeError("cannot broadcast " + a + " with " + b + ": dims " + da + " and " + db + " differ");
+        }
+        return new Type(a.dtype, out);
+    }
+
+    /**
+     * Checks that a concrete shape fits this type, binding its symbols in {@code env} (a symbol
+     * already bound must have the same size). Returns null when it fits, else what is wrong.
+     */
+    public String bind(Shape shape, Map<String, Integer> env) {
+        if (shape.rank() != rank()) return "expected " + this + " (rank " + rank() + "), found " + shape;
+        for (int i = 0; i < rank(); i++) {
+            int actual = shape.dim(i);
+            Dim d = dims.get(i);
+            if (d instanceof Dim.Size s && s.n() != actual) {
+                return "expected " + this + ", found " + shape + " (dim " + i + " is " + actual + ", not " + s.n() + ")";
+            }
+            if (d instanceof Dim.Var v) {
+                Integer bound = env.get(v.name());
+                if (bound != null && bound != actual) {
+                    return "expected " + this + ", found " + shape + " (dim " + i + " is " + actual + ", but "
+                            + v.name() + " = " + bound + " already)";
+                }
+            }
+        }
+        for (int i = 0; i < rank(); i++) {
+            if (dims.get(i) instanceof Dim.Var v) env.put(v.name(), shape.dim(i));
+        }
+        return null;
+    }
+
+    /** The concrete shape; a shape error if a dim is still symbolic. */
+    public Shape shape() {
+        int[] out = new int[rank()];
+        for (int i = 0; i < out.length; i++) {
+            if (dims.get(i) instanceof Dim.Size s) out[i] = s.n();
+            else throw new ShapeError("the type " + this + " has symbolic dims; it has no concrete shape");
+        }
+        return Shape.of(out);
+    }
+
+    /** {@code [n, 784]} for f64, the default; {@code f32[n, 784]} otherwise. */
+    @Override
+    public String toString() {
+        String dimsText = Shape.format(dims);
+        return dtype == DType.F64 ? dimsText : dtype + dimsText;
+    }
+}
