@@ -1,0 +1,29 @@
+package org.graft.core.ops;
+
+import java.util.List;
+
+import org.graft.core.Grad;
+import org.graft.core.Node;
+import org.graft.core.Op;
+import org.graft.core.Type;
+import org.graft.core.tensor.Tensor;
+
+/** A tensor of {@code like}'s shape with every element {@code value} ({@code zeros_like} is value 0). */
+public record FillLike(double value) implements Op {
+
+    @Override
+    public String name() { return value == 0 ? "zeros_like" : value == 1 ? "ones_like" : "fill_like"; }
+
+    @Override
+    public Type type(List<Type> in) {
+        Op.requireArity(this, in, 1);
+        return in.get(0);
+    }
+
+    @Override
+    public Tensor fprop(List<Tensor> in) { return Tensor.full(in.get(0).shape(), value); }
+
+    // only the shape of the input is read
+    @Override
+    public List<Grad> bprop(List<Node> in, Node y, Node gy) { return List.of(Grad.disconnected()); }
+}
