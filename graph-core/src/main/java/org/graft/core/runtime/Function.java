@@ -1,0 +1,140 @@
+package org.graft.core.runtime;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.graft.core.Apply;
+import org.graft.core.Constant;
+import org.graft.core.GraftException;
+import org.graft.core.Input;
+import org.graft.core.Node;
+import org.graft.core.Param;
+import org.graft.core.ShapeError;
+import org.graft.core.tensor.Tensor;
+
+/**
+ * A compiled graph: call it with one value per input, get one value per output; after each
+ * call its updates are applied to their params.
+ *
+ * <p>The graph is laid out once as a linear schedule: every node gets a slot, every op step
+ * knows the slots it reads, and each intermediate value is dropped after its last use. The
+ * kernels are the ops' reference {@code fprop}s for now; the schedule is where buffer planning
+ * and fused kernels will go.
+ */
+public final class Function {
+    private final List<Input> inputs;
+    private final List<Node> outputs;
+    private final List<Param> updated;
+    private final Node[] schedule;
+    private final int[][] reads;        // slots read by each step
+    private final int[][] dropAfter;    // slots whose last reader is each step
+    private final int[] outputSlots;
+    private final int[] updateSlots;
+
+    Function(List<Input> inputs, List<Node> outputs, Map<Param, Node> updates, List<Node> order) {
+        this.inputs = List.copyOf(inputs);
+        this.outputs = outputs;
+        this.updated = List.copyOf(updates.keySet());
+        this.schedule = order.toArray(new Node[0]);
+
+        var slot = new IdentityHashMap<Node, Integer>();
+        for (int i = 0; i < schedule.length; i++) slot.put(schedule[i], i);
+        int[] lastRead = new int[schedule.length];
+        reads = new int[schedule.length][];
+        for (int i = 0; i < schedule.length; i++) {
+            List<Node> in = schedule[i].inputs();
+            reads[i] = new int[in.size()];
+            for (int k = 0; k < in.size(); k++) {
+                reads[i][k] = slot.get(in.get(k));
+                lastRead[reads[i][k]] = i;
+            }
+        }
+        outputSlots = outputs.stream().mapToInt(slot::get).toArray();
+        updateSlots = updates.values().stream().mapToInt(slot::get).toArray();
+        for (int s : outputSlots) lastRead[s] = schedule.length;   // results live to the end
+        for (int s : updateSlots) lastRead[s] = schedule.length;
+        var drops = new ArrayList<List<Integer>>();
+        for (int i = 0; i < schedule.length; i++) drops.add(new ArrayList<>());
+        for (int s = 0; s < schedule.length; s++) {
+            if (lastRead[s] < schedule.length && lastRead[s] > s) drops.get(lastRead[s]).add(s);
+        }
+        dropAfter = drops.stream().map(l -> l.stream().mapToInt(Integer::intValue).toArray()).toArray(int[][]::new);
+    }
+
+    public List<Input> inputs() { return inputs; }
+
+    public List<Node> outputs() { return outputs; }
+
+    /** Runs the function with one value per input, in the order of {@link #inputs()}. */
+    public List<Tensor> call(Tensor... values) { return call(List.of(values)); }
+
+    public List<Tensor> call(List<Tensor> values) {
+        if (values.size() != inputs.size()) {
+            throw new GraftException("expected " + inputs.size() + " values for the inputs "
+                    + Compiler.labels(inputs) + ", found " + values.size());
+        }
+        var fed = new IdentityHashMap<Input, Tensor>();
+        for (int i = 0; i < values.size(); i++) fed.put(inputs.get(i), values.get(i));
+        return run(fed);
+    }
+
+    /** Runs the function with the value of every input given by name. */
+    public List<Tensor> call(Map<Input, Tensor> values) {
+        for (Input in : inputs) {
+            if (!values.containsKey(in)) throw new GraftException(in.pos(), "no value for input " + in.label());
+        }
+        return run(values);
+    }
+
+    private List<Tensor> run(Map<Input, Tensor> fed) {
+        Map<String, Integer> dims = bindInputs(fed);
+        var values = new Tensor[schedule.length];
+        for (int i = 0; i < schedule.length; i++) {
+            Node n = schedule[i];
+            if (n instanceof Input in) values[i] = fed.get(in);
+            else if (n instanceof Param p) values[i] = p.value();
+            else if (n instanceof Constant c) values[i] = c.value();
+            else values[i] = step((Apply) n, reads[i], values, dims);
+            for (int s : dropAfter[i]) values[s] = null;
+        }
+        var results = new ArrayList<Tensor>(outputSlots.length);
+        for (int s : outputSlots) results.add(values[s]);
+        for (int k = 0; k < updated.size(); k++) updated.get(k).set(values[updateSlots[k]]);
+        return results;
+    }
+
+    /** Checks every fed value against its input's type, binding the symbolic dims. */
+    private Map<String, Integer> bindInputs(Map<Input, Tensor> fed) {
+        var dims = new HashMap<String, Integer>();
+        for (Input in : inputs) {
+            Tensor v = fed.get(in);
+            String wrong = v.dtype() != in.type().dtype()
+                    ? "expected " + in.type() + ", found a tensor of dtype " + v.dtype()
+                    : in.type().bind(v.shape(), dims);
+            if (wrong != null) throw new ShapeError(in.pos(), "input " + in.label() + ": " + wrong);
+        }
+        return dims;
+    }
+
+    private static Tensor step(Apply a, int[] reads, Tensor[] values, Map<String, Integer> dims) {
+        var args = new ArrayList<Tensor>(reads.length);
+        for (int s : reads) args.add(values[s]);
+        Tensor out;
+        try {
+            out = a.op().fprop(args);
+        } catch (GraftException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new GraftException(a.pos(), Apply.call(a.op(), a.inputs()) + ": " + e.getMessage());
+        }
+        // an op whose kernel disagrees with its type rule is a bug in the op: say which
+        String wrong = out.dtype() != a.type().dtype() ? "dtype " + out.dtype() : a.type().bind(out.shape(), dims);
+        if (wrong != null) {
+            throw new GraftException(a.pos(), "fprop of " + a.op().name() + " disagrees with its type rule: " + wrong);
+        }
+        return out;
+    }
+}
