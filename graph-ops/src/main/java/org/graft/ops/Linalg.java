@@ -1,0 +1,85 @@
+package org.graft.ops;
+
+import static org.graft.ops.Ops.expandDims;
+import static org.graft.ops.Ops.matmul;
+import static org.graft.ops.Ops.squeeze;
+import static org.graft.ops.Ops.transpose;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.graft.core.Dim;
+import org.graft.core.Grad;
+import org.graft.core.Node;
+import org.graft.core.Op;
+import org.graft.core.ShapeError;
+import org.graft.core.Type;
+import org.graft.core.tensor.Tensor;
+
+/** Linear algebra: the matrix product and the transpose. */
+public sealed interface Linalg extends Op {
+
+    /**
+     * The matrix product for ranks 1 and 2, as NumPy's {@code matmul}: a rank-1 left operand
+     * is a row vector, a rank-1 right operand a column vector, and that axis is dropped from
+     * the result ({@code [k] @ [k]} is the dot product, a scalar).
+     */
+    record MatMul() implements Linalg {
+        @Override
+        public String name() { return "matmul"; }
+
+        @Override
+        public Type type(List<Type> in) {
+            Op.requireArity(this, in, 2);
+            Type a = in.get(0), b = in.get(1);
+            if (a.rank() < 1 || a.rank() > 2 || b.rank() < 1 || b.rank() > 2) {
+                throw new ShapeError("takes operands of rank 1 or 2, found " + a + " @ " + b);
+            }
+            if (a.dtype() != b.dtype()) throw new ShapeError("dtypes differ: " + a + " @ " + b);
+            if (!a.dim(-1).equals(b.dim(0))) throw new ShapeError("inner dimensions differ: " + a + " @ " + b);
+            var dims = new ArrayList<Dim>();
+            if (a.rank() == 2) dims.add(a.dim(0));
+            if (b.rank() == 2) dims.add(b.dim(1));
+            return a.withDims(dims);
+        }
+
+        @Override
+        public Tensor fprop(List<Tensor> in) { return in.get(0).matmul(in.get(1)); }
+
+        // For matrices, Y = AB gives dA = G Bᵀ and dB = Aᵀ G. Vectors are made matrices first
+        // (a row [1, k], a column [k, 1]) and their gradients squeezed back.
+        @Override
+        public List<Grad> bprop(List<Node> in, Node y, Node gy) {
+            Node a = in.get(0), b = in.get(1);
+            boolean rowA = a.type().rank() == 1, colB = b.type().rank() == 1;
+            Node am = rowA ? expandDims(a, 0) : a;
+            Node bm = colB ? expandDims(b, 1) : b;
+            Node g = rowA ? expandDims(gy, 0) : gy;
+            if (colB) g = expandDims(g, g.type().rank());
+            Node ga = matmul(g, transpose(bm));
+            Node gb = matmul(transpose(am), g);
+            return List.of(Grad.of(rowA ? squeeze(ga, 0) : ga), Grad.of(colB ? squeeze(gb, 1) : gb));
+        }
+    }
+
+    /** Swaps the last two axes. */
+    record Transpose() implements Linalg {
+        @Override
+        public Type type(List<Type> in) {
+            Op.requireArity(this, in, 1);
+            Type x = in.get(0);
+            if (x.rank() < 2) throw new ShapeError("needs rank 2 or more, found " + x);
+            var dims = new ArrayList<>(x.dims());
+            dims.set(x.rank() - 2, x.dim(-1));
+            dims.set(x.rank() - 1, x.dim(-2));
+            return x.withDims(dims);
+        }
+
+        @Override
+        public Tensor fprop(List<Tensor> in) { return in.get(0).transpose(); }
+
+        // a permutation's adjoint is its inverse; swapping two axes is its own inverse
+        @Override
+        public List<Grad> bprop(List<Node> in, Node y, Node gy) { return List.of(Grad.of(transpose(gy))); }
+    }
+}

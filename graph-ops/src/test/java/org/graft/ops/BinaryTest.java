@@ -1,0 +1,105 @@
+package org.graft.ops;
+
+import static org.graft.ops.Ops.add;
+import static org.graft.ops.Ops.greater;
+import static org.graft.ops.Ops.input;
+import static org.graft.ops.Ops.mul;
+import static org.graft.ops.Ops.sum;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.Example;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+
+import org.graft.core.Input;
+import org.graft.core.Node;
+import org.graft.core.ShapeError;
+import org.graft.core.check.GradCheck;
+import org.graft.core.check.Tensors;
+import org.graft.core.grad.GradTable;
+import org.graft.core.runtime.Compiler;
+import org.graft.core.tensor.Shape;
+import org.graft.core.tensor.Tensor;
+
+class BinaryTest {
+
+    @Property(tries = 100)
+    void addGradientMatchesFiniteDifferencesUnderBroadcasting(@ForAll("anyPair") List<Tensor> ab) {
+        GradCheck.of(Ops::add).at(ab.get(0), ab.get(1)).assertClose();
+    }
+
+    @Property(tries = 100)
+    void subGradientMatchesFiniteDifferencesUnderBroadcasting(@ForAll("anyPair") List<Tensor> ab) {
+        GradCheck.of(Ops::sub).at(ab.get(0), ab.get(1)).assertClose();
+    }
+
+    @Property(tries = 100)
+    void mulGradientMatchesFiniteDifferencesUnderBroadcasting(@ForAll("anyPair") List<Tensor> ab) {
+        GradCheck.of(Ops::mul).at(ab.get(0), ab.get(1)).assertClose();
+    }
+
+    @Property(tries = 100)
+    void divGradientMatchesFiniteDifferencesUnderBroadcasting(@ForAll("divisorPair") List<Tensor> ab) {
+        GradCheck.of(Ops::div).at(ab.get(0), ab.get(1)).assertClose();
+    }
+
+    @Property(tries = 50)
+    void mulAndDivHaveCorrectSecondDerivatives(@ForAll("divisorPair") List<Tensor> ab) {
+        GradCheck.of((a, b) -> GradTable.grad(sum(Ops.div(mul(a, a), b)), b)).at(ab.get(0), ab.get(1)).assertClose();
+        GradCheck.of((a, b) -> GradTable.grad(sum(mul(mul(a, b), b)), a)).at(ab.get(0), ab.get(1)).assertClose();
+    }
+
+    @Example
+    void theGradientOfABroadcastOperandIsSummedBackToItsShape() {
+        Input x = input("x", 2, 3);
+        Input b = input("b", 3);
+        Node db = GradTable.grad(sum(mul(x, b)), b);  // d/db_j sum_ij x_ij b_j = sum_i x_ij
+        assertEquals(b.type(), db.type());
+        var f = Compiler.compile(List.of(x, b), List.of(db));
+        Tensor got = f.call(Tensor.matrix(new double[] {1, 2, 3}, new double[] {10, 20, 30}), Tensor.vector(0, 0, 0)).get(0);
+        assertEquals(Tensor.vector(11, 22, 33), got);
+    }
+
+    @Example
+    void comparisonsGiveZeroOrOneAndAZeroGradient() {
+        Input x = input("x", 3);
+        Node g = greater(x, 0.0);
+        Node dx = GradTable.grad(sum(mul(g, x)), x); // the mask is held fixed: d/dx (x > 0) x = (x > 0)
+        var f = Compiler.compile(List.of(x), List.of(g, dx));
+        List<Tensor> out = f.call(Tensor.vector(-1, 0, 2));
+        assertEquals(Tensor.vector(0, 0, 1), out.get(0));
+        assertEquals(Tensor.vector(0, 0, 1), out.get(1));
+        // the gradient through the comparison alone is zero, not an error
+        Node only = GradTable.grad(sum(greater(x, 0.0)), x);
+        assertEquals(Tensor.zeros(Shape.of(3)), Compiler.compile(List.of(x), List.of(only)).call(Tensor.vector(1, 2, 3)).get(0));
+    }
+
+    @Example
+    void aShapeMismatchNamesTheOpTheOperandsAndBothShapes() {
+        Input x = input("x", "n", 3);
+        Input y = input("y", 4);
+        var e = assertThrows(ShapeError.class, () -> add(x, y));
+        assertEquals("add(x, y): cannot broadcast [n, 3] with [4]: dims 3 and 4 differ", e.getMessage());
+        var m = assertThrows(ShapeError.class, () -> mul(x, input("z", "m", 3)));
+        assertTrue(m.getMessage().contains("[n, 3] with [m, 3]"), m.getMessage());
+    }
+
+    @Provide
+    Arbitrary<List<Tensor>> anyPair() {
+        return Tensors.broadcastablePairs().flatMap(s -> Combinators.combine(
+                Tensors.withShape(s.get(0)).any(), Tensors.withShape(s.get(1)).any()).as(List::of));
+    }
+
+    @Provide
+    Arbitrary<List<Tensor>> divisorPair() {
+        return Tensors.broadcastablePairs().flatMap(s -> Combinators.combine(
+                Tensors.withShape(s.get(0)).any(), Tensors.withShape(s.get(1)).awayFromZero(0.5, 5.0)).as(List::of));
+    }
+}

@@ -1,0 +1,103 @@
+package org.graft.ops;
+
+import static org.graft.ops.Ops.input;
+import static org.graft.ops.Ops.mean;
+import static org.graft.ops.Ops.mul;
+import static org.graft.ops.Ops.square;
+import static org.graft.ops.Ops.sum;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Example;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+
+import org.graft.core.Input;
+import org.graft.core.Node;
+import org.graft.core.ShapeError;
+import org.graft.core.Type;
+import org.graft.core.check.GradCheck;
+import org.graft.core.check.Tensors;
+import org.graft.core.grad.GradTable;
+import org.graft.core.runtime.Compiler;
+import org.graft.core.tensor.Shape;
+import org.graft.core.tensor.Tensor;
+
+class ReduceTest {
+
+    /** A tensor of rank 1 or more, an axis of it (possibly negative), and keepdims. */
+    record Case(Tensor x, int axis, boolean keepdims) {}
+
+    @Property(tries = 100)
+    void sumGradientMatchesFiniteDifferences(@ForAll("axisCases") Case c) {
+        GradCheck.of(x -> sum(x, c.axis(), c.keepdims())).at(c.x()).assertClose();
+        GradCheck.of(x -> sum(x)).at(c.x()).assertClose();
+    }
+
+    @Property(tries = 100)
+    void meanGradientMatchesFiniteDifferences(@ForAll("axisCases") Case c) {
+        GradCheck.of(x -> mean(x, c.axis(), c.keepdims())).at(c.x()).assertClose();
+        GradCheck.of(x -> mean(x)).at(c.x()).assertClose();
+    }
+
+    @Property(tries = 50)
+    void reductionsHaveCorrectSecondDerivatives(@ForAll("axisCases") Case c) {
+        GradCheck.of(x -> GradTable.grad(sum(square(mean(x, c.axis(), c.keepdims()))), x)).at(c.x()).assertClose();
+    }
+
+    @Property(tries = 50)
+    void sumOverAnEmptyAxisIsZeroWithAGradient(@ForAll("emptyCases") Tensor x) {
+        GradCheck.of(v -> sum(v, 0, false)).at(x).assertClose();
+        Input in = new Input("x", Type.of(x));
+        Tensor s = Compiler.compile(List.of(in), List.of(sum(in))).call(x).get(0);
+        assertEquals(0.0, s.item());
+    }
+
+    @Example
+    void meanOverASymbolicBatchDividesByTheFedSize() {
+        Input x = input("x", "n", 2);
+        Node m = mean(x, 0);
+        Node dx = GradTable.grad(sum(m), x);       // d/dx_ij mean_i x_ij = 1/n
+        var f = Compiler.compile(List.of(x), List.of(m, dx));
+        for (int n : new int[] {1, 4}) {
+            List<Tensor> out = f.call(Tensor.full(Shape.of(n, 2), 3.0));
+            assertEquals(Tensor.vector(3, 3), out.get(0));
+            assertEquals(Tensor.full(Shape.of(n, 2), 1.0 / n), out.get(1));
+        }
+    }
+
+    @Example
+    void keepdimsKeepsTheReducedAxisWithSizeOne() {
+        Input x = input("x", "n", 3, 4);
+        assertEquals(Type.f64("n", 1, 4), sum(x, 1, true).type());
+        assertEquals(Type.f64("n", 4), sum(x, -2, false).type());
+        assertEquals(Type.f64(), mean(x).type());
+        assertEquals(Type.f64(3, 4), mul(mean(x, 0), sum(x, 0)).type());
+    }
+
+    @Example
+    void anAxisOutOfRangeIsAShapeErrorNamingTheRank() {
+        Input x = input("x", 2, 3);
+        var e = assertThrows(ShapeError.class, () -> sum(x, 2));
+        assertTrue(e.getMessage().startsWith("sum(x): axis 2 is out of range for [2, 3]"), e.getMessage());
+        assertThrows(ShapeError.class, () -> sum(x, new int[] {1, -1}, false));
+    }
+
+    @Provide
+    Arbitrary<Case> axisCases() {
+        return Tensors.shapes(3, 1, 4).filter(s -> s.rank() > 0).flatMap(s -> Tensors.withShape(s).any().flatMap(
+                x -> Arbitraries.integers().between(-s.rank(), s.rank() - 1).flatMap(
+                        axis -> Arbitraries.of(true, false).map(k -> new Case(x, axis, k)))));
+    }
+
+    @Provide
+    Arbitrary<Tensor> emptyCases() {
+        return Tensors.withShapes(Tensors.shapes(3, 0, 3).filter(s -> s.rank() > 0 && s.dim(0) == 0)).any();
+    }
+}

@@ -1,0 +1,133 @@
+package org.graft.ops;
+
+import static org.graft.ops.Ops.exp;
+import static org.graft.ops.Ops.grad;
+import static org.graft.ops.Ops.input;
+import static org.graft.ops.Ops.log;
+import static org.graft.ops.Ops.mul;
+import static org.graft.ops.Ops.neg;
+import static org.graft.ops.Ops.relu;
+import static org.graft.ops.Ops.sigmoid;
+import static org.graft.ops.Ops.square;
+import static org.graft.ops.Ops.sum;
+import static org.graft.ops.Ops.tanh;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Example;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+
+import org.graft.core.Input;
+import org.graft.core.Node;
+import org.graft.core.check.GradCheck;
+import org.graft.core.check.Tensors;
+import org.graft.core.runtime.Compiler;
+import org.graft.core.tensor.Tensor;
+
+class UnaryTest {
+
+    @Property(tries = 100)
+    void negGradientMatchesFiniteDifferences(@ForAll("any") Tensor x) { GradCheck.of(Ops::neg).at(x).assertClose(); }
+
+    @Property(tries = 100)
+    void expGradientMatchesFiniteDifferences(@ForAll("any") Tensor x) { GradCheck.of(Ops::exp).at(x).assertClose(); }
+
+    @Property(tries = 100)
+    void logGradientMatchesFiniteDifferences(@ForAll("positive") Tensor x) { GradCheck.of(Ops::log).at(x).assertClose(); }
+
+    @Property(tries = 100)
+    void squareGradientMatchesFiniteDifferences(@ForAll("any") Tensor x) { GradCheck.of(Ops::square).at(x).assertClose(); }
+
+    @Property(tries = 100)
+    void sigmoidGradientMatchesFiniteDifferences(@ForAll("any") Tensor x) { GradCheck.of(Ops::sigmoid).at(x).assertClose(); }
+
+    @Property(tries = 100)
+    void tanhGradientMatchesFiniteDifferences(@ForAll("any") Tensor x) { GradCheck.of(Ops::tanh).at(x).assertClose(); }
+
+    @Property(tries = 100)
+    void reluGradientMatchesFiniteDifferencesAwayFromTheKink(@ForAll("kinkFree") Tensor x) {
+        GradCheck.of(Ops::relu).at(x).assertClose();
+    }
+
+    @Property(tries = 50)
+    void gradientsHandleEmptyTensors(@ForAll("withEmpty") Tensor x) {
+        for (UnaryOperator<Node> f : List.<UnaryOperator<Node>>of(Ops::neg, Ops::exp, Ops::square, Ops::sigmoid,
+                Ops::tanh, Ops::relu)) {
+            GradCheck.of(f).at(x).assertClose();
+        }
+    }
+
+    // second order: the gradient graph is itself differentiated and checked
+    @Property(tries = 50)
+    void sigmoidSecondDerivativeMatchesFiniteDifferences(@ForAll("any") Tensor x) {
+        GradCheck.of(v -> grad(sum(sigmoid(v)), v)).at(x).assertClose();
+    }
+
+    @Property(tries = 50)
+    void tanhSecondDerivativeMatchesFiniteDifferences(@ForAll("any") Tensor x) {
+        GradCheck.of(v -> grad(sum(tanh(v)), v)).at(x).assertClose();
+    }
+
+    @Property(tries = 50)
+    void smoothOpsHaveCorrectSecondDerivatives(@ForAll("positive") Tensor x) {
+        for (UnaryOperator<Node> f : List.<UnaryOperator<Node>>of(Ops::exp, Ops::log, Ops::square, Ops::neg)) {
+            GradCheck.of(v -> grad(sum(f.apply(v)), v)).at(x).assertClose();
+        }
+    }
+
+    @Example
+    void sigmoidDerivativeIsYTimesOneMinusY() {
+        Input x = input("x", 5);
+        Tensor at = Tensor.vector(-3, -0.5, 0, 0.5, 3);
+        var f = Compiler.compile(List.of(x), List.of(sigmoid(x), grad(sum(sigmoid(x)), x)));
+        List<Tensor> out = f.call(at);
+        Tensor y = out.get(0);
+        assertTrue(out.get(1).allClose(y.mul(Tensor.scalar(1).sub(y)), 0, 1e-15));
+    }
+
+    @Example
+    void tanhHasSlopeOneAtZero() { // tanh'(0) = 1 - tanh²(0) = 1
+        assertEquals(1.0, slopeAt(Ops::tanh, 0.0), 1e-15);
+    }
+
+    @Example
+    void reluSlopeIsZeroAtTheKink() { // the subgradient we choose at 0, as PyTorch and JAX do
+        assertEquals(0.0, slopeAt(Ops::relu, 0.0));
+        assertEquals(1.0, slopeAt(Ops::relu, 1e-300));
+    }
+
+    @Example
+    void sigmoidIsFiniteAndExactFarIntoTheTails() {
+        assertEquals(Math.exp(-800), value(Ops::sigmoid, -800), 0);
+        assertEquals(1.0, value(Ops::sigmoid, 800), 0);
+        assertEquals(0.0, slopeAt(Ops::sigmoid, -800), 1e-300);
+    }
+
+    @Example
+    void logOfExpIsTheIdentityWithSlopeOne() {
+        assertEquals(1.0, slopeAt(v -> log(exp(v)), 0.3), 1e-15);
+        assertEquals(-2.0, slopeAt(v -> neg(mul(2.0, v)), 7), 0);
+        assertEquals(6.0, slopeAt(Ops::square, 3), 0);
+    }
+
+    static double value(UnaryOperator<Node> f, double at) {
+        Input x = input("x");
+        return Compiler.compile(List.of(x), List.of(f.apply(x))).call(Tensor.scalar(at)).get(0).item();
+    }
+
+    static double slopeAt(UnaryOperator<Node> f, double at) {
+        Input x = input("x");
+        return Compiler.compile(List.of(x), List.of(grad(f.apply(x), x))).call(Tensor.scalar(at)).get(0).item();
+    }
+
+    @Provide Arbitrary<Tensor> any() { return Tensors.smallShapes().any(); }
+    @Provide Arbitrary<Tensor> positive() { return Tensors.smallShapes().positive(); }
+    @Provide Arbitrary<Tensor> kinkFree() { return Tensors.smallShapes().awayFromZero(); }
+    @Provide Arbitrary<Tensor> withEmpty() { return Tensors.smallShapesWithEmpty().awayFromZero(); }
+}
