@@ -47,11 +47,13 @@ public final class Ops {
 
     public static Node add(Node a, Node b) { return apply(new Add(), a, b); }
     public static Node add(Node a, double b) { return add(a, constant(b)); }
+    public static Node add(double a, Node b) { return add(constant(a), b); }
     public static Node sub(Node a, Node b) { return apply(new Binary.Sub(), a, b); }
     public static Node sub(double a, Node b) { return sub(constant(a), b); }
     public static Node sub(Node a, double b) { return sub(a, constant(b)); }
     public static Node mul(Node a, Node b) { return apply(new Binary.Mul(), a, b); }
     public static Node mul(double a, Node b) { return mul(constant(a), b); }
+    public static Node mul(Node a, double b) { return mul(a, constant(b)); }
     public static Node div(Node a, Node b) { return apply(new Binary.Div(), a, b); }
     public static Node div(Node a, double b) { return div(a, constant(b)); }
     public static Node div(double a, Node b) { return div(constant(a), b); }

@@ -1,0 +1,5 @@
+/**
+ * The Graft language: the grammar ({@code Graft.g4}), the compiler from parse trees to graphs
+ * and its {@code file:line:col: error: message} diagnostics. Empty until the language lands.
+ */
+package org.graft.dsl;
