@@ -28,6 +28,14 @@ public interface Op {
      */
     List<Grad> bprop(List<Node> inputs, Node y, Node gy);
 
+    /**
+     * Whether the output's values depend on input {@code i}'s values (Theano's connection
+     * pattern). False for inputs that lend only their shape and for {@code stop_gradient}: the
+     * walker never sends a gradient along such an edge, and their bprop gives
+     * {@link Grad#disconnected()} there.
+     */
+    default boolean connected(int i) { return true; }
+
     /** A shape error unless there are exactly {@code n} input types. */
     static void requireArity(Op op, List<Type> inputs, int n) {
         if (inputs.size() != n) {

@@ -1,6 +1,7 @@
 package org.graft.core;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -61,7 +62,7 @@ public record Type(DType dtype, List<Dim> dims) {
     /** True when no dim is symbolic. */
     public boolean isConcrete() { return dims.stream().allMatch(d -> d instanceof Dim.Size); }
 
-    /** The same dims with another dtype. */
+    /** The same dtype with other dims. */
     public Type withDims(List<Dim> newDims) { return new Type(dtype, newDims); }
 
     /** The NumPy broadcast of two types; only a literal 1 broadcasts, a symbol never does. */
@@ -86,6 +87,7 @@ public record Type(DType dtype, List<Dim> dims) {
      */
     public String bind(Shape shape, Map<String, Integer> env) {
         if (shape.rank() != rank()) return "expected " + this + " (rank " + rank() + "), found " + shape;
+        var own = new HashMap<String, Integer>(); // a symbol used twice in this type ([n, n]) binds at its first use
         for (int i = 0; i < rank(); i++) {
             int actual = shape.dim(i);
             Dim d = dims.get(i);
@@ -93,7 +95,7 @@ public record Type(DType dtype, List<Dim> dims) {
                 return "expected " + this + ", found " + shape + " (dim " + i + " is " + actual + ", not " + s.n() + ")";
             }
             if (d instanceof Dim.Var v) {
-                Integer bound = env.get(v.name());
+                Integer bound = env.containsKey(v.name()) ? env.get(v.name()) : own.putIfAbsent(v.name(), actual);
                 if (bound != null && bound != actual) {
                     return "expected " + this + ", found " + shape + " (dim " + i + " is " + actual + ", but "
                             + v.name() + " = " + bound + " already)";

@@ -72,7 +72,8 @@ public final class GradTable {
         private final Node y;
         private final List<? extends Node> wrt;
         private final Set<Node> wanted = identitySet();
-        private final Set<Node> reaches = identitySet();   // depends on some variable in wrt
+        private final Set<Node> depends = identitySet();   // its value depends on some variable in wrt
+        private final Set<Node> reaches = identitySet();   // ... along connected edges: a gradient can flow back
         private final Set<Node> zero = identitySet();      // received an identically-zero gradient
         private final Map<Node, List<Node>> terms = new IdentityHashMap<>();
         private final Map<Node, Node> result = new IdentityHashMap<>();
@@ -84,7 +85,13 @@ public final class GradTable {
             wanted.addAll(wrt);
             order = Graph.topologicalOrder(List.of(y));
             for (Node n : order) {
-                if (wanted.contains(n) || n.inputs().stream().anyMatch(reaches::contains)) reaches.add(n);
+                List<Node> in = n.inputs();
+                if (wanted.contains(n) || in.stream().anyMatch(depends::contains)) depends.add(n);
+                boolean flows = wanted.contains(n);
+                for (int i = 0; !flows && i < in.size(); i++) {
+                    flows = ((Apply) n).op().connected(i) && reaches.contains(in.get(i));
+                }
+                if (flows) reaches.add(n);
             }
         }
 
@@ -133,7 +140,7 @@ public final class GradTable {
             }
             for (int i = 0; i < in.size(); i++) {
                 Node x = in.get(i);
-                if (!reaches.contains(x)) continue;
+                if (!reaches.contains(x) || !a.op().connected(i)) continue;
                 Grad gi = grads.get(i);
                 if (gi instanceof Grad.Term t) {
                     terms.computeIfAbsent(x, k -> new ArrayList<>()).add(reduceTo(t.value(), x, a));
@@ -161,7 +168,7 @@ public final class GradTable {
 
         private Node disconnected(Node w, Disconnected whenDisconnected) {
             if (whenDisconnected == Disconnected.ZEROS) return nameGradient(zerosLike(w), w);
-            String why = reaches.contains(w)
+            String why = depends.contains(w)
                     ? "no gradient reaches " + w.label() + ": every path from it to " + y.label()
                             + " passes through stop_gradient or an input whose values are not used"
                     : y.label() + " does not depend on " + w.label();

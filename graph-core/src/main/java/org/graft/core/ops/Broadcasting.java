@@ -28,6 +28,9 @@ public sealed interface Broadcasting extends Op {
         public String name() { return "broadcast_to"; }
 
         @Override
+        public boolean connected(int i) { return i == 0; } // like lends only its shape
+
+        @Override
         public Type type(List<Type> in) {
             Op.requireArity(this, in, 2);
             Type x = in.get(0), like = in.get(1);

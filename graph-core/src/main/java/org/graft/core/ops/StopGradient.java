@@ -12,6 +12,9 @@ import org.graft.core.tensor.Tensor;
 public record StopGradient() implements Op {
 
     @Override
+    public boolean connected(int i) { return false; }
+
+    @Override
     public Type type(List<Type> in) {
         Op.requireArity(this, in, 1);
         return in.get(0);

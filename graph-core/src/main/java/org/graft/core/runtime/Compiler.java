@@ -50,7 +50,7 @@ public final class Compiler {
         List<Node> order = Graph.topologicalOrder(roots);
         for (Node n : order) {
             if (n instanceof Input in && !fed.contains(in)) {
-                throw new GraftException(in.pos(), "the outputs depend on input " + in.label()
+                throw new GraftException(in.pos(), "the outputs or updates depend on input " + in.label()
                         + ", which is not among the function's inputs " + labels(inputs));
             }
         }

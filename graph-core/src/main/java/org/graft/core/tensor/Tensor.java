@@ -300,12 +300,14 @@ public final class Tensor {
         for (int i = 0; i < data.length; i++) {
             double a = data[i], b = other.data[i];
             if (a == b || (Double.isNaN(a) && Double.isNaN(b))) continue;
+            // with b infinite, atol + rtol * |b| is infinite and would accept anything
+            if (Double.isInfinite(a) || Double.isInfinite(b)) return false;
             if (!(Math.abs(a - b) <= atol + rtol * Math.abs(b))) return false;
         }
         return true;
     }
 
-    /** Exact equality: same shape and the same value in every element (NaN equals NaN). */
+    /** Exact equality: same shape and the same bits in every element (NaN equals NaN; 0 and -0 differ). */
     @Override
     public boolean equals(Object o) {
         return o instanceof Tensor t && shape.equals(t.shape) && Arrays.equals(data, t.data);

@@ -1,0 +1,60 @@
+package org.graft.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+
+import org.graft.core.ops.Add;
+
+class GraphTest {
+    private final Input x = new Input("x", Type.f64(3));
+    private final Input y = new Input("y", Type.f64(3));
+
+    @Test
+    void inputsComeBeforeTheNodesThatUseThem() {
+        var a = Apply.of(new Add(), x, y);
+        var b = Apply.of(new Add(), a, x);
+        assertEquals(List.of(x, y, a, b), Graph.topologicalOrder(List.of(b)));
+    }
+
+    @Test
+    void aSharedNodeIsVisitedOnce() {
+        var a = Apply.of(new Add(), x, x);
+        var b = Apply.of(new Add(), a, a);
+        var c = Apply.of(new Add(), b, a);
+        assertEquals(List.of(x, a, b, c), Graph.topologicalOrder(List.of(c)));
+        assertEquals(List.of(x, a, b, c), Graph.topologicalOrder(List.of(c, b, a, c)));
+        assertEquals(List.of(x, a, y), Graph.topologicalOrder(List.of(a, y)));
+    }
+
+    @Test
+    void nodesThatAreEqualButNotTheSameAreBothVisited() {
+        var a1 = Apply.of(new Add(), x, y);
+        var a2 = Apply.of(new Add(), x, y);
+        var c = Apply.of(new Add(), a1, a2);
+        assertEquals(List.of(x, y, a1, a2, c), Graph.topologicalOrder(List.of(c)));
+    }
+
+    @Test
+    void aChainOneHundredThousandDeepDoesNotOverflowTheStack() {
+        Node n = x;
+        for (int i = 0; i < 100_000; i++) n = Apply.of(new Add(), n, y);
+        List<Node> order = Graph.topologicalOrder(List.of(n));
+        assertEquals(100_002, order.size());
+        assertSame(x, order.get(0));
+        assertSame(y, order.get(1));
+        assertSame(n, order.get(order.size() - 1));
+        Set<Node> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Node m : order) {
+            for (Node in : m.inputs()) assertTrue(seen.contains(in), "an input after its user");
+            seen.add(m);
+        }
+    }
+}
