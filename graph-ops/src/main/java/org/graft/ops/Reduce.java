@@ -82,6 +82,9 @@ public sealed interface Reduce extends Op {
         public Count { axes = List.copyOf(axes); }
 
         @Override
+        public boolean connected(int i) { return false; } // only the shape of x is read
+
+        @Override
         public Type type(List<Type> in) {
             Op.requireArity(this, in, 1);
             normalize(in.get(0), axes);
