@@ -13,11 +13,18 @@ import org.graft.core.Node;
 import org.graft.core.Op;
 import org.graft.core.ShapeError;
 import org.graft.core.Type;
-import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
 
 /** Ops that change the shape but not the elements; each one's gradient is its inverse. */
 public sealed interface Shaping extends Op {
+
+    // the elements keep their row-major order, so the kernel is a reshape to the shape that the
+    // type rule gives for the concrete input
+    @Override
+    default Tensor fprop(List<Tensor> in) {
+        Tensor x = in.get(0);
+        return x.reshape(type(List.of(Type.of(x))).shape());
+    }
 
     /** Inserts axes of size 1; {@code axes} are positions in the result, ascending. */
     record ExpandDims(List<Integer> axes) implements Shaping {
@@ -28,25 +35,15 @@ public sealed interface Shaping extends Op {
             Op.requireArity(this, in, 1);
             Type x = in.get(0);
             int rank = x.rank() + axes.size();
-            var dims = new ArrayList<Dim>(rank);
-            for (int i = 0, next = 0; i < rank; i++) {
-                dims.add(axes.contains(i) ? Dim.of(1) : x.dims().get(next++));
-            }
             for (int i = 0; i < axes.size(); i++) {
                 int a = axes.get(i);
                 if (a < 0 || a >= rank || i > 0 && a <= axes.get(i - 1)) {
                     throw new ShapeError("axes " + axes + " are not ascending positions in a result of rank " + rank);
                 }
             }
+            var dims = new ArrayList<Dim>(rank);
+            for (int i = 0, next = 0; i < rank; i++) dims.add(axes.contains(i) ? Dim.of(1) : x.dims().get(next++));
             return x.withDims(dims);
-        }
-
-        @Override
-        public Tensor fprop(List<Tensor> in) {
-            Tensor x = in.get(0);
-            int[] dims = new int[x.rank() + axes.size()];
-            for (int i = 0, next = 0; i < dims.length; i++) dims[i] = axes.contains(i) ? 1 : x.shape().dim(next++);
-            return x.reshape(Shape.of(dims));
         }
 
         @Override
@@ -69,14 +66,6 @@ public sealed interface Shaping extends Op {
             }
             for (int i = 0; i < x.rank(); i++) if (!axes.contains(i)) dims.add(x.dims().get(i));
             return x.withDims(dims);
-        }
-
-        @Override
-        public Tensor fprop(List<Tensor> in) {
-            Tensor x = in.get(0);
-            int[] dims = new int[x.rank() - axes.size()];
-            for (int i = 0, next = 0; i < x.rank(); i++) if (!axes.contains(i)) dims[next++] = x.shape().dim(i);
-            return x.reshape(Shape.of(dims));
         }
 
         @Override
