@@ -130,7 +130,7 @@ public final class GradTable {
         private void propagate(Apply a, Node g) {
             List<Node> in = a.inputs();
             if (g == null) { // the vjp is linear in g: zero in, zero out
-                for (Node x : in) if (reaches.contains(x)) zero.add(x);
+                for (int i = 0; i < in.size(); i++) if (a.op().connected(i) && reaches.contains(in.get(i))) zero.add(in.get(i));
                 return;
             }
             List<Grad> grads = a.op().bprop(in, a, g);

@@ -262,6 +262,14 @@ class GradTableTest {
     }
 
     @Test
+    void aZeroGradientDoesNotCrossStopGradient() {
+        // sign gives its input a zero gradient; that zero must not leak through stop_gradient to x
+        Node blocked = Apply.of(new Sign(), Apply.of(new StopGradient(), x));
+        var e = assertThrows(GradientError.class, () -> GradTable.grad(sum(blocked), x));
+        assertTrue(e.getMessage().contains("stop_gradient"), e.getMessage());
+    }
+
+    @Test
     void aZeroDerivativeIsSummedWithOtherTerms() {
         Node g = GradTable.grad(sum(add(Apply.of(new Sign(), x), Apply.of(new Scale(3), x))), x);
         assertEquals(Tensor.full(Shape.of(2, 3), 3), eval(List.of(x), g, Tensor.ones(Shape.of(2, 3))));
