@@ -81,6 +81,12 @@ public record Type(DType dtype, List<Dim> dims) {
         return new Type(a.dtype, out);
     }
 
+    /** Checks that a value's dtype and shape fit this type, binding symbols as {@link #bind(Shape, Map)}. */
+    public String bind(Tensor value, Map<String, Integer> env) {
+        if (value.dtype() != dtype) return "expected " + this + ", found a tensor of dtype " + value.dtype();
+        return bind(value.shape(), env);
+    }
+
     /**
      * Checks that a concrete shape fits this type, binding its symbols in {@code env} (a symbol
      * already bound must have the same size). Returns null when it fits, else what is wrong.

@@ -105,8 +105,7 @@ public final class GradCheck {
             // element is not stepped over by the step a large one needs
             Tensor d = Tensor.uniform(x.shape(), -1.0, 1.0, random.split()).mul(x.map(GradCheck::scale));
             double sym = symbolic.get(i).dot(d);
-            double num = (phi(value, r, i, x.add(d.map(v -> v * h))) - phi(value, r, i, x.sub(d.map(v -> v * h))))
-                    / (2 * h);
+            double num = centralDifference(value, r, i, x.add(d.map(v -> v * h)), x.sub(d.map(v -> v * h)), h);
             if (fails(sym, num, absTol, relTol)) {
                 String where = worstElement(value, r, i, symbolic.get(i), h, absTol, relTol);
                 return where != null ? where : String.format(Locale.ROOT,
@@ -131,8 +130,7 @@ public final class GradCheck {
             double[] plus = base.clone(), minus = base.clone();
             plus[e] += step;
             minus[e] -= step;
-            double num = (phi(value, r, i, Tensor.of(x.shape(), plus)) - phi(value, r, i, Tensor.of(x.shape(), minus)))
-                    / (2 * step);
+            double num = centralDifference(value, r, i, Tensor.of(x.shape(), plus), Tensor.of(x.shape(), minus), step);
             double sym = symbolic.getFlat(e);
             if (fails(sym, num, absTol, relTol) && relError(sym, num) > worstRel) {
                 worst = e;
@@ -145,6 +143,11 @@ public final class GradCheck {
         return String.format(Locale.ROOT, "gradient check failed for input x%d (shape %s) at element %s: "
                         + "symbolic %s, numeric %s%s (seed %d)", i, x.shape(), Arrays.toString(unflatten(worst, x.shape())),
                 num(sym), num(worstNum), errors(sym, worstNum, absTol, relTol), seed);
+    }
+
+    /** {@code (phi(x + h d) - phi(x - h d)) / 2h}, given the two points, with input i moved. */
+    private double centralDifference(Function value, Tensor r, int i, Tensor plus, Tensor minus, double h) {
+        return (phi(value, r, i, plus) - phi(value, r, i, minus)) / (2 * h);
     }
 
     private double phi(Function value, Tensor r, int i, Tensor xi) {

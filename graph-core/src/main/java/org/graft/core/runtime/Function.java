@@ -110,10 +110,7 @@ public final class Function {
     private Map<String, Integer> bindInputs(Map<Input, Tensor> fed) {
         var dims = new HashMap<String, Integer>();
         for (Input in : inputs) {
-            Tensor v = fed.get(in);
-            String wrong = v.dtype() != in.type().dtype()
-                    ? "expected " + in.type() + ", found a tensor of dtype " + v.dtype()
-                    : in.type().bind(v.shape(), dims);
+            String wrong = in.type().bind(fed.get(in), dims);
             if (wrong != null) throw new ShapeError(in.pos(), "input " + in.label() + ": " + wrong);
         }
         return dims;
@@ -131,7 +128,7 @@ public final class Function {
             throw new GraftException(a.pos(), Apply.call(a.op(), a.inputs()) + ": " + e.getMessage());
         }
         // an op whose kernel disagrees with its type rule is a bug in the op: say which
-        String wrong = out.dtype() != a.type().dtype() ? "dtype " + out.dtype() : a.type().bind(out.shape(), dims);
+        String wrong = a.type().bind(out, dims);
         if (wrong != null) {
             throw new GraftException(a.pos(), "fprop of " + a.op().name() + " disagrees with its type rule: " + wrong);
         }
