@@ -22,9 +22,13 @@ import org.graft.core.tensor.Tensor;
  * in Java reads like its equations once they are imported statically:
  *
  * <pre>{@code
- * Node h    = relu(add(matmul(x, W1), b1));
+ * Node h    = relu(add(matmul(x, W1), b1)).named("h");
  * Node cost = mean(square(sub(matmul(h, W2), t)));
  * }</pre>
+ *
+ * One style throughout: nested static calls, as the formula is written; no fluent chains.
+ * Every function that always builds an op returns the {@link Apply}, so a result can be
+ * {@linkplain Apply#named named} for printing and errors.
  *
  * Every function checks types as it builds, so a shape error names the op and both shapes
  * where the expression is written. A {@code double} operand is a scalar constant.
@@ -45,54 +49,55 @@ public final class Ops {
 
     // ---- elementwise --------------------------------------------------------------------------
 
-    public static Node add(Node a, Node b) { return apply(new Add(), a, b); }
-    public static Node add(Node a, double b) { return add(a, constant(b)); }
-    public static Node add(double a, Node b) { return add(constant(a), b); }
-    public static Node sub(Node a, Node b) { return apply(new Binary.Sub(), a, b); }
-    public static Node sub(double a, Node b) { return sub(constant(a), b); }
-    public static Node sub(Node a, double b) { return sub(a, constant(b)); }
-    public static Node mul(Node a, Node b) { return apply(new Binary.Mul(), a, b); }
-    public static Node mul(double a, Node b) { return mul(constant(a), b); }
-    public static Node mul(Node a, double b) { return mul(a, constant(b)); }
-    public static Node div(Node a, Node b) { return apply(new Binary.Div(), a, b); }
-    public static Node div(Node a, double b) { return div(a, constant(b)); }
-    public static Node div(double a, Node b) { return div(constant(a), b); }
+    public static Apply add(Node a, Node b) { return apply(new Add(), a, b); }
+    public static Apply add(Node a, double b) { return add(a, constant(b)); }
+    public static Apply add(double a, Node b) { return add(constant(a), b); }
+    public static Apply sub(Node a, Node b) { return apply(new Binary.Sub(), a, b); }
+    public static Apply sub(double a, Node b) { return sub(constant(a), b); }
+    public static Apply sub(Node a, double b) { return sub(a, constant(b)); }
+    public static Apply mul(Node a, Node b) { return apply(new Binary.Mul(), a, b); }
+    public static Apply mul(double a, Node b) { return mul(constant(a), b); }
+    public static Apply mul(Node a, double b) { return mul(a, constant(b)); }
+    public static Apply div(Node a, Node b) { return apply(new Binary.Div(), a, b); }
+    public static Apply div(Node a, double b) { return div(a, constant(b)); }
+    public static Apply div(double a, Node b) { return div(constant(a), b); }
 
-    public static Node neg(Node x) { return apply(new Unary.Neg(), x); }
-    public static Node exp(Node x) { return apply(new Unary.Exp(), x); }
-    public static Node log(Node x) { return apply(new Unary.Log(), x); }
-    public static Node square(Node x) { return apply(new Unary.Square(), x); }
-    public static Node sigmoid(Node x) { return apply(new Unary.Sigmoid(), x); }
-    public static Node tanh(Node x) { return apply(new Unary.Tanh(), x); }
-    public static Node relu(Node x) { return apply(new Unary.Relu(), x); }
+    public static Apply neg(Node x) { return apply(new Unary.Neg(), x); }
+    public static Apply exp(Node x) { return apply(new Unary.Exp(), x); }
+    public static Apply log(Node x) { return apply(new Unary.Log(), x); }
+    public static Apply sqrt(Node x) { return apply(new Unary.Sqrt(), x); }
+    public static Apply square(Node x) { return apply(new Unary.Square(), x); }
+    public static Apply sigmoid(Node x) { return apply(new Unary.Sigmoid(), x); }
+    public static Apply tanh(Node x) { return apply(new Unary.Tanh(), x); }
+    public static Apply relu(Node x) { return apply(new Unary.Relu(), x); }
 
     /** 1 where {@code a > b}, else 0; no gradient flows through a comparison. */
-    public static Node greater(Node a, Node b) { return apply(new Compare.Greater(), a, b); }
-    public static Node greater(Node a, double b) { return greater(a, constant(b)); }
+    public static Apply greater(Node a, Node b) { return apply(new Compare.Greater(), a, b); }
+    public static Apply greater(Node a, double b) { return greater(a, constant(b)); }
 
     // ---- linear algebra -----------------------------------------------------------------------
 
     /** The matrix product, ranks 1 and 2 as in NumPy ({@code @} in the language). */
-    public static Node matmul(Node a, Node b) { return apply(new Linalg.MatMul(), a, b); }
+    public static Apply matmul(Node a, Node b) { return apply(new Linalg.MatMul(), a, b); }
 
     /** Swaps the last two axes ({@code x.T} in the language). */
-    public static Node transpose(Node x) { return apply(new Linalg.Transpose(), x); }
+    public static Apply transpose(Node x) { return apply(new Linalg.Transpose(), x); }
 
     // ---- reductions ---------------------------------------------------------------------------
 
     /** The sum of every element, a scalar. */
-    public static Node sum(Node x) { return sum(x, allAxes(x), false); }
-    public static Node sum(Node x, int axis) { return sum(x, new int[] {axis}, false); }
-    public static Node sum(Node x, int axis, boolean keepdims) { return sum(x, new int[] {axis}, keepdims); }
-    public static Node sum(Node x, int[] axes, boolean keepdims) {
+    public static Apply sum(Node x) { return sum(x, allAxes(x), false); }
+    public static Apply sum(Node x, int axis) { return sum(x, new int[] {axis}, false); }
+    public static Apply sum(Node x, int axis, boolean keepdims) { return sum(x, new int[] {axis}, keepdims); }
+    public static Apply sum(Node x, int[] axes, boolean keepdims) {
         return apply(new Reduce.Sum(boxed(axes), keepdims), x);
     }
 
     /** The mean of every element, a scalar. */
-    public static Node mean(Node x) { return mean(x, allAxes(x), false); }
-    public static Node mean(Node x, int axis) { return mean(x, new int[] {axis}, false); }
-    public static Node mean(Node x, int axis, boolean keepdims) { return mean(x, new int[] {axis}, keepdims); }
-    public static Node mean(Node x, int[] axes, boolean keepdims) {
+    public static Apply mean(Node x) { return mean(x, allAxes(x), false); }
+    public static Apply mean(Node x, int axis) { return mean(x, new int[] {axis}, false); }
+    public static Apply mean(Node x, int axis, boolean keepdims) { return mean(x, new int[] {axis}, keepdims); }
+    public static Apply mean(Node x, int[] axes, boolean keepdims) {
         return apply(new Reduce.Mean(boxed(axes), keepdims), x);
     }
 
@@ -105,18 +110,18 @@ public final class Ops {
     public static Node sumTo(Node x, Type target) { return Broadcasting.sumTo(x, target); }
 
     /** Inserts axes of size 1 at these positions of the result. */
-    public static Node expandDims(Node x, int... axes) { return apply(new Shaping.ExpandDims(Shaping.sorted(axes)), x); }
+    public static Apply expandDims(Node x, int... axes) { return apply(new Shaping.ExpandDims(Shaping.sorted(axes)), x); }
 
     /** Removes these axes, each of size 1. */
-    public static Node squeeze(Node x, int... axes) { return apply(new Shaping.Squeeze(Shaping.sorted(axes)), x); }
+    public static Apply squeeze(Node x, int... axes) { return apply(new Shaping.Squeeze(Shaping.sorted(axes)), x); }
 
-    public static Node zerosLike(Node x) { return apply(new FillLike(0.0), x); }
-    public static Node onesLike(Node x) { return apply(new FillLike(1.0), x); }
+    public static Apply zerosLike(Node x) { return apply(new FillLike(0.0), x); }
+    public static Apply onesLike(Node x) { return apply(new FillLike(1.0), x); }
 
     // ---- differentiation ----------------------------------------------------------------------
 
     /** The identity on values; no gradient flows through it. */
-    public static Node stopGradient(Node x) { return apply(new StopGradient(), x); }
+    public static Apply stopGradient(Node x) { return apply(new StopGradient(), x); }
 
     /** {@code dcost/dwrt} of a scalar cost, as a graph (so it can be differentiated again). */
     public static Node grad(Node cost, Node wrt) { return GradTable.grad(cost, wrt); }
@@ -126,7 +131,7 @@ public final class Ops {
 
     // -------------------------------------------------------------------------------------------
 
-    private static Node apply(Op op, Node... inputs) { return Apply.of(op, inputs); }
+    private static Apply apply(Op op, Node... inputs) { return Apply.of(op, inputs); }
 
     private static int[] allAxes(Node x) { return IntStream.range(0, x.type().rank()).toArray(); }
 

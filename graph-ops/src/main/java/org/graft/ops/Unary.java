@@ -53,6 +53,12 @@ public sealed interface Unary extends Op {
         public Node bprop(Node x, Node y, Node gy) { return div(gy, x); }
     }
 
+    record Sqrt() implements Unary {
+        public Tensor fprop(Tensor x) { return x.map(Math::sqrt); }
+        // d/dx √x = 1 / (2√x) = 1 / 2y
+        public Node bprop(Node x, Node y, Node gy) { return div(gy, mul(2.0, y)); }
+    }
+
     record Square() implements Unary {
         public Tensor fprop(Tensor x) { return x.map(v -> v * v); }
         // d/dx x² = 2x
