@@ -1,8 +1,16 @@
 package org.graft.ops;
 
+import static org.graft.ops.Ops.add;
 import static org.graft.ops.Ops.div;
+import static org.graft.ops.Ops.equal;
+import static org.graft.ops.Ops.greater;
+import static org.graft.ops.Ops.less;
+import static org.graft.ops.Ops.log;
 import static org.graft.ops.Ops.mul;
 import static org.graft.ops.Ops.neg;
+import static org.graft.ops.Ops.pow;
+import static org.graft.ops.Ops.sub;
+import static org.graft.ops.Ops.where;
 
 import java.util.List;
 
@@ -57,5 +65,42 @@ public sealed interface Binary extends Op {
             Node ga = div(gy, b);
             return List.of(ga, neg(mul(ga, y)));
         }
+    }
+
+    /** a^b as {@link Math#pow}: real results only, so a negative base needs an integer exponent. */
+    record Pow() implements Binary {
+        public Tensor fprop(Tensor a, Tensor b) { return a.zip(b, Math::pow); }
+
+        // d(a^b) = b a^(b-1) da + a^b log(a) db. The first form stays finite at a = 0 for b >= 1.
+        // For db, log a is taken where a = 0 as log 1 (JAX's choice): the term is then 0 rather
+        // than 0 * -inf, so a zero base does not poison the exponent's gradient.
+        public List<Node> bprop(Node a, Node b, Node y, Node gy) {
+            Node ga = mul(gy, mul(b, pow(a, sub(b, 1.0))));
+            Node gb = mul(gy, mul(y, log(where(equal(a, 0.0), 1.0, a))));
+            return List.of(ga, gb);
+        }
+    }
+
+    /** The larger of a and b; NaN if either is NaN. */
+    record Maximum() implements Binary {
+        public Tensor fprop(Tensor a, Tensor b) { return a.zip(b, Math::max); }
+        // d max(a, b) = [a > b] da + [b > a] db, ties split evenly
+        public List<Node> bprop(Node a, Node b, Node y, Node gy) { return share(greater(a, b), greater(b, a), equal(a, b), gy); }
+    }
+
+    /** The smaller of a and b; NaN if either is NaN. */
+    record Minimum() implements Binary {
+        public Tensor fprop(Tensor a, Tensor b) { return a.zip(b, Math::min); }
+        // d min(a, b) = [a < b] da + [b < a] db, ties split evenly
+        public List<Node> bprop(Node a, Node b, Node y, Node gy) { return share(less(a, b), less(b, a), equal(a, b), gy); }
+    }
+
+    /**
+     * {@code gy} to the operand that wins, half to each where they tie (the choice of JAX, and of
+     * the max and min reductions).
+     */
+    private static List<Node> share(Node aWins, Node bWins, Node tie, Node gy) {
+        Node half = mul(0.5, tie);
+        return List.of(mul(gy, add(aWins, half)), mul(gy, add(bWins, half)));
     }
 }

@@ -9,7 +9,8 @@ import org.graft.core.Type;
 import org.graft.core.tensor.Tensor;
 
 /**
- * Comparisons, elementwise with broadcasting: 1 where the relation holds, 0 elsewhere. Their
+ * Comparisons, elementwise with broadcasting: 1 where the relation holds, 0 elsewhere (and 0
+ * wherever an operand is NaN, except for {@code not_equal}, as IEEE 754 says). Their
  * derivative is zero wherever it exists, so every input gets {@link Grad#zero()}.
  */
 public sealed interface Compare extends Op {
@@ -28,7 +29,27 @@ public sealed interface Compare extends Op {
     @Override
     default List<Grad> bprop(List<Node> in, Node y, Node gy) { return List.of(Grad.zero(), Grad.zero()); }
 
+    record Less() implements Compare {
+        public boolean holds(double a, double b) { return a < b; }
+    }
+
+    record LessEqual() implements Compare {
+        public boolean holds(double a, double b) { return a <= b; }
+    }
+
     record Greater() implements Compare {
         public boolean holds(double a, double b) { return a > b; }
+    }
+
+    record GreaterEqual() implements Compare {
+        public boolean holds(double a, double b) { return a >= b; }
+    }
+
+    record Equal() implements Compare {
+        public boolean holds(double a, double b) { return a == b; }
+    }
+
+    record NotEqual() implements Compare {
+        public boolean holds(double a, double b) { return a != b; }
     }
 }

@@ -6,8 +6,12 @@ import static org.graft.ops.Ops.squeeze;
 import static org.graft.ops.Ops.transpose;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
+import java.util.stream.IntStream;
 
+import org.graft.core.Apply;
 import org.graft.core.Dim;
 import org.graft.core.Grad;
 import org.graft.core.Node;
@@ -16,7 +20,7 @@ import org.graft.core.ShapeError;
 import org.graft.core.Type;
 import org.graft.core.tensor.Tensor;
 
-/** Linear algebra: the matrix product and the transpose. */
+/** Linear algebra: the matrix product and transposes. */
 public sealed interface Linalg extends Op {
 
     /**
@@ -62,24 +66,48 @@ public sealed interface Linalg extends Op {
         }
     }
 
-    /** Swaps the last two axes. */
-    record Transpose() implements Linalg {
+    /**
+     * Permutes the axes: axis {@code i} of the result is axis {@code perm[i]} of the input, as
+     * NumPy's {@code transpose(x, perm)}. {@code x.T} is the permutation that swaps the last two.
+     */
+    record Transpose(List<Integer> perm) implements Linalg {
+        public Transpose { perm = List.copyOf(perm); }
+
+        /** The permutation swapping the last two of {@code rank} axes ({@code [1, 0]} below rank 2, which no input fits). */
+        static Transpose ofLastTwo(int rank) {
+            if (rank < 2) return new Transpose(List.of(1, 0));
+            var perm = new ArrayList<Integer>();
+            for (int i = 0; i < rank; i++) perm.add(i);
+            Collections.swap(perm, rank - 2, rank - 1);
+            return new Transpose(perm);
+        }
+
         @Override
         public Type type(List<Type> in) {
             Op.requireArity(this, in, 1);
             Type x = in.get(0);
-            if (x.rank() < 2) throw new ShapeError("needs rank 2 or more, found " + x);
-            var dims = new ArrayList<>(x.dims());
-            dims.set(x.rank() - 2, x.dim(-1));
-            dims.set(x.rank() - 1, x.dim(-2));
+            if (perm.size() != x.rank()) {
+                throw new ShapeError("perm " + perm + " has " + perm.size() + " axes, but " + x + " has rank " + x.rank());
+            }
+            if (!perm.stream().sorted().toList().equals(IntStream.range(0, x.rank()).boxed().toList())) {
+                throw new ShapeError("perm " + perm + " is not a permutation of the axes of " + x);
+            }
+            var dims = new ArrayList<Dim>();
+            for (int axis : perm) dims.add(x.dims().get(axis));
             return x.withDims(dims);
         }
 
         @Override
-        public Tensor fprop(List<Tensor> in) { return in.get(0).transpose(); }
+        public Tensor fprop(List<Tensor> in) { return in.get(0).transpose(perm.stream().mapToInt(Integer::intValue).toArray()); }
 
-        // a permutation's adjoint is its inverse; swapping two axes is its own inverse
+        // a permutation's adjoint is its inverse
         @Override
-        public List<Grad> bprop(List<Node> in, Node y, Node gy) { return List.of(Grad.of(transpose(gy))); }
+        public List<Grad> bprop(List<Node> in, Node y, Node gy) { return List.of(Grad.of(Apply.of(new Transpose(inverse()), gy))); }
+
+        private List<Integer> inverse() {
+            Integer[] inv = new Integer[perm.size()];
+            for (int i = 0; i < perm.size(); i++) inv[perm.get(i)] = i;
+            return Arrays.asList(inv);
+        }
     }
 }

@@ -62,18 +62,55 @@ public final class Ops {
     public static Apply div(Node a, double b) { return div(a, constant(b)); }
     public static Apply div(double a, Node b) { return div(constant(a), b); }
 
+    /** {@code a^b}, real-valued ({@code ^} in the language). */
+    public static Apply pow(Node a, Node b) { return apply(new Binary.Pow(), a, b); }
+    public static Apply pow(Node a, double b) { return pow(a, constant(b)); }
+    public static Apply pow(double a, Node b) { return pow(constant(a), b); }
+    public static Apply maximum(Node a, Node b) { return apply(new Binary.Maximum(), a, b); }
+    public static Apply maximum(Node a, double b) { return maximum(a, constant(b)); }
+    public static Apply minimum(Node a, Node b) { return apply(new Binary.Minimum(), a, b); }
+    public static Apply minimum(Node a, double b) { return minimum(a, constant(b)); }
+
     public static Apply neg(Node x) { return apply(new Unary.Neg(), x); }
     public static Apply exp(Node x) { return apply(new Unary.Exp(), x); }
     public static Apply log(Node x) { return apply(new Unary.Log(), x); }
+    public static Apply log1p(Node x) { return apply(new Unary.Log1p(), x); }
+    public static Apply expm1(Node x) { return apply(new Unary.Expm1(), x); }
     public static Apply sqrt(Node x) { return apply(new Unary.Sqrt(), x); }
     public static Apply square(Node x) { return apply(new Unary.Square(), x); }
+    public static Apply reciprocal(Node x) { return apply(new Unary.Reciprocal(), x); }
+    public static Apply abs(Node x) { return apply(new Unary.Abs(), x); }
+    public static Apply sign(Node x) { return apply(new Unary.Sign(), x); }
     public static Apply sigmoid(Node x) { return apply(new Unary.Sigmoid(), x); }
+    public static Apply softplus(Node x) { return apply(new Unary.Softplus(), x); }
     public static Apply tanh(Node x) { return apply(new Unary.Tanh(), x); }
     public static Apply relu(Node x) { return apply(new Unary.Relu(), x); }
+    public static Apply sin(Node x) { return apply(new Unary.Sin(), x); }
+    public static Apply cos(Node x) { return apply(new Unary.Cos(), x); }
 
-    /** 1 where {@code a > b}, else 0; no gradient flows through a comparison. */
+    /** {@code a} where {@code c} is non-zero, else {@code b}, broadcasting all three. */
+    public static Apply where(Node c, Node a, Node b) { return apply(new Ternary.Where(), c, a, b); }
+    public static Apply where(Node c, Node a, double b) { return where(c, a, constant(b)); }
+    public static Apply where(Node c, double a, Node b) { return where(c, constant(a), b); }
+
+    /** {@code x} limited to {@code [lo, hi]}. */
+    public static Apply clip(Node x, Node lo, Node hi) { return apply(new Ternary.Clip(), x, lo, hi); }
+    public static Apply clip(Node x, double lo, double hi) { return clip(x, constant(lo), constant(hi)); }
+
+    // ---- comparisons: 1 where the relation holds, else 0; no gradient flows through them ----
+
+    public static Apply less(Node a, Node b) { return apply(new Compare.Less(), a, b); }
+    public static Apply less(Node a, double b) { return less(a, constant(b)); }
+    public static Apply lessEqual(Node a, Node b) { return apply(new Compare.LessEqual(), a, b); }
+    public static Apply lessEqual(Node a, double b) { return lessEqual(a, constant(b)); }
     public static Apply greater(Node a, Node b) { return apply(new Compare.Greater(), a, b); }
     public static Apply greater(Node a, double b) { return greater(a, constant(b)); }
+    public static Apply greaterEqual(Node a, Node b) { return apply(new Compare.GreaterEqual(), a, b); }
+    public static Apply greaterEqual(Node a, double b) { return greaterEqual(a, constant(b)); }
+    public static Apply equal(Node a, Node b) { return apply(new Compare.Equal(), a, b); }
+    public static Apply equal(Node a, double b) { return equal(a, constant(b)); }
+    public static Apply notEqual(Node a, Node b) { return apply(new Compare.NotEqual(), a, b); }
+    public static Apply notEqual(Node a, double b) { return notEqual(a, constant(b)); }
 
     // ---- linear algebra -----------------------------------------------------------------------
 
@@ -81,7 +118,10 @@ public final class Ops {
     public static Apply matmul(Node a, Node b) { return apply(new Linalg.MatMul(), a, b); }
 
     /** Swaps the last two axes ({@code x.T} in the language). */
-    public static Apply transpose(Node x) { return apply(new Linalg.Transpose(), x); }
+    public static Apply transpose(Node x) { return apply(Linalg.Transpose.ofLastTwo(x.type().rank()), x); }
+
+    /** Permutes the axes: axis {@code i} of the result is axis {@code perm[i]} of {@code x}. */
+    public static Apply transpose(Node x, int... perm) { return apply(new Linalg.Transpose(boxed(perm)), x); }
 
     // ---- reductions ---------------------------------------------------------------------------
 
@@ -100,6 +140,51 @@ public final class Ops {
     public static Apply mean(Node x, int[] axes, boolean keepdims) {
         return apply(new Reduce.Mean(boxed(axes), keepdims), x);
     }
+
+    /** The largest element; the gradient goes to the maximal elements, split evenly among ties. */
+    public static Apply max(Node x) { return max(x, allAxes(x), false); }
+    public static Apply max(Node x, int axis) { return max(x, new int[] {axis}, false); }
+    public static Apply max(Node x, int axis, boolean keepdims) { return max(x, new int[] {axis}, keepdims); }
+    public static Apply max(Node x, int[] axes, boolean keepdims) {
+        return apply(new Reduce.Max(boxed(axes), keepdims), x);
+    }
+
+    /** The smallest element; the gradient goes to the minimal elements, split evenly among ties. */
+    public static Apply min(Node x) { return min(x, allAxes(x), false); }
+    public static Apply min(Node x, int axis) { return min(x, new int[] {axis}, false); }
+    public static Apply min(Node x, int axis, boolean keepdims) { return min(x, new int[] {axis}, keepdims); }
+    public static Apply min(Node x, int[] axes, boolean keepdims) {
+        return apply(new Reduce.Min(boxed(axes), keepdims), x);
+    }
+
+    /** log Σ e^x, stable for inputs far apart. */
+    public static Apply logsumexp(Node x) { return logsumexp(x, allAxes(x), false); }
+    public static Apply logsumexp(Node x, int axis) { return logsumexp(x, new int[] {axis}, false); }
+    public static Apply logsumexp(Node x, int axis, boolean keepdims) { return logsumexp(x, new int[] {axis}, keepdims); }
+    public static Apply logsumexp(Node x, int[] axes, boolean keepdims) {
+        return apply(new Reduce.LogSumExp(boxed(axes), keepdims), x);
+    }
+
+    // ---- neural -------------------------------------------------------------------------------
+
+    /** The softmax along the last axis. */
+    public static Apply softmax(Node x) { return softmax(x, -1); }
+    public static Apply softmax(Node x, int axis) { return apply(new Neural.Softmax(axis), x); }
+
+    /** The log of the softmax along the last axis, without forming the softmax. */
+    public static Apply logSoftmax(Node x) { return logSoftmax(x, -1); }
+    public static Apply logSoftmax(Node x, int axis) { return apply(new Neural.LogSoftmax(axis), x); }
+
+    /** The cross-entropy of each row of logits against its targets: {@code [..., k] -> [...]}. */
+    public static Apply softmaxCrossEntropy(Node logits, Node targets) {
+        return apply(new Neural.SoftmaxCrossEntropy(), logits, targets);
+    }
+
+    /** {@code -(t log p + (1 - t) log(1 - p))}, elementwise. */
+    public static Apply binaryCrossEntropy(Node p, Node t) { return apply(new Neural.BinaryCrossEntropy(), p, t); }
+
+    /** The binary cross-entropy of {@code sigmoid(logits)} against {@code t}, computed stably from the logits. */
+    public static Apply bceWithLogits(Node logits, Node t) { return apply(new Neural.BceWithLogits(), logits, t); }
 
     // ---- shape --------------------------------------------------------------------------------
 

@@ -2,7 +2,13 @@ package org.graft.ops;
 
 import static org.graft.ops.Ops.broadcastTo;
 import static org.graft.ops.Ops.div;
+import static org.graft.ops.Ops.equal;
+import static org.graft.ops.Ops.exp;
 import static org.graft.ops.Ops.expandDims;
+import static org.graft.ops.Ops.mul;
+import static org.graft.ops.Ops.softmax;
+import static org.graft.ops.Ops.sub;
+import static org.graft.ops.Ops.sum;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -43,9 +49,20 @@ public sealed interface Reduce extends Op {
         return x.withDims(dims);
     }
 
+    /** A value of the output's shape with the reduced axes put back with size 1, so it broadcasts against x. */
+    default Node kept(Node x, Node v) { return keepdims() ? v : expandDims(v, normalize(x.type(), axes())); }
+
     /** The gradient of the sum: gy copied back along the reduced axes. */
-    default Node sumBprop(Node x, Node gy) {
-        return broadcastTo(keepdims() ? gy : expandDims(gy, normalize(x.type(), axes())), x);
+    default Node sumBprop(Node x, Node gy) { return broadcastTo(kept(x, gy), x); }
+
+    /**
+     * The gradient of max and min: gy to the elements equal to the result, split evenly among
+     * ties (as JAX; Theano gives each tied element all of it, PyTorch's amax splits too).
+     */
+    default Node extremumBprop(Node x, Node y, Node gy) {
+        Node hit = equal(x, kept(x, y));
+        int[] axes = normalize(x.type(), axes());
+        return div(mul(kept(x, gy), hit), sum(hit, axes, true));
     }
 
     record Sum(List<Integer> axes, boolean keepdims) implements Reduce {
@@ -77,6 +94,59 @@ public sealed interface Reduce extends Op {
         }
     }
 
+    /** The largest element (-inf over an empty axis: the identity of max); NaN if any is NaN. */
+    record Max(List<Integer> axes, boolean keepdims) implements Reduce {
+        public Max { axes = List.copyOf(axes); }
+
+        @Override
+        public Tensor fprop(List<Tensor> in) {
+            return in.get(0).reduce(toArray(axes), keepdims, Double.NEGATIVE_INFINITY, Math::max);
+        }
+
+        @Override
+        public List<Grad> bprop(List<Node> in, Node y, Node gy) { return List.of(Grad.of(extremumBprop(in.get(0), y, gy))); }
+    }
+
+    /** The smallest element (+inf over an empty axis); NaN if any is NaN. */
+    record Min(List<Integer> axes, boolean keepdims) implements Reduce {
+        public Min { axes = List.copyOf(axes); }
+
+        @Override
+        public Tensor fprop(List<Tensor> in) {
+            return in.get(0).reduce(toArray(axes), keepdims, Double.POSITIVE_INFINITY, Math::min);
+        }
+
+        @Override
+        public List<Grad> bprop(List<Node> in, Node y, Node gy) { return List.of(Grad.of(extremumBprop(in.get(0), y, gy))); }
+    }
+
+    /**
+     * log Σ e^x along the axes, computed as m + log Σ e^(x - m) with m the maximum, so no
+     * exponent is positive: finite for inputs a thousand apart. -inf over an empty axis.
+     */
+    record LogSumExp(List<Integer> axes, boolean keepdims) implements Reduce {
+        public LogSumExp { axes = List.copyOf(axes); }
+
+        @Override
+        public Tensor fprop(List<Tensor> in) {
+            Tensor x = in.get(0);
+            int[] axes = normalize(Type.of(x), this.axes);
+            Tensor m = shift(x, axes);
+            Tensor s = x.sub(m).map(Math::exp).sum(axes, true);
+            Tensor y = s.zip(m, (sv, mv) -> Math.log(sv) + mv);
+            return keepdims ? y : y.reshape(x.shape().reduce(axes, false));
+        }
+
+        // d/dx_i log Σ e^x = e^(x_i - y): the softmax along the axes. Along one axis it is the
+        // softmax op, which shifts by the max: e^(x - y) carries y's rounding error, |y| ulps.
+        @Override
+        public List<Grad> bprop(List<Node> in, Node y, Node gy) {
+            Node x = in.get(0);
+            Node p = axes.size() == 1 ? softmax(x, axes.get(0)) : exp(sub(x, kept(x, y)));
+            return List.of(Grad.of(mul(kept(x, gy), p)));
+        }
+    }
+
     /** The number of elements along {@code axes} of its input (a scalar), read from its shape. */
     record Count(List<Integer> axes) implements Op {
         public Count { axes = List.copyOf(axes); }
@@ -103,6 +173,15 @@ public sealed interface Reduce extends Op {
             for (int a : axes) n *= x.shape().dim(a);
             return n;
         }
+    }
+
+    /**
+     * The maximum along {@code axes} with the axes kept, for subtracting before {@code exp} so
+     * that no exponent is positive. An infinite maximum (a row of -inf, or a +inf) gives a shift
+     * of 0 instead, since x - m would be NaN there.
+     */
+    static Tensor shift(Tensor x, int[] axes) {
+        return x.reduce(axes, true, Double.NEGATIVE_INFINITY, Math::max).map(m -> Double.isInfinite(m) ? 0 : m);
     }
 
     /** The axes as indices in [0, rank), each once, in ascending order; a shape error otherwise. */

@@ -1,9 +1,14 @@
 package org.graft.ops;
 
+import static org.graft.ops.Ops.add;
+import static org.graft.ops.Ops.cos;
 import static org.graft.ops.Ops.div;
 import static org.graft.ops.Ops.greater;
 import static org.graft.ops.Ops.mul;
 import static org.graft.ops.Ops.neg;
+import static org.graft.ops.Ops.sigmoid;
+import static org.graft.ops.Ops.sign;
+import static org.graft.ops.Ops.sin;
 import static org.graft.ops.Ops.square;
 import static org.graft.ops.Ops.sub;
 
@@ -20,8 +25,11 @@ public sealed interface Unary extends Op {
 
     Tensor fprop(Tensor x);
 
-    /** {@code gy * f'(x)}, written with whichever of {@code x} and {@code y = f(x)} is cheaper. */
-    Node bprop(Node x, Node y, Node gy);
+    /**
+     * {@code gy * f'(x)}, written with whichever of {@code x} and {@code y = f(x)} is cheaper, or
+     * {@link Grad#zero()} for a piecewise-constant {@code f}.
+     */
+    Grad bprop(Node x, Node y, Node gy);
 
     @Override
     default Type type(List<Type> in) {
@@ -33,63 +41,121 @@ public sealed interface Unary extends Op {
     default Tensor fprop(List<Tensor> in) { return fprop(in.get(0)); }
 
     @Override
-    default List<Grad> bprop(List<Node> in, Node y, Node gy) { return List.of(Grad.of(bprop(in.get(0), y, gy))); }
+    default List<Grad> bprop(List<Node> in, Node y, Node gy) { return List.of(bprop(in.get(0), y, gy)); }
 
     record Neg() implements Unary {
         public Tensor fprop(Tensor x) { return x.map(v -> -v); }
         // d/dx (-x) = -1
-        public Node bprop(Node x, Node y, Node gy) { return neg(gy); }
+        public Grad bprop(Node x, Node y, Node gy) { return Grad.of(neg(gy)); }
     }
 
     record Exp() implements Unary {
         public Tensor fprop(Tensor x) { return x.map(Math::exp); }
         // d/dx e^x = e^x = y
-        public Node bprop(Node x, Node y, Node gy) { return mul(gy, y); }
+        public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, y)); }
     }
 
     record Log() implements Unary {
         public Tensor fprop(Tensor x) { return x.map(Math::log); }
         // d/dx log x = 1/x
-        public Node bprop(Node x, Node y, Node gy) { return div(gy, x); }
+        public Grad bprop(Node x, Node y, Node gy) { return Grad.of(div(gy, x)); }
+    }
+
+    /** log(1 + x), exact for tiny x where 1 + x would round to 1. */
+    record Log1p() implements Unary {
+        public Tensor fprop(Tensor x) { return x.map(Math::log1p); }
+        // d/dx log(1 + x) = 1/(1 + x)
+        public Grad bprop(Node x, Node y, Node gy) { return Grad.of(div(gy, add(1.0, x))); }
+    }
+
+    /** e^x - 1, exact for tiny x where e^x would round to 1. */
+    record Expm1() implements Unary {
+        public Tensor fprop(Tensor x) { return x.map(Math::expm1); }
+        // d/dx (e^x - 1) = e^x = y + 1
+        public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, add(y, 1.0))); }
     }
 
     record Sqrt() implements Unary {
         public Tensor fprop(Tensor x) { return x.map(Math::sqrt); }
         // d/dx √x = 1 / (2√x) = 1 / 2y
-        public Node bprop(Node x, Node y, Node gy) { return div(gy, mul(2.0, y)); }
+        public Grad bprop(Node x, Node y, Node gy) { return Grad.of(div(gy, mul(2.0, y))); }
     }
 
     record Square() implements Unary {
         public Tensor fprop(Tensor x) { return x.map(v -> v * v); }
         // d/dx x² = 2x
-        public Node bprop(Node x, Node y, Node gy) { return mul(gy, mul(2.0, x)); }
+        public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, mul(2.0, x))); }
+    }
+
+    record Reciprocal() implements Unary {
+        public Tensor fprop(Tensor x) { return x.map(v -> 1.0 / v); }
+        // d/dx 1/x = -1/x² = -y²
+        public Grad bprop(Node x, Node y, Node gy) { return Grad.of(neg(mul(gy, square(y)))); }
+    }
+
+    record Abs() implements Unary {
+        public Tensor fprop(Tensor x) { return x.map(Math::abs); }
+        // d/dx |x| = sign x; at the kink this takes 0, as PyTorch and JAX do
+        public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, sign(x))); }
+    }
+
+    /** -1, 0 or 1 (NaN stays NaN). */
+    record Sign() implements Unary {
+        public Tensor fprop(Tensor x) { return x.map(Math::signum); }
+        // piecewise constant: the derivative is 0 wherever it exists
+        public Grad bprop(Node x, Node y, Node gy) { return Grad.zero(); }
     }
 
     record Sigmoid() implements Unary {
-        public Tensor fprop(Tensor x) { return x.map(Unary::sigmoid); }
+        public Tensor fprop(Tensor x) { return x.map(Unary::stableSigmoid); }
         // d/dx σ(x) = σ(x)(1 - σ(x)) = y(1 - y)
-        public Node bprop(Node x, Node y, Node gy) { return mul(gy, mul(y, sub(1.0, y))); }
+        public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, mul(y, sub(1.0, y)))); }
+    }
+
+    /** log(1 + e^x), finite for every finite x. */
+    record Softplus() implements Unary {
+        public Tensor fprop(Tensor x) { return x.map(Unary::stableSoftplus); }
+        // d/dx log(1 + e^x) = e^x / (1 + e^x) = σ(x)
+        public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, sigmoid(x))); }
     }
 
     record Tanh() implements Unary {
         public Tensor fprop(Tensor x) { return x.map(Math::tanh); }
         // d/dx tanh x = 1 - tanh²x; reuse the output y instead of recomputing tanh
-        public Node bprop(Node x, Node y, Node gy) { return mul(gy, sub(1.0, square(y))); }
+        public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, sub(1.0, square(y)))); }
     }
 
     record Relu() implements Unary {
         public Tensor fprop(Tensor x) { return x.map(v -> v > 0 ? v : 0.0); }
         // d/dx max(x, 0) = [x > 0]; at the kink we take 0, as PyTorch and JAX do
-        public Node bprop(Node x, Node y, Node gy) { return mul(gy, greater(x, 0.0)); }
+        public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, greater(x, 0.0))); }
+    }
+
+    record Sin() implements Unary {
+        public Tensor fprop(Tensor x) { return x.map(Math::sin); }
+        // d/dx sin x = cos x
+        public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, cos(x))); }
+    }
+
+    record Cos() implements Unary {
+        public Tensor fprop(Tensor x) { return x.map(Math::cos); }
+        // d/dx cos x = -sin x
+        public Grad bprop(Node x, Node y, Node gy) { return Grad.of(neg(mul(gy, sin(x)))); }
     }
 
     /**
      * The logistic function without overflow: for x < 0 it is computed as e^x / (1 + e^x), so
      * e^-x is never formed for large negative x.
      */
-    static double sigmoid(double x) {
+    static double stableSigmoid(double x) {
         if (x >= 0) return 1.0 / (1.0 + Math.exp(-x));
         double e = Math.exp(x);
         return e / (1.0 + e);
     }
+
+    /**
+     * log(1 + e^x) = max(x, 0) + log(1 + e^-|x|): the exponent is never positive, so nothing
+     * overflows, and log1p keeps the tail exact (softplus(-40) is e^-40, not 0).
+     */
+    static double stableSoftplus(double x) { return Math.max(x, 0.0) + Math.log1p(Math.exp(-Math.abs(x))); }
 }

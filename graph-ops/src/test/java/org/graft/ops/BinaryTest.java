@@ -3,12 +3,16 @@ package org.graft.ops;
 import static org.graft.ops.Ops.add;
 import static org.graft.ops.Ops.greater;
 import static org.graft.ops.Ops.input;
+import static org.graft.ops.Ops.maximum;
+import static org.graft.ops.Ops.minimum;
 import static org.graft.ops.Ops.mul;
+import static org.graft.ops.Ops.pow;
 import static org.graft.ops.Ops.sum;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.List;
 
 import net.jqwik.api.Arbitrary;
@@ -50,6 +54,27 @@ class BinaryTest {
         GradCheck.of(Ops::div).at(ab.get(0), ab.get(1)).assertClose();
     }
 
+    @Property(tries = 100)
+    void powGradientMatchesFiniteDifferencesForAPositiveBase(@ForAll("powerPair") List<Tensor> ab) {
+        GradCheck.of(Ops::pow).at(ab.get(0), ab.get(1)).assertClose();
+    }
+
+    @Property(tries = 100)
+    void maximumGradientMatchesFiniteDifferencesAwayFromTies(@ForAll("untiedPair") List<Tensor> ab) {
+        GradCheck.of((a, b) -> maximum(a, b)).at(ab.get(0), ab.get(1)).assertClose();
+    }
+
+    @Property(tries = 100)
+    void minimumGradientMatchesFiniteDifferencesAwayFromTies(@ForAll("untiedPair") List<Tensor> ab) {
+        GradCheck.of((a, b) -> minimum(a, b)).at(ab.get(0), ab.get(1)).assertClose();
+    }
+
+    @Property(tries = 50)
+    void powHasCorrectSecondDerivatives(@ForAll("powerPair") List<Tensor> ab) {
+        GradCheck.of((a, b) -> GradTable.grad(sum(pow(a, b)), a)).at(ab.get(0), ab.get(1)).assertClose();
+        GradCheck.of((a, b) -> GradTable.grad(sum(pow(a, b)), b)).at(ab.get(0), ab.get(1)).assertClose();
+    }
+
     @Property(tries = 50)
     void mulAndDivHaveCorrectSecondDerivatives(@ForAll("divisorPair") List<Tensor> ab) {
         GradCheck.of((a, b) -> GradTable.grad(sum(Ops.div(mul(a, a), b)), b)).at(ab.get(0), ab.get(1)).assertClose();
@@ -82,6 +107,29 @@ class BinaryTest {
     }
 
     @Example
+    void powFollowsThePowerRuleAndStaysFiniteAtAZeroBase() {
+        Input a = input("a", 3), b = input("b", 3);
+        Node y = pow(a, b);
+        var f = Compiler.compile(List.of(a, b), List.of(y, GradTable.grad(sum(y), a), GradTable.grad(sum(y), b)));
+        List<Tensor> out = f.call(Tensor.vector(2, 0, -2), Tensor.vector(3, 2, 2));
+        assertEquals(Tensor.vector(8, 0, 4), out.get(0));
+        assertEquals(Tensor.vector(12, 0, -4), out.get(1));                  // b a^(b-1)
+        assertEquals(8 * Math.log(2), out.get(2).get(0), 1e-15);             // a^b log a
+        assertEquals(0.0, out.get(2).get(1));                                // not 0 * -inf
+        assertTrue(Double.isNaN(out.get(2).get(2)));                         // log of a negative base
+    }
+
+    @Example
+    void maximumAndMinimumSplitTheGradientOfATie() {
+        Input a = input("a", 3), b = input("b", 3);
+        var f = Compiler.compile(List.of(a, b), List.of(GradTable.grad(sum(maximum(a, b)), a),
+                GradTable.grad(sum(minimum(a, b)), b)));
+        List<Tensor> out = f.call(Tensor.vector(1, 2, 3), Tensor.vector(0, 2, 4));
+        assertEquals(Tensor.vector(1, 0.5, 0), out.get(0));
+        assertEquals(Tensor.vector(1, 0.5, 0), out.get(1));
+    }
+
+    @Example
     void aShapeMismatchNamesTheOpTheOperandsAndBothShapes() {
         Input x = input("x", "n", 3);
         Input y = input("y", 4);
@@ -95,6 +143,18 @@ class BinaryTest {
     Arbitrary<List<Tensor>> anyPair() {
         return Tensors.broadcastablePairs().flatMap(s -> Combinators.combine(
                 Tensors.withShape(s.get(0)).any(), Tensors.withShape(s.get(1)).any()).as(List::of));
+    }
+
+    @Provide
+    Arbitrary<List<Tensor>> powerPair() {
+        return Tensors.broadcastablePairs().flatMap(s -> Combinators.combine(
+                Tensors.withShape(s.get(0)).between(0.2, 3.0), Tensors.withShape(s.get(1)).between(-2.5, 2.5)).as(List::of));
+    }
+
+    /** Operands at least 0.01 apart wherever they meet, so no finite-difference step crosses a tie. */
+    @Provide
+    Arbitrary<List<Tensor>> untiedPair() {
+        return anyPair().filter(ab -> Arrays.stream(ab.get(0).sub(ab.get(1)).toArray()).allMatch(d -> Math.abs(d) > 0.01));
     }
 
     @Provide

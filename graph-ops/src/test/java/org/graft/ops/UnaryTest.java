@@ -1,5 +1,6 @@
 package org.graft.ops;
 
+import static org.graft.ops.Ops.add;
 import static org.graft.ops.Ops.exp;
 import static org.graft.ops.Ops.grad;
 import static org.graft.ops.Ops.input;
@@ -8,6 +9,7 @@ import static org.graft.ops.Ops.mul;
 import static org.graft.ops.Ops.neg;
 import static org.graft.ops.Ops.relu;
 import static org.graft.ops.Ops.sigmoid;
+import static org.graft.ops.Ops.sign;
 import static org.graft.ops.Ops.square;
 import static org.graft.ops.Ops.sum;
 import static org.graft.ops.Ops.tanh;
@@ -51,14 +53,42 @@ class UnaryTest {
     void tanhGradientMatchesFiniteDifferences(@ForAll("any") Tensor x) { GradCheck.of(Ops::tanh).at(x).assertClose(); }
 
     @Property(tries = 100)
+    void log1pGradientMatchesFiniteDifferences(@ForAll("aboveMinusOne") Tensor x) { GradCheck.of(Ops::log1p).at(x).assertClose(); }
+
+    @Property(tries = 100)
+    void expm1GradientMatchesFiniteDifferences(@ForAll("any") Tensor x) { GradCheck.of(Ops::expm1).at(x).assertClose(); }
+
+    @Property(tries = 100)
+    void sqrtGradientMatchesFiniteDifferences(@ForAll("positive") Tensor x) { GradCheck.of(Ops::sqrt).at(x).assertClose(); }
+
+    @Property(tries = 100)
+    void reciprocalGradientMatchesFiniteDifferences(@ForAll("kinkFree") Tensor x) {
+        GradCheck.of(Ops::reciprocal).at(x).assertClose();
+    }
+
+    @Property(tries = 100)
+    void absGradientMatchesFiniteDifferencesAwayFromTheKink(@ForAll("kinkFree") Tensor x) {
+        GradCheck.of(Ops::abs).at(x).assertClose();
+    }
+
+    @Property(tries = 100)
+    void softplusGradientMatchesFiniteDifferences(@ForAll("any") Tensor x) { GradCheck.of(Ops::softplus).at(x).assertClose(); }
+
+    @Property(tries = 100)
+    void sinGradientMatchesFiniteDifferences(@ForAll("any") Tensor x) { GradCheck.of(Ops::sin).at(x).assertClose(); }
+
+    @Property(tries = 100)
+    void cosGradientMatchesFiniteDifferences(@ForAll("any") Tensor x) { GradCheck.of(Ops::cos).at(x).assertClose(); }
+
+    @Property(tries = 100)
     void reluGradientMatchesFiniteDifferencesAwayFromTheKink(@ForAll("kinkFree") Tensor x) {
         GradCheck.of(Ops::relu).at(x).assertClose();
     }
 
     @Property(tries = 50)
     void gradientsHandleEmptyTensors(@ForAll("withEmpty") Tensor x) {
-        for (UnaryOperator<Node> f : List.<UnaryOperator<Node>>of(Ops::neg, Ops::exp, Ops::square, Ops::sigmoid,
-                Ops::tanh, Ops::relu)) {
+        for (UnaryOperator<Node> f : List.<UnaryOperator<Node>>of(Ops::neg, Ops::exp, Ops::expm1, Ops::square,
+                Ops::reciprocal, Ops::abs, Ops::sigmoid, Ops::softplus, Ops::tanh, Ops::relu, Ops::sin, Ops::cos)) {
             GradCheck.of(f).at(x).assertClose();
         }
     }
@@ -76,7 +106,8 @@ class UnaryTest {
 
     @Property(tries = 50)
     void smoothOpsHaveCorrectSecondDerivatives(@ForAll("positive") Tensor x) {
-        for (UnaryOperator<Node> f : List.<UnaryOperator<Node>>of(Ops::exp, Ops::log, Ops::square, Ops::neg)) {
+        for (UnaryOperator<Node> f : List.<UnaryOperator<Node>>of(Ops::exp, Ops::log, Ops::square, Ops::neg, Ops::log1p,
+                Ops::expm1, Ops::sqrt, Ops::reciprocal, Ops::softplus, Ops::sin, Ops::cos)) {
             GradCheck.of(v -> grad(sum(f.apply(v)), v)).at(x).assertClose();
         }
     }
@@ -116,6 +147,40 @@ class UnaryTest {
         assertEquals(6.0, slopeAt(Ops::square, 3), 0);
     }
 
+    @Example
+    void signIsPiecewiseConstantWithAZeroGradient() {
+        Input x = input("x", 4);
+        var f = Compiler.compile(List.of(x), List.of(sign(x), grad(sum(sign(x)), x)));
+        List<Tensor> out = f.call(Tensor.vector(-2, 0, 3, Double.NaN));
+        assertEquals(Tensor.vector(-1, 0, 1, Double.NaN), out.get(0));
+        assertEquals(Tensor.vector(0, 0, 0, 0), out.get(1));
+        assertEquals(0.0, slopeAt(Ops::abs, 0.0));   // sign(0) = 0: the subgradient PyTorch and JAX take
+    }
+
+    @Example
+    void log1pAndExpm1AreExactWhereOnePlusXRoundsToOne() {
+        assertEquals(1e-18, value(Ops::log1p, 1e-18), 0);
+        assertEquals(1e-18, value(Ops::expm1, 1e-18), 0);
+        assertEquals(0.0, value(v -> log(add(1.0, v)), 1e-18));    // the naive form loses it all
+    }
+
+    @Example
+    void softplusIsFiniteAndExactInBothTails() {
+        assertEquals(800.0, value(Ops::softplus, 800), 0);
+        assertEquals(Math.exp(-40), value(Ops::softplus, -40), 1e-16 * Math.exp(-40));
+        assertEquals(Math.log(2), value(Ops::softplus, 0), 0);
+        assertEquals(1.0, slopeAt(Ops::softplus, 800), 0);          // σ(800)
+        assertEquals(Math.exp(-800), slopeAt(Ops::softplus, -800), 0);
+    }
+
+    @Example
+    void sqrtAndReciprocalSlopesFollowThePowerRule() {
+        assertEquals(0.25, slopeAt(Ops::sqrt, 4), 0);              // 1 / (2√4)
+        assertEquals(-0.25, slopeAt(Ops::reciprocal, 2), 0);       // -1/x²
+        assertEquals(Math.cos(1.0), slopeAt(Ops::sin, 1.0), 0);
+        assertEquals(-Math.sin(1.0), slopeAt(Ops::cos, 1.0), 0);
+    }
+
     static double value(UnaryOperator<Node> f, double at) {
         Input x = input("x");
         return Compiler.compile(List.of(x), List.of(f.apply(x))).call(Tensor.scalar(at)).get(0).item();
@@ -128,6 +193,7 @@ class UnaryTest {
 
     @Provide Arbitrary<Tensor> any() { return Tensors.smallShapes().any(); }
     @Provide Arbitrary<Tensor> positive() { return Tensors.smallShapes().positive(); }
+    @Provide Arbitrary<Tensor> aboveMinusOne() { return Tensors.smallShapes().between(-0.9, 5.0); }
     @Provide Arbitrary<Tensor> kinkFree() { return Tensors.smallShapes().awayFromZero(); }
     @Provide Arbitrary<Tensor> withEmpty() { return Tensors.smallShapesWithEmpty().awayFromZero(); }
 }

@@ -1,0 +1,164 @@
+package org.graft.ops;
+
+import static org.graft.ops.Ops.div;
+import static org.graft.ops.Ops.exp;
+import static org.graft.ops.Ops.expandDims;
+import static org.graft.ops.Ops.log;
+import static org.graft.ops.Ops.log1p;
+import static org.graft.ops.Ops.logSoftmax;
+import static org.graft.ops.Ops.mul;
+import static org.graft.ops.Ops.neg;
+import static org.graft.ops.Ops.sigmoid;
+import static org.graft.ops.Ops.softmax;
+import static org.graft.ops.Ops.sub;
+import static org.graft.ops.Ops.sum;
+
+import java.util.List;
+
+import org.graft.core.Grad;
+import org.graft.core.Node;
+import org.graft.core.Op;
+import org.graft.core.ShapeError;
+import org.graft.core.Type;
+import org.graft.core.tensor.Tensor;
+
+/**
+ * The functions of neural-network outputs and losses. Each is one op, not a composite, so its
+ * kernel can be the stable form of the formula (the naive composition over- or underflows),
+ * and the stabilizing rewrites have a single node to produce.
+ */
+public sealed interface Neural extends Op {
+
+    /** e^x / Σ e^x along {@code axis}, computed from x - max so no exponent is positive. */
+    record Softmax(int axis) implements Neural {
+        @Override
+        public Type type(List<Type> in) {
+            Op.requireArity(this, in, 1);
+            in.get(0).axis(axis);
+            return in.get(0);
+        }
+
+        @Override
+        public Tensor fprop(List<Tensor> in) {
+            Tensor x = in.get(0);
+            int[] axes = {x.shape().axis(axis)};
+            Tensor e = x.sub(Reduce.shift(x, axes)).map(Math::exp);
+            return e.div(e.sum(axes, true));
+        }
+
+        // dy_i/dx_j = y_i (δ_ij - y_j), so the vector-Jacobian product is y ⊙ (gy - <gy, y>)
+        @Override
+        public List<Grad> bprop(List<Node> in, Node y, Node gy) {
+            return List.of(Grad.of(mul(y, sub(gy, sum(mul(gy, y), axis, true)))));
+        }
+    }
+
+    /** x - log Σ e^x along {@code axis}: finite where softmax underflows to 0 and its log to -inf. */
+    record LogSoftmax(int axis) implements Neural {
+        @Override
+        public Type type(List<Type> in) {
+            Op.requireArity(this, in, 1);
+            in.get(0).axis(axis);
+            return in.get(0);
+        }
+
+        @Override
+        public Tensor fprop(List<Tensor> in) { return evaluate(in.get(0), axis); }
+
+        // dy_i/dx_j = δ_ij - softmax_j = δ_ij - e^(y_j), so gx = gy - e^y Σ gy
+        @Override
+        public List<Grad> bprop(List<Node> in, Node y, Node gy) {
+            return List.of(Grad.of(sub(gy, mul(exp(y), sum(gy, axis, true)))));
+        }
+
+        static Tensor evaluate(Tensor x, int axis) {
+            int[] axes = {x.shape().axis(axis)};
+            Tensor z = x.sub(Reduce.shift(x, axes));
+            Tensor logSum = z.map(Math::exp).sum(axes, true).map(Math::log);
+            return z.sub(logSum);
+        }
+    }
+
+    /**
+     * -Σ t log softmax(z) along the last axis: the cross-entropy of each row of logits
+     * {@code z} against targets {@code t} (one-hot, or any distribution), shape {@code [..., k] -> [...]}.
+     */
+    record SoftmaxCrossEntropy() implements Neural {
+        @Override
+        public Type type(List<Type> in) {
+            Op.requireArity(this, in, 2);
+            Type z = in.get(0), t = in.get(1);
+            if (z.rank() < 1) throw new ShapeError("needs logits of rank 1 or more, found " + z);
+            if (!z.equals(t)) throw new ShapeError("logits " + z + " and targets " + t + " differ");
+            return z.withDims(z.dims().subList(0, z.rank() - 1));
+        }
+
+        @Override
+        public Tensor fprop(List<Tensor> in) {
+            Tensor z = in.get(0), t = in.get(1);
+            return t.mul(LogSoftmax.evaluate(z, -1)).sum(new int[] {-1}, false).map(v -> -v);
+        }
+
+        // d/dz = softmax(z) Σt - t (the notes' y - y* for one-hot t); d/dt = -log softmax(z)
+        @Override
+        public List<Grad> bprop(List<Node> in, Node y, Node gy) {
+            Node z = in.get(0), t = in.get(1);
+            Node g = expandDims(gy, gy.type().rank());
+            Node gz = mul(g, sub(mul(softmax(z, -1), sum(t, -1, true)), t));
+            return List.of(Grad.of(gz), Grad.of(neg(mul(g, logSoftmax(z, -1)))));
+        }
+    }
+
+    /**
+     * -(t log p + (1 - t) log(1 - p)), elementwise with broadcasting, with 0 log 0 taken as 0 so
+     * a confident right answer costs 0, not NaN. It is the naive form in p: for probabilities
+     * that come from a sigmoid use {@link BceWithLogits}.
+     */
+    record BinaryCrossEntropy() implements Neural {
+        @Override
+        public Type type(List<Type> in) {
+            Op.requireArity(this, in, 2);
+            return Type.broadcast(in.get(0), in.get(1));
+        }
+
+        @Override
+        public Tensor fprop(List<Tensor> in) {
+            // written as 0 - (...) so a cost of nothing is 0, not -0
+            return in.get(0).zip(in.get(1), (p, t) -> 0.0 - (xlogy(t, p) + xlogy(1 - t, 1 - p)));
+        }
+
+        // d/dp = (p - t) / (p (1 - p)); d/dt = log(1 - p) - log p
+        @Override
+        public List<Grad> bprop(List<Node> in, Node y, Node gy) {
+            Node p = in.get(0), t = in.get(1);
+            Node gp = mul(gy, div(sub(p, t), mul(p, sub(1.0, p))));
+            Node gt = mul(gy, sub(log1p(neg(p)), log(p)));
+            return List.of(Grad.of(gp), Grad.of(gt));
+        }
+
+        private static double xlogy(double x, double y) { return x == 0 ? 0 : x * Math.log(y); }
+    }
+
+    /**
+     * The binary cross-entropy of sigmoid(z) against t, from the logits z:
+     * {@code softplus(z) - z t = max(z, 0) - z t + log(1 + e^-|z|)}, finite for every finite z
+     * ({@code bce_with_logits(800, 0)} is 800).
+     */
+    record BceWithLogits() implements Neural {
+        @Override
+        public Type type(List<Type> in) {
+            Op.requireArity(this, in, 2);
+            return Type.broadcast(in.get(0), in.get(1));
+        }
+
+        @Override
+        public Tensor fprop(List<Tensor> in) { return in.get(0).zip(in.get(1), (z, t) -> Unary.stableSoftplus(z) - z * t); }
+
+        // d/dz = σ(z) - t; d/dt = -z
+        @Override
+        public List<Grad> bprop(List<Node> in, Node y, Node gy) {
+            Node z = in.get(0), t = in.get(1);
+            return List.of(Grad.of(mul(gy, sub(sigmoid(z), t))), Grad.of(neg(mul(gy, z))));
+        }
+    }
+}
