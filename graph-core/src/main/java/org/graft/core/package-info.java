@@ -2,6 +2,7 @@
  * The graph: immutable {@link org.graft.core.Node}s ({@link org.graft.core.Input},
  * {@link org.graft.core.Param}, {@link org.graft.core.Constant}, {@link org.graft.core.Apply})
  * compared by identity, their {@link org.graft.core.Type}s with symbolic dims, and the
- * {@link org.graft.core.Op} contract every operation follows.
+ * {@link org.graft.core.Op} contract every operation follows, extended by
+ * {@link org.graft.core.Stochastic} for ops that draw random numbers.
  */
 package org.graft.core;

@@ -203,6 +203,19 @@ public final class Ops {
     public static Apply zerosLike(Node x) { return apply(new FillLike(0.0), x); }
     public static Apply onesLike(Node x) { return apply(new FillLike(1.0), x); }
 
+    // ---- random -------------------------------------------------------------------------------
+
+    /** Standard normal samples of {@code x}'s shape, fresh at each call; {@code x}'s values are not read. */
+    public static Apply normalLike(Node x) { return normalLike(x, 0.0, 1.0); }
+    public static Apply normalLike(Node x, double mean, double std) { return apply(new Random.NormalLike(mean, std), x); }
+
+    /** Samples from U[0, 1) of {@code x}'s shape, fresh at each call; {@code x}'s values are not read. */
+    public static Apply uniformLike(Node x) { return uniformLike(x, 0.0, 1.0); }
+    public static Apply uniformLike(Node x, double lo, double hi) { return apply(new Random.UniformLike(lo, hi), x); }
+
+    /** 1 with probability {@code p}, else 0, elementwise; not differentiable with respect to {@code p}. */
+    public static Apply bernoulli(Node p) { return apply(new Random.Bernoulli(), p); }
+
     // ---- differentiation ----------------------------------------------------------------------
 
     /** The identity on values; no gradient flows through it. */

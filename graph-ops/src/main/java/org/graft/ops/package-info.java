@@ -2,7 +2,8 @@
  * The math of Graft: one file per op family ({@link org.graft.ops.Unary},
  * {@link org.graft.ops.Binary}, {@link org.graft.ops.Ternary}, {@link org.graft.ops.Compare},
  * {@link org.graft.ops.Reduce}, {@link org.graft.ops.Linalg}, {@link org.graft.ops.Shaping},
- * {@link org.graft.ops.Neural}), each op with its type rule, {@code fprop} and {@code bprop}
- * side by side, and {@link org.graft.ops.Ops}, the builder API models are written with.
+ * {@link org.graft.ops.Neural}, {@link org.graft.ops.Random}), each op with its type rule,
+ * {@code fprop} and {@code bprop} side by side, and {@link org.graft.ops.Ops}, the builder API
+ * models are written with.
  */
 package org.graft.ops;

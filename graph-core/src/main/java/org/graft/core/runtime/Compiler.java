@@ -30,6 +30,10 @@ public final class Compiler {
      * in {@code updates} to the value of its expression. All outputs and update values are
      * computed from the params as they were before the call, then the params change together
      * (Theano's semantics), so a training step is one call.
+     *
+     * <p>The function's random stream starts from {@link Function#DEFAULT_SEED}, so two
+     * functions compiled from the same graph and called alike draw the same samples until one
+     * is {@linkplain Function#seed reseeded}.
      */
     public static Function compile(List<Input> inputs, List<? extends Node> outputs,
                                    Map<Param, ? extends Node> updates) {

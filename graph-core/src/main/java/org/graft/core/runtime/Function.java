@@ -5,6 +5,8 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.random.RandomGenerator;
+import java.util.random.RandomGeneratorFactory;
 
 import org.graft.core.Apply;
 import org.graft.core.Constant;
@@ -13,6 +15,7 @@ import org.graft.core.Input;
 import org.graft.core.Node;
 import org.graft.core.Param;
 import org.graft.core.ShapeError;
+import org.graft.core.Stochastic;
 import org.graft.core.tensor.Tensor;
 
 /**
@@ -23,8 +26,20 @@ import org.graft.core.tensor.Tensor;
  * knows the slots it reads, and each intermediate value is dropped after its last use. The
  * kernels are the ops' reference {@code fprop}s for now; the schedule is where buffer planning
  * and fused kernels will go.
+ *
+ * <p>A function owns a stream of random numbers for its {@link Stochastic} ops, which draw
+ * from it in schedule order: every call draws fresh samples, and the same seed followed by the
+ * same calls gives the same bits. The stream starts from {@link #DEFAULT_SEED}, so runs are
+ * reproducible unless asked otherwise (as with Theano's {@code RandomStreams}); {@link #seed}
+ * restarts it. The generator is the JDK's {@code L64X128MixRandom}, named rather than the
+ * platform default, which may change between releases.
  */
 public final class Function {
+    /** The seed every compiled function's random stream starts from. */
+    public static final long DEFAULT_SEED = 12345;
+
+    private static final RandomGeneratorFactory<RandomGenerator> STREAMS = RandomGeneratorFactory.of("L64X128MixRandom");
+
     private final List<Input> inputs;
     private final List<Node> outputs;
     private final List<Param> updated;
@@ -33,6 +48,7 @@ public final class Function {
     private final int[][] dropAfter;    // slots whose last reader is each step
     private final int[] outputSlots;
     private final int[] updateSlots;
+    private RandomGenerator stream = STREAMS.create(DEFAULT_SEED);
 
     Function(List<Input> inputs, List<Node> outputs, Map<Param, Node> updates, List<Node> order) {
         this.inputs = List.copyOf(inputs);
@@ -67,6 +83,19 @@ public final class Function {
     public List<Input> inputs() { return inputs; }
 
     public List<Node> outputs() { return outputs; }
+
+    /**
+     * Restarts the random stream from {@code seed}: the calls that follow draw the same samples
+     * as they would after any other restart from the same seed, in this function or in another
+     * compiled from the same graph. The stream is shared by all calls, so calls made from several
+     * threads at once draw from it in no defined order.
+     *
+     * @return this function, so that {@code compile(...).seed(7)} reads as one step
+     */
+    public Function seed(long seed) {
+        stream = STREAMS.create(seed);
+        return this;
+    }
 
     /** Runs the function with one value per input, in the order of {@link #inputs()}. */
     public List<Tensor> call(Tensor... values) { return call(List.of(values)); }
@@ -116,12 +145,12 @@ public final class Function {
         return dims;
     }
 
-    private static Tensor step(Apply a, int[] reads, Tensor[] values, Map<String, Integer> dims) {
+    private Tensor step(Apply a, int[] reads, Tensor[] values, Map<String, Integer> dims) {
         var args = new ArrayList<Tensor>(reads.length);
         for (int s : reads) args.add(values[s]);
         Tensor out;
         try {
-            out = a.op().fprop(args);
+            out = a.op() instanceof Stochastic s ? s.sample(args, stream) : a.op().fprop(args);
         } catch (GraftException e) {
             throw e;
         } catch (RuntimeException e) {

@@ -1,0 +1,108 @@
+package org.graft.ops;
+
+import java.util.List;
+import java.util.random.RandomGenerator;
+
+import org.graft.core.Grad;
+import org.graft.core.Node;
+import org.graft.core.Op;
+import org.graft.core.Stochastic;
+import org.graft.core.Type;
+import org.graft.core.tensor.Shape;
+import org.graft.core.tensor.Tensor;
+
+/**
+ * Samples, drawn from the stream of the compiled function that runs them: a fresh sample at
+ * every call, the same bits for the same seed. A sample has no gradient. {@code normal_like}
+ * and {@code uniform_like} read only their input's shape, so no gradient is asked of them;
+ * {@code bernoulli} reads its probabilities, and asking for a gradient through it is an error
+ * unless {@code stop_gradient} says none should pass. A gradient through a continuous sample is
+ * written in the graph instead: {@code mu + exp(logvar / 2) * normal_like(mu)}.
+ */
+public sealed interface Random extends Stochastic {
+
+    @Override
+    default Type type(List<Type> in) {
+        Op.requireArity(this, in, 1);
+        return in.get(0);
+    }
+
+    /** Independent draws from N(mean, std²), one per element of the input, whose values are not read. */
+    record NormalLike(double mean, double std) implements Random {
+        public NormalLike {
+            if (!(Double.isFinite(mean) && Double.isFinite(std) && std >= 0)) {
+                throw new IllegalArgumentException("normal_like needs a finite mean and a finite std >= 0, found mean "
+                        + mean + ", std " + std);
+            }
+        }
+
+        @Override
+        public boolean connected(int i) { return false; } // only the shape of the input is read
+
+        @Override
+        public Tensor sample(List<Tensor> in, RandomGenerator stream) {
+            return Tensor.normal(in.get(0).shape(), mean, std, stream);
+        }
+
+        // only the shape of the input is read
+        @Override
+        public List<Grad> bprop(List<Node> in, Node y, Node gy) { return List.of(Grad.disconnected()); }
+    }
+
+    /** Independent draws from U[lo, hi), one per element of the input, whose values are not read. */
+    record UniformLike(double lo, double hi) implements Random {
+        public UniformLike {
+            // hi - lo finite also rules out infinite and NaN bounds, given lo < hi
+            if (!(lo < hi && Double.isFinite(hi - lo))) {
+                throw new IllegalArgumentException("uniform_like needs finite bounds lo < hi, found lo " + lo + ", hi " + hi);
+            }
+        }
+
+        @Override
+        public boolean connected(int i) { return false; } // only the shape of the input is read
+
+        @Override
+        public Tensor sample(List<Tensor> in, RandomGenerator stream) {
+            return Tensor.uniform(in.get(0).shape(), lo, hi, stream);
+        }
+
+        // only the shape of the input is read
+        @Override
+        public List<Grad> bprop(List<Node> in, Node y, Node gy) { return List.of(Grad.disconnected()); }
+    }
+
+    /**
+     * 1 with probability p, else 0, independently for each element of p. Each element draws
+     * u ~ U[0, 1) and gives [u < p], so p = 0 never gives 1 and p = 1 always does. A p outside
+     * [0, 1] (or NaN) is an error naming the value and its index, not a silent clamp.
+     */
+    record Bernoulli() implements Random {
+        @Override
+        public Tensor sample(List<Tensor> in, RandomGenerator stream) {
+            Tensor p = in.get(0);
+            for (int i = 0; i < p.size(); i++) {
+                double pi = p.getFlat(i);
+                if (!(pi >= 0 && pi <= 1)) {
+                    throw new IllegalArgumentException("probability " + pi + " at " + index(p.shape(), i) + " is outside [0, 1]");
+                }
+            }
+            return Tensor.uniform(p.shape(), 0, 1, stream).zip(p, (u, q) -> u < q ? 1.0 : 0.0);
+        }
+
+        // the samples are a step function of p: zero slope almost everywhere, a jump where u = p
+        @Override
+        public List<Grad> bprop(List<Node> in, Node y, Node gy) {
+            return List.of(Grad.notDifferentiable("its samples are 0 or 1, a step function of the probabilities"));
+        }
+    }
+
+    /** The row-major index of the element at {@code position}, as {@code [1, 2]}. */
+    private static String index(Shape shape, int position) {
+        var index = new Integer[shape.rank()];
+        for (int axis = shape.rank() - 1; axis >= 0; axis--) {
+            index[axis] = position % shape.dim(axis);
+            position /= shape.dim(axis);
+        }
+        return Shape.format(List.of(index));
+    }
+}
