@@ -1,6 +1,9 @@
 package org.graft.core;
 
+import java.lang.reflect.Array;
+import java.lang.reflect.RecordComponent;
 import java.util.List;
+import java.util.StringJoiner;
 
 import org.graft.core.tensor.Tensor;
 
@@ -13,6 +16,45 @@ public interface Op {
     /** The name used in printing, errors and the language ({@code matmul}, {@code sum_to}). */
     default String name() {
         return getClass().getSimpleName().replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /**
+     * The op as printed in graph dumps and rewrite logs: its {@link #name()} followed by its
+     * attributes when it is a record with components ({@code sum{axes=[1], keepdims=true}},
+     * {@code sum_to{target=[128]}}), the name alone otherwise ({@code relu}). Doubles print
+     * as {@link Double#toString(double)} does, so they read back exactly; lists and arrays as
+     * {@code [1, 2]}; strings in double quotes; anything else with its {@code toString}. An op
+     * whose name already says an attribute's value overrides this.
+     */
+    default String describe() {
+        RecordComponent[] components = getClass().getRecordComponents();
+        if (components == null || components.length == 0) return name();
+        var attributes = new StringJoiner(", ", name() + "{", "}");
+        for (RecordComponent c : components) {
+            var accessor = c.getAccessor();
+            accessor.trySetAccessible(); // a record declared private still prints
+            try {
+                attributes.add(c.getName() + "=" + attribute(accessor.invoke(this)));
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("cannot read attribute " + c.getName() + " of " + name(), e);
+            }
+        }
+        return attributes.toString();
+    }
+
+    private static String attribute(Object v) {
+        if (v instanceof String s) return '"' + s + '"';
+        if (v instanceof List<?> list) {
+            var out = new StringJoiner(", ", "[", "]");
+            for (Object e : list) out.add(attribute(e));
+            return out.toString();
+        }
+        if (v != null && v.getClass().isArray()) {
+            var out = new StringJoiner(", ", "[", "]");
+            for (int i = 0; i < Array.getLength(v); i++) out.add(attribute(Array.get(v, i)));
+            return out.toString();
+        }
+        return String.valueOf(v); // a boxed double prints with Double.toString, which reads back exactly
     }
 
     /** The output type for these input types, or a {@link ShapeError} saying what does not fit. */

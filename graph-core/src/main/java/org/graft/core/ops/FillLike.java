@@ -17,6 +17,10 @@ public record FillLike(double value) implements Op {
     @Override
     public String name() { return value == 0 ? "zeros_like" : value == 1 ? "ones_like" : "fill_like"; }
 
+    // zeros_like and ones_like already say their value
+    @Override
+    public String describe() { return name().equals("fill_like") ? Op.super.describe() : name(); }
+
     @Override
     public Type type(List<Type> in) {
         Op.requireArity(this, in, 1);
