@@ -92,7 +92,7 @@ public sealed interface Optimizer {
      *
      * <p>PyTorch keeps {@code b <- mu b + g; p <- p - lr b} instead. For a constant {@code lr}
      * the two are the same iteration ({@code v = -lr b}) and give the same params; they differ
-     * only when {@code lr} changes during training, as Graft's does not.
+     * only when {@code lr} changes during training, and here it is a constant of the graph.
      */
     record Momentum(double lr, double mu) implements Optimizer {
 
