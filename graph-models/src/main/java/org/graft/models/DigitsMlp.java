@@ -14,26 +14,26 @@ import static org.graft.ops.Ops.sub;
 import static org.graft.ops.Ops.sum;
 
 import java.io.IOException;
-import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.function.Consumer;
 
 import org.graft.core.Input;
 import org.graft.core.Node;
 import org.graft.core.Param;
-import org.graft.core.grad.GradTable;
 import org.graft.core.runtime.Compiler;
 import org.graft.core.runtime.Function;
 import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
 import org.graft.models.data.Dataset;
 import org.graft.models.data.Digits;
+import org.graft.ops.optim.Optimizer;
 
 /**
  * A 64-32-10 multilayer perceptron trained with plain SGD on the bundled 8x8 digits, written
- * with the Java API: build the graph, differentiate it, compile a training step whose updates
- * are {@code W - lr * dcost/dW}, and call it on mini-batches.
+ * with the Java API: build the graph, let {@link Optimizer#sgd} turn its cost into the updates
+ * {@code W - lr * dcost/dW}, compile them into a training step, and call it on mini-batches.
  */
 public final class DigitsMlp {
     private DigitsMlp() {}
@@ -87,12 +87,7 @@ public final class DigitsMlp {
         Node logp = sub(logits, log(sum(exp(logits), 1, true)));
         Node cost = neg(mean(sum(mul(t, logp), 1)));  // cross-entropy: [n, 10] -> [n] -> scalar
 
-        List<Param> params = List.of(W1, b1, W2, b2);
-        List<Node> grads = GradTable.grad(cost, params);
-        var updates = new LinkedHashMap<Param, Node>();
-        for (int i = 0; i < params.size(); i++) {
-            updates.put(params.get(i), sub(params.get(i), mul(LEARNING_RATE, grads.get(i))));
-        }
+        Map<Param, Node> updates = Optimizer.sgd(LEARNING_RATE).updates(cost, List.of(W1, b1, W2, b2));
         Function step = Compiler.compile(List.of(x, t), List.of(cost), updates);
         Function predict = Compiler.compile(List.of(x), List.of(logits));
 

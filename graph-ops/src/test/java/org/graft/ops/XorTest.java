@@ -14,7 +14,6 @@ import static org.graft.ops.Ops.sub;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -24,11 +23,11 @@ import net.jqwik.api.Example;
 import org.graft.core.Input;
 import org.graft.core.Node;
 import org.graft.core.Param;
-import org.graft.core.grad.GradTable;
 import org.graft.core.runtime.Compiler;
 import org.graft.core.runtime.Function;
 import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
+import org.graft.ops.optim.Optimizer;
 
 /** The lecture notes' XOR network, 2-5-1 with sigmoid units, trained by plain gradient descent. */
 class XorTest {
@@ -48,11 +47,7 @@ class XorTest {
         Node cost = neg(mean(add(mul(t, log(p)), mul(sub(1.0, t), log(sub(1.0, p))))));
         Node mse = mean(square(sub(p, t)));
 
-        List<Param> params = List.of(w1, b1, w2, b2);
-        List<Node> grads = GradTable.grad(cost, params);
-        double lr = 2.0;
-        Map<Param, Node> updates = new LinkedHashMap<>();
-        for (int i = 0; i < params.size(); i++) updates.put(params.get(i), sub(params.get(i), mul(lr, grads.get(i))));
+        Map<Param, Node> updates = Optimizer.sgd(2.0).updates(cost, List.of(w1, b1, w2, b2));
         Function step = Compiler.compile(List.of(x, t), List.of(cost, mse), updates);
 
         Tensor xs = Tensor.matrix(new double[] {0, 0}, new double[] {0, 1}, new double[] {1, 0}, new double[] {1, 1});
