@@ -61,7 +61,7 @@ class PrintingTest {
     void itsGradientsAreNamedAndShareTheBackpropagatedErrors() {
         assertEquals(lines(
                 "matmul : [4, 3]  'dcost/dW1'",
-                " |transpose : [4, n]",
+                " |transpose{perm=[1, 0]} : [4, n]",
                 " | |input x : [n, 4]",
                 " |mul : [n, 3]  #1",
                 " | |matmul : [n, 3]",
@@ -88,7 +88,7 @@ class PrintingTest {
                 " | | | |mul : [n, 2]",
                 " | | | | |constant 2.0 : []",
                 " | | | | |sub : [n, 2]  #4 (above)",
-                " | | |transpose : [2, 3]",
+                " | | |transpose{perm=[1, 0]} : [2, 3]",
                 " | | | |param W2 : [3, 2]",
                 " | |greater : [n, 3]",
                 " | | |add : [n, 3]  #6 (above)",
@@ -96,7 +96,7 @@ class PrintingTest {
                 "sum_to{target=[3]} : [3]  'dcost/db1'",
                 " |mul : [n, 3]  #1 (above)",
                 "matmul : [3, 2]  'dcost/dW2'",
-                " |transpose : [3, n]",
+                " |transpose{perm=[1, 0]} : [3, n]",
                 " | |relu : [n, 3]  'h'  #5 (above)",
                 " |mul : [n, 2]  #2 (above)",
                 "sum_to{target=[2]} : [2]  'dcost/db2'",
