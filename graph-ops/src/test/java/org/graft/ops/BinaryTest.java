@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.BinaryOperator;
 
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -73,6 +74,14 @@ class BinaryTest {
     void powHasCorrectSecondDerivatives(@ForAll("powerPair") List<Tensor> ab) {
         GradCheck.of((a, b) -> GradTable.grad(sum(pow(a, b)), a)).at(ab.get(0), ab.get(1)).assertClose();
         GradCheck.of((a, b) -> GradTable.grad(sum(pow(a, b)), b)).at(ab.get(0), ab.get(1)).assertClose();
+    }
+
+    @Property(tries = 30)
+    void gradientsHandleEmptyOperands(@ForAll("emptyPair") List<Tensor> ab) {
+        for (BinaryOperator<Node> f : List.<BinaryOperator<Node>>of(Ops::add, Ops::sub, Ops::mul, Ops::div, Ops::pow,
+                (a, b) -> maximum(a, b), (a, b) -> minimum(a, b))) {
+            GradCheck.of(f).at(ab.get(0), ab.get(1)).assertClose();
+        }
     }
 
     @Property(tries = 50)
@@ -156,6 +165,15 @@ class BinaryTest {
     Arbitrary<List<Tensor>> untiedPair() {
         return anyPair().filter(ab -> Arrays.stream(ab.get(0).sub(ab.get(1)).toArray()).allMatch(d -> Math.abs(d) > 0.01));
     }
+
+    /** Two operands of one shape with a zero dim; the second broadcast along the first axis. */
+    @Provide
+    Arbitrary<List<Tensor>> emptyPair() {
+        return Tensors.shapes(3, 0, 3).filter(s -> s.size() == 0).flatMap(s -> Combinators.combine(
+                Tensors.withShape(s).positive(), Tensors.withShape(s.rank() > 1 ? dropFirst(s) : s).positive()).as(List::of));
+    }
+
+    static Shape dropFirst(Shape s) { return Shape.of(Arrays.copyOfRange(s.dims(), 1, s.rank())); }
 
     @Provide
     Arbitrary<List<Tensor>> divisorPair() {

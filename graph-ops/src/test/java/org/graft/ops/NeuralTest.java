@@ -75,6 +75,15 @@ class NeuralTest {
         GradCheck.of((z, t) -> GradTable.grad(sum(bceWithLogits(z, t)), z)).at(zt.get(0), zt.get(1)).assertClose();
     }
 
+    @Property(tries = 30)
+    void gradientsHandleEmptyTensors(@ForAll("empty") Tensor x) {
+        GradCheck.of(v -> softmax(v, 0)).at(x).assertClose();
+        GradCheck.of(v -> logSoftmax(v)).at(x).assertClose();
+        GradCheck.of(Ops::softmaxCrossEntropy).at(x, x).assertClose();
+        GradCheck.of(Ops::bceWithLogits).at(x, x).assertClose();
+        GradCheck.of(Ops::binaryCrossEntropy).at(x.map(v -> 0.5), x).assertClose();
+    }
+
     @Example
     void softmaxRowsSumToOneAndAreFiniteForLogitsAThousandApart() {
         Input x = input("x", 3, 3);
@@ -151,6 +160,9 @@ class NeuralTest {
         int n = m.shape().dim(1);
         return Tensor.vector(Arrays.copyOfRange(m.toArray(), i * n, (i + 1) * n));
     }
+
+    @Provide
+    Arbitrary<Tensor> empty() { return Tensors.withShapes(Tensors.shapes(3, 0, 3).filter(s -> s.rank() > 0 && s.size() == 0)).any(); }
 
     @Provide
     Arbitrary<Along> along() {

@@ -81,6 +81,17 @@ class ReduceTest {
         assertEquals(0.0, s.item());
     }
 
+    @Property(tries = 30)
+    void everyReductionDifferentiatesAnEmptyTensor(@ForAll("emptyCases") Tensor x) {
+        for (int axis = 0; axis < x.rank(); axis++) {
+            final int a = axis;
+            GradCheck.of(v -> mean(v, a)).at(x).assertClose();
+            GradCheck.of(v -> max(v, a, true)).at(x).assertClose();
+            GradCheck.of(v -> min(v, a)).at(x).assertClose();
+            GradCheck.of(v -> logsumexp(v, a)).at(x).assertClose();
+        }
+    }
+
     @Example
     void meanOverASymbolicBatchDividesByTheFedSize() {
         Input x = input("x", "n", 2);

@@ -45,6 +45,12 @@ class TernaryTest {
         GradCheck.ofList(in -> clip(in.get(0), in.get(1), in.get(2))).at(xlh.get(0), xlh.get(1), xlh.get(2)).assertClose();
     }
 
+    @Property(tries = 30)
+    void gradientsHandleEmptyOperands(@ForAll("empty") Tensor x) {
+        GradCheck.ofList(in -> where(in.get(0), in.get(1), in.get(2))).at(x, x, x).assertClose();
+        GradCheck.ofList(in -> clip(in.get(0), in.get(1), in.get(2))).at(x, x, x).assertClose();
+    }
+
     @Example
     void whereSelectsAndBroadcastsAndSendsEachBranchItsShare() {
         Input c = input("c", 3), a = input("a", 3), b = input("b");
@@ -82,6 +88,9 @@ class TernaryTest {
         var e = assertThrows(ShapeError.class, () -> where(input("c", 2, 3), input("a", 3), input("b", 2)));
         assertEquals("where(c, a, b): cannot broadcast [2, 3] with [2]: dims 3 and 2 differ", e.getMessage());
     }
+
+    @Provide
+    Arbitrary<Tensor> empty() { return Tensors.withShapes(Tensors.shapes(3, 0, 3).filter(s -> s.size() == 0)).any(); }
 
     /** A 0/1 condition and two branches, the three of shapes that broadcast together. */
     @Provide
