@@ -108,7 +108,7 @@ public sealed interface Shaping extends Op {
             }
             if (free >= 0 && known == 0) throw new ShapeError(cannot + "the -1 is ambiguous when the other dims hold no elements");
             var out = new ArrayList<Dim>(dims.size());
-            for (int d : dims) out.add(Dim.of(Math.max(d, 0)));
+            for (int d : dims) out.add(Dim.of(Math.max(d, 0))); // the -1 is set below
             if (x.isConcrete()) {
                 long size = x.shape().size();
                 if (free < 0 && known != size) {
