@@ -115,7 +115,7 @@ class ApplyTest {
         assertEquals("W", new Param("W", Tensor.zeros(Shape.of(2))).label());
         assertEquals("zeros_like", Apply.of(new FillLike(0), x).label());
         assertEquals("ones_like", Apply.of(new FillLike(1), x).label());
-        assertEquals("fill_like", Apply.of(new FillLike(2), x).label());
+        assertEquals("fill", Apply.of(new FillLike(2), x).label());
     }
 
     @Test

@@ -200,6 +200,38 @@ public final class Ops {
     /** Removes these axes, each of size 1. */
     public static Apply squeeze(Node x, int... axes) { return apply(new Shaping.Squeeze(Shaping.sorted(axes)), x); }
 
+    /** {@code x}'s elements in row-major order under these dims; one of them may be -1, inferred. */
+    public static Apply reshape(Node x, int... dims) { return apply(new Shaping.Reshape(boxed(dims)), x); }
+
+    /** {@code x}'s elements in row-major order under the dims of {@code like}, whose values are not read. */
+    public static Apply reshape(Node x, Node like) { return apply(new Shaping.ReshapeLike(), x, like); }
+
+    /** {@code x} broadcast to these concrete dims. */
+    public static Apply broadcastTo(Node x, int... dims) { return apply(new Shaping.BroadcastTo(boxed(dims)), x); }
+
+    /** The operands joined along {@code axis}. */
+    public static Apply concat(List<? extends Node> xs, int axis) { return Apply.of(new Shaping.Concat(axis), xs); }
+
+    /** {@code parts} equal slices of {@code x} along {@code axis}, in order. */
+    public static List<Apply> split(Node x, int parts, int axis) { return Shaping.split(x, parts, axis); }
+
+    /**
+     * NumPy's basic indexing, one {@link Slice} per leading axis: {@code x[:, 0:10]} is
+     * {@code slice(x, Slice.all(), Slice.range(0, 10))}, {@code x[i]} is {@code slice(x, Slice.index(i))}.
+     */
+    public static Apply slice(Node x, Slice... index) { return apply(new Shaping.StridedSlice(List.of(index)), x); }
+
+    /** {@code g} written into zeros of {@code like}'s type where {@code slice(like, index)} reads: its adjoint. */
+    public static Apply unslice(Node g, Node like, Slice... index) {
+        return apply(new Shaping.Unslice(List.of(index)), g, like);
+    }
+
+    /** Integer labels in {@code [0, k)} as 0/1 vectors of length {@code k} along a new last axis. */
+    public static Apply oneHot(Node labels, int k) { return apply(new Shaping.OneHot(k), labels); }
+
+    /** A tensor of {@code x}'s type with every element {@code value}. */
+    public static Apply fill(Node x, double value) { return apply(new FillLike(value), x); }
+
     public static Apply zerosLike(Node x) { return apply(new FillLike(0.0), x); }
     public static Apply onesLike(Node x) { return apply(new FillLike(1.0), x); }
 

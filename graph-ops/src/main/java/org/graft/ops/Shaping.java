@@ -1,21 +1,33 @@
 package org.graft.ops;
 
 import static org.graft.ops.Ops.expandDims;
+import static org.graft.ops.Ops.reshape;
+import static org.graft.ops.Ops.slice;
 import static org.graft.ops.Ops.squeeze;
+import static org.graft.ops.Ops.sumTo;
+import static org.graft.ops.Ops.unslice;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Collectors;
 
+import org.graft.core.Apply;
 import org.graft.core.Dim;
 import org.graft.core.Grad;
 import org.graft.core.Node;
 import org.graft.core.Op;
 import org.graft.core.ShapeError;
 import org.graft.core.Type;
+import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
 
-/** Ops that change the shape but not the elements; each one's gradient is its inverse. */
+/**
+ * Ops that move, select, copy or join elements without computing new ones; each one's
+ * gradient is its inverse or adjoint (a reshape is undone by a reshape, a slice's adjoint
+ * writes back into zeros, a broadcast's sums). {@link OneHot} lives here too: it only places
+ * ones.
+ */
 public sealed interface Shaping extends Op {
 
     // the elements keep their row-major order, so the kernel is a reshape to the shape that the
@@ -70,6 +82,397 @@ public sealed interface Shaping extends Op {
 
         @Override
         public List<Grad> bprop(List<Node> in, Node y, Node gy) { return List.of(Grad.of(expandDims(gy, toArray(axes)))); }
+    }
+
+    /**
+     * The same elements in row-major order under other dims, as NumPy's {@code reshape}: at
+     * most one dim is -1 and stands for the size that makes the element counts agree. For an
+     * input with symbolic dims the -1 is needed and stands for its one symbolic dim
+     * ({@code [n, 28, 28]} to {@code [-1, 784]} gives {@code [n, 784]}).
+     */
+    record Reshape(List<Integer> dims) implements Shaping {
+        public Reshape { dims = List.copyOf(dims); }
+
+        @Override
+        public Type type(List<Type> in) {
+            Op.requireArity(this, in, 1);
+            Type x = in.get(0);
+            String target = Shape.format(dims);
+            String cannot = "cannot reshape " + x + " to " + target + ": ";
+            int free = dims.indexOf(-1);
+            if (free != dims.lastIndexOf(-1)) throw new ShapeError(cannot + "only one dim can be -1");
+            long known = 1; // the product of the dims other than the -1
+            for (int d : dims) {
+                if (d < -1) throw new ShapeError(cannot + "a dim is a size or -1, not " + d);
+                if (d != -1) known *= d;
+            }
+            if (free >= 0 && known == 0) throw new ShapeError(cannot + "the -1 is ambiguous when the other dims hold no elements");
+            var out = new ArrayList<Dim>(dims.size());
+            for (int d : dims) out.add(Dim.of(Math.max(d, 0))); // the -1 is set below
+            if (x.isConcrete()) {
+                long size = x.shape().size();
+                if (free < 0 && known != size) {
+                    throw new ShapeError("cannot reshape " + x + " (" + size + " elements) to " + target + " (" + known + " elements)");
+                }
+                if (free >= 0 && size % known != 0) {
+                    throw new ShapeError("cannot reshape " + x + " (" + size + " elements) to " + target + ": "
+                            + size + " is not a multiple of " + known);
+                }
+                if (free >= 0) out.set(free, Dim.of((int) (size / known)));
+                return x.withDims(out);
+            }
+            // [n, 28, 28] to [-1, 784]: the -1 is n exactly when the concrete dims hold as many elements on both sides
+            if (free < 0) throw new ShapeError(cannot + "the size of a symbolic input can only be matched by a -1");
+            var symbols = x.dims().stream().filter(d -> d instanceof Dim.Var).toList();
+            if (symbols.size() != 1) {
+                throw new ShapeError(cannot + "the -1 can stand for one symbolic dim, and " + x + " has " + symbols.size());
+            }
+            long concrete = concreteSize(x);
+            if (concrete != known) {
+                throw new ShapeError(cannot + "the -1 would stand for " + symbols.get(0) + ", which needs the other dims to hold "
+                        + concrete + " elements, not " + known);
+            }
+            out.set(free, symbols.get(0));
+            return x.withDims(out);
+        }
+
+        // a reshape is undone by reshaping back, to dims that may be symbolic
+        @Override
+        public List<Grad> bprop(List<Node> in, Node y, Node gy) { return List.of(Grad.of(reshape(gy, in.get(0)))); }
+    }
+
+    /**
+     * {@code x}'s elements in the dims of {@code like}, whose values are not read: the gradient
+     * of {@link Reshape}, to dims that may be symbolic. The sizes must agree: equal when both
+     * types are concrete, else the same symbols and the same product of the concrete dims.
+     */
+    record ReshapeLike() implements Shaping {
+        @Override
+        public String name() { return "reshape"; }
+
+        @Override
+        public boolean connected(int i) { return i == 0; } // like lends only its shape
+
+        @Override
+        public Type type(List<Type> in) {
+            Op.requireArity(this, in, 2);
+            Type x = in.get(0), like = in.get(1);
+            if (x.isConcrete() && like.isConcrete()) {
+                int from = x.shape().size(), to = like.shape().size();
+                if (from != to) {
+                    throw new ShapeError("cannot reshape " + x + " (" + from + " elements) to " + like + " (" + to + " elements)");
+                }
+            } else if (!symbols(x).equals(symbols(like)) || concreteSize(x) != concreteSize(like)) {
+                throw new ShapeError("cannot reshape " + x + " to " + like + ": their sizes cannot be shown equal");
+            }
+            return x.withDims(like.dims());
+        }
+
+        @Override
+        public Tensor fprop(List<Tensor> in) { return in.get(0).reshape(in.get(1).shape()); }
+
+        // reshaping back to x's dims
+        @Override
+        public List<Grad> bprop(List<Node> in, Node y, Node gy) {
+            return List.of(Grad.of(reshape(gy, in.get(0))), Grad.disconnected());
+        }
+    }
+
+    /** {@code x} broadcast to concrete dims, as NumPy's {@code broadcast_to}. */
+    record BroadcastTo(List<Integer> dims) implements Shaping {
+        public BroadcastTo { dims = List.copyOf(dims); }
+
+        @Override
+        public Type type(List<Type> in) {
+            Op.requireArity(this, in, 1);
+            Type x = in.get(0);
+            String cannot = "cannot broadcast " + x + " to " + Shape.format(dims);
+            if (dims.stream().anyMatch(d -> d < 0)) throw new ShapeError(cannot + ": a dim cannot be negative");
+            Type target = x.withDims(dims.stream().map(Dim::of).toList());
+            try {
+                if (Type.broadcast(x, target).equals(target)) return target;
+            } catch (ShapeError e) {
+                // reported below, in terms of this op
+            }
+            throw new ShapeError(cannot);
+        }
+
+        @Override
+        public Tensor fprop(List<Tensor> in) {
+            return in.get(0).broadcastTo(Shape.of(dims.stream().mapToInt(Integer::intValue).toArray()));
+        }
+
+        // the adjoint of copying is summing the copies
+        @Override
+        public List<Grad> bprop(List<Node> in, Node y, Node gy) { return List.of(Grad.of(sumTo(gy, in.get(0).type()))); }
+    }
+
+    /**
+     * The operands joined along {@code axis} (negative counts from the end). Their dtypes and
+     * ranks agree, their dims agree off the axis, and on the axis they are concrete.
+     */
+    record Concat(int axis) implements Shaping {
+        @Override
+        public Type type(List<Type> in) {
+            if (in.isEmpty()) throw new ShapeError("needs at least one operand");
+            String types = in.stream().map(Type::toString).collect(Collectors.joining(", "));
+            Type first = in.get(0);
+            if (in.stream().anyMatch(t -> t.dtype() != first.dtype())) throw new ShapeError("dtypes differ: " + types);
+            if (in.stream().anyMatch(t -> t.rank() != first.rank())) throw new ShapeError("ranks differ: " + types);
+            if (first.isScalar()) throw new ShapeError("cannot concatenate scalars: " + types);
+            int a = first.axis(axis);
+            int total = 0;
+            for (Type t : in) {
+                for (int i = 0; i < t.rank(); i++) {
+                    if (i != a && !t.dims().get(i).equals(first.dims().get(i))) {
+                        throw new ShapeError("dims differ off axis " + axis + ": " + types);
+                    }
+                }
+                if (!(t.dims().get(a) instanceof Dim.Size s)) {
+                    throw new ShapeError("the dims along axis " + axis + " must be concrete: " + types);
+                }
+                total += s.n();
+            }
+            var dims = new ArrayList<>(first.dims());
+            dims.set(a, Dim.of(total));
+            return first.withDims(dims);
+        }
+
+        @Override
+        public Tensor fprop(List<Tensor> in) { return Tensor.concat(in, axis); }
+
+        // each operand's gradient is its own part of gy
+        @Override
+        public List<Grad> bprop(List<Node> in, Node y, Node gy) {
+            int a = y.type().axis(axis);
+            var grads = new ArrayList<Grad>(in.size());
+            int start = 0;
+            for (Node x : in) {
+                int stop = start + ((Dim.Size) x.type().dims().get(a)).n();
+                grads.add(Grad.of(slice(gy, along(a, start, stop))));
+                start = stop;
+            }
+            return grads;
+        }
+    }
+
+    /**
+     * NumPy's basic indexing, {@code x[:, 0:10]} or {@code x[i]}: one {@link Slice} per leading
+     * axis, the axes after them taken whole. A range keeps its axis, an index drops it. A
+     * symbolic dim can only be taken whole ({@code :} or {@code ::-1}), and keeps its symbol.
+     */
+    record StridedSlice(List<Slice> index) implements Shaping {
+        public StridedSlice { index = List.copyOf(index); }
+
+        @Override
+        public String name() { return "slice"; }
+
+        @Override
+        public Type type(List<Type> in) {
+            Op.requireArity(this, in, 1);
+            Type x = in.get(0);
+            if (index.size() > x.rank()) {
+                throw new ShapeError("the index " + format(index) + " has " + index.size() + " components for "
+                        + x + " of rank " + x.rank());
+            }
+            var dims = new ArrayList<Dim>();
+            for (int i = 0; i < x.rank(); i++) {
+                Dim d = x.dims().get(i);
+                if (i >= index.size()) {
+                    dims.add(d);
+                    continue;
+                }
+                Slice s = index.get(i);
+                if (s instanceof Slice.Range r && r.step() == 0) {
+                    throw new ShapeError("the step of " + r + " (axis " + i + ") is zero");
+                }
+                if (!(d instanceof Dim.Size size)) {
+                    if (!(s instanceof Slice.Range r && r.isWhole())) {
+                        throw new ShapeError("cannot index axis " + i + " of " + x + " with " + s + ": its size " + d
+                                + " is symbolic, and only : and ::-1 apply to a symbolic dim");
+                    }
+                    dims.add(d);
+                } else if (s instanceof Slice.Range r) {
+                    dims.add(Dim.of(r.on(size.n())[1]));
+                } else if (((Slice.Index) s).on(size.n()) < 0) {
+                    throw new ShapeError("index " + s + " is out of range for axis " + i + " of size " + size.n());
+                }
+            }
+            return x.withDims(dims);
+        }
+
+        @Override
+        public Tensor fprop(List<Tensor> in) {
+            Tensor x = in.get(0);
+            Shape out = type(List.of(Type.of(x))).shape();
+            int[][] read = positions(index, x.shape());
+            return x.slice(read[0], read[1], read[2]).reshape(out);
+        }
+
+        // the adjoint of reading some positions: gy written back to them, zeros elsewhere
+        @Override
+        public List<Grad> bprop(List<Node> in, Node y, Node gy) {
+            return List.of(Grad.of(unslice(gy, in.get(0), index.toArray(Slice[]::new))));
+        }
+    }
+
+    /**
+     * The adjoint of {@link StridedSlice}: {@code g} written into zeros of {@code like}'s type
+     * at the positions that slicing {@code like} with {@code index} reads; {@code like}'s
+     * values are not read.
+     */
+    record Unslice(List<Slice> index) implements Shaping {
+        public Unslice { index = List.copyOf(index); }
+
+        @Override
+        public boolean connected(int i) { return i == 0; } // like lends only its shape
+
+        @Override
+        public Type type(List<Type> in) {
+            Op.requireArity(this, in, 2);
+            Type g = in.get(0), like = in.get(1);
+            Type taken = new StridedSlice(index).type(List.of(like));
+            if (!taken.equals(g)) {
+                throw new ShapeError("cannot write " + g + " into the slice " + format(index) + " of " + like + ", which is " + taken);
+            }
+            return like;
+        }
+
+        @Override
+        public Tensor fprop(List<Tensor> in) {
+            Shape like = in.get(1).shape();
+            int[][] read = positions(index, like);
+            return in.get(0).reshape(Shape.of(read[2])).unslice(like, read[0], read[1]);
+        }
+
+        // the adjoint of writing into zeros is reading those positions again
+        @Override
+        public List<Grad> bprop(List<Node> in, Node y, Node gy) {
+            return List.of(Grad.of(slice(gy, index.toArray(Slice[]::new))), Grad.disconnected());
+        }
+    }
+
+    /**
+     * Labels of any shape as 0/1 vectors of length {@code k} along a new last axis, with the 1
+     * at the label. A label that is not an integer in {@code [0, k)} is an error when the
+     * values are fed, naming the label and where it is.
+     */
+    record OneHot(int k) implements Shaping {
+        @Override
+        public Type type(List<Type> in) {
+            Op.requireArity(this, in, 1);
+            if (k < 1) throw new ShapeError("the number of classes must be positive, found " + k);
+            Type labels = in.get(0);
+            var dims = new ArrayList<>(labels.dims());
+            dims.add(Dim.of(k));
+            return labels.withDims(dims);
+        }
+
+        @Override
+        public Tensor fprop(List<Tensor> in) {
+            Tensor labels = in.get(0);
+            double[] out = new double[labels.size() * k];
+            for (int p = 0; p < labels.size(); p++) {
+                double v = labels.getFlat(p);
+                if (!(v == Math.rint(v) && v >= 0 && v < k)) {
+                    throw new IllegalArgumentException("label " + Tensor.scalar(v) + " at "
+                            + Arrays.toString(unflatten(p, labels.shape())) + " is not an integer in [0, " + k + ")");
+                }
+                out[p * k + (int) v] = 1;
+            }
+            return Tensor.of(out, type(List.of(Type.of(labels))).shape().dims());
+        }
+
+        // the output is piecewise constant in the labels, and labels are integers: zero gradient
+        @Override
+        public List<Grad> bprop(List<Node> in, Node y, Node gy) { return List.of(Grad.zero()); }
+    }
+
+    /**
+     * The {@code parts} equal slices of {@code x} along {@code axis} (negative counts from the
+     * end), in order; a shape error when the axis is symbolic or its size is not a multiple of
+     * {@code parts}.
+     */
+    static List<Apply> split(Node x, int parts, int axis) {
+        Type t = x.type();
+        String call = "split(" + x.label() + "): ";
+        int a;
+        try {
+            a = t.axis(axis);
+        } catch (ShapeError e) {
+            throw new ShapeError(call + e.detail());
+        }
+        if (parts < 1) throw new ShapeError(call + "the number of parts must be positive, found " + parts);
+        if (!(t.dims().get(a) instanceof Dim.Size size)) {
+            throw new ShapeError(call + "cannot split axis " + axis + " of " + t + ": its size " + t.dims().get(a) + " is symbolic");
+        }
+        if (size.n() % parts != 0) {
+            throw new ShapeError(call + "cannot split axis " + axis + " of " + t + " (size " + size.n() + ") into "
+                    + parts + " equal parts");
+        }
+        int each = size.n() / parts;
+        var out = new ArrayList<Apply>(parts);
+        for (int i = 0; i < parts; i++) out.add(slice(x, along(a, i * each, (i + 1) * each)));
+        return out;
+    }
+
+    /** The index taking {@code start:stop} along {@code axis} and every other axis whole. */
+    private static Slice[] along(int axis, int start, int stop) {
+        var index = new Slice[axis + 1];
+        Arrays.fill(index, Slice.all());
+        index[axis] = Slice.range(start, stop);
+        return index;
+    }
+
+    /**
+     * The positions an index reads from a concrete shape it fits, as {start, step, count} per
+     * axis: an index reads one position, a range its positions, an axis after the index all.
+     */
+    private static int[][] positions(List<Slice> index, Shape shape) {
+        int rank = shape.rank();
+        int[] start = new int[rank], step = new int[rank], count = new int[rank];
+        for (int i = 0; i < rank; i++) {
+            int n = shape.dim(i);
+            Slice s = i < index.size() ? index.get(i) : Slice.all();
+            step[i] = s instanceof Slice.Range r ? r.step() : 1;
+            if (s instanceof Slice.Range r) {
+                int[] on = r.on(n);
+                start[i] = on[0];
+                count[i] = on[1];
+            } else {
+                start[i] = ((Slice.Index) s).on(n);
+                count[i] = 1;
+            }
+        }
+        return new int[][] {start, step, count};
+    }
+
+    /** {@code [0:10, 3]}: an index as written in Python. */
+    private static String format(List<Slice> index) {
+        return index.stream().map(Slice::toString).collect(Collectors.joining(", ", "[", "]"));
+    }
+
+    /** The product of the concrete dims of a type (1 when there are none). */
+    private static long concreteSize(Type t) {
+        long size = 1;
+        for (Dim d : t.dims()) if (d instanceof Dim.Size s) size *= s.n();
+        return size;
+    }
+
+    /** The symbolic dims of a type, sorted by name, repeats kept. */
+    private static List<String> symbols(Type t) {
+        return t.dims().stream().filter(d -> d instanceof Dim.Var).map(Dim::toString).sorted().toList();
+    }
+
+    /** The full index of a row-major position in a shape. */
+    private static int[] unflatten(int flat, Shape shape) {
+        int[] strides = shape.strides();
+        int[] index = new int[strides.length];
+        for (int i = 0; i < index.length; i++) {
+            index[i] = flat / strides[i];
+            flat %= strides[i];
+        }
+        return index;
     }
 
     private static int[] toArray(List<Integer> axes) { return axes.stream().mapToInt(Integer::intValue).toArray(); }

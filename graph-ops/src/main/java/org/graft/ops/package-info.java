@@ -4,6 +4,6 @@
  * {@link org.graft.ops.Reduce}, {@link org.graft.ops.Linalg}, {@link org.graft.ops.Shaping},
  * {@link org.graft.ops.Neural}, {@link org.graft.ops.Random}), each op with its type rule,
  * {@code fprop} and {@code bprop} side by side, and {@link org.graft.ops.Ops}, the builder API
- * models are written with.
+ * models are written with ({@link org.graft.ops.Slice} is the index its {@code slice} takes).
  */
 package org.graft.ops;

@@ -8,14 +8,17 @@ import org.graft.core.Op;
 import org.graft.core.Type;
 import org.graft.core.tensor.Tensor;
 
-/** A tensor of {@code like}'s shape with every element {@code value} ({@code zeros_like} is value 0). */
+/**
+ * A tensor of {@code like}'s shape with every element {@code value}: {@code zeros_like} for 0,
+ * {@code ones_like} for 1, {@code fill} for any other value.
+ */
 public record FillLike(double value) implements Op {
 
     @Override
     public boolean connected(int i) { return false; } // only the shape of the input is read
 
     @Override
-    public String name() { return value == 0 ? "zeros_like" : value == 1 ? "ones_like" : "fill_like"; }
+    public String name() { return value == 0 ? "zeros_like" : value == 1 ? "ones_like" : "fill"; }
 
     // zeros_like and ones_like already say their value
     @Override

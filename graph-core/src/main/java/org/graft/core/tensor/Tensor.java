@@ -1,6 +1,7 @@
 package org.graft.core.tensor;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.function.DoubleBinaryOperator;
 import java.util.function.DoubleUnaryOperator;
@@ -286,6 +287,91 @@ public final class Tensor {
                     + " (" + target.size() + " elements)");
         }
         return new Tensor(target, data); // immutable, so the storage can be shared
+    }
+
+    /**
+     * A strided selection: along each axis the elements at {@code start + i * step} for
+     * {@code i < count}, so the result has the dims {@code count}. A step may be negative (the
+     * axis is read backwards) or 0 (one element repeated). Every position read must lie inside
+     * the shape; when a count is 0 nothing is read, and the starts are not checked.
+     */
+    public Tensor slice(int[] start, int[] step, int[] count) {
+        Shape target = Shape.of(count);
+        int base = strided(start, step, target, shape, "slice");
+        int[] strides = shape.strides();
+        for (int i = 0; i < strides.length; i++) strides[i] *= step[i];
+        double[] out = new double[target.size()];
+        var walk = new Odometer(target, strides);
+        for (int i = 0; i < out.length; i++, walk.next()) out[i] = data[base + walk.offset[0]];
+        return new Tensor(target, out);
+    }
+
+    /**
+     * The adjoint of {@link #slice}: zeros of shape {@code target} with this tensor's elements
+     * added at the positions that {@code slice(start, step, this.shape().dims())} reads from
+     * a tensor of that shape. Positions that coincide (a step of 0) add up.
+     */
+    public Tensor unslice(Shape target, int[] start, int[] step) {
+        int base = strided(start, step, shape, target, "unslice");
+        int[] strides = target.strides();
+        for (int i = 0; i < strides.length; i++) strides[i] *= step[i];
+        double[] out = new double[target.size()];
+        var walk = new Odometer(shape, strides);
+        for (int i = 0; i < data.length; i++, walk.next()) out[base + walk.offset[0]] += data[i];
+        return new Tensor(target, out);
+    }
+
+    /**
+     * The flat offset of the first position of a strided selection of {@code count} from
+     * {@code from}, after checking that every position it reads lies inside {@code from}.
+     */
+    private static int strided(int[] start, int[] step, Shape count, Shape from, String what) {
+        if (start.length != from.rank() || step.length != from.rank() || count.rank() != from.rank()) {
+            throw new IllegalArgumentException(what + " of rank " + from.rank() + " with start " + Arrays.toString(start)
+                    + ", step " + Arrays.toString(step) + " and count " + count);
+        }
+        if (count.size() == 0) return 0; // nothing is read
+        int[] strides = from.strides();
+        int base = 0;
+        for (int i = 0; i < start.length; i++) {
+            int last = start[i] + (count.dim(i) - 1) * step[i];
+            if (start[i] < 0 || start[i] >= from.dim(i) || last < 0 || last >= from.dim(i)) {
+                throw new IndexOutOfBoundsException(what + ": axis " + i + " reads " + start[i] + " to " + last
+                        + " in steps of " + step[i] + ", outside " + from);
+            }
+            base += start[i] * strides[i];
+        }
+        return base;
+    }
+
+    /**
+     * The tensors joined along {@code axis} (negative counts from the end): their ranks must
+     * agree, and their dims everywhere but on that axis.
+     */
+    public static Tensor concat(List<Tensor> parts, int axis) {
+        if (parts.isEmpty()) throw new IllegalArgumentException("concat of no tensors");
+        Shape first = parts.get(0).shape;
+        int a = first.axis(axis);
+        int[] dims = first.dims();
+        dims[a] = 0;
+        for (Tensor p : parts) {
+            int[] own = p.shape.dims();
+            if (own.length == dims.length) own[a] = 0;
+            if (!Arrays.equals(own, dims)) {
+                throw new IllegalArgumentException("cannot concatenate " + first + " and " + p.shape + " along axis " + axis);
+            }
+        }
+        for (Tensor p : parts) dims[a] += p.shape.dim(a);
+        Shape target = Shape.of(dims);
+        double[] out = new double[target.size()];
+        int[] strides = target.strides();
+        int base = 0; // where the current part starts along the axis, as a flat offset
+        for (Tensor p : parts) {
+            var walk = new Odometer(p.shape, strides);
+            for (int i = 0; i < p.data.length; i++, walk.next()) out[base + walk.offset[0]] = p.data[i];
+            base += p.shape.dim(a) * strides[a];
+        }
+        return new Tensor(target, out);
     }
 
     // ---- comparing and printing -------------------------------------------------------------

@@ -251,6 +251,99 @@ class TensorTest {
         assertEquals("cannot reshape [2, 3] (6 elements) to [4] (4 elements)", e.getMessage());
     }
 
+    // ---- slicing and concatenation ----------------------------------------------------------------
+
+    @Property(tries = 300, seed = "208", edgeCases = EdgeCasesMode.NONE)
+    void sliceReadsStartPlusIStepAlongEachAxis(@ForAll("strided") Strided c) {
+        Tensor t = c.tensor();
+        Tensor got = t.slice(c.start(), c.step(), c.count());
+        assertEquals(Shape.of(c.count()), got.shape());
+        for (int[] index : indices(got.shape())) {
+            int[] from = new int[index.length];
+            for (int i = 0; i < index.length; i++) from[i] = c.start()[i] + index[i] * c.step()[i];
+            assertEquals(t.get(from), got.get(index), 0.0);
+        }
+    }
+
+    // <slice(a), b> = <a, unslice(b)>: unslice is the adjoint (transpose) of slice
+    @Property(tries = 300, seed = "209", edgeCases = EdgeCasesMode.NONE)
+    void unsliceIsTheAdjointOfSlice(@ForAll("strided") Strided c) {
+        Tensor a = c.tensor();
+        Tensor b = Tensor.uniform(Shape.of(c.count()), -1, 1, new SplittableRandom(a.size()));
+        double lhs = a.slice(c.start(), c.step(), c.count()).dot(b);
+        double rhs = a.dot(b.unslice(a.shape(), c.start(), c.step()));
+        assertEquals(lhs, rhs, 1e-9 * (1 + Math.abs(lhs)));
+    }
+
+    @Example
+    void sliceReadsBackwardsWithANegativeStep() {
+        Tensor m = Tensor.matrix(new double[] {1, 2, 3}, new double[] {4, 5, 6});
+        assertEquals(Tensor.matrix(new double[] {6, 4}, new double[] {3, 1}),
+                m.slice(new int[] {1, 2}, new int[] {-1, -2}, new int[] {2, 2}));
+        assertEquals(Tensor.matrix(new double[] {2, 2, 2}), m.slice(new int[] {0, 1}, new int[] {1, 0}, new int[] {1, 3}));
+        assertEquals(Shape.of(0, 3), m.slice(new int[] {7, 0}, new int[] {1, 1}, new int[] {0, 3}).shape());
+        assertEquals(Tensor.scalar(7), Tensor.scalar(7).slice(new int[0], new int[0], new int[0]));
+    }
+
+    @Example
+    void unsliceAddsUpPositionsThatCoincide() {
+        Tensor v = Tensor.vector(1, 2, 3);
+        assertEquals(Tensor.vector(0, 3, 0, 2, 0, 1), v.unslice(Shape.of(6), new int[] {5}, new int[] {-2}));
+        assertEquals(Tensor.vector(0, 6), v.unslice(Shape.of(2), new int[] {1}, new int[] {0}));
+    }
+
+    @Example
+    void sliceAndUnsliceRefusePositionsOutsideTheShape() {
+        Tensor m = Tensor.zeros(Shape.of(2, 3));
+        var e = assertThrows(IndexOutOfBoundsException.class,
+                () -> m.slice(new int[] {0, 1}, new int[] {1, 2}, new int[] {2, 2}));
+        assertEquals("slice: axis 1 reads 1 to 3 in steps of 2, outside [2, 3]", e.getMessage());
+        assertThrows(IndexOutOfBoundsException.class, () -> m.slice(new int[] {0, 0}, new int[] {-1, 1}, new int[] {2, 1}));
+        var u = assertThrows(IndexOutOfBoundsException.class,
+                () -> Tensor.vector(1, 2).unslice(Shape.of(3), new int[] {2}, new int[] {1}));
+        assertEquals("unslice: axis 0 reads 2 to 3 in steps of 1, outside [3]", u.getMessage());
+        var r = assertThrows(IllegalArgumentException.class, () -> m.slice(new int[] {0}, new int[] {1}, new int[] {1}));
+        assertEquals("slice of rank 2 with start [0], step [1] and count [1]", r.getMessage());
+    }
+
+    @Property(tries = 200, seed = "210", edgeCases = EdgeCasesMode.NONE)
+    void concatPlacesEachPartAfterThePreviousOnes(@ForAll("concatenable") List<Tensor> parts, @ForAll boolean negative) {
+        int rank = parts.get(0).rank();
+        int axis = rank - 1;
+        Tensor got = Tensor.concat(parts, negative ? -1 : axis);
+        int offset = 0;
+        for (Tensor p : parts) {
+            for (int[] index : indices(p.shape())) {
+                int[] to = index.clone();
+                to[axis] += offset;
+                assertEquals(p.get(index), got.get(to), 0.0);
+            }
+            offset += p.shape().dim(axis);
+        }
+        assertEquals(offset, got.shape().dim(axis));
+    }
+
+    @Example
+    void concatJoinsAlongTheGivenAxis() {
+        Tensor a = Tensor.matrix(new double[] {1, 2}, new double[] {3, 4});
+        Tensor b = Tensor.matrix(new double[] {5}, new double[] {6});
+        assertEquals(Tensor.matrix(new double[] {1, 2, 5}, new double[] {3, 4, 6}), Tensor.concat(List.of(a, b), 1));
+        assertEquals(Tensor.matrix(new double[] {1, 2}, new double[] {3, 4}, new double[] {1, 2}, new double[] {3, 4}),
+                Tensor.concat(List.of(a, a), -2));
+        assertEquals(a, Tensor.concat(List.of(Tensor.zeros(Shape.of(0, 2)), a), 0));
+    }
+
+    @Example
+    void concatRefusesPartsThatDoNotFit() {
+        Tensor a = Tensor.zeros(Shape.of(2, 3));
+        var e = assertThrows(IllegalArgumentException.class, () -> Tensor.concat(List.of(a, Tensor.zeros(Shape.of(3, 3))), 1));
+        assertEquals("cannot concatenate [2, 3] and [3, 3] along axis 1", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Tensor.concat(List.of(a, Tensor.zeros(Shape.of(3))), 0));
+        assertThrows(IllegalArgumentException.class, () -> Tensor.concat(List.of(Tensor.scalar(1)), 0));
+        var none = assertThrows(IllegalArgumentException.class, () -> Tensor.concat(List.of(), 0));
+        assertEquals("concat of no tensors", none.getMessage());
+    }
+
     // ---- reading -----------------------------------------------------------------------------
 
     @Example
@@ -429,6 +522,48 @@ class TensorTest {
                     .as((p, negative) -> new Permuted(t,
                             p.stream().mapToInt(a -> negative ? a - t.rank() : a).toArray()));
         });
+    }
+
+    /** A tensor and, per axis, a start, a step (any sign, or 0) and a count that stay inside it. */
+    record Strided(Tensor tensor, int[] start, int[] step, int[] count) {}
+
+    @Provide
+    Arbitrary<Strided> strided() {
+        return Tensors.smallShapesWithEmpty().any().flatMap(t -> {
+            var axes = new ArrayList<Arbitrary<int[]>>();
+            for (int a = 0; a < t.rank(); a++) axes.add(stridedAxis(t.shape().dim(a)));
+            return Combinators.combine(axes).as(list -> new Strided(t,
+                    list.stream().mapToInt(s -> s[0]).toArray(),
+                    list.stream().mapToInt(s -> s[1]).toArray(),
+                    list.stream().mapToInt(s -> s[2]).toArray()));
+        });
+    }
+
+    /** {start, step, count} for an axis of size n. */
+    private static Arbitrary<int[]> stridedAxis(int n) {
+        var step = Arbitraries.integers().between(-3, 3);
+        if (n == 0) return step.map(s -> new int[] {0, s, 0});
+        return Combinators.combine(Arbitraries.integers().between(0, n - 1), step).as((start, s) -> new int[] {start, s})
+                .flatMap(ss -> {
+                    int start = ss[0], s = ss[1];
+                    int max = s > 0 ? (n - 1 - start) / s + 1 : s < 0 ? start / -s + 1 : 4;
+                    return Arbitraries.integers().between(0, max).map(count -> new int[] {start, s, count});
+                });
+    }
+
+    /** One to three tensors of one rank (1 to 3) whose dims agree except on the last axis. */
+    @Provide
+    Arbitrary<List<Tensor>> concatenable() {
+        return Tensors.shapes(3, 0, 3).filter(s -> s.rank() > 0).flatMap(base ->
+                Arbitraries.integers().between(0, 3).list().ofMinSize(1).ofMaxSize(3).flatMap(lasts -> {
+                    var parts = new ArrayList<Arbitrary<Tensor>>();
+                    for (int last : lasts) {
+                        int[] dims = base.dims();
+                        dims[dims.length - 1] = last;
+                        parts.add(Tensors.withShape(Shape.of(dims)).any());
+                    }
+                    return Combinators.combine(parts).as(List::copyOf);
+                }));
     }
 
     @Provide
