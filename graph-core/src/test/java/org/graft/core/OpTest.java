@@ -81,6 +81,6 @@ class OpTest {
     void fillLikeShowsItsValueOnlyWhenTheNameDoesNot() {
         assertEquals("zeros_like", new FillLike(0.0).describe());
         assertEquals("ones_like", new FillLike(1.0).describe());
-        assertEquals("fill_like{value=2.0}", new FillLike(2.0).describe());
+        assertEquals("fill{value=2.0}", new FillLike(2.0).describe());
     }
 }

@@ -22,7 +22,7 @@ public record FillLike(double value) implements Op {
 
     // zeros_like and ones_like already say their value
     @Override
-    public String describe() { return name().equals("fill_like") ? Op.super.describe() : name(); }
+    public String describe() { return name().equals("fill") ? Op.super.describe() : name(); }
 
     @Override
     public Type type(List<Type> in) {

@@ -117,7 +117,7 @@ class DebugPrintTest {
                 " |broadcast_to : [n, 3]",
                 " | |sum_to{target=[3]} : [3]  's'",
                 " | | |input x : [n, 3]",
-                " | |fill_like{value=2.0} : [n, 3]",
+                " | |fill{value=2.0} : [n, 3]",
                 " | | |input x : [n, 3]"), debugprint(y.named("dcost/dx")));
     }
 
