@@ -1,5 +1,6 @@
 package org.graft.ops;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.random.RandomGenerator;
 
@@ -8,7 +9,6 @@ import org.graft.core.Node;
 import org.graft.core.Op;
 import org.graft.core.Stochastic;
 import org.graft.core.Type;
-import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
 
 /**
@@ -83,7 +83,7 @@ public sealed interface Random extends Stochastic {
             for (int i = 0; i < p.size(); i++) {
                 double pi = p.getFlat(i);
                 if (!(pi >= 0 && pi <= 1)) {
-                    throw new IllegalArgumentException("probability " + pi + " at " + index(p.shape(), i) + " is outside [0, 1]");
+                    throw new IllegalArgumentException("probability " + pi + " at " + Arrays.toString(p.shape().unravel(i)) + " is outside [0, 1]");
                 }
             }
             return Tensor.uniform(p.shape(), 0, 1, stream).zip(p, (u, q) -> u < q ? 1.0 : 0.0);
@@ -94,15 +94,5 @@ public sealed interface Random extends Stochastic {
         public List<Grad> bprop(List<Node> in, Node y, Node gy) {
             return List.of(Grad.notDifferentiable("its samples are 0 or 1, a step function of the probabilities"));
         }
-    }
-
-    /** The row-major index of the element at {@code position}, as {@code [1, 2]}. */
-    private static String index(Shape shape, int position) {
-        var index = new Integer[shape.rank()];
-        for (int axis = shape.rank() - 1; axis >= 0; axis--) {
-            index[axis] = position % shape.dim(axis);
-            position /= shape.dim(axis);
-        }
-        return Shape.format(List.of(index));
     }
 }

@@ -376,7 +376,7 @@ public sealed interface Shaping extends Op {
                 double v = labels.getFlat(p);
                 if (!(v == Math.rint(v) && v >= 0 && v < k)) {
                     throw new IllegalArgumentException("label " + Tensor.scalar(v) + " at "
-                            + Arrays.toString(unflatten(p, labels.shape())) + " is not an integer in [0, " + k + ")");
+                            + Arrays.toString(labels.shape().unravel(p)) + " is not an integer in [0, " + k + ")");
                 }
                 out[p * k + (int) v] = 1;
             }
@@ -462,17 +462,6 @@ public sealed interface Shaping extends Op {
     /** The symbolic dims of a type, sorted by name, repeats kept. */
     private static List<String> symbols(Type t) {
         return t.dims().stream().filter(d -> d instanceof Dim.Var).map(Dim::toString).sorted().toList();
-    }
-
-    /** The full index of a row-major position in a shape. */
-    private static int[] unflatten(int flat, Shape shape) {
-        int[] strides = shape.strides();
-        int[] index = new int[strides.length];
-        for (int i = 0; i < index.length; i++) {
-            index[i] = flat / strides[i];
-            flat %= strides[i];
-        }
-        return index;
     }
 
     private static int[] toArray(List<Integer> axes) { return axes.stream().mapToInt(Integer::intValue).toArray(); }

@@ -16,7 +16,6 @@ import org.graft.core.grad.GradTable;
 import org.graft.core.runtime.Compiler;
 import org.graft.core.runtime.Function;
 import org.graft.core.tensor.DType;
-import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
 
 /**
@@ -141,7 +140,7 @@ public final class GradCheck {
         if (worst < 0) return null;
         double sym = symbolic.getFlat(worst);
         return String.format(Locale.ROOT, "gradient check failed for input x%d (shape %s) at element %s: "
-                        + "symbolic %s, numeric %s%s (seed %d)", i, x.shape(), Arrays.toString(unflatten(worst, x.shape())),
+                        + "symbolic %s, numeric %s%s (seed %d)", i, x.shape(), Arrays.toString(x.shape().unravel(worst)),
                 num(sym), num(worstNum), errors(sym, worstNum, absTol, relTol), seed);
     }
 
@@ -174,14 +173,4 @@ public final class GradCheck {
     private static String num(double v) { return String.format(Locale.ROOT, "%.6g", v); }
 
     private static double scale(double x) { return Math.max(1.0, Math.abs(x)); }
-
-    private static int[] unflatten(int flat, Shape shape) {
-        int[] strides = shape.strides();
-        int[] index = new int[shape.rank()];
-        for (int k = 0; k < index.length; k++) {
-            index[k] = flat / strides[k];
-            flat %= strides[k];
-        }
-        return index;
-    }
 }

@@ -34,6 +34,17 @@ public final class Shape {
 
     public int[] dims() { return dims.clone(); }
 
+    /** The index of the element at a row-major {@code position}, as NumPy's {@code unravel_index}. */
+    public int[] unravel(int position) {
+        int[] strides = strides();
+        int[] index = new int[rank()];
+        for (int k = 0; k < index.length; k++) {
+            index[k] = position / strides[k];
+            position %= strides[k];
+        }
+        return index;
+    }
+
     /** The number of elements: the product of the dims (1 for a scalar). */
     public int size() { return size; }
 

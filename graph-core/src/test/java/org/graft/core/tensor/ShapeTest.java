@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 
@@ -164,5 +165,18 @@ class ShapeTest {
                                    @ForAll @IntRange(max = 5) int c) {
         assertEquals(a * b * c, Shape.of(a, b, c).size());
         assertEquals(Shape.of(a, b, c).strides()[0] * a, Shape.of(a, b, c).size());
+    }
+
+    @Property(tries = 50)
+    void unravelInvertsTheRowMajorPosition(@ForAll @IntRange(min = 1, max = 4) int a, @ForAll @IntRange(min = 1, max = 4) int b,
+                                           @ForAll @IntRange(min = 1, max = 4) int c) {
+        Shape s = Shape.of(a, b, c);
+        int[] strides = s.strides();
+        for (int p = 0; p < s.size(); p++) {
+            int[] i = s.unravel(p);
+            assertEquals(p, i[0] * strides[0] + i[1] * strides[1] + i[2] * strides[2]);
+            assertTrue(i[0] < a && i[1] < b && i[2] < c);
+        }
+        assertEquals(0, Shape.scalar().unravel(0).length);
     }
 }
