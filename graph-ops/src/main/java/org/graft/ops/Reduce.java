@@ -128,6 +128,9 @@ public sealed interface Reduce extends Op {
         public LogSumExp { axes = List.copyOf(axes); }
 
         @Override
+        public String name() { return "logsumexp"; }
+
+        @Override
         public Tensor fprop(List<Tensor> in) {
             Tensor x = in.get(0);
             int[] axes = normalize(Type.of(x), this.axes);

@@ -1,0 +1,44 @@
+package org.graft.ops;
+
+import static org.graft.ops.Ops.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import org.graft.core.Apply;
+import org.graft.core.Input;
+import org.graft.core.Node;
+
+/** Each op prints, and fails, under its name in the language contract (LANGUAGE.md). */
+class OpNamesTest {
+
+    @Test
+    void everyOpIsNamedAsInTheLanguage() {
+        Input x = input("x", 2, 3), p = input("p", 2, 3);
+        var nodes = new LinkedHashMap<String, Node>();
+        for (Node n : List.of(neg(x), exp(x), log(x), log1p(x), expm1(x), sqrt(x), square(x), abs(x), sign(x),
+                reciprocal(x), sigmoid(x), tanh(x), relu(x), softplus(x), sin(x), cos(x),
+                add(x, p), sub(x, p), mul(x, p), div(x, p), pow(x, p), maximum(x, p), minimum(x, p),
+                less(x, p), lessEqual(x, p), greater(x, p), greaterEqual(x, p), equal(x, p), notEqual(x, p),
+                where(x, x, p), clip(x, x, p),
+                sum(x), mean(x), max(x), min(x), logsumexp(x), matmul(x, transpose(p)), transpose(x, 1, 0),
+                reshape(x, 6), concat(List.of(x, p), 0), slice(x, Slice.index(0)), oneHot(x, 4),
+                zerosLike(x), onesLike(x), fill(x, 2),
+                softmax(x), logSoftmax(x), softmaxCrossEntropy(x, p), binaryCrossEntropy(x, p), bceWithLogits(x, p),
+                normalLike(x), uniformLike(x), bernoulli(p), stopGradient(x))) {
+            nodes.put(((Apply) n).op().name(), n);
+        }
+        assertEquals(List.of("neg", "exp", "log", "log1p", "expm1", "sqrt", "square", "abs", "sign",
+                "reciprocal", "sigmoid", "tanh", "relu", "softplus", "sin", "cos",
+                "add", "sub", "mul", "div", "pow", "maximum", "minimum",
+                "less", "less_equal", "greater", "greater_equal", "equal", "not_equal", "where", "clip",
+                "sum", "mean", "max", "min", "logsumexp", "matmul", "transpose",
+                "reshape", "concat", "slice", "one_hot", "zeros_like", "ones_like", "fill",
+                "softmax", "log_softmax", "softmax_cross_entropy", "binary_cross_entropy", "bce_with_logits",
+                "normal_like", "uniform_like", "bernoulli", "stop_gradient"), List.copyOf(nodes.keySet()));
+        assertEquals("slice", split(x, 3, 1).get(0).op().name());    // split is a builder of slices, not an op
+    }
+}
