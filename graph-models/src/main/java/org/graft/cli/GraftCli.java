@@ -73,7 +73,7 @@ public final class GraftCli implements Callable<Integer> {
         commandLine.setOut(out);
         commandLine.setErr(err);
         commandLine.setColorScheme(CommandLine.Help.defaultColorScheme(ansi));
-        commandLine.setExecutionExceptionHandler((e, failed, parsed) -> report(e, failed.getErr(), cli.debug));
+        commandLine.setExecutionExceptionHandler((e, failed, parsed) -> report(e, commandLine.getErr(), cli.debug));
         var commands = new ArrayList<>(commandLine.getSubcommands().values());
         commands.add(commandLine);
         for (CommandLine c : commands) {

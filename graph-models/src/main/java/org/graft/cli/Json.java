@@ -7,6 +7,8 @@ import java.io.Writer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import com.google.gson.FormattingStyle;
 import com.google.gson.Strictness;
@@ -69,17 +71,18 @@ final class Json {
      * as in {@code x[1]}.
      */
     static Tensor parse(String name, String text) {
+        var json = new JsonReader(new StringReader(text));
+        json.setStrictness(Strictness.STRICT);
         Object tree;
         try {
-            var json = new JsonReader(new StringReader(text));
-            json.setStrictness(Strictness.STRICT);
             tree = read(json, name, name);
-            if (json.peek() != JsonToken.END_DOCUMENT) {
-                throw new DataError("--set " + name + ": unexpected text after the value: " + text);
-            }
-        } catch (IOException | IllegalStateException e) { // Gson's words for malformed JSON, without its link
-            String message = e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("");
-            throw new DataError("--set " + name + ": not a JSON number or array: " + message);
+        } catch (IOException e) {
+            throw new DataError("--set " + name + ": " + malformed(e) + at(e));
+        }
+        try {
+            json.peek();   // END_DOCUMENT, or Gson refuses what follows
+        } catch (IOException e) {
+            throw new DataError("--set " + name + ": unexpected text after the value" + at(e));
         }
         var dims = new ArrayList<Integer>();
         for (Object node = tree; node instanceof List<?> list; node = list.isEmpty() ? null : list.get(0)) {
@@ -89,6 +92,30 @@ final class Json {
         var filled = new int[1];
         flatten(tree, 0, name, name, dims, data, filled);
         return Tensor.of(Shape.of(dims.stream().mapToInt(Integer::intValue).toArray()), data);
+    }
+
+    private static final Pattern GSON_POSITION = Pattern.compile(" at line (\\d+) column (\\d+) path ");
+    private static final Pattern GSON_NESTING = Pattern.compile("Nesting limit (\\d+) reached");
+
+    /** What is wrong, in our words: Gson's own suggest lenient parsing and link to its troubleshooting page. */
+    private static String malformed(IOException e) {
+        String message = String.valueOf(e.getMessage());
+        Matcher nesting = GSON_NESTING.matcher(message);
+        if (nesting.find()) return "arrays nested more than " + nesting.group(1) + " deep";
+        if (message.startsWith("End of input")) return "the JSON ends too early";
+        if (message.startsWith("Unterminated array")) return "expected ',' or ']' in an array";
+        if (message.startsWith("Unterminated string")) return "unterminated string";
+        return "not valid JSON";
+    }
+
+    /**
+     * {@code " near column 5"} (with the line if there are several), from Gson's message, or "".
+     * Near: Gson counts the column after the character it refused, for most errors.
+     */
+    private static String at(IOException e) {
+        Matcher m = GSON_POSITION.matcher(String.valueOf(e.getMessage()));
+        if (!m.find()) return "";
+        return m.group(1).equals("1") ? " near column " + m.group(2) : " near line " + m.group(1) + ", column " + m.group(2);
     }
 
     /** A Double, or a List of trees; {@code path} names the value in messages. */
