@@ -186,7 +186,10 @@ public sealed interface Optimizer {
 
     /** A state param of p's shape, zeros, named {@code p.what} and placed where p was written. */
     private static Param zerosLike(Param p, String what) {
-        return new Param(p.label() + "." + what, Tensor.zeros(p.type().shape()), p.pos());
+        // p's type, which may have symbolic dims; the zeros take the shape of p's value
+        var state = new Param(p.label() + "." + what, p.type(), p.pos());
+        state.set(Tensor.zeros(p.value().shape()));
+        return state;
     }
 
     private static void requirePositive(String optimizer, String name, double value) {
