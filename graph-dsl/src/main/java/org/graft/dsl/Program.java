@@ -22,6 +22,7 @@ import org.graft.core.SourcePos;
 import org.graft.core.Type;
 import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
+import org.graft.ops.Ops;
 import org.graft.ops.optim.Optimizer;
 
 /**
@@ -79,6 +80,17 @@ public final class Program {
 
     /** Every top-level name (inputs, params, consts, bindings) and its node, in the order bound. */
     public Map<String, Node> bindings() { return bindings; }
+
+    /**
+     * The training step's updates: the objective's optimizer applied to every param (to the
+     * negated objective for {@code maximize}). Call it after {@link #initialize}, since the
+     * optimizer's state takes the shapes of the params' values.
+     */
+    public Map<Param, Node> updates() {
+        if (objective == null) throw new GraftException("the program " + file + " has no minimize or maximize objective");
+        Node cost = objective.maximize() ? Ops.neg(objective.cost()) : objective.cost();
+        return objective.optimizer().updates(cost, params());
+    }
 
     /**
      * What {@code graft print} and {@code graft dot} show: the outputs, then the objective if
