@@ -31,8 +31,8 @@ import org.graft.ops.optim.Optimizer;
  */
 public final class Program {
 
-    /** {@code minimize cost with optimizer} (or {@code maximize}), as written at {@code pos}. */
-    public record Objective(Node cost, boolean maximize, Optimizer optimizer, SourcePos pos) {}
+    /** {@code minimize cost with optimizer} (or {@code maximize}), written as {@code text} at {@code pos}. */
+    public record Objective(Node cost, boolean maximize, Optimizer optimizer, SourcePos pos, String text) {}
 
     /** The generator initializers draw from: named, so that a JDK upgrade does not change a model's start. */
     private static final RandomGeneratorFactory<RandomGenerator> STREAMS = RandomGeneratorFactory.of("L64X128MixRandom");
@@ -142,7 +142,7 @@ public final class Program {
         parts.add(count(outputs.size(), "output"));
         String text = file + ": ok: " + String.join(", ", parts);
         if (objective != null) {
-            text += "; " + (objective.maximize() ? "maximizes " : "minimizes ") + objective.cost().label()
+            text += "; " + (objective.maximize() ? "maximizes " : "minimizes ") + objective.text()
                     + " with " + objective.optimizer();
         }
         return text;

@@ -27,6 +27,7 @@ import java.util.function.Supplier;
 
 import org.antlr.v4.runtime.ParserRuleContext;
 import org.antlr.v4.runtime.Token;
+import org.antlr.v4.runtime.misc.Interval;
 import org.antlr.v4.runtime.tree.TerminalNode;
 
 import org.graft.core.Apply;
@@ -222,7 +223,9 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
                     + Builtins.names(Builtins.OPTIMIZERS) + suggest(name, Builtins.OPTIMIZERS.keySet()));
         }
         Optimizer optimizer = guarded(pos(ctx.NAME()), name, () -> spec.call(this, args(ctx.args()), pos(ctx.NAME())));
-        objective = new Program.Objective(cost, direction.equals("maximize"), optimizer, at);
+        String text = ctx.expr().getStart().getInputStream().getText(
+                Interval.of(ctx.expr().getStart().getStartIndex(), ctx.expr().getStop().getStopIndex()));
+        objective = new Program.Objective(cost, direction.equals("maximize"), optimizer, at, text);
         return null;
     }
 
