@@ -124,7 +124,7 @@ public final class Function {
         for (int i = 0; i < schedule.length; i++) {
             Node n = schedule[i];
             if (n instanceof Input in) values[i] = fed.get(in);
-            else if (n instanceof Param p) values[i] = p.value();
+            else if (n instanceof Param p) values[i] = read(p, dims);
             else if (n instanceof Constant c) values[i] = c.value();
             else values[i] = step((Apply) n, reads[i], values, dims);
             for (int s : dropAfter[i]) values[s] = null;
@@ -143,6 +143,16 @@ public final class Function {
             if (wrong != null) throw new ShapeError(in.pos(), "input " + in.label() + ": " + wrong);
         }
         return dims;
+    }
+
+    /** A param's value; a param with symbolic dims binds them too, and they must agree with the inputs'. */
+    private static Tensor read(Param p, Map<String, Integer> dims) {
+        Tensor value = p.value();
+        if (!p.type().isConcrete()) {
+            String wrong = p.type().bind(value, dims);
+            if (wrong != null) throw new ShapeError(p.pos(), "param " + p.label() + ": " + wrong);
+        }
+        return value;
     }
 
     private Tensor step(Apply a, int[] reads, Tensor[] values, Map<String, Integer> dims) {

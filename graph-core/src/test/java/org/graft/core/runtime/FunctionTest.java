@@ -208,8 +208,22 @@ class FunctionTest {
     void paramSetRefusesAValueOfAnotherShape() {
         var p = new Param("p", Tensor.vector(1, 2), new SourcePos("m.graft", 2, 1));
         var e = assertThrows(ShapeError.class, () -> p.set(Tensor.vector(1, 2, 3)));
-        assertEquals("m.graft:2:1: param p: expected [2], found [3]", e.getMessage());
+        assertEquals("m.graft:2:1: param p: expected [2], found [3] (dim 0 is 3, not 2)", e.getMessage());
         assertEquals(Tensor.vector(1, 2), p.value());
         assertThrows(ShapeError.class, () -> p.set(Tensor.scalar(1)));
+    }
+
+    @Test
+    void aParamWithSymbolicDimsTakesThemFromItsValueAndMustAgreeWithTheInputs() {
+        var x = new Input("x", Type.f64("n", "d"));
+        var w = new Param("w", Type.f64("d"), new SourcePos("m.graft", 3, 1));
+        var f = Compiler.compile(List.of(x), List.of(Apply.of(new Add(), x, w)));
+        assertEquals("m.graft:3:1: param w has no value yet",
+                assertThrows(GraftException.class, () -> f.call(Tensor.zeros(Shape.of(2, 3)))).getMessage());
+        w.set(Tensor.vector(1, 2, 3));
+        assertEquals(Tensor.matrix(new double[] {1, 2, 3}, new double[] {1, 2, 3}), f.call(Tensor.zeros(Shape.of(2, 3))).get(0));
+        assertEquals("m.graft:3:1: param w: expected [d], found [3] (dim 0 is 3, but d = 4 already)",
+                assertThrows(ShapeError.class, () -> f.call(Tensor.zeros(Shape.of(2, 4)))).getMessage());
+        assertThrows(ShapeError.class, () -> w.set(Tensor.zeros(Shape.of(3, 1))));
     }
 }

@@ -68,6 +68,9 @@ public sealed interface Optimizer {
 
     /** Gradient descent: {@code p <- p - lr g}. */
     record Sgd(double lr) implements Optimizer {
+        /** As the language writes it: {@code sgd(lr = 0.1)}. */
+        @Override
+        public String toString() { return "sgd(lr = " + lr + ")"; }
 
         public Sgd {
             requirePositive("sgd", "lr", lr);
@@ -95,6 +98,9 @@ public sealed interface Optimizer {
      * only when {@code lr} changes during training, and here it is a constant of the graph.
      */
     record Momentum(double lr, double mu) implements Optimizer {
+        /** As the language writes it: {@code momentum(lr = 0.1, mu = 0.9)}. */
+        @Override
+        public String toString() { return "momentum(lr = " + lr + ", mu = " + mu + ")"; }
 
         public Momentum {
             requirePositive("momentum", "lr", lr);
@@ -132,6 +138,9 @@ public sealed interface Optimizer {
      * needs no step counter and no {@code pow}.
      */
     record Adam(double lr, double beta1, double beta2, double eps) implements Optimizer {
+        /** As the language writes it: {@code adam(lr = 0.001, beta1 = 0.9, beta2 = 0.999, eps = 1.0E-8)}. */
+        @Override
+        public String toString() { return "adam(lr = " + lr + ", beta1 = " + beta1 + ", beta2 = " + beta2 + ", eps = " + eps + ")"; }
 
         public Adam {
             requirePositive("adam", "lr", lr);
@@ -186,7 +195,10 @@ public sealed interface Optimizer {
 
     /** A state param of p's shape, zeros, named {@code p.what} and placed where p was written. */
     private static Param zerosLike(Param p, String what) {
-        return new Param(p.label() + "." + what, Tensor.zeros(p.type().shape()), p.pos());
+        // p's type, which may have symbolic dims; the zeros take the shape of p's value
+        var state = new Param(p.label() + "." + what, p.type(), p.pos());
+        state.set(Tensor.zeros(p.value().shape()));
+        return state;
     }
 
     private static void requirePositive(String optimizer, String name, double value) {

@@ -1,0 +1,311 @@
+package org.graft.dsl;
+
+import static org.graft.ops.Ops.*;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
+import java.util.random.RandomGenerator;
+import java.util.stream.Collectors;
+
+import org.graft.core.GraftException;
+import org.graft.core.Node;
+import org.graft.core.SourcePos;
+import org.graft.core.grad.GradTable;
+import org.graft.core.tensor.Shape;
+import org.graft.core.tensor.Tensor;
+import org.graft.ops.optim.Optimizer;
+
+/**
+ * The built-in names of the language, in three tables: functions, param initializers and
+ * optimizers. Each entry lists its arguments in order, with the defaults of the optional
+ * ones; one binder matches a call's positional and named arguments to them, so every
+ * built-in checks arity and names the same way.
+ */
+final class Builtins {
+    private Builtins() {}
+
+    /** An argument as written: its name if given as {@code name = value}, its value, and where it is. */
+    record Arg(String name, Value value, SourcePos pos) {}
+
+    /** A built-in: its arguments (those after {@code required} are optional, with defaults) and what it builds. */
+    record Spec<T>(String name, List<String> params, int required, List<Object> defaults, Function<Call, T> build) {
+
+        /** Matches the arguments to the parameters, Python's way, and builds. */
+        T call(ProgramCompiler compiler, List<Arg> args, SourcePos at) {
+            var bound = new Value[params.size()];
+            var boundAt = new SourcePos[params.size()];
+            boolean named = false;
+            int position = 0;
+            for (Arg a : args) {
+                int i;
+                if (a.name() == null) {
+                    if (named) throw new GraftException(a.pos(), name + ": a positional argument follows a named one");
+                    if (position >= params.size()) {
+                        throw new GraftException(a.pos(), name + " takes " + arity() + ", found " + args.size());
+                    }
+                    i = position++;
+                } else {
+                    named = true;
+                    i = params.indexOf(a.name());
+                    if (i < 0) {
+                        throw new GraftException(a.pos(), name + " has no argument named " + a.name()
+                                + "; it takes " + signature());
+                    }
+                }
+                if (bound[i] != null) throw new GraftException(a.pos(), name + ": argument " + params.get(i) + " is given twice");
+                bound[i] = a.value();
+                boundAt[i] = a.pos();
+            }
+            for (int i = 0; i < required; i++) {
+                if (bound[i] == null) {
+                    throw new GraftException(at, name + ": missing argument " + params.get(i) + " (it takes " + signature() + ")");
+                }
+            }
+            return build.apply(new Call(compiler, this, bound, boundAt, at));
+        }
+
+        String signature() {
+            var out = new ArrayList<String>();
+            for (int i = 0; i < params.size(); i++) {
+                out.add(i < required ? params.get(i) : params.get(i) + " = " + show(defaults.get(i - required)));
+            }
+            return "(" + String.join(", ", out) + ")";
+        }
+
+        private String arity() {
+            int n = params.size();
+            String count = n + " argument" + (n == 1 ? "" : "s");
+            return (required == n ? count : "at most " + count) + " " + signature();
+        }
+
+        private static String show(Object v) { return v == null ? "none" : String.valueOf(v); }
+    }
+
+    /** The arguments of one call, matched to their parameters, with conversions that say what was expected. */
+    static final class Call {
+        private final ProgramCompiler compiler;
+        private final Spec<?> spec;
+        private final Value[] values;
+        private final SourcePos[] positions;
+        private final SourcePos at;
+
+        Call(ProgramCompiler compiler, Spec<?> spec, Value[] values, SourcePos[] positions, SourcePos at) {
+            this.compiler = compiler;
+            this.spec = spec;
+            this.values = values;
+            this.positions = positions;
+            this.at = at;
+        }
+
+        SourcePos at() { return at; }
+
+        ProgramCompiler compiler() { return compiler; }
+
+        boolean given(String param) { return values[index(param)] != null; }
+
+        Value value(String param) { return values[index(param)]; }
+
+        SourcePos pos(String param) { return positions[index(param)] != null ? positions[index(param)] : at; }
+
+        Node node(String param) { return compiler.node(value(param), pos(param)); }
+
+        double number(String param) {
+            int i = index(param);
+            if (values[i] == null) return ((Number) spec.defaults().get(i - spec.required())).doubleValue();
+            return compiler.constant(values[i], pos(param), spec.name() + ": " + param);
+        }
+
+        int integer(String param) {
+            int i = index(param);
+            if (values[i] == null) return ((Number) spec.defaults().get(i - spec.required())).intValue();
+            return compiler.integer(values[i], pos(param), spec.name() + ": " + param);
+        }
+
+        /** An optional integer argument whose default is "none" (every axis, for reductions). */
+        Integer optionalInteger(String param) { return given(param) || defaultOf(param) != null ? integer(param) : null; }
+
+        boolean bool(String param) {
+            int i = index(param);
+            if (values[i] == null) return (Boolean) spec.defaults().get(i - spec.required());
+            if (values[i] instanceof Value.Bool b) return b.value();
+            throw new GraftException(pos(param), spec.name() + ": " + param + " must be true or false, found " + values[i].describe());
+        }
+
+        /** An array literal (or a tuple) of operands. */
+        List<Node> nodes(String param) {
+            return compiler.items(value(param), pos(param), spec.name() + ": " + param).stream()
+                    .map(v -> compiler.node(v, pos(param))).toList();
+        }
+
+        /** An array literal of integers known when the program is compiled. */
+        int[] integers(String param) {
+            return compiler.items(value(param), pos(param), spec.name() + ": " + param).stream()
+                    .mapToInt(v -> compiler.integer(v, pos(param), spec.name() + ": " + param)).toArray();
+        }
+
+        FnDef fn(String param) {
+            if (value(param) instanceof Value.Fn f) return f.def();
+            throw new GraftException(pos(param), spec.name() + ": " + param + " must name a fn, found " + value(param).describe());
+        }
+
+        private Object defaultOf(String param) {
+            int i = index(param);
+            return i < spec.required() ? null : spec.defaults().get(i - spec.required());
+        }
+
+        private int index(String param) {
+            int i = spec.params().indexOf(param);
+            if (i < 0) throw new IllegalArgumentException(spec.name() + " has no parameter " + param);
+            return i;
+        }
+    }
+
+    // ---- the tables ---------------------------------------------------------------------------
+
+    static final Map<String, Spec<Value>> FUNCTIONS = new LinkedHashMap<>();
+    static final Map<String, Spec<Init>> INITIALIZERS = new LinkedHashMap<>();
+    static final Map<String, Spec<Optimizer>> OPTIMIZERS = new LinkedHashMap<>();
+
+    private static <T> void add(Map<String, Spec<T>> table, String name, List<String> params, List<Object> defaults,
+                                Function<Call, T> build) {
+        table.put(name, new Spec<>(name, params, params.size() - defaults.size(), defaults, build));
+    }
+
+    private static void function(String name, List<String> params, List<Object> defaults, Function<Call, Node> build) {
+        add(FUNCTIONS, name, params, defaults, c -> new Value.Expr(build.apply(c)));
+    }
+
+    private static void unary(String name, UnaryOperator<Node> f) { function(name, List.of("x"), List.of(), c -> f.apply(c.node("x"))); }
+
+    private interface Pairwise { Node apply(Node a, Node b); }
+
+    private static void binary(String name, String a, String b, Pairwise f) {
+        function(name, List.of(a, b), List.of(), c -> f.apply(c.node(a), c.node(b)));
+    }
+
+    private interface Reduction { Node apply(Node x, int[] axes, boolean keepdims); }
+
+    /** A reduction over {@code axis}, or over every axis to a scalar when none is given. */
+    private static void reduction(String name, Reduction f) {
+        function(name, List.of("x", "axis", "keepdims"), Arrays.asList(null, false), c -> {
+            Node x = c.node("x");
+            Integer axis = c.optionalInteger("axis");
+            int[] axes = axis == null ? java.util.stream.IntStream.range(0, x.type().rank()).toArray() : new int[] {axis};
+            return f.apply(x, axes, c.bool("keepdims"));
+        });
+    }
+
+    static {
+        unary("exp", x -> exp(x));
+        unary("log", x -> log(x));
+        unary("log1p", x -> log1p(x));
+        unary("expm1", x -> expm1(x));
+        unary("sqrt", x -> sqrt(x));
+        unary("square", x -> square(x));
+        unary("abs", x -> abs(x));
+        unary("sign", x -> sign(x));
+        unary("reciprocal", x -> reciprocal(x));
+        unary("sigmoid", x -> sigmoid(x));
+        unary("tanh", x -> tanh(x));
+        unary("relu", x -> relu(x));
+        unary("softplus", x -> softplus(x));
+        unary("sin", x -> sin(x));
+        unary("cos", x -> cos(x));
+        binary("maximum", "a", "b", (a, b) -> maximum(a, b));
+        binary("minimum", "a", "b", (a, b) -> minimum(a, b));
+        binary("pow", "a", "b", (a, b) -> pow(a, b));
+        function("where", List.of("c", "a", "b"), List.of(), c -> where(c.node("c"), c.node("a"), c.node("b")));
+        function("clip", List.of("x", "lo", "hi"), List.of(), c -> clip(c.node("x"), c.node("lo"), c.node("hi")));
+
+        reduction("sum", (x, axes, k) -> sum(x, axes, k));
+        reduction("mean", (x, axes, k) -> mean(x, axes, k));
+        reduction("max", (x, axes, k) -> max(x, axes, k));
+        reduction("min", (x, axes, k) -> min(x, axes, k));
+        reduction("logsumexp", (x, axes, k) -> logsumexp(x, axes, k));
+
+        function("softmax", List.of("x", "axis"), List.of(-1), c -> softmax(c.node("x"), c.integer("axis")));
+        function("log_softmax", List.of("x", "axis"), List.of(-1), c -> logSoftmax(c.node("x"), c.integer("axis")));
+        binary("softmax_cross_entropy", "logits", "onehot", (z, t) -> softmaxCrossEntropy(z, t));
+        binary("binary_cross_entropy", "p", "t", (p, t) -> binaryCrossEntropy(p, t));
+        binary("bce_with_logits", "logits", "t", (z, t) -> bceWithLogits(z, t));
+
+        function("reshape", List.of("x", "shape"), List.of(), c -> reshape(c.node("x"), c.integers("shape")));
+        function("broadcast_to", List.of("x", "shape"), List.of(), c -> broadcastTo(c.node("x"), c.integers("shape")));
+        function("concat", List.of("xs", "axis"), List.of(0), c -> concat(c.nodes("xs"), c.integer("axis")));
+        add(FUNCTIONS, "split", List.of("x", "parts", "axis"), List.of(0), c -> new Value.Tuple(
+                split(c.node("x"), c.integer("parts"), c.integer("axis")).stream().<Value>map(Value.Expr::new).toList()));
+        function("transpose", List.of("x", "perm"), Arrays.asList((Object) null),
+                c -> c.given("perm") ? transpose(c.node("x"), c.integers("perm")) : transpose(c.node("x")));
+        function("one_hot", List.of("labels", "k"), List.of(), c -> oneHot(c.node("labels"), c.integer("k")));
+        unary("zeros_like", x -> zerosLike(x));
+        unary("ones_like", x -> onesLike(x));
+        function("fill", List.of("x", "value"), List.of(), c -> fill(c.node("x"), c.number("value")));
+
+        function("normal_like", List.of("x", "mean", "std"), List.of(0.0, 1.0),
+                c -> normalLike(c.node("x"), c.number("mean"), c.number("std")));
+        function("uniform_like", List.of("x", "lo", "hi"), List.of(0.0, 1.0),
+                c -> uniformLike(c.node("x"), c.number("lo"), c.number("hi")));
+        unary("bernoulli", x -> bernoulli(x));
+
+        function("grad", List.of("cost", "x"), List.of(), c -> {
+            Node cost = c.node("cost");
+            if (cost.type().rank() != 0) {
+                throw new GraftException(c.pos("cost"), "grad: the cost must be a scalar, found " + cost.type());
+            }
+            return GradTable.grad(cost, c.node("x"));
+        });
+        unary("stop_gradient", x -> stopGradient(x));
+        add(FUNCTIONS, "iterate", List.of("f", "x0", "k"), List.of(), c -> {
+            FnDef f = c.fn("f");
+            int k = c.integer("k");
+            if (k < 0) throw new GraftException(c.pos("k"), "iterate: k must be 0 or more, found " + k);
+            Value x = c.value("x0");
+            for (int i = 0; i < k; i++) x = c.compiler().inline(f, List.of(new Arg(null, x, c.pos("x0"))), c.at());
+            return x;
+        });
+
+        add(INITIALIZERS, "zeros", List.of(), List.of(), c -> new Init("zeros", (s, r) -> Tensor.zeros(s)));
+        add(INITIALIZERS, "ones", List.of(), List.of(), c -> new Init("ones", (s, r) -> Tensor.ones(s)));
+        add(INITIALIZERS, "constant", List.of("v"), List.of(), c -> {
+            double v = c.number("v");
+            return new Init("constant(" + v + ")", (s, r) -> Tensor.full(s, v));
+        });
+        add(INITIALIZERS, "normal", List.of("mean", "std"), List.of(), c -> {
+            double mean = c.number("mean"), std = c.number("std");
+            if (!(std >= 0)) throw new GraftException(c.pos("std"), "normal: std must be 0 or more, found " + std);
+            return new Init("normal(" + mean + ", " + std + ")", (s, r) -> Tensor.normal(s, mean, std, r));
+        });
+        add(INITIALIZERS, "uniform", List.of("lo", "hi"), List.of(), c -> {
+            double lo = c.number("lo"), hi = c.number("hi");
+            if (!(lo < hi)) throw new GraftException(c.at(), "uniform: lo must be below hi, found " + lo + " and " + hi);
+            return new Init("uniform(" + lo + ", " + hi + ")", (s, r) -> Tensor.uniform(s, lo, hi, r));
+        });
+        // Glorot & Bengio (2010), eq. 16: U(-a, a) with a = sqrt(6 / (fan_in + fan_out))
+        add(INITIALIZERS, "glorot_uniform", List.of(), List.of(), c -> new Init("glorot_uniform", (s, r) -> {
+            if (s.rank() != 2) throw new GraftException("glorot_uniform needs a param of rank 2, found " + s);
+            double a = Math.sqrt(6.0 / (s.dim(0) + s.dim(1)));
+            return Tensor.uniform(s, -a, a, r);
+        }));
+
+        add(OPTIMIZERS, "sgd", List.of("lr"), List.of(), c -> Optimizer.sgd(c.number("lr")));
+        add(OPTIMIZERS, "momentum", List.of("lr", "mu"), List.of(0.9), c -> Optimizer.momentum(c.number("lr"), c.number("mu")));
+        add(OPTIMIZERS, "adam", List.of("lr", "beta1", "beta2", "eps"), List.of(0.9, 0.999, 1e-8),
+                c -> Optimizer.adam(c.number("lr"), c.number("beta1"), c.number("beta2"), c.number("eps")));
+    }
+
+    /** A param initializer: how it is written, and how it draws a value of a concrete shape. */
+    record Init(String text, Draw draw) {
+        interface Draw { Tensor apply(Shape shape, RandomGenerator random); }
+    }
+
+    /** The names of a table, for messages: {@code zeros, ones, ...}. */
+    static String names(Map<String, ? extends Spec<?>> table) {
+        return table.values().stream().map(s -> s.params().isEmpty() ? s.name() : s.name() + s.signature())
+                .collect(Collectors.joining(", "));
+    }
+}

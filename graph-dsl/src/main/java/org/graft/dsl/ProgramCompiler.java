@@ -1,0 +1,678 @@
+package org.graft.dsl;
+
+import static org.graft.ops.Ops.add;
+import static org.graft.ops.Ops.div;
+import static org.graft.ops.Ops.equal;
+import static org.graft.ops.Ops.greater;
+import static org.graft.ops.Ops.greaterEqual;
+import static org.graft.ops.Ops.less;
+import static org.graft.ops.Ops.lessEqual;
+import static org.graft.ops.Ops.matmul;
+import static org.graft.ops.Ops.mul;
+import static org.graft.ops.Ops.neg;
+import static org.graft.ops.Ops.notEqual;
+import static org.graft.ops.Ops.pow;
+import static org.graft.ops.Ops.slice;
+import static org.graft.ops.Ops.sub;
+import static org.graft.ops.Ops.transpose;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+import org.antlr.v4.runtime.ParserRuleContext;
+import org.antlr.v4.runtime.Token;
+import org.antlr.v4.runtime.misc.Interval;
+import org.antlr.v4.runtime.tree.TerminalNode;
+
+import org.graft.core.Apply;
+import org.graft.core.Constant;
+import org.graft.core.Dim;
+import org.graft.core.GradientError;
+import org.graft.core.GraftException;
+import org.graft.core.Graph;
+import org.graft.core.Input;
+import org.graft.core.Node;
+import org.graft.core.Param;
+import org.graft.core.ShapeError;
+import org.graft.core.SourcePos;
+import org.graft.core.Stochastic;
+import org.graft.core.Type;
+import org.graft.core.runtime.Compiler;
+import org.graft.core.tensor.DType;
+import org.graft.core.tensor.Shape;
+import org.graft.core.tensor.Tensor;
+import org.graft.dsl.Builtins.Arg;
+import org.graft.dsl.GraftParser.*;
+import org.graft.ops.Slice;
+import org.graft.ops.optim.Optimizer;
+
+/**
+ * The compiler from parse tree to graph. It walks the statements in order with a scope of
+ * bindings, builds each expression through the {@link org.graft.ops.Ops} builders (so types
+ * are checked as the graph grows), inlines fn calls, folds {@code const}s, and applies the
+ * {@code --set} values. Every node it makes carries the position of the source that wrote it.
+ */
+final class ProgramCompiler extends GraftBaseVisitor<Value> {
+    private final String file;
+    private final Map<String, Tensor> set;
+    private final Map<String, Integer> setDims = new HashMap<>(); // symbols fixed by --set values
+    private final Scope global = new Scope(null);
+    private Scope scope = global;
+    private final Deque<FnDef> calls = new ArrayDeque<>();
+
+    private final List<Input> inputs = new ArrayList<>();
+    private final Map<Input, Tensor> inputValues = new LinkedHashMap<>();
+    private final Map<Param, Builtins.Init> params = new LinkedHashMap<>();
+    private final Map<Param, Tensor> paramValues = new LinkedHashMap<>();
+    private final Map<String, Node> bindings = new LinkedHashMap<>();
+    private final Map<String, Node> outputs = new LinkedHashMap<>();
+    private Program.Objective objective;
+
+    ProgramCompiler(String file, Map<String, Tensor> set) {
+        this.file = file;
+        this.set = new LinkedHashMap<>(set);
+    }
+
+    Program compile(ProgramContext tree) {
+        for (StatementContext s : tree.statement()) visit(s);
+        if (!set.isEmpty()) {
+            String name = set.keySet().iterator().next();
+            throw new GraftException("--set " + name + ": the program binds no name " + name + suggest(name, global.visible()));
+        }
+        return new Program(file, inputs, inputValues, params, paramValues, setDims, bindings, outputs, objective);
+    }
+
+    // ---- statements ---------------------------------------------------------------------------
+
+    // INPUT NAME ':' type
+    @Override
+    public Value visitInputStmt(InputStmtContext ctx) {
+        String name = declare(ctx.NAME(), "input");
+        SourcePos at = pos(ctx.NAME());
+        var input = new Input(name, type(ctx.type()), at);
+        Tensor value = set.remove(name);
+        if (value != null) inputValues.put(input, fit(name, input.type(), value, at));
+        inputs.add(input);
+        bindGlobal(name, input, at, "input");
+        return null;
+    }
+
+    // PARAM NAME ':' type '=' expr
+    @Override
+    public Value visitParamStmt(ParamStmtContext ctx) {
+        String name = declare(ctx.NAME(), "param");
+        SourcePos at = pos(ctx.NAME());
+        Type type = type(ctx.type());
+        var param = new Param(name, type, at);
+        params.put(param, initializer(ctx.expr()));
+        Tensor value = set.remove(name);
+        if (value != null) paramValues.put(param, fit(name, type, value, at));
+        bindGlobal(name, param, at, "param");
+        return null;
+    }
+
+    // CONST NAME '=' expr
+    @Override
+    public Value visitConstStmt(ConstStmtContext ctx) {
+        String name = declare(ctx.NAME(), "const");
+        SourcePos at = pos(ctx.NAME());
+        Tensor given = scope == global ? set.remove(name) : null;
+        double value;
+        if (given != null) {
+            if (given.size() != 1 || given.rank() != 0) {
+                throw new GraftException(at, "--set " + name + ": a const is a number, found a value of shape " + given.shape());
+            }
+            value = given.item();
+        } else {
+            value = constant(visit(ctx.expr()), pos(ctx.expr()), "const " + name);
+        }
+        Node node = Constant.scalar(value).named(name).at(at);
+        scope.bind(name, new Value.Expr(node), at, "const");
+        if (scope == global) bindings.put(name, node);
+        return null;
+    }
+
+    // FN NAME '(' names? ')' '=' expr
+    @Override
+    public Value visitFnStmt(FnStmtContext ctx) {
+        defineFn(ctx.NAME(), ctx.names(), ctx.expr(), null);
+        return null;
+    }
+
+    // FN NAME '(' names? ')' block
+    @Override
+    public Value visitFnBlockStmt(FnBlockStmtContext ctx) {
+        defineFn(ctx.NAME(), ctx.names(), null, ctx.block());
+        return null;
+    }
+
+    // NAME '=' expr
+    @Override
+    public Value visitBindStmt(BindStmtContext ctx) {
+        String name = declare(ctx.NAME(), "binding");
+        SourcePos at = pos(ctx.NAME());
+        Value value = visit(ctx.expr());
+        if (value instanceof Value.Tuple t) {
+            throw new GraftException(pos(ctx.expr()), "this gives " + t.describe() + "; bind them to as many names: "
+                    + String.join(", ", placeholderNames(t.items().size())) + " = ...");
+        }
+        if (value instanceof Value.Fn f) {
+            throw new GraftException(pos(ctx.expr()), f.describe() + " is a function, not a value: call it");
+        }
+        Node node = node(value, pos(ctx.expr()));
+        Tensor given = scope == global ? set.remove(name) : null;
+        // Theano's givens: the binding becomes a constant before anything (grad included) reads it
+        if (given != null) node = Constant.of(fit(name, node.type(), given, at)).named(name).at(at);
+        else node = named(node, name);
+        scope.bind(name, new Value.Expr(node), at, "binding");
+        if (scope == global) bindings.put(name, node);
+        return null;
+    }
+
+    // NAME (',' NAME)+ '=' expr
+    @Override
+    public Value visitDestructureStmt(DestructureStmtContext ctx) {
+        List<TerminalNode> names = ctx.NAME();
+        Value value = visit(ctx.expr());
+        if (!(value instanceof Value.Tuple t) || t.items().size() != names.size()) {
+            throw new GraftException(pos(ctx.expr()), names.size() + " names are bound here, but the expression gives "
+                    + (value instanceof Value.Tuple t2 ? t2.describe() : "one value"));
+        }
+        for (int i = 0; i < names.size(); i++) {
+            String name = declare(names.get(i), "binding");
+            Node node = named(node(t.items().get(i), pos(ctx.expr())), name);
+            scope.bind(name, new Value.Expr(node), pos(names.get(i)), "binding");
+            if (scope == global) bindings.put(name, node);
+        }
+        return null;
+    }
+
+    // OUTPUT names
+    @Override
+    public Value visitOutputStmt(OutputStmtContext ctx) {
+        for (TerminalNode n : ctx.names().NAME()) {
+            String name = n.getText();
+            if (outputs.containsKey(name)) throw new GraftException(pos(n), name + " is already an output");
+            outputs.put(name, node(lookup(n), pos(n)));
+        }
+        return null;
+    }
+
+    // direction=(MINIMIZE | MAXIMIZE) expr WITH NAME '(' args? ')'
+    @Override
+    public Value visitObjectiveStmt(ObjectiveStmtContext ctx) {
+        String direction = ctx.direction.getText();
+        SourcePos at = pos(ctx.direction);
+        if (objective != null) {
+            throw new GraftException(at, "a program has one objective; there is already one at " + shortPos(objective.pos()));
+        }
+        Node cost = node(visit(ctx.expr()), pos(ctx.expr()));
+        if (cost.type().rank() != 0) {
+            throw new GraftException(pos(ctx.expr()), direction + ": the objective must be a scalar, found " + cost.type());
+        }
+        String name = ctx.NAME().getText();
+        var spec = Builtins.OPTIMIZERS.get(name);
+        if (spec == null) {
+            throw new GraftException(pos(ctx.NAME()), "unknown optimizer " + name + ": expected "
+                    + Builtins.names(Builtins.OPTIMIZERS) + suggest(name, Builtins.OPTIMIZERS.keySet()));
+        }
+        Optimizer optimizer = guarded(pos(ctx.NAME()), name, () -> spec.call(this, args(ctx.args()), pos(ctx.NAME())));
+        String text = ctx.expr().getStart().getInputStream().getText(
+                Interval.of(ctx.expr().getStart().getStartIndex(), ctx.expr().getStop().getStopIndex()));
+        objective = new Program.Objective(cost, direction.equals("maximize"), optimizer, at, text);
+        return null;
+    }
+
+    // ---- expressions --------------------------------------------------------------------------
+
+    // expr '[' subscript (',' subscript)* ']'
+    @Override
+    public Value visitIndexExpr(IndexExprContext ctx) {
+        Node x = node(visit(ctx.expr()), pos(ctx.expr()));
+        var index = new ArrayList<Slice>();
+        for (SubscriptContext s : ctx.subscript()) {
+            if (s instanceof IndexSubscriptContext i) {
+                index.add(Slice.index(integer(visit(i.expr()), pos(i), "an index")));
+            } else {
+                var r = (RangeSubscriptContext) s;
+                Integer start = r.start == null ? null : integer(visit(r.start), pos(r.start), "a slice bound");
+                Integer stop = r.stop == null ? null : integer(visit(r.stop), pos(r.stop), "a slice bound");
+                int step = r.step == null ? 1 : integer(visit(r.step), pos(r.step), "a slice step");
+                index.add(Slice.range(start, stop, step));
+            }
+        }
+        return build(pos(ctx.getChild(1)), () -> slice(x, index.toArray(new Slice[0])));
+    }
+
+    // expr '.' NAME
+    @Override
+    public Value visitMemberExpr(MemberExprContext ctx) {
+        if (!ctx.NAME().getText().equals("T")) {
+            throw new GraftException(pos(ctx.NAME()), "unknown member ." + ctx.NAME().getText() + ": the one member is .T (the transpose)");
+        }
+        Node x = node(visit(ctx.expr()), pos(ctx.expr()));
+        return build(pos(ctx.NAME()), () -> transpose(x));
+    }
+
+    // <assoc=right> expr '^' expr
+    @Override
+    public Value visitPowExpr(PowExprContext ctx) {
+        Node a = node(visit(ctx.expr(0)), pos(ctx.expr(0))), b = node(visit(ctx.expr(1)), pos(ctx.expr(1)));
+        return build(pos(ctx.getChild(1)), () -> pow(a, b));
+    }
+
+    // '-' expr
+    @Override
+    public Value visitNegExpr(NegExprContext ctx) {
+        // a negative literal is a number, not the negation of one
+        if (ctx.expr() instanceof NumberExprContext n) return new Value.Expr(Constant.scalar(-number(n.NUMBER())).at(pos(ctx)));
+        Node x = node(visit(ctx.expr()), pos(ctx.expr()));
+        return build(pos(ctx), () -> neg(x));
+    }
+
+    // expr op=('*' | '/' | '@') expr
+    @Override
+    public Value visitMulExpr(MulExprContext ctx) {
+        Node a = node(visit(ctx.expr(0)), pos(ctx.expr(0))), b = node(visit(ctx.expr(1)), pos(ctx.expr(1)));
+        return build(pos(ctx.op), () -> switch (ctx.op.getText()) {
+            case "*" -> mul(a, b);
+            case "/" -> div(a, b);
+            default -> matmul(a, b);
+        });
+    }
+
+    // expr op=('+' | '-') expr
+    @Override
+    public Value visitAddExpr(AddExprContext ctx) {
+        Node a = node(visit(ctx.expr(0)), pos(ctx.expr(0))), b = node(visit(ctx.expr(1)), pos(ctx.expr(1)));
+        return build(pos(ctx.op), () -> ctx.op.getText().equals("+") ? add(a, b) : sub(a, b));
+    }
+
+    // expr op=('<' | '<=' | '>' | '>=' | '==' | '!=') expr
+    @Override
+    public Value visitCompareExpr(CompareExprContext ctx) {
+        Node a = node(visit(ctx.expr(0)), pos(ctx.expr(0))), b = node(visit(ctx.expr(1)), pos(ctx.expr(1)));
+        return build(pos(ctx.op), () -> switch (ctx.op.getText()) {
+            case "<" -> less(a, b);
+            case "<=" -> lessEqual(a, b);
+            case ">" -> greater(a, b);
+            case ">=" -> greaterEqual(a, b);
+            case "==" -> equal(a, b);
+            default -> notEqual(a, b);
+        });
+    }
+
+    // NAME '(' args? ')'
+    @Override
+    public Value visitCallExpr(CallExprContext ctx) {
+        String name = ctx.NAME().getText();
+        SourcePos at = pos(ctx.NAME());
+        Scope.Entry entry = scope.lookup(name);
+        if (entry != null && entry.value() instanceof Value.Fn f) return inline(f.def(), args(ctx.args()), at);
+        var spec = Builtins.FUNCTIONS.get(name);
+        if (spec == null) {
+            if (entry != null) throw new GraftException(at, name + " is " + entry.kind() + ", not a function");
+            var known = new ArrayList<>(Builtins.FUNCTIONS.keySet());
+            known.addAll(scope.visible());
+            throw new GraftException(at, "unknown function " + name + suggest(name, known));
+        }
+        List<Arg> args = args(ctx.args());
+        return placed(at, guarded(at, name, () -> spec.call(this, args, at)));
+    }
+
+    // '(' expr ')'
+    @Override
+    public Value visitParenExpr(ParenExprContext ctx) { return visit(ctx.expr()); }
+
+    // '[' (expr (',' expr)*)? ']'
+    @Override
+    public Value visitArrayExpr(ArrayExprContext ctx) {
+        var items = new ArrayList<Value>();
+        for (ExprContext e : ctx.expr()) items.add(visit(e));
+        return new Value.Array(items);
+    }
+
+    // NUMBER
+    @Override
+    public Value visitNumberExpr(NumberExprContext ctx) {
+        return new Value.Expr(Constant.scalar(number(ctx.NUMBER())).at(pos(ctx)));
+    }
+
+    // (TRUE | FALSE)
+    @Override
+    public Value visitBoolExpr(BoolExprContext ctx) { return new Value.Bool(ctx.TRUE() != null); }
+
+    // NAME
+    @Override
+    public Value visitNameExpr(NameExprContext ctx) { return lookup(ctx.NAME()); }
+
+    // ---- functions ----------------------------------------------------------------------------
+
+    private void defineFn(TerminalNode nameToken, NamesContext names, ExprContext body, BlockContext block) {
+        String name = nameToken.getText();
+        if (Builtins.FUNCTIONS.containsKey(name)) {
+            throw new GraftException(pos(nameToken), "fn " + name + ": " + name + " is a built-in function");
+        }
+        declare(nameToken, "fn");
+        var params = new ArrayList<String>();
+        if (names != null) {
+            for (TerminalNode p : names.NAME()) {
+                if (params.contains(p.getText())) {
+                    throw new GraftException(pos(p), "fn " + name + ": parameter " + p.getText() + " is listed twice");
+                }
+                params.add(p.getText());
+            }
+        }
+        var def = new FnDef(name, params, body, block, scope, pos(nameToken));
+        scope.bind(name, new Value.Fn(def), pos(nameToken), "fn");
+    }
+
+    /** The value of a call of {@code fn}: its body read in a fresh scope where its parameters are the arguments. */
+    Value inline(FnDef fn, List<Arg> args, SourcePos at) {
+        if (calls.contains(fn)) {
+            throw new GraftException(at, "fn " + fn.name() + " calls itself; fns are inlined, so recursion is not allowed");
+        }
+        var bound = new Value[fn.params().size()];
+        int position = 0;
+        for (Arg a : args) {
+            int i = a.name() == null ? position++ : fn.params().indexOf(a.name());
+            if (a.name() == null && i >= bound.length) {
+                throw new GraftException(a.pos(), fn.name() + " takes " + bound.length + " argument" + (bound.length == 1 ? "" : "s")
+                        + " (" + String.join(", ", fn.params()) + "), found " + args.size());
+            }
+            if (i < 0) {
+                throw new GraftException(a.pos(), fn.name() + " has no parameter named " + a.name() + "; it takes "
+                        + String.join(", ", fn.params()));
+            }
+            if (bound[i] != null) throw new GraftException(a.pos(), fn.name() + ": argument " + fn.params().get(i) + " is given twice");
+            bound[i] = a.value();
+        }
+        for (int i = 0; i < bound.length; i++) {
+            if (bound[i] == null) throw new GraftException(at, fn.name() + ": missing argument " + fn.params().get(i));
+        }
+        Scope outer = scope;
+        scope = new Scope(fn.scope());
+        calls.push(fn);
+        try {
+            for (int i = 0; i < bound.length; i++) scope.bind(fn.params().get(i), bound[i], fn.pos(), "a parameter of " + fn.name());
+            if (fn.body() != null) return visit(fn.body());
+            for (StatementContext s : fn.block().statement()) {
+                if (!(s instanceof BindStmtContext || s instanceof DestructureStmtContext || s instanceof ConstStmtContext
+                        || s instanceof FnStmtContext || s instanceof FnBlockStmtContext)) {
+                    throw new GraftException(pos(s), s.getStart().getText() + " is not allowed inside a fn");
+                }
+                visit(s);
+            }
+            List<ExprContext> results = fn.block().expr();
+            if (results.size() == 1) return visit(results.get(0));
+            var items = new ArrayList<Value>();
+            for (ExprContext e : results) items.add(visit(e));
+            return new Value.Tuple(items);
+        } catch (GraftException e) {
+            if (e.detail().contains(" (in " + fn.name() + ", called at ")) throw e;
+            throw relocate(e.pos().isKnown() ? e.pos() : at, e.detail() + " (in " + fn.name() + ", called at " + shortPos(at) + ")", e);
+        } finally {
+            calls.pop();
+            scope = outer;
+        }
+    }
+
+    // ---- values -------------------------------------------------------------------------------
+
+    /** The graph node a value stands for where one is needed: a number, a tensor. */
+    Node node(Value v, SourcePos at) {
+        if (v instanceof Value.Expr e) return e.node();
+        if (v instanceof Value.Bool b) return Constant.scalar(b.value() ? 1 : 0).at(at);
+        if (v instanceof Value.Array a) return Constant.of(arrayConstant(a, at)).at(at);
+        if (v instanceof Value.Tuple t) {
+            throw new GraftException(at, "this gives " + t.describe() + " where one is needed; bind them first: "
+                    + String.join(", ", placeholderNames(t.items().size())) + " = ...");
+        }
+        throw new GraftException(at, v.describe() + " is a function, not a value: call it");
+    }
+
+    /** The elements of an array literal or a tuple, where a list is expected. */
+    List<Value> items(Value v, SourcePos at, String what) {
+        if (v instanceof Value.Array a) return a.items();
+        if (v instanceof Value.Tuple t) return t.items();
+        throw new GraftException(at, what + " must be a list such as [a, b], found " + v.describe());
+    }
+
+    /** A number known when the program is compiled: from literals and consts only. */
+    double constant(Value v, SourcePos at, String what) {
+        if (v instanceof Value.Bool b) return b.value() ? 1 : 0;
+        if (!(v instanceof Value.Expr e)) {
+            throw new GraftException(at, what + " must be a number, found " + v.describe());
+        }
+        Node n = e.node();
+        if (n.type().rank() != 0) throw new GraftException(at, what + " must be a number, found a value of type " + n.type());
+        for (Node m : Graph.topologicalOrder(List.of(n))) {
+            if (m instanceof Input || m instanceof Param || m instanceof Apply a && a.op() instanceof Stochastic) {
+                String kind = m instanceof Input ? "input " : m instanceof Param ? "param " : "a random ";
+                throw new GraftException(at, what + " must be known when the program is compiled (from numbers and consts), but it uses "
+                        + kind + m.label());
+            }
+        }
+        if (n instanceof Constant c) return c.value().item();
+        return Compiler.compile(List.of(), List.of(n)).call().get(0).item();
+    }
+
+    /** A whole number known when the program is compiled. */
+    int integer(Value v, SourcePos at, String what) {
+        double x = constant(v, at, what);
+        if (x != Math.rint(x) || Math.abs(x) > Integer.MAX_VALUE) throw new GraftException(at, what + " must be a whole number, found " + x);
+        return (int) x;
+    }
+
+    private Tensor arrayConstant(Value.Array a, SourcePos at) {
+        var shape = new ArrayList<Integer>();
+        var data = new ArrayList<Double>();
+        flatten(a, 0, shape, data, at);
+        return Tensor.of(Shape.of(shape.stream().mapToInt(Integer::intValue).toArray()),
+                data.stream().mapToDouble(Double::doubleValue).toArray());
+    }
+
+    // nested arrays must be regular: every array at one depth has the length of the first
+    private void flatten(Value v, int depth, List<Integer> shape, List<Double> data, SourcePos at) {
+        if (v instanceof Value.Array a) {
+            if (depth == shape.size()) {
+                if (!data.isEmpty()) throw new GraftException(at, "this array is ragged: its elements nest to different depths");
+                shape.add(a.items().size());
+            } else if (depth > shape.size() || shape.get(depth) != a.items().size()) {
+                throw new GraftException(at, "this array is ragged: rows of " + shape.get(Math.min(depth, shape.size() - 1))
+                        + " and " + a.items().size() + " elements");
+            }
+            for (Value item : a.items()) flatten(item, depth + 1, shape, data, at);
+        } else {
+            if (depth != shape.size()) throw new GraftException(at, "this array is ragged: its elements nest to different depths");
+            data.add(constant(v, at, "an array element"));
+        }
+    }
+
+    // ---- helpers ------------------------------------------------------------------------------
+
+    /** Builds a node, placing it (and any shape error) at {@code at}. */
+    private Value build(SourcePos at, Supplier<Node> builder) {
+        return placed(at, guarded(at, null, () -> new Value.Expr(builder.get())));
+    }
+
+    /** Runs a builder; an error without a position is placed at {@code at}, a bad argument named. */
+    private <T> T guarded(SourcePos at, String what, Supplier<T> builder) {
+        try {
+            return builder.get();
+        } catch (GraftException e) {
+            if (e.pos().isKnown()) throw e;
+            throw relocate(at, e.detail(), e);
+        } catch (IllegalArgumentException e) {
+            throw new GraftException(at, (what == null ? "" : what + ": ") + e.getMessage());
+        }
+    }
+
+    /** The value with each node that has no position yet placed at {@code at}. */
+    private Value placed(SourcePos at, Value v) {
+        if (v instanceof Value.Expr e && e.node() instanceof Apply a && !a.pos().isKnown()) return new Value.Expr(a.at(at));
+        if (v instanceof Value.Tuple t) return new Value.Tuple(t.items().stream().map(i -> placed(at, i)).toList());
+        return v;
+    }
+
+    private static GraftException relocate(SourcePos at, String detail, GraftException original) {
+        if (original instanceof ShapeError) return new ShapeError(at, detail);
+        if (original instanceof GradientError) return new GradientError(at, detail);
+        return new GraftException(at, detail);
+    }
+
+    /** A fresh name for this statement kind; an error if this scope has bound it already. */
+    private String declare(TerminalNode token, String kind) {
+        String name = token.getText();
+        Scope.Entry earlier = scope.own(name);
+        if (earlier != null) {
+            throw new GraftException(pos(token), name + " is already bound (" + earlier.kind() + " at " + shortPos(earlier.pos())
+                    + "); every name is bound once");
+        }
+        return name;
+    }
+
+    private void bindGlobal(String name, Node node, SourcePos at, String kind) {
+        global.bind(name, new Value.Expr(node), at, kind);
+        bindings.put(name, node);
+    }
+
+    private Value lookup(TerminalNode token) {
+        String name = token.getText();
+        Scope.Entry e = scope.lookup(name);
+        if (e == null) {
+            String hint = Builtins.FUNCTIONS.containsKey(name) ? " (" + name + " is a built-in function: call it)" : suggest(name, scope.visible());
+            throw new GraftException(pos(token), name + " is not bound" + hint);
+        }
+        return e.value();
+    }
+
+    /** An unnamed op or constant takes the binding's name; anything else already has one. */
+    private static Node named(Node node, String name) {
+        if (node.name().isPresent()) return node;
+        if (node instanceof Apply a) return a.named(name);
+        if (node instanceof Constant c) return c.named(name);
+        return node;
+    }
+
+    private Type type(TypeContext ctx) {
+        DType dtype = DType.F64;
+        if (ctx.dtype != null) {
+            dtype = switch (ctx.dtype.getText()) {
+                case "f64" -> DType.F64;
+                case "f32" -> DType.F32;
+                default -> throw new GraftException(pos(ctx.dtype), "unknown dtype " + ctx.dtype.getText() + ": expected f64 or f32");
+            };
+        }
+        var dims = new ArrayList<Dim>();
+        for (DimContext d : ctx.dim()) {
+            if (d.NUMBER() != null) {
+                double v = number(d.NUMBER());
+                if (v != Math.rint(v) || v < 0 || v > Integer.MAX_VALUE) {
+                    throw new GraftException(pos(d), "a dim is a whole number or a name, found " + d.getText());
+                }
+                dims.add(Dim.of((int) v));
+            } else {
+                String name = d.NAME().getText();
+                Scope.Entry e = scope.lookup(name);
+                // a const names a size; any other name is a symbolic dim
+                if (e != null && e.kind().equals("const")) dims.add(Dim.of(integer(e.value(), pos(d), "the dim " + name)));
+                else dims.add(Dim.of(name));
+            }
+        }
+        return Type.of(dtype, dims.toArray());
+    }
+
+    private Builtins.Init initializer(ExprContext ctx) {
+        String name;
+        List<Arg> args;
+        if (ctx instanceof NameExprContext n) {
+            name = n.NAME().getText();
+            args = List.of();
+        } else if (ctx instanceof CallExprContext c) {
+            name = c.NAME().getText();
+            args = args(c.args());
+        } else {
+            throw new GraftException(pos(ctx), "expected an initializer: " + Builtins.names(Builtins.INITIALIZERS));
+        }
+        var spec = Builtins.INITIALIZERS.get(name);
+        if (spec == null) {
+            throw new GraftException(pos(ctx), "unknown initializer " + name + ": expected " + Builtins.names(Builtins.INITIALIZERS)
+                    + suggest(name, Builtins.INITIALIZERS.keySet()));
+        }
+        return guarded(pos(ctx), name, () -> spec.call(this, args, pos(ctx)));
+    }
+
+    private List<Arg> args(ArgsContext ctx) {
+        var out = new ArrayList<Arg>();
+        if (ctx == null) return out;
+        for (ArgContext a : ctx.arg()) out.add(new Arg(a.NAME() == null ? null : a.NAME().getText(), visit(a.expr()), pos(a)));
+        return out;
+    }
+
+    /** A --set value checked against the type it replaces; its symbolic dims must agree with the other --set values'. */
+    private Tensor fit(String name, Type type, Tensor value, SourcePos at) {
+        String wrong = type.bind(value, setDims);
+        if (wrong != null) throw new ShapeError(at, "--set " + name + ": " + wrong);
+        return value;
+    }
+
+    private double number(TerminalNode token) {
+        double v = Double.parseDouble(token.getText());
+        if (Double.isInfinite(v)) throw new GraftException(pos(token), "the number " + token.getText() + " is too large for f64");
+        return v;
+    }
+
+    private SourcePos pos(ParserRuleContext ctx) { return Parsing.at(file, ctx.getStart()); }
+
+    private SourcePos pos(TerminalNode t) { return Parsing.at(file, t.getSymbol()); }
+
+    private SourcePos pos(Token t) { return Parsing.at(file, t); }
+
+    private SourcePos pos(org.antlr.v4.runtime.tree.ParseTree t) {
+        return t instanceof TerminalNode n ? pos(n) : pos((ParserRuleContext) t);
+    }
+
+    private static String shortPos(SourcePos p) { return p.line() + ":" + p.column(); }
+
+    private static List<String> placeholderNames(int n) {
+        var out = new ArrayList<String>();
+        for (int i = 0; i < n; i++) out.add(String.valueOf((char) ('a' + Math.min(i, 25))));
+        return out;
+    }
+
+    /** {@code ; did you mean h?} for a near miss (edit distance 2 or less), else nothing. */
+    static String suggest(String name, Iterable<String> known) {
+        String best = null;
+        int bestDistance = 3;
+        for (String k : known) {
+            int d = distance(name, k);
+            if (d < bestDistance && !k.equals(name)) {
+                best = k;
+                bestDistance = d;
+            }
+        }
+        return best == null ? "" : "; did you mean " + best + "?";
+    }
+
+    private static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1], cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) prev[j] = j;
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                cur[j] = Math.min(Math.min(cur[j - 1], prev[j]) + 1, prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+}
