@@ -33,7 +33,7 @@ final class DotCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Program program = source.compile(Map.of());
-        spec.commandLine().getOut().print(Dot.dot(ProgramGraph.rewrite(ProgramGraph.shown(program), !noRewrites).roots()));
+        spec.commandLine().getOut().print(Dot.dot(ProgramGraph.rewrite(program.roots(), !noRewrites).roots()));
         return 0;
     }
 }

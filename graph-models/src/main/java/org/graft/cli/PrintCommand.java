@@ -41,7 +41,7 @@ final class PrintCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Program program = source.compile(Map.of());
-        ProgramGraph.Rewritten graph = ProgramGraph.rewrite(ProgramGraph.shown(program), !noRewrites);
+        ProgramGraph.Rewritten graph = ProgramGraph.rewrite(program.roots(), !noRewrites);
         PrintWriter out = spec.commandLine().getOut();
         out.print(DebugPrint.debugprint(graph.roots()));
         if (rewrites) {

@@ -32,24 +32,6 @@ final class ProgramGraph {
     }
 
     /**
-     * What {@code graft print} and {@code graft dot} show: the outputs, then the objective's
-     * cost if it is not among them; for a program with neither, its top-level bindings that no
-     * other binding uses, in the order they are bound. Each node once.
-     */
-    static List<Node> shown(Program program) {
-        Set<Node> roots = identitySet();
-        roots.addAll(program.outputs().values());
-        program.objective().ifPresent(o -> roots.add(o.cost()));
-        if (!roots.isEmpty()) return List.copyOf(roots);
-        Set<Node> used = identitySet();
-        for (Node n : Graph.topologicalOrder(program.bindings().values())) used.addAll(n.inputs());
-        for (Node n : program.bindings().values()) {
-            if (!used.contains(n)) roots.add(n);
-        }
-        return List.copyOf(roots);
-    }
-
-    /**
      * The values to feed a function computing {@code roots}: every input given a value with
      * {@code --set}, in declaration order. An input the roots read that has no value is an
      * error naming it (all of them, at the first one's declaration).
