@@ -146,8 +146,9 @@ class EndToEndTest {
     @Example
     void evalPrintsEachOutputAsShapeAndData() {
         String file = program("line.graft", LINE);
-        assertEquals(new Run(0, "{\"s\": {\"shape\": [], \"data\": [3.0]}, \"y\": {\"shape\": [2], \"data\": [1.0, 2.0]}}\n", ""),
-                graft("eval", file, "--set", "x=[1, 2]"));
+        Run expected = new Run(0, "{\"s\": {\"shape\": [], \"data\": [3.0]}, \"y\": {\"shape\": [2], \"data\": [1.0, 2.0]}}\n", "");
+        assertEquals(expected, graft("eval", file, "--set", "x=[1, 2]"));
+        assertEquals(expected, graft("eval", "-O0", file, "--set=x=[1, 2]"));
     }
 
     @Example
