@@ -4,18 +4,24 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.BinaryOperator;
+import java.util.function.DoubleSupplier;
+import java.util.function.ToDoubleFunction;
 import java.util.function.UnaryOperator;
 
 import org.graft.core.Constant;
 import org.graft.core.Input;
 import org.graft.core.Node;
+import org.graft.core.Param;
+import org.graft.core.ShapeError;
 import org.graft.core.Type;
 import org.graft.core.grad.GradTable;
 import org.graft.core.runtime.Compiler;
 import org.graft.core.runtime.Function;
 import org.graft.core.tensor.DType;
+import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
 
 /**
@@ -32,10 +38,21 @@ import org.graft.core.tensor.Tensor;
  * GradCheck.of(Ops::log).at(x).assertClose();
  * GradCheck.of(Ops::matmul).at(a, b).tolerance(1e-8, 1e-6).assertClose();
  * }</pre>
+ *
+ * <p>A model's scalar cost is checked with respect to its params, where they stand, with
+ * {@link #params(Node, List, Map, long)}.
  */
 public final class GradCheck {
     /** Beyond this many elements a failure is reported by direction, not narrowed to an element. */
     private static final int MAX_ELEMENT_SCAN = 4096;
+
+    /**
+     * How one variable's gradient compared along its random direction {@code d}: the symbolic
+     * {@code <dphi/dx, d>}, the central difference, and their absolute and relative errors;
+     * {@code ok} unless both errors exceed their tolerances.
+     */
+    public record Comparison(String variable, Shape shape, double symbolic, double numeric,
+                             double absError, double relError, boolean ok) {}
 
     private final java.util.function.Function<List<Node>, Node> f;
     private final List<Tensor> points;
@@ -87,9 +104,9 @@ public final class GradCheck {
         for (int i = 0; i < points.size(); i++) inputs.add(new Input("x" + i, Type.of(points.get(i))));
         Node y = f.apply(List.copyOf(inputs));
         DType dtype = y.type().dtype();
-        double h = Math.cbrt(dtype.epsilon());   // balances truncation (h^2) against rounding (eps/h)
-        double absTol = Double.isNaN(atol) ? (dtype == DType.F64 ? 1e-7 : 1e-3) : atol;
-        double relTol = Double.isNaN(rtol) ? (dtype == DType.F64 ? 1e-6 : 1e-2) : rtol;
+        double h = differenceStep(dtype);
+        double absTol = Double.isNaN(atol) ? absoluteTolerance(dtype) : atol;
+        double relTol = Double.isNaN(rtol) ? relativeTolerance(dtype) : rtol;
 
         var random = new SplittableRandom(seed);
         Tensor r = Tensor.uniform(y.type().shape(), 0.5, 1.5, random.split());
@@ -100,21 +117,85 @@ public final class GradCheck {
         for (int i = 0; i < points.size(); i++) {
             Tensor x = points.get(i);
             if (x.size() == 0) continue;
-            // each element moves in proportion to its own magnitude (at least 1), so a small
-            // element is not stepped over by the step a large one needs
-            Tensor d = Tensor.uniform(x.shape(), -1.0, 1.0, random.split()).mul(x.map(GradCheck::scale));
-            double sym = symbolic.get(i).dot(d);
-            double num = centralDifference(value, r, i, x.add(d.map(v -> v * h)), x.sub(d.map(v -> v * h)), h);
-            if (fails(sym, num, absTol, relTol)) {
+            int moved = i;
+            Comparison c = compare(inputs.get(i).label(), x, symbolic.get(i), xi -> phi(value, r, moved, xi),
+                    random.split(), h, absTol, relTol);
+            if (!c.ok()) {
                 String where = worstElement(value, r, i, symbolic.get(i), h, absTol, relTol);
                 return where != null ? where : String.format(Locale.ROOT,
                         "gradient check failed for input %s (shape %s) along a random direction: symbolic %s, "
-                                + "numeric %s%s (seed %d)", inputs.get(i).label(), x.shape(), num(sym), num(num),
-                        errors(sym, num, absTol, relTol), seed);
+                                + "numeric %s%s (seed %d)", c.variable(), x.shape(), num(c.symbolic()),
+                        num(c.numeric()), errors(c.symbolic(), c.numeric(), absTol, relTol), seed);
             }
         }
         return null;
     }
+
+    /**
+     * Checks {@code dcost/dp} for every param at its current value, with each input fed its
+     * value from {@code inputs}: the same comparison as {@link #check()} along one random
+     * direction per param (drawn from {@code seed}), with the tolerances of the cost's dtype.
+     * Each param is moved while it is checked and has its value back before this returns.
+     * Random ops draw the same samples at every evaluation (their stream restarts from
+     * {@code seed}), so sampling noise does not enter the differences. A param the cost does
+     * not depend on has gradient zero.
+     *
+     * @throws ShapeError if the cost is not a scalar
+     */
+    public static List<Comparison> params(Node cost, List<Param> params, Map<Input, Tensor> inputs, long seed) {
+        if (!cost.type().isScalar()) {
+            throw new ShapeError(cost.pos(), "gradient check: the cost must be a scalar, found "
+                    + cost.label() + ": " + cost.type());
+        }
+        DType dtype = cost.type().dtype();
+        List<Node> grads = GradTable.grad(cost, params, GradTable.Disconnected.ZEROS);
+        var outputs = new ArrayList<Node>(List.of(cost));
+        outputs.addAll(grads);
+        // one function for the gradients and every evaluation of the cost, so that all of them
+        // draw their samples in the same schedule order
+        Function costAndGrads = Compiler.compile(List.copyOf(inputs.keySet()), outputs);
+        List<Tensor> symbolic = costAndGrads.seed(seed).call(inputs).subList(1, outputs.size());
+        DoubleSupplier evaluate = () -> costAndGrads.seed(seed).call(inputs).get(0).item();
+
+        var random = new SplittableRandom(seed);
+        var comparisons = new ArrayList<Comparison>();
+        for (int i = 0; i < params.size(); i++) {
+            Param p = params.get(i);
+            Tensor x = p.value();
+            if (x.size() == 0) {
+                comparisons.add(new Comparison(p.label(), x.shape(), 0, 0, 0, 0, true));
+                continue;
+            }
+            try {
+                comparisons.add(compare(p.label(), x, symbolic.get(i), xi -> {
+                    p.set(xi);
+                    return evaluate.getAsDouble();
+                }, random.split(), differenceStep(dtype), absoluteTolerance(dtype), relativeTolerance(dtype)));
+            } finally {
+                p.set(x);
+            }
+        }
+        return comparisons;
+    }
+
+    /** {@code <g, d>} against {@code (phi(x + h d) - phi(x - h d)) / 2h}, along a random {@code d} from {@code random}. */
+    private static Comparison compare(String variable, Tensor x, Tensor g, ToDoubleFunction<Tensor> phi,
+                                      SplittableRandom random, double h, double absTol, double relTol) {
+        // each element moves in proportion to its own magnitude (at least 1), so a small
+        // element is not stepped over by the step a large one needs
+        Tensor d = Tensor.uniform(x.shape(), -1.0, 1.0, random).mul(x.map(GradCheck::scale));
+        double sym = g.dot(d);
+        double num = (phi.applyAsDouble(x.add(d.map(v -> v * h))) - phi.applyAsDouble(x.sub(d.map(v -> v * h)))) / (2 * h);
+        return new Comparison(variable, x.shape(), sym, num, Math.abs(sym - num), relError(sym, num),
+                !fails(sym, num, absTol, relTol));
+    }
+
+    // h balances truncation (h^2) against rounding (eps/h)
+    private static double differenceStep(DType dtype) { return Math.cbrt(dtype.epsilon()); }
+
+    private static double absoluteTolerance(DType dtype) { return dtype == DType.F64 ? 1e-7 : 1e-3; }
+
+    private static double relativeTolerance(DType dtype) { return dtype == DType.F64 ? 1e-6 : 1e-2; }
 
     /** The input element whose partial derivative is furthest off, described; null if none fails. */
     private String worstElement(Function value, Tensor r, int i, Tensor symbolic, double h,

@@ -1,11 +1,15 @@
 package org.graft.core.check;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.Map;
+import java.util.random.RandomGenerator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -20,8 +24,12 @@ import net.jqwik.api.Provide;
 import org.graft.core.Apply;
 import org.graft.core.Constant;
 import org.graft.core.Grad;
+import org.graft.core.Input;
 import org.graft.core.Node;
 import org.graft.core.Op;
+import org.graft.core.Param;
+import org.graft.core.ShapeError;
+import org.graft.core.Stochastic;
 import org.graft.core.Type;
 import org.graft.core.ops.Add;
 import org.graft.core.ops.Broadcasting.BroadcastLike;
@@ -205,6 +213,79 @@ class GradCheckTest {
     void aCheckWithoutAPointIsAnError() {
         var e = assertThrows(IllegalStateException.class, () -> GradCheck.of(v -> v).check());
         assertEquals("GradCheck: no point given; call at(...)", e.getMessage());
+    }
+
+    // ---- params of a scalar cost --------------------------------------------------------------------
+
+    /** {@code x + u} for a fresh uniform sample {@code u}: the slope is 1 whatever is drawn. */
+    record PlusNoise() implements Stochastic {
+        public Type type(List<Type> in) { return in.get(0); }
+        public Tensor sample(List<Tensor> in, RandomGenerator stream) {
+            return in.get(0).map(v -> v + stream.nextDouble());
+        }
+        public List<Grad> bprop(List<Node> in, Node y, Node gy) { return List.of(Grad.of(gy)); }
+    }
+
+    private static Node total(Node v) { return Apply.of(new SumTo(Type.scalar(DType.F64)), v); }
+
+    @Example
+    void paramsAreCheckedOneByOneWithTheInputsFed() {
+        var x = new Input("x", Type.f64(2, 3));
+        var W = new Param("W", X);
+        var b = new Param("b", Tensor.vector(1, -2, 3));
+        // x + 2b with the 2 forgotten by bprop: W's gradient is right, b's is half the truth
+        Node cost = total(add(Apply.of(new Scale(-1.5), W), Apply.of(new APlusTwoB(), x, b)));
+        List<GradCheck.Comparison> result = GradCheck.params(cost, List.of(W, b), Map.of(x, X), 5);
+        assertEquals(List.of("W", "b"), result.stream().map(GradCheck.Comparison::variable).toList());
+        assertEquals(Shape.of(2, 3), result.get(0).shape());
+        assertTrue(result.get(0).ok(), result.get(0).toString());
+        assertFalse(result.get(1).ok(), result.get(1).toString());
+        assertEquals(0.5, result.get(1).symbolic() / result.get(1).numeric(), 1e-6);
+        assertEquals(Math.abs(result.get(1).symbolic() - result.get(1).numeric()), result.get(1).absError(), 1e-12);
+        assertEquals(0.5, result.get(1).relError(), 1e-6);
+    }
+
+    @Example
+    void paramsHaveTheirValuesBackAfterTheCheck() {
+        var W = new Param("W", X);
+        GradCheck.params(total(Apply.of(new Triple(), W)), List.of(W), Map.of(), 1);
+        assertSame(X, W.value());
+    }
+
+    @Example
+    void theSameSeedGivesTheSameComparisons() {
+        var W = new Param("W", X);
+        Node cost = total(Apply.of(new Triple(), W));
+        assertEquals(GradCheck.params(cost, List.of(W), Map.of(), 9), GradCheck.params(cost, List.of(W), Map.of(), 9));
+    }
+
+    @Example
+    void randomOpsDrawTheSameSamplesAtEveryEvaluation() {
+        var W = new Param("W", X);
+        // fresh noise at each evaluation would swamp the central difference by ~1/h = 1e5
+        GradCheck.Comparison c = GradCheck.params(total(Apply.of(new PlusNoise(), W)), List.of(W), Map.of(), 3).get(0);
+        assertTrue(c.ok(), c.toString());
+    }
+
+    @Example
+    void aParamTheCostDoesNotReadHasGradientZero() {
+        var W = new Param("W", X);
+        var unused = new Param("unused", Tensor.vector(1, 2));
+        GradCheck.Comparison c = GradCheck.params(total(W), List.of(W, unused), Map.of(), 3).get(1);
+        assertEquals(new GradCheck.Comparison("unused", Shape.of(2), 0, 0, 0, 0, true), c);
+    }
+
+    @Example
+    void anEmptyParamPasses() {
+        var W = new Param("W", Tensor.zeros(Shape.of(0, 3)));
+        assertTrue(GradCheck.params(total(Apply.of(new Triple(), W)), List.of(W), Map.of(), 3).get(0).ok());
+    }
+
+    @Example
+    void aCostThatIsNotAScalarIsRefused() {
+        var W = new Param("W", X);
+        var e = assertThrows(ShapeError.class, () -> GradCheck.params(W, List.of(W), Map.of(), 3));
+        assertEquals("gradient check: the cost must be a scalar, found W: [2, 3]", e.getMessage());
     }
 
     @Provide

@@ -1,0 +1,68 @@
+package org.graft.cli;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import org.graft.core.Input;
+import org.graft.core.Node;
+import org.graft.core.runtime.Compiler;
+import org.graft.core.tensor.Tensor;
+import org.graft.dsl.Program;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code graft eval FILE}: computes the {@code output}s and prints them as one JSON object. */
+@Command(name = "eval",
+        description = {"Evaluates the outputs of FILE and prints them as JSON.",
+                "",
+                "One JSON object: for each output, in order, "
+                        + "\"NAME\": {\"shape\": [d...], \"data\": [row-major numbers]}; {} for a program without outputs.",
+                "",
+                "Numbers are written as Java's Double.toString writes them (2.0, 1.0E-5), so they read back "
+                        + "exactly; non-finite values are the strings \"NaN\", \"Infinity\" and \"-Infinity\".",
+                "",
+                "Every input the outputs read needs a value from --set. Params not set take their "
+                        + "initializer's values, drawn from --seed. Graph rewrites do not exist yet, so -O0 "
+                        + "changes nothing today."})
+final class EvalCommand implements Callable<Integer> {
+
+    @Mixin
+    SourceFile source;
+
+    @Mixin
+    SetOptions set;
+
+    @Mixin
+    SeedOption seed;
+
+    @Option(names = "-O0", description = "Do not rewrite the graph.")
+    boolean noRewrites;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        Map<String, Tensor> values = set.values();
+        Program program = source.compile(values);
+        Map<String, Node> outputs = program.outputs();
+        var results = new LinkedHashMap<String, Tensor>();
+        if (!outputs.isEmpty()) {
+            Map<Input, Tensor> feed = ProgramGraph.feed(program, outputs.values());
+            program.initialize(seed.seed);
+            List<Node> roots = ProgramGraph.rewrite(new ArrayList<>(outputs.values()), !noRewrites).roots();
+            List<Tensor> computed = Compiler.compile(List.copyOf(feed.keySet()), roots).seed(seed.seed).call(feed);
+            int i = 0;
+            for (String name : outputs.keySet()) results.put(name, computed.get(i++));
+        }
+        Json.write(results, spec.commandLine().getOut());
+        return 0;
+    }
+}

@@ -1,0 +1,118 @@
+package org.graft.cli;
+
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.concurrent.Callable;
+
+import org.graft.core.GraftException;
+import org.graft.dsl.Graft;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ExecutionException;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code graft} command: parses the command line, runs one subcommand, and turns every
+ * failure into a message and an exit status.
+ *
+ * <ul>
+ *   <li>0: success;</li>
+ *   <li>1: an error in the program ({@code FILE:LINE:COL: error: MESSAGE}), in the data given
+ *       to it ({@code error: MESSAGE}), or an internal error ({@code internal error: ...});</li>
+ *   <li>2: a wrong command line, with picocli's message and the command's usage.</li>
+ * </ul>
+ *
+ * Nothing thrown, not even a {@link StackOverflowError}, escapes as a stack trace unless
+ * {@code --debug} is given.
+ */
+@Command(name = "graft",
+        description = "Checks, prints, evaluates and gradient-checks programs in the Graft language.",
+        subcommands = {CheckCommand.class, PrintCommand.class, DotCommand.class, EvalCommand.class,
+                GradcheckCommand.class, ModelsCommand.class},
+        footer = {"", "FILE is a .graft file or the name of a bundled model. Exit status: 0 on success, "
+                + "1 on an error in the program or its data, 2 on a wrong command line."})
+public final class GraftCli implements Callable<Integer> {
+
+    @Option(names = "--debug", scope = ScopeType.INHERIT,
+            description = "Show the stack trace of an error.")
+    boolean debug;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, scope = ScopeType.INHERIT,
+            description = "Show this help and exit.")
+    boolean help;
+
+    @Spec
+    CommandSpec spec;
+
+    /** Runs {@code graft} with these arguments and exits with its status. */
+    public static void main(String[] args) {
+        var out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8));
+        var err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8));
+        int status;
+        try {
+            status = run(commandLine(out, err, CommandLine.Help.Ansi.AUTO), args);
+        } catch (Throwable e) { // the commands themselves are broken; say so without a trace
+            status = report(e, err, false);
+        }
+        out.flush();
+        err.flush();
+        System.exit(status);
+    }
+
+    /** {@code graft} writing to {@code out} and {@code err}, with colours as {@code ansi} says. */
+    static CommandLine commandLine(PrintWriter out, PrintWriter err, CommandLine.Help.Ansi ansi) {
+        var cli = new GraftCli();
+        var commandLine = new CommandLine(cli);
+        commandLine.setOut(out);
+        commandLine.setErr(err);
+        commandLine.setColorScheme(CommandLine.Help.defaultColorScheme(ansi));
+        commandLine.setExecutionExceptionHandler((e, failed, parsed) -> report(e, commandLine.getErr(), cli.debug));
+        var commands = new ArrayList<>(commandLine.getSubcommands().values());
+        commands.add(commandLine);
+        for (CommandLine c : commands) {
+            c.getCommandSpec().usageMessage().parameterListHeading("%nArguments:%n")
+                    .optionListHeading("%nOptions:%n").commandListHeading("%nCommands:%n");
+        }
+        return commandLine;
+    }
+
+    /** Runs the command line and gives its exit status; every failure is reported on its error writer. */
+    static int run(CommandLine commandLine, String... args) {
+        try {
+            return commandLine.execute(args);
+        } catch (Throwable e) { // an Error thrown by a command passes picocli by
+            return report(e, commandLine.getErr(), ((GraftCli) commandLine.getCommand()).debug);
+        } finally {
+            commandLine.getOut().flush();
+            commandLine.getErr().flush();
+        }
+    }
+
+    /** Without a command, {@code graft} is a wrong command line. */
+    @Override
+    public Integer call() {
+        throw new ParameterException(spec.commandLine(), "Missing required command: one of check, print, dot, eval, "
+                + "gradcheck, models");
+    }
+
+    private static int report(Throwable thrown, PrintWriter err, boolean debug) {
+        Throwable e = thrown instanceof ExecutionException && thrown.getCause() != null ? thrown.getCause() : thrown;
+        if (e instanceof GraftException g) {
+            err.println(Graft.format(g));
+        } else if (e instanceof DataError) {
+            err.println("error: " + e.getMessage());
+        } else {
+            err.println("internal error: " + e);
+            if (!debug) err.println("This is a bug in Graft; rerun with --debug to see where it happened.");
+        }
+        if (debug) e.printStackTrace(err);
+        return 1;
+    }
+}

@@ -1,0 +1,69 @@
+package org.graft.cli;
+
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+
+import org.graft.core.tensor.Tensor;
+import org.graft.dsl.Graft;
+import org.graft.dsl.Program;
+
+import picocli.CommandLine.Parameters;
+
+/**
+ * The FILE argument of a command: a path, or the name of a bundled model. A path that exists
+ * wins, so a file called {@code mlp} in the current directory is read rather than the bundled
+ * {@code mlp}.
+ */
+final class SourceFile {
+
+    @Parameters(index = "0", paramLabel = "FILE",
+            description = "A .graft file, or the name of a bundled model (graft models lists them).")
+    String file;
+
+    /** The name diagnostics use and the source text. */
+    record Source(String name, String text) {}
+
+    Source read() {
+        Optional<Path> path = existing(file);
+        if (path.isPresent()) {
+            try {
+                return new Source(file, Files.readString(path.get()));
+            } catch (CharacterCodingException e) {
+                throw new DataError("cannot read " + file + ": it is not UTF-8 text");
+            } catch (AccessDeniedException e) {
+                throw new DataError("cannot read " + file + ": permission denied");
+            } catch (NoSuchFileException e) { // removed since it was seen; the exception's message is the bare path
+                throw new DataError("cannot read " + file + ": no such file");
+            } catch (IOException e) {
+                throw new DataError("cannot read " + file + ": " + e.getMessage());
+            }
+        }
+        Optional<BundledModels.Model> model = BundledModels.find(file);
+        if (model.isPresent()) {
+            return new Source(model.get().fileName(), BundledModels.source(model.get()));
+        }
+        throw new DataError("no such file or bundled model: " + file + " (graft models lists the bundled models)");
+    }
+
+    /** Reads and compiles the program, with the {@code --set} values. */
+    Program compile(Map<String, Tensor> set) {
+        Source source = read();
+        return Graft.compile(source.name(), source.text(), set);
+    }
+
+    private static Optional<Path> existing(String file) {
+        try {
+            Path path = Path.of(file);
+            return Files.exists(path) ? Optional.of(path) : Optional.empty();
+        } catch (InvalidPathException e) { // not a path at all, such as one with a NUL in it
+            return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package org.graft.cli;
+
+import static org.graft.cli.Run.graft;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+import net.jqwik.api.Example;
+
+class BundledModelsTest {
+
+    private static final String MLP = "A two-layer perceptron for the bundled 8x8 digits: 64 pixels, 32 hidden units, 10 classes";
+
+    @Example
+    void modelsListsEachBundledModelWithItsFirstCommentLine() {
+        assertEquals(new Run(0, "mlp  " + MLP + "\n", ""), graft("models"));
+    }
+
+    @Example
+    void theBundledModelsAreFoundByListingTheirFolder() {
+        assertEquals(List.of(new BundledModels.Model("mlp", MLP)), BundledModels.all());
+    }
+
+    @Example
+    void aModelIsFoundWithOrWithoutItsExtension() {
+        assertEquals(Optional.of(new BundledModels.Model("mlp", MLP)), BundledModels.find("mlp"));
+        assertEquals(Optional.of(new BundledModels.Model("mlp", MLP)), BundledModels.find("mlp.graft"));
+        assertEquals(Optional.empty(), BundledModels.find("mlp.graft.graft"));
+        assertEquals(Optional.empty(), BundledModels.find("vae"));
+    }
+
+    @Example
+    void theDescriptionIsTheFirstCommentLineWithoutItsHashes() {
+        assertEquals("a model", BundledModels.description("\n   ## a model  \n# second\nx = 1"));
+        assertEquals("", BundledModels.description("input x: [3]\n"));
+        assertEquals("", BundledModels.description("#\n# second"));
+    }
+
+    private static SourceFile.Source read(String file) {
+        var source = new SourceFile();
+        source.file = file;
+        return source.read();
+    }
+
+    @Example
+    void fileAcceptsABundledModelsNameWhichDiagnosticsCallByItsFileName() {
+        SourceFile.Source mlp = read("mlp");
+        assertEquals("mlp.graft", mlp.name());
+        assertTrue(mlp.text().startsWith("# " + MLP + "\ninput x: [n, 64]"), mlp.text());
+        assertEquals(mlp, read("mlp.graft"));
+    }
+
+    @Example
+    void aFileIsReadUnderTheNameItWasGiven() throws IOException {
+        Path dir = Files.createTempDirectory("graft-models-test");
+        Path file = Files.writeString(dir.resolve("tiny.graft"), "# tiny\ninput x: []\n");
+        try {
+            assertEquals(new SourceFile.Source(file.toString(), "# tiny\ninput x: []\n"), read(file.toString()));
+        } finally {
+            Files.delete(file);
+            Files.delete(dir);
+        }
+    }
+
+    @Example
+    void aPathThatExistsWinsOverABundledModel() throws IOException {
+        // relative to the working directory, as a user would type it
+        Path here = Path.of("mlp.graft");
+        assertTrue(Files.notExists(here), "a file " + here.toAbsolutePath() + " is in the way");
+        Files.writeString(here, "# mine\n");
+        try {
+            assertEquals(new SourceFile.Source("mlp.graft", "# mine\n"), read("mlp.graft"));
+            assertEquals("mlp.graft", read("mlp").name());    // the bare name still means the bundled one
+        } finally {
+            Files.delete(here);
+        }
+    }
+
+    @Example
+    void aNameThatIsNoPathAtAllIsLookedUpAsAModel() {
+        var e = assertThrows(DataError.class, () -> read("nul\0name"));
+        assertEquals("no such file or bundled model: nul\0name (graft models lists the bundled models)", e.getMessage());
+    }
+}

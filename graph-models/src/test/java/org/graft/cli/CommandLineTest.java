@@ -1,0 +1,383 @@
+package org.graft.cli;
+
+import static org.graft.cli.Run.graft;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+import net.jqwik.api.Example;
+import net.jqwik.api.lifecycle.AfterTry;
+import net.jqwik.api.lifecycle.BeforeTry;
+
+import org.graft.core.GraftException;
+import org.graft.core.SourcePos;
+
+import picocli.CommandLine.Command;
+
+/** The command line itself: help, usage errors (status 2), data and internal errors (status 1). */
+class CommandLineTest {
+
+    // ---- help ------------------------------------------------------------------------------------
+
+    static final String ROOT = """
+            Usage: graft [-h] [--debug] [COMMAND]
+            Checks, prints, evaluates and gradient-checks programs in the Graft language.
+
+            Options:
+                  --debug   Show the stack trace of an error.
+              -h, --help    Show this help and exit.
+
+            Commands:
+              check      Parses and type-checks FILE and prints a one-line summary of it,
+                           or the first error.
+              print      Prints the graph of FILE as indented text.
+              dot        Prints the graph of FILE in Graphviz DOT.
+              eval       Evaluates the outputs of FILE and prints them as JSON.
+              gradcheck  Checks the gradient of FILE's objective against finite differences.
+              models     Lists the models bundled with Graft.
+
+            FILE is a .graft file or the name of a bundled model. Exit status: 0 on
+            success, 1 on an error in the program or its data, 2 on a wrong command line.
+            """;
+
+    static final String CHECK = """
+            Usage: graft check [-h] [--debug] FILE
+            Parses and type-checks FILE and prints a one-line summary of it, or the first
+            error.
+
+            Arguments:
+                  FILE      A .graft file, or the name of a bundled model (graft models
+                              lists them).
+
+            Options:
+                  --debug   Show the stack trace of an error.
+              -h, --help    Show this help and exit.
+            """;
+
+    static final String PRINT = """
+            Usage: graft print [-h] [--debug] [-O0] [--rewrites] FILE
+            Prints the graph of FILE as indented text.
+
+            One line per node, each operand indented under its consumer (like Theano's
+            debugprint).
+
+            The graph is that of the outputs, then of the objective's cost if it is not
+            among them. A program with neither shows its top-level bindings that no other
+            binding uses.
+
+            The graph is printed as written: graph rewrites do not exist yet, so -O0
+            changes nothing today and --rewrites reports that no rewrite fired.
+
+            Arguments:
+                  FILE         A .graft file, or the name of a bundled model (graft models
+                                 lists them).
+
+            Options:
+                  --debug      Show the stack trace of an error.
+              -h, --help       Show this help and exit.
+                  -O0          Do not rewrite the graph.
+                  --rewrites   After the graph, list which rewrite rule fired where.
+            """;
+
+    static final String DOT = """
+            Usage: graft dot [-h] [--debug] [-O0] FILE
+            Prints the graph of FILE in Graphviz DOT.
+
+            The same graph graft print shows; graft dot mlp | dot -Tsvg > mlp.svg draws it.
+
+            Graph rewrites do not exist yet, so -O0 changes nothing today.
+
+            Arguments:
+                  FILE      A .graft file, or the name of a bundled model (graft models
+                              lists them).
+
+            Options:
+                  --debug   Show the stack trace of an error.
+              -h, --help    Show this help and exit.
+                  -O0       Do not rewrite the graph.
+            """;
+
+    static final String EVAL = """
+            Usage: graft eval [-h] [--debug] [-O0] [--seed=N] [--set=NAME=VALUE]... FILE
+            Evaluates the outputs of FILE and prints them as JSON.
+
+            One JSON object: for each output, in order, "NAME": {"shape": [d...], "data":
+            [row-major numbers]}; {} for a program without outputs.
+
+            Numbers are written as Java's Double.toString writes them (2.0, 1.0E-5), so
+            they read back exactly; non-finite values are the strings "NaN", "Infinity" and
+            "-Infinity".
+
+            Every input the outputs read needs a value from --set. Params not set take
+            their initializer's values, drawn from --seed. Graph rewrites do not exist yet,
+            so -O0 changes nothing today.
+
+            Arguments:
+                  FILE               A .graft file, or the name of a bundled model (graft
+                                       models lists them).
+
+            Options:
+                  --debug            Show the stack trace of an error.
+              -h, --help             Show this help and exit.
+                  -O0                Do not rewrite the graph.
+                  --seed=N           Seeds the params' initializers and the random ops
+                                       (default: 0).
+                  --set=NAME=VALUE   Binds an input, overrides a param or a const, or
+                                       replaces a named binding with a fixed value (before
+                                       any grad). VALUE is JSON: a number or nested arrays
+                                       of numbers, e.g. --set x='[[1, 2], [3, 4]]'; "NaN",
+                                       "Infinity" and "-Infinity" are those values.
+                                       Repeatable.
+            """;
+
+    static final String GRADCHECK = """
+            Usage: graft gradcheck [-h] [--debug] [--seed=N] [--set=NAME=VALUE]... FILE
+            Checks the gradient of FILE's objective against finite differences.
+
+            Compares the symbolic gradient of the objective (its minimize or maximize cost)
+            with central finite differences, for every param, and prints one line per
+            param: its name, the absolute and relative error, and ok or FAILED. Exits with
+            status 1 if any fails.
+
+            Each param is checked along one random direction, with its elements stepped in
+            proportion to their size; a check fails only when both the absolute (1e-7) and
+            the relative (1e-6) error exceed their tolerance. Every input the cost reads
+            needs a value from --set; params not set take their initializer's values.
+            --seed draws those values, the directions and the random ops' samples (the same
+            at every evaluation).
+
+            Arguments:
+                  FILE               A .graft file, or the name of a bundled model (graft
+                                       models lists them).
+
+            Options:
+                  --debug            Show the stack trace of an error.
+              -h, --help             Show this help and exit.
+                  --seed=N           Seeds the params' initializers and the random ops
+                                       (default: 0).
+                  --set=NAME=VALUE   Binds an input, overrides a param or a const, or
+                                       replaces a named binding with a fixed value (before
+                                       any grad). VALUE is JSON: a number or nested arrays
+                                       of numbers, e.g. --set x='[[1, 2], [3, 4]]'; "NaN",
+                                       "Infinity" and "-Infinity" are those values.
+                                       Repeatable.
+            """;
+
+    static final String MODELS = """
+            Usage: graft models [-h] [--debug]
+            Lists the models bundled with Graft.
+
+            One per line: its name and the first comment line of its source. Any FILE
+            argument accepts a bundled model's name (mlp or mlp.graft) in place of a path;
+            a path that exists wins.
+
+            Options:
+                  --debug   Show the stack trace of an error.
+              -h, --help    Show this help and exit.
+            """;
+
+    @Example
+    void graftHelpListsTheCommands() {
+        assertEquals(new Run(0, ROOT, ""), graft("--help"));
+        assertEquals(new Run(0, ROOT, ""), graft("-h"));
+    }
+
+    @Example
+    void checkHelpSaysWhatItPrints() { assertEquals(new Run(0, CHECK, ""), graft("check", "--help")); }
+
+    @Example
+    void printHelpSaysWhichGraphItShowsAndThatRewritesAreToCome() {
+        assertEquals(new Run(0, PRINT, ""), graft("print", "--help"));
+    }
+
+    @Example
+    void dotHelpSaysItShowsTheGraphOfPrint() { assertEquals(new Run(0, DOT, ""), graft("dot", "-h")); }
+
+    @Example
+    void evalHelpSaysHowNumbersAreWritten() { assertEquals(new Run(0, EVAL, ""), graft("eval", "--help")); }
+
+    @Example
+    void gradcheckHelpSaysHowTheCheckDecides() {
+        assertEquals(new Run(0, GRADCHECK, ""), graft("gradcheck", "--help"));
+    }
+
+    @Example
+    void modelsHelpSaysNamesStandForFiles() { assertEquals(new Run(0, MODELS, ""), graft("models", "--help")); }
+
+    @Example
+    void helpWinsOverAMissingFile() { assertEquals(new Run(0, EVAL, ""), graft("eval", "--set", "x=1", "--help")); }
+
+    // ---- usage errors: status 2, the message, then the command's usage ------------------------------
+
+    @Example
+    void noCommandIsAUsageError() {
+        assertEquals(new Run(2, "", "Missing required command: one of check, print, dot, eval, gradcheck, models\n"
+                + ROOT), graft());
+    }
+
+    @Example
+    void anUnknownCommandIsAUsageError() {
+        Run run = graft("frobnicate", "mlp");
+        assertEquals(2, run.status());
+        assertTrue(run.err().startsWith("Unmatched arguments from index 0: 'frobnicate', 'mlp'\n"), run.err());
+        assertTrue(run.err().endsWith(ROOT), run.err());
+    }
+
+    @Example
+    void anUnknownFlagIsAUsageError() {
+        assertEquals(new Run(2, "", "Unknown option: '--bogus'\n" + EVAL), graft("eval", "--bogus", "mlp"));
+    }
+
+    @Example
+    void aMissingFileIsAUsageError() {
+        assertEquals(new Run(2, "", "Missing required parameter: 'FILE'\n" + CHECK), graft("check"));
+    }
+
+    @Example
+    void aSecondFileIsAUsageError() {
+        assertEquals(new Run(2, "", "Unmatched argument at index 2: 'other'\n" + CHECK), graft("check", "mlp", "other"));
+    }
+
+    @Example
+    void aSetWithoutEqualsIsAUsageError() {
+        assertEquals(new Run(2, "", "Invalid value for option '--set' (NAME=VALUE): expected NAME=VALUE, found 'x'\n"
+                + EVAL), graft("eval", "mlp", "--set", "x"));
+    }
+
+    @Example
+    void aSetWithoutANameIsAUsageError() {
+        assertEquals(new Run(2, "", "Invalid value for option '--set' (NAME=VALUE): expected a name before '=' "
+                + "in '=[1]'\n" + GRADCHECK), graft("gradcheck", "mlp", "--set", "=[1]"));
+    }
+
+    @Example
+    void aNameSetTwiceIsAUsageError() {
+        assertEquals(new Run(2, "", "--set x is given twice\n" + EVAL),
+                graft("eval", "mlp", "--set", "x=1", "--set", "x=[2]"));
+    }
+
+    @Example
+    void aSeedThatIsNotANumberIsAUsageError() {
+        assertEquals(new Run(2, "", "Invalid value for option '--seed': '1.5' is not a long\n" + EVAL),
+                graft("eval", "mlp", "--seed", "1.5"));
+    }
+
+    @Example
+    void aFlagOfAnotherCommandIsAUsageError() {
+        assertEquals(new Run(2, "", "Unknown option: '--rewrites'\n" + DOT), graft("dot", "--rewrites", "mlp"));
+    }
+
+    // ---- data errors: status 1, error: MESSAGE ---------------------------------------------------------
+
+    @Example
+    void aFileThatIsNeitherAPathNorABundledModelIsAnError() {
+        assertEquals(new Run(1, "", "error: no such file or bundled model: no/such.graft (graft models lists the "
+                + "bundled models)\n"), graft("check", "no/such.graft"));
+    }
+
+    private Path dir;
+
+    @BeforeTry
+    void makeDirectory() throws IOException { dir = Files.createTempDirectory("graft-cli-test"); }
+
+    @AfterTry
+    void removeDirectory() throws IOException {
+        try (var files = Files.walk(dir)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+        }
+    }
+
+    @Example
+    void aDirectoryIsNotASource() {
+        assertEquals(new Run(1, "", "error: cannot read " + dir + ": Is a directory\n"), graft("print", dir.toString()));
+    }
+
+    @Example
+    void aFileThatIsNotUtf8IsRefused() throws IOException {
+        Path file = Files.write(dir.resolve("latin1.graft"), new byte[] {'#', ' ', (byte) 0xe9, '\n'});
+        assertEquals(new Run(1, "", "error: cannot read " + file + ": it is not UTF-8 text\n"), graft("check", file.toString()));
+    }
+
+    @Example
+    void aSetValueThatIsNotJsonIsADataError() {
+        assertEquals(new Run(1, "", "error: --set x: the JSON ends too early near column 6\n"),
+                graft("eval", "mlp", "--set", "x=[1, 2"));
+    }
+
+    @Example
+    void aRaggedSetValueIsADataErrorNamingThePlace() {
+        assertEquals(new Run(1, "", "error: --set x: ragged array: x[1] has 1 items but x[0] has 2\n"),
+                graft("gradcheck", "mlp", "--set", "x=[[1, 2], [3]]"));
+    }
+
+    // ---- program and internal errors -----------------------------------------------------------------
+
+    /** A command that does whatever it is given, to fail in ways the real ones should not. */
+    @Command(name = "boom")
+    record Boom(Runnable action) implements Callable<Integer> {
+        public Integer call() {
+            action.run();
+            return 0;
+        }
+    }
+
+    private static Run boom(Runnable action, String... args) {
+        return graft(cli -> cli.addSubcommand(new Boom(action)), args);
+    }
+
+    private static final String HINT = "This is a bug in Graft; rerun with --debug to see where it happened.\n";
+
+    @Example
+    void aProgramErrorIsFileLineColumnErrorMessage() {
+        assertEquals(new Run(1, "", "m.graft:3:14: error: matmul: inner dimensions differ: [n, 128] @ [64, 10]\n"),
+                boom(() -> {
+                    throw new GraftException(new SourcePos("m.graft", 3, 14), "matmul: inner dimensions differ: [n, 128] @ [64, 10]");
+                }, "boom"));
+    }
+
+    @Example
+    void aProgramErrorWithoutAPositionIsErrorMessage() {
+        assertEquals(new Run(1, "", "error: no objective\n"), boom(() -> {
+            throw new GraftException("no objective");
+        }, "boom"));
+    }
+
+    @Example
+    void anInternalErrorShowsNoStackTraceWithoutDebug() {
+        assertEquals(new Run(1, "", "internal error: java.lang.IllegalStateException: broken\n" + HINT), boom(() -> {
+            throw new IllegalStateException("broken");
+        }, "boom"));
+    }
+
+    @Example
+    void aStackOverflowIsAnInternalErrorWithoutATrace() {
+        assertEquals(new Run(1, "", "internal error: java.lang.StackOverflowError\n" + HINT),
+                boom(CommandLineTest::recurse, "boom"));
+    }
+
+    private static void recurse() { recurse(); }
+
+    @Example
+    void debugBeforeTheCommandShowsTheStackTrace() {
+        Run run = boom(() -> {
+            throw new IllegalStateException("broken");
+        }, "--debug", "boom");
+        assertEquals(1, run.status());
+        assertTrue(run.err().startsWith("internal error: java.lang.IllegalStateException: broken\n"
+                + "java.lang.IllegalStateException: broken\n\tat org.graft.cli."), run.err());
+    }
+
+    @Example
+    void debugAfterTheCommandShowsTheStackTraceToo() {
+        Run run = boom(() -> {
+            throw new GraftException(new SourcePos("m.graft", 1, 1), "bad");
+        }, "boom", "--debug");
+        assertEquals(1, run.status());
+        assertTrue(run.err().startsWith("m.graft:1:1: error: bad\norg.graft.core.GraftException: m.graft:1:1: bad\n\tat "),
+                run.err());
+    }
+}
