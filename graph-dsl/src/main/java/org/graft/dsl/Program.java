@@ -154,7 +154,7 @@ public final class Program {
             if (!p.type().isConcrete()) return "";
             total += p.type().shape().size();
         }
-        return params.isEmpty() ? "" : " (" + total + " numbers)";
+        return params.isEmpty() ? "" : " (" + count((int) Math.min(total, Integer.MAX_VALUE), "number") + ")";
     }
 
     private static String count(int n, String what) { return n + " " + what + (n == 1 ? "" : "s"); }
