@@ -78,7 +78,7 @@ class EndToEndTest {
     @Example
     void checkPrintsTheSummary() {
         String file = program("line.graft", LINE);
-        assertEquals(new Run(0, file + ": ok: 1 input, 1 param (1 numbers), 2 outputs\n", ""), graft("check", file));
+        assertEquals(new Run(0, file + ": ok: 1 input, 1 param (1 number), 2 outputs\n", ""), graft("check", file));
     }
 
     @Example
