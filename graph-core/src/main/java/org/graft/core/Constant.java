@@ -12,14 +12,25 @@ public final class Constant implements Node {
     private final String name;
     private final SourcePos pos;
 
-    private Constant(Tensor value, String name, SourcePos pos) {
+    private Constant(Tensor value, Type type, String name, SourcePos pos) {
         this.value = value;
-        this.type = Type.of(value);
+        this.type = type;
         this.name = name;
         this.pos = pos;
     }
 
-    public static Constant of(Tensor value) { return new Constant(value, null, SourcePos.NONE); }
+    public static Constant of(Tensor value) { return new Constant(value, Type.of(value), null, SourcePos.NONE); }
+
+    /**
+     * A value that stands where a node of {@code type} stood, symbolic dims and all (the
+     * language's givens replace a binding of type {@code [n, 10]} by a fixed value this way, so
+     * that the graph around it still type-checks). The value must fit the type.
+     */
+    public static Constant of(Tensor value, Type type) {
+        String wrong = type.bind(value, new java.util.HashMap<>());
+        if (wrong != null) throw new ShapeError(wrong);
+        return new Constant(value, type, null, SourcePos.NONE);
+    }
 
     public static Constant scalar(double value) { return of(Tensor.scalar(value)); }
 
@@ -29,10 +40,10 @@ public final class Constant implements Node {
     public boolean isScalar(double v) { return value.size() == 1 && value.getFlat(0) == v; }
 
     /** The same value under a name. */
-    public Constant named(String newName) { return new Constant(value, newName, pos); }
+    public Constant named(String newName) { return new Constant(value, type, newName, pos); }
 
     /** The same value, written at {@code where}. */
-    public Constant at(SourcePos where) { return new Constant(value, name, where); }
+    public Constant at(SourcePos where) { return new Constant(value, type, name, where); }
 
     @Override public Type type() { return type; }
     @Override public List<Node> inputs() { return List.of(); }

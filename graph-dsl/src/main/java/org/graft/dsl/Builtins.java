@@ -12,6 +12,7 @@ import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
 import java.util.stream.Collectors;
 
+import org.graft.core.GradientError;
 import org.graft.core.GraftException;
 import org.graft.core.Node;
 import org.graft.core.SourcePos;
@@ -257,7 +258,11 @@ final class Builtins {
             if (cost.type().rank() != 0) {
                 throw new GraftException(c.pos("cost"), "grad: the cost must be a scalar, found " + cost.type());
             }
-            return GradTable.grad(cost, c.node("x"));
+            try {
+                return GradTable.grad(cost, c.node("x"));
+            } catch (GradientError e) { // said where grad is called, not where x was declared
+                throw new GradientError(c.at(), e.detail());
+            }
         });
         unary("stop_gradient", x -> stopGradient(x));
         add(FUNCTIONS, "iterate", List.of("f", "x0", "k"), List.of(), c -> {

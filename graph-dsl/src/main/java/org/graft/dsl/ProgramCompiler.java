@@ -168,7 +168,7 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
         Node node = node(value, pos(ctx.expr()));
         Tensor given = scope == global ? set.remove(name) : null;
         // Theano's givens: the binding becomes a constant before anything (grad included) reads it
-        if (given != null) node = Constant.of(fit(name, node.type(), given, at)).named(name).at(at);
+        if (given != null) node = Constant.of(fit(name, node.type(), given, at), node.type()).named(name).at(at);
         else node = named(node, name);
         scope.bind(name, new Value.Expr(node), at, "binding");
         if (scope == global) bindings.put(name, node);

@@ -172,7 +172,7 @@ public final class GradTable {
                     ? "no gradient reaches " + w.label() + ": every path from it to " + y.label()
                             + " passes through stop_gradient or an input whose values are not used"
                     : y.label() + " does not depend on " + w.label();
-            throw new GradientError(w.pos(), "grad: " + why + " (ask for zeros to allow this)");
+            throw new GradientError(w.pos(), "grad: " + why);
         }
 
         private static Node zerosLike(Node n) { return Apply.of(new FillLike(0.0), n); }

@@ -124,8 +124,8 @@ public final class Function {
         for (int i = 0; i < schedule.length; i++) {
             Node n = schedule[i];
             if (n instanceof Input in) values[i] = fed.get(in);
-            else if (n instanceof Param p) values[i] = read(p, dims);
-            else if (n instanceof Constant c) values[i] = c.value();
+            else if (n instanceof Param p) values[i] = read(p, p.value(), dims);
+            else if (n instanceof Constant c) values[i] = read(c, c.value(), dims);
             else values[i] = step((Apply) n, reads[i], values, dims);
             for (int s : dropAfter[i]) values[s] = null;
         }
@@ -145,12 +145,14 @@ public final class Function {
         return dims;
     }
 
-    /** A param's value; a param with symbolic dims binds them too, and they must agree with the inputs'. */
-    private static Tensor read(Param p, Map<String, Integer> dims) {
-        Tensor value = p.value();
-        if (!p.type().isConcrete()) {
-            String wrong = p.type().bind(value, dims);
-            if (wrong != null) throw new ShapeError(p.pos(), "param " + p.label() + ": " + wrong);
+    /** A leaf's value; a param or constant with symbolic dims binds them too, and they must agree with the inputs'. */
+    private static Tensor read(Node leaf, Tensor value, Map<String, Integer> dims) {
+        if (!leaf.type().isConcrete()) {
+            String wrong = leaf.type().bind(value, dims);
+            if (wrong != null) {
+                String what = leaf instanceof Param ? "param " + leaf.label() : leaf.name().map(n -> "constant " + n).orElse(leaf.label());
+                throw new ShapeError(leaf.pos(), what + ": " + wrong);
+            }
         }
         return value;
     }

@@ -226,4 +226,15 @@ class FunctionTest {
                 assertThrows(ShapeError.class, () -> f.call(Tensor.zeros(Shape.of(2, 4)))).getMessage());
         assertThrows(ShapeError.class, () -> w.set(Tensor.zeros(Shape.of(3, 1))));
     }
+
+    @Test
+    void aConstantStandingForASymbolicNodeBindsItsDimsAsAParamDoes() {
+        var x = new Input("x", Type.f64("n"));
+        var c = Constant.of(Tensor.vector(1, 2), Type.f64("n")).at(new SourcePos("m.graft", 4, 2));
+        var f = Compiler.compile(List.of(x), List.of(Apply.of(new Add(), x, c)));
+        assertEquals(Tensor.vector(11, 22), f.call(Tensor.vector(10, 20)).get(0));
+        assertEquals("m.graft:4:2: constant[n]: expected [n], found [2] (dim 0 is 2, but n = 3 already)",
+                assertThrows(ShapeError.class, () -> f.call(Tensor.vector(1, 2, 3))).getMessage());
+        assertThrows(ShapeError.class, () -> Constant.of(Tensor.vector(1, 2), Type.f64("n", 1)));
+    }
 }
