@@ -1,6 +1,8 @@
 package org.graft.dsl;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import org.antlr.v4.runtime.CharStreams;
@@ -13,7 +15,9 @@ import org.antlr.v4.runtime.RecognitionException;
 import org.antlr.v4.runtime.Token;
 import org.antlr.v4.runtime.TokenFactory;
 import org.antlr.v4.runtime.TokenSource;
+import org.antlr.v4.runtime.TokenStream;
 import org.antlr.v4.runtime.CharStream;
+import org.antlr.v4.runtime.atn.ATNState;
 import org.antlr.v4.runtime.misc.IntervalSet;
 
 import org.graft.core.GraftException;
@@ -93,10 +97,46 @@ final class Parsing {
         public void recover(Parser recognizer, RecognitionException e) { throw error(recognizer, e); }
 
         @Override
-        public Token recoverInline(Parser recognizer) { throw error(recognizer, new InputMismatchException(recognizer)); }
+        public Token recoverInline(Parser recognizer) { throw error(recognizer, mismatch(recognizer)); }
+
+        /**
+         * Remembers the last state where the parser could skip ahead, as the default strategy
+         * does, and fails at once where nothing could come next; it never deletes or inserts a
+         * token to carry on, so the first error is the one reported.
+         */
+        @Override
+        public void sync(Parser recognizer) {
+            ATNState state = recognizer.getInterpreter().atn.states.get(recognizer.getState());
+            IntervalSet next = recognizer.getATN().nextTokens(state);
+            if (next.contains(recognizer.getInputStream().LA(1))) {
+                reportMatch(recognizer);
+            } else if (next.contains(Token.EPSILON)) {
+                if (nextTokensContext == null) {
+                    nextTokensContext = recognizer.getContext();
+                    nextTokensState = recognizer.getState();
+                }
+            } else {
+                // predicates only narrow what may come, so no path continues with this token
+                throw error(recognizer, mismatch(recognizer));
+            }
+        }
+
+        /**
+         * The error of a token that cannot come here. The state where an optional part or loop
+         * was last skipped knows everything that could have come ("',' or ']'"); the current
+         * state knows only its own tokens.
+         */
+        private InputMismatchException mismatch(Parser recognizer) {
+            return nextTokensContext == null ? new InputMismatchException(recognizer)
+                    : new InputMismatchException(recognizer, nextTokensState, nextTokensContext);
+        }
 
         @Override
-        public void sync(Parser recognizer) { } // no resynchronising: the first error is the one reported
+        public void reportMatch(Parser recognizer) {
+            // a token matched since the parser last skipped ahead: what could have come there is past
+            nextTokensContext = null;
+            nextTokensState = ATNState.INVALID_STATE_NUMBER;
+        }
 
         @Override
         public void reportError(Parser recognizer, RecognitionException e) { throw error(recognizer, e); }
@@ -104,19 +144,84 @@ final class Parsing {
         private GraftException error(Parser parser, RecognitionException e) {
             Token found = e instanceof NoViableAltException nv ? nv.getOffendingToken() : e.getOffendingToken();
             if (found == null) found = parser.getCurrentToken();
+            if (found.getType() == GraftLexer.UNKNOWN) {
+                // what was expected does not help with a character the language has no use for
+                String why = Character.isLetter(found.getText().codePointAt(0)) ? "a name is ASCII letters, digits and _"
+                        : "it is not part of the language";
+                return new GraftException(at(file, found), "unexpected character " + quote(found.getText()) + ": " + why);
+            }
             IntervalSet expected = e.getExpectedTokens();
             if (expected == null || expected.isNil()) expected = parser.getExpectedTokens();
-            return new GraftException(at(file, found), "expected " + describe(expected, parser) + " but found " + describe(found));
+            String message = "expected " + describe(expected, parser) + " but found " + describe(found);
+            Token open = unclosed(parser, found);
+            if (open != null) {
+                message += " (the '" + open.getText() + "' at " + open.getLine() + ":" + (open.getCharPositionInLine() + 1)
+                        + " is still open, so the line goes on)";
+            }
+            return new GraftException(at(file, found), message);
+        }
+
+        /**
+         * The innermost bracket still open at {@code found} when {@code found} starts a line:
+         * lines inside brackets are joined, so a missing bracket surfaces on a later line, far
+         * from where it is missing.
+         */
+        private static Token unclosed(Parser parser, Token found) {
+            TokenStream tokens = parser.getInputStream();
+            int index = found.getTokenIndex();
+            if (index <= 0 || tokens.get(index - 1).getLine() == found.getLine()) return null;
+            var open = new ArrayDeque<Token>();
+            for (int i = 0; i < index; i++) {
+                Token t = tokens.get(i);
+                switch (t.getText()) {
+                    case "(", "[", "{" -> open.push(t);
+                    case ")", "]", "}" -> open.poll();
+                    default -> { }
+                }
+            }
+            Token innermost = open.peek();
+            return innermost != null && !innermost.getText().equals("{") ? innermost : null;
         }
     }
 
-    /** What may come next, in words: {@code an expression}, {@code ')' or ','}, {@code end of line}. */
+    /** The tokens that start a statement; where all of them may come, the message says "a statement". */
+    private static final int[] STATEMENT_STARTS = {
+        GraftLexer.INPUT, GraftLexer.PARAM, GraftLexer.CONST, GraftLexer.FN, GraftLexer.OUTPUT, GraftLexer.MINIMIZE,
+        GraftLexer.MAXIMIZE, GraftLexer.NAME
+    };
+
+    /** The operators that may follow an operand; where '^' may come, all of them may, and the message says "an operator". */
+    private static final List<String> OPERATORS = List.of(
+        "'['", "'.'", "'^'", "'*'", "'/'", "'@'", "'+'", "'-'", "'<'", "'<='", "'>'", "'>='", "'=='", "'!='");
+
+    /**
+     * What may come next, in words: {@code an expression}, {@code ')' or ','},
+     * {@code an operator or end of line}, {@code a statement}.
+     */
     static String describe(IntervalSet expected, Parser parser) {
         if (expected.contains(GraftLexer.NUMBER) && expected.contains(GraftLexer.NAME) && expected.size() > 3) {
             return "an expression";
         }
+        boolean statement = true;
+        for (int t : STATEMENT_STARTS) statement &= expected.contains(t);
+        boolean operator = expected.contains(parser.getTokenType("'^'"));
         var words = new ArrayList<String>();
-        for (int type : expected.toList()) words.add(describe(type, parser));
+        if (statement) words.add("a statement");
+        if (operator) words.add("an operator");
+        boolean endOfLine = false;
+        for (int type : expected.toList()) {
+            if (statement && (Arrays.stream(STATEMENT_STARTS).anyMatch(s -> s == type) || type == Token.EOF)) continue;
+            String word = describe(type, parser);
+            if (operator && OPERATORS.contains(word)) continue;
+            // the end of the file ends the last line, so "end of line" covers both; before a
+            // statement a blank line is always allowed, which is not worth saying
+            if (type == Token.EOF || type == GraftLexer.NEWLINE) {
+                if (!endOfLine && !statement) words.add("end of line");
+                endOfLine = true;
+                continue;
+            }
+            words.add(word);
+        }
         return join(words);
     }
 
@@ -131,11 +236,20 @@ final class Parsing {
     }
 
     private static String describe(Token found) {
-        return switch (found.getType()) {
-            case Token.EOF -> "end of file";
-            case GraftLexer.NEWLINE -> "end of line";
-            default -> "'" + found.getText() + "'";
-        };
+        int type = found.getType();
+        if (type == Token.EOF) return "end of file";
+        if (type == GraftLexer.NEWLINE) return "end of line";
+        if (type != GraftLexer.NAME && Character.isLetter(found.getText().charAt(0))) return "the keyword '" + found.getText() + "'";
+        return "'" + found.getText() + "'";
+    }
+
+    /** A character in quotes, or its code point where it would not print. */
+    private static String quote(String text) {
+        int c = text.codePointAt(0);
+        if (c < 0x20 || c == 0x7f || Character.isWhitespace(c) || !Character.isDefined(c) || Character.getType(c) == Character.FORMAT) {
+            return String.format("U+%04X", c);
+        }
+        return "'" + text + "'";
     }
 
     private static String join(List<String> words) {
