@@ -579,8 +579,13 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
                 String name = d.NAME().getText();
                 Scope.Entry e = scope.lookup(name);
                 // a const names a size; any other name is a symbolic dim
-                if (e != null && e.kind().equals("const")) dims.add(Dim.of(integer(e.value(), pos(d), "the dim " + name)));
-                else dims.add(Dim.of(name));
+                if (e != null && e.kind().equals("const")) {
+                    int size = integer(e.value(), pos(d), "the dim " + name);
+                    if (size < 0) throw new GraftException(pos(d), "the dim " + name + " must be 0 or more, found " + size);
+                    dims.add(Dim.of(size));
+                } else {
+                    dims.add(Dim.of(name));
+                }
             }
         }
         return Type.of(dtype, dims.toArray());
