@@ -286,8 +286,7 @@ final class Builtins {
             return new Init("uniform(" + lo + ", " + hi + ")", (s, r) -> Tensor.uniform(s, lo, hi, r));
         });
         // Glorot & Bengio (2010), eq. 16: U(-a, a) with a = sqrt(6 / (fan_in + fan_out))
-        add(INITIALIZERS, "glorot_uniform", List.of(), List.of(), c -> new Init("glorot_uniform", (s, r) -> {
-            if (s.rank() != 2) throw new GraftException("glorot_uniform needs a param of rank 2, found " + s);
+        add(INITIALIZERS, "glorot_uniform", List.of(), List.of(), c -> new Init("glorot_uniform", 2, (s, r) -> {
             double a = Math.sqrt(6.0 / (s.dim(0) + s.dim(1)));
             return Tensor.uniform(s, -a, a, r);
         }));
@@ -298,8 +297,12 @@ final class Builtins {
                 c -> Optimizer.adam(c.number("lr"), c.number("beta1"), c.number("beta2"), c.number("eps")));
     }
 
-    /** A param initializer: how it is written, and how it draws a value of a concrete shape. */
-    record Init(String text, Draw draw) {
+    /** A param initializer: how it is written, the rank it needs (or {@link #ANY_RANK}), and how it draws a value of a concrete shape. */
+    record Init(String text, int rank, Draw draw) {
+        static final int ANY_RANK = -1;
+
+        Init(String text, Draw draw) { this(text, ANY_RANK, draw); }
+
         interface Draw { Tensor apply(Shape shape, RandomGenerator random); }
     }
 

@@ -109,7 +109,11 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
         SourcePos at = pos(ctx.NAME());
         Type type = type(ctx.type());
         var param = new Param(name, type, at);
-        params.put(param, initializer(ctx.expr()));
+        Builtins.Init init = initializer(ctx.expr());
+        if (init.rank() != Builtins.Init.ANY_RANK && init.rank() != type.rank()) {
+            throw new ShapeError(pos(ctx.expr()), init.text() + " initializes a param of rank " + init.rank() + ", found " + type);
+        }
+        params.put(param, init);
         Tensor value = set.remove(name);
         if (value != null) paramValues.put(param, fit(name, type, value, at));
         bindGlobal(name, param, at, "param");
