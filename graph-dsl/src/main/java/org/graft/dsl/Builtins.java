@@ -35,10 +35,21 @@ final class Builtins {
     /** A built-in: its arguments (those after {@code required} are optional, with defaults) and what it builds. */
     record Spec<T>(String name, List<String> params, int required, List<Object> defaults, Function<Call, T> build) {
 
-        /** Matches the arguments to the parameters, Python's way, and builds. */
+        /** Matches the arguments to the parameters and builds. */
         T call(ProgramCompiler compiler, List<Arg> args, SourcePos at) {
             var bound = new Value[params.size()];
             var boundAt = new SourcePos[params.size()];
+            bind(args, at, bound, boundAt);
+            return build.apply(new Call(compiler, this, bound, boundAt, at));
+        }
+
+        /**
+         * Matches the arguments of a call at {@code at} to the parameters, Python's way:
+         * positional ones in order, then named ones, each parameter once, every required one
+         * given. Fills in each parameter's value and the position of its argument; those not
+         * given stay null.
+         */
+        void bind(List<Arg> args, SourcePos at, Value[] bound, SourcePos[] boundAt) {
             boolean named = false;
             int position = 0;
             for (Arg a : args) {
@@ -66,7 +77,6 @@ final class Builtins {
                     throw new GraftException(at, name + ": missing argument " + params.get(i) + " (it takes " + signature() + ")");
                 }
             }
-            return build.apply(new Call(compiler, this, bound, boundAt, at));
         }
 
         String signature() {
@@ -262,6 +272,10 @@ final class Builtins {
         unary("stop_gradient", x -> stopGradient(x));
         add(FUNCTIONS, "iterate", List.of("f", "x0", "k"), List.of(), c -> {
             FnDef f = c.fn("f");
+            if (f.params().size() != 1) {
+                throw new GraftException(c.pos("f"), "iterate: f must take one argument, found fn " + f.name()
+                        + "(" + String.join(", ", f.params()) + ")");
+            }
             int k = c.integer("k");
             if (k < 0) throw new GraftException(c.pos("k"), "iterate: k must be 0 or more, found " + k);
             Value x = c.value("x0");

@@ -379,24 +379,9 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
         if (calls.contains(fn)) {
             throw new GraftException(at, "fn " + fn.name() + " calls itself; fns are inlined, so recursion is not allowed");
         }
+        // a fn's parameters are all required, and bound the way a built-in's are
         var bound = new Value[fn.params().size()];
-        int position = 0;
-        for (Arg a : args) {
-            int i = a.name() == null ? position++ : fn.params().indexOf(a.name());
-            if (a.name() == null && i >= bound.length) {
-                throw new GraftException(a.pos(), fn.name() + " takes " + bound.length + " argument" + (bound.length == 1 ? "" : "s")
-                        + " (" + String.join(", ", fn.params()) + "), found " + args.size());
-            }
-            if (i < 0) {
-                throw new GraftException(a.pos(), fn.name() + " has no parameter named " + a.name() + "; it takes "
-                        + String.join(", ", fn.params()));
-            }
-            if (bound[i] != null) throw new GraftException(a.pos(), fn.name() + ": argument " + fn.params().get(i) + " is given twice");
-            bound[i] = a.value();
-        }
-        for (int i = 0; i < bound.length; i++) {
-            if (bound[i] == null) throw new GraftException(at, fn.name() + ": missing argument " + fn.params().get(i));
-        }
+        new Builtins.Spec<Value>(fn.name(), fn.params(), bound.length, List.of(), null).bind(args, at, bound, new SourcePos[bound.length]);
         Scope outer = scope;
         scope = new Scope(fn.scope());
         calls.push(fn);
