@@ -370,6 +370,16 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
                 params.add(p.getText());
             }
         }
+        if (block != null) {
+            // checked where the fn is written, so that one never called is checked too
+            for (StatementContext s : block.statement()) {
+                if (!(s instanceof BindStmtContext || s instanceof DestructureStmtContext || s instanceof ConstStmtContext
+                        || s instanceof FnStmtContext || s instanceof FnBlockStmtContext)) {
+                    throw new GraftException(pos(s), "'" + s.getStart().getText() + "' is not allowed inside a fn: its body"
+                            + " binds names and defines consts and fns, then returns");
+                }
+            }
+        }
         var def = new FnDef(name, params, body, block, scope, pos(nameToken));
         scope.bind(name, new Value.Fn(def), pos(nameToken), "fn");
     }
@@ -377,7 +387,14 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
     /** The value of a call of {@code fn}: its body read in a fresh scope where its parameters are the arguments. */
     Value inline(FnDef fn, List<Arg> args, SourcePos at) {
         if (calls.contains(fn)) {
-            throw new GraftException(at, "fn " + fn.name() + " calls itself; fns are inlined, so recursion is not allowed");
+            var cycle = new ArrayList<String>();
+            for (var i = calls.descendingIterator(); i.hasNext(); ) {
+                FnDef caller = i.next();
+                if (caller == fn || !cycle.isEmpty()) cycle.add(caller.name());
+            }
+            cycle.add(fn.name());
+            String through = cycle.size() > 2 ? " (" + String.join(" -> ", cycle) + ")" : "";
+            throw new GraftException(at, "fn " + fn.name() + " calls itself" + through + "; fns are inlined, so recursion is not allowed");
         }
         // a fn's parameters are all required, and bound the way a built-in's are
         var bound = new Value[fn.params().size()];
@@ -388,13 +405,7 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
         try {
             for (int i = 0; i < bound.length; i++) scope.bind(fn.params().get(i), bound[i], fn.pos(), "a parameter of " + fn.name());
             if (fn.body() != null) return visit(fn.body());
-            for (StatementContext s : fn.block().statement()) {
-                if (!(s instanceof BindStmtContext || s instanceof DestructureStmtContext || s instanceof ConstStmtContext
-                        || s instanceof FnStmtContext || s instanceof FnBlockStmtContext)) {
-                    throw new GraftException(pos(s), s.getStart().getText() + " is not allowed inside a fn");
-                }
-                visit(s);
-            }
+            for (StatementContext s : fn.block().statement()) visit(s);
             List<ExprContext> results = fn.block().expr();
             if (results.size() == 1) return visit(results.get(0));
             var items = new ArrayList<Value>();
