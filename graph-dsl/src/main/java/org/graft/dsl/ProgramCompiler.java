@@ -20,9 +20,11 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 
 import org.antlr.v4.runtime.ParserRuleContext;
@@ -64,6 +66,7 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
     private final Scope global = new Scope(null);
     private Scope scope = global;
     private final Deque<FnDef> calls = new ArrayDeque<>();
+    private final Set<String> symbols = new HashSet<>(); // the symbolic dims of the types written so far
 
     private final List<Input> inputs = new ArrayList<>();
     private final Map<Input, Tensor> inputValues = new LinkedHashMap<>();
@@ -318,7 +321,7 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
         if (entry != null && entry.value() instanceof Value.Fn f) return inline(f.def(), args(ctx.args()), at);
         var spec = Builtins.FUNCTIONS.get(name);
         if (spec == null) {
-            if (entry != null) throw new GraftException(at, name + " is " + entry.kind() + ", not a function");
+            if (entry != null) throw new GraftException(at, name + " is " + withArticle(entry.kind()) + ", not a function");
             var known = new ArrayList<>(Builtins.FUNCTIONS.keySet());
             known.addAll(scope.visible());
             throw new GraftException(at, "unknown function " + name + suggest(name, known));
@@ -358,7 +361,7 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
     private void defineFn(TerminalNode nameToken, NamesContext names, ExprContext body, BlockContext block) {
         String name = nameToken.getText();
         if (Builtins.FUNCTIONS.containsKey(name)) {
-            throw new GraftException(pos(nameToken), "fn " + name + ": " + name + " is a built-in function");
+            throw new GraftException(pos(nameToken), "fn " + name + ": " + name + " is a built-in function; give the fn a name of its own");
         }
         declare(nameToken, "fn");
         var params = new ArrayList<String>();
@@ -544,8 +547,15 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
         String name = token.getText();
         Scope.Entry e = scope.lookup(name);
         if (e == null) {
-            String hint = Builtins.FUNCTIONS.containsKey(name) ? " (" + name + " is a built-in function: call it)" : suggest(name, scope.visible());
-            throw new GraftException(pos(token), name + " is not bound" + hint);
+            if (Builtins.FUNCTIONS.containsKey(name)) {
+                throw new GraftException(pos(token), name + " is a built-in function, not a value: call it as " + name
+                        + "(...), or wrap it in a fn to pass it to iterate");
+            }
+            if (symbols.contains(name)) {
+                throw new GraftException(pos(token), name + " is a symbolic dim, whose size is known only when values are fed:"
+                        + " it can stand in a type, not in an expression");
+            }
+            throw new GraftException(pos(token), name + " is not bound" + suggest(name, scope.visible()));
         }
         return e.value();
     }
@@ -584,6 +594,7 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
                     if (size < 0) throw new GraftException(pos(d), "the dim " + name + " must be 0 or more, found " + size);
                     dims.add(Dim.of(size));
                 } else {
+                    symbols.add(name);
                     dims.add(Dim.of(name));
                 }
             }
@@ -643,19 +654,29 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
 
     private static String shortPos(SourcePos p) { return p.line() + ":" + p.column(); }
 
+    /** {@code an input}, {@code a binding}; a kind such as {@code a parameter of f} has its article already. */
+    private static String withArticle(String kind) {
+        if (kind.startsWith("a ")) return kind;
+        return ("aeiou".indexOf(kind.charAt(0)) >= 0 ? "an " : "a ") + kind;
+    }
+
     private static List<String> placeholderNames(int n) {
         var out = new ArrayList<String>();
         for (int i = 0; i < n; i++) out.add(String.valueOf((char) ('a' + Math.min(i, 25))));
         return out;
     }
 
-    /** {@code ; did you mean h?} for a near miss (edit distance 2 or less), else nothing. */
+    /**
+     * {@code ; did you mean h?} for a near miss, else nothing. A near miss differs in case
+     * alone, or by at most 2 edits and at most one per two characters, so that a short name
+     * such as {@code z} is not taken for a misspelt {@code x}.
+     */
     static String suggest(String name, Iterable<String> known) {
         String best = null;
         int bestDistance = 3;
         for (String k : known) {
-            int d = distance(name, k);
-            if (d < bestDistance && !k.equals(name)) {
+            int d = k.equalsIgnoreCase(name) ? 0 : distance(name, k);
+            if (d < bestDistance && 2 * d <= name.length() && !k.equals(name)) {
                 best = k;
                 bestDistance = d;
             }
