@@ -130,6 +130,22 @@ final class Builtins {
             return compiler.constant(values[i], pos(param), spec.name() + ": " + param);
         }
 
+        /** A number that must be finite and above 0, such as a learning rate. */
+        double positive(String param) {
+            double v = number(param);
+            if (!(v > 0 && v < Double.POSITIVE_INFINITY)) {
+                throw new GraftException(pos(param), spec.name() + ": expected a finite " + param + " > 0, found " + v);
+            }
+            return v;
+        }
+
+        /** A number in [0, 1), such as a decay rate. */
+        double fraction(String param) {
+            double v = number(param);
+            if (!(v >= 0 && v < 1)) throw new GraftException(pos(param), spec.name() + ": expected 0 <= " + param + " < 1, found " + v);
+            return v;
+        }
+
         int integer(String param) {
             int i = index(param);
             if (values[i] == null) return ((Number) spec.defaults().get(i - spec.required())).intValue();
@@ -305,10 +321,11 @@ final class Builtins {
             return Tensor.uniform(s, -a, a, r);
         }));
 
-        add(OPTIMIZERS, "sgd", List.of("lr"), List.of(), c -> Optimizer.sgd(c.number("lr")));
-        add(OPTIMIZERS, "momentum", List.of("lr", "mu"), List.of(0.9), c -> Optimizer.momentum(c.number("lr"), c.number("mu")));
+        // the optimizers check their hyper-parameters too; checked here, a bad one is shown where it is written
+        add(OPTIMIZERS, "sgd", List.of("lr"), List.of(), c -> Optimizer.sgd(c.positive("lr")));
+        add(OPTIMIZERS, "momentum", List.of("lr", "mu"), List.of(0.9), c -> Optimizer.momentum(c.positive("lr"), c.fraction("mu")));
         add(OPTIMIZERS, "adam", List.of("lr", "beta1", "beta2", "eps"), List.of(0.9, 0.999, 1e-8),
-                c -> Optimizer.adam(c.number("lr"), c.number("beta1"), c.number("beta2"), c.number("eps")));
+                c -> Optimizer.adam(c.positive("lr"), c.fraction("beta1"), c.fraction("beta2"), c.positive("eps")));
     }
 
     /** A param initializer: how it is written, the rank it needs (or {@link #ANY_RANK}), and how it draws a value of a concrete shape. */

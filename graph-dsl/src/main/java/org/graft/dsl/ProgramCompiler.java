@@ -510,7 +510,8 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
             if (e.pos().isKnown()) throw e;
             throw relocate(at, e.detail(), e);
         } catch (IllegalArgumentException e) {
-            throw new GraftException(at, (what == null ? "" : what + ": ") + e.getMessage());
+            String message = e.getMessage();
+            throw new GraftException(at, what == null || message.startsWith(what + ":") ? message : what + ": " + message);
         }
     }
 
