@@ -12,7 +12,9 @@ import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
 import java.util.stream.Collectors;
 
+import org.graft.core.GradientError;
 import org.graft.core.GraftException;
+import org.graft.core.Graph;
 import org.graft.core.Node;
 import org.graft.core.SourcePos;
 import org.graft.core.grad.GradTable;
@@ -193,6 +195,9 @@ final class Builtins {
 
     // ---- the tables ---------------------------------------------------------------------------
 
+    /** How the gradient walker's message for a disconnected wrt ends. */
+    private static final String NO_ZEROS_OPTION = " (ask for zeros to allow this)";
+
     static final Map<String, Spec<Value>> FUNCTIONS = new LinkedHashMap<>();
     static final Map<String, Spec<Init>> INITIALIZERS = new LinkedHashMap<>();
     static final Map<String, Spec<Optimizer>> OPTIMIZERS = new LinkedHashMap<>();
@@ -283,7 +288,20 @@ final class Builtins {
             if (cost.type().rank() != 0) {
                 throw new GraftException(c.pos("cost"), "grad: the cost must be a scalar, found " + cost.type());
             }
-            return GradTable.grad(cost, c.node("x"));
+            Node x = c.node("x");
+            String costName = cost.name().orElse("the cost");
+            if (!Graph.topologicalOrder(List.of(cost)).contains(x)) {
+                throw new GradientError(c.pos("x"), "grad: " + costName + " does not depend on " + x.label());
+            }
+            try {
+                return GradTable.grad(cost, x);
+            } catch (GradientError e) {
+                // the walker places a wrt no gradient reaches where the wrt was declared, and offers
+                // an option the language does not have; here the argument is at fault
+                if (!e.detail().endsWith(NO_ZEROS_OPTION)) throw e;
+                String detail = e.detail().substring(0, e.detail().length() - NO_ZEROS_OPTION.length());
+                throw new GradientError(c.pos("x"), detail.replace(" to " + cost.label() + " ", " to " + costName + " "));
+            }
         });
         unary("stop_gradient", x -> stopGradient(x));
         add(FUNCTIONS, "iterate", List.of("f", "x0", "k"), List.of(), c -> {
