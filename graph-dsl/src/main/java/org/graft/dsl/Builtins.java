@@ -16,6 +16,7 @@ import org.graft.core.GradientError;
 import org.graft.core.GraftException;
 import org.graft.core.Graph;
 import org.graft.core.Node;
+import org.graft.core.ShapeError;
 import org.graft.core.SourcePos;
 import org.graft.core.grad.GradTable;
 import org.graft.core.tensor.Shape;
@@ -270,8 +271,15 @@ final class Builtins {
         function("concat", List.of("xs", "axis"), List.of(0), c -> concat(c.nodes("xs"), c.integer("axis")));
         add(FUNCTIONS, "split", List.of("x", "parts", "axis"), List.of(0), c -> new Value.Tuple(
                 split(c.node("x"), c.integer("parts"), c.integer("axis")).stream().<Value>map(Value.Expr::new).toList()));
-        function("transpose", List.of("x", "perm"), Arrays.asList((Object) null),
-                c -> c.given("perm") ? transpose(c.node("x"), c.integers("perm")) : transpose(c.node("x")));
+        function("transpose", List.of("x", "perm"), Arrays.asList((Object) null), c -> {
+            Node x = c.node("x");
+            if (c.given("perm")) return transpose(x, c.integers("perm"));
+            if (x.type().rank() < 2) {
+                throw new ShapeError(c.pos("x"), "transpose: without perm it swaps the last two axes, so x needs rank 2 or more, found "
+                        + x.type());
+            }
+            return transpose(x);
+        });
         function("one_hot", List.of("labels", "k"), List.of(), c -> oneHot(c.node("labels"), c.integer("k")));
         unary("zeros_like", x -> zerosLike(x));
         unary("ones_like", x -> onesLike(x));

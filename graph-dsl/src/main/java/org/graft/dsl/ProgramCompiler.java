@@ -261,6 +261,9 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
             throw new GraftException(pos(ctx.NAME()), "unknown member ." + ctx.NAME().getText() + ": the one member is .T (the transpose)");
         }
         Node x = node(visit(ctx.expr()), pos(ctx.expr()));
+        if (x.type().rank() < 2) {
+            throw new ShapeError(pos(ctx.NAME()), ".T swaps the last two axes, so it needs rank 2 or more, found " + x.type());
+        }
         return build(pos(ctx.NAME()), () -> transpose(x));
     }
 
