@@ -18,6 +18,7 @@ import org.graft.core.Graph;
 import org.graft.core.Node;
 import org.graft.core.ShapeError;
 import org.graft.core.SourcePos;
+import org.graft.core.Type;
 import org.graft.core.grad.GradTable;
 import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
@@ -155,8 +156,21 @@ final class Builtins {
             return compiler.integer(values[i], pos(param), spec.name() + ": " + param);
         }
 
-        /** An optional integer argument whose default is "none" (every axis, for reductions). */
-        Integer optionalInteger(String param) { return given(param) || defaultOf(param) != null ? integer(param) : null; }
+        /** An optional axis of a value of type {@code of}, or null for the default "none" (every axis, for reductions). */
+        Integer optionalAxis(String param, Type of) { return given(param) || defaultOf(param) != null ? axis(param, of) : null; }
+
+        /**
+         * An axis of a value of type {@code of} (negative ones count from the end), checked here so
+         * that an axis out of range is shown where it is written.
+         */
+        int axis(String param, Type of) {
+            int axis = integer(param);
+            if (axis < -of.rank() || axis >= of.rank()) {
+                throw new ShapeError(pos(param), spec.name() + ": " + param + " " + axis + " is out of range for " + of
+                        + " (rank " + of.rank() + ")");
+            }
+            return axis;
+        }
 
         boolean bool(String param) {
             int i = index(param);
@@ -226,7 +240,7 @@ final class Builtins {
     private static void reduction(String name, Reduction f) {
         function(name, List.of("x", "axis", "keepdims"), Arrays.asList(null, false), c -> {
             Node x = c.node("x");
-            Integer axis = c.optionalInteger("axis");
+            Integer axis = c.optionalAxis("axis", x.type());
             int[] axes = axis == null ? java.util.stream.IntStream.range(0, x.type().rank()).toArray() : new int[] {axis};
             return f.apply(x, axes, c.bool("keepdims"));
         });
@@ -260,17 +274,28 @@ final class Builtins {
         reduction("min", (x, axes, k) -> min(x, axes, k));
         reduction("logsumexp", (x, axes, k) -> logsumexp(x, axes, k));
 
-        function("softmax", List.of("x", "axis"), List.of(-1), c -> softmax(c.node("x"), c.integer("axis")));
-        function("log_softmax", List.of("x", "axis"), List.of(-1), c -> logSoftmax(c.node("x"), c.integer("axis")));
+        function("softmax", List.of("x", "axis"), List.of(-1), c -> {
+            Node x = c.node("x");
+            return softmax(x, c.axis("axis", x.type()));
+        });
+        function("log_softmax", List.of("x", "axis"), List.of(-1), c -> {
+            Node x = c.node("x");
+            return logSoftmax(x, c.axis("axis", x.type()));
+        });
         binary("softmax_cross_entropy", "logits", "onehot", (z, t) -> softmaxCrossEntropy(z, t));
         binary("binary_cross_entropy", "p", "t", (p, t) -> binaryCrossEntropy(p, t));
         binary("bce_with_logits", "logits", "t", (z, t) -> bceWithLogits(z, t));
 
         function("reshape", List.of("x", "shape"), List.of(), c -> reshape(c.node("x"), c.integers("shape")));
         function("broadcast_to", List.of("x", "shape"), List.of(), c -> broadcastTo(c.node("x"), c.integers("shape")));
-        function("concat", List.of("xs", "axis"), List.of(0), c -> concat(c.nodes("xs"), c.integer("axis")));
-        add(FUNCTIONS, "split", List.of("x", "parts", "axis"), List.of(0), c -> new Value.Tuple(
-                split(c.node("x"), c.integer("parts"), c.integer("axis")).stream().<Value>map(Value.Expr::new).toList()));
+        function("concat", List.of("xs", "axis"), List.of(0), c -> {
+            List<Node> xs = c.nodes("xs");
+            return concat(xs, xs.isEmpty() ? c.integer("axis") : c.axis("axis", xs.get(0).type()));
+        });
+        add(FUNCTIONS, "split", List.of("x", "parts", "axis"), List.of(0), c -> {
+            Node x = c.node("x");
+            return new Value.Tuple(split(x, c.integer("parts"), c.axis("axis", x.type())).stream().<Value>map(Value.Expr::new).toList());
+        });
         function("transpose", List.of("x", "perm"), Arrays.asList((Object) null), c -> {
             Node x = c.node("x");
             if (c.given("perm")) return transpose(x, c.integers("perm"));
