@@ -304,6 +304,12 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
     // expr op=('<' | '<=' | '>' | '>=' | '==' | '!=') expr
     @Override
     public Value visitCompareExpr(CompareExprContext ctx) {
+        // Python reads 0 < x < 1 as two tests, the grammar as (0 < x) < 1: refused rather than
+        // silently meaning the other thing
+        if (ctx.expr(0) instanceof CompareExprContext) {
+            throw new GraftException(pos(ctx.op), "comparisons do not chain: write (a < b) * (b < c) for both tests,"
+                    + " or bracket the first to compare its 0 or 1");
+        }
         Node a = node(visit(ctx.expr(0)), pos(ctx.expr(0))), b = node(visit(ctx.expr(1)), pos(ctx.expr(1)));
         return build(pos(ctx.op), () -> switch (ctx.op.getText()) {
             case "<" -> less(a, b);
