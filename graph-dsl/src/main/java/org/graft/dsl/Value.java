@@ -32,7 +32,7 @@ sealed interface Value {
      */
     record Array(List<Value> items) implements Value {
         public Array { items = List.copyOf(items); }
-        public String describe() { return "an array of " + items.size(); }
+        public String describe() { return "an array of " + items.size() + (items.size() == 1 ? " element" : " elements"); }
     }
 
     /** A fn, where {@code iterate} takes one. */
