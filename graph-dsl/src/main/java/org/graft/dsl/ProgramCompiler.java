@@ -85,6 +85,11 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
         for (StatementContext s : tree.statement()) visit(s);
         if (!set.isEmpty()) {
             String name = set.keySet().iterator().next();
+            Scope.Entry entry = global.lookup(name);
+            if (entry != null) {
+                throw new GraftException("--set " + name + ": " + name + " is a fn; --set gives values to inputs, params,"
+                        + " consts and bindings");
+            }
             throw new GraftException("--set " + name + ": the program binds no name " + name + suggest(name, global.visible()));
         }
         return new Program(file, inputs, inputValues, params, paramValues, setDims, bindings, outputs, objective);
@@ -171,13 +176,7 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
         if (value instanceof Value.Fn f) {
             throw new GraftException(pos(ctx.expr()), f.describe() + " is a function, not a value: call it");
         }
-        Node node = node(value, pos(ctx.expr()));
-        Tensor given = scope == global ? set.remove(name) : null;
-        // Theano's givens: the binding becomes a constant before anything (grad included) reads it
-        if (given != null) node = Constant.of(fit(name, node.type(), given, at)).named(name).at(at);
-        else node = named(node, name);
-        scope.bind(name, new Value.Expr(node), at, "binding");
-        if (scope == global) bindings.put(name, node);
+        bind(name, node(value, pos(ctx.expr())), at);
         return null;
     }
 
@@ -192,11 +191,19 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
         }
         for (int i = 0; i < names.size(); i++) {
             String name = declare(names.get(i), "binding");
-            Node node = named(node(t.items().get(i), pos(ctx.expr())), name);
-            scope.bind(name, new Value.Expr(node), pos(names.get(i)), "binding");
-            if (scope == global) bindings.put(name, node);
+            bind(name, node(t.items().get(i), pos(ctx.expr())), pos(names.get(i)));
         }
         return null;
+    }
+
+    /** Binds a name written at {@code at} to a node, or at the top level to its {@code --set} value. */
+    private void bind(String name, Node node, SourcePos at) {
+        Tensor given = scope == global ? set.remove(name) : null;
+        // Theano's givens: the binding becomes a constant before anything (grad included) reads it
+        if (given != null) node = Constant.of(fit(name, node.type(), given, at)).named(name).at(at);
+        else node = named(node, name);
+        scope.bind(name, new Value.Expr(node), at, "binding");
+        if (scope == global) bindings.put(name, node);
     }
 
     // OUTPUT names
