@@ -152,7 +152,10 @@ final class Parsing {
             }
             IntervalSet expected = e.getExpectedTokens();
             if (expected == null || expected.isNil()) expected = parser.getExpectedTokens();
-            String message = "expected " + describe(expected, parser) + " but found " + describe(found);
+            // before its '[' a type may only have had a dtype: name it as a whole
+            String wanted = e.getCtx() instanceof GraftParser.TypeContext && expected.contains(parser.getTokenType("'['"))
+                    ? "a type such as [n, 784]" : describe(expected, parser);
+            String message = "expected " + wanted + " but found " + describe(found);
             Token open = unclosed(parser, found);
             if (open != null) {
                 message += " (the '" + open.getText() + "' at " + open.getLine() + ":" + (open.getCharPositionInLine() + 1)
