@@ -97,7 +97,12 @@ final class Builtins {
             return (required == n ? count : "at most " + count) + " " + signature();
         }
 
-        private static String show(Object v) { return v == null ? "none" : String.valueOf(v); }
+        /** A default as the language writes it: {@code none}, {@code 0.9}, {@code 1e-8}. */
+        private static String show(Object v) {
+            if (v == null) return "none";
+            if (!(v instanceof Double d)) return String.valueOf(v);
+            return Double.toString(d).replace(".0E", "e").replace("E", "e");
+        }
     }
 
     /** The arguments of one call, matched to their parameters, with conversions that say what was expected. */
