@@ -33,8 +33,14 @@ import org.graft.ops.optim.Optimizer;
 final class Builtins {
     private Builtins() {}
 
-    /** An argument as written: its name if given as {@code name = value}, its value, and where it is. */
-    record Arg(String name, Value value, SourcePos pos) {}
+    /**
+     * An argument as written: its name if given as {@code name = value}, its value, where the
+     * argument starts (for errors in the call's shape: a name given twice) and where its value
+     * starts (for errors in the value: an axis out of range).
+     */
+    record Arg(String name, Value value, SourcePos pos, SourcePos valuePos) {
+        Arg(String name, Value value, SourcePos pos) { this(name, value, pos, pos); }
+    }
 
     /** A built-in: its arguments (those after {@code required} are optional, with defaults) and what it builds. */
     record Spec<T>(String name, List<String> params, int required, List<Object> defaults, Function<Call, T> build) {
@@ -50,7 +56,7 @@ final class Builtins {
         /**
          * Matches the arguments of a call at {@code at} to the parameters, Python's way:
          * positional ones in order, then named ones, each parameter once, every required one
-         * given. Fills in each parameter's value and the position of its argument; those not
+         * given. Fills in each parameter's value and where the value is written; those not
          * given stay null.
          */
         void bind(List<Arg> args, SourcePos at, Value[] bound, SourcePos[] boundAt) {
@@ -74,7 +80,7 @@ final class Builtins {
                 }
                 if (bound[i] != null) throw new GraftException(a.pos(), name + ": argument " + params.get(i) + " is given twice");
                 bound[i] = a.value();
-                boundAt[i] = a.pos();
+                boundAt[i] = a.valuePos();
             }
             for (int i = 0; i < required; i++) {
                 if (bound[i] == null) {

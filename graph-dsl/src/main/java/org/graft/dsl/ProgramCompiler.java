@@ -354,8 +354,12 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
     @Override
     public Value visitArrayExpr(ArrayExprContext ctx) {
         var items = new ArrayList<Value>();
-        for (ExprContext e : ctx.expr()) items.add(visit(e));
-        return new Value.Array(items);
+        var positions = new ArrayList<SourcePos>();
+        for (ExprContext e : ctx.expr()) {
+            items.add(visit(e));
+            positions.add(pos(e));
+        }
+        return new Value.Array(items, positions);
     }
 
     // NUMBER
@@ -494,19 +498,20 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
                 data.stream().mapToDouble(Double::doubleValue).toArray());
     }
 
-    // nested arrays must be regular: every array at one depth has the length of the first
+    // nested arrays must be regular: every array at one depth has the length of the first;
+    // an error is placed at the element (v, written at {@code at}) that breaks the rule
     private void flatten(Value v, int depth, List<Integer> shape, List<Double> data, SourcePos at) {
         if (v instanceof Value.Array a) {
             if (depth == shape.size()) {
-                if (!data.isEmpty()) throw new GraftException(at, "this array is ragged: its elements nest to different depths");
+                if (!data.isEmpty()) throw new GraftException(at, "this array is ragged: expected a number here, found a row");
                 shape.add(a.items().size());
-            } else if (depth > shape.size() || shape.get(depth) != a.items().size()) {
-                throw new GraftException(at, "this array is ragged: rows of " + shape.get(Math.min(depth, shape.size() - 1))
-                        + " and " + a.items().size() + " elements");
+            } else if (shape.get(depth) != a.items().size()) {
+                throw new GraftException(at, "this array is ragged: expected a row of " + shape.get(depth)
+                        + " like the first, found " + a.describe());
             }
-            for (Value item : a.items()) flatten(item, depth + 1, shape, data, at);
+            for (int i = 0; i < a.items().size(); i++) flatten(a.items().get(i), depth + 1, shape, data, a.positions().get(i));
         } else {
-            if (depth != shape.size()) throw new GraftException(at, "this array is ragged: its elements nest to different depths");
+            if (depth != shape.size()) throw new GraftException(at, "this array is ragged: expected a row here, found a number");
             data.add(constant(v, at, "an array element"));
         }
     }
@@ -642,7 +647,9 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
     private List<Arg> args(ArgsContext ctx) {
         var out = new ArrayList<Arg>();
         if (ctx == null) return out;
-        for (ArgContext a : ctx.arg()) out.add(new Arg(a.NAME() == null ? null : a.NAME().getText(), visit(a.expr()), pos(a)));
+        for (ArgContext a : ctx.arg()) {
+            out.add(new Arg(a.NAME() == null ? null : a.NAME().getText(), visit(a.expr()), pos(a), pos(a.expr())));
+        }
         return out;
     }
 
