@@ -340,11 +340,11 @@ final class Builtins {
             try {
                 return GradTable.grad(cost, x);
             } catch (GradientError e) {
-                // the walker places a wrt no gradient reaches where the wrt was declared, and offers
-                // an option the language does not have; here the argument is at fault
+                // the cost depends on x, so this is the walker's "no gradient reaches it", which it
+                // places where x was declared and words with an option the language does not have
                 if (!e.detail().endsWith(NO_ZEROS_OPTION)) throw e;
-                String detail = e.detail().substring(0, e.detail().length() - NO_ZEROS_OPTION.length());
-                throw new GradientError(c.pos("x"), detail.replace(" to " + cost.label() + " ", " to " + costName + " "));
+                throw new GradientError(c.pos("x"), "grad: no gradient reaches " + x.label() + ": every path from it to "
+                        + costName + " passes through stop_gradient or uses only its shape (as zeros_like does)");
             }
         });
         unary("stop_gradient", x -> stopGradient(x));
