@@ -35,7 +35,9 @@ final class Parsing {
     static final int MAX_NESTING = 256;
 
     static GraftParser.ProgramContext parse(String file, String source) {
-        var lexer = new GraftLexer(CharStreams.fromString(source, file));
+        // ANTLR counts lines at '\n' only: an old Mac file's lone '\r' would leave every position on line 1
+        String text = source.indexOf('\r') < 0 ? source : source.replace("\r\n", "\n").replace('\r', '\n');
+        var lexer = new GraftLexer(CharStreams.fromString(text, file));
         lexer.removeErrorListeners(); // every character lexes (UNKNOWN), so no lexer error arises
         var parser = new GraftParser(new CommonTokenStream(new LineJoiner(lexer, file)));
         parser.removeErrorListeners();
