@@ -20,11 +20,9 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Supplier;
 
 import org.antlr.v4.runtime.ParserRuleContext;
@@ -66,7 +64,7 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
     private final Scope global = new Scope(null);
     private Scope scope = global;
     private final Deque<FnDef> calls = new ArrayDeque<>();
-    private final Set<String> symbols = new HashSet<>(); // the symbolic dims of the types written so far
+    private final Map<String, SourcePos> symbols = new HashMap<>(); // the symbolic dims written so far, at their first use
 
     private final List<Input> inputs = new ArrayList<>();
     private final Map<Input, Tensor> inputValues = new LinkedHashMap<>();
@@ -133,6 +131,12 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
     public Value visitConstStmt(ConstStmtContext ctx) {
         String name = declare(ctx.NAME(), "const");
         SourcePos at = pos(ctx.NAME());
+        SourcePos symbol = symbols.get(name);
+        if (symbol != null) {
+            // the types written before stay symbolic in name, those after would take its value
+            throw new GraftException(at, "const " + name + ": " + name + " is already a symbolic dim (at " + shortPos(symbol)
+                    + "); a const that sizes dims must come before them");
+        }
         Tensor given = scope == global ? set.remove(name) : null;
         double value;
         if (given != null) {
@@ -573,7 +577,7 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
                 throw new GraftException(pos(token), name + " is a built-in function, not a value: call it as " + name
                         + "(...), or wrap it in a fn to pass it to iterate");
             }
-            if (symbols.contains(name)) {
+            if (symbols.containsKey(name)) {
                 throw new GraftException(pos(token), name + " is a symbolic dim, whose size is known only when values are fed:"
                         + " it can stand in a type, not in an expression");
             }
@@ -616,7 +620,7 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
                     if (size < 0) throw new GraftException(pos(d), "the dim " + name + " must be 0 or more, found " + size);
                     dims.add(Dim.of(size));
                 } else {
-                    symbols.add(name);
+                    symbols.putIfAbsent(name, pos(d));
                     dims.add(Dim.of(name));
                 }
             }
