@@ -12,6 +12,7 @@ import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
 import java.util.stream.Collectors;
 
+import org.graft.core.Constant;
 import org.graft.core.GradientError;
 import org.graft.core.GraftException;
 import org.graft.core.Graph;
@@ -305,7 +306,9 @@ final class Builtins {
         });
         add(FUNCTIONS, "split", List.of("x", "parts", "axis"), List.of(0), c -> {
             Node x = c.node("x");
-            return new Value.Tuple(split(x, c.integer("parts"), c.axis("axis", x.type())).stream().<Value>map(Value.Expr::new).toList());
+            List<Value> pieces = split(x, c.integer("parts"), c.axis("axis", x.type())).stream().<Value>map(Value.Expr::new).toList();
+            // one piece is a value, not a tuple: no statement could bind a tuple of one
+            return pieces.size() == 1 ? pieces.get(0) : new Value.Tuple(pieces);
         });
         function("transpose", List.of("x", "perm"), Arrays.asList((Object) null), c -> {
             Node x = c.node("x");
@@ -335,7 +338,8 @@ final class Builtins {
             Node x = c.node("x");
             String costName = cost.name().orElse("the cost");
             if (!Graph.topologicalOrder(List.of(cost)).contains(x)) {
-                throw new GradientError(c.pos("x"), "grad: " + costName + " does not depend on " + x.label());
+                String what = x.name().isPresent() || x.type().isScalar() ? x.label() : "this " + (x instanceof Constant ? "constant" : "expression");
+                throw new GradientError(c.pos("x"), "grad: " + costName + " does not depend on " + what);
             }
             try {
                 return GradTable.grad(cost, x);
