@@ -20,6 +20,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -540,11 +541,48 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
         }
     }
 
-    /** The value with each node that has no position yet placed at {@code at}. */
+    /**
+     * The value with each node that has no position yet placed at {@code at}: the node a
+     * built-in returns, and the nodes it built on the way (a gradient is a whole graph).
+     */
     private Value placed(SourcePos at, Value v) {
-        if (v instanceof Value.Expr e && e.node() instanceof Apply a && !a.pos().isKnown()) return new Value.Expr(a.at(at));
+        if (v instanceof Value.Expr e && !e.node().pos().isKnown()) return new Value.Expr(placed(at, e.node()));
         if (v instanceof Value.Tuple t) return new Value.Tuple(t.items().stream().map(i -> placed(at, i)).toList());
         return v;
+    }
+
+    /**
+     * {@code root} rebuilt with its unplaced nodes at {@code at}. Every node made earlier was
+     * placed when it was made, so the walk stops at the first placed node on each path; it
+     * keeps a stack of its own, as a gradient graph can be deeper than the thread's stack.
+     */
+    private static Node placed(SourcePos at, Node root) {
+        Map<Node, Node> copies = new IdentityHashMap<>();
+        var stack = new ArrayDeque<Node>();
+        stack.push(root);
+        while (!stack.isEmpty()) {
+            Node n = stack.peek();
+            boolean ready = true;
+            for (Node in : n.inputs()) {
+                if (!in.pos().isKnown() && !copies.containsKey(in)) {
+                    stack.push(in);
+                    ready = false;
+                }
+            }
+            if (!ready) continue;
+            stack.pop();
+            if (copies.containsKey(n)) continue;
+            Node copy = n;
+            if (n instanceof Constant c) {
+                copy = c.at(at);
+            } else if (n instanceof Apply a) {
+                var inputs = a.inputs().stream().map(in -> copies.getOrDefault(in, in)).toList();
+                Apply placedApply = Apply.at(at, a.op(), inputs);
+                copy = a.name().isPresent() ? placedApply.named(a.name().get()) : placedApply;
+            }
+            copies.put(n, copy);
+        }
+        return copies.get(root);
     }
 
     private static GraftException relocate(SourcePos at, String detail, GraftException original) {

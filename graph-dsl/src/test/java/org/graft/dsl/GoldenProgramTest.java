@@ -21,6 +21,8 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
+import org.graft.core.Graph;
+import org.graft.core.Node;
 import org.graft.core.print.DebugPrint;
 import org.graft.core.runtime.Compiler;
 
@@ -53,6 +55,18 @@ class GoldenProgramTest {
             Program program = Graft.compile(p.getFileName().toString(), Corpus.read(p));
             var f = Compiler.compile(program.inputs(), program.roots());
             assertEquals(program.roots().size(), f.outputs().size());
+        }));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyNodeOfEachProgramKnowsWhereTheSourceWroteIt() {
+        return programs().stream().map(p -> dynamicTest(p.getFileName() + " places every node", p.toUri(), () -> {
+            Program program = Graft.compile(p.getFileName().toString(), Corpus.read(p));
+            var roots = new ArrayList<Node>(program.roots());
+            roots.addAll(program.bindings().values());
+            for (Node n : Graph.topologicalOrder(roots)) {
+                assertTrue(n.pos().isKnown() && n.pos().file().equals(p.getFileName().toString()), () -> n + " has no position");
+            }
         }));
     }
 
