@@ -17,7 +17,13 @@ import org.antlr.v4.runtime.TokenFactory;
 import org.antlr.v4.runtime.TokenSource;
 import org.antlr.v4.runtime.TokenStream;
 import org.antlr.v4.runtime.CharStream;
+import org.antlr.v4.runtime.RuleContext;
+import org.antlr.v4.runtime.atn.ATN;
+import org.antlr.v4.runtime.atn.ATNConfig;
+import org.antlr.v4.runtime.atn.ATNConfigSet;
 import org.antlr.v4.runtime.atn.ATNState;
+import org.antlr.v4.runtime.atn.PredictionContext;
+import org.antlr.v4.runtime.atn.RuleTransition;
 import org.antlr.v4.runtime.misc.IntervalSet;
 
 import org.graft.core.GraftException;
@@ -152,7 +158,8 @@ final class Parsing {
                         : "it is not part of the language";
                 return new GraftException(at(file, found), "unexpected character " + quote(found.getText()) + ": " + why);
             }
-            IntervalSet expected = e.getExpectedTokens();
+            IntervalSet expected = e instanceof NoViableAltException nv && nv.getDeadEndConfigs() != null
+                    && !nv.getDeadEndConfigs().isEmpty() ? expectedAtDeadEnd(parser, nv) : e.getExpectedTokens();
             if (expected == null || expected.isNil()) expected = parser.getExpectedTokens();
             // before its '[' a type may only have had a dtype: name it as a whole
             String wanted = e.getCtx() instanceof GraftParser.TypeContext && expected.contains(parser.getTokenType("'['"))
@@ -164,6 +171,52 @@ final class Parsing {
                         + " is still open, so the line goes on)";
             }
             return new GraftException(at(file, found), message);
+        }
+
+        /**
+         * What could have come where a prediction failed. ANTLR's own answer is what could start
+         * the decision, though the prediction may have read far past its start ('x[exp(1 2)]'
+         * would expect "an expression" at the 2); this is the union, over the places the
+         * prediction had reached, of what each could match next, following rule returns
+         * through the prediction's stack and then the parser's.
+         */
+        private static IntervalSet expectedAtDeadEnd(Parser parser, NoViableAltException e) {
+            ATNConfigSet configs = e.getDeadEndConfigs();
+            var out = new IntervalSet();
+            for (ATNConfig c : configs) follow(parser.getATN(), c.state, c.context, configs.fullCtx, e.getCtx(), out);
+            out.remove(Token.EPSILON);
+            return out;
+        }
+
+        private static void follow(ATN atn, ATNState state, PredictionContext stack, boolean fullContext, RuleContext outer,
+                                   IntervalSet out) {
+            IntervalSet next = atn.nextTokens(state);
+            out.addAll(next);
+            if (!next.contains(Token.EPSILON)) return;
+            if (stack != null && !stack.isEmpty()) {
+                for (int i = 0; i < stack.size(); i++) {
+                    int returnState = stack.getReturnState(i);
+                    if (returnState == PredictionContext.EMPTY_RETURN_STATE) followOutside(atn, fullContext, outer, out);
+                    else follow(atn, atn.states.get(returnState), stack.getParent(i), fullContext, outer, out);
+                }
+            } else {
+                followOutside(atn, fullContext, outer, out);
+            }
+        }
+
+        /** What follows the rule the prediction started in: the parser's stack says, unless the prediction's included it. */
+        private static void followOutside(ATN atn, boolean fullContext, RuleContext outer, IntervalSet out) {
+            if (fullContext) {
+                out.add(Token.EOF);
+                return;
+            }
+            for (RuleContext ctx = outer; ctx != null && ctx.invokingState >= 0; ctx = ctx.parent) {
+                var call = (RuleTransition) atn.states.get(ctx.invokingState).transition(0);
+                IntervalSet next = atn.nextTokens(call.followState);
+                out.addAll(next);
+                if (!next.contains(Token.EPSILON)) return;
+            }
+            out.add(Token.EOF);
         }
 
         /**
