@@ -4,14 +4,18 @@ import static org.graft.ops.Ops.*;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
 import java.util.stream.Collectors;
 
+import org.graft.core.Apply;
 import org.graft.core.Constant;
 import org.graft.core.GradientError;
 import org.graft.core.GraftException;
@@ -222,9 +226,6 @@ final class Builtins {
 
     // ---- the tables ---------------------------------------------------------------------------
 
-    /** How the gradient walker's message for a disconnected wrt ends. */
-    private static final String NO_ZEROS_OPTION = " (ask for zeros to allow this)";
-
     static final Map<String, Spec<Value>> FUNCTIONS = new LinkedHashMap<>();
     static final Map<String, Spec<Init>> INITIALIZERS = new LinkedHashMap<>();
     static final Map<String, Spec<Optimizer>> OPTIMIZERS = new LinkedHashMap<>();
@@ -336,20 +337,19 @@ final class Builtins {
                 throw new GraftException(c.pos("cost"), "grad: the cost must be a scalar, found " + cost.type());
             }
             Node x = c.node("x");
+            // checked here rather than left to the walker, which places these errors where x was
+            // declared, not at the argument, and offers an option the language does not have
             String costName = cost.name().orElse("the cost");
-            if (!Graph.topologicalOrder(List.of(cost)).contains(x)) {
+            List<Node> order = Graph.topologicalOrder(List.of(cost));
+            if (!order.contains(x)) {
                 String what = x.name().isPresent() || x.type().isScalar() ? x.label() : "this " + (x instanceof Constant ? "constant" : "expression");
                 throw new GradientError(c.pos("x"), "grad: " + costName + " does not depend on " + what);
             }
-            try {
-                return GradTable.grad(cost, x);
-            } catch (GradientError e) {
-                // the cost depends on x, so this is the walker's "no gradient reaches it", which it
-                // places where x was declared and words with an option the language does not have
-                if (!e.detail().endsWith(NO_ZEROS_OPTION)) throw e;
+            if (!gradientFlows(order, cost, x)) {
                 throw new GradientError(c.pos("x"), "grad: no gradient reaches " + x.label() + ": every path from it to "
                         + costName + " passes through stop_gradient or uses only its shape (as zeros_like does)");
             }
+            return GradTable.grad(cost, x);
         });
         unary("stop_gradient", x -> stopGradient(x));
         add(FUNCTIONS, "iterate", List.of("f", "x0", "k"), List.of(), c -> {
@@ -401,6 +401,22 @@ final class Builtins {
         Init(String text, Draw draw) { this(text, ANY_RANK, draw); }
 
         interface Draw { Tensor apply(Shape shape, RandomGenerator random); }
+    }
+
+    /**
+     * Whether a gradient can flow back from {@code cost} to {@code x}, given the nodes of the
+     * cost in topological order: along a path whose every op is connected to the operand it
+     * takes, as stop_gradient and zeros_like are not.
+     */
+    private static boolean gradientFlows(List<Node> order, Node cost, Node x) {
+        Set<Node> reached = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Node n : order) {
+            boolean flows = n == x;
+            List<Node> in = n.inputs();
+            for (int i = 0; !flows && i < in.size(); i++) flows = ((Apply) n).op().connected(i) && reached.contains(in.get(i));
+            if (flows) reached.add(n);
+        }
+        return reached.contains(cost);
     }
 
     /** The names of a table, for messages: {@code zeros, ones, ...}. */
