@@ -165,6 +165,11 @@ final class Parsing {
             String wanted = e.getCtx() instanceof GraftParser.TypeContext && expected.contains(parser.getTokenType("'['"))
                     ? "a type such as [n, 784]" : describe(expected, parser);
             String message = "expected " + wanted + " but found " + describe(found);
+            if (e.getCtx() instanceof GraftParser.BlockContext block && block.RETURN() != null
+                    && block.RETURN().getSymbol().getLine() < found.getLine()) {
+                Token ret = block.RETURN().getSymbol();
+                message += " (the return at " + ret.getLine() + ":" + (ret.getCharPositionInLine() + 1) + " ends the fn body)";
+            }
             Token open = unclosed(parser, found);
             if (open != null) {
                 message += " (the '" + open.getText() + "' at " + open.getLine() + ":" + (open.getCharPositionInLine() + 1)
