@@ -111,8 +111,7 @@ final class Builtins {
         /** A default as the language writes it: {@code none}, {@code 0.9}, {@code 1e-8}. */
         private static String show(Object v) {
             if (v == null) return "none";
-            if (!(v instanceof Double d)) return String.valueOf(v);
-            return Double.toString(d).replace(".0E", "e").replace("E", "e");
+            return v instanceof Double d ? Builtins.show(d) : String.valueOf(v);
         }
     }
 
@@ -154,7 +153,7 @@ final class Builtins {
         double positive(String param) {
             double v = number(param);
             if (!(v > 0 && v < Double.POSITIVE_INFINITY)) {
-                throw new GraftException(pos(param), spec.name() + ": expected a finite " + param + " > 0, found " + v);
+                throw new GraftException(pos(param), spec.name() + ": expected a finite " + param + " > 0, found " + show(v));
             }
             return v;
         }
@@ -162,7 +161,7 @@ final class Builtins {
         /** A number in [0, 1), such as a decay rate. */
         double fraction(String param) {
             double v = number(param);
-            if (!(v >= 0 && v < 1)) throw new GraftException(pos(param), spec.name() + ": expected 0 <= " + param + " < 1, found " + v);
+            if (!(v >= 0 && v < 1)) throw new GraftException(pos(param), spec.name() + ": expected 0 <= " + param + " < 1, found " + show(v));
             return v;
         }
 
@@ -373,12 +372,12 @@ final class Builtins {
         });
         add(INITIALIZERS, "normal", List.of("mean", "std"), List.of(), c -> {
             double mean = c.number("mean"), std = c.number("std");
-            if (!(std >= 0)) throw new GraftException(c.pos("std"), "normal: std must be 0 or more, found " + std);
+            if (!(std >= 0)) throw new GraftException(c.pos("std"), "normal: std must be 0 or more, found " + show(std));
             return new Init("normal(" + mean + ", " + std + ")", (s, r) -> Tensor.normal(s, mean, std, r));
         });
         add(INITIALIZERS, "uniform", List.of("lo", "hi"), List.of(), c -> {
             double lo = c.number("lo"), hi = c.number("hi");
-            if (!(lo < hi)) throw new GraftException(c.at(), "uniform: lo must be below hi, found " + lo + " and " + hi);
+            if (!(lo < hi)) throw new GraftException(c.at(), "uniform: lo must be below hi, found " + show(lo) + " and " + show(hi));
             return new Init("uniform(" + lo + ", " + hi + ")", (s, r) -> Tensor.uniform(s, lo, hi, r));
         });
         // Glorot & Bengio (2010), eq. 16: U(-a, a) with a = sqrt(6 / (fan_in + fan_out))
@@ -417,6 +416,12 @@ final class Builtins {
             if (flows) reached.add(n);
         }
         return reached.contains(cost);
+    }
+
+    /** A number as the language writes it: {@code 2}, {@code -0.5}, {@code 1e-8}, {@code 1e12}. */
+    static String show(double v) {
+        if (v == Math.rint(v) && Math.abs(v) < 1e15) return Long.toString((long) v);
+        return Double.toString(v).replace(".0E", "e").replace("E", "e");
     }
 
     /** The names of a table, for messages: {@code zeros, ones, ...}. */

@@ -491,7 +491,8 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
     /** A whole number known when the program is compiled. */
     int integer(Value v, SourcePos at, String what) {
         double x = constant(v, at, what);
-        if (x != Math.rint(x) || Math.abs(x) > Integer.MAX_VALUE) throw new GraftException(at, what + " must be a whole number, found " + x);
+        if (x != Math.rint(x)) throw new GraftException(at, what + " must be a whole number, found " + Builtins.show(x));
+        if (Math.abs(x) > Integer.MAX_VALUE) throw new GraftException(at, what + " is out of range, found " + Builtins.show(x));
         return (int) x;
     }
 
