@@ -359,6 +359,10 @@ final class Builtins {
             }
             int k = c.integer("k");
             if (k < 0) throw new GraftException(c.pos("k"), "iterate: k must be 0 or more, found " + k);
+            if (k > ProgramCompiler.MAX_INLINED) {
+                throw new GraftException(c.pos("k"), "iterate: k must be at most " + ProgramCompiler.MAX_INLINED
+                        + ", found " + k + "; each step copies the fn's body into the graph");
+            }
             Value x = c.value("x0");
             for (int i = 0; i < k; i++) x = c.compiler().inline(f, List.of(new Arg(null, x, c.pos("x0"))), c.at());
             return x;

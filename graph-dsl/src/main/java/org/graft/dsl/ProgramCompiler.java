@@ -64,7 +64,12 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
     private final Map<String, Integer> setDims = new HashMap<>(); // symbols fixed by --set values
     private final Scope global = new Scope(null);
     private Scope scope = global;
-    private final Deque<FnDef> calls = new ArrayDeque<>();
+    /** A fn call being inlined, and where it was called. */
+    private record Frame(FnDef fn, SourcePos at) {}
+
+    private final Deque<Frame> calls = new ArrayDeque<>(); // innermost first
+    private GraftException traced; // the error that already says which calls it happened in
+    private int inlined; // fn calls inlined so far, iterate's steps included
     private final Map<String, SourcePos> symbols = new HashMap<>(); // the symbolic dims written so far, at their first use
 
     private final List<Input> inputs = new ArrayList<>();
@@ -412,12 +417,23 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
         scope.bind(name, new Value.Fn(def), pos(nameToken), "fn");
     }
 
+    /**
+     * The most fn calls a program may inline. Each call copies its fn's body into the graph, so
+     * a few lines can ask for billions of copies (iterate with a huge k, fns that each call the
+     * one before twice); a million takes seconds.
+     */
+    static final int MAX_INLINED = 1_000_000;
+
     /** The value of a call of {@code fn}: its body read in a fresh scope where its parameters are the arguments. */
     Value inline(FnDef fn, List<Arg> args, SourcePos at) {
-        if (calls.contains(fn)) {
+        if (++inlined > MAX_INLINED) {
+            throw new GraftException(at, "this call of " + fn.name() + " would inline more than " + MAX_INLINED
+                    + " fn calls in all; each call, and each step of iterate, copies the fn's body into the graph");
+        }
+        if (calls.stream().anyMatch(f -> f.fn() == fn)) {
             var cycle = new ArrayList<String>();
             for (var i = calls.descendingIterator(); i.hasNext(); ) {
-                FnDef caller = i.next();
+                FnDef caller = i.next().fn();
                 if (caller == fn || !cycle.isEmpty()) cycle.add(caller.name());
             }
             cycle.add(fn.name());
@@ -429,7 +445,7 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
         new Builtins.Spec<Value>(fn.name(), fn.params(), bound.length, List.of(), null).bind(args, at, bound, new SourcePos[bound.length]);
         Scope outer = scope;
         scope = new Scope(fn.scope());
-        calls.push(fn);
+        calls.push(new Frame(fn, at));
         try {
             for (int i = 0; i < bound.length; i++) scope.bind(fn.params().get(i), bound[i], fn.pos(), "a parameter of " + fn.name());
             if (fn.body() != null) return visit(fn.body());
@@ -440,12 +456,33 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
             for (ExprContext e : results) items.add(visit(e));
             return new Value.Tuple(items);
         } catch (GraftException e) {
-            if (e.detail().contains(" (in " + fn.name() + ", called at ")) throw e;
-            throw relocate(e.pos().isKnown() ? e.pos() : at, e.detail() + " (in " + fn.name() + ", called at " + shortPos(at) + ")", e);
+            if (e == traced) throw e;
+            traced = relocate(e.pos().isKnown() ? e.pos() : at, e.detail() + trace(), e);
+            throw traced;
         } finally {
             calls.pop();
             scope = outer;
         }
+    }
+
+    /** The most calls an error lists; the rest are counted. */
+    private static final int MAX_TRACE = 4;
+
+    /**
+     * The calls an error happened in, innermost first: {@code (in dense, called at 4:20) (in
+     * layer, called at 5:5)}; of a long chain the innermost ones and the outermost.
+     */
+    private String trace() {
+        var frames = new ArrayList<>(calls);
+        var out = new StringBuilder();
+        for (int i = 0; i < frames.size(); i++) {
+            if (frames.size() > MAX_TRACE && i == MAX_TRACE - 1) {
+                out.append(" (").append(frames.size() - MAX_TRACE).append(" more calls)");
+                i = frames.size() - 1;
+            }
+            out.append(" (in ").append(frames.get(i).fn().name()).append(", called at ").append(shortPos(frames.get(i).at())).append(')');
+        }
+        return out.toString();
     }
 
     // ---- values -------------------------------------------------------------------------------
