@@ -520,9 +520,24 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
                 throw new GraftException(at, what + " must be known when the program is compiled (from numbers and consts), but it uses "
                         + kind + m.label());
             }
+            // without inputs or params every dim is a size; the compiler computes the number, so it must fit in memory
+            if (elements(m.type()) > MAX_CONSTANT_ELEMENTS) {
+                throw new GraftException(at, what + " is computed when the program is compiled, and that would take a tensor of type "
+                        + m.type() + "; the most it may take is " + MAX_CONSTANT_ELEMENTS + " numbers");
+            }
         }
         if (n instanceof Constant c) return c.value().item();
         return Compiler.compile(List.of(), List.of(n)).call().get(0).item();
+    }
+
+    /** The most numbers a tensor computed at compile time (for a const, an index, an axis) may hold. */
+    static final long MAX_CONSTANT_ELEMENTS = 10_000_000;
+
+    /** How many numbers a value of this type holds; a symbolic dim counts as 1. */
+    private static long elements(Type type) {
+        long n = 1;
+        for (Dim d : type.dims()) if (d instanceof Dim.Size s) n = Math.min(n * s.n(), Long.MAX_VALUE / Integer.MAX_VALUE);
+        return n;
     }
 
     /** A whole number known when the program is compiled. */
