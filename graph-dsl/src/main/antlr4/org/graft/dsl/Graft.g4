@@ -8,8 +8,11 @@
  */
 grammar Graft;
 
+// Each statement ends at a newline or at the end of the file. Written so, one token tells
+// whether another statement comes, and a token that can neither continue a statement nor
+// start one is reported where it stands.
 program
-    : NEWLINE* (statement (NEWLINE+ statement)*)? NEWLINE* EOF
+    : NEWLINE* (statement (NEWLINE+ | EOF))* EOF
     ;
 
 statement

@@ -4,18 +4,26 @@ import static org.graft.ops.Ops.*;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
 import java.util.stream.Collectors;
 
+import org.graft.core.Apply;
+import org.graft.core.Constant;
 import org.graft.core.GradientError;
 import org.graft.core.GraftException;
+import org.graft.core.Graph;
 import org.graft.core.Node;
+import org.graft.core.ShapeError;
 import org.graft.core.SourcePos;
+import org.graft.core.Type;
 import org.graft.core.grad.GradTable;
 import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
@@ -30,16 +38,33 @@ import org.graft.ops.optim.Optimizer;
 final class Builtins {
     private Builtins() {}
 
-    /** An argument as written: its name if given as {@code name = value}, its value, and where it is. */
-    record Arg(String name, Value value, SourcePos pos) {}
+    /**
+     * An argument as written: its name if given as {@code name = value}, its value, where the
+     * argument starts (for errors in the call's shape: a name given twice) and where its value
+     * starts (for errors in the value: an axis out of range).
+     */
+    record Arg(String name, Value value, SourcePos pos, SourcePos valuePos) {
+        Arg(String name, Value value, SourcePos pos) { this(name, value, pos, pos); }
+    }
 
     /** A built-in: its arguments (those after {@code required} are optional, with defaults) and what it builds. */
     record Spec<T>(String name, List<String> params, int required, List<Object> defaults, Function<Call, T> build) {
 
-        /** Matches the arguments to the parameters, Python's way, and builds. */
+        /** Matches the arguments to the parameters and builds. */
         T call(ProgramCompiler compiler, List<Arg> args, SourcePos at) {
             var bound = new Value[params.size()];
             var boundAt = new SourcePos[params.size()];
+            bind(args, at, bound, boundAt);
+            return build.apply(new Call(compiler, this, bound, boundAt, at));
+        }
+
+        /**
+         * Matches the arguments of a call at {@code at} to the parameters, Python's way:
+         * positional ones in order, then named ones, each parameter once, every required one
+         * given. Fills in each parameter's value and where the value is written; those not
+         * given stay null.
+         */
+        void bind(List<Arg> args, SourcePos at, Value[] bound, SourcePos[] boundAt) {
             boolean named = false;
             int position = 0;
             for (Arg a : args) {
@@ -60,14 +85,13 @@ final class Builtins {
                 }
                 if (bound[i] != null) throw new GraftException(a.pos(), name + ": argument " + params.get(i) + " is given twice");
                 bound[i] = a.value();
-                boundAt[i] = a.pos();
+                boundAt[i] = a.valuePos();
             }
             for (int i = 0; i < required; i++) {
                 if (bound[i] == null) {
                     throw new GraftException(at, name + ": missing argument " + params.get(i) + " (it takes " + signature() + ")");
                 }
             }
-            return build.apply(new Call(compiler, this, bound, boundAt, at));
         }
 
         String signature() {
@@ -84,7 +108,11 @@ final class Builtins {
             return (required == n ? count : "at most " + count) + " " + signature();
         }
 
-        private static String show(Object v) { return v == null ? "none" : String.valueOf(v); }
+        /** A default as the language writes it: {@code none}, {@code 0.9}, {@code 1e-8}. */
+        private static String show(Object v) {
+            if (v == null) return "none";
+            return v instanceof Double d ? Builtins.show(d) : String.valueOf(v);
+        }
     }
 
     /** The arguments of one call, matched to their parameters, with conversions that say what was expected. */
@@ -121,14 +149,43 @@ final class Builtins {
             return compiler.constant(values[i], pos(param), spec.name() + ": " + param);
         }
 
+        /** A number that must be finite and above 0, such as a learning rate. */
+        double positive(String param) {
+            double v = number(param);
+            if (!(v > 0 && v < Double.POSITIVE_INFINITY)) {
+                throw new GraftException(pos(param), spec.name() + ": expected a finite " + param + " > 0, found " + show(v));
+            }
+            return v;
+        }
+
+        /** A number in [0, 1), such as a decay rate. */
+        double fraction(String param) {
+            double v = number(param);
+            if (!(v >= 0 && v < 1)) throw new GraftException(pos(param), spec.name() + ": expected 0 <= " + param + " < 1, found " + show(v));
+            return v;
+        }
+
         int integer(String param) {
             int i = index(param);
             if (values[i] == null) return ((Number) spec.defaults().get(i - spec.required())).intValue();
             return compiler.integer(values[i], pos(param), spec.name() + ": " + param);
         }
 
-        /** An optional integer argument whose default is "none" (every axis, for reductions). */
-        Integer optionalInteger(String param) { return given(param) || defaultOf(param) != null ? integer(param) : null; }
+        /** An optional axis of a value of type {@code of}, or null for the default "none" (every axis, for reductions). */
+        Integer optionalAxis(String param, Type of) { return given(param) || defaultOf(param) != null ? axis(param, of) : null; }
+
+        /**
+         * An axis of a value of type {@code of} (negative ones count from the end), checked here so
+         * that an axis out of range is shown where it is written.
+         */
+        int axis(String param, Type of) {
+            int axis = integer(param);
+            if (axis < -of.rank() || axis >= of.rank()) {
+                throw new ShapeError(pos(param), spec.name() + ": " + param + " " + axis + " is out of range for " + of
+                        + " (rank " + of.rank() + ")");
+            }
+            return axis;
+        }
 
         boolean bool(String param) {
             int i = index(param);
@@ -195,7 +252,7 @@ final class Builtins {
     private static void reduction(String name, Reduction f) {
         function(name, List.of("x", "axis", "keepdims"), Arrays.asList(null, false), c -> {
             Node x = c.node("x");
-            Integer axis = c.optionalInteger("axis");
+            Integer axis = c.optionalAxis("axis", x.type());
             int[] axes = axis == null ? java.util.stream.IntStream.range(0, x.type().rank()).toArray() : new int[] {axis};
             return f.apply(x, axes, c.bool("keepdims"));
         });
@@ -229,19 +286,39 @@ final class Builtins {
         reduction("min", (x, axes, k) -> min(x, axes, k));
         reduction("logsumexp", (x, axes, k) -> logsumexp(x, axes, k));
 
-        function("softmax", List.of("x", "axis"), List.of(-1), c -> softmax(c.node("x"), c.integer("axis")));
-        function("log_softmax", List.of("x", "axis"), List.of(-1), c -> logSoftmax(c.node("x"), c.integer("axis")));
+        function("softmax", List.of("x", "axis"), List.of(-1), c -> {
+            Node x = c.node("x");
+            return softmax(x, c.axis("axis", x.type()));
+        });
+        function("log_softmax", List.of("x", "axis"), List.of(-1), c -> {
+            Node x = c.node("x");
+            return logSoftmax(x, c.axis("axis", x.type()));
+        });
         binary("softmax_cross_entropy", "logits", "onehot", (z, t) -> softmaxCrossEntropy(z, t));
         binary("binary_cross_entropy", "p", "t", (p, t) -> binaryCrossEntropy(p, t));
         binary("bce_with_logits", "logits", "t", (z, t) -> bceWithLogits(z, t));
 
         function("reshape", List.of("x", "shape"), List.of(), c -> reshape(c.node("x"), c.integers("shape")));
         function("broadcast_to", List.of("x", "shape"), List.of(), c -> broadcastTo(c.node("x"), c.integers("shape")));
-        function("concat", List.of("xs", "axis"), List.of(0), c -> concat(c.nodes("xs"), c.integer("axis")));
-        add(FUNCTIONS, "split", List.of("x", "parts", "axis"), List.of(0), c -> new Value.Tuple(
-                split(c.node("x"), c.integer("parts"), c.integer("axis")).stream().<Value>map(Value.Expr::new).toList()));
-        function("transpose", List.of("x", "perm"), Arrays.asList((Object) null),
-                c -> c.given("perm") ? transpose(c.node("x"), c.integers("perm")) : transpose(c.node("x")));
+        function("concat", List.of("xs", "axis"), List.of(0), c -> {
+            List<Node> xs = c.nodes("xs");
+            return concat(xs, xs.isEmpty() ? c.integer("axis") : c.axis("axis", xs.get(0).type()));
+        });
+        add(FUNCTIONS, "split", List.of("x", "parts", "axis"), List.of(0), c -> {
+            Node x = c.node("x");
+            List<Value> pieces = split(x, c.integer("parts"), c.axis("axis", x.type())).stream().<Value>map(Value.Expr::new).toList();
+            // one piece is a value, not a tuple: no statement could bind a tuple of one
+            return pieces.size() == 1 ? pieces.get(0) : new Value.Tuple(pieces);
+        });
+        function("transpose", List.of("x", "perm"), Arrays.asList((Object) null), c -> {
+            Node x = c.node("x");
+            if (c.given("perm")) return transpose(x, c.integers("perm"));
+            if (x.type().rank() < 2) {
+                throw new ShapeError(c.pos("x"), "transpose: without perm it swaps the last two axes, so x needs rank 2 or more, found "
+                        + x.type());
+            }
+            return transpose(x);
+        });
         function("one_hot", List.of("labels", "k"), List.of(), c -> oneHot(c.node("labels"), c.integer("k")));
         unary("zeros_like", x -> zerosLike(x));
         unary("ones_like", x -> onesLike(x));
@@ -258,17 +335,34 @@ final class Builtins {
             if (cost.type().rank() != 0) {
                 throw new GraftException(c.pos("cost"), "grad: the cost must be a scalar, found " + cost.type());
             }
-            try {
-                return GradTable.grad(cost, c.node("x"));
-            } catch (GradientError e) { // said where grad is called, not where x was declared
-                throw new GradientError(c.at(), e.detail());
+            Node x = c.node("x");
+            // checked here rather than left to the walker, which places these errors where x was
+            // declared, not at the argument, and offers an option the language does not have
+            String costName = cost.name().orElse("the cost");
+            List<Node> order = Graph.topologicalOrder(List.of(cost));
+            if (!order.contains(x)) {
+                String what = x.name().isPresent() || x.type().isScalar() ? x.label() : "this " + (x instanceof Constant ? "constant" : "expression");
+                throw new GradientError(c.pos("x"), "grad: " + costName + " does not depend on " + what);
             }
+            if (!gradientFlows(order, cost, x)) {
+                throw new GradientError(c.pos("x"), "grad: no gradient reaches " + x.label() + ": every path from it to "
+                        + costName + " passes through stop_gradient or uses only its shape (as zeros_like does)");
+            }
+            return GradTable.grad(cost, x);
         });
         unary("stop_gradient", x -> stopGradient(x));
         add(FUNCTIONS, "iterate", List.of("f", "x0", "k"), List.of(), c -> {
             FnDef f = c.fn("f");
+            if (f.params().size() != 1) {
+                throw new GraftException(c.pos("f"), "iterate: f must take one argument, found fn " + f.name()
+                        + "(" + String.join(", ", f.params()) + ")");
+            }
             int k = c.integer("k");
             if (k < 0) throw new GraftException(c.pos("k"), "iterate: k must be 0 or more, found " + k);
+            if (k > ProgramCompiler.MAX_INLINED) {
+                throw new GraftException(c.pos("k"), "iterate: k must be at most " + ProgramCompiler.MAX_INLINED
+                        + ", found " + k + "; each step copies the fn's body into the graph");
+            }
             Value x = c.value("x0");
             for (int i = 0; i < k; i++) x = c.compiler().inline(f, List.of(new Arg(null, x, c.pos("x0"))), c.at());
             return x;
@@ -282,30 +376,56 @@ final class Builtins {
         });
         add(INITIALIZERS, "normal", List.of("mean", "std"), List.of(), c -> {
             double mean = c.number("mean"), std = c.number("std");
-            if (!(std >= 0)) throw new GraftException(c.pos("std"), "normal: std must be 0 or more, found " + std);
+            if (!(std >= 0)) throw new GraftException(c.pos("std"), "normal: std must be 0 or more, found " + show(std));
             return new Init("normal(" + mean + ", " + std + ")", (s, r) -> Tensor.normal(s, mean, std, r));
         });
         add(INITIALIZERS, "uniform", List.of("lo", "hi"), List.of(), c -> {
             double lo = c.number("lo"), hi = c.number("hi");
-            if (!(lo < hi)) throw new GraftException(c.at(), "uniform: lo must be below hi, found " + lo + " and " + hi);
+            if (!(lo < hi)) throw new GraftException(c.at(), "uniform: lo must be below hi, found " + show(lo) + " and " + show(hi));
             return new Init("uniform(" + lo + ", " + hi + ")", (s, r) -> Tensor.uniform(s, lo, hi, r));
         });
         // Glorot & Bengio (2010), eq. 16: U(-a, a) with a = sqrt(6 / (fan_in + fan_out))
-        add(INITIALIZERS, "glorot_uniform", List.of(), List.of(), c -> new Init("glorot_uniform", (s, r) -> {
-            if (s.rank() != 2) throw new GraftException("glorot_uniform needs a param of rank 2, found " + s);
+        add(INITIALIZERS, "glorot_uniform", List.of(), List.of(), c -> new Init("glorot_uniform", 2, (s, r) -> {
             double a = Math.sqrt(6.0 / (s.dim(0) + s.dim(1)));
             return Tensor.uniform(s, -a, a, r);
         }));
 
-        add(OPTIMIZERS, "sgd", List.of("lr"), List.of(), c -> Optimizer.sgd(c.number("lr")));
-        add(OPTIMIZERS, "momentum", List.of("lr", "mu"), List.of(0.9), c -> Optimizer.momentum(c.number("lr"), c.number("mu")));
+        // the optimizers check their hyper-parameters too; checked here, a bad one is shown where it is written
+        add(OPTIMIZERS, "sgd", List.of("lr"), List.of(), c -> Optimizer.sgd(c.positive("lr")));
+        add(OPTIMIZERS, "momentum", List.of("lr", "mu"), List.of(0.9), c -> Optimizer.momentum(c.positive("lr"), c.fraction("mu")));
         add(OPTIMIZERS, "adam", List.of("lr", "beta1", "beta2", "eps"), List.of(0.9, 0.999, 1e-8),
-                c -> Optimizer.adam(c.number("lr"), c.number("beta1"), c.number("beta2"), c.number("eps")));
+                c -> Optimizer.adam(c.positive("lr"), c.fraction("beta1"), c.fraction("beta2"), c.positive("eps")));
     }
 
-    /** A param initializer: how it is written, and how it draws a value of a concrete shape. */
-    record Init(String text, Draw draw) {
+    /** A param initializer: how it is written, the rank it needs (or {@link #ANY_RANK}), and how it draws a value of a concrete shape. */
+    record Init(String text, int rank, Draw draw) {
+        static final int ANY_RANK = -1;
+
+        Init(String text, Draw draw) { this(text, ANY_RANK, draw); }
+
         interface Draw { Tensor apply(Shape shape, RandomGenerator random); }
+    }
+
+    /**
+     * Whether a gradient can flow back from {@code cost} to {@code x}, given the nodes of the
+     * cost in topological order: along a path whose every op is connected to the operand it
+     * takes, as stop_gradient and zeros_like are not.
+     */
+    private static boolean gradientFlows(List<Node> order, Node cost, Node x) {
+        Set<Node> reached = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Node n : order) {
+            boolean flows = n == x;
+            List<Node> in = n.inputs();
+            for (int i = 0; !flows && i < in.size(); i++) flows = ((Apply) n).op().connected(i) && reached.contains(in.get(i));
+            if (flows) reached.add(n);
+        }
+        return reached.contains(cost);
+    }
+
+    /** A number as the language writes it: {@code 2}, {@code -0.5}, {@code 1e-8}, {@code 1e12}. */
+    static String show(double v) {
+        if (v == Math.rint(v) && Math.abs(v) < 1e15) return Long.toString((long) v);
+        return Double.toString(v).replace(".0E", "e").replace("E", "e");
     }
 
     /** The names of a table, for messages: {@code zeros, ones, ...}. */

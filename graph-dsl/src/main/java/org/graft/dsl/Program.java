@@ -19,7 +19,6 @@ import org.graft.core.Input;
 import org.graft.core.Node;
 import org.graft.core.Param;
 import org.graft.core.SourcePos;
-import org.graft.core.Type;
 import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
 import org.graft.ops.Ops;

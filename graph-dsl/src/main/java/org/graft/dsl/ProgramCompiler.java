@@ -20,6 +20,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -64,7 +65,13 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
     private final Map<String, Integer> setDims = new HashMap<>(); // symbols fixed by --set values
     private final Scope global = new Scope(null);
     private Scope scope = global;
-    private final Deque<FnDef> calls = new ArrayDeque<>();
+    /** A fn call being inlined, and where it was called. */
+    private record Frame(FnDef fn, SourcePos at) {}
+
+    private final Deque<Frame> calls = new ArrayDeque<>(); // innermost first
+    private GraftException traced; // the error that already says which calls it happened in
+    private int inlined; // fn calls inlined so far, iterate's steps included
+    private final Map<String, SourcePos> symbols = new HashMap<>(); // the symbolic dims written so far, at their first use
 
     private final List<Input> inputs = new ArrayList<>();
     private final Map<Input, Tensor> inputValues = new LinkedHashMap<>();
@@ -83,6 +90,11 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
         for (StatementContext s : tree.statement()) visit(s);
         if (!set.isEmpty()) {
             String name = set.keySet().iterator().next();
+            Scope.Entry entry = global.lookup(name);
+            if (entry != null) {
+                throw new GraftException("--set " + name + ": " + name + " is a fn; --set gives values to inputs, params,"
+                        + " consts and bindings");
+            }
             throw new GraftException("--set " + name + ": the program binds no name " + name + suggest(name, global.visible()));
         }
         return new Program(file, inputs, inputValues, params, paramValues, setDims, bindings, outputs, objective);
@@ -110,7 +122,11 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
         SourcePos at = pos(ctx.NAME());
         Type type = type(ctx.type());
         var param = new Param(name, type, at);
-        params.put(param, initializer(ctx.expr()));
+        Builtins.Init init = initializer(ctx.expr());
+        if (init.rank() != Builtins.Init.ANY_RANK && init.rank() != type.rank()) {
+            throw new ShapeError(pos(ctx.expr()), init.text() + " initializes a param of rank " + init.rank() + ", found " + type);
+        }
+        params.put(param, init);
         Tensor value = set.remove(name);
         if (value != null) paramValues.put(param, fit(name, type, value, at));
         bindGlobal(name, param, at, "param");
@@ -122,6 +138,12 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
     public Value visitConstStmt(ConstStmtContext ctx) {
         String name = declare(ctx.NAME(), "const");
         SourcePos at = pos(ctx.NAME());
+        SourcePos symbol = symbols.get(name);
+        if (symbol != null) {
+            // the types written before stay symbolic in name, those after would take its value
+            throw new GraftException(at, "const " + name + ": " + name + " is already a symbolic dim (at " + shortPos(symbol)
+                    + "); a const that sizes dims must come before them");
+        }
         Tensor given = scope == global ? set.remove(name) : null;
         double value;
         if (given != null) {
@@ -165,13 +187,7 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
         if (value instanceof Value.Fn f) {
             throw new GraftException(pos(ctx.expr()), f.describe() + " is a function, not a value: call it");
         }
-        Node node = node(value, pos(ctx.expr()));
-        Tensor given = scope == global ? set.remove(name) : null;
-        // Theano's givens: the binding becomes a constant before anything (grad included) reads it
-        if (given != null) node = Constant.of(fit(name, node.type(), given, at), node.type()).named(name).at(at);
-        else node = named(node, name);
-        scope.bind(name, new Value.Expr(node), at, "binding");
-        if (scope == global) bindings.put(name, node);
+        bind(name, node(value, pos(ctx.expr())), at);
         return null;
     }
 
@@ -186,11 +202,19 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
         }
         for (int i = 0; i < names.size(); i++) {
             String name = declare(names.get(i), "binding");
-            Node node = named(node(t.items().get(i), pos(ctx.expr())), name);
-            scope.bind(name, new Value.Expr(node), pos(names.get(i)), "binding");
-            if (scope == global) bindings.put(name, node);
+            bind(name, node(t.items().get(i), pos(ctx.expr())), pos(names.get(i)));
         }
         return null;
+    }
+
+    /** Binds a name written at {@code at} to a node, or at the top level to its {@code --set} value. */
+    private void bind(String name, Node node, SourcePos at) {
+        Tensor given = scope == global ? set.remove(name) : null;
+        // Theano's givens: the binding becomes a constant before anything (grad included) reads it
+        if (given != null) node = Constant.of(fit(name, node.type(), given, at), node.type()).named(name).at(at);
+        else node = named(node, name);
+        scope.bind(name, new Value.Expr(node), at, "binding");
+        if (scope == global) bindings.put(name, node);
     }
 
     // OUTPUT names
@@ -257,6 +281,9 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
             throw new GraftException(pos(ctx.NAME()), "unknown member ." + ctx.NAME().getText() + ": the one member is .T (the transpose)");
         }
         Node x = node(visit(ctx.expr()), pos(ctx.expr()));
+        if (x.type().rank() < 2) {
+            throw new ShapeError(pos(ctx.NAME()), ".T swaps the last two axes, so it needs rank 2 or more, found " + x.type());
+        }
         return build(pos(ctx.NAME()), () -> transpose(x));
     }
 
@@ -297,6 +324,12 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
     // expr op=('<' | '<=' | '>' | '>=' | '==' | '!=') expr
     @Override
     public Value visitCompareExpr(CompareExprContext ctx) {
+        // Python reads 0 < x < 1 as two tests, the grammar as (0 < x) < 1: refused rather than
+        // silently meaning the other thing
+        if (ctx.expr(0) instanceof CompareExprContext) {
+            throw new GraftException(pos(ctx.op), "comparisons do not chain: write (a < b) * (b < c) for both tests,"
+                    + " or bracket the first to compare its 0 or 1");
+        }
         Node a = node(visit(ctx.expr(0)), pos(ctx.expr(0))), b = node(visit(ctx.expr(1)), pos(ctx.expr(1)));
         return build(pos(ctx.op), () -> switch (ctx.op.getText()) {
             case "<" -> less(a, b);
@@ -317,7 +350,7 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
         if (entry != null && entry.value() instanceof Value.Fn f) return inline(f.def(), args(ctx.args()), at);
         var spec = Builtins.FUNCTIONS.get(name);
         if (spec == null) {
-            if (entry != null) throw new GraftException(at, name + " is " + entry.kind() + ", not a function");
+            if (entry != null) throw new GraftException(at, name + " is " + withArticle(entry.kind()) + ", not a function");
             var known = new ArrayList<>(Builtins.FUNCTIONS.keySet());
             known.addAll(scope.visible());
             throw new GraftException(at, "unknown function " + name + suggest(name, known));
@@ -334,8 +367,12 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
     @Override
     public Value visitArrayExpr(ArrayExprContext ctx) {
         var items = new ArrayList<Value>();
-        for (ExprContext e : ctx.expr()) items.add(visit(e));
-        return new Value.Array(items);
+        var positions = new ArrayList<SourcePos>();
+        for (ExprContext e : ctx.expr()) {
+            items.add(visit(e));
+            positions.add(pos(e));
+        }
+        return new Value.Array(items, positions);
     }
 
     // NUMBER
@@ -357,7 +394,7 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
     private void defineFn(TerminalNode nameToken, NamesContext names, ExprContext body, BlockContext block) {
         String name = nameToken.getText();
         if (Builtins.FUNCTIONS.containsKey(name)) {
-            throw new GraftException(pos(nameToken), "fn " + name + ": " + name + " is a built-in function");
+            throw new GraftException(pos(nameToken), "fn " + name + ": " + name + " is a built-in function; give the fn a name of its own");
         }
         declare(nameToken, "fn");
         var params = new ArrayList<String>();
@@ -369,58 +406,86 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
                 params.add(p.getText());
             }
         }
+        if (block != null) {
+            // checked where the fn is written, so that one never called is checked too
+            for (StatementContext s : block.statement()) {
+                if (!(s instanceof BindStmtContext || s instanceof DestructureStmtContext || s instanceof ConstStmtContext
+                        || s instanceof FnStmtContext || s instanceof FnBlockStmtContext)) {
+                    throw new GraftException(pos(s), "'" + s.getStart().getText() + "' is not allowed inside a fn: its body"
+                            + " binds names and defines consts and fns, then returns");
+                }
+            }
+        }
         var def = new FnDef(name, params, body, block, scope, pos(nameToken));
         scope.bind(name, new Value.Fn(def), pos(nameToken), "fn");
     }
 
+    /**
+     * The most fn calls a program may inline. Each call copies its fn's body into the graph, so
+     * a few lines can ask for billions of copies (iterate with a huge k, fns that each call the
+     * one before twice); a million takes seconds.
+     */
+    static final int MAX_INLINED = 1_000_000;
+
     /** The value of a call of {@code fn}: its body read in a fresh scope where its parameters are the arguments. */
     Value inline(FnDef fn, List<Arg> args, SourcePos at) {
-        if (calls.contains(fn)) {
-            throw new GraftException(at, "fn " + fn.name() + " calls itself; fns are inlined, so recursion is not allowed");
+        if (++inlined > MAX_INLINED) {
+            throw new GraftException(at, "this call of " + fn.name() + " would inline more than " + MAX_INLINED
+                    + " fn calls in all; each call, and each step of iterate, copies the fn's body into the graph");
         }
+        if (calls.stream().anyMatch(f -> f.fn() == fn)) {
+            var cycle = new ArrayList<String>();
+            for (var i = calls.descendingIterator(); i.hasNext(); ) {
+                FnDef caller = i.next().fn();
+                if (caller == fn || !cycle.isEmpty()) cycle.add(caller.name());
+            }
+            cycle.add(fn.name());
+            String through = cycle.size() > 2 ? " (" + String.join(" -> ", cycle) + ")" : "";
+            throw new GraftException(at, "fn " + fn.name() + " calls itself" + through + "; fns are inlined, so recursion is not allowed");
+        }
+        // a fn's parameters are all required, and bound the way a built-in's are
         var bound = new Value[fn.params().size()];
-        int position = 0;
-        for (Arg a : args) {
-            int i = a.name() == null ? position++ : fn.params().indexOf(a.name());
-            if (a.name() == null && i >= bound.length) {
-                throw new GraftException(a.pos(), fn.name() + " takes " + bound.length + " argument" + (bound.length == 1 ? "" : "s")
-                        + " (" + String.join(", ", fn.params()) + "), found " + args.size());
-            }
-            if (i < 0) {
-                throw new GraftException(a.pos(), fn.name() + " has no parameter named " + a.name() + "; it takes "
-                        + String.join(", ", fn.params()));
-            }
-            if (bound[i] != null) throw new GraftException(a.pos(), fn.name() + ": argument " + fn.params().get(i) + " is given twice");
-            bound[i] = a.value();
-        }
-        for (int i = 0; i < bound.length; i++) {
-            if (bound[i] == null) throw new GraftException(at, fn.name() + ": missing argument " + fn.params().get(i));
-        }
+        new Builtins.Spec<Value>(fn.name(), fn.params(), bound.length, List.of(), null).bind(args, at, bound, new SourcePos[bound.length]);
         Scope outer = scope;
         scope = new Scope(fn.scope());
-        calls.push(fn);
+        calls.push(new Frame(fn, at));
         try {
             for (int i = 0; i < bound.length; i++) scope.bind(fn.params().get(i), bound[i], fn.pos(), "a parameter of " + fn.name());
             if (fn.body() != null) return visit(fn.body());
-            for (StatementContext s : fn.block().statement()) {
-                if (!(s instanceof BindStmtContext || s instanceof DestructureStmtContext || s instanceof ConstStmtContext
-                        || s instanceof FnStmtContext || s instanceof FnBlockStmtContext)) {
-                    throw new GraftException(pos(s), s.getStart().getText() + " is not allowed inside a fn");
-                }
-                visit(s);
-            }
+            for (StatementContext s : fn.block().statement()) visit(s);
             List<ExprContext> results = fn.block().expr();
             if (results.size() == 1) return visit(results.get(0));
             var items = new ArrayList<Value>();
             for (ExprContext e : results) items.add(visit(e));
             return new Value.Tuple(items);
         } catch (GraftException e) {
-            if (e.detail().contains(" (in " + fn.name() + ", called at ")) throw e;
-            throw relocate(e.pos().isKnown() ? e.pos() : at, e.detail() + " (in " + fn.name() + ", called at " + shortPos(at) + ")", e);
+            if (e == traced) throw e;
+            traced = relocate(e.pos().isKnown() ? e.pos() : at, e.detail() + trace(), e);
+            throw traced;
         } finally {
             calls.pop();
             scope = outer;
         }
+    }
+
+    /** The most calls an error lists; the rest are counted. */
+    private static final int MAX_TRACE = 4;
+
+    /**
+     * The calls an error happened in, innermost first: {@code (in dense, called at 4:20) (in
+     * layer, called at 5:5)}; of a long chain the innermost ones and the outermost.
+     */
+    private String trace() {
+        var frames = new ArrayList<>(calls);
+        var out = new StringBuilder();
+        for (int i = 0; i < frames.size(); i++) {
+            if (frames.size() > MAX_TRACE && i == MAX_TRACE - 1) {
+                out.append(" (").append(frames.size() - MAX_TRACE).append(" more calls)");
+                i = frames.size() - 1;
+            }
+            out.append(" (in ").append(frames.get(i).fn().name()).append(", called at ").append(shortPos(frames.get(i).at())).append(')');
+        }
+        return out.toString();
     }
 
     // ---- values -------------------------------------------------------------------------------
@@ -458,15 +523,31 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
                 throw new GraftException(at, what + " must be known when the program is compiled (from numbers and consts), but it uses "
                         + kind + m.label());
             }
+            // without inputs or params every dim is a size; the compiler computes the number, so it must fit in memory
+            if (elements(m.type()) > MAX_CONSTANT_ELEMENTS) {
+                throw new GraftException(at, what + " is computed when the program is compiled, and that would take a tensor of type "
+                        + m.type() + "; the most it may take is " + MAX_CONSTANT_ELEMENTS + " numbers");
+            }
         }
         if (n instanceof Constant c) return c.value().item();
         return Compiler.compile(List.of(), List.of(n)).call().get(0).item();
     }
 
+    /** The most numbers a tensor computed at compile time (for a const, an index, an axis) may hold. */
+    static final long MAX_CONSTANT_ELEMENTS = 10_000_000;
+
+    /** How many numbers a value of this type holds; a symbolic dim counts as 1. */
+    private static long elements(Type type) {
+        long n = 1;
+        for (Dim d : type.dims()) if (d instanceof Dim.Size s) n = Math.min(n * s.n(), Long.MAX_VALUE / Integer.MAX_VALUE);
+        return n;
+    }
+
     /** A whole number known when the program is compiled. */
     int integer(Value v, SourcePos at, String what) {
         double x = constant(v, at, what);
-        if (x != Math.rint(x) || Math.abs(x) > Integer.MAX_VALUE) throw new GraftException(at, what + " must be a whole number, found " + x);
+        if (x != Math.rint(x)) throw new GraftException(at, what + " must be a whole number, found " + Builtins.show(x));
+        if (Math.abs(x) > Integer.MAX_VALUE) throw new GraftException(at, what + " is out of range, found " + Builtins.show(x));
         return (int) x;
     }
 
@@ -478,19 +559,20 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
                 data.stream().mapToDouble(Double::doubleValue).toArray());
     }
 
-    // nested arrays must be regular: every array at one depth has the length of the first
+    // nested arrays must be regular: every array at one depth has the length of the first;
+    // an error is placed at the element (v, written at {@code at}) that breaks the rule
     private void flatten(Value v, int depth, List<Integer> shape, List<Double> data, SourcePos at) {
         if (v instanceof Value.Array a) {
             if (depth == shape.size()) {
-                if (!data.isEmpty()) throw new GraftException(at, "this array is ragged: its elements nest to different depths");
+                if (!data.isEmpty()) throw new GraftException(at, "this array is ragged: expected a number here, found a row");
                 shape.add(a.items().size());
-            } else if (depth > shape.size() || shape.get(depth) != a.items().size()) {
-                throw new GraftException(at, "this array is ragged: rows of " + shape.get(Math.min(depth, shape.size() - 1))
-                        + " and " + a.items().size() + " elements");
+            } else if (shape.get(depth) != a.items().size()) {
+                throw new GraftException(at, "this array is ragged: expected a row of " + shape.get(depth)
+                        + " like the first, found " + a.describe());
             }
-            for (Value item : a.items()) flatten(item, depth + 1, shape, data, at);
+            for (int i = 0; i < a.items().size(); i++) flatten(a.items().get(i), depth + 1, shape, data, a.positions().get(i));
         } else {
-            if (depth != shape.size()) throw new GraftException(at, "this array is ragged: its elements nest to different depths");
+            if (depth != shape.size()) throw new GraftException(at, "this array is ragged: expected a row here, found a number");
             data.add(constant(v, at, "an array element"));
         }
     }
@@ -510,15 +592,53 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
             if (e.pos().isKnown()) throw e;
             throw relocate(at, e.detail(), e);
         } catch (IllegalArgumentException e) {
-            throw new GraftException(at, (what == null ? "" : what + ": ") + e.getMessage());
+            String message = e.getMessage();
+            throw new GraftException(at, what == null || message.startsWith(what + ":") ? message : what + ": " + message);
         }
     }
 
-    /** The value with each node that has no position yet placed at {@code at}. */
+    /**
+     * The value with each node that has no position yet placed at {@code at}: the node a
+     * built-in returns, and the nodes it built on the way (a gradient is a whole graph).
+     */
     private Value placed(SourcePos at, Value v) {
-        if (v instanceof Value.Expr e && e.node() instanceof Apply a && !a.pos().isKnown()) return new Value.Expr(a.at(at));
+        if (v instanceof Value.Expr e && !e.node().pos().isKnown()) return new Value.Expr(placed(at, e.node()));
         if (v instanceof Value.Tuple t) return new Value.Tuple(t.items().stream().map(i -> placed(at, i)).toList());
         return v;
+    }
+
+    /**
+     * {@code root} rebuilt with its unplaced nodes at {@code at}. Every node made earlier was
+     * placed when it was made, so the walk stops at the first placed node on each path; it
+     * keeps a stack of its own, as a gradient graph can be deeper than the thread's stack.
+     */
+    private static Node placed(SourcePos at, Node root) {
+        Map<Node, Node> copies = new IdentityHashMap<>();
+        var stack = new ArrayDeque<Node>();
+        stack.push(root);
+        while (!stack.isEmpty()) {
+            Node n = stack.peek();
+            boolean ready = true;
+            for (Node in : n.inputs()) {
+                if (!in.pos().isKnown() && !copies.containsKey(in)) {
+                    stack.push(in);
+                    ready = false;
+                }
+            }
+            if (!ready) continue;
+            stack.pop();
+            if (copies.containsKey(n)) continue;
+            Node copy = n;
+            if (n instanceof Constant c) {
+                copy = c.at(at);
+            } else if (n instanceof Apply a) {
+                var inputs = a.inputs().stream().map(in -> copies.getOrDefault(in, in)).toList();
+                Apply placedApply = Apply.at(at, a.op(), inputs);
+                copy = a.name().isPresent() ? placedApply.named(a.name().get()) : placedApply;
+            }
+            copies.put(n, copy);
+        }
+        return copies.get(root);
     }
 
     private static GraftException relocate(SourcePos at, String detail, GraftException original) {
@@ -547,8 +667,15 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
         String name = token.getText();
         Scope.Entry e = scope.lookup(name);
         if (e == null) {
-            String hint = Builtins.FUNCTIONS.containsKey(name) ? " (" + name + " is a built-in function: call it)" : suggest(name, scope.visible());
-            throw new GraftException(pos(token), name + " is not bound" + hint);
+            if (Builtins.FUNCTIONS.containsKey(name)) {
+                throw new GraftException(pos(token), name + " is a built-in function, not a value: call it as " + name
+                        + "(...), or wrap it in a fn to pass it to iterate");
+            }
+            if (symbols.containsKey(name)) {
+                throw new GraftException(pos(token), name + " is a symbolic dim, whose size is known only when values are fed:"
+                        + " it can stand in a type, not in an expression");
+            }
+            throw new GraftException(pos(token), name + " is not bound" + suggest(name, scope.visible()));
         }
         return e.value();
     }
@@ -582,8 +709,14 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
                 String name = d.NAME().getText();
                 Scope.Entry e = scope.lookup(name);
                 // a const names a size; any other name is a symbolic dim
-                if (e != null && e.kind().equals("const")) dims.add(Dim.of(integer(e.value(), pos(d), "the dim " + name)));
-                else dims.add(Dim.of(name));
+                if (e != null && e.kind().equals("const")) {
+                    int size = integer(e.value(), pos(d), "the dim " + name);
+                    if (size < 0) throw new GraftException(pos(d), "the dim " + name + " must be 0 or more, found " + size);
+                    dims.add(Dim.of(size));
+                } else {
+                    symbols.putIfAbsent(name, pos(d));
+                    dims.add(Dim.of(name));
+                }
             }
         }
         return Type.of(dtype, dims.toArray());
@@ -612,7 +745,9 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
     private List<Arg> args(ArgsContext ctx) {
         var out = new ArrayList<Arg>();
         if (ctx == null) return out;
-        for (ArgContext a : ctx.arg()) out.add(new Arg(a.NAME() == null ? null : a.NAME().getText(), visit(a.expr()), pos(a)));
+        for (ArgContext a : ctx.arg()) {
+            out.add(new Arg(a.NAME() == null ? null : a.NAME().getText(), visit(a.expr()), pos(a), pos(a.expr())));
+        }
         return out;
     }
 
@@ -641,19 +776,29 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
 
     private static String shortPos(SourcePos p) { return p.line() + ":" + p.column(); }
 
+    /** {@code an input}, {@code a binding}; a kind such as {@code a parameter of f} has its article already. */
+    private static String withArticle(String kind) {
+        if (kind.startsWith("a ")) return kind;
+        return ("aeiou".indexOf(kind.charAt(0)) >= 0 ? "an " : "a ") + kind;
+    }
+
     private static List<String> placeholderNames(int n) {
         var out = new ArrayList<String>();
         for (int i = 0; i < n; i++) out.add(String.valueOf((char) ('a' + Math.min(i, 25))));
         return out;
     }
 
-    /** {@code ; did you mean h?} for a near miss (edit distance 2 or less), else nothing. */
+    /**
+     * {@code ; did you mean h?} for a near miss, else nothing. A near miss differs in case
+     * alone, or by at most 2 edits and at most one per two characters, so that a short name
+     * such as {@code z} is not taken for a misspelt {@code x}.
+     */
     static String suggest(String name, Iterable<String> known) {
         String best = null;
         int bestDistance = 3;
         for (String k : known) {
-            int d = distance(name, k);
-            if (d < bestDistance && !k.equals(name)) {
+            int d = k.equalsIgnoreCase(name) ? 0 : distance(name, k);
+            if (d < bestDistance && 2 * d <= name.length() && !k.equals(name)) {
                 best = k;
                 bestDistance = d;
             }

@@ -3,6 +3,7 @@ package org.graft.dsl;
 import java.util.List;
 
 import org.graft.core.Node;
+import org.graft.core.SourcePos;
 
 /** What an expression of the language stands for while a program is compiled. */
 sealed interface Value {
@@ -30,9 +31,13 @@ sealed interface Value {
      * An array literal. Its use decides what it is: a constant tensor in arithmetic, the
      * operands of {@code concat}, the dims of {@code reshape}.
      */
-    record Array(List<Value> items) implements Value {
-        public Array { items = List.copyOf(items); }
-        public String describe() { return "an array of " + items.size(); }
+    record Array(List<Value> items, List<SourcePos> positions) implements Value {
+        public Array {
+            items = List.copyOf(items);
+            positions = List.copyOf(positions);
+        }
+
+        public String describe() { return "an array of " + items.size() + (items.size() == 1 ? " element" : " elements"); }
     }
 
     /** A fn, where {@code iterate} takes one. */
