@@ -168,10 +168,13 @@ public final class GradTable {
 
         private Node disconnected(Node w, Disconnected whenDisconnected) {
             if (whenDisconnected == Disconnected.ZEROS) return nameGradient(zerosLike(w), w);
+            String cost = y.name().orElse("the cost");
+            String what = w.name().isPresent() || w.type().rank() == 0 ? w.label()
+                    : "this " + (w instanceof Constant ? "constant" : "expression");
             String why = depends.contains(w)
-                    ? "no gradient reaches " + w.label() + ": every path from it to " + y.label()
-                            + " passes through stop_gradient or an input whose values are not used"
-                    : y.label() + " does not depend on " + w.label();
+                    ? "no gradient reaches " + what + ": every path from it to " + cost
+                            + " passes through stop_gradient or uses only its shape (as zeros_like does)"
+                    : cost + " does not depend on " + what;
             throw new GradientError(w.pos(), "grad: " + why);
         }
 
