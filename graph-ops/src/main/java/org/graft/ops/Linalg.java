@@ -87,7 +87,8 @@ public sealed interface Linalg extends Op {
             Op.requireArity(this, in, 1);
             Type x = in.get(0);
             if (perm.size() != x.rank()) {
-                throw new ShapeError("perm " + perm + " has " + perm.size() + " axes, but " + x + " has rank " + x.rank());
+                throw new ShapeError("perm " + perm + " has " + perm.size() + (perm.size() == 1 ? " axis" : " axes") + ", but " + x
+                        + " has rank " + x.rank());
             }
             if (!perm.stream().sorted().toList().equals(IntStream.range(0, x.rank()).boxed().toList())) {
                 throw new ShapeError("perm " + perm + " is not a permutation of the axes of " + x);

@@ -222,12 +222,14 @@ public sealed interface Shaping extends Op {
             if (first.isScalar()) throw new ShapeError("cannot concatenate scalars: " + types);
             int a = first.axis(axis);
             int total = 0;
-            for (Type t : in) {
+            for (Type t : in) { // the dims that must agree first: a mismatch there is the real error
                 for (int i = 0; i < t.rank(); i++) {
                     if (i != a && !t.dims().get(i).equals(first.dims().get(i))) {
                         throw new ShapeError("dims differ off axis " + axis + ": " + types);
                     }
                 }
+            }
+            for (Type t : in) {
                 if (!(t.dims().get(a) instanceof Dim.Size s)) {
                     throw new ShapeError("the dims along axis " + axis + " must be concrete: " + types);
                 }

@@ -225,6 +225,8 @@ class ShapingTest {
         assertShapeError("concat(a, v): ranks differ: [2, 3], [3]", () -> concat(List.of(a, v), 0));
         assertShapeError("concat(a, h): dtypes differ: [2, 3], f32[2, 3]", () -> concat(List.of(a, h), 0));
         assertShapeError("concat(x, a): the dims along axis 0 must be concrete: [n, 3], [2, 3]", () -> concat(List.of(x, a), 0));
+        // the mismatch off the axis is the error to report, not the symbolic dim along it
+        assertShapeError("concat(x, w): dims differ off axis 0: [n, 3], [n, 4]", () -> concat(List.of(x, input("w", "n", 4)), 0));
         assertShapeError("concat(s, s): cannot concatenate scalars: [], []", () -> concat(List.of(s, s), 0));
         assertShapeError("concat(a, b): axis 2 is out of range for [2, 3] (rank 2)", () -> concat(List.of(a, b), 2));
         assertShapeError("concat(): needs at least one operand", () -> concat(List.of(), 0));
