@@ -20,12 +20,16 @@ import org.graft.core.Type;
 import org.graft.core.grad.GradTable;
 import org.graft.core.runtime.Compiler;
 import org.graft.core.runtime.Function;
+import org.graft.core.runtime.Options;
 import org.graft.core.tensor.DType;
 import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
 
 /**
  * Checks a graph's symbolic gradient against central finite differences.
+ *
+ * <p>It checks the graph as written, compiled without rewrites ({@code Options.NONE}): what is
+ * under test is the ops' bprops, not what the rewrite rules make of them.
  *
  * <p>The graph {@code y = f(x1, ..., xk)} is projected to the scalar {@code phi = <r, y>} with
  * a fixed random {@code r} whose entries lie in [0.5, 1.5) (so no element of {@code y} is
@@ -111,8 +115,8 @@ public final class GradCheck {
         var random = new SplittableRandom(seed);
         Tensor r = Tensor.uniform(y.type().shape(), 0.5, 1.5, random.split());
         List<Node> grads = GradTable.vjp(y, Constant.of(r), inputs, GradTable.Disconnected.ZEROS);
-        Function value = Compiler.compile(inputs, List.of(y));
-        List<Tensor> symbolic = Compiler.compile(inputs, grads).call(points);
+        Function value = Compiler.compile(inputs, List.of(y), Options.NONE);
+        List<Tensor> symbolic = Compiler.compile(inputs, grads, Options.NONE).call(points);
 
         for (int i = 0; i < points.size(); i++) {
             Tensor x = points.get(i);
@@ -153,7 +157,7 @@ public final class GradCheck {
         outputs.addAll(grads);
         // one function for the gradients and every evaluation of the cost, so that all of them
         // draw their samples in the same schedule order
-        Function costAndGrads = Compiler.compile(List.copyOf(inputs.keySet()), outputs);
+        Function costAndGrads = Compiler.compile(List.copyOf(inputs.keySet()), outputs, Options.NONE);
         List<Tensor> symbolic = costAndGrads.seed(seed).call(inputs).subList(1, outputs.size());
         DoubleSupplier evaluate = () -> costAndGrads.seed(seed).call(inputs).get(0).item();
 

@@ -1,0 +1,276 @@
+package org.graft.core.rewrite;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.Set;
+
+import org.graft.core.Apply;
+import org.graft.core.Constant;
+import org.graft.core.Graph;
+import org.graft.core.Node;
+import org.graft.core.Op;
+import org.graft.core.Stochastic;
+import org.graft.core.Type;
+import org.graft.core.tensor.Tensor;
+
+/**
+ * Runs phases of rules over a graph. Nodes never change, so rewriting builds a new graph:
+ * each phase walks the nodes from the inputs up, rebuilds a node whose inputs were rewritten,
+ * then applies the rules to it until none matches (a replacement's own new nodes are rewritten
+ * first). Consumers come after their inputs, so one walk reaches the fixpoint; the phase walks
+ * again until a walk changes nothing, as insurance for rules that look deeper than one level.
+ * Nodes that nothing reaches are dropped on the way (dead-node removal).
+ *
+ * <p>A replacement takes the position, and the name, of the node it replaces. Every firing is
+ * logged. A node that keeps being rewritten (rules that undo each other) stops the phase after
+ * {@value #MAX_CHAIN} firings with an error naming the rules.
+ */
+public final class Rewriter {
+    /** Firings on one node, one after another, beyond which the rules are taken to cycle. */
+    static final int MAX_CHAIN = 64;
+    /** Constant folding makes no constant larger than this many elements (the graph stays small). */
+    static final int MAX_FOLDED_SIZE = 1 << 20;
+    /** Walks of one phase beyond which the phase is taken not to converge. */
+    private static final int MAX_WALKS = 10;
+
+    private final List<Phase> phases;
+
+    private Rewriter(List<Phase> phases) { this.phases = List.copyOf(phases); }
+
+    public static Rewriter of(List<Phase> phases) { return new Rewriter(phases); }
+
+    /** The phases every registered {@link RuleSets} provides, in order (none without graph-ops). */
+    public static List<Phase> standard() { return Standard.PHASES; }
+
+    public List<Phase> phases() { return phases; }
+
+    /** The rewritten roots, one for each given root, and the log of what fired. */
+    public record Result(List<Node> roots, List<Rewrite> log) {}
+
+    public Result rewrite(List<? extends Node> roots) {
+        List<Node> current = List.copyOf(roots);
+        var log = new ArrayList<Rewrite>();
+        for (Phase phase : phases) {
+            for (int walk = 0; ; walk++) {
+                int before = log.size();
+                List<Node> next = new Walk(phase, log).run(current);
+                boolean changed = log.size() > before || !sameNodes(next, current);
+                current = next;
+                if (!changed) break;
+                if (walk == MAX_WALKS) {
+                    throw new RewriteError(current.get(0).pos(), "phase " + phase.name() + " does not settle after "
+                            + MAX_WALKS + " walks; the rules that fired last: " + lastRules(log, before));
+                }
+            }
+        }
+        return new Result(current, log);
+    }
+
+    private static boolean sameNodes(List<Node> a, List<Node> b) {
+        for (int i = 0; i < a.size(); i++) if (a.get(i) != b.get(i)) return false;
+        return true;
+    }
+
+    private static String lastRules(List<Rewrite> log, int from) {
+        var names = new LinkedHashMap<String, Integer>();
+        for (Rewrite r : log.subList(from, log.size())) names.merge(r.rule(), 1, Integer::sum);
+        return names.toString();
+    }
+
+    /** One walk of one phase over the graph. */
+    private static final class Walk {
+        private final Phase phase;
+        private final List<Rewrite> log;
+        private final Map<Node, Node> rewritten = new IdentityHashMap<>();   // node -> its rewritten form
+        private final Set<Node> settled = Collections.newSetFromMap(new IdentityHashMap<>()); // no rule applies
+        private final Map<Object, Node> canonical = new HashMap<>();          // merge: key -> the one node
+        private final Set<Node> known = Collections.newSetFromMap(new IdentityHashMap<>()); // in the graph before a rule made them
+
+        Walk(Phase phase, List<Rewrite> log) {
+            this.phase = phase;
+            this.log = log;
+        }
+
+        List<Node> run(List<Node> roots) {
+            List<Node> order = Graph.topologicalOrder(roots);
+            known.addAll(order);
+            for (Node n : order) {
+                Node r = settle(rebuild(n));
+                known.add(r);
+                rewritten.put(n, r);
+            }
+            var out = new ArrayList<Node>(roots.size());
+            for (Node r : roots) out.add(rewritten.get(r));
+            return out;
+        }
+
+        /** The node with its inputs replaced by their rewritten forms (itself when none changed). */
+        private Node rebuild(Node n) {
+            if (!(n instanceof Apply a)) return n;
+            List<Node> in = a.inputs();
+            var out = new ArrayList<Node>(in.size());
+            boolean changed = false;
+            for (Node i : in) {
+                Node r = rewritten.getOrDefault(i, i);
+                changed |= r != i;
+                out.add(r);
+            }
+            if (!changed) return n;
+            Apply b = Apply.at(a.pos(), a.op(), out);
+            return a.name().isPresent() ? b.named(a.name().get()) : b;
+        }
+
+        /** Applies the phase to a node whose inputs are settled, until nothing more applies. */
+        private Node settle(Node n) {
+            var chain = new ArrayList<String>();
+            while (true) {
+                if (settled.contains(n)) return n;
+                n = merge(n);
+                if (settled.contains(n)) return n;
+                if (!(n instanceof Apply a)) {
+                    settled.add(n);
+                    return n;
+                }
+                Node next = fold(a);
+                String rule = "constant folding";
+                if (next == null) {
+                    for (Rule r : phase.rules()) {
+                        next = r.apply(a);
+                        if (next == a) next = null;
+                        if (next != null) {
+                            rule = r.name();
+                            break;
+                        }
+                    }
+                }
+                if (next == null) {
+                    settled.add(a);
+                    return a;
+                }
+                if (!next.type().equals(a.type())) {
+                    throw new RewriteError(a.pos(), "rule " + rule + " changed the type of " + Apply.call(a.op(), a.inputs())
+                            + " from " + a.type() + " to " + next.type());
+                }
+                next = adopt(next, a);
+                log.add(new Rewrite(phase.name(), rule, a.pos(), Apply.call(a.op(), a.inputs()), describe(next)));
+                chain.add(rule);
+                if (chain.size() > MAX_CHAIN) {
+                    throw new RewriteError(a.pos(), "rules undo each other: " + String.join(", ", distinct(chain))
+                            + " fired " + chain.size() + " times on one node");
+                }
+                n = settleNew(next);
+            }
+        }
+
+        /**
+         * Settles the new nodes below a replacement, inputs first, and gives the replacement
+         * rebuilt on them. The walk stops at nodes already settled or rewritten, so a firing
+         * costs the size of what the rule built, not of the graph below it.
+         */
+        private Node settleNew(Node replacement) {
+            var order = new ArrayList<Node>();
+            Set<Node> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+            var stack = new ArrayDeque<Node>();
+            var expanded = new ArrayDeque<Boolean>();
+            stack.push(replacement);
+            expanded.push(false);
+            while (!stack.isEmpty()) {
+                Node m = stack.pop();
+                if (expanded.pop()) {
+                    order.add(m);
+                    continue;
+                }
+                if (!seen.add(m) || settled.contains(m) || rewritten.containsKey(m)) continue;
+                stack.push(m);
+                expanded.push(true);
+                for (Node i : m.inputs()) {
+                    stack.push(i);
+                    expanded.push(false);
+                }
+            }
+            for (Node m : order) {
+                if (m == replacement) break;
+                Node r = settle(rebuild(m));
+                known.add(r);
+                rewritten.put(m, r);
+            }
+            return rebuild(replacement);
+        }
+
+        /**
+         * A new replacement takes the position and name of the node it replaces; a node that
+         * already stood in the graph keeps its own.
+         */
+        private Node adopt(Node next, Apply replaced) {
+            if (!(next instanceof Apply a) || known.contains(a) || settled.contains(a)) return next;
+            Apply placed = a.pos().isKnown() ? a : a.at(replaced.pos());
+            if (replaced.name().isPresent() && placed.name().isEmpty()) placed = placed.named(replaced.name().get());
+            return placed;
+        }
+
+        /** The one node equal to {@code n} seen in this walk, when the phase merges. */
+        private Node merge(Node n) {
+            if (!phase.merge()) return n;
+            Object key = key(n);
+            if (key == null) return n;
+            Node first = canonical.putIfAbsent(key, n);
+            return first == null ? n : first;
+        }
+
+        /** The node as a constant, when the phase folds and every value it reads is constant. */
+        private Node fold(Apply a) {
+            if (!phase.fold() || a.op() instanceof Stochastic || !a.type().isConcrete()) return null;
+            if (a.type().shape().size() > MAX_FOLDED_SIZE) return null;
+            var args = new ArrayList<Tensor>();
+            List<Node> in = a.inputs();
+            for (int i = 0; i < in.size(); i++) {
+                Node x = in.get(i);
+                if (x instanceof Constant c) args.add(c.value());
+                else if (!a.op().connected(i) && x.type().isConcrete()) args.add(Tensor.zeros(x.type().shape())); // only its shape is read
+                else return null;
+            }
+            try {
+                Constant c = Constant.of(a.op().fprop(args)).at(a.pos());
+                return a.name().isPresent() ? c.named(a.name().get()) : c;
+            } catch (RuntimeException e) {
+                return null; // the error belongs to the run, where it is reported at the node
+            }
+        }
+    }
+
+    /** What makes two nodes the same computation: the op and the very same inputs; a constant's value. */
+    private static Object key(Node n) {
+        if (n instanceof Constant c) return new ConstantKey(c.value(), c.type());
+        if (n instanceof Apply a && !(a.op() instanceof Stochastic)) return new ApplyKey(a.op(), a.inputs());
+        return null; // inputs and params are themselves; two samples are never the same value
+    }
+
+    private record ConstantKey(Tensor value, Type type) {}
+
+    private record ApplyKey(Op op, List<Node> inputs) {}
+
+    private static String describe(Node n) {
+        if (n instanceof Apply a) return Apply.call(a.op(), a.inputs());
+        return n.label();
+    }
+
+    private static List<String> distinct(List<String> names) { return names.stream().distinct().toList(); }
+
+    /** Loads the registered rule sets once. */
+    private static final class Standard {
+        static final List<Phase> PHASES = load();
+
+        private static List<Phase> load() {
+            var phases = new ArrayList<Phase>();
+            for (RuleSets sets : ServiceLoader.load(RuleSets.class)) phases.addAll(sets.phases());
+            return List.copyOf(phases);
+        }
+    }
+}

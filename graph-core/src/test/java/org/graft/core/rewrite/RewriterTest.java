@@ -1,0 +1,141 @@
+package org.graft.core.rewrite;
+
+import static org.graft.core.rewrite.Pattern.on;
+import static org.graft.core.rewrite.Pattern.scalar;
+import static org.graft.core.rewrite.Pattern.var;
+import static org.graft.core.rewrite.Rule.rule;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.random.RandomGenerator;
+
+import org.junit.jupiter.api.Test;
+
+import org.graft.core.Apply;
+import org.graft.core.Constant;
+import org.graft.core.Grad;
+import org.graft.core.Graph;
+import org.graft.core.Input;
+import org.graft.core.Node;
+import org.graft.core.Op;
+import org.graft.core.SourcePos;
+import org.graft.core.Stochastic;
+import org.graft.core.Type;
+import org.graft.core.ops.Add;
+import org.graft.core.tensor.Tensor;
+
+class RewriterTest {
+    private static final Pattern.Var X = var("x");
+    private static final SourcePos HERE = new SourcePos("r.graft", 3, 7);
+
+    /** x + 0 -> x, the smallest rule there is. */
+    private static final Rule PLUS_ZERO = rule("x + 0 -> x", on(Add.class, X, scalar(0)),
+            m -> m.get(X).type().equals(m.node().type()) ? m.get(X) : null);
+
+    /** Swaps the operands of an add: with itself, a rule that never settles. */
+    private static final Rule SWAP = rule("a + b -> b + a", on(Add.class, X, var("y")),
+            m -> Apply.of(new Add(), m.get(var("y")), m.get(X)));
+
+    private final Input x = new Input("x", Type.f64(3));
+
+    private static Node add(Node a, Node b) { return Apply.of(new Add(), a, b); }
+
+    private static Constant zero() { return Constant.scalar(0); }
+
+    private static Rewriter.Result run(Phase phase, Node... roots) { return Rewriter.of(List.of(phase)).rewrite(List.of(roots)); }
+
+    @Test
+    void aRuleFiresWhereItsPatternMatchesAndTheLogSaysWhere() {
+        Node y = Apply.at(HERE, new Add(), List.of(x, zero()));
+        var result = run(Phase.of("canonicalize", List.of(PLUS_ZERO)), add(y, y));
+        assertEquals(List.of("x + 0 -> x"), result.log().stream().map(Rewrite::rule).distinct().toList());
+        Node root = result.roots().get(0);
+        assertSame(x, root.inputs().get(0));
+        assertSame(x, root.inputs().get(1));
+        Rewrite first = result.log().get(0);
+        assertEquals(HERE, first.pos());
+        assertEquals("add(x, 0)", first.before());
+        assertEquals("x", first.after());
+    }
+
+    @Test
+    void aGraphNoRuleMatchesComesBackAsTheSameNodes() {
+        Node y = add(x, Constant.scalar(1));
+        var result = run(Phase.of("canonicalize", List.of(PLUS_ZERO)), y);
+        assertSame(y, result.roots().get(0));
+        assertTrue(result.log().isEmpty());
+    }
+
+    @Test
+    void aReplacementTakesThePositionAndNameOfTheNodeItReplaces() {
+        Rule double_ = rule("x + x -> x + x (rebuilt)", on(Add.class, X, X), m -> null);
+        Rule toNew = rule("x + 0 -> 0 + x", on(Add.class, X, scalar(0)), m -> add(zero(), m.get(X)));
+        Node y = ((Apply) Apply.at(HERE, new Add(), List.of(x, zero()))).named("y");
+        Node root = run(Phase.of("p", List.of(double_, toNew)), y).roots().get(0);
+        assertEquals(HERE, root.pos());
+        assertEquals("y", root.label());
+    }
+
+    @Test
+    void mergeKeepsOneOfEachComputationAndConstantFoldingEvaluatesWhatIsKnown() {
+        Node a = add(x, Constant.scalar(2)), b = add(x, Constant.scalar(2));
+        Node folded = add(Constant.scalar(1), Constant.scalar(1));
+        var result = run(new Phase("canonicalize", List.of(), true, true), add(a, b), folded);
+        Node root = result.roots().get(0);
+        assertSame(root.inputs().get(0), root.inputs().get(1));
+        // x, 2, x + 2 (once) and the sum; 1 + 1 folds to a constant 2, which merges with the other
+        assertEquals(4, Graph.topologicalOrder(result.roots()).size());
+        assertSame(root.inputs().get(0).inputs().get(1), result.roots().get(1));
+        assertTrue(result.roots().get(1) instanceof Constant c && c.isScalar(2));
+        assertTrue(result.log().stream().anyMatch(r -> r.rule().equals("constant folding")));
+    }
+
+    @Test
+    void samplesAreNeverMergedNorFolded() {
+        Op sample = new Sample();
+        Node s1 = Apply.of(sample, Constant.scalar(1)), s2 = Apply.of(sample, Constant.scalar(1));
+        var result = run(new Phase("canonicalize", List.of(), true, true), add(s1, s2));
+        Node root = result.roots().get(0);
+        assertTrue(root.inputs().get(0) != root.inputs().get(1));
+        assertTrue(root.inputs().get(0) instanceof Apply);
+    }
+
+    @Test
+    void rulesThatUndoEachOtherAreStoppedWithAnErrorNamingThem() {
+        Node y = Apply.at(HERE, new Add(), List.of(x, Constant.scalar(1)));
+        var e = assertThrows(RewriteError.class, () -> run(Phase.of("p", List.of(SWAP)), y));
+        assertEquals("r.graft:3:7: rules undo each other: a + b -> b + a fired 65 times on one node", e.getMessage());
+    }
+
+    @Test
+    void aRuleThatChangesTheTypeIsABugTheEngineNames() {
+        Rule wrong = rule("x + 0 -> 0", on(Add.class, X, scalar(0)), m -> zero());
+        var e = assertThrows(RewriteError.class, () -> run(Phase.of("p", List.of(wrong)), Apply.at(HERE, new Add(), List.of(x, zero()))));
+        assertEquals("r.graft:3:7: rule x + 0 -> 0 changed the type of add(x, 0) from [3] to []", e.getMessage());
+    }
+
+    @Test
+    void nodesNothingReachesAreDropped() {
+        Node used = add(x, zero());
+        Node root = run(Phase.of("p", List.of(PLUS_ZERO)), add(used, Constant.scalar(5))).roots().get(0);
+        assertEquals(3, Graph.topologicalOrder(List.of(root)).size());   // x, 5, x + 5
+    }
+
+    @Test
+    void aLongChainRewritesInTimeLinearInItsLength() {
+        Node y = x;
+        for (int i = 0; i < 20_000; i++) y = add(add(y, zero()), Constant.scalar(1));
+        var result = run(new Phase("p", List.of(PLUS_ZERO), true, true), y);
+        assertEquals(20_000, result.log().stream().filter(r -> r.rule().equals("x + 0 -> x")).count());
+    }
+
+    /** A stand-in sampler: constant folding and merging must leave it alone. */
+    private record Sample() implements Stochastic {
+        public Type type(List<Type> in) { return in.get(0); }
+        public Tensor sample(List<Tensor> in, RandomGenerator stream) { return Tensor.scalar(stream.nextDouble()); }
+        public List<Grad> bprop(List<Node> in, Node y, Node gy) { return List.of(Grad.notDifferentiable("a sample")); }
+    }
+}
