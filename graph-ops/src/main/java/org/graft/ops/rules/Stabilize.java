@@ -55,6 +55,7 @@ import org.graft.ops.Unary.Exp;
 import org.graft.ops.Unary.Log;
 import org.graft.ops.Unary.Log1p;
 import org.graft.ops.Unary.Neg;
+import org.graft.ops.Unary.Reciprocal;
 import org.graft.ops.Unary.Sigmoid;
 import org.graft.ops.Unary.Sqrt;
 import org.graft.ops.Unary.Square;
@@ -81,7 +82,7 @@ public final class Stabilize {
     private static final Pattern.Var X = var("x"), Y = var("y"), C = var("c"), S = var("s");
     private static final Pattern ONE = scalar(1).as(C), MINUS_ONE = scalar(-1).as(C);
 
-    /** Products flattened by {@link #cancel} look this many mul, div and neg levels deep. */
+    /** Products flattened by {@link #cancel} look this many levels deep. */
     private static final int PRODUCT_DEPTH = 6;
 
     /** The rules, in the order the engine tries them on a node. */
@@ -162,7 +163,7 @@ public final class Stabilize {
 
     /**
      * Cancels a factor that is positive in exact arithmetic from the numerator and denominator
-     * of a product, looking through mul, div and neg: (g / s) (s t) = g t. Such an s (e^x, σ(x),
+     * of a product, looking through mul, div, neg and reciprocal: (g / s) (s t) = g t. Such an s (e^x, σ(x),
      * 1 - σ(x), softmax(x)) rounds to 0 or overflows to inf where the product is finite, and
      * then the naive form is 0 · inf = NaN. Other factors are left alone: x / x is NaN at 0.
      */
@@ -184,18 +185,20 @@ public final class Stabilize {
     /**
      * {@code s (u - v) = s u - s v} (and for u + v), taken only where {@code s u} or {@code s v}
      * cancels: the gradient of log(softmax(x)) is {@code s (g/s - Σ g)} with s = softmax(x),
-     * NaN wherever s underflows; distributed, it is {@code g - s Σ g}.
+     * NaN wherever s underflows; distributed, it is {@code g - s Σ g}. The binary cross-entropy
+     * written out with logs of sigmoids has {@code σ(1 - σ) (a/σ + b/(1 - σ))}, each term
+     * cancelling a factor of s.
      */
     private static Node distribute(Match m) {
         for (int i = 0; i < 2; i++) {
             Node s = m.node().inputs().get(i), d = m.node().inputs().get(1 - i);
             boolean minus = isOp(d, Sub.class);
-            if (!positive(s, 0) || !(minus || isOp(d, Add.class))) continue;
-            Apply su0 = mul(s, d.inputs().get(0)), sv0 = mul(s, d.inputs().get(1));
-            Node su = cancel(su0), sv = cancel(sv0);
+            if (!(minus || isOp(d, Add.class)) || !positive(s, 0)) continue;
+            Node u = d.inputs().get(0), v = d.inputs().get(1);
+            Node su = dividedBy(u, s) ? cancel(mul(s, u)) : null, sv = dividedBy(v, s) ? cancel(mul(s, v)) : null;
             if (su == null && sv == null) continue;
-            if (su == null) su = su0;
-            if (sv == null) sv = sv0;
+            if (su == null) su = mul(s, u);
+            if (sv == null) sv = mul(s, v);
             return fit(minus ? sub(su, sv) : add(su, sv), m.node(), s);
         }
         return null;
@@ -253,6 +256,12 @@ public final class Stabilize {
         return null;
     }
 
+    /** True where {@code n} divides by {@code s} or by one of its factors. */
+    private static boolean dividedBy(Node n, Node s) {
+        List<Node> den = Product.of(n).den;
+        return Product.of(s).num.stream().anyMatch(f -> indexOf(den, f) >= 0);
+    }
+
     /**
      * Positive in exact arithmetic for every finite input, though it may round to 0 or
      * overflow: e^x, σ(x), 1 - σ(x), softmax(x), and products of these.
@@ -268,7 +277,7 @@ public final class Stabilize {
 
     /**
      * A product as a sign and factors over factors, {@code ±(n1 n2 ...) / (d1 d2 ...)}, read
-     * through mul, div and neg down to {@link #PRODUCT_DEPTH} levels.
+     * through mul, div, neg and reciprocal down to {@link #PRODUCT_DEPTH} levels.
      */
     private static final class Product {
         final List<Node> num = new ArrayList<>(), den = new ArrayList<>();
@@ -296,6 +305,10 @@ public final class Stabilize {
                 if (a.op() instanceof Neg) {
                     negative = !negative;
                     add(in.get(0), over, depth + 1);
+                    return;
+                }
+                if (a.op() instanceof Reciprocal) {
+                    add(in.get(0), !over, depth + 1);
                     return;
                 }
             }

@@ -17,6 +17,7 @@ import static org.graft.ops.Ops.mul;
 import static org.graft.ops.Ops.neg;
 import static org.graft.ops.Ops.param;
 import static org.graft.ops.Ops.pow;
+import static org.graft.ops.Ops.reciprocal;
 import static org.graft.ops.Ops.relu;
 import static org.graft.ops.Ops.sigmoid;
 import static org.graft.ops.Ops.softmax;
@@ -410,6 +411,20 @@ class StabilizeTest {
         Run r = run(List.of(g, x, t), List.of(mul(div(g, x), mul(x, t))), Tensor.vector(1, 1), Tensor.vector(0, 2), Tensor.vector(3, 3));
         assertFalse(r.fired("a s / (b s) -> a / b, s > 0"));
         assertTrue(Double.isNaN(r.rewritten.get(0).getFlat(0)));
+    }
+
+    @Example
+    void aPositiveFactorCancelsHoweverTheProductIsWritten() {
+        Input x = input("x", 2), g = input("g", 2);
+        Node s = exp(x);
+        Tensor at = Tensor.vector(1000, -1000);
+        for (Node f : List.of(div(mul(s, g), s), mul(mul(g, reciprocal(s)), s), neg(mul(s, div(neg(g), s))),
+                div(mul(g, mul(s, sigmoid(x))), mul(sigmoid(x), s)))) {
+            Run r = run(List.of(g, x), List.of(f), Tensor.vector(3, 4), at);
+            assertTrue(r.fired("a s / (b s) -> a / b, s > 0"), f.toString());
+            assertEquals(Tensor.vector(3, 4), r.rewritten.get(0));
+            assertTrue(Double.isNaN(r.naive.get(0).getFlat(0)) || Double.isNaN(r.naive.get(0).getFlat(1)));
+        }
     }
 
     @Example
