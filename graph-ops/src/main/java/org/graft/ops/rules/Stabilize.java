@@ -163,9 +163,10 @@ public final class Stabilize {
 
     /**
      * Cancels a factor that is positive in exact arithmetic from the numerator and denominator
-     * of a product, looking through mul, div, neg and reciprocal: (g / s) (s t) = g t. Such an s (e^x, σ(x),
-     * 1 - σ(x), softmax(x)) rounds to 0 or overflows to inf where the product is finite, and
-     * then the naive form is 0 · inf = NaN. Other factors are left alone: x / x is NaN at 0.
+     * of a product, looking through mul, div, neg and reciprocal: (g / s) (s t) = g t. Such an
+     * s (e^x, σ(x), 1 - σ(x), softmax(x)) rounds to 0 or overflows to inf where the product is
+     * finite, and then the naive form is 0 · inf = NaN. Other factors are left alone: x / x is
+     * NaN at 0.
      */
     private static Node cancel(Apply product) {
         Product p = Product.of(product);

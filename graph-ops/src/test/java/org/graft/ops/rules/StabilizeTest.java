@@ -370,7 +370,8 @@ class StabilizeTest {
         assertEquals(Tensor.vector(1e300, 0, Double.NaN, Double.POSITIVE_INFINITY), r.rewritten.get(0));
         assertEquals(1e300 * (1 - 2.375877272697835E-14), r.naive.get(0).getFlat(0), 1e286);   // off by ~100 ulps
         assertTrue(Double.isNaN(r.naive.get(0).getFlat(2)));
-        assertFalse(run(List.of(x), List.of(exp(mul(2.0, log(x)))), Tensor.vector(1, 2, 3, 4)).fired("exp(log(x)) -> x where x >= 0, else nan"));
+        Run squared = run(List.of(x), List.of(exp(mul(2.0, log(x)))), Tensor.vector(1, 2, 3, 4));
+        assertFalse(squared.fired("exp(log(x)) -> x where x >= 0, else nan"));
     }
 
     @Example
@@ -408,7 +409,8 @@ class StabilizeTest {
     void factorsThatMayReallyBeZeroAreNotCancelled() {
         // (g / x) (x t) is NaN at x = 0 in exact arithmetic too
         Input x = input("x", 2), g = input("g", 2), t = input("t", 2);
-        Run r = run(List.of(g, x, t), List.of(mul(div(g, x), mul(x, t))), Tensor.vector(1, 1), Tensor.vector(0, 2), Tensor.vector(3, 3));
+        Run r = run(List.of(g, x, t), List.of(mul(div(g, x), mul(x, t))),
+                Tensor.vector(1, 1), Tensor.vector(0, 2), Tensor.vector(3, 3));
         assertFalse(r.fired("a s / (b s) -> a / b, s > 0"));
         assertTrue(Double.isNaN(r.rewritten.get(0).getFlat(0)));
     }
