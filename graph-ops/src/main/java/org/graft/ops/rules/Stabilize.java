@@ -1,12 +1,370 @@
 package org.graft.ops.rules;
 
+import static org.graft.core.rewrite.Pattern.on;
+import static org.graft.core.rewrite.Pattern.scalar;
+import static org.graft.core.rewrite.Pattern.var;
+import static org.graft.core.rewrite.Rule.rule;
+import static org.graft.ops.Ops.abs;
+import static org.graft.ops.Ops.add;
+import static org.graft.ops.Ops.bceWithLogits;
+import static org.graft.ops.Ops.broadcastTo;
+import static org.graft.ops.Ops.constant;
+import static org.graft.ops.Ops.div;
+import static org.graft.ops.Ops.exp;
+import static org.graft.ops.Ops.expandDims;
+import static org.graft.ops.Ops.expm1;
+import static org.graft.ops.Ops.greaterEqual;
+import static org.graft.ops.Ops.log1p;
+import static org.graft.ops.Ops.logSoftmax;
+import static org.graft.ops.Ops.logsumexp;
+import static org.graft.ops.Ops.mul;
+import static org.graft.ops.Ops.neg;
+import static org.graft.ops.Ops.sigmoid;
+import static org.graft.ops.Ops.softmax;
+import static org.graft.ops.Ops.softmaxCrossEntropy;
+import static org.graft.ops.Ops.softplus;
+import static org.graft.ops.Ops.sub;
+import static org.graft.ops.Ops.sum;
+import static org.graft.ops.Ops.where;
+
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.stream.IntStream;
 
+import org.graft.core.Apply;
+import org.graft.core.Constant;
+import org.graft.core.Node;
+import org.graft.core.Op;
+import org.graft.core.Type;
+import org.graft.core.ops.Add;
+import org.graft.core.ops.Broadcasting.BroadcastLike;
+import org.graft.core.rewrite.Match;
+import org.graft.core.rewrite.Pattern;
 import org.graft.core.rewrite.Rule;
+import org.graft.ops.Binary.Div;
+import org.graft.ops.Binary.Mul;
+import org.graft.ops.Binary.Pow;
+import org.graft.ops.Binary.Sub;
+import org.graft.ops.Neural.BinaryCrossEntropy;
+import org.graft.ops.Neural.LogSoftmax;
+import org.graft.ops.Neural.Softmax;
+import org.graft.ops.Reduce.Sum;
+import org.graft.ops.Shaping.ExpandDims;
+import org.graft.ops.Unary.Exp;
+import org.graft.ops.Unary.Log;
+import org.graft.ops.Unary.Log1p;
+import org.graft.ops.Unary.Neg;
+import org.graft.ops.Unary.Reciprocal;
+import org.graft.ops.Unary.Sigmoid;
+import org.graft.ops.Unary.Sqrt;
+import org.graft.ops.Unary.Square;
 
-/** Stabilize: the same value, but finite where the naive form over- or underflows. */
+/**
+ * Stabilize: the same value, but finite where the naive form over- or underflows.
+ *
+ * <p>The forward rules replace a composition by the one op whose kernel is its stable form
+ * (log1p, expm1, softplus, log_softmax, logsumexp, softmax_cross_entropy, bce_with_logits).
+ * {@code grad} runs before any rewrite, so the gradient of the naive form is built from the
+ * naive form, and that is where the NaNs come from: it divides by a factor such as σ(x) or
+ * softmax(x) and multiplies by it again, and once the factor has rounded to 0 (or e^x has
+ * overflowed to inf) that is 0 · inf. The gradient rules cancel such factors, which are
+ * positive in exact arithmetic, and put e^x / Σ e^x and e^x / (1 + e^x) back together as
+ * softmax and sigmoid.
+ *
+ * <p>Every rule keeps the value wherever the naive form is finite (up to rounding), including
+ * the domain: {@code log(exp(x)) -> x} holds for every x, but {@code exp(log(x))} is x only for
+ * x >= 0 and NaN below, which the replacement keeps.
+ */
 public final class Stabilize {
     private Stabilize() {}
 
-    public static final List<Rule> RULES = List.of();
+    private static final Pattern.Var X = var("x"), Y = var("y"), C = var("c"), S = var("s");
+    private static final Pattern ONE = scalar(1).as(C), MINUS_ONE = scalar(-1).as(C);
+
+    /** Products flattened by {@link #cancel} look this many levels deep. */
+    private static final int PRODUCT_DEPTH = 6;
+
+    /** The rules, in the order the engine tries them on a node. */
+    public static final List<Rule> RULES = List.of(
+            // log1p and expm1 keep the digits of x that 1 + x and e^x - 1 round away near 0
+            rule("log(1+x) -> log1p(x)", on(Log.class, on(Add.class, ONE, X)), m -> fit(log1p(m.get(X)), m, C)),
+            rule("log(1+x) -> log1p(x)", on(Log.class, on(Add.class, X, ONE)), m -> fit(log1p(m.get(X)), m, C)),
+            rule("exp(x)-1 -> expm1(x)", on(Sub.class, on(Exp.class, X), ONE), m -> fit(expm1(m.get(X)), m, C)),
+            rule("exp(x)-1 -> expm1(x)", on(Add.class, on(Exp.class, X), MINUS_ONE), m -> fit(expm1(m.get(X)), m, C)),
+            rule("exp(x)-1 -> expm1(x)", on(Add.class, MINUS_ONE, on(Exp.class, X)), m -> fit(expm1(m.get(X)), m, C)),
+            // log(1 + e^x) = softplus(x): log1p(e^x) is still inf once e^x overflows, past x = 709
+            rule("log1p(exp(x)) -> softplus(x)", on(Log1p.class, on(Exp.class, X)), m -> softplus(m.get(X))),
+            // log σ(x) = -log(1 + e^-x) = -softplus(-x); σ(-800) is 0 and its log -inf
+            rule("log(sigmoid(x)) -> -softplus(-x)", on(Log.class, on(Sigmoid.class, X)),
+                    m -> neg(softplus(neg(m.get(X))))),
+            // log(1 - σ(x)) = log σ(-x) = -softplus(x); 1 - σ(40) is already 0
+            rule("log(1 - sigmoid(x)) -> -softplus(x)", on(Log.class, on(Sub.class, ONE, on(Sigmoid.class, X))),
+                    m -> fit(neg(softplus(m.get(X))), m, C)),
+            rule("log1p(-sigmoid(x)) -> -softplus(x)", on(Log1p.class, on(Neg.class, on(Sigmoid.class, X))),
+                    m -> neg(softplus(m.get(X)))),
+            rule("log(softmax(x)) -> log_softmax(x)", on(Log.class, on(Softmax.class, X).as(S)),
+                    m -> logSoftmax(m.get(X), m.op(S, Softmax.class).axis())),
+            rule("log(sum(exp(x))) -> logsumexp(x)", on(Log.class, on(Sum.class, on(Exp.class, X)).as(S)),
+                    m -> logsumexp(m.get(X), ints(m.op(S, Sum.class).axes()), m.op(S, Sum.class).keepdims())),
+            // with log(softmax(z)) -> log_softmax(z) and -(-x) -> x, the naive cross-entropy
+            // -sum(t * log(softmax(z)), -1) becomes softmax_cross_entropy(z, t)
+            rule("sum(t * log_softmax(z), -1) -> -softmax_cross_entropy(z, t)", on(Sum.class, on(Mul.class, X, Y)),
+                    m -> crossEntropy(m, m.get(X), m.get(Y), false)),
+            rule("sum(-(t * log_softmax(z)), -1) -> softmax_cross_entropy(z, t)",
+                    on(Sum.class, on(Neg.class, on(Mul.class, X, Y))), m -> crossEntropy(m, m.get(X), m.get(Y), true)),
+            rule("binary_cross_entropy(sigmoid(z), t) -> bce_with_logits(z, t)",
+                    on(BinaryCrossEntropy.class, on(Sigmoid.class, X), Y), m -> bceWithLogits(m.get(X), m.get(Y))),
+            // log e^x = x for every x, and e^x over- or underflows for |x| > 709
+            rule("log(exp(x)) -> x", on(Log.class, on(Exp.class, X)), m -> m.get(X)),
+            // e^(log x) = x for x >= 0 (0 and inf included) and NaN for x < 0, as the replacement
+            // keeps: the naive form is finite there, but off by up to |log x| ulps (e^(log 1e300)
+            // by 2e-14), and costs two transcendentals for a comparison
+            rule("exp(log(x)) -> x where x >= 0, else nan", on(Exp.class, on(Log.class, X)),
+                    m -> where(greaterEqual(m.get(X), 0.0), m.get(X), Double.NaN)),
+            // √(x²) = |x|; x² overflows for |x| > 1e154 and underflows for |x| < 1e-162
+            rule("sqrt(x^2) -> abs(x)", on(Sqrt.class, on(Pow.class, X, scalar(2).as(C))), m -> fit(abs(m.get(X)), m, C)),
+            rule("sqrt(x^2) -> abs(x)", on(Sqrt.class, on(Square.class, X)), m -> abs(m.get(X))),
+            rule("sqrt(x^2) -> abs(x)", on(Sqrt.class, on(Mul.class, X, X)), m -> abs(m.get(X))),
+            // the rules above build -(-x) from the user's minus signs; canonicalize has already run
+            rule("-(-x) -> x", on(Neg.class, on(Neg.class, X)), m -> m.get(X)),
+
+            // ---- the gradients of the naive forms ----
+            rule("a s / (b s) -> a / b, s > 0", on(Mul.class, X, Y), m -> cancel(m.node())),
+            rule("a s / (b s) -> a / b, s > 0", on(Div.class, X, Y), m -> cancel(m.node())),
+            rule("s (a/s - c) -> a - s c, s > 0", on(Mul.class, X, Y), Stabilize::distribute),
+            rule("(g / sum(exp(x))) * exp(x) -> g * softmax(x)", on(Mul.class, X, Y), Stabilize::softmaxOfSum),
+            rule("(g / (1 + exp(x))) * exp(x) -> g * sigmoid(x)", on(Mul.class, X, Y), Stabilize::sigmoidOfExp));
+
+    /**
+     * {@code -Σ_k t_k log softmax(z)_k} along the last axis is {@code softmax_cross_entropy(z, t)},
+     * for any targets t (one-hot or not). The sum may run over more axes than the last one, and
+     * either operand may carry minus signs.
+     */
+    private static Node crossEntropy(Match m, Node a, Node b, boolean negated) {
+        Sum op = m.op(Sum.class);
+        Type full = m.node().inputs().get(0).type();
+        boolean minus = !negated; // Σ t log softmax(z) = -ce
+        for (; isOp(a, Neg.class); a = a.inputs().get(0)) minus = !minus;
+        for (; isOp(b, Neg.class); b = b.inputs().get(0)) minus = !minus;
+        Node ls = isOp(a, LogSoftmax.class) ? a : isOp(b, LogSoftmax.class) ? b : null;
+        if (ls == null) return null;
+        Node t = ls == a ? b : a, z = ls.inputs().get(0);
+        int last = full.rank() - 1;
+        if (last < 0 || !z.type().equals(full) || full.axis(op(ls, LogSoftmax.class).axis()) != last) return null;
+        int[] axes = normalized(full, op.axes());
+        if (Arrays.stream(axes).noneMatch(i -> i == last)) return null;
+        Node out = softmaxCrossEntropy(z, broadcastTo(t, z));   // [..., k] -> [...]
+        int[] rest = Arrays.stream(axes).filter(i -> i != last).toArray();
+        if (rest.length > 0) out = sum(out, rest, op.keepdims());
+        if (op.keepdims()) out = expandDims(out, last);
+        return minus ? neg(out) : out;
+    }
+
+    /**
+     * Cancels a factor that is positive in exact arithmetic from the numerator and denominator
+     * of a product, looking through mul, div, neg and reciprocal: (g / s) (s t) = g t. Such an
+     * s (e^x, σ(x), 1 - σ(x), softmax(x)) rounds to 0 or overflows to inf where the product is
+     * finite, and then the naive form is 0 · inf = NaN. Other factors are left alone: x / x is
+     * NaN at 0.
+     */
+    private static Node cancel(Apply product) {
+        Product p = Product.of(product);
+        var cancelled = new ArrayList<Node>();
+        for (int i = 0; i < p.den.size(); i++) {
+            Node s = p.den.get(i);
+            int j = indexOf(p.num, s);
+            if (j < 0 || !positive(s, 0)) continue;
+            p.num.remove(j);
+            p.den.remove(i--);
+            cancelled.add(s);
+        }
+        if (cancelled.isEmpty()) return null;
+        return fit(p.build(), product, cancelled);
+    }
+
+    /**
+     * {@code s (u - v) = s u - s v} (and for u + v), taken only where {@code s u} or {@code s v}
+     * cancels: the gradient of log(softmax(x)) is {@code s (g/s - Σ g)} with s = softmax(x),
+     * NaN wherever s underflows; distributed, it is {@code g - s Σ g}. The binary cross-entropy
+     * written out with logs of sigmoids has {@code σ(1 - σ) (a/σ + b/(1 - σ))}, each term
+     * cancelling a factor of s.
+     */
+    private static Node distribute(Match m) {
+        for (int i = 0; i < 2; i++) {
+            Node s = m.node().inputs().get(i), d = m.node().inputs().get(1 - i);
+            boolean minus = isOp(d, Sub.class);
+            if (!(minus || isOp(d, Add.class)) || !positive(s, 0)) continue;
+            Node u = d.inputs().get(0), v = d.inputs().get(1);
+            Node su = dividedBy(u, s) ? cancel(mul(s, u)) : null, sv = dividedBy(v, s) ? cancel(mul(s, v)) : null;
+            if (su == null && sv == null) continue;
+            if (su == null) su = mul(s, u);
+            if (sv == null) sv = mul(s, v);
+            return fit(minus ? sub(su, sv) : add(su, sv), m.node(), s);
+        }
+        return null;
+    }
+
+    /**
+     * {@code (g / Σ e^x) e^x = g softmax(x)}: the gradient of log Σ e^x, as the sum's bprop
+     * builds it (g / Σ e^x put back along the summed axes, broadcast to e^x). At x = [1000, 1000]
+     * the naive form is 0 · inf = NaN.
+     */
+    private static Node softmaxOfSum(Match m) {
+        for (int i = 0; i < 2; i++) {
+            Node e = m.node().inputs().get(i), b = m.node().inputs().get(1 - i);
+            if (!isOp(e, Exp.class)) continue;
+            Node like = null;
+            if (isOp(b, BroadcastLike.class)) {
+                like = b.inputs().get(1);
+                b = b.inputs().get(0);
+            }
+            List<Integer> expanded = isOp(b, ExpandDims.class) ? op(b, ExpandDims.class).axes() : null;
+            if (expanded != null) b = b.inputs().get(0);
+            if (!isOp(b, Div.class)) continue;
+            Node g = b.inputs().get(0), s = b.inputs().get(1);
+            if (!isOp(s, Sum.class) || s.inputs().get(0) != e || !g.type().equals(s.type())) continue;
+            Sum sum = op(s, Sum.class);
+            int[] axes = normalized(e.type(), sum.axes());
+            // the quotient must line up with e^x along the summed axes: put back there, or scalar
+            boolean aligned = expanded != null ? !sum.keepdims() && expanded.equals(boxed(axes))
+                    : sum.keepdims() || s.type().isScalar();
+            if (!aligned) continue;
+            Node x = e.inputs().get(0);
+            Node p = axes.length == 1 ? softmax(x, axes[0]) : exp(sub(x, logsumexp(x, axes, true)));
+            Node gk = expanded != null ? expandDims(g, axes) : g;
+            // broadcast like p, not like e^x, which nothing needs to compute any more
+            if (like != null) gk = broadcastTo(gk, like.type().equals(p.type()) ? p : like);
+            return fit(mul(gk, p), m.node(), e);
+        }
+        return null;
+    }
+
+    /**
+     * {@code (g / (1 + e^x)) e^x = g σ(x)}: the gradient of log(1 + e^x) and of log1p(e^x),
+     * 0 · inf = NaN once e^x overflows.
+     */
+    private static Node sigmoidOfExp(Match m) {
+        for (int i = 0; i < 2; i++) {
+            Node e = m.node().inputs().get(i), d = m.node().inputs().get(1 - i);
+            if (!isOp(e, Exp.class) || !isOp(d, Div.class)) continue;
+            Node q = d.inputs().get(1);
+            if (!isOp(q, Add.class)) continue;
+            Node one = q.inputs().get(0) == e ? q.inputs().get(1) : q.inputs().get(1) == e ? q.inputs().get(0) : null;
+            if (one == null || !allOnes(one)) continue;
+            return fit(mul(d.inputs().get(0), sigmoid(e.inputs().get(0))), m.node(), e, one);
+        }
+        return null;
+    }
+
+    /** True where {@code n} divides by {@code s} or by one of its factors. */
+    private static boolean dividedBy(Node n, Node s) {
+        List<Node> den = Product.of(n).den;
+        return Product.of(s).num.stream().anyMatch(f -> indexOf(den, f) >= 0);
+    }
+
+    /**
+     * Positive in exact arithmetic for every finite input, though it may round to 0 or
+     * overflow: e^x, σ(x), 1 - σ(x), softmax(x), and products of these.
+     */
+    private static boolean positive(Node n, int depth) {
+        if (!(n instanceof Apply a) || depth > PRODUCT_DEPTH) return false;
+        Op op = a.op();
+        if (op instanceof Exp || op instanceof Sigmoid || op instanceof Softmax) return true;
+        List<Node> in = a.inputs();
+        if (op instanceof Sub) return allOnes(in.get(0)) && isOp(in.get(1), Sigmoid.class);
+        return op instanceof Mul && positive(in.get(0), depth + 1) && positive(in.get(1), depth + 1);
+    }
+
+    /**
+     * A product as a sign and factors over factors, {@code ±(n1 n2 ...) / (d1 d2 ...)}, read
+     * through mul, div, neg and reciprocal down to {@link #PRODUCT_DEPTH} levels.
+     */
+    private static final class Product {
+        final List<Node> num = new ArrayList<>(), den = new ArrayList<>();
+        boolean negative;
+
+        static Product of(Node n) {
+            var p = new Product();
+            p.add(n, false, 0);
+            return p;
+        }
+
+        private void add(Node n, boolean over, int depth) {
+            if (depth < PRODUCT_DEPTH && n instanceof Apply a) {
+                List<Node> in = a.inputs();
+                if (a.op() instanceof Mul) {
+                    add(in.get(0), over, depth + 1);
+                    add(in.get(1), over, depth + 1);
+                    return;
+                }
+                if (a.op() instanceof Div) {
+                    add(in.get(0), over, depth + 1);
+                    add(in.get(1), !over, depth + 1);
+                    return;
+                }
+                if (a.op() instanceof Neg) {
+                    negative = !negative;
+                    add(in.get(0), over, depth + 1);
+                    return;
+                }
+                if (a.op() instanceof Reciprocal) {
+                    add(in.get(0), !over, depth + 1);
+                    return;
+                }
+            }
+            (over ? den : num).add(n);
+        }
+
+        /** The product rebuilt from its factors, left to right. */
+        Node build() {
+            Node top = num.isEmpty() ? constant(1.0) : fold(num);
+            Node out = den.isEmpty() ? top : div(top, fold(den));
+            return negative ? neg(out) : out;
+        }
+
+        private static Node fold(List<Node> factors) {
+            Node out = factors.get(0);
+            for (int i = 1; i < factors.size(); i++) out = mul(out, factors.get(i));
+            return out;
+        }
+    }
+
+    /**
+     * {@code r} where it has the type of the node it replaces; else {@code r} broadcast to that
+     * type like one of {@code likes} that has it (the 1 of {@code log(1 + x)} may be the wider
+     * operand); else null, and the rule does not apply.
+     */
+    private static Node fit(Node r, Apply replaced, List<Node> likes) {
+        Type want = replaced.type();
+        if (r.type().equals(want)) return r;
+        for (Node like : likes) if (like.type().equals(want)) return broadcastTo(r, like);
+        return null;
+    }
+
+    private static Node fit(Node r, Apply replaced, Node... likes) { return fit(r, replaced, List.of(likes)); }
+
+    private static Node fit(Node r, Match m, Pattern.Var like) { return fit(r, m.node(), m.get(like)); }
+
+    private static boolean isOp(Node n, Class<? extends Op> op) { return n instanceof Apply a && op.isInstance(a.op()); }
+
+    private static <T extends Op> T op(Node n, Class<T> op) { return op.cast(((Apply) n).op()); }
+
+    private static boolean allOnes(Node n) {
+        if (!(n instanceof Constant c)) return false;
+        for (int i = 0; i < c.value().size(); i++) if (c.value().getFlat(i) != 1.0) return false;
+        return true;
+    }
+
+    private static int indexOf(List<Node> nodes, Node n) {
+        for (int i = 0; i < nodes.size(); i++) if (nodes.get(i) == n) return i;
+        return -1;
+    }
+
+    /** The axes as indices in [0, rank), ascending. */
+    private static int[] normalized(Type t, List<Integer> axes) { return axes.stream().mapToInt(t::axis).sorted().toArray(); }
+
+    private static int[] ints(List<Integer> axes) { return axes.stream().mapToInt(Integer::intValue).toArray(); }
+
+    private static List<Integer> boxed(int[] axes) { return IntStream.of(axes).boxed().toList(); }
 }
