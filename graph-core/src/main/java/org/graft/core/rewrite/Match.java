@@ -3,6 +3,7 @@ package org.graft.core.rewrite;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToIntFunction;
 
 import org.graft.core.Apply;
 import org.graft.core.Constant;
@@ -13,16 +14,18 @@ import org.graft.core.Op;
 public final class Match {
     private final Apply node;
     private final Map<Pattern.Var, Node> bound;
+    private final ToIntFunction<Node> uses;
 
-    private Match(Apply node, Map<Pattern.Var, Node> bound) {
+    private Match(Apply node, Map<Pattern.Var, Node> bound, ToIntFunction<Node> uses) {
         this.node = node;
         this.bound = bound;
+        this.uses = uses;
     }
 
-    /** The match of {@code pattern} at {@code node}, or null. */
-    static Match of(Pattern pattern, Apply node) {
+    /** The match of {@code pattern} at {@code node}, or null; {@code uses} counts a node's uses in the graph. */
+    static Match of(Pattern pattern, Apply node, ToIntFunction<Node> uses) {
         var bound = new HashMap<Pattern.Var, Node>();
-        return matches(pattern, node, bound) ? new Match(node, bound) : null;
+        return matches(pattern, node, bound) ? new Match(node, bound, uses) : null;
     }
 
     /** The node the whole pattern matched. */
@@ -40,6 +43,15 @@ public final class Match {
 
     /** The op of the node the whole pattern matched. */
     public <T extends Op> T op(Class<T> type) { return type.cast(node.op()); }
+
+    /**
+     * How many operands of nodes in the graph being rewritten are {@code n}, plus one if it is
+     * a root: 1 for a node that only the matched pattern reads. For rules that replace several
+     * nodes by fewer, which only pays when no other node keeps them. The count is never too
+     * small, and may be too large: a node loses no uses when the nodes reading it are replaced
+     * during a walk, only when the next walk counts again.
+     */
+    public int uses(Node n) { return uses.applyAsInt(n); }
 
     private static boolean matches(Pattern p, Node n, Map<Pattern.Var, Node> bound) {
         if (p instanceof Pattern.Var v) {

@@ -26,7 +26,9 @@ import org.graft.core.tensor.Tensor;
  * then applies the rules to it until none matches (a replacement's own new nodes are rewritten
  * first). Consumers come after their inputs, so one walk reaches the fixpoint; the phase walks
  * again until a walk changes nothing, as insurance for rules that look deeper than one level.
- * Nodes that nothing reaches are dropped on the way (dead-node removal).
+ * Nodes that nothing reaches are dropped on the way (dead-node removal). A rule can ask how
+ * many nodes read a node ({@link Match#uses}), to replace several nodes by fewer only where
+ * nothing else keeps them.
  *
  * <p>A replacement takes the position, and the name, of the node it replaces. Every firing is
  * logged. A node that keeps being rewritten (rules that undo each other) stops the phase after
@@ -92,6 +94,7 @@ public final class Rewriter {
         private final Set<Node> settled = Collections.newSetFromMap(new IdentityHashMap<>()); // no rule applies
         private final Map<Object, Node> canonical = new HashMap<>();          // merge: key -> the one node
         private final Set<Node> known = Collections.newSetFromMap(new IdentityHashMap<>()); // in the graph before a rule made them
+        private final Map<Node, Integer> uses = new IdentityHashMap<>();      // Match.uses: never too small
 
         Walk(Phase phase, List<Rewrite> log) {
             this.phase = phase;
@@ -101,10 +104,13 @@ public final class Rewriter {
         List<Node> run(List<Node> roots) {
             List<Node> order = Graph.topologicalOrder(roots);
             known.addAll(order);
+            for (Node n : order) countOperands(n);
+            for (Node r : roots) uses.merge(r, 1, Integer::sum);
             for (Node n : order) {
                 Node r = settle(rebuild(n));
                 known.add(r);
                 rewritten.put(n, r);
+                if (r != n) uses.merge(r, usesOf(n), Integer::sum); // n's readers now read r
             }
             var out = new ArrayList<Node>(roots.size());
             for (Node r : roots) out.add(rewritten.get(r));
@@ -142,7 +148,7 @@ public final class Rewriter {
                 String rule = "constant folding";
                 if (next == null) {
                     for (Rule r : phase.rules()) {
-                        next = r.apply(a);
+                        next = r.apply(a, this::usesOf);
                         if (next == a) next = null;
                         if (next != null) {
                             rule = r.name();
@@ -195,14 +201,23 @@ public final class Rewriter {
                     expanded.push(false);
                 }
             }
+            for (Node m : order) countOperands(m); // all of them first: a node read higher up is read when it settles
             for (Node m : order) {
                 if (m == replacement) break;
                 Node r = settle(rebuild(m));
                 known.add(r);
                 rewritten.put(m, r);
+                if (r != m) uses.merge(r, usesOf(m), Integer::sum);
             }
             return rebuild(replacement);
         }
+
+        /** Counts a use of each operand of {@code n}; a rule's new nodes add uses and never take any away. */
+        private void countOperands(Node n) {
+            for (Node i : n.inputs()) uses.merge(i, 1, Integer::sum);
+        }
+
+        private int usesOf(Node n) { return uses.getOrDefault(n, 0); }
 
         /**
          * A new replacement takes the position and name of the node it replaces; a node that

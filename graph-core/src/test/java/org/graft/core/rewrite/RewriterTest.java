@@ -25,6 +25,7 @@ import org.graft.core.SourcePos;
 import org.graft.core.Stochastic;
 import org.graft.core.Type;
 import org.graft.core.ops.Add;
+import org.graft.core.ops.StopGradient;
 import org.graft.core.tensor.Tensor;
 
 class RewriterTest {
@@ -115,6 +116,42 @@ class RewriterTest {
         Rule wrong = rule("x + 0 -> 0", on(Add.class, X, scalar(0)), m -> zero());
         var e = assertThrows(RewriteError.class, () -> run(Phase.of("p", List.of(wrong)), Apply.at(HERE, new Add(), List.of(x, zero()))));
         assertEquals("r.graft:3:7: rule x + 0 -> 0 changed the type of add(x, 0) from [3] to []", e.getMessage());
+    }
+
+    /** (x + 1) + 1 -> x + 2, only where nothing else reads x + 1: else the graph would grow. */
+    private static final Pattern.Var INNER = var("inner");
+    private static final Rule PLUS_TWO = rule("(x + 1) + 1 -> x + 2", on(Add.class, on(Add.class, X, scalar(1)).as(INNER), scalar(1)),
+            m -> m.uses(m.get(INNER)) <= 1 ? add(m.get(X), Constant.scalar(2)) : null);
+
+    @Test
+    void aRuleCanAskHowManyNodesReadANode() {
+        Phase p = Phase.of("p", List.of(PLUS_TWO));
+        Node once = add(x, Constant.scalar(1)), root = add(x, Constant.scalar(1)), twice = add(x, Constant.scalar(1));
+        assertEquals(1, run(p, add(once, Constant.scalar(1))).log().size());
+        assertTrue(run(p, add(root, Constant.scalar(1)), root).log().isEmpty());
+        assertTrue(run(p, add(add(twice, Constant.scalar(1)), twice)).log().isEmpty());
+    }
+
+    @Test
+    void aReaderThatARuleBuiltEarlierInTheWalkCounts() {
+        // stop_gradient(x) is settled first and becomes x + 1, which x + 1 below then merges with:
+        // two nodes read it, though each read it once in the graph as written
+        Rule stand = rule("stop_gradient(x) -> x + 1", on(StopGradient.class, X), m -> add(m.get(X), Constant.scalar(1)));
+        Node inner = add(x, Constant.scalar(1));
+        Node root = add(Apply.of(new StopGradient(), x), add(inner, Constant.scalar(1)));
+        var result = run(new Phase("p", List.of(stand, PLUS_TWO), false, true), root);
+        assertEquals(List.of("stop_gradient(x) -> x + 1"), result.log().stream().map(Rewrite::rule).toList());
+    }
+
+    @Test
+    void aReaderInsideARuleReplacementCounts() {
+        // the replacement reads its own x + 1 twice
+        Rule stand = rule("stop_gradient(x) -> ((x + 1) + 1) + (x + 1)", on(StopGradient.class, X), m -> {
+            Node inner = add(m.get(X), Constant.scalar(1));
+            return add(add(inner, Constant.scalar(1)), inner);
+        });
+        var result = run(Phase.of("p", List.of(stand, PLUS_TWO)), Apply.of(new StopGradient(), x));
+        assertEquals(List.of("stop_gradient(x) -> ((x + 1) + 1) + (x + 1)"), result.log().stream().map(Rewrite::rule).toList());
     }
 
     @Test
