@@ -223,7 +223,8 @@ public final class Stabilize {
             if (expanded != null) b = b.inputs().get(0);
             if (!isOp(b, Div.class)) continue;
             Node g = b.inputs().get(0), s = b.inputs().get(1);
-            if (!isOp(s, Sum.class) || s.inputs().get(0) != e || !g.type().equals(s.type())) continue;
+            // g has the sum's type, or is a scalar (canonicalize turns a fill of ones into one)
+            if (!isOp(s, Sum.class) || s.inputs().get(0) != e || !(g.type().equals(s.type()) || g.type().isScalar())) continue;
             Sum sum = op(s, Sum.class);
             int[] axes = normalized(e.type(), sum.axes());
             // the quotient must line up with e^x along the summed axes: put back there, or scalar
@@ -232,7 +233,7 @@ public final class Stabilize {
             if (!aligned) continue;
             Node x = e.inputs().get(0);
             Node p = axes.length == 1 ? softmax(x, axes[0]) : exp(sub(x, logsumexp(x, axes, true)));
-            Node gk = expanded != null ? expandDims(g, axes) : g;
+            Node gk = expanded != null && !g.type().isScalar() ? expandDims(g, axes) : g;
             // broadcast like p, not like e^x, which nothing needs to compute any more
             if (like != null) gk = broadcastTo(gk, like.type().equals(p.type()) ? p : like);
             return fit(mul(gk, p), m.node(), e);

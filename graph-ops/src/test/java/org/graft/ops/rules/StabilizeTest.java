@@ -214,7 +214,7 @@ class StabilizeTest {
                 Tensor.vector(800, -800, 800, -800), Tensor.vector(0, 1, 1, 0));
         assertTrue(Double.isNaN(r.naive(0)));               // 0 · log 0
         assertEquals(1600.0, r.rewritten(0));
-        assertEquals(Tensor.vector(1, -1, 0, 0), r.rewritten.get(1));
+        assertTrue(Tensor.vector(1, -1, 0, 0).allClose(r.rewritten.get(1), 0, 0), r.rewritten.get(1).toString()); // -0 is 0
     }
 
     @Example
@@ -508,7 +508,8 @@ class StabilizeTest {
             new Formula("sqrt(x^2)", "sqrt(x^2) -> abs(x)", x -> sqrt(pow(x, 2.0))),
             new Formula("sqrt(square(x))", "sqrt(x^2) -> abs(x)", x -> sqrt(square(x))),
             new Formula("sqrt(x x)", "sqrt(x^2) -> abs(x)", x -> sqrt(mul(x, x))),
-            new Formula("-(-x)", "-(-x) -> x", x -> neg(neg(x))));
+            // a user's -(-x) is gone after canonicalize; this one is built by the log(sigmoid) rule
+            new Formula("log(sigmoid(-x))", "-(-x) -> x", x -> log(sigmoid(neg(x)))));
 
     @Property(tries = 100)
     void theRewrittenGraphGivesTheSameValuesAndGradientsWhereTheNaiveOneIsFinite(@ForAll("cases") Case c) {
