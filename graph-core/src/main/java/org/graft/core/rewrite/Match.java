@@ -3,6 +3,7 @@ package org.graft.core.rewrite;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToIntFunction;
 
 import org.graft.core.Apply;
 import org.graft.core.Constant;
@@ -13,16 +14,18 @@ import org.graft.core.Op;
 public final class Match {
     private final Apply node;
     private final Map<Pattern.Var, Node> bound;
+    private final ToIntFunction<Node> uses;
 
-    private Match(Apply node, Map<Pattern.Var, Node> bound) {
+    private Match(Apply node, Map<Pattern.Var, Node> bound, ToIntFunction<Node> uses) {
         this.node = node;
         this.bound = bound;
+        this.uses = uses;
     }
 
-    /** The match of {@code pattern} at {@code node}, or null. */
-    static Match of(Pattern pattern, Apply node) {
+    /** The match of {@code pattern} at {@code node}, or null; {@code uses} counts a node's readers. */
+    static Match of(Pattern pattern, Apply node, ToIntFunction<Node> uses) {
         var bound = new HashMap<Pattern.Var, Node>();
-        return matches(pattern, node, bound) ? new Match(node, bound) : null;
+        return matches(pattern, node, bound) ? new Match(node, bound, uses) : null;
     }
 
     /** The node the whole pattern matched. */
@@ -34,6 +37,15 @@ public final class Match {
         if (n == null) throw new IllegalArgumentException("the pattern binds no variable " + var.name());
         return n;
     }
+
+    /**
+     * How often the graph being rewritten reads the node bound to {@code var}: once for each
+     * input edge into a consumer, and once for each root it is. A rule that absorbs a node into
+     * its replacement (a product into a GEMM with its bias) declines unless this is 1, or the
+     * graph would compute the node twice. A node a rule built during the current walk of the
+     * graph has not been counted and reads as {@link Integer#MAX_VALUE}; the next walk counts it.
+     */
+    public int uses(Pattern.Var var) { return uses.applyAsInt(get(var)); }
 
     /** The op of the node bound to {@code var}, e.g. a reduction whose axes the replacement needs. */
     public <T extends Op> T op(Pattern.Var var, Class<T> type) { return type.cast(((Apply) get(var)).op()); }

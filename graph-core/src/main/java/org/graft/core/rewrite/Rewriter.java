@@ -92,6 +92,7 @@ public final class Rewriter {
         private final Set<Node> settled = Collections.newSetFromMap(new IdentityHashMap<>()); // no rule applies
         private final Map<Object, Node> canonical = new HashMap<>();          // merge: key -> the one node
         private final Set<Node> known = Collections.newSetFromMap(new IdentityHashMap<>()); // in the graph before a rule made them
+        private final Map<Node, Integer> uses = new IdentityHashMap<>();       // readers of each node, see Match.uses
 
         Walk(Phase phase, List<Rewrite> log) {
             this.phase = phase;
@@ -101,15 +102,30 @@ public final class Rewriter {
         List<Node> run(List<Node> roots) {
             List<Node> order = Graph.topologicalOrder(roots);
             known.addAll(order);
+            for (Node n : order) for (Node i : n.inputs()) uses.merge(i, 1, Integer::sum);
+            for (Node r : roots) uses.merge(r, 1, Integer::sum);
             for (Node n : order) {
                 Node r = settle(rebuild(n));
                 known.add(r);
-                rewritten.put(n, r);
+                replace(n, r);
             }
             var out = new ArrayList<Node>(roots.size());
             for (Node r : roots) out.add(rewritten.get(r));
             return out;
         }
+
+        /**
+         * Records that {@code r} stands for {@code n}; {@code r} inherits {@code n}'s readers.
+         * The new nodes of a replacement count as readers of their inputs, and a reader that
+         * a rule left dead keeps counting, so a count errs only upwards.
+         */
+        private void replace(Node n, Node r) {
+            rewritten.put(n, r);
+            Integer u = uses.get(n);
+            if (r != n && u != null) uses.merge(r, u, Integer::sum);
+        }
+
+        private int uses(Node n) { return uses.getOrDefault(n, Integer.MAX_VALUE); }
 
         /** The node with its inputs replaced by their rewritten forms (itself when none changed). */
         private Node rebuild(Node n) {
@@ -142,7 +158,7 @@ public final class Rewriter {
                 String rule = "constant folding";
                 if (next == null) {
                     for (Rule r : phase.rules()) {
-                        next = r.apply(a);
+                        next = r.apply(a, this::uses);
                         if (next == a) next = null;
                         if (next != null) {
                             rule = r.name();
@@ -195,11 +211,12 @@ public final class Rewriter {
                     expanded.push(false);
                 }
             }
+            for (Node m : order) for (Node i : m.inputs()) uses.merge(rewritten.getOrDefault(i, i), 1, Integer::sum);
             for (Node m : order) {
                 if (m == replacement) break;
                 Node r = settle(rebuild(m));
                 known.add(r);
-                rewritten.put(m, r);
+                replace(m, r);
             }
             return rebuild(replacement);
         }

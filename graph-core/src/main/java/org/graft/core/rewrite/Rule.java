@@ -1,6 +1,7 @@
 package org.graft.core.rewrite;
 
 import java.util.function.Function;
+import java.util.function.ToIntFunction;
 
 import org.graft.core.Apply;
 import org.graft.core.Node;
@@ -17,9 +18,9 @@ public record Rule(String name, Pattern pattern, Function<Match, Node> replaceme
         return new Rule(name, pattern, replacement);
     }
 
-    /** The replacement for {@code node}, or null where the rule does not apply. */
-    Node apply(Apply node) {
-        Match m = Match.of(pattern, node);
+    /** The replacement for {@code node}, or null where the rule does not apply; {@code uses} counts a node's readers. */
+    Node apply(Apply node, ToIntFunction<Node> uses) {
+        Match m = Match.of(pattern, node, uses);
         return m == null ? null : replacement.apply(m);
     }
 }
