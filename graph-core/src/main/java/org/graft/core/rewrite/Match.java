@@ -40,10 +40,16 @@ public final class Match {
 
     /**
      * How often the graph being rewritten reads the node bound to {@code var}: once for each
-     * input edge into a consumer, and once for each root it is. A rule that absorbs a node into
-     * its replacement (a product into a GEMM with its bias) declines unless this is 1, or the
-     * graph would compute the node twice. A node a rule built during the current walk of the
-     * graph has not been counted and reads as {@link Integer#MAX_VALUE}; the next walk counts it.
+     * input edge into a consumer (a read of its shape alone included, since the node is still
+     * computed for it), and once for each root it is. A rule that absorbs a node into its
+     * replacement (a product into a GEMM with its bias) declines unless this is 1, or the graph
+     * would compute the node twice.
+     *
+     * <p>The count is of the graph as the current walk found it, plus the readers that rules
+     * have built since; a reader a rule left dead still counts, so the count errs upwards. The
+     * exception is two equal nodes merged during the walk, which count together only from the
+     * merge on (canonicalize merges before the later phases run). A node with no reader counted
+     * reads as {@link Integer#MAX_VALUE}.
      */
     public int uses(Pattern.Var var) { return uses.applyAsInt(get(var)); }
 

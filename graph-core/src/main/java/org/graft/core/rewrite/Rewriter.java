@@ -115,9 +115,9 @@ public final class Rewriter {
         }
 
         /**
-         * Records that {@code r} stands for {@code n}; {@code r} inherits {@code n}'s readers.
-         * The new nodes of a replacement count as readers of their inputs, and a reader that
-         * a rule left dead keeps counting, so a count errs only upwards.
+         * Records that {@code r} stands for {@code n}; {@code r} inherits {@code n}'s readers
+         * (see {@link Match#uses}). The new nodes of a replacement count as readers of their
+         * inputs, and a reader that a rule left dead keeps counting.
          */
         private void replace(Node n, Node r) {
             rewritten.put(n, r);

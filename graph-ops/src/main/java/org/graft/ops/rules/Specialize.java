@@ -68,8 +68,9 @@ public final class Specialize {
     }
 
     // x^2 = x * x and x^0.5 = √x only where the exponent does not broadcast x to a larger shape.
-    // At x = -∞, Math.pow(x, 0.5) is +∞ and √x NaN: -∞ is outside √'s domain like every
-    // negative number, where both are NaN (Theano rewrites it the same way).
+    // Two IEEE corners differ: at x = -∞, Math.pow(x, 0.5) is +∞ and √x NaN, -∞ being outside
+    // √'s domain like every negative number, where both are NaN; at x = -0, √x is -0 and the
+    // power +0, equal as numbers. Theano rewrites the power the same way (local_pow_specialize).
     private static boolean keepsType(Match m, Pattern.Var x) { return m.get(x).type().equals(m.node().type()); }
 
     /** A product of two matrices without a bias: a matmul of rank-2 operands, or a GEMM of two inputs. */
