@@ -1,7 +1,9 @@
 package org.graft.ops;
 
 import static org.graft.ops.Ops.expandDims;
+import static org.graft.ops.Ops.gemm;
 import static org.graft.ops.Ops.matmul;
+import static org.graft.ops.Ops.mul;
 import static org.graft.ops.Ops.squeeze;
 import static org.graft.ops.Ops.transpose;
 
@@ -20,7 +22,10 @@ import org.graft.core.ShapeError;
 import org.graft.core.Type;
 import org.graft.core.tensor.Tensor;
 
-/** Linear algebra: the matrix product and transposes. */
+/**
+ * Linear algebra: the matrix product and transposes, and the cheaper forms the specialize
+ * rules rewrite products into (a GEMM with transposed operands and a bias, a dot product).
+ */
 public sealed interface Linalg extends Op {
 
     /**
@@ -109,6 +114,92 @@ public sealed interface Linalg extends Op {
             Integer[] inv = new Integer[perm.size()];
             for (int i = 0; i < perm.size(); i++) inv[perm.get(i)] = i;
             return Arrays.asList(inv);
+        }
+    }
+
+    /**
+     * The general matrix product of BLAS: {@code op(a) op(b)}, plus {@code c} when it is given as
+     * a third input, where {@code op} transposes an operand whose flag is set. The operands have
+     * rank 2 and are read as stored, so no transpose is formed; the bias {@code c} broadcasts
+     * to the product's shape without changing it ({@code [n]} or {@code [1, n]} for a bias per
+     * column, also {@code [m, 1]}, a scalar or {@code [m, n]}) and the product is added onto
+     * it in the same pass. The specialize rules build it from {@code matmul(transpose(a), b) + c}.
+     */
+    record Gemm(boolean transA, boolean transB) implements Linalg {
+        @Override
+        public Type type(List<Type> in) {
+            if (in.size() != 2 && in.size() != 3) throw new ShapeError("gemm takes 2 or 3 inputs, found " + in.size());
+            Type a = in.get(0), b = in.get(1);
+            if (a.rank() != 2 || b.rank() != 2) throw new ShapeError("takes operands of rank 2, found " + operands(a, b));
+            if (a.dtype() != b.dtype()) throw new ShapeError("dtypes differ: " + operands(a, b));
+            Dim m = a.dim(transA ? 1 : 0), k = a.dim(transA ? 0 : 1);
+            Dim k2 = b.dim(transB ? 1 : 0), n = b.dim(transB ? 0 : 1);
+            if (!k.equals(k2)) throw new ShapeError("inner dimensions differ: " + operands(a, b));
+            Type y = a.withDims(List.of(m, n));
+            if (in.size() == 3 && !broadcastsTo(in.get(2), y)) {
+                throw new ShapeError("the bias " + in.get(2) + " does not broadcast to the product's " + y);
+            }
+            return y;
+        }
+
+        @Override
+        public Tensor fprop(List<Tensor> in) {
+            Tensor a = in.get(0), b = in.get(1);
+            return in.size() == 2 ? Tensor.gemm(a, transA, b, transB) : Tensor.gemm(a, transA, b, transB, in.get(2));
+        }
+
+        // Y = op(A) op(B) + c. The product's operands get dop(A) = G op(B)ᵀ and dop(B) = op(A)ᵀ G;
+        // where op transposes, the operand gets the transpose of that (dA = op(B) Gᵀ for Y = AᵀB,
+        // dB = Gᵀ op(A) for Y = ABᵀ), again a product with the transposes read, not formed.
+        // The bias gets G, which the walker sums back to its shape.
+        @Override
+        public List<Grad> bprop(List<Node> in, Node y, Node gy) {
+            Node a = in.get(0), b = in.get(1);
+            Node ga = transA ? product(b, transB, gy, true) : product(gy, false, b, !transB);
+            Node gb = transB ? product(gy, true, a, transA) : product(a, !transA, gy, false);
+            return in.size() == 2 ? List.of(Grad.of(ga), Grad.of(gb)) : List.of(Grad.of(ga), Grad.of(gb), Grad.of(gy));
+        }
+
+        private String operands(Type a, Type b) { return a + (transA ? ".T" : "") + " @ " + b + (transB ? ".T" : ""); }
+
+        /** {@code op(x) op(y)}: a plain matmul when neither operand is transposed. */
+        private static Node product(Node x, boolean transX, Node y, boolean transY) {
+            return transX || transY ? gemm(x, y, transX, transY) : matmul(x, y);
+        }
+
+        /** Whether {@code c} broadcasts to {@code y} leaving it as it is: each of c's dims, from the right, is 1 or y's. */
+        private static boolean broadcastsTo(Type c, Type y) {
+            if (c.dtype() != y.dtype() || c.rank() > y.rank()) return false;
+            for (int i = 1; i <= c.rank(); i++) {
+                if (!c.dim(-i).isOne() && !c.dim(-i).equals(y.dim(-i))) return false;
+            }
+            return true;
+        }
+    }
+
+    /**
+     * The sum of the elementwise products of two operands of the same type, a scalar: NumPy's
+     * {@code vdot} for real numbers, {@code sum(x * y)} in one pass without forming the product.
+     */
+    record Dot() implements Linalg {
+        @Override
+        public String name() { return "vdot"; }
+
+        @Override
+        public Type type(List<Type> in) {
+            Op.requireArity(this, in, 2);
+            Type x = in.get(0), y = in.get(1);
+            if (!x.equals(y)) throw new ShapeError("takes operands of the same type, found " + x + " and " + y);
+            return Type.scalar(x.dtype());
+        }
+
+        @Override
+        public Tensor fprop(List<Tensor> in) { return Tensor.scalar(in.get(0).dot(in.get(1))); }
+
+        // d/dx Σ xᵢyᵢ = y and d/dy = x, each scaled by the scalar gy
+        @Override
+        public List<Grad> bprop(List<Node> in, Node y, Node gy) {
+            return List.of(Grad.of(mul(gy, in.get(1))), Grad.of(mul(gy, in.get(0))));
         }
     }
 }

@@ -123,6 +123,23 @@ public final class Ops {
     /** Permutes the axes: axis {@code i} of the result is axis {@code perm[i]} of {@code x}. */
     public static Apply transpose(Node x, int... perm) { return apply(new Linalg.Transpose(boxed(perm)), x); }
 
+    /**
+     * {@code op(a) op(b)} for rank-2 operands, where {@code op} transposes an operand whose flag
+     * is set: {@code gemm(a, b, true, false)} is {@code matmul(transpose(a), b)} without forming
+     * the transpose (BLAS's GEMM).
+     */
+    public static Apply gemm(Node a, Node b, boolean transA, boolean transB) {
+        return apply(new Linalg.Gemm(transA, transB), a, b);
+    }
+
+    /** {@code op(a) op(b) + c} in one pass; {@code c} broadcasts to the product's shape without changing it. */
+    public static Apply gemm(Node a, Node b, Node c, boolean transA, boolean transB) {
+        return apply(new Linalg.Gemm(transA, transB), a, b, c);
+    }
+
+    /** {@code sum(x * y)} over every element of two operands of the same type, in one pass (NumPy's {@code vdot}). */
+    public static Apply vdot(Node x, Node y) { return apply(new Linalg.Dot(), x, y); }
+
     // ---- reductions ---------------------------------------------------------------------------
 
     /** The sum of every element, a scalar. */

@@ -1,5 +1,6 @@
 package org.graft.ops;
 
+import static org.graft.ops.Ops.gemm;
 import static org.graft.ops.Ops.input;
 import static org.graft.ops.Ops.matmul;
 import static org.graft.ops.Ops.sigmoid;
@@ -7,9 +8,11 @@ import static org.graft.ops.Ops.square;
 import static org.graft.ops.Ops.sum;
 import static org.graft.ops.Ops.tanh;
 import static org.graft.ops.Ops.transpose;
+import static org.graft.ops.Ops.vdot;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
 
@@ -22,6 +25,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
 import org.graft.core.Input;
+import org.graft.core.Node;
 import org.graft.core.ShapeError;
 import org.graft.core.Type;
 import org.graft.core.check.GradCheck;
@@ -91,6 +95,93 @@ class LinalgTest {
                 assertThrows(ShapeError.class, () -> transpose(v)).getMessage());
         assertEquals("transpose(x): perm [0, 0] is not a permutation of the axes of [2, 3]",
                 assertThrows(ShapeError.class, () -> transpose(x, 0, 0)).getMessage());
+    }
+
+    // ---- gemm and vdot, the specialized products ----------------------------------------------
+
+    @Property(tries = 100)
+    void gemmGradientMatchesFiniteDifferencesForEveryFlagAndBias(@ForAll("gemms") GemmCase g) {
+        GradCheck.ofList(g::build).at(g.values().toArray(new Tensor[0])).assertClose();
+    }
+
+    // its bprop is built of GEMMs again, so a second derivative goes through it twice
+    @Property(tries = 50)
+    void gemmGradientsDifferentiateAgain(@ForAll("gemms") GemmCase g) {
+        GradCheck.ofList(in -> GradTable.grad(sum(sigmoid(g.build(in))), in.get(0))).at(g.values().toArray(new Tensor[0]))
+                .assertClose();
+    }
+
+    @Property(tries = 100)
+    void vdotGradientMatchesFiniteDifferences(@ForAll("sameShapePairs") List<Tensor> xy) {
+        GradCheck.of(Ops::vdot).at(xy.get(0), xy.get(1)).assertClose();
+        GradCheck.of(v -> GradTable.grad(vdot(v, tanh(v)), v)).at(xy.get(0)).assertClose();
+    }
+
+    @Example
+    void gemmIsTheMatmulOfItsOperandsAsTheFlagsTransposeThemPlusTheBias() {
+        Tensor a = Tensor.matrix(new double[] {1, 2}, new double[] {3, 4}, new double[] {5, 6});   // [3, 2]
+        Tensor b = Tensor.matrix(new double[] {1, 0, -1}, new double[] {2, 1, 0});                // [2, 3]
+        Tensor c = Tensor.vector(10, 20, 30);
+        Input x = input("a", 3, 2), y = input("b", 2, 3), z = input("c", 3);
+        var f = Compiler.compile(List.of(x, y, z), List.of(gemm(x, y, z, false, false), gemm(y, x, true, true),
+                gemm(x, x, true, false), gemm(y, y, false, true)));
+        List<Tensor> out = f.call(a, b, c);
+        assertEquals(a.matmul(b).add(c), out.get(0));
+        assertEquals(b.transpose().matmul(a.transpose()), out.get(1));
+        assertEquals(a.transpose().matmul(a), out.get(2));
+        assertEquals(b.matmul(b.transpose()), out.get(3));
+        assertEquals("gemm{transA=true, transB=false}", new Linalg.Gemm(true, false).describe());
+        assertEquals(Type.f64("n", "m"), gemm(input("p", 5, "n"), input("q", "m", 5), input("r", 1, "m"), true, true).type());
+    }
+
+    @Example
+    void vdotIsTheSumOfTheElementwiseProductsForEveryShape() {
+        Input x = input("x", 2, 2), s = input("s"), e = input("e", 0, 3);
+        var f = Compiler.compile(List.of(x, s, e), List.of(vdot(x, x), vdot(s, s), vdot(e, e)));
+        List<Tensor> out = f.call(Tensor.matrix(new double[] {1, 2}, new double[] {3, 4}), Tensor.scalar(-3),
+                Tensor.zeros(Shape.of(0, 3)));
+        assertEquals(List.of(Tensor.scalar(30), Tensor.scalar(9), Tensor.scalar(0)), out);
+        assertEquals("vdot", vdot(x, x).op().name());
+    }
+
+    @Example
+    void gemmAndVdotShapeErrorsNameTheOperandsAsTheyAreRead() {
+        Input a = input("a", 2, 3), b = input("b", 3, 2), v = input("v", 3), w = input("w", "n", 3);
+        assertEquals("gemm(a, b): inner dimensions differ: [2, 3].T @ [3, 2]",
+                assertThrows(ShapeError.class, () -> gemm(a, b, true, false)).getMessage());
+        assertEquals("gemm(a, v): takes operands of rank 2, found [2, 3] @ [3].T",
+                assertThrows(ShapeError.class, () -> gemm(a, v, false, true)).getMessage());
+        assertEquals("gemm(a, b, a): the bias [2, 3] does not broadcast to the product's [2, 2]",
+                assertThrows(ShapeError.class, () -> gemm(a, b, a, false, false)).getMessage());
+        assertEquals("gemm(a, b, w): the bias [n, 3] does not broadcast to the product's [3, 3]",
+                assertThrows(ShapeError.class, () -> gemm(a, b, w, true, true)).getMessage());
+        assertEquals("vdot(a, b): takes operands of the same type, found [2, 3] and [3, 2]",
+                assertThrows(ShapeError.class, () -> vdot(a, b)).getMessage());
+        assertThrows(ShapeError.class, () -> vdot(v, input("u", "n")));
+    }
+
+    /** A GEMM's operands as stored, its flags, and whether it has a bias (the third value). */
+    record GemmCase(List<Tensor> values, boolean transA, boolean transB) {
+        Node build(List<Node> in) {
+            return in.size() == 2 ? gemm(in.get(0), in.get(1), transA, transB) : gemm(in.get(0), in.get(1), in.get(2), transA, transB);
+        }
+    }
+
+    @Provide
+    Arbitrary<GemmCase> gemms() {
+        var dim = Arbitraries.integers().between(1, 4);
+        var flag = Arbitraries.of(false, true);
+        return Combinators.combine(dim, dim, dim, flag, flag, Arbitraries.integers().between(0, 4)).flatAs((m, k, n, ta, tb, bias) -> {
+            var shapes = new ArrayList<>(List.of(ta ? Shape.of(k, m) : Shape.of(m, k), tb ? Shape.of(n, k) : Shape.of(k, n)));
+            if (bias < 4) shapes.add(List.of(Shape.of(n), Shape.of(1, n), Shape.of(m, 1), Shape.of(m, n)).get(bias));
+            return Combinators.combine(shapes.stream().map(s -> Tensors.withShape(s).any()).toList())
+                    .as(values -> new GemmCase(values, ta, tb));
+        });
+    }
+
+    @Provide
+    Arbitrary<List<Tensor>> sameShapePairs() {
+        return Tensors.shapes(3, 0, 4).flatMap(s -> Combinators.combine(Tensors.withShape(s).any(), Tensors.withShape(s).any()).as(List::of));
     }
 
     record Permuted(Tensor x, int[] perm) {}

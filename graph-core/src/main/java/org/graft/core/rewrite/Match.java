@@ -38,6 +38,9 @@ public final class Match {
         return n;
     }
 
+    /** {@link #uses(Node)} of the node bound to {@code var}. */
+    public int uses(Pattern.Var var) { return uses(get(var)); }
+
     /** The op of the node bound to {@code var}, e.g. a reduction whose axes the replacement needs. */
     public <T extends Op> T op(Pattern.Var var, Class<T> type) { return type.cast(((Apply) get(var)).op()); }
 

@@ -169,6 +169,26 @@ class RewriterTest {
         assertEquals(20_000, result.log().stream().filter(r -> r.rule().equals("x + 0 -> x")).count());
     }
 
+    /** Absorbs an inner sum into the outer one, but only where nothing else reads the inner sum. */
+    private static final Rule ABSORB = rule("(x + 1) + z -> x + (z + 1)",
+            on(Add.class, on(Add.class, X, scalar(1)).as(var("p")), var("z")),
+            m -> m.uses(var("p")) == 1 ? add(m.get(X), add(m.get(var("z")), Constant.scalar(1))) : null);
+
+    @Test
+    void aRuleSeesHowOftenTheGraphReadsANodeAlsoOnceItsInputsWereRewritten() {
+        Input z = new Input("z", Type.f64(3));
+        Node inner = add(add(x, zero()), Constant.scalar(1));    // rebuilt on x once x + 0 -> x fires
+        Phase phase = Phase.of("p", List.of(PLUS_ZERO, ABSORB));
+        var once = run(phase, add(inner, z));
+        assertTrue(once.log().stream().anyMatch(r -> r.rule().equals(ABSORB.name())));
+        assertSame(x, once.roots().get(0).inputs().get(0));
+
+        var readTwice = run(phase, add(inner, z), inner);
+        assertTrue(readTwice.log().stream().noneMatch(r -> r.rule().equals(ABSORB.name())));
+        var readTwiceByOne = run(phase, add(add(inner, z), inner));
+        assertTrue(readTwiceByOne.log().stream().noneMatch(r -> r.rule().equals(ABSORB.name())));
+    }
+
     /** A stand-in sampler: constant folding and merging must leave it alone. */
     private record Sample() implements Stochastic {
         public Type type(List<Type> in) { return in.get(0); }

@@ -204,6 +204,56 @@ class TensorTest {
         assertThrows(IllegalArgumentException.class, () -> Tensor.zeros(Shape.of(1, 2, 3)).matmul(m));
     }
 
+    // ---- gemm ---------------------------------------------------------------------------------
+
+    @Property(tries = 300, seed = "207", edgeCases = EdgeCasesMode.NONE)
+    void gemmIsTheMatmulOfTheOperandsAsTheFlagsTransposeThemPlusTheBias(@ForAll("gemmOperands") Gemm g) {
+        Tensor a = g.transA() ? g.a().transpose() : g.a(), b = g.transB() ? g.b().transpose() : g.b();
+        Tensor want = naiveMatmul(a, b);
+        if (g.c() != null) want = want.add(g.c());
+        Tensor got = g.c() == null ? Tensor.gemm(g.a(), g.transA(), g.b(), g.transB())
+                : Tensor.gemm(g.a(), g.transA(), g.b(), g.transB(), g.c());
+        assertEquals(want.shape(), got.shape());
+        assertArrayEquals(want.toArray(), got.toArray(), 1e-12);
+    }
+
+    // below TRANSPOSE_B_FROM_ROWS rows b is read transposed as stored, from there on transposed first
+    @Example
+    void gemmWithBTransposedAgreesOnEitherSideOfTheRowsWhereItTransposesBFirst() {
+        var random = new SplittableRandom(208);
+        Tensor b = Tensor.uniform(Shape.of(29, 53), -1, 1, random);
+        Tensor bias = Tensor.uniform(Shape.of(29), -1, 1, random);
+        for (int m : new int[] {1, Tensor.TRANSPOSE_B_FROM_ROWS - 1, Tensor.TRANSPOSE_B_FROM_ROWS, 37}) {
+            Tensor a = Tensor.uniform(Shape.of(m, 53), -1, 1, random), at = a.transpose();
+            Tensor want = naiveMatmul(a, b.transpose());
+            assertArrayEquals(want.toArray(), Tensor.gemm(a, false, b, true).toArray(), 1e-12);
+            assertArrayEquals(want.toArray(), Tensor.gemm(at, true, b, true).toArray(), 1e-12);
+            assertArrayEquals(want.add(bias).toArray(), Tensor.gemm(at, true, b, true, bias).toArray(), 1e-12);
+        }
+        assertEquals(Tensor.uniform(Shape.of(29, 53), -1, 1, new SplittableRandom(208)), b);  // read, not changed
+    }
+
+    @Example
+    void gemmLeavesItsBiasAsItWasAndAddsItOverAnEmptyInnerDim() {
+        Tensor c = Tensor.matrix(new double[] {1, 2}, new double[] {3, 4});
+        Tensor i = Tensor.matrix(new double[] {1, 0}, new double[] {0, 1});
+        assertEquals(Tensor.matrix(new double[] {2, 2}, new double[] {3, 5}), Tensor.gemm(i, false, i, true, c));
+        assertEquals(Tensor.matrix(new double[] {1, 2}, new double[] {3, 4}), c);
+        assertEquals(Tensor.matrix(new double[] {5, 6}, new double[] {5, 6}),
+                Tensor.gemm(Tensor.zeros(Shape.of(0, 2)), true, Tensor.zeros(Shape.of(0, 2)), false, Tensor.vector(5, 6)));
+    }
+
+    @Example
+    void gemmRefusesOtherRanksInnerDimsThatDifferAndABiasThatWouldGrowTheProduct() {
+        Tensor m = Tensor.zeros(Shape.of(2, 3));
+        var e = assertThrows(IllegalArgumentException.class, () -> Tensor.gemm(m, true, Tensor.zeros(Shape.of(3, 2)), false));
+        assertEquals("gemm: inner dimensions differ: [2, 3].T @ [3, 2]", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Tensor.gemm(m, false, Tensor.vector(1, 2, 3), false));
+        assertEquals("gemm takes operands of rank 2, found [2, 3] @ [3]", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Tensor.gemm(m, false, m, true, Tensor.zeros(Shape.of(3, 2, 2))));
+        assertThrows(IllegalArgumentException.class, () -> Tensor.gemm(m, false, m, true, Tensor.vector(1, 2, 3)));
+    }
+
     // ---- transpose and reshape ---------------------------------------------------------------
 
     @Property(tries = 500, seed = "206", edgeCases = EdgeCasesMode.NONE)
@@ -508,6 +558,22 @@ class TensorTest {
                         rightRank == 2 ? Shape.of(k, n) : Shape.of(k)))
                 .flatMap(s -> Combinators.combine(Tensors.withShape(s.get(0)).any(), Tensors.withShape(s.get(1)).any())
                         .as(List::of));
+    }
+
+    /** Operands of a GEMM as stored, its flags, and a bias (null for none) that broadcasts to the product. */
+    record Gemm(Tensor a, boolean transA, Tensor b, boolean transB, Tensor c) {}
+
+    @Provide
+    Arbitrary<Gemm> gemmOperands() {
+        var dim = Arbitraries.integers().between(0, 5);
+        var flag = Arbitraries.of(false, true);
+        return Combinators.combine(dim, dim, dim, flag, flag, Arbitraries.integers().between(0, 5)).flatAs((m, k, n, ta, tb, bias) -> {
+            Shape a = ta ? Shape.of(k, m) : Shape.of(m, k), b = tb ? Shape.of(n, k) : Shape.of(k, n);
+            Shape[] biases = {Shape.of(n), Shape.of(1, n), Shape.of(m, 1), Shape.scalar(), Shape.of(m, n)};
+            Arbitrary<Tensor> c = bias == 5 ? Arbitraries.just(null) : Tensors.withShape(biases[bias]).any();
+            return Combinators.combine(Tensors.withShape(a).any(), Tensors.withShape(b).any(), c)
+                    .as((x, y, z) -> new Gemm(x, ta, y, tb, z));
+        });
     }
 
     /** A tensor and a permutation of its axes, written with negative axes some of the time. */

@@ -1,12 +1,108 @@
 package org.graft.ops.rules;
 
+import static org.graft.core.rewrite.Pattern.on;
+import static org.graft.core.rewrite.Pattern.scalar;
+import static org.graft.core.rewrite.Pattern.var;
+import static org.graft.core.rewrite.Rule.rule;
+import static org.graft.ops.Ops.gemm;
+import static org.graft.ops.Ops.matmul;
+import static org.graft.ops.Ops.sqrt;
+import static org.graft.ops.Ops.square;
+import static org.graft.ops.Ops.vdot;
+
 import java.util.List;
 
+import org.graft.core.Apply;
+import org.graft.core.Node;
+import org.graft.core.ops.Add;
+import org.graft.core.rewrite.Match;
+import org.graft.core.rewrite.Pattern;
 import org.graft.core.rewrite.Rule;
+import org.graft.ops.Binary.Mul;
+import org.graft.ops.Binary.Pow;
+import org.graft.ops.Linalg.Gemm;
+import org.graft.ops.Linalg.MatMul;
+import org.graft.ops.Linalg.Transpose;
+import org.graft.ops.Reduce.Sum;
+import org.graft.ops.Unary.Square;
 
-/** Specialize: cheaper forms of the same computation. */
+/**
+ * Specialize: cheaper forms of the same computation. Powers become the elementwise op that
+ * computes them directly; a matrix product reads transposed operands as they are stored
+ * instead of forming the transpose, and takes a bias added to it into the same pass (a GEMM);
+ * a sum of products over every element becomes a dot product. A rule that absorbs a node into
+ * its replacement does so only when nothing else reads that node, so no work is done twice.
+ */
 public final class Specialize {
     private Specialize() {}
 
-    public static final List<Rule> RULES = List.of();
+    private static final Pattern.Var X = var("x"), Y = var("y"), A = var("a"), B = var("b"), C = var("c");
+    private static final Pattern.Var P = var("product");
+
+    public static final List<Rule> RULES = List.of(
+            rule("x * x -> square(x)",   on(Mul.class, X, X),             m -> square(m.get(X))),
+            rule("x^2 -> square(x)",     on(Pow.class, X, scalar(2.0)),   m -> keepsType(m, X) ? square(m.get(X)) : null),
+            rule("x^0.5 -> sqrt(x)",     on(Pow.class, X, scalar(0.5)),   m -> keepsType(m, X) ? sqrt(m.get(X)) : null),
+
+            rule("matmul(aᵀ, bᵀ) -> gemm(a, b, transA, transB)", on(MatMul.class, transposed(A), transposed(B)),
+                    m -> gemm(m.get(A), m.get(B), true, true)),
+            rule("matmul(aᵀ, b) -> gemm(a, b, transA)", on(MatMul.class, transposed(A), matrix(B)),
+                    m -> gemm(m.get(A), m.get(B), true, false)),
+            rule("matmul(a, bᵀ) -> gemm(a, b, transB)", on(MatMul.class, matrix(A), transposed(B)),
+                    m -> gemm(m.get(A), m.get(B), false, true)),
+            rule("(op(a) op(b))ᵀ -> op(b)ᵀ op(a)ᵀ", transposed(on(Gemm.class, A, B).as(P)), Specialize::transposedProduct),
+            rule("matmul(a, b) + c -> gemm(a, b, c)", on(Add.class, P.where(Specialize::isMatrixProduct), C),
+                    Specialize::withBias),
+            rule("c + matmul(a, b) -> gemm(a, b, c)", on(Add.class, C, P.where(Specialize::isMatrixProduct)),
+                    Specialize::withBias),
+
+            rule("sum(x * y) -> vdot(x, y)",    on(Sum.class, on(Mul.class, X, Y).as(P)),  m -> dot(m, m.get(X), m.get(Y))),
+            rule("sum(square(x)) -> vdot(x, x)", on(Sum.class, on(Square.class, X).as(P)), m -> dot(m, m.get(X), m.get(X))));
+
+    /** The rank-2 operand of a matmul, whose transpose would be a matrix too. */
+    private static Pattern matrix(Pattern.Var v) { return v.where(n -> n.type().rank() == 2); }
+
+    /** {@code transpose(v)} of a matrix: the permutation [1, 0]. */
+    private static Pattern transposed(Pattern v) {
+        return on(Transpose.class, v).where(n -> ((Apply) n).op() instanceof Transpose t && t.perm().equals(List.of(1, 0)));
+    }
+
+    // x^2 = x * x and x^0.5 = √x only where the exponent does not broadcast x to a larger shape.
+    // Two IEEE corners differ: at x = -∞, Math.pow(x, 0.5) is +∞ and √x NaN, -∞ being outside
+    // √'s domain like every negative number, where both are NaN; at x = -0, √x is -0 and the
+    // power +0, equal as numbers. Theano rewrites the power the same way (local_pow_specialize).
+    private static boolean keepsType(Match m, Pattern.Var x) { return m.get(x).type().equals(m.node().type()); }
+
+    /** A product of two matrices without a bias: a matmul of rank-2 operands, or a GEMM of two inputs. */
+    private static boolean isMatrixProduct(Node n) {
+        if (!(n instanceof Apply a)) return false;
+        if (a.op() instanceof Gemm) return a.inputs().size() == 2;
+        return a.op() instanceof MatMul && a.inputs().get(0).type().rank() == 2 && a.inputs().get(1).type().rank() == 2;
+    }
+
+    // (op(A) op(B))ᵀ = op(B)ᵀ op(A)ᵀ: the transpose of a product, as the gradient of a transposed
+    // operand has it (tied weights), is the product the other way round with the flags flipped,
+    // when nothing else reads the product.
+    private static Node transposedProduct(Match m) {
+        Gemm op = m.op(P, Gemm.class);
+        if (m.uses(P) != 1) return null;
+        boolean transB = !op.transA(), transA = !op.transB();
+        return transA || transB ? gemm(m.get(B), m.get(A), transA, transB) : matmul(m.get(B), m.get(A));
+    }
+
+    // op(a) op(b) + c = gemm(a, b, c) when c broadcasts to the product's shape (the add's type is
+    // the product's) and nothing else reads the product, which the GEMM would compute again.
+    private static Node withBias(Match m) {
+        Apply p = (Apply) m.get(P);
+        if (m.uses(P) != 1 || !m.node().type().equals(p.type())) return null;
+        Gemm op = p.op() instanceof Gemm g ? g : new Gemm(false, false);
+        return gemm(p.inputs().get(0), p.inputs().get(1), m.get(C), op.transA(), op.transB());
+    }
+
+    // Σ over every element of x ⊙ y is vdot(x, y) when x and y have one type (no broadcasting),
+    // the sum leaves a scalar, and nothing else reads the product.
+    private static Node dot(Match m, Node x, Node y) {
+        boolean everyElement = m.node().type().isScalar();
+        return everyElement && x.type().equals(y.type()) && m.uses(P) == 1 ? vdot(x, y) : null;
+    }
 }
