@@ -139,6 +139,13 @@ class GradCheckTest {
         assertNull(GradCheck.of(v -> Apply.of(new Scale(3), v)).at(X).check());
     }
 
+    // the difference quotient of a value near 1e8 carries ~1e8 eps / h of rounding, far above a
+    // slope of 1e-9 and the absolute tolerance: the check allows for its own rounding
+    @Example
+    void aRightSlopeUnderALargeValuePassesDespiteTheRoundingOfTheDifference() {
+        assertNull(GradCheck.of(v -> Apply.of(new Add(), Constant.scalar(1e8), Apply.of(new Scale(1e-9), v))).at(X).check());
+    }
+
     // ---- fails on wrong ops -----------------------------------------------------------------------
 
     @Example
