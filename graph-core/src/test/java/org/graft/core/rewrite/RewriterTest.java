@@ -75,7 +75,7 @@ class RewriterTest {
     void aReplacementTakesThePositionAndNameOfTheNodeItReplaces() {
         Rule double_ = rule("x + x -> x + x (rebuilt)", on(Add.class, X, X), m -> null);
         Rule toNew = rule("x + 0 -> 0 + x", on(Add.class, X, scalar(0)), m -> add(zero(), m.get(X)));
-        Node y = ((Apply) Apply.at(HERE, new Add(), List.of(x, zero()))).named("y");
+        Node y = Apply.at(HERE, new Add(), List.of(x, zero())).named("y");
         Node root = run(Phase.of("p", List.of(double_, toNew)), y).roots().get(0);
         assertEquals(HERE, root.pos());
         assertEquals("y", root.label());
