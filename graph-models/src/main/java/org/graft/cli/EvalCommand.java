@@ -1,6 +1,5 @@
 package org.graft.cli;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,13 +8,13 @@ import java.util.concurrent.Callable;
 import org.graft.core.Input;
 import org.graft.core.Node;
 import org.graft.core.runtime.Compiler;
+import org.graft.core.runtime.Options;
 import org.graft.core.tensor.Tensor;
 import org.graft.dsl.Program;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code graft eval FILE}: computes the {@code output}s and prints them as one JSON object. */
@@ -29,8 +28,8 @@ import picocli.CommandLine.Spec;
                         + "exactly; non-finite values are the strings \"NaN\", \"Infinity\" and \"-Infinity\".",
                 "",
                 "Every input the outputs read needs a value from --set. Params not set take their "
-                        + "initializer's values, drawn from --seed. Graph rewrites do not exist yet, so -O0 "
-                        + "changes nothing today."})
+                        + "initializer's values, drawn from --seed. The outputs are computed from the rewritten "
+                        + "graph, as graft print shows it; -O0 computes them from the graph as written."})
 final class EvalCommand implements Callable<Integer> {
 
     @Mixin
@@ -42,14 +41,15 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin
     SeedOption seed;
 
-    @Option(names = "-O0", description = "Do not rewrite the graph.")
-    boolean noRewrites;
+    @Mixin
+    RewriteOptions rewriting;
 
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
+        Options options = rewriting.options(); // a wrong --skip is a usage error before anything runs
         Map<String, Tensor> values = set.values();
         Program program = source.compile(values);
         Map<String, Node> outputs = program.outputs();
@@ -57,8 +57,8 @@ final class EvalCommand implements Callable<Integer> {
         if (!outputs.isEmpty()) {
             Map<Input, Tensor> feed = ProgramGraph.feed(program, outputs.values());
             program.initialize(seed.seed);
-            List<Node> roots = ProgramGraph.rewrite(new ArrayList<>(outputs.values()), !noRewrites).roots();
-            List<Tensor> computed = Compiler.compile(List.copyOf(feed.keySet()), roots).seed(seed.seed).call(feed);
+            List<Tensor> computed = Compiler.compile(List.copyOf(feed.keySet()), List.copyOf(outputs.values()),
+                    options).seed(seed.seed).call(feed);
             int i = 0;
             for (String name : outputs.keySet()) results.put(name, computed.get(i++));
         }

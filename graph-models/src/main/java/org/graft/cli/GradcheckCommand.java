@@ -8,8 +8,9 @@ import java.util.concurrent.Callable;
 
 import org.graft.core.GraftException;
 import org.graft.core.Input;
-import org.graft.core.check.GradCheck;
 import org.graft.core.check.GradCheck.Comparison;
+import org.graft.core.check.GradCheck;
+import org.graft.core.runtime.Options;
 import org.graft.core.tensor.Tensor;
 import org.graft.dsl.Program;
 
@@ -30,7 +31,10 @@ import picocli.CommandLine.Spec;
                         + "to their size; a check fails only when both the absolute (1e-7) and the relative "
                         + "(1e-6) error exceed their tolerance. Every input the cost reads needs a value from "
                         + "--set; params not set take their initializer's values. --seed draws those values, "
-                        + "the directions and the random ops' samples (the same at every evaluation)."})
+                        + "the directions and the random ops' samples (the same at every evaluation).",
+                "",
+                "The cost and its gradient are checked as a training step computes them, after rewriting; -O0 "
+                        + "checks the graph as written, that is, the ops' own gradients."})
 final class GradcheckCommand implements Callable<Integer> {
 
     @Mixin
@@ -42,18 +46,23 @@ final class GradcheckCommand implements Callable<Integer> {
     @Mixin
     SeedOption seed;
 
+    @Mixin
+    RewriteOptions rewriting;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
+        Options options = rewriting.options(); // a wrong --skip is a usage error before anything runs
         Map<String, Tensor> values = set.values();
         Program program = source.compile(values);
         Program.Objective objective = program.objective().orElseThrow(() -> new GraftException(
                 program.file() + " has no objective to check: gradcheck needs a minimize or maximize statement"));
         Map<Input, Tensor> feed = ProgramGraph.feed(program, List.of(objective.cost()));
         program.initialize(seed.seed);
-        List<Comparison> comparisons = GradCheck.params(objective.cost(), program.params(), feed, seed.seed);
+        List<Comparison> comparisons = GradCheck.params(objective.cost(), program.params(), feed, seed.seed,
+                options);
 
         PrintWriter out = spec.commandLine().getOut();
         if (comparisons.isEmpty()) out.println("no params to check");

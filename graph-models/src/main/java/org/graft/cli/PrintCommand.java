@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 import org.graft.core.print.DebugPrint;
+import org.graft.core.runtime.Options;
 import org.graft.dsl.Program;
 
 import picocli.CommandLine.Command;
@@ -22,15 +23,17 @@ import picocli.CommandLine.Spec;
                 "The graph is that of the outputs, then of the objective's cost if it is not among them. A program "
                         + "with neither shows its top-level bindings that no other binding uses.",
                 "",
-                "The graph is printed as written: graph rewrites do not exist yet, so -O0 changes nothing today "
-                        + "and --rewrites reports that no rewrite fired."})
+                "The graph is shown rewritten, as a compiled function runs it: the rewrite phases run in order, "
+                        + "each to a fixpoint. -O0 shows it as written; --skip leaves a phase out. --rewrites lists "
+                        + "after the graph every rule that fired, one line each: where, the phase, the rule, and "
+                        + "the node before => after."})
 final class PrintCommand implements Callable<Integer> {
 
     @Mixin
     SourceFile source;
 
-    @Option(names = "-O0", description = "Do not rewrite the graph.")
-    boolean noRewrites;
+    @Mixin
+    RewriteOptions rewriting;
 
     @Option(names = "--rewrites", description = "After the graph, list which rewrite rule fired where.")
     boolean rewrites;
@@ -40,8 +43,9 @@ final class PrintCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Options options = rewriting.options(); // a wrong --skip is a usage error before anything runs
         Program program = source.compile(Map.of());
-        ProgramGraph.Rewritten graph = ProgramGraph.rewrite(program.roots(), !noRewrites);
+        ProgramGraph.Rewritten graph = ProgramGraph.rewrite(program.roots(), options);
         PrintWriter out = spec.commandLine().getOut();
         out.print(DebugPrint.debugprint(graph.roots()));
         if (rewrites) {

@@ -12,6 +12,9 @@ import org.graft.core.GraftException;
 import org.graft.core.Graph;
 import org.graft.core.Input;
 import org.graft.core.Node;
+import org.graft.core.rewrite.Rewrite;
+import org.graft.core.rewrite.Rewriter;
+import org.graft.core.runtime.Options;
 import org.graft.core.tensor.Tensor;
 import org.graft.dsl.Program;
 
@@ -23,12 +26,13 @@ final class ProgramGraph {
     record Rewritten(List<Node> roots, List<String> log) {}
 
     /**
-     * Rewrites the graphs of {@code roots}, the i-th result computing the i-th root, unless
-     * {@code enabled} is false ({@code -O0}). The rewrite engine is a later issue: until it
-     * lands it plugs in here, and nothing fires.
+     * Rewrites the graphs of {@code roots} together, the i-th result computing the i-th root,
+     * with the phases {@code options} run (none for {@code -O0}), as a compiled function would.
+     * Each log line is one firing: position, phase, rule, and the node before => after.
      */
-    static Rewritten rewrite(List<Node> roots, boolean enabled) {
-        return new Rewritten(List.copyOf(roots), List.of());
+    static Rewritten rewrite(List<Node> roots, Options options) {
+        Rewriter.Result result = Rewriter.of(options.phases()).rewrite(roots);
+        return new Rewritten(result.roots(), result.log().stream().map(Rewrite::toString).toList());
     }
 
     /**

@@ -59,7 +59,7 @@ class CommandLineTest {
             """;
 
     static final String PRINT = """
-            Usage: graft print [-h] [--debug] [-O0] [--rewrites] FILE
+            Usage: graft print [-h] [--debug] [-O0] [--rewrites] [--skip=PHASE]... FILE
             Prints the graph of FILE as indented text.
 
             One line per node, each operand indented under its consumer (like Theano's
@@ -69,40 +69,46 @@ class CommandLineTest {
             among them. A program with neither shows its top-level bindings that no other
             binding uses.
 
-            The graph is printed as written: graph rewrites do not exist yet, so -O0
-            changes nothing today and --rewrites reports that no rewrite fired.
+            The graph is shown rewritten, as a compiled function runs it: the rewrite
+            phases run in order, each to a fixpoint. -O0 shows it as written; --skip leaves
+            a phase out. --rewrites lists after the graph every rule that fired, one line
+            each: where, the phase, the rule, and the node before => after.
 
             Arguments:
-                  FILE         A .graft file, or the name of a bundled model (graft models
-                                 lists them).
+                  FILE           A .graft file, or the name of a bundled model (graft
+                                   models lists them).
 
             Options:
-                  --debug      Show the stack trace of an error.
-              -h, --help       Show this help and exit.
-                  -O0          Do not rewrite the graph.
-                  --rewrites   After the graph, list which rewrite rule fired where.
+                  --debug        Show the stack trace of an error.
+              -h, --help         Show this help and exit.
+                  -O0            Do not rewrite the graph.
+                  --rewrites     After the graph, list which rewrite rule fired where.
+                  --skip=PHASE   Leaves out the rewrite phase PHASE, one of: canonicalize,
+                                   stabilize, specialize. Repeatable.
             """;
 
     static final String DOT = """
-            Usage: graft dot [-h] [--debug] [-O0] FILE
+            Usage: graft dot [-h] [--debug] [-O0] [--skip=PHASE]... FILE
             Prints the graph of FILE in Graphviz DOT.
 
-            The same graph graft print shows; graft dot mlp | dot -Tsvg > mlp.svg draws it.
-
-            Graph rewrites do not exist yet, so -O0 changes nothing today.
+            The same graph graft print shows, rewritten unless -O0; graft dot mlp | dot
+            -Tsvg > mlp.svg draws it.
 
             Arguments:
-                  FILE      A .graft file, or the name of a bundled model (graft models
-                              lists them).
+                  FILE           A .graft file, or the name of a bundled model (graft
+                                   models lists them).
 
             Options:
-                  --debug   Show the stack trace of an error.
-              -h, --help    Show this help and exit.
-                  -O0       Do not rewrite the graph.
+                  --debug        Show the stack trace of an error.
+              -h, --help         Show this help and exit.
+                  -O0            Do not rewrite the graph.
+                  --skip=PHASE   Leaves out the rewrite phase PHASE, one of: canonicalize,
+                                   stabilize, specialize. Repeatable.
             """;
 
     static final String EVAL = """
-            Usage: graft eval [-h] [--debug] [-O0] [--seed=N] [--set=NAME=VALUE]... FILE
+            Usage: graft eval [-h] [--debug] [-O0] [--seed=N] [--set=NAME=VALUE]...
+                              [--skip=PHASE]... FILE
             Evaluates the outputs of FILE and prints them as JSON.
 
             One JSON object: for each output, in order, "NAME": {"shape": [d...], "data":
@@ -113,8 +119,9 @@ class CommandLineTest {
             "-Infinity".
 
             Every input the outputs read needs a value from --set. Params not set take
-            their initializer's values, drawn from --seed. Graph rewrites do not exist yet,
-            so -O0 changes nothing today.
+            their initializer's values, drawn from --seed. The outputs are computed from
+            the rewritten graph, as graft print shows it; -O0 computes them from the graph
+            as written.
 
             Arguments:
                   FILE               A .graft file, or the name of a bundled model (graft
@@ -132,10 +139,13 @@ class CommandLineTest {
                                        of numbers, e.g. --set x='[[1, 2], [3, 4]]'; "NaN",
                                        "Infinity" and "-Infinity" are those values.
                                        Repeatable.
+                  --skip=PHASE       Leaves out the rewrite phase PHASE, one of:
+                                       canonicalize, stabilize, specialize. Repeatable.
             """;
 
     static final String GRADCHECK = """
-            Usage: graft gradcheck [-h] [--debug] [--seed=N] [--set=NAME=VALUE]... FILE
+            Usage: graft gradcheck [-h] [--debug] [-O0] [--seed=N] [--set=NAME=VALUE]...
+                                   [--skip=PHASE]... FILE
             Checks the gradient of FILE's objective against finite differences.
 
             Compares the symbolic gradient of the objective (its minimize or maximize cost)
@@ -150,6 +160,9 @@ class CommandLineTest {
             --seed draws those values, the directions and the random ops' samples (the same
             at every evaluation).
 
+            The cost and its gradient are checked as a training step computes them, after
+            rewriting; -O0 checks the graph as written, that is, the ops' own gradients.
+
             Arguments:
                   FILE               A .graft file, or the name of a bundled model (graft
                                        models lists them).
@@ -157,6 +170,7 @@ class CommandLineTest {
             Options:
                   --debug            Show the stack trace of an error.
               -h, --help             Show this help and exit.
+                  -O0                Do not rewrite the graph.
                   --seed=N           Seeds the params' initializers and the random ops
                                        (default: 0).
                   --set=NAME=VALUE   Binds an input, overrides a param or a const, or
@@ -165,6 +179,8 @@ class CommandLineTest {
                                        of numbers, e.g. --set x='[[1, 2], [3, 4]]'; "NaN",
                                        "Infinity" and "-Infinity" are those values.
                                        Repeatable.
+                  --skip=PHASE       Leaves out the rewrite phase PHASE, one of:
+                                       canonicalize, stabilize, specialize. Repeatable.
             """;
 
     static final String MODELS = """
@@ -190,7 +206,7 @@ class CommandLineTest {
     void checkHelpSaysWhatItPrints() { assertEquals(new Run(0, CHECK, ""), graft("check", "--help")); }
 
     @Example
-    void printHelpSaysWhichGraphItShowsAndThatRewritesAreToCome() {
+    void printHelpSaysWhichGraphItShowsAndHowRewritesAreShown() {
         assertEquals(new Run(0, PRINT, ""), graft("print", "--help"));
     }
 

@@ -105,9 +105,75 @@ class EndToEndTest {
     }
 
     @Example
-    void printRewritesSaysNoneFiredYet() {
+    void printRewritesSaysWhenNoRewriteFired() {
         String file = program("line.graft", LINE);
         assertEquals(new Run(0, LINE_GRAPH + "no rewrites fired\n", ""), graft("print", "--rewrites", file));
+    }
+
+    /** A constant product to fold and a computation written twice to merge, which no rule should touch otherwise. */
+    private static final String FOLDED = """
+            input x: [2]
+            s = sin(x) * (2 * 3)
+            c = cos(x) + sin(x)
+            output s, c
+            """;
+
+    private static final String FOLDED_AS_WRITTEN = """
+            mul : [2]  's'
+             |sin : [2]
+             | |input x : [2]
+             |mul : []
+             | |constant 2.0 : []
+             | |constant 3.0 : []
+            add : [2]  'c'
+             |cos : [2]
+             | |input x : [2]
+             |sin : [2]
+             | |input x : [2]
+            """;
+
+    @Example
+    void printShowsTheRewrittenGraphAndWithMinusO0TheGraphAsWritten() {
+        String file = program("folded.graft", FOLDED);
+        assertEquals(new Run(0, """
+                mul : [2]  's'
+                 |constant 6.0 : []
+                 |sin : [2]  #1
+                 | |input x : [2]
+                add : [2]  'c'
+                 |cos : [2]
+                 | |input x : [2]
+                 |sin : [2]  #1 (above)
+                """, ""), graft("print", file));
+        assertEquals(new Run(0, FOLDED_AS_WRITTEN, ""), graft("print", "-O0", file));
+    }
+
+    @Example
+    void printRewritesListsEachFiringWithItsPositionPhaseAndRule() {
+        String file = program("folded.graft", FOLDED);
+        Run run = graft("print", "--rewrites", file);
+        assertEquals(0, run.status(), run.err());
+        assertTrue(run.out().endsWith(" |sin : [2]  #1 (above)\n" + file + ":2:17  canonicalize  constant folding  "
+                + "mul(2, 3) => 6\n" + file + ":2:12  canonicalize  x * c -> c * x  mul(sin, 6) => mul(6, sin)\n"), run.out());
+        assertEquals(new Run(0, FOLDED_AS_WRITTEN + "no rewrites fired\n", ""), graft("print", "-O0", "--rewrites", file));
+    }
+
+    @Example
+    void skipLeavesAPhaseOutAndSkippingEveryPhaseIsMinusO0() {
+        String file = program("folded.graft", FOLDED);
+        String out = graft("print", "--skip", "canonicalize", file).out();
+        assertTrue(out.contains(" |mul : []\n | |constant 2.0 : []\n"), out);   // not folded
+        assertEquals(graft("print", "-O0", file), graft("print", "--skip=canonicalize", "--skip=stabilize",
+                "--skip=specialize", file));
+    }
+
+    @Example
+    void skippingAPhaseThatDoesNotExistIsAUsageErrorNamingThePhases() {
+        Run run = graft("print", "--skip", "fusion", "mlp");
+        assertEquals(2, run.status());
+        assertTrue(run.err().startsWith("--skip fusion: there is no rewrite phase fusion; the phases are canonicalize, "
+                + "stabilize, specialize\nUsage: graft print "), run.err());
+        assertEquals(2, graft("eval", "mlp", "--skip", "Canonicalize").status());
     }
 
     @Example
@@ -122,9 +188,9 @@ class EndToEndTest {
         String file = program("free.graft", "input x: [3]\na = exp(x)\nb = a + 1\nc = log(x)\n");
         assertEquals(new Run(0, """
                 add : [3]  'b'
+                 |constant 1.0 : []
                  |exp : [3]  'a'
                  | |input x : [3]
-                 |constant 1.0 : []
                 log : [3]  'c'
                  |input x : [3]
                 """, ""), graft("print", file));
@@ -141,6 +207,15 @@ class EndToEndTest {
         assertEquals(run, graft("dot", "-O0", file));
     }
 
+    @Example
+    void dotShowsTheRewrittenGraphUnlessMinusO0() {
+        String file = program("folded.graft", FOLDED);
+        assertTrue(graft("dot", file).out().contains("[label=\"constant 6.0 : []\""), graft("dot", file).out());
+        String asWritten = graft("dot", "-O0", file).out();
+        assertTrue(asWritten.contains("[label=\"constant 2.0 : []\"") && !asWritten.contains("6.0"), asWritten);
+        assertEquals(asWritten, graft("dot", "--skip", "canonicalize", "--skip", "stabilize", "--skip", "specialize", file).out());
+    }
+
     // ---- eval -------------------------------------------------------------------------------------------
 
     @Example
@@ -149,6 +224,15 @@ class EndToEndTest {
         Run expected = new Run(0, "{\"s\": {\"shape\": [], \"data\": [3.0]}, \"y\": {\"shape\": [2], \"data\": [1.0, 2.0]}}\n", "");
         assertEquals(expected, graft("eval", file, "--set", "x=[1, 2]"));
         assertEquals(expected, graft("eval", "-O0", file, "--set=x=[1, 2]"));
+    }
+
+    @Example
+    void evalGivesTheSameNumbersWithAndWithoutRewrites() {
+        String file = program("folded.graft", FOLDED);
+        Run rewritten = graft("eval", file, "--set", "x=[0.5, -2]");
+        assertEquals(0, rewritten.status(), rewritten.err());
+        assertEquals(rewritten, graft("eval", "-O0", file, "--set", "x=[0.5, -2]"));
+        assertEquals(rewritten, graft("eval", "--skip", "stabilize", file, "--set", "x=[0.5, -2]"));
     }
 
     @Example
@@ -256,6 +340,14 @@ class EndToEndTest {
         assertEquals(2, lines.size(), run.out());
         assertTrue(lines.get(0).startsWith("w  ") && lines.get(0).matches(CHECKED), lines.get(0));
         assertTrue(lines.get(1).startsWith("b  ") && lines.get(1).matches(CHECKED), lines.get(1));
+    }
+
+    @Example
+    void gradcheckChecksTheGraphAsWrittenWithMinusO0() {
+        String file = program("logistic.graft", LOGISTIC);
+        Run run = graft(args(new String[] {"gradcheck", "-O0", file}, LOGISTIC_DATA));
+        assertEquals(0, run.status(), run.err());
+        assertEquals(2, run.out().lines().filter(l -> l.matches(CHECKED)).count(), run.out());
     }
 
     @Example

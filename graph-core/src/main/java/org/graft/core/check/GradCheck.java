@@ -44,7 +44,9 @@ import org.graft.core.tensor.Tensor;
  * }</pre>
  *
  * <p>A model's scalar cost is checked with respect to its params, where they stand, with
- * {@link #params(Node, List, Map, long)}.
+ * {@link #params(Node, List, Map, long)}, as written too, or with
+ * {@link #params(Node, List, Map, long, Options)} as compiled with rewrites, the cost and its
+ * gradient as a training step runs them.
  */
 public final class GradCheck {
     /** The ulps of rounding allowed in each value of phi, a sum of many rounded terms. */
@@ -149,6 +151,16 @@ public final class GradCheck {
      * @throws ShapeError if the cost is not a scalar
      */
     public static List<Comparison> params(Node cost, List<Param> params, Map<Input, Tensor> inputs, long seed) {
+        return params(cost, params, inputs, seed, Options.NONE);
+    }
+
+    /**
+     * The same, with the cost and its gradient compiled as {@code options} say: with the
+     * rewrite phases, the gradient a training step computes is compared with finite
+     * differences of the cost it computes.
+     */
+    public static List<Comparison> params(Node cost, List<Param> params, Map<Input, Tensor> inputs, long seed,
+                                          Options options) {
         if (!cost.type().isScalar()) {
             throw new ShapeError(cost.pos(), "gradient check: the cost must be a scalar, found "
                     + cost.label() + ": " + cost.type());
@@ -159,7 +171,7 @@ public final class GradCheck {
         outputs.addAll(grads);
         // one function for the gradients and every evaluation of the cost, so that all of them
         // draw their samples in the same schedule order
-        Function costAndGrads = Compiler.compile(List.copyOf(inputs.keySet()), outputs, Options.NONE);
+        Function costAndGrads = Compiler.compile(List.copyOf(inputs.keySet()), outputs, options);
         List<Tensor> symbolic = costAndGrads.seed(seed).call(inputs).subList(1, outputs.size());
         DoubleSupplier evaluate = () -> costAndGrads.seed(seed).call(inputs).get(0).item();
 

@@ -18,6 +18,7 @@ import org.graft.core.Node;
 import org.graft.core.Op;
 import org.graft.core.Stochastic;
 import org.graft.core.Type;
+import org.graft.core.ops.StopGradient;
 import org.graft.core.tensor.Tensor;
 
 /**
@@ -32,7 +33,9 @@ import org.graft.core.tensor.Tensor;
  *
  * <p>A replacement takes the position, and the name, of the node it replaces. Every firing is
  * logged. A node that keeps being rewritten (rules that undo each other) stops the phase after
- * {@value #MAX_CHAIN} firings with an error naming the rules.
+ * {@value #MAX_CHAIN} firings with an error naming the rules, and so do replacements whose new
+ * nodes keep being rewritten into more new nodes, {@value #MAX_CHAIN} deep (a replacement that
+ * contains the node it replaces, which the rule then matches again).
  */
 public final class Rewriter {
     /** Firings on one node, one after another, beyond which the rules are taken to cycle. */
@@ -95,6 +98,7 @@ public final class Rewriter {
         private final Map<Object, Node> canonical = new HashMap<>();          // merge: key -> the one node
         private final Set<Node> known = Collections.newSetFromMap(new IdentityHashMap<>()); // in the graph before a rule made them
         private final Map<Node, Integer> uses = new IdentityHashMap<>();      // Match.uses: never too small
+        private final List<String> nesting = new ArrayList<>(); // the rules whose replacements are being settled, outermost first
 
         Walk(Phase phase, List<Rewrite> log) {
             this.phase = phase;
@@ -171,7 +175,17 @@ public final class Rewriter {
                     throw new RewriteError(a.pos(), "rules undo each other: " + String.join(", ", distinct(chain))
                             + " fired " + chain.size() + " times on one node");
                 }
-                n = settleNew(next);
+                nesting.add(rule);
+                if (nesting.size() > MAX_CHAIN) {
+                    throw new RewriteError(a.pos(), "rules keep rewriting the nodes they build: "
+                            + String.join(", ", distinct(nesting)) + " nested " + nesting.size()
+                            + " deep (does a replacement contain the node it replaces?)");
+                }
+                try {
+                    n = settleNew(next);
+                } finally {
+                    nesting.remove(nesting.size() - 1);
+                }
             }
         }
 
@@ -248,7 +262,7 @@ public final class Rewriter {
             for (int i = 0; i < in.size(); i++) {
                 Node x = in.get(i);
                 if (x instanceof Constant c) args.add(c.value());
-                else if (!a.op().connected(i) && x.type().isConcrete()) args.add(Tensor.zeros(x.type().shape())); // only its shape is read
+                else if (shapeOnly(a.op(), i) && x.type().isConcrete()) args.add(Tensor.zeros(x.type().shape()));
                 else return null;
             }
             try {
@@ -259,6 +273,13 @@ public final class Rewriter {
             }
         }
     }
+
+    /**
+     * Whether {@code op} reads only the shape of input {@code i}. An unconnected input is one
+     * that no gradient reaches: a shape-only operand, or the operand of {@code stop_gradient},
+     * whose values it passes on.
+     */
+    private static boolean shapeOnly(Op op, int i) { return !op.connected(i) && !(op instanceof StopGradient); }
 
     /** What makes two nodes the same computation: the op and the very same inputs; a constant's value. */
     private static Object key(Node n) {

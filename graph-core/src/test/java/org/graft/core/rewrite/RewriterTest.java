@@ -25,6 +25,7 @@ import org.graft.core.SourcePos;
 import org.graft.core.Stochastic;
 import org.graft.core.Type;
 import org.graft.core.ops.Add;
+import org.graft.core.ops.FillLike;
 import org.graft.core.ops.StopGradient;
 import org.graft.core.tensor.Tensor;
 
@@ -104,10 +105,32 @@ class RewriterTest {
     }
 
     @Test
+    void foldingReadsTheValuesThatStopGradientPassesOn() {
+        Node y = Apply.of(new StopGradient(), x);
+        Node root = run(new Phase("canonicalize", List.of(), true, true), y).roots().get(0);
+        assertSame(y, root);
+    }
+
+    @Test
+    void foldingReadsOnlyTheShapeOfAShapeOnlyOperand() {
+        Node root = run(new Phase("canonicalize", List.of(), true, true), Apply.of(new FillLike(7), x)).roots().get(0);
+        assertTrue(root instanceof Constant c && c.value().equals(Tensor.full(c.value().shape(), 7)) && c.type().equals(x.type()));
+    }
+
+    @Test
     void rulesThatUndoEachOtherAreStoppedWithAnErrorNamingThem() {
         Node y = Apply.at(HERE, new Add(), List.of(x, Constant.scalar(1)));
         var e = assertThrows(RewriteError.class, () -> run(Phase.of("p", List.of(SWAP)), y));
         assertEquals("r.graft:3:7: rules undo each other: a + b -> b + a fired 65 times on one node", e.getMessage());
+    }
+
+    @Test
+    void aReplacementContainingTheNodeItReplacesIsStoppedWithAnErrorNamingTheRule() {
+        Rule wrapping = rule("x + 1 -> (x + 1) + 0", on(Add.class, X, scalar(1)), m -> add(m.node(), zero()));
+        Node y = Apply.at(HERE, new Add(), List.of(x, Constant.scalar(1)));
+        var e = assertThrows(RewriteError.class, () -> run(Phase.of("p", List.of(wrapping)), y));
+        assertEquals("r.graft:3:7: rules keep rewriting the nodes they build: x + 1 -> (x + 1) + 0 nested 65 deep "
+                + "(does a replacement contain the node it replaces?)", e.getMessage());
     }
 
     @Test
