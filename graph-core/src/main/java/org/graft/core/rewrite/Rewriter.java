@@ -110,12 +110,7 @@ public final class Rewriter {
             known.addAll(order);
             for (Node n : order) countOperands(n);
             for (Node r : roots) uses.merge(r, 1, Integer::sum);
-            for (Node n : order) {
-                Node r = settle(rebuild(n));
-                known.add(r);
-                rewritten.put(n, r);
-                if (r != n) uses.merge(r, usesOf(n), Integer::sum); // n's readers now read r
-            }
+            for (Node n : order) rewrite(n);
             var out = new ArrayList<Node>(roots.size());
             for (Node r : roots) out.add(rewritten.get(r));
             return out;
@@ -218,12 +213,17 @@ public final class Rewriter {
             for (Node m : order) countOperands(m); // all of them first: a node read higher up is read when it settles
             for (Node m : order) {
                 if (m == replacement) break;
-                Node r = settle(rebuild(m));
-                known.add(r);
-                rewritten.put(m, r);
-                if (r != m) uses.merge(r, usesOf(m), Integer::sum);
+                rewrite(m);
             }
             return rebuild(replacement);
+        }
+
+        /** Settles a node whose inputs are settled and records its rewritten form, which takes over its readers. */
+        private void rewrite(Node n) {
+            Node r = settle(rebuild(n));
+            known.add(r);
+            rewritten.put(n, r);
+            if (r != n) uses.merge(r, usesOf(n), Integer::sum);
         }
 
         /** Counts a use of each operand of {@code n}; a rule's new nodes add uses and never take any away. */
