@@ -7,6 +7,7 @@ import static org.graft.ops.Ops.input;
 import static org.graft.ops.Ops.log;
 import static org.graft.ops.Ops.mul;
 import static org.graft.ops.Ops.neg;
+import static org.graft.ops.Ops.reciprocal;
 import static org.graft.ops.Ops.relu;
 import static org.graft.ops.Ops.sigmoid;
 import static org.graft.ops.Ops.sign;
@@ -63,8 +64,9 @@ class UnaryTest {
     void sqrtGradientMatchesFiniteDifferences(@ForAll("positive") Tensor x) { GradCheck.of(Ops::sqrt).at(x).assertClose(); }
 
     @Property(tries = 100)
-    void reciprocalGradientMatchesFiniteDifferences(@ForAll("kinkFree") Tensor x) {
+    void reciprocalGradientMatchesFiniteDifferences(@ForAll("awayFromThePole") Tensor x) {
         GradCheck.of(Ops::reciprocal).at(x).assertClose();
+        GradCheck.of(v -> grad(sum(reciprocal(v)), v)).at(x).assertClose();
     }
 
     @Property(tries = 100)
@@ -89,7 +91,7 @@ class UnaryTest {
     @Property(tries = 50)
     void gradientsHandleEmptyTensors(@ForAll("withEmpty") Tensor x) {
         for (UnaryOperator<Node> f : List.<UnaryOperator<Node>>of(Ops::neg, Ops::exp, Ops::expm1, Ops::square,
-                Ops::reciprocal, Ops::abs, Ops::sigmoid, Ops::softplus, Ops::tanh, Ops::relu, Ops::sin, Ops::cos)) {
+                Ops::abs, Ops::sigmoid, Ops::softplus, Ops::tanh, Ops::relu, Ops::sin, Ops::cos)) {
             GradCheck.of(f).at(x).assertClose();
         }
     }
@@ -108,7 +110,7 @@ class UnaryTest {
     @Property(tries = 50)
     void smoothOpsHaveCorrectSecondDerivatives(@ForAll("positive") Tensor x) {
         for (UnaryOperator<Node> f : List.<UnaryOperator<Node>>of(Ops::exp, Ops::log, Ops::square, Ops::neg, Ops::log1p,
-                Ops::expm1, Ops::sqrt, Ops::reciprocal, Ops::softplus, Ops::sin, Ops::cos)) {
+                Ops::expm1, Ops::sqrt, Ops::softplus, Ops::sin, Ops::cos)) {
             GradCheck.of(v -> grad(sum(f.apply(v)), v)).at(x).assertClose();
         }
     }
@@ -199,5 +201,10 @@ class UnaryTest {
     @Provide Arbitrary<Tensor> positive() { return Tensors.smallShapes().positive(); }
     @Provide Arbitrary<Tensor> aboveMinusOne() { return Tensors.smallShapes().between(-0.9, 5.0); }
     @Provide Arbitrary<Tensor> kinkFree() { return Tensors.smallShapes().awayFromZero(); }
+
+    // 1/x has third derivative -6/x^4: at |x| = 0.1 the central difference's own truncation
+    // error, (h/x)^2 of each term, exceeds 1e-6 once the projection cancels terms of size 100;
+    // empty and scalar shapes included
+    @Provide Arbitrary<Tensor> awayFromThePole() { return Tensors.smallShapesWithEmpty().awayFromZero(0.5, 5.0); }
     @Provide Arbitrary<Tensor> withEmpty() { return Tensors.smallShapesWithEmpty().awayFromZero(); }
 }
