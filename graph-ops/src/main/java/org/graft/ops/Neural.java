@@ -29,14 +29,17 @@ import org.graft.core.tensor.Tensor;
  */
 public sealed interface Neural extends Op {
 
+    /** The type of an op that normalizes its one input along {@code axis}: the input's, once the axis is checked. */
+    private static Type alongAxis(Op op, List<Type> in, int axis) {
+        Op.requireArity(op, in, 1);
+        in.get(0).axis(axis);
+        return in.get(0);
+    }
+
     /** e^x / Σ e^x along {@code axis}, computed from x - max so no exponent is positive. */
     record Softmax(int axis) implements Neural {
         @Override
-        public Type type(List<Type> in) {
-            Op.requireArity(this, in, 1);
-            in.get(0).axis(axis);
-            return in.get(0);
-        }
+        public Type type(List<Type> in) { return alongAxis(this, in, axis); }
 
         @Override
         public Tensor fprop(List<Tensor> in) {
@@ -56,11 +59,7 @@ public sealed interface Neural extends Op {
     /** x - log Σ e^x along {@code axis}: finite where softmax underflows to 0 and its log to -inf. */
     record LogSoftmax(int axis) implements Neural {
         @Override
-        public Type type(List<Type> in) {
-            Op.requireArity(this, in, 1);
-            in.get(0).axis(axis);
-            return in.get(0);
-        }
+        public Type type(List<Type> in) { return alongAxis(this, in, axis); }
 
         @Override
         public Tensor fprop(List<Tensor> in) { return evaluate(in.get(0), axis); }
