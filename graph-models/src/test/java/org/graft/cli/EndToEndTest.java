@@ -154,7 +154,8 @@ class EndToEndTest {
         Run run = graft("print", "--rewrites", file);
         assertEquals(0, run.status(), run.err());
         assertTrue(run.out().endsWith(" |sin : [2]  #1 (above)\n" + file + ":2:17  canonicalize  constant folding  "
-                + "mul(2, 3) => 6\n" + file + ":2:12  canonicalize  x * c -> c * x  mul(sin, 6) => mul(6, sin)\n"), run.out());
+                + "mul(2, 3) => 6\n" + file + ":2:12  canonicalize  x * c -> c * x  mul(sin, 6) => mul(6, sin)\n"
+                + file + ":3:14  canonicalize  merge  sin(x) => sin(x) at " + file + ":2:5\n"), run.out());
         assertEquals(new Run(0, FOLDED_AS_WRITTEN + "no rewrites fired\n", ""), graft("print", "-O0", "--rewrites", file));
     }
 

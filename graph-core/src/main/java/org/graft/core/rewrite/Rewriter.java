@@ -250,7 +250,12 @@ public final class Rewriter {
             Object key = key(n);
             if (key == null) return n;
             Node first = canonical.putIfAbsent(key, n);
-            return first == null ? n : first;
+            if (first == null) return n;
+            if (n instanceof Apply) { // a constant merging with its equal is not worth a line of the log
+                log.add(new Rewrite(phase.name(), "merge", n.pos(), describe(n),
+                        describe(first) + (first.pos().isKnown() ? " at " + first.pos() : "")));
+            }
+            return first;
         }
 
         /** The node as a constant, when the phase folds and every value it reads is constant. */

@@ -92,6 +92,9 @@ class RewriterTest {
         assertSame(root.inputs().get(0).inputs().get(1), result.roots().get(1));
         assertTrue(result.roots().get(1) instanceof Constant c && c.isScalar(2));
         assertTrue(result.log().stream().anyMatch(r -> r.rule().equals("constant folding")));
+        // the second x + 2 merged into the first, and the log says so; constants merge unlogged
+        assertEquals(List.of("add(x, 2) => add(x, 2)"), result.log().stream().filter(r -> r.rule().equals("merge"))
+                .map(r -> r.before() + " => " + r.after()).toList());
     }
 
     @Test
@@ -162,7 +165,7 @@ class RewriterTest {
         Node inner = add(x, Constant.scalar(1));
         Node root = add(Apply.of(new StopGradient(), x), add(inner, Constant.scalar(1)));
         var result = run(new Phase("p", List.of(stand, PLUS_TWO), false, true), root);
-        assertEquals(List.of("stop_gradient(x) -> x + 1"), result.log().stream().map(Rewrite::rule).toList());
+        assertEquals(List.of("stop_gradient(x) -> x + 1", "merge"), result.log().stream().map(Rewrite::rule).toList());
     }
 
     @Test
