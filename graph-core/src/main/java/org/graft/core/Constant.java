@@ -1,5 +1,6 @@
 package org.graft.core;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Optional;
 
@@ -27,7 +28,7 @@ public final class Constant implements Node {
      * that the graph around it still type-checks). The value must fit the type.
      */
     public static Constant of(Tensor value, Type type) {
-        String wrong = type.bind(value, new java.util.HashMap<>());
+        String wrong = type.bind(value, new HashMap<>());
         if (wrong != null) throw new ShapeError(wrong);
         return new Constant(value, type, null, SourcePos.NONE);
     }

@@ -1,5 +1,6 @@
 package org.graft.core;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Optional;
 
@@ -49,7 +50,7 @@ public final class Param implements Node {
      * size on every concrete dim, and one size for each symbolic dim.
      */
     public void set(Tensor newValue) {
-        String wrong = type.bind(newValue, new java.util.HashMap<>());
+        String wrong = type.bind(newValue, new HashMap<>());
         if (wrong != null) throw new ShapeError(pos, "param " + name + ": " + wrong);
         value = newValue;
     }

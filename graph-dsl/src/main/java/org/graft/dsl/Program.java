@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.random.RandomGenerator;
-import java.util.random.RandomGeneratorFactory;
 
 import org.graft.core.Dim;
 import org.graft.core.GraftException;
@@ -19,6 +18,7 @@ import org.graft.core.Input;
 import org.graft.core.Node;
 import org.graft.core.Param;
 import org.graft.core.SourcePos;
+import org.graft.core.runtime.Function;
 import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
 import org.graft.ops.Ops;
@@ -32,9 +32,6 @@ public final class Program {
 
     /** {@code minimize cost with optimizer} (or {@code maximize}), written as {@code text} at {@code pos}. */
     public record Objective(Node cost, boolean maximize, Optimizer optimizer, SourcePos pos, String text) {}
-
-    /** The generator initializers draw from: named, so that a JDK upgrade does not change a model's start. */
-    private static final RandomGeneratorFactory<RandomGenerator> STREAMS = RandomGeneratorFactory.of("L64X128MixRandom");
 
     private final String file;
     private final List<Input> inputs;
@@ -125,7 +122,7 @@ public final class Program {
                 throw new GraftException("the dim " + d.getKey() + " is " + d.getValue() + " here but " + known + " in the --set values");
             }
         }
-        RandomGenerator random = STREAMS.create(seed);
+        RandomGenerator random = Function.randomStream(seed); // the generator the random ops draw from too
         for (var entry : params.entrySet()) {
             Param p = entry.getKey();
             Tensor given = paramValues.get(p);

@@ -40,11 +40,11 @@ final class RewriteOptions {
     Options options() {
         Options options = Options.DEFAULT;
         for (String name : skipped) {
-            if (!names().contains(name)) {
-                throw new ParameterException(spec.commandLine(), "--skip " + name + ": there is no rewrite phase "
-                        + name + "; the phases are " + String.join(", ", names()));
+            try {
+                options = options.without(name);
+            } catch (IllegalArgumentException e) { // a usage error: exit 2, before the program is read
+                throw new ParameterException(spec.commandLine(), "--skip " + name + ": " + e.getMessage());
             }
-            options = options.without(name);
         }
         return noRewrites ? Options.NONE : options;
     }

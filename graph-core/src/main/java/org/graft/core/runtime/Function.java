@@ -48,7 +48,7 @@ public final class Function {
     private final int[][] dropAfter;    // slots whose last reader is each step
     private final int[] outputSlots;
     private final int[] updateSlots;
-    private RandomGenerator stream = STREAMS.create(DEFAULT_SEED);
+    private RandomGenerator stream = randomStream(DEFAULT_SEED);
 
     Function(List<Input> inputs, List<Node> outputs, Map<Param, Node> updates, List<Node> order) {
         this.inputs = List.copyOf(inputs);
@@ -80,6 +80,12 @@ public final class Function {
         dropAfter = drops.stream().map(l -> l.stream().mapToInt(Integer::intValue).toArray()).toArray(int[][]::new);
     }
 
+    /**
+     * A stream of Graft's generator, {@code L64X128MixRandom}, from {@code seed}: what random ops
+     * and param initializers draw from, named so that a JDK upgrade does not change the bits.
+     */
+    public static RandomGenerator randomStream(long seed) { return STREAMS.create(seed); }
+
     public List<Input> inputs() { return inputs; }
 
     public List<Node> outputs() { return outputs; }
@@ -93,7 +99,7 @@ public final class Function {
      * @return this function, so that {@code compile(...).seed(7)} reads as one step
      */
     public Function seed(long seed) {
-        stream = STREAMS.create(seed);
+        stream = randomStream(seed);
         return this;
     }
 

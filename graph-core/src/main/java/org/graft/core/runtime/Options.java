@@ -4,7 +4,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
-import org.graft.core.GraftException;
 import org.graft.core.rewrite.Phase;
 import org.graft.core.rewrite.Rewriter;
 
@@ -19,10 +18,12 @@ public record Options(boolean rewrite, Set<String> skipped) {
 
     public Options { skipped = Set.copyOf(skipped); }
 
-    /** These options with the phase {@code name} left out; an error for a name no phase has. */
+    /** These options with the phase {@code name} left out; an {@link IllegalArgumentException} for a name no phase has. */
     public Options without(String name) {
         List<String> known = Rewriter.standard().stream().map(Phase::name).toList();
-        if (!known.contains(name)) throw new GraftException("no rewrite phase is called " + name + "; the phases are " + known);
+        if (!known.contains(name)) {
+            throw new IllegalArgumentException("there is no rewrite phase " + name + "; the phases are " + String.join(", ", known));
+        }
         var out = new LinkedHashSet<>(skipped);
         out.add(name);
         return new Options(rewrite, out);
