@@ -49,6 +49,7 @@ public final class Function {
     private final int[] outputSlots;
     private final int[] updateSlots;
     private RandomGenerator stream = randomStream(DEFAULT_SEED);
+    private boolean guarded;
 
     Function(List<Input> inputs, List<Node> outputs, Map<Param, Node> updates, List<Node> order) {
         this.inputs = List.copyOf(inputs);
@@ -103,6 +104,20 @@ public final class Function {
         return this;
     }
 
+    /**
+     * Turns the non-finite guard on or off. With it on, every value a call reads or computes is
+     * checked as soon as it exists, and the first NaN or infinity stops the call with a
+     * {@link NonFiniteError} at the node that produced it: an input or param that holds one, or
+     * the first op whose finite operands gave one. Nothing is updated by a stopped call. The
+     * check reads every element once, so it is off by default.
+     *
+     * @return this function
+     */
+    public Function guardNonFinite(boolean on) {
+        guarded = on;
+        return this;
+    }
+
     /** Runs the function with one value per input, in the order of {@link #inputs()}. */
     public List<Tensor> call(Tensor... values) { return call(List.of(values)); }
 
@@ -133,12 +148,24 @@ public final class Function {
             else if (n instanceof Param p) values[i] = read(p, p.value(), dims);
             else if (n instanceof Constant c) values[i] = read(c, c.value(), dims);
             else values[i] = step((Apply) n, reads[i], values, dims);
+            if (guarded) checkFinite(n, values[i]);
             for (int s : dropAfter[i]) values[s] = null;
         }
         var results = new ArrayList<Tensor>(outputSlots.length);
         for (int s : outputSlots) results.add(values[s]);
         for (int k = 0; k < updated.size(); k++) updated.get(k).set(values[updateSlots[k]]);
         return results;
+    }
+
+    /** Stops at a value that is not finite, saying which node made it and where in the value it is. */
+    private static void checkFinite(Node n, Tensor value) {
+        for (int k = 0, size = value.size(); k < size; k++) {
+            if (!Double.isFinite(value.getFlat(k))) {
+                String what = n instanceof Apply a ? Apply.call(a.op(), a.inputs()) + " gave"
+                        : (n instanceof Input ? "input " : n instanceof Param ? "param " : "constant ") + n.label() + " holds";
+                throw new NonFiniteError(n, what, value, k);
+            }
+        }
     }
 
     /** Checks every fed value against its input's type, binding the symbolic dims. */

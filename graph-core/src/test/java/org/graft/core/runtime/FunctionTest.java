@@ -237,4 +237,37 @@ class FunctionTest {
                 assertThrows(ShapeError.class, () -> f.call(Tensor.vector(1, 2, 3))).getMessage());
         assertThrows(ShapeError.class, () -> Constant.of(Tensor.vector(1, 2), Type.f64("n", 1)));
     }
+
+    // ---- the non-finite guard --------------------------------------------------------------------------
+
+    @Test
+    void theGuardStopsAtTheFirstOpWhoseFiniteOperandsGaveANonFiniteValue() {
+        Param big = new Param("big", Tensor.vector(1e308, 1, 2));
+        Node overflow = Apply.at(new SourcePos("m.graft", 2, 5), new Add(), List.of(x, big));
+        Node later = add(overflow, b);
+        var f = Compiler.compile(List.of(x, b), List.of(later), Map.of(big, add(big, b)), Options.NONE)
+                .guardNonFinite(true);
+        var e = assertThrows(NonFiniteError.class,
+                () -> f.call(Tensor.matrix(new double[] {0, 0, 0}, new double[] {1e308, 0, 0}), Tensor.vector(0, 0, 0)));
+        assertEquals("m.graft:2:5: add(x, big) gave Infinity at [1, 0]", e.getMessage());
+        assertEquals(overflow, e.node());
+        assertEquals(Tensor.vector(1e308, 1, 2), big.value(), "a stopped call updates nothing");
+    }
+
+    @Test
+    void theGuardNamesAnInputThatHoldsANaN() {
+        var f = Compiler.compile(List.of(x, b), List.of(add(x, b))).guardNonFinite(true);
+        var e = assertThrows(NonFiniteError.class,
+                () -> f.call(Tensor.matrix(new double[] {0, Double.NaN, 0}), Tensor.vector(0, 0, 0)));
+        assertEquals("m.graft:1:7: input x holds NaN at [0, 1]", e.getMessage());
+    }
+
+    @Test
+    void withoutTheGuardNonFiniteValuesPassThrough() {
+        var f = Compiler.compile(List.of(x, b), List.of(add(x, b)));
+        Tensor out = f.call(Tensor.matrix(new double[] {0, Double.NaN, 0}), Tensor.vector(0, 0, 0)).get(0);
+        assertEquals(Double.NaN, out.getFlat(1));
+        assertEquals(Tensor.matrix(new double[] {0, Double.NaN, 0}), f.guardNonFinite(true).guardNonFinite(false)
+                .call(Tensor.matrix(new double[] {0, Double.NaN, 0}), Tensor.vector(0, 0, 0)).get(0));
+    }
 }
