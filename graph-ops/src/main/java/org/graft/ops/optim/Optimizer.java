@@ -51,6 +51,12 @@ public sealed interface Optimizer {
      */
     Map<Param, Node> updates(Node cost, List<Param> params);
 
+    /** The learning rate: the step size every rule scales its step by. */
+    double lr();
+
+    /** The same optimizer with learning rate {@code lr} (what {@code graft train --lr} changes). */
+    Optimizer withLr(double lr);
+
     /** Plain gradient descent with learning rate {@code lr}. */
     static Sgd sgd(double lr) { return new Sgd(lr); }
 
@@ -68,6 +74,9 @@ public sealed interface Optimizer {
 
     /** Gradient descent: {@code p <- p - lr g}. */
     record Sgd(double lr) implements Optimizer {
+        @Override
+        public Sgd withLr(double lr) { return new Sgd(lr); }
+
         /** As the language writes it: {@code sgd(lr = 0.1)}. */
         @Override
         public String toString() { return "sgd(lr = " + lr + ")"; }
@@ -98,6 +107,9 @@ public sealed interface Optimizer {
      * only when {@code lr} changes during training, and here it is a constant of the graph.
      */
     record Momentum(double lr, double mu) implements Optimizer {
+        @Override
+        public Momentum withLr(double lr) { return new Momentum(lr, mu); }
+
         /** As the language writes it: {@code momentum(lr = 0.1, mu = 0.9)}. */
         @Override
         public String toString() { return "momentum(lr = " + lr + ", mu = " + mu + ")"; }
@@ -138,6 +150,9 @@ public sealed interface Optimizer {
      * needs no step counter and no {@code pow}.
      */
     record Adam(double lr, double beta1, double beta2, double eps) implements Optimizer {
+        @Override
+        public Adam withLr(double lr) { return new Adam(lr, beta1, beta2, eps); }
+
         /** As the language writes it: {@code adam(lr = 0.001, beta1 = 0.9, beta2 = 0.999, eps = 1.0E-8)}. */
         @Override
         public String toString() { return "adam(lr = " + lr + ", beta1 = " + beta1 + ", beta2 = " + beta2 + ", eps = " + eps + ")"; }

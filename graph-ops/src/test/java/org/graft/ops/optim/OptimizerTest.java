@@ -289,4 +289,13 @@ class OptimizerTest {
     private static void assertRefused(String message, Executable call) {
         assertEquals(message, assertThrows(IllegalArgumentException.class, call).getMessage());
     }
+
+    @Example
+    void withLrChangesTheLearningRateAndNothingElse() {
+        assertEquals(Optimizer.sgd(0.5), Optimizer.sgd(0.1).withLr(0.5));
+        assertEquals(Optimizer.momentum(0.5, 0.8), Optimizer.momentum(0.1, 0.8).withLr(0.5));
+        assertEquals(Optimizer.adam(0.5, 0.8, 0.99, 1e-6), Optimizer.adam(0.1, 0.8, 0.99, 1e-6).withLr(0.5));
+        assertEquals(0.5, Optimizer.adam(0.1).withLr(0.5).lr());
+        assertThrows(IllegalArgumentException.class, () -> Optimizer.sgd(0.1).withLr(-1));
+    }
 }
