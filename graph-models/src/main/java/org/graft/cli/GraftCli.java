@@ -4,10 +4,12 @@ import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 import org.graft.core.GraftException;
 import org.graft.dsl.Graft;
+import org.graft.models.data.DataSets;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -33,9 +35,9 @@ import picocli.CommandLine.Spec;
  * {@code --debug} is given.
  */
 @Command(name = "graft",
-        description = "Checks, prints, evaluates and gradient-checks programs in the Graft language.",
+        description = "Checks, prints, evaluates, gradient-checks and trains programs in the Graft language.",
         subcommands = {CheckCommand.class, PrintCommand.class, DotCommand.class, EvalCommand.class,
-                GradcheckCommand.class, ModelsCommand.class},
+                GradcheckCommand.class, TrainCommand.class, ModelsCommand.class},
         footer = {"", "FILE is a .graft file or the name of a bundled model. Exit status: 0 on success, "
                 + "1 on an error in the program or its data, 2 on a wrong command line."})
 public final class GraftCli implements Callable<Integer> {
@@ -80,6 +82,10 @@ public final class GraftCli implements Callable<Integer> {
             c.getCommandSpec().usageMessage().parameterListHeading("%nArguments:%n")
                     .optionListHeading("%nOptions:%n").commandListHeading("%nCommands:%n");
         }
+        var train = commandLine.getSubcommands().get("train").getCommandSpec().usageMessage();
+        var footer = new ArrayList<>(List.of(train.footer()));
+        for (String form : DataSets.FORMS) footer.add("  " + form);
+        train.footer(footer.toArray(new String[0]));
         return commandLine;
     }
 
@@ -99,7 +105,7 @@ public final class GraftCli implements Callable<Integer> {
     @Override
     public Integer call() {
         throw new ParameterException(spec.commandLine(), "Missing required command: one of check, print, dot, eval, "
-                + "gradcheck, models");
+                + "gradcheck, train, models");
     }
 
     private static int report(Throwable thrown, PrintWriter err, boolean debug) {

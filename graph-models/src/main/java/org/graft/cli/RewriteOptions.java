@@ -49,5 +49,11 @@ final class RewriteOptions {
         return noRewrites ? Options.NONE : options;
     }
 
+    /** These flags as a run's settings record them: {@code -O0}, {@code default}, or the phases left out. */
+    String describe() {
+        if (noRewrites) return "-O0";
+        return skipped.isEmpty() ? "default" : "--skip " + String.join(" --skip ", skipped);
+    }
+
     private static List<String> names() { return Rewriter.standard().stream().map(Phase::name).toList(); }
 }

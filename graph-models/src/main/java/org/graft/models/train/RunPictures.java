@@ -1,0 +1,150 @@
+package org.graft.models.train;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.graft.core.GraftException;
+import org.graft.core.Input;
+import org.graft.core.Node;
+import org.graft.core.Param;
+import org.graft.core.runtime.Compiler;
+import org.graft.core.runtime.Function;
+import org.graft.core.runtime.Options;
+import org.graft.core.tensor.Tensor;
+import org.graft.dsl.Program;
+import org.graft.models.data.Data;
+import org.graft.models.plot.Pictures;
+
+/**
+ * The pictures of a run, redrawn after every epoch: {@value #CURVE} always; for a data set of
+ * images also {@value #FILTERS}, the first layer's weights (the columns of the first param of
+ * shape {@code [d, k]}, d the number of pixels), {@value #RECONSTRUCTIONS} when the program
+ * binds {@code recon} (of the same type as {@code x}) and {@value #SAMPLES} when it binds
+ * {@code samples} (rows of d pixels).
+ */
+final class RunPictures {
+    static final String CURVE = "learning_curve.png";
+    static final String FILTERS = "filters.png";
+    static final String RECONSTRUCTIONS = "reconstructions.png";
+    static final String SAMPLES = "samples.png";
+
+    /** Tiles in a filter or sample grid, at most; pairs in the reconstruction picture. */
+    static final int MAX_TILES = 100;
+    static final int PAIRS = 10;
+
+    private final Data data;
+    private final String title;
+    private final Param filters;        // null when there is none or the data are not images
+    private final Function recon;       // x -> recon, or null
+    private final Function samples;     // x -> samples, or null
+    private final int batch;
+
+    RunPictures(Program program, Data data, Input x, int batch, Options options) {
+        this.data = data;
+        this.title = program.file() + " on " + data.name();
+        this.batch = batch;
+        int pixels = data.height() * data.width();
+        Param first = null;
+        if (data.isImages()) {
+            for (Param p : program.params()) {
+                if (p.value().rank() == 2 && p.value().shape().dim(0) == pixels) {
+                    first = p;
+                    break;
+                }
+            }
+        }
+        filters = first;
+        recon = data.isImages() ? compile(program, x, "recon", x.type().equals(bindingType(program, "recon")), options) : null;
+        samples = data.isImages() ? compile(program, x, "samples", samplesFit(program, pixels), options) : null;
+    }
+
+    void draw(Path out, List<String> columns, List<Trainer.Epoch> history, long seed, Trainer.Listener listener) {
+        attempt(CURVE, listener, () -> Pictures.learningCurve(out.resolve(CURVE), title, epochs(history), series(columns, history)));
+        if (filters != null) attempt(FILTERS, listener, () -> grid(out.resolve(FILTERS), transpose(filters.value())));
+        if (recon != null) {
+            attempt(RECONSTRUCTIONS, listener, () -> {
+                Tensor inputs = firstRows(data.test().features(), PAIRS);
+                Tensor made = recon.seed(seed).call(inputs).get(0);
+                Pictures.reconstructions(out.resolve(RECONSTRUCTIONS), inputs, made, data.height(), data.width());
+            });
+        }
+        if (samples != null) {
+            attempt(SAMPLES, listener, () -> {
+                Tensor made = samples.seed(seed).call(firstRows(data.test().features(), batch)).get(0);
+                grid(out.resolve(SAMPLES), firstRows(made, MAX_TILES));
+            });
+        }
+    }
+
+    private interface Drawing { void draw() throws IOException; }
+
+    /** Draws one picture; a failure is a warning, since training goes on without pictures. */
+    private static void attempt(String name, Trainer.Listener listener, Drawing drawing) {
+        try {
+            drawing.draw();
+        } catch (IOException | RuntimeException | LinkageError e) { // LinkageError: a JDK without its AWT libraries
+            listener.warning("could not draw " + name + ": " + e.getMessage());
+        }
+    }
+
+    private void grid(Path png, Tensor tiles) throws IOException {
+        int columns = (int) Math.ceil(Math.sqrt(tiles.shape().dim(0)));
+        Pictures.imageGrid(png, tiles, data.height(), data.width(), columns);
+    }
+
+    private static Function compile(Program program, Input x, String name, boolean fits, Options options) {
+        Node node = program.bindings().get(name);
+        if (node == null || !fits) return null;
+        try {
+            return Compiler.compile(List.of(x), List.of(node), options);
+        } catch (GraftException e) { // it reads other inputs than x: no picture of it
+            return null;
+        }
+    }
+
+    private static org.graft.core.Type bindingType(Program program, String name) {
+        Node node = program.bindings().get(name);
+        return node == null ? null : node.type();
+    }
+
+    private static boolean samplesFit(Program program, int pixels) {
+        Node node = program.bindings().get("samples");
+        return node != null && node.type().rank() == 2 && node.type().dim(1).equals(new org.graft.core.Dim.Size(pixels));
+    }
+
+    private static int[] epochs(List<Trainer.Epoch> history) {
+        return history.stream().mapToInt(Trainer.Epoch::epoch).toArray();
+    }
+
+    /** The learning curve's series: the training objective, then each test column. */
+    private static Map<String, double[]> series(List<String> columns, List<Trainer.Epoch> history) {
+        var series = new LinkedHashMap<String, double[]>();
+        series.put(columns.get(1), history.stream().mapToDouble(Trainer.Epoch::train).toArray());
+        for (String column : columns.subList(2, columns.size() - 1)) {
+            series.put(column, history.stream().mapToDouble(e -> e.test().get(column)).toArray());
+        }
+        return series;
+    }
+
+    private static Tensor firstRows(Tensor matrix, int rows) {
+        int n = Math.min(rows, matrix.shape().dim(0));
+        int width = matrix.shape().dim(1);
+        double[] all = matrix.toArray();
+        double[] first = new double[n * width];
+        System.arraycopy(all, 0, first, 0, first.length);
+        return Tensor.of(first, n, width);
+    }
+
+    /** The first {@value #MAX_TILES} columns of a [d, k] matrix as rows. */
+    private static Tensor transpose(Tensor w) {
+        int d = w.shape().dim(0);
+        int k = Math.min(w.shape().dim(1), MAX_TILES);
+        int cols = w.shape().dim(1);
+        double[] t = new double[k * d];
+        for (int i = 0; i < d; i++) for (int j = 0; j < k; j++) t[j * d + i] = w.getFlat(i * cols + j);
+        return Tensor.of(t, k, d);
+    }
+}

@@ -1,0 +1,45 @@
+package org.graft.models.train;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What a training run was asked for, everything that decides its numbers: the model's source
+ * text, the data, the batch size, the seed, the learning rate, the {@code --set} values and the
+ * rewriting. A run resumes only with the same settings; only the number of epochs may grow.
+ *
+ * @param lr the learning rate given with {@code --lr}, or NaN for the program's own
+ * @param set the {@code --set} values as the JSON text given, by name
+ * @param rewriting how the graph was rewritten ({@code "default"}, {@code "-O0"}, or the skipped phases)
+ */
+public record RunSettings(String model, String source, String data, int epochs, int batch, long seed, double lr,
+                  Map<String, String> set, String rewriting, boolean nanGuard) {
+
+    public RunSettings {
+        if (epochs < 1) throw new IllegalArgumentException("expected at least 1 epoch, found " + epochs);
+        if (batch < 1) throw new IllegalArgumentException("expected a batch of at least 1 example, found " + batch);
+        if (!Double.isNaN(lr) && !(lr > 0 && Double.isFinite(lr))) {
+            throw new IllegalArgumentException("expected a positive learning rate, found " + lr);
+        }
+        set = new TreeMap<>(set);
+    }
+
+    /**
+     * Where {@code other} (the run stored in a checkpoint's folder) differs in something other
+     * than the number of epochs or the guard, as "--batch 32 there, 64 here"; null when it does not.
+     */
+    String difference(RunSettings other) {
+        if (!source.equals(other.source)) {
+            return "the model's source " + (model.equals(other.model) ? "has changed" : "is " + other.model + " there, " + model + " here");
+        }
+        if (!data.equals(other.data)) return "--data " + other.data + " there, " + data + " here";
+        if (batch != other.batch) return "--batch " + other.batch + " there, " + batch + " here";
+        if (seed != other.seed) return "--seed " + other.seed + " there, " + seed + " here";
+        if (Double.compare(lr, other.lr) != 0) return "--lr " + lrText(other.lr) + " there, " + lrText(lr) + " here";
+        if (!set.equals(other.set)) return "--set " + other.set + " there, " + set + " here";
+        if (!rewriting.equals(other.rewriting)) return "rewriting " + other.rewriting + " there, " + rewriting + " here";
+        return null;
+    }
+
+    private static String lrText(double lr) { return Double.isNaN(lr) ? "(the model's)" : Double.toString(lr); }
+}

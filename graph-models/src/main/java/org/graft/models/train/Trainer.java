@@ -1,0 +1,346 @@
+package org.graft.models.train;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.random.RandomGenerator;
+
+import org.graft.core.GraftException;
+import org.graft.core.Graph;
+import org.graft.core.Input;
+import org.graft.core.Node;
+import org.graft.core.Param;
+import org.graft.core.runtime.Compiler;
+import org.graft.core.runtime.Function;
+import org.graft.core.runtime.NonFiniteError;
+import org.graft.core.runtime.Options;
+import org.graft.core.tensor.Shape;
+import org.graft.core.tensor.Tensor;
+import org.graft.dsl.Program;
+import org.graft.models.data.Data;
+import org.graft.models.data.Dataset;
+import org.graft.ops.optim.Optimizer;
+
+/**
+ * Trains a program's objective on a data set, epoch by epoch, as {@code graft train} does.
+ *
+ * <p>The features are fed to the program's input {@code x} and the targets (one-hot rows for a
+ * classification set) to its input {@code y}, if it declares one; any other input needs a
+ * {@code --set} value. Each epoch shuffles the training set and makes one step per full batch:
+ * the examples of a last, partial batch wait for another epoch's shuffle, so that every step
+ * sees the same batch shape (a persistent chain has one row per batch row). After the epoch
+ * the objective and every {@code metric} are computed on the whole test split, in batches, as
+ * means weighted by batch size.
+ *
+ * <p>Everything random in epoch {@code e} — the shuffle and the random ops of both functions —
+ * is drawn from streams seeded by the run's seed and {@code e} alone, so a run resumed from the
+ * checkpoint after epoch {@code e} computes exactly what the uninterrupted run computes.
+ */
+public final class Trainer {
+
+    /** One epoch: the mean objective over its training steps, the test figures by column, and the seconds it took. */
+    public record Epoch(int epoch, double train, Map<String, Double> test, double seconds) {}
+
+    /** What a trainer reports as it goes. */
+    public interface Listener {
+        /** Epoch {@code epoch} starts, with {@code steps} steps of {@code batch} examples. */
+        default void started(int epoch, int steps, int batch) {}
+
+        /** A step of the epoch is done; {@code objective} is its batch's value. */
+        default void step(int done, double objective) {}
+
+        /** The epoch is done, measured on the test split, and saved. */
+        default void finished(Epoch epoch) {}
+
+        /** Something that does not stop training went wrong, such as a picture that could not be drawn. */
+        default void warning(String message) {}
+    }
+
+    /** The name of the input that takes the features, and of the one that takes the targets. */
+    public static final String FEATURES = "x";
+    public static final String TARGETS = "y";
+
+    private final Program program;
+    private final Data data;
+    private final RunSettings run;
+    private final Path out;
+    private final Input x;
+    private final Input y;                      // null when the program does not read targets
+    private final List<Input> fed;              // x, y, then inputs given with --set
+    private final Map<Input, Tensor> fixed;     // the --set inputs' values
+    private final String objective;             // the objective's column name
+    private final Function step;
+    private final Function test;
+    private final List<String> metricNames;
+    private final Map<String, Param> saved;     // every param a step reads or changes, by name
+    private final RunPictures pictures;
+    private final List<Epoch> history = new ArrayList<>();
+    private int epochsDone;
+    private long lastSave = System.nanoTime();
+
+    /**
+     * A run saves its checkpoint, metrics and pictures after its last epoch and after any epoch
+     * that ends this long after the last save: each epoch when epochs take seconds, and not a
+     * thousand times over when XOR trains for a thousand epochs of one step.
+     */
+    static final long SAVE_INTERVAL_NANOS = 10_000_000_000L;
+
+    /**
+     * Prepares {@code program} to train on {@code data}: binds its dims to the data's, gives its
+     * params their initial values, and compiles the training step and the test function.
+     * Nothing is written until {@link #train} runs.
+     *
+     * @throws GraftException if the program and the data do not fit each other
+     */
+    public Trainer(Program program, Data data, RunSettings run, Options options, Path out) {
+        this.program = program;
+        this.data = data;
+        this.run = run;
+        this.out = out;
+        Program.Objective goal = program.objective().orElseThrow(() -> new GraftException(
+                program.file() + " has no minimize or maximize statement: there is nothing to train"));
+        x = input(FEATURES).orElseThrow(() -> new GraftException(program.file()
+                + " has no input " + FEATURES + ": graft train feeds the features of " + data.name() + " to an input named x"));
+        y = input(TARGETS).orElse(null);
+        int batch = run.batch();
+        if (data.train().size() < batch) {
+            throw new GraftException("--batch " + batch + " is larger than the " + data.train().size()
+                    + " training examples of " + data.name());
+        }
+
+        var dims = new HashMap<String, Integer>();
+        bind(x, Shape.of(batch, width(data.train().features())), "features", dims);
+        if (y != null) bind(y, Shape.of(batch, width(data.train().targets())), "targets", dims);
+        fixed = new LinkedHashMap<>();
+        fed = new ArrayList<>(y == null ? List.of(x) : List.of(x, y));
+        for (var given : program.inputValues().entrySet()) {
+            if (given.getKey() == x || given.getKey() == y) {
+                throw new GraftException(given.getKey().pos(), "input " + given.getKey().label()
+                        + " takes the data set's values; it cannot be given with --set in graft train");
+            }
+            fed.add(given.getKey());
+            fixed.put(given.getKey(), given.getValue());
+        }
+        program.initialize(run.seed(), dims);
+
+        objective = columnName(goal.text());
+        Optimizer optimizer = Double.isNaN(run.lr()) ? goal.optimizer() : goal.optimizer().withLr(run.lr());
+        Map<Param, Node> updates = program.updates(optimizer);
+        step = Compiler.compile(fed, List.of(goal.cost()), updates, options).guardNonFinite(run.nanGuard());
+        metricNames = List.copyOf(program.metrics().keySet());
+        var measured = new ArrayList<Node>();
+        measured.add(goal.cost());
+        measured.addAll(program.metrics().values());
+        test = Compiler.compile(fed, measured, options);
+        saved = saved(goal.cost(), updates);
+        pictures = new RunPictures(program, data, x, batch, options);
+    }
+
+    /** The columns of {@code metrics.csv}, in order. */
+    public List<String> columns() {
+        var columns = new ArrayList<String>();
+        columns.add("epoch");
+        columns.add("train_" + objective);
+        columns.add("test_" + objective);
+        for (String m : metricNames) columns.add("test_" + m);
+        columns.add("seconds");
+        return columns;
+    }
+
+    /** The epochs done so far, by this trainer or by the run it resumed. */
+    public List<Epoch> history() { return Collections.unmodifiableList(history); }
+
+    /**
+     * Continues from the checkpoint in {@code out}: the params, the optimizer's state and the
+     * metrics of the epochs done, checked against this run's settings.
+     *
+     * @throws GraftException if the checkpoint is of another run or does not fit this program
+     */
+    public void resume() throws IOException {
+        Checkpoint.Saved found = Checkpoint.read(out, columns());
+        String differs = run.difference(found.run());
+        if (differs != null) {
+            throw new GraftException("--resume " + out + ": the checkpoint there is of another run: " + differs);
+        }
+        for (var p : saved.entrySet()) {
+            Tensor value = found.params().get(p.getKey());
+            if (value == null) throw new GraftException("--resume " + out + ": the checkpoint has no value for " + p.getKey());
+            if (!value.shape().equals(p.getValue().value().shape())) {
+                throw new GraftException("--resume " + out + ": " + p.getKey() + " is " + value.shape()
+                        + " in the checkpoint, expected " + p.getValue().value().shape());
+            }
+            p.getValue().set(value);
+        }
+        history.clear();
+        history.addAll(found.epochs());
+        epochsDone = found.epoch();
+    }
+
+    /** Trains up to the run's number of epochs, saving as it goes (see {@link #SAVE_INTERVAL_NANOS}); returns the last epoch, if any ran or was resumed. */
+    public Optional<Epoch> train(Listener listener) throws IOException {
+        for (int e = epochsDone + 1; e <= run.epochs(); e++) {
+            long seed = epochSeed(run.seed(), e);
+            long start = System.nanoTime();
+            double total = trainEpoch(e, seed, listener);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            var figures = evaluate(seed);
+            var epoch = new Epoch(e, total, figures, seconds);
+            history.add(epoch);
+            epochsDone = e;
+            long now = System.nanoTime();
+            if (e == run.epochs() || now - lastSave >= SAVE_INTERVAL_NANOS) {
+                Checkpoint.write(out, run, e, params(), columns(), history);
+                pictures.draw(out, columns(), history, seed, listener);
+                lastSave = now;
+            }
+            listener.finished(epoch);
+        }
+        return history.isEmpty() ? Optional.empty() : Optional.of(history.get(history.size() - 1));
+    }
+
+    /** One pass over the shuffled training set; the mean objective of its steps. */
+    private double trainEpoch(int epoch, long seed, Listener listener) {
+        Dataset train = data.train();
+        int batch = run.batch();
+        int steps = train.size() / batch;
+        RandomGenerator random = Function.randomStream(seed);
+        int[] order = permutation(train.size(), random);
+        step.seed(seed);
+        Rows features = new Rows(train.features());
+        Rows targets = new Rows(train.targets());
+        listener.started(epoch, steps, batch);
+        double total = 0;
+        for (int s = 0; s < steps; s++) {
+            var feed = new LinkedHashMap<Input, Tensor>(fixed);
+            feed.put(x, features.gather(order, s * batch, batch));
+            if (y != null) feed.put(y, targets.gather(order, s * batch, batch));
+            double value;
+            try {
+                value = step.call(feed).get(0).item();
+            } catch (NonFiniteError e) {
+                throw new GraftException(e.pos(), e.detail() + " (--nan-guard stopped epoch " + epoch + " at step "
+                        + (s + 1) + " of " + steps + "; the checkpoint holds epoch " + epochsDone + ")");
+            }
+            total += value;
+            listener.step(s + 1, value);
+        }
+        return total / steps;
+    }
+
+    /** The objective and the metrics on the test split: means over its batches, weighted by their sizes. */
+    private Map<String, Double> evaluate(long seed) {
+        Dataset testSet = data.test();
+        int batch = run.batch();
+        test.seed(~seed);   // a stream apart from the training step's
+        Rows features = new Rows(testSet.features());
+        Rows targets = new Rows(testSet.targets());
+        int[] order = permutation(testSet.size(), null);
+        double[] sums = new double[1 + metricNames.size()];
+        for (int from = 0; from < testSet.size(); from += batch) {
+            int count = Math.min(batch, testSet.size() - from);
+            var feed = new LinkedHashMap<Input, Tensor>(fixed);
+            feed.put(x, features.gather(order, from, count));
+            if (y != null) feed.put(y, targets.gather(order, from, count));
+            List<Tensor> values = test.call(feed);
+            for (int k = 0; k < sums.length; k++) sums[k] += values.get(k).item() * count;
+        }
+        var figures = new LinkedHashMap<String, Double>();
+        figures.put("test_" + objective, sums[0] / testSet.size());
+        for (int k = 0; k < metricNames.size(); k++) figures.put("test_" + metricNames.get(k), sums[k + 1] / testSet.size());
+        return figures;
+    }
+
+    private Map<String, Tensor> params() {
+        var values = new LinkedHashMap<String, Tensor>();
+        for (var p : saved.entrySet()) values.put(p.getKey(), p.getValue().value());
+        return values;
+    }
+
+    /**
+     * The seed of everything random in epoch {@code epoch}: the run's seed and the epoch mixed
+     * (by the golden-ratio increment of SplitMix64), so that neighbouring epochs and seeds get
+     * unrelated streams.
+     */
+    static long epochSeed(long seed, int epoch) {
+        long z = seed + epoch * 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    /** Every param the step reads or updates, by name: what a checkpoint holds. */
+    private static Map<String, Param> saved(Node cost, Map<Param, Node> updates) {
+        var roots = new ArrayList<Node>();
+        roots.add(cost);
+        roots.addAll(updates.values());
+        Set<Param> params = Collections.newSetFromMap(new IdentityHashMap<>());
+        var byName = new LinkedHashMap<String, Param>();
+        var all = new ArrayList<Param>();
+        for (Node n : Graph.topologicalOrder(roots)) if (n instanceof Param p && params.add(p)) all.add(p);
+        for (Param p : updates.keySet()) if (params.add(p)) all.add(p);
+        for (Param p : all) {
+            Param other = byName.putIfAbsent(p.label(), p);
+            if (other != null) throw new GraftException(p.pos(), "two params are named " + p.label() + ": a checkpoint cannot tell them apart");
+        }
+        return byName;
+    }
+
+    private Optional<Input> input(String name) {
+        return program.inputs().stream().filter(i -> i.label().equals(name)).findFirst();
+    }
+
+    /** Binds the dims of {@code in} to a batch of the data, or says how the two disagree. */
+    private void bind(Input in, Shape batch, String what, Map<String, Integer> dims) {
+        String wrong = in.type().bind(batch, dims);
+        if (wrong != null) {
+            throw new GraftException(in.pos(), "input " + in.label() + ": " + data.name() + " gives " + what
+                    + " of shape " + batch + " in batches of " + run.batch() + ", but " + wrong);
+        }
+    }
+
+    private static int width(Tensor rows) { return rows.rank() == 1 ? 1 : rows.shape().dim(1); }
+
+    /** A column name from the objective: its name when it is one, else {@code objective}. */
+    private static String columnName(String text) {
+        return text.matches("[A-Za-z_][A-Za-z_0-9]*") ? text : "objective";
+    }
+
+    /** A random permutation of 0..n-1 (Fisher-Yates); the identity when {@code random} is null. */
+    static int[] permutation(int n, RandomGenerator random) {
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) p[i] = i;
+        if (random == null) return p;
+        for (int i = n - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int swap = p[i];
+            p[i] = p[j];
+            p[j] = swap;
+        }
+        return p;
+    }
+
+    /** The rows of a matrix, gathered into batches without going through the tensor element by element. */
+    private static final class Rows {
+        private final double[] data;
+        private final int width;
+
+        Rows(Tensor matrix) {
+            data = matrix.toArray();
+            width = width(matrix);
+        }
+
+        Tensor gather(int[] order, int from, int count) {
+            double[] batch = new double[count * width];
+            for (int r = 0; r < count; r++) System.arraycopy(data, order[from + r] * width, batch, r * width, width);
+            return Tensor.of(batch, count, width);
+        }
+    }
+}

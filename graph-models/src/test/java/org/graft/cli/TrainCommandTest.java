@@ -1,0 +1,153 @@
+package org.graft.cli;
+
+import static org.graft.cli.Run.graft;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.graft.core.tensor.Tensor;
+import org.graft.models.io.Npz;
+
+/** {@code graft train}: small models trained for real, checkpoints resumed, and every refusal. */
+class TrainCommandTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void xorReachesAMeanSquaredErrorBelowOneHundredth() throws IOException {
+        Run run = graft("train", "xor", "--data", "xor", "--epochs", "600", "--out", dir.toString());
+        assertEquals(0, run.status(), run.err());
+        double[] last = lastRow(dir);
+        assertTrue(last[column(dir, "test_mse")] < 0.01, "test mse " + last[column(dir, "test_mse")]);
+    }
+
+    @Test
+    void oneEpochOfTheMlpOnTheDigitsLeavesMetricsACheckpointAndPictures() throws IOException {
+        Run run = graft("train", "mlp", "--data", "digits", "--epochs", "2", "--out", dir.toString());
+        assertEquals(0, run.status(), run.err());
+        List<String> lines = Files.readAllLines(dir.resolve("metrics.csv"));
+        assertEquals("epoch,train_loss,test_loss,test_accuracy,seconds", lines.get(0));
+        assertEquals(3, lines.size());
+        double accuracy = lastRow(dir)[3];
+        assertTrue(accuracy > 0.85, "test accuracy " + accuracy);
+        assertTrue(run.out().strip().endsWith(String.format("test accuracy: %.4f", accuracy)), run.out());
+
+        Map<String, Tensor> saved = Npz.read(dir.resolve("checkpoint.npz"));
+        assertEquals(Tensor.scalar(2), saved.get("graft.epoch"));
+        assertEquals(List.of(64, 128), List.of(saved.get("W1").shape().dim(0), saved.get("W1").shape().dim(1)));
+        assertTrue(saved.containsKey("W1.m") && saved.containsKey("adam.beta1^t"), "the optimizer's state: " + saved.keySet());
+        for (String png : List.of("learning_curve.png", "filters.png")) assertTrue(Files.size(dir.resolve(png)) > 0, png);
+    }
+
+    @Test
+    void aResumedRunComputesExactlyWhatAnUninterruptedOneDoes() throws IOException {
+        Path whole = dir.resolve("whole");
+        Path halves = dir.resolve("halves");
+        String[] common = {"train", "mlp", "--data", "digits", "--seed", "7", "--set", "hidden=16"};
+        assertEquals(0, graft(concat(common, "--epochs", "3", "--out", whole.toString())).status());
+        assertEquals(0, graft(concat(common, "--epochs", "1", "--out", halves.toString())).status());
+        Run resumed = graft(concat(common, "--epochs", "3", "--resume", halves.toString()));
+        assertEquals(0, resumed.status(), resumed.err());
+        assertTrue(resumed.out().startsWith("resuming " + halves + " after epoch 1"), resumed.out());
+
+        assertEquals(withoutSeconds(whole), withoutSeconds(halves));
+        assertEquals(Npz.read(whole.resolve("checkpoint.npz")), Npz.read(halves.resolve("checkpoint.npz")));
+    }
+
+    @Test
+    void aRunResumesOnlyWithItsOwnSettings() {
+        assertEquals(0, graft("train", "mlp", "--data", "digits", "--epochs", "1", "--set", "hidden=8",
+                "--out", dir.toString()).status());
+        Run run = graft("train", "mlp", "--data", "digits", "--epochs", "2", "--set", "hidden=8", "--batch", "16",
+                "--resume", dir.toString());
+        assertEquals(1, run.status());
+        assertEquals("error: --resume " + dir + ": the checkpoint there is of another run: --batch 32 there, 16 here\n",
+                run.err());
+    }
+
+    @Test
+    void theNanGuardNamesTheOpAndWhereItIsWritten() throws IOException {
+        Path model = dir.resolve("bad.graft");
+        Files.writeString(model, """
+                input x: [n, d]
+                param w: [d] = constant(-1)
+                loss = mean(log(x @ w + 0.5))
+                minimize loss with sgd(lr = 0.1)
+                """);
+        Run run = graft("train", model.toString(), "--data", "digits", "--nan-guard", "--out", dir.resolve("out").toString());
+        assertEquals(1, run.status());
+        assertTrue(run.err().startsWith(model + ":3:13: error: log("), run.err());
+        assertTrue(run.err().contains(") gave NaN at [0] (--nan-guard stopped epoch 1 at step 1 of 44;"), run.err());
+    }
+
+    @Test
+    void aModelWithoutAnInputXIsRefused() throws IOException {
+        Path model = dir.resolve("nox.graft");
+        Files.writeString(model, "input z: [n, 64]\nparam w: [64] = zeros\nminimize sum(z @ w) with sgd(lr = 1)\n");
+        Run run = graft("train", model.toString(), "--data", "digits", "--out", dir.resolve("out").toString());
+        assertEquals(1, run.status());
+        assertEquals("error: " + model + " has no input x: graft train feeds the features of digits to an input named x\n",
+                run.err());
+    }
+
+    @Test
+    void targetsOfTheWrongWidthAreRefusedWithBothShapes() throws IOException {
+        Path model = dir.resolve("y3.graft");
+        Files.writeString(model, "input x: [n, 64]\ninput y: [n, 3]\nparam w: [64, 3] = zeros\n"
+                + "minimize mean(softmax_cross_entropy(x @ w, y)) with sgd(lr = 1)\n");
+        Run run = graft("train", model.toString(), "--data", "digits", "--out", dir.resolve("out").toString());
+        assertEquals(1, run.status());
+        assertTrue(run.err().startsWith(model + ":2:7: error: input y: digits gives targets of shape [32, 10]"), run.err());
+    }
+
+    @Test
+    void anUnknownDataSetIsAWrongCommandLine() {
+        Run run = graft("train", "mlp", "--data", "cifar", "--out", dir.toString());
+        assertEquals(2, run.status());
+        assertTrue(run.err().startsWith("--data cifar: "), run.err());
+    }
+
+    @Test
+    void aBatchLargerThanTheTrainingSetIsRefused() {
+        Run run = graft("train", "xor", "--data", "xor", "--batch", "5", "--out", dir.toString());
+        assertEquals(1, run.status());
+        assertEquals("error: --batch 5 is larger than the 4 training examples of xor\n", run.err());
+    }
+
+    @Test
+    void theHelpListsTheDataSets() {
+        Run run = graft("train", "--help");
+        assertEquals(0, run.status());
+        assertTrue(run.out().contains("mnist:DIR"), run.out());
+    }
+
+    private static String[] concat(String[] first, String... rest) {
+        String[] all = Arrays.copyOf(first, first.length + rest.length);
+        System.arraycopy(rest, 0, all, first.length, rest.length);
+        return all;
+    }
+
+    private static double[] lastRow(Path out) throws IOException {
+        List<String> lines = Files.readAllLines(out.resolve("metrics.csv"));
+        return Arrays.stream(lines.get(lines.size() - 1).split(",")).mapToDouble(Double::parseDouble).toArray();
+    }
+
+    private static int column(Path out, String name) throws IOException {
+        return List.of(Files.readAllLines(out.resolve("metrics.csv")).get(0).split(",")).indexOf(name);
+    }
+
+    /** The metrics file without its last column, the seconds, which no two runs share. */
+    private static List<String> withoutSeconds(Path out) throws IOException {
+        return Files.readAllLines(out.resolve("metrics.csv")).stream().map(l -> l.substring(0, l.lastIndexOf(','))).toList();
+    }
+}
