@@ -1,6 +1,7 @@
 /*
  * The Graft language: statements that declare inputs and params, bind names to expressions,
- * define functions and name the outputs and the training objective (docs/language.md).
+ * define functions and name the outputs, the training objective, the params that training
+ * sets rather than trains (update) and what it reports (metric) (docs/language.md).
  *
  * A statement ends at a newline. Newlines inside ( ) and [ ] do not end anything: Parsing's
  * token filter drops them before the parser sees them, so an expression continues over lines
@@ -25,6 +26,8 @@ statement
     | NAME (',' NAME)+ '=' expr                                        # destructureStmt
     | OUTPUT names                                                     # outputStmt
     | direction=(MINIMIZE | MAXIMIZE) expr WITH NAME '(' args? ')'     # objectiveStmt
+    | UPDATE NAME '=' expr                                             # updateStmt
+    | METRIC NAME '=' expr                                             # metricStmt
     ;
 
 block
@@ -83,6 +86,8 @@ OUTPUT   : 'output' ;
 MINIMIZE : 'minimize' ;
 MAXIMIZE : 'maximize' ;
 WITH     : 'with' ;
+UPDATE   : 'update' ;
+METRIC   : 'metric' ;
 TRUE     : 'true' ;
 FALSE    : 'false' ;
 

@@ -279,6 +279,8 @@ final class Builtins {
         reduction("max", (x, axes, k) -> max(x, axes, k));
         reduction("min", (x, axes, k) -> min(x, axes, k));
         reduction("logsumexp", (x, axes, k) -> logsumexp(x, axes, k));
+        reduction("argmax", (x, axes, k) -> argmax(x, axes, k));
+        reduction("argmin", (x, axes, k) -> argmin(x, axes, k));
 
         function("softmax", List.of("x", "axis"), List.of(-1), c -> {
             Node x = c.node("x");

@@ -165,6 +165,11 @@ final class Parsing {
             String wanted = e.getCtx() instanceof GraftParser.TypeContext && expected.contains(parser.getTokenType("'['"))
                     ? "a type such as [n, 784]" : describe(expected, parser);
             String message = "expected " + wanted + " but found " + describe(found);
+            Token before = found.getTokenIndex() > 0 ? parser.getInputStream().get(found.getTokenIndex() - 1) : null;
+            if (before != null && found.getText().equals("=") && isKeyword(before)) {
+                // 'update = x' reads as an update statement without its name: say why the name is not one
+                message += " ('" + before.getText() + "' is a keyword, so it cannot be a name)";
+            }
             if (e.getCtx() instanceof GraftParser.BlockContext block && block.RETURN() != null
                     && block.RETURN().getSymbol().getLine() < found.getLine()) {
                 Token ret = block.RETURN().getSymbol();
@@ -250,7 +255,7 @@ final class Parsing {
     /** The tokens that start a statement; where all of them may come, the message says "a statement". */
     private static final int[] STATEMENT_STARTS = {
         GraftLexer.INPUT, GraftLexer.PARAM, GraftLexer.CONST, GraftLexer.FN, GraftLexer.OUTPUT, GraftLexer.MINIMIZE,
-        GraftLexer.MAXIMIZE, GraftLexer.NAME
+        GraftLexer.MAXIMIZE, GraftLexer.UPDATE, GraftLexer.METRIC, GraftLexer.NAME
     };
 
     /** The operators that may follow an operand; where '^' may come, all of them may, and the message says "an operator". */
@@ -302,8 +307,13 @@ final class Parsing {
         int type = found.getType();
         if (type == Token.EOF) return "end of file";
         if (type == GraftLexer.NEWLINE) return "end of line";
-        if (type != GraftLexer.NAME && Character.isLetter(found.getText().charAt(0))) return "the keyword '" + found.getText() + "'";
+        if (isKeyword(found)) return "the keyword '" + found.getText() + "'";
         return "'" + found.getText() + "'";
+    }
+
+    private static boolean isKeyword(Token t) {
+        int type = t.getType();
+        return type != GraftLexer.NAME && type != GraftLexer.UNKNOWN && type != Token.EOF && Character.isLetter(t.getText().charAt(0));
     }
 
     /** A character in quotes, or its code point where it would not print. */

@@ -25,8 +25,9 @@ import org.graft.ops.Ops;
 import org.graft.ops.optim.Optimizer;
 
 /**
- * A compiled Graft program: its inputs, params, named bindings, outputs and objective, as
- * graphs ready to compile into functions. Params get their values from {@link #initialize}.
+ * A compiled Graft program: its inputs, params, named bindings, outputs, objective, state
+ * updates and metrics, as graphs ready to compile into functions. Params get their values
+ * from {@link #initialize}.
  */
 public final class Program {
 
@@ -42,10 +43,12 @@ public final class Program {
     private final Map<String, Node> bindings;
     private final Map<String, Node> outputs;
     private final Objective objective;
+    private final Map<Param, Node> stateUpdates;
+    private final Map<String, Node> metrics;
 
     Program(String file, List<Input> inputs, Map<Input, Tensor> inputValues, Map<Param, Builtins.Init> params,
             Map<Param, Tensor> paramValues, Map<String, Integer> setDims, Map<String, Node> bindings,
-            Map<String, Node> outputs, Objective objective) {
+            Map<String, Node> outputs, Objective objective, Map<Param, Node> stateUpdates, Map<String, Node> metrics) {
         this.file = file;
         this.inputs = List.copyOf(inputs);
         this.inputValues = Collections.unmodifiableMap(new LinkedHashMap<>(inputValues));
@@ -55,6 +58,8 @@ public final class Program {
         this.bindings = Collections.unmodifiableMap(new LinkedHashMap<>(bindings));
         this.outputs = Collections.unmodifiableMap(new LinkedHashMap<>(outputs));
         this.objective = objective;
+        this.stateUpdates = Collections.unmodifiableMap(new LinkedHashMap<>(stateUpdates));
+        this.metrics = Collections.unmodifiableMap(new LinkedHashMap<>(metrics));
     }
 
     /** The file name diagnostics use. */
@@ -66,8 +71,20 @@ public final class Program {
     /** The values given to inputs with {@code --set}. */
     public Map<Input, Tensor> inputValues() { return inputValues; }
 
-    /** The params, in the order they are declared. */
+    /** Every param, trained or state, in the order they are declared. */
     public List<Param> params() { return List.copyOf(params.keySet()); }
+
+    /** The params the objective's optimizer trains: every param that no {@code update} statement sets, in declaration order. */
+    public List<Param> trainedParams() { return params.keySet().stream().filter(p -> !stateUpdates.containsKey(p)).toList(); }
+
+    /**
+     * The {@code update NAME = EXPR} statements, in order: each param there is state, set to
+     * its expression's value at every training step instead of trained.
+     */
+    public Map<Param, Node> stateUpdates() { return stateUpdates; }
+
+    /** The {@code metric NAME = EXPR} statements, in order: scalars that training evaluates on the test split. */
+    public Map<String, Node> metrics() { return metrics; }
 
     /** The {@code output} names and their nodes, in order; empty when the program has none. */
     public Map<String, Node> outputs() { return outputs; }
@@ -78,24 +95,44 @@ public final class Program {
     public Map<String, Node> bindings() { return bindings; }
 
     /**
-     * The training step's updates: the objective's optimizer applied to every param (to the
-     * negated objective for {@code maximize}). Call it after {@link #initialize}, since the
-     * optimizer's state takes the shapes of the params' values.
+     * The training step's updates, in one map: the objective's optimizer applied to the
+     * {@linkplain #trainedParams() trained params} (to the negated objective for
+     * {@code maximize}), then the {@linkplain #stateUpdates() state updates}. Compiled into one
+     * function they are simultaneous, as Theano's: every new value is computed from the values
+     * before the step. A program with state updates and no objective gives just those. Call it
+     * after {@link #initialize}, since the optimizer's state takes the shapes of the params' values.
      */
     public Map<Param, Node> updates() {
-        if (objective == null) throw new GraftException("the program " + file + " has no minimize or maximize objective");
-        Node cost = objective.maximize() ? Ops.neg(objective.cost()) : objective.cost();
-        return objective.optimizer().updates(cost, params());
+        if (objective == null && stateUpdates.isEmpty()) {
+            throw new GraftException("the program " + file + " has no minimize or maximize objective and no update statement");
+        }
+        var updates = new LinkedHashMap<Param, Node>();
+        if (objective != null) {
+            List<Param> trained = trainedParams();
+            if (trained.isEmpty()) {
+                throw new GraftException(objective.pos(), (objective.maximize() ? "maximize" : "minimize") + ": no param to train"
+                        + (params.isEmpty() ? "" : "; every param is state, set by an update statement"));
+            }
+            Node cost = objective.maximize() ? Ops.neg(objective.cost()) : objective.cost();
+            updates.putAll(objective.optimizer().updates(cost, trained));
+        }
+        updates.putAll(stateUpdates);
+        return updates;
     }
 
     /**
-     * What {@code graft print} and {@code graft dot} show: the outputs, then the objective if
-     * it is not one of them; for a program with neither, every top-level binding that no other
-     * one uses.
+     * What {@code graft print} and {@code graft dot} show: the outputs, then the objective, the
+     * metrics and the state updates' new values, each once; for a program with none of them,
+     * every top-level binding that no other one uses.
      */
     public List<Node> roots() {
-        var roots = new ArrayList<Node>(outputs.values());
-        if (objective != null && !roots.contains(objective.cost())) roots.add(objective.cost());
+        Set<Node> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        var roots = new ArrayList<Node>();
+        var wanted = new ArrayList<Node>(outputs.values());
+        if (objective != null) wanted.add(objective.cost());
+        wanted.addAll(metrics.values());
+        wanted.addAll(stateUpdates.values());
+        for (Node n : wanted) if (seen.add(n)) roots.add(n);
         if (!roots.isEmpty()) return roots;
         Set<Node> used = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Node n : Graph.topologicalOrder(bindings.values())) used.addAll(n.inputs());
@@ -130,12 +167,19 @@ public final class Program {
         }
     }
 
-    /** One line for {@code graft check}: what the program declares and computes. */
+    /**
+     * One line for {@code graft check}: what the program declares and computes. Params that
+     * are state are counted among the params, and said apart: {@code 5 params (2 state, 2410 numbers)}.
+     */
     public String summary() {
         var parts = new ArrayList<String>();
         parts.add(count(inputs.size(), "input"));
-        parts.add(count(params.size(), "param") + elements());
+        var paramNotes = new ArrayList<String>();
+        if (!stateUpdates.isEmpty()) paramNotes.add(stateUpdates.size() + " state");
+        elements().ifPresent(paramNotes::add);
+        parts.add(count(params.size(), "param") + (paramNotes.isEmpty() ? "" : " (" + String.join(", ", paramNotes) + ")"));
         parts.add(count(outputs.size(), "output"));
+        if (!metrics.isEmpty()) parts.add(count(metrics.size(), "metric"));
         String text = file + ": ok: " + String.join(", ", parts);
         if (objective != null) {
             text += "; " + (objective.maximize() ? "maximizes " : "minimizes ") + objective.text()
@@ -144,13 +188,14 @@ public final class Program {
         return text;
     }
 
-    private String elements() {
+    /** How many numbers the params hold, when every dim is known. */
+    private Optional<String> elements() {
         long total = 0;
         for (Param p : params.keySet()) {
-            if (!p.type().isConcrete()) return "";
+            if (!p.type().isConcrete()) return Optional.empty();
             total += p.type().shape().size();
         }
-        return params.isEmpty() ? "" : " (" + count((int) Math.min(total, Integer.MAX_VALUE), "number") + ")";
+        return params.isEmpty() ? Optional.empty() : Optional.of(count((int) Math.min(total, Integer.MAX_VALUE), "number"));
     }
 
     private static String count(int n, String what) { return n + " " + what + (n == 1 ? "" : "s"); }

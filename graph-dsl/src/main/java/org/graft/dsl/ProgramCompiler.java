@@ -24,6 +24,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import org.antlr.v4.runtime.ParserRuleContext;
@@ -80,6 +81,9 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
     private final Map<String, Node> bindings = new LinkedHashMap<>();
     private final Map<String, Node> outputs = new LinkedHashMap<>();
     private Program.Objective objective;
+    private final Map<Param, Node> stateUpdates = new LinkedHashMap<>();
+    private final Map<Param, SourcePos> updatedAt = new HashMap<>();
+    private final Map<String, Node> metrics = new LinkedHashMap<>();
 
     ProgramCompiler(String file, Map<String, Tensor> set) {
         this.file = file;
@@ -97,7 +101,8 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
             }
             throw new GraftException("--set " + name + ": the program binds no name " + name + suggest(name, global.visible()));
         }
-        return new Program(file, inputs, inputValues, params, paramValues, setDims, bindings, outputs, objective);
+        return new Program(file, inputs, inputValues, params, paramValues, setDims, bindings, outputs, objective,
+                stateUpdates, metrics);
     }
 
     // ---- statements ---------------------------------------------------------------------------
@@ -177,18 +182,29 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
     // NAME '=' expr
     @Override
     public Value visitBindStmt(BindStmtContext ctx) {
-        String name = declare(ctx.NAME(), "binding");
-        SourcePos at = pos(ctx.NAME());
-        Value value = visit(ctx.expr());
+        bindOne(ctx.NAME(), ctx.expr(), null);
+        return null;
+    }
+
+    /**
+     * Binds the name to the expression's one value, as {@code NAME = EXPR} does; a check of
+     * that value (a metric's rank) runs before any {@code --set} value replaces it. Returns the
+     * node bound.
+     */
+    private Node bindOne(TerminalNode nameToken, ExprContext expr, Consumer<Node> check) {
+        String name = declare(nameToken, "binding");
+        SourcePos at = pos(nameToken);
+        Value value = visit(expr);
         if (value instanceof Value.Tuple t) {
-            throw new GraftException(pos(ctx.expr()), "this gives " + t.describe() + "; bind them to as many names: "
+            throw new GraftException(pos(expr), "this gives " + t.describe() + "; bind them to as many names: "
                     + String.join(", ", placeholderNames(t.items().size())) + " = ...");
         }
         if (value instanceof Value.Fn f) {
-            throw new GraftException(pos(ctx.expr()), f.describe() + " is a function, not a value: call it");
+            throw new GraftException(pos(expr), f.describe() + " is a function, not a value: call it");
         }
-        bind(name, node(value, pos(ctx.expr())), at);
-        return null;
+        Node node = node(value, pos(expr));
+        if (check != null) check.accept(node);
+        return bind(name, node, at);
     }
 
     // NAME (',' NAME)+ '=' expr
@@ -207,14 +223,15 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
         return null;
     }
 
-    /** Binds a name written at {@code at} to a node, or at the top level to its {@code --set} value. */
-    private void bind(String name, Node node, SourcePos at) {
+    /** Binds a name written at {@code at} to a node, or at the top level to its {@code --set} value; returns the node bound. */
+    private Node bind(String name, Node node, SourcePos at) {
         Tensor given = scope == global ? set.remove(name) : null;
         // Theano's givens: the binding becomes a constant before anything (grad included) reads it
         if (given != null) node = Constant.of(fit(name, node.type(), given, at), node.type()).named(name).at(at);
         else node = named(node, name);
         scope.bind(name, new Value.Expr(node), at, "binding");
         if (scope == global) bindings.put(name, node);
+        return node;
     }
 
     // OUTPUT names
@@ -250,6 +267,51 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
         String text = ctx.expr().getStart().getInputStream().getText(
                 Interval.of(ctx.expr().getStart().getStartIndex(), ctx.expr().getStop().getStopIndex()));
         objective = new Program.Objective(cost, direction.equals("maximize"), optimizer, at, text);
+        return null;
+    }
+
+    // UPDATE NAME '=' expr
+    @Override
+    public Value visitUpdateStmt(UpdateStmtContext ctx) {
+        String name = ctx.NAME().getText();
+        SourcePos at = pos(ctx.NAME());
+        Scope.Entry entry = scope.lookup(name);
+        if (entry == null) {
+            var known = new ArrayList<String>();
+            for (Param p : params.keySet()) known.add(p.label());
+            throw new GraftException(at, "update: no param named " + name + suggest(name, known));
+        }
+        if (!entry.kind().equals("param")) {
+            throw new GraftException(at, "update: " + name + " is " + withArticle(entry.kind()) + ", not a param");
+        }
+        var param = (Param) ((Value.Expr) entry.value()).node();
+        SourcePos first = updatedAt.get(param);
+        if (first != null) {
+            throw new GraftException(at, "update: " + name + " is already updated (at " + shortPos(first)
+                    + "); a param is updated at most once");
+        }
+        Node value = node(visit(ctx.expr()), pos(ctx.expr()));
+        if (!value.type().equals(param.type())) {
+            throw new ShapeError(pos(ctx.expr()), "update " + name + ": the new value has type " + value.type()
+                    + ", but param " + name + " has type " + param.type());
+        }
+        // an expression written in the statement itself is named after it, so that a dump of the roots says what it is
+        stateUpdates.put(param, named(value, "update " + name));
+        updatedAt.put(param, at);
+        return null;
+    }
+
+    // METRIC NAME '=' expr
+    @Override
+    public Value visitMetricStmt(MetricStmtContext ctx) {
+        String name = ctx.NAME().getText();
+        Node node = bindOne(ctx.NAME(), ctx.expr(), value -> {
+            if (value.type().rank() != 0) {
+                throw new ShapeError(pos(ctx.expr()), "metric " + name + ": a metric must be a scalar, found " + value.type()
+                        + " (take the mean over the batch)");
+            }
+        });
+        metrics.put(name, node);
         return null;
     }
 

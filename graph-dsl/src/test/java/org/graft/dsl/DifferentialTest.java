@@ -2,6 +2,8 @@ package org.graft.dsl;
 
 import static org.graft.ops.Ops.abs;
 import static org.graft.ops.Ops.add;
+import static org.graft.ops.Ops.argmax;
+import static org.graft.ops.Ops.argmin;
 import static org.graft.ops.Ops.binaryCrossEntropy;
 import static org.graft.ops.Ops.concat;
 import static org.graft.ops.Ops.constant;
@@ -177,6 +179,9 @@ class DifferentialTest {
             least = min(x, 1, true)
             lse   = logsumexp(x, axis = -2, keepdims = false)
             norm  = x - logsumexp(x, axis = 2, keepdims = true)
+            flat  = argmax(x)
+            top   = argmax(x, axis = -1)
+            low   = argmin(x, axis = 1, keepdims = true)
             """;
 
     @Property(tries = 30)
@@ -186,8 +191,9 @@ class DifferentialTest {
 
         Input x = input("x", "n", 4, 3);
         var expected = run(List.of(x), List.of(sum(x), sum(x, 0), mean(x, 1, true), max(x, -1), min(x, 1, true),
-                logsumexp(x, -2, false), sub(x, logsumexp(x, 2, true))), values);
-        assertAllClose(expected, viaLanguage(REDUCTIONS, values, "all", "a0", "a1k", "neg", "least", "lse", "norm"));
+                logsumexp(x, -2, false), sub(x, logsumexp(x, 2, true)), argmax(x), argmax(x, -1), argmin(x, 1, true)), values);
+        assertAllClose(expected, viaLanguage(REDUCTIONS, values, "all", "a0", "a1k", "neg", "least", "lse", "norm",
+                "flat", "top", "low"));
     }
 
     // ---- operator precedence ---------------------------------------------------------------------

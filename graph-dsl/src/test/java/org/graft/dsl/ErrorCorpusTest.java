@@ -28,7 +28,8 @@ class ErrorCorpusTest {
 
     /** Every error class the corpus covers; a topic is the part of a file name before {@code -error-}. */
     private static final Set<String> TOPICS = Set.of(
-            "syntax", "type", "name", "arity", "shape", "expr", "const", "fn", "objective", "output", "init", "grad", "iterate");
+            "syntax", "type", "name", "arity", "shape", "expr", "const", "fn", "objective", "output", "init", "grad", "iterate",
+            "update", "metric");
 
     @TestFactory
     Stream<DynamicTest> eachProgramFailsWithItsExpectedDiagnostic() {

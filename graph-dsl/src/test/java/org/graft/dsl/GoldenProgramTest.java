@@ -97,7 +97,7 @@ class GoldenProgramTest {
             }
         }
         assertEquals(new TreeSet<>(List.of("input", "param", "const", "fn =", "fn { }", "binding", "destructuring", "output",
-                "minimize", "maximize")), forms);
+                "minimize", "maximize", "update", "metric")), forms);
         assertTrue(programs().size() >= 12, "there are " + programs().size() + " golden programs");
     }
 
@@ -110,6 +110,8 @@ class GoldenProgramTest {
         if (s instanceof GraftParser.BindStmtContext) return "binding";
         if (s instanceof GraftParser.DestructureStmtContext) return "destructuring";
         if (s instanceof GraftParser.OutputStmtContext) return "output";
+        if (s instanceof GraftParser.UpdateStmtContext) return "update";
+        if (s instanceof GraftParser.MetricStmtContext) return "metric";
         return ((GraftParser.ObjectiveStmtContext) s).direction.getText();
     }
 

@@ -1,10 +1,13 @@
 package org.graft.dsl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 
@@ -13,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.graft.core.GraftException;
 import org.graft.core.Node;
 import org.graft.core.Param;
+import org.graft.core.grad.GradTable;
 import org.graft.core.runtime.Compiler;
 import org.graft.core.runtime.Function;
 import org.graft.core.tensor.Shape;
@@ -91,5 +95,153 @@ class ProgramTest {
         Program q = Graft.compile("q.graft", "input x: [3]\ns = sum(x)\nt = s * 2\noutput t\nminimize s with sgd(0.1)\n");
         assertEquals(List.of("t", "s"), q.roots().stream().map(Node::label).toList());
         assertThrows(GraftException.class, () -> Graft.compile("n.graft", "input x: [3]\n").updates());
+    }
+
+    // ---- state updates and metrics --------------------------------------------------------------
+
+    /** Persistent contrastive divergence in miniature: a mean-field chain that each step carries on from where the last left it. */
+    private static final String PCD = """
+            input v: [n, d]
+            param W: [d, h] = normal(0, 0.5)
+            param b: [d]    = zeros
+            param c: [h]    = zeros
+            param chain: [n, d] = zeros
+
+            fn gibbs(x) = sigmoid(sigmoid(x @ W + c) @ W.T + b)
+            fn F(x) = -(x @ b) - sum(softplus(x @ W + c), axis = 1)
+
+            vk   = iterate(gibbs, chain, 2)
+            loss = mean(F(v)) - mean(F(stop_gradient(vk)))
+
+            update chain = stop_gradient(vk)
+            minimize loss with sgd(lr = 0.1)
+            """;
+
+    private static List<String> labels(Collection<? extends Node> nodes) { return nodes.stream().map(Node::label).toList(); }
+
+    @Test
+    void anUpdatedParamIsStateAndTheOptimizerTrainsTheOthers() {
+        Program p = Graft.compile("pcd.graft", PCD);
+        p.initialize(3, Map.of("n", 3, "d", 4, "h", 2));
+        assertEquals(List.of("W", "b", "c", "chain"), labels(p.params()));
+        assertEquals(List.of("W", "b", "c"), labels(p.trainedParams()));
+        assertEquals(List.of("chain"), labels(p.stateUpdates().keySet()));
+        Map<Param, Node> updates = p.updates();
+        assertEquals(List.of("W", "b", "c", "chain"), labels(updates.keySet()));
+        assertEquals(p.stateUpdates().get(p.params().get(3)), updates.get(p.params().get(3)));
+        assertEquals(List.of("loss", "update chain"), labels(p.roots()));
+    }
+
+    @Test
+    void aTrainingStepSetsStateFromTheOldValuesWhileTheOptimizerMovesTheTrainedParams() {
+        Program p = Graft.compile("pcd.graft", PCD);
+        p.initialize(3, Map.of("n", 3, "d", 4, "h", 2));
+        Param W = p.params().get(0), b = p.params().get(1), c = p.params().get(2), chain = p.params().get(3);
+        Node loss = p.bindings().get("loss"), vk = p.bindings().get("vk");
+        var reference = new ArrayList<Node>(List.of(vk));
+        reference.addAll(GradTable.grad(loss, List.of(W, b, c)));
+        Function before = Compiler.compile(p.inputs(), reference);
+        Function step = Compiler.compile(p.inputs(), List.of(loss), p.updates());
+        Tensor v = Tensor.matrix(new double[] {1, 0, 1, 0}, new double[] {0, 1, 1, 0}, new double[] {1, 1, 0, 0});
+        for (int i = 0; i < 2; i++) {
+            List<Tensor> expected = before.call(v);                  // from the values before the step
+            List<Tensor> old = List.of(W.value(), b.value(), c.value());
+            Tensor oldChain = chain.value();
+            step.call(v);
+            assertClose(expected.get(0), chain.value());             // the chain carries on from its old self, under the old W
+            assertFalse(oldChain.allClose(chain.value(), 0, 1e-6), "the chain moved");
+            for (int k = 0; k < 3; k++) {
+                Tensor g = expected.get(k + 1);
+                assertClose(old.get(k).sub(g.map(x -> 0.1 * x)), p.trainedParams().get(k).value()); // sgd: p - lr g
+            }
+        }
+    }
+
+    @Test
+    void theOptimizerKeepsNoStateForAStateParam() {
+        Program p = Graft.compile("s.graft", """
+                input x: [n, 2]
+                param w: [2] = ones
+                param steps: [] = zeros
+                loss = mean(square(x @ w))
+                update steps = steps + 1
+                minimize loss with adam(lr = 0.01)
+                """);
+        p.initialize(0);
+        assertEquals(List.of("w", "w.m", "w.v", "adam.beta1^t", "adam.beta2^t", "steps"), labels(p.updates().keySet()));
+    }
+
+    @Test
+    void aProgramWithUpdatesButNoObjectiveHasJustTheStateUpdates() {
+        Program p = Graft.compile("s.graft", """
+                input x: [n, 3]
+                param avg: [3] = zeros
+                param seen: [] = zeros
+                update avg = 0.9 * avg + 0.1 * mean(x, axis = 0)
+                update seen = seen + 1
+                """);
+        p.initialize(0);
+        assertEquals(p.stateUpdates(), p.updates());
+        assertEquals(List.of(), p.trainedParams());
+        Function step = Compiler.compile(p.inputs(), List.of(), p.updates());
+        step.call(Tensor.matrix(new double[] {10, 20, 30}, new double[] {30, 40, 50}));
+        step.call(Tensor.matrix(new double[] {0, 0, 0}, new double[] {0, 0, 0}));
+        assertClose(Tensor.vector(1.8, 2.7, 3.6), p.params().get(0).value());  // 0.9 * (0.1 * [20, 30, 40])
+        assertEquals(Tensor.scalar(2), p.params().get(1).value());
+    }
+
+    @Test
+    void anObjectiveWithEveryParamStateHasNothingToTrain() {
+        Program p = Graft.compile("s.graft", "input x: [3]\nparam s: [] = zeros\nupdate s = s + 1\nminimize sum(x) * s with sgd(0.1)\n");
+        p.initialize(0);
+        assertEquals("s.graft:4:1: error: minimize: no param to train; every param is state, set by an update statement",
+                Graft.format(assertThrows(GraftException.class, p::updates)));
+    }
+
+    @Test
+    void setGivesAStateParamItsStartingValue() {
+        Program p = Graft.compile("s.graft", "input x: [n, 3]\nparam avg: [3] = zeros\nupdate avg = mean(x, axis = 0)\n",
+                Map.of("avg", Tensor.vector(1, 2, 3)));
+        p.initialize(0);
+        assertEquals(Tensor.vector(1, 2, 3), p.params().get(0).value());
+    }
+
+    @Test
+    void aMetricIsABindingToo() {
+        Program p = Graft.compile("m.graft", """
+                input logits: [n, 3]
+                input y: [n, 3]
+                metric accuracy = mean(argmax(logits, axis = -1) == argmax(y, axis = -1))
+                metric error = 1 - accuracy
+                output error
+                """);
+        assertEquals(List.of("accuracy", "error"), List.copyOf(p.metrics().keySet()));
+        assertEquals(p.bindings().get("accuracy"), p.metrics().get("accuracy"));
+        assertEquals(p.outputs().get("error"), p.metrics().get("error"));
+        assertEquals(List.of("error", "accuracy"), labels(p.roots()));
+        Tensor z = Tensor.matrix(new double[] {2, 1, 0}, new double[] {0, 1, 2}, new double[] {0, 3, 1});
+        Tensor t = Tensor.matrix(new double[] {1, 0, 0}, new double[] {1, 0, 0}, new double[] {0, 1, 0});
+        List<Tensor> out = Compiler.compile(p.inputs(), List.copyOf(p.metrics().values())).call(z, t);
+        assertClose(Tensor.scalar(2.0 / 3), out.get(0));
+        assertClose(Tensor.scalar(1.0 / 3), out.get(1));
+    }
+
+    @Test
+    void theSummaryCountsStateParamsAndMetrics() {
+        assertEquals("s.graft: ok: 1 input, 2 params (1 state, 4 numbers), 0 outputs, 1 metric; minimizes sum(x * w) with sgd(lr = 0.1)",
+                Graft.compile("s.graft", """
+                        input x: [3]
+                        param w: [3] = ones
+                        param steps: [] = zeros
+                        update steps = steps + 1
+                        metric total = sum(x * w)
+                        minimize sum(x * w) with sgd(0.1)
+                        """).summary());
+        assertEquals("p.graft: ok: 1 input, 4 params (1 state), 0 outputs; minimizes loss with sgd(lr = 0.1)",
+                Graft.compile("p.graft", PCD).summary());
+    }
+
+    private static void assertClose(Tensor expected, Tensor actual) {
+        assertTrue(expected.allClose(actual, 1e-12, 1e-12), () -> "expected " + expected + ", found " + actual);
     }
 }

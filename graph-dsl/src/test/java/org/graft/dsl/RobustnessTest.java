@@ -36,9 +36,10 @@ class RobustnessTest {
     /** The language's own words, names it knows, and characters it has no use for. */
     private static final List<String> VOCABULARY = List.of(
             "input", "param", "const", "fn", "return", "output", "minimize", "maximize", "with", "true", "false",
+            "update", "metric",
             "x", "y", "W", "n", "f", "a", "b", "h", "loss", "T", "axis", "keepdims", "lr",
             "sum", "mean", "exp", "relu", "grad", "split", "concat", "reshape", "iterate", "softmax_cross_entropy",
-            "stop_gradient", "one_hot", "bernoulli", "zeros", "normal", "glorot_uniform", "adam", "sgd", "f32", "f64",
+            "stop_gradient", "one_hot", "bernoulli", "argmax", "zeros", "normal", "glorot_uniform", "adam", "sgd", "f32", "f64",
             "0", "1", "2", "3", "-1", "0.5", "1e-3", "1e999", "2.5", ".5", "1.", "1e", "007",
             "(", ")", "[", "]", "{", "}", ",", ":", "=", ".", "+", "-", "*", "/", "@", "^",
             "<", "<=", ">", ">=", "==", "!=", "\n", "\n", "\n", "\r\n", "\r", "# comment\n", "#",

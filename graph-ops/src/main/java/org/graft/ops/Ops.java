@@ -182,6 +182,29 @@ public final class Ops {
         return apply(new Reduce.LogSumExp(boxed(axes), keepdims), x);
     }
 
+    /**
+     * The flat index of the largest element, a scalar (NumPy's argmax): the first of ties, the
+     * first NaN if there is one. An index is an f64 of whole numbers; its gradient is zero.
+     */
+    public static Apply argmax(Node x) { return argmax(x, allAxes(x), false); }
+    /** The index of the largest element along {@code axis}, which is dropped. */
+    public static Apply argmax(Node x, int axis) { return argmax(x, new int[] {axis}, false); }
+    public static Apply argmax(Node x, int axis, boolean keepdims) { return argmax(x, new int[] {axis}, keepdims); }
+    /** The position of the largest element within {@code axes}, counted row-major over them. */
+    public static Apply argmax(Node x, int[] axes, boolean keepdims) {
+        return apply(new Reduce.ArgMax(boxed(axes), keepdims), x);
+    }
+
+    /** The flat index of the smallest element, a scalar (NumPy's argmin); otherwise as {@link #argmax(Node)}. */
+    public static Apply argmin(Node x) { return argmin(x, allAxes(x), false); }
+    /** The index of the smallest element along {@code axis}, which is dropped. */
+    public static Apply argmin(Node x, int axis) { return argmin(x, new int[] {axis}, false); }
+    public static Apply argmin(Node x, int axis, boolean keepdims) { return argmin(x, new int[] {axis}, keepdims); }
+    /** The position of the smallest element within {@code axes}, counted row-major over them. */
+    public static Apply argmin(Node x, int[] axes, boolean keepdims) {
+        return apply(new Reduce.ArgMin(boxed(axes), keepdims), x);
+    }
+
     // ---- neural -------------------------------------------------------------------------------
 
     /** The softmax along the last axis. */

@@ -21,12 +21,18 @@ import org.graft.core.Node;
 import org.graft.core.Op;
 import org.graft.core.ShapeError;
 import org.graft.core.Type;
+import org.graft.core.tensor.DType;
 import org.graft.core.tensor.Tensor;
 
 /**
  * Reductions along axes (negative axes count from the end). The reduced axes are dropped, or
  * kept with size 1 when {@code keepdims}; the builder passes every axis for a reduction to a
  * scalar, so an empty list reduces nothing.
+ *
+ * <p>{@link ArgMax} and {@link ArgMin} belong here too: they reduce the same axes to the same
+ * shape, only to a position instead of a value. The position is counted row-major over the
+ * reduced axes, which along one axis is the index there and over every axis the flat index,
+ * NumPy's two cases.
  */
 public sealed interface Reduce extends Op {
 
@@ -148,6 +154,94 @@ public sealed interface Reduce extends Op {
             Node p = axes.size() == 1 ? softmax(x, axes.get(0)) : exp(sub(x, kept(x, y)));
             return List.of(Grad.of(mul(kept(x, gy), p)));
         }
+    }
+
+    /**
+     * The position of the largest element within the reduced axes (NumPy's argmax): the first
+     * of tied elements, and the first NaN over any number, as NumPy. An f64 of whole numbers,
+     * whatever x's dtype, since Graft has no integer tensors. An empty reduced axis is an error:
+     * a shape error when its size is a known 0, else when the values are fed.
+     */
+    record ArgMax(List<Integer> axes, boolean keepdims) implements Reduce {
+        public ArgMax { axes = List.copyOf(axes); }
+
+        @Override
+        public String name() { return "argmax"; }
+
+        @Override
+        public Type type(List<Type> in) {
+            Type reduced = Reduce.super.type(in);
+            return positionType(this, in.get(0), reduced);
+        }
+
+        @Override
+        public Tensor fprop(List<Tensor> in) { return position(this, in.get(0), true); }
+
+        // the output is piecewise constant in x (it jumps where two elements swap order), as a comparison's
+        @Override
+        public List<Grad> bprop(List<Node> in, Node y, Node gy) { return List.of(Grad.zero()); }
+    }
+
+    /** The position of the smallest element within the reduced axes (NumPy's argmin); otherwise as {@link ArgMax}. */
+    record ArgMin(List<Integer> axes, boolean keepdims) implements Reduce {
+        public ArgMin { axes = List.copyOf(axes); }
+
+        @Override
+        public String name() { return "argmin"; }
+
+        @Override
+        public Type type(List<Type> in) {
+            Type reduced = Reduce.super.type(in);
+            return positionType(this, in.get(0), reduced);
+        }
+
+        @Override
+        public Tensor fprop(List<Tensor> in) { return position(this, in.get(0), false); }
+
+        // piecewise constant in x, as argmax
+        @Override
+        public List<Grad> bprop(List<Node> in, Node y, Node gy) { return List.of(Grad.zero()); }
+    }
+
+    /** The type of argmax or argmin: the reduced type in f64, once no reduced axis is known to be empty. */
+    private static Type positionType(Reduce r, Type x, Type reduced) {
+        for (int a : normalize(x, r.axes())) {
+            if (x.dims().get(a) instanceof Dim.Size s && s.n() == 0) throw new ShapeError(emptyAxis(r, a, x.toString()));
+        }
+        return new Type(DType.F64, reduced.dims());
+    }
+
+    /**
+     * The row-major position within the reduced axes of the largest element (or the smallest),
+     * for each element of the output. A NaN wins as soon as it is met, so the first NaN wins.
+     */
+    private static Tensor position(Reduce r, Tensor x, boolean largest) {
+        int[] axes = normalize(Type.of(x), r.axes());
+        // the kept axes first, then the reduced ones: each output element reads one contiguous block
+        int[] perm = new int[x.rank()];
+        int k = 0, block = 1;
+        for (int i = 0; i < x.rank(); i++) if (Arrays.binarySearch(axes, i) < 0) perm[k++] = i;
+        for (int a : axes) {
+            perm[k++] = a;
+            if (x.shape().dim(a) == 0) throw new IllegalArgumentException(emptyAxis(r, a, x.shape().toString()));
+            block *= x.shape().dim(a);
+        }
+        double[] v = x.transpose(perm).toArray();
+        double[] out = new double[v.length / block];
+        for (int o = 0; o < out.length; o++) {
+            int best = 0, start = o * block;
+            for (int i = 0; i < block && !Double.isNaN(v[start + best]); i++) {
+                double candidate = v[start + i];
+                if (Double.isNaN(candidate) || (largest ? candidate > v[start + best] : candidate < v[start + best])) best = i;
+            }
+            out[o] = best;
+        }
+        return Tensor.of(x.shape().reduce(axes, r.keepdims()), out);
+    }
+
+    /** NumPy's words for an empty reduced axis, with the axis and the shape. */
+    private static String emptyAxis(Reduce r, int axis, String shape) {
+        return "attempt to get " + r.name() + " of an empty sequence: axis " + axis + " of " + shape + " has size 0";
     }
 
     /** The number of elements along {@code axes} of its input (a scalar), read from its shape. */

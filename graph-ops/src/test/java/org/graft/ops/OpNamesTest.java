@@ -24,7 +24,7 @@ class OpNamesTest {
                 add(x, p), sub(x, p), mul(x, p), div(x, p), pow(x, p), maximum(x, p), minimum(x, p),
                 less(x, p), lessEqual(x, p), greater(x, p), greaterEqual(x, p), equal(x, p), notEqual(x, p),
                 where(x, x, p), clip(x, x, p),
-                sum(x), mean(x), max(x), min(x), logsumexp(x), matmul(x, transpose(p)), transpose(x, 1, 0),
+                sum(x), mean(x), max(x), min(x), logsumexp(x), argmax(x), argmin(x), matmul(x, transpose(p)), transpose(x, 1, 0),
                 reshape(x, 6), concat(List.of(x, p), 0), slice(x, Slice.index(0)), oneHot(x, 4),
                 zerosLike(x), onesLike(x), fill(x, 2),
                 softmax(x), logSoftmax(x), softmaxCrossEntropy(x, p), binaryCrossEntropy(x, p), bceWithLogits(x, p),
@@ -35,7 +35,7 @@ class OpNamesTest {
                 "reciprocal", "sigmoid", "tanh", "relu", "softplus", "sin", "cos",
                 "add", "sub", "mul", "div", "pow", "maximum", "minimum",
                 "less", "less_equal", "greater", "greater_equal", "equal", "not_equal", "where", "clip",
-                "sum", "mean", "max", "min", "logsumexp", "matmul", "transpose",
+                "sum", "mean", "max", "min", "logsumexp", "argmax", "argmin", "matmul", "transpose",
                 "reshape", "concat", "slice", "one_hot", "zeros_like", "ones_like", "fill",
                 "softmax", "log_softmax", "softmax_cross_entropy", "binary_cross_entropy", "bce_with_logits",
                 "normal_like", "uniform_like", "bernoulli", "stop_gradient"), List.copyOf(nodes.keySet()));

@@ -1,11 +1,15 @@
 package org.graft.ops;
 
+import static org.graft.ops.Ops.argmax;
+import static org.graft.ops.Ops.argmin;
+import static org.graft.ops.Ops.equal;
 import static org.graft.ops.Ops.input;
 import static org.graft.ops.Ops.logsumexp;
 import static org.graft.ops.Ops.max;
 import static org.graft.ops.Ops.mean;
 import static org.graft.ops.Ops.min;
 import static org.graft.ops.Ops.mul;
+import static org.graft.ops.Ops.oneHot;
 import static org.graft.ops.Ops.square;
 import static org.graft.ops.Ops.sum;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -22,6 +26,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
+import org.graft.core.GraftException;
 import org.graft.core.Input;
 import org.graft.core.Node;
 import org.graft.core.ShapeError;
@@ -30,6 +35,7 @@ import org.graft.core.check.GradCheck;
 import org.graft.core.check.Tensors;
 import org.graft.core.grad.GradTable;
 import org.graft.core.runtime.Compiler;
+import org.graft.core.tensor.DType;
 import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
 
@@ -162,6 +168,139 @@ class ReduceTest {
                 assertThrows(ShapeError.class, () -> logsumexp(x, -3)).getMessage());
     }
 
+    // ---- argmax and argmin ------------------------------------------------------------------
+
+    @Example
+    void argmaxAndArgminGiveNumPysIndices() {
+        Input x = input("x", 2, 3);
+        var f = Compiler.compile(List.of(x), List.of(argmax(x), argmax(x, 0), argmax(x, 1), argmin(x), argmin(x, 0), argmin(x, -1)));
+        List<Tensor> out = f.call(Tensor.matrix(new double[] {3, 1, 4}, new double[] {1, 5, 9}));
+        assertEquals(Tensor.scalar(5), out.get(0));            // the flat index of 9
+        assertEquals(Tensor.vector(0, 1, 1), out.get(1));
+        assertEquals(Tensor.vector(2, 2), out.get(2));
+        assertEquals(Tensor.scalar(1), out.get(3));            // the first of the two 1s
+        assertEquals(Tensor.vector(1, 0, 0), out.get(4));
+        assertEquals(Tensor.vector(1, 0), out.get(5));
+    }
+
+    @Example
+    void tiesGoToTheFirstIndex() {
+        Input v = input("v", 4);
+        var f = Compiler.compile(List.of(v), List.of(argmax(v), argmin(v)));
+        List<Tensor> out = f.call(Tensor.vector(2, 7, 7, 1));
+        assertEquals(Tensor.scalar(1), out.get(0));
+        assertEquals(Tensor.scalar(3), out.get(1));
+        assertEquals(List.of(Tensor.scalar(0), Tensor.scalar(0)), f.call(Tensor.vector(4, 4, 4, 4)));
+    }
+
+    @Example
+    void theFirstNanWinsAsInNumPy() {
+        double nan = Double.NaN;
+        Input v = input("v", 3), m = input("m", 3, 3);
+        var f = Compiler.compile(List.of(v, m), List.of(argmax(v), argmin(v), argmax(m, 1), argmin(m, 0)));
+        List<Tensor> out = f.call(Tensor.vector(1, nan, 3),
+                Tensor.matrix(new double[] {1, nan, nan}, new double[] {nan, 2, 3}, new double[] {4, 5, 4}));
+        assertEquals(Tensor.scalar(1), out.get(0));
+        assertEquals(Tensor.scalar(1), out.get(1));
+        assertEquals(Tensor.vector(1, 0, 1), out.get(2));
+        assertEquals(Tensor.vector(1, 0, 0), out.get(3));
+    }
+
+    @Example
+    void keepdimsAndNegativeAxesShapeTheIndicesAsTheOtherReductions() {
+        Input x = input("x", 2, 3, 4);
+        assertEquals(Type.f64(2, 1, 4), argmax(x, -2, true).type());
+        assertEquals(Type.f64(2, 3), argmin(x, -1).type());
+        assertEquals(Type.f64(), argmax(x).type());
+        assertEquals(Type.f64(1, 1, 1), argmax(x, new int[] {0, 1, 2}, true).type());
+        var f = Compiler.compile(List.of(x), List.of(argmax(x, -2, true), argmax(x, new int[] {0, 1, 2}, true), argmax(x)));
+        double[] values = IntStream.range(0, 24).mapToDouble(i -> i % 5).toArray();
+        List<Tensor> out = f.call(Tensor.of(values, 2, 3, 4));
+        assertEquals(Tensor.of(new double[] {1, 2, 0, 0, 0, 0, 0, 1}, 2, 1, 4), out.get(0));
+        assertEquals(Tensor.of(new double[] {4}, 1, 1, 1), out.get(1));
+        assertEquals(Tensor.scalar(4), out.get(2));
+    }
+
+    @Example
+    void indicesAreF64WhateverTheDtypeOfTheirInput() {
+        Input x = new Input("x", Type.of(DType.F32, 2, "n"));
+        assertEquals(Type.f64(2), argmax(x, 1).type());
+        assertEquals(Type.f64("n"), argmin(x, 0).type());
+    }
+
+    @Example
+    void aScalarHasIndexZero() {
+        Input s = input("s");
+        assertEquals(List.of(Tensor.scalar(0), Tensor.scalar(0)),
+                Compiler.compile(List.of(s), List.of(argmax(s), argmin(s))).call(Tensor.scalar(-3)));
+    }
+
+    @Example
+    void anEmptyAxisIsAShapeErrorWhenItsSizeIsKnown() {
+        Input e = input("e", 2, 0);
+        assertEquals("argmax(e): attempt to get argmax of an empty sequence: axis 1 of [2, 0] has size 0",
+                assertThrows(ShapeError.class, () -> argmax(e, 1)).getMessage());
+        assertEquals("argmin(e): attempt to get argmin of an empty sequence: axis 1 of [2, 0] has size 0",
+                assertThrows(ShapeError.class, () -> argmin(e)).getMessage());
+        // along a non-empty axis there are no rows, so no indices: that is fine, as in NumPy
+        Node rows = argmax(e, 0);
+        assertEquals(Tensor.zeros(Shape.of(0)), Compiler.compile(List.of(e), List.of(rows)).call(Tensor.zeros(Shape.of(2, 0))).get(0));
+    }
+
+    @Example
+    void anEmptyAxisOfSymbolicSizeIsAnErrorWhenTheValuesAreFed() {
+        Input x = input("x", "n", 3);
+        var f = Compiler.compile(List.of(x), List.of(argmax(x, 0)));
+        assertEquals(Tensor.vector(1, 0, 0), f.call(Tensor.matrix(new double[] {0, 1, 1}, new double[] {1, 0, 0})).get(0));
+        var e = assertThrows(GraftException.class, () -> f.call(Tensor.zeros(Shape.of(0, 3))));
+        assertEquals("argmax(x): attempt to get argmax of an empty sequence: axis 0 of [0, 3] has size 0", e.getMessage());
+    }
+
+    @Property(tries = 100)
+    void oneHotOfTheArgmaxPicksAMaximalElementOfEachRow(@ForAll("rowsWithTies") Tensor x) {
+        int k = x.shape().dim(-1);
+        Input in = new Input("x", Type.of(x));
+        Node picked = sum(mul(oneHot(argmax(in, -1), k), in), -1);
+        Node lowest = sum(mul(oneHot(argmin(in, -1), k), in), -1);
+        Node ones = sum(oneHot(argmax(in, -1), k), -1);
+        List<Tensor> out = Compiler.compile(List.of(in), List.of(picked, max(in, -1), lowest, min(in, -1), ones)).call(x);
+        assertEquals(out.get(1), out.get(0));
+        assertEquals(out.get(3), out.get(2));
+        assertEquals(Tensor.ones(out.get(4).shape()), out.get(4));   // whole numbers in [0, k): one 1 per row
+    }
+
+    @Property(tries = 50)
+    void theFlatIndexAddressesTheLargestElement(@ForAll("rowsWithTies") Tensor x) {
+        Input in = new Input("x", Type.of(x));
+        List<Tensor> out = Compiler.compile(List.of(in), List.of(argmax(in), max(in), argmin(in), min(in))).call(x);
+        assertEquals(out.get(1).item(), x.getFlat((int) out.get(0).item()));
+        assertEquals(out.get(3).item(), x.getFlat((int) out.get(2).item()));
+    }
+
+    @Property(tries = 50)
+    void theGradientThroughArgmaxIsZero(@ForAll("rowsWithTies") Tensor x) {
+        int k = x.shape().dim(-1);
+        Input in = new Input("x", Type.of(x));
+        Node hits = oneHot(argmax(in, -1), k);
+        // the indices are held fixed: d/dx sum(onehot(argmax x) * x) is the one-hot mask itself
+        Node masked = GradTable.grad(sum(mul(hits, in)), in);
+        Node through = GradTable.grad(sum(mul(argmax(in, -1), argmin(in, -1))), in);
+        Node flat = GradTable.grad(argmax(in), in);
+        List<Tensor> out = Compiler.compile(List.of(in), List.of(hits, masked, through, flat)).call(x);
+        assertEquals(out.get(0), out.get(1));
+        assertEquals(Tensor.zeros(x.shape()), out.get(2));
+        assertEquals(Tensor.zeros(x.shape()), out.get(3));
+    }
+
+    @Example
+    void argmaxesCompareAsAccuracyDoes() {
+        Input logits = input("logits", "n", 3), y = input("y", "n", 3);
+        Node accuracy = mean(equal(argmax(logits, -1), argmax(y, -1)));
+        Tensor z = Tensor.matrix(new double[] {2, 1, 0}, new double[] {0, 1, 2}, new double[] {0, 3, 1}, new double[] {5, 5, 0});
+        Tensor t = Tensor.matrix(new double[] {1, 0, 0}, new double[] {1, 0, 0}, new double[] {0, 1, 0}, new double[] {0, 1, 0});
+        assertEquals(Tensor.scalar(0.5), Compiler.compile(List.of(logits, y), List.of(accuracy)).call(z, t).get(0));
+    }
+
     @Provide
     Arbitrary<Case> axisCases() {
         return Tensors.shapes(3, 1, 4).filter(s -> s.rank() > 0).flatMap(s -> Tensors.withShape(s).any().flatMap(
@@ -178,6 +317,12 @@ class ReduceTest {
                     return Arbitraries.integers().between(-s.rank(), s.rank() - 1).flatMap(
                             axis -> Arbitraries.of(true, false).map(k -> new Case(x, axis, k)));
                 }));
+    }
+
+    /** Tensors of rank 1 to 3 of whole numbers in [-2, 2] (no -0), so rows often hold ties. */
+    @Provide
+    Arbitrary<Tensor> rowsWithTies() {
+        return Tensors.withShapes(Tensors.shapes(3, 1, 4).filter(s -> s.rank() > 0)).between(-2, 2).map(t -> t.map(v -> Math.rint(v) + 0.0));
     }
 
     @Provide

@@ -1,6 +1,8 @@
 package org.graft.ops.rules;
 
 import static org.graft.ops.Ops.add;
+import static org.graft.ops.Ops.argmax;
+import static org.graft.ops.Ops.argmin;
 import static org.graft.ops.Ops.broadcastTo;
 import static org.graft.ops.Ops.constant;
 import static org.graft.ops.Ops.div;
@@ -234,6 +236,21 @@ class CanonicalizeTest {
     private static Tensor canonicalizedValue(Node graph, Input u, Tensor at) {
         List<Node> rewritten = canonicalize(graph).roots();
         return Compiler.compile(List.of(u), rewritten, Options.NONE).call(at).get(0);
+    }
+
+    @Example
+    void argmaxOfAConstantFoldsToItsIndices() {
+        var result = canonicalize(add(argmax(constant(Tensor.matrix(new double[] {1, 3, 2}, new double[] {4, 0, 4})), 1), 1.0));
+        assertTrue(rules(result).contains("constant folding"), () -> "what fired: " + rules(result));
+        assertTrue(result.roots().get(0) instanceof Constant c && c.value().equals(Tensor.vector(2, 1)), () -> show(result.roots().get(0)));
+    }
+
+    @Property(tries = 50)
+    void indexReductionsKeepTheirValuesAndGradients(@ForAll("feeds") Feed feed) {
+        for (Node graph : List.of(mean(equal(argmax(X, -1), argmax(Y, -1))), mul(argmax(M, 1), sum(M, 1)),
+                sub(argmin(Z, new int[] {0, 2}, true), argmin(Z, new int[] {0, 2}, true)), argmax(mul(X, 1.0)))) {
+            assertSameValuesAndGradients(graph, feed);
+        }
     }
 
     @Example
