@@ -102,7 +102,13 @@ public final class Program {
      * before the step. A program with state updates and no objective gives just those. Call it
      * after {@link #initialize}, since the optimizer's state takes the shapes of the params' values.
      */
-    public Map<Param, Node> updates() {
+    public Map<Param, Node> updates() { return updates(objective == null ? null : objective.optimizer()); }
+
+    /**
+     * The same, with {@code optimizer} in place of the objective's own (a learning rate given on
+     * the command line, say); it is unused when there is no objective.
+     */
+    public Map<Param, Node> updates(Optimizer optimizer) {
         if (objective == null && stateUpdates.isEmpty()) {
             throw new GraftException("the program " + file + " has no minimize or maximize objective and no update statement");
         }
@@ -114,7 +120,7 @@ public final class Program {
                         + (params.isEmpty() ? "" : "; every param is state, set by an update statement"));
             }
             Node cost = objective.maximize() ? Ops.neg(objective.cost()) : objective.cost();
-            updates.putAll(objective.optimizer().updates(cost, trained));
+            updates.putAll(optimizer.updates(cost, trained));
         }
         updates.putAll(stateUpdates);
         return updates;

@@ -61,7 +61,7 @@ final class GradcheckCommand implements Callable<Integer> {
                 program.file() + " has no objective to check: gradcheck needs a minimize or maximize statement"));
         Map<Input, Tensor> feed = ProgramGraph.feed(program, List.of(objective.cost()));
         program.initialize(seed.seed);
-        List<Comparison> comparisons = GradCheck.params(objective.cost(), program.params(), feed, seed.seed,
+        List<Comparison> comparisons = GradCheck.params(objective.cost(), program.trainedParams(), feed, seed.seed,
                 options);
 
         PrintWriter out = spec.commandLine().getOut();

@@ -79,7 +79,7 @@ public final class Trainer {
     private final String objective;             // the objective's column name
     private final Function step;
     private final Function test;
-    private final List<String> metricNames;
+    private final List<String> testColumns;     // test_<objective> unless it reads state, then test_<metric>...
     private final Map<String, Param> saved;     // every param a step reads or changes, by name
     private final RunPictures pictures;
     private final List<Epoch> history = new ArrayList<>();
@@ -135,11 +135,16 @@ public final class Trainer {
         Optimizer optimizer = Double.isNaN(run.lr()) ? goal.optimizer() : goal.optimizer().withLr(run.lr());
         Map<Param, Node> updates = program.updates(optimizer);
         step = Compiler.compile(fed, List.of(goal.cost()), updates, options).guardNonFinite(run.nanGuard());
-        metricNames = List.copyOf(program.metrics().keySet());
-        var measured = new ArrayList<Node>();
-        measured.add(goal.cost());
-        measured.addAll(program.metrics().values());
-        test = Compiler.compile(fed, measured, options);
+        // The objective is measured on the test split too, unless it reads state: the RBM's
+        // persistent chain has the training batch's shape, and its cost means nothing on test data.
+        Set<Node> reads = Collections.newSetFromMap(new IdentityHashMap<>());
+        reads.addAll(Graph.topologicalOrder(List.of(goal.cost())));
+        boolean testObjective = program.stateUpdates().keySet().stream().noneMatch(reads::contains);
+        var measured = new LinkedHashMap<String, Node>();
+        if (testObjective) measured.put("test_" + objective, goal.cost());
+        program.metrics().forEach((name, node) -> measured.put("test_" + name, node));
+        testColumns = List.copyOf(measured.keySet());
+        test = Compiler.compile(fed, List.copyOf(measured.values()), options);
         saved = saved(goal.cost(), updates);
         pictures = new RunPictures(program, data, x, batch, options);
     }
@@ -149,8 +154,7 @@ public final class Trainer {
         var columns = new ArrayList<String>();
         columns.add("epoch");
         columns.add("train_" + objective);
-        columns.add("test_" + objective);
-        for (String m : metricNames) columns.add("test_" + m);
+        columns.addAll(testColumns);
         columns.add("seconds");
         return columns;
     }
@@ -235,15 +239,16 @@ public final class Trainer {
         return total / steps;
     }
 
-    /** The objective and the metrics on the test split: means over its batches, weighted by their sizes. */
+    /** The test columns' figures: means over its batches, weighted by their sizes. */
     private Map<String, Double> evaluate(long seed) {
         Dataset testSet = data.test();
+        if (testColumns.isEmpty()) return Map.of();
         int batch = run.batch();
         test.seed(~seed);   // a stream apart from the training step's
         Rows features = new Rows(testSet.features());
         Rows targets = new Rows(testSet.targets());
         int[] order = permutation(testSet.size(), null);
-        double[] sums = new double[1 + metricNames.size()];
+        double[] sums = new double[testColumns.size()];
         for (int from = 0; from < testSet.size(); from += batch) {
             int count = Math.min(batch, testSet.size() - from);
             var feed = new LinkedHashMap<Input, Tensor>(fixed);
@@ -253,8 +258,7 @@ public final class Trainer {
             for (int k = 0; k < sums.length; k++) sums[k] += values.get(k).item() * count;
         }
         var figures = new LinkedHashMap<String, Double>();
-        figures.put("test_" + objective, sums[0] / testSet.size());
-        for (int k = 0; k < metricNames.size(); k++) figures.put("test_" + metricNames.get(k), sums[k + 1] / testSet.size());
+        for (int k = 0; k < sums.length; k++) figures.put(testColumns.get(k), sums[k] / testSet.size());
         return figures;
     }
 
