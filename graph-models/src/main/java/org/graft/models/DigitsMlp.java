@@ -88,7 +88,7 @@ public final class DigitsMlp {
             double loss = 0;
             List<Dataset> batches = data.train().batches(BATCH, random);
             for (Dataset batch : batches) {
-                loss += step.call(batch.features(), batch.oneHot()).get(0).item();
+                loss += step.call(batch.features(), batch.targets()).get(0).item();
             }
             Tensor testLogits = predict.call(data.test().features()).get(0);
             last = new Epoch(epoch, loss / batches.size(), accuracy(testLogits, data.test()));
