@@ -82,4 +82,11 @@ class DatasetTest {
         assertEquals("features of shape [3, 2] for 2 examples: expected a matrix with one row per example", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Dataset.classification(X, new int[] {0, 3, 1}, 3));
     }
+
+    @Test
+    void dataRefusesTrainingAndTestSetsThatDoNotFitTogether() {
+        var e = assertThrows(IllegalArgumentException.class, () -> new Data("mixed", CLASSES, REAL, 0, 0));
+        assertTrue(e.getMessage().startsWith("mixed: the training set"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new Data("images", REAL, REAL, 2, 2));
+    }
 }
