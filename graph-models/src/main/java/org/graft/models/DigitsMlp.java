@@ -21,6 +21,7 @@ import org.graft.core.runtime.Compiler;
 import org.graft.core.runtime.Function;
 import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
+import org.graft.models.data.DataSets;
 import org.graft.models.data.Dataset;
 import org.graft.models.data.Digits;
 import org.graft.ops.optim.Optimizer;
@@ -37,7 +38,6 @@ public final class DigitsMlp {
     static final int BATCH = 64;
     static final double LEARNING_RATE = 0.5;
     static final int EPOCHS = 40;
-    static final double TEST_FRACTION = 0.2;
     static final long SEED = 20240601L;
 
     /** Where training stands after an epoch: the mean loss over its batches, and the test accuracy. */
@@ -47,7 +47,7 @@ public final class DigitsMlp {
         long start = System.nanoTime();
         Dataset.Split data;
         try {
-            data = Digits.load().split(TEST_FRACTION, SEED);
+            data = DataSets.load("digits").split();
         } catch (IOException e) { // a damaged install: say what is wrong, not where in our code
             System.err.println("error: " + e.getMessage());
             System.exit(1);
@@ -88,7 +88,7 @@ public final class DigitsMlp {
             double loss = 0;
             List<Dataset> batches = data.train().batches(BATCH, random);
             for (Dataset batch : batches) {
-                loss += step.call(batch.features(), batch.oneHot()).get(0).item();
+                loss += step.call(batch.features(), batch.targets()).get(0).item();
             }
             Tensor testLogits = predict.call(data.test().features()).get(0);
             last = new Epoch(epoch, loss / batches.size(), accuracy(testLogits, data.test()));

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 
 import org.graft.models.DigitsMlp.Epoch;
+import org.graft.models.data.DataSets;
 import org.graft.models.data.Dataset;
 import org.graft.models.data.Digits;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,6 +31,11 @@ class DigitsMlpTest {
         assertTrue(last.testAccuracy() > 0.88, "test accuracy " + last.testAccuracy() + " after 5 epochs, seed " + SEED);
         assertTrue(last.trainLoss() < epochs.get(0).trainLoss() / 2, "train loss " + epochs.get(0).trainLoss()
                 + " after one epoch, " + last.trainLoss() + " after five");
+    }
+
+    @Test
+    void theDigitsDataSetIsTheSplitTheMlpHasAlwaysTrainedOn() throws IOException {
+        assertEquals(Digits.load().split(0.2, DigitsMlp.SEED), DataSets.load("digits").split());
     }
 
     @Test

@@ -10,50 +10,117 @@ import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
 
 /**
- * Labelled examples: row {@code i} of {@code features} is example {@code i}, of class
- * {@code labels[i]} in {@code [0, classes)}. Immutable: the labels are copied in and out, and
- * two data sets are equal when their features and labels are.
+ * Examples with targets: row {@code i} of {@link #features()} is example {@code i}, and row
+ * {@code i} of {@link #targets()} is what a model's output is compared to for it.
+ *
+ * <p>A <em>classification</em> set has a label in {@code [0, classes)} per example, and its
+ * targets are the labels one-hot. A <em>regression</em> set has real targets of any width and
+ * {@code classes() == 0}. Immutable; two data sets are equal when their features, targets and
+ * labels are.
  */
-public record Dataset(Tensor features, int[] labels, int classes) {
+public final class Dataset {
+    private final Tensor features;   // [n, d]
+    private final Tensor targets;    // [n, classes] one-hot, or [n, k] real
+    private final int[] labels;      // null for a regression set
+    private final int classes;
 
-    public Dataset {
-        if (features.rank() != 2 || features.shape().dim(0) != labels.length) {
-            throw new IllegalArgumentException("features of shape " + features.shape() + " for "
-                    + labels.length + " labels: expected one row per label");
-        }
-        labels = labels.clone();
+    private Dataset(Tensor features, Tensor targets, int[] labels, int classes) {
+        this.features = features;
+        this.targets = targets;
+        this.labels = labels;
+        this.classes = classes;
+    }
+
+    /** Examples of {@code classes} classes: row {@code i} of {@code features} has label {@code labels[i]}. */
+    public static Dataset classification(Tensor features, int[] labels, int classes) {
+        requireRows(features, "features", labels.length);
+        if (classes < 1) throw new IllegalArgumentException("expected at least one class, found " + classes);
         for (int i = 0; i < labels.length; i++) {
             if (labels[i] < 0 || labels[i] >= classes) {
                 throw new IllegalArgumentException("label " + i + " is " + labels[i] + ", outside 0.." + (classes - 1));
             }
         }
+        int[] copy = labels.clone();
+        return new Dataset(features, oneHot(copy, classes), copy, classes);
     }
 
+    /** Examples with real targets: row {@code i} of {@code targets} belongs to row {@code i} of {@code features}. */
+    public static Dataset regression(Tensor features, Tensor targets) {
+        if (targets.rank() != 2) {
+            throw new IllegalArgumentException("targets of shape " + targets.shape() + ": expected a matrix [examples, outputs]");
+        }
+        requireRows(features, "features", targets.shape().dim(0));
+        return new Dataset(features, targets, null, 0);
+    }
+
+    private static void requireRows(Tensor t, String what, int rows) {
+        if (t.rank() != 2 || t.shape().dim(0) != rows) {
+            throw new IllegalArgumentException(what + " of shape " + t.shape() + " for " + rows
+                    + " examples: expected a matrix with one row per example");
+        }
+    }
+
+    /** The inputs, [size, features]. */
+    public Tensor features() { return features; }
+
+    /** What a model's target input is fed: the labels one-hot [size, classes], or the real targets [size, k]. */
+    public Tensor targets() { return targets; }
+
+    /** The number of classes; 0 for a regression set. */
+    public int classes() { return classes; }
+
+    public boolean isClassification() { return classes > 0; }
+
     /** The number of examples. */
-    public int size() { return labels.length; }
+    public int size() { return features.shape().dim(0); }
 
-    @Override
-    public int[] labels() { return labels.clone(); }
+    /** The label of every example, for a classification set. */
+    public int[] labels() { return requireLabels("labels").clone(); }
 
-    public int label(int i) { return labels[i]; }
+    /** The label of example {@code i}, for a classification set. */
+    public int label(int i) { return requireLabels("label")[i]; }
 
-    /** The labels as rows of a [size, classes] matrix, 1 in the label's column and 0 elsewhere. */
+    /** The labels as rows of a [size, classes] matrix, 1 in the label's column and 0 elsewhere: {@link #targets()}. */
     public Tensor oneHot() {
+        requireLabels("oneHot");
+        return targets;
+    }
+
+    private int[] requireLabels(String what) {
+        if (labels == null) {
+            throw new IllegalStateException(what + "() of a regression set: it has real targets " + targets.shape()
+                    + ", not class labels");
+        }
+        return labels;
+    }
+
+    private static Tensor oneHot(int[] labels, int classes) {
         double[] t = new double[labels.length * classes];
         for (int i = 0; i < labels.length; i++) t[i * classes + labels[i]] = 1.0;
         return Tensor.of(t, labels.length, classes);
     }
 
-    /** The examples at these indices, in this order. */
+    /** The examples at these indices, in this order (an index may repeat). */
     public Dataset rows(int... indices) {
-        int d = features.shape().dim(1);
-        double[] x = new double[indices.length * d];
-        int[] y = new int[indices.length];
-        for (int k = 0; k < indices.length; k++) {
-            for (int j = 0; j < d; j++) x[k * d + j] = features.getFlat(indices[k] * d + j);
-            y[k] = labels[indices[k]];
+        int[] y = null;
+        if (labels != null) {
+            y = new int[indices.length];
+            for (int k = 0; k < indices.length; k++) y[k] = labels[indices[k]];
         }
-        return new Dataset(Tensor.of(Shape.of(indices.length, d), x), y, classes);
+        return new Dataset(gather(features, indices), gather(targets, indices), y, classes);
+    }
+
+    /** Rows {@code indices} of a matrix, copied in that order. */
+    private static Tensor gather(Tensor t, int[] indices) {
+        int n = t.shape().dim(0);
+        int d = t.shape().dim(1);
+        double[] x = new double[indices.length * d];
+        for (int k = 0; k < indices.length; k++) {
+            int from = indices[k];
+            if (from < 0 || from >= n) throw new IndexOutOfBoundsException("row " + from + " of " + n + " examples");
+            for (int j = 0; j < d; j++) x[k * d + j] = t.getFlat(from * d + j);
+        }
+        return Tensor.of(Shape.of(indices.length, d), x);
     }
 
     /** A training and a test set that together hold every example once. */
@@ -72,6 +139,7 @@ public record Dataset(Tensor features, int[] labels, int classes) {
 
     /** Every example once, in mini-batches of {@code size} (the last one may be smaller), in a random order. */
     public List<Dataset> batches(int size, RandomGenerator random) {
+        if (size < 1) throw new IllegalArgumentException("expected a batch size of at least 1, found " + size);
         int[] order = permutation(size(), random);
         var batches = new ArrayList<Dataset>();
         for (int from = 0; from < order.length; from += size) {
@@ -96,12 +164,15 @@ public record Dataset(Tensor features, int[] labels, int classes) {
     @Override
     public boolean equals(Object o) {
         return o instanceof Dataset d && classes == d.classes && Arrays.equals(labels, d.labels)
-                && features.equals(d.features);
+                && features.equals(d.features) && targets.equals(d.targets);
     }
 
     @Override
-    public int hashCode() { return 31 * features.hashCode() + Arrays.hashCode(labels); }
+    public int hashCode() { return 31 * features.hashCode() + targets.hashCode(); }
 
     @Override
-    public String toString() { return "Dataset[" + size() + " examples, features " + features.shape() + ", " + classes + " classes]"; }
+    public String toString() {
+        return "Dataset[" + size() + " examples, features " + features.shape() + ", "
+                + (isClassification() ? classes + " classes]" : "targets " + targets.shape() + "]");
+    }
 }

@@ -1,16 +1,12 @@
 package org.graft.models.data;
 
-import java.io.BufferedInputStream;
 import java.io.BufferedReader;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.zip.GZIPInputStream;
-import java.util.zip.ZipException;
 
 import org.graft.core.SourcePos;
 import org.graft.core.tensor.Tensor;
@@ -28,7 +24,9 @@ public final class Digits {
     private Digits() {}
 
     public static final int IMAGES = 1797;
-    public static final int PIXELS = 64;
+    /** Rows and columns of an image. */
+    public static final int SIDE = 8;
+    public static final int PIXELS = SIDE * SIDE;
     public static final int CLASSES = 10;
     static final int MAX_COUNT = 16;
 
@@ -55,11 +53,11 @@ public final class Digits {
      * line is well formed and there are 1,797 of them, or nothing is returned.
      */
     public static Dataset read(InputStream in, String source) throws IOException {
-        var text = new BufferedReader(new InputStreamReader(gunzip(in, source), StandardCharsets.US_ASCII));
+        var text = new BufferedReader(new InputStreamReader(Gzip.open(in, source), StandardCharsets.US_ASCII));
         double[] x = new double[IMAGES * PIXELS];
         int[] labels = new int[IMAGES];
         int line = 0;
-        for (String row; (row = readLine(text, source, line + 1)) != null; ) {
+        for (String row; (row = Gzip.readLine(text, source, line + 1)) != null; ) {
             line++;
             if (line > IMAGES) {
                 throw new CorruptDataException(new SourcePos(source, line, 1),
@@ -82,40 +80,7 @@ public final class Digits {
             throw new CorruptDataException(new SourcePos(source, line + 1, 1),
                     "expected image " + (line + 1) + " of " + IMAGES + ", found the end of the data");
         }
-        return new Dataset(Tensor.of(x, IMAGES, PIXELS), labels, CLASSES);
-    }
-
-    /** The decompressed stream, after checking that {@code in} starts like a gzip file. */
-    private static InputStream gunzip(InputStream in, String source) throws IOException {
-        var buffered = new BufferedInputStream(in);
-        buffered.mark(2);
-        byte[] magic = buffered.readNBytes(2);
-        buffered.reset();
-        if (magic.length < 2 || (magic[0] & 0xff) != 0x1f || (magic[1] & 0xff) != 0x8b) {
-            String found = magic.length == 0 ? "an empty file" : "bytes " + hex(magic);
-            throw new CorruptDataException(source, "expected gzip data, which starts with bytes 1f 8b, found " + found);
-        }
-        try {
-            return new GZIPInputStream(buffered);
-        } catch (ZipException | EOFException e) {
-            throw new CorruptDataException(source, "expected a gzip header, found a broken one (" + e.getMessage() + ")");
-        }
-    }
-
-    /**
-     * The next line, or null at the end. The reader decompresses ahead, so a damaged gzip stream
-     * is noticed on the first line that is not wholly in the intact part: {@code line}.
-     */
-    private static String readLine(BufferedReader text, String source, int line) throws IOException {
-        try {
-            return text.readLine();
-        } catch (EOFException e) {
-            throw new CorruptDataException(new SourcePos(source, line, 1),
-                    "expected more gzip data, found the end of the file (is it truncated?)");
-        } catch (ZipException e) {
-            throw new CorruptDataException(new SourcePos(source, line, 1), "expected valid gzip data, found corrupt data ("
-                    + e.getMessage() + ")");
-        }
+        return Dataset.classification(Tensor.of(x, IMAGES, PIXELS), labels, CLASSES);
     }
 
     /** A decimal integer in {@code 0..max}; only digits, so {@code "+1"}, {@code " 1"} and {@code "1.0"} are refused. */
@@ -126,11 +91,5 @@ public final class Digits {
             throw new CorruptDataException(pos, what + ": expected an integer 0.." + max + ", found \"" + field + "\"");
         }
         return value;
-    }
-
-    private static String hex(byte[] bytes) {
-        var sb = new StringBuilder();
-        for (byte b : bytes) sb.append(sb.length() == 0 ? "" : " ").append(String.format("%02x", b & 0xff));
-        return sb.toString();
     }
 }

@@ -1,0 +1,165 @@
+package org.graft.models.data;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+import org.graft.core.SourcePos;
+import org.graft.core.tensor.Tensor;
+
+/**
+ * A CSV file of numbers, one example a line, the last column its target (gzipped when the name
+ * ends in {@code .gz}). The first line is a header when any of its fields is not a number.
+ * Fields are separated by commas and may have spaces around them; a field in double quotes may
+ * hold commas (for a header's names). Blank lines may end the file but not interrupt it.
+ *
+ * <p>When every target is an integer (1 and 1.0 alike) in {@code 0..k-1} with {@code 2 <= k <=
+ * 1000}, where {@code k} is the largest target plus one, the file is a classification set of
+ * {@code k} classes; otherwise it is a regression set with targets [n, 1]. The features are
+ * taken as written, not scaled.
+ */
+final class Csv {
+    private Csv() {}
+
+    static final int MAX_CLASSES = 1000;
+
+    /** A decimal number: digits with an optional point and exponent, and nothing else (no NaN, no hex). */
+    private static final Pattern NUMBER = Pattern.compile("[+-]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][+-]?[0-9]+)?");
+
+    /** A field's text as written (quotes included) and the 1-based column it starts at. */
+    private record Field(String text, int column) {}
+
+    /** Every example of the file, with the targets inferred as above. */
+    static Dataset read(Path file) throws IOException {
+        String source = file.toString();
+        if (!Files.exists(file)) throw new IOException(source + ": no such file; expected a CSV file of numbers");
+        if (Files.isDirectory(file)) throw new IOException(source + ": a directory; expected a CSV file of numbers");
+        String name = file.getFileName().toString();
+        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file))) {
+            raw.mark(2);
+            boolean gzip = Gzip.isGzip(raw.readNBytes(2));
+            raw.reset();
+            if (gzip && !name.endsWith(".gz")) {
+                throw new CorruptDataException(source, "expected text, found gzip data (name it " + name + ".gz)");
+            }
+            InputStream in = name.endsWith(".gz") ? Gzip.open(raw, source) : raw;
+            return read(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)), source);
+        }
+    }
+
+    private static Dataset read(BufferedReader text, String source) throws IOException {
+        var rows = new ArrayList<double[]>();
+        int columns = 0;
+        String shapeFrom = null;   // what fixed the number of columns, for the ragged-row message
+        int blank = 0;             // the first blank line since the last row, 0 if none
+        int line = 0;
+        for (String row; (row = Gzip.readLine(text, source, line + 1)) != null; ) {
+            line++;
+            if (line == 1 && row.startsWith("\uFEFF")) row = row.substring(1);
+            if (row.isBlank()) {
+                if (blank == 0) blank = line;
+                continue;
+            }
+            if (blank > 0) {
+                throw new CorruptDataException(new SourcePos(source, blank, 1),
+                        "expected a row of numbers, found an empty line (a blank line may only end the file)");
+            }
+            List<Field> fields = split(row, source, line);
+            if (columns == 0) {
+                if (fields.size() < 2) {
+                    throw new CorruptDataException(new SourcePos(source, line, 1), "expected at least 2 comma-separated "
+                            + "fields (the features, then the target), found " + fields.size());
+                }
+                columns = fields.size();
+                boolean header = !fields.stream().allMatch(f -> NUMBER.matcher(f.text.strip()).matches());
+                shapeFrom = (header ? "the header" : "the first row") + " on line " + line;
+                if (header) continue;
+            }
+            if (fields.size() != columns) {
+                int column = fields.size() > columns ? fields.get(columns).column - 1 : row.length() + 1;
+                throw new CorruptDataException(new SourcePos(source, line, column), "expected " + columns
+                        + " comma-separated fields as in " + shapeFrom + ", found " + fields.size());
+            }
+            double[] values = new double[columns];
+            for (int j = 0; j < columns; j++) values[j] = number(fields.get(j), source, line);
+            rows.add(values);
+        }
+        if (rows.isEmpty()) {
+            String found = line == 0 ? "an empty file" : columns == 0 ? "only blank lines" : "only a header";
+            throw new CorruptDataException(new SourcePos(source, columns == 0 ? 1 : line + 1, 1),
+                    "expected rows of comma-separated numbers, found " + found);
+        }
+        return dataset(rows, columns);
+    }
+
+    /** The fields of a line; a comma inside double quotes (doubled to stand for itself) does not split. */
+    private static List<Field> split(String row, String source, int line) throws CorruptDataException {
+        var fields = new ArrayList<Field>();
+        int start = 0;
+        boolean quoted = false;
+        int quoteAt = 0;
+        for (int i = 0; i <= row.length(); i++) {
+            char c = i < row.length() ? row.charAt(i) : ',';
+            if (c == '"') {
+                if (!quoted) quoteAt = i;
+                quoted = !quoted;
+            } else if (c == ',' && !quoted) {
+                fields.add(new Field(row.substring(start, i), start + 1));
+                start = i + 1;
+            } else if (i == row.length() && quoted) {
+                break;
+            }
+        }
+        if (quoted) {
+            throw new CorruptDataException(new SourcePos(source, line, quoteAt + 1),
+                    "expected a closing double quote for this one, found the end of the line");
+        }
+        return fields;
+    }
+
+    private static double number(Field field, String source, int line) throws CorruptDataException {
+        String text = field.text.strip();
+        int column = field.column + (field.text.length() - field.text.stripLeading().length());
+        var pos = new SourcePos(source, line, column);
+        if (text.isEmpty()) throw new CorruptDataException(pos, "expected a number, found an empty field");
+        if (!NUMBER.matcher(text).matches()) throw new CorruptDataException(pos, "expected a number, found \"" + text + "\"");
+        double value = Double.parseDouble(text);
+        if (Double.isInfinite(value)) {
+            throw new CorruptDataException(pos, "expected a number within double precision (about 1.8e308), found " + text);
+        }
+        return value;
+    }
+
+    /** The rows as features and a target column: classification when the targets are the labels of 2..1000 classes. */
+    private static Dataset dataset(List<double[]> rows, int columns) {
+        int n = rows.size();
+        int d = columns - 1;
+        double[] x = new double[n * d];
+        double[] t = new double[n];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(rows.get(i), 0, x, i * d, d);
+            t[i] = rows.get(i)[d];
+        }
+        Tensor features = Tensor.of(x, n, d);
+        double max = 0;
+        boolean labels = true;
+        for (double v : t) {
+            labels &= v >= 0 && v == Math.rint(v) && v < MAX_CLASSES;
+            max = Math.max(max, v);
+        }
+        if (labels && max >= 1) {
+            int[] y = new int[n];
+            for (int i = 0; i < n; i++) y[i] = (int) t[i];
+            return Dataset.classification(features, y, (int) max + 1);
+        }
+        return Dataset.regression(features, Tensor.of(t, n, 1));
+    }
+}

@@ -1,0 +1,29 @@
+package org.graft.models.data;
+
+/**
+ * A named data set split into training and test examples, as {@link DataSets#load} gives it.
+ * The two parts agree on the number of features, the width of the targets and the classes.
+ * The examples of an image set are its pixels row-major, {@code height * width} features;
+ * for any other set {@code height} and {@code width} are 0.
+ */
+public record Data(String name, Dataset train, Dataset test, int height, int width) {
+
+    public Data {
+        if (train.features().shape().dim(1) != test.features().shape().dim(1)
+                || train.targets().shape().dim(1) != test.targets().shape().dim(1) || train.classes() != test.classes()) {
+            throw new IllegalArgumentException(name + ": the training set " + train + " and the test set " + test
+                    + " differ in their features, targets or classes");
+        }
+        boolean images = height > 0 || width > 0;
+        if (images && (height < 1 || width < 1 || height * width != train.features().shape().dim(1))) {
+            throw new IllegalArgumentException(name + ": images of " + height + "x" + width + " for "
+                    + train.features().shape().dim(1) + " features");
+        }
+    }
+
+    /** Whether the examples are images of {@code height} by {@code width} pixels. */
+    public boolean isImages() { return height > 0; }
+
+    /** The training and test sets as a {@link Dataset.Split}. */
+    public Dataset.Split split() { return new Dataset.Split(train, test); }
+}

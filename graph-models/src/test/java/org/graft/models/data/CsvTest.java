@@ -1,0 +1,239 @@
+package org.graft.models.data;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.zip.GZIPOutputStream;
+
+import org.graft.core.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CsvTest {
+    @TempDir Path dir;
+
+    @Test
+    void aFirstLineWithANameIsAHeader() throws IOException {
+        Dataset data = read("x1,x2,y\n1,2,0.5\n3,4,1.5\n");
+        assertEquals(Tensor.matrix(new double[] {1, 2}, new double[] {3, 4}), data.features());
+        assertEquals(Tensor.matrix(new double[] {0.5}, new double[] {1.5}), data.targets());
+    }
+
+    @Test
+    void aFirstLineOfNumbersIsData() throws IOException {
+        assertEquals(3, read("1,2,0.5\n3,4,1.5\n5,6,2.5\n").size());
+    }
+
+    @Test
+    void oneNameAmongNumbersMakesAHeader() throws IOException {
+        assertEquals(1, read("1,2,target\n3,4,1.5\n").size());
+    }
+
+    @Test
+    void integerTargetsFrom0MakeAClassificationSetWithTheLargestPlusOneClasses() throws IOException {
+        Dataset data = read("a,b,class\n0.1,0.2,2\n0.3,0.4,0\n0.5,0.6,1.0\n0.7,0.8,2\n");
+        assertTrue(data.isClassification());
+        assertEquals(3, data.classes());
+        assertArrayEquals(new int[] {2, 0, 1, 2}, data.labels());
+        assertEquals(Tensor.matrix(new double[] {0, 0, 1}, new double[] {1, 0, 0}, new double[] {0, 1, 0},
+                new double[] {0, 0, 1}), data.targets());
+    }
+
+    @Test
+    void zeroAndOneTargetsAreTwoClasses() throws IOException {
+        assertEquals(2, read("1,0\n2,1\n3,0\n").classes());
+    }
+
+    @Test
+    void targetsThatAreNotLabelsOfTwoTo1000ClassesAreRegression() throws IOException {
+        for (String targets : new String[] {"0,1,2.5", "0,1,-1", "0,0,0", "0,1,1000"}) {
+            String[] t = targets.split(",");
+            Dataset data = read("1," + t[0] + "\n2," + t[1] + "\n3," + t[2] + "\n");
+            assertFalse(data.isClassification(), targets);
+            assertEquals(0, data.classes(), targets);
+            assertArrayEquals(new int[] {3, 1}, data.targets().shape().dims(), targets);
+        }
+    }
+
+    @Test
+    void a999TargetMakes1000Classes() throws IOException {
+        assertEquals(1000, read("1,0\n2,999\n").classes());
+    }
+
+    @Test
+    void readsSpacesAroundFieldsCarriageReturnsAByteOrderMarkAndBlankLinesAtTheEnd() throws IOException {
+        assertEquals(read("x,y\n1,2\n3,4\n"), read("\uFEFF x , y \r\n 1 , 2\r\n3,\t4\r\n\r\n\n"));
+    }
+
+    @Test
+    void readsNumbersInEveryDecimalForm() throws IOException {
+        Dataset data = read("-1.5,+2,.5,3.,1e3,2.5E-1,0.5\n");
+        assertArrayEquals(new double[] {-1.5, 2, 0.5, 3, 1000, 0.25}, data.features().toArray());
+    }
+
+    @Test
+    void aQuotedHeaderNameMayHoldACommaAndAQuote() throws IOException {
+        assertEquals(read("a,b,c\n1,2,3.5\n"), read("\"width, cm\",\"the \"\"b\"\"\",c\n1,2,3.5\n"));
+    }
+
+    @Test
+    void readsAGzippedFileAsThePlainOne() throws IOException {
+        String text = "x,y,label\n1,2,0\n3,4,1\n5,6,1\n";
+        Path gz = dir.resolve("data.csv.gz");
+        var bytes = new ByteArrayOutputStream();
+        try (var out = new GZIPOutputStream(bytes)) {
+            out.write(text.getBytes(StandardCharsets.UTF_8));
+        }
+        Files.write(gz, bytes.toByteArray());
+        assertEquals(read(text), Csv.read(gz));
+    }
+
+    @Test
+    void dataSetsHoldsOutASeeded20PercentForTesting() throws IOException {
+        var text = new StringBuilder("x,y\n");
+        for (int i = 0; i < 50; i++) text.append(i).append(',').append(i * 0.5).append('\n');
+        Path file = write(text.toString());
+        Data data = DataSets.load("csv:" + file);
+        assertEquals("data.csv", data.name());
+        assertFalse(data.isImages());
+        assertEquals(40, data.train().size());
+        assertEquals(10, data.test().size());
+        assertEquals(data, DataSets.load("csv:" + file));
+        assertEquals(Csv.read(file).split(0.2, DataSets.SPLIT_SEED).test(), data.test());
+        double[] all = Tensor.concat(List.of(data.train().features(), data.test().features()), 0).toArray();
+        Arrays.sort(all);
+        for (int i = 0; i < 50; i++) assertEquals(i, all[i]);
+    }
+
+    @Test
+    void refusesARowWithTooFewFieldsAtItsEnd() {
+        assertRefused("x,y,t\n1,2,3\n4,5\n", "3:4: expected 3 comma-separated fields as in the header on line 1, found 2");
+    }
+
+    @Test
+    void refusesARowWithTooManyFieldsAtTheFirstExtraComma() {
+        assertRefused("1,2,3\n4,5,6,7\n", "2:6: expected 3 comma-separated fields as in the first row on line 1, found 4");
+    }
+
+    @Test
+    void refusesAFieldThatIsNotANumberAtItsColumn() {
+        assertRefused("x,y\n1,2\n3,  4x\n", "3:5: expected a number, found \"4x\"");
+    }
+
+    @Test
+    void refusesNaNAndHexadecimal() {
+        assertRefused("1,2\nNaN,2\n", "2:1: expected a number, found \"NaN\"");
+        assertRefused("1,2\n0x10,2\n", "2:1: expected a number, found \"0x10\"");
+    }
+
+    @Test
+    void refusesAQuotedNumber() {
+        assertRefused("1,2\n\"3\",4\n", "2:1: expected a number, found \"\"3\"\"");
+    }
+
+    @Test
+    void refusesAnEmptyField() {
+        assertRefused("1,2,3\n4,,6\n", "2:3: expected a number, found an empty field");
+    }
+
+    @Test
+    void refusesANumberBeyondDoublePrecision() {
+        assertRefused("1,2\n1e999,2\n", "2:1: expected a number within double precision (about 1.8e308), found 1e999");
+    }
+
+    @Test
+    void refusesAnEmptyFile() {
+        assertRefused("", "1:1: expected rows of comma-separated numbers, found an empty file");
+    }
+
+    @Test
+    void refusesAFileOfBlankLines() {
+        assertRefused("\n \n", "1:1: expected rows of comma-separated numbers, found only blank lines");
+    }
+
+    @Test
+    void refusesAHeaderWithNoRows() {
+        assertRefused("x,y\n", "2:1: expected rows of comma-separated numbers, found only a header");
+    }
+
+    @Test
+    void refusesABlankLineBetweenRows() {
+        assertRefused("1,2\n\n3,4\n", "2:1: expected a row of numbers, found an empty line (a blank line may only end the file)");
+    }
+
+    @Test
+    void refusesASingleColumn() {
+        assertRefused("y\n1\n2\n", "1:1: expected at least 2 comma-separated fields (the features, then the target), found 1");
+    }
+
+    @Test
+    void refusesAnUnclosedQuote() {
+        assertRefused("a,\"b,c\n1,2\n", "1:3: expected a closing double quote for this one, found the end of the line");
+    }
+
+    @Test
+    void refusesATruncatedGzippedFileAtTheLineItCuts() throws IOException {
+        var text = new StringBuilder();
+        for (int i = 0; i < 20_000; i++) text.append(i).append(',').append(Math.sin(i)).append('\n');
+        var bytes = new ByteArrayOutputStream();
+        try (var out = new GZIPOutputStream(bytes)) {
+            out.write(text.toString().getBytes(StandardCharsets.UTF_8));
+        }
+        Path gz = dir.resolve("cut.csv.gz");
+        Files.write(gz, Arrays.copyOf(bytes.toByteArray(), bytes.size() / 2));
+        var e = assertThrows(CorruptDataException.class, () -> Csv.read(gz));
+        assertEquals("expected more gzip data, found the end of the file (is it truncated?)", e.detail());
+        assertTrue(e.pos().line() > 1, "refused at line " + e.pos().line());
+    }
+
+    @Test
+    void refusesGzipDataUnderAPlainName() throws IOException {
+        var bytes = new ByteArrayOutputStream();
+        try (var out = new GZIPOutputStream(bytes)) {
+            out.write("1,2\n3,4\n".getBytes(StandardCharsets.UTF_8));
+        }
+        Path file = dir.resolve("data.csv");
+        Files.write(file, bytes.toByteArray());
+        var e = assertThrows(CorruptDataException.class, () -> Csv.read(file));
+        assertEquals(file + ": expected text, found gzip data (name it data.csv.gz)", e.getMessage());
+    }
+
+    @Test
+    void dataSetsRefusesTooFewRowsToHoldOutATestSet() throws IOException {
+        Path file = write("x,y\n1,2\n3,4\n");
+        var e = assertThrows(CorruptDataException.class, () -> DataSets.load("csv:" + file));
+        assertEquals(file + ": expected at least 3 rows, so that 20% of them can be held out for testing, found 2",
+                e.getMessage());
+    }
+
+    @Test
+    void refusesAMissingFileAsUnreadableNotCorrupt() {
+        Path file = dir.resolve("absent.csv");
+        var e = assertThrows(IOException.class, () -> DataSets.load("csv:" + file));
+        assertFalse(e instanceof CorruptDataException);
+        assertEquals(file + ": no such file; expected a CSV file of numbers", e.getMessage());
+    }
+
+    private Path write(String text) throws IOException {
+        Path file = dir.resolve("data.csv");
+        Files.writeString(file, text, StandardCharsets.UTF_8);
+        return file;
+    }
+
+    private Dataset read(String text) throws IOException { return Csv.read(write(text)); }
+
+    private void assertRefused(String text, String message) {
+        var e = assertThrows(CorruptDataException.class, () -> read(text));
+        assertEquals(dir.resolve("data.csv") + ":" + message, e.getMessage());
+    }
+}
