@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -73,7 +74,7 @@ final class NpyHeader {
         parser.skipSpace();
         if (parser.at < text.length()) throw parser.expected("the end of the header");
         if (!(value instanceof Map<?, ?> dict)) throw new IllegalArgumentException("expected a dict, found " + text.strip());
-        if (!dict.keySet().equals(java.util.Set.of("descr", "fortran_order", "shape"))) {
+        if (!dict.keySet().equals(Set.of("descr", "fortran_order", "shape"))) {
             throw new IllegalArgumentException("expected the keys 'descr', 'fortran_order' and 'shape', found "
                     + dict.keySet().stream().map(k -> "'" + k + "'").collect(Collectors.joining(", ", "{", "}")));
         }

@@ -205,15 +205,20 @@ public final class Npz {
         if (header.fortranOrder) {
             throw new CorruptDataException(source, where + "expected an array in C order (fortran_order False), found fortran_order True");
         }
-        long count = Arrays.stream(header.shape).anyMatch(d -> d == 0) ? 0 : 1;
-        // capped once past the limit: each factor is below 2^31, so no product overflows
-        for (int d : header.shape) count = Math.min(count * d, Integer.MAX_VALUE + 1L);
-        if (count > Integer.MAX_VALUE) {
-            throw new CorruptDataException(source, where + "expected at most " + Integer.MAX_VALUE + " elements, found shape "
-                    + NpyHeader.tuple(header.shape) + " with more");
+        // Shape multiplies the dims in int from the left, so every partial product must fit,
+        // even one that a later 0 would bring back down; each factor is below 2^31, so none overflows a long
+        long count = 1;
+        for (int d : header.shape) {
+            count *= d;
+            if (count > Integer.MAX_VALUE) {
+                throw new CorruptDataException(source, where + "expected at most " + Integer.MAX_VALUE
+                        + " elements, counting the dims from the left, found shape " + NpyHeader.tuple(header.shape));
+            }
         }
         long bytes = count * dtype.size;
-        double[] data = new double[(int) count];
+        // grown as the data arrives, so that a header claiming a huge shape over a short entry
+        // is refused for its length rather than by running out of memory
+        double[] data = new double[(int) Math.min(count, CHUNK)];
         var buffer = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
         int i = 0;
         for (long left = bytes; left > 0; ) {
@@ -223,6 +228,7 @@ public final class Npz {
                 throw new CorruptDataException(source, where + "expected " + bytes + " bytes of data for shape " + NpyHeader.tuple(header.shape)
                         + " of '" + dtype.descr + "', found " + (bytes - left + got));
             }
+            if (i + n / dtype.size > data.length) data = Arrays.copyOf(data, (int) Math.min(count, 2L * data.length + n));
             buffer.clear().limit(n);
             while (buffer.hasRemaining()) data[i++] = dtype.decode(buffer);
             left -= n;

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -115,7 +116,7 @@ class NpzTest {
         Npz.write(file, Map.of("s", Tensor.scalar(2.5)));
         byte[] entry = entryBytes(file, "s.npy");
         byte[] expected = concat(prefix(118), NUMPY_HEADER_SCALAR.getBytes(StandardCharsets.ISO_8859_1));
-        assertArrayEquals(expected, java.util.Arrays.copyOf(entry, 128));
+        assertArrayEquals(expected, Arrays.copyOf(entry, 128));
         assertEquals(136, entry.length);
     }
 
@@ -225,7 +226,7 @@ class NpzTest {
         Path file = dir.resolve("ckpt.npz");
         Npz.write(file, Map.of("W", Tensor.of(range(100), 10, 10)));
         byte[] bytes = Files.readAllBytes(file);
-        Files.write(file, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        Files.write(file, Arrays.copyOf(bytes, bytes.length / 2));
         var e = assertThrows(CorruptDataException.class, () -> Npz.read(file));
         assertTrue(e.detail().startsWith("expected a zip archive (an .npz) that ends with its directory, found a zip archive cut short (is it truncated?)"),
                 e.getMessage());
@@ -283,7 +284,7 @@ class NpzTest {
 
     @Test
     void aHeaderThatIsCutShortIsRefused() throws IOException {
-        byte[] bytes = java.util.Arrays.copyOf(npy(NUMPY_HEADER_SCALAR, new byte[0]), 60);
+        byte[] bytes = Arrays.copyOf(npy(NUMPY_HEADER_SCALAR, new byte[0]), 60);
         assertDetail("entry 'w.npy': expected a header of 118 bytes, found 50", zip(Map.of("w.npy", bytes)));
     }
 
@@ -291,6 +292,25 @@ class NpzTest {
     void dataShorterThanTheShapeIsRefused() throws IOException {
         Path file = zip(Map.of("w.npy", npy(NUMPY_HEADER_2X3, new byte[40])));
         assertDetail("entry 'w.npy': expected 48 bytes of data for shape (2, 3) of '<f8', found 40", file);
+    }
+
+    @Test
+    void aHugeShapeOverLittleDataIsRefusedForItsLength() throws IOException {
+        String header = "{'descr': '<f8', 'fortran_order': False, 'shape': (2000000000,), }\n";
+        Path file = zip(Map.of("w.npy", npy(header, new byte[8])));
+        assertDetail("entry 'w.npy': expected 16000000000 bytes of data for shape (2000000000,) of '<f8', found 8", file);
+    }
+
+    @Test
+    void moreElementsThanATensorHoldsAreRefused() throws IOException {
+        String huge = "{'descr': '|u1', 'fortran_order': False, 'shape': (65536, 65536, 65536), }\n";
+        assertDetail("entry 'w.npy': expected at most 2147483647 elements, counting the dims from the left, found shape (65536, 65536, 65536)",
+                zip(Map.of("w.npy", npy(huge, new byte[0]))));
+        String empty = "{'descr': '|u1', 'fortran_order': False, 'shape': (65536, 65536, 0), }\n";
+        assertDetail("entry 'w.npy': expected at most 2147483647 elements, counting the dims from the left, found shape (65536, 65536, 0)",
+                zip(Map.of("w.npy", npy(empty, new byte[0]))));
+        String fine = "{'descr': '|u1', 'fortran_order': False, 'shape': (0, 65536, 65536), }\n";
+        assertEquals(Shape.of(0, 65536, 65536), Npz.read(zip(Map.of("w.npy", npy(fine, new byte[0])))).get("w").shape());
     }
 
     @Test

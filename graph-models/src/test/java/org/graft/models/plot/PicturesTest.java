@@ -10,9 +10,11 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 import javax.imageio.ImageIO;
 
@@ -153,7 +155,7 @@ class PicturesTest {
     @Test
     void moreThanTenInputsWrapIntoPairsOfRowsWithAWiderGapBetween() throws IOException {
         double[] zeros = new double[12], ones = new double[12];
-        java.util.Arrays.fill(ones, 1);
+        Arrays.fill(ones, 1);
         BufferedImage png = reconstructions(Tensor.of(zeros, 12, 1), Tensor.of(ones, 12, 1), 1, 1);
         int pair = 2 * 64 + 1;
         assertEquals(10 * 64 + 9, png.getWidth());
@@ -256,7 +258,7 @@ class PicturesTest {
     }
 
     private static long colours(BufferedImage image) {
-        return java.util.stream.IntStream.range(0, image.getWidth() * image.getHeight())
+        return IntStream.range(0, image.getWidth() * image.getHeight())
                 .map(i -> image.getRGB(i % image.getWidth(), i / image.getWidth())).distinct().count();
     }
 
