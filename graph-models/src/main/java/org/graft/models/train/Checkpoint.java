@@ -16,7 +16,7 @@ import com.google.gson.JsonParseException;
 
 import org.graft.core.GraftException;
 import org.graft.core.tensor.Tensor;
-import org.graft.models.io.Files2;
+import org.graft.models.io.AtomicFile;
 import org.graft.models.io.Npz;
 
 /**
@@ -42,8 +42,10 @@ final class Checkpoint {
     static void write(Path out, RunSettings run, int epoch, Map<String, Tensor> params, List<String> columns,
                       List<Trainer.Epoch> epochs) throws IOException {
         Files.createDirectories(out);
-        Files2.writeAtomically(out.resolve(METRICS), csv(columns, epochs).getBytes(StandardCharsets.UTF_8));
-        Files2.writeAtomically(out.resolve(RUN), (JSON.toJson(run) + "\n").getBytes(StandardCharsets.UTF_8));
+        byte[] metrics = csv(columns, epochs).getBytes(StandardCharsets.UTF_8);
+        AtomicFile.write(out.resolve(METRICS), o -> o.write(metrics));
+        byte[] settings = (JSON.toJson(run) + "\n").getBytes(StandardCharsets.UTF_8);
+        AtomicFile.write(out.resolve(RUN), o -> o.write(settings));
         var arrays = new LinkedHashMap<>(params);
         arrays.put(EPOCH, Tensor.scalar(epoch));
         Npz.write(out.resolve(PARAMS), arrays);

@@ -1,0 +1,313 @@
+package org.graft.models.io;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Collectors;
+import java.util.zip.CRC32;
+import java.util.zip.CheckedInputStream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipOutputStream;
+
+import org.graft.core.tensor.Shape;
+import org.graft.core.tensor.Tensor;
+import org.graft.models.data.CorruptDataException;
+
+/**
+ * Named arrays in NumPy's {@code .npz} format, the checkpoint format of Graft: a zip archive
+ * holding one {@code NAME.npy} per array. {@code numpy.load(file)} opens what {@link #write}
+ * writes, and {@link #read} opens what {@code numpy.savez} and {@code numpy.savez_compressed}
+ * write.
+ *
+ * <p>Names are kept as given and may hold dots and carets ({@code W1}, {@code W1.m},
+ * {@code adam.beta1^t}); a name must not be empty or contain {@code /}, which the zip would
+ * read as a directory.
+ */
+public final class Npz {
+    private Npz() {}
+
+    private static final String SUFFIX = ".npy";
+
+    // A fixed time makes equal arrays give equal files. Set as a local date-time it is stored
+    // as is, whatever the machine's time zone, but not 1980-01-01 00:00:00, the first time a zip
+    // can hold: the JDK reads that as "before 1980" and adds an extra field with the instant,
+    // which depends on the time zone. Two seconds later is the next time the zip can hold.
+    private static final LocalDateTime ENTRY_TIME = LocalDateTime.of(1980, 1, 1, 0, 0, 2);
+
+    private static final int CHUNK = 1 << 16;            // bytes encoded or decoded at a time; a multiple of 8
+    private static final int MAX_HEADER = 1 << 16;       // NumPy itself refuses headers over 10,000 characters
+
+    /**
+     * Writes {@code arrays} to {@code file} as an uncompressed {@code .npz}, one entry
+     * {@code NAME.npy} per array in the map's iteration order (pass a {@code LinkedHashMap} or
+     * a {@code TreeMap}, not {@code Map.of}, for a file that is the same from run to run).
+     * Each entry is {@code .npy} format 1.0, {@code '<f8'}, C order, with the header bytes
+     * {@code numpy.save} writes; the bits of every value are kept, {@code -0.0} and NaN included.
+     *
+     * <p>The file is written whole to a temporary file beside it and then renamed over it
+     * ({@link AtomicFile}), so a crash never leaves a half-written checkpoint. Equal arrays in
+     * the same order give the same bytes: the entries carry a fixed time.
+     *
+     * @throws IllegalArgumentException for a name that is empty or contains {@code /}; nothing is written
+     */
+    public static void write(Path file, Map<String, Tensor> arrays) throws IOException {
+        for (var e : arrays.entrySet()) {
+            String problem = problemWith(e.getKey());
+            if (problem != null) throw new IllegalArgumentException("array name: expected a non-empty name without '/', found " + problem);
+            Objects.requireNonNull(e.getValue(), () -> "array '" + e.getKey() + "' is null");
+        }
+        var entries = List.copyOf(arrays.entrySet());
+        AtomicFile.write(file, out -> {
+            var zip = new ZipOutputStream(out);
+            for (var e : entries) {
+                Tensor t = e.getValue();
+                byte[] header = NpyHeader.f64(t.shape().dims());
+                // a stored entry names its size and CRC before its data: one pass to sum, one to write
+                var crc = new CRC32();
+                crc.update(header);
+                encode(t, crc::update);
+                long size = header.length + 8L * t.size();
+                var entry = new ZipEntry(e.getKey() + SUFFIX);
+                entry.setMethod(ZipEntry.STORED);
+                entry.setSize(size);
+                entry.setCompressedSize(size);
+                entry.setCrc(crc.getValue());
+                entry.setTimeLocal(ENTRY_TIME);
+                zip.putNextEntry(entry);
+                zip.write(header);
+                encode(t, zip::write);
+                zip.closeEntry();
+            }
+            zip.finish();
+        });
+    }
+
+    /**
+     * Reads every array of an {@code .npz}, in the order of its entries, named without
+     * {@code .npy}. Entries may be stored or deflated. The dtypes {@code '<f8'}, {@code '<f4'},
+     * {@code '<i8'}, {@code '<i4'}, {@code '|u1'} and {@code '|b1'} are read, each converted to
+     * f64 (integers beyond 2<sup>53</sup> are rounded; booleans are 0 and 1); the data must be
+     * in C order. The file is read whole before anything is returned.
+     *
+     * @throws CorruptDataException for a file that is not a whole zip archive (truncated, say),
+     *     a damaged entry, an entry that is not an {@code .npy} array, a bad magic, a header that
+     *     does not parse, data shorter or longer than its shape, a repeated or invalid name, and
+     *     for arrays Graft does not read: Fortran order, big-endian data, object arrays and any
+     *     other dtype. The message names the entry, what was expected and what was found.
+     */
+    public static Map<String, Tensor> read(Path file) throws IOException {
+        String source = file.toString();
+        ZipFile zip;
+        try {
+            zip = new ZipFile(file.toFile());
+        } catch (ZipException e) {
+            throw new CorruptDataException(source, "expected a zip archive (an .npz) that ends with its directory, found "
+                    + notAZip(file) + " (" + e.getMessage() + ")");
+        }
+        try (zip) {
+            var arrays = new LinkedHashMap<String, Tensor>();
+            for (var entries = zip.entries(); entries.hasMoreElements(); ) {
+                ZipEntry entry = entries.nextElement();
+                String name = name(entry, source);
+                if (arrays.containsKey(name)) {
+                    throw new CorruptDataException(source, "entry '" + entry.getName() + "': expected each array once, found '"
+                            + name + "' twice");
+                }
+                arrays.put(name, entry(zip, entry, source));
+            }
+            return arrays;
+        }
+    }
+
+    /** Why a name cannot be an array's name, quoted; null when it can. */
+    private static String problemWith(String name) {
+        if (name == null) return "null";
+        if (name.isEmpty()) return "an empty name";
+        if (name.indexOf('/') >= 0) return "\"" + name + "\"";
+        return null;
+    }
+
+    private static String name(ZipEntry entry, String source) throws CorruptDataException {
+        String entryName = entry.getName();
+        if (entry.isDirectory() || !entryName.endsWith(SUFFIX)) {
+            throw new CorruptDataException(source, "entry '" + entryName + "': expected only arrays, entries named NAME.npy, found "
+                    + (entry.isDirectory() ? "a directory" : "another file"));
+        }
+        String name = entryName.substring(0, entryName.length() - SUFFIX.length());
+        String problem = problemWith(name);
+        if (problem != null) {
+            throw new CorruptDataException(source, "entry '" + entryName + "': expected an array name that is not empty and has no '/', found " + problem);
+        }
+        return name;
+    }
+
+    private static Tensor entry(ZipFile zip, ZipEntry entry, String source) throws IOException {
+        String where = "entry '" + entry.getName() + "': ";
+        var crc = new CRC32();
+        Tensor t;
+        try (InputStream in = new CheckedInputStream(zip.getInputStream(entry), crc)) {
+            t = npy(in, source, where);
+        } catch (ZipException | EOFException e) {
+            throw new CorruptDataException(source, where + "expected intact " + method(entry) + " data, found damaged data ("
+                    + e.getMessage() + ")");
+        }
+        if (entry.getCrc() != -1 && crc.getValue() != entry.getCrc()) {
+            throw new CorruptDataException(source, where + String.format("expected data with CRC-32 %08x, found %08x (the file is damaged)",
+                    entry.getCrc(), crc.getValue()));
+        }
+        return t;
+    }
+
+    /** One .npy array, read to its end. */
+    private static Tensor npy(InputStream in, String source, String where) throws IOException {
+        byte[] magic = in.readNBytes(NpyHeader.MAGIC.length);
+        if (!Arrays.equals(magic, NpyHeader.MAGIC)) {
+            throw new CorruptDataException(source, where + "expected an .npy array, starting with the bytes 93 4e 55 4d 50 59 (\\x93NUMPY), found "
+                    + (magic.length == 0 ? "no bytes" : "the bytes " + hex(magic)));
+        }
+        int major = in.read(), minor = in.read();
+        if (major < 1 || major > 3 || minor != 0) {
+            throw new CorruptDataException(source, where + "expected .npy format version 1.0, 2.0 or 3.0, found "
+                    + (minor < 0 ? "the end of the entry" : major + "." + minor));
+        }
+        byte[] length = in.readNBytes(major == 1 ? 2 : 4);
+        if (length.length < (major == 1 ? 2 : 4)) throw new CorruptDataException(source, where + "expected the header length, found the end of the entry");
+        long headerLength = 0;
+        for (int i = length.length - 1; i >= 0; i--) headerLength = headerLength << 8 | (length[i] & 0xff);
+        if (headerLength > MAX_HEADER) {
+            throw new CorruptDataException(source, where + "expected a header of at most " + MAX_HEADER + " bytes, found a length of " + headerLength);
+        }
+        byte[] headerBytes = in.readNBytes((int) headerLength);
+        if (headerBytes.length < headerLength) {
+            throw new CorruptDataException(source, where + "expected a header of " + headerLength + " bytes, found " + headerBytes.length);
+        }
+        NpyHeader header;
+        try {
+            header = NpyHeader.parse(new String(headerBytes, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1));
+        } catch (IllegalArgumentException e) {
+            throw new CorruptDataException(source, where + "header: " + e.getMessage());
+        }
+        Dtype dtype = dtype(header.descr, source, where);
+        if (header.fortranOrder) {
+            throw new CorruptDataException(source, where + "expected an array in C order (fortran_order False), found fortran_order True");
+        }
+        // Shape multiplies the dims in int from the left, so every partial product must fit,
+        // even one that a later 0 would bring back down; each factor is below 2^31, so none overflows a long
+        long count = 1;
+        for (int d : header.shape) {
+            count *= d;
+            if (count > Integer.MAX_VALUE) {
+                throw new CorruptDataException(source, where + "expected at most " + Integer.MAX_VALUE
+                        + " elements, counting the dims from the left, found shape " + NpyHeader.tuple(header.shape));
+            }
+        }
+        long bytes = count * dtype.size;
+        // grown as the data arrives, so that a header claiming a huge shape over a short entry
+        // is refused for its length rather than by running out of memory
+        double[] data = new double[(int) Math.min(count, CHUNK)];
+        var buffer = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
+        int i = 0;
+        for (long left = bytes; left > 0; ) {
+            int n = (int) Math.min(CHUNK, left);
+            int got = in.readNBytes(buffer.array(), 0, n);
+            if (got < n) {
+                throw new CorruptDataException(source, where + "expected " + bytes + " bytes of data for shape " + NpyHeader.tuple(header.shape)
+                        + " of '" + dtype.descr + "', found " + (bytes - left + got));
+            }
+            if (i + n / dtype.size > data.length) data = Arrays.copyOf(data, (int) Math.min(count, 2L * data.length + n));
+            buffer.clear().limit(n);
+            while (buffer.hasRemaining()) data[i++] = dtype.decode(buffer);
+            left -= n;
+        }
+        long extra = in.transferTo(OutputStream.nullOutputStream());
+        if (extra > 0) {
+            throw new CorruptDataException(source, where + "expected " + bytes + " bytes of data for shape " + NpyHeader.tuple(header.shape)
+                    + " of '" + dtype.descr + "', found " + (bytes + extra));
+        }
+        return Tensor.of(Shape.of(header.shape), data);
+    }
+
+    /** The dtypes Graft reads: little-endian, plain numbers. */
+    private enum Dtype {
+        F8("<f8", 8) { double decode(ByteBuffer b) { return b.getDouble(); } },
+        F4("<f4", 4) { double decode(ByteBuffer b) { return b.getFloat(); } },
+        I8("<i8", 8) { double decode(ByteBuffer b) { return b.getLong(); } },
+        I4("<i4", 4) { double decode(ByteBuffer b) { return b.getInt(); } },
+        U1("|u1", 1) { double decode(ByteBuffer b) { return b.get() & 0xff; } },
+        B1("|b1", 1) { double decode(ByteBuffer b) { return b.get() != 0 ? 1 : 0; } };
+
+        final String descr;
+        final int size;
+
+        Dtype(String descr, int size) {
+            this.descr = descr;
+            this.size = size;
+        }
+
+        abstract double decode(ByteBuffer b);
+    }
+
+    private static Dtype dtype(String descr, String source, String where) throws CorruptDataException {
+        for (Dtype d : Dtype.values()) if (d.descr.equals(descr)) return d;
+        String known = Arrays.stream(Dtype.values()).map(d -> "'" + d.descr + "'").collect(Collectors.joining(", "));
+        String found;
+        if (descr == null) found = "a structured dtype";
+        else if (descr.startsWith(">")) found = "'" + descr + "', big-endian";
+        else if (descr.endsWith("O")) found = "'" + descr + "', an object array (pickled Python objects)";
+        else found = "'" + descr + "'";
+        throw new CorruptDataException(source, where + "expected the dtype " + known + ", found " + found);
+    }
+
+    /** What a file that is not a zip archive holds, from its first bytes. */
+    private static String notAZip(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] start = in.readNBytes(NpyHeader.MAGIC.length);
+            if (start.length == 0) return "an empty file";
+            if (Arrays.equals(start, NpyHeader.MAGIC)) return "a single .npy array";
+            if (start.length >= 4 && start[0] == 'P' && start[1] == 'K') return "a zip archive cut short (is it truncated?)";
+            return "a file starting with the bytes " + hex(start);
+        } catch (IOException e) {
+            return "a file that cannot be read";
+        }
+    }
+
+    private static String method(ZipEntry entry) { return entry.getMethod() == ZipEntry.DEFLATED ? "deflated" : "stored"; }
+
+    private static String hex(byte[] bytes) {
+        var sb = new StringBuilder();
+        for (byte b : bytes) sb.append(sb.length() == 0 ? "" : " ").append(String.format("%02x", b & 0xff));
+        return sb.toString();
+    }
+
+    @FunctionalInterface
+    private interface Sink {
+        void accept(byte[] bytes, int offset, int length) throws IOException;
+    }
+
+    /** The values of {@code t} as little-endian f64, bit for bit, a chunk at a time. */
+    private static void encode(Tensor t, Sink sink) throws IOException {
+        var buffer = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < t.size(); i++) {
+            if (!buffer.hasRemaining()) {
+                sink.accept(buffer.array(), 0, buffer.position());
+                buffer.clear();
+            }
+            buffer.putLong(Double.doubleToRawLongBits(t.getFlat(i)));
+        }
+        if (buffer.position() > 0) sink.accept(buffer.array(), 0, buffer.position());
+    }
+}

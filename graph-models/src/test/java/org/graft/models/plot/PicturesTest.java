@@ -1,0 +1,270 @@
+package org.graft.models.plot;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.GraphicsEnvironment;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+
+import javax.imageio.ImageIO;
+
+import org.graft.core.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PicturesTest {
+    @TempDir Path dir;
+
+    private static final int BLACK = 0x000000, WHITE = 0xffffff, MID_GREY = 0x808080;
+    private static final int GAP = Pictures.GAP_COLOUR.getRGB() & 0xffffff;
+    private static final int EMPTY = Pictures.EMPTY_COLOUR.getRGB() & 0xffffff;
+    private static final int NAN = Pictures.NAN_COLOUR.getRGB() & 0xffffff;
+
+    // ---- image grids -----------------------------------------------------------------------
+
+    @Test
+    void pixelsAreScaledSoThatATileIsAbout64PixelsAcross() {
+        assertEquals(8, Pictures.scale(8, 8));      // the digits
+        assertEquals(2, Pictures.scale(28, 28));    // MNIST
+        assertEquals(32, Pictures.scale(2, 2));
+        assertEquals(4, Pictures.scale(8, 16));     // the longer side decides
+        assertEquals(1, Pictures.scale(100, 100));
+    }
+
+    @Test
+    void eachTileRunsFromBlackAtItsMinimumToWhiteAtItsMaximum() throws IOException {
+        // two 2x2 images on their own scales; 32 screen pixels per image pixel
+        Tensor images = Tensor.matrix(new double[] {0, 1, 2, 3}, new double[] {40, 30, 20, 10});
+        BufferedImage png = imageGrid(images, 2, 2, 2);
+        assertEquals(64 + 1 + 64, png.getWidth());
+        assertEquals(64, png.getHeight());
+        assertEquals(BLACK, rgb(png, 0, 0));          // tile 0, pixel (0, 0) = 0, its minimum
+        assertEquals(WHITE, rgb(png, 63, 63));        // pixel (1, 1) = 3, its maximum
+        assertEquals(grey(1 / 3.0), rgb(png, 32, 0)); // pixel (0, 1) = 1
+        assertEquals(GAP, rgb(png, 64, 10));          // the gap between the tiles
+        assertEquals(WHITE, rgb(png, 65, 0));         // tile 1, pixel (0, 0) = 40, its maximum
+        assertEquals(BLACK, rgb(png, 65 + 63, 63));   // pixel (1, 1) = 10, its minimum
+    }
+
+    @Test
+    void aConstantTileIsMidGrey() throws IOException {
+        BufferedImage png = imageGrid(Tensor.matrix(new double[] {5, 5, 5, 5}), 2, 2, 1);
+        assertEquals(MID_GREY, rgb(png, 0, 0));
+        assertEquals(MID_GREY, rgb(png, 63, 63));
+    }
+
+    @Test
+    void tilesFillRowsOfTheGivenColumnsAndTheLastRowsEmptyCellsAreMarkedEmpty() throws IOException {
+        // five 1x1 images, three to a row: two rows, one empty cell
+        Tensor images = Tensor.matrix(new double[] {0}, new double[] {1}, new double[] {2}, new double[] {3}, new double[] {4});
+        BufferedImage png = imageGrid(images, 1, 1, 3);
+        assertEquals(3 * 64 + 2, png.getWidth());
+        assertEquals(2 * 64 + 1, png.getHeight());
+        assertEquals(MID_GREY, rgb(png, 65, 65));           // image 4, second row, second column: constant
+        assertEquals(GAP, rgb(png, 2 * 65 - 1, 65 + 10));   // the gap after the last image
+        assertEquals(EMPTY, rgb(png, 2 * 65, 65 + 10));     // the empty cell
+        assertEquals(EMPTY, rgb(png, 3 * 64 + 1, 2 * 64));    // its bottom right corner
+    }
+
+    @Test
+    void fewerImagesThanColumnsMakeANarrowerGrid() throws IOException {
+        BufferedImage png = imageGrid(Tensor.matrix(new double[] {0, 1}, new double[] {1, 0}), 1, 2, 10);
+        assertEquals(2 * 64 + 1, png.getWidth());
+    }
+
+    @Test
+    void an8x8DigitIsDrawnWithPixelsOf8x8() throws IOException {
+        double[] digit = new double[64];
+        digit[9] = 1;                              // row 1, column 1
+        BufferedImage png = imageGrid(Tensor.of(digit, 1, 64), 8, 8, 1);
+        assertEquals(64, png.getWidth());
+        assertEquals(WHITE, rgb(png, 8, 8));
+        assertEquals(WHITE, rgb(png, 15, 15));
+        assertEquals(BLACK, rgb(png, 16, 15));
+        assertEquals(BLACK, rgb(png, 7, 8));
+    }
+
+    @Test
+    void nanPixelsAreMarkedAndInfinitiesClampedWithoutSpoilingTheScale() throws IOException {
+        Tensor images = Tensor.matrix(new double[] {Double.NaN, Double.POSITIVE_INFINITY, 1, 3});
+        BufferedImage png = imageGrid(images, 2, 2, 1);
+        assertEquals(NAN, rgb(png, 0, 0));
+        assertEquals(WHITE, rgb(png, 32, 0));
+        assertEquals(BLACK, rgb(png, 0, 32));   // 1, the finite minimum
+        assertEquals(WHITE, rgb(png, 32, 32));  // 3, the finite maximum
+    }
+
+    @Test
+    void imagesOfTheWrongShapeAreRefused() {
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> Pictures.imageGrid(dir.resolve("g.png"), Tensor.of(new double[630], 10, 63), 8, 8, 5));
+        assertEquals("imageGrid: expected images of shape [k, 64], k >= 1, one 8x8 image a row, found [10, 63]", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> Pictures.imageGrid(dir.resolve("g.png"), Tensor.vector(new double[64]), 8, 8, 5));
+        assertEquals("imageGrid: expected images of shape [k, 64], k >= 1, one 8x8 image a row, found [64]", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> Pictures.imageGrid(dir.resolve("g.png"), Tensor.of(new double[0], 0, 64), 8, 8, 5));
+        assertEquals("imageGrid: expected images of shape [k, 64], k >= 1, one 8x8 image a row, found [0, 64]", e.getMessage());
+        assertFalse(Files.exists(dir.resolve("g.png")));
+    }
+
+    @Test
+    void columnsBelowOneAreRefused() {
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> Pictures.imageGrid(dir.resolve("g.png"), Tensor.of(new double[64], 1, 64), 8, 8, 0));
+        assertEquals("imageGrid: expected columns >= 1, found 0", e.getMessage());
+    }
+
+    @Test
+    void sizesBelowOnePixelAreRefused() {
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> Pictures.imageGrid(dir.resolve("g.png"), Tensor.of(new double[0], 1, 0), 0, 8, 1));
+        assertEquals("imageGrid: expected images of at least 1x1 pixels, found 0x8", e.getMessage());
+    }
+
+    // ---- reconstructions -------------------------------------------------------------------
+
+    @Test
+    void eachInputIsDrawnAboveItsReconstructionWithValuesAsTheyAre() throws IOException {
+        // 2x2 images: tiles of 64, the reconstruction row starts at 64 + 1
+        Tensor inputs = Tensor.matrix(new double[] {0, 1, 0.5, 0.25}, new double[] {1, 1, 1, 1});
+        Tensor outputs = Tensor.matrix(new double[] {0.5, 1.7, -0.2, 0.25}, new double[] {0.75, 0.75, 0.75, 0.75});
+        BufferedImage png = reconstructions(inputs, outputs, 2, 2);
+        assertEquals(2 * 64 + 1, png.getWidth());
+        assertEquals(2 * 64 + 1, png.getHeight());
+        assertEquals(BLACK, rgb(png, 0, 0));                // input 0, pixel (0, 0) = 0
+        assertEquals(grey(0.5), rgb(png, 0, 65));           // its reconstruction, pixel (0, 0) = 0.5, not rescaled
+        assertEquals(WHITE, rgb(png, 32, 65));              // 1.7 clamped to white
+        assertEquals(BLACK, rgb(png, 0, 65 + 32));          // -0.2 clamped to black
+        assertEquals(grey(0.25), rgb(png, 32, 65 + 32));
+        assertEquals(WHITE, rgb(png, 65, 0));               // input 1, a constant 1: white, not mid-grey
+        assertEquals(grey(0.75), rgb(png, 65, 65));         // its reconstruction
+        assertEquals(GAP, rgb(png, 10, 64));                // between the input and its reconstruction
+    }
+
+    @Test
+    void moreThanTenInputsWrapIntoPairsOfRowsWithAWiderGapBetween() throws IOException {
+        double[] zeros = new double[12], ones = new double[12];
+        Arrays.fill(ones, 1);
+        BufferedImage png = reconstructions(Tensor.of(zeros, 12, 1), Tensor.of(ones, 12, 1), 1, 1);
+        int pair = 2 * 64 + 1;
+        assertEquals(10 * 64 + 9, png.getWidth());
+        assertEquals(2 * pair + 4, png.getHeight());
+        assertEquals(BLACK, rgb(png, 0, pair + 4));           // input 10, first of the second pair
+        assertEquals(WHITE, rgb(png, 0, pair + 4 + 65));      // its reconstruction
+        for (int y = pair; y < pair + 4; y++) assertEquals(GAP, rgb(png, 0, y));
+        assertEquals(EMPTY, rgb(png, 2 * 65, pair + 4));       // the empty cells after input 11 ...
+        assertEquals(EMPTY, rgb(png, 2 * 65, pair + 4 + 64));  // ... and across the gap to its reconstruction row
+    }
+
+    @Test
+    void reconstructionsOfAnotherShapeAreRefused() {
+        var e = assertThrows(IllegalArgumentException.class, () -> Pictures.reconstructions(dir.resolve("r.png"),
+                Tensor.of(new double[8], 2, 4), Tensor.of(new double[12], 3, 4), 2, 2));
+        assertEquals("reconstructions: expected one reconstruction per input, shape [2, 4], found [3, 4]", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Pictures.reconstructions(dir.resolve("r.png"),
+                Tensor.of(new double[8], 2, 4), Tensor.of(new double[6], 2, 3), 2, 2));
+        assertEquals("reconstructions: expected reconstructions of shape [k, 4], k >= 1, one 2x2 image a row, found [2, 3]",
+                e.getMessage());
+    }
+
+    // ---- learning curves -------------------------------------------------------------------
+
+    @Test
+    void aLearningCurveIsAPngOf800ByAPanelPerSeries() throws IOException {
+        var series = new LinkedHashMap<String, double[]>();
+        series.put("loss", new double[] {2.3, 1.1, 0.6, 0.4, 0.31, 0.28});
+        series.put("accuracy", new double[] {0.12, 0.71, 0.85, 0.91, 0.93, 0.94});
+        Path file = dir.resolve("curve.png");
+        Pictures.learningCurve(file, "MLP on the digits", new int[] {1, 2, 3, 4, 5, 6}, series);
+        BufferedImage png = ImageIO.read(file.toFile());
+        assertEquals(800, png.getWidth());
+        assertEquals(100 + 2 * 200, png.getHeight());
+        assertTrue(colours(png) > 2, "a chart has text, lines and a background");
+        assertEquals(List.of(file), list());
+    }
+
+    @Test
+    void nonFiniteValuesAreSkipped() throws IOException {
+        var series = new LinkedHashMap<String, double[]>();
+        series.put("loss", new double[] {2.3, Double.NaN, 0.6, Double.POSITIVE_INFINITY, 0.3});
+        series.put("diverged", new double[] {Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN});
+        Path file = dir.resolve("curve.png");
+        Pictures.learningCurve(file, "", new int[] {0, 1, 2, 3, 4}, series);
+        BufferedImage png = ImageIO.read(file.toFile());
+        assertEquals(100 + 2 * 200, png.getHeight());
+        assertTrue(colours(png) > 2);
+    }
+
+    @Test
+    void aSeriesOfAnotherLengthThanTheEpochsIsRefused() {
+        var e = assertThrows(IllegalArgumentException.class, () -> Pictures.learningCurve(dir.resolve("c.png"), "t",
+                new int[] {1, 2, 3}, Map.of("loss", new double[] {1, 2})));
+        assertEquals("learningCurve: series 'loss': expected 3 values, one per epoch, found 2", e.getMessage());
+    }
+
+    @Test
+    void aLearningCurveWithoutSeriesIsRefused() {
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> Pictures.learningCurve(dir.resolve("c.png"), "t", new int[] {1}, Map.of()));
+        assertEquals("learningCurve: expected at least one series, found none", e.getMessage());
+    }
+
+    // ---- files -----------------------------------------------------------------------------
+
+    @Test
+    void anExistingPictureIsReplacedAndNoTemporaryFileIsLeft() throws IOException {
+        Path file = Files.writeString(dir.resolve("g.png"), "not a picture");
+        Pictures.imageGrid(file, Tensor.matrix(new double[] {0, 1}), 1, 2, 1);
+        assertEquals(2 * 32, ImageIO.read(file.toFile()).getWidth());
+        assertEquals(List.of(file), list());
+    }
+
+    @Test
+    void drawingRunsHeadless() throws IOException {
+        Pictures.imageGrid(dir.resolve("g.png"), Tensor.matrix(new double[] {0, 1}), 1, 2, 1);
+        assertTrue(GraphicsEnvironment.isHeadless());
+    }
+
+    // ---- helpers ---------------------------------------------------------------------------
+
+    private BufferedImage imageGrid(Tensor images, int height, int width, int columns) throws IOException {
+        Path file = dir.resolve("grid.png");
+        Pictures.imageGrid(file, images, height, width, columns);
+        return ImageIO.read(file.toFile());
+    }
+
+    private BufferedImage reconstructions(Tensor inputs, Tensor outputs, int height, int width) throws IOException {
+        Path file = dir.resolve("reconstructions.png");
+        Pictures.reconstructions(file, inputs, outputs, height, width);
+        return ImageIO.read(file.toFile());
+    }
+
+    private static int rgb(BufferedImage image, int x, int y) { return image.getRGB(x, y) & 0xffffff; }
+
+    private static int grey(double level) {
+        int g = (int) Math.round(255 * level);
+        return g << 16 | g << 8 | g;
+    }
+
+    private static long colours(BufferedImage image) {
+        return IntStream.range(0, image.getWidth() * image.getHeight())
+                .map(i -> image.getRGB(i % image.getWidth(), i / image.getWidth())).distinct().count();
+    }
+
+    private List<Path> list() throws IOException {
+        try (var files = Files.list(dir)) {
+            return files.sorted().toList();
+        }
+    }
+}
