@@ -7,7 +7,7 @@
 #   scripts/long-runs.sh [RUN...]      RUN: mlp dae cae rbm vae (default: all of them)
 #
 # MNIST is read from $MNIST (default: ../shared/data/mnist beside the checkout), a directory
-# of the four standard IDX files, gzipped or not.
+# of the four standard IDX files, gzipped or not. GRAFT (default ./graft) is the command to run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MNIST=${MNIST:-../shared/data/mnist}
@@ -17,7 +17,7 @@ run() {
     local name=$1; shift
     echo "== $name: ./graft train $*"
     local start=$SECONDS
-    ./graft train "$@" --out "runs/long-$name"
+    ${GRAFT:-./graft} train "$@" --out "runs/long-$name"
     echo "== $name: $((SECONDS - start)) s wall time"
 }
 

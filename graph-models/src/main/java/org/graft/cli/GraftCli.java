@@ -84,7 +84,7 @@ public final class GraftCli implements Callable<Integer> {
         }
         var train = commandLine.getSubcommands().get("train").getCommandSpec().usageMessage();
         var footer = new ArrayList<>(List.of(train.footer()));
-        for (String form : DataSets.FORMS) footer.add("  " + form);
+        for (String form : DataSets.FORMS) footer.add("  " + form.replace("%", "%%")); // footers are format strings
         train.footer(footer.toArray(new String[0]));
         return commandLine;
     }

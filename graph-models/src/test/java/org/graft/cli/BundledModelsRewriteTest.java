@@ -26,13 +26,16 @@ import org.graft.dsl.Program;
  */
 class BundledModelsRewriteTest {
 
+    /** Sizes for the models' symbolic dims: a batch of 4 digits. */
+    private static final Map<String, Integer> DIMS = Map.of("n", 4, "d", 64, "k", 10);
+
     /** A bundled model with an objective, compiled and initialized. */
     private static List<Program> trainable() {
         var programs = new ArrayList<Program>();
         for (BundledModels.Model m : BundledModels.all()) {
             Program p = Graft.compile(m.fileName(), BundledModels.source(m));
             if (p.objective().isEmpty()) continue;
-            p.initialize(0); // the optimizer's state takes the params' shapes
+            p.initialize(0, DIMS); // the optimizer's state takes the params' shapes
             programs.add(p);
         }
         return programs;
@@ -45,8 +48,8 @@ class BundledModelsRewriteTest {
         return roots;
     }
 
-    /** d cost / d param for every param. */
-    static List<Node> gradient(Program p) { return GradTable.grad(p.objective().orElseThrow().cost(), p.params()); }
+    /** d cost / d param for every trained param. */
+    static List<Node> gradient(Program p) { return GradTable.grad(p.objective().orElseThrow().cost(), p.trainedParams()); }
 
     /** The number of nodes of the graph of {@code roots} as written, rewritten by the standard phases, and by each alone. */
     static Map<String, Integer> nodeCounts(List<Node> roots) {

@@ -25,7 +25,8 @@ class CommandLineTest {
 
     static final String ROOT = """
             Usage: graft [-h] [--debug] [COMMAND]
-            Checks, prints, evaluates and gradient-checks programs in the Graft language.
+            Checks, prints, evaluates, gradient-checks and trains programs in the Graft
+            language.
 
             Options:
                   --debug   Show the stack trace of an error.
@@ -38,6 +39,7 @@ class CommandLineTest {
               dot        Prints the graph of FILE in Graphviz DOT.
               eval       Evaluates the outputs of FILE and prints them as JSON.
               gradcheck  Checks the gradient of FILE's objective against finite differences.
+              train      Trains the objective of MODEL on a data set.
               models     Lists the models bundled with Graft.
 
             FILE is a .graft file or the name of a bundled model. Exit status: 0 on
@@ -231,7 +233,8 @@ class CommandLineTest {
 
     @Example
     void noCommandIsAUsageError() {
-        assertEquals(new Run(2, "", "Missing required command: one of check, print, dot, eval, gradcheck, models\n"
+        assertEquals(new Run(2, "", "Missing required command: one of check, print, dot, eval, gradcheck, train, "
+                + "models\n"
                 + ROOT), graft());
     }
 

@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
@@ -47,7 +48,7 @@ class StabilizeOnModelsTest {
 
     private static Program compile(String name, String source) {
         Program p = Graft.compile(name, source);
-        p.initialize(SEED);
+        p.initialize(SEED, Map.of("d", 64, "k", 10));
         return p;
     }
 
