@@ -116,7 +116,7 @@ final class TrainCommand implements Callable<Integer> {
         Optional<Trainer.Epoch> last = trainer.train(new Report(stdout, spec.commandLine().getErr(), epochs,
                 trainer.columns().get(1).replace('_', ' ')));
         stdout.printf("%s holds metrics.csv, checkpoint.npz and the pictures%n", folder);
-        last.ifPresent(e -> e.test().forEach((column, value) -> stdout.printf("%s: %.4f%n", column.replace('_', ' '), value)));
+        last.ifPresent(e -> e.test().forEach((column, value) -> stdout.printf("%s: %.4g%n", column.replace('_', ' '), value)));
         return 0;
     }
 
@@ -184,7 +184,7 @@ final class TrainCommand implements Callable<Integer> {
             if (epoch.epoch() > 1 && epoch.epoch() < epochs && now - lastLine < 1_000_000_000L) return;
             lastLine = now;
             var line = new StringBuilder(String.format("epoch %d/%d  %s %.4f", epoch.epoch(), epochs, train, epoch.train()));
-            epoch.test().forEach((column, value) -> line.append(String.format("  %s %.4f", column.replace('_', ' '), value)));
+            epoch.test().forEach((column, value) -> line.append(String.format("  %s %.4g", column.replace('_', ' '), value)));
             line.append(String.format("  %.1f s", epoch.seconds()));
             out.println(line);
             out.flush();

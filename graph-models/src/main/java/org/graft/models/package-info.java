@@ -1,6 +1,7 @@
 /**
- * The bundled models and their training, written with the Java API of {@code org.graft.ops};
- * {@link org.graft.models.DigitsMlp}, the first example to read, trains an MLP on the digits
- * that ship with Graft.
+ * The bundled models: the {@code .graft} sources in {@code org/graft/models/sources/} (the
+ * MLP, the lecture notes' small nets, the denoising and contractive autoencoders, the RBM and
+ * the VAE), which {@code graft train} trains; and {@link org.graft.models.DigitsMlp}, the same
+ * kind of MLP written with the Java API of {@code org.graft.ops}, the first example to read.
  */
 package org.graft.models;

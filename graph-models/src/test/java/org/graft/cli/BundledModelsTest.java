@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -92,5 +93,29 @@ class BundledModelsTest {
     void aNameThatIsNoPathAtAllIsLookedUpAsAModel() {
         var e = assertThrows(DataError.class, () -> read("nul\0name"));
         assertEquals("no such file or bundled model: nul\0name (graft models lists the bundled models)", e.getMessage());
+    }
+
+    /** Each bundled model's objective, at a small size, against finite differences. */
+    @Example
+    void everyBundledModelsGradientPassesTheGradientCheck() {
+        String x6 = "x=[[0.1, 0.9, 0.4, 0.0, 1.0, 0.6], [0.7, 0.2, 0.5, 0.3, 0.8, 0.1], [0.0, 0.4, 0.9, 1.0, 0.2, 0.5]]";
+        String x2 = "x=[[0, 1], [1, 0], [1, 1]]";
+        String y1 = "y=[[1], [1], [0]]";
+        var cases = List.of(
+                List.of("mlp", "--set", x6, "--set", "y=[[1, 0], [0, 1], [1, 0]]", "--set", "hidden=3"),
+                List.of("xor", "--set", x2, "--set", y1),
+                List.of("donut", "--set", x2, "--set", y1),
+                List.of("sine", "--set", "x=[[0.5], [2], [4]]", "--set", "y=[[0.4], [0.9], [-0.7]]"),
+                List.of("dae", "--set", x6, "--set", "hidden=3"),
+                List.of("cae", "--set", x6, "--set", "hidden=3"),
+                List.of("rbm", "--set", x6, "--set", "hidden=3", "--set", "k=2"),
+                List.of("vae", "--set", x6, "--set", "hidden=3", "--set", "latent=2"));
+        assertEquals(BundledModels.all().size(), cases.size(), "a case for every bundled model");
+        for (List<String> c : cases) {
+            var args = new ArrayList<>(List.of("gradcheck"));
+            args.addAll(c);
+            Run run = graft(args.toArray(new String[0]));
+            assertEquals(0, run.status(), c.get(0) + ": " + run.out() + run.err());
+        }
     }
 }

@@ -40,13 +40,53 @@ class TrainCommandTest {
         assertEquals(3, lines.size());
         double accuracy = lastRow(dir)[3];
         assertTrue(accuracy > 0.85, "test accuracy " + accuracy);
-        assertTrue(run.out().strip().endsWith(String.format("test accuracy: %.4f", accuracy)), run.out());
+        assertTrue(run.out().strip().endsWith(String.format("test accuracy: %.4g", accuracy)), run.out());
 
         Map<String, Tensor> saved = Npz.read(dir.resolve("checkpoint.npz"));
         assertEquals(Tensor.scalar(2), saved.get("graft.epoch"));
         assertEquals(List.of(64, 128), List.of(saved.get("W1").shape().dim(0), saved.get("W1").shape().dim(1)));
         assertTrue(saved.containsKey("W1.m") && saved.containsKey("adam.beta1^t"), "the optimizer's state: " + saved.keySet());
         for (String png : List.of("learning_curve.png", "filters.png")) assertTrue(Files.size(dir.resolve(png)) > 0, png);
+    }
+
+    @Test
+    void persistentContrastiveDivergenceCarriesItsChainFromStepToStep() throws IOException {
+        Run run = graft("train", "rbm", "--data", "digits", "--epochs", "1", "--batch", "20", "--set", "hidden=16",
+                "--set", "k=2", "--out", dir.toString());
+        assertEquals(0, run.status(), run.err());
+        assertEquals("epoch,train_cost,test_pseudo_likelihood,seconds", Files.readAllLines(dir.resolve("metrics.csv")).get(0));
+        double pseudoLikelihood = lastRow(dir)[2];
+        assertTrue(pseudoLikelihood < 0 && pseudoLikelihood > -64 * Math.log(1e6), "pseudo-likelihood " + pseudoLikelihood);
+
+        Tensor chain = Npz.read(dir.resolve("checkpoint.npz")).get("chain");   // state, saved with the params
+        assertEquals(List.of(20, 64), List.of(chain.shape().dim(0), chain.shape().dim(1)));
+        double[] bits = chain.toArray();
+        assertTrue(Arrays.stream(bits).allMatch(b -> b == 0 || b == 1), "the chain holds samples of binary units");
+        assertTrue(Arrays.stream(bits).anyMatch(b -> b == 1), "the chain moved from its zeros");
+        for (String png : List.of("filters.png", "reconstructions.png")) assertTrue(Files.exists(dir.resolve(png)), png);
+    }
+
+    @Test
+    void theVaeReportsItsTestElboAndDrawsSamples() throws IOException {
+        Run run = graft("train", "vae", "--data", "digits", "--epochs", "1", "--set", "hidden=32", "--set", "latent=4",
+                "--out", dir.toString());
+        assertEquals(0, run.status(), run.err());
+        assertEquals("epoch,train_elbo,test_elbo,test_kl_divergence,seconds", Files.readAllLines(dir.resolve("metrics.csv")).get(0));
+        double[] row = lastRow(dir);
+        assertTrue(row[2] < 0 && row[2] > -64 * Math.log(2), "a test elbo above that of coin flips: " + row[2]);
+        assertTrue(row[3] >= 0, "a KL divergence is not negative: " + row[3]);
+        for (String png : List.of("samples.png", "reconstructions.png", "filters.png")) assertTrue(Files.exists(dir.resolve(png)), png);
+    }
+
+    @Test
+    void theDenoisingAutoencodersReconstructionErrorFallsEpochByEpoch() throws IOException {
+        Run run = graft("train", "dae", "--data", "digits", "--epochs", "3", "--batch", "20", "--set", "hidden=32",
+                "--out", dir.toString());
+        assertEquals(0, run.status(), run.err());
+        List<String> lines = Files.readAllLines(dir.resolve("metrics.csv"));
+        int column = List.of(lines.get(0).split(",")).indexOf("test_recon_error");
+        double[] errors = lines.stream().skip(1).mapToDouble(l -> Double.parseDouble(l.split(",")[column])).toArray();
+        assertTrue(errors[0] > errors[1] && errors[1] > errors[2], Arrays.toString(errors));
     }
 
     @Test

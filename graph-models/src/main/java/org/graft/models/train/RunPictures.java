@@ -10,6 +10,7 @@ import org.graft.core.GraftException;
 import org.graft.core.Input;
 import org.graft.core.Node;
 import org.graft.core.Param;
+import org.graft.core.Type;
 import org.graft.core.runtime.Compiler;
 import org.graft.core.runtime.Function;
 import org.graft.core.runtime.Options;
@@ -58,7 +59,7 @@ final class RunPictures {
         }
         filters = first;
         recon = data.isImages() ? compile(program, x, "recon", x.type().equals(bindingType(program, "recon")), options) : null;
-        samples = data.isImages() ? compile(program, x, "samples", samplesFit(program, pixels), options) : null;
+        samples = data.isImages() ? compile(program, x, "samples", samplesFit(program, x), options) : null;
     }
 
     void draw(Path out, List<String> columns, List<Trainer.Epoch> history, long seed, Trainer.Listener listener) {
@@ -105,14 +106,15 @@ final class RunPictures {
         }
     }
 
-    private static org.graft.core.Type bindingType(Program program, String name) {
+    private static Type bindingType(Program program, String name) {
         Node node = program.bindings().get(name);
         return node == null ? null : node.type();
     }
 
-    private static boolean samplesFit(Program program, int pixels) {
+    /** Whether the program binds {@code samples} as rows as wide as x's. */
+    private static boolean samplesFit(Program program, Input x) {
         Node node = program.bindings().get("samples");
-        return node != null && node.type().rank() == 2 && node.type().dim(1).equals(new org.graft.core.Dim.Size(pixels));
+        return node != null && node.type().rank() == 2 && node.type().dim(1).equals(x.type().dim(1));
     }
 
     private static int[] epochs(List<Trainer.Epoch> history) {
