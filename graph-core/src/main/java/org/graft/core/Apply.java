@@ -21,9 +21,10 @@ public final class Apply implements Node {
         this.pos = pos;
     }
 
-    public static Apply of(Op op, Node... inputs) { return at(SourcePos.NONE, op, List.of(inputs)); }
+    /** {@code op} applied to {@code inputs}, placed where this thread is {@linkplain SourcePos#buildingAt building}. */
+    public static Apply of(Op op, Node... inputs) { return at(SourcePos.building(), op, List.of(inputs)); }
 
-    public static Apply of(Op op, List<? extends Node> inputs) { return at(SourcePos.NONE, op, inputs); }
+    public static Apply of(Op op, List<? extends Node> inputs) { return at(SourcePos.building(), op, inputs); }
 
     /**
      * Applies {@code op}, checking the input types now: a mismatch is a {@link ShapeError} at

@@ -20,7 +20,7 @@ public final class Constant implements Node {
         this.pos = pos;
     }
 
-    public static Constant of(Tensor value) { return new Constant(value, Type.of(value), null, SourcePos.NONE); }
+    public static Constant of(Tensor value) { return new Constant(value, Type.of(value), null, SourcePos.building()); }
 
     /**
      * A value that stands where a node of {@code type} stood, symbolic dims and all (the
@@ -30,7 +30,7 @@ public final class Constant implements Node {
     public static Constant of(Tensor value, Type type) {
         String wrong = type.bind(value, new HashMap<>());
         if (wrong != null) throw new ShapeError(wrong);
-        return new Constant(value, type, null, SourcePos.NONE);
+        return new Constant(value, type, null, SourcePos.building());
     }
 
     public static Constant scalar(double value) { return of(Tensor.scalar(value)); }

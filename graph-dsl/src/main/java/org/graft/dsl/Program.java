@@ -120,7 +120,8 @@ public final class Program {
                         + (params.isEmpty() ? "" : "; every param is state, set by an update statement"));
             }
             Node cost = objective.maximize() ? Ops.neg(objective.cost()) : objective.cost();
-            updates.putAll(optimizer.updates(cost, trained));
+            // the step's gradients and the optimizer's nodes are placed at the objective
+            updates.putAll(SourcePos.buildingAt(objective.pos(), () -> optimizer.updates(cost, trained)));
         }
         updates.putAll(stateUpdates);
         return updates;

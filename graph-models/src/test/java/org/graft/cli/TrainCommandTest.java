@@ -131,6 +131,21 @@ class TrainCommandTest {
     }
 
     @Test
+    void aNonFiniteGradientIsPlacedAtTheExpressionItDifferentiates() throws IOException {
+        Path model = dir.resolve("sqrt.graft");
+        Files.writeString(model, """
+                input x: [n, d]
+                param w: [d] = zeros
+                loss = mean(sqrt(x @ w))
+                minimize loss with sgd(lr = 0.1)
+                """);   // sqrt(0) is finite, its derivative 1 / (2 sqrt(0)) is not
+        Run run = graft("train", model.toString(), "--data", "digits", "--nan-guard", "--out", dir.resolve("out").toString());
+        assertEquals(1, run.status());
+        assertTrue(run.err().startsWith(model + ":3:13: error: "), run.err());
+        assertTrue(run.err().contains(" gave Infinity at [0] (--nan-guard stopped epoch 1 at step 1 of 44;"), run.err());
+    }
+
+    @Test
     void aModelWithoutAnInputXIsRefused() throws IOException {
         Path model = dir.resolve("nox.graft");
         Files.writeString(model, "input z: [n, 64]\nparam w: [64] = zeros\nminimize sum(z @ w) with sgd(lr = 1)\n");

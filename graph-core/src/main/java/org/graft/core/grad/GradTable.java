@@ -14,6 +14,7 @@ import org.graft.core.GradientError;
 import org.graft.core.Graph;
 import org.graft.core.Node;
 import org.graft.core.ShapeError;
+import org.graft.core.SourcePos;
 import org.graft.core.Type;
 import org.graft.core.ops.Add;
 import org.graft.core.ops.Broadcasting;
@@ -52,7 +53,7 @@ public final class GradTable {
         if (!cost.type().isScalar()) {
             throw new ShapeError(cost.pos(), "grad: the cost must be a scalar, found " + cost.label() + ": " + cost.type());
         }
-        Node one = Constant.of(Tensor.scalar(1.0));
+        Node one = Constant.of(Tensor.scalar(1.0)).at(cost.pos());   // d cost / d cost, where the cost is written
         return vjp(cost, one, wrt, whenDisconnected);
     }
 
@@ -104,7 +105,7 @@ public final class GradTable {
                 if (g == null && !zero.contains(n)) continue; // no gradient flows into n
                 if (wanted.contains(n)) {
                     if (g != null) g = nameGradient(g, n);
-                    result.put(n, g != null ? g : nameGradient(zerosLike(n), n));
+                    result.put(n, g != null ? g : nameGradient(SourcePos.buildingAt(n.pos(), () -> zerosLike(n)), n));
                 }
                 if (n instanceof Apply a) propagate(a, g);
             }
@@ -122,7 +123,7 @@ public final class GradTable {
             List<Node> ts = terms.remove(n);
             if (ts == null) return null;
             Node sum = ts.get(0);
-            for (int i = 1; i < ts.size(); i++) sum = Apply.of(new Add(), sum, ts.get(i));
+            for (int i = 1; i < ts.size(); i++) sum = Apply.at(n.pos(), new Add(), List.of(sum, ts.get(i)));
             return sum;
         }
 
@@ -133,7 +134,7 @@ public final class GradTable {
                 for (int i = 0; i < in.size(); i++) if (a.op().connected(i) && reaches.contains(in.get(i))) zero.add(in.get(i));
                 return;
             }
-            List<Grad> grads = a.op().bprop(in, a, g);
+            List<Grad> grads = SourcePos.buildingAt(a.pos(), () -> a.op().bprop(in, a, g));
             if (grads.size() != in.size()) {
                 throw new GradientError(a.pos(), "bprop of " + a.op().name() + " returned " + grads.size()
                         + " terms for " + in.size() + " inputs");
@@ -143,7 +144,8 @@ public final class GradTable {
                 if (!reaches.contains(x) || !a.op().connected(i)) continue;
                 Grad gi = grads.get(i);
                 if (gi instanceof Grad.Term t) {
-                    terms.computeIfAbsent(x, k -> new ArrayList<>()).add(reduceTo(t.value(), x, a));
+                    Node term = SourcePos.buildingAt(a.pos(), () -> reduceTo(t.value(), x, a));
+                    terms.computeIfAbsent(x, k -> new ArrayList<>()).add(term);
                 } else if (gi instanceof Grad.Zero) {
                     zero.add(x);
                 } else if (gi instanceof Grad.NotDifferentiable nd) {
@@ -167,7 +169,7 @@ public final class GradTable {
         }
 
         private Node disconnected(Node w, Disconnected whenDisconnected) {
-            if (whenDisconnected == Disconnected.ZEROS) return nameGradient(zerosLike(w), w);
+            if (whenDisconnected == Disconnected.ZEROS) return nameGradient(SourcePos.buildingAt(w.pos(), () -> zerosLike(w)), w);
             String cost = y.name().orElse("the cost");
             String what = w.name().isPresent() || w.type().rank() == 0 ? w.label()
                     : "this " + (w instanceof Constant ? "constant" : "expression");
