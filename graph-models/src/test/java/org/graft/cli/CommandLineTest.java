@@ -151,9 +151,9 @@ class CommandLineTest {
             Checks the gradient of FILE's objective against finite differences.
 
             Compares the symbolic gradient of the objective (its minimize or maximize cost)
-            with central finite differences, for every param, and prints one line per
-            param: its name, the absolute and relative error, and ok or FAILED. Exits with
-            status 1 if any fails.
+            with central finite differences, for every trained param (state set by an
+            update statement is not trained), and prints one line per param: its name, the
+            absolute and relative error, and ok or FAILED. Exits with status 1 if any fails.
 
             Each param is checked along one random direction, with its elements stepped in
             proportion to their size; a check fails only when both the absolute (1e-7) and

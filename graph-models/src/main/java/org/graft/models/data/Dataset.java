@@ -148,8 +148,8 @@ public final class Dataset {
         return batches;
     }
 
-    /** A uniformly random permutation of 0..n-1 (Fisher-Yates). */
-    private static int[] permutation(int n, RandomGenerator random) {
+    /** A uniformly random permutation of 0..n-1 (Fisher-Yates), drawn from {@code random}. */
+    public static int[] permutation(int n, RandomGenerator random) {
         int[] p = new int[n];
         for (int i = 0; i < n; i++) p[i] = i;
         for (int i = n - 1; i > 0; i--) {

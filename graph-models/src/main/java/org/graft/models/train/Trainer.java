@@ -3,6 +3,7 @@ package org.graft.models.train;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -12,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.random.RandomGenerator;
+import java.util.stream.IntStream;
 
 import org.graft.core.GraftException;
 import org.graft.core.Graph;
@@ -216,19 +218,14 @@ public final class Trainer {
         int batch = run.batch();
         int steps = train.size() / batch;
         RandomGenerator random = Function.randomStream(seed);
-        int[] order = permutation(train.size(), random);
+        int[] order = Dataset.permutation(train.size(), random);
         step.seed(seed);
-        Rows features = new Rows(train.features());
-        Rows targets = new Rows(train.targets());
         listener.started(epoch, steps, batch);
         double total = 0;
         for (int s = 0; s < steps; s++) {
-            var feed = new LinkedHashMap<Input, Tensor>(fixed);
-            feed.put(x, features.gather(order, s * batch, batch));
-            if (y != null) feed.put(y, targets.gather(order, s * batch, batch));
             double value;
             try {
-                value = step.call(feed).get(0).item();
+                value = step.call(feed(train.rows(Arrays.copyOfRange(order, s * batch, (s + 1) * batch)))).get(0).item();
             } catch (NonFiniteError e) {
                 throw new GraftException(e.pos(), e.detail() + " (--nan-guard stopped epoch " + epoch + " at step "
                         + (s + 1) + " of " + steps + "; the checkpoint holds epoch " + epochsDone + ")");
@@ -245,21 +242,23 @@ public final class Trainer {
         if (testColumns.isEmpty()) return Map.of();
         int batch = run.batch();
         test.seed(~seed);   // a stream apart from the training step's
-        Rows features = new Rows(testSet.features());
-        Rows targets = new Rows(testSet.targets());
-        int[] order = permutation(testSet.size(), null);
         double[] sums = new double[testColumns.size()];
         for (int from = 0; from < testSet.size(); from += batch) {
             int count = Math.min(batch, testSet.size() - from);
-            var feed = new LinkedHashMap<Input, Tensor>(fixed);
-            feed.put(x, features.gather(order, from, count));
-            if (y != null) feed.put(y, targets.gather(order, from, count));
-            List<Tensor> values = test.call(feed);
+            List<Tensor> values = test.call(feed(testSet.rows(IntStream.range(from, from + count).toArray())));
             for (int k = 0; k < sums.length; k++) sums[k] += values.get(k).item() * count;
         }
         var figures = new LinkedHashMap<String, Double>();
         for (int k = 0; k < sums.length; k++) figures.put(testColumns.get(k), sums[k] / testSet.size());
         return figures;
+    }
+
+    /** The values of a call on {@code batch}: its features, its targets if the program reads them, and the --set inputs. */
+    private Map<Input, Tensor> feed(Dataset batch) {
+        var feed = new LinkedHashMap<Input, Tensor>(fixed);
+        feed.put(x, batch.features());
+        if (y != null) feed.put(y, batch.targets());
+        return feed;
     }
 
     private Map<String, Tensor> params() {
@@ -315,36 +314,5 @@ public final class Trainer {
     /** A column name from the objective: its name when it is one, else {@code objective}. */
     private static String columnName(String text) {
         return text.matches("[A-Za-z_][A-Za-z_0-9]*") ? text : "objective";
-    }
-
-    /** A random permutation of 0..n-1 (Fisher-Yates); the identity when {@code random} is null. */
-    static int[] permutation(int n, RandomGenerator random) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) p[i] = i;
-        if (random == null) return p;
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int swap = p[i];
-            p[i] = p[j];
-            p[j] = swap;
-        }
-        return p;
-    }
-
-    /** The rows of a matrix, gathered into batches without going through the tensor element by element. */
-    private static final class Rows {
-        private final double[] data;
-        private final int width;
-
-        Rows(Tensor matrix) {
-            data = matrix.toArray();
-            width = width(matrix);
-        }
-
-        Tensor gather(int[] order, int from, int count) {
-            double[] batch = new double[count * width];
-            for (int r = 0; r < count; r++) System.arraycopy(data, order[from + r] * width, batch, r * width, width);
-            return Tensor.of(batch, count, width);
-        }
     }
 }
