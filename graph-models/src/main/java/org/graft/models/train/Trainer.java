@@ -309,7 +309,7 @@ public final class Trainer {
         }
     }
 
-    private static int width(Tensor rows) { return rows.rank() == 1 ? 1 : rows.shape().dim(1); }
+    private static int width(Tensor rows) { return rows.shape().dim(1); }
 
     /** A column name from the objective: its name when it is one, else {@code objective}. */
     private static String columnName(String text) {
