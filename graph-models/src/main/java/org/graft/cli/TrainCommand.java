@@ -110,8 +110,9 @@ final class TrainCommand implements Callable<Integer> {
             trainer.resume();
             stdout.printf("resuming %s after epoch %d%n", folder, trainer.history().size());
         }
-        stdout.printf("%s on %s: %,d training and %,d test examples, %d epochs of %,d steps of %d%n", text.name(),
-                dataset.name(), dataset.train().size(), dataset.test().size(), epochs, dataset.train().size() / batch, batch);
+        stdout.printf("%s on %s: %,d training and %,d test examples, %d epoch%s of %,d steps of %d%n", text.name(),
+                dataset.name(), dataset.train().size(), dataset.test().size(), epochs, epochs == 1 ? "" : "s",
+                dataset.train().size() / batch, batch);
         stdout.flush();
         Optional<Trainer.Epoch> last = trainer.train(new Report(stdout, spec.commandLine().getErr(), epochs,
                 trainer.columns().get(1).replace('_', ' ')));
@@ -172,7 +173,7 @@ final class TrainCommand implements Callable<Integer> {
         public void step(int done, double objective) {
             if (bar == null) return;
             bar.stepBy(batch);
-            bar.setExtraMessage(String.format("%.4f", objective));
+            bar.setExtraMessage(String.format(" %s %.4g", train, objective)); // the batch's, not the epoch's mean
         }
 
         @Override
