@@ -33,7 +33,7 @@ for r in "${runs[@]}"; do
         # the Theano tutorial's RBM: 500 hidden, PCD-15, SGD 0.1, batches of 20, 15 epochs (pseudo-likelihood -62.8)
         rbm) run rbm rbm --data "mnist:$MNIST" --epochs 15 --batch 20 ;;
         # Kingma and Welling's MNIST VAE: 500 hidden, 20 latent; Adam 0.001, batches of 100
-        vae) run vae vae --data "mnist:$MNIST" --epochs 30 --batch 100 ;;
+        vae) run vae vae --data "mnist:$MNIST" --epochs 10 --batch 100 ;;
         *) echo "error: unknown run $r; expected one of mlp dae cae rbm vae" >&2; exit 2 ;;
     esac
 done
