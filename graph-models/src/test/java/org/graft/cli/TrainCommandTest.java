@@ -32,6 +32,22 @@ class TrainCommandTest {
     }
 
     @Test
+    void theSineFitIsWithinOneHundredthOfTheCleanSine() throws IOException {
+        Run run = graft("train", "sine", "--data", "sine", "--epochs", "600", "--out", dir.toString());
+        assertEquals(0, run.status(), run.err());
+        double mse = lastRow(dir)[column(dir, "test_loss")];   // the sine set's test targets are the clean sine
+        assertTrue(mse < 0.01, "test mse " + mse);
+    }
+
+    @Test
+    void theDonutIsClassifiedRightAtLeast95TimesInAHundred() throws IOException {
+        Run run = graft("train", "donut", "--data", "donut", "--epochs", "20", "--out", dir.toString());
+        assertEquals(0, run.status(), run.err());
+        double accuracy = lastRow(dir)[column(dir, "test_accuracy")];
+        assertTrue(accuracy >= 0.95, "test accuracy " + accuracy);
+    }
+
+    @Test
     void oneEpochOfTheMlpOnTheDigitsLeavesMetricsACheckpointAndPictures() throws IOException {
         Run run = graft("train", "mlp", "--data", "digits", "--epochs", "2", "--out", dir.toString());
         assertEquals(0, run.status(), run.err());
