@@ -102,13 +102,13 @@ public final class Program {
      * before the step. A program with state updates and no objective gives just those. Call it
      * after {@link #initialize}, since the optimizer's state takes the shapes of the params' values.
      */
-    public Map<Param, Node> updates() { return updates(objective == null ? null : objective.optimizer()); }
+    public Map<Param, Node> updates() { return updates(null); }
 
     /**
-     * The same, with {@code optimizer} in place of the objective's own (a learning rate given on
-     * the command line, say); it is unused when there is no objective.
+     * The same, with the learning rate {@code lr} (a scalar node: a param that a schedule sets
+     * between steps, say) in place of the optimizer's own; null for the optimizer's own.
      */
-    public Map<Param, Node> updates(Optimizer optimizer) {
+    public Map<Param, Node> updates(Node lr) {
         if (objective == null && stateUpdates.isEmpty()) {
             throw new GraftException("the program " + file + " has no minimize or maximize objective and no update statement");
         }
@@ -121,7 +121,9 @@ public final class Program {
             }
             Node cost = objective.maximize() ? Ops.neg(objective.cost()) : objective.cost();
             // the step's gradients and the optimizer's nodes are placed at the objective
-            updates.putAll(SourcePos.buildingAt(objective.pos(), () -> optimizer.updates(cost, trained)));
+            Optimizer optimizer = objective.optimizer();
+            updates.putAll(SourcePos.buildingAt(objective.pos(),
+                    () -> lr == null ? optimizer.updates(cost, trained) : optimizer.updates(cost, trained, lr)));
         }
         updates.putAll(stateUpdates);
         return updates;

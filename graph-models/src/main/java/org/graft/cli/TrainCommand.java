@@ -65,6 +65,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--lr", paramLabel = "RATE", description = "The learning rate, in place of the one the objective's optimizer gives.")
     Double lr;
 
+    @Option(names = "--lr-decay", paramLabel = "GAMMA", defaultValue = "1",
+            description = "Multiplies the learning rate by GAMMA after each epoch, in (0, 1] (default: ${DEFAULT-VALUE}, a constant rate).")
+    double lrDecay;
+
     @Option(names = "--out", paramLabel = "OUT", description = "Where the run's files go (default: runs/MODEL, or the --resume folder).")
     Path out;
 
@@ -92,6 +96,9 @@ final class TrainCommand implements Callable<Integer> {
         if (lr != null && !(lr > 0 && Double.isFinite(lr))) {
             throw new ParameterException(spec.commandLine(), "--lr: expected a positive number, found " + lr);
         }
+        if (!(lrDecay > 0 && lrDecay <= 1)) {
+            throw new ParameterException(spec.commandLine(), "--lr-decay: expected a number in (0, 1], found " + lrDecay);
+        }
         if (resume != null && out != null && !out.equals(resume)) {
             throw new ParameterException(spec.commandLine(), "--out " + out + " and --resume " + resume
                     + ": a resumed run stays in its folder");
@@ -103,7 +110,7 @@ final class TrainCommand implements Callable<Integer> {
         int batch = this.batch != null ? this.batch : Math.min(DEFAULT_BATCH, dataset.train().size());
         Path folder = resume != null ? resume : out != null ? out : Path.of("runs", modelName(text.name()));
         var run = new RunSettings(text.name(), text.text(), data, epochs, batch, seed.seed, lr == null ? Double.NaN : lr,
-                jsonTexts(), rewriting.describe(), nanGuard);
+                lrDecay, jsonTexts(), rewriting.describe(), nanGuard);
         var trainer = new Trainer(program, dataset, run, options, folder);
         PrintWriter stdout = spec.commandLine().getOut();
         if (resume != null) {

@@ -121,6 +121,15 @@ class TrainCommandTest {
     }
 
     @Test
+    void theLearningRateDecaysByItsFactorEachEpoch() throws IOException {
+        Run run = graft("train", "mlp", "--data", "digits", "--epochs", "3", "--set", "hidden=8", "--lr", "0.02",
+                "--lr-decay", "0.5", "--out", dir.toString());
+        assertEquals(0, run.status(), run.err());
+        assertEquals(Tensor.scalar(0.02 * 0.5 * 0.5), Npz.read(dir.resolve("checkpoint.npz")).get("graft.lr"));
+        assertEquals(2, graft("train", "mlp", "--data", "digits", "--lr-decay", "1.5", "--out", dir.toString()).status());
+    }
+
+    @Test
     void aRunResumesOnlyWithItsOwnSettings() {
         assertEquals(0, graft("train", "mlp", "--data", "digits", "--epochs", "1", "--set", "hidden=8",
                 "--out", dir.toString()).status());

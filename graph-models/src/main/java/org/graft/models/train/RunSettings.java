@@ -9,11 +9,12 @@ import java.util.TreeMap;
  * rewriting. A run resumes only with the same settings; only the number of epochs may grow.
  *
  * @param lr the learning rate given with {@code --lr}, or NaN for the program's own
+ * @param lrDecay the factor {@code --lr-decay} multiplies the learning rate by after each epoch
  * @param set the {@code --set} values as the JSON text given, by name
  * @param rewriting how the graph was rewritten ({@code "default"}, {@code "-O0"}, or the skipped phases)
  */
 public record RunSettings(String model, String source, String data, int epochs, int batch, long seed, double lr,
-                  Map<String, String> set, String rewriting, boolean nanGuard) {
+                          double lrDecay, Map<String, String> set, String rewriting, boolean nanGuard) {
 
     public RunSettings {
         if (epochs < 1) throw new IllegalArgumentException("expected at least 1 epoch, found " + epochs);
@@ -21,6 +22,7 @@ public record RunSettings(String model, String source, String data, int epochs, 
         if (!Double.isNaN(lr) && !(lr > 0 && Double.isFinite(lr))) {
             throw new IllegalArgumentException("expected a positive learning rate, found " + lr);
         }
+        if (!(lrDecay > 0 && lrDecay <= 1)) throw new IllegalArgumentException("expected a decay in (0, 1], found " + lrDecay);
         set = new TreeMap<>(set);
     }
 
@@ -36,6 +38,7 @@ public record RunSettings(String model, String source, String data, int epochs, 
         if (batch != other.batch) return "--batch " + other.batch + " there, " + batch + " here";
         if (seed != other.seed) return "--seed " + other.seed + " there, " + seed + " here";
         if (Double.compare(lr, other.lr) != 0) return "--lr " + lrText(other.lr) + " there, " + lrText(lr) + " here";
+        if (Double.compare(lrDecay, other.lrDecay) != 0) return "--lr-decay " + other.lrDecay + " there, " + lrDecay + " here";
         if (!set.equals(other.set)) return "--set " + other.set + " there, " + set + " here";
         if (!rewriting.equals(other.rewriting)) return "rewriting " + other.rewriting + " there, " + rewriting + " here";
         return null;

@@ -29,7 +29,6 @@ import org.graft.core.tensor.Tensor;
 import org.graft.dsl.Program;
 import org.graft.models.data.Data;
 import org.graft.models.data.Dataset;
-import org.graft.ops.optim.Optimizer;
 
 /**
  * Trains a program's objective on a data set, epoch by epoch, as {@code graft train} does.
@@ -66,6 +65,9 @@ public final class Trainer {
         default void warning(String message) {}
     }
 
+    /** The name of the learning rate's param: the step reads it, so checkpoints hold it. */
+    public static final String LR = "graft.lr";
+
     /** The name of the input that takes the features, and of the one that takes the targets. */
     public static final String FEATURES = "x";
     public static final String TARGETS = "y";
@@ -79,6 +81,8 @@ public final class Trainer {
     private final List<Input> fed;              // x, y, then inputs given with --set
     private final Map<Input, Tensor> fixed;     // the --set inputs' values
     private final String objective;             // the objective's column name
+    private final double baseLr;
+    private final Param lr;                     // the step's learning rate, set each epoch by the schedule
     private final Function step;
     private final Function test;
     private final List<String> testColumns;     // test_<objective> unless it reads state, then test_<metric>...
@@ -134,8 +138,9 @@ public final class Trainer {
         program.initialize(run.seed(), dims);
 
         objective = columnName(goal.text());
-        Optimizer optimizer = Double.isNaN(run.lr()) ? goal.optimizer() : goal.optimizer().withLr(run.lr());
-        Map<Param, Node> updates = program.updates(optimizer);
+        baseLr = Double.isNaN(run.lr()) ? goal.optimizer().lr() : run.lr();
+        lr = new Param(LR, Tensor.scalar(baseLr));
+        Map<Param, Node> updates = program.updates(lr);
         step = Compiler.compile(fed, List.of(goal.cost()), updates, options).guardNonFinite(run.nanGuard());
         // The objective is measured on the test split too, unless it reads state: the RBM's
         // persistent chain has the training batch's shape, and its cost means nothing on test data.
@@ -220,6 +225,7 @@ public final class Trainer {
         RandomGenerator random = Function.randomStream(seed);
         int[] order = Dataset.permutation(train.size(), random);
         step.seed(seed);
+        lr.set(Tensor.scalar(learningRate(epoch)));
         listener.started(epoch, steps, batch);
         double total = 0;
         for (int s = 0; s < steps; s++) {
@@ -266,6 +272,9 @@ public final class Trainer {
         for (var p : saved.entrySet()) values.put(p.getKey(), p.getValue().value());
         return values;
     }
+
+    /** The learning rate of epoch {@code epoch} (from 1): the base rate times the decay to the power epoch - 1, as PyTorch's ExponentialLR. */
+    double learningRate(int epoch) { return baseLr * Math.pow(run.lrDecay(), epoch - 1); }
 
     /**
      * The seed of everything random in epoch {@code epoch}: the run's seed and the epoch mixed

@@ -1,6 +1,7 @@
 package org.graft.ops.optim;
 
 import static org.graft.ops.Ops.add;
+import static org.graft.ops.Ops.constant;
 import static org.graft.ops.Ops.div;
 import static org.graft.ops.Ops.mul;
 import static org.graft.ops.Ops.sqrt;
@@ -49,13 +50,19 @@ public sealed interface Optimizer {
      * @throws GradientError if the cost does not depend on one of the params
      * @throws IllegalArgumentException if {@code params} is empty or names a param twice
      */
-    Map<Param, Node> updates(Node cost, List<Param> params);
+    default Map<Param, Node> updates(Node cost, List<Param> params) { return updates(cost, params, constant(lr())); }
+
+    /**
+     * The same with the learning rate {@code lr}, a scalar node, in place of {@link #lr()}: a
+     * param whose value a schedule sets between steps, say. Every rule multiplies its step by
+     * it, so the schedule's value at a step is the rate of that step.
+     *
+     * @throws ShapeError if the cost or {@code lr} is not a scalar
+     */
+    Map<Param, Node> updates(Node cost, List<Param> params, Node lr);
 
     /** The learning rate: the step size every rule scales its step by. */
     double lr();
-
-    /** The same optimizer with learning rate {@code lr} (what {@code graft train --lr} changes). */
-    Optimizer withLr(double lr);
 
     /** Plain gradient descent with learning rate {@code lr}. */
     static Sgd sgd(double lr) { return new Sgd(lr); }
@@ -74,9 +81,6 @@ public sealed interface Optimizer {
 
     /** Gradient descent: {@code p <- p - lr g}. */
     record Sgd(double lr) implements Optimizer {
-        @Override
-        public Sgd withLr(double lr) { return new Sgd(lr); }
-
         /** As the language writes it: {@code sgd(lr = 0.1)}. */
         @Override
         public String toString() { return "sgd(lr = " + lr + ")"; }
@@ -86,8 +90,8 @@ public sealed interface Optimizer {
         }
 
         @Override
-        public Map<Param, Node> updates(Node cost, List<Param> params) {
-            List<Node> grads = gradients("sgd", cost, params);
+        public Map<Param, Node> updates(Node cost, List<Param> params, Node lr) {
+            List<Node> grads = gradients("sgd", cost, params, lr);
             var updates = new LinkedHashMap<Param, Node>();
             for (int i = 0; i < params.size(); i++) {
                 Param p = params.get(i);
@@ -107,9 +111,6 @@ public sealed interface Optimizer {
      * only when {@code lr} changes during training, and here it is a constant of the graph.
      */
     record Momentum(double lr, double mu) implements Optimizer {
-        @Override
-        public Momentum withLr(double lr) { return new Momentum(lr, mu); }
-
         /** As the language writes it: {@code momentum(lr = 0.1, mu = 0.9)}. */
         @Override
         public String toString() { return "momentum(lr = " + lr + ", mu = " + mu + ")"; }
@@ -120,8 +121,8 @@ public sealed interface Optimizer {
         }
 
         @Override
-        public Map<Param, Node> updates(Node cost, List<Param> params) {
-            List<Node> grads = gradients("momentum", cost, params);
+        public Map<Param, Node> updates(Node cost, List<Param> params, Node lr) {
+            List<Node> grads = gradients("momentum", cost, params, lr);
             var updates = new LinkedHashMap<Param, Node>();
             for (int i = 0; i < params.size(); i++) {
                 Param p = params.get(i);
@@ -150,9 +151,6 @@ public sealed interface Optimizer {
      * needs no step counter and no {@code pow}.
      */
     record Adam(double lr, double beta1, double beta2, double eps) implements Optimizer {
-        @Override
-        public Adam withLr(double lr) { return new Adam(lr, beta1, beta2, eps); }
-
         /** As the language writes it: {@code adam(lr = 0.001, beta1 = 0.9, beta2 = 0.999, eps = 1.0E-8)}. */
         @Override
         public String toString() { return "adam(lr = " + lr + ", beta1 = " + beta1 + ", beta2 = " + beta2 + ", eps = " + eps + ")"; }
@@ -165,8 +163,8 @@ public sealed interface Optimizer {
         }
 
         @Override
-        public Map<Param, Node> updates(Node cost, List<Param> params) {
-            List<Node> grads = gradients("adam", cost, params);
+        public Map<Param, Node> updates(Node cost, List<Param> params, Node lr) {
+            List<Node> grads = gradients("adam", cost, params, lr);
             Param beta1Power = new Param("adam.beta1^t", Tensor.scalar(1.0));
             Param beta2Power = new Param("adam.beta2^t", Tensor.scalar(1.0));
             Node newBeta1Power = mul(beta1Power, beta1);   // beta^t at this step's t
@@ -195,10 +193,13 @@ public sealed interface Optimizer {
     }
 
     /** The gradients of the cost with respect to each param, once the arguments are checked. */
-    private static List<Node> gradients(String optimizer, Node cost, List<Param> params) {
+    private static List<Node> gradients(String optimizer, Node cost, List<Param> params, Node lr) {
         if (!cost.type().isScalar()) {
             throw new ShapeError(cost.pos(), optimizer + ": the cost must be a scalar, found "
                     + cost.label() + ": " + cost.type());
+        }
+        if (!lr.type().isScalar()) {
+            throw new ShapeError(lr.pos(), optimizer + ": the learning rate must be a scalar, found " + lr.label() + ": " + lr.type());
         }
         if (params.isEmpty()) throw new IllegalArgumentException(optimizer + ": expected params to train, found none");
         Set<Param> seen = Collections.newSetFromMap(new IdentityHashMap<>());

@@ -291,11 +291,16 @@ class OptimizerTest {
     }
 
     @Example
-    void withLrChangesTheLearningRateAndNothingElse() {
-        assertEquals(Optimizer.sgd(0.5), Optimizer.sgd(0.1).withLr(0.5));
-        assertEquals(Optimizer.momentum(0.5, 0.8), Optimizer.momentum(0.1, 0.8).withLr(0.5));
-        assertEquals(Optimizer.adam(0.5, 0.8, 0.99, 1e-6), Optimizer.adam(0.1, 0.8, 0.99, 1e-6).withLr(0.5));
-        assertEquals(0.5, Optimizer.adam(0.1).withLr(0.5).lr());
-        assertThrows(IllegalArgumentException.class, () -> Optimizer.sgd(0.1).withLr(-1));
+    void aLearningRateNodeScalesEachStepByItsValueAtThatStep() {
+        Param w = param("w", Tensor.vector(1, 2));
+        Node cost = sum(square(w));                       // gradient 2w
+        Param lr = param("lr", Tensor.scalar(0.1));
+        Function step = Compiler.compile(List.of(), List.of(), Optimizer.sgd(5).updates(cost, List.of(w), lr));
+        step.call();
+        assertEquals(Tensor.vector(0.8, 1.6), w.value());   // w - 0.1 * 2w
+        lr.set(Tensor.scalar(0.25));
+        step.call();
+        assertEquals(Tensor.vector(0.4, 0.8), w.value());   // w - 0.25 * 2w
+        assertThrows(ShapeError.class, () -> Optimizer.adam(0.1).updates(cost, List.of(w), param("v", Tensor.vector(1, 2))));
     }
 }
