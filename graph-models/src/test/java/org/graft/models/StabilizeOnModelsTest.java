@@ -30,8 +30,8 @@ import org.graft.ops.rules.StandardRules;
 /** The stabilize rules on the bundled MLP, and on the same MLP with its loss written naively. */
 class StabilizeOnModelsTest {
     static final long SEED = 7;
-    static final String STABLE_LOSS = "mean(softmax_cross_entropy(logits, y))";
-    static final String NAIVE_LOSS = "mean(-sum(y * log(softmax(logits)), axis = 1))";
+    static final String STABLE_LOSS = "mean(softmax_cross_entropy(dropped, y))";
+    static final String NAIVE_LOSS = "mean(-sum(y * log(softmax(dropped)), axis = 1))";
 
     /** The loss and its gradients with respect to every param, in declaration order. */
     private static List<Node> lossAndGradients(Program p) {
