@@ -25,8 +25,9 @@ runs=("$@")
 [ ${#runs[@]} -gt 0 ] || runs=(mlp dae cae rbm vae)
 for r in "${runs[@]}"; do
     case $r in
-        # the Theano tutorial's 784-500-10 (test error 1.65%), trained with Adam
-        mlp) run mlp mlp --data "mnist:$MNIST" --set hidden=500 --epochs 20 --batch 100 --lr 0.001 ;;
+        # the Theano tutorial's 784-500-10 (test error 1.65%), trained with Adam, inverted dropout
+        # of 0.3 on the hidden units instead of L2, and the learning rate decayed by 0.9 an epoch
+        mlp) run mlp mlp --data "mnist:$MNIST" --set hidden=500 --set dropout=0.3 --set l2=0 --epochs 30 --batch 100 --lr 0.001 --lr-decay 0.9 ;;
         # the Theano tutorial's denoising autoencoder: 500 hidden, corruption 0.3, SGD 0.1, batches of 20
         dae) run dae dae --data "mnist:$MNIST" --epochs 15 --batch 20 ;;
         cae) run cae cae --data "mnist:$MNIST" --epochs 15 --batch 20 ;;
