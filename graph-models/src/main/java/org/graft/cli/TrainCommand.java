@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code graft train MODEL --data DATASET}: trains the objective, with a progress bar, a checkpoint, metrics and pictures. */
 @Command(name = "train",
-        description = {"Trains the objective of MODEL on a data set.",
+        description = {"Trains the objective of FILE on a data set.",
                 "",
                 "The features go to the model's input x and the targets (one-hot rows for classes) to its input y. "
                         + "Each epoch makes one step per full batch of a fresh shuffle, then computes the objective "
@@ -73,7 +73,7 @@ final class TrainCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--resume", paramLabel = "OUT",
-            description = "Continue the run saved in OUT, with the same MODEL, data and settings; --epochs may grow.")
+            description = "Continue the run saved in OUT, with the same FILE, data and settings; --epochs may grow.")
     Path resume;
 
     @Option(names = "--nan-guard", description = "Stop at the first NaN or infinity, naming the op that made it and where it is written.")

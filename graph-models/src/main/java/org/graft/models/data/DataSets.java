@@ -48,13 +48,13 @@ public final class DataSets {
 
     /** Each accepted form with what it loads, one per line, for {@code graft train --help}. */
     public static final List<String> FORMS = List.of(
-            "digits              the bundled 8x8 digits: 1,438 training and 359 test images",
-            "mnist:DIR           MNIST from the four IDX files in DIR (gzipped or raw): 60,000 + 10,000 images of 28x28",
-            "fashion-mnist:DIR   Fashion-MNIST likewise (also fashion:DIR)",
-            "csv:FILE            numbers, the last column the target, an optional header; 20% held out for testing",
-            "xor                 the four XOR points, targets [4, 1]; the test set is the same four points",
-            "sine                200 noisy samples of sin x, x in [0, 2pi]; tested on 200 points of the clean sine",
-            "donut               a disk (0) inside a ring (1) in the plane, targets [n, 1]: 1,000 + 500 points");
+            "digits             the bundled 8x8 digits: 1,438 training, 359 test images",
+            "mnist:DIR          MNIST's four IDX files in DIR, .gz or raw: 60,000 + 10,000",
+            "fashion-mnist:DIR  Fashion-MNIST likewise (also fashion:DIR)",
+            "csv:FILE           numbers, the target last, a header or not; 20% for testing",
+            "xor                the four XOR points, targets [4, 1], also the test set",
+            "sine               200 noisy samples of sin x, x in [0, 2pi]; tested on sin x",
+            "donut              a disk (0) in a ring (1), targets [n, 1]: 1,000 + 500");
 
     private static final String EXPECTED = "expected one of digits, mnist:DIR, fashion-mnist:DIR (or fashion:DIR), "
             + "csv:FILE, xor, sine, donut";
