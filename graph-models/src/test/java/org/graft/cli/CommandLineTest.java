@@ -39,7 +39,7 @@ class CommandLineTest {
               dot        Prints the graph of FILE in Graphviz DOT.
               eval       Evaluates the outputs of FILE and prints them as JSON.
               gradcheck  Checks the gradient of FILE's objective against finite differences.
-              train      Trains the objective of MODEL on a data set.
+              train      Trains the objective of FILE on a data set.
               models     Lists the models bundled with Graft.
 
             FILE is a .graft file or the name of a bundled model. Exit status: 0 on
