@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 
 import org.graft.core.runtime.Options;
 import org.graft.core.tensor.Tensor;
+import org.graft.dsl.Graft;
 import org.graft.dsl.Program;
 import org.graft.models.data.Data;
 import org.graft.models.data.DataSets;
@@ -105,7 +106,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         Map<String, Tensor> values = set.values();
         SourceFile.Source text = source.read();
-        Program program = source.compile(values);
+        Program program = Graft.compile(text.name(), text.text(), values);
         Data dataset = load(data);
         int batch = this.batch != null ? this.batch : Math.min(DEFAULT_BATCH, dataset.train().size());
         Path folder = resume != null ? resume : out != null ? out : Path.of("runs", modelName(text.name()));
