@@ -131,12 +131,12 @@ final class RunPictures {
         return series;
     }
 
+    /** The first {@code rows} rows of a matrix (all of them if it has fewer), copied without copying the rest. */
     private static Tensor firstRows(Tensor matrix, int rows) {
         int n = Math.min(rows, matrix.shape().dim(0));
         int width = matrix.shape().dim(1);
-        double[] all = matrix.toArray();
         double[] first = new double[n * width];
-        System.arraycopy(all, 0, first, 0, first.length);
+        for (int i = 0; i < first.length; i++) first[i] = matrix.getFlat(i);
         return Tensor.of(first, n, width);
     }
 
