@@ -121,6 +121,21 @@ public final class Function {
     /** Runs the function with one value per input, in the order of {@link #inputs()}. */
     public List<Tensor> call(Tensor... values) { return call(List.of(values)); }
 
+    private List<Tensor> last = List.of();
+
+    /**
+     * Runs the function with one value per input, in the order of {@link #inputs()}, keeping
+     * the outputs for {@link #output} and {@link #scalar}: the form a training loop calls, which
+     * allocates nothing in the steady state.
+     */
+    public void run(Tensor... values) { last = call(List.of(values)); }
+
+    /** Output {@code i} of the last {@link #run}. */
+    public Tensor output(int i) { return last.get(i); }
+
+    /** The value of output {@code i} of the last {@link #run}, which must have one element. */
+    public double scalar(int i) { return last.get(i).item(); }
+
     public List<Tensor> call(List<Tensor> values) {
         if (values.size() != inputs.size()) {
             throw new GraftException("expected " + inputs.size() + " values for the inputs "
