@@ -5,6 +5,8 @@ import java.lang.reflect.RecordComponent;
 import java.util.List;
 import java.util.StringJoiner;
 
+import org.graft.core.runtime.Kernel;
+import org.graft.core.runtime.Site;
 import org.graft.core.tensor.Tensor;
 
 /**
@@ -77,6 +79,18 @@ public interface Op {
      * {@link Grad#disconnected()} there.
      */
     default boolean connected(int i) { return true; }
+
+    /**
+     * A kernel that computes this op into a preallocated buffer, for the compiled runtime; null
+     * (the default) runs {@link #fprop} instead, which allocates its result at every call. The
+     * kernel sees {@code double[]} buffers: an f32 node's operands are presented widened and its
+     * result narrowed, unless {@link #kernelF32} gives a kernel of its own. It must compute what
+     * {@code fprop} computes, to the bit wherever the summation order allows.
+     */
+    default Kernel kernel(Site site) { return null; }
+
+    /** A kernel on {@code float[]} buffers for an f32 node, where working in f32 pays (a GEMM); null by default. */
+    default Kernel kernelF32(Site site) { return null; }
 
     /** A shape error unless there are exactly {@code n} input types. */
     static void requireArity(Op op, List<Type> inputs, int n) {

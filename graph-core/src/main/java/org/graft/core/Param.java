@@ -4,6 +4,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Optional;
 
+import org.graft.core.tensor.DType;
+import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
 
 /**
@@ -14,16 +16,22 @@ import org.graft.core.tensor.Tensor;
  * <p>A param made from a value has that value's type. A param declared with a type may have
  * symbolic dims ({@code [d, 10]}, with {@code d} the width of an input) and has no value until
  * one is {@linkplain #set set}, typically once the data fixes its dims.
+ *
+ * <p>The value lives in an array of the param's dtype ({@link #storage()}) that compiled
+ * functions read where it is and replace after a step ({@link #exchange}), so a training step
+ * copies no param; {@link #value()} is an immutable snapshot, made when it is asked for.
  */
 public final class Param implements Node {
     private final String name;
     private final Type type;
     private final SourcePos pos;
-    private volatile Tensor value;
+    private Shape shape;        // null until the param has a value
+    private Object storage;     // double[] for f64, float[] for f32
+    private Tensor snapshot;    // the value as a tensor, or null when it must be made again
 
     public Param(String name, Tensor initial, SourcePos pos) {
         this(name, Type.of(initial), pos);
-        this.value = initial;
+        set(initial);
     }
 
     public Param(String name, Tensor initial) { this(name, initial, SourcePos.NONE); }
@@ -36,23 +44,75 @@ public final class Param implements Node {
         this.pos = pos;
     }
 
-    public boolean hasValue() { return value != null; }
+    public synchronized boolean hasValue() { return storage != null; }
 
     /** The current value; an error for a param that has none yet. */
-    public Tensor value() {
-        Tensor v = value;
-        if (v == null) throw new GraftException(pos, "param " + name + " has no value yet");
-        return v;
+    public synchronized Tensor value() {
+        if (storage == null) throw new GraftException(pos, "param " + name + " has no value yet");
+        if (snapshot == null) snapshot = Tensor.of(shape, widen(storage));
+        return snapshot;
     }
 
     /**
      * Replaces the value. It must fit the param's type: the same dtype and rank, the declared
      * size on every concrete dim, and one size for each symbolic dim.
      */
-    public void set(Tensor newValue) {
+    public synchronized void set(Tensor newValue) {
         String wrong = type.bind(newValue, new HashMap<>());
         if (wrong != null) throw new ShapeError(pos, "param " + name + ": " + wrong);
-        value = newValue;
+        double[] values = newValue.toArray();
+        shape = newValue.shape();
+        storage = type.dtype() == DType.F32 ? narrow(values) : values;
+        snapshot = newValue;
+    }
+
+    /** The shape of the current value; an error for a param that has none yet. */
+    public synchronized Shape shape() {
+        if (storage == null) throw new GraftException(pos, "param " + name + " has no value yet");
+        return shape;
+    }
+
+    /**
+     * The array holding the value, row-major: a {@code double[]} for f64, a {@code float[]} for
+     * f32. For the compiled runtime, which reads it in place; whoever writes to it must call
+     * {@link #changed()}.
+     */
+    public synchronized Object storage() {
+        if (storage == null) throw new GraftException(pos, "param " + name + " has no value yet");
+        return storage;
+    }
+
+    /**
+     * Makes {@code array} (of the same dtype and length as {@link #storage()}) the param's
+     * value and returns the array that held it: how a compiled step applies an update that it
+     * computed into a buffer of its own, without copying.
+     */
+    public synchronized Object exchange(Object array) {
+        Object old = storage();
+        if (array.getClass() != old.getClass() || java.lang.reflect.Array.getLength(array) != shape.size()) {
+            throw new IllegalArgumentException("param " + name + " holds " + shape.size() + " " + type.dtype()
+                    + " values; cannot exchange its storage for an array of another kind or length");
+        }
+        storage = array;
+        snapshot = null;
+        return old;
+    }
+
+    /** Says that {@link #storage()} was written to, so that {@link #value()} reads it again. */
+    public synchronized void changed() { snapshot = null; }
+
+    private static double[] widen(Object array) {
+        if (array instanceof double[] d) return d.clone();
+        float[] f = (float[]) array;
+        double[] out = new double[f.length];
+        for (int i = 0; i < f.length; i++) out[i] = f[i];
+        return out;
+    }
+
+    private static float[] narrow(double[] values) {
+        float[] out = new float[values.length];
+        for (int i = 0; i < values.length; i++) out[i] = (float) values[i];
+        return out;
     }
 
     @Override public Type type() { return type; }

@@ -18,16 +18,17 @@ import org.graft.core.Grad;
 import org.graft.core.Node;
 import org.graft.core.Op;
 import org.graft.core.Type;
-import org.graft.core.tensor.Tensor;
+import org.graft.core.runtime.Elementwise;
 
 /**
  * Elementwise functions of two inputs, broadcasting as in NumPy. Each bprop returns terms of
  * the broadcast shape; the walker sums them back to each operand's shape. ({@code add} is
  * {@link org.graft.core.ops.Add}: the gradient walker itself needs it to sum terms.)
  */
-public sealed interface Binary extends Op {
+public sealed interface Binary extends Elementwise {
 
-    Tensor fprop(Tensor a, Tensor b);
+    /** {@code y[i] = f(a[i], b[i])} for {@code i < n}, the operands already broadcast; {@code y} may be either. */
+    void apply(double[] a, double[] b, double[] y, int n);
 
     /** The two terms {@code gy * df/da} and {@code gy * df/db}. */
     List<Node> bprop(Node a, Node b, Node y, Node gy);
@@ -39,7 +40,7 @@ public sealed interface Binary extends Op {
     }
 
     @Override
-    default Tensor fprop(List<Tensor> in) { return fprop(in.get(0), in.get(1)); }
+    default void apply(double[][] in, double[] out, int n) { apply(in[0], in[1], out, n); }
 
     @Override
     default List<Grad> bprop(List<Node> in, Node y, Node gy) {
@@ -47,19 +48,19 @@ public sealed interface Binary extends Op {
     }
 
     record Sub() implements Binary {
-        public Tensor fprop(Tensor a, Tensor b) { return a.sub(b); }
+        public void apply(double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = a[i] - b[i]; }
         // d(a - b) = da - db
         public List<Node> bprop(Node a, Node b, Node y, Node gy) { return List.of(gy, neg(gy)); }
     }
 
     record Mul() implements Binary {
-        public Tensor fprop(Tensor a, Tensor b) { return a.mul(b); }
+        public void apply(double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = a[i] * b[i]; }
         // d(ab) = b da + a db
         public List<Node> bprop(Node a, Node b, Node y, Node gy) { return List.of(mul(gy, b), mul(gy, a)); }
     }
 
     record Div() implements Binary {
-        public Tensor fprop(Tensor a, Tensor b) { return a.div(b); }
+        public void apply(double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = a[i] / b[i]; }
         // d(a/b) = da/b - (a/b²) db = da/b - (y/b) db
         public List<Node> bprop(Node a, Node b, Node y, Node gy) {
             Node ga = div(gy, b);
@@ -69,7 +70,7 @@ public sealed interface Binary extends Op {
 
     /** a^b as {@link Math#pow}: real results only, so a negative base needs an integer exponent. */
     record Pow() implements Binary {
-        public Tensor fprop(Tensor a, Tensor b) { return a.zip(b, Math::pow); }
+        public void apply(double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.pow(a[i], b[i]); }
 
         // d(a^b) = b a^(b-1) da + a^b log(a) db. The first form stays finite at a = 0 for b >= 1.
         // For db, log a is taken where a = 0 as log 1 (JAX's choice): the term is then 0 rather
@@ -83,14 +84,14 @@ public sealed interface Binary extends Op {
 
     /** The larger of a and b; NaN if either is NaN. */
     record Maximum() implements Binary {
-        public Tensor fprop(Tensor a, Tensor b) { return a.zip(b, Math::max); }
+        public void apply(double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.max(a[i], b[i]); }
         // d max(a, b) = [a > b] da + [b > a] db, ties split evenly
         public List<Node> bprop(Node a, Node b, Node y, Node gy) { return share(greater(a, b), greater(b, a), equal(a, b), gy); }
     }
 
     /** The smaller of a and b; NaN if either is NaN. */
     record Minimum() implements Binary {
-        public Tensor fprop(Tensor a, Tensor b) { return a.zip(b, Math::min); }
+        public void apply(double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.min(a[i], b[i]); }
         // d min(a, b) = [a < b] da + [b < a] db, ties split evenly
         public List<Node> bprop(Node a, Node b, Node y, Node gy) { return share(less(a, b), less(b, a), equal(a, b), gy); }
     }

@@ -6,16 +6,17 @@ import org.graft.core.Grad;
 import org.graft.core.Node;
 import org.graft.core.Op;
 import org.graft.core.Type;
-import org.graft.core.tensor.Tensor;
+import org.graft.core.runtime.Elementwise;
 
 /**
  * Comparisons, elementwise with broadcasting: 1 where the relation holds, 0 elsewhere (and 0
  * wherever an operand is NaN, except for {@code not_equal}, as IEEE 754 says). Their
  * derivative is zero wherever it exists, so every input gets {@link Grad#zero()}.
  */
-public sealed interface Compare extends Op {
+public sealed interface Compare extends Elementwise {
 
-    boolean holds(double a, double b);
+    /** {@code y[i] = 1} where the relation holds between {@code a[i]} and {@code b[i]}, else 0, for {@code i < n}. */
+    void apply(double[] a, double[] b, double[] y, int n);
 
     @Override
     default Type type(List<Type> in) {
@@ -24,32 +25,32 @@ public sealed interface Compare extends Op {
     }
 
     @Override
-    default Tensor fprop(List<Tensor> in) { return in.get(0).zip(in.get(1), (a, b) -> holds(a, b) ? 1.0 : 0.0); }
+    default void apply(double[][] in, double[] out, int n) { apply(in[0], in[1], out, n); }
 
     @Override
     default List<Grad> bprop(List<Node> in, Node y, Node gy) { return List.of(Grad.zero(), Grad.zero()); }
 
     record Less() implements Compare {
-        public boolean holds(double a, double b) { return a < b; }
+        public void apply(double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = a[i] < b[i] ? 1.0 : 0.0; }
     }
 
     record LessEqual() implements Compare {
-        public boolean holds(double a, double b) { return a <= b; }
+        public void apply(double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = a[i] <= b[i] ? 1.0 : 0.0; }
     }
 
     record Greater() implements Compare {
-        public boolean holds(double a, double b) { return a > b; }
+        public void apply(double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = a[i] > b[i] ? 1.0 : 0.0; }
     }
 
     record GreaterEqual() implements Compare {
-        public boolean holds(double a, double b) { return a >= b; }
+        public void apply(double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = a[i] >= b[i] ? 1.0 : 0.0; }
     }
 
     record Equal() implements Compare {
-        public boolean holds(double a, double b) { return a == b; }
+        public void apply(double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = a[i] == b[i] ? 1.0 : 0.0; }
     }
 
     record NotEqual() implements Compare {
-        public boolean holds(double a, double b) { return a != b; }
+        public void apply(double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = a[i] != b[i] ? 1.0 : 0.0; }
     }
 }

@@ -20,6 +20,10 @@ import org.graft.core.Node;
 import org.graft.core.Op;
 import org.graft.core.ShapeError;
 import org.graft.core.Type;
+import org.graft.core.runtime.Kernel;
+import org.graft.core.runtime.Kernels;
+import org.graft.core.runtime.Site;
+import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
 
 /**
@@ -54,6 +58,19 @@ public sealed interface Linalg extends Op {
 
         @Override
         public Tensor fprop(List<Tensor> in) { return in.get(0).matmul(in.get(1)); }
+
+        // a vector is a matrix of one row on the left, of one column on the right: the same array either way
+        @Override
+        public Kernel kernel(Site site) { return gemmKernel(site, false, false, rows(site), depth(site), columns(site)); }
+
+        @Override
+        public Kernel kernelF32(Site site) { return gemmKernelF32(site, false, false, rows(site), depth(site), columns(site)); }
+
+        private static int rows(Site site) { return site.in(0).rank() == 2 ? site.in(0).dim(0) : 1; }
+
+        private static int depth(Site site) { return site.in(0).dim(-1); }
+
+        private static int columns(Site site) { return site.in(1).rank() == 2 ? site.in(1).dim(1) : 1; }
 
         // For matrices, Y = AB gives dA = G Bᵀ and dB = Aᵀ G. Vectors are made matrices first
         // (a row [1, k], a column [k, 1]) and their gradients squeezed back.
@@ -106,6 +123,23 @@ public sealed interface Linalg extends Op {
         @Override
         public Tensor fprop(List<Tensor> in) { return in.get(0).transpose(perm.stream().mapToInt(Integer::intValue).toArray()); }
 
+        // output element i reads the input element at the same index with the axes permuted back
+        @Override
+        public Kernel kernel(Site site) {
+            Shape x = site.in(0), y = site.out();
+            int[] strides = x.strides();
+            int[] gather = new int[y.size()];
+            for (int i = 0; i < gather.length; i++) {
+                int[] index = y.unravel(i);
+                for (int axis = 0; axis < index.length; axis++) gather[i] += index[axis] * strides[perm.get(axis)];
+            }
+            int in = site.slot(0), out = site.slot();
+            return b -> {
+                double[] v = (double[]) b[in], w = (double[]) b[out];
+                for (int i = 0; i < gather.length; i++) w[i] = v[gather[i]];
+            };
+        }
+
         // a permutation's adjoint is its inverse
         @Override
         public List<Grad> bprop(List<Node> in, Node y, Node gy) { return List.of(Grad.of(Apply.of(new Transpose(inverse()), gy))); }
@@ -146,6 +180,16 @@ public sealed interface Linalg extends Op {
         public Tensor fprop(List<Tensor> in) {
             Tensor a = in.get(0), b = in.get(1);
             return in.size() == 2 ? Tensor.gemm(a, transA, b, transB) : Tensor.gemm(a, transA, b, transB, in.get(2));
+        }
+
+        @Override
+        public Kernel kernel(Site site) {
+            return gemmKernel(site, transA, transB, site.out().dim(0), site.in(0).dim(transA ? 0 : 1), site.out().dim(1));
+        }
+
+        @Override
+        public Kernel kernelF32(Site site) {
+            return gemmKernelF32(site, transA, transB, site.out().dim(0), site.in(0).dim(transA ? 0 : 1), site.out().dim(1));
         }
 
         // Y = op(A) op(B) + c. The product's operands get dop(A) = G op(B)ᵀ and dop(B) = op(A)ᵀ G;
@@ -196,10 +240,57 @@ public sealed interface Linalg extends Op {
         @Override
         public Tensor fprop(List<Tensor> in) { return Tensor.scalar(in.get(0).dot(in.get(1))); }
 
+        @Override
+        public Kernel kernel(Site site) {
+            int x = site.slot(0), y = site.slot(1), out = site.slot(), n = site.in(0).size();
+            return b -> {
+                double[] u = (double[]) b[x], v = (double[]) b[y];
+                double s = 0;
+                for (int i = 0; i < n; i++) s += u[i] * v[i];
+                ((double[]) b[out])[0] = s;
+            };
+        }
+
         // d/dx Σ xᵢyᵢ = y and d/dy = x, each scaled by the scalar gy
         @Override
         public List<Grad> bprop(List<Node> in, Node y, Node gy) {
             return List.of(Grad.of(mul(gy, in.get(1))), Grad.of(mul(gy, in.get(0))));
         }
+    }
+
+    /**
+     * {@code op(a) op(b)}, plus a third operand broadcast into the output first and added
+     * through the GEMM's beta, as one call to the back end: the product's shapes are known, so
+     * nothing is decided per call.
+     */
+    private static Kernel gemmKernel(Site site, boolean transA, boolean transB, int m, int k, int n) {
+        var gemm = site.gemm();
+        int a = site.slot(0), b = site.slot(1), out = site.slot();
+        if (site.arity() == 2) {
+            return buf -> gemm.dgemm(transA, transB, m, n, k, 1.0, (double[]) buf[a], (double[]) buf[b], 0.0, (double[]) buf[out]);
+        }
+        var bias = Kernels.Broadcast.of(site.in(2), site.out());
+        int c = site.slot(2);
+        return buf -> {
+            double[] y = (double[]) buf[out];
+            bias.into((double[]) buf[c], y);
+            gemm.dgemm(transA, transB, m, n, k, 1.0, (double[]) buf[a], (double[]) buf[b], 1.0, y);
+        };
+    }
+
+    /** The same on float buffers, for f32: single-precision GEMM does twice the work per cycle. */
+    private static Kernel gemmKernelF32(Site site, boolean transA, boolean transB, int m, int k, int n) {
+        var gemm = site.gemm();
+        int a = site.slot(0), b = site.slot(1), out = site.slot();
+        if (site.arity() == 2) {
+            return buf -> gemm.sgemm(transA, transB, m, n, k, 1f, (float[]) buf[a], (float[]) buf[b], 0f, (float[]) buf[out]);
+        }
+        var bias = Kernels.Broadcast.of(site.in(2), site.out());
+        int c = site.slot(2);
+        return buf -> {
+            float[] y = (float[]) buf[out];
+            bias.into((float[]) buf[c], y);
+            gemm.sgemm(transA, transB, m, n, k, 1f, (float[]) buf[a], (float[]) buf[b], 1f, y);
+        };
     }
 }

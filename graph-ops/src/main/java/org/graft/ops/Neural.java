@@ -20,6 +20,10 @@ import org.graft.core.Node;
 import org.graft.core.Op;
 import org.graft.core.ShapeError;
 import org.graft.core.Type;
+import org.graft.core.runtime.Elementwise;
+import org.graft.core.runtime.Kernel;
+import org.graft.core.runtime.Site;
+import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
 
 /**
@@ -49,6 +53,22 @@ public sealed interface Neural extends Op {
             return e.div(e.sum(axes, true));
         }
 
+        @Override
+        public Kernel kernel(Site site) {
+            var lanes = new Lanes(site.in(0), axis);
+            int in = site.slot(0), out = site.slot();
+            return b -> {
+                double[] x = (double[]) b[in], y = (double[]) b[out];
+                for (int lane = 0; lane < lanes.count; lane++) {
+                    int start = lanes.start(lane), step = lanes.stride, end = start + lanes.length * step;
+                    double shift = lanes.shift(x, start);
+                    double sum = 0.0;
+                    for (int i = start; i < end; i += step) sum += y[i] = Math.exp(x[i] - shift);
+                    for (int i = start; i < end; i += step) y[i] /= sum;
+                }
+            };
+        }
+
         // dy_i/dx_j = y_i (δ_ij - y_j), so the vector-Jacobian product is y ⊙ (gy - <gy, y>)
         @Override
         public List<Grad> bprop(List<Node> in, Node y, Node gy) {
@@ -68,6 +88,21 @@ public sealed interface Neural extends Op {
         @Override
         public List<Grad> bprop(List<Node> in, Node y, Node gy) {
             return List.of(Grad.of(sub(gy, mul(exp(y), sum(gy, axis, true)))));
+        }
+
+        @Override
+        public Kernel kernel(Site site) {
+            var lanes = new Lanes(site.in(0), axis);
+            int in = site.slot(0), out = site.slot();
+            return b -> {
+                double[] x = (double[]) b[in], y = (double[]) b[out];
+                for (int lane = 0; lane < lanes.count; lane++) {
+                    int start = lanes.start(lane), step = lanes.stride, end = start + lanes.length * step;
+                    double shift = lanes.shift(x, start);
+                    double logSum = lanes.logSumExp(x, start, shift);
+                    for (int i = start; i < end; i += step) y[i] = (x[i] - shift) - logSum;
+                }
+            };
         }
 
         static Tensor evaluate(Tensor x, int axis) {
@@ -98,6 +133,24 @@ public sealed interface Neural extends Op {
             return t.mul(LogSoftmax.evaluate(z, -1)).sum(new int[] {-1}, false).map(v -> -v);
         }
 
+        // one pass per row over the logits for the shift, one for the normalizer, one for the sum
+        @Override
+        public Kernel kernel(Site site) {
+            var lanes = new Lanes(site.in(0), -1);
+            int logits = site.slot(0), targets = site.slot(1), out = site.slot();
+            return b -> {
+                double[] z = (double[]) b[logits], t = (double[]) b[targets], y = (double[]) b[out];
+                for (int row = 0; row < lanes.count; row++) {
+                    int start = lanes.start(row), end = start + lanes.length;
+                    double shift = lanes.shift(z, start);
+                    double logSum = lanes.logSumExp(z, start, shift);
+                    double s = 0.0;
+                    for (int i = start; i < end; i++) s += t[i] * ((z[i] - shift) - logSum);
+                    y[row] = -s;
+                }
+            };
+        }
+
         // d/dz = softmax(z) Σt - t (the notes' y - y* for one-hot t); d/dt = -log softmax(z)
         @Override
         public List<Grad> bprop(List<Node> in, Node y, Node gy) {
@@ -113,17 +166,18 @@ public sealed interface Neural extends Op {
      * a confident right answer costs 0, not NaN. It is the naive form in p: for probabilities
      * that come from a sigmoid use {@link BceWithLogits}.
      */
-    record BinaryCrossEntropy() implements Neural {
+    record BinaryCrossEntropy() implements Neural, Elementwise {
         @Override
         public Type type(List<Type> in) {
             Op.requireArity(this, in, 2);
             return Type.broadcast(in.get(0), in.get(1));
         }
 
+        // written as 0 - (...) so a cost of nothing is 0, not -0
         @Override
-        public Tensor fprop(List<Tensor> in) {
-            // written as 0 - (...) so a cost of nothing is 0, not -0
-            return in.get(0).zip(in.get(1), (p, t) -> 0.0 - (xlogy(t, p) + xlogy(1 - t, 1 - p)));
+        public void apply(double[][] in, double[] out, int n) {
+            double[] p = in[0], t = in[1];
+            for (int i = 0; i < n; i++) out[i] = 0.0 - (xlogy(t[i], p[i]) + xlogy(1 - t[i], 1 - p[i]));
         }
 
         // d/dp = (p - t) / (p (1 - p)); d/dt = log(1 - p) - log p
@@ -143,7 +197,7 @@ public sealed interface Neural extends Op {
      * {@code softplus(z) - z t = max(z, 0) - z t + log(1 + e^-|z|)}, finite for every finite z
      * ({@code bce_with_logits(800, 0)} is 800).
      */
-    record BceWithLogits() implements Neural {
+    record BceWithLogits() implements Neural, Elementwise {
         @Override
         public Type type(List<Type> in) {
             Op.requireArity(this, in, 2);
@@ -151,13 +205,54 @@ public sealed interface Neural extends Op {
         }
 
         @Override
-        public Tensor fprop(List<Tensor> in) { return in.get(0).zip(in.get(1), (z, t) -> Unary.stableSoftplus(z) - z * t); }
+        public void apply(double[][] in, double[] out, int n) {
+            double[] z = in[0], t = in[1];
+            for (int i = 0; i < n; i++) out[i] = Unary.stableSoftplus(z[i]) - z[i] * t[i];
+        }
 
         // d/dz = σ(z) - t; d/dt = -z
         @Override
         public List<Grad> bprop(List<Node> in, Node y, Node gy) {
             Node z = in.get(0), t = in.get(1);
             return List.of(Grad.of(mul(gy, sub(sigmoid(z), t))), Grad.of(neg(mul(gy, z))));
+        }
+    }
+
+    /**
+     * The lanes of a tensor along one axis: {@code count} runs of {@code length} elements,
+     * {@code stride} apart, one per position of the other axes, in the order the reference
+     * reductions visit them.
+     */
+    final class Lanes {
+        final int count, length, stride;
+
+        Lanes(Shape x, int axis) {
+            int a = x.axis(axis);
+            length = x.dim(a);
+            int inner = 1;
+            for (int i = a + 1; i < x.rank(); i++) inner *= x.dim(i);
+            stride = inner;
+            count = length == 0 ? 0 : x.size() / length;
+        }
+
+        /** Where lane {@code lane} starts: lanes are numbered by their outer position, then their inner one. */
+        int start(int lane) {
+            int outer = lane / stride, inner = lane % stride;
+            return outer * length * stride + inner;
+        }
+
+        /** The lane's maximum, or 0 when it is infinite, as {@link Reduce#shift}: what is subtracted before exp. */
+        double shift(double[] x, int start) {
+            double m = Double.NEGATIVE_INFINITY;
+            for (int i = start, end = start + length * stride; i < end; i += stride) m = Math.max(m, x[i]);
+            return Double.isInfinite(m) ? 0 : m;
+        }
+
+        /** log Σ e^(x - shift) along the lane. */
+        double logSumExp(double[] x, int start, double shift) {
+            double sum = 0.0;
+            for (int i = start, end = start + length * stride; i < end; i += stride) sum += Math.exp(x[i] - shift);
+            return Math.log(sum);
         }
     }
 }

@@ -9,6 +9,9 @@ import org.graft.core.Node;
 import org.graft.core.Op;
 import org.graft.core.Stochastic;
 import org.graft.core.Type;
+import org.graft.core.runtime.Kernel;
+import org.graft.core.runtime.Site;
+import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
 
 /**
@@ -44,6 +47,17 @@ public sealed interface Random extends Stochastic {
             return Tensor.normal(in.get(0).shape(), mean, std, stream);
         }
 
+        // the draws of Tensor.normal, in the same order
+        @Override
+        public Kernel kernel(Site site) {
+            int out = site.slot(), n = site.out().size();
+            return b -> {
+                double[] y = (double[]) b[out];
+                RandomGenerator stream = site.random();
+                for (int i = 0; i < n; i++) y[i] = mean + std * stream.nextGaussian();
+            };
+        }
+
         // only the shape of the input is read
         @Override
         public List<Grad> bprop(List<Node> in, Node y, Node gy) { return List.of(Grad.disconnected()); }
@@ -66,6 +80,17 @@ public sealed interface Random extends Stochastic {
             return Tensor.uniform(in.get(0).shape(), lo, hi, stream);
         }
 
+        // the draws of Tensor.uniform, in the same order
+        @Override
+        public Kernel kernel(Site site) {
+            int out = site.slot(), n = site.out().size();
+            return b -> {
+                double[] y = (double[]) b[out];
+                RandomGenerator stream = site.random();
+                for (int i = 0; i < n; i++) y[i] = lo + (hi - lo) * stream.nextDouble();
+            };
+        }
+
         // only the shape of the input is read
         @Override
         public List<Grad> bprop(List<Node> in, Node y, Node gy) { return List.of(Grad.disconnected()); }
@@ -80,13 +105,27 @@ public sealed interface Random extends Stochastic {
         @Override
         public Tensor sample(List<Tensor> in, RandomGenerator stream) {
             Tensor p = in.get(0);
-            for (int i = 0; i < p.size(); i++) {
-                double pi = p.getFlat(i);
-                if (!(pi >= 0 && pi <= 1)) {
-                    throw new IllegalArgumentException("probability " + pi + " at " + Arrays.toString(p.shape().unravel(i)) + " is outside [0, 1]");
-                }
-            }
+            for (int i = 0; i < p.size(); i++) check(p.getFlat(i), p.shape(), i);
             return Tensor.uniform(p.shape(), 0, 1, stream).zip(p, (u, q) -> u < q ? 1.0 : 0.0);
+        }
+
+        // every probability is checked before any is drawn, as in sample, so a bad one draws nothing
+        @Override
+        public Kernel kernel(Site site) {
+            int in = site.slot(0), out = site.slot(), n = site.out().size();
+            Shape shape = site.out();
+            return b -> {
+                double[] p = (double[]) b[in], y = (double[]) b[out];
+                for (int i = 0; i < n; i++) check(p[i], shape, i);
+                RandomGenerator stream = site.random();
+                for (int i = 0; i < n; i++) y[i] = stream.nextDouble() < p[i] ? 1.0 : 0.0;
+            };
+        }
+
+        private static void check(double p, Shape shape, int i) {
+            if (!(p >= 0 && p <= 1)) {
+                throw new IllegalArgumentException("probability " + p + " at " + Arrays.toString(shape.unravel(i)) + " is outside [0, 1]");
+            }
         }
 
         // the samples are a step function of p: zero slope almost everywhere, a jump where u = p

@@ -21,7 +21,11 @@ import org.graft.core.Node;
 import org.graft.core.Op;
 import org.graft.core.ShapeError;
 import org.graft.core.Type;
+import org.graft.core.runtime.Kernel;
+import org.graft.core.runtime.Kernels;
+import org.graft.core.runtime.Site;
 import org.graft.core.tensor.DType;
+import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
 
 /**
@@ -77,6 +81,9 @@ public sealed interface Reduce extends Op {
         @Override
         public Tensor fprop(List<Tensor> in) { return in.get(0).sum(toArray(axes), keepdims); }
 
+        @Override
+        public Kernel kernel(Site site) { return Kernels.sum(site, normalize(site.in(0), axes), 1); }
+
         // d/dx_i sum(x) = 1 for every i reduced into the output
         @Override
         public List<Grad> bprop(List<Node> in, Node y, Node gy) { return List.of(Grad.of(sumBprop(in.get(0), gy))); }
@@ -91,6 +98,9 @@ public sealed interface Reduce extends Op {
             double n = Count.count(x, axes);
             return x.sum(toArray(axes), keepdims).map(s -> s / n);
         }
+
+        @Override
+        public Kernel kernel(Site site) { return Kernels.sum(site, normalize(site.in(0), axes), Count.count(site.in(0), axes)); }
 
         // d/dx_i mean(x) = 1/N, with N the number of elements reduced into each output
         @Override
@@ -261,13 +271,18 @@ public sealed interface Reduce extends Op {
         @Override
         public Tensor fprop(List<Tensor> in) { return Tensor.scalar(count(in.get(0), axes)); }
 
+        @Override
+        public Kernel kernel(Site site) { return Kernels.fill(site, count(site.in(0), axes)); }
+
         // only the shape of x is read
         @Override
         public List<Grad> bprop(List<Node> in, Node y, Node gy) { return List.of(Grad.disconnected()); }
 
-        static double count(Tensor x, List<Integer> axes) {
+        static double count(Tensor x, List<Integer> axes) { return count(x.shape(), axes); }
+
+        static double count(Shape x, List<Integer> axes) {
             double n = 1;
-            for (int a : axes) n *= x.shape().dim(a);
+            for (int a : axes) n *= x.dim(a);
             return n;
         }
     }
@@ -280,6 +295,9 @@ public sealed interface Reduce extends Op {
     static Tensor shift(Tensor x, int[] axes) {
         return x.reduce(axes, true, Double.NEGATIVE_INFINITY, Math::max).map(m -> Double.isInfinite(m) ? 0 : m);
     }
+
+    /** The axes of a concrete shape as indices in [0, rank), ascending. */
+    static int[] normalize(Shape x, List<Integer> axes) { return normalize(Type.of(DType.F64, x), axes); }
 
     /** The axes as indices in [0, rank), each once, in ascending order; a shape error otherwise. */
     static int[] normalize(Type x, List<Integer> axes) {

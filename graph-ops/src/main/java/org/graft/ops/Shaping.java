@@ -19,6 +19,9 @@ import org.graft.core.Node;
 import org.graft.core.Op;
 import org.graft.core.ShapeError;
 import org.graft.core.Type;
+import org.graft.core.runtime.Kernel;
+import org.graft.core.runtime.Kernels;
+import org.graft.core.runtime.Site;
 import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
 
@@ -41,6 +44,10 @@ public sealed interface Shaping extends Op {
     /** Inserts axes of size 1; {@code axes} are positions in the result, ascending. */
     record ExpandDims(List<Integer> axes) implements Shaping {
         public ExpandDims { axes = List.copyOf(axes); }
+
+        // the elements keep their order
+        @Override
+        public Kernel kernel(Site site) { return Kernels.copy(site); }
 
         @Override
         public Type type(List<Type> in) {
@@ -65,6 +72,10 @@ public sealed interface Shaping extends Op {
     /** Removes axes of size 1; {@code axes} are positions in the input, ascending. */
     record Squeeze(List<Integer> axes) implements Shaping {
         public Squeeze { axes = List.copyOf(axes); }
+
+        // the elements keep their order
+        @Override
+        public Kernel kernel(Site site) { return Kernels.copy(site); }
 
         @Override
         public Type type(List<Type> in) {
@@ -92,6 +103,10 @@ public sealed interface Shaping extends Op {
      */
     record Reshape(List<Integer> dims) implements Shaping {
         public Reshape { dims = List.copyOf(dims); }
+
+        // the elements keep their order
+        @Override
+        public Kernel kernel(Site site) { return Kernels.copy(site); }
 
         @Override
         public Type type(List<Type> in) {
@@ -171,6 +186,9 @@ public sealed interface Shaping extends Op {
         @Override
         public Tensor fprop(List<Tensor> in) { return in.get(0).reshape(in.get(1).shape()); }
 
+        @Override
+        public Kernel kernel(Site site) { return Kernels.copy(site); }
+
         // reshaping back to x's dims
         @Override
         public List<Grad> bprop(List<Node> in, Node y, Node gy) {
@@ -201,6 +219,9 @@ public sealed interface Shaping extends Op {
         public Tensor fprop(List<Tensor> in) {
             return in.get(0).broadcastTo(Shape.of(dims.stream().mapToInt(Integer::intValue).toArray()));
         }
+
+        @Override
+        public Kernel kernel(Site site) { return Kernels.broadcast(site, 0); }
 
         // the adjoint of copying is summing the copies
         @Override

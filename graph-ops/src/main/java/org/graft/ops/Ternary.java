@@ -11,13 +11,16 @@ import org.graft.core.Grad;
 import org.graft.core.Node;
 import org.graft.core.Op;
 import org.graft.core.Type;
-import org.graft.core.tensor.Shape;
-import org.graft.core.tensor.Tensor;
+import org.graft.core.runtime.Elementwise;
 
 /** Elementwise functions of three inputs, all three broadcasting together as in NumPy. */
-public sealed interface Ternary extends Op {
+public sealed interface Ternary extends Elementwise {
 
-    double apply(double a, double b, double c);
+    /** {@code y[i] = f(a[i], b[i], c[i])} for {@code i < n}, the operands already broadcast; {@code y} may be any of them. */
+    void apply(double[] a, double[] b, double[] c, double[] y, int n);
+
+    @Override
+    default void apply(double[][] in, double[] out, int n) { apply(in[0], in[1], in[2], out, n); }
 
     @Override
     default Type type(List<Type> in) {
@@ -25,18 +28,9 @@ public sealed interface Ternary extends Op {
         return Type.broadcast(Type.broadcast(in.get(0), in.get(1)), in.get(2));
     }
 
-    @Override
-    default Tensor fprop(List<Tensor> in) {
-        Shape shape = Shape.broadcast(Shape.broadcast(in.get(0).shape(), in.get(1).shape()), in.get(2).shape());
-        Tensor a = in.get(0).broadcastTo(shape), b = in.get(1).broadcastTo(shape), c = in.get(2).broadcastTo(shape);
-        double[] out = new double[shape.size()];
-        for (int i = 0; i < out.length; i++) out[i] = apply(a.getFlat(i), b.getFlat(i), c.getFlat(i));
-        return Tensor.of(shape, out);
-    }
-
     /** {@code a} where {@code c} is non-zero, else {@code b}. */
     record Where() implements Ternary {
-        public double apply(double c, double a, double b) { return c != 0 ? a : b; }
+        public void apply(double[] c, double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = c[i] != 0 ? a[i] : b[i]; }
 
         // the condition only selects (zero derivative); each branch gets gy where it was chosen
         @Override
@@ -51,7 +45,9 @@ public sealed interface Ternary extends Op {
      * bound x itself keeps the gradient, as in PyTorch's clamp.
      */
     record Clip() implements Ternary {
-        public double apply(double x, double lo, double hi) { return Math.min(Math.max(x, lo), hi); }
+        public void apply(double[] x, double[] lo, double[] hi, double[] y, int n) {
+            for (int i = 0; i < n; i++) y[i] = Math.min(Math.max(x[i], lo[i]), hi[i]);
+        }
 
         // With m = max(x, lo) and y = min(m, hi): dy/dhi = [m > hi], dy/dm = [m <= hi],
         // dm/dx = [x >= lo], dm/dlo = [x < lo].

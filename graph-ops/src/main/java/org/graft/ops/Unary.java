@@ -18,12 +18,13 @@ import org.graft.core.Grad;
 import org.graft.core.Node;
 import org.graft.core.Op;
 import org.graft.core.Type;
-import org.graft.core.tensor.Tensor;
+import org.graft.core.runtime.Elementwise;
 
-/** Elementwise functions of one input. fprop, bprop and the derivative live side by side. */
-public sealed interface Unary extends Op {
+/** Elementwise functions of one input. The loop, bprop and the derivative live side by side. */
+public sealed interface Unary extends Elementwise {
 
-    Tensor fprop(Tensor x);
+    /** {@code y[i] = f(x[i])} for {@code i < n}; {@code y} may be {@code x}. */
+    void apply(double[] x, double[] y, int n);
 
     /**
      * {@code gy * f'(x)}, written with whichever of {@code x} and {@code y = f(x)} is cheaper, or
@@ -38,107 +39,107 @@ public sealed interface Unary extends Op {
     }
 
     @Override
-    default Tensor fprop(List<Tensor> in) { return fprop(in.get(0)); }
+    default void apply(double[][] in, double[] out, int n) { apply(in[0], out, n); }
 
     @Override
     default List<Grad> bprop(List<Node> in, Node y, Node gy) { return List.of(bprop(in.get(0), y, gy)); }
 
     record Neg() implements Unary {
-        public Tensor fprop(Tensor x) { return x.map(v -> -v); }
+        public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = -x[i]; }
         // d/dx (-x) = -1
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(neg(gy)); }
     }
 
     record Exp() implements Unary {
-        public Tensor fprop(Tensor x) { return x.map(Math::exp); }
+        public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.exp(x[i]); }
         // d/dx e^x = e^x = y
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, y)); }
     }
 
     record Log() implements Unary {
-        public Tensor fprop(Tensor x) { return x.map(Math::log); }
+        public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.log(x[i]); }
         // d/dx log x = 1/x
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(div(gy, x)); }
     }
 
     /** log(1 + x), exact for tiny x where 1 + x would round to 1. */
     record Log1p() implements Unary {
-        public Tensor fprop(Tensor x) { return x.map(Math::log1p); }
+        public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.log1p(x[i]); }
         // d/dx log(1 + x) = 1/(1 + x)
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(div(gy, add(1.0, x))); }
     }
 
     /** e^x - 1, exact for tiny x where e^x would round to 1. */
     record Expm1() implements Unary {
-        public Tensor fprop(Tensor x) { return x.map(Math::expm1); }
+        public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.expm1(x[i]); }
         // d/dx (e^x - 1) = e^x = y + 1
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, add(y, 1.0))); }
     }
 
     record Sqrt() implements Unary {
-        public Tensor fprop(Tensor x) { return x.map(Math::sqrt); }
+        public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.sqrt(x[i]); }
         // d/dx √x = 1 / (2√x) = 1 / 2y
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(div(gy, mul(2.0, y))); }
     }
 
     record Square() implements Unary {
-        public Tensor fprop(Tensor x) { return x.map(v -> v * v); }
+        public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = x[i] * x[i]; }
         // d/dx x² = 2x
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, mul(2.0, x))); }
     }
 
     record Reciprocal() implements Unary {
-        public Tensor fprop(Tensor x) { return x.map(v -> 1.0 / v); }
+        public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = 1.0 / x[i]; }
         // d/dx 1/x = -1/x² = -y²
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(neg(mul(gy, square(y)))); }
     }
 
     record Abs() implements Unary {
-        public Tensor fprop(Tensor x) { return x.map(Math::abs); }
+        public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.abs(x[i]); }
         // d/dx |x| = sign x; at the kink this takes 0, as PyTorch and JAX do
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, sign(x))); }
     }
 
     /** -1, 0 or 1 (NaN stays NaN). */
     record Sign() implements Unary {
-        public Tensor fprop(Tensor x) { return x.map(Math::signum); }
+        public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.signum(x[i]); }
         // piecewise constant: the derivative is 0 wherever it exists
         public Grad bprop(Node x, Node y, Node gy) { return Grad.zero(); }
     }
 
     record Sigmoid() implements Unary {
-        public Tensor fprop(Tensor x) { return x.map(Unary::stableSigmoid); }
+        public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = stableSigmoid(x[i]); }
         // d/dx σ(x) = σ(x)(1 - σ(x)) = y(1 - y)
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, mul(y, sub(1.0, y)))); }
     }
 
     /** log(1 + e^x), finite for every finite x. */
     record Softplus() implements Unary {
-        public Tensor fprop(Tensor x) { return x.map(Unary::stableSoftplus); }
+        public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = stableSoftplus(x[i]); }
         // d/dx log(1 + e^x) = e^x / (1 + e^x) = σ(x)
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, sigmoid(x))); }
     }
 
     record Tanh() implements Unary {
-        public Tensor fprop(Tensor x) { return x.map(Math::tanh); }
+        public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.tanh(x[i]); }
         // d/dx tanh x = 1 - tanh²x; reuse the output y instead of recomputing tanh
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, sub(1.0, square(y)))); }
     }
 
     record Relu() implements Unary {
-        public Tensor fprop(Tensor x) { return x.map(v -> v > 0 ? v : 0.0); }
+        public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : 0.0; }
         // d/dx max(x, 0) = [x > 0]; at the kink we take 0, as PyTorch and JAX do
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, greater(x, 0.0))); }
     }
 
     record Sin() implements Unary {
-        public Tensor fprop(Tensor x) { return x.map(Math::sin); }
+        public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.sin(x[i]); }
         // d/dx sin x = cos x
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, cos(x))); }
     }
 
     record Cos() implements Unary {
-        public Tensor fprop(Tensor x) { return x.map(Math::cos); }
+        public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.cos(x[i]); }
         // d/dx cos x = -sin x
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(neg(mul(gy, sin(x)))); }
     }

@@ -6,10 +6,10 @@ import org.graft.core.Grad;
 import org.graft.core.Node;
 import org.graft.core.Op;
 import org.graft.core.Type;
-import org.graft.core.tensor.Tensor;
+import org.graft.core.runtime.Elementwise;
 
 /** {@code a + b}, elementwise with NumPy broadcasting. */
-public record Add() implements Op {
+public record Add() implements Elementwise {
 
     @Override
     public Type type(List<Type> in) {
@@ -18,7 +18,10 @@ public record Add() implements Op {
     }
 
     @Override
-    public Tensor fprop(List<Tensor> in) { return in.get(0).add(in.get(1)); }
+    public void apply(double[][] in, double[] out, int n) {
+        double[] a = in[0], b = in[1];
+        for (int i = 0; i < n; i++) out[i] = a[i] + b[i];
+    }
 
     // d(a + b)/da = d(a + b)/db = 1; the walker sums each term back to its operand's shape
     @Override

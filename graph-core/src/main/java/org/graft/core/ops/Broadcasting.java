@@ -9,6 +9,9 @@ import org.graft.core.Node;
 import org.graft.core.Op;
 import org.graft.core.ShapeError;
 import org.graft.core.Type;
+import org.graft.core.runtime.Kernel;
+import org.graft.core.runtime.Kernels;
+import org.graft.core.runtime.Site;
 import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
 
@@ -42,6 +45,9 @@ public sealed interface Broadcasting extends Op {
         @Override
         public Tensor fprop(List<Tensor> in) { return in.get(0).broadcastTo(in.get(1).shape()); }
 
+        @Override
+        public Kernel kernel(Site site) { return Kernels.broadcast(site, 0); }
+
         // the adjoint of copying is summing: the walker sums gy back to x's shape
         @Override
         public List<Grad> bprop(List<Node> in, Node y, Node gy) { return List.of(Grad.of(gy), Grad.disconnected()); }
@@ -74,6 +80,15 @@ public sealed interface Broadcasting extends Op {
             int[] dims = new int[target.rank()];
             for (int i = 0; i < dims.length; i++) dims[i] = target.dims().get(i).isOne() ? 1 : x.shape().dim(i + shift);
             return x.sumTo(Shape.of(dims));
+        }
+
+        // the axes summed: the leading ones x has beyond target, and those where target has size 1
+        @Override
+        public Kernel kernel(Site site) {
+            int shift = site.in(0).rank() - target.rank();
+            var axes = new java.util.ArrayList<Integer>();
+            for (int i = 0; i < site.in(0).rank(); i++) if (i < shift || target.dims().get(i - shift).isOne()) axes.add(i);
+            return Kernels.sum(site, axes.stream().mapToInt(Integer::intValue).toArray(), 1);
         }
 
         // the adjoint of summing is copying back

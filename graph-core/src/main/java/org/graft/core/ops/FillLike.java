@@ -6,6 +6,9 @@ import org.graft.core.Grad;
 import org.graft.core.Node;
 import org.graft.core.Op;
 import org.graft.core.Type;
+import org.graft.core.runtime.Kernel;
+import org.graft.core.runtime.Kernels;
+import org.graft.core.runtime.Site;
 import org.graft.core.tensor.Tensor;
 
 /**
@@ -32,6 +35,9 @@ public record FillLike(double value) implements Op {
 
     @Override
     public Tensor fprop(List<Tensor> in) { return Tensor.full(in.get(0).shape(), value); }
+
+    @Override
+    public Kernel kernel(Site site) { return Kernels.fill(site, value); }
 
     // only the shape of the input is read
     @Override

@@ -6,6 +6,9 @@ import org.graft.core.Grad;
 import org.graft.core.Node;
 import org.graft.core.Op;
 import org.graft.core.Type;
+import org.graft.core.runtime.Kernel;
+import org.graft.core.runtime.Kernels;
+import org.graft.core.runtime.Site;
 import org.graft.core.tensor.Tensor;
 
 /** The identity on values that no gradient passes through (a target held fixed, a sampled chain). */
@@ -22,6 +25,9 @@ public record StopGradient() implements Op {
 
     @Override
     public Tensor fprop(List<Tensor> in) { return in.get(0); }
+
+    @Override
+    public Kernel kernel(Site site) { return Kernels.copy(site); }
 
     @Override
     public List<Grad> bprop(List<Node> in, Node y, Node gy) { return List.of(Grad.disconnected()); }

@@ -8,24 +8,23 @@ import java.util.Map;
 import java.util.random.RandomGenerator;
 import java.util.random.RandomGeneratorFactory;
 
-import org.graft.core.Apply;
-import org.graft.core.Constant;
 import org.graft.core.GraftException;
 import org.graft.core.Input;
 import org.graft.core.Node;
 import org.graft.core.Param;
-import org.graft.core.ShapeError;
 import org.graft.core.Stochastic;
+import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
 
 /**
  * A compiled graph: call it with one value per input, get one value per output; after each
  * call its updates are applied to their params.
  *
- * <p>The graph is laid out once as a linear schedule: every node gets a slot, every op step
- * knows the slots it reads, and each intermediate value is dropped after its last use. The
- * kernels are the ops' reference {@code fprop}s for now; the schedule is where buffer planning
- * and fused kernels will go.
+ * <p>The graph is laid out once as a linear schedule. At the first call with given input
+ * shapes the schedule becomes a {@link Plan}: every node gets its concrete shape, every value a
+ * buffer planned from liveness, every step a kernel made for those shapes, chains of elementwise
+ * ops one fused loop. Plans are cached per input shapes, so the calls that follow only run
+ * kernels: a call through {@link #run} allocates nothing once its plan exists.
  *
  * <p>A function owns a stream of random numbers for its {@link Stochastic} ops, which draw
  * from it in schedule order: every call draws fresh samples, and the same seed followed by the
@@ -33,6 +32,9 @@ import org.graft.core.tensor.Tensor;
  * reproducible unless asked otherwise (as with Theano's {@code RandomStreams}); {@link #seed}
  * restarts it. The generator is the JDK's {@code L64X128MixRandom}, named rather than the
  * platform default, which may change between releases.
+ *
+ * <p>A function holds its buffers, so it runs one call at a time: calls from several threads
+ * must take turns.
  */
 public final class Function {
     /** The seed every compiled function's random stream starts from. */
@@ -42,43 +44,32 @@ public final class Function {
 
     private final List<Input> inputs;
     private final List<Node> outputs;
-    private final List<Param> updated;
+    private final Param[] updated;
     private final Node[] schedule;
     private final int[][] reads;        // slots read by each step
-    private final int[][] dropAfter;    // slots whose last reader is each step
     private final int[] outputSlots;
     private final int[] updateSlots;
+    private final Map<List<Shape>, Plan> plans = new HashMap<>();
+    private Plan last;                  // the plan of the last call: the next one most likely fits it too
     private RandomGenerator stream = randomStream(DEFAULT_SEED);
     private boolean guarded;
 
     Function(List<Input> inputs, List<Node> outputs, Map<Param, Node> updates, List<Node> order) {
         this.inputs = List.copyOf(inputs);
         this.outputs = outputs;
-        this.updated = List.copyOf(updates.keySet());
+        this.updated = updates.keySet().toArray(new Param[0]);
         this.schedule = order.toArray(new Node[0]);
 
         var slot = new IdentityHashMap<Node, Integer>();
         for (int i = 0; i < schedule.length; i++) slot.put(schedule[i], i);
-        int[] lastRead = new int[schedule.length];
         reads = new int[schedule.length][];
         for (int i = 0; i < schedule.length; i++) {
             List<Node> in = schedule[i].inputs();
             reads[i] = new int[in.size()];
-            for (int k = 0; k < in.size(); k++) {
-                reads[i][k] = slot.get(in.get(k));
-                lastRead[reads[i][k]] = i;
-            }
+            for (int k = 0; k < in.size(); k++) reads[i][k] = slot.get(in.get(k));
         }
         outputSlots = outputs.stream().mapToInt(slot::get).toArray();
         updateSlots = updates.values().stream().mapToInt(slot::get).toArray();
-        for (int s : outputSlots) lastRead[s] = schedule.length;   // results live to the end
-        for (int s : updateSlots) lastRead[s] = schedule.length;
-        var drops = new ArrayList<List<Integer>>();
-        for (int i = 0; i < schedule.length; i++) drops.add(new ArrayList<>());
-        for (int s = 0; s < schedule.length; s++) {
-            if (lastRead[s] < schedule.length && lastRead[s] > s) drops.get(lastRead[s]).add(s);
-        }
-        dropAfter = drops.stream().map(l -> l.stream().mapToInt(Integer::intValue).toArray()).toArray(int[][]::new);
     }
 
     /**
@@ -91,11 +82,13 @@ public final class Function {
 
     public List<Node> outputs() { return outputs; }
 
+    /** The random stream as it is now, for kernels of random ops. */
+    RandomGenerator stream() { return stream; }
+
     /**
      * Restarts the random stream from {@code seed}: the calls that follow draw the same samples
      * as they would after any other restart from the same seed, in this function or in another
-     * compiled from the same graph. The stream is shared by all calls, so calls made from several
-     * threads at once draw from it in no defined order.
+     * compiled from the same graph.
      *
      * @return this function, so that {@code compile(...).seed(7)} reads as one step
      */
@@ -109,118 +102,83 @@ public final class Function {
      * checked as soon as it exists, and the first NaN or infinity stops the call with a
      * {@link NonFiniteError} at the node that produced it: an input or param that holds one, or
      * the first op whose finite operands gave one. Nothing is updated by a stopped call. The
-     * check reads every element once, so it is off by default.
+     * check reads every element once, and elementwise chains run op by op so that every value
+     * is seen, so it is off by default.
      *
      * @return this function
      */
     public Function guardNonFinite(boolean on) {
+        if (on != guarded) {
+            plans.clear();
+            last = null;
+        }
         guarded = on;
         return this;
     }
 
     /** Runs the function with one value per input, in the order of {@link #inputs()}. */
-    public List<Tensor> call(Tensor... values) { return call(List.of(values)); }
+    public List<Tensor> call(Tensor... values) {
+        run(values);
+        var results = new ArrayList<Tensor>(outputSlots.length);
+        for (int i = 0; i < outputSlots.length; i++) results.add(output(i));
+        return results;
+    }
 
-    private List<Tensor> last = List.of();
+    public List<Tensor> call(List<Tensor> values) { return call(values.toArray(new Tensor[0])); }
+
+    /** Runs the function with the value of every input given by name. */
+    public List<Tensor> call(Map<Input, Tensor> values) {
+        var fed = new Tensor[inputs.size()];
+        for (int i = 0; i < fed.length; i++) {
+            Input in = inputs.get(i);
+            if (!values.containsKey(in)) throw new GraftException(in.pos(), "no value for input " + in.label());
+            fed[i] = values.get(in);
+        }
+        return call(fed);
+    }
 
     /**
      * Runs the function with one value per input, in the order of {@link #inputs()}, keeping
      * the outputs for {@link #output} and {@link #scalar}: the form a training loop calls, which
-     * allocates nothing in the steady state.
+     * allocates nothing once the plan for these shapes exists.
      */
-    public void run(Tensor... values) { last = call(List.of(values)); }
+    public void run(Tensor... values) {
+        if (values.length != inputs.size()) {
+            throw new GraftException("expected " + inputs.size() + " values for the inputs "
+                    + Compiler.labels(inputs) + ", found " + values.length);
+        }
+        Plan plan = last;
+        if (plan == null || !plan.fits(values)) plan = planFor(values);
+        last = null; // a call that fails leaves no plan whose outputs could be read
+        plan.run(values);
+        last = plan;
+    }
 
-    /** Output {@code i} of the last {@link #run}. */
-    public Tensor output(int i) { return last.get(i); }
+    private Plan planFor(Tensor[] values) {
+        var key = new ArrayList<Shape>();
+        for (Tensor v : values) key.add(v.shape());
+        for (Node n : schedule) if (n instanceof Param p) key.add(p.shape());
+        Plan plan = plans.get(key);
+        if (plan == null || !plan.fits(values)) {
+            plan = new Plan(this, schedule, reads, inputs, values, outputSlots, updated, updateSlots, guarded);
+            plans.put(key, plan);
+        }
+        return plan;
+    }
+
+    /** Output {@code i} of the last {@link #run}, as a new tensor. */
+    public Tensor output(int i) { return lastPlan().value(outputSlots[i]); }
 
     /** The value of output {@code i} of the last {@link #run}, which must have one element. */
-    public double scalar(int i) { return last.get(i).item(); }
-
-    public List<Tensor> call(List<Tensor> values) {
-        if (values.size() != inputs.size()) {
-            throw new GraftException("expected " + inputs.size() + " values for the inputs "
-                    + Compiler.labels(inputs) + ", found " + values.size());
-        }
-        var fed = new IdentityHashMap<Input, Tensor>();
-        for (int i = 0; i < values.size(); i++) fed.put(inputs.get(i), values.get(i));
-        return run(fed);
+    public double scalar(int i) {
+        Plan plan = lastPlan();
+        int s = outputSlots[i];
+        if (plan.size(s) != 1) throw new IllegalStateException("output " + i + " has " + plan.size(s) + " elements, not one");
+        return plan.element(s, 0);
     }
 
-    /** Runs the function with the value of every input given by name. */
-    public List<Tensor> call(Map<Input, Tensor> values) {
-        for (Input in : inputs) {
-            if (!values.containsKey(in)) throw new GraftException(in.pos(), "no value for input " + in.label());
-        }
-        return run(values);
-    }
-
-    private List<Tensor> run(Map<Input, Tensor> fed) {
-        Map<String, Integer> dims = bindInputs(fed);
-        var values = new Tensor[schedule.length];
-        for (int i = 0; i < schedule.length; i++) {
-            Node n = schedule[i];
-            if (n instanceof Input in) values[i] = fed.get(in);
-            else if (n instanceof Param p) values[i] = read(p, p.value(), dims);
-            else if (n instanceof Constant c) values[i] = read(c, c.value(), dims);
-            else values[i] = step((Apply) n, reads[i], values, dims);
-            if (guarded) checkFinite(n, values[i]);
-            for (int s : dropAfter[i]) values[s] = null;
-        }
-        var results = new ArrayList<Tensor>(outputSlots.length);
-        for (int s : outputSlots) results.add(values[s]);
-        for (int k = 0; k < updated.size(); k++) updated.get(k).set(values[updateSlots[k]]);
-        return results;
-    }
-
-    /** Stops at a value that is not finite, saying which node made it and where in the value it is. */
-    private static void checkFinite(Node n, Tensor value) {
-        for (int k = 0, size = value.size(); k < size; k++) {
-            if (!Double.isFinite(value.getFlat(k))) {
-                String what = n instanceof Apply a ? Apply.call(a.op(), a.inputs()) + " gave"
-                        : (n instanceof Input ? "input " : n instanceof Param ? "param " : "constant ") + n.label() + " holds";
-                throw new NonFiniteError(n, what, value, k);
-            }
-        }
-    }
-
-    /** Checks every fed value against its input's type, binding the symbolic dims. */
-    private Map<String, Integer> bindInputs(Map<Input, Tensor> fed) {
-        var dims = new HashMap<String, Integer>();
-        for (Input in : inputs) {
-            String wrong = in.type().bind(fed.get(in), dims);
-            if (wrong != null) throw new ShapeError(in.pos(), "input " + in.label() + ": " + wrong);
-        }
-        return dims;
-    }
-
-    /** A leaf's value; a param or constant with symbolic dims binds them too, and they must agree with the inputs'. */
-    private static Tensor read(Node leaf, Tensor value, Map<String, Integer> dims) {
-        if (!leaf.type().isConcrete()) {
-            String wrong = leaf.type().bind(value, dims);
-            if (wrong != null) {
-                String what = leaf instanceof Param ? "param " + leaf.label() : leaf.name().map(n -> "constant " + n).orElse(leaf.label());
-                throw new ShapeError(leaf.pos(), what + ": " + wrong);
-            }
-        }
-        return value;
-    }
-
-    private Tensor step(Apply a, int[] reads, Tensor[] values, Map<String, Integer> dims) {
-        var args = new ArrayList<Tensor>(reads.length);
-        for (int s : reads) args.add(values[s]);
-        Tensor out;
-        try {
-            out = a.op() instanceof Stochastic s ? s.sample(args, stream) : a.op().fprop(args);
-        } catch (GraftException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw new GraftException(a.pos(), Apply.call(a.op(), a.inputs()) + ": " + e.getMessage());
-        }
-        // an op whose kernel disagrees with its type rule is a bug in the op: say which
-        String wrong = a.type().bind(out, dims);
-        if (wrong != null) {
-            throw new GraftException(a.pos(), "fprop of " + a.op().name() + " disagrees with its type rule: " + wrong);
-        }
-        return out;
+    private Plan lastPlan() {
+        if (last == null) throw new IllegalStateException("the function has not run");
+        return last;
     }
 }

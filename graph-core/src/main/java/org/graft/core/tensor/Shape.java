@@ -85,6 +85,17 @@ public final class Shape {
         return s;
     }
 
+    /**
+     * For each element of {@code target}, row-major, the element of this shape that broadcasting
+     * reads there: the index a kernel gathers with when no simpler pattern fits.
+     */
+    public int[] broadcastIndex(Shape target) {
+        int[] index = new int[target.size()];
+        var walk = new Odometer(target, stridesBroadcastTo(target));
+        for (int i = 0; i < index.length; i++, walk.next()) index[i] = walk.offset[0];
+        return index;
+    }
+
     /** The NumPy broadcast of two shapes. */
     public static Shape broadcast(Shape a, Shape b) {
         if (a.equals(b)) return a;

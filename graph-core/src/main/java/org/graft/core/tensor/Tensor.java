@@ -117,6 +117,13 @@ public final class Tensor {
     /** A copy of the elements, row-major. */
     public double[] toArray() { return data.clone(); }
 
+    /**
+     * The tensor's own array of elements, row-major, not a copy: for the compiled runtime's
+     * kernels, which read inputs where they are instead of copying them at every call. Nothing
+     * may write to it: a tensor never changes.
+     */
+    public double[] storage() { return data; }
+
     // ---- elementwise ----------------------------------------------------------------------
 
     public Tensor map(DoubleUnaryOperator f) {

@@ -1,0 +1,36 @@
+package org.graft.core.runtime;
+
+import java.util.List;
+
+import org.graft.core.Op;
+import org.graft.core.tensor.Shape;
+import org.graft.core.tensor.Tensor;
+
+/**
+ * An op whose output element {@code i} is a function of its operands' elements {@code i}, after
+ * NumPy broadcasting. The compiled runtime fuses chains of them into one loop over blocks of
+ * elements, calling {@link #apply} once per op and block, never once per element; the same
+ * {@code apply} is the op's reference {@link #fprop}, so fused and unfused values agree to the
+ * bit.
+ */
+public interface Elementwise extends Op {
+
+    /**
+     * Writes the op's value at elements {@code [0, n)} of its operands {@code in[0], in[1], ...}
+     * into {@code out[0, n)}. {@code out} may be one of the operands: each element is read before
+     * it is written.
+     */
+    void apply(double[][] in, double[] out, int n);
+
+    /** The operands broadcast to their common shape, then {@link #apply}. */
+    @Override
+    default Tensor fprop(List<Tensor> in) {
+        Shape shape = in.get(0).shape();
+        for (Tensor t : in) shape = Shape.broadcast(shape, t.shape());
+        double[][] operands = new double[in.size()][];
+        for (int i = 0; i < operands.length; i++) operands[i] = in.get(i).broadcastTo(shape).storage();
+        double[] out = new double[shape.size()];
+        apply(operands, out, out.length);
+        return Tensor.of(shape, out);
+    }
+}

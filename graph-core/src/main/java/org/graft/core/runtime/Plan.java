@@ -1,0 +1,402 @@
+package org.graft.core.runtime;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import org.graft.core.Apply;
+import org.graft.core.Constant;
+import org.graft.core.Dim;
+import org.graft.core.GraftException;
+import org.graft.core.Input;
+import org.graft.core.Node;
+import org.graft.core.Param;
+import org.graft.core.ShapeError;
+import org.graft.core.Stochastic;
+import org.graft.core.Type;
+import org.graft.core.tensor.DType;
+import org.graft.core.tensor.Shape;
+import org.graft.core.tensor.Tensor;
+
+/**
+ * A function's schedule made concrete for one set of input shapes: every node has its shape,
+ * every computed value a buffer, every step a kernel. Made once per shapes and reused by every
+ * call with those shapes, so a call only runs kernels.
+ *
+ * <p>Buffers are planned from liveness: walking the schedule, a value takes a free buffer of its
+ * dtype that is large enough (the smallest such) and gives it back after its last reader has run.
+ * A chain of elementwise ops is fused ({@link Fused}) and writes over an operand of its own shape
+ * whose last reader it is, so {@code relu(x @ w + b)} needs one buffer. Inputs are read where
+ * the caller's tensors hold them, params where they live; an update is computed into a buffer of
+ * its own, which then becomes the param's storage in exchange for the old one, so a step copies
+ * no param.
+ */
+final class Plan {
+    private final Function function;
+    private final Node[] schedule;
+    private final Shape[] shapes;
+    private final DType[] dtypes;
+    final Object[] buffers;
+
+    private final Shape[] inputShapes;          // the key: the fed shapes...
+    private final DType[] inputDtypes;
+    private final Param[] params;               // ...and the params' shapes
+    private final Shape[] paramShapes;
+    private final int[] inputSlot;              // -1 for an input no output reads
+    private final int[] paramSlot;
+    private final int[] leafSlots;              // inputs, params and constants, for the guard
+
+    private final Kernel[] kernels;
+    private final int[] kernelSlot;             // the node each kernel computes
+    private final boolean guarded;
+
+    private final Param[] updated;
+    private final int[] updateSlot;
+    private final Object[] updateBuffer;        // the array each update is exchanged through
+    private final boolean[] updateCopies;       // the update's value is read elsewhere: copy it first
+
+    Plan(Function function, Node[] schedule, int[][] reads, List<Input> inputs, Tensor[] fed,
+         int[] outputSlots, Param[] updated, int[] updateSlots, boolean guarded) {
+        this.function = function;
+        this.schedule = schedule;
+        this.guarded = guarded;
+        this.updated = updated;
+        this.updateSlot = updateSlots;
+        int count = schedule.length;
+
+        // ---- shapes -----------------------------------------------------------------------
+        var dims = new HashMap<String, Integer>();
+        inputShapes = new Shape[fed.length];
+        inputDtypes = new DType[fed.length];
+        for (int i = 0; i < fed.length; i++) {
+            Input in = inputs.get(i);
+            String wrong = in.type().bind(fed[i], dims);
+            if (wrong != null) throw new ShapeError(in.pos(), "input " + in.label() + ": " + wrong);
+            inputShapes[i] = fed[i].shape();
+            inputDtypes[i] = fed[i].dtype();
+        }
+        var paramList = new ArrayList<Param>();
+        var paramSlotList = new ArrayList<Integer>();
+        for (int i = 0; i < count; i++) {
+            if (schedule[i] instanceof Param p) {
+                paramList.add(p);
+                paramSlotList.add(i);
+            }
+        }
+        params = paramList.toArray(new Param[0]);
+        paramSlot = paramSlotList.stream().mapToInt(Integer::intValue).toArray();
+        paramShapes = new Shape[params.length];
+        for (int k = 0; k < params.length; k++) {
+            Param p = params[k];
+            paramShapes[k] = p.shape();
+            bindLeaf(p, p.shape(), dims);
+        }
+        shapes = new Shape[count];
+        dtypes = new DType[count];
+        for (int i = 0; i < count; i++) {
+            Node n = schedule[i];
+            if (n instanceof Constant c) bindLeaf(c, c.value().shape(), dims);
+            shapes[i] = concrete(n, dims);
+            dtypes[i] = n.type().dtype();
+        }
+        inputSlot = new int[inputs.size()];
+        Arrays.fill(inputSlot, -1);
+        for (int i = 0; i < count; i++) {
+            if (schedule[i] instanceof Input in) inputSlot[inputs.indexOf(in)] = i;
+        }
+
+        // ---- who reads what ----------------------------------------------------------------
+        boolean[] root = new boolean[count];
+        for (int s : outputSlots) root[s] = true;
+        for (int s : updateSlots) root[s] = true;
+        var readers = new ArrayList<List<Integer>>(count);
+        for (int i = 0; i < count; i++) readers.add(new ArrayList<>());
+        for (int i = 0; i < count; i++) {
+            for (int s : reads[i]) if (!readers.get(s).contains(i)) readers.get(s).add(i);
+        }
+
+        // ---- fusion: an elementwise node joins the chain of its only reader ---------------
+        int[] group = new int[count];
+        Arrays.fill(group, -1);
+        for (int i = count - 1; i >= 0; i--) {
+            if (!fusible(schedule[i])) continue;
+            group[i] = i;
+            List<Integer> r = readers.get(i);
+            if (guarded || root[i] || r.size() != 1) continue;
+            int reader = r.get(0);
+            if (group[reader] >= 0 && shapes[i].equals(shapes[group[reader]]) && dtypes[i] == dtypes[reader]) {
+                group[i] = group[reader];
+            }
+        }
+        // a node is computed where its chain's last op runs
+        int[] at = new int[count];
+        for (int i = 0; i < count; i++) at[i] = group[i] >= 0 ? group[i] : i;
+        int[] lastUse = new int[count];
+        Arrays.fill(lastUse, -1);
+        for (int i = 0; i < count; i++) {
+            for (int s : reads[i]) lastUse[s] = Math.max(lastUse[s], at[i]);
+        }
+        for (int i = 0; i < count; i++) if (root[i]) lastUse[i] = Integer.MAX_VALUE;
+
+        // ---- buffers -----------------------------------------------------------------------
+        buffers = new Object[count];
+        boolean[] leaf = new boolean[count];
+        for (int i = 0; i < count; i++) {
+            Node n = schedule[i];
+            leaf[i] = !(n instanceof Apply);
+            if (n instanceof Constant c) buffers[i] = dtypes[i] == DType.F32 ? narrow(c.value().storage()) : c.value().storage();
+            else if (n instanceof Input && dtypes[i] == DType.F32) buffers[i] = new float[shapes[i].size()];
+        }
+        boolean[] dedicated = new boolean[count];
+        for (int s : updateSlots) dedicated[s] = !leaf[s];
+        var free = new TreeMap<Integer, List<Object>>(); // by length; f64 and f32 arrays both, told apart by class
+        var externals = new HashMap<Integer, int[]>();
+        for (int i = 0; i < count; i++) if (group[i] == i) externals.put(i, chainOperands(i, group, reads));
+        for (int i = 0; i < count; i++) {
+            if (leaf[i] || (group[i] >= 0 && group[i] != i)) continue;
+            int size = shapes[i].size();
+            if (dedicated[i]) buffers[i] = allocate(dtypes[i], size);
+            else {
+                int inPlace = -1;
+                if (group[i] == i) {
+                    for (int e : externals.get(i)) {
+                        if (!leaf[e] && lastUse[e] == i && dtypes[e] == dtypes[i] && shapes[e].equals(shapes[i])) {
+                            inPlace = e;
+                            break;
+                        }
+                    }
+                }
+                if (inPlace >= 0) {
+                    buffers[i] = buffers[inPlace];
+                    lastUse[inPlace] = -1; // handed over: not freed below
+                } else buffers[i] = take(free, dtypes[i], size);
+            }
+            for (int s = 0; s < count; s++) {
+                if (lastUse[s] == i && !leaf[s] && buffers[s] != null && !dedicated[s]) give(free, buffers[s]);
+            }
+        }
+
+        // ---- kernels -----------------------------------------------------------------------
+        var steps = new ArrayList<Kernel>();
+        var stepSlots = new ArrayList<Integer>();
+        for (int i = 0; i < count; i++) {
+            if (leaf[i] || (group[i] >= 0 && group[i] != i)) continue;
+            Apply a = (Apply) schedule[i];
+            Kernel k;
+            if (group[i] == i) k = chain(i, group, reads, externals.get(i));
+            else k = kernel(a, i, reads[i]);
+            steps.add(k);
+            stepSlots.add(i);
+        }
+        kernels = steps.toArray(new Kernel[0]);
+        kernelSlot = stepSlots.stream().mapToInt(Integer::intValue).toArray();
+        leafSlots = java.util.stream.IntStream.range(0, count).filter(i -> leaf[i]).toArray();
+
+        // ---- updates -----------------------------------------------------------------------
+        updateBuffer = new Object[updated.length];
+        updateCopies = new boolean[updated.length];
+        for (int u = 0; u < updated.length; u++) {
+            int s = updateSlots[u];
+            boolean shared = leaf[s];
+            for (int o : outputSlots) shared |= o == s;
+            for (int v = 0; v < updated.length; v++) shared |= v != u && updateSlots[v] == s;
+            updateCopies[u] = shared;
+            if (shared) updateBuffer[u] = allocate(dtypes[s], shapes[s].size());
+        }
+    }
+
+    // ---- planning helpers --------------------------------------------------------------------
+
+    /** A leaf with symbolic dims binds them; they must agree with the inputs'. */
+    private static void bindLeaf(Node leaf, Shape shape, Map<String, Integer> dims) {
+        if (leaf.type().isConcrete()) return;
+        String wrong = leaf.type().bind(shape, dims);
+        if (wrong != null) {
+            String what = leaf instanceof Param ? "param " + leaf.label() : leaf.name().map(n -> "constant " + n).orElse(leaf.label());
+            throw new ShapeError(leaf.pos(), what + ": " + wrong);
+        }
+    }
+
+    private static Shape concrete(Node n, Map<String, Integer> dims) {
+        Type t = n.type();
+        int[] out = new int[t.rank()];
+        for (int i = 0; i < out.length; i++) {
+            Dim d = t.dims().get(i);
+            if (d instanceof Dim.Size s) out[i] = s.n();
+            else {
+                Integer bound = dims.get(((Dim.Var) d).name());
+                if (bound == null) throw new ShapeError(n.pos(), "the dim " + d + " of " + n.label() + " is bound by no input");
+                out[i] = bound;
+            }
+        }
+        return Shape.of(out);
+    }
+
+    private static boolean fusible(Node n) {
+        return n instanceof Apply a && a.op() instanceof Elementwise && !(a.op() instanceof Stochastic);
+    }
+
+    /** The operands of the chain ending at {@code root} that come from outside it, each once, in order of first use. */
+    private int[] chainOperands(int root, int[] group, int[][] reads) {
+        var out = new ArrayList<Integer>();
+        for (int j = 0; j <= root; j++) {
+            if (group[j] != root) continue;
+            for (int s : reads[j]) if (group[s] != root && !out.contains(s)) out.add(s);
+        }
+        return out.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private Kernel chain(int root, int[] group, int[][] reads, int[] external) {
+        var members = new ArrayList<Integer>();
+        for (int j = 0; j <= root; j++) if (group[j] == root) members.add(j);
+        var ops = new Elementwise[members.size()];
+        var args = new int[members.size()][];
+        for (int m = 0; m < ops.length; m++) {
+            int j = members.get(m);
+            ops[m] = (Elementwise) ((Apply) schedule[j]).op();
+            args[m] = new int[reads[j].length];
+            for (int k = 0; k < reads[j].length; k++) {
+                int s = reads[j][k];
+                int e = indexOf(external, s);
+                args[m][k] = e >= 0 ? e : external.length + members.indexOf(s);
+            }
+        }
+        Shape[] externalShapes = new Shape[external.length];
+        for (int e = 0; e < external.length; e++) externalShapes[e] = shapes[external[e]];
+        return new Fused(ops, args, external, externalShapes, root, shapes[root], dtypes[root]);
+    }
+
+    private static int indexOf(int[] a, int v) {
+        for (int i = 0; i < a.length; i++) if (a[i] == v) return i;
+        return -1;
+    }
+
+    /** The op's own kernel, an f64 kernel between widened copies for an f32 node, or its fprop. */
+    private Kernel kernel(Apply a, int slot, int[] reads) {
+        Shape[] in = new Shape[reads.length];
+        DType[] inTypes = new DType[reads.length];
+        for (int k = 0; k < reads.length; k++) {
+            in[k] = shapes[reads[k]];
+            inTypes[k] = dtypes[reads[k]];
+        }
+        var site = new Site(a, DType.F64, shapes[slot], in, slot, reads, function);
+        if (dtypes[slot] == DType.F32) {
+            Kernel own = a.op().kernelF32(new Site(a, DType.F32, shapes[slot], in, slot, reads, function));
+            if (own != null) return own;
+            Kernel wide = a.op().kernel(site);
+            return wide != null ? new Widened(wide, site, inTypes, schedule.length) : new Fallback(site, dtypes[slot], function);
+        }
+        Kernel own = a.op().kernel(site);
+        return own != null ? own : new Fallback(site, DType.F64, function);
+    }
+
+    private static Object allocate(DType dtype, int size) {
+        return dtype == DType.F32 ? new float[size] : new double[size];
+    }
+
+    private static Object take(TreeMap<Integer, List<Object>> free, DType dtype, int size) {
+        Class<?> kind = dtype == DType.F32 ? float[].class : double[].class;
+        for (var entry : free.tailMap(size, true).entrySet()) {
+            List<Object> arrays = entry.getValue();
+            for (int k = 0; k < arrays.size(); k++) {
+                if (arrays.get(k).getClass() == kind) return arrays.remove(k);
+            }
+        }
+        return allocate(dtype, size);
+    }
+
+    private static void give(TreeMap<Integer, List<Object>> free, Object array) {
+        free.computeIfAbsent(java.lang.reflect.Array.getLength(array), n -> new ArrayList<>()).add(array);
+    }
+
+    private static float[] narrow(double[] values) {
+        float[] out = new float[values.length];
+        for (int i = 0; i < values.length; i++) out[i] = (float) values[i];
+        return out;
+    }
+
+    // ---- calling -----------------------------------------------------------------------------
+
+    /** True when this plan was made for these fed shapes and the params' present shapes. */
+    boolean fits(Tensor[] fed) {
+        for (int i = 0; i < fed.length; i++) {
+            if (fed[i].dtype() != inputDtypes[i] || !fed[i].shape().equals(inputShapes[i])) return false;
+        }
+        for (int k = 0; k < params.length; k++) if (!params[k].shape().equals(paramShapes[k])) return false;
+        return true;
+    }
+
+    /** Runs every step, then applies the updates; the outputs stay in {@link #buffers} until the next call. */
+    void run(Tensor[] fed) {
+        for (int i = 0; i < fed.length; i++) {
+            int s = inputSlot[i];
+            if (s < 0) continue;
+            if (buffers[s] instanceof float[] f) {
+                double[] d = fed[i].storage();
+                for (int k = 0; k < f.length; k++) f[k] = (float) d[k];
+            } else buffers[s] = fed[i].storage();
+        }
+        for (int k = 0; k < params.length; k++) buffers[paramSlot[k]] = params[k].storage();
+        if (guarded) for (int s : leafSlots) checkFinite(s);
+        int step = 0;
+        try {
+            for (; step < kernels.length; step++) {
+                kernels[step].run(buffers);
+                if (guarded) checkFinite(kernelSlot[step]);
+            }
+        } catch (GraftException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            Apply a = (Apply) schedule[kernelSlot[step]];
+            throw new GraftException(a.pos(), Apply.call(a.op(), a.inputs()) + ": " + e.getMessage());
+        }
+        for (int u = 0; u < updated.length; u++) {
+            if (updateCopies[u]) {
+                Object value = buffers[updateSlot[u]];
+                System.arraycopy(value, 0, updateBuffer[u], 0, java.lang.reflect.Array.getLength(updateBuffer[u]));
+            }
+        }
+        for (int u = 0; u < updated.length; u++) {
+            if (updateCopies[u]) updateBuffer[u] = updated[u].exchange(updateBuffer[u]);
+            else buffers[updateSlot[u]] = updated[u].exchange(buffers[updateSlot[u]]);
+        }
+    }
+
+    /** The value in slot {@code s} as a new tensor. */
+    Tensor value(int s) {
+        return Tensor.of(shapes[s], widen(buffers[s], shapes[s].size()));
+    }
+
+    /** The number of elements of the value in slot {@code s}. */
+    int size(int s) { return shapes[s].size(); }
+
+    /** Element {@code k} of the value in slot {@code s}. */
+    double element(int s, int k) {
+        Object b = buffers[s];
+        return b instanceof double[] d ? d[k] : ((float[]) b)[k];
+    }
+
+    private static double[] widen(Object array, int size) {
+        if (array instanceof double[] d) return Arrays.copyOf(d, size);
+        float[] f = (float[]) array;
+        double[] out = new double[size];
+        for (int i = 0; i < size; i++) out[i] = f[i];
+        return out;
+    }
+
+    /** Stops at a value that is not finite, saying which node made it and where in the value it is. */
+    private void checkFinite(int s) {
+        int size = shapes[s].size();
+        for (int k = 0; k < size; k++) {
+            if (!Double.isFinite(element(s, k))) {
+                Node n = schedule[s];
+                String what = n instanceof Apply a ? Apply.call(a.op(), a.inputs()) + " gave"
+                        : (n instanceof Input ? "input " : n instanceof Param ? "param " : "constant ") + n.label() + " holds";
+                throw new NonFiniteError(n, what, value(s), k);
+            }
+        }
+    }
+}
