@@ -177,6 +177,12 @@ public final class Function {
         return plan.element(s, 0);
     }
 
+    /** The plan of the last call, for tests. */
+    Plan plan() { return lastPlan(); }
+
+    /** The number of plans made so far, for tests. */
+    int plans() { return plans.size(); }
+
     private Plan lastPlan() {
         if (last == null) throw new IllegalStateException("the function has not run");
         return last;

@@ -21,6 +21,12 @@ final class Fused implements Kernel {
     /** Elements per block: 1024 doubles, 8 KiB per operand, so a chain's blocks stay in L1. */
     static final int BLOCK = 1024;
 
+    /**
+     * From this many elements a chain is split across the kernel threads, each taking a fixed
+     * run of blocks: below it, waking the threads costs more than the loop.
+     */
+    static final int PARALLEL_FROM = 1 << 16;
+
     private enum Load { SAME, SCALAR, PERIODIC, GATHER }
 
     private final Elementwise[] ops;
@@ -34,8 +40,21 @@ final class Fused implements Kernel {
     private final int size;
     private final boolean f32;
     private final boolean direct;       // one f64 block: no copies
-    private final double[][] registers;
-    private final double[][][] argv;    // per op, its operands' current arrays
+    private final Part[] parts;         // one set of registers per thread
+    private final Parallel parallel;    // null: one thread
+    private final java.util.function.IntConsumer runPart = this::runPart;
+    private Object[] current;           // the buffers of the call in progress, for the parts
+
+    /** The registers one thread computes in. */
+    private static final class Part {
+        final double[][] registers;
+        final double[][][] argv;        // per op, its operands' current arrays
+
+        Part(double[][] registers, double[][][] argv) {
+            this.registers = registers;
+            this.argv = argv;
+        }
+    }
 
     /**
      * @param ops        the chain in schedule order; the last one's value is the output
@@ -69,15 +88,21 @@ final class Fused implements Kernel {
                 gather[i] = s.broadcastIndex(out);
             }
         }
+        Parallel pool = size >= PARALLEL_FROM ? Parallel.shared() : null;
+        parallel = pool != null && pool.parts() > 1 ? pool : null;
+        parts = new Part[parallel == null ? 1 : parallel.parts()];
         int block = Math.min(size, BLOCK);
-        registers = new double[e + ops.length][];
-        for (int r = 0; r < registers.length; r++) {
-            boolean readInPlace = direct && r < e && load[r] == Load.SAME;
-            boolean writtenInPlace = direct && r == registers.length - 1;
-            registers[r] = readInPlace || writtenInPlace ? null : new double[block];
+        for (int p = 0; p < parts.length; p++) {
+            var registers = new double[e + ops.length][];
+            for (int r = 0; r < registers.length; r++) {
+                boolean readInPlace = direct && r < e && load[r] == Load.SAME;
+                boolean writtenInPlace = direct && r == registers.length - 1;
+                registers[r] = readInPlace || writtenInPlace ? null : new double[block];
+            }
+            var argv = new double[ops.length][][];
+            for (int j = 0; j < ops.length; j++) argv[j] = new double[args[j].length][];
+            parts[p] = new Part(registers, argv);
         }
-        argv = new double[ops.length][][];
-        for (int j = 0; j < ops.length; j++) argv[j] = new double[args[j].length][];
     }
 
     /** True when {@code s}, without its leading 1s, is a trailing run of {@code out}'s dims: the operand repeats with period s.size(). */
@@ -93,30 +118,51 @@ final class Fused implements Kernel {
 
     @Override
     public void run(Object[] buffers) {
+        if (parallel == null) {
+            runBlocks(buffers, parts[0], 0, size);
+            return;
+        }
+        current = buffers;
+        try {
+            parallel.run(runPart);
+        } finally {
+            current = null;
+        }
+    }
+
+    /** Part {@code p} of {@code parts.length} takes an equal share of whole blocks. */
+    private void runPart(int p) {
+        int blocks = (size + BLOCK - 1) / BLOCK;
+        int from = (int) ((long) blocks * p / parts.length) * BLOCK;
+        int to = Math.min(size, (int) ((long) blocks * (p + 1) / parts.length) * BLOCK);
+        runBlocks(current, parts[p], from, to);
+    }
+
+    private void runBlocks(Object[] buffers, Part part, int from, int to) {
+        double[][] registers = part.registers;
         int e = externalSlot.length;
         if (direct) {
             for (int i = 0; i < e; i++) if (load[i] == Load.SAME) registers[i] = (double[]) buffers[externalSlot[i]];
             registers[registers.length - 1] = (double[]) buffers[outSlot];
         }
         for (int j = 0; j < ops.length; j++) {
-            for (int k = 0; k < args[j].length; k++) argv[j][k] = registers[args[j][k]];
+            for (int k = 0; k < args[j].length; k++) part.argv[j][k] = registers[args[j][k]];
         }
-        for (int start = 0; start < size; start += BLOCK) {
-            int n = Math.min(BLOCK, size - start);
+        for (int start = from; start < to; start += BLOCK) {
+            int n = Math.min(BLOCK, to - start);
             for (int i = 0; i < e; i++) {
-                if (!(direct && load[i] == Load.SAME)) loadBlock(i, buffers[externalSlot[i]], start, n);
+                if (!(direct && load[i] == Load.SAME)) loadBlock(registers[i], i, buffers[externalSlot[i]], start, n);
             }
             for (int j = 0; j < ops.length; j++) {
                 double[] r = registers[result[j]];
-                ops[j].apply(argv[j], r, n);
+                ops[j].apply(part.argv[j], r, n);
                 if (f32) for (int i = 0; i < n; i++) r[i] = (float) r[i];
             }
             if (!direct) store(registers[registers.length - 1], buffers[outSlot], start, n);
         }
     }
 
-    private void loadBlock(int i, Object source, int start, int n) {
-        double[] r = registers[i];
+    private void loadBlock(double[] r, int i, Object source, int start, int n) {
         if (source instanceof double[] d) {
             switch (load[i]) {
                 case SAME -> System.arraycopy(d, start, r, 0, n);

@@ -318,6 +318,18 @@ final class Plan {
         return out;
     }
 
+    // ---- what the plan is, for tests -----------------------------------------------------------
+
+    /** The number of kernels a call runs. */
+    int steps() { return kernels.length; }
+
+    /** The number of distinct arrays the plan's computed values live in. */
+    int arrays() {
+        var seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<Object, Boolean>());
+        for (int s : kernelSlot) seen.add(buffers[s]);
+        return seen.size();
+    }
+
     // ---- calling -----------------------------------------------------------------------------
 
     /** True when this plan was made for these fed shapes and the params' present shapes. */

@@ -1,0 +1,121 @@
+package org.graft.core.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import java.lang.management.ManagementFactory;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import org.graft.core.Apply;
+import org.graft.core.Input;
+import org.graft.core.Node;
+import org.graft.core.Param;
+import org.graft.core.Type;
+import org.graft.core.ops.Add;
+import org.graft.core.ops.Broadcasting.SumTo;
+import org.graft.core.ops.StopGradient;
+import org.graft.core.tensor.DType;
+import org.graft.core.tensor.Tensor;
+
+/** How a compiled function lays its graph out: fused chains, reused buffers, one plan per shape, no allocation per call. */
+class PlanTest {
+    private final Input x = new Input("x", Type.of(DType.F64, "n"));
+
+    private static Node add(Node a, Node b) { return Apply.of(new Add(), a, b); }
+
+    /** Not elementwise, so never fused: a value of its own in a buffer of its own. */
+    private static Node copy(Node a) { return Apply.of(new StopGradient(), a); }
+
+    private static Node total(Node a) { return Apply.of(new SumTo(Type.scalar(DType.F64)), a); }
+
+    @Test
+    void aChainOfElementwiseOpsRunsAsOneKernel() {
+        Node y = add(add(add(x, x), x), add(x, x));
+        Function f = Compiler.compile(List.of(x), List.of(y), Options.NONE);
+        assertEquals(Tensor.vector(5, 10, -5), f.call(Tensor.vector(1, 2, -1)).get(0));
+        assertEquals(1, f.plan().steps());
+    }
+
+    @Test
+    void aChainWritesOverAnOperandWhoseLastReaderItIs() {
+        Node c = copy(x);
+        Function f = Compiler.compile(List.of(x), List.of(add(c, c)), Options.NONE);
+        assertEquals(Tensor.vector(2, 4), f.call(Tensor.vector(1, 2)).get(0));
+        assertEquals(2, f.plan().steps());
+        assertEquals(1, f.plan().arrays());
+    }
+
+    @Test
+    void aBufferIsReusedOnceItsValueHasBeenReadForTheLastTime() {
+        Node y = x;
+        for (int i = 0; i < 10; i++) y = copy(y);
+        Function f = Compiler.compile(List.of(x), List.of(y), Options.NONE);
+        assertEquals(Tensor.vector(3, 1), f.call(Tensor.vector(3, 1)).get(0));
+        assertEquals(10, f.plan().steps());
+        assertEquals(2, f.plan().arrays()); // each copy writes where the one before last wrote
+    }
+
+    @Test
+    void aPlanIsMadeOncePerInputShape() {
+        Function f = Compiler.compile(List.of(x), List.of(total(add(x, x))), Options.NONE);
+        assertEquals(Tensor.scalar(12), f.call(Tensor.vector(1, 2, 3)).get(0));
+        assertEquals(Tensor.scalar(4), f.call(Tensor.vector(1, 1)).get(0));
+        assertEquals(Tensor.scalar(6), f.call(Tensor.vector(1, 1, 1)).get(0));
+        assertEquals(2, f.plans());
+    }
+
+    @Test
+    void anUpdateIsExchangedWithTheParamsStorageNotCopied() {
+        var w = new Param("w", Tensor.vector(1, 2));
+        Input v = new Input("v", Type.of(DType.F64, 2));
+        Function f = Compiler.compile(List.of(v), List.of(), Map.of(w, add(w, v)), Options.NONE);
+        Object first = w.storage();
+        f.call(Tensor.vector(1, 1));
+        Object second = w.storage();
+        f.call(Tensor.vector(1, 1));
+        assertNotSame(first, second);
+        assertSame(first, w.storage());
+        assertEquals(Tensor.vector(3, 4), w.value());
+    }
+
+    @Test
+    void aCallAllocatesNothingOnceItsPlanExists() {
+        var w = new Param("w", Tensor.vector(1, 2, 3, 4));
+        Input v = new Input("v", Type.of(DType.F64, 4));
+        Function f = Compiler.compile(List.of(v), List.of(total(add(copy(w), v))), Map.of(w, add(w, copy(v))), Options.NONE);
+        Tensor[] fed = {Tensor.vector(0.5, 0.5, 0.5, 0.5)};
+        double sum = 0;
+        for (int i = 0; i < 20_000; i++) { // past the JIT's first tiers
+            f.run(fed);
+            sum += f.scalar(0);
+        }
+        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long id = Thread.currentThread().getId();
+        long before = threads.getThreadAllocatedBytes(id);
+        for (int i = 0; i < 1000; i++) {
+            f.run(fed);
+            sum += f.scalar(0);
+        }
+        long allocated = threads.getThreadAllocatedBytes(id) - before;
+        assertEquals(0, allocated, "bytes allocated by 1000 calls (sum " + sum + ")");
+    }
+
+    @Test
+    void aLargeChainSplitAcrossThreadsGivesTheBitsOfOneThread() {
+        int n = 3 * Fused.PARALLEL_FROM + 777; // not a whole number of blocks
+        var random = Function.randomStream(1);
+        double[] u = new double[n], v = new double[n];
+        for (int i = 0; i < n; i++) {
+            u[i] = random.nextGaussian();
+            v[i] = random.nextGaussian() * 1e-8;
+        }
+        Tensor a = Tensor.of(u, n), b = Tensor.of(v, n);
+        Input y = new Input("y", Type.of(DType.F64, "n"));
+        Function f = Compiler.compile(List.of(x, y), List.of(add(add(x, y), add(y, x))), Options.NONE);
+        assertEquals(a.add(b).add(b.add(a)), f.call(a, b).get(0));
+    }
+}
