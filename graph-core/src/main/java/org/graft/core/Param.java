@@ -25,9 +25,12 @@ public final class Param implements Node {
     private final String name;
     private final Type type;
     private final SourcePos pos;
-    private Shape shape;        // null until the param has a value
-    private Object storage;     // double[] for f64, float[] for f32
-    private Tensor snapshot;    // the value as a tensor, or null when it must be made again
+    // Plain volatile fields, no lock: a compiled step reads and exchanges the storage of every
+    // param it updates, and a lock per access would cost more than a small step's arithmetic.
+    // A param is changed by one thread at a time, as a compiled function runs one call at a time.
+    private volatile Shape shape;       // null until the param has a value
+    private volatile Object storage;    // double[] for f64, float[] for f32
+    private volatile Tensor snapshot;   // the value as a tensor, or null when it must be made again
 
     public Param(String name, Tensor initial, SourcePos pos) {
         this(name, Type.of(initial), pos);
@@ -44,32 +47,35 @@ public final class Param implements Node {
         this.pos = pos;
     }
 
-    public synchronized boolean hasValue() { return storage != null; }
+    public boolean hasValue() { return storage != null; }
 
     /** The current value; an error for a param that has none yet. */
-    public synchronized Tensor value() {
-        if (storage == null) throw new GraftException(pos, "param " + name + " has no value yet");
-        if (snapshot == null) snapshot = Tensor.of(shape, widen(storage));
-        return snapshot;
+    public Tensor value() {
+        Object values = storage;
+        if (values == null) throw new GraftException(pos, "param " + name + " has no value yet");
+        Tensor v = snapshot;
+        if (v == null) snapshot = v = Tensor.of(shape, widen(values));
+        return v;
     }
 
     /**
      * Replaces the value. It must fit the param's type: the same dtype and rank, the declared
      * size on every concrete dim, and one size for each symbolic dim.
      */
-    public synchronized void set(Tensor newValue) {
+    public void set(Tensor newValue) {
         String wrong = type.bind(newValue, new HashMap<>());
         if (wrong != null) throw new ShapeError(pos, "param " + name + ": " + wrong);
         double[] values = newValue.toArray();
         shape = newValue.shape();
-        storage = type.dtype() == DType.F32 ? narrow(values) : values;
         snapshot = newValue;
+        storage = type.dtype() == DType.F32 ? narrow(values) : values;
     }
 
     /** The shape of the current value; an error for a param that has none yet. */
-    public synchronized Shape shape() {
-        if (storage == null) throw new GraftException(pos, "param " + name + " has no value yet");
-        return shape;
+    public Shape shape() {
+        Shape s = shape;
+        if (s == null) throw new GraftException(pos, "param " + name + " has no value yet");
+        return s;
     }
 
     /**
@@ -77,9 +83,10 @@ public final class Param implements Node {
      * f32. For the compiled runtime, which reads it in place; whoever writes to it must call
      * {@link #changed()}.
      */
-    public synchronized Object storage() {
-        if (storage == null) throw new GraftException(pos, "param " + name + " has no value yet");
-        return storage;
+    public Object storage() {
+        Object values = storage;
+        if (values == null) throw new GraftException(pos, "param " + name + " has no value yet");
+        return values;
     }
 
     /**
@@ -87,7 +94,7 @@ public final class Param implements Node {
      * value and returns the array that held it: how a compiled step applies an update that it
      * computed into a buffer of its own, without copying.
      */
-    public synchronized Object exchange(Object array) {
+    public Object exchange(Object array) {
         Object old = storage();
         if (array.getClass() != old.getClass() || java.lang.reflect.Array.getLength(array) != shape.size()) {
             throw new IllegalArgumentException("param " + name + " holds " + shape.size() + " " + type.dtype()
@@ -99,7 +106,7 @@ public final class Param implements Node {
     }
 
     /** Says that {@link #storage()} was written to, so that {@link #value()} reads it again. */
-    public synchronized void changed() { snapshot = null; }
+    public void changed() { snapshot = null; }
 
     private static double[] widen(Object array) {
         if (array instanceof double[] d) return d.clone();
