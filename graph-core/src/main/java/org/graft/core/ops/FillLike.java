@@ -31,7 +31,7 @@ public record FillLike(double value) implements Op {
     }
 
     @Override
-    public Tensor fprop(List<Tensor> in) { return Tensor.full(in.get(0).shape(), value); }
+    public Tensor fprop(List<Tensor> in) { return Tensor.full(in.get(0).dtype(), in.get(0).shape(), value); }
 
     // only the shape of the input is read
     @Override
