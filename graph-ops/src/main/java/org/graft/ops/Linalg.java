@@ -194,7 +194,7 @@ public sealed interface Linalg extends Op {
         }
 
         @Override
-        public Tensor fprop(List<Tensor> in) { return Tensor.scalar(in.get(0).dot(in.get(1))); }
+        public Tensor fprop(List<Tensor> in) { return Tensor.scalar(in.get(0).dtype(), in.get(0).dot(in.get(1))); }
 
         // d/dx Σ xᵢyᵢ = y and d/dy = x, each scaled by the scalar gy
         @Override

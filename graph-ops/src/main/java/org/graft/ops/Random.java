@@ -9,6 +9,7 @@ import org.graft.core.Node;
 import org.graft.core.Op;
 import org.graft.core.Stochastic;
 import org.graft.core.Type;
+import org.graft.core.tensor.DType;
 import org.graft.core.tensor.Tensor;
 
 /**
@@ -41,7 +42,7 @@ public sealed interface Random extends Stochastic {
 
         @Override
         public Tensor sample(List<Tensor> in, RandomGenerator stream) {
-            return Tensor.normal(in.get(0).shape(), mean, std, stream);
+            return Tensor.normal(in.get(0).dtype(), in.get(0).shape(), mean, std, stream);
         }
 
         // only the shape of the input is read
@@ -63,7 +64,7 @@ public sealed interface Random extends Stochastic {
 
         @Override
         public Tensor sample(List<Tensor> in, RandomGenerator stream) {
-            return Tensor.uniform(in.get(0).shape(), lo, hi, stream);
+            return Tensor.uniform(in.get(0).dtype(), in.get(0).shape(), lo, hi, stream);
         }
 
         // only the shape of the input is read
@@ -86,7 +87,8 @@ public sealed interface Random extends Stochastic {
                     throw new IllegalArgumentException("probability " + pi + " at " + Arrays.toString(p.shape().unravel(i)) + " is outside [0, 1]");
                 }
             }
-            return Tensor.uniform(p.shape(), 0, 1, stream).zip(p, (u, q) -> u < q ? 1.0 : 0.0);
+            // u in f64 whatever p's dtype: an f32 u could round up to 1, and p = 1 must always give 1
+            return Tensor.uniform(p.shape(), 0, 1, stream).zip(p.astype(DType.F64), (u, q) -> u < q ? 1.0 : 0.0).astype(p.dtype());
         }
 
         // the samples are a step function of p: zero slope almost everywhere, a jump where u = p

@@ -259,7 +259,7 @@ public sealed interface Reduce extends Op {
         }
 
         @Override
-        public Tensor fprop(List<Tensor> in) { return Tensor.scalar(count(in.get(0), axes)); }
+        public Tensor fprop(List<Tensor> in) { return Tensor.scalar(in.get(0).dtype(), count(in.get(0), axes)); }
 
         // only the shape of x is read
         @Override

@@ -31,7 +31,7 @@ public sealed interface Ternary extends Op {
         Tensor a = in.get(0).broadcastTo(shape), b = in.get(1).broadcastTo(shape), c = in.get(2).broadcastTo(shape);
         double[] out = new double[shape.size()];
         for (int i = 0; i < out.length; i++) out[i] = apply(a.getFlat(i), b.getFlat(i), c.getFlat(i));
-        return Tensor.of(shape, out);
+        return Tensor.of(a.dtype(), shape, out); // the type rule gives the three operands one dtype
     }
 
     /** {@code a} where {@code c} is non-zero, else {@code b}. */
