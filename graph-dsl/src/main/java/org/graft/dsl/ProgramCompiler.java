@@ -169,7 +169,8 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
         } else {
             value = constant(visit(ctx.expr()), pos(ctx.expr()), "const " + name);
         }
-        Node node = weakTypes.literal(literal(value, at).named(name));
+        Constant number = literal(value, at);
+        Node node = weakTypes.copied(number, number.named(name));
         scope.bind(name, new Value.Expr(node), at, "const");
         if (scope == global) bindings.put(name, node);
         return null;
@@ -237,8 +238,12 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
     private Node bind(String name, Node node, SourcePos at) {
         Tensor given = scope == global ? set.remove(name) : null;
         // Theano's givens: the binding becomes a constant before anything (grad included) reads it
-        if (given != null) node = weakTypes.copied(node, Constant.of(fit(name, node.type(), given, at), node.type()).named(name).at(at));
-        else node = named(node, name);
+        if (given != null) {
+            Constant value = Constant.of(fit(name, node.type(), given, at), node.type()).named(name).at(at);
+            node = weakTypes.isWeak(node) ? weakTypes.literal(value) : value;   // a number replaced is still a number
+        } else {
+            node = named(node, name);
+        }
         scope.bind(name, new Value.Expr(node), at, "binding");
         if (scope == global) bindings.put(name, node);
         return node;
@@ -587,7 +592,7 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
 
     /** A number written in the program, at {@code at}: a weak scalar constant in the program's literal dtype. */
     private Constant literal(double v, SourcePos at) {
-        return weakTypes.literal(Constant.of(literal(Tensor.scalar(v), at)).at(at));
+        return weakTypes.literal(Constant.of(literal(Tensor.scalar(v), at)).at(at), v);
     }
 
     /** The numbers of a literal in the program's literal dtype; one too large for it is an error at {@code at}. */
@@ -628,6 +633,8 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
                         + m.type() + "; the most it may take is " + MAX_CONSTANT_ELEMENTS + " numbers");
             }
         }
+        Double written = weakTypes.writtenValue(n); // before an f32 program rounded it
+        if (written != null) return written;
         if (n instanceof Constant c) return c.value().item();
         return Compiler.compile(List.of(), List.of(n)).call().get(0).item();
     }

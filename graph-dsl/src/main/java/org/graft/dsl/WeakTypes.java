@@ -32,9 +32,14 @@ import org.graft.core.tensor.Tensor;
  * are not weak (inputs, params, and everything computed from them) are strong: two strong
  * operands of different dtypes stay an error of the op. A number converted to f32 that does
  * not fit there (above 3.4e38) is an error at the number.
+ *
+ * <p>A scalar number also keeps the value written, before any rounding to f32, for the uses
+ * that read it when the program is compiled: a dim, an axis, an index, an optimizer's or an
+ * initializer's argument are the same in an f32 program as in an f64 one.
  */
 final class WeakTypes {
     private final Set<Constant> literals = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final Map<Constant, Double> written = new IdentityHashMap<>();
     private final Map<Node, Boolean> weak = new IdentityHashMap<>();
 
     /** {@code c}, remembered as a number written in the program. */
@@ -43,11 +48,23 @@ final class WeakTypes {
         return c;
     }
 
-    /** {@code copy}, a copy of {@code original} (renamed or moved), weak if the original was. */
-    Node copied(Node original, Node copy) {
-        if (original instanceof Constant o && copy instanceof Constant c && literals.contains(o)) literals.add(c);
+    /** {@code c}, a scalar written in the program as {@code value}, which its dtype may have rounded. */
+    Constant literal(Constant c, double value) {
+        written.put(c, value);
+        return literal(c);
+    }
+
+    /** {@code copy}, a copy of {@code original} (renamed, moved or converted), weak if the original was. */
+    <T extends Node> T copied(Node original, T copy) {
+        if (original instanceof Constant o && copy instanceof Constant c && literals.contains(o)) {
+            literals.add(c);
+            if (written.containsKey(o)) written.put(c, written.get(o));
+        }
         return copy;
     }
+
+    /** The value a scalar number was written with, or null for any other node. */
+    Double writtenValue(Node n) { return n instanceof Constant c ? written.get(c) : null; }
 
     /** Whether {@code n} is made of numbers written in the program only, without sampling. */
     boolean isWeak(Node n) {
@@ -121,7 +138,7 @@ final class WeakTypes {
             if (copies.containsKey(n)) continue;
             Node copy;
             if (n instanceof Constant c) {
-                copy = literal(converted(c, dtype));
+                copy = copied(c, converted(c, dtype));
             } else {
                 Apply a = (Apply) n;
                 try {

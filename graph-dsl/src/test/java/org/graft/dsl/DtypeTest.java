@@ -26,8 +26,8 @@ class DtypeTest {
     private static final String MODEL = """
             input x: [n, 3]
             input y: [n, 1]
-            param w: [3, 1] = normal(0, 1)
-            param b: [1] = uniform(-0.5, 0.5)
+            param w: [3, 1] = normal(0, 0.3)
+            param b: [1] = uniform(-0.1, 0.1)
             const lr = 0.1
             p = sigmoid(x @ w + b)
             loss = mean(binary_cross_entropy(p, y)) + 1e-3 * sum(w^2)
@@ -99,6 +99,15 @@ class DtypeTest {
         for (int i = 0; i < 2; i++) {
             assertEquals(f64.params().get(i).value().astype(DType.F32), f32.params().get(i).value());
         }
+    }
+
+    @Test
+    void numbersReadWhenTheProgramIsCompiledKeepTheValueWritten() {
+        Program p = compile(MODEL, DType.F32);
+        assertEquals(0.1, p.objective().orElseThrow().optimizer().lr());   // not the float nearest 0.1
+        Program given = Graft.compile("m.graft", "two = 1 + 1\nconst c = two * 3\ny = c\noutput y\n",
+                Map.of("two", Tensor.scalar(5)), DType.F32);
+        assertEquals(Tensor.scalar(DType.F32, 15), ((org.graft.core.Constant) given.bindings().get("c")).value());
     }
 
     @Test
