@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Optional;
 
+import org.graft.core.tensor.DType;
 import org.graft.core.tensor.Tensor;
 
 /** A value fixed when the graph is built. */
@@ -33,7 +34,11 @@ public final class Constant implements Node {
         return new Constant(value, type, null, SourcePos.building());
     }
 
+    /** An f64 scalar. */
     public static Constant scalar(double value) { return of(Tensor.scalar(value)); }
+
+    /** A scalar of {@code dtype}: {@code value} rounded to it. */
+    public static Constant scalar(DType dtype, double value) { return of(Tensor.scalar(dtype, value)); }
 
     public Tensor value() { return value; }
 

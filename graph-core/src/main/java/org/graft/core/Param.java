@@ -54,7 +54,7 @@ public final class Param implements Node {
         Object values = storage;
         if (values == null) throw new GraftException(pos, "param " + name + " has no value yet");
         Tensor v = snapshot;
-        if (v == null) snapshot = v = Tensor.of(shape, widen(values));
+        if (v == null) snapshot = v = Tensor.of(type.dtype(), shape, widen(values));
         return v;
     }
 

@@ -11,7 +11,9 @@ import org.graft.core.tensor.Tensor;
 
 /**
  * What a node holds: a dtype and dims, some of which may be symbolic ({@code [n, 784]}).
- * Every node knows its type from the moment it is built.
+ * Every node knows its type from the moment it is built. The dtype is {@code f64} by default
+ * and prints only when it is {@code f32} ({@code f32[n, 784]}); ops take operands of one dtype
+ * and give it to their result, except where an op's rule says otherwise.
  */
 public record Type(DType dtype, List<Dim> dims) {
 
@@ -21,6 +23,9 @@ public record Type(DType dtype, List<Dim> dims) {
 
     /** An f64 type from dims given as sizes ({@code 784}) and symbols ({@code "n"}). */
     public static Type f64(Object... dims) { return of(DType.F64, dims); }
+
+    /** An f32 type from dims given as sizes and symbols. */
+    public static Type f32(Object... dims) { return of(DType.F32, dims); }
 
     public static Type of(DType dtype, Object... dims) {
         var list = new ArrayList<Dim>(dims.length);

@@ -19,6 +19,7 @@ import org.graft.core.ShapeError;
 import org.graft.core.SourcePos;
 import org.graft.core.Type;
 import org.graft.core.grad.GradTable;
+import org.graft.core.tensor.DType;
 import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
 import org.graft.ops.optim.Optimizer;
@@ -137,6 +138,11 @@ final class Builtins {
 
         Node node(String param) { return compiler.node(value(param), pos(param)); }
 
+        /** The operands of one op, their numbers in the dtype of the others (see {@link WeakTypes}). */
+        List<Node> operands(String... params) {
+            return compiler.unify(Arrays.stream(params).map(this::node).toList());
+        }
+
         double number(String param) {
             int i = index(param);
             if (values[i] == null) return ((Number) spec.defaults().get(i - spec.required())).doubleValue();
@@ -237,7 +243,10 @@ final class Builtins {
     private interface Pairwise { Node apply(Node a, Node b); }
 
     private static void binary(String name, String a, String b, Pairwise f) {
-        function(name, List.of(a, b), List.of(), c -> f.apply(c.node(a), c.node(b)));
+        function(name, List.of(a, b), List.of(), c -> {
+            List<Node> ab = c.operands(a, b);
+            return f.apply(ab.get(0), ab.get(1));
+        });
     }
 
     private interface Reduction { Node apply(Node x, int[] axes, boolean keepdims); }
@@ -271,8 +280,14 @@ final class Builtins {
         binary("maximum", "a", "b", (a, b) -> maximum(a, b));
         binary("minimum", "a", "b", (a, b) -> minimum(a, b));
         binary("pow", "a", "b", (a, b) -> pow(a, b));
-        function("where", List.of("c", "a", "b"), List.of(), c -> where(c.node("c"), c.node("a"), c.node("b")));
-        function("clip", List.of("x", "lo", "hi"), List.of(), c -> clip(c.node("x"), c.node("lo"), c.node("hi")));
+        function("where", List.of("c", "a", "b"), List.of(), c -> {
+            List<Node> cab = c.operands("c", "a", "b");
+            return where(cab.get(0), cab.get(1), cab.get(2));
+        });
+        function("clip", List.of("x", "lo", "hi"), List.of(), c -> {
+            List<Node> xs = c.operands("x", "lo", "hi");
+            return clip(xs.get(0), xs.get(1), xs.get(2));
+        });
 
         reduction("sum", (x, axes, k) -> sum(x, axes, k));
         reduction("mean", (x, axes, k) -> mean(x, axes, k));
@@ -297,7 +312,7 @@ final class Builtins {
         function("reshape", List.of("x", "shape"), List.of(), c -> reshape(c.node("x"), c.integers("shape")));
         function("broadcast_to", List.of("x", "shape"), List.of(), c -> broadcastTo(c.node("x"), c.integers("shape")));
         function("concat", List.of("xs", "axis"), List.of(0), c -> {
-            List<Node> xs = c.nodes("xs");
+            List<Node> xs = c.compiler().unify(c.nodes("xs"));
             return concat(xs, xs.isEmpty() ? c.integer("axis") : c.axis("axis", xs.get(0).type()));
         });
         add(FUNCTIONS, "split", List.of("x", "parts", "axis"), List.of(0), c -> {
@@ -355,26 +370,26 @@ final class Builtins {
             return x;
         });
 
-        add(INITIALIZERS, "zeros", List.of(), List.of(), c -> new Init("zeros", (s, r) -> Tensor.zeros(s)));
-        add(INITIALIZERS, "ones", List.of(), List.of(), c -> new Init("ones", (s, r) -> Tensor.ones(s)));
+        add(INITIALIZERS, "zeros", List.of(), List.of(), c -> new Init("zeros", (d, s, r) -> Tensor.zeros(d, s)));
+        add(INITIALIZERS, "ones", List.of(), List.of(), c -> new Init("ones", (d, s, r) -> Tensor.ones(d, s)));
         add(INITIALIZERS, "constant", List.of("v"), List.of(), c -> {
             double v = c.number("v");
-            return new Init("constant(" + v + ")", (s, r) -> Tensor.full(s, v));
+            return new Init("constant(" + v + ")", (d, s, r) -> Tensor.full(d, s, v));
         });
         add(INITIALIZERS, "normal", List.of("mean", "std"), List.of(), c -> {
             double mean = c.number("mean"), std = c.number("std");
             if (!(std >= 0)) throw new GraftException(c.pos("std"), "normal: std must be 0 or more, found " + show(std));
-            return new Init("normal(" + mean + ", " + std + ")", (s, r) -> Tensor.normal(s, mean, std, r));
+            return new Init("normal(" + mean + ", " + std + ")", (d, s, r) -> Tensor.normal(d, s, mean, std, r));
         });
         add(INITIALIZERS, "uniform", List.of("lo", "hi"), List.of(), c -> {
             double lo = c.number("lo"), hi = c.number("hi");
             if (!(lo < hi)) throw new GraftException(c.at(), "uniform: lo must be below hi, found " + show(lo) + " and " + show(hi));
-            return new Init("uniform(" + lo + ", " + hi + ")", (s, r) -> Tensor.uniform(s, lo, hi, r));
+            return new Init("uniform(" + lo + ", " + hi + ")", (d, s, r) -> Tensor.uniform(d, s, lo, hi, r));
         });
         // Glorot & Bengio (2010), eq. 16: U(-a, a) with a = sqrt(6 / (fan_in + fan_out))
-        add(INITIALIZERS, "glorot_uniform", List.of(), List.of(), c -> new Init("glorot_uniform", 2, (s, r) -> {
+        add(INITIALIZERS, "glorot_uniform", List.of(), List.of(), c -> new Init("glorot_uniform", 2, (d, s, r) -> {
             double a = Math.sqrt(6.0 / (s.dim(0) + s.dim(1)));
-            return Tensor.uniform(s, -a, a, r);
+            return Tensor.uniform(d, s, -a, a, r);
         }));
 
         // the optimizers check their hyper-parameters too; checked here, a bad one is shown where it is written
@@ -384,13 +399,17 @@ final class Builtins {
                 c -> Optimizer.adam(c.positive("lr"), c.fraction("beta1"), c.fraction("beta2"), c.positive("eps")));
     }
 
-    /** A param initializer: how it is written, the rank it needs (or {@link #ANY_RANK}), and how it draws a value of a concrete shape. */
+    /**
+     * A param initializer: how it is written, the rank it needs (or {@link #ANY_RANK}), and how
+     * it draws a value of a dtype and a concrete shape (in double, rounded to the dtype, so an
+     * f32 param starts from the f64 draws rounded).
+     */
     record Init(String text, int rank, Draw draw) {
         static final int ANY_RANK = -1;
 
         Init(String text, Draw draw) { this(text, ANY_RANK, draw); }
 
-        interface Draw { Tensor apply(Shape shape, RandomGenerator random); }
+        interface Draw { Tensor apply(DType dtype, Shape shape, RandomGenerator random); }
     }
 
     /**

@@ -4,6 +4,7 @@ import java.util.Map;
 
 import org.graft.core.GraftException;
 import org.graft.core.SourcePos;
+import org.graft.core.tensor.DType;
 import org.graft.core.tensor.Tensor;
 
 /** The entry point of the language: Graft source text in, a {@link Program} out. */
@@ -21,14 +22,22 @@ public final class Graft {
      * or a fixed value replacing a named binding (Theano's givens, applied before any
      * {@code grad}). A name the program does not bind, or a value that does not fit, is an error.
      */
-    public static Program compile(String file, String source, Map<String, Tensor> set) {
+    public static Program compile(String file, String source, Map<String, Tensor> set) { return compile(file, source, set, null); }
+
+    /**
+     * Compiles with {@code --set} values and a dtype for the whole program: null compiles it as
+     * written; {@link DType#F32} or {@link DType#F64} replaces the dtype of every type in it
+     * (inputs, params) and makes its numbers (literals and consts) in that dtype, so one source
+     * trains in either. The {@code --set} values are converted to the dtype of what they set.
+     */
+    public static Program compile(String file, String source, Map<String, Tensor> set, DType dtype) {
         // The parser and the compiler recurse as deep as expressions nest; a thread of its own
         // with a large stack keeps that from overflowing on long but legal programs, and a
         // program nested deeper still is refused, not a crash.
         var result = new Object[1];
         var compiler = new Thread(null, () -> {
             try {
-                result[0] = new ProgramCompiler(file, set).compile(Parsing.parse(file, source));
+                result[0] = new ProgramCompiler(file, set, dtype).compile(Parsing.parse(file, source));
             } catch (StackOverflowError e) {
                 result[0] = new GraftException(new SourcePos(file, 1, 1), "the program nests too deeply to compile");
             } catch (RuntimeException | Error e) {

@@ -2,6 +2,7 @@ package org.graft.dsl;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -19,6 +20,7 @@ import org.graft.core.Node;
 import org.graft.core.Param;
 import org.graft.core.SourcePos;
 import org.graft.core.runtime.Function;
+import org.graft.core.tensor.DType;
 import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
 import org.graft.ops.Ops;
@@ -45,10 +47,12 @@ public final class Program {
     private final Objective objective;
     private final Map<Param, Node> stateUpdates;
     private final Map<String, Node> metrics;
+    private final Set<DType> writtenDtypes;
 
     Program(String file, List<Input> inputs, Map<Input, Tensor> inputValues, Map<Param, Builtins.Init> params,
             Map<Param, Tensor> paramValues, Map<String, Integer> setDims, Map<String, Node> bindings,
-            Map<String, Node> outputs, Objective objective, Map<Param, Node> stateUpdates, Map<String, Node> metrics) {
+            Map<String, Node> outputs, Objective objective, Map<Param, Node> stateUpdates, Map<String, Node> metrics,
+            Set<DType> writtenDtypes) {
         this.file = file;
         this.inputs = List.copyOf(inputs);
         this.inputValues = Collections.unmodifiableMap(new LinkedHashMap<>(inputValues));
@@ -60,10 +64,18 @@ public final class Program {
         this.objective = objective;
         this.stateUpdates = Collections.unmodifiableMap(new LinkedHashMap<>(stateUpdates));
         this.metrics = Collections.unmodifiableMap(new LinkedHashMap<>(metrics));
+        this.writtenDtypes = writtenDtypes.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(writtenDtypes));
     }
 
     /** The file name diagnostics use. */
     public String file() { return file; }
+
+    /**
+     * The dtypes the program's types are written in ({@code f64} for a type without one), in
+     * the order of {@link DType}, before a dtype given to the compiler replaced them; empty for
+     * a program without types.
+     */
+    public Set<DType> writtenDtypes() { return writtenDtypes; }
 
     /** The inputs, in the order they are declared. */
     public List<Input> inputs() { return inputs; }
@@ -172,7 +184,7 @@ public final class Program {
         for (var entry : params.entrySet()) {
             Param p = entry.getKey();
             Tensor given = paramValues.get(p);
-            p.set(given != null ? given : entry.getValue().draw().apply(shape(p, sizes), random));
+            p.set(given != null ? given : entry.getValue().draw().apply(p.type().dtype(), shape(p, sizes), random));
         }
     }
 

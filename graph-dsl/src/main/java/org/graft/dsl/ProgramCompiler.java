@@ -19,11 +19,13 @@ import static org.graft.ops.Ops.transpose;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -85,9 +87,17 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
     private final Map<Param, SourcePos> updatedAt = new HashMap<>();
     private final Map<String, Node> metrics = new LinkedHashMap<>();
 
-    ProgramCompiler(String file, Map<String, Tensor> set) {
+    private final DType forcedDtype;    // every type's dtype, or null for each type's own
+    private final DType literalDtype;   // the dtype numbers are made in, before they meet another
+    private final WeakTypes weakTypes = new WeakTypes();
+    private final Set<DType> written = EnumSet.noneOf(DType.class);
+
+    /** A compiler with {@code --set} values; a non-null {@code dtype} replaces the dtype of every type and number. */
+    ProgramCompiler(String file, Map<String, Tensor> set, DType dtype) {
         this.file = file;
         this.set = new LinkedHashMap<>(set);
+        this.forcedDtype = dtype;
+        this.literalDtype = dtype != null ? dtype : DType.F64;
     }
 
     Program compile(ProgramContext tree) {
@@ -102,7 +112,7 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
             throw new GraftException("--set " + name + ": the program binds no name " + name + suggest(name, global.visible()));
         }
         return new Program(file, inputs, inputValues, params, paramValues, setDims, bindings, outputs, objective,
-                stateUpdates, metrics);
+                stateUpdates, metrics, written);
     }
 
     // ---- statements ---------------------------------------------------------------------------
@@ -159,7 +169,8 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
         } else {
             value = constant(visit(ctx.expr()), pos(ctx.expr()), "const " + name);
         }
-        Node node = Constant.scalar(value).named(name).at(at);
+        Constant number = literal(value, at);
+        Node node = weakTypes.copied(number, number.named(name));
         scope.bind(name, new Value.Expr(node), at, "const");
         if (scope == global) bindings.put(name, node);
         return null;
@@ -227,8 +238,12 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
     private Node bind(String name, Node node, SourcePos at) {
         Tensor given = scope == global ? set.remove(name) : null;
         // Theano's givens: the binding becomes a constant before anything (grad included) reads it
-        if (given != null) node = Constant.of(fit(name, node.type(), given, at), node.type()).named(name).at(at);
-        else node = named(node, name);
+        if (given != null) {
+            Constant value = Constant.of(fit(name, node.type(), given, at), node.type()).named(name).at(at);
+            node = weakTypes.isWeak(node) ? weakTypes.literal(value) : value;   // a number replaced is still a number
+        } else {
+            node = named(node, name);
+        }
         scope.bind(name, new Value.Expr(node), at, "binding");
         if (scope == global) bindings.put(name, node);
         return node;
@@ -290,7 +305,7 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
             throw new GraftException(at, "update: " + name + " is already updated (at " + shortPos(first)
                     + "); a param is updated at most once");
         }
-        Node value = node(visit(ctx.expr()), pos(ctx.expr()));
+        Node value = weakTypes.coerce(node(visit(ctx.expr()), pos(ctx.expr())), param.type().dtype());
         if (!value.type().equals(param.type())) {
             throw new ShapeError(pos(ctx.expr()), "update " + name + ": the new value has type " + value.type()
                     + ", but param " + name + " has type " + param.type());
@@ -352,15 +367,15 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
     // <assoc=right> expr '^' expr
     @Override
     public Value visitPowExpr(PowExprContext ctx) {
-        Node a = node(visit(ctx.expr(0)), pos(ctx.expr(0))), b = node(visit(ctx.expr(1)), pos(ctx.expr(1)));
-        return build(pos(ctx.getChild(1)), () -> pow(a, b));
+        List<Node> ab = operands(ctx.expr(0), ctx.expr(1));
+        return build(pos(ctx.getChild(1)), () -> pow(ab.get(0), ab.get(1)));
     }
 
     // '-' expr
     @Override
     public Value visitNegExpr(NegExprContext ctx) {
         // a negative literal is a number, not the negation of one
-        if (ctx.expr() instanceof NumberExprContext n) return new Value.Expr(Constant.scalar(-number(n.NUMBER())).at(pos(ctx)));
+        if (ctx.expr() instanceof NumberExprContext n) return new Value.Expr(literal(-number(n.NUMBER()), pos(ctx)));
         Node x = node(visit(ctx.expr()), pos(ctx.expr()));
         return build(pos(ctx), () -> neg(x));
     }
@@ -368,7 +383,8 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
     // expr op=('*' | '/' | '@') expr
     @Override
     public Value visitMulExpr(MulExprContext ctx) {
-        Node a = node(visit(ctx.expr(0)), pos(ctx.expr(0))), b = node(visit(ctx.expr(1)), pos(ctx.expr(1)));
+        List<Node> ab = operands(ctx.expr(0), ctx.expr(1));
+        Node a = ab.get(0), b = ab.get(1);
         return build(pos(ctx.op), () -> switch (ctx.op.getText()) {
             case "*" -> mul(a, b);
             case "/" -> div(a, b);
@@ -379,8 +395,8 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
     // expr op=('+' | '-') expr
     @Override
     public Value visitAddExpr(AddExprContext ctx) {
-        Node a = node(visit(ctx.expr(0)), pos(ctx.expr(0))), b = node(visit(ctx.expr(1)), pos(ctx.expr(1)));
-        return build(pos(ctx.op), () -> ctx.op.getText().equals("+") ? add(a, b) : sub(a, b));
+        List<Node> ab = operands(ctx.expr(0), ctx.expr(1));
+        return build(pos(ctx.op), () -> ctx.op.getText().equals("+") ? add(ab.get(0), ab.get(1)) : sub(ab.get(0), ab.get(1)));
     }
 
     // expr op=('<' | '<=' | '>' | '>=' | '==' | '!=') expr
@@ -392,7 +408,8 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
             throw new GraftException(pos(ctx.op), "comparisons do not chain: write (a < b) * (b < c) for both tests,"
                     + " or bracket the first to compare its 0 or 1");
         }
-        Node a = node(visit(ctx.expr(0)), pos(ctx.expr(0))), b = node(visit(ctx.expr(1)), pos(ctx.expr(1)));
+        List<Node> ab = operands(ctx.expr(0), ctx.expr(1));
+        Node a = ab.get(0), b = ab.get(1);
         return build(pos(ctx.op), () -> switch (ctx.op.getText()) {
             case "<" -> less(a, b);
             case "<=" -> lessEqual(a, b);
@@ -440,7 +457,7 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
     // NUMBER
     @Override
     public Value visitNumberExpr(NumberExprContext ctx) {
-        return new Value.Expr(Constant.scalar(number(ctx.NUMBER())).at(pos(ctx)));
+        return new Value.Expr(literal(number(ctx.NUMBER()), pos(ctx)));
     }
 
     // (TRUE | FALSE)
@@ -555,13 +572,38 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
     /** The graph node a value stands for where one is needed: a number, a tensor. */
     Node node(Value v, SourcePos at) {
         if (v instanceof Value.Expr e) return e.node();
-        if (v instanceof Value.Bool b) return Constant.scalar(b.value() ? 1 : 0).at(at);
-        if (v instanceof Value.Array a) return Constant.of(arrayConstant(a, at)).at(at);
+        if (v instanceof Value.Bool b) return literal(b.value() ? 1 : 0, at);
+        if (v instanceof Value.Array a) return weakTypes.literal(Constant.of(literal(arrayConstant(a, at), at)).at(at));
         if (v instanceof Value.Tuple t) {
             throw new GraftException(at, "this gives " + t.describe() + " where one is needed; bind them first: "
                     + String.join(", ", placeholderNames(t.items().size())) + " = ...");
         }
         throw new GraftException(at, v.describe() + " is a function, not a value: call it");
+    }
+
+    /** The operands of one op, written at {@code a} and {@code b}: their numbers take the dtype of the other operand (see {@link WeakTypes}). */
+    private List<Node> operands(ExprContext a, ExprContext b) {
+        Node x = node(visit(a), pos(a)), y = node(visit(b), pos(b));
+        return weakTypes.unify(List.of(x, y));
+    }
+
+    /** The operands of one op, with their numbers in the dtype of the others (see {@link WeakTypes}). */
+    List<Node> unify(List<Node> operands) { return weakTypes.unify(operands); }
+
+    /** A number written in the program, at {@code at}: a weak scalar constant in the program's literal dtype. */
+    private Constant literal(double v, SourcePos at) {
+        return weakTypes.literal(Constant.of(literal(Tensor.scalar(v), at)).at(at), v);
+    }
+
+    /** The numbers of a literal in the program's literal dtype; one too large for it is an error at {@code at}. */
+    private Tensor literal(Tensor value, SourcePos at) {
+        Tensor t = value.astype(literalDtype);
+        for (int i = 0; i < t.size(); i++) {
+            if (Double.isInfinite(t.getFlat(i)) && Double.isFinite(value.getFlat(i))) {
+                throw new GraftException(at, "the number " + Builtins.show(value.getFlat(i)) + " is too large for " + literalDtype);
+            }
+        }
+        return t;
     }
 
     /** The elements of an array literal or a tuple, where a list is expected. */
@@ -591,6 +633,8 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
                         + m.type() + "; the most it may take is " + MAX_CONSTANT_ELEMENTS + " numbers");
             }
         }
+        Double written = weakTypes.writtenValue(n); // before an f32 program rounded it
+        if (written != null) return written;
         if (n instanceof Constant c) return c.value().item();
         return Compiler.compile(List.of(), List.of(n)).call().get(0).item();
     }
@@ -743,10 +787,10 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
     }
 
     /** An unnamed op or constant takes the binding's name; anything else already has one. */
-    private static Node named(Node node, String name) {
+    private Node named(Node node, String name) {
         if (node.name().isPresent()) return node;
         if (node instanceof Apply a) return a.named(name);
-        if (node instanceof Constant c) return c.named(name);
+        if (node instanceof Constant c) return weakTypes.copied(c, c.named(name));
         return node;
     }
 
@@ -759,6 +803,8 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
                 default -> throw new GraftException(pos(ctx.dtype), "unknown dtype " + ctx.dtype.getText() + ": expected f64 or f32");
             };
         }
+        written.add(dtype);
+        if (forcedDtype != null) dtype = forcedDtype;
         var dims = new ArrayList<Dim>();
         for (DimContext d : ctx.dim()) {
             if (d.NUMBER() != null) {
@@ -813,8 +859,12 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
         return out;
     }
 
-    /** A --set value checked against the type it replaces; its symbolic dims must agree with the other --set values'. */
-    private Tensor fit(String name, Type type, Tensor value, SourcePos at) {
+    /**
+     * A --set value checked against the type it replaces, in that type's dtype; its symbolic
+     * dims must agree with the other --set values'.
+     */
+    private Tensor fit(String name, Type type, Tensor given, SourcePos at) {
+        Tensor value = given.astype(type.dtype());
         String wrong = type.bind(value, setDims);
         if (wrong != null) throw new ShapeError(at, "--set " + name + ": " + wrong);
         return value;

@@ -11,6 +11,7 @@ import org.graft.core.Input;
 import org.graft.core.check.GradCheck.Comparison;
 import org.graft.core.check.GradCheck;
 import org.graft.core.runtime.Options;
+import org.graft.core.tensor.DType;
 import org.graft.core.tensor.Tensor;
 import org.graft.dsl.Program;
 
@@ -34,7 +35,10 @@ import picocli.CommandLine.Spec;
                         + "the directions and the random ops' samples (the same at every evaluation).",
                 "",
                 "The cost and its gradient are checked as a training step computes them, after rewriting; -O0 "
-                        + "checks the graph as written, that is, the ops' own gradients."})
+                        + "checks the graph as written, that is, the ops' own gradients.",
+                "",
+                "The check runs in f64: a program written in f32 is compiled in f64 for it (finite differences "
+                        + "in f32 are too coarse for these tolerances), and a first line says so."})
 final class GradcheckCommand implements Callable<Integer> {
 
     @Mixin
@@ -56,7 +60,8 @@ final class GradcheckCommand implements Callable<Integer> {
     public Integer call() {
         Options options = rewriting.options(); // a wrong --skip is a usage error before anything runs
         Map<String, Tensor> values = set.values();
-        Program program = source.compile(values);
+        // finite differences in f32 carry errors near 1e-5, far above the tolerances: check the program in f64
+        Program program = source.compile(values, DType.F64);
         Program.Objective objective = program.objective().orElseThrow(() -> new GraftException(
                 program.file() + " has no objective to check: gradcheck needs a minimize or maximize statement"));
         Map<Input, Tensor> feed = ProgramGraph.feed(program, List.of(objective.cost()));
@@ -65,6 +70,9 @@ final class GradcheckCommand implements Callable<Integer> {
                 options);
 
         PrintWriter out = spec.commandLine().getOut();
+        if (program.writtenDtypes().contains(DType.F32)) {
+            out.println("checked in f64: " + program.file() + " is written in f32, and finite differences in f32 are too coarse");
+        }
         if (comparisons.isEmpty()) out.println("no params to check");
         int width = comparisons.stream().mapToInt(c -> c.variable().length()).max().orElse(0);
         for (Comparison c : comparisons) {

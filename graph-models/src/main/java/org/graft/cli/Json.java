@@ -16,6 +16,7 @@ import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 import com.google.gson.stream.JsonWriter;
 
+import org.graft.core.tensor.DType;
 import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
 
@@ -23,7 +24,9 @@ import org.graft.core.tensor.Tensor;
  * Tensors in and out of JSON: {@code --set} values in, {@code graft eval}'s results out.
  *
  * <p>Numbers are written as {@link Double#toString(double)} writes them ({@code 2.0},
- * {@code 1.0E-5}), which is valid JSON and reads back as exactly the same double; the
+ * {@code 1.0E-5}), which is valid JSON and reads back as exactly the same double, and those of
+ * an f32 tensor as {@link Float#toString(float)} does ({@code 0.1}, not
+ * {@code 0.10000000149011612}), which reads back as the same float once rounded to f32; the
  * non-finite values, which JSON has no numbers for, are the strings {@code "NaN"},
  * {@code "Infinity"} and {@code "-Infinity"}. Read back, those three strings are the values
  * they name, so an output can be fed back in with {@code --set}.
@@ -49,8 +52,9 @@ final class Json {
                 Tensor t = e.getValue();
                 for (int i = 0; i < t.size(); i++) {
                     double v = t.getFlat(i);
-                    if (Double.isFinite(v)) json.value(v);
-                    else json.value(Double.toString(v));
+                    if (!Double.isFinite(v)) json.value(Double.toString(v));
+                    else if (t.dtype() == DType.F32) json.value(Float.valueOf((float) v));
+                    else json.value(v);
                 }
                 json.endArray();
                 json.endObject();

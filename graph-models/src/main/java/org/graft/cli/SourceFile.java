@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 
+import org.graft.core.tensor.DType;
 import org.graft.core.tensor.Tensor;
 import org.graft.dsl.Graft;
 import org.graft.dsl.Program;
@@ -53,9 +54,12 @@ final class SourceFile {
     }
 
     /** Reads and compiles the program, with the {@code --set} values. */
-    Program compile(Map<String, Tensor> set) {
+    Program compile(Map<String, Tensor> set) { return compile(set, null); }
+
+    /** Reads and compiles the program, with the {@code --set} values, in {@code dtype} (null: as written). */
+    Program compile(Map<String, Tensor> set, DType dtype) {
         Source source = read();
-        return Graft.compile(source.name(), source.text(), set);
+        return Graft.compile(source.name(), source.text(), set, dtype);
     }
 
     private static Optional<Path> existing(String file) {

@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 
 import org.graft.core.runtime.Options;
+import org.graft.core.tensor.DType;
 import org.graft.core.tensor.Tensor;
 import org.graft.dsl.Graft;
 import org.graft.dsl.Program;
@@ -80,6 +81,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--nan-guard", description = "Stop at the first NaN or infinity, naming the op that made it and where it is written.")
     boolean nanGuard;
 
+    @Option(names = "--dtype", paramLabel = "DTYPE",
+            description = "f32 or f64: compile the model with every type and number in DTYPE (default: as written; "
+                    + "the bundled models are f64).")
+    String dtype;
+
     @Mixin
     SetOptions set;
 
@@ -104,29 +110,37 @@ final class TrainCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--out " + out + " and --resume " + resume
                     + ": a resumed run stays in its folder");
         }
+        DType forced = dtype == null ? null : dtype(dtype);
         Map<String, Tensor> values = set.values();
         SourceFile.Source text = source.read();
-        Program program = Graft.compile(text.name(), text.text(), values);
+        Program program = Graft.compile(text.name(), text.text(), values, forced);
+        // the dtype the run computes in: the cost's (the trainer refuses a program without one)
+        DType computes = program.objective().map(o -> o.cost().type().dtype()).orElse(DType.F64);
         Data dataset = load(data);
         int batch = this.batch != null ? this.batch : Math.min(DEFAULT_BATCH, dataset.train().size());
         Path folder = resume != null ? resume : out != null ? out : Path.of("runs", modelName(text.name()));
         var run = new RunSettings(text.name(), text.text(), data, epochs, batch, seed.seed, lr == null ? Double.NaN : lr,
-                lrDecay, jsonTexts(), rewriting.describe(), nanGuard);
+                lrDecay, jsonTexts(), rewriting.describe(), nanGuard, computes);
         var trainer = new Trainer(program, dataset, run, options, folder);
         PrintWriter stdout = spec.commandLine().getOut();
         if (resume != null) {
             trainer.resume();
             stdout.printf("resuming %s after epoch %d%n", folder, trainer.history().size());
         }
-        stdout.printf("%s on %s: %,d training and %,d test examples, %d epoch%s of %,d steps of %d%n", text.name(),
+        stdout.printf("%s on %s: %,d training and %,d test examples, %d epoch%s of %,d steps of %d%s%n", text.name(),
                 dataset.name(), dataset.train().size(), dataset.test().size(), epochs, epochs == 1 ? "" : "s",
-                dataset.train().size() / batch, batch);
+                dataset.train().size() / batch, batch, computes == DType.F64 ? "" : ", in " + computes);
         stdout.flush();
         Optional<Trainer.Epoch> last = trainer.train(new Report(stdout, spec.commandLine().getErr(), epochs,
                 trainer.columns().get(1).replace('_', ' ')));
         stdout.printf("%s holds metrics.csv, checkpoint.npz and the pictures%n", folder);
         last.ifPresent(e -> e.test().forEach((column, value) -> stdout.printf("%s: %.4g%n", column.replace('_', ' '), value)));
         return 0;
+    }
+
+    private DType dtype(String name) {
+        for (DType d : DType.values()) if (d.toString().equals(name)) return d;
+        throw new ParameterException(spec.commandLine(), "--dtype: expected f32 or f64, found " + name);
     }
 
     private Data load(String spec) {

@@ -165,6 +165,10 @@ class CommandLineTest {
             The cost and its gradient are checked as a training step computes them, after
             rewriting; -O0 checks the graph as written, that is, the ops' own gradients.
 
+            The check runs in f64: a program written in f32 is compiled in f64 for it
+            (finite differences in f32 are too coarse for these tolerances), and a first
+            line says so.
+
             Arguments:
                   FILE               A .graft file, or the name of a bundled model (graft
                                        models lists them).

@@ -344,6 +344,25 @@ class EndToEndTest {
     }
 
     @Example
+    void gradcheckChecksAnF32ProgramInF64AndSaysSo() {
+        String file = program("logistic32.graft", LOGISTIC.replace("[", "f32["));
+        Run run = graft(args(new String[] {"gradcheck", file}, LOGISTIC_DATA));
+        assertEquals(0, run.status(), run.err());
+        List<String> lines = run.out().lines().toList();
+        assertEquals("checked in f64: " + file + " is written in f32, and finite differences in f32 are too coarse", lines.get(0));
+        assertEquals(2, lines.stream().filter(l -> l.matches(CHECKED)).count(), run.out());
+        // the same numbers as the program written in f64
+        String f64 = program("logistic.graft", LOGISTIC);
+        assertEquals(graft(args(new String[] {"gradcheck", f64}, LOGISTIC_DATA)).out(), String.join("\n", lines.subList(1, 3)) + "\n");
+    }
+
+    @Example
+    void evalWritesF32NumbersAsFloatsWrite() {
+        String file = program("tenth.graft", "input x: f32[2]\ny = x / 10\noutput y\n");
+        assertEquals(new Run(0, "{\"y\": {\"shape\": [2], \"data\": [0.1, 0.3]}}\n", ""), graft("eval", file, "--set", "x=[1, 3]"));
+    }
+
+    @Example
     void gradcheckChecksTheGraphAsWrittenWithMinusO0() {
         String file = program("logistic.graft", LOGISTIC);
         Run run = graft(args(new String[] {"gradcheck", "-O0", file}, LOGISTIC_DATA));

@@ -14,6 +14,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.graft.core.tensor.DType;
 import org.graft.core.tensor.Tensor;
 import org.graft.models.io.Npz;
 
@@ -118,6 +119,54 @@ class TrainCommandTest {
 
         assertEquals(withoutSeconds(whole), withoutSeconds(halves));
         assertEquals(Npz.read(whole.resolve("checkpoint.npz")), Npz.read(halves.resolve("checkpoint.npz")));
+    }
+
+    @Test
+    void theMlpTrainsInF32ToTheAccuracyItReachesInF64() throws IOException {
+        Path f64 = dir.resolve("f64"), f32 = dir.resolve("f32");
+        String[] common = {"train", "mlp", "--data", "digits", "--epochs", "5", "--seed", "3"};
+        assertEquals(0, graft(concat(common, "--out", f64.toString())).status());
+        Run run = graft(concat(common, "--dtype", "f32", "--out", f32.toString()));
+        assertEquals(0, run.status(), run.err());
+        assertTrue(run.out().lines().findFirst().orElseThrow().endsWith("steps of 32, in f32"), run.out());
+        double accuracy64 = lastRow(f64)[column(f64, "test_accuracy")], accuracy32 = lastRow(f32)[column(f32, "test_accuracy")];
+        assertTrue(accuracy32 > 0.93 && Math.abs(accuracy32 - accuracy64) <= 0.015, accuracy32 + " in f32, " + accuracy64 + " in f64");
+        assertTrue(Files.readString(f32.resolve("run.json")).contains("\"dtype\": \"f32\""));
+        assertTrue(Files.readString(f64.resolve("run.json")).contains("\"dtype\": \"f64\""));
+    }
+
+    @Test
+    void anF32CheckpointHoldsFloat32ArraysAndResumesExactly() throws IOException {
+        Path whole = dir.resolve("whole");
+        Path halves = dir.resolve("halves");
+        String[] common = {"train", "mlp", "--data", "digits", "--seed", "7", "--set", "hidden=16", "--dtype", "f32"};
+        assertEquals(0, graft(concat(common, "--epochs", "3", "--out", whole.toString())).status());
+        assertEquals(0, graft(concat(common, "--epochs", "1", "--out", halves.toString())).status());
+        Map<String, Tensor> saved = Npz.read(halves.resolve("checkpoint.npz"));
+        for (var e : saved.entrySet()) {   // Npz reads '<f4' as f32 and every other dtype as f64
+            assertEquals(e.getKey().equals("graft.epoch") ? DType.F64 : DType.F32, e.getValue().dtype(), e.getKey());
+        }
+        Run resumed = graft(concat(common, "--epochs", "3", "--resume", halves.toString()));
+        assertEquals(0, resumed.status(), resumed.err());
+        assertEquals(withoutSeconds(whole), withoutSeconds(halves));
+        assertEquals(Npz.read(whole.resolve("checkpoint.npz")), Npz.read(halves.resolve("checkpoint.npz")));
+    }
+
+    @Test
+    void aRunResumesOnlyInItsOwnDtype() {
+        assertEquals(0, graft("train", "mlp", "--data", "digits", "--epochs", "1", "--set", "hidden=8", "--dtype", "f32",
+                "--out", dir.toString()).status());
+        Run run = graft("train", "mlp", "--data", "digits", "--epochs", "2", "--set", "hidden=8", "--resume", dir.toString());
+        assertEquals(1, run.status());
+        assertEquals("error: --resume " + dir + ": the checkpoint there is of another run: --dtype f32 there, f64 here\n",
+                run.err());
+    }
+
+    @Test
+    void aDtypeOtherThanF32OrF64IsAWrongCommandLine() {
+        Run run = graft("train", "mlp", "--data", "digits", "--dtype", "f16", "--out", dir.toString());
+        assertEquals(2, run.status());
+        assertTrue(run.err().startsWith("--dtype: expected f32 or f64, found f16\n"), run.err());
     }
 
     @Test

@@ -238,7 +238,7 @@ public sealed interface Linalg extends Op {
         }
 
         @Override
-        public Tensor fprop(List<Tensor> in) { return Tensor.scalar(in.get(0).dot(in.get(1))); }
+        public Tensor fprop(List<Tensor> in) { return Tensor.scalar(in.get(0).dtype(), in.get(0).dot(in.get(1))); }
 
         @Override
         public Kernel kernel(Site site) {

@@ -15,6 +15,7 @@ import org.graft.core.ops.Add;
 import org.graft.core.ops.Broadcasting;
 import org.graft.core.ops.FillLike;
 import org.graft.core.ops.StopGradient;
+import org.graft.core.tensor.DType;
 import org.graft.core.tensor.Tensor;
 
 /**
@@ -31,7 +32,8 @@ import org.graft.core.tensor.Tensor;
  * {@linkplain Apply#named named} for printing and errors.
  *
  * Every function checks types as it builds, so a shape error names the op and both shapes
- * where the expression is written. A {@code double} operand is a scalar constant.
+ * where the expression is written. A {@code double} operand is a scalar constant of the
+ * dtype of the node it is combined with ({@code mul(x, 2.0)} of an f32 {@code x} is f32 too).
  */
 public final class Ops {
     private Ops() {}
@@ -43,33 +45,37 @@ public final class Ops {
 
     public static Param param(String name, Tensor initial) { return new Param(name, initial); }
 
+    /** An f64 scalar constant. */
     public static Constant constant(double value) { return Constant.scalar(value); }
+
+    /** A scalar constant of {@code dtype}: {@code value} rounded to it. */
+    public static Constant constant(DType dtype, double value) { return Constant.scalar(dtype, value); }
 
     public static Constant constant(Tensor value) { return Constant.of(value); }
 
     // ---- elementwise --------------------------------------------------------------------------
 
     public static Apply add(Node a, Node b) { return apply(new Add(), a, b); }
-    public static Apply add(Node a, double b) { return add(a, constant(b)); }
-    public static Apply add(double a, Node b) { return add(constant(a), b); }
+    public static Apply add(Node a, double b) { return add(a, scalarLike(a, b)); }
+    public static Apply add(double a, Node b) { return add(scalarLike(b, a), b); }
     public static Apply sub(Node a, Node b) { return apply(new Binary.Sub(), a, b); }
-    public static Apply sub(double a, Node b) { return sub(constant(a), b); }
-    public static Apply sub(Node a, double b) { return sub(a, constant(b)); }
+    public static Apply sub(double a, Node b) { return sub(scalarLike(b, a), b); }
+    public static Apply sub(Node a, double b) { return sub(a, scalarLike(a, b)); }
     public static Apply mul(Node a, Node b) { return apply(new Binary.Mul(), a, b); }
-    public static Apply mul(double a, Node b) { return mul(constant(a), b); }
-    public static Apply mul(Node a, double b) { return mul(a, constant(b)); }
+    public static Apply mul(double a, Node b) { return mul(scalarLike(b, a), b); }
+    public static Apply mul(Node a, double b) { return mul(a, scalarLike(a, b)); }
     public static Apply div(Node a, Node b) { return apply(new Binary.Div(), a, b); }
-    public static Apply div(Node a, double b) { return div(a, constant(b)); }
-    public static Apply div(double a, Node b) { return div(constant(a), b); }
+    public static Apply div(Node a, double b) { return div(a, scalarLike(a, b)); }
+    public static Apply div(double a, Node b) { return div(scalarLike(b, a), b); }
 
     /** {@code a^b}, real-valued ({@code ^} in the language). */
     public static Apply pow(Node a, Node b) { return apply(new Binary.Pow(), a, b); }
-    public static Apply pow(Node a, double b) { return pow(a, constant(b)); }
-    public static Apply pow(double a, Node b) { return pow(constant(a), b); }
+    public static Apply pow(Node a, double b) { return pow(a, scalarLike(a, b)); }
+    public static Apply pow(double a, Node b) { return pow(scalarLike(b, a), b); }
     public static Apply maximum(Node a, Node b) { return apply(new Binary.Maximum(), a, b); }
-    public static Apply maximum(Node a, double b) { return maximum(a, constant(b)); }
+    public static Apply maximum(Node a, double b) { return maximum(a, scalarLike(a, b)); }
     public static Apply minimum(Node a, Node b) { return apply(new Binary.Minimum(), a, b); }
-    public static Apply minimum(Node a, double b) { return minimum(a, constant(b)); }
+    public static Apply minimum(Node a, double b) { return minimum(a, scalarLike(a, b)); }
 
     public static Apply neg(Node x) { return apply(new Unary.Neg(), x); }
     public static Apply exp(Node x) { return apply(new Unary.Exp(), x); }
@@ -90,27 +96,27 @@ public final class Ops {
 
     /** {@code a} where {@code c} is non-zero, else {@code b}, broadcasting all three. */
     public static Apply where(Node c, Node a, Node b) { return apply(new Ternary.Where(), c, a, b); }
-    public static Apply where(Node c, Node a, double b) { return where(c, a, constant(b)); }
-    public static Apply where(Node c, double a, Node b) { return where(c, constant(a), b); }
+    public static Apply where(Node c, Node a, double b) { return where(c, a, scalarLike(a, b)); }
+    public static Apply where(Node c, double a, Node b) { return where(c, scalarLike(b, a), b); }
 
     /** {@code x} limited to {@code [lo, hi]}. */
     public static Apply clip(Node x, Node lo, Node hi) { return apply(new Ternary.Clip(), x, lo, hi); }
-    public static Apply clip(Node x, double lo, double hi) { return clip(x, constant(lo), constant(hi)); }
+    public static Apply clip(Node x, double lo, double hi) { return clip(x, scalarLike(x, lo), scalarLike(x, hi)); }
 
     // ---- comparisons: 1 where the relation holds, else 0; no gradient flows through them ----
 
     public static Apply less(Node a, Node b) { return apply(new Compare.Less(), a, b); }
-    public static Apply less(Node a, double b) { return less(a, constant(b)); }
+    public static Apply less(Node a, double b) { return less(a, scalarLike(a, b)); }
     public static Apply lessEqual(Node a, Node b) { return apply(new Compare.LessEqual(), a, b); }
-    public static Apply lessEqual(Node a, double b) { return lessEqual(a, constant(b)); }
+    public static Apply lessEqual(Node a, double b) { return lessEqual(a, scalarLike(a, b)); }
     public static Apply greater(Node a, Node b) { return apply(new Compare.Greater(), a, b); }
-    public static Apply greater(Node a, double b) { return greater(a, constant(b)); }
+    public static Apply greater(Node a, double b) { return greater(a, scalarLike(a, b)); }
     public static Apply greaterEqual(Node a, Node b) { return apply(new Compare.GreaterEqual(), a, b); }
-    public static Apply greaterEqual(Node a, double b) { return greaterEqual(a, constant(b)); }
+    public static Apply greaterEqual(Node a, double b) { return greaterEqual(a, scalarLike(a, b)); }
     public static Apply equal(Node a, Node b) { return apply(new Compare.Equal(), a, b); }
-    public static Apply equal(Node a, double b) { return equal(a, constant(b)); }
+    public static Apply equal(Node a, double b) { return equal(a, scalarLike(a, b)); }
     public static Apply notEqual(Node a, Node b) { return apply(new Compare.NotEqual(), a, b); }
-    public static Apply notEqual(Node a, double b) { return notEqual(a, constant(b)); }
+    public static Apply notEqual(Node a, double b) { return notEqual(a, scalarLike(a, b)); }
 
     // ---- linear algebra -----------------------------------------------------------------------
 
@@ -302,6 +308,9 @@ public final class Ops {
     // -------------------------------------------------------------------------------------------
 
     private static Apply apply(Op op, Node... inputs) { return Apply.of(op, inputs); }
+
+    /** The scalar constant {@code value} in the dtype of {@code n}, which it is combined with. */
+    private static Constant scalarLike(Node n, double value) { return Constant.scalar(n.type().dtype(), value); }
 
     private static int[] allAxes(Node x) { return IntStream.range(0, x.type().rank()).toArray(); }
 

@@ -11,6 +11,7 @@ import org.graft.core.Stochastic;
 import org.graft.core.Type;
 import org.graft.core.runtime.Kernel;
 import org.graft.core.runtime.Site;
+import org.graft.core.tensor.DType;
 import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
 
@@ -44,7 +45,7 @@ public sealed interface Random extends Stochastic {
 
         @Override
         public Tensor sample(List<Tensor> in, RandomGenerator stream) {
-            return Tensor.normal(in.get(0).shape(), mean, std, stream);
+            return Tensor.normal(in.get(0).dtype(), in.get(0).shape(), mean, std, stream);
         }
 
         // the draws of Tensor.normal, in the same order
@@ -77,7 +78,22 @@ public sealed interface Random extends Stochastic {
 
         @Override
         public Tensor sample(List<Tensor> in, RandomGenerator stream) {
-            return Tensor.uniform(in.get(0).shape(), lo, hi, stream);
+            return Tensor.uniform(in.get(0).dtype(), in.get(0).shape(), lo, hi, stream);
+        }
+
+        // as Tensor.uniform in f32: a draw that rounds up to hi is moved just below it
+        @Override
+        public Kernel kernelF32(Site site) {
+            int out = site.slot(), n = site.out().size();
+            return b -> {
+                float[] y = (float[]) b[out];
+                RandomGenerator stream = site.random();
+                for (int i = 0; i < n; i++) {
+                    float v = (float) (lo + (hi - lo) * stream.nextDouble());
+                    while (v >= hi) v = Math.nextDown(v);
+                    y[i] = v;
+                }
+            };
         }
 
         // the draws of Tensor.uniform, in the same order
@@ -106,7 +122,8 @@ public sealed interface Random extends Stochastic {
         public Tensor sample(List<Tensor> in, RandomGenerator stream) {
             Tensor p = in.get(0);
             for (int i = 0; i < p.size(); i++) check(p.getFlat(i), p.shape(), i);
-            return Tensor.uniform(p.shape(), 0, 1, stream).zip(p, (u, q) -> u < q ? 1.0 : 0.0);
+            // u in f64 whatever p's dtype: an f32 u could round up to 1, and p = 1 must always give 1
+            return Tensor.uniform(p.shape(), 0, 1, stream).zip(p.astype(DType.F64), (u, q) -> u < q ? 1.0 : 0.0).astype(p.dtype());
         }
 
         // every probability is checked before any is drawn, as in sample, so a bad one draws nothing

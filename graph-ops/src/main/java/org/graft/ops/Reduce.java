@@ -269,7 +269,7 @@ public sealed interface Reduce extends Op {
         }
 
         @Override
-        public Tensor fprop(List<Tensor> in) { return Tensor.scalar(count(in.get(0), axes)); }
+        public Tensor fprop(List<Tensor> in) { return Tensor.scalar(in.get(0).dtype(), count(in.get(0), axes)); }
 
         @Override
         public Kernel kernel(Site site) { return Kernels.fill(site, count(site.in(0), axes)); }

@@ -403,7 +403,7 @@ public sealed interface Shaping extends Op {
                 }
                 out[p * k + (int) v] = 1;
             }
-            return Tensor.of(out, type(List.of(Type.of(labels))).shape().dims());
+            return Tensor.of(labels.dtype(), type(List.of(Type.of(labels))).shape(), out);
         }
 
         // the output is piecewise constant in the labels, and labels are integers: zero gradient

@@ -26,7 +26,13 @@ import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
 
 /**
- * Checks a graph's symbolic gradient against central finite differences.
+ * Checks a graph's symbolic gradient against central finite differences, in f64.
+ *
+ * <p>Checks run in f64 only: in f32 a central difference carries an error of about
+ * {@code eps^(2/3)}, some 1e-5 relative at best, too coarse to tell a wrong gradient from
+ * rounding at useful tolerances. Points given as f32 tensors are converted to f64 and the graph
+ * is built on f64 inputs; a model's f32 cost is refused by {@link #params} (compile the model
+ * in f64 and check that, as {@code graft gradcheck} does with the language's dtype option).
  *
  * <p>It checks the graph as written, compiled without rewrites ({@code Options.NONE}): what is
  * under test is the ops' bprops, not what the rewrite rules make of them.
@@ -49,6 +55,10 @@ import org.graft.core.tensor.Tensor;
  * gradient as a training step runs them.
  */
 public final class GradCheck {
+    /** The step of the central differences: h balances truncation (h^2) against rounding (eps/h). */
+    private static final double DIFFERENCE_STEP = Math.cbrt(DType.F64.epsilon());
+    private static final double ABSOLUTE_TOLERANCE = 1e-7;
+    private static final double RELATIVE_TOLERANCE = 1e-6;
     /** The ulps of rounding allowed in each value of phi, a sum of many rounded terms. */
     private static final double ROUNDING_ULPS = 16;
     /** Beyond this many elements a failure is reported by direction, not narrowed to an element. */
@@ -88,10 +98,13 @@ public final class GradCheck {
         return new GradCheck(f, List.of(), Double.NaN, Double.NaN, 20260101L);
     }
 
-    /** The point at which to check, one tensor per input. */
-    public GradCheck at(Tensor... values) { return new GradCheck(f, List.of(values), atol, rtol, seed); }
+    /** The point at which to check, one tensor per input; f32 values are checked in f64. */
+    public GradCheck at(Tensor... values) {
+        List<Tensor> inF64 = Arrays.stream(values).map(v -> v.astype(DType.F64)).toList();
+        return new GradCheck(f, inF64, atol, rtol, seed);
+    }
 
-    /** Overrides the tolerances chosen by dtype. */
+    /** Overrides the tolerances, 1e-7 absolute and 1e-6 relative by default. */
     public GradCheck tolerance(double absolute, double relative) {
         return new GradCheck(f, points, absolute, relative, seed);
     }
@@ -111,10 +124,10 @@ public final class GradCheck {
         var inputs = new ArrayList<Input>();
         for (int i = 0; i < points.size(); i++) inputs.add(new Input("x" + i, Type.of(points.get(i))));
         Node y = f.apply(List.copyOf(inputs));
-        DType dtype = y.type().dtype();
-        double h = differenceStep(dtype);
-        double absTol = Double.isNaN(atol) ? absoluteTolerance(dtype) : atol;
-        double relTol = Double.isNaN(rtol) ? relativeTolerance(dtype) : rtol;
+        requireF64(y, "the graph");
+        double h = DIFFERENCE_STEP;
+        double absTol = Double.isNaN(atol) ? ABSOLUTE_TOLERANCE : atol;
+        double relTol = Double.isNaN(rtol) ? RELATIVE_TOLERANCE : rtol;
 
         var random = new SplittableRandom(seed);
         Tensor r = Tensor.uniform(y.type().shape(), 0.5, 1.5, random.split());
@@ -142,13 +155,14 @@ public final class GradCheck {
     /**
      * Checks {@code dcost/dp} for every param at its current value, with each input fed its
      * value from {@code inputs}: the same comparison as {@link #check()} along one random
-     * direction per param (drawn from {@code seed}), with the tolerances of the cost's dtype.
+     * direction per param (drawn from {@code seed}), with the default tolerances.
      * Each param is moved while it is checked and has its value back before this returns.
      * Random ops draw the same samples at every evaluation (their stream restarts from
      * {@code seed}), so sampling noise does not enter the differences. A param the cost does
      * not depend on has gradient zero.
      *
      * @throws ShapeError if the cost is not a scalar
+     * @throws IllegalArgumentException if the cost is not f64
      */
     public static List<Comparison> params(Node cost, List<Param> params, Map<Input, Tensor> inputs, long seed) {
         return params(cost, params, inputs, seed, Options.NONE);
@@ -165,7 +179,7 @@ public final class GradCheck {
             throw new ShapeError(cost.pos(), "gradient check: the cost must be a scalar, found "
                     + cost.label() + ": " + cost.type());
         }
-        DType dtype = cost.type().dtype();
+        requireF64(cost, "the cost " + cost.label());
         List<Node> grads = GradTable.grad(cost, params, GradTable.Disconnected.ZEROS);
         var outputs = new ArrayList<Node>(List.of(cost));
         outputs.addAll(grads);
@@ -188,7 +202,7 @@ public final class GradCheck {
                 comparisons.add(compare(p.label(), x, symbolic.get(i), xi -> {
                     p.set(xi);
                     return evaluate.getAsDouble();
-                }, random.split(), differenceStep(dtype), absoluteTolerance(dtype), relativeTolerance(dtype)));
+                }, random.split(), DIFFERENCE_STEP, ABSOLUTE_TOLERANCE, RELATIVE_TOLERANCE));
             } finally {
                 p.set(x);
             }
@@ -205,7 +219,7 @@ public final class GradCheck {
         double sym = g.dot(d);
         double plus = phi.applyAsDouble(x.add(d.map(v -> v * h))), minus = phi.applyAsDouble(x.sub(d.map(v -> v * h)));
         double num = (plus - minus) / (2 * h);
-        double tol = Math.max(absTol, roundingOf(plus, minus, h, x.dtype()));
+        double tol = Math.max(absTol, roundingOf(plus, minus, h));
         return new Comparison(variable, x.shape(), sym, num, Math.abs(sym - num), relError(sym, num),
                 !fails(sym, num, tol, relTol));
     }
@@ -215,16 +229,18 @@ public final class GradCheck {
      * divided by 2h. Where phi is large and its directional derivative small by cancellation,
      * this exceeds a fixed absolute tolerance, and a correct gradient would fail without it.
      */
-    private static double roundingOf(double plus, double minus, double h, DType dtype) {
-        return ROUNDING_ULPS * dtype.epsilon() * (Math.abs(plus) + Math.abs(minus)) / (2 * h);
+    private static double roundingOf(double plus, double minus, double h) {
+        return ROUNDING_ULPS * DType.F64.epsilon() * (Math.abs(plus) + Math.abs(minus)) / (2 * h);
     }
 
-    // h balances truncation (h^2) against rounding (eps/h)
-    private static double differenceStep(DType dtype) { return Math.cbrt(dtype.epsilon()); }
-
-    private static double absoluteTolerance(DType dtype) { return dtype == DType.F64 ? 1e-7 : 1e-3; }
-
-    private static double relativeTolerance(DType dtype) { return dtype == DType.F64 ? 1e-6 : 1e-2; }
+    /** An error unless {@code n} is f64: finite differences in f32 are too coarse for these tolerances. */
+    private static void requireF64(Node n, String what) {
+        if (n.type().dtype() != DType.F64) {
+            throw new IllegalArgumentException("gradient checks run in f64, since finite differences in "
+                    + n.type().dtype() + " are too coarse for their tolerances, but " + what + " is " + n.type()
+                    + ": build it in f64 (a program compiled with the dtype option F64)");
+        }
+    }
 
     /** The input element whose partial derivative is furthest off, described; null if none fails. */
     private String worstElement(Function value, Tensor r, int i, Tensor symbolic, double h,
@@ -242,7 +258,7 @@ public final class GradCheck {
             double up = phi(value, r, i, Tensor.of(x.shape(), plus)), down = phi(value, r, i, Tensor.of(x.shape(), minus));
             double num = (up - down) / (2 * step);
             double sym = symbolic.getFlat(e);
-            if (fails(sym, num, Math.max(absTol, roundingOf(up, down, step, x.dtype())), relTol) && relError(sym, num) > worstRel) {
+            if (fails(sym, num, Math.max(absTol, roundingOf(up, down, step)), relTol) && relError(sym, num) > worstRel) {
                 worst = e;
                 worstRel = relError(sym, num);
                 worstNum = num;

@@ -53,7 +53,8 @@ public final class GradTable {
         if (!cost.type().isScalar()) {
             throw new ShapeError(cost.pos(), "grad: the cost must be a scalar, found " + cost.label() + ": " + cost.type());
         }
-        Node one = Constant.of(Tensor.scalar(1.0)).at(cost.pos());   // d cost / d cost, where the cost is written
+        // d cost / d cost, in the cost's dtype, where the cost is written
+        Node one = Constant.of(Tensor.scalar(cost.type().dtype(), 1.0)).at(cost.pos());
         return vjp(cost, one, wrt, whenDisconnected);
     }
 

@@ -34,7 +34,7 @@ public record FillLike(double value) implements Op {
     }
 
     @Override
-    public Tensor fprop(List<Tensor> in) { return Tensor.full(in.get(0).shape(), value); }
+    public Tensor fprop(List<Tensor> in) { return Tensor.full(in.get(0).dtype(), in.get(0).shape(), value); }
 
     @Override
     public Kernel kernel(Site site) { return Kernels.fill(site, value); }

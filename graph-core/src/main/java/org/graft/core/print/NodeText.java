@@ -5,6 +5,7 @@ import org.graft.core.Constant;
 import org.graft.core.Input;
 import org.graft.core.Node;
 import org.graft.core.Param;
+import org.graft.core.tensor.DType;
 import org.graft.core.tensor.Tensor;
 
 /** The one line that stands for a node in both printers. */
@@ -38,7 +39,9 @@ final class NodeText {
     /** Nested brackets as the shape nests them; recursion is as deep as the rank. */
     private static void values(StringBuilder sb, Tensor v, int axis, int offset) {
         if (axis == v.rank()) {
-            sb.append(v.getFlat(offset)); // Double.toString: reads back exactly
+            // Double.toString, or Float.toString for f32: either reads back exactly in its dtype
+            if (v.dtype() == DType.F32) sb.append((float) v.getFlat(offset));
+            else sb.append(v.getFlat(offset));
             return;
         }
         int stride = v.shape().strides()[axis];

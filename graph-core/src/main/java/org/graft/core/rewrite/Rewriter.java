@@ -267,7 +267,7 @@ public final class Rewriter {
             for (int i = 0; i < in.size(); i++) {
                 Node x = in.get(i);
                 if (x instanceof Constant c) args.add(c.value());
-                else if (shapeOnly(a.op(), i) && x.type().isConcrete()) args.add(Tensor.zeros(x.type().shape()));
+                else if (shapeOnly(a.op(), i) && x.type().isConcrete()) args.add(Tensor.zeros(x.type().dtype(), x.type().shape()));
                 else return null;
             }
             try {

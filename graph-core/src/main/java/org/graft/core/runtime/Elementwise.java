@@ -31,6 +31,6 @@ public interface Elementwise extends Op {
         for (int i = 0; i < operands.length; i++) operands[i] = in.get(i).broadcastTo(shape).storage();
         double[] out = new double[shape.size()];
         apply(operands, out, out.length);
-        return Tensor.of(shape, out);
+        return Tensor.of(in.get(0).dtype(), shape, out);
     }
 }

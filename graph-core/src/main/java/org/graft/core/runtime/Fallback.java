@@ -52,7 +52,7 @@ final class Fallback implements Kernel {
         float[] f = (float[]) buffer;
         double[] d = new double[size];
         for (int k = 0; k < size; k++) d[k] = f[k];
-        return Tensor.of(site.in(i), d);
+        return Tensor.of(DType.F32, site.in(i), d);
     }
 
 }

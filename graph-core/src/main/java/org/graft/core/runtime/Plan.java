@@ -379,7 +379,7 @@ final class Plan {
 
     /** The value in slot {@code s} as a new tensor. */
     Tensor value(int s) {
-        return Tensor.of(shapes[s], widen(buffers[s], shapes[s].size()));
+        return Tensor.of(dtypes[s], shapes[s], widen(buffers[s], shapes[s].size()));
     }
 
     /** The number of elements of the value in slot {@code s}. */

@@ -1,8 +1,11 @@
 package org.graft.core.tensor;
 
 /**
- * The element type of a tensor. Only {@link #F64} has storage today; {@link #F32} is part of
- * every type so that graphs, type rules and the gradient checker already carry it.
+ * The element type of a tensor and of a node's {@link org.graft.core.Type}: {@link #F64}, the
+ * default, or {@link #F32}. A {@link Tensor} of either dtype stores doubles; an f32 tensor's
+ * values are rounded to float when it is made, which gives IEEE float arithmetic for
+ * {@code + - * /} and {@code sqrt} and the correctly rounded double result elsewhere (see
+ * {@link Tensor}). Nothing converts between dtypes implicitly: ops take operands of one dtype.
  */
 public enum DType {
     F64(8, 0x1p-52),

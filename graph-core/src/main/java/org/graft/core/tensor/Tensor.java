@@ -11,37 +11,68 @@ import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
 
 /**
- * A dense n-dimensional array of numbers, row-major. A tensor never changes after it is made:
- * every operation returns a new one, so values can be shared between nodes, calls and threads.
+ * A dense n-dimensional array of numbers of one {@link DType}, row-major. A tensor never
+ * changes after it is made: every operation returns a new one, so values can be shared between
+ * nodes, calls and threads.
  *
- * <p>Elementwise operations broadcast as in NumPy. Only {@link DType#F64} has storage today.
+ * <p>Elementwise operations broadcast as in NumPy. Every operation that returns a tensor gives
+ * it its operands' dtype; operands of two dtypes are an {@link IllegalArgumentException}
+ * naming both (convert one with {@link #astype}).
+ *
+ * <p><b>f32.</b> The elements are stored as doubles in either dtype; an {@link DType#F32}
+ * tensor holds only values that a {@code float} represents exactly, because every value is
+ * rounded to the nearest float (ties to even, overflow to infinity) when an f32 tensor is
+ * made. This is the reference semantics of f32: an operation computes in double and rounds
+ * its result once. For {@code + - * /} and {@code sqrt} of floats that is exactly IEEE float
+ * arithmetic, since a double has more than twice a float's precision plus two bits; for
+ * {@code exp}, {@code log} and the other functions it is the correctly rounded value of the
+ * double result; reductions and matrix products accumulate in double and round each result
+ * once, so they are at least as accurate as a float accumulator, and may differ from one by
+ * the float accumulator's rounding.
  */
 public final class Tensor {
+    private final DType dtype;
     private final Shape shape;
     private final double[] data;
 
-    private Tensor(Shape shape, double[] data) {
+    /** Wraps {@code data}, whose values must already be representable in {@code dtype}. */
+    private Tensor(DType dtype, Shape shape, double[] data) {
         if (data.length != shape.size()) {
             throw new IllegalArgumentException(data.length + " values do not fill a tensor of shape " + shape
                     + " (" + shape.size() + " elements)");
         }
+        this.dtype = dtype;
         this.shape = shape;
         this.data = data;
     }
 
+    /** Wraps {@code data}, a fresh array that no one else holds, after rounding it in place to {@code dtype}. */
+    private static Tensor rounded(DType dtype, Shape shape, double[] data) {
+        if (dtype == DType.F32) for (int i = 0; i < data.length; i++) data[i] = (float) data[i];
+        return new Tensor(dtype, shape, data);
+    }
+
     // ---- making tensors -------------------------------------------------------------------
 
-    /** A tensor of the given shape holding a copy of {@code data}, row-major. */
-    public static Tensor of(Shape shape, double[] data) { return new Tensor(shape, data.clone()); }
+    /** An f64 tensor of the given shape holding a copy of {@code data}, row-major. */
+    public static Tensor of(Shape shape, double[] data) { return new Tensor(DType.F64, shape, data.clone()); }
 
-    /** A tensor of the given dims holding a copy of {@code data}, row-major. */
+    /** A tensor of {@code dtype} and the given shape holding a copy of {@code data}, row-major, each value rounded to the dtype. */
+    public static Tensor of(DType dtype, Shape shape, double[] data) { return rounded(dtype, shape, data.clone()); }
+
+    /** An f64 tensor of the given dims holding a copy of {@code data}, row-major. */
     public static Tensor of(double[] data, int... dims) { return of(Shape.of(dims), data); }
 
-    public static Tensor scalar(double value) { return new Tensor(Shape.scalar(), new double[] {value}); }
+    /** An f64 scalar. */
+    public static Tensor scalar(double value) { return new Tensor(DType.F64, Shape.scalar(), new double[] {value}); }
 
+    /** A scalar of {@code dtype}: {@code value} rounded to it. */
+    public static Tensor scalar(DType dtype, double value) { return rounded(dtype, Shape.scalar(), new double[] {value}); }
+
+    /** An f64 vector. */
     public static Tensor vector(double... values) { return of(values, values.length); }
 
-    /** A rank-2 tensor from rows of equal length. */
+    /** An f64 rank-2 tensor from rows of equal length. */
     public static Tensor matrix(double[]... rows) {
         int cols = rows.length == 0 ? 0 : rows[0].length;
         double[] data = new double[rows.length * cols];
@@ -51,38 +82,83 @@ public final class Tensor {
             }
             System.arraycopy(rows[i], 0, data, i * cols, cols);
         }
-        return new Tensor(Shape.of(rows.length, cols), data);
+        return new Tensor(DType.F64, Shape.of(rows.length, cols), data);
     }
 
-    public static Tensor zeros(Shape shape) { return new Tensor(shape, new double[shape.size()]); }
+    /** f64 zeros. */
+    public static Tensor zeros(Shape shape) { return zeros(DType.F64, shape); }
 
+    public static Tensor zeros(DType dtype, Shape shape) { return new Tensor(dtype, shape, new double[shape.size()]); }
+
+    /** f64 ones. */
     public static Tensor ones(Shape shape) { return full(shape, 1.0); }
 
-    public static Tensor full(Shape shape, double value) {
+    public static Tensor ones(DType dtype, Shape shape) { return full(dtype, shape, 1.0); }
+
+    /** An f64 tensor with every element {@code value}. */
+    public static Tensor full(Shape shape, double value) { return full(DType.F64, shape, value); }
+
+    /** A tensor of {@code dtype} with every element {@code value}, rounded to the dtype. */
+    public static Tensor full(DType dtype, Shape shape, double value) {
         double[] data = new double[shape.size()];
         Arrays.fill(data, value);
-        return new Tensor(shape, data);
+        return rounded(dtype, shape, data);
     }
 
-    /** Independent draws from the normal distribution with the given mean and standard deviation. */
+    /** Independent f64 draws from the normal distribution with the given mean and standard deviation. */
     public static Tensor normal(Shape shape, double mean, double std, RandomGenerator random) {
+        return normal(DType.F64, shape, mean, std, random);
+    }
+
+    /**
+     * Independent draws from the normal distribution with the given mean and standard
+     * deviation, each drawn in double and rounded to {@code dtype}: the same stream gives an f32
+     * tensor that is the f64 one rounded.
+     */
+    public static Tensor normal(DType dtype, Shape shape, double mean, double std, RandomGenerator random) {
         double[] data = new double[shape.size()];
         for (int i = 0; i < data.length; i++) data[i] = mean + std * random.nextGaussian();
-        return new Tensor(shape, data);
+        return rounded(dtype, shape, data);
     }
 
-    /** Independent draws from the uniform distribution on {@code [lo, hi)}. */
+    /** Independent f64 draws from the uniform distribution on {@code [lo, hi)}. */
     public static Tensor uniform(Shape shape, double lo, double hi, RandomGenerator random) {
+        return uniform(DType.F64, shape, lo, hi, random);
+    }
+
+    /**
+     * Independent draws from the uniform distribution on {@code [lo, hi)}, each drawn in double
+     * and rounded to {@code dtype}. A draw just below {@code hi} that rounds up to it is taken
+     * as the largest value of the dtype below {@code hi} instead, so no draw is ever {@code hi}.
+     */
+    public static Tensor uniform(DType dtype, Shape shape, double lo, double hi, RandomGenerator random) {
         double[] data = new double[shape.size()];
         for (int i = 0; i < data.length; i++) data[i] = lo + (hi - lo) * random.nextDouble();
-        return new Tensor(shape, data);
+        if (dtype == DType.F32) {
+            for (int i = 0; i < data.length; i++) {
+                float v = (float) data[i];
+                while (v >= hi) v = Math.nextDown(v);
+                data[i] = v;
+            }
+        }
+        return new Tensor(dtype, shape, data);
+    }
+
+    /**
+     * This tensor's values in {@code dtype}: itself when it has that dtype already, else a
+     * tensor of the values rounded to {@code dtype} (exact from f32 to f64).
+     */
+    public Tensor astype(DType target) {
+        if (target == dtype) return this;
+        if (target == DType.F64) return new Tensor(target, shape, data); // every float is a double: share the storage
+        return rounded(target, shape, data.clone());
     }
 
     // ---- reading ----------------------------------------------------------------------------
 
     public Shape shape() { return shape; }
 
-    public DType dtype() { return DType.F64; }
+    public DType dtype() { return dtype; }
 
     public int rank() { return shape.rank(); }
 
@@ -126,19 +202,24 @@ public final class Tensor {
 
     // ---- elementwise ----------------------------------------------------------------------
 
+    /** {@code f} of each element, rounded to this tensor's dtype. */
     public Tensor map(DoubleUnaryOperator f) {
         double[] out = new double[data.length];
         for (int i = 0; i < out.length; i++) out[i] = f.applyAsDouble(data[i]);
-        return new Tensor(shape, out);
+        return rounded(dtype, shape, out);
     }
 
-    /** {@code f(this, other)} elementwise, broadcasting both operands as in NumPy. */
+    /**
+     * {@code f(this, other)} elementwise, broadcasting both operands as in NumPy, rounded to
+     * their dtype; operands of different dtypes are an error.
+     */
     public Tensor zip(Tensor other, DoubleBinaryOperator f) {
+        DType type = common("zip", this, other);
         double[] a = data, b = other.data;
         if (shape.equals(other.shape)) {
             double[] out = new double[a.length];
             for (int i = 0; i < out.length; i++) out[i] = f.applyAsDouble(a[i], b[i]);
-            return new Tensor(shape, out);
+            return rounded(type, shape, out);
         }
         Shape target = Shape.broadcast(shape, other.shape);
         double[] out = new double[target.size()];
@@ -146,8 +227,19 @@ public final class Tensor {
         for (int i = 0; i < out.length; i++, walk.next()) {
             out[i] = f.applyAsDouble(a[walk.offset[0]], b[walk.offset[1]]);
         }
-        return new Tensor(target, out);
+        return rounded(type, target, out);
     }
+
+    /** The dtype the operands share, or an error naming the operation and both dtypes. */
+    private static DType common(String what, Tensor a, Tensor b) {
+        if (a.dtype != b.dtype) {
+            throw new IllegalArgumentException(what + " of tensors of different dtypes: " + a.describe() + " and " + b.describe());
+        }
+        return a.dtype;
+    }
+
+    /** {@code f32[2, 3]} or {@code [2, 3]}: the dtype and shape, as a type prints. */
+    private String describe() { return dtype == DType.F64 ? shape.toString() : dtype + shape.toString(); }
 
     public Tensor add(Tensor other) { return zip(other, Double::sum); }
 
@@ -163,7 +255,7 @@ public final class Tensor {
         double[] out = new double[target.size()];
         var walk = new Odometer(target, shape.stridesBroadcastTo(target));
         for (int i = 0; i < out.length; i++, walk.next()) out[i] = data[walk.offset[0]];
-        return new Tensor(target, out);
+        return new Tensor(dtype, target, out);
     }
 
     // ---- reductions -------------------------------------------------------------------------
@@ -171,7 +263,7 @@ public final class Tensor {
     /**
      * Folds the elements along {@code axes} (negative axes count from the end) with {@code f},
      * starting each fold at {@code identity}; the reduced axes are dropped, or kept with size 1
-     * when {@code keepdims}.
+     * when {@code keepdims}. The fold runs in double; each result is rounded to the dtype once.
      */
     public Tensor reduce(int[] axes, boolean keepdims, double identity, DoubleBinaryOperator f) {
         int[] normalized = normalizeAxes(axes);
@@ -183,13 +275,13 @@ public final class Tensor {
             int o = walk.offset[0];
             out[o] = f.applyAsDouble(out[o], data[i]);
         }
-        return new Tensor(keepdims ? kept : shape.reduce(normalized, false), out);
+        return rounded(dtype, keepdims ? kept : shape.reduce(normalized, false), out);
     }
 
     /** The sum along {@code axes}. */
     public Tensor sum(int[] axes, boolean keepdims) { return reduce(axes, keepdims, 0.0, Double::sum); }
 
-    /** The sum of every element, as a scalar. */
+    /** The sum of every element, in double whatever the dtype. */
     public double sum() {
         double s = 0;
         for (double v : data) s += v;
@@ -205,11 +297,12 @@ public final class Tensor {
         double[] out = new double[target.size()];
         var walk = new Odometer(shape, target.stridesBroadcastTo(shape));
         for (int i = 0; i < data.length; i++, walk.next()) out[walk.offset[0]] += data[i];
-        return new Tensor(target, out);
+        return rounded(dtype, target, out);
     }
 
-    /** The sum of the elementwise products; the shapes must be equal. */
+    /** The sum of the elementwise products, in double whatever the dtype; the dtypes and shapes must be equal. */
     public double dot(Tensor other) {
+        common("dot", this, other);
         if (!shape.equals(other.shape)) {
             throw new IllegalArgumentException("dot of tensors of shapes " + shape + " and " + other.shape);
         }
@@ -234,8 +327,10 @@ public final class Tensor {
     /**
      * The matrix product as in NumPy's {@code matmul} for ranks 1 and 2: a rank-1 left operand
      * is a row, a rank-1 right operand a column, and that axis is dropped from the result.
+     * The products are summed in double and each result rounded to the operands' dtype.
      */
     public Tensor matmul(Tensor other) {
+        DType type = common("matmul", this, other);
         if (rank() < 1 || rank() > 2 || other.rank() < 1 || other.rank() > 2) {
             throw new IllegalArgumentException("matmul takes ranks 1 and 2, found " + shape + " @ " + other.shape);
         }
@@ -254,7 +349,7 @@ public final class Tensor {
                 : rank() == 2 ? Shape.of(m)
                 : other.rank() == 2 ? Shape.of(n)
                 : Shape.scalar();
-        return new Tensor(result, out);
+        return rounded(type, result, out);
     }
 
     /**
@@ -275,9 +370,12 @@ public final class Tensor {
     /**
      * {@code op(a) op(b) + c} as {@link #gemm(Tensor, boolean, Tensor, boolean)}, with {@code c}
      * broadcast to the product's shape ({@code [n]} or {@code [1, n]} for a bias per column)
-     * and the product added onto it in the same pass.
+     * and the product added onto it in the same pass. The three share a dtype; each result is
+     * summed in double and rounded to it once.
      */
     public static Tensor gemm(Tensor a, boolean transA, Tensor b, boolean transB, Tensor c) {
+        DType type = common("gemm", a, b);
+        if (c != null) common("gemm", a, c);
         if (a.rank() != 2 || b.rank() != 2) {
             throw new IllegalArgumentException("gemm takes operands of rank 2, found " + gemmOperands(a, transA, b, transB));
         }
@@ -303,7 +401,7 @@ public final class Tensor {
             else if (readBTransposed) CommonOps_DDRM.multAddTransB(am, bm, cm);
             else CommonOps_DDRM.multAdd(am, bm, cm);
         }
-        return new Tensor(target, out);
+        return rounded(type, target, out);
     }
 
     private static String gemmOperands(Tensor a, boolean transA, Tensor b, boolean transB) {
@@ -337,7 +435,7 @@ public final class Tensor {
         double[] out = new double[data.length];
         var walk = new Odometer(target, strides);
         for (int i = 0; i < out.length; i++, walk.next()) out[i] = data[walk.offset[0]];
-        return new Tensor(target, out);
+        return new Tensor(dtype, target, out);
     }
 
     /** The same elements in the same row-major order, under another shape of the same size. */
@@ -346,7 +444,7 @@ public final class Tensor {
             throw new IllegalArgumentException("cannot reshape " + shape + " (" + size() + " elements) to " + target
                     + " (" + target.size() + " elements)");
         }
-        return new Tensor(target, data); // immutable, so the storage can be shared
+        return new Tensor(dtype, target, data); // immutable, so the storage can be shared
     }
 
     /**
@@ -363,7 +461,7 @@ public final class Tensor {
         double[] out = new double[target.size()];
         var walk = new Odometer(target, strides);
         for (int i = 0; i < out.length; i++, walk.next()) out[i] = data[base + walk.offset[0]];
-        return new Tensor(target, out);
+        return new Tensor(dtype, target, out);
     }
 
     /**
@@ -378,7 +476,7 @@ public final class Tensor {
         double[] out = new double[target.size()];
         var walk = new Odometer(shape, strides);
         for (int i = 0; i < data.length; i++, walk.next()) out[base + walk.offset[0]] += data[i];
-        return new Tensor(target, out);
+        return rounded(dtype, target, out);
     }
 
     /**
@@ -405,11 +503,12 @@ public final class Tensor {
     }
 
     /**
-     * The tensors joined along {@code axis} (negative counts from the end): their ranks must
-     * agree, and their dims everywhere but on that axis.
+     * The tensors joined along {@code axis} (negative counts from the end): their dtypes and
+     * ranks must agree, and their dims everywhere but on that axis.
      */
     public static Tensor concat(List<Tensor> parts, int axis) {
         if (parts.isEmpty()) throw new IllegalArgumentException("concat of no tensors");
+        for (Tensor p : parts) common("concat", parts.get(0), p);
         Shape first = parts.get(0).shape;
         int a = first.axis(axis);
         int[] dims = first.dims();
@@ -431,15 +530,15 @@ public final class Tensor {
             for (int i = 0; i < p.data.length; i++, walk.next()) out[base + walk.offset[0]] = p.data[i];
             base += p.shape.dim(a) * strides[a];
         }
-        return new Tensor(target, out);
+        return new Tensor(parts.get(0).dtype, target, out);
     }
 
     // ---- comparing and printing -------------------------------------------------------------
 
     /**
      * True when the shapes are equal and every pair of elements satisfies
-     * {@code |a - b| <= atol + rtol * |b|}, as NumPy's {@code allclose}; NaN matches NaN and an
-     * infinity matches only itself.
+     * {@code |a - b| <= atol + rtol * |b|}, as NumPy's {@code allclose}, whatever the two
+     * dtypes; NaN matches NaN and an infinity matches only itself.
      */
     public boolean allClose(Tensor other, double rtol, double atol) {
         if (!shape.equals(other.shape)) return false;
@@ -453,22 +552,31 @@ public final class Tensor {
         return true;
     }
 
-    /** Exact equality: same shape and the same bits in every element (NaN equals NaN; 0 and -0 differ). */
+    /**
+     * Exact equality: same dtype, same shape and the same bits in every element (NaN equals NaN;
+     * 0 and -0 differ). An f32 tensor never equals an f64 one, even with the same values.
+     */
     @Override
     public boolean equals(Object o) {
-        return o instanceof Tensor t && shape.equals(t.shape) && Arrays.equals(data, t.data);
+        return o instanceof Tensor t && dtype == t.dtype && shape.equals(t.shape) && Arrays.equals(data, t.data);
     }
 
     @Override
-    public int hashCode() { return 31 * shape.hashCode() + Arrays.hashCode(data); }
+    public int hashCode() { return 31 * (31 * dtype.hashCode() + shape.hashCode()) + Arrays.hashCode(data); }
 
     private static final int EDGE = 3; // elements shown at each end of a long axis
 
-    /** NumPy-like: {@code [[1, 2.5], [3, 4]]}; long axes are elided in the middle. */
+    /**
+     * NumPy-like: {@code [[1, 2.5], [3, 4]]}; long axes are elided in the middle. An f32 tensor
+     * says its dtype after the values, {@code [[1, 2.5], [3, 4]] (f32)}, as NumPy's repr says
+     * {@code dtype=float32}: equality tells the dtypes apart, so a failed comparison of an f32
+     * and an f64 tensor must not print two equal strings.
+     */
     @Override
     public String toString() {
         var sb = new StringBuilder();
         appendAxis(sb, 0, 0);
+        if (dtype != DType.F64) sb.append(" (").append(dtype).append(')');
         return sb.toString();
     }
 

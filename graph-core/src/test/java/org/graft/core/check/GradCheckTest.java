@@ -295,6 +295,28 @@ class GradCheckTest {
         assertEquals("gradient check: the cost must be a scalar, found W: [2, 3]", e.getMessage());
     }
 
+    // ---- f32: checked in f64 -------------------------------------------------------------------------
+
+    @Example
+    void anF32PointIsCheckedInF64() {
+        var seen = new java.util.ArrayList<Type>();
+        GradCheck.of(x -> {
+            seen.add(x.type());
+            return Apply.of(new Scale(2.5), x);
+        }).at(X.astype(DType.F32)).assertClose();
+        assertEquals(List.of(Type.f64(2, 3)), seen);
+        assertThrows(AssertionError.class, () -> GradCheck.of(x -> Apply.of(new Triple(), x)).at(X.astype(DType.F32)).assertClose());
+    }
+
+    @Example
+    void anF32CostIsRefusedSayingToCheckItInF64() {
+        var W = new Param("W", X.astype(DType.F32));
+        Node cost = Apply.of(new SumTo(Type.scalar(DType.F32)), Apply.of(new Triple(), W));
+        var e = assertThrows(IllegalArgumentException.class, () -> GradCheck.params(cost, List.of(W), Map.of(), 3));
+        assertEquals("gradient checks run in f64, since finite differences in f32 are too coarse for their tolerances, "
+                + "but the cost sum_to is f32[]: build it in f64 (a program compiled with the dtype option F64)", e.getMessage());
+    }
+
     @Provide
     Arbitrary<List<Tensor>> broadcastableTensors() {
         return Tensors.broadcastablePairs().flatMap(p -> Combinators

@@ -4,12 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
 
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -529,6 +531,129 @@ class TensorTest {
         String big = Tensor.zeros(Shape.of(10, 10)).toString();
         assertEquals("[[0, 0, 0, ..., 0, 0, 0], [0, 0, 0, ..., 0, 0, 0], [0, 0, 0, ..., 0, 0, 0], ..., "
                 + "[0, 0, 0, ..., 0, 0, 0], [0, 0, 0, ..., 0, 0, 0], [0, 0, 0, ..., 0, 0, 0]]", big);
+    }
+
+    // ---- f32 --------------------------------------------------------------------------------------
+
+    private static final Shape FOUR = Shape.of(4);
+
+    @Example
+    void anF32TensorHoldsEachValueRoundedToTheNearestFloat() {
+        double[] values = {0.1, 1 + 0x1p-30, 1e40, -1e-50, Double.NaN, -0.0};
+        Tensor t = Tensor.of(DType.F32, Shape.of(6), values);
+        assertEquals(DType.F32, t.dtype());
+        assertArrayEquals(new double[] {(float) 0.1, 1, Double.POSITIVE_INFINITY, -0.0, Double.NaN, -0.0}, t.toArray());
+        assertEquals(0.1, values[0]); // the array given is copied, not rounded in place
+        assertEquals((float) 0.1, Tensor.scalar(DType.F32, 0.1).item());
+        assertEquals((float) 0.3, Tensor.full(DType.F32, FOUR, 0.3).getFlat(3));
+    }
+
+    // rounding the double result once is IEEE float arithmetic for + - * / and sqrt, because a
+    // double carries more than 2p + 2 bits of a float's p = 24 (Figueroa 1995)
+    @Property(tries = 100, seed = "801")
+    void f32ArithmeticIsIeeeFloatArithmetic(@ForAll float a, @ForAll float b) {
+        Tensor x = Tensor.scalar(DType.F32, a), y = Tensor.scalar(DType.F32, b);
+        assertEquals(a + b, (float) x.add(y).item());
+        assertEquals(a - b, (float) x.sub(y).item());
+        assertEquals(a * b, (float) x.mul(y).item());
+        assertEquals(a / b, (float) x.div(y).item());
+    }
+
+    @Example
+    void everyOperationKeepsTheF32Dtype() {
+        Tensor m = Tensor.of(DType.F32, Shape.of(2, 3), new double[] {0.1, 0.2, 0.3, 0.4, 0.5, 0.6});
+        Tensor row = Tensor.of(DType.F32, Shape.of(3), new double[] {1.1, 2.2, 3.3});
+        var results = List.of(m.map(Math::exp), m.zip(row, Math::pow), m.add(row), m.sub(row), m.mul(row), m.div(row),
+                row.broadcastTo(Shape.of(2, 3)), m.reduce(new int[] {1}, true, 0, Double::sum), m.sum(new int[] {0}, false),
+                m.sumTo(Shape.of(3)), m.matmul(m.transpose()), row.matmul(row), Tensor.gemm(m, false, m, true),
+                Tensor.gemm(m, true, m, false, row), m.transpose(), m.transpose(1, 0), m.reshape(Shape.of(6)),
+                m.slice(new int[] {0, 2}, new int[] {1, -1}, new int[] {2, 2}),
+                row.unslice(Shape.of(5), new int[] {1}, new int[] {1}), Tensor.concat(List.of(m, m), 0),
+                m.astype(DType.F64).astype(DType.F32));
+        for (Tensor r : results) assertEquals(DType.F32, r.dtype(), r::toString);
+        for (Tensor r : results) assertEquals(r, r.astype(DType.F64).astype(DType.F32)); // only floats inside
+    }
+
+    @Example
+    void resultsAreRoundedOnceFromTheDoubleComputation() {
+        Tensor third = Tensor.of(DType.F32, FOUR, new double[] {1, 1, 1, 1}).map(v -> v / 3);
+        assertEquals((float) (1.0 / 3), third.getFlat(0));
+        // the sum is accumulated in double and rounded once: 2^24 + 1 + 1 is exact there, not in float
+        Tensor big = Tensor.of(DType.F32, Shape.of(3), new double[] {0x1p24, 1, 1});
+        assertEquals(0x1p24 + 2, big.sum(new int[] {0}, false).item());
+        assertEquals(0x1p24 + 2, big.sum());
+    }
+
+    @Example
+    void tensorsOfTwoDtypesAreAnErrorNamingBoth() {
+        Tensor a = Tensor.zeros(DType.F32, Shape.of(2, 3)), b = Tensor.zeros(Shape.of(3));
+        assertEquals("zip of tensors of different dtypes: f32[2, 3] and [3]",
+                assertThrows(IllegalArgumentException.class, () -> a.add(b)).getMessage());
+        assertEquals("matmul of tensors of different dtypes: f32[2, 3] and [3, 2]",
+                assertThrows(IllegalArgumentException.class, () -> a.matmul(Tensor.zeros(Shape.of(3, 2)))).getMessage());
+        assertEquals("gemm of tensors of different dtypes: f32[2, 3] and [3]", assertThrows(IllegalArgumentException.class,
+                () -> Tensor.gemm(a, false, a, true, b)).getMessage());
+        assertEquals("concat of tensors of different dtypes: f32[2, 3] and [3]",
+                assertThrows(IllegalArgumentException.class, () -> Tensor.concat(List.of(a, b), 0)).getMessage());
+        assertEquals("dot of tensors of different dtypes: [3] and f32[2, 3]",
+                assertThrows(IllegalArgumentException.class, () -> b.dot(a)).getMessage());
+    }
+
+    @Example
+    void astypeRoundsToF32AndWidensToF64Exactly() {
+        Tensor t = Tensor.vector(0.1, 1e40, 3);
+        Tensor f = t.astype(DType.F32);
+        assertEquals(Tensor.of(DType.F32, Shape.of(3), new double[] {0.1, 1e40, 3}), f);
+        assertArrayEquals(new double[] {(float) 0.1, Double.POSITIVE_INFINITY, 3}, f.astype(DType.F64).toArray());
+        assertEquals(DType.F64, f.astype(DType.F64).dtype());
+        assertSame(t, t.astype(DType.F64));
+        assertSame(f, f.astype(DType.F32));
+    }
+
+    @Example
+    void factoriesTakeADtype() {
+        assertEquals(DType.F32, Tensor.zeros(DType.F32, FOUR).dtype());
+        assertEquals(Tensor.full(DType.F32, FOUR, 1), Tensor.ones(DType.F32, FOUR));
+        assertEquals(DType.F64, Tensor.zeros(FOUR).dtype());
+        assertEquals(DType.F64, Tensor.full(FOUR, 2).dtype());
+        assertEquals(DType.F64, Tensor.vector(1, 2).dtype());
+    }
+
+    @Example
+    void f32DrawsAreTheF64DrawsOfTheSameStreamRounded() {
+        Shape s = Shape.of(50);
+        assertEquals(Tensor.normal(s, 1, 2, new SplittableRandom(3)).astype(DType.F32),
+                Tensor.normal(DType.F32, s, 1, 2, new SplittableRandom(3)));
+        assertEquals(Tensor.uniform(s, -1, 1, new SplittableRandom(4)).astype(DType.F32),
+                Tensor.uniform(DType.F32, s, -1, 1, new SplittableRandom(4)));
+    }
+
+    @Example
+    void anF32UniformDrawNeverReachesTheUpperBound() {
+        // the largest double below 1, which rounds up to the float 1
+        RandomGenerator highest = new RandomGenerator() {
+            public long nextLong() { return -1L; }
+            public double nextDouble() { return Math.nextDown(1.0); }
+        };
+        assertEquals(Math.nextDown(1f), Tensor.uniform(DType.F32, FOUR, 0, 1, highest).getFlat(0));
+        assertEquals(Math.nextDown(1.0), Tensor.uniform(FOUR, 0, 1, highest).getFlat(0));
+        assertTrue(Tensor.uniform(DType.F32, FOUR, 0, 0.1, highest).getFlat(0) < 0.1);
+    }
+
+    @Example
+    void equalityTellsTheDtypesApart() {
+        Tensor f64 = Tensor.vector(1, 2), f32 = f64.astype(DType.F32);
+        assertNotEquals(f64, f32);
+        assertNotEquals(f64.hashCode(), f32.hashCode());
+        assertEquals(f32, Tensor.of(DType.F32, Shape.of(2), new double[] {1, 2}));
+    }
+
+    @Example
+    void anF32TensorSaysItsDtypeWhenPrinted() {
+        assertEquals("[[1, 2.5], [0.1, 4]] (f32)",
+                Tensor.of(DType.F32, Shape.of(2, 2), new double[] {1, 2.5, 0.1, 4}).toString());
+        assertEquals("7 (f32)", Tensor.scalar(DType.F32, 7).toString());
+        assertEquals("[1, 2]", Tensor.vector(1, 2).toString());
     }
 
     // ---- arbitraries ------------------------------------------------------------------------------

@@ -41,11 +41,11 @@ final class NpyHeader {
     }
 
     /**
-     * Magic, version 1.0, header length and header of an array of {@code '<f8'} in C order,
-     * byte for byte as {@code numpy.save} writes them.
+     * Magic, version 1.0, header length and header of an array of {@code descr} ({@code '<f8'},
+     * {@code '<f4'}) in C order, byte for byte as {@code numpy.save} writes them.
      */
-    static byte[] f64(int[] shape) {
-        var header = new StringBuilder("{'descr': '<f8', 'fortran_order': False, 'shape': " + tuple(shape) + ", }");
+    static byte[] of(String descr, int[] shape) {
+        var header = new StringBuilder("{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + tuple(shape) + ", }");
         if (shape.length > 0) header.append(" ".repeat(GROWTH_AXIS_MAX_DIGITS - Integer.toString(shape[0]).length()));
         int prefix = MAGIC.length + 2 + 2;
         int unpadded = prefix + header.length() + 1;

@@ -23,6 +23,7 @@ import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 
+import org.graft.core.tensor.DType;
 import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
 import org.graft.models.data.CorruptDataException;
@@ -55,8 +56,9 @@ public final class Npz {
      * Writes {@code arrays} to {@code file} as an uncompressed {@code .npz}, one entry
      * {@code NAME.npy} per array in the map's iteration order (pass a {@code LinkedHashMap} or
      * a {@code TreeMap}, not {@code Map.of}, for a file that is the same from run to run).
-     * Each entry is {@code .npy} format 1.0, {@code '<f8'}, C order, with the header bytes
-     * {@code numpy.save} writes; the bits of every value are kept, {@code -0.0} and NaN included.
+     * Each entry is {@code .npy} format 1.0, C order, with the header bytes {@code numpy.save}
+     * writes, of {@code '<f8'} for an f64 tensor and {@code '<f4'} for an f32 one; the bits of
+     * every value are kept, {@code -0.0} and NaN included.
      *
      * <p>The file is written whole to a temporary file beside it and then renamed over it
      * ({@link AtomicFile}), so a crash never leaves a half-written checkpoint. Equal arrays in
@@ -75,12 +77,13 @@ public final class Npz {
             var zip = new ZipOutputStream(out);
             for (var e : entries) {
                 Tensor t = e.getValue();
-                byte[] header = NpyHeader.f64(t.shape().dims());
+                Dtype dtype = t.dtype() == DType.F32 ? Dtype.F4 : Dtype.F8;
+                byte[] header = NpyHeader.of(dtype.descr, t.shape().dims());
                 // a stored entry names its size and CRC before its data: one pass to sum, one to write
                 var crc = new CRC32();
                 crc.update(header);
-                encode(t, crc::update);
-                long size = header.length + 8L * t.size();
+                encode(t, dtype, crc::update);
+                long size = header.length + (long) dtype.size * t.size();
                 var entry = new ZipEntry(e.getKey() + SUFFIX);
                 entry.setMethod(ZipEntry.STORED);
                 entry.setSize(size);
@@ -89,7 +92,7 @@ public final class Npz {
                 entry.setTimeLocal(ENTRY_TIME);
                 zip.putNextEntry(entry);
                 zip.write(header);
-                encode(t, zip::write);
+                encode(t, dtype, zip::write);
                 zip.closeEntry();
             }
             zip.finish();
@@ -99,9 +102,10 @@ public final class Npz {
     /**
      * Reads every array of an {@code .npz}, in the order of its entries, named without
      * {@code .npy}. Entries may be stored or deflated. The dtypes {@code '<f8'}, {@code '<f4'},
-     * {@code '<i8'}, {@code '<i4'}, {@code '|u1'} and {@code '|b1'} are read, each converted to
-     * f64 (integers beyond 2<sup>53</sup> are rounded; booleans are 0 and 1); the data must be
-     * in C order. The file is read whole before anything is returned.
+     * {@code '<i8'}, {@code '<i4'}, {@code '|u1'} and {@code '|b1'} are read: {@code '<f4'} as
+     * an f32 tensor, the others converted to f64 (integers beyond 2<sup>53</sup> are rounded;
+     * booleans are 0 and 1); the data must be in C order. The file is read whole before
+     * anything is returned.
      *
      * @throws CorruptDataException for a file that is not a whole zip archive (truncated, say),
      *     a damaged entry, an entry that is not an {@code .npy} array, a bad magic, a header that
@@ -238,7 +242,7 @@ public final class Npz {
             throw new CorruptDataException(source, where + "expected " + bytes + " bytes of data for shape " + NpyHeader.tuple(header.shape)
                     + " of '" + dtype.descr + "', found " + (bytes + extra));
         }
-        return Tensor.of(Shape.of(header.shape), data);
+        return Tensor.of(dtype == Dtype.F4 ? DType.F32 : DType.F64, Shape.of(header.shape), data);
     }
 
     /** The dtypes Graft reads: little-endian, plain numbers. */
@@ -298,15 +302,19 @@ public final class Npz {
         void accept(byte[] bytes, int offset, int length) throws IOException;
     }
 
-    /** The values of {@code t} as little-endian f64, bit for bit, a chunk at a time. */
-    private static void encode(Tensor t, Sink sink) throws IOException {
+    /**
+     * The values of {@code t} as little-endian {@code '<f8'} or {@code '<f4'}, bit for bit (an
+     * f32 tensor's values are floats already), a chunk at a time.
+     */
+    private static void encode(Tensor t, Dtype dtype, Sink sink) throws IOException {
         var buffer = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < t.size(); i++) {
             if (!buffer.hasRemaining()) {
                 sink.accept(buffer.array(), 0, buffer.position());
                 buffer.clear();
             }
-            buffer.putLong(Double.doubleToRawLongBits(t.getFlat(i)));
+            if (dtype == Dtype.F4) buffer.putInt(Float.floatToRawIntBits((float) t.getFlat(i)));
+            else buffer.putLong(Double.doubleToRawLongBits(t.getFlat(i)));
         }
         if (buffer.position() > 0) sink.accept(buffer.array(), 0, buffer.position());
     }

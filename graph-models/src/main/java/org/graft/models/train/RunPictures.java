@@ -14,6 +14,7 @@ import org.graft.core.Type;
 import org.graft.core.runtime.Compiler;
 import org.graft.core.runtime.Function;
 import org.graft.core.runtime.Options;
+import org.graft.core.tensor.DType;
 import org.graft.core.tensor.Tensor;
 import org.graft.dsl.Program;
 import org.graft.models.data.Data;
@@ -42,9 +43,11 @@ final class RunPictures {
     private final Function recon;       // x -> recon, or null
     private final Function samples;     // x -> samples, or null
     private final int batch;
+    private final DType dtype;          // x's, which the test rows are converted to
 
     RunPictures(Program program, Data data, Input x, int batch, Options options) {
         this.data = data;
+        this.dtype = x.type().dtype();
         this.title = program.file() + " on " + data.name();
         this.batch = batch;
         int pixels = data.height() * data.width();
@@ -68,13 +71,13 @@ final class RunPictures {
         if (recon != null) {
             attempt(RECONSTRUCTIONS, listener, () -> {
                 Tensor inputs = firstRows(data.test().features(), PAIRS);
-                Tensor made = recon.seed(seed).call(inputs).get(0);
+                Tensor made = recon.seed(seed).call(inputs.astype(dtype)).get(0);
                 Pictures.reconstructions(out.resolve(RECONSTRUCTIONS), inputs, made, data.height(), data.width());
             });
         }
         if (samples != null) {
             attempt(SAMPLES, listener, () -> {
-                Tensor made = samples.seed(seed).call(firstRows(data.test().features(), batch)).get(0);
+                Tensor made = samples.seed(seed).call(firstRows(data.test().features(), batch).astype(dtype)).get(0);
                 grid(out.resolve(SAMPLES), firstRows(made, MAX_TILES));
             });
         }

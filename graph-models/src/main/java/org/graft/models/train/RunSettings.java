@@ -3,18 +3,23 @@ package org.graft.models.train;
 import java.util.Map;
 import java.util.TreeMap;
 
+import org.graft.core.tensor.DType;
+
 /**
  * What a training run was asked for, everything that decides its numbers: the model's source
- * text, the data, the batch size, the seed, the learning rate, the {@code --set} values and the
- * rewriting. A run resumes only with the same settings; only the number of epochs may grow.
+ * text, the data, the batch size, the seed, the learning rate, the {@code --set} values, the
+ * rewriting and the dtype. A run resumes only with the same settings; only the number of epochs
+ * may grow.
  *
  * @param lr the learning rate given with {@code --lr}, or NaN for the program's own
  * @param lrDecay the factor {@code --lr-decay} multiplies the learning rate by after each epoch
  * @param set the {@code --set} values as the JSON text given, by name
  * @param rewriting how the graph was rewritten ({@code "default"}, {@code "-O0"}, or the skipped phases)
+ * @param dtype the dtype the run computes in, {@code "f32"} or {@code "f64"} (a run.json written
+ *     before runs had a dtype has none: those runs were f64)
  */
 public record RunSettings(String model, String source, String data, int epochs, int batch, long seed, double lr,
-                          double lrDecay, Map<String, String> set, String rewriting, boolean nanGuard) {
+                          double lrDecay, Map<String, String> set, String rewriting, boolean nanGuard, String dtype) {
 
     public RunSettings {
         if (epochs < 1) throw new IllegalArgumentException("expected at least 1 epoch, found " + epochs);
@@ -24,6 +29,13 @@ public record RunSettings(String model, String source, String data, int epochs, 
         }
         if (!(lrDecay > 0 && lrDecay <= 1)) throw new IllegalArgumentException("expected a decay in (0, 1], found " + lrDecay);
         set = new TreeMap<>(set);
+        if (dtype == null) dtype = DType.F64.toString();
+    }
+
+    /** The settings of a run that computes in {@code dtype}. */
+    public RunSettings(String model, String source, String data, int epochs, int batch, long seed, double lr,
+                       double lrDecay, Map<String, String> set, String rewriting, boolean nanGuard, DType dtype) {
+        this(model, source, data, epochs, batch, seed, lr, lrDecay, set, rewriting, nanGuard, dtype.toString());
     }
 
     /**
@@ -41,6 +53,7 @@ public record RunSettings(String model, String source, String data, int epochs, 
         if (Double.compare(lrDecay, other.lrDecay) != 0) return "--lr-decay " + other.lrDecay + " there, " + lrDecay + " here";
         if (!set.equals(other.set)) return "--set " + other.set + " there, " + set + " here";
         if (!rewriting.equals(other.rewriting)) return "rewriting " + other.rewriting + " there, " + rewriting + " here";
+        if (!dtype.equals(other.dtype)) return "--dtype " + other.dtype + " there, " + dtype + " here";
         return null;
     }
 

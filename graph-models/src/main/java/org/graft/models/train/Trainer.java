@@ -20,10 +20,12 @@ import org.graft.core.Graph;
 import org.graft.core.Input;
 import org.graft.core.Node;
 import org.graft.core.Param;
+import org.graft.core.Type;
 import org.graft.core.runtime.Compiler;
 import org.graft.core.runtime.Function;
 import org.graft.core.runtime.NonFiniteError;
 import org.graft.core.runtime.Options;
+import org.graft.core.tensor.DType;
 import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
 import org.graft.dsl.Program;
@@ -40,6 +42,11 @@ import org.graft.models.data.Dataset;
  * sees the same batch shape (a persistent chain has one row per batch row). After the epoch
  * the objective and every {@code metric} are computed on the whole test split, in batches, as
  * means weighted by batch size.
+ *
+ * <p>The run computes in the dtype of the program's objective. The data sets are f64 in memory;
+ * an f32 program is fed each batch converted to the dtype of the input it goes to, as it is
+ * taken from the set (a copy of the batch, never of the whole set), and its learning rate param
+ * {@value #LR} is f32 too.
  *
  * <p>Everything random in epoch {@code e} — the shuffle and the random ops of both functions —
  * is drawn from streams seeded by the run's seed and {@code e} alone, so a run resumed from the
@@ -82,6 +89,7 @@ public final class Trainer {
     private final Map<Input, Tensor> fixed;     // the --set inputs' values
     private final String objective;             // the objective's column name
     private final double baseLr;
+    private final DType dtype;                  // the objective's, which the run computes in
     private final Param lr;                     // the step's learning rate, set each epoch by the schedule
     private final Function step;
     private final Function test;
@@ -139,7 +147,8 @@ public final class Trainer {
 
         objective = columnName(goal.text());
         baseLr = Double.isNaN(run.lr()) ? goal.optimizer().lr() : run.lr();
-        lr = new Param(LR, Tensor.scalar(baseLr));
+        dtype = goal.cost().type().dtype();
+        lr = new Param(LR, Tensor.scalar(dtype, baseLr));
         Map<Param, Node> updates = program.updates(lr);
         step = Compiler.compile(fed, List.of(goal.cost()), updates, options).guardNonFinite(run.nanGuard());
         // The objective is measured on the test split too, unless it reads state: the RBM's
@@ -184,9 +193,10 @@ public final class Trainer {
         for (var p : saved.entrySet()) {
             Tensor value = found.params().get(p.getKey());
             if (value == null) throw new GraftException("--resume " + out + ": the checkpoint has no value for " + p.getKey());
-            if (!value.shape().equals(p.getValue().value().shape())) {
-                throw new GraftException("--resume " + out + ": " + p.getKey() + " is " + value.shape()
-                        + " in the checkpoint, expected " + p.getValue().value().shape());
+            Tensor now = p.getValue().value();
+            if (!value.shape().equals(now.shape()) || value.dtype() != now.dtype()) {
+                throw new GraftException("--resume " + out + ": " + p.getKey() + " is " + Type.of(value)
+                        + " in the checkpoint, expected " + Type.of(now));
             }
             p.getValue().set(value);
         }
@@ -225,7 +235,7 @@ public final class Trainer {
         RandomGenerator random = Function.randomStream(seed);
         int[] order = Dataset.permutation(train.size(), random);
         step.seed(seed);
-        lr.set(Tensor.scalar(learningRate(epoch)));
+        lr.set(Tensor.scalar(dtype, learningRate(epoch)));
         listener.started(epoch, steps, batch);
         double total = 0;
         for (int s = 0; s < steps; s++) {
@@ -262,8 +272,8 @@ public final class Trainer {
     /** The values of a call on {@code batch}: its features, its targets if the program reads them, and the --set inputs. */
     private Map<Input, Tensor> feed(Dataset batch) {
         var feed = new LinkedHashMap<Input, Tensor>(fixed);
-        feed.put(x, batch.features());
-        if (y != null) feed.put(y, batch.targets());
+        feed.put(x, batch.features().astype(x.type().dtype()));
+        if (y != null) feed.put(y, batch.targets().astype(y.type().dtype()));
         return feed;
     }
 

@@ -24,6 +24,7 @@ import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 
 import org.graft.core.check.Tensors;
+import org.graft.core.tensor.DType;
 import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
 import org.graft.models.data.CorruptDataException;
@@ -45,6 +46,9 @@ class NpzTest {
             "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }                                                          \n";
     private static final String NUMPY_DATA_2X3 =
             "000000000000f03f00000000000000400000000000000840000000000000104000000000000014400000000000001840";
+    // and for np.save(f, np.array([[1, 2, 3], [4, 5, 0.1]], dtype=np.float32)): the same header but '<f4'
+    private static final String NUMPY_HEADER_2X3_F4 = NUMPY_HEADER_2X3.replace("<f8", "<f4");
+    private static final String NUMPY_DATA_2X3_F4 = "0000803f0000004000004040000080400000a040cdcccc3d";
     // and for np.save(f, np.float64(2.5)): no growth padding for a scalar
     private static final String NUMPY_HEADER_SCALAR =
             "{'descr': '<f8', 'fortran_order': False, 'shape': (), }                                                              \n";
@@ -108,6 +112,33 @@ class NpzTest {
         Npz.write(file, Map.of("m", Tensor.matrix(new double[] {1, 2, 3}, new double[] {4, 5, 6})));
         byte[] expected = concat(prefix(118), NUMPY_HEADER_2X3.getBytes(StandardCharsets.ISO_8859_1), HexFormat.of().parseHex(NUMPY_DATA_2X3));
         assertArrayEquals(expected, entryBytes(file, "m.npy"));
+    }
+
+    @Test
+    void anF32EntryIsByteForByteWhatNumpySaveWritesForFloat32() throws IOException {
+        Path file = dir.resolve("m.npz");
+        Npz.write(file, Map.of("m", Tensor.of(DType.F32, Shape.of(2, 3), new double[] {1, 2, 3, 4, 5, 0.1})));
+        byte[] expected = concat(prefix(118), NUMPY_HEADER_2X3_F4.getBytes(StandardCharsets.ISO_8859_1),
+                HexFormat.of().parseHex(NUMPY_DATA_2X3_F4));
+        assertArrayEquals(expected, entryBytes(file, "m.npy"));
+    }
+
+    @Test
+    void roundTripKeepsEachDtypeAndEveryBitOfF32() throws IOException {
+        float nanWithPayload = Float.intBitsToFloat(0x7fc0_0123);
+        double[] values = {nanWithPayload, Float.POSITIVE_INFINITY, -0.0, Float.MIN_VALUE, -Float.MAX_VALUE, 0.1f};
+        var arrays = new LinkedHashMap<String, Tensor>();
+        arrays.put("f32", Tensor.of(DType.F32, Shape.of(6), values));
+        arrays.put("f64", Tensor.vector(0.1, 2));
+        Path file = dir.resolve("mixed.npz");
+        Npz.write(file, arrays);
+        Map<String, Tensor> back = Npz.read(file);
+        assertEquals(arrays, back);
+        assertEquals(DType.F32, back.get("f32").dtype());
+        for (int i = 1; i < values.length; i++) { // a float NaN's payload does not survive the double it is held in
+            assertEquals(Float.floatToRawIntBits((float) values[i]), Float.floatToRawIntBits((float) back.get("f32").getFlat(i)));
+        }
+        assertTrue(Double.isNaN(back.get("f32").getFlat(0)));
     }
 
     @Test
@@ -182,7 +213,7 @@ class NpzTest {
     private static void assertNumpyArrays(Map<String, Tensor> a) {
         assertEquals(List.of("W1", "W1.m", "adam.beta1^t", "step", "labels", "pixels", "mask", "empty"), List.copyOf(a.keySet()));
         assertEquals(Tensor.matrix(new double[] {1.5, -2.0, 3.0}, new double[] {0.25, -0.0, Double.POSITIVE_INFINITY}), a.get("W1"));
-        assertEquals(Tensor.vector(0.5, -1.25, (double) 0.1f), a.get("W1.m"));      // '<f4' widened exactly
+        assertEquals(Tensor.of(DType.F32, Shape.of(3), new double[] {0.5, -1.25, 0.1}), a.get("W1.m")); // '<f4', as f32
         assertEquals(Tensor.scalar(0.81), a.get("adam.beta1^t"));
         assertEquals(Tensor.scalar(7), a.get("step"));                               // '<i8'
         assertEquals(Tensor.vector(-3, 0, Integer.MAX_VALUE), a.get("labels"));      // '<i4'

@@ -20,6 +20,7 @@ import org.graft.core.Node;
 import org.graft.core.Param;
 import org.graft.core.ShapeError;
 import org.graft.core.grad.GradTable;
+import org.graft.core.tensor.DType;
 import org.graft.core.tensor.Tensor;
 
 /**
@@ -39,6 +40,11 @@ import org.graft.core.tensor.Tensor;
  * of their param's shape named after it ({@code W1.velocity}), and is updated through the same
  * map, so a training step is one call. Each call of {@link #updates} creates fresh state; an
  * optimizer value holds only its hyper-parameters, which enter the graph as constants.
+ *
+ * <p>Everything an optimizer adds to the graph has the cost's dtype: its constants (the
+ * learning rate, the betas, eps) are rounded to it and its state params hold it, so an f32
+ * model trains in f32 throughout. The params and a learning rate given as a node must have
+ * that dtype too.
  */
 public sealed interface Optimizer {
 
@@ -50,14 +56,16 @@ public sealed interface Optimizer {
      * @throws GradientError if the cost does not depend on one of the params
      * @throws IllegalArgumentException if {@code params} is empty or names a param twice
      */
-    default Map<Param, Node> updates(Node cost, List<Param> params) { return updates(cost, params, constant(lr())); }
+    default Map<Param, Node> updates(Node cost, List<Param> params) {
+        return updates(cost, params, constant(cost.type().dtype(), lr()));
+    }
 
     /**
      * The same with the learning rate {@code lr}, a scalar node, in place of {@link #lr()}: a
      * param whose value a schedule sets between steps, say. Every rule multiplies its step by
      * it, so the schedule's value at a step is the rate of that step.
      *
-     * @throws ShapeError if the cost or {@code lr} is not a scalar
+     * @throws ShapeError if the cost or {@code lr} is not a scalar, or {@code lr} has another dtype than the cost
      */
     Map<Param, Node> updates(Node cost, List<Param> params, Node lr);
 
@@ -165,8 +173,9 @@ public sealed interface Optimizer {
         @Override
         public Map<Param, Node> updates(Node cost, List<Param> params, Node lr) {
             List<Node> grads = gradients("adam", cost, params, lr);
-            Param beta1Power = new Param("adam.beta1^t", Tensor.scalar(1.0));
-            Param beta2Power = new Param("adam.beta2^t", Tensor.scalar(1.0));
+            DType dtype = cost.type().dtype();
+            Param beta1Power = new Param("adam.beta1^t", Tensor.scalar(dtype, 1.0));
+            Param beta2Power = new Param("adam.beta2^t", Tensor.scalar(dtype, 1.0));
             Node newBeta1Power = mul(beta1Power, beta1);   // beta^t at this step's t
             Node newBeta2Power = mul(beta2Power, beta2);
             Node correction1 = sub(1.0, newBeta1Power);
@@ -201,6 +210,10 @@ public sealed interface Optimizer {
         if (!lr.type().isScalar()) {
             throw new ShapeError(lr.pos(), optimizer + ": the learning rate must be a scalar, found " + lr.label() + ": " + lr.type());
         }
+        if (lr.type().dtype() != cost.type().dtype()) {
+            throw new ShapeError(lr.pos(), optimizer + ": the learning rate must have the cost's dtype " + cost.type().dtype()
+                    + ", found " + lr.label() + ": " + lr.type());
+        }
         if (params.isEmpty()) throw new IllegalArgumentException(optimizer + ": expected params to train, found none");
         Set<Param> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Param p : params) {
@@ -213,7 +226,7 @@ public sealed interface Optimizer {
     private static Param zerosLike(Param p, String what) {
         // p's type, which may have symbolic dims; the zeros take the shape of p's value
         var state = new Param(p.label() + "." + what, p.type(), p.pos());
-        state.set(Tensor.zeros(p.value().shape()));
+        state.set(Tensor.zeros(p.type().dtype(), p.value().shape()));
         return state;
     }
 

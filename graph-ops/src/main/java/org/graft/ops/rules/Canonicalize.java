@@ -33,6 +33,7 @@ import org.graft.core.ops.FillLike;
 import org.graft.core.rewrite.Match;
 import org.graft.core.rewrite.Pattern;
 import org.graft.core.rewrite.Rule;
+import org.graft.core.tensor.DType;
 import org.graft.core.tensor.Tensor;
 import org.graft.ops.Binary;
 import org.graft.ops.Binary.Div;
@@ -180,12 +181,14 @@ public final class Canonicalize {
         return Constant.of(k.value().map(v -> -v), k.type());
     }
 
-    /** (c1 c2) * x, where every element of c1 c2 is finite and normal, or an exact zero. */
+    /** (c1 c2) * x, where every element of c1 c2 is finite and normal in its dtype, or an exact zero. */
     private static Node productOfConstants(Match m) {
         Constant c1 = (Constant) m.get(C), c2 = (Constant) m.get(D);
+        boolean f32 = c1.type().dtype() == DType.F32;
+        double minNormal = f32 ? Float.MIN_NORMAL : Double.MIN_NORMAL;
         Tensor p = c1.value().zip(c2.value(), (a, b) -> {
-            double q = a * b;
-            boolean safe = Double.isFinite(q) && (Math.abs(q) >= Double.MIN_NORMAL || a == 0 || b == 0);
+            double q = f32 ? (float) (a * b) : a * b;   // as the product rounds in the dtype
+            boolean safe = Double.isFinite(q) && (Math.abs(q) >= minNormal || a == 0 || b == 0);
             return safe ? q : Double.NaN;
         });
         if (!all(p, v -> !Double.isNaN(v))) return null;
@@ -209,7 +212,7 @@ public final class Canonicalize {
             Node other = a.inputs().get(1 - i);
             if (a.inputs().get(i) instanceof Constant c && c.type().rank() > 0 && c.value().size() > 0 && uniform(c.value())
                     && other.type().equals(a.type())) {
-                return same(m, replaceOperand(a, i, Constant.scalar(c.value().getFlat(0))));
+                return same(m, replaceOperand(a, i, Constant.scalar(c.type().dtype(), c.value().getFlat(0))));
             }
         }
         return null;
@@ -274,7 +277,7 @@ public final class Canonicalize {
         return filledWith(a.inputs().get(0), 0.0) && a.type().isConcrete();
     }
 
-    private static Node concreteZeros(Type t) { return Constant.of(Tensor.zeros(t.shape())); }
+    private static Node concreteZeros(Type t) { return Constant.of(Tensor.zeros(t.dtype(), t.shape())); }
 
     private static boolean identity(List<Integer> perm) {
         for (int i = 0; i < perm.size(); i++) if (perm.get(i) != i) return false;

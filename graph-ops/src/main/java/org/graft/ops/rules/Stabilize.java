@@ -42,6 +42,7 @@ import org.graft.core.ops.Broadcasting.BroadcastLike;
 import org.graft.core.rewrite.Match;
 import org.graft.core.rewrite.Pattern;
 import org.graft.core.rewrite.Rule;
+import org.graft.core.tensor.DType;
 import org.graft.ops.Binary.Div;
 import org.graft.ops.Binary.Mul;
 import org.graft.ops.Binary.Pow;
@@ -284,9 +285,11 @@ public final class Stabilize {
     private static final class Product {
         final List<Node> num = new ArrayList<>(), den = new ArrayList<>();
         boolean negative;
+        DType dtype;   // of the product, for the 1 of a numerator that cancels away
 
         static Product of(Node n) {
             var p = new Product();
+            p.dtype = n.type().dtype();
             p.add(n, false, 0);
             return p;
         }
@@ -319,7 +322,7 @@ public final class Stabilize {
 
         /** The product rebuilt from its factors, left to right. */
         Node build() {
-            Node top = num.isEmpty() ? constant(1.0) : fold(num);
+            Node top = num.isEmpty() ? constant(dtype, 1.0) : fold(num);
             Node out = den.isEmpty() ? top : div(top, fold(den));
             return negative ? neg(out) : out;
         }

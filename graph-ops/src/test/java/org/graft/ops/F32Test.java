@@ -1,0 +1,251 @@
+package org.graft.ops;
+
+import static org.graft.ops.Ops.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.function.Function;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+import org.graft.core.Apply;
+import org.graft.core.Graph;
+import org.graft.core.Input;
+import org.graft.core.Node;
+import org.graft.core.Type;
+import org.graft.core.grad.GradTable;
+import org.graft.core.ops.Add;
+import org.graft.core.ops.Broadcasting;
+import org.graft.core.ops.FillLike;
+import org.graft.core.ops.StopGradient;
+import org.graft.core.runtime.Compiler;
+import org.graft.core.runtime.Options;
+import org.graft.core.tensor.DType;
+import org.graft.core.tensor.Shape;
+import org.graft.core.tensor.Tensor;
+
+/**
+ * Every op computes in f32 when its operands are f32: its output has the dtype its type rule
+ * gives, with the value of the same op in f64 on the same (float) inputs, rounded; and the
+ * graph of its gradient is f32 throughout. An op that rounds once must give exactly the f64
+ * value rounded; a composite kernel that rounds along the way (softmax, mean...) must come
+ * within a few f32 ulps of it.
+ */
+class F32Test {
+
+    /** How an op's f32 result must compare with its f64 result rounded to f32. */
+    private enum Agreement { EXACT, FEW_ULPS, SUMMED_IN_F32 }
+
+    /** The ulps of f32 a composite kernel may be off by: each rounding inside it costs up to one. */
+    private static final int FEW = 4;
+
+    private record Case(String name, Function<List<Node>, Node> build, List<Tensor> at, Agreement agreement) {}
+
+    private static final Shape S = Shape.of(2, 3);
+    private static final SplittableRandom RANDOM = new SplittableRandom(20260701);
+
+    private static Tensor between(Shape s, double lo, double hi) { return Tensor.uniform(s, lo, hi, RANDOM); }
+
+    private static Tensor any() { return between(S, -3, 3); }
+
+    private static Tensor positive() { return between(S, 0.1, 5); }
+
+    private static Case exact(String name, Function<List<Node>, Node> build, Tensor... at) {
+        return new Case(name, build, List.of(at), Agreement.EXACT);
+    }
+
+    /**
+     * A matrix product, which the compiled runtime computes with the back end's f32 GEMM: it adds
+     * its terms in float, as every BLAS and PyTorch do, so each of the k terms may round once.
+     */
+    private static Case product(String name, Function<List<Node>, Node> build, Tensor... at) {
+        return new Case(name, build, List.of(at), Agreement.SUMMED_IN_F32);
+    }
+
+    private static Case close(String name, Function<List<Node>, Node> build, Tensor... at) {
+        return new Case(name, build, List.of(at), Agreement.FEW_ULPS);
+    }
+
+    private static final List<Case> CASES = List.of(
+            exact("neg", in -> neg(in.get(0)), any()),
+            exact("exp", in -> exp(in.get(0)), any()),
+            exact("log", in -> log(in.get(0)), positive()),
+            exact("log1p", in -> log1p(in.get(0)), positive()),
+            exact("expm1", in -> expm1(in.get(0)), any()),
+            exact("sqrt", in -> sqrt(in.get(0)), positive()),
+            exact("square", in -> square(in.get(0)), any()),
+            exact("reciprocal", in -> reciprocal(in.get(0)), positive()),
+            exact("abs", in -> abs(in.get(0)), any()),
+            exact("sign", in -> sign(in.get(0)), any()),
+            exact("sigmoid", in -> sigmoid(in.get(0)), any()),
+            exact("softplus", in -> softplus(in.get(0)), any()),
+            exact("tanh", in -> tanh(in.get(0)), any()),
+            exact("relu", in -> relu(in.get(0)), any()),
+            exact("sin", in -> sin(in.get(0)), any()),
+            exact("cos", in -> cos(in.get(0)), any()),
+
+            exact("add", in -> add(in.get(0), in.get(1)), any(), between(Shape.of(3), -3, 3)),
+            exact("add of a double", in -> add(in.get(0), 0.1), any()),
+            exact("sub", in -> sub(in.get(0), in.get(1)), any(), any()),
+            exact("mul", in -> mul(in.get(0), in.get(1)), any(), any()),
+            exact("div", in -> div(1.0, in.get(0)), positive()),
+            exact("pow", in -> pow(in.get(0), in.get(1)), positive(), any()),
+            exact("maximum", in -> maximum(in.get(0), in.get(1)), any(), any()),
+            exact("minimum", in -> minimum(in.get(0), 0.5), any()),
+
+            exact("less", in -> less(in.get(0), in.get(1)), any(), any()),
+            exact("less_equal", in -> lessEqual(in.get(0), 0.0), any()),
+            exact("greater", in -> greater(in.get(0), in.get(1)), any(), any()),
+            exact("greater_equal", in -> greaterEqual(in.get(0), in.get(1)), any(), any()),
+            exact("equal", in -> equal(in.get(0), in.get(0)), any()),
+            exact("not_equal", in -> notEqual(in.get(0), in.get(1)), any(), any()),
+            exact("where", in -> where(greater(in.get(0), 0.0), in.get(0), 0.1), any()),
+            exact("clip", in -> clip(in.get(0), -0.3, 0.7), any()),
+
+            exact("sum", in -> sum(in.get(0), 1), any()),
+            close("mean", in -> mean(in.get(0)), any()),
+            exact("max", in -> max(in.get(0), 0), any()),
+            exact("min", in -> min(in.get(0)), any()),
+            close("logsumexp", in -> logsumexp(in.get(0), 1), any()),
+            exact("argmax", in -> argmax(in.get(0), 1), any()),
+            exact("argmin", in -> argmin(in.get(0)), any()),
+            exact("count", in -> Apply.of(new Reduce.Count(List.of(1)), in.get(0)), any()),
+
+            close("softmax", in -> softmax(in.get(0)), any()),
+            close("log_softmax", in -> logSoftmax(in.get(0)), any()),
+            close("softmax_cross_entropy", in -> softmaxCrossEntropy(in.get(0), softmax(in.get(1))), any(), any()),
+            exact("binary_cross_entropy", in -> binaryCrossEntropy(in.get(0), in.get(1)),
+                    between(S, 0.05, 0.95), between(S, 0, 1)),
+            exact("bce_with_logits", in -> bceWithLogits(in.get(0), in.get(1)), any(), between(S, 0, 1)),
+
+            product("matmul", in -> matmul(in.get(0), in.get(1)), any(), between(Shape.of(3, 4), -3, 3)),
+            exact("transpose", in -> transpose(in.get(0)), any()),
+            product("gemm", in -> gemm(in.get(0), in.get(1), true, false), any(), between(Shape.of(2, 4), -3, 3)),
+            product("gemm with a bias", in -> gemm(in.get(0), in.get(1), in.get(2), false, true),
+                    any(), between(Shape.of(4, 3), -3, 3), between(Shape.of(4), -3, 3)),
+            product("vdot", in -> vdot(in.get(0), in.get(1)), any(), any()),
+
+            exact("expand_dims", in -> expandDims(in.get(0), 0), any()),
+            exact("squeeze", in -> squeeze(expandDims(in.get(0), 1), 1), any()),
+            exact("reshape", in -> reshape(in.get(0), 3, -1), any()),
+            exact("reshape like", in -> reshape(in.get(0), in.get(1)), any(), between(Shape.of(6), -3, 3)),
+            exact("broadcast_to dims", in -> broadcastTo(in.get(0), 4, 2, 3), any()),
+            exact("concat", in -> concat(List.of(in.get(0), in.get(1)), 1), any(), any()),
+            exact("slice", in -> slice(in.get(0), Slice.all(), Slice.range(null, null, -2)), any()),
+            exact("unslice", in -> unslice(in.get(0), in.get(1), Slice.index(1)), between(Shape.of(3), -3, 3), any()),
+            exact("one_hot", in -> oneHot(in.get(0), 4), Tensor.of(new double[] {3, 0, 1, 1, 2, 0}, 2, 3)),
+
+            exact("broadcast_to like", in -> broadcastTo(in.get(0), in.get(1)), between(Shape.of(3), -3, 3), any()),
+            exact("sum_to", in -> sumTo(in.get(0), Type.of(in.get(0).type().dtype(), 1, 3)), any()),
+            exact("fill", in -> fill(in.get(0), 0.1), any()),
+            exact("zeros_like", in -> zerosLike(in.get(0)), any()),
+            exact("ones_like", in -> onesLike(in.get(0)), any()),
+            exact("stop_gradient", in -> stopGradient(in.get(0)), any()),
+
+            // the same stream, so the same draws: the f32 samples are the f64 ones rounded
+            exact("normal_like", in -> normalLike(in.get(0), 0.3, 2.0), any()),
+            exact("uniform_like", in -> uniformLike(in.get(0), -0.1, 0.7), any()),
+            exact("bernoulli", in -> bernoulli(in.get(0)), between(S, 0, 1)));
+
+    /** The op families, each of which every case together must cover, and the walker's own ops. */
+    private static final List<Class<?>> FAMILIES = List.of(Unary.class, Binary.class, Compare.class, Ternary.class,
+            Reduce.class, Neural.class, Linalg.class, Shaping.class, Random.class, Broadcasting.class);
+    private static final List<Class<?>> SINGLE_OPS = List.of(Add.class, FillLike.class, StopGradient.class, Reduce.Count.class);
+
+    @Test
+    void theCasesCoverEveryOp() {
+        Set<Class<?>> covered = new HashSet<>();
+        for (Case c : CASES) {
+            for (Node n : Graph.topologicalOrder(List.of(c.build().apply(List.copyOf(inputs(c, DType.F64)))))) {
+                if (n instanceof Apply a) covered.add(a.op().getClass());
+            }
+        }
+        var missing = new ArrayList<String>();
+        for (Class<?> family : FAMILIES) {
+            for (Class<?> op : family.getPermittedSubclasses()) if (!covered.contains(op)) missing.add(op.getName());
+        }
+        for (Class<?> op : SINGLE_OPS) if (!covered.contains(op)) missing.add(op.getName());
+        assertEquals(List.of(), missing);
+    }
+
+    @TestFactory
+    Stream<DynamicTest> eachOpGivesItsTypesDtypeAndTheF64ValueRounded() {
+        return CASES.stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
+            List<Tensor> at32 = c.at().stream().map(t -> t.astype(DType.F32)).toList();
+            List<Tensor> at64 = at32.stream().map(t -> t.astype(DType.F64)).toList(); // the same numbers
+            List<Input> in32 = inputs(c, DType.F32), in64 = inputs(c, DType.F64);
+            Node y32 = c.build().apply(List.copyOf(in32));
+            Tensor got = Compiler.compile(in32, List.of(y32), Options.NONE).call(at32).get(0);
+            Node y64 = c.build().apply(List.copyOf(in64));
+            Tensor want = Compiler.compile(in64, List.of(y64), Options.NONE).call(at64).get(0).astype(y32.type().dtype());
+            // positions are f64 whatever the dtype of what they index
+            assertEquals(c.name().startsWith("arg") ? DType.F64 : DType.F32, y32.type().dtype());
+            assertEquals(y32.type().dtype(), got.dtype());
+            if (c.agreement() == Agreement.EXACT) assertEquals(want, got);
+            else if (c.agreement() == Agreement.FEW_ULPS) assertWithinUlps(want, got);
+            else assertSummedInF32(want, got, c.at());
+        }));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> eachOpsGradientGraphIsF32() {
+        return CASES.stream().filter(c -> !c.name().equals("bernoulli")).map(c -> DynamicTest.dynamicTest(c.name(), () -> {
+            List<Input> in = inputs(c, DType.F32);
+            Node y = c.build().apply(List.copyOf(in));
+            if (y.type().dtype() != DType.F32) return; // argmax and argmin give f64 positions, and no gradient
+            List<Node> grads = GradTable.grad(sum(y), in, GradTable.Disconnected.ZEROS);
+            assertAllF32(Graph.topologicalOrder(grads), c.name());
+            List<Tensor> at = c.at().stream().map(t -> t.astype(DType.F32)).toList();
+            // a run checks each kernel's output against its node's type
+            Compiler.compile(in, grads, Options.NONE).call(at);
+            var rewritten = Compiler.compile(in, grads, Options.DEFAULT);
+            rewritten.call(at);
+            assertAllF32(Graph.topologicalOrder(rewritten.outputs()), c.name() + " rewritten");
+        }));
+    }
+
+    private static List<Input> inputs(Case c, DType dtype) {
+        var in = new ArrayList<Input>();
+        for (int i = 0; i < c.at().size(); i++) in.add(new Input("x" + i, Type.of(dtype, c.at().get(i).shape())));
+        return in;
+    }
+
+    private static void assertWithinUlps(Tensor want, Tensor got) {
+        assertEquals(want.shape(), got.shape());
+        for (int i = 0; i < want.size(); i++) {
+            double w = want.getFlat(i), g = got.getFlat(i);
+            double ulps = Math.abs(w - g) / Math.ulp((float) w);
+            assertTrue(ulps <= FEW, () -> "f32 " + g + " and f64 rounded " + w + " are " + ulps + " ulps apart");
+        }
+    }
+
+    /** Within one f32 rounding per term of the largest sum the operands could make, plus the bias. */
+    private static void assertSummedInF32(Tensor want, Tensor got, List<Tensor> at) {
+        assertEquals(want.shape(), got.shape());
+        double scale = 1;
+        int terms = 1;
+        for (Tensor t : at) {
+            for (int i = 0; i < t.size(); i++) scale = Math.max(scale, Math.abs(t.getFlat(i)));
+            terms += t.shape().rank() == 0 ? 0 : t.shape().dim(-1);
+        }
+        double tolerance = terms * scale * scale * 0x1p-23;
+        for (int i = 0; i < want.size(); i++) {
+            double w = want.getFlat(i), g = got.getFlat(i);
+            assertTrue(Math.abs(w - g) <= tolerance, () -> "f32 " + g + " and f64 rounded " + w + " differ by more than " + tolerance);
+        }
+    }
+
+    private static void assertAllF32(List<Node> nodes, String what) {
+        for (Node n : nodes) {
+            assertEquals(DType.F32, n.type().dtype(), () -> what + ": " + n + " is not f32");
+        }
+    }
+}
