@@ -6,7 +6,7 @@
 #
 #   bench/compare.sh [--quick] [-Dgraft.blas=openblas|ejml|loops|auto] [-Dgraft.threads=N] [-- JMH_ARGS...]
 #
-# --quick     fewer and shorter iterations, to try the script (about a minute on a fast back end)
+# --quick     fewer and shorter iterations, to try the script (about a minute)
 # -Dname=v    passed to every benchmark JVM and to the table printer; graft.threads is 1 unless
 #             given, and PyTorch gets the same number of threads
 # -- ARGS     passed to JMH as they are, e.g. -- -p config=tiny,small
@@ -61,7 +61,7 @@ if [ $quick = 1 ]; then
 fi
 echo "compare.sh: running the JMH suite (JMH's own report: $out/jmh.log)" >&2
 # one line per run from JMH's report: the benchmark, then its parameters
-java -jar "$jar" 'org\.graft\.bench\..*' -rf json -rff "$out/jmh.json" -prof gc \
+java -jar "$jar" 'org\.graft\.bench\..*' -rf json -rff "$out/jmh.json" -prof gc -prof org.graft.bench.StepAllocation \
         -jvmArgsAppend "${jvm_props[*]}" "${iterations[@]+"${iterations[@]}"}" "${jmh_args[@]+"${jmh_args[@]}"}" \
     | tee "$out/jmh.log" \
     | sed -un -e 's/^# Benchmark: org\.graft\.bench\.\(.*\)/  \1/p' -e 's/^# Parameters: \(.*\)/    \1/p' >&2

@@ -15,12 +15,14 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The Graft step: one call of the compiled training function, the cost to the blackhole. The
  * params go back to their initial values before each iteration, so every iteration times the
- * same steps whatever ran before it. Sample time, so the table can report the median.
+ * same steps whatever ran before it; after each, a few more steps count the bytes a step
+ * allocates ({@link StepAllocation}). Sample time, so the table can report the median.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -48,4 +50,8 @@ public class GraftStepBenchmark {
 
     @Benchmark
     public double step() { return step.step(); }
+
+    /** After the timed loop: the allocation per step, for {@link StepAllocation}. */
+    @TearDown(Level.Iteration)
+    public void countAllocation() { StepAllocation.count(step); }
 }

@@ -13,6 +13,7 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /** The hand-written step ({@link HandStep64}, {@link HandStep32}), timed as {@link GraftStepBenchmark} times Graft's. */
@@ -46,4 +47,8 @@ public class HandStepBenchmark {
 
     @Benchmark
     public double step() { return step.step(); }
+
+    /** After the timed loop: the allocation per step, for {@link StepAllocation}. */
+    @TearDown(Level.Iteration)
+    public void countAllocation() { StepAllocation.count(step); }
 }

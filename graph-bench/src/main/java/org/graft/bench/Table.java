@@ -21,8 +21,8 @@ import org.graft.core.blas.Blas;
  * The one table of {@code bench/compare.sh}: for each configuration and dtype, the median
  * step time of Graft, of the hand-written step and of PyTorch, their ratios, and the bytes
  * Graft allocates per step; then the compile time and the GEMM back end. It reads JMH's JSON
- * results ({@code -rf json}, with {@code -prof gc}) and, when there is one, the PyTorch
- * script's JSON:
+ * results ({@code -rf json}, with {@code -prof org.graft.bench.StepAllocation} for the bytes)
+ * and, when there is one, the PyTorch script's JSON:
  *
  * <pre>
  *   java -cp graph-bench/target/benchmarks.jar org.graft.bench.Table jmh.json [torch.json]
@@ -82,11 +82,8 @@ public final class Table {
             if (p50 == null) throw new JsonParseException(benchmark + " has no median: run it in sample-time mode (-bm sample)");
             medians.put(key, p50.getAsDouble() * micros(primary.get("scoreUnit").getAsString()));
             JsonObject secondary = run.getAsJsonObject("secondaryMetrics");
-            for (String name : secondary == null ? List.<String>of() : secondary.keySet()) {
-                // JMH before 1.37 wrote the profiler's metrics with a leading '·'
-                if (name.replace("·", "").equals("gc.alloc.rate.norm")) {
-                    bytes.put(key, secondary.getAsJsonObject(name).get("score").getAsDouble());
-                }
+            if (secondary != null && secondary.has(StepAllocation.METRIC)) {
+                bytes.put(key, secondary.getAsJsonObject(StepAllocation.METRIC).get("score").getAsDouble());
             }
         }
         var torch = new HashMap<String, Double>();
