@@ -9,7 +9,6 @@ import org.openjdk.jmh.infra.IterationParams;
 import org.openjdk.jmh.profile.InternalProfiler;
 import org.openjdk.jmh.results.AggregationPolicy;
 import org.openjdk.jmh.results.IterationResult;
-import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.ScalarResult;
 
 /**
@@ -62,8 +61,8 @@ public final class StepAllocation implements InternalProfiler {
     }
 
     @Override
-    public Collection<? extends Result> afterIteration(BenchmarkParams benchmarkParams, IterationParams iterationParams,
-                                                        IterationResult result) {
+    public Collection<ScalarResult> afterIteration(BenchmarkParams benchmarkParams, IterationParams iterationParams,
+                                                   IterationResult result) {
         double bytes = lastCount;
         if (Double.isNaN(bytes)) return List.of();   // a benchmark that does not count, or no counter in this JVM
         return List.of(new ScalarResult(METRIC, bytes, "B/op", AggregationPolicy.AVG));
