@@ -1,0 +1,168 @@
+package org.graft.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalDouble;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+
+import org.graft.core.blas.Blas;
+
+/**
+ * The one table of {@code bench/compare.sh}: for each configuration and dtype, the median
+ * step time of Graft, of the hand-written step and of PyTorch, their ratios, and the bytes
+ * Graft allocates per step; then the compile time and the GEMM back end. It reads JMH's JSON
+ * results ({@code -rf json}, with {@code -prof org.graft.bench.StepAllocation} for the bytes)
+ * and, when there is one, the PyTorch script's JSON:
+ *
+ * <pre>
+ *   java -cp graph-bench/target/benchmarks.jar org.graft.bench.Table jmh.json [torch.json]
+ * </pre>
+ *
+ * A cell with no measurement shows {@code —}.
+ */
+public final class Table {
+    static final String GRAFT_STEP = GraftStepBenchmark.class.getName() + ".step";
+    static final String HAND_STEP = HandStepBenchmark.class.getName() + ".step";
+    static final String COMPILE = CompileBenchmark.class.getName() + ".compileMediumTrainingStep";
+    static final List<String> DTYPES = List.of("f64", "f32");
+    static final String NONE = "—";
+
+    /** What was measured for one configuration and dtype: times in microseconds, allocation in bytes. */
+    record Row(Mlp mlp, String dtype, OptionalDouble graft, OptionalDouble hand, OptionalDouble torch, OptionalDouble graftBytes) {}
+
+    private final List<Row> rows;
+    private final OptionalDouble compileMillis;
+    private final String torchVersion;
+
+    Table(List<Row> rows, OptionalDouble compileMillis, String torchVersion) {
+        this.rows = List.copyOf(rows);
+        this.compileMillis = compileMillis;
+        this.torchVersion = torchVersion;
+    }
+
+    public static void main(String[] args) throws IOException {
+        if (args.length < 1 || args.length > 2) {
+            System.err.println("usage: Table JMH_JSON [TORCH_JSON]");
+            System.exit(2);
+        }
+        String torch = args.length == 2 ? Files.readString(Path.of(args[1])) : null;
+        System.out.print(parse(Files.readString(Path.of(args[0])), torch).format(backEnd(), System.getProperty("graft.threads")));
+    }
+
+    /** The GEMM back end this JVM picks with the same {@code -Dgraft.blas} as the benchmarks' forks. */
+    static String backEnd() { return Blas.gemm().name(); }
+
+    /** The table of JMH's results and, if not null, the PyTorch script's. */
+    static Table parse(String jmhJson, String torchJson) {
+        var medians = new HashMap<String, Double>();   // benchmark|config|dtype -> median µs
+        var bytes = new HashMap<String, Double>();
+        OptionalDouble compile = OptionalDouble.empty();
+        for (JsonElement e : JsonParser.parseString(jmhJson).getAsJsonArray()) {
+            JsonObject run = e.getAsJsonObject();
+            String benchmark = run.get("benchmark").getAsString();
+            JsonObject primary = run.getAsJsonObject("primaryMetric");
+            if (benchmark.equals(COMPILE)) {
+                compile = OptionalDouble.of(primary.get("score").getAsDouble() * micros(primary.get("scoreUnit").getAsString()) / 1000);
+                continue;
+            }
+            if (!benchmark.equals(GRAFT_STEP) && !benchmark.equals(HAND_STEP)) continue;
+            JsonObject params = run.getAsJsonObject("params");
+            String key = benchmark + "|" + params.get("config").getAsString() + "|" + params.get("dtype").getAsString();
+            JsonElement p50 = primary.has("scorePercentiles") ? primary.getAsJsonObject("scorePercentiles").get("50.0") : null;
+            if (p50 == null) throw new JsonParseException(benchmark + " has no median: run it in sample-time mode (-bm sample)");
+            medians.put(key, p50.getAsDouble() * micros(primary.get("scoreUnit").getAsString()));
+            JsonObject secondary = run.getAsJsonObject("secondaryMetrics");
+            if (secondary != null && secondary.has(StepAllocation.METRIC)) {
+                bytes.put(key, secondary.getAsJsonObject(StepAllocation.METRIC).get("score").getAsDouble());
+            }
+        }
+        var torch = new HashMap<String, Double>();
+        String torchVersion = null;
+        if (torchJson != null) {
+            JsonObject doc = JsonParser.parseString(torchJson).getAsJsonObject();
+            torchVersion = doc.get("torch").getAsString();
+            for (JsonElement e : doc.getAsJsonArray("steps")) {
+                JsonObject s = e.getAsJsonObject();
+                torch.put(s.get("config").getAsString() + "|" + s.get("dtype").getAsString(), s.get("median_us").getAsDouble());
+            }
+        }
+        var rows = new ArrayList<Row>();
+        for (Mlp mlp : Mlp.ALL) {
+            for (String dtype : DTYPES) {
+                String at = "|" + mlp.name() + "|" + dtype;
+                rows.add(new Row(mlp, dtype, get(medians, GRAFT_STEP + at), get(medians, HAND_STEP + at),
+                        get(torch, mlp.name() + "|" + dtype), get(bytes, GRAFT_STEP + at)));
+            }
+        }
+        return new Table(rows, compile, torchVersion);
+    }
+
+    List<Row> rows() { return rows; }
+
+    OptionalDouble compileMillis() { return compileMillis; }
+
+    /** The table as text, saying which back end and how many threads ({@code null}: not set) the run used. */
+    String format(String backEnd, String threads) {
+        var out = new StringBuilder();
+        out.append("One MLP training step (forward, backward, SGD with lr ").append(Problem.LEARNING_RATE)
+                .append("), median time; GEMM back end: ").append(backEnd)
+                .append(", graft.threads=").append(threads == null ? "unset" : threads);
+        out.append(torchVersion == null ? "; PyTorch not run" : "; PyTorch " + torchVersion).append('\n');
+        String header = String.format(Locale.ROOT, "%-34s %-5s %10s %10s %10s %10s %13s %13s",
+                "config", "dtype", "Graft", "by hand", "PyTorch", "Graft/hand", "Graft/PyTorch", "Graft B/step");
+        out.append(header).append('\n').append("-".repeat(header.length())).append('\n');
+        for (Row r : rows) {
+            out.append(String.format(Locale.ROOT, "%-34s %-5s %10s %10s %10s %10s %13s %13s%n",
+                    r.mlp(), r.dtype(), time(r.graft()), time(r.hand()), time(r.torch()),
+                    ratio(r.graft(), r.hand()), ratio(r.graft(), r.torch()),
+                    r.graftBytes().isPresent() ? String.format(Locale.ROOT, "%,.0f", r.graftBytes().getAsDouble()) : NONE));
+        }
+        out.append("\nCompile of the medium MLP's training graph (build, differentiate, rewrite, compile; warm JVM, mean): ")
+                .append(compileMillis.isPresent() ? String.format(Locale.ROOT, "%.1f ms", compileMillis.getAsDouble()) : NONE)
+                .append('\n');
+        return out.toString();
+    }
+
+    /** A time given in microseconds, with three significant digits in the unit that fits. */
+    static String time(OptionalDouble micros) {
+        if (micros.isEmpty()) return NONE;
+        double us = micros.getAsDouble();
+        if (us < 1000) return significant(us) + " µs";
+        if (us < 1_000_000) return significant(us / 1000) + " ms";
+        return significant(us / 1_000_000) + " s";
+    }
+
+    private static String significant(double v) {
+        return String.format(Locale.ROOT, v < 10 ? "%.2f" : v < 100 ? "%.1f" : "%.0f", v);
+    }
+
+    private static String ratio(OptionalDouble a, OptionalDouble b) {
+        return a.isPresent() && b.isPresent() ? String.format(Locale.ROOT, "%.2f", a.getAsDouble() / b.getAsDouble()) : NONE;
+    }
+
+    private static OptionalDouble get(Map<String, Double> values, String key) {
+        Double v = values.get(key);
+        return v == null ? OptionalDouble.empty() : OptionalDouble.of(v);
+    }
+
+    /** Microseconds per unit of JMH's {@code ns/op}, {@code us/op}, {@code ms/op}, {@code s/op}. */
+    static double micros(String unit) {
+        return switch (unit) {
+            case "ns/op" -> 1e-3;
+            case "us/op" -> 1;
+            case "ms/op" -> 1e3;
+            case "s/op" -> 1e6;
+            default -> throw new JsonParseException("expected a time per op, found the unit " + unit);
+        };
+    }
+}
