@@ -100,15 +100,6 @@ public final class GraftStep implements TrainingStep {
         return Compiler.compile(List.of(x, t), List.of(cost), updates);
     }
 
-    /**
-     * A tensor of {@code dtype} holding {@code values}. float32 waits for graph-core's float32
-     * storage: when {@code Tensor} has it, round here and list {@code f32} in
-     * {@link GraftStepBenchmark#dtype}.
-     */
-    static Tensor tensor(double[] values, DType dtype, int... dims) {
-        if (dtype != DType.F64) {
-            throw new UnsupportedOperationException("Graft has no " + dtype + " tensors yet: Tensor stores float64 only");
-        }
-        return Tensor.of(Shape.of(dims), values);
-    }
+    /** A tensor of {@code dtype} holding {@code values}, rounded to float for f32. */
+    static Tensor tensor(double[] values, DType dtype, int... dims) { return Tensor.of(dtype, Shape.of(dims), values); }
 }

@@ -34,8 +34,7 @@ public class GraftStepBenchmark {
     @Param({"tiny", "small", "medium", "large"})
     public String config;
 
-    // f32 joins once graph-core's Tensor stores float32 (GraftStep.tensor says where)
-    @Param({"f64"})
+    @Param({"f64", "f32"})
     public String dtype;
 
     private TrainingStep step;

@@ -46,18 +46,22 @@ class StepsAgreeTest {
     }
 
     @Test
-    void theFloat32StepFollowsTheFloat64Step() {
+    void theFloat32StepsFollowTheFloat64Step() {
         for (Mlp mlp : List.of(Mlp.SMALL, DEEP)) {
             var problem = Problem.of(mlp, 11).withRandomBiases(0.1, 12);
             var f64 = new HandStep64(problem);
             var f32 = new HandStep32(problem);
+            var graft32 = new GraftStep(problem, DType.F32);
             for (int s = 0; s < 2; s++) {
                 double expected = f64.step();
                 assertEquals(expected, f32.step(), 1e-5 * Math.abs(expected), mlp + ": cost of step " + (s + 1));
+                assertEquals(expected, graft32.step(), 1e-5 * Math.abs(expected), mlp + ": Graft's f32 cost of step " + (s + 1));
             }
             for (int l = 0; l < mlp.layers(); l++) {
                 assertUpdateClose(problem.weights(l), f64.weights(l), toDouble(f32.weights(l)), 1e-4, mlp + ": W" + l);
                 assertUpdateClose(problem.biases(l), f64.biases(l), toDouble(f32.biases(l)), 1e-4, mlp + ": b" + l);
+                assertUpdateClose(problem.weights(l), f64.weights(l), graft32.weights(l), 1e-4, mlp + ": Graft's f32 W" + l);
+                assertUpdateClose(problem.biases(l), f64.biases(l), graft32.biases(l), 1e-4, mlp + ": Graft's f32 b" + l);
             }
         }
     }
