@@ -61,10 +61,10 @@ public sealed interface Linalg extends Op {
 
         // a vector is a matrix of one row on the left, of one column on the right: the same array either way
         @Override
-        public Kernel kernel(Site site) { return gemmKernel(site, false, false, rows(site), depth(site), columns(site)); }
+        public Kernel kernel(Site site) { return gemmKernel(site, false, false, 1, rows(site), depth(site), columns(site)); }
 
         @Override
-        public Kernel kernelF32(Site site) { return gemmKernelF32(site, false, false, rows(site), depth(site), columns(site)); }
+        public Kernel kernelF32(Site site) { return gemmKernelF32(site, false, false, 1, rows(site), depth(site), columns(site)); }
 
         private static int rows(Site site) { return site.in(0).rank() == 2 ? site.in(0).dim(0) : 1; }
 
@@ -159,7 +159,19 @@ public sealed interface Linalg extends Op {
      * column, also {@code [m, 1]}, a scalar or {@code [m, n]}) and the product is added onto
      * it in the same pass. The specialize rules build it from {@code matmul(transpose(a), b) + c}.
      */
-    record Gemm(boolean transA, boolean transB) implements Linalg {
+    record Gemm(boolean transA, boolean transB, double alpha) implements Linalg {
+        public Gemm(boolean transA, boolean transB) { this(transA, transB, 1.0); }
+
+        public Gemm {
+            if (!Double.isFinite(alpha)) throw new IllegalArgumentException("gemm's alpha must be finite, found " + alpha);
+        }
+
+        // alpha = 1, the product as it is, goes unsaid
+        @Override
+        public String describe() {
+            return name() + "{transA=" + transA + ", transB=" + transB + (alpha == 1 ? "" : ", alpha=" + alpha) + "}";
+        }
+
         @Override
         public Type type(List<Type> in) {
             if (in.size() != 2 && in.size() != 3) throw new ShapeError("gemm takes 2 or 3 inputs, found " + in.size());
@@ -179,28 +191,31 @@ public sealed interface Linalg extends Op {
         @Override
         public Tensor fprop(List<Tensor> in) {
             Tensor a = in.get(0), b = in.get(1);
-            return in.size() == 2 ? Tensor.gemm(a, transA, b, transB) : Tensor.gemm(a, transA, b, transB, in.get(2));
+            Tensor product = Tensor.gemm(a, transA, b, transB);
+            if (alpha != 1) product = product.map(v -> alpha * v);
+            return in.size() == 2 ? product : in.get(2).add(product);
         }
 
         @Override
         public Kernel kernel(Site site) {
-            return gemmKernel(site, transA, transB, site.out().dim(0), site.in(0).dim(transA ? 0 : 1), site.out().dim(1));
+            return gemmKernel(site, transA, transB, alpha, site.out().dim(0), site.in(0).dim(transA ? 0 : 1), site.out().dim(1));
         }
 
         @Override
         public Kernel kernelF32(Site site) {
-            return gemmKernelF32(site, transA, transB, site.out().dim(0), site.in(0).dim(transA ? 0 : 1), site.out().dim(1));
+            return gemmKernelF32(site, transA, transB, alpha, site.out().dim(0), site.in(0).dim(transA ? 0 : 1), site.out().dim(1));
         }
 
-        // Y = op(A) op(B) + c. The product's operands get dop(A) = G op(B)ᵀ and dop(B) = op(A)ᵀ G;
-        // where op transposes, the operand gets the transpose of that (dA = op(B) Gᵀ for Y = AᵀB,
-        // dB = Gᵀ op(A) for Y = ABᵀ), again a product with the transposes read, not formed.
+        // Y = α op(A) op(B) + c. The product's operands get dop(A) = αG op(B)ᵀ and dop(B) = α op(A)ᵀ G;
+        // where op transposes, the operand gets the transpose of that (dA = α op(B) Gᵀ for Y = αAᵀB,
+        // dB = α Gᵀ op(A) for Y = αABᵀ), again a product with the transposes read, not formed.
         // The bias gets G, which the walker sums back to its shape.
         @Override
         public List<Grad> bprop(List<Node> in, Node y, Node gy) {
             Node a = in.get(0), b = in.get(1);
-            Node ga = transA ? product(b, transB, gy, true) : product(gy, false, b, !transB);
-            Node gb = transB ? product(gy, true, a, transA) : product(a, !transA, gy, false);
+            Node g = alpha == 1 ? gy : mul(gy, alpha);
+            Node ga = transA ? product(b, transB, g, true) : product(g, false, b, !transB);
+            Node gb = transB ? product(g, true, a, transA) : product(a, !transA, g, false);
             return in.size() == 2 ? List.of(Grad.of(ga), Grad.of(gb)) : List.of(Grad.of(ga), Grad.of(gb), Grad.of(gy));
         }
 
@@ -259,38 +274,39 @@ public sealed interface Linalg extends Op {
     }
 
     /**
-     * {@code op(a) op(b)}, plus a third operand broadcast into the output first and added
+     * {@code alpha op(a) op(b)}, plus a third operand broadcast into the output first and added
      * through the GEMM's beta, as one call to the back end: the product's shapes are known, so
      * nothing is decided per call.
      */
-    private static Kernel gemmKernel(Site site, boolean transA, boolean transB, int m, int k, int n) {
+    private static Kernel gemmKernel(Site site, boolean transA, boolean transB, double alpha, int m, int k, int n) {
         var gemm = site.gemm();
         int a = site.slot(0), b = site.slot(1), out = site.slot();
         if (site.arity() == 2) {
-            return buf -> gemm.dgemm(transA, transB, m, n, k, 1.0, (double[]) buf[a], (double[]) buf[b], 0.0, (double[]) buf[out]);
+            return buf -> gemm.dgemm(transA, transB, m, n, k, alpha, (double[]) buf[a], (double[]) buf[b], 0.0, (double[]) buf[out]);
         }
         var bias = Kernels.Broadcast.of(site.in(2), site.out());
         int c = site.slot(2);
         return buf -> {
-            double[] y = (double[]) buf[out];
-            bias.into((double[]) buf[c], y);
-            gemm.dgemm(transA, transB, m, n, k, 1.0, (double[]) buf[a], (double[]) buf[b], 1.0, y);
+            double[] y = (double[]) buf[out], addend = (double[]) buf[c];
+            if (addend != y) bias.into(addend, y); // the plan may give an update its param's own storage
+            gemm.dgemm(transA, transB, m, n, k, alpha, (double[]) buf[a], (double[]) buf[b], 1.0, y);
         };
     }
 
     /** The same on float buffers, for f32: single-precision GEMM does twice the work per cycle. */
-    private static Kernel gemmKernelF32(Site site, boolean transA, boolean transB, int m, int k, int n) {
+    private static Kernel gemmKernelF32(Site site, boolean transA, boolean transB, double alpha, int m, int k, int n) {
         var gemm = site.gemm();
         int a = site.slot(0), b = site.slot(1), out = site.slot();
+        float scale = (float) alpha;
         if (site.arity() == 2) {
-            return buf -> gemm.sgemm(transA, transB, m, n, k, 1f, (float[]) buf[a], (float[]) buf[b], 0f, (float[]) buf[out]);
+            return buf -> gemm.sgemm(transA, transB, m, n, k, scale, (float[]) buf[a], (float[]) buf[b], 0f, (float[]) buf[out]);
         }
         var bias = Kernels.Broadcast.of(site.in(2), site.out());
         int c = site.slot(2);
         return buf -> {
-            float[] y = (float[]) buf[out];
-            bias.into((float[]) buf[c], y);
-            gemm.sgemm(transA, transB, m, n, k, 1f, (float[]) buf[a], (float[]) buf[b], 1f, y);
+            float[] y = (float[]) buf[out], addend = (float[]) buf[c];
+            if (addend != y) bias.into(addend, y);
+            gemm.sgemm(transA, transB, m, n, k, scale, (float[]) buf[a], (float[]) buf[b], 1f, y);
         };
     }
 }

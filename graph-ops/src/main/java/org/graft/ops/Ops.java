@@ -143,6 +143,16 @@ public final class Ops {
         return apply(new Linalg.Gemm(transA, transB), a, b, c);
     }
 
+    /** {@code alpha op(a) op(b)}, the scaling done by the product itself. */
+    public static Apply gemm(Node a, Node b, boolean transA, boolean transB, double alpha) {
+        return apply(new Linalg.Gemm(transA, transB, alpha), a, b);
+    }
+
+    /** {@code alpha op(a) op(b) + c} in one pass: BLAS's {@code C = alpha op(A) op(B) + beta C} with beta = 1. */
+    public static Apply gemm(Node a, Node b, Node c, boolean transA, boolean transB, double alpha) {
+        return apply(new Linalg.Gemm(transA, transB, alpha), a, b, c);
+    }
+
     /** {@code sum(x * y)} over every element of two operands of the same type, in one pass (NumPy's {@code vdot}). */
     public static Apply vdot(Node x, Node y) { return apply(new Linalg.Dot(), x, y); }
 

@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 import org.graft.core.Apply;
 import org.graft.core.Constant;
@@ -27,7 +26,7 @@ import org.graft.core.tensor.Tensor;
  * call with those shapes, so a call only runs kernels.
  *
  * <p>Buffers are planned from liveness: walking the schedule, a value takes a free buffer of its
- * dtype that is large enough (the smallest such) and gives it back after its last reader has run.
+ * dtype and length and gives it back after its last reader has run.
  * A chain of elementwise ops is fused ({@link Fused}) and writes over an operand of its own shape
  * whose last reader it is, so {@code relu(x @ w + b)} needs one buffer. Inputs are read where
  * the caller's tensors hold them, params where they live; an update is computed into a buffer of
@@ -152,7 +151,7 @@ final class Plan {
         }
         boolean[] dedicated = new boolean[count];
         for (int s : updateSlots) dedicated[s] = !leaf[s];
-        var free = new TreeMap<Integer, List<Object>>(); // by length; f64 and f32 arrays both, told apart by class
+        var free = new HashMap<Integer, List<Object>>(); // by length; f64 and f32 arrays both, told apart by class
         var externals = new HashMap<Integer, int[]>();
         for (int i = 0; i < count; i++) if (group[i] == i) externals.put(i, chainOperands(i, group, reads));
         for (int i = 0; i < count; i++) {
@@ -297,10 +296,15 @@ final class Plan {
         return dtype == DType.F32 ? new float[size] : new double[size];
     }
 
-    private static Object take(TreeMap<Integer, List<Object>> free, DType dtype, int size) {
+    /**
+     * A free array of exactly {@code size} elements of the dtype, or a new one. Only exact
+     * lengths are reused: a native GEMM's JNI call copies whole arrays, whatever part of them
+     * the matrix uses, so a longer array would cost its whole length at every call.
+     */
+    private static Object take(Map<Integer, List<Object>> free, DType dtype, int size) {
         Class<?> kind = dtype == DType.F32 ? float[].class : double[].class;
-        for (var entry : free.tailMap(size, true).entrySet()) {
-            List<Object> arrays = entry.getValue();
+        List<Object> arrays = free.get(size);
+        if (arrays != null) {
             for (int k = 0; k < arrays.size(); k++) {
                 if (arrays.get(k).getClass() == kind) return arrays.remove(k);
             }
@@ -308,7 +312,7 @@ final class Plan {
         return allocate(dtype, size);
     }
 
-    private static void give(TreeMap<Integer, List<Object>> free, Object array) {
+    private static void give(Map<Integer, List<Object>> free, Object array) {
         free.computeIfAbsent(java.lang.reflect.Array.getLength(array), n -> new ArrayList<>()).add(array);
     }
 

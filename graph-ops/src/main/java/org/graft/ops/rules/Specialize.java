@@ -13,6 +13,7 @@ import static org.graft.ops.Ops.vdot;
 import java.util.List;
 
 import org.graft.core.Apply;
+import org.graft.core.Constant;
 import org.graft.core.Node;
 import org.graft.core.ops.Add;
 import org.graft.core.rewrite.Match;
@@ -20,6 +21,7 @@ import org.graft.core.rewrite.Pattern;
 import org.graft.core.rewrite.Rule;
 import org.graft.ops.Binary.Mul;
 import org.graft.ops.Binary.Pow;
+import org.graft.ops.Binary.Sub;
 import org.graft.ops.Linalg.Gemm;
 import org.graft.ops.Linalg.MatMul;
 import org.graft.ops.Linalg.Transpose;
@@ -29,15 +31,17 @@ import org.graft.ops.Unary.Square;
 /**
  * Specialize: cheaper forms of the same computation. Powers become the elementwise op that
  * computes them directly; a matrix product reads transposed operands as they are stored
- * instead of forming the transpose, and takes a bias added to it into the same pass (a GEMM);
- * a sum of products over every element becomes a dot product. A rule that absorbs a node into
+ * instead of forming the transpose, and takes into the same pass (a GEMM) a scalar factor
+ * (BLAS's alpha) and a term added to it or subtracted from (beta = 1), so that an SGD step
+ * {@code w - lr * dw} is one product accumulated onto {@code w}; a sum of products over every
+ * element becomes a dot product. A rule that absorbs a node into
  * its replacement does so only when nothing else reads that node, so no work is done twice.
  */
 public final class Specialize {
     private Specialize() {}
 
     private static final Pattern.Var X = var("x"), Y = var("y"), A = var("a"), B = var("b"), C = var("c");
-    private static final Pattern.Var P = var("product");
+    private static final Pattern.Var P = var("product"), S = var("s");
 
     public static final List<Rule> RULES = List.of(
             rule("x * x -> square(x)",   on(Mul.class, X, X),             m -> square(m.get(X))),
@@ -52,9 +56,15 @@ public final class Specialize {
                     m -> gemm(m.get(A), m.get(B), false, true)),
             rule("(op(a) op(b))ᵀ -> op(b)ᵀ op(a)ᵀ", transposed(on(Gemm.class, A, B).as(P)), Specialize::transposedProduct),
             rule("matmul(a, b) + c -> gemm(a, b, c)", on(Add.class, P.where(Specialize::isMatrixProduct), C),
-                    Specialize::withBias),
+                    m -> withBias(m, 1)),
             rule("c + matmul(a, b) -> gemm(a, b, c)", on(Add.class, C, P.where(Specialize::isMatrixProduct)),
-                    Specialize::withBias),
+                    m -> withBias(m, 1)),
+            rule("c - matmul(a, b) -> gemm(a, b, c, alpha = -1)", on(Sub.class, C, P.where(Specialize::isMatrixProduct)),
+                    m -> withBias(m, -1)),
+            rule("s * matmul(a, b) -> gemm(a, b, alpha = s)", on(Mul.class, S.where(Specialize::isScalarConstant),
+                    P.where(Specialize::isMatrixProduct)), Specialize::scaled),
+            rule("matmul(a, b) * s -> gemm(a, b, alpha = s)", on(Mul.class, P.where(Specialize::isMatrixProduct),
+                    S.where(Specialize::isScalarConstant)), Specialize::scaled),
 
             rule("sum(x * y) -> vdot(x, y)",    on(Sum.class, on(Mul.class, X, Y).as(P)),  m -> dot(m, m.get(X), m.get(Y))),
             rule("sum(square(x)) -> vdot(x, x)", on(Sum.class, on(Square.class, X).as(P)), m -> dot(m, m.get(X), m.get(X))));
@@ -80,24 +90,41 @@ public final class Specialize {
         return a.op() instanceof MatMul && a.inputs().get(0).type().rank() == 2 && a.inputs().get(1).type().rank() == 2;
     }
 
-    // (op(A) op(B))ᵀ = op(B)ᵀ op(A)ᵀ: the transpose of a product, as the gradient of a transposed
-    // operand has it (tied weights), is the product the other way round with the flags flipped,
-    // when nothing else reads the product.
+    // (α op(A) op(B))ᵀ = α op(B)ᵀ op(A)ᵀ: the transpose of a product, as the gradient of a
+    // transposed operand has it (tied weights), is the product the other way round with the flags
+    // flipped, when nothing else reads the product.
     private static Node transposedProduct(Match m) {
         Gemm op = m.op(P, Gemm.class);
         if (m.uses(P) != 1) return null;
         boolean transB = !op.transA(), transA = !op.transB();
+        if (op.alpha() != 1) return gemm(m.get(B), m.get(A), transA, transB, op.alpha());
         return transA || transB ? gemm(m.get(B), m.get(A), transA, transB) : matmul(m.get(B), m.get(A));
     }
 
-    // op(a) op(b) + c = gemm(a, b, c) when c broadcasts to the product's shape (the add's type is
-    // the product's) and nothing else reads the product, which the GEMM would compute again.
-    private static Node withBias(Match m) {
+    // c ± α op(a) op(b) = gemm(a, b, c, alpha = ±α) when c broadcasts to the product's shape (the
+    // sum's type is the product's) and nothing else reads the product, which the GEMM would
+    // compute again.
+    private static Node withBias(Match m, double sign) {
         Apply p = (Apply) m.get(P);
         if (m.uses(P) != 1 || !m.node().type().equals(p.type())) return null;
-        Gemm op = p.op() instanceof Gemm g ? g : new Gemm(false, false);
-        return gemm(p.inputs().get(0), p.inputs().get(1), m.get(C), op.transA(), op.transB());
+        Gemm op = gemmOf(p);
+        return gemm(p.inputs().get(0), p.inputs().get(1), m.get(C), op.transA(), op.transB(), sign * op.alpha());
     }
+
+    // s α op(a) op(b) = gemm(a, b, alpha = s α) for a scalar constant s, when nothing else reads
+    // the product: the scaling is done by the product's own multiply-adds instead of a pass over it
+    private static Node scaled(Match m) {
+        Apply p = (Apply) m.get(P);
+        double s = ((Constant) m.get(S)).value().item();
+        if (m.uses(P) != 1 || !m.node().type().equals(p.type()) || !Double.isFinite(s * gemmOf(p).alpha())) return null;
+        Gemm op = gemmOf(p);
+        return gemm(p.inputs().get(0), p.inputs().get(1), op.transA(), op.transB(), s * op.alpha());
+    }
+
+    /** The product as a GEMM: itself, or a matmul's flags. */
+    private static Gemm gemmOf(Apply product) { return product.op() instanceof Gemm g ? g : new Gemm(false, false); }
+
+    private static boolean isScalarConstant(Node n) { return n instanceof Constant c && c.type().isScalar(); }
 
     // Σ over every element of x ⊙ y is vdot(x, y) when x and y have one type (no broadcasting),
     // the sum leaves a scalar, and nothing else reads the product.

@@ -2,14 +2,19 @@ package org.graft.ops.rules;
 
 import static org.graft.ops.Ops.add;
 import static org.graft.ops.Ops.constant;
+import static org.graft.ops.Ops.gemm;
 import static org.graft.ops.Ops.grad;
 import static org.graft.ops.Ops.input;
 import static org.graft.ops.Ops.matmul;
+import static org.graft.ops.Ops.mean;
 import static org.graft.ops.Ops.mul;
+import static org.graft.ops.Ops.param;
 import static org.graft.ops.Ops.pow;
 import static org.graft.ops.Ops.relu;
 import static org.graft.ops.Ops.sigmoid;
+import static org.graft.ops.Ops.softmaxCrossEntropy;
 import static org.graft.ops.Ops.square;
+import static org.graft.ops.Ops.sub;
 import static org.graft.ops.Ops.sum;
 import static org.graft.ops.Ops.tanh;
 import static org.graft.ops.Ops.transpose;
@@ -34,6 +39,7 @@ import org.graft.core.Graph;
 import org.graft.core.Input;
 import org.graft.core.Node;
 import org.graft.core.Op;
+import org.graft.core.Param;
 import org.graft.core.Type;
 import org.graft.core.check.Tensors;
 import org.graft.core.rewrite.Phase;
@@ -43,6 +49,7 @@ import org.graft.core.runtime.Compiler;
 import org.graft.core.runtime.Options;
 import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
+import org.graft.ops.optim.Optimizer;
 import org.graft.ops.Linalg.Dot;
 import org.graft.ops.Linalg.Gemm;
 import org.graft.ops.Linalg.Transpose;
@@ -149,6 +156,43 @@ class SpecializeTest {
         assertTrue(specialize(add(p, p)).log().isEmpty());
         assertTrue(specialize(add(matmul(a, w), input("B", 5, 2, 3))).log().isEmpty());   // [2, 3] + [5, 2, 3] is [5, 2, 3]
         assertTrue(specialize(add(matmul(a, v), input("c", 2))).log().isEmpty());         // only matrix products
+    }
+
+    @Example
+    void aScalarFactorAndASubtractedProductGoIntoTheGemmsAlpha() {
+        Input a = input("a", 3, 4), w = input("W", 4, 2), c = input("c", 3, 2), b = input("b", 2);
+        var r = specialize(mul(constant(0.5), matmul(a, w)), mul(matmul(a, transpose(input("V", 2, 4))), constant(-2.0)),
+                sub(c, matmul(a, w)), sub(b, mul(constant(0.1), gemm(a, input("U", 3, 2), true, false))));
+        assertEquals(List.of("s * matmul(a, b) -> gemm(a, b, alpha = s)", "matmul(a, bᵀ) -> gemm(a, b, transB)",
+                "matmul(a, b) * s -> gemm(a, b, alpha = s)", "s * matmul(a, b) -> gemm(a, b, alpha = s)",
+                "c - matmul(a, b) -> gemm(a, b, c, alpha = -1)", "c - matmul(a, b) -> gemm(a, b, c, alpha = -1)"), rules(r));
+        assertEquals(new Gemm(false, false, 0.5), op(r, 0));
+        assertEquals(new Gemm(false, true, -2.0), op(r, 1));
+        assertEquals(new Gemm(false, false, -1.0), op(r, 2));
+        assertEquals(List.of(a, w, c), r.roots().get(2).inputs());
+        assertEquals(new Gemm(true, false, -0.1), op(r, 3));   // the SGD step of a bias: b - 0.1 aᵀu
+        assertSame(b, r.roots().get(3).inputs().get(2));
+    }
+
+    @Example
+    void aFactorThatIsNotAScalarConstantOrAProductReadElsewhereStaysOutOfTheGemm() {
+        Input a = input("a", 3, 4), w = input("W", 4, 2), s = input("s");
+        Node p = matmul(a, w);
+        assertTrue(specialize(mul(s, matmul(a, w))).log().isEmpty());                          // not a constant
+        assertTrue(specialize(mul(constant(Tensor.vector(1, 2)), matmul(a, w))).log().isEmpty()); // not a scalar
+        assertTrue(specialize(mul(constant(2.0), p), relu(p)).log().isEmpty());                  // p is read twice
+        assertTrue(specialize(sub(input("C", 5, 3, 2), matmul(a, w))).log().isEmpty());         // would grow to [5, 3, 2]
+    }
+
+    @Example
+    void anSgdStepOfALayersWeightsIsOneGemmAccumulatedOntoTheWeights() {
+        Input in = input("x", "n", 4), t = input("t", "n", 3);
+        Param w = param("W", Tensor.ones(Shape.of(4, 3)));
+        Node cost = mean(softmaxCrossEntropy(matmul(in, w), t));
+        Node step = Optimizer.sgd(0.1).updates(cost, List.of(w)).get(w);
+        var top = (Apply) Rewriter.of(Rewriter.standard()).rewrite(List.of(step)).roots().get(0);
+        assertEquals(new Gemm(true, false, -0.1), top.op());
+        assertSame(w, top.inputs().get(2));
     }
 
     // ---- dot products -------------------------------------------------------------------------
