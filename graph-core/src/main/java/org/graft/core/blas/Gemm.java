@@ -6,7 +6,10 @@ package org.graft.core.blas;
  * set. {@code a} holds {@code m x k} values ({@code k x m} when transposed), {@code b}
  * {@code k x n} ({@code n x k}), {@code c} {@code m x n}. A transposed operand is read as it is
  * stored, never copied; with {@code beta = 0} the old contents of {@code c} are not read, so
- * they may be anything, NaN included.
+ * they may be anything, NaN included. With {@code k = 0} or {@code alpha = 0}, {@code c = beta c}
+ * and {@code a} and {@code b} are not read, as in the reference BLAS. An array may be longer
+ * than its matrix: the values past it are neither read nor written; one that is shorter is an
+ * {@link IllegalArgumentException}. {@code c} must not share an array with {@code a} or {@code b}.
  */
 public interface Gemm {
 
