@@ -16,9 +16,11 @@ public interface Gemm {
     /** A short name for reports: {@code openblas}, {@code ejml}, {@code loops}. */
     String name();
 
+    /** {@code c = alpha op(a) op(b) + beta c} in f64. */
     void dgemm(boolean transA, boolean transB, int m, int n, int k,
                double alpha, double[] a, double[] b, double beta, double[] c);
 
+    /** {@code c = alpha op(a) op(b) + beta c} in f32. */
     void sgemm(boolean transA, boolean transB, int m, int n, int k,
                float alpha, float[] a, float[] b, float beta, float[] c);
 }
