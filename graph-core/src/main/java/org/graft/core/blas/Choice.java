@@ -120,8 +120,9 @@ final class Choice {
     private static String reason(Throwable e) {
         Throwable t = e;
         while (t.getCause() != null && t.getCause() != t) t = t.getCause();
-        String message = t.getMessage() == null ? "" : ": " + t.getMessage().lines().findFirst().orElse("");
-        return t.getClass().getSimpleName() + message;
+        String message = t.getMessage() == null ? "" : t.getMessage().lines().findFirst().orElse("").strip();
+        if (message.endsWith(".")) message = message.substring(0, message.length() - 1); // the sentence goes on
+        return t.getClass().getSimpleName() + (message.isEmpty() ? "" : ": " + message);
     }
 
     /** What {@code graft.blas=openblas} runs when the library does not load: an error at every product. */

@@ -38,10 +38,12 @@ final class OpenBlas implements Gemm {
      */
     static OpenBlas load(int threads) {
         Loader.load(openblas_nolapack.class);
-        // the thread count is global to the library: the last one set wins for every caller
+        // the thread count is global to the library: the last one set wins for every caller.
+        // OpenBLAS may cap it at the count it was built for, so ask what it took
         org.bytedeco.openblas.presets.openblas_nolapack.blas_set_num_threads(threads);
+        int took = org.bytedeco.openblas.presets.openblas_nolapack.blas_get_num_threads();
         String v = openblas_nolapack.OPENBLAS_VERSION.strip(); // " OpenBLAS 0.3.30 "
-        return new OpenBlas(v.startsWith("OpenBLAS ") ? v.substring("OpenBLAS ".length()) : v, threads);
+        return new OpenBlas(v.startsWith("OpenBLAS ") ? v.substring("OpenBLAS ".length()) : v, took > 0 ? took : threads);
     }
 
     @Override
