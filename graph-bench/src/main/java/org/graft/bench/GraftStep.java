@@ -31,9 +31,11 @@ public final class GraftStep implements TrainingStep {
     private final List<Param> params;
     private final Function function;
     private final Tensor[] batch;   // one array for every call, so run's varargs allocate nothing
+    private final DType dtype;
 
     /** The step of {@code problem}, its numbers rounded to {@code dtype}. */
     public GraftStep(Problem problem, DType dtype) {
+        this.dtype = dtype;
         initial = initialValues(problem, dtype);
         params = params(problem.mlp(), initial);
         function = compile(problem.mlp(), dtype, params);
@@ -54,6 +56,9 @@ public final class GraftStep implements TrainingStep {
     public void reset() {
         for (int i = 0; i < params.size(); i++) params.get(i).set(initial.get(i));
     }
+
+    /** The dtype the step computes in. */
+    public DType dtype() { return dtype; }
 
     /** The weights of layer {@code l} as they are now. */
     public double[] weights(int l) { return params.get(2 * l).value().toArray(); }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 import org.graft.core.GraftException;
+import org.graft.core.blas.Blas;
 import org.graft.dsl.Graft;
 import org.graft.models.data.DataSets;
 
@@ -27,7 +28,8 @@ import picocli.CommandLine.Spec;
  * <ul>
  *   <li>0: success;</li>
  *   <li>1: an error in the program ({@code FILE:LINE:COL: error: MESSAGE}), in the data given
- *       to it ({@code error: MESSAGE}), or an internal error ({@code internal error: ...});</li>
+ *       to it or in the settings of the matrix-product back end ({@code error: MESSAGE}), or an
+ *       internal error ({@code internal error: ...});</li>
  *   <li>2: a wrong command line, with picocli's message and the command's usage.</li>
  * </ul>
  *
@@ -37,7 +39,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "graft",
         description = "Checks, prints, evaluates, gradient-checks and trains programs in the Graft language.",
         subcommands = {CheckCommand.class, PrintCommand.class, DotCommand.class, EvalCommand.class,
-                GradcheckCommand.class, TrainCommand.class, ModelsCommand.class},
+                GradcheckCommand.class, TrainCommand.class, ModelsCommand.class, InfoCommand.class},
+        versionProvider = InfoCommand.Version.class,
         footer = {"", "FILE is a .graft file or the name of a bundled model. Exit status: 0 on success, "
                 + "1 on an error in the program or its data, 2 on a wrong command line."})
 public final class GraftCli implements Callable<Integer> {
@@ -49,6 +52,10 @@ public final class GraftCli implements Callable<Integer> {
     @Option(names = {"-h", "--help"}, usageHelp = true, scope = ScopeType.INHERIT,
             description = "Show this help and exit.")
     boolean help;
+
+    @Option(names = {"-V", "--version"}, versionHelp = true,
+            description = "Show Graft's version and the matrix-product back end, and exit.")
+    boolean version;
 
     @Spec
     CommandSpec spec;
@@ -105,14 +112,14 @@ public final class GraftCli implements Callable<Integer> {
     @Override
     public Integer call() {
         throw new ParameterException(spec.commandLine(), "Missing required command: one of check, print, dot, eval, "
-                + "gradcheck, train, models");
+                + "gradcheck, train, models, info");
     }
 
     private static int report(Throwable thrown, PrintWriter err, boolean debug) {
         Throwable e = thrown instanceof ExecutionException && thrown.getCause() != null ? thrown.getCause() : thrown;
         if (e instanceof GraftException g) {
             err.println(Graft.format(g));
-        } else if (e instanceof DataError) {
+        } else if (e instanceof DataError || e instanceof Blas.SettingException) {
             err.println("error: " + e.getMessage());
         } else {
             err.println("internal error: " + e);

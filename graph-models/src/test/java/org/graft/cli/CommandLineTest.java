@@ -24,13 +24,15 @@ class CommandLineTest {
     // ---- help ------------------------------------------------------------------------------------
 
     static final String ROOT = """
-            Usage: graft [-h] [--debug] [COMMAND]
+            Usage: graft [-hV] [--debug] [COMMAND]
             Checks, prints, evaluates, gradient-checks and trains programs in the Graft
             language.
 
             Options:
-                  --debug   Show the stack trace of an error.
-              -h, --help    Show this help and exit.
+                  --debug     Show the stack trace of an error.
+              -h, --help      Show this help and exit.
+              -V, --version   Show Graft's version and the matrix-product back end, and
+                                exit.
 
             Commands:
               check      Parses and type-checks FILE and prints a one-line summary of it,
@@ -41,6 +43,8 @@ class CommandLineTest {
               gradcheck  Checks the gradient of FILE's objective against finite differences.
               train      Trains the objective of FILE on a data set.
               models     Lists the models bundled with Graft.
+              info       Prints Graft's version, the matrix-product back end, the Java
+                           version and the number of cores.
 
             FILE is a .graft file or the name of a bundled model. Exit status: 0 on
             success, 1 on an error in the program or its data, 2 on a wrong command line.
@@ -238,7 +242,7 @@ class CommandLineTest {
     @Example
     void noCommandIsAUsageError() {
         assertEquals(new Run(2, "", "Missing required command: one of check, print, dot, eval, gradcheck, train, "
-                + "models\n"
+                + "models, info\n"
                 + ROOT), graft());
     }
 

@@ -4,6 +4,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
 
+import org.graft.core.blas.Blas;
+
 /**
  * A few worker threads that split one large kernel into parts, one part per thread, the caller
  * taking part 0. Dispatch allocates nothing: the work is a kernel's own {@link IntConsumer},
@@ -27,11 +29,9 @@ final class Parallel {
 
     /** The pool the kernels share, with as many threads as the GEMM back end uses. */
     static synchronized Parallel shared() {
-        if (shared == null) shared = new Parallel(threads());
+        if (shared == null) shared = new Parallel(Blas.threads());
         return shared;
     }
-
-    private static int threads() { return Integer.getInteger("graft.threads", Runtime.getRuntime().availableProcessors()); }
 
     /** {@code threads} in all, the caller included; 1 makes no thread. */
     Parallel(int threads) {

@@ -1,0 +1,264 @@
+package org.graft.core.blas;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.EdgeCasesMode;
+import net.jqwik.api.Example;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.GenerationMode;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
+
+/**
+ * Every back end against the definition, a triple loop in f64: {@code c = alpha op(a) op(b) +
+ * beta c}. The routed back ends run products on both sides of {@link Blas#LOOPS_BELOW}.
+ */
+class GemmTest {
+
+    /** A back end with the name a failing sample shows. */
+    record Named(String name, Gemm gemm) {
+        @Override
+        public String toString() { return name; }
+    }
+
+    // the native library loads on this machine; when it cannot, that is a failure, not a skip.
+    // It gets the threads the settings give, so the tests leave the JVM-wide count as Blas set it.
+    private static final Gemm OPENBLAS = OpenBlas.load(Blas.threads());
+
+    static final List<Named> BACK_ENDS = List.of(
+            new Named("loops", new Loops()),
+            new Named("ejml", new Ejml()),
+            new Named("openblas", OPENBLAS),
+            new Named("loops, then ejml", new BySize(Ejml::new)),
+            new Named("loops, then openblas", new BySize(() -> OPENBLAS)));
+
+    @Provide
+    Arbitrary<Named> backEnds() { return Arbitraries.of(BACK_ENDS); }
+
+    // ---- the definition, in every transpose combination ---------------------------------------
+
+    @Property(generation = GenerationMode.EXHAUSTIVE)
+    void everyTransposeCombinationMatchesTheTripleLoop(@ForAll("backEnds") Named g, @ForAll boolean transA,
+                                                        @ForAll boolean transB) {
+        // 7 x 5 x 9 = 315 multiply-adds: above the threshold, so the routed back ends call their library
+        var p = Operands.random(7, 9, 5, transA, transB, 1);
+        p.checkF64(g.gemm(), 1.0, 0.0);
+        p.checkF32(g.gemm(), 1f, 0f);
+    }
+
+    @Property(generation = GenerationMode.EXHAUSTIVE)
+    void alphaScalesTheProductAndBetaTheOldC(@ForAll("backEnds") Named g, @ForAll boolean transA,
+                                              @ForAll boolean transB) {
+        var p = Operands.random(6, 11, 8, transA, transB, 2);
+        p.checkF64(g.gemm(), -0.5, 2.5);
+        p.checkF32(g.gemm(), -0.5f, 2.5f);
+    }
+
+    @Property(generation = GenerationMode.EXHAUSTIVE)
+    void betaZeroOverwritesACFullOfNaN(@ForAll("backEnds") Named g, @ForAll boolean transA, @ForAll boolean transB) {
+        for (int[] s : new int[][] {{2, 3, 4}, {16, 20, 12}}) { // below and above the threshold
+            var p = Operands.random(s[0], s[1], s[2], transA, transB, 3);
+            Arrays.fill(p.c, Double.NaN);
+            p.checkF64(g.gemm(), 1.5, 0.0);
+            p.checkF32(g.gemm(), 1.5f, 0f);
+        }
+    }
+
+    @Property(generation = GenerationMode.EXHAUSTIVE)
+    void betaOneAccumulatesProductsIntoC(@ForAll("backEnds") Named g) {
+        // c = a1 b1 + a2 b2, as a gradient summed over two uses is
+        var p1 = Operands.random(10, 12, 7, false, false, 4);
+        var p2 = Operands.random(10, 12, 7, true, false, 5);
+        double[] c = new double[10 * 12];
+        g.gemm().dgemm(false, false, 10, 12, 7, 1.0, p1.a, p1.b, 0.0, c);
+        g.gemm().dgemm(true, false, 10, 12, 7, 1.0, p2.a, p2.b, 1.0, c);
+        double[] want = p1.reference(1.0, 0.0, new double[10 * 12]);
+        want = p2.reference(1.0, 1.0, want);
+        assertClose(want, c, 1e-12, g.name());
+    }
+
+    @Example
+    void aSquareProductIsTheOneWorkedByHand() {
+        double[] a = {1, 2, 3, 4}, b = {5, 6, 7, 8};
+        for (Named g : BACK_ENDS) {
+            double[] c = new double[4];
+            g.gemm().dgemm(false, false, 2, 2, 2, 1.0, a, b, 0.0, c);
+            assertEquals(List.of(19.0, 22.0, 43.0, 50.0), boxed(c), g.name());
+            g.gemm().dgemm(true, true, 2, 2, 2, 1.0, a, b, 0.0, c); // a.T b.T = (b a).T
+            assertEquals(List.of(23.0, 31.0, 34.0, 46.0), boxed(c), g.name());
+        }
+    }
+
+    // ---- empty products -------------------------------------------------------------------------
+
+    @Property(generation = GenerationMode.EXHAUSTIVE)
+    void anEmptyInnerDimensionLeavesBetaTimesC(@ForAll("backEnds") Named g, @ForAll boolean transA,
+                                               @ForAll boolean transB) {
+        double[] c = {1, 2, 3, 4, 5, 6};
+        g.gemm().dgemm(transA, transB, 2, 3, 0, 1.0, new double[0], new double[0], 0.5, c);
+        assertEquals(List.of(0.5, 1.0, 1.5, 2.0, 2.5, 3.0), boxed(c), g.name());
+        float[] cf = {Float.NaN, 1, 2, 3, 4, Float.NaN};
+        g.gemm().sgemm(transA, transB, 2, 3, 0, 1f, new float[0], new float[0], 0f, cf);
+        assertArrayEquals(new float[6], cf, g.name()); // beta = 0: zeros, the NaN not read
+    }
+
+    @Property(generation = GenerationMode.EXHAUSTIVE)
+    void anEmptyOuterDimensionTouchesNothing(@ForAll("backEnds") Named g, @ForAll boolean transA,
+                                             @ForAll boolean transB) {
+        double[] sentinel = {Double.NaN, 7};
+        g.gemm().dgemm(transA, transB, 0, 2, 3, 1.0, new double[0], new double[6], 0.0, sentinel);
+        g.gemm().dgemm(transA, transB, 2, 0, 3, 1.0, new double[6], new double[0], 0.0, sentinel);
+        assertEquals(7.0, sentinel[1]);
+        assertTrue(Double.isNaN(sentinel[0]), g.name());
+    }
+
+    @Property(generation = GenerationMode.EXHAUSTIVE)
+    void alphaZeroReadsNeitherOperand(@ForAll("backEnds") Named g) {
+        // as in the reference BLAS: alpha = 0 means c = beta c, so an infinity in a adds nothing
+        var p = Operands.random(8, 9, 10, false, false, 6);
+        p.a[3] = Double.POSITIVE_INFINITY;
+        p.checkF64(g.gemm(), 0.0, 3.0);
+    }
+
+    // ---- buffers --------------------------------------------------------------------------------
+
+    @Property(generation = GenerationMode.EXHAUSTIVE)
+    void valuesPastTheMatricesInLongerArraysAreNeitherReadNorWritten(@ForAll("backEnds") Named g,
+                                                                      @ForAll boolean transA, @ForAll boolean transB) {
+        int m = 9, n = 8, k = 7, extra = 5;
+        var p = Operands.random(m, n, k, transA, transB, 7);
+        double[] a = Arrays.copyOf(p.a, m * k + extra), b = Arrays.copyOf(p.b, k * n + extra);
+        Arrays.fill(a, m * k, a.length, Double.NaN);
+        Arrays.fill(b, k * n, b.length, Double.NaN);
+        double[] c = Arrays.copyOf(p.c, m * n + extra);
+        Arrays.fill(c, m * n, c.length, -3.0);
+        g.gemm().dgemm(transA, transB, m, n, k, 2.0, a, b, 1.0, c);
+        assertClose(p.reference(2.0, 1.0, p.c.clone()), Arrays.copyOf(c, m * n), 1e-12, g.name());
+        for (int i = m * n; i < c.length; i++) assertEquals(-3.0, c[i], g.name());
+    }
+
+    @Example
+    void anArrayTooShortForItsMatrixIsRefusedBeforeAnyLibrarySeesIt() {
+        for (Named g : BACK_ENDS) {
+            var e = assertThrows(IllegalArgumentException.class,
+                    () -> g.gemm().dgemm(true, false, 20, 30, 40, 1.0, new double[800], new double[1199], 0.0,
+                            new double[600]), g.name());
+            assertEquals("gemm: [40, 20].T @ [40, 30] -> [20, 30] needs arrays of at least 800, 1200 and 600 values, "
+                    + "found 800, 1199 and 600", e.getMessage());
+        }
+    }
+
+    @Example
+    void aNegativeDimensionIsRefused() {
+        for (Named g : BACK_ENDS) {
+            var e = assertThrows(IllegalArgumentException.class,
+                    () -> g.gemm().sgemm(false, false, 2, -1, 3, 1f, new float[6], new float[3], 0f, new float[2]));
+            assertEquals("gemm: negative dimension in m = 2, n = -1, k = 3", e.getMessage(), g.name());
+        }
+    }
+
+    // ---- random shapes --------------------------------------------------------------------------
+
+    // edge cases off: their combinations outnumber the tries; a dim is 0 in one draw of 14
+    @Property(tries = 100, edgeCases = EdgeCasesMode.NONE)
+    void randomShapesMatchTheTripleLoop(@ForAll("backEnds") Named g,
+                                        @ForAll @IntRange(min = 0, max = 13) int m,
+                                        @ForAll @IntRange(min = 0, max = 13) int n,
+                                        @ForAll @IntRange(min = 0, max = 13) int k,
+                                        @ForAll boolean transA, @ForAll boolean transB,
+                                        @ForAll("weights") double alpha, @ForAll("weights") double beta,
+                                        @ForAll long seed) {
+        var p = Operands.random(m, n, k, transA, transB, seed);
+        p.checkF64(g.gemm(), alpha, beta);
+        p.checkF32(g.gemm(), (float) alpha, (float) beta);
+    }
+
+    @Provide
+    Arbitrary<Double> weights() { return Arbitraries.of(0.0, 1.0, -1.0, 0.5, 3.0); }
+
+    // ---- the reference --------------------------------------------------------------------------
+
+    /** Operands of {@code op(a) op(b)}, stored as the flags say, with c's old values. */
+    record Operands(int m, int n, int k, boolean transA, boolean transB, double[] a, double[] b, double[] c) {
+
+        static Operands random(int m, int n, int k, boolean transA, boolean transB, long seed) {
+            var random = new SplittableRandom(seed);
+            return new Operands(m, n, k, transA, transB, random.doubles(m * k, -1, 1).toArray(),
+                    random.doubles(k * n, -1, 1).toArray(), random.doubles(m * n, -1, 1).toArray());
+        }
+
+        double opA(int i, int p) { return transA ? a[p * m + i] : a[i * k + p]; }
+
+        double opB(int p, int j) { return transB ? b[j * k + p] : b[p * n + j]; }
+
+        /** {@code alpha op(a) op(b) + beta c} as the definition reads, into c; beta = 0 ignores c. */
+        double[] reference(double alpha, double beta, double[] c) {
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    double s = 0;
+                    for (int p = 0; p < k; p++) s += opA(i, p) * opB(p, j);
+                    double old = beta == 0 ? 0 : beta * c[i * n + j];
+                    c[i * n + j] = (alpha == 0 ? 0 : alpha * s) + old;
+                }
+            }
+            return c;
+        }
+
+        void checkF64(Gemm g, double alpha, double beta) {
+            double[] got = c.clone();
+            g.dgemm(transA, transB, m, n, k, alpha, a.clone(), b.clone(), beta, got);
+            assertClose(reference(alpha, beta, c.clone()), got, 1e-12, g.name() + " f64 " + this);
+        }
+
+        void checkF32(Gemm g, float alpha, float beta) {
+            float[] got = floats(c);
+            g.sgemm(transA, transB, m, n, k, alpha, floats(a), floats(b), beta, got);
+            // the reference takes the operands rounded to f32 and sums in f64; the f32 sum of k
+            // products of numbers up to 3 in size is off by up to about k * 3k * 6e-8
+            double[] want = new Operands(m, n, k, transA, transB, doubles(floats(a)), doubles(floats(b)),
+                    doubles(floats(c))).reference(alpha, beta, doubles(floats(c)));
+            assertClose(want, doubles(got), 1e-5 * (k + 1), g.name() + " f32 " + this);
+        }
+
+        @Override
+        public String toString() {
+            return (transA ? "[" + k + ", " + m + "].T" : "[" + m + ", " + k + "]") + " @ "
+                    + (transB ? "[" + n + ", " + k + "].T" : "[" + k + ", " + n + "]");
+        }
+    }
+
+    /** Equal within {@code tolerance} times (1 + |want|); NaN only where NaN is wanted. */
+    static void assertClose(double[] want, double[] got, double tolerance, String what) {
+        assertEquals(want.length, got.length, what);
+        for (int i = 0; i < want.length; i++) {
+            boolean close = Double.isNaN(want[i]) ? Double.isNaN(got[i])
+                    : Math.abs(got[i] - want[i]) <= tolerance * (1 + Math.abs(want[i]));
+            if (!close) fail(what + ": element " + i + " is " + got[i] + ", expected " + want[i]);
+        }
+    }
+
+    static float[] floats(double[] xs) {
+        float[] f = new float[xs.length];
+        for (int i = 0; i < xs.length; i++) f[i] = (float) xs[i];
+        return f;
+    }
+
+    static double[] doubles(float[] xs) {
+        double[] d = new double[xs.length];
+        for (int i = 0; i < xs.length; i++) d[i] = xs[i];
+        return d;
+    }
+
+    private static List<Double> boxed(double[] xs) { return Arrays.stream(xs).boxed().toList(); }
+}
