@@ -89,6 +89,15 @@ public interface Op {
      */
     default Kernel kernel(Site site) { return null; }
 
+    /**
+     * The input that this op's kernel adds its result onto, reading each of its elements before
+     * writing the same element of the output (a GEMM's {@code c}), or -1 for none. The plan may
+     * then give the output that input's buffer when nothing reads the input afterwards, so the
+     * sum is formed in place: the update {@code w - lr * dw} of a weight matrix is written over
+     * the weights themselves.
+     */
+    default int accumulatesInto() { return -1; }
+
     /** A kernel on {@code float[]} buffers for an f32 node, where working in f32 pays (a GEMM); null by default. */
     default Kernel kernelF32(Site site) { return null; }
 

@@ -166,6 +166,10 @@ public sealed interface Linalg extends Op {
             if (!Double.isFinite(alpha)) throw new IllegalArgumentException("gemm's alpha must be finite, found " + alpha);
         }
 
+        // the kernel copies c into the output, then adds the product onto it
+        @Override
+        public int accumulatesInto() { return 2; }
+
         // alpha = 1, the product as it is, goes unsaid
         @Override
         public String describe() {

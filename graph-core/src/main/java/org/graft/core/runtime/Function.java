@@ -58,7 +58,7 @@ public final class Function {
         this.inputs = List.copyOf(inputs);
         this.outputs = outputs;
         this.updated = updates.keySet().toArray(new Param[0]);
-        this.schedule = order.toArray(new Node[0]);
+        this.schedule = updatesLast(order, outputs, updates.values()).toArray(new Node[0]);
 
         var slot = new IdentityHashMap<Node, Integer>();
         for (int i = 0; i < schedule.length; i++) slot.put(schedule[i], i);
@@ -70,6 +70,23 @@ public final class Function {
         }
         outputSlots = outputs.stream().mapToInt(slot::get).toArray();
         updateSlots = updates.values().stream().mapToInt(slot::get).toArray();
+    }
+
+    /**
+     * The order with every update that no node reads and that is not an output moved to the end:
+     * still an order of the graph, and one where an update runs after every other reader of its
+     * param, so that the plan can write it over the param's storage.
+     */
+    private static List<Node> updatesLast(List<Node> order, List<Node> outputs, java.util.Collection<Node> updates) {
+        var read = java.util.Collections.newSetFromMap(new IdentityHashMap<Node, Boolean>());
+        for (Node n : order) read.addAll(n.inputs());
+        read.addAll(outputs);
+        var last = java.util.Collections.newSetFromMap(new IdentityHashMap<Node, Boolean>());
+        for (Node u : updates) if (!read.contains(u) && u instanceof org.graft.core.Apply) last.add(u);
+        var out = new ArrayList<Node>(order.size());
+        for (Node n : order) if (!last.contains(n)) out.add(n);
+        for (Node n : order) if (last.contains(n)) out.add(n);
+        return out;
     }
 
     /**

@@ -29,8 +29,10 @@ import org.graft.core.tensor.Tensor;
  * dtype and length and gives it back after its last reader has run.
  * A chain of elementwise ops is fused ({@link Fused}) and writes over an operand of its own shape
  * whose last reader it is, so {@code relu(x @ w + b)} needs one buffer. Inputs are read where
- * the caller's tensors hold them, params where they live; an update is computed into a buffer of
- * its own, which then becomes the param's storage in exchange for the old one, so a step copies
+ * the caller's tensors hold them, params where they live. An update whose kernel reads its param
+ * where it writes (a chain, a GEMM's c) and runs after every other reader of the param is
+ * written over the param's storage; any other update is computed into a buffer of its own,
+ * which then becomes the param's storage in exchange for the old one. Either way a step copies
  * no param.
  */
 final class Plan {
@@ -56,6 +58,7 @@ final class Plan {
     private final int[] updateSlot;
     private final Object[] updateBuffer;        // the array each update is exchanged through
     private final boolean[] updateCopies;       // the update's value is read elsewhere: copy it first
+    private final int[] updatedInPlace;         // the param's slot when the update is written over its storage, else -1
 
     Plan(Function function, Node[] schedule, int[][] reads, List<Input> inputs, Tensor[] fed,
          int[] outputSlots, Param[] updated, int[] updateSlots, boolean guarded) {
@@ -149,23 +152,41 @@ final class Plan {
             if (n instanceof Constant c) buffers[i] = dtypes[i] == DType.F32 ? narrow(c.value().storage()) : c.value().storage();
             else if (n instanceof Input && dtypes[i] == DType.F32) buffers[i] = new float[shapes[i].size()];
         }
-        boolean[] dedicated = new boolean[count];
-        for (int s : updateSlots) dedicated[s] = !leaf[s];
-        var free = new HashMap<Integer, List<Object>>(); // by length; f64 and f32 arrays both, told apart by class
         var externals = new HashMap<Integer, int[]>();
         for (int i = 0; i < count; i++) if (group[i] == i) externals.put(i, chainOperands(i, group, reads));
+
+        // an update is computed over its param's storage when its kernel reads the param where it
+        // writes (a chain, or the c of a GEMM), nothing reads the param afterwards, and neither is
+        // an output; else into a buffer of its own, exchanged afterwards. Not under the guard,
+        // whose stopped calls must change nothing.
+        updateCopies = new boolean[updated.length];
+        updatedInPlace = new int[updated.length];
+        Arrays.fill(updatedInPlace, -1);
+        for (int u = 0; u < updated.length; u++) {
+            int s = updateSlots[u];
+            boolean shared = leaf[s];
+            for (int o : outputSlots) shared |= o == s;
+            for (int v = 0; v < updated.length; v++) shared |= v != u && updateSlots[v] == s;
+            updateCopies[u] = shared;
+            int p = indexOf(schedule, updated[u]);
+            if (shared || guarded || p < 0 || root[p] || lastUse[p] != s) continue;
+            int[] over = group[s] == s ? externals.get(s) : accumulated(s, reads);
+            if (indexOf(over, p) >= 0) updatedInPlace[u] = p;
+        }
+        boolean[] dedicated = new boolean[count];
+        for (int u = 0; u < updated.length; u++) dedicated[updateSlots[u]] = !leaf[updateSlots[u]];
+        var free = new HashMap<Integer, List<Object>>(); // by length; f64 and f32 arrays both, told apart by class
         for (int i = 0; i < count; i++) {
             if (leaf[i] || (group[i] >= 0 && group[i] != i)) continue;
             int size = shapes[i].size();
-            if (dedicated[i]) buffers[i] = allocate(dtypes[i], size);
-            else {
+            if (dedicated[i]) {
+                if (indexOfSlot(updateSlots, updatedInPlace, i) < 0) buffers[i] = allocate(dtypes[i], size);
+            } else {
                 int inPlace = -1;
-                if (group[i] == i) {
-                    for (int e : externals.get(i)) {
-                        if (!leaf[e] && lastUse[e] == i && dtypes[e] == dtypes[i] && shapes[e].equals(shapes[i])) {
-                            inPlace = e;
-                            break;
-                        }
+                for (int e : group[i] == i ? externals.get(i) : accumulated(i, reads)) {
+                    if (!leaf[e] && lastUse[e] == i && dtypes[e] == dtypes[i] && shapes[e].equals(shapes[i])) {
+                        inPlace = e;
+                        break;
                     }
                 }
                 if (inPlace >= 0) {
@@ -194,16 +215,10 @@ final class Plan {
         kernelSlot = stepSlots.stream().mapToInt(Integer::intValue).toArray();
         leafSlots = java.util.stream.IntStream.range(0, count).filter(i -> leaf[i]).toArray();
 
-        // ---- updates -----------------------------------------------------------------------
         updateBuffer = new Object[updated.length];
-        updateCopies = new boolean[updated.length];
         for (int u = 0; u < updated.length; u++) {
             int s = updateSlots[u];
-            boolean shared = leaf[s];
-            for (int o : outputSlots) shared |= o == s;
-            for (int v = 0; v < updated.length; v++) shared |= v != u && updateSlots[v] == s;
-            updateCopies[u] = shared;
-            if (shared) updateBuffer[u] = allocate(dtypes[s], shapes[s].size());
+            if (updateCopies[u]) updateBuffer[u] = allocate(dtypes[s], shapes[s].size());
         }
     }
 
@@ -266,6 +281,30 @@ final class Plan {
         Shape[] externalShapes = new Shape[external.length];
         for (int e = 0; e < external.length; e++) externalShapes[e] = shapes[external[e]];
         return new Fused(ops, args, external, externalShapes, root, shapes[root], dtypes[root]);
+    }
+
+    /**
+     * The input slot a non-fused node's kernel adds onto ({@link org.graft.core.Op#accumulatesInto}),
+     * as a list of none or one; none when the kernel reads that value as another operand too,
+     * which it would then read after overwriting it.
+     */
+    private int[] accumulated(int i, int[][] reads) {
+        if (!(schedule[i] instanceof Apply a)) return new int[0];
+        int j = a.op().accumulatesInto();
+        if (j < 0 || j >= reads[i].length) return new int[0];
+        for (int k = 0; k < reads[i].length; k++) if (k != j && reads[i][k] == reads[i][j]) return new int[0];
+        return new int[] {reads[i][j]};
+    }
+
+    private static int indexOf(Node[] nodes, Node n) {
+        for (int i = 0; i < nodes.length; i++) if (nodes[i] == n) return i;
+        return -1;
+    }
+
+    /** The update whose root is {@code slot} and that is written in place, or -1. */
+    private static int indexOfSlot(int[] updateSlots, int[] inPlace, int slot) {
+        for (int u = 0; u < updateSlots.length; u++) if (updateSlots[u] == slot && inPlace[u] >= 0) return u;
+        return -1;
     }
 
     private static int indexOf(int[] a, int v) {
@@ -356,6 +395,9 @@ final class Plan {
             } else buffers[s] = fed[i].storage();
         }
         for (int k = 0; k < params.length; k++) buffers[paramSlot[k]] = params[k].storage();
+        for (int u = 0; u < updated.length; u++) {
+            if (updatedInPlace[u] >= 0) buffers[updateSlot[u]] = buffers[updatedInPlace[u]];
+        }
         if (guarded) for (int s : leafSlots) checkFinite(s);
         int step = 0;
         try {
@@ -376,7 +418,8 @@ final class Plan {
             }
         }
         for (int u = 0; u < updated.length; u++) {
-            if (updateCopies[u]) updateBuffer[u] = updated[u].exchange(updateBuffer[u]);
+            if (updatedInPlace[u] >= 0) updated[u].changed();
+            else if (updateCopies[u]) updateBuffer[u] = updated[u].exchange(updateBuffer[u]);
             else buffers[updateSlot[u]] = updated[u].exchange(buffers[updateSlot[u]]);
         }
     }

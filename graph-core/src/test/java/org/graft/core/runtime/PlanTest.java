@@ -69,17 +69,47 @@ class PlanTest {
     }
 
     @Test
-    void anUpdateIsExchangedWithTheParamsStorageNotCopied() {
+    void anUpdateThatReadsItsParamLastIsWrittenOverTheParamsStorage() {
         var w = new Param("w", Tensor.vector(1, 2));
         Input v = new Input("v", Type.of(DType.F64, 2));
-        Function f = Compiler.compile(List.of(v), List.of(), Map.of(w, add(w, v)), Options.NONE);
+        Function f = Compiler.compile(List.of(v), List.of(total(copy(w))), Map.of(w, add(w, v)), Options.NONE);
+        Object storage = w.storage();
+        assertEquals(Tensor.scalar(3), f.call(Tensor.vector(1, 1)).get(0));
+        assertEquals(Tensor.vector(2, 3), w.value());
+        assertEquals(Tensor.scalar(5), f.call(Tensor.vector(1, 1)).get(0));
+        assertSame(storage, w.storage());
+        assertEquals(Tensor.vector(3, 4), w.value());
+    }
+
+    @Test
+    void anUpdateThatCannotBeWrittenInPlaceIsExchangedWithTheParamsStorageNotCopied() {
+        var w = new Param("w", Tensor.vector(1, 2));
+        Input v = new Input("v", Type.of(DType.F64, 2));
+        // w is an output, so its old value must survive the call
+        Function f = Compiler.compile(List.of(v), List.of(w), Map.of(w, add(w, v)), Options.NONE);
         Object first = w.storage();
-        f.call(Tensor.vector(1, 1));
+        assertEquals(Tensor.vector(1, 2), f.call(Tensor.vector(1, 1)).get(0));
         Object second = w.storage();
-        f.call(Tensor.vector(1, 1));
+        assertEquals(Tensor.vector(2, 3), f.call(Tensor.vector(1, 1)).get(0));
         assertNotSame(first, second);
         assertSame(first, w.storage());
         assertEquals(Tensor.vector(3, 4), w.value());
+    }
+
+    @Test
+    void updatesThatReadEachOthersParamsSeeTheOldValuesWhateverIsInPlace() {
+        var a = new Param("a", Tensor.vector(1, 2));
+        var b = new Param("b", Tensor.vector(10, 20));
+        var updates = new java.util.LinkedHashMap<Param, Node>();
+        updates.put(a, add(a, b));   // reads b, which b's own update overwrites
+        updates.put(b, add(b, a));
+        Function f = Compiler.compile(List.of(), List.of(), updates, Options.NONE);
+        f.call();
+        assertEquals(Tensor.vector(11, 22), a.value());
+        assertEquals(Tensor.vector(11, 22), b.value());
+        f.call();
+        assertEquals(Tensor.vector(22, 44), a.value());
+        assertEquals(Tensor.vector(22, 44), b.value());
     }
 
     @Test
