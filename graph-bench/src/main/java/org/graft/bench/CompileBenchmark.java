@@ -19,8 +19,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The time from nothing to a training step for the medium MLP, in a warm JVM: build the
- * graph on fresh params, differentiate it (the SGD updates), rewrite and compile it. The
- * params' initial tensors are made once: drawing and copying weights is not compiling.
+ * graph on fresh params, differentiate it (the SGD updates), rewrite and compile it, and make
+ * its plan for the batch's shapes (kernels, fused chains, buffers). The params' initial
+ * tensors and the batch are made once: drawing weights is not compiling.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -31,12 +32,20 @@ import org.openjdk.jmh.annotations.Warmup;
 public class CompileBenchmark {
     private final Mlp mlp = Mlp.MEDIUM;
     private List<Tensor> initial;
+    private Tensor[] batch;
 
     @Setup
-    public void draw() { initial = GraftStep.initialValues(Problem.of(mlp, Problem.SEED), DType.F64); }
+    public void draw() {
+        Problem problem = Problem.of(mlp, Problem.SEED);
+        initial = GraftStep.initialValues(problem, DType.F64);
+        batch = new Tensor[] {
+            GraftStep.tensor(problem.x(), DType.F64, mlp.batch(), mlp.inputs()),
+            GraftStep.tensor(problem.targets(), DType.F64, mlp.batch(), mlp.classes())
+        };
+    }
 
     @Benchmark
     public Function compileMediumTrainingStep() {
-        return GraftStep.compile(mlp, DType.F64, GraftStep.params(mlp, initial));
+        return GraftStep.compile(mlp, DType.F64, GraftStep.params(mlp, initial)).prepare(batch);
     }
 }

@@ -127,7 +127,7 @@ public final class Table {
                     ratio(r.graft(), r.hand()), ratio(r.graft(), r.torch()),
                     r.graftBytes().isPresent() ? String.format(Locale.ROOT, "%,.0f", r.graftBytes().getAsDouble()) : NONE));
         }
-        out.append("\nCompile of the medium MLP's training graph (build, differentiate, rewrite, compile; warm JVM, mean): ")
+        out.append("\nCompile of the medium MLP's training graph (build, differentiate, rewrite, compile, plan; warm JVM, mean): ")
                 .append(compileMillis.isPresent() ? String.format(Locale.ROOT, "%.1f ms", compileMillis.getAsDouble()) : NONE)
                 .append('\n');
         return out.toString();

@@ -84,6 +84,10 @@ public sealed interface Reduce extends Op {
         @Override
         public Kernel kernel(Site site) { return Kernels.sum(site, normalize(site.in(0), axes), 1); }
 
+        // the shared kernels work on the buffers of either dtype
+        @Override
+        public Kernel kernelF32(Site site) { return kernel(site); }
+
         // d/dx_i sum(x) = 1 for every i reduced into the output
         @Override
         public List<Grad> bprop(List<Node> in, Node y, Node gy) { return List.of(Grad.of(sumBprop(in.get(0), gy))); }
@@ -101,6 +105,10 @@ public sealed interface Reduce extends Op {
 
         @Override
         public Kernel kernel(Site site) { return Kernels.sum(site, normalize(site.in(0), axes), Count.count(site.in(0), axes)); }
+
+        // the shared kernels work on the buffers of either dtype
+        @Override
+        public Kernel kernelF32(Site site) { return kernel(site); }
 
         // d/dx_i mean(x) = 1/N, with N the number of elements reduced into each output
         @Override
@@ -273,6 +281,10 @@ public sealed interface Reduce extends Op {
 
         @Override
         public Kernel kernel(Site site) { return Kernels.fill(site, count(site.in(0), axes)); }
+
+        // the shared kernels work on the buffers of either dtype
+        @Override
+        public Kernel kernelF32(Site site) { return kernel(site); }
 
         // only the shape of x is read
         @Override

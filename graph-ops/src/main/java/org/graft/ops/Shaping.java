@@ -49,6 +49,10 @@ public sealed interface Shaping extends Op {
         @Override
         public Kernel kernel(Site site) { return Kernels.copy(site); }
 
+        // the shared kernels work on the buffers of either dtype
+        @Override
+        public Kernel kernelF32(Site site) { return kernel(site); }
+
         @Override
         public Type type(List<Type> in) {
             Op.requireArity(this, in, 1);
@@ -76,6 +80,10 @@ public sealed interface Shaping extends Op {
         // the elements keep their order
         @Override
         public Kernel kernel(Site site) { return Kernels.copy(site); }
+
+        // the shared kernels work on the buffers of either dtype
+        @Override
+        public Kernel kernelF32(Site site) { return kernel(site); }
 
         @Override
         public Type type(List<Type> in) {
@@ -107,6 +115,10 @@ public sealed interface Shaping extends Op {
         // the elements keep their order
         @Override
         public Kernel kernel(Site site) { return Kernels.copy(site); }
+
+        // the shared kernels work on the buffers of either dtype
+        @Override
+        public Kernel kernelF32(Site site) { return kernel(site); }
 
         @Override
         public Type type(List<Type> in) {
@@ -189,6 +201,10 @@ public sealed interface Shaping extends Op {
         @Override
         public Kernel kernel(Site site) { return Kernels.copy(site); }
 
+        // the shared kernels work on the buffers of either dtype
+        @Override
+        public Kernel kernelF32(Site site) { return kernel(site); }
+
         // reshaping back to x's dims
         @Override
         public List<Grad> bprop(List<Node> in, Node y, Node gy) {
@@ -222,6 +238,10 @@ public sealed interface Shaping extends Op {
 
         @Override
         public Kernel kernel(Site site) { return Kernels.broadcast(site, 0); }
+
+        // the shared kernels work on the buffers of either dtype
+        @Override
+        public Kernel kernelF32(Site site) { return kernel(site); }
 
         // the adjoint of copying is summing the copies
         @Override

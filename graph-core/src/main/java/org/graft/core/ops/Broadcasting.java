@@ -48,6 +48,10 @@ public sealed interface Broadcasting extends Op {
         @Override
         public Kernel kernel(Site site) { return Kernels.broadcast(site, 0); }
 
+        // the shared kernels work on the buffers of either dtype
+        @Override
+        public Kernel kernelF32(Site site) { return kernel(site); }
+
         // the adjoint of copying is summing: the walker sums gy back to x's shape
         @Override
         public List<Grad> bprop(List<Node> in, Node y, Node gy) { return List.of(Grad.of(gy), Grad.disconnected()); }
@@ -90,6 +94,10 @@ public sealed interface Broadcasting extends Op {
             for (int i = 0; i < site.in(0).rank(); i++) if (i < shift || target.dims().get(i - shift).isOne()) axes.add(i);
             return Kernels.sum(site, axes.stream().mapToInt(Integer::intValue).toArray(), 1);
         }
+
+        // the shared kernels work on the buffers of either dtype
+        @Override
+        public Kernel kernelF32(Site site) { return kernel(site); }
 
         // the adjoint of summing is copying back
         @Override

@@ -39,6 +39,10 @@ public record FillLike(double value) implements Op {
     @Override
     public Kernel kernel(Site site) { return Kernels.fill(site, value); }
 
+    // the shared kernels work on the buffers of either dtype
+    @Override
+    public Kernel kernelF32(Site site) { return kernel(site); }
+
     // only the shape of the input is read
     @Override
     public List<Grad> bprop(List<Node> in, Node y, Node gy) { return List.of(Grad.disconnected()); }

@@ -29,6 +29,10 @@ public record StopGradient() implements Op {
     @Override
     public Kernel kernel(Site site) { return Kernels.copy(site); }
 
+    // the shared kernels work on the buffers of either dtype
+    @Override
+    public Kernel kernelF32(Site site) { return kernel(site); }
+
     @Override
     public List<Grad> bprop(List<Node> in, Node y, Node gy) { return List.of(Grad.disconnected()); }
 }

@@ -171,6 +171,21 @@ public final class Function {
         last = plan;
     }
 
+    /**
+     * Makes the plan for inputs of these values' shapes and dtypes without running it, so that
+     * the first call does not pay for planning; the values themselves are not read.
+     *
+     * @return this function
+     */
+    public Function prepare(Tensor... values) {
+        if (values.length != inputs.size()) {
+            throw new GraftException("expected " + inputs.size() + " values for the inputs "
+                    + Compiler.labels(inputs) + ", found " + values.length);
+        }
+        planFor(values);
+        return this;
+    }
+
     private Plan planFor(Tensor[] values) {
         var key = new ArrayList<Shape>();
         for (Tensor v : values) key.add(v.shape());

@@ -2,13 +2,17 @@ package org.graft.core.runtime;
 
 import java.util.Arrays;
 
+import org.graft.core.tensor.DType;
 import org.graft.core.tensor.Shape;
 
 /**
  * Kernels that several op families share: copying, filling, broadcasting and summing along
  * axes. Each is planned once for its shapes (the access pattern is chosen then, not per element)
  * and computes exactly what the reference {@link org.graft.core.tensor.Tensor} method computes,
- * in the same order, so the bits agree.
+ * in the same order, so the bits agree. Each works on the buffers of its site's dtype, so an op
+ * can return the same kernel from {@link org.graft.core.Op#kernel} and
+ * {@link org.graft.core.Op#kernelF32}; an f32 sum adds in double and rounds once, as the
+ * reference does.
  */
 public final class Kernels {
     private Kernels() {}
@@ -22,6 +26,10 @@ public final class Kernels {
     /** Every element of the output is {@code value}. */
     public static Kernel fill(Site site, double value) {
         int out = site.slot(), n = site.out().size();
+        if (site.dtype() == DType.F32) {
+            float single = (float) value;
+            return b -> Arrays.fill((float[]) b[out], 0, n, single);
+        }
         return b -> Arrays.fill((double[]) b[out], 0, n, value);
     }
 
@@ -29,6 +37,7 @@ public final class Kernels {
     public static Kernel broadcast(Site site, int operand) {
         var copy = Broadcast.of(site.in(operand), site.out());
         int in = site.slot(operand), out = site.slot();
+        if (site.dtype() == DType.F32) return b -> copy.into((float[]) b[in], (float[]) b[out]);
         return b -> copy.into((double[]) b[in], (double[]) b[out]);
     }
 
@@ -56,38 +65,99 @@ public final class Kernels {
                 lastKept = i;
             }
         }
-        boolean scale = divisor != 1;
-        if (size == 0 || outSize == 0) {
-            return b -> Arrays.fill((double[]) b[out], 0, outSize, scale ? 0.0 / divisor : 0.0);
+        Pattern pattern = size == 0 || outSize == 0 ? Pattern.EMPTY
+                : lastKept < firstReduced ? Pattern.RUNS
+                : lastReduced < firstKept ? Pattern.COLUMNS
+                : Pattern.SCATTER;
+        int[] target = pattern == Pattern.SCATTER ? reducedIndex(x, reduced) : null;
+        return new SumKernel(pattern, in, out, size, outSize, target, divisor, site.dtype() == DType.F32);
+    }
+
+    /**
+     * How a sum reads its operand: each output element a contiguous run (a row sum, a total),
+     * every run of the operand added onto the output row (a column sum, a bias's gradient), or
+     * through an index for any other set of axes.
+     */
+    private enum Pattern { EMPTY, RUNS, COLUMNS, SCATTER }
+
+    /** The sum kernel; in f32 it adds the widened floats into doubles and rounds each result once. */
+    private static final class SumKernel implements Kernel {
+        private final Pattern pattern;
+        private final int in, out, size, outSize;
+        private final int[] target;
+        private final double divisor;
+        private final double[] sums;    // f32: the double sums, before rounding
+
+        SumKernel(Pattern pattern, int in, int out, int size, int outSize, int[] target, double divisor, boolean f32) {
+            this.pattern = pattern;
+            this.in = in;
+            this.out = out;
+            this.size = size;
+            this.outSize = outSize;
+            this.target = target;
+            this.divisor = divisor;
+            this.sums = f32 ? new double[outSize] : null;
         }
-        if (lastKept < firstReduced) { // each output element sums one contiguous run
-            int run = size / outSize;
-            return b -> {
-                double[] v = (double[]) b[in], y = (double[]) b[out];
-                for (int o = 0, i = 0; o < outSize; o++) {
-                    double s = 0.0;
-                    for (int end = i + run; i < end; i++) s += v[i];
-                    y[o] = scale ? s / divisor : s;
+
+        @Override
+        public void run(Object[] b) {
+            double[] y = sums != null ? sums : (double[]) b[out];
+            if (b[in] instanceof double[] v) sum(v, y);
+            else sum((float[]) b[in], y);
+            if (divisor != 1) for (int j = 0; j < outSize; j++) y[j] /= divisor;
+            if (sums != null) {
+                float[] w = (float[]) b[out];
+                for (int j = 0; j < outSize; j++) w[j] = (float) y[j];
+            }
+        }
+
+        private void sum(double[] v, double[] y) {
+            switch (pattern) {
+                case EMPTY -> Arrays.fill(y, 0, outSize, 0.0);
+                case RUNS -> {
+                    int run = size / outSize;
+                    for (int o = 0, i = 0; o < outSize; o++) {
+                        double s = 0.0;
+                        for (int end = i + run; i < end; i++) s += v[i];
+                        y[o] = s;
+                    }
                 }
-            };
-        }
-        if (lastReduced < firstKept) { // the output is a row that every run of x adds onto
-            return b -> {
-                double[] v = (double[]) b[in], y = (double[]) b[out];
-                Arrays.fill(y, 0, outSize, 0.0);
-                for (int i = 0; i < size; i += outSize) {
-                    for (int j = 0; j < outSize; j++) y[j] += v[i + j];
+                case COLUMNS -> {
+                    Arrays.fill(y, 0, outSize, 0.0);
+                    for (int i = 0; i < size; i += outSize) {
+                        for (int j = 0; j < outSize; j++) y[j] += v[i + j];
+                    }
                 }
-                if (scale) for (int j = 0; j < outSize; j++) y[j] /= divisor;
-            };
+                case SCATTER -> {
+                    Arrays.fill(y, 0, outSize, 0.0);
+                    for (int i = 0; i < size; i++) y[target[i]] += v[i];
+                }
+            }
         }
-        int[] target = reducedIndex(x, reduced);
-        return b -> {
-            double[] v = (double[]) b[in], y = (double[]) b[out];
-            Arrays.fill(y, 0, outSize, 0.0);
-            for (int i = 0; i < size; i++) y[target[i]] += v[i];
-            if (scale) for (int j = 0; j < outSize; j++) y[j] /= divisor;
-        };
+
+        private void sum(float[] v, double[] y) {
+            switch (pattern) {
+                case EMPTY -> Arrays.fill(y, 0, outSize, 0.0);
+                case RUNS -> {
+                    int run = size / outSize;
+                    for (int o = 0, i = 0; o < outSize; o++) {
+                        double s = 0.0;
+                        for (int end = i + run; i < end; i++) s += v[i];
+                        y[o] = s;
+                    }
+                }
+                case COLUMNS -> {
+                    Arrays.fill(y, 0, outSize, 0.0);
+                    for (int i = 0; i < size; i += outSize) {
+                        for (int j = 0; j < outSize; j++) y[j] += v[i + j];
+                    }
+                }
+                case SCATTER -> {
+                    Arrays.fill(y, 0, outSize, 0.0);
+                    for (int i = 0; i < size; i++) y[target[i]] += v[i];
+                }
+            }
+        }
     }
 
     /** For each element of x, row-major, the output element it is summed into. */
