@@ -16,6 +16,7 @@ import org.graft.core.Param;
 import org.graft.core.ShapeError;
 import org.graft.core.Stochastic;
 import org.graft.core.Type;
+import org.graft.core.ops.StopGradient;
 import org.graft.core.tensor.DType;
 import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
@@ -120,6 +121,22 @@ final class Plan {
             for (int s : reads[i]) if (!readers.get(s).contains(i)) readers.get(s).add(i);
         }
 
+        // ---- values fixed by the shapes: computed once, here ---------------------------------
+        // A node is fixed when it reads only constants and other fixed nodes, or reads an
+        // input for its shape alone (zeros_like, count, the like of a broadcast): the gradient
+        // seed's 1/n is computed once per plan, not at every call. A random op never is, nor
+        // stop_gradient, whose value is its input's although no gradient passes through it.
+        boolean[] fixed = new boolean[count];
+        for (int i = 0; i < count; i++) {
+            Node n = schedule[i];
+            if (n instanceof Constant) fixed[i] = true;
+            else if (n instanceof Apply a && !(a.op() instanceof Stochastic) && !(a.op() instanceof StopGradient)) {
+                boolean f = true;
+                for (int k = 0; k < reads[i].length; k++) f &= fixed[reads[i][k]] || !a.op().connected(k);
+                fixed[i] = f;
+            }
+        }
+
         // ---- fusion: an elementwise node joins the chain of its only reader ---------------
         int[] group = new int[count];
         Arrays.fill(group, -1);
@@ -127,9 +144,9 @@ final class Plan {
             if (!fusible(schedule[i])) continue;
             group[i] = i;
             List<Integer> r = readers.get(i);
-            if (guarded || root[i] || r.size() != 1) continue;
+            if (guarded || root[i] || fixed[i] || r.size() != 1) continue;
             int reader = r.get(0);
-            if (group[reader] >= 0 && shapes[i].equals(shapes[group[reader]]) && dtypes[i] == dtypes[reader]) {
+            if (group[reader] >= 0 && !fixed[reader] && shapes[i].equals(shapes[group[reader]]) && dtypes[i] == dtypes[reader]) {
                 group[i] = group[reader];
             }
         }
@@ -141,7 +158,7 @@ final class Plan {
         for (int i = 0; i < count; i++) {
             for (int s : reads[i]) lastUse[s] = Math.max(lastUse[s], at[i]);
         }
-        for (int i = 0; i < count; i++) if (root[i]) lastUse[i] = Integer.MAX_VALUE;
+        for (int i = 0; i < count; i++) if (root[i] || fixed[i]) lastUse[i] = Integer.MAX_VALUE;
 
         // ---- buffers -----------------------------------------------------------------------
         buffers = new Object[count];
@@ -164,7 +181,7 @@ final class Plan {
         Arrays.fill(updatedInPlace, -1);
         for (int u = 0; u < updated.length; u++) {
             int s = updateSlots[u];
-            boolean shared = leaf[s];
+            boolean shared = leaf[s] || fixed[s];
             for (int o : outputSlots) shared |= o == s;
             for (int v = 0; v < updated.length; v++) shared |= v != u && updateSlots[v] == s;
             updateCopies[u] = shared;
@@ -175,6 +192,7 @@ final class Plan {
         }
         boolean[] dedicated = new boolean[count];
         for (int u = 0; u < updated.length; u++) dedicated[updateSlots[u]] = !leaf[updateSlots[u]];
+        for (int i = 0; i < count; i++) dedicated[i] |= fixed[i] && !leaf[i];
         var free = new HashMap<Integer, List<Object>>(); // by length; f64 and f32 arrays both, told apart by class
         for (int i = 0; i < count; i++) {
             if (leaf[i] || (group[i] >= 0 && group[i] != i)) continue;
@@ -202,18 +220,22 @@ final class Plan {
         // ---- kernels -----------------------------------------------------------------------
         var steps = new ArrayList<Kernel>();
         var stepSlots = new ArrayList<Integer>();
+        var once = new ArrayList<Kernel>();
+        var onceSlots = new ArrayList<Integer>();
         for (int i = 0; i < count; i++) {
             if (leaf[i] || (group[i] >= 0 && group[i] != i)) continue;
             Apply a = (Apply) schedule[i];
             Kernel k;
             if (group[i] == i) k = chain(i, group, reads, externals.get(i));
             else k = kernel(a, i, reads[i]);
-            steps.add(k);
-            stepSlots.add(i);
+            (fixed[i] ? once : steps).add(k);
+            (fixed[i] ? onceSlots : stepSlots).add(i);
         }
         kernels = steps.toArray(new Kernel[0]);
         kernelSlot = stepSlots.stream().mapToInt(Integer::intValue).toArray();
         leafSlots = java.util.stream.IntStream.range(0, count).filter(i -> leaf[i]).toArray();
+        bind(fed);
+        execute(once.toArray(new Kernel[0]), onceSlots.stream().mapToInt(Integer::intValue).toArray());
 
         updateBuffer = new Object[updated.length];
         for (int u = 0; u < updated.length; u++) {
@@ -386,6 +408,24 @@ final class Plan {
 
     /** Runs every step, then applies the updates; the outputs stay in {@link #buffers} until the next call. */
     void run(Tensor[] fed) {
+        bind(fed);
+        if (guarded) for (int s : leafSlots) checkFinite(s);
+        execute(kernels, kernelSlot);
+        for (int u = 0; u < updated.length; u++) {
+            if (updateCopies[u]) {
+                Object value = buffers[updateSlot[u]];
+                System.arraycopy(value, 0, updateBuffer[u], 0, java.lang.reflect.Array.getLength(updateBuffer[u]));
+            }
+        }
+        for (int u = 0; u < updated.length; u++) {
+            if (updatedInPlace[u] >= 0) updated[u].changed();
+            else if (updateCopies[u]) updateBuffer[u] = updated[u].exchange(updateBuffer[u]);
+            else buffers[updateSlot[u]] = updated[u].exchange(buffers[updateSlot[u]]);
+        }
+    }
+
+    /** Points the leaves' slots at this call's inputs and the params' storage (converting f32 inputs). */
+    private void bind(Tensor[] fed) {
         for (int i = 0; i < fed.length; i++) {
             int s = inputSlot[i];
             if (s < 0) continue;
@@ -398,29 +438,21 @@ final class Plan {
         for (int u = 0; u < updated.length; u++) {
             if (updatedInPlace[u] >= 0) buffers[updateSlot[u]] = buffers[updatedInPlace[u]];
         }
-        if (guarded) for (int s : leafSlots) checkFinite(s);
+    }
+
+    /** Runs {@code steps} in order, saying at which node a kernel failed, and checking each value under the guard. */
+    private void execute(Kernel[] steps, int[] slots) {
         int step = 0;
         try {
-            for (; step < kernels.length; step++) {
-                kernels[step].run(buffers);
-                if (guarded) checkFinite(kernelSlot[step]);
+            for (; step < steps.length; step++) {
+                steps[step].run(buffers);
+                if (guarded) checkFinite(slots[step]);
             }
         } catch (GraftException e) {
             throw e;
         } catch (RuntimeException e) {
-            Apply a = (Apply) schedule[kernelSlot[step]];
+            Apply a = (Apply) schedule[slots[step]];
             throw new GraftException(a.pos(), Apply.call(a.op(), a.inputs()) + ": " + e.getMessage());
-        }
-        for (int u = 0; u < updated.length; u++) {
-            if (updateCopies[u]) {
-                Object value = buffers[updateSlot[u]];
-                System.arraycopy(value, 0, updateBuffer[u], 0, java.lang.reflect.Array.getLength(updateBuffer[u]));
-            }
-        }
-        for (int u = 0; u < updated.length; u++) {
-            if (updatedInPlace[u] >= 0) updated[u].changed();
-            else if (updateCopies[u]) updateBuffer[u] = updated[u].exchange(updateBuffer[u]);
-            else buffers[updateSlot[u]] = updated[u].exchange(buffers[updateSlot[u]]);
         }
     }
 

@@ -17,6 +17,7 @@ import org.graft.core.Param;
 import org.graft.core.Type;
 import org.graft.core.ops.Add;
 import org.graft.core.ops.Broadcasting.SumTo;
+import org.graft.core.ops.FillLike;
 import org.graft.core.ops.StopGradient;
 import org.graft.core.tensor.DType;
 import org.graft.core.tensor.Tensor;
@@ -57,6 +58,16 @@ class PlanTest {
         assertEquals(Tensor.vector(3, 1), f.call(Tensor.vector(3, 1)).get(0));
         assertEquals(10, f.plan().steps());
         assertEquals(2, f.plan().arrays()); // each copy writes where the one before last wrote
+    }
+
+    @Test
+    void aValueFixedByTheShapesIsComputedOnceWhenThePlanIsMade() {
+        Node twos = Apply.of(new FillLike(2), x);                       // reads x for its shape only
+        Node fourths = add(twos, Apply.of(new FillLike(2), x));         // a sum of two fixed values is fixed too
+        Function f = Compiler.compile(List.of(x), List.of(add(x, fourths)), Options.NONE);
+        assertEquals(Tensor.vector(5, 6), f.call(Tensor.vector(1, 2)).get(0));
+        assertEquals(1, f.plan().steps());                               // the add of x; fills and their sum are fixed
+        assertEquals(Tensor.vector(7, 4), f.call(Tensor.vector(3, 0)).get(0));
     }
 
     @Test
