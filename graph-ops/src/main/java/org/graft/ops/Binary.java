@@ -30,6 +30,9 @@ public sealed interface Binary extends Elementwise {
     /** {@code y[i] = f(a[i], b[i])} for {@code i < n}, the operands already broadcast; {@code y} may be either. */
     void apply(double[] a, double[] b, double[] y, int n);
 
+    /** The same on floats, each result rounded once. */
+    void apply(float[] a, float[] b, float[] y, int n);
+
     /** The two terms {@code gy * df/da} and {@code gy * df/db}. */
     List<Node> bprop(Node a, Node b, Node y, Node gy);
 
@@ -43,24 +46,30 @@ public sealed interface Binary extends Elementwise {
     default void apply(double[][] in, double[] out, int n) { apply(in[0], in[1], out, n); }
 
     @Override
+    default void applyF32(float[][] in, float[] out, int n) { apply(in[0], in[1], out, n); }
+
+    @Override
     default List<Grad> bprop(List<Node> in, Node y, Node gy) {
         return bprop(in.get(0), in.get(1), y, gy).stream().map(Grad::of).toList();
     }
 
     record Sub() implements Binary {
         public void apply(double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = a[i] - b[i]; }
+        public void apply(float[] a, float[] b, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (a[i] - b[i]); }
         // d(a - b) = da - db
         public List<Node> bprop(Node a, Node b, Node y, Node gy) { return List.of(gy, neg(gy)); }
     }
 
     record Mul() implements Binary {
         public void apply(double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = a[i] * b[i]; }
+        public void apply(float[] a, float[] b, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (a[i] * b[i]); }
         // d(ab) = b da + a db
         public List<Node> bprop(Node a, Node b, Node y, Node gy) { return List.of(mul(gy, b), mul(gy, a)); }
     }
 
     record Div() implements Binary {
         public void apply(double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = a[i] / b[i]; }
+        public void apply(float[] a, float[] b, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (a[i] / b[i]); }
         // d(a/b) = da/b - (a/b²) db = da/b - (y/b) db
         public List<Node> bprop(Node a, Node b, Node y, Node gy) {
             Node ga = div(gy, b);
@@ -71,6 +80,7 @@ public sealed interface Binary extends Elementwise {
     /** a^b as {@link Math#pow}: real results only, so a negative base needs an integer exponent. */
     record Pow() implements Binary {
         public void apply(double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.pow(a[i], b[i]); }
+        public void apply(float[] a, float[] b, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Math.pow(a[i], b[i])); }
 
         // d(a^b) = b a^(b-1) da + a^b log(a) db. The first form stays finite at a = 0 for b >= 1.
         // For db, log a is taken where a = 0 as log 1 (JAX's choice): the term is then 0 rather
@@ -85,6 +95,7 @@ public sealed interface Binary extends Elementwise {
     /** The larger of a and b; NaN if either is NaN. */
     record Maximum() implements Binary {
         public void apply(double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.max(a[i], b[i]); }
+        public void apply(float[] a, float[] b, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Math.max(a[i], b[i])); }
         // d max(a, b) = [a > b] da + [b > a] db, ties split evenly
         public List<Node> bprop(Node a, Node b, Node y, Node gy) { return share(greater(a, b), greater(b, a), equal(a, b), gy); }
     }
@@ -92,6 +103,7 @@ public sealed interface Binary extends Elementwise {
     /** The smaller of a and b; NaN if either is NaN. */
     record Minimum() implements Binary {
         public void apply(double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.min(a[i], b[i]); }
+        public void apply(float[] a, float[] b, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Math.min(a[i], b[i])); }
         // d min(a, b) = [a < b] da + [b < a] db, ties split evenly
         public List<Node> bprop(Node a, Node b, Node y, Node gy) { return share(less(a, b), less(b, a), equal(a, b), gy); }
     }

@@ -18,6 +18,9 @@ public sealed interface Compare extends Elementwise {
     /** {@code y[i] = 1} where the relation holds between {@code a[i]} and {@code b[i]}, else 0, for {@code i < n}. */
     void apply(double[] a, double[] b, double[] y, int n);
 
+    /** The same on floats, each result rounded once. */
+    void apply(float[] a, float[] b, float[] y, int n);
+
     @Override
     default Type type(List<Type> in) {
         Op.requireArity(this, in, 2);
@@ -28,29 +31,38 @@ public sealed interface Compare extends Elementwise {
     default void apply(double[][] in, double[] out, int n) { apply(in[0], in[1], out, n); }
 
     @Override
+    default void applyF32(float[][] in, float[] out, int n) { apply(in[0], in[1], out, n); }
+
+    @Override
     default List<Grad> bprop(List<Node> in, Node y, Node gy) { return List.of(Grad.zero(), Grad.zero()); }
 
     record Less() implements Compare {
         public void apply(double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = a[i] < b[i] ? 1.0 : 0.0; }
+        public void apply(float[] a, float[] b, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (a[i] < b[i] ? 1.0 : 0.0); }
     }
 
     record LessEqual() implements Compare {
         public void apply(double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = a[i] <= b[i] ? 1.0 : 0.0; }
+        public void apply(float[] a, float[] b, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (a[i] <= b[i] ? 1.0 : 0.0); }
     }
 
     record Greater() implements Compare {
         public void apply(double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = a[i] > b[i] ? 1.0 : 0.0; }
+        public void apply(float[] a, float[] b, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (a[i] > b[i] ? 1.0 : 0.0); }
     }
 
     record GreaterEqual() implements Compare {
         public void apply(double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = a[i] >= b[i] ? 1.0 : 0.0; }
+        public void apply(float[] a, float[] b, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (a[i] >= b[i] ? 1.0 : 0.0); }
     }
 
     record Equal() implements Compare {
         public void apply(double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = a[i] == b[i] ? 1.0 : 0.0; }
+        public void apply(float[] a, float[] b, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (a[i] == b[i] ? 1.0 : 0.0); }
     }
 
     record NotEqual() implements Compare {
         public void apply(double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = a[i] != b[i] ? 1.0 : 0.0; }
+        public void apply(float[] a, float[] b, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (a[i] != b[i] ? 1.0 : 0.0); }
     }
 }

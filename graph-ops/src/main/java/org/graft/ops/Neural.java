@@ -180,6 +180,13 @@ public sealed interface Neural extends Op {
             for (int i = 0; i < n; i++) out[i] = 0.0 - (xlogy(t[i], p[i]) + xlogy(1 - t[i], 1 - p[i]));
         }
 
+        // in double from the floats (1 - p is exact there), rounded once
+        @Override
+        public void applyF32(float[][] in, float[] out, int n) {
+            float[] p = in[0], t = in[1];
+            for (int i = 0; i < n; i++) out[i] = (float) (0.0 - (xlogy(t[i], p[i]) + xlogy(1.0 - t[i], 1.0 - p[i])));
+        }
+
         // d/dp = (p - t) / (p (1 - p)); d/dt = log(1 - p) - log p
         @Override
         public List<Grad> bprop(List<Node> in, Node y, Node gy) {
@@ -208,6 +215,13 @@ public sealed interface Neural extends Op {
         public void apply(double[][] in, double[] out, int n) {
             double[] z = in[0], t = in[1];
             for (int i = 0; i < n; i++) out[i] = Unary.stableSoftplus(z[i]) - z[i] * t[i];
+        }
+
+        // in double from the floats, rounded once
+        @Override
+        public void applyF32(float[][] in, float[] out, int n) {
+            float[] z = in[0], t = in[1];
+            for (int i = 0; i < n; i++) out[i] = (float) (Unary.stableSoftplus(z[i]) - (double) z[i] * t[i]);
         }
 
         // d/dz = σ(z) - t; d/dt = -z

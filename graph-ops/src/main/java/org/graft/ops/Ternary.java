@@ -19,8 +19,14 @@ public sealed interface Ternary extends Elementwise {
     /** {@code y[i] = f(a[i], b[i], c[i])} for {@code i < n}, the operands already broadcast; {@code y} may be any of them. */
     void apply(double[] a, double[] b, double[] c, double[] y, int n);
 
+    /** The same on floats, each result rounded once. */
+    void apply(float[] a, float[] b, float[] c, float[] y, int n);
+
     @Override
     default void apply(double[][] in, double[] out, int n) { apply(in[0], in[1], in[2], out, n); }
+
+    @Override
+    default void applyF32(float[][] in, float[] out, int n) { apply(in[0], in[1], in[2], out, n); }
 
     @Override
     default Type type(List<Type> in) {
@@ -31,6 +37,7 @@ public sealed interface Ternary extends Elementwise {
     /** {@code a} where {@code c} is non-zero, else {@code b}. */
     record Where() implements Ternary {
         public void apply(double[] c, double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = c[i] != 0 ? a[i] : b[i]; }
+        public void apply(float[] c, float[] a, float[] b, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = c[i] != 0 ? a[i] : b[i]; }
 
         // the condition only selects (zero derivative); each branch gets gy where it was chosen
         @Override
@@ -46,6 +53,10 @@ public sealed interface Ternary extends Elementwise {
      */
     record Clip() implements Ternary {
         public void apply(double[] x, double[] lo, double[] hi, double[] y, int n) {
+            for (int i = 0; i < n; i++) y[i] = Math.min(Math.max(x[i], lo[i]), hi[i]);
+        }
+
+        public void apply(float[] x, float[] lo, float[] hi, float[] y, int n) {
             for (int i = 0; i < n; i++) y[i] = Math.min(Math.max(x[i], lo[i]), hi[i]);
         }
 

@@ -26,6 +26,9 @@ public sealed interface Unary extends Elementwise {
     /** {@code y[i] = f(x[i])} for {@code i < n}; {@code y} may be {@code x}. */
     void apply(double[] x, double[] y, int n);
 
+    /** The same on floats, each result rounded once. */
+    void apply(float[] x, float[] y, int n);
+
     /**
      * {@code gy * f'(x)}, written with whichever of {@code x} and {@code y = f(x)} is cheaper, or
      * {@link Grad#zero()} for a piecewise-constant {@code f}.
@@ -42,22 +45,28 @@ public sealed interface Unary extends Elementwise {
     default void apply(double[][] in, double[] out, int n) { apply(in[0], out, n); }
 
     @Override
+    default void applyF32(float[][] in, float[] out, int n) { apply(in[0], out, n); }
+
+    @Override
     default List<Grad> bprop(List<Node> in, Node y, Node gy) { return List.of(bprop(in.get(0), y, gy)); }
 
     record Neg() implements Unary {
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = -x[i]; }
+        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (-x[i]); }
         // d/dx (-x) = -1
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(neg(gy)); }
     }
 
     record Exp() implements Unary {
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.exp(x[i]); }
+        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Math.exp(x[i])); }
         // d/dx e^x = e^x = y
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, y)); }
     }
 
     record Log() implements Unary {
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.log(x[i]); }
+        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Math.log(x[i])); }
         // d/dx log x = 1/x
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(div(gy, x)); }
     }
@@ -65,6 +74,7 @@ public sealed interface Unary extends Elementwise {
     /** log(1 + x), exact for tiny x where 1 + x would round to 1. */
     record Log1p() implements Unary {
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.log1p(x[i]); }
+        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Math.log1p(x[i])); }
         // d/dx log(1 + x) = 1/(1 + x)
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(div(gy, add(1.0, x))); }
     }
@@ -72,30 +82,35 @@ public sealed interface Unary extends Elementwise {
     /** e^x - 1, exact for tiny x where e^x would round to 1. */
     record Expm1() implements Unary {
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.expm1(x[i]); }
+        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Math.expm1(x[i])); }
         // d/dx (e^x - 1) = e^x = y + 1
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, add(y, 1.0))); }
     }
 
     record Sqrt() implements Unary {
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.sqrt(x[i]); }
+        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Math.sqrt(x[i])); }
         // d/dx √x = 1 / (2√x) = 1 / 2y
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(div(gy, mul(2.0, y))); }
     }
 
     record Square() implements Unary {
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = x[i] * x[i]; }
+        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (x[i] * x[i]); }
         // d/dx x² = 2x
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, mul(2.0, x))); }
     }
 
     record Reciprocal() implements Unary {
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = 1.0 / x[i]; }
+        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (1.0 / x[i]); }
         // d/dx 1/x = -1/x² = -y²
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(neg(mul(gy, square(y)))); }
     }
 
     record Abs() implements Unary {
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.abs(x[i]); }
+        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Math.abs(x[i])); }
         // d/dx |x| = sign x; at the kink this takes 0, as PyTorch and JAX do
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, sign(x))); }
     }
@@ -103,12 +118,14 @@ public sealed interface Unary extends Elementwise {
     /** -1, 0 or 1 (NaN stays NaN). */
     record Sign() implements Unary {
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.signum(x[i]); }
+        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Math.signum(x[i])); }
         // piecewise constant: the derivative is 0 wherever it exists
         public Grad bprop(Node x, Node y, Node gy) { return Grad.zero(); }
     }
 
     record Sigmoid() implements Unary {
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = stableSigmoid(x[i]); }
+        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (stableSigmoid(x[i])); }
         // d/dx σ(x) = σ(x)(1 - σ(x)) = y(1 - y)
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, mul(y, sub(1.0, y)))); }
     }
@@ -116,30 +133,35 @@ public sealed interface Unary extends Elementwise {
     /** log(1 + e^x), finite for every finite x. */
     record Softplus() implements Unary {
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = stableSoftplus(x[i]); }
+        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (stableSoftplus(x[i])); }
         // d/dx log(1 + e^x) = e^x / (1 + e^x) = σ(x)
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, sigmoid(x))); }
     }
 
     record Tanh() implements Unary {
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.tanh(x[i]); }
+        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Math.tanh(x[i])); }
         // d/dx tanh x = 1 - tanh²x; reuse the output y instead of recomputing tanh
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, sub(1.0, square(y)))); }
     }
 
     record Relu() implements Unary {
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : 0.0; }
+        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (x[i] > 0 ? x[i] : 0.0); }
         // d/dx max(x, 0) = [x > 0]; at the kink we take 0, as PyTorch and JAX do
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, greater(x, 0.0))); }
     }
 
     record Sin() implements Unary {
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.sin(x[i]); }
+        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Math.sin(x[i])); }
         // d/dx sin x = cos x
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, cos(x))); }
     }
 
     record Cos() implements Unary {
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.cos(x[i]); }
+        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Math.cos(x[i])); }
         // d/dx cos x = -sin x
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(neg(mul(gy, sin(x)))); }
     }

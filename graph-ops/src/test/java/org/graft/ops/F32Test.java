@@ -160,6 +160,26 @@ class F32Test {
             Reduce.class, Neural.class, Linalg.class, Shaping.class, Random.class, Broadcasting.class);
     private static final List<Class<?>> SINGLE_OPS = List.of(Add.class, FillLike.class, StopGradient.class, Reduce.Count.class);
 
+    /**
+     * A fused chain keeps its intermediate values in floats, each op rounding its own results,
+     * so it gives the bits of the same ops run one at a time (as the guard runs them), in one
+     * block and in many, with operands broadcast as a scalar, a row and a column.
+     */
+    @Test
+    void aFusedF32ChainGivesTheBitsOfItsOpsOneAtATime() {
+        for (int rows : new int[] {3, 700}) {
+            Input x = new Input("x", Type.of(DType.F32, rows, 5)), b = new Input("b", Type.of(DType.F32, 5));
+            Input c = new Input("c", Type.of(DType.F32, rows, 1));
+            Node y = mul(sigmoid(add(mul(x, 0.3), b)), sub(exp(div(x, c)), relu(x)));
+            List<Tensor> at = List.of(between(Shape.of(rows, 5), -3, 3).astype(DType.F32),
+                    between(Shape.of(5), -1, 1).astype(DType.F32), between(Shape.of(rows, 1), 0.5, 2).astype(DType.F32));
+            Tensor fused = Compiler.compile(List.of(x, b, c), List.of(y), Options.NONE).call(at).get(0);
+            Tensor alone = Compiler.compile(List.of(x, b, c), List.of(y), Options.NONE).guardNonFinite(true).call(at).get(0);
+            assertEquals(DType.F32, fused.dtype());
+            assertEquals(alone, fused);
+        }
+    }
+
     @Test
     void theCasesCoverEveryOp() {
         Set<Class<?>> covered = new HashSet<>();

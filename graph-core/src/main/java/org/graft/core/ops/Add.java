@@ -23,6 +23,12 @@ public record Add() implements Elementwise {
         for (int i = 0; i < n; i++) out[i] = a[i] + b[i];
     }
 
+    @Override
+    public void applyF32(float[][] in, float[] out, int n) {
+        float[] a = in[0], b = in[1];
+        for (int i = 0; i < n; i++) out[i] = a[i] + b[i];
+    }
+
     // d(a + b)/da = d(a + b)/db = 1; the walker sums each term back to its operand's shape
     @Override
     public List<Grad> bprop(List<Node> in, Node y, Node gy) { return List.of(Grad.of(gy), Grad.of(gy)); }

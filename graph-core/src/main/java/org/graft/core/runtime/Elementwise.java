@@ -22,6 +22,13 @@ public interface Elementwise extends Op {
      */
     void apply(double[][] in, double[] out, int n);
 
+    /**
+     * The same on f32 operands: each result is the op's value computed in double from the
+     * widened floats and rounded to float once, which is the op's f32 reference semantics (for
+     * {@code + - * /}, exactly IEEE float arithmetic), so a chain can keep f32 values in floats.
+     */
+    void applyF32(float[][] in, float[] out, int n);
+
     /** The operands broadcast to their common shape, then {@link #apply}. */
     @Override
     default Tensor fprop(List<Tensor> in) {

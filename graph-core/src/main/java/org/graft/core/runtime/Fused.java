@@ -1,6 +1,7 @@
 package org.graft.core.runtime;
 
 import java.util.Arrays;
+import java.util.function.IntConsumer;
 
 import org.graft.core.tensor.DType;
 import org.graft.core.tensor.Shape;
@@ -11,11 +12,13 @@ import org.graft.core.tensor.Shape;
  * op of the chain runs over the block before the next block is touched. An op is called once
  * per block, so there is no call per element, and the intermediate values never reach memory.
  *
- * <p>When the whole value fits in one block and is f64, operands of the output's shape are read
- * where they are and the last op writes straight into the output: a small chain copies nothing.
+ * <p>When the whole value fits in one block, operands of the output's shape are read where they
+ * are and the last op writes straight into the output: a small chain copies nothing. A scalar
+ * operand is loaded once per call, not once per block.
  *
- * <p>In f32 every intermediate value is rounded to float as the op that made it finishes, so a
- * fused chain gives the bits that the ops give one at a time.
+ * <p>An f32 chain computes in float registers with the ops' {@link Elementwise#applyF32}, each of
+ * which rounds its own results once, so a fused chain gives the bits that the ops give one at a
+ * time.
  */
 final class Fused implements Kernel {
     /** Elements per block: 1024 doubles, 8 KiB per operand, so a chain's blocks stay in L1. */
@@ -31,7 +34,6 @@ final class Fused implements Kernel {
 
     private final Elementwise[] ops;
     private final int[][] args;         // registers each op reads
-    private final int[] result;         // register each op writes
     private final int[] externalSlot;   // buffer slot of each operand from outside the chain
     private final Load[] load;
     private final int[] period;         // PERIODIC: the operand's size
@@ -39,28 +41,32 @@ final class Fused implements Kernel {
     private final int outSlot;
     private final int size;
     private final boolean f32;
-    private final boolean direct;       // one f64 block: no copies
+    private final boolean direct;       // one block: operands of the output's shape read in place
     private final Part[] parts;         // one set of registers per thread
     private final Parallel parallel;    // null: one thread
-    private final java.util.function.IntConsumer runPart = this::runPart;
+    private final IntConsumer runPart = this::runPart;
     private Object[] current;           // the buffers of the call in progress, for the parts
 
-    /** The registers one thread computes in. */
+    /**
+     * The registers one thread computes in: {@code double[]} or {@code float[]}, one per operand
+     * from outside then one per op; null where the register is a buffer read or written in place.
+     */
     private static final class Part {
-        final double[][] registers;
-        final double[][][] argv;        // per op, its operands' current arrays
+        final Object[] registers;
+        final Object[][] argv;          // per op, its operands' current arrays
 
-        Part(double[][] registers, double[][][] argv) {
+        Part(Object[] registers, Object[][] argv) {
             this.registers = registers;
             this.argv = argv;
         }
     }
 
     /**
-     * @param ops        the chain in schedule order; the last one's value is the output
-     * @param args       for each op, the registers of its operands: {@code 0..externals-1} are the
-     *                   operands from outside, {@code externals + j} is op {@code j}'s value
-     * @param externals  the slots and shapes of the operands from outside
+     * @param ops           the chain in schedule order; the last one's value is the output
+     * @param args          for each op, the registers of its operands: {@code 0..externals-1} are
+     *                      the operands from outside, {@code externals + j} is op {@code j}'s value
+     * @param externalSlot  the slots of the operands from outside
+     * @param externalShape their shapes
      */
     Fused(Elementwise[] ops, int[][] args, int[] externalSlot, Shape[] externalShape, int outSlot, Shape out, DType dtype) {
         this.ops = ops;
@@ -69,10 +75,8 @@ final class Fused implements Kernel {
         this.outSlot = outSlot;
         this.size = out.size();
         this.f32 = dtype == DType.F32;
-        this.direct = !f32 && size <= BLOCK;
+        this.direct = size <= BLOCK;
         int e = externalSlot.length;
-        result = new int[ops.length];
-        for (int j = 0; j < ops.length; j++) result[j] = e + j;
         load = new Load[e];
         period = new int[e];
         gather = new int[e][];
@@ -93,14 +97,13 @@ final class Fused implements Kernel {
         parts = new Part[parallel == null ? 1 : parallel.parts()];
         int block = Math.min(size, BLOCK);
         for (int p = 0; p < parts.length; p++) {
-            var registers = new double[e + ops.length][];
+            var registers = new Object[e + ops.length];
             for (int r = 0; r < registers.length; r++) {
-                boolean readInPlace = direct && r < e && load[r] == Load.SAME;
-                boolean writtenInPlace = direct && r == registers.length - 1;
-                registers[r] = readInPlace || writtenInPlace ? null : new double[block];
+                boolean inPlace = direct && (r < e ? load[r] == Load.SAME : r == registers.length - 1);
+                registers[r] = inPlace ? null : f32 ? new float[block] : new double[block];
             }
-            var argv = new double[ops.length][][];
-            for (int j = 0; j < ops.length; j++) argv[j] = new double[args[j].length][];
+            var argv = new Object[ops.length][];
+            for (int j = 0; j < ops.length; j++) argv[j] = f32 ? new float[args[j].length][] : new double[args[j].length][];
             parts[p] = new Part(registers, argv);
         }
     }
@@ -139,71 +142,63 @@ final class Fused implements Kernel {
     }
 
     private void runBlocks(Object[] buffers, Part part, int from, int to) {
-        double[][] registers = part.registers;
-        int e = externalSlot.length;
+        Object[] registers = part.registers;
+        int e = externalSlot.length, last = registers.length - 1;
         if (direct) {
-            for (int i = 0; i < e; i++) if (load[i] == Load.SAME) registers[i] = (double[]) buffers[externalSlot[i]];
-            registers[registers.length - 1] = (double[]) buffers[outSlot];
+            for (int i = 0; i < e; i++) if (load[i] == Load.SAME) registers[i] = buffers[externalSlot[i]];
+            registers[last] = buffers[outSlot];
         }
+        for (int i = 0; i < e; i++) if (load[i] == Load.SCALAR) fill(registers[i], buffers[externalSlot[i]], Math.min(size, BLOCK));
         for (int j = 0; j < ops.length; j++) {
-            for (int k = 0; k < args[j].length; k++) part.argv[j][k] = registers[args[j][k]];
+            Object[] argv = part.argv[j];
+            for (int k = 0; k < args[j].length; k++) argv[k] = registers[args[j][k]];
         }
         for (int start = from; start < to; start += BLOCK) {
             int n = Math.min(BLOCK, to - start);
             for (int i = 0; i < e; i++) {
-                if (!(direct && load[i] == Load.SAME)) loadBlock(registers[i], i, buffers[externalSlot[i]], start, n);
+                if (load[i] != Load.SCALAR && !(direct && load[i] == Load.SAME)) loadBlock(registers[i], i, buffers[externalSlot[i]], start, n);
             }
-            for (int j = 0; j < ops.length; j++) {
-                double[] r = registers[result[j]];
-                ops[j].apply(part.argv[j], r, n);
-                if (f32) for (int i = 0; i < n; i++) r[i] = (float) r[i];
+            if (f32) {
+                for (int j = 0; j < ops.length; j++) ops[j].applyF32((float[][]) part.argv[j], (float[]) registers[e + j], n);
+            } else {
+                for (int j = 0; j < ops.length; j++) ops[j].apply((double[][]) part.argv[j], (double[]) registers[e + j], n);
             }
-            if (!direct) store(registers[registers.length - 1], buffers[outSlot], start, n);
+            if (!direct) System.arraycopy(registers[last], 0, buffers[outSlot], start, n);
         }
     }
 
-    private void loadBlock(double[] r, int i, Object source, int start, int n) {
-        if (source instanceof double[] d) {
-            switch (load[i]) {
-                case SAME -> System.arraycopy(d, start, r, 0, n);
-                case SCALAR -> Arrays.fill(r, 0, n, d[0]);
-                case PERIODIC -> {
-                    int p = period[i];
-                    for (int k = 0, j = start % p; k < n; k++) {
-                        r[k] = d[j];
-                        if (++j == p) j = 0;
-                    }
+    private static void fill(Object register, Object source, int n) {
+        if (register instanceof double[] r) Arrays.fill(r, 0, n, ((double[]) source)[0]);
+        else Arrays.fill((float[]) register, 0, n, ((float[]) source)[0]);
+    }
+
+    private void loadBlock(Object register, int i, Object source, int start, int n) {
+        if (load[i] == Load.SAME) {
+            System.arraycopy(source, start, register, 0, n);
+        } else if (register instanceof double[] r) {
+            double[] d = (double[]) source;
+            if (load[i] == Load.PERIODIC) {
+                int p = period[i];
+                for (int k = 0, j = start % p; k < n; k++) {
+                    r[k] = d[j];
+                    if (++j == p) j = 0;
                 }
-                case GATHER -> {
-                    int[] g = gather[i];
-                    for (int k = 0; k < n; k++) r[k] = d[g[start + k]];
-                }
+            } else {
+                int[] g = gather[i];
+                for (int k = 0; k < n; k++) r[k] = d[g[start + k]];
             }
         } else {
-            float[] f = (float[]) source;
-            switch (load[i]) {
-                case SAME -> { for (int k = 0; k < n; k++) r[k] = f[start + k]; }
-                case SCALAR -> Arrays.fill(r, 0, n, f[0]);
-                case PERIODIC -> {
-                    int p = period[i];
-                    for (int k = 0, j = start % p; k < n; k++) {
-                        r[k] = f[j];
-                        if (++j == p) j = 0;
-                    }
+            float[] r = (float[]) register, f = (float[]) source;
+            if (load[i] == Load.PERIODIC) {
+                int p = period[i];
+                for (int k = 0, j = start % p; k < n; k++) {
+                    r[k] = f[j];
+                    if (++j == p) j = 0;
                 }
-                case GATHER -> {
-                    int[] g = gather[i];
-                    for (int k = 0; k < n; k++) r[k] = f[g[start + k]];
-                }
+            } else {
+                int[] g = gather[i];
+                for (int k = 0; k < n; k++) r[k] = f[g[start + k]];
             }
-        }
-    }
-
-    private static void store(double[] r, Object target, int start, int n) {
-        if (target instanceof double[] d) System.arraycopy(r, 0, d, start, n);
-        else {
-            float[] f = (float[]) target;
-            for (int k = 0; k < n; k++) f[start + k] = (float) r[k];
         }
     }
 }
