@@ -15,11 +15,13 @@ import static org.graft.ops.Ops.sum;
 
 import java.util.List;
 
+import org.graft.core.Apply;
 import org.graft.core.Grad;
 import org.graft.core.Node;
 import org.graft.core.Op;
 import org.graft.core.ShapeError;
 import org.graft.core.Type;
+import org.graft.core.grad.GradTable;
 import org.graft.core.runtime.Elementwise;
 import org.graft.core.runtime.Kernel;
 import org.graft.core.runtime.Site;
@@ -151,13 +153,67 @@ public sealed interface Neural extends Op {
             };
         }
 
-        // d/dz = softmax(z) Σt - t (the notes' y - y* for one-hot t); d/dt = -log softmax(z)
+        // d/dz = softmax(z) Σt - t (the notes' y - y* for one-hot t), as one op; d/dt = -log softmax(z)
         @Override
         public List<Grad> bprop(List<Node> in, Node y, Node gy) {
             Node z = in.get(0), t = in.get(1);
-            Node g = expandDims(gy, gy.type().rank());
-            Node gz = mul(g, sub(mul(softmax(z, -1), sum(t, -1, true)), t));
-            return List.of(Grad.of(gz), Grad.of(neg(mul(g, logSoftmax(z, -1)))));
+            Node gz = Apply.of(new SoftmaxCrossEntropyGrad(), z, t, gy);
+            return List.of(Grad.of(gz), Grad.of(neg(mul(expandDims(gy, gy.type().rank()), logSoftmax(z, -1)))));
+        }
+    }
+
+    /**
+     * The gradient of {@link SoftmaxCrossEntropy} with respect to its logits, {@code g (softmax(z) Σt - t)}
+     * along the last axis, for logits {@code z}, targets {@code t} and the cost's gradient
+     * {@code g} (one value per row): one op, so the runtime computes each row's softmax, the
+     * targets' sum and the result in one kernel instead of three passes. Only the bprop of
+     * {@code softmax_cross_entropy} builds it.
+     */
+    record SoftmaxCrossEntropyGrad() implements Neural {
+        @Override
+        public Type type(List<Type> in) {
+            Op.requireArity(this, in, 3);
+            Type z = in.get(0), t = in.get(1), g = in.get(2);
+            if (z.rank() < 1 || !z.equals(t)) throw new ShapeError("logits " + z + " and targets " + t + " differ");
+            if (!g.equals(z.withDims(z.dims().subList(0, z.rank() - 1)))) {
+                throw new ShapeError("the gradient " + g + " does not have one value per row of " + z);
+            }
+            return z;
+        }
+
+        @Override
+        public Tensor fprop(List<Tensor> in) {
+            Tensor z = in.get(0), t = in.get(1), g = in.get(2);
+            int[] last = {z.rank() - 1};
+            Tensor softmax = new Softmax(-1).fprop(List.of(z));
+            Tensor perRow = g.reshape(z.shape().reduce(last, true));
+            return perRow.mul(softmax.mul(t.sum(last, true)).sub(t));
+        }
+
+        // the vector-Jacobian product of the expression this op stands for, as graph
+        @Override
+        public List<Grad> bprop(List<Node> in, Node y, Node gy) {
+            Node z = in.get(0), t = in.get(1), g = in.get(2);
+            Node same = mul(expandDims(g, g.type().rank()), sub(mul(softmax(z, -1), sum(t, -1, true)), t));
+            return GradTable.grad(sum(mul(same, gy)), in).stream().map(Grad::of).toList();
+        }
+
+        // per row: the shift and the normalizer, then Σt, then each element, in the reference's order
+        @Override
+        public Kernel kernel(Site site) {
+            var lanes = new Lanes(site.in(0), -1);
+            int logits = site.slot(0), targets = site.slot(1), grads = site.slot(2), out = site.slot();
+            return b -> {
+                double[] z = (double[]) b[logits], t = (double[]) b[targets], g = (double[]) b[grads], y = (double[]) b[out];
+                for (int row = 0; row < lanes.count; row++) {
+                    int start = lanes.start(row), end = start + lanes.length;
+                    double shift = lanes.shift(z, start);
+                    double sum = 0.0, total = 0.0;
+                    for (int i = start; i < end; i++) sum += y[i] = Math.exp(z[i] - shift);
+                    for (int i = start; i < end; i++) total += t[i];
+                    for (int i = start; i < end; i++) y[i] = g[row] * (y[i] / sum * total - t[i]);
+                }
+            };
         }
     }
 

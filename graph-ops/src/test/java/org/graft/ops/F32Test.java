@@ -122,6 +122,8 @@ class F32Test {
             close("softmax", in -> softmax(in.get(0)), any()),
             close("log_softmax", in -> logSoftmax(in.get(0)), any()),
             close("softmax_cross_entropy", in -> softmaxCrossEntropy(in.get(0), softmax(in.get(1))), any(), any()),
+            close("softmax_cross_entropy_grad", in -> Apply.of(new Neural.SoftmaxCrossEntropyGrad(), in.get(0),
+                    softmax(in.get(1)), in.get(2)), any(), any(), between(Shape.of(2), -2, 2)),
             exact("binary_cross_entropy", in -> binaryCrossEntropy(in.get(0), in.get(1)),
                     between(S, 0.05, 0.95), between(S, 0, 1)),
             exact("bce_with_logits", in -> bceWithLogits(in.get(0), in.get(1)), any(), between(S, 0, 1)),

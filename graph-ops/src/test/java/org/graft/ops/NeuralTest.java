@@ -29,6 +29,7 @@ import net.jqwik.api.Provide;
 import org.graft.core.Input;
 import org.graft.core.Node;
 import org.graft.core.ShapeError;
+import org.graft.core.Apply;
 import org.graft.core.check.GradCheck;
 import org.graft.core.check.Tensors;
 import org.graft.core.grad.GradTable;
@@ -59,6 +60,17 @@ class NeuralTest {
     }
 
     // the targets are differentiated too: the contract lets gradients flow into them
+    /** The op the gradient of softmax_cross_entropy is, differentiated in all three inputs (a second derivative). */
+    @Property(tries = 60)
+    void theSoftmaxCrossEntropyGradientOpHasTheGradientOfWhatItStandsFor(@ForAll("logitsAndTargets") List<Tensor> zt,
+                                                                        @ForAll long seed) {
+        Tensor z = zt.get(0);
+        Shape rows = Shape.of(java.util.Arrays.copyOf(z.shape().dims(), z.rank() - 1));
+        Tensor g = Tensor.uniform(rows, -2, 2, new java.util.SplittableRandom(seed));
+        GradCheck.ofList(in -> Apply.of(new Neural.SoftmaxCrossEntropyGrad(), in.get(0), in.get(1), in.get(2)))
+                .at(z, zt.get(1), g).assertClose();
+    }
+
     @Property(tries = 100)
     void softmaxCrossEntropyGradientMatchesFiniteDifferencesInLogitsAndTargets(@ForAll("logitsAndTargets") List<Tensor> zt) {
         GradCheck.of(Ops::softmaxCrossEntropy).at(zt.get(0), zt.get(1)).assertClose();
