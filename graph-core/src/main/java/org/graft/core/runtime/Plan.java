@@ -170,7 +170,9 @@ final class Plan {
             else if (n instanceof Input && dtypes[i] == DType.F32) buffers[i] = new float[shapes[i].size()];
         }
         var externals = new HashMap<Integer, int[]>();
-        for (int i = 0; i < count; i++) if (group[i] == i) externals.put(i, chainOperands(i, group, reads));
+        var members = new HashMap<Integer, List<Integer>>(); // each chain's ops, in schedule order
+        for (int i = 0; i < count; i++) if (group[i] >= 0) members.computeIfAbsent(group[i], r -> new ArrayList<>()).add(i);
+        for (var chain : members.entrySet()) externals.put(chain.getKey(), chainOperands(chain.getKey(), chain.getValue(), group, reads));
 
         // an update is computed over its param's storage when its kernel reads the param where it
         // writes (a chain, or the c of a GEMM), nothing reads the param afterwards, and neither is
@@ -194,6 +196,9 @@ final class Plan {
         for (int u = 0; u < updated.length; u++) dedicated[updateSlots[u]] = !leaf[updateSlots[u]];
         for (int i = 0; i < count; i++) dedicated[i] |= fixed[i] && !leaf[i];
         var free = new HashMap<Integer, List<Object>>(); // by length; f64 and f32 arrays both, told apart by class
+        var dying = new ArrayList<List<Integer>>(count);  // the values whose last reader runs at each step
+        for (int i = 0; i < count; i++) dying.add(new ArrayList<>());
+        for (int s = 0; s < count; s++) if (lastUse[s] >= 0 && lastUse[s] < count) dying.get(lastUse[s]).add(s);
         for (int i = 0; i < count; i++) {
             if (leaf[i] || (group[i] >= 0 && group[i] != i)) continue;
             int size = shapes[i].size();
@@ -212,7 +217,7 @@ final class Plan {
                     lastUse[inPlace] = -1; // handed over: not freed below
                 } else buffers[i] = take(free, dtypes[i], size);
             }
-            for (int s = 0; s < count; s++) {
+            for (int s : dying.get(i)) {
                 if (lastUse[s] == i && !leaf[s] && buffers[s] != null && !dedicated[s]) give(free, buffers[s]);
             }
         }
@@ -226,7 +231,7 @@ final class Plan {
             if (leaf[i] || (group[i] >= 0 && group[i] != i)) continue;
             Apply a = (Apply) schedule[i];
             Kernel k;
-            if (group[i] == i) k = chain(i, group, reads, externals.get(i));
+            if (group[i] == i) k = chain(i, members.get(i), reads, externals.get(i));
             else k = kernel(a, i, reads[i]);
             (fixed[i] ? once : steps).add(k);
             (fixed[i] ? onceSlots : stepSlots).add(i);
@@ -276,18 +281,15 @@ final class Plan {
     }
 
     /** The operands of the chain ending at {@code root} that come from outside it, each once, in order of first use. */
-    private int[] chainOperands(int root, int[] group, int[][] reads) {
+    private static int[] chainOperands(int root, List<Integer> members, int[] group, int[][] reads) {
         var out = new ArrayList<Integer>();
-        for (int j = 0; j <= root; j++) {
-            if (group[j] != root) continue;
+        for (int j : members) {
             for (int s : reads[j]) if (group[s] != root && !out.contains(s)) out.add(s);
         }
         return out.stream().mapToInt(Integer::intValue).toArray();
     }
 
-    private Kernel chain(int root, int[] group, int[][] reads, int[] external) {
-        var members = new ArrayList<Integer>();
-        for (int j = 0; j <= root; j++) if (group[j] == root) members.add(j);
+    private Kernel chain(int root, List<Integer> members, int[][] reads, int[] external) {
         var ops = new Elementwise[members.size()];
         var args = new int[members.size()][];
         for (int m = 0; m < ops.length; m++) {
