@@ -1,13 +1,17 @@
 package org.graft.core.runtime;
 
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.random.RandomGenerator;
 import java.util.random.RandomGeneratorFactory;
 
+import org.graft.core.Apply;
 import org.graft.core.GraftException;
 import org.graft.core.Input;
 import org.graft.core.Node;
@@ -75,14 +79,17 @@ public final class Function {
     /**
      * The order with every update that no node reads and that is not an output moved to the end:
      * still an order of the graph, and one where an update runs after every other reader of its
-     * param, so that the plan can write it over the param's storage.
+     * param, so that the plan can write it over the param's storage. A random op stays where it
+     * is, so the draws keep the order of the graph as built.
      */
-    private static List<Node> updatesLast(List<Node> order, List<Node> outputs, java.util.Collection<Node> updates) {
-        var read = java.util.Collections.newSetFromMap(new IdentityHashMap<Node, Boolean>());
+    private static List<Node> updatesLast(List<Node> order, List<Node> outputs, Collection<Node> updates) {
+        Set<Node> read = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Node n : order) read.addAll(n.inputs());
         read.addAll(outputs);
-        var last = java.util.Collections.newSetFromMap(new IdentityHashMap<Node, Boolean>());
-        for (Node u : updates) if (!read.contains(u) && u instanceof org.graft.core.Apply) last.add(u);
+        Set<Node> last = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Node u : updates) {
+            if (!read.contains(u) && u instanceof Apply a && !(a.op() instanceof Stochastic)) last.add(u);
+        }
         var out = new ArrayList<Node>(order.size());
         for (Node n : order) if (!last.contains(n)) out.add(n);
         for (Node n : order) if (last.contains(n)) out.add(n);
