@@ -106,7 +106,9 @@ public final class Param implements Node {
     }
 
     /** Says that {@link #storage()} was written to, so that {@link #value()} reads it again. */
-    public void changed() { snapshot = null; }
+    public void changed() {
+        if (snapshot != null) snapshot = null; // a volatile write per step costs more than this read
+    }
 
     private static double[] widen(Object array) {
         if (array instanceof double[] d) return d.clone();
