@@ -283,7 +283,7 @@ public sealed interface Linalg extends Op {
      * nothing is decided per call.
      */
     private static Kernel gemmKernel(Site site, boolean transA, boolean transB, double alpha, int m, int k, int n) {
-        var gemm = site.gemm();
+        var gemm = site.gemm(m, n, k);
         int a = site.slot(0), b = site.slot(1), out = site.slot();
         if (site.arity() == 2) {
             return buf -> gemm.dgemm(transA, transB, m, n, k, alpha, (double[]) buf[a], (double[]) buf[b], 0.0, (double[]) buf[out]);
@@ -299,7 +299,7 @@ public sealed interface Linalg extends Op {
 
     /** The same on float buffers, for f32: single-precision GEMM does twice the work per cycle. */
     private static Kernel gemmKernelF32(Site site, boolean transA, boolean transB, double alpha, int m, int k, int n) {
-        var gemm = site.gemm();
+        var gemm = site.gemm(m, n, k);
         int a = site.slot(0), b = site.slot(1), out = site.slot();
         float scale = (float) alpha;
         if (site.arity() == 2) {

@@ -67,6 +67,13 @@ public final class Blas {
      */
     public static Gemm gemm() { return choice().gemm(); }
 
+    /**
+     * What runs a product of {@code m x k} by {@code k x n}: the loops below the threshold, the
+     * library above it (loaded now if it is not yet). A kernel made for fixed shapes asks once
+     * and calls the answer directly, skipping the routing at every call.
+     */
+    public static Gemm gemm(int m, int n, int k) { return choice().gemm(m, n, k); }
+
     /** The back end the settings ask for (not necessarily the one that runs: see {@link #describe()}). */
     public static Backend backend() { return choice().backend; }
 

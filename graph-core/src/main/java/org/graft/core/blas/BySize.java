@@ -8,7 +8,7 @@ import java.util.function.Supplier;
  * so a program of small products never loads native code.
  */
 final class BySize implements Gemm {
-    private static final Gemm LOOPS = new Loops();
+    static final Gemm LOOPS = new Loops();
 
     private final Supplier<Gemm> library;
 

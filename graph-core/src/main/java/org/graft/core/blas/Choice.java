@@ -45,6 +45,9 @@ final class Choice {
     /** The routed back end: loops for every product with {@code loops}, else {@link BySize}. */
     Gemm gemm() { return gemm; }
 
+    /** What runs a product of these dimensions: the routing of {@link BySize}, done once. */
+    Gemm gemm(int m, int n, int k) { return backend == Backend.LOOPS || BySize.small(m, n, k) ? BySize.LOOPS : library(); }
+
     /** The library for products above the threshold, loading it on the first call. */
     Gemm library() {
         Gemm l = library;

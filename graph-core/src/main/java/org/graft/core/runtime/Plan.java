@@ -404,7 +404,11 @@ final class Plan {
         for (int i = 0; i < fed.length; i++) {
             if (fed[i].dtype() != inputDtypes[i] || !fed[i].shape().equals(inputShapes[i])) return false;
         }
-        for (int k = 0; k < params.length; k++) if (!params[k].shape().equals(paramShapes[k])) return false;
+        // a param's shape changes only with its storage (set makes a new array), so a param still
+        // in the array this plan last read needs no second look
+        for (int k = 0; k < params.length; k++) {
+            if (params[k].storage() != buffers[paramSlot[k]] && !params[k].shape().equals(paramShapes[k])) return false;
+        }
         return true;
     }
 

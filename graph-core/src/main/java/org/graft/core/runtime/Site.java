@@ -55,8 +55,8 @@ public final class Site {
     /** The slot of input {@code i}'s buffer. */
     public int slot(int i) { return slots[i]; }
 
-    /** The matrix-product back end. */
-    public Gemm gemm() { return Blas.gemm(); }
+    /** The matrix-product back end for a product of these dimensions, routed by its size once. */
+    public Gemm gemm(int m, int n, int k) { return Blas.gemm(m, n, k); }
 
     /** The function's random stream as it is now: call it when the kernel runs, not when it is made. */
     public RandomGenerator random() { return function.stream(); }
