@@ -10,9 +10,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import net.jqwik.api.Example;
+
+import org.graft.core.Dim;
+import org.graft.core.Input;
+import org.graft.core.runtime.Compiler;
+import org.graft.core.runtime.Function;
+import org.graft.core.tensor.Shape;
+import org.graft.core.tensor.Tensor;
+import org.graft.dsl.Graft;
+import org.graft.dsl.Program;
+import org.graft.ops.Ops;
 
 class BundledModelsTest {
 
@@ -116,6 +127,32 @@ class BundledModelsTest {
             args.addAll(c);
             Run run = graft(args.toArray(new String[0]));
             assertEquals(0, run.status(), c.get(0) + ": " + run.out() + run.err());
+        }
+    }
+
+    /**
+     * Every bundled model's training step (the cost and the updates, as graft train compiles
+     * them) runs on kernels alone: no op falls back to its reference fprop, which would allocate
+     * at every step. Small dims, random inputs in [0, 1).
+     */
+    @Example
+    void everyBundledModelsTrainingStepRunsOnKernelsAlone() {
+        Map<String, Integer> dims = Map.of("n", 4, "d", 16, "k", 3);
+        for (BundledModels.Model model : BundledModels.all()) {
+            Program program = Graft.compile(model.fileName(), BundledModels.source(model));
+            program.initialize(0, dims);
+            Program.Objective goal = program.objective().orElseThrow();
+            List<Input> inputs = program.inputs();
+            Function step = Compiler.compile(inputs, List.of(goal.cost()), program.updates(Ops.constant(0.01)));
+            var random = Function.randomStream(1);
+            var fed = new Tensor[inputs.size()];
+            for (int i = 0; i < fed.length; i++) {
+                int[] shape = inputs.get(i).type().dims().stream()
+                        .mapToInt(d -> d instanceof Dim.Size s ? s.n() : dims.get(((Dim.Var) d).name())).toArray();
+                fed[i] = Tensor.uniform(Shape.of(shape), 0, 1, random);
+            }
+            step.run(fed);
+            assertEquals(List.of(), step.fallbacks(), model.name());
         }
     }
 }

@@ -216,6 +216,12 @@ public final class Function {
         return plan.element(s, 0);
     }
 
+    /**
+     * The nodes of the last call's plan whose op has no kernel and runs its reference
+     * {@code fprop}, which allocates at every call: empty when a call allocates nothing.
+     */
+    public List<Apply> fallbacks() { return lastPlan().fallbacks(); }
+
     /** The plan of the last call, for tests. */
     Plan plan() { return lastPlan(); }
 

@@ -51,6 +51,7 @@ final class Plan {
     private final int[] paramSlot;
     private final int[] leafSlots;              // inputs, params and constants, for the guard
 
+    private final List<Apply> fallbacks = new ArrayList<>(); // the nodes whose op has no kernel
     private final Kernel[] kernels;
     private final int[] kernelSlot;             // the node each kernel computes
     private final boolean guarded;
@@ -349,11 +350,19 @@ final class Plan {
             Kernel own = a.op().kernelF32(new Site(a, DType.F32, shapes[slot], in, slot, reads, function));
             if (own != null) return own;
             Kernel wide = a.op().kernel(site);
-            return wide != null ? new Widened(wide, site, inTypes, schedule.length) : new Fallback(site, dtypes[slot], function);
+            return wide != null ? new Widened(wide, site, inTypes, schedule.length) : fallback(site, dtypes[slot]);
         }
         Kernel own = a.op().kernel(site);
-        return own != null ? own : new Fallback(site, DType.F64, function);
+        return own != null ? own : fallback(site, DType.F64);
     }
+
+    private Kernel fallback(Site site, DType dtype) {
+        fallbacks.add(site.node());
+        return new Fallback(site, dtype, function);
+    }
+
+    /** The nodes whose op has no kernel and runs its reference {@code fprop}, allocating at every call. */
+    List<Apply> fallbacks() { return List.copyOf(fallbacks); }
 
     private static Object allocate(DType dtype, int size) {
         return dtype == DType.F32 ? new float[size] : new double[size];

@@ -70,6 +70,26 @@ class PlanTest {
         assertEquals(Tensor.vector(7, 4), f.call(Tensor.vector(3, 0)).get(0));
     }
 
+    /** An op with a reference semantics only: no kernel. */
+    private record Doubled() implements org.graft.core.Op {
+        public Type type(List<Type> in) { return in.get(0); }
+
+        public Tensor fprop(List<Tensor> in) { return in.get(0).add(in.get(0)); }
+
+        public List<org.graft.core.Grad> bprop(List<Node> in, Node y, Node gy) { return List.of(org.graft.core.Grad.of(gy)); }
+    }
+
+    @Test
+    void anOpWithoutAKernelRunsItsFpropAndIsListedAsAFallback() {
+        Node doubled = Apply.of(new Doubled(), x);
+        Function f = Compiler.compile(List.of(x), List.of(add(doubled, x)), Options.NONE);
+        assertEquals(Tensor.vector(3, -6), f.call(Tensor.vector(1, -2)).get(0));
+        assertEquals(List.of(doubled), f.fallbacks());
+        Function kernelsOnly = Compiler.compile(List.of(x), List.of(add(x, x)), Options.NONE);
+        kernelsOnly.call(Tensor.vector(1, -2));
+        assertEquals(List.of(), kernelsOnly.fallbacks());
+    }
+
     @Test
     void aPlanIsMadeOncePerInputShape() {
         Function f = Compiler.compile(List.of(x), List.of(total(add(x, x))), Options.NONE);
