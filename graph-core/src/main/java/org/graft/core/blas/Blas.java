@@ -61,6 +61,15 @@ public final class Blas {
 
     private static volatile Choice choice;
 
+    private static final Gemm REFERENCE = new Ejml();
+
+    /**
+     * EJML, whatever the settings: the products of the reference semantics
+     * ({@link org.graft.core.tensor.Tensor#gemm}), which must not change with the machine or
+     * the back end chosen for the runtime.
+     */
+    public static Gemm reference() { return REFERENCE; }
+
     /**
      * The back end: every product of the runtime goes through it. Throws
      * {@link SettingException} when the settings are not valid.

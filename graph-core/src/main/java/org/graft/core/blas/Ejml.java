@@ -17,7 +17,7 @@ final class Ejml implements Gemm {
     /**
      * Below this many rows of the product, {@code multTransB} reading {@code b} as stored beats
      * transposing it first, which costs about as much as ten rows of the product (EJML 0.46 at
-     * k = n = 512, measured for {@code Tensor.TRANSPOSE_B_FROM_ROWS}).
+     * k = n = 512).
      */
     static final int TRANSPOSE_B_FROM_ROWS = 10;
 

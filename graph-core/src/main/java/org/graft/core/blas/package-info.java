@@ -2,6 +2,8 @@
  * Matrix products behind one small interface, {@link org.graft.core.blas.Gemm}, and the choice
  * of back end ({@link org.graft.core.blas.Blas}): the kernels of the compiled runtime call it
  * for every product, whatever library does the work: native OpenBLAS (the JavaCPP presets), EJML
- * when that does not load, plain loops for small products.
+ * when that does not load, plain loops for small products. The reference semantics,
+ * {@link org.graft.core.tensor.Tensor}, multiplies with EJML whatever the choice
+ * ({@link org.graft.core.blas.Blas#reference()}), and EJML's types stay inside {@code Ejml}.
  */
 package org.graft.core.blas;

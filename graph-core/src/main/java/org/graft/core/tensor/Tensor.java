@@ -7,8 +7,7 @@ import java.util.function.DoubleBinaryOperator;
 import java.util.function.DoubleUnaryOperator;
 import java.util.random.RandomGenerator;
 
-import org.ejml.data.DMatrixRMaj;
-import org.ejml.dense.row.CommonOps_DDRM;
+import org.graft.core.blas.Blas;
 
 /**
  * A dense n-dimensional array of numbers of one {@link DType}, row-major. A tensor never
@@ -340,25 +339,13 @@ public final class Tensor {
         int n = other.rank() == 2 ? other.shape.dim(1) : 1;
         if (k != k2) throw new IllegalArgumentException("matmul: inner dimensions differ: " + shape + " @ " + other.shape);
         double[] out = new double[m * n];
-        if (m > 0 && n > 0 && k > 0) {
-            // EJML works in place on our arrays: wrap, never copy.
-            CommonOps_DDRM.mult(DMatrixRMaj.wrap(m, k, data), DMatrixRMaj.wrap(k, n, other.data),
-                    DMatrixRMaj.wrap(m, n, out));
-        }
+        Blas.reference().dgemm(false, false, m, n, k, 1.0, data, other.data, 0.0, out);
         Shape result = rank() == 2 && other.rank() == 2 ? Shape.of(m, n)
                 : rank() == 2 ? Shape.of(m)
                 : other.rank() == 2 ? Shape.of(n)
                 : Shape.scalar();
         return rounded(type, result, out);
     }
-
-    /**
-     * Below this many rows of the product, EJML's {@code multTransB} reads {@code b} as stored
-     * faster than {@code b} can be transposed; from here on it runs at about 60% of the speed
-     * of {@code mult}, while transposing {@code b} costs about as much as ten rows of the
-     * product (measured with EJML 0.46 at k = n = 512, see {@code GemmBench}).
-     */
-    static final int TRANSPOSE_B_FROM_ROWS = 10;
 
     /**
      * The general matrix product of BLAS, {@code op(a) op(b)}, where {@code op} transposes an
@@ -389,18 +376,7 @@ public final class Tensor {
             Tensor broadcast = c.broadcastTo(target);
             out = broadcast == c ? c.data.clone() : broadcast.data;
         }
-        if (m > 0 && n > 0 && k > 0) {
-            // EJML works in place on our arrays: wrap, never copy, and add the product onto out
-            var am = DMatrixRMaj.wrap(a.shape.dim(0), a.shape.dim(1), a.data);
-            var bm = DMatrixRMaj.wrap(b.shape.dim(0), b.shape.dim(1), b.data);
-            var cm = DMatrixRMaj.wrap(m, n, out);
-            boolean readBTransposed = transB && m < TRANSPOSE_B_FROM_ROWS;
-            if (transB && !readBTransposed) bm = CommonOps_DDRM.transpose(bm, null);
-            if (transA && readBTransposed) CommonOps_DDRM.multAddTransAB(am, bm, cm);
-            else if (transA) CommonOps_DDRM.multAddTransA(am, bm, cm);
-            else if (readBTransposed) CommonOps_DDRM.multAddTransB(am, bm, cm);
-            else CommonOps_DDRM.multAdd(am, bm, cm);
-        }
+        Blas.reference().dgemm(transA, transB, m, n, k, 1.0, a.data, b.data, 1.0, out); // onto the zeros or the bias
         return rounded(type, target, out);
     }
 

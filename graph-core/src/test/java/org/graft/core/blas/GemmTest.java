@@ -88,6 +88,16 @@ class GemmTest {
         assertClose(want, c, 1e-12, g.name());
     }
 
+    // below TRANSPOSE_B_FROM_ROWS rows EJML reads b transposed as stored, from there on it transposes b first
+    @Property(generation = GenerationMode.EXHAUSTIVE)
+    void ejmlAgreesOnEitherSideOfTheRowsWhereItTransposesBFirst(@ForAll boolean transA, @ForAll boolean accumulate) {
+        for (int m : new int[] {1, Ejml.TRANSPOSE_B_FROM_ROWS - 1, Ejml.TRANSPOSE_B_FROM_ROWS, 37}) {
+            var p = Operands.random(m, 29, 53, transA, true, 6);
+            p.checkF64(new Ejml(), 1.0, accumulate ? 1.0 : 0.0);
+            p.checkF32(new Ejml(), 1f, accumulate ? 1f : 0f);
+        }
+    }
+
     @Example
     void aSquareProductIsTheOneWorkedByHand() {
         double[] a = {1, 2, 3, 4}, b = {5, 6, 7, 8};

@@ -219,13 +219,14 @@ class TensorTest {
         assertArrayEquals(want.toArray(), got.toArray(), 1e-12);
     }
 
-    // below TRANSPOSE_B_FROM_ROWS rows b is read transposed as stored, from there on transposed first
+    // the reference's products are EJML's (Blas.reference()), which below 10 rows reads b
+    // transposed as stored and from there on transposes it first
     @Example
     void gemmWithBTransposedAgreesOnEitherSideOfTheRowsWhereItTransposesBFirst() {
         var random = new SplittableRandom(208);
         Tensor b = Tensor.uniform(Shape.of(29, 53), -1, 1, random);
         Tensor bias = Tensor.uniform(Shape.of(29), -1, 1, random);
-        for (int m : new int[] {1, Tensor.TRANSPOSE_B_FROM_ROWS - 1, Tensor.TRANSPOSE_B_FROM_ROWS, 37}) {
+        for (int m : new int[] {1, 9, 10, 37}) {
             Tensor a = Tensor.uniform(Shape.of(m, 53), -1, 1, random), at = a.transpose();
             Tensor want = naiveMatmul(a, b.transpose());
             assertArrayEquals(want.toArray(), Tensor.gemm(a, false, b, true).toArray(), 1e-12);
