@@ -715,25 +715,12 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
 
     /**
      * {@code root} rebuilt with its unplaced nodes at {@code at}. Every node made earlier was
-     * placed when it was made, so the walk stops at the first placed node on each path; it
-     * keeps a stack of its own, as a gradient graph can be deeper than the thread's stack.
+     * placed when it was made, so the walk stops at the first placed node on each path (and,
+     * being {@link Graph}'s, is iterative: a gradient graph can be deeper than the thread's stack).
      */
     private static Node placed(SourcePos at, Node root) {
         Map<Node, Node> copies = new IdentityHashMap<>();
-        var stack = new ArrayDeque<Node>();
-        stack.push(root);
-        while (!stack.isEmpty()) {
-            Node n = stack.peek();
-            boolean ready = true;
-            for (Node in : n.inputs()) {
-                if (!in.pos().isKnown() && !copies.containsKey(in)) {
-                    stack.push(in);
-                    ready = false;
-                }
-            }
-            if (!ready) continue;
-            stack.pop();
-            if (copies.containsKey(n)) continue;
+        for (Node n : Graph.topologicalOrder(List.of(root), in -> !in.pos().isKnown())) {
             Node copy = n;
             if (n instanceof Constant c) {
                 copy = c.at(at);

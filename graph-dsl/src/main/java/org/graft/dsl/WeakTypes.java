@@ -11,6 +11,7 @@ import java.util.Set;
 
 import org.graft.core.Apply;
 import org.graft.core.Constant;
+import org.graft.core.Graph;
 import org.graft.core.GraftException;
 import org.graft.core.Node;
 import org.graft.core.ShapeError;
@@ -122,20 +123,7 @@ final class WeakTypes {
     private Node convert(Node root, DType dtype) {
         if (root.type().dtype() == dtype) return root;
         Map<Node, Node> copies = new IdentityHashMap<>();
-        var stack = new ArrayDeque<Node>();
-        stack.push(root);
-        while (!stack.isEmpty()) {
-            Node n = stack.peek();
-            boolean ready = true;
-            for (Node in : n.inputs()) {
-                if (!copies.containsKey(in)) {
-                    stack.push(in);
-                    ready = false;
-                }
-            }
-            if (!ready) continue;
-            stack.pop();
-            if (copies.containsKey(n)) continue;
+        for (Node n : Graph.topologicalOrder(List.of(root))) {
             Node copy;
             if (n instanceof Constant c) {
                 copy = copied(c, converted(c, dtype));
