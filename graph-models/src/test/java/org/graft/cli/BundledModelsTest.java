@@ -16,7 +16,11 @@ import java.util.Optional;
 import net.jqwik.api.Example;
 
 import org.graft.core.Dim;
+import org.graft.core.Graph;
 import org.graft.core.Input;
+import org.graft.core.Node;
+import org.graft.core.Param;
+import org.graft.core.grad.GradTable;
 import org.graft.core.runtime.Compiler;
 import org.graft.core.runtime.Function;
 import org.graft.core.tensor.Shape;
@@ -127,6 +131,26 @@ class BundledModelsTest {
             args.addAll(c);
             Run run = graft(args.toArray(new String[0]));
             assertEquals(0, run.status(), c.get(0) + ": " + run.out() + run.err());
+        }
+    }
+
+    /**
+     * Every bundled model's objective differentiates twice at a constant multiple of its
+     * gradient's size: the gradient of the gradient's squared norm (a gradient penalty, the
+     * Hessian applied to the gradient) has at most five times the nodes of the gradient.
+     */
+    @Example
+    void everyBundledModelsSecondOrderGradientIsAConstantMultipleOfItsGradient() {
+        for (BundledModels.Model model : BundledModels.all()) {
+            Program program = Graft.compile(model.fileName(), BundledModels.source(model));
+            Program.Objective goal = program.objective().orElseThrow();
+            List<Param> params = program.params();
+            List<Node> g = GradTable.grad(goal.cost(), params, GradTable.Disconnected.ZEROS);
+            Node norm = g.stream().map(gi -> (Node) Ops.sum(Ops.square(gi))).reduce(Ops::add).orElseThrow();
+            List<Node> h = GradTable.grad(norm, params, GradTable.Disconnected.ZEROS);
+            int first = Graph.topologicalOrder(g).size(), second = Graph.topologicalOrder(h).size();
+            assertTrue(second <= 5 * first, model.name() + ": the second-order gradient has " + second
+                    + " nodes, the gradient " + first);
         }
     }
 

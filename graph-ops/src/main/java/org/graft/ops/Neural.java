@@ -21,7 +21,6 @@ import org.graft.core.Node;
 import org.graft.core.Op;
 import org.graft.core.ShapeError;
 import org.graft.core.Type;
-import org.graft.core.grad.GradTable;
 import org.graft.core.runtime.Elementwise;
 import org.graft.core.runtime.Kernel;
 import org.graft.core.runtime.Site;
@@ -190,12 +189,21 @@ public sealed interface Neural extends Op {
             return perRow.mul(softmax.mul(t.sum(last, true)).sub(t));
         }
 
-        // the vector-Jacobian product of the expression this op stands for, as graph
+        // With s = softmax(z), T = Σt and y_i = g (s_i T - t_i), for a cotangent u and d = u - <u, s>:
+        // dy_i/dz_k = g T s_i (δ_ik - s_k), so gz = g T s ⊙ d; dy_i/dt_k = g (s_i - δ_ik), so
+        // gt = -g d; dy_i/dg = s_i T - t_i, so gg = <u, s T - t>. Written out rather than taken as
+        // the gradient of the expression: a walk over that expression would also differentiate u,
+        // which in a second-order gradient is built from this very node.
         @Override
         public List<Grad> bprop(List<Node> in, Node y, Node gy) {
             Node z = in.get(0), t = in.get(1), g = in.get(2);
-            Node same = mul(expandDims(g, g.type().rank()), sub(mul(softmax(z, -1), sum(t, -1, true)), t));
-            return GradTable.grad(sum(mul(same, gy)), in).stream().map(Grad::of).toList();
+            Node perRow = expandDims(g, g.type().rank());
+            Node s = softmax(z, -1), total = sum(t, -1, true);
+            Node d = sub(gy, sum(mul(gy, s), -1, true));
+            Node gz = mul(mul(perRow, total), mul(s, d));
+            Node gt = neg(mul(perRow, d));
+            Node gg = sum(mul(gy, sub(mul(s, total), t)), -1);
+            return List.of(Grad.of(gz), Grad.of(gt), Grad.of(gg));
         }
 
         // per row: the shift and the normalizer, then Σt, then each element, in the reference's order

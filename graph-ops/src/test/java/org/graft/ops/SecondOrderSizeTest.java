@@ -1,0 +1,222 @@
+package org.graft.ops;
+
+import static org.graft.ops.Ops.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.function.Function;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+import org.graft.core.Apply;
+import org.graft.core.Graph;
+import org.graft.core.Input;
+import org.graft.core.Node;
+import org.graft.core.Param;
+import org.graft.core.Type;
+import org.graft.core.grad.GradTable;
+import org.graft.core.ops.Add;
+import org.graft.core.ops.Broadcasting;
+import org.graft.core.ops.FillLike;
+import org.graft.core.ops.StopGradient;
+import org.graft.core.tensor.Shape;
+import org.graft.core.tensor.Tensor;
+
+/**
+ * Gradients of gradients cost a constant multiple of the gradient: for every differentiable
+ * op, the graph of a second-order gradient (of a cost that is not linear in the first-order
+ * gradient, so the walker must differentiate through every bprop's terms) has at most
+ * {@value #RATIO} times the nodes of the first-order graph, and for deep models the size grows
+ * linearly with the depth. A bprop that took the gradient of a whole expression by walking it
+ * would differentiate its own cotangent too, and the size would explode.
+ */
+class SecondOrderSizeTest {
+
+    /**
+     * Nodes of the second-order graph per node of the first-order one. Reverse over reverse
+     * differentiates each term of the first walk once, and a term's derivative is a few nodes.
+     */
+    static final int RATIO = 5;
+
+    private record Case(String name, Function<List<Node>, Node> build, List<Shape> shapes) {}
+
+    private static final Shape S = Shape.of(2, 3);
+
+    private static Case of(String name, Function<List<Node>, Node> build, Shape... shapes) {
+        return new Case(name, build, List.of(shapes));
+    }
+
+    private static final List<Case> CASES = List.of(
+            of("neg", in -> neg(in.get(0)), S),
+            of("exp", in -> exp(in.get(0)), S),
+            of("log", in -> log(in.get(0)), S),
+            of("log1p", in -> log1p(in.get(0)), S),
+            of("expm1", in -> expm1(in.get(0)), S),
+            of("sqrt", in -> sqrt(in.get(0)), S),
+            of("square", in -> square(in.get(0)), S),
+            of("reciprocal", in -> reciprocal(in.get(0)), S),
+            of("abs", in -> abs(in.get(0)), S),
+            of("sign", in -> mul(sign(in.get(0)), in.get(0)), S),
+            of("sigmoid", in -> sigmoid(in.get(0)), S),
+            of("softplus", in -> softplus(in.get(0)), S),
+            of("tanh", in -> tanh(in.get(0)), S),
+            of("relu", in -> relu(in.get(0)), S),
+            of("sin", in -> sin(in.get(0)), S),
+            of("cos", in -> cos(in.get(0)), S),
+
+            of("add", in -> add(in.get(0), in.get(1)), S, Shape.of(3)),
+            of("sub", in -> sub(in.get(0), in.get(1)), S, S),
+            of("mul", in -> mul(in.get(0), in.get(1)), S, S),
+            of("div", in -> div(in.get(0), in.get(1)), S, S),
+            of("pow", in -> pow(in.get(0), in.get(1)), S, S),
+            of("maximum", in -> maximum(in.get(0), in.get(1)), S, S),
+            of("minimum", in -> minimum(in.get(0), in.get(1)), S, S),
+            of("comparisons", in -> mul(add(add(less(in.get(0), in.get(1)), lessEqual(in.get(0), in.get(1))),
+                    add(add(greater(in.get(0), in.get(1)), greaterEqual(in.get(0), in.get(1))),
+                            add(equal(in.get(0), in.get(1)), notEqual(in.get(0), in.get(1))))), in.get(0)), S, S),
+            of("where", in -> where(greater(in.get(0), 0.0), in.get(0), in.get(1)), S, S),
+            of("clip", in -> clip(in.get(0), in.get(1), in.get(2)), S, S, S),
+
+            of("sum", in -> sum(in.get(0), 1), S),
+            of("mean", in -> mean(in.get(0)), S),
+            of("max", in -> max(in.get(0), 0), S),
+            of("min", in -> min(in.get(0)), S),
+            of("logsumexp", in -> logsumexp(in.get(0), 1), S),
+            of("logsumexp over axes", in -> logsumexp(in.get(0)), S),
+            of("argmax and argmin", in -> mul(add(argmax(in.get(0), 1), argmin(in.get(0), 1)), sum(in.get(0), 1)), S),
+
+            of("softmax", in -> softmax(in.get(0)), S),
+            of("log_softmax", in -> logSoftmax(in.get(0)), S),
+            of("softmax_cross_entropy", in -> softmaxCrossEntropy(in.get(0), in.get(1)), S, S),
+            of("softmax_cross_entropy_grad", in -> Apply.of(new Neural.SoftmaxCrossEntropyGrad(), in.get(0), in.get(1),
+                    in.get(2)), S, S, Shape.of(2)),
+            of("binary_cross_entropy", in -> binaryCrossEntropy(in.get(0), in.get(1)), S, S),
+            of("bce_with_logits", in -> bceWithLogits(in.get(0), in.get(1)), S, S),
+
+            of("matmul", in -> matmul(in.get(0), in.get(1)), S, Shape.of(3, 4)),
+            of("matmul of vectors", in -> matmul(in.get(0), in.get(1)), Shape.of(3), Shape.of(3)),
+            of("transpose", in -> transpose(in.get(0)), S),
+            of("gemm", in -> gemm(in.get(0), in.get(1), in.get(2), true, true, 0.5), Shape.of(3, 2), Shape.of(4, 3), Shape.of(4)),
+            of("vdot", in -> vdot(in.get(0), in.get(1)), S, S),
+
+            of("expand_dims and squeeze", in -> squeeze(expandDims(in.get(0), 1), 1), S),
+            of("reshape", in -> reshape(in.get(0), 3, -1), S),
+            of("reshape like", in -> reshape(in.get(0), in.get(1)), S, Shape.of(6)),
+            of("broadcast_to", in -> broadcastTo(in.get(0), 4, 2, 3), S),
+            of("broadcast_to like and sum_to", in -> sumTo(broadcastTo(in.get(0), in.get(1)), Type.f64(1, 3)), Shape.of(3), S),
+            of("concat", in -> concat(List.of(in.get(0), in.get(1)), 1), S, S),
+            of("slice", in -> slice(in.get(0), Slice.all(), Slice.range(null, null, -2)), S),
+            of("unslice", in -> unslice(in.get(0), in.get(1), Slice.index(1)), Shape.of(3), S),
+            of("one_hot", in -> mul(sum(oneHot(argmax(in.get(0), 1), 4)), in.get(0)), S),
+            of("fills", in -> mul(add(zerosLike(in.get(0)), add(onesLike(in.get(0)), fill(in.get(0), 2))), in.get(0)), S),
+            of("stop_gradient", in -> mul(stopGradient(in.get(0)), in.get(0)), S));
+
+    /** The op families every case together must cover, and the walker's own ops. */
+    private static final List<Class<?>> FAMILIES = List.of(Unary.class, Binary.class, Compare.class, Ternary.class,
+            Reduce.class, Neural.class, Linalg.class, Shaping.class, Broadcasting.class);
+    private static final List<Class<?>> SINGLE_OPS = List.of(Add.class, FillLike.class, StopGradient.class, Reduce.Count.class);
+
+    @Test
+    void theCasesCoverEveryDifferentiableOp() {
+        Set<Class<?>> covered = new HashSet<>();
+        for (Case c : CASES) {
+            List<Input> in = inputs(c);
+            Node y = c.build().apply(List.copyOf(in));
+            var graph = new ArrayList<>(secondOrder(y, in));
+            graph.addAll(firstOrder(y, in));
+            graph.add(y);
+            for (Node n : Graph.topologicalOrder(graph)) if (n instanceof Apply a) covered.add(a.op().getClass());
+        }
+        var missing = new ArrayList<String>();
+        for (Class<?> family : FAMILIES) {
+            for (Class<?> op : family.getPermittedSubclasses()) if (!covered.contains(op)) missing.add(op.getName());
+        }
+        for (Class<?> op : SINGLE_OPS) if (!covered.contains(op)) missing.add(op.getName());
+        assertEquals(List.of(), missing, "ops no case differentiates twice (the random ops have no gradient)");
+    }
+
+    @TestFactory
+    Stream<DynamicTest> eachOpsSecondOrderGradientIsAConstantMultipleOfItsGradient() {
+        return CASES.stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
+            List<Input> in = inputs(c);
+            Node y = c.build().apply(List.copyOf(in));
+            int first = size(firstOrder(y, in)), second = size(secondOrder(y, in));
+            assertTrue(second <= RATIO * first, () -> c.name() + ": the second-order gradient has " + second
+                    + " nodes, the first-order one " + first);
+        }));
+    }
+
+    /**
+     * The Hessian-vector product of a deep classifier (tanh layers, softmax cross-entropy) grows
+     * linearly with its depth: twice the layers, at most 2.2 times the nodes.
+     */
+    @Test
+    void theHessianVectorProductOfADeepClassifierGrowsLinearlyWithItsDepth() {
+        int shallow = size(classifierHvp(8)), deep = size(classifierHvp(16));
+        assertTrue(deep <= 2.2 * shallow, () -> "8 layers: " + shallow + " nodes; 16 layers: " + deep);
+    }
+
+    /** A gradient penalty, the gradient's squared norm differentiated again, of a classifier with a cos and a sigmoid branch. */
+    @Test
+    void aGradientPenaltyThroughSoftmaxCrossEntropyStaysSmall() {
+        Input x = input("x", 2, 3);
+        Param w = param("W", Tensor.ones(Shape.of(3, 4)));
+        Node logits = matmul(x, w);
+        Node targets = oneHot(constant(Tensor.of(new double[] {2, 0}, 2)), 4);
+        Node f = add(mean(softmaxCrossEntropy(cos(logits), targets)), mean(sigmoid(logits)));
+        Node g = grad(f, w);
+        Node h = grad(sum(pow(g, 2.0)), w);
+        int first = size(List.of(g)), second = size(List.of(h));
+        assertTrue(second <= RATIO * first, () -> "the penalty's gradient has " + second + " nodes, the gradient " + first);
+    }
+
+    private static List<Node> classifierHvp(int layers) {
+        var random = new SplittableRandom(7);
+        Input x = input("x", "n", 5), t = input("t", "n", 5);
+        Node h = x;
+        var params = new ArrayList<Param>();
+        for (int i = 0; i < layers; i++) {
+            Param w = param("W" + i, Tensor.normal(Shape.of(5, 5), 0, 0.3, random));
+            Param b = param("b" + i, Tensor.zeros(Shape.of(5)));
+            params.add(w);
+            params.add(b);
+            h = i == layers - 1 ? add(matmul(h, w), b) : tanh(add(matmul(h, w), b));
+        }
+        Node loss = mean(softmaxCrossEntropy(h, t));
+        List<Node> g = GradTable.grad(loss, params);
+        Node gv = null;
+        for (int i = 0; i < params.size(); i++) {
+            Node term = vdot(g.get(i), constant(Tensor.full(params.get(i).shape(), 0.5)));
+            gv = gv == null ? term : add(gv, term);
+        }
+        return GradTable.grad(gv, params);
+    }
+
+    /** The gradient of sum(y) with respect to every input. */
+    private static List<Node> firstOrder(Node y, List<Input> in) {
+        return GradTable.grad(sum(y), in, GradTable.Disconnected.ZEROS);
+    }
+
+    /** The gradient of the squared norm of that gradient: nonlinear in it, so every term is differentiated again. */
+    private static List<Node> secondOrder(Node y, List<Input> in) {
+        List<Node> g = firstOrder(y, in);
+        Node norm = g.stream().map(gi -> (Node) sum(square(gi))).reduce(Ops::add).orElseThrow();
+        return GradTable.grad(norm, in, GradTable.Disconnected.ZEROS);
+    }
+
+    private static int size(List<Node> roots) { return Graph.topologicalOrder(roots).size(); }
+
+    private static List<Input> inputs(Case c) {
+        var in = new ArrayList<Input>();
+        for (int i = 0; i < c.shapes().size(); i++) in.add(new Input("x" + i, Type.of(org.graft.core.tensor.DType.F64, c.shapes().get(i))));
+        return in;
+    }
+}
