@@ -34,6 +34,7 @@ final class Fused implements Kernel {
 
     private final Elementwise[] ops;
     private final int[][] args;         // registers each op reads
+    private final int[] target;         // the register each op writes
     private final int[] externalSlot;   // buffer slot of each operand from outside the chain
     private final Load[] load;
     private final int[] period;         // PERIODIC: the operand's size
@@ -49,7 +50,8 @@ final class Fused implements Kernel {
 
     /**
      * The registers one thread computes in: {@code double[]} or {@code float[]}, one per operand
-     * from outside then one per op; null where the register is a buffer read or written in place.
+     * from outside, then those the ops' values take turns in, the last the output's; null where
+     * the register is a buffer read or written in place.
      */
     private static final class Part {
         final Object[] registers;
@@ -64,13 +66,19 @@ final class Fused implements Kernel {
     /**
      * @param ops           the chain in schedule order; the last one's value is the output
      * @param args          for each op, the registers of its operands: {@code 0..externals-1} are
-     *                      the operands from outside, {@code externals + j} is op {@code j}'s value
+     *                      the operands from outside, the others hold values of earlier ops
+     * @param target        for each op, the register it writes: at least {@code externals}, the
+     *                      last op's {@code registers - 1}; a register is reused once its value
+     *                      is dead, so a long chain needs few
+     * @param registerCount how many registers there are
      * @param externalSlot  the slots of the operands from outside
      * @param externalShape their shapes
      */
-    Fused(Elementwise[] ops, int[][] args, int[] externalSlot, Shape[] externalShape, int outSlot, Shape out, DType dtype) {
+    Fused(Elementwise[] ops, int[][] args, int[] target, int registerCount, int[] externalSlot, Shape[] externalShape,
+          int outSlot, Shape out, DType dtype) {
         this.ops = ops;
         this.args = args;
+        this.target = target;
         this.externalSlot = externalSlot;
         this.outSlot = outSlot;
         this.size = out.size();
@@ -97,7 +105,7 @@ final class Fused implements Kernel {
         parts = new Part[parallel == null ? 1 : parallel.parts()];
         int block = Math.min(size, BLOCK);
         for (int p = 0; p < parts.length; p++) {
-            var registers = new Object[e + ops.length];
+            var registers = new Object[registerCount];
             for (int r = 0; r < registers.length; r++) {
                 boolean inPlace = direct && (r < e ? load[r] == Load.SAME : r == registers.length - 1);
                 registers[r] = inPlace ? null : f32 ? new float[block] : new double[block];
@@ -159,9 +167,9 @@ final class Fused implements Kernel {
                 if (load[i] != Load.SCALAR && !(direct && load[i] == Load.SAME)) loadBlock(registers[i], i, buffers[externalSlot[i]], start, n);
             }
             if (f32) {
-                for (int j = 0; j < ops.length; j++) ops[j].applyF32((float[][]) part.argv[j], (float[]) registers[e + j], n);
+                for (int j = 0; j < ops.length; j++) ops[j].applyF32((float[][]) part.argv[j], (float[]) registers[target[j]], n);
             } else {
-                for (int j = 0; j < ops.length; j++) ops[j].apply((double[][]) part.argv[j], (double[]) registers[e + j], n);
+                for (int j = 0; j < ops.length; j++) ops[j].apply((double[][]) part.argv[j], (double[]) registers[target[j]], n);
             }
             if (!direct) System.arraycopy(registers[last], 0, buffers[outSlot], start, n);
         }

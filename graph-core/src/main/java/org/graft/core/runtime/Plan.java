@@ -1,5 +1,6 @@
 package org.graft.core.runtime;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -119,7 +120,7 @@ final class Plan {
         var readers = new ArrayList<List<Integer>>(count);
         for (int i = 0; i < count; i++) readers.add(new ArrayList<>());
         for (int i = 0; i < count; i++) {
-            for (int s : reads[i]) if (!readers.get(s).contains(i)) readers.get(s).add(i);
+            for (int k = 0; k < reads[i].length; k++) if (firstRead(reads[i], k)) readers.get(reads[i][k]).add(i);
         }
 
         // ---- values fixed by the shapes: computed once, here ---------------------------------
@@ -170,10 +171,14 @@ final class Plan {
             if (n instanceof Constant c) buffers[i] = dtypes[i] == DType.F32 ? narrow(c.value().storage()) : c.value().storage();
             else if (n instanceof Input && dtypes[i] == DType.F32) buffers[i] = new float[shapes[i].size()];
         }
-        var externals = new HashMap<Integer, int[]>();
         var members = new HashMap<Integer, List<Integer>>(); // each chain's ops, in schedule order
         for (int i = 0; i < count; i++) if (group[i] >= 0) members.computeIfAbsent(group[i], r -> new ArrayList<>()).add(i);
-        for (var chain : members.entrySet()) externals.put(chain.getKey(), chainOperands(chain.getKey(), chain.getValue(), group, reads));
+        var layouts = new HashMap<Integer, ChainLayout>();
+        int[] register = new int[count], registerOf = new int[count]; // scratch for laying out the chains
+        Arrays.fill(registerOf, -1);
+        for (var chain : members.entrySet()) {
+            layouts.put(chain.getKey(), ChainLayout.of(chain.getKey(), chain.getValue(), group, reads, register, registerOf));
+        }
 
         // an update is computed over its param's storage when its kernel reads the param where it
         // writes (a chain, or the c of a GEMM), nothing reads the param afterwards, and neither is
@@ -188,9 +193,9 @@ final class Plan {
             for (int o : outputSlots) shared |= o == s;
             for (int v = 0; v < updated.length; v++) shared |= v != u && updateSlots[v] == s;
             updateCopies[u] = shared;
-            int p = indexOf(schedule, updated[u]);
+            int p = slotOf(updated[u]);
             if (shared || guarded || p < 0 || root[p] || lastUse[p] != s) continue;
-            int[] over = group[s] == s ? externals.get(s) : accumulated(s, reads);
+            int[] over = group[s] == s ? layouts.get(s).external() : accumulated(s, reads);
             if (indexOf(over, p) >= 0) updatedInPlace[u] = p;
         }
         boolean[] dedicated = new boolean[count];
@@ -207,7 +212,7 @@ final class Plan {
                 if (indexOfSlot(updateSlots, updatedInPlace, i) < 0) buffers[i] = allocate(dtypes[i], size);
             } else {
                 int inPlace = -1;
-                for (int e : group[i] == i ? externals.get(i) : accumulated(i, reads)) {
+                for (int e : group[i] == i ? layouts.get(i).external() : accumulated(i, reads)) {
                     if (!leaf[e] && lastUse[e] == i && dtypes[e] == dtypes[i] && shapes[e].equals(shapes[i])) {
                         inPlace = e;
                         break;
@@ -232,7 +237,7 @@ final class Plan {
             if (leaf[i] || (group[i] >= 0 && group[i] != i)) continue;
             Apply a = (Apply) schedule[i];
             Kernel k;
-            if (group[i] == i) k = chain(i, members.get(i), reads, externals.get(i));
+            if (group[i] == i) k = chain(i, members.get(i), layouts.get(i));
             else k = kernel(a, i, reads[i]);
             (fixed[i] ? once : steps).add(k);
             (fixed[i] ? onceSlots : stepSlots).add(i);
@@ -277,35 +282,74 @@ final class Plan {
         return Shape.of(out);
     }
 
+    /** True unless operand {@code k} of a step repeats an earlier one ({@code x + x} reads x once). */
+    private static boolean firstRead(int[] reads, int k) {
+        for (int j = 0; j < k; j++) if (reads[j] == reads[k]) return false;
+        return true;
+    }
+
     private static boolean fusible(Node n) {
         return n instanceof Apply a && a.op() instanceof Elementwise && !(a.op() instanceof Stochastic);
     }
 
-    /** The operands of the chain ending at {@code root} that come from outside it, each once, in order of first use. */
-    private static int[] chainOperands(int root, List<Integer> members, int[] group, int[][] reads) {
-        var out = new ArrayList<Integer>();
-        for (int j : members) {
-            for (int s : reads[j]) if (group[s] != root && !out.contains(s)) out.add(s);
+    /**
+     * How a chain's registers are laid out: its operands from outside, each once in order of
+     * first use, in the first registers; for each member, the registers it reads and the one it
+     * writes. A member's value takes a register freed by a value whose last reader in the chain
+     * has run, so a chain of a thousand ops needs as many registers as values live at once; the
+     * root's value takes the last register.
+     */
+    private record ChainLayout(int[] external, int[][] args, int[] target, int registers) {
+
+        /**
+         * The layout of the chain ending at {@code root}. {@code register} and {@code registerOf}
+         * are scratch arrays over the slots, shared by every chain: a value's register is
+         * recorded with the chain it is for, so no array is cleared between chains.
+         */
+        static ChainLayout of(int root, List<Integer> members, int[] group, int[][] reads, int[] register, int[] registerOf) {
+            var external = new ArrayList<Integer>();
+            var lastRead = new HashMap<Integer, Integer>(); // a member's value -> the last member reading it
+            for (int m = 0; m < members.size(); m++) {
+                for (int s : reads[members.get(m)]) {
+                    if (group[s] == root) {
+                        lastRead.put(s, m);
+                    } else if (registerOf[s] != root) {
+                        registerOf[s] = root;
+                        register[s] = external.size();
+                        external.add(s);
+                    }
+                }
+            }
+            var free = new ArrayDeque<Integer>();
+            int next = external.size();
+            var args = new int[members.size()][];
+            var target = new int[members.size()];
+            for (int m = 0; m < args.length; m++) {
+                int[] in = reads[members.get(m)];
+                args[m] = new int[in.length];
+                for (int k = 0; k < in.length; k++) args[m][k] = register[in[k]];
+                for (int k = 0; k < in.length; k++) {
+                    // an operand read here for the last time frees its register, for this very op too
+                    if (group[in[k]] == root && lastRead.get(in[k]) == m && firstRead(in, k)) free.push(register[in[k]]);
+                }
+                if (m == args.length - 1) break;
+                target[m] = free.isEmpty() ? next++ : free.pop();
+                register[members.get(m)] = target[m];
+                registerOf[members.get(m)] = root;
+            }
+            target[args.length - 1] = next;
+            return new ChainLayout(external.stream().mapToInt(Integer::intValue).toArray(), args, target, next + 1);
         }
-        return out.stream().mapToInt(Integer::intValue).toArray();
     }
 
-    private Kernel chain(int root, List<Integer> members, int[][] reads, int[] external) {
+    private Kernel chain(int root, List<Integer> members, ChainLayout layout) {
+        int[] external = layout.external();
         var ops = new Elementwise[members.size()];
-        var args = new int[members.size()][];
-        for (int m = 0; m < ops.length; m++) {
-            int j = members.get(m);
-            ops[m] = (Elementwise) ((Apply) schedule[j]).op();
-            args[m] = new int[reads[j].length];
-            for (int k = 0; k < reads[j].length; k++) {
-                int s = reads[j][k];
-                int e = indexOf(external, s);
-                args[m][k] = e >= 0 ? e : external.length + members.indexOf(s);
-            }
-        }
+        for (int m = 0; m < ops.length; m++) ops[m] = (Elementwise) ((Apply) schedule[members.get(m)]).op();
         Shape[] externalShapes = new Shape[external.length];
         for (int e = 0; e < external.length; e++) externalShapes[e] = shapes[external[e]];
-        return new Fused(ops, args, external, externalShapes, root, shapes[root], dtypes[root]);
+        return new Fused(ops, layout.args(), layout.target(), layout.registers(), external, externalShapes, root, shapes[root],
+                dtypes[root]);
     }
 
     /**
@@ -321,8 +365,9 @@ final class Plan {
         return new int[] {reads[i][j]};
     }
 
-    private static int indexOf(Node[] nodes, Node n) {
-        for (int i = 0; i < nodes.length; i++) if (nodes[i] == n) return i;
+    /** The slot of a param, or -1 where nothing in the schedule reads it. */
+    private int slotOf(Param p) {
+        for (int k = 0; k < params.length; k++) if (params[k] == p) return paramSlot[k];
         return -1;
     }
 
