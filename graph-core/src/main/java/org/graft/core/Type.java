@@ -65,7 +65,10 @@ public record Type(DType dtype, List<Dim> dims) {
     }
 
     /** True when no dim is symbolic. */
-    public boolean isConcrete() { return dims.stream().allMatch(d -> d instanceof Dim.Size); }
+    public boolean isConcrete() {
+        for (Dim d : dims) if (!(d instanceof Dim.Size)) return false;
+        return true;
+    }
 
     /** The same dtype with other dims. */
     public Type withDims(List<Dim> newDims) { return new Type(dtype, newDims); }

@@ -1,8 +1,6 @@
 package org.graft.core.rewrite;
 
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.ToIntFunction;
 
 import org.graft.core.Apply;
@@ -13,19 +11,25 @@ import org.graft.core.Op;
 /** The nodes a pattern bound when it matched a node. */
 public final class Match {
     private final Apply node;
-    private final Map<Pattern.Var, Node> bound;
+    private final Bindings bound;
     private final ToIntFunction<Node> uses;
 
-    private Match(Apply node, Map<Pattern.Var, Node> bound, ToIntFunction<Node> uses) {
+    private Match(Apply node, Bindings bound, ToIntFunction<Node> uses) {
         this.node = node;
         this.bound = bound;
         this.uses = uses;
     }
 
     /** The match of {@code pattern} at {@code node}, or null; {@code uses} counts a node's uses in the graph. */
-    static Match of(Pattern pattern, Apply node, ToIntFunction<Node> uses) {
-        var bound = new HashMap<Pattern.Var, Node>();
-        return matches(pattern, node, bound) ? new Match(node, bound, uses) : null;
+    static Match of(Pattern pattern, Apply node, ToIntFunction<Node> uses) { return of(pattern, node, uses, new Bindings()); }
+
+    /**
+     * The same, binding into {@code scratch} (cleared first), which a walk reuses for every
+     * attempt: most attempts fail, and a match copies what it bound.
+     */
+    static Match of(Pattern pattern, Apply node, ToIntFunction<Node> uses, Bindings scratch) {
+        scratch.size = 0;
+        return matches(pattern, node, scratch) ? new Match(node, scratch.copy(), uses) : null;
     }
 
     /** The node the whole pattern matched. */
@@ -56,11 +60,8 @@ public final class Match {
      */
     public int uses(Node n) { return uses.applyAsInt(n); }
 
-    private static boolean matches(Pattern p, Node n, Map<Pattern.Var, Node> bound) {
-        if (p instanceof Pattern.Var v) {
-            Node earlier = bound.putIfAbsent(v, n);
-            return earlier == null || earlier == n;
-        }
+    private static boolean matches(Pattern p, Node n, Bindings bound) {
+        if (p instanceof Pattern.Var v) return bound.bind(v, n);
         if (p instanceof Pattern.Any) return true;
         if (p instanceof Pattern.Scalar s) return n instanceof Constant c && allEqual(c, s.value());
         if (p instanceof Pattern.Bound b) return matches(b.pattern(), n, bound) && matches(b.var(), n, bound);
@@ -71,6 +72,46 @@ public final class Match {
         if (in.size() != op.inputs().size()) return false;
         for (int i = 0; i < in.size(); i++) if (!matches(op.inputs().get(i), in.get(i), bound)) return false;
         return true;
+    }
+
+    /**
+     * The variables a match has bound so far: a pattern binds a handful, so a pair of short
+     * arrays, searched in order, costs less than a map at each of the many attempts that fail.
+     */
+    static final class Bindings {
+        private Pattern.Var[] vars;
+        private Node[] nodes;
+        private int size;
+
+        Bindings() { this(new Pattern.Var[4], new Node[4], 0); }
+
+        private Bindings(Pattern.Var[] vars, Node[] nodes, int size) {
+            this.vars = vars;
+            this.nodes = nodes;
+            this.size = size;
+        }
+
+        private Bindings copy() {
+            return new Bindings(java.util.Arrays.copyOf(vars, size), java.util.Arrays.copyOf(nodes, size), size);
+        }
+
+        Node get(Pattern.Var v) {
+            for (int i = 0; i < size; i++) if (vars[i].equals(v)) return nodes[i];
+            return null;
+        }
+
+        /** Binds {@code v} to {@code n}; false when it is bound to another node already. */
+        boolean bind(Pattern.Var v, Node n) {
+            Node earlier = get(v);
+            if (earlier != null) return earlier == n;
+            if (size == vars.length) {
+                vars = java.util.Arrays.copyOf(vars, 2 * size + 1);
+                nodes = java.util.Arrays.copyOf(nodes, 2 * size + 1);
+            }
+            vars[size] = v;
+            nodes[size++] = n;
+            return true;
+        }
     }
 
     private static boolean allEqual(Constant c, double value) {

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.Set;
+import java.util.function.ToIntFunction;
 
 import org.graft.core.Apply;
 import org.graft.core.Constant;
@@ -25,8 +26,10 @@ import org.graft.core.tensor.Tensor;
  * Runs phases of rules over a graph. Nodes never change, so rewriting builds a new graph:
  * each phase walks the nodes from the inputs up, rebuilds a node whose inputs were rewritten,
  * then applies the rules to it until none matches (a replacement's own new nodes are rewritten
- * first). Consumers come after their inputs, so one walk reaches the fixpoint; the phase walks
- * again until a walk changes nothing, as insurance for rules that look deeper than one level.
+ * first). Consumers come after their inputs, so one walk reaches the fixpoint, except where a
+ * rule declined because another node shared a node it would absorb ({@link Match#uses}): the
+ * walk's own changes may have freed that node, so then the phase walks again, until a walk
+ * changes nothing.
  * Nodes that nothing reaches are dropped on the way (dead-node removal). A rule can ask how
  * many nodes read a node ({@link Match#uses}), to replace several nodes by fewer only where
  * nothing else keeps them.
@@ -65,10 +68,13 @@ public final class Rewriter {
         for (Phase phase : phases) {
             for (int walk = 0; ; walk++) {
                 int before = log.size();
-                List<Node> next = new Walk(phase, log).run(current);
+                var w = new Walk(phase, log);
+                List<Node> next = w.run(current);
                 boolean changed = log.size() > before || !sameNodes(next, current);
                 current = next;
-                if (!changed) break;
+                // a walk settles every node after its inputs, so it reaches the fixpoint unless a
+                // rule declined for a node another node shared, which the walk's changes may have freed
+                if (!changed || !w.sawShared) break;
                 if (walk == MAX_WALKS) {
                     throw new RewriteError(current.get(0).pos(), "phase " + phase.name() + " does not settle after "
                             + MAX_WALKS + " walks; the rules that fired last: " + lastRules(log, before));
@@ -89,16 +95,31 @@ public final class Rewriter {
         return names.toString();
     }
 
-    /** One walk of one phase over the graph. */
+    /**
+     * One walk of one phase over the graph. Everything the walk knows of a node sits in the
+     * node's {@link Slot}, found through one identity map, and a slot holds its operands'
+     * slots: a walk over a graph of a million nodes then costs about one hash lookup per node
+     * and per edge, where a map per fact would cost several, each a cache miss on a large graph.
+     */
     private static final class Walk {
+        /** What the walk knows of one node. */
+        private static final class Slot {
+            Node rewritten;     // its rewritten form, once it has one
+            boolean settled;    // no rule applies to it
+            boolean known;      // in the graph before a rule made it: it keeps its own position and name
+            int uses;           // Match.uses: never too small
+            Slot[] in;          // its operands' slots, once counted
+        }
+
         private final Phase phase;
         private final List<Rewrite> log;
-        private final Map<Node, Node> rewritten = new IdentityHashMap<>();   // node -> its rewritten form
-        private final Set<Node> settled = Collections.newSetFromMap(new IdentityHashMap<>()); // no rule applies
-        private final Map<Object, Node> canonical = new HashMap<>();          // merge: key -> the one node
-        private final Set<Node> known = Collections.newSetFromMap(new IdentityHashMap<>()); // in the graph before a rule made them
-        private final Map<Node, Integer> uses = new IdentityHashMap<>();      // Match.uses: never too small
+        private Map<Node, Slot> slots;
+        private Map<Object, Node> canonical;    // merge: key -> the one node
         private final List<String> nesting = new ArrayList<>(); // the rules whose replacements are being settled, outermost first
+        private final ToIntFunction<Node> uses = this::usesAsked;
+        private boolean sawShared; // a rule asked how many nodes read a node, and heard more than one
+        private Slot[] ordered;    // the slots of the graph's nodes, in their order
+        private final Match.Bindings scratch = new Match.Bindings();
 
         Walk(Phase phase, List<Rewrite> log) {
             this.phase = phase;
@@ -106,48 +127,84 @@ public final class Rewriter {
         }
 
         List<Node> run(List<Node> roots) {
-            List<Node> order = Graph.topologicalOrder(roots);
-            known.addAll(order);
-            for (Node n : order) countOperands(n);
-            for (Node r : roots) uses.merge(r, 1, Integer::sum);
-            for (Node n : order) rewrite(n);
+            List<Node> order = order(roots);
+            for (Node r : roots) slots.get(r).uses++;
+            for (int i = 0; i < order.size(); i++) rewrite(order.get(i), ordered[i]);
             var out = new ArrayList<Node>(roots.size());
-            for (Node r : roots) out.add(rewritten.get(r));
+            for (Node r : roots) out.add(slots.get(r).rewritten);
             return out;
         }
 
-        /** The node with its inputs replaced by their rewritten forms (itself when none changed). */
-        private Node rebuild(Node n) {
+        /**
+         * Every node the roots depend on, inputs first; on the way each gets its slot, marked
+         * known, with its operands' slots and their uses counted.
+         */
+        private List<Node> order(List<Node> roots) {
+            List<Node> order = Graph.topologicalOrder(roots);
+            // sized for the graph and what the rules add, so the tables are not grown and rehashed
+            slots = new IdentityHashMap<>(order.size() + order.size() / 4 + 16);
+            canonical = new HashMap<>(2 * order.size() + 16);
+            ordered = new Slot[order.size()];
+            for (int i = 0; i < ordered.length; i++) {
+                Node n = order.get(i);
+                var s = ordered[i] = new Slot();
+                s.known = true;
+                List<Node> in = n.inputs();
+                s.in = new Slot[in.size()];
+                for (int k = 0; k < s.in.length; k++) {
+                    s.in[k] = slots.get(in.get(k)); // entered already: inputs come first
+                    s.in[k].uses++;
+                }
+                slots.put(n, s);
+            }
+            return order;
+        }
+
+        private Slot slot(Node n) { return slots.computeIfAbsent(n, k -> new Slot()); }
+
+        /** The node with its inputs replaced by their rewritten forms (itself when none changed); {@code s} is its slot, or null. */
+        private Node rebuild(Node n, Slot s) {
             if (!(n instanceof Apply a)) return n;
             List<Node> in = a.inputs();
-            var out = new ArrayList<Node>(in.size());
-            boolean changed = false;
-            for (Node i : in) {
-                Node r = rewritten.getOrDefault(i, i);
-                changed |= r != i;
-                out.add(r);
+            List<Node> out = null;
+            for (int k = 0; k < in.size(); k++) {
+                Node i = in.get(k);
+                Slot is = s != null && s.in != null && s.in[k] != null ? s.in[k] : slots.get(i);
+                Node r = is == null || is.rewritten == null ? i : is.rewritten;
+                if (r != i && out == null) out = new ArrayList<>(in);
+                if (out != null) out.set(k, r);
             }
-            if (!changed) return n;
+            if (out == null) return n;
             Apply b = Apply.at(a.pos(), a.op(), out);
             return a.name().isPresent() ? b.named(a.name().get()) : b;
         }
 
-        /** Applies the phase to a node whose inputs are settled, until nothing more applies. */
-        private Node settle(Node n) {
-            var chain = new ArrayList<String>();
+        /**
+         * Applies the phase to a node whose inputs are settled, until nothing more applies;
+         * {@code s} is the node's slot when the caller has it (most nodes of a walk change
+         * nothing, and their slot is at hand), else null.
+         */
+        private Node settle(Node n, Slot s) {
+            List<String> chain = null; // the rules fired on this node so far
             while (true) {
-                if (settled.contains(n)) return n;
-                n = merge(n);
-                if (settled.contains(n)) return n;
+                if (s == null) s = slots.get(n);
+                if (s != null && s.settled) return n;
+                Node m = merge(n);
+                if (m != n) {
+                    n = m;
+                    s = slots.get(n);
+                    if (s != null && s.settled) return n;
+                }
+                if (s == null) s = slot(n);
                 if (!(n instanceof Apply a)) {
-                    settled.add(n);
+                    s.settled = true;
                     return n;
                 }
                 Node next = fold(a);
                 String rule = "constant folding";
                 if (next == null) {
                     for (Rule r : phase.rules()) {
-                        next = r.apply(a, this::usesOf);
+                        next = r.apply(a, uses, scratch);
                         if (next == a) next = null;
                         if (next != null) {
                             rule = r.name();
@@ -156,7 +213,7 @@ public final class Rewriter {
                     }
                 }
                 if (next == null) {
-                    settled.add(a);
+                    s.settled = true;
                     return a;
                 }
                 if (!next.type().equals(a.type())) {
@@ -165,6 +222,7 @@ public final class Rewriter {
                 }
                 next = adopt(next, a);
                 log.add(new Rewrite(phase.name(), rule, a.pos(), Apply.call(a.op(), a.inputs()), describe(next)));
+                if (chain == null) chain = new ArrayList<>();
                 chain.add(rule);
                 if (chain.size() > MAX_CHAIN) {
                     throw new RewriteError(a.pos(), "rules undo each other: " + String.join(", ", distinct(chain))
@@ -178,6 +236,7 @@ public final class Rewriter {
                 }
                 try {
                     n = settleNew(next);
+                    s = null;
                 } finally {
                     nesting.remove(nesting.size() - 1);
                 }
@@ -202,7 +261,8 @@ public final class Rewriter {
                     order.add(m);
                     continue;
                 }
-                if (!seen.add(m) || settled.contains(m) || rewritten.containsKey(m)) continue;
+                Slot s = slots.get(m);
+                if (!seen.add(m) || s != null && (s.settled || s.rewritten != null)) continue;
                 stack.push(m);
                 expanded.push(true);
                 for (Node i : m.inputs()) {
@@ -213,32 +273,54 @@ public final class Rewriter {
             for (Node m : order) countOperands(m); // all of them first: a node read higher up is read when it settles
             for (Node m : order) {
                 if (m == replacement) break;
-                rewrite(m);
+                rewrite(m, slots.get(m));
             }
-            return rebuild(replacement);
+            return rebuild(replacement, slots.get(replacement));
         }
 
-        /** Settles a node whose inputs are settled and records its rewritten form, which takes over its readers. */
-        private void rewrite(Node n) {
-            Node r = settle(rebuild(n));
-            known.add(r);
-            rewritten.put(n, r);
-            if (r != n) uses.merge(r, usesOf(n), Integer::sum);
+        /**
+         * Settles a node whose inputs are settled and records its rewritten form, which takes
+         * over its readers; {@code from} is the node's slot, or null.
+         */
+        private void rewrite(Node n, Slot from) {
+            if (from == null) from = slot(n);
+            Node b = rebuild(n, from);
+            Node r = settle(b, b == n ? from : null);
+            Slot to = r == n ? from : slot(r);
+            to.known = true;
+            from.rewritten = r;
+            if (r != n) to.uses += from.uses;
         }
 
-        /** Counts a use of each operand of {@code n}; a rule's new nodes add uses and never take any away. */
+        /** Counts a use of each operand of a node a rule built; a rule's new nodes add uses and never take any away. */
         private void countOperands(Node n) {
-            for (Node i : n.inputs()) uses.merge(i, 1, Integer::sum);
+            Slot s = slot(n);
+            List<Node> in = n.inputs();
+            s.in = new Slot[in.size()];
+            for (int k = 0; k < s.in.length; k++) {
+                s.in[k] = slot(in.get(k));
+                s.in[k].uses++;
+            }
         }
 
-        private int usesOf(Node n) { return uses.getOrDefault(n, 0); }
+        private int usesAsked(Node n) {
+            int u = usesOf(n);
+            sawShared |= u > 1;
+            return u;
+        }
+
+        private int usesOf(Node n) {
+            Slot s = slots.get(n);
+            return s == null ? 0 : s.uses;
+        }
 
         /**
          * A new replacement takes the position and name of the node it replaces; a node that
          * already stood in the graph keeps its own.
          */
         private Node adopt(Node next, Apply replaced) {
-            if (!(next instanceof Apply a) || known.contains(a) || settled.contains(a)) return next;
+            Slot s = slots.get(next);
+            if (!(next instanceof Apply a) || s != null && (s.known || s.settled)) return next;
             Apply placed = a.pos().isKnown() ? a : a.at(replaced.pos());
             if (replaced.name().isPresent() && placed.name().isEmpty()) placed = placed.named(replaced.name().get());
             return placed;

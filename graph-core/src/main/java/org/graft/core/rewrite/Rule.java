@@ -19,8 +19,22 @@ public record Rule(String name, Pattern pattern, Function<Match, Node> replaceme
     }
 
     /** The replacement for {@code node}, or null where the rule does not apply; {@code uses} as {@link Match#uses}. */
-    Node apply(Apply node, ToIntFunction<Node> uses) {
-        Match m = Match.of(pattern, node, uses);
+    Node apply(Apply node, ToIntFunction<Node> uses) { return apply(node, uses, new Match.Bindings()); }
+
+    /** The same, matching into {@code scratch}, which a walk reuses. */
+    Node apply(Apply node, ToIntFunction<Node> uses, Match.Bindings scratch) {
+        if (!rootFits(pattern, node)) return null; // most rules are about other ops: say so before binding anything
+        Match m = Match.of(pattern, node, uses, scratch);
         return m == null ? null : replacement.apply(m);
+    }
+
+    /** False when the pattern's root is an op of another class or arity than the node's. */
+    private static boolean rootFits(Pattern p, Apply node) {
+        while (true) {
+            if (p instanceof Pattern.Bound b) p = b.pattern();
+            else if (p instanceof Pattern.Guarded g) p = g.pattern();
+            else break;
+        }
+        return !(p instanceof Pattern.OpPattern op) || op.op().isInstance(node.op()) && op.inputs().size() == node.inputs().size();
     }
 }

@@ -64,7 +64,7 @@ public final class Function {
         this.updated = updates.keySet().toArray(new Param[0]);
         this.schedule = updatesLast(order, outputs, updates.values()).toArray(new Node[0]);
 
-        var slot = new IdentityHashMap<Node, Integer>();
+        var slot = new IdentityHashMap<Node, Integer>(schedule.length);
         for (int i = 0; i < schedule.length; i++) slot.put(schedule[i], i);
         reads = new int[schedule.length][];
         for (int i = 0; i < schedule.length; i++) {
@@ -83,7 +83,7 @@ public final class Function {
      * is, so the draws keep the order of the graph as built.
      */
     private static List<Node> updatesLast(List<Node> order, List<Node> outputs, Collection<Node> updates) {
-        Set<Node> read = Collections.newSetFromMap(new IdentityHashMap<>());
+        Set<Node> read = Collections.newSetFromMap(new IdentityHashMap<>(order.size()));
         for (Node n : order) read.addAll(n.inputs());
         read.addAll(outputs);
         Set<Node> last = Collections.newSetFromMap(new IdentityHashMap<>());
