@@ -719,6 +719,7 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
      * being {@link Graph}'s, is iterative: a gradient graph can be deeper than the thread's stack).
      */
     private static Node placed(SourcePos at, Node root) {
+        if (root instanceof Apply a && placedInputs(a)) return a.at(at); // the common case: one new node, no walk
         Map<Node, Node> copies = new IdentityHashMap<>();
         for (Node n : Graph.topologicalOrder(List.of(root), in -> !in.pos().isKnown())) {
             Node copy = n;
@@ -732,6 +733,11 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
             copies.put(n, copy);
         }
         return copies.get(root);
+    }
+
+    private static boolean placedInputs(Apply a) {
+        for (Node in : a.inputs()) if (!in.pos().isKnown()) return false;
+        return true;
     }
 
     private static GraftException relocate(SourcePos at, String detail, GraftException original) {

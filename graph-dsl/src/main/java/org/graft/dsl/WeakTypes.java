@@ -69,6 +69,8 @@ final class WeakTypes {
 
     /** Whether {@code n} is made of numbers written in the program only, without sampling. */
     boolean isWeak(Node n) {
+        Boolean known = weak.get(n);
+        if (known != null) return known;
         // iterative: an expression of literals can be a chain a million ops long (iterate)
         var stack = new ArrayDeque<Node>();
         stack.push(n);
@@ -83,7 +85,8 @@ final class WeakTypes {
             } else if (!(top instanceof Apply a) || a.op() instanceof Stochastic) {
                 weak.put(top, false);
             } else {
-                boolean strongInput = a.inputs().stream().anyMatch(in -> Boolean.FALSE.equals(weak.get(in)));
+                boolean strongInput = false;
+                for (Node in : a.inputs()) strongInput |= Boolean.FALSE.equals(weak.get(in));
                 if (!strongInput) {
                     boolean ready = true;
                     for (Node in : a.inputs()) {
