@@ -42,6 +42,7 @@ final class WeakTypes {
     private final Set<Constant> literals = Collections.newSetFromMap(new IdentityHashMap<>());
     private final Map<Constant, Double> written = new IdentityHashMap<>();
     private final Map<Node, Boolean> weak = new IdentityHashMap<>();
+    private final ArrayDeque<Node> stack = new ArrayDeque<>(); // isWeak's, reused: it is asked of every operand
 
     /** {@code c}, remembered as a number written in the program. */
     Constant literal(Constant c) {
@@ -72,7 +73,7 @@ final class WeakTypes {
         Boolean known = weak.get(n);
         if (known != null) return known;
         // iterative: an expression of literals can be a chain a million ops long (iterate)
-        var stack = new ArrayDeque<Node>();
+        stack.clear();
         stack.push(n);
         while (!stack.isEmpty()) {
             Node top = stack.peek();

@@ -91,7 +91,11 @@ public final class Match {
             this.size = size;
         }
 
+        private static final Bindings NONE = new Bindings(new Pattern.Var[0], new Node[0], 0);
+
+        /** What is bound now, kept: a match never binds more once made. */
         private Bindings copy() {
+            if (size == 0) return NONE;
             return new Bindings(java.util.Arrays.copyOf(vars, size), java.util.Arrays.copyOf(nodes, size), size);
         }
 

@@ -114,7 +114,8 @@ public final class Rewriter {
         private final Phase phase;
         private final List<Rewrite> log;
         private Map<Node, Slot> slots;
-        private Map<Object, Node> canonical;    // merge: key -> the one node
+        private Applies applies;                // merge: the one apply computing each thing
+        private final Map<ConstantKey, Node> constants = new HashMap<>(); // merge: the one constant of each value
         private final List<String> nesting = new ArrayList<>(); // the rules whose replacements are being settled, outermost first
         private final ToIntFunction<Node> uses = this::usesAsked;
         private boolean sawShared; // a rule asked how many nodes read a node, and heard more than one
@@ -143,7 +144,7 @@ public final class Rewriter {
             List<Node> order = Graph.topologicalOrder(roots);
             // sized for the graph and what the rules add, so the tables are not grown and rehashed
             slots = new IdentityHashMap<>(order.size() + order.size() / 4 + 16);
-            canonical = new HashMap<>(2 * order.size() + 16);
+            applies = new Applies(order.size());
             ordered = new Slot[order.size()];
             for (int i = 0; i < ordered.length; i++) {
                 Node n = order.get(i);
@@ -326,13 +327,18 @@ public final class Rewriter {
             return placed;
         }
 
-        /** The one node equal to {@code n} seen in this walk, when the phase merges. */
+        /**
+         * The one node equal to {@code n} seen in this walk, when the phase merges: for an
+         * apply, the op and the very same inputs; for a constant, its value. Inputs and params
+         * are themselves, and two samples are never the same value.
+         */
         private Node merge(Node n) {
             if (!phase.merge()) return n;
-            Object key = key(n);
-            if (key == null) return n;
-            Node first = canonical.putIfAbsent(key, n);
-            if (first == null) return n;
+            Node first;
+            if (n instanceof Constant c) first = constants.putIfAbsent(new ConstantKey(c.value(), c.type()), n);
+            else if (n instanceof Apply a && !(a.op() instanceof Stochastic)) first = applies.intern(a);
+            else return n;
+            if (first == null || first == n) return n;
             if (n instanceof Apply) { // a constant merging with its equal is not worth a line of the log
                 log.add(new Rewrite(phase.name(), "merge", n.pos(), describe(n),
                         describe(first) + (first.pos().isKnown() ? " at " + first.pos() : "")));
@@ -368,16 +374,59 @@ public final class Rewriter {
      */
     private static boolean shapeOnly(Op op, int i) { return !op.connected(i) && !(op instanceof StopGradient); }
 
-    /** What makes two nodes the same computation: the op and the very same inputs; a constant's value. */
-    private static Object key(Node n) {
-        if (n instanceof Constant c) return new ConstantKey(c.value(), c.type());
-        if (n instanceof Apply a && !(a.op() instanceof Stochastic)) return new ApplyKey(a.op(), a.inputs());
-        return null; // inputs and params are themselves; two samples are never the same value
-    }
-
     private record ConstantKey(Tensor value, Type type) {}
 
-    private record ApplyKey(Op op, List<Node> inputs) {}
+    /**
+     * A set of applies where two are the same when they have equal ops and the very same
+     * inputs, in open addressing: a walk enters every node of the graph, and a map would make
+     * a key and an entry object for each.
+     */
+    private static final class Applies {
+        private Apply[] table;
+        private int size;
+
+        Applies(int expected) { table = new Apply[Integer.highestOneBit(Math.max(8, expected)) * 4]; }
+
+        /** The apply entered first that computes what {@code a} computes; {@code a} itself when there is none. */
+        Apply intern(Apply a) {
+            int mask = table.length - 1;
+            for (int i = hash(a) & mask; ; i = (i + 1) & mask) {
+                Apply e = table[i];
+                if (e == null) {
+                    table[i] = a;
+                    if (++size * 2 > table.length) grow();
+                    return a;
+                }
+                if (e == a || same(e, a)) return e;
+            }
+        }
+
+        private void grow() {
+            Apply[] old = table;
+            table = new Apply[2 * old.length];
+            int mask = table.length - 1;
+            for (Apply e : old) {
+                if (e == null) continue;
+                int i = hash(e) & mask;
+                while (table[i] != null) i = (i + 1) & mask;
+                table[i] = e;
+            }
+        }
+
+        private static int hash(Apply a) {
+            int h = a.op().hashCode();
+            for (Node in : a.inputs()) h = 31 * h + System.identityHashCode(in);
+            h *= 0x9E3779B9;     // spread the bits that the mask keeps
+            return h ^ (h >>> 16);
+        }
+
+        private static boolean same(Apply x, Apply y) {
+            List<Node> a = x.inputs(), b = y.inputs();
+            if (a.size() != b.size()) return false;
+            for (int i = 0; i < a.size(); i++) if (a.get(i) != b.get(i)) return false;
+            return x.op().equals(y.op());
+        }
+    }
 
     private static String describe(Node n) {
         if (n instanceof Apply a) return Apply.call(a.op(), a.inputs());

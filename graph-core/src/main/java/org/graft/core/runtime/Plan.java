@@ -117,10 +117,13 @@ final class Plan {
         boolean[] root = new boolean[count];
         for (int s : outputSlots) root[s] = true;
         for (int s : updateSlots) root[s] = true;
-        var readers = new ArrayList<List<Integer>>(count);
-        for (int i = 0; i < count; i++) readers.add(new ArrayList<>());
+        int[] readers = new int[count], aReader = new int[count]; // how many steps read each value, and one of them
         for (int i = 0; i < count; i++) {
-            for (int k = 0; k < reads[i].length; k++) if (firstRead(reads[i], k)) readers.get(reads[i][k]).add(i);
+            for (int k = 0; k < reads[i].length; k++) {
+                if (!firstRead(reads[i], k)) continue;
+                readers[reads[i][k]]++;
+                aReader[reads[i][k]] = i;
+            }
         }
 
         // ---- values fixed by the shapes: computed once, here ---------------------------------
@@ -145,9 +148,8 @@ final class Plan {
         for (int i = count - 1; i >= 0; i--) {
             if (!fusible(schedule[i])) continue;
             group[i] = i;
-            List<Integer> r = readers.get(i);
-            if (guarded || root[i] || fixed[i] || r.size() != 1) continue;
-            int reader = r.get(0);
+            if (guarded || root[i] || fixed[i] || readers[i] != 1) continue;
+            int reader = aReader[i];
             if (group[reader] >= 0 && !fixed[reader] && shapes[i].equals(shapes[group[reader]]) && dtypes[i] == dtypes[reader]) {
                 group[i] = group[reader];
             }
@@ -308,12 +310,9 @@ final class Plan {
          */
         static ChainLayout of(int root, List<Integer> members, int[] group, int[][] reads, int[] register, int[] registerOf) {
             var external = new ArrayList<Integer>();
-            var lastRead = new HashMap<Integer, Integer>(); // a member's value -> the last member reading it
             for (int m = 0; m < members.size(); m++) {
                 for (int s : reads[members.get(m)]) {
-                    if (group[s] == root) {
-                        lastRead.put(s, m);
-                    } else if (registerOf[s] != root) {
+                    if (group[s] != root && registerOf[s] != root) {
                         registerOf[s] = root;
                         register[s] = external.size();
                         external.add(s);
@@ -329,8 +328,8 @@ final class Plan {
                 args[m] = new int[in.length];
                 for (int k = 0; k < in.length; k++) args[m][k] = register[in[k]];
                 for (int k = 0; k < in.length; k++) {
-                    // an operand read here for the last time frees its register, for this very op too
-                    if (group[in[k]] == root && lastRead.get(in[k]) == m && firstRead(in, k)) free.push(register[in[k]]);
+                    // a member's one reader is in the chain: its register is free from here on, for this very op too
+                    if (group[in[k]] == root && firstRead(in, k)) free.push(register[in[k]]);
                 }
                 if (m == args.length - 1) break;
                 target[m] = free.isEmpty() ? next++ : free.pop();
