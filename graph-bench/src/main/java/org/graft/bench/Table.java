@@ -34,19 +34,25 @@ public final class Table {
     static final String GRAFT_STEP = GraftStepBenchmark.class.getName() + ".step";
     static final String HAND_STEP = HandStepBenchmark.class.getName() + ".step";
     static final String COMPILE = CompileBenchmark.class.getName() + ".compileMediumTrainingStep";
+    static final String SCALING = ScalingBenchmark.class.getName() + ".prepare";
     static final List<String> DTYPES = List.of("f64", "f32");
     static final String NONE = "—";
 
     /** What was measured for one configuration and dtype: times in microseconds, allocation in bytes. */
     record Row(Mlp mlp, String dtype, OptionalDouble graft, OptionalDouble hand, OptionalDouble torch, OptionalDouble graftBytes) {}
 
+    /** The median time from source to a planned function of one program of {@link ScalingPrograms}, in milliseconds. */
+    record Scaling(ScalingPrograms kind, int size, double millis) {}
+
     private final List<Row> rows;
     private final OptionalDouble compileMillis;
+    private final List<Scaling> scaling;
     private final String torchVersion;
 
-    Table(List<Row> rows, OptionalDouble compileMillis, String torchVersion) {
+    Table(List<Row> rows, OptionalDouble compileMillis, List<Scaling> scaling, String torchVersion) {
         this.rows = List.copyOf(rows);
         this.compileMillis = compileMillis;
+        this.scaling = List.copyOf(scaling);
         this.torchVersion = torchVersion;
     }
 
@@ -67,12 +73,20 @@ public final class Table {
         var medians = new HashMap<String, Double>();   // benchmark|config|dtype -> median µs
         var bytes = new HashMap<String, Double>();
         OptionalDouble compile = OptionalDouble.empty();
+        var scaling = new ArrayList<Scaling>();
         for (JsonElement e : JsonParser.parseString(jmhJson).getAsJsonArray()) {
             JsonObject run = e.getAsJsonObject();
             String benchmark = run.get("benchmark").getAsString();
             JsonObject primary = run.getAsJsonObject("primaryMetric");
             if (benchmark.equals(COMPILE)) {
                 compile = OptionalDouble.of(primary.get("score").getAsDouble() * micros(primary.get("scoreUnit").getAsString()) / 1000);
+                continue;
+            }
+            if (benchmark.equals(SCALING)) {
+                String[] program = run.getAsJsonObject("params").get("program").getAsString().split(":");
+                JsonElement p50 = primary.getAsJsonObject("scorePercentiles").get("50.0");
+                scaling.add(new Scaling(ScalingPrograms.valueOf(program[0].toUpperCase(Locale.ROOT)), Integer.parseInt(program[1]),
+                        p50.getAsDouble() * micros(primary.get("scoreUnit").getAsString()) / 1000));
                 continue;
             }
             if (!benchmark.equals(GRAFT_STEP) && !benchmark.equals(HAND_STEP)) continue;
@@ -104,7 +118,7 @@ public final class Table {
                         get(torch, mlp.name() + "|" + dtype), get(bytes, GRAFT_STEP + at)));
             }
         }
-        return new Table(rows, compile, torchVersion);
+        return new Table(rows, compile, scaling, torchVersion);
     }
 
     List<Row> rows() { return rows; }
@@ -130,6 +144,30 @@ public final class Table {
         out.append("\nCompile of the medium MLP's training graph (build, differentiate, rewrite, compile, plan; warm JVM, mean): ")
                 .append(compileMillis.isPresent() ? String.format(Locale.ROOT, "%.1f ms", compileMillis.getAsDouble()) : NONE)
                 .append('\n');
+        if (!scaling.isEmpty()) out.append('\n').append(formatScaling());
+        return out.toString();
+    }
+
+    /**
+     * The compile times of the scaling programs, each with its growth: its time over the time of
+     * the same kind at half the size, where that was measured (about 2 when the cost is linear).
+     */
+    String formatScaling() {
+        var out = new StringBuilder("From source to a planned function (parse, build with gradients, rewrite, compile, plan;"
+                + " warm JVM, median of single shots)\n");
+        String header = String.format(Locale.ROOT, "%-62s %16s %10s %8s", "program", "size", "time", "growth");
+        out.append(header).append('\n').append("-".repeat(header.length())).append('\n');
+        var sorted = new ArrayList<>(scaling);
+        sorted.sort(java.util.Comparator.comparing(Scaling::kind).thenComparingInt(Scaling::size));
+        ScalingPrograms previous = null;
+        for (Scaling s : sorted) {
+            OptionalDouble half = OptionalDouble.empty();
+            for (Scaling h : scaling) if (h.kind() == s.kind() && 2 * h.size() == s.size()) half = OptionalDouble.of(h.millis());
+            out.append(String.format(Locale.ROOT, "%-62s %16s %10s %8s%n", s.kind() == previous ? "" : s.kind().what,
+                    String.format(Locale.ROOT, "%,d %s", s.size(), s.kind().unit), time(OptionalDouble.of(1000 * s.millis())),
+                    ratio(OptionalDouble.of(s.millis()), half)));
+            previous = s.kind();
+        }
         return out.toString();
     }
 

@@ -59,6 +59,30 @@ class TableTest {
         assertTrue(text.endsWith("warm JVM, mean): 42.3 ms\n"), text);
     }
 
+    /** Single-shot runs of the scaling benchmark, with percentiles as JMH 1.37 writes them. */
+    static final String SCALING = """
+            [
+              {"benchmark": "org.graft.bench.ScalingBenchmark.prepare", "mode": "ss", "params": {"program": "sum:16384"},
+               "primaryMetric": {"score": 90.0, "scorePercentiles": {"50.0": 80.0}, "scoreUnit": "ms/op"}},
+              {"benchmark": "org.graft.bench.ScalingBenchmark.prepare", "mode": "ss", "params": {"program": "sum:32768"},
+               "primaryMetric": {"score": 200.0, "scorePercentiles": {"50.0": 168.0}, "scoreUnit": "ms/op"}},
+              {"benchmark": "org.graft.bench.ScalingBenchmark.prepare", "mode": "ss", "params": {"program": "chain:4096"},
+               "primaryMetric": {"score": 1.5, "scorePercentiles": {"50.0": 1.25}, "scoreUnit": "s/op"}}
+            ]
+            """;
+
+    @Test
+    void scalingRowsGiveTheMedianAndTheGrowthOverHalfTheSize() {
+        String text = Table.parse(SCALING, null).format("loops", "1");
+        List<String> lines = text.lines().toList();
+        int header = lines.indexOf(lines.stream().filter(l -> l.startsWith("program")).findFirst().orElseThrow());
+        assertEquals(List.of("(c)", "one", "line", "adding", "N", "terms", "16,384", "terms", "80.0", "ms", "—"),
+                List.of(lines.get(header + 2).trim().split("\\s+")));
+        assertEquals(List.of("32,768", "terms", "168", "ms", "2.10"), List.of(lines.get(header + 3).trim().split("\\s+")));
+        assertEquals(List.of("(d)", "a", "chain", "of", "N", "bindings,", "trained", "4,096", "bindings", "1.25", "s", "—"),
+                List.of(lines.get(header + 4).trim().split("\\s+")));
+    }
+
     @Test
     void aCellWithoutAMeasurementShowsADash() {
         String text = Table.parse(JMH, null).format("loops", null);

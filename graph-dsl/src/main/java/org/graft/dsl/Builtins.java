@@ -341,16 +341,19 @@ final class Builtins {
                 c -> uniformLike(c.node("x"), c.number("lo"), c.number("hi")));
         unary("bernoulli", x -> bernoulli(x));
 
-        function("grad", List.of("cost", "x"), List.of(), c -> {
+        // grad(cost, x), or grad(cost, [a, b, ...]) for a tuple of gradients from one walk, as
+        // Theano's grad(cost, [a, b]): one call per variable would walk the graph once each
+        add(FUNCTIONS, "grad", List.of("cost", "x"), List.of(), c -> {
             Node cost = c.node("cost");
             if (cost.type().rank() != 0) {
                 throw new GraftException(c.pos("cost"), "grad: the cost must be a scalar, found " + cost.type());
             }
-            try {
-                return GradTable.grad(cost, c.node("x"));
-            } catch (GradientError e) { // at the argument, not where x was declared
-                throw new GradientError(c.pos("x"), e.detail());
+            if (!(c.value("x") instanceof Value.Array list)) {
+                return new Value.Expr(grad(cost, List.of(c.node("x")), List.of(c.pos("x")), c.pos("x")).get(0));
             }
+            var wrt = new ArrayList<Node>();
+            for (int i = 0; i < list.items().size(); i++) wrt.add(c.compiler().node(list.items().get(i), list.positions().get(i)));
+            return new Value.Tuple(grad(cost, wrt, list.positions(), c.pos("x")).stream().<Value>map(Value.Expr::new).toList());
         });
         unary("stop_gradient", x -> stopGradient(x));
         add(FUNCTIONS, "iterate", List.of("f", "x0", "k"), List.of(), c -> {
@@ -413,10 +416,18 @@ final class Builtins {
     }
 
     /**
-     * Whether a gradient can flow back from {@code cost} to {@code x}, given the nodes of the
-     * cost in topological order: along a path whose every op is connected to the operand it
-     * takes, as stop_gradient and zeros_like are not.
+     * The gradients of {@code cost} with respect to {@code wrt}, written at {@code at}: an error
+     * is shown at the argument, not where a variable was declared; at the variable it names,
+     * else at {@code all}.
      */
+    private static List<Node> grad(Node cost, List<Node> wrt, List<SourcePos> at, SourcePos all) {
+        try {
+            return GradTable.grad(cost, wrt);
+        } catch (GradientError e) {
+            for (int i = 0; i < wrt.size(); i++) if (e.pos().equals(wrt.get(i).pos())) throw new GradientError(at.get(i), e.detail());
+            throw new GradientError(all, e.detail());
+        }
+    }
 
     /** A number as the language writes it: {@code 2}, {@code -0.5}, {@code 1e-8}, {@code 1e12}. */
     static String show(double v) {
