@@ -2,6 +2,7 @@ package org.graft.core.rewrite;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -65,11 +66,13 @@ public final class Rewriter {
     public Result rewrite(List<? extends Node> roots) {
         List<Node> current = List.copyOf(roots);
         var log = new ArrayList<Rewrite>();
+        int size = 16;
         for (Phase phase : phases) {
             for (int walk = 0; ; walk++) {
                 int before = log.size();
-                var w = new Walk(phase, log);
+                var w = new Walk(phase, log, size);
                 List<Node> next = w.run(current);
+                size = w.size();
                 boolean changed = log.size() > before || !sameNodes(next, current);
                 current = next;
                 // a walk settles every node after its inputs, so it reaches the fixpoint unless a
@@ -122,10 +125,16 @@ public final class Rewriter {
         private Slot[] ordered;    // the slots of the graph's nodes, in their order
         private final Match.Bindings scratch = new Match.Bindings();
 
-        Walk(Phase phase, List<Rewrite> log) {
+        private final int expected;     // about how many nodes the graph has
+
+        Walk(Phase phase, List<Rewrite> log, int expected) {
             this.phase = phase;
             this.log = log;
+            this.expected = expected;
         }
+
+        /** How many nodes the walk found. */
+        int size() { return ordered.length; }
 
         List<Node> run(List<Node> roots) {
             List<Node> order = order(roots);
@@ -137,28 +146,62 @@ public final class Rewriter {
         }
 
         /**
-         * Every node the roots depend on, inputs first; on the way each gets its slot, marked
-         * known, with its operands' slots and their uses counted.
+         * Every node the roots depend on, inputs first, as {@link Graph#topologicalOrder}; on
+         * the way each gets its slot, marked known, with its operands' slots and their uses
+         * counted. One identity lookup per edge does all of it: on a graph of a million nodes
+         * each lookup is a cache miss, and a second pass would double them.
          */
         private List<Node> order(List<Node> roots) {
-            List<Node> order = Graph.topologicalOrder(roots);
-            // sized for the graph and what the rules add, so the tables are not grown and rehashed
-            slots = new IdentityHashMap<>(order.size() + order.size() / 4 + 16);
-            applies = new Applies(order.size());
-            ordered = new Slot[order.size()];
-            for (int i = 0; i < ordered.length; i++) {
-                Node n = order.get(i);
-                var s = ordered[i] = new Slot();
-                s.known = true;
-                List<Node> in = n.inputs();
-                s.in = new Slot[in.size()];
-                for (int k = 0; k < s.in.length; k++) {
-                    s.in[k] = slots.get(in.get(k)); // entered already: inputs come first
-                    s.in[k].uses++;
+            var order = new ArrayList<Node>(expected);
+            var orderedSlots = new ArrayList<Slot>(expected);
+            slots = new IdentityHashMap<>(expected + expected / 4); // not grown and rehashed along the way
+            Node[] nodes = new Node[16];    // the depth-first stack: a node, its slot, its next input
+            Slot[] stacked = new Slot[16];
+            int[] next = new int[16];
+            int top = -1;
+            for (Node root : roots) {
+                if (slots.containsKey(root)) continue;
+                nodes[++top] = root;
+                stacked[top] = enter(root);
+                next[top] = 0;
+                while (top >= 0) {
+                    Node n = nodes[top];
+                    Slot s = stacked[top];
+                    if (next[top] == s.in.length) {
+                        order.add(n);
+                        orderedSlots.add(s);
+                        top--;
+                        continue;
+                    }
+                    int k = next[top]++;
+                    Node input = n.inputs().get(k);
+                    Slot is = slots.get(input);
+                    if (is == null) {
+                        is = enter(input);
+                        if (++top == nodes.length) {
+                            nodes = Arrays.copyOf(nodes, 2 * top);
+                            stacked = Arrays.copyOf(stacked, 2 * top);
+                            next = Arrays.copyOf(next, 2 * top);
+                        }
+                        nodes[top] = input;
+                        stacked[top] = is;
+                        next[top] = 0;
+                    }
+                    s.in[k] = is;
+                    is.uses++;
                 }
-                slots.put(n, s);
             }
+            ordered = orderedSlots.toArray(new Slot[0]);
+            applies = new Applies(order.size());
             return order;
+        }
+
+        private Slot enter(Node n) {
+            var s = new Slot();
+            s.known = true;
+            s.in = new Slot[n.inputs().size()];
+            slots.put(n, s);
+            return s;
         }
 
         private Slot slot(Node n) { return slots.computeIfAbsent(n, k -> new Slot()); }
