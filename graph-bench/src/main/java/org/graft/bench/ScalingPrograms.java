@@ -25,7 +25,8 @@ import org.graft.ops.Ops;
  *   <li>{@code mlp}: a training step (the objective's SGD updates) of an MLP of {@code size}
  *       tanh layers of width 32 with softmax cross-entropy;
  *   <li>{@code hvp}: the Hessian-vector product of the same classifier with {@code size}
- *       layers, {@code grad(<grad(loss, W), v>, W)} for every weight, as outputs;
+ *       layers, {@code grad(<grad(loss, W), v>, W)} for every weight as outputs, each
+ *       {@code grad} taken for all the weights at once;
  *   <li>{@code sum}: one line adding {@code size} terms, {@code t = x + x + ... + x};
  *   <li>{@code chain}: {@code size} bindings, each a function of the one before and a shared
  *       weight, trained (so the gradient walks back through all of them).
@@ -63,13 +64,10 @@ public enum ScalingPrograms {
                 if (this == MLP) {
                     s.append("minimize loss with sgd(0.1)\n");
                 } else {
-                    s.append("gv = 0");
-                    for (int i = 1; i <= size; i++) s.append(" + sum(grad(loss, W").append(i).append(") * 0.5)");
-                    s.append('\n');
-                    for (int i = 1; i <= size; i++) s.append("hv").append(i).append(" = grad(gv, W").append(i).append(")\n");
-                    s.append("output ");
-                    for (int i = 1; i <= size; i++) s.append(i > 1 ? ", " : "").append("hv").append(i);
-                    s.append('\n');
+                    s.append(names("g", size)).append(" = grad(loss, [").append(names("W", size)).append("])\ngv = 0");
+                    for (int i = 1; i <= size; i++) s.append(" + sum(g").append(i).append(" * 0.5)");
+                    s.append('\n').append(names("hv", size)).append(" = grad(gv, [").append(names("W", size)).append("])\n");
+                    s.append("output ").append(names("hv", size)).append('\n');
                 }
             }
             case SUM -> {
@@ -83,6 +81,13 @@ public enum ScalingPrograms {
                 s.append("loss = mean(a").append(size).append(" ^ 2)\nminimize loss with sgd(0.1)\n");
             }
         }
+        return s.toString();
+    }
+
+    /** {@code p1, p2, ..., pN}. */
+    private static String names(String prefix, int n) {
+        var s = new StringBuilder();
+        for (int i = 1; i <= n; i++) s.append(i > 1 ? ", " : "").append(prefix).append(i);
         return s.toString();
     }
 
