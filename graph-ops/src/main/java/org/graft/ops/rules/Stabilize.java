@@ -104,6 +104,8 @@ public final class Stabilize {
                     m -> fit(neg(softplus(m.get(X))), m, C)),
             rule("log1p(-sigmoid(x)) -> -softplus(x)", on(Log1p.class, on(Neg.class, on(Sigmoid.class, X))),
                     m -> neg(softplus(m.get(X)))),
+            // canonicalize writes 1 + (-x) as 1 - x, so log(1 - x) is the form log(1 + (-x)) reaches here in
+            rule("log(1-x) -> log1p(-x)", on(Log.class, on(Sub.class, ONE, X)), m -> fit(log1p(neg(m.get(X))), m, C)),
             rule("log(softmax(x)) -> log_softmax(x)", on(Log.class, on(Softmax.class, X).as(S)),
                     m -> logSoftmax(m.get(X), m.op(S, Softmax.class).axis())),
             rule("log(sum(exp(x))) -> logsumexp(x)", on(Log.class, on(Sum.class, on(Exp.class, X)).as(S)),

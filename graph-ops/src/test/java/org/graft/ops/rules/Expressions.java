@@ -150,7 +150,7 @@ final class Expressions {
     static final List<String> TEMPLATES = List.of(
             "x*1", "x+0", "x*ones (broadcasting)", "x+zeros (broadcasting)", "x-x", "x/x", "--x", "a+(-b)", "a-(-b)",
             "x*0", "transpose(transpose x)", "reshape(reshape x)", "c1+c2", "(x+c1)+c2", "c1*(c2*x)", "a*b+a*c",
-            "log(1+x)", "exp(x)-1", "log(sigmoid x)", "log(1-sigmoid x)", "log(softmax x)", "log(sum(exp x))",
+            "log(1+x)", "log(1-x)", "exp(x)-1", "log(sigmoid x)", "log(1-sigmoid x)", "log(softmax x)", "log(sum(exp x))",
             "-sum(t*log(softmax z))", "bce(sigmoid z, t)", "exp(log x)", "log(exp x)", "sqrt(x^2)",
             "sqrt(square x + 0.1)", "x*x", "pow(x, 2)", "pow(x, 0.5)", "matmul(transpose a, b)",
             "matmul(a, transpose b)", "matmul(a, b)+c", "sum(x*y)", "f(x)+f(x)");
@@ -216,6 +216,11 @@ final class Expressions {
             new Step("log(1+x)", b -> {
                 Node x = b.within(-0.5, MAX_MAGNITUDE);
                 return log(b.choose(2) == 0 ? add(1.0, x) : add(x, 1.0));
+            }),
+            // 1 + (-x), which canonicalize makes 1 - x, or 1 - x as written
+            new Step("log(1-x)", b -> {
+                Node x = b.within(-MAX_MAGNITUDE, 0.5);
+                return log(b.choose(2) == 0 ? sub(1.0, x) : add(1.0, neg(x)));
             }),
             new Step("exp(x)-1", b -> sub(exp(b.within(-30, 4)), 1.0)),
             new Step("log(sigmoid x)", b -> log(sigmoid(b.within(-30, 30)))),

@@ -116,6 +116,20 @@ class StabilizeTest {
         assertEquals(Math.log(3), r.rewritten.get(0).get(1, 2), 1e-15);
     }
 
+    /** Canonicalize writes 1 + (-x) as 1 - x before stabilize sees it; either way log1p(-x) keeps x's digits. */
+    @Example
+    void log1pOfMinusXKeepsTheTinyXThatOneMinusXRoundsAway() {
+        Input x = input("x");
+        for (Node f : List.of(log(sub(1.0, x)), log(add(1.0, neg(x))))) {
+            Run r = run(List.of(x), List.of(f), scalar(1e-18));
+            assertEquals(0.0, r.naive(0));                  // 1 - 1e-18 is 1
+            assertEquals(-1e-18, r.rewritten(0), 1e-34);
+            assertTrue(r.fired("log(1-x) -> log1p(-x)"));
+        }
+        assertFalse(run(List.of(x), List.of(log(sub(2.0, x))), scalar(0.5)).fired("log(1-x) -> log1p(-x)"));
+        assertFalse(run(List.of(x), List.of(log(sub(x, 1.0))), scalar(2)).fired("log(1-x) -> log1p(-x)"));
+    }
+
     @Example
     void expm1KeepsTheTinyXThatExpMinusOneRoundsAway() {
         Input x = input("x");
