@@ -16,6 +16,7 @@ import java.util.function.ToIntFunction;
 import org.graft.core.Apply;
 import org.graft.core.Constant;
 import org.graft.core.Graph;
+import org.graft.core.Input;
 import org.graft.core.Node;
 import org.graft.core.Op;
 import org.graft.core.Stochastic;
@@ -70,7 +71,7 @@ public final class Rewriter {
         for (Phase phase : phases) {
             for (int walk = 0; ; walk++) {
                 int before = log.size();
-                var w = new Walk(phase, log, size);
+                var w = new Walk(phase, phases, log, size);
                 List<Node> next = w.run(current);
                 size = w.size();
                 boolean changed = log.size() > before || !sameNodes(next, current);
@@ -112,9 +113,13 @@ public final class Rewriter {
             boolean known;      // in the graph before a rule made it: it keeps its own position and name
             int uses;           // Match.uses: never too small
             Slot[] in;          // its operands' slots, once counted
+            boolean deferred;   // a constant value, left unfolded until a node that is not reads it
+            Constant folded;    // the constant it folded to
+            boolean unfoldable; // its evaluation failed: the error belongs to the run
         }
 
         private final Phase phase;
+        private final List<Phase> pipeline; // every phase of the rewriter: what a folded constant must compute
         private final List<Rewrite> log;
         private Map<Node, Slot> slots;
         private Applies applies;                // merge: the one apply computing each thing
@@ -127,8 +132,9 @@ public final class Rewriter {
 
         private final int expected;     // about how many nodes the graph has
 
-        Walk(Phase phase, List<Rewrite> log, int expected) {
+        Walk(Phase phase, List<Phase> pipeline, List<Rewrite> log, int expected) {
             this.phase = phase;
+            this.pipeline = pipeline;
             this.log = log;
             this.expected = expected;
         }
@@ -141,7 +147,11 @@ public final class Rewriter {
             for (Node r : roots) slots.get(r).uses++;
             for (int i = 0; i < order.size(); i++) rewrite(order.get(i), ordered[i]);
             var out = new ArrayList<Node>(roots.size());
-            for (Node r : roots) out.add(slots.get(r).rewritten);
+            for (Node r : roots) {
+                Node n = slots.get(r).rewritten;
+                Node c = slots.get(n).deferred ? foldRegion(n) : null;
+                out.add(c != null ? c : n);
+            }
             return out;
         }
 
@@ -244,16 +254,27 @@ public final class Rewriter {
                     s.settled = true;
                     return n;
                 }
-                Node next = fold(a);
-                String rule = "constant folding";
-                if (next == null) {
-                    for (Rule r : phase.rules()) {
-                        next = r.apply(a, uses, scratch);
-                        if (next == a) next = null;
-                        if (next != null) {
-                            rule = r.name();
-                            break;
-                        }
+                if (phase.fold()) {
+                    Apply b = withFoldedOperands(a);
+                    if (b != a) { // settle it again, on its constants
+                        n = b;
+                        s = null;
+                        continue;
+                    }
+                    if (constantValued(a)) {
+                        s.settled = true;
+                        s.deferred = true;
+                        return a;
+                    }
+                }
+                Node next = null;
+                String rule = null;
+                for (Rule r : phase.rules()) {
+                    next = r.apply(a, uses, scratch);
+                    if (next == a) next = null;
+                    if (next != null) {
+                        rule = r.name();
+                        break;
                     }
                 }
                 if (next == null) {
@@ -389,24 +410,108 @@ public final class Rewriter {
             return first;
         }
 
-        /** The node as a constant, when the phase folds and every value it reads is constant. */
-        private Node fold(Apply a) {
-            if (!phase.fold() || a.op() instanceof Stochastic || !a.type().isConcrete()) return null;
-            if (a.type().shape().size() > MAX_FOLDED_SIZE) return null;
-            var args = new ArrayList<Tensor>();
+        // ---- constant folding ----------------------------------------------------------------
+        //
+        // A node whose every operand is constant is not folded where it stands: it is deferred,
+        // and so are the constant nodes above it, until a node that is not constant (or a root)
+        // reads it. That node's constant operand is then folded as a whole region, which is first
+        // rewritten by every phase of the rewriter (without folding): the constant is what the
+        // stable form computes, log(sigmoid(-800)) is -800, not log(0). A region read twice is
+        // folded on its own first, so no node is evaluated twice.
+
+        /** Whether {@code a} computes a constant: a deterministic op, a concrete type of a size folding makes, constant operands. */
+        private boolean constantValued(Apply a) {
+            if (a.op() instanceof Stochastic || !a.type().isConcrete() || a.type().shape().size() > MAX_FOLDED_SIZE) return false;
             List<Node> in = a.inputs();
             for (int i = 0; i < in.size(); i++) {
                 Node x = in.get(i);
-                if (x instanceof Constant c) args.add(c.value());
-                else if (shapeOnly(a.op(), i) && x.type().isConcrete()) args.add(Tensor.zeros(x.type().dtype(), x.type().shape()));
-                else return null;
+                if (x instanceof Constant || isDeferred(x)) continue;
+                if (!(shapeOnly(a.op(), i) && x.type().isConcrete())) return false;
             }
+            return true;
+        }
+
+        private boolean isDeferred(Node n) {
+            Slot s = slots.get(n);
+            return s != null && s.deferred && !s.unfoldable;
+        }
+
+        /**
+         * {@code a} with its deferred operands folded where they must be: all of them when
+         * {@code a} is not constant itself, else those other nodes read too; {@code a} itself
+         * when none is.
+         */
+        private Apply withFoldedOperands(Apply a) {
+            List<Node> in = a.inputs();
+            boolean constant = constantValued(a);
+            List<Node> out = null;
+            for (int i = 0; i < in.size(); i++) {
+                Node x = in.get(i);
+                if (!isDeferred(x) || constant && usesOf(x) <= 1) continue;
+                Node c = foldRegion(x);
+                if (c == null) continue;
+                if (out == null) out = new ArrayList<>(in);
+                out.set(i, c);
+            }
+            if (out == null) return a;
+            Apply b = Apply.at(a.pos(), a.op(), out);
+            return a.name().isPresent() ? b.named(a.name().get()) : b;
+        }
+
+        /** The constant the deferred node {@code d} computes, or null where computing it fails. */
+        private Node foldRegion(Node d) {
+            Slot s = slots.get(d);
+            if (s.folded != null || s.unfoldable) return s.folded;
+            Tensor value = evaluate(d);
+            if (value == null) {
+                s.unfoldable = true;
+                return null;
+            }
+            Constant c = Constant.of(value).at(d.pos());
+            if (d.name().isPresent()) c = c.named(d.name().get());
+            log.add(new Rewrite(phase.name(), "constant folding", d.pos(), describe(d), describe(c)));
+            Node merged = merge(c);
+            Slot m = slot(merged);
+            m.settled = m.known = true;
+            m.uses += s.uses;
+            s.folded = merged instanceof Constant k ? k : c;
+            return merged;
+        }
+
+        /**
+         * The value of the region of deferred nodes below {@code d}, rewritten by the pipeline
+         * without folding, or null where an op fails on it. Operands read for their shape alone
+         * stand in the region as inputs of their type, so the rewrite sees the region only.
+         */
+        private Tensor evaluate(Node d) {
+            Map<Node, Node> copies = new IdentityHashMap<>();
+            for (Node n : Graph.topologicalOrder(List.of(d), this::isDeferred)) {
+                Apply a = (Apply) n;
+                var in = new ArrayList<Node>(a.inputs().size());
+                for (Node x : a.inputs()) {
+                    Node copy = copies.get(x);
+                    in.add(copy != null ? copy : x instanceof Constant ? x : new Input("shape", x.type()));
+                }
+                copies.put(n, Apply.at(a.pos(), a.op(), in));
+            }
+            var stable = new ArrayList<Phase>();
+            for (Phase p : pipeline) stable.add(new Phase(p.name(), p.rules(), false, p.merge()));
+            Node root = Rewriter.of(stable).rewrite(List.of(copies.get(d))).roots().get(0);
+            Map<Node, Tensor> values = new IdentityHashMap<>();
             try {
-                Constant c = Constant.of(a.op().fprop(args)).at(a.pos());
-                return a.name().isPresent() ? c.named(a.name().get()) : c;
+                for (Node n : Graph.topologicalOrder(List.of(root))) {
+                    if (n instanceof Constant c) values.put(n, c.value());
+                    else if (n instanceof Input) values.put(n, Tensor.zeros(n.type().dtype(), n.type().shape()));
+                    else {
+                        var args = new ArrayList<Tensor>();
+                        for (Node x : n.inputs()) args.add(values.get(x));
+                        values.put(n, ((Apply) n).op().fprop(args));
+                    }
+                }
             } catch (RuntimeException e) {
                 return null; // the error belongs to the run, where it is reported at the node
             }
+            return values.get(root);
         }
     }
 
