@@ -17,8 +17,12 @@ import org.graft.core.tensor.Tensor;
  */
 public record Type(DType dtype, List<Dim> dims) {
 
+    /** A shape error when the concrete dims alone hold more elements than a tensor can ({@link Shape#MAX_SIZE}). */
     public Type {
         dims = List.copyOf(dims);
+        long elements = 1;
+        for (Dim d : dims) if (d instanceof Dim.Size s) elements = Shape.times(elements, s.n());
+        if (elements > Shape.MAX_SIZE) throw new ShapeError(Shape.tooLarge(Shape.format(dims), elements));
     }
 
     /** An f64 type from dims given as sizes ({@code 784}) and symbols ({@code "n"}). */

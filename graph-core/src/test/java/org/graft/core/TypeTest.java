@@ -18,6 +18,28 @@ import org.graft.core.tensor.Tensor;
 
 class TypeTest {
 
+    // ---- sizes ------------------------------------------------------------------------------------
+
+    @Test
+    void aTypeWhoseConcreteDimsHoldMoreThanATensorCanIsAShapeError() {
+        var e = assertThrows(ShapeError.class, () -> Type.f64(1_000_000, 1_000_000));
+        assertEquals("[1000000, 1000000] would hold 1,000,000,000,000 elements; a tensor holds at most 2,147,483,639,"
+                + " the most one Java array holds", e.detail());
+        // the symbolic dims count as 1: with them the concrete part alone is too large
+        assertThrows(ShapeError.class, () -> Type.f64("n", 70_000, 70_000));
+        assertEquals(Shape.MAX_SIZE, Type.f64(Shape.MAX_SIZE).shape().size()); // the limit itself is a size
+        assertThrows(ShapeError.class, () -> Type.f64(Shape.MAX_SIZE, 2));
+    }
+
+    @Test
+    void countingElementsSaturatesInsteadOfOverflowing() {
+        assertEquals(6, Shape.times(2, 3));
+        assertEquals(Long.MAX_VALUE, Shape.times(1L << 40, 1 << 30));
+        assertEquals(0, Shape.times(0, Integer.MAX_VALUE));
+        var e = assertThrows(ShapeError.class, () -> Type.f64(1 << 30, 1 << 30, 1 << 30, 1 << 30));
+        assertTrue(e.detail().contains("would hold more than 9,223,372,036,854,775,807 elements"), e.detail());
+    }
+
     // ---- broadcasting with symbols ---------------------------------------------------------------
 
     @Test

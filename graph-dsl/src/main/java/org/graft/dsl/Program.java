@@ -235,6 +235,10 @@ public final class Program {
                 dims[i] = n;
             }
         }
-        return Shape.of(dims);
+        try {
+            return Shape.of(dims);
+        } catch (IllegalArgumentException e) { // more elements than a tensor holds
+            throw new GraftException(p.pos(), "param " + p.label() + ": " + e.getMessage());
+        }
     }
 }

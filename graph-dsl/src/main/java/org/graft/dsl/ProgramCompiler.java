@@ -122,7 +122,7 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
     public Value visitInputStmt(InputStmtContext ctx) {
         String name = declare(ctx.NAME(), "input");
         SourcePos at = pos(ctx.NAME());
-        var input = new Input(name, type(ctx.type()), at);
+        var input = new Input(name, type(ctx.type(), "input " + name), at);
         Tensor value = set.remove(name);
         if (value != null) inputValues.put(input, fit(name, input.type(), value, at));
         inputs.add(input);
@@ -135,7 +135,7 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
     public Value visitParamStmt(ParamStmtContext ctx) {
         String name = declare(ctx.NAME(), "param");
         SourcePos at = pos(ctx.NAME());
-        Type type = type(ctx.type());
+        Type type = type(ctx.type(), "param " + name);
         var param = new Param(name, type, at);
         Builtins.Init init = initializer(ctx.expr());
         if (init.rank() != Builtins.Init.ANY_RANK && init.rank() != type.rank()) {
@@ -787,7 +787,8 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
         return node;
     }
 
-    private Type type(TypeContext ctx) {
+    /** The type written at {@code ctx} for {@code what} ({@code param W}), which is named in an error. */
+    private Type type(TypeContext ctx, String what) {
         DType dtype = DType.F64;
         if (ctx.dtype != null) {
             dtype = switch (ctx.dtype.getText()) {
@@ -820,7 +821,11 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
                 }
             }
         }
-        return Type.of(dtype, dims.toArray());
+        try {
+            return Type.of(dtype, dims.toArray());
+        } catch (ShapeError e) { // more elements than a tensor holds
+            throw new ShapeError(pos(ctx), what + ": " + e.detail());
+        }
     }
 
     private Builtins.Init initializer(ExprContext ctx) {

@@ -115,12 +115,35 @@ public final class GraftCli implements Callable<Integer> {
                 + "gradcheck, train, models, info");
     }
 
+    /**
+     * What is said when the heap runs out: the user's model or data is larger than the heap,
+     * which is not a bug; the heap's size, and a larger one to ask for (twice this one, within
+     * three quarters of the machine's memory when that is known, {@code physical} < 0 if not).
+     */
+    static String outOfMemory(long heap, long physical) {
+        long gib = 1L << 30;
+        long wanted = Math.max(2 * heap, heap + gib);
+        if (physical > 0) wanted = Math.min(wanted, physical * 3 / 4);
+        String more = wanted > heap ? "run with a larger heap, e.g. GRAFT_JAVA_OPTS=-Xmx" + Math.max(1, wanted / gib) + "g"
+                : "the heap is already most of this machine's memory: use smaller sizes (a smaller batch, fewer units)";
+        return "error: out of memory: the Java heap holds at most " + Math.round(heap / (double) (1 << 20)) + " MiB"
+                + (physical > 0 ? " (this machine has " + Math.round(physical / (double) gib) + " GiB)" : "") + "; " + more;
+    }
+
+    /** The machine's memory in bytes, or -1 where the JVM does not say. */
+    private static long physicalMemory() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getTotalMemorySize() : -1;
+    }
+
     private static int report(Throwable thrown, PrintWriter err, boolean debug) {
         Throwable e = thrown instanceof ExecutionException && thrown.getCause() != null ? thrown.getCause() : thrown;
         if (e instanceof GraftException g) {
             err.println(Graft.format(g));
         } else if (e instanceof DataError || e instanceof Blas.SettingException) {
             err.println("error: " + e.getMessage());
+        } else if (e instanceof OutOfMemoryError) {
+            err.println(outOfMemory(Runtime.getRuntime().maxMemory(), physicalMemory()));
         } else {
             err.println("internal error: " + e);
             if (!debug) err.println("This is a bug in Graft; rerun with --debug to see where it happened.");

@@ -163,6 +163,27 @@ class TrainCommandTest {
     }
 
     @Test
+    void aParamLargerThanATensorCanBeIsAnErrorAtItsDeclaration() {
+        Run run = graft("train", "mlp", "--data", "digits", "--set", "hidden=100000000", "--out", dir.toString());
+        assertEquals(1, run.status());
+        assertEquals("mlp.graft:17:7: error: param W1: [64, 100000000] would hold 6,400,000,000 elements; a tensor holds"
+                + " at most 2,147,483,639, the most one Java array holds\n", run.err());
+    }
+
+    @Test
+    void runningOutOfMemoryNamesTheHeapAndHowToAskForMore() {
+        long mib = 1 << 20, gib = 1L << 30;
+        assertEquals("error: out of memory: the Java heap holds at most 256 MiB (this machine has 24 GiB); run with a larger heap,"
+                + " e.g. GRAFT_JAVA_OPTS=-Xmx1g", GraftCli.outOfMemory(256 * mib, 24 * gib));
+        assertEquals("error: out of memory: the Java heap holds at most 6144 MiB (this machine has 24 GiB); run with a larger heap,"
+                + " e.g. GRAFT_JAVA_OPTS=-Xmx12g", GraftCli.outOfMemory(6 * gib, 24 * gib));
+        assertEquals("error: out of memory: the Java heap holds at most 18432 MiB (this machine has 24 GiB); the heap is already"
+                + " most of this machine's memory: use smaller sizes (a smaller batch, fewer units)", GraftCli.outOfMemory(18 * gib, 24 * gib));
+        assertEquals("error: out of memory: the Java heap holds at most 1024 MiB; run with a larger heap, e.g. GRAFT_JAVA_OPTS=-Xmx2g",
+                GraftCli.outOfMemory(gib, -1));
+    }
+
+    @Test
     void aDtypeOtherThanF32OrF64IsAWrongCommandLine() {
         Run run = graft("train", "mlp", "--data", "digits", "--dtype", "f16", "--out", dir.toString());
         assertEquals(2, run.status());

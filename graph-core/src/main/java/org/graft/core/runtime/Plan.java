@@ -281,7 +281,11 @@ final class Plan {
                 out[i] = bound;
             }
         }
-        return Shape.of(out);
+        try {
+            return Shape.of(out);
+        } catch (IllegalArgumentException e) { // more elements than a tensor holds, with these input shapes
+            throw new ShapeError(n.pos(), n.label() + ": " + e.getMessage());
+        }
     }
 
     /** True unless operand {@code k} of a step repeats an earlier one ({@code x + x} reads x once). */

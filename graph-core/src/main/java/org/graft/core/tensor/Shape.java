@@ -11,14 +11,32 @@ public final class Shape {
     private final int[] dims;
     private final int size;
 
+    /**
+     * The most elements a tensor holds: its values are one Java array, and the JVM refuses
+     * arrays longer than about 2^31 (this is the length the JDK's own collections stop at).
+     */
+    public static final int MAX_SIZE = Integer.MAX_VALUE - 8;
+
     private Shape(int[] dims) {
-        int n = 1;
+        long n = 1;
         for (int d : dims) {
             if (d < 0) throw new IllegalArgumentException("negative dimension in " + format(dims));
-            n = Math.multiplyExact(n, d);
+            n = times(n, d);
         }
+        if (n > MAX_SIZE) throw new IllegalArgumentException(tooLarge(format(dims), n));
         this.dims = dims;
-        this.size = n;
+        this.size = (int) n;
+    }
+
+    /** {@code n * d} for counting elements, {@link Long#MAX_VALUE} where that overflows: any number of dims multiplies safely. */
+    public static long times(long n, int d) { return n != 0 && d > Long.MAX_VALUE / n ? Long.MAX_VALUE : n * d; }
+
+    /** What is said of dims that hold more than {@link #MAX_SIZE} elements. */
+    public static String tooLarge(String dims, long elements) {
+        String count = elements == Long.MAX_VALUE ? "more than 9,223,372,036,854,775,807"
+                : String.format(java.util.Locale.ROOT, "%,d", elements);
+        return dims + " would hold " + count + " elements; a tensor holds at most " + String.format(java.util.Locale.ROOT, "%,d", MAX_SIZE)
+                + ", the most one Java array holds";
     }
 
     public static Shape of(int... dims) {

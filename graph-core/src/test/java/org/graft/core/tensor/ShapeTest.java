@@ -156,8 +156,11 @@ class ShapeTest {
     }
 
     @Example
-    void aSizeThatOverflowsIsRefused() {
-        assertThrows(ArithmeticException.class, () -> Shape.of(1 << 16, 1 << 16));
+    void aSizeMoreThanOneJavaArrayHoldsIsRefusedSayingSo() {
+        var e = assertThrows(IllegalArgumentException.class, () -> Shape.of(64, 100_000_000));
+        assertEquals("[64, 100000000] would hold 6,400,000,000 elements; a tensor holds at most 2,147,483,639,"
+                + " the most one Java array holds", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Shape.of(1 << 16, 1 << 16)); // 2^32 overflows an int
     }
 
     @Property(seed = "102")
