@@ -20,11 +20,9 @@ public final class Match {
         this.uses = uses;
     }
 
-    /** The match of {@code pattern} at {@code node}, or null; {@code uses} counts a node's uses in the graph. */
-    static Match of(Pattern pattern, Apply node, ToIntFunction<Node> uses) { return of(pattern, node, uses, new Bindings()); }
-
     /**
-     * The same, binding into {@code scratch} (cleared first), which a walk reuses for every
+     * The match of {@code pattern} at {@code node}, or null; {@code uses} counts a node's uses in
+     * the graph. It binds into {@code scratch} (cleared first), which a walk reuses for every
      * attempt: most attempts fail, and a match copies what it bound.
      */
     static Match of(Pattern pattern, Apply node, ToIntFunction<Node> uses, Bindings scratch) {

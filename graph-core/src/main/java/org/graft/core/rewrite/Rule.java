@@ -18,10 +18,10 @@ public record Rule(String name, Pattern pattern, Function<Match, Node> replaceme
         return new Rule(name, pattern, replacement);
     }
 
-    /** The replacement for {@code node}, or null where the rule does not apply; {@code uses} as {@link Match#uses}. */
-    Node apply(Apply node, ToIntFunction<Node> uses) { return apply(node, uses, new Match.Bindings()); }
-
-    /** The same, matching into {@code scratch}, which a walk reuses. */
+    /**
+     * The replacement for {@code node}, or null where the rule does not apply; {@code uses} as
+     * {@link Match#uses}, {@code scratch} what a walk matches into, for every attempt.
+     */
     Node apply(Apply node, ToIntFunction<Node> uses, Match.Bindings scratch) {
         if (!rootFits(pattern, node)) return null; // most rules are about other ops: say so before binding anything
         Match m = Match.of(pattern, node, uses, scratch);
