@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # compare.sh: times one MLP training step as Graft compiles it, as written by hand on the same
-# GEMM back end, and in PyTorch when python3 can import torch, and prints one table of medians,
+# GEMM back end, and in PyTorch when a python3 can import torch, and prints one table of medians,
 # ratios and Graft's bytes allocated per step, with the compile time of the medium MLP's
 # training graph. bench/README.md says what each column means.
 #
@@ -67,12 +67,18 @@ java -jar "$jar" 'org\.graft\.bench\..*' -rf json -rff "$out/jmh.json" -prof gc 
     | sed -un -e 's/^# Benchmark: org\.graft\.bench\.\(.*\)/  \1/p' -e 's/^# Parameters: \(.*\)/    \1/p' >&2
 
 table_args=("$out/jmh.json")
-if python3 -c "import torch" 2>/dev/null; then
-    echo "compare.sh: running the PyTorch steps" >&2
-    python3 bench/torch_step.py "${torch_args[@]}" > "$out/torch.json"
+# the first Python that imports torch: $PYTHON if set, the one on the PATH, then Debian's (where
+# apt-get install python3-torch puts it, and a python3 earlier on the PATH may not see it)
+python=
+for candidate in ${PYTHON:-} python3 /usr/bin/python3; do
+    if "$candidate" -c "import torch" 2>/dev/null; then python=$candidate; break; fi
+done
+if [ -n "$python" ]; then
+    echo "compare.sh: running the PyTorch steps with $python" >&2
+    "$python" bench/torch_step.py "${torch_args[@]}" > "$out/torch.json"
     table_args+=("$out/torch.json")
 else
-    echo "compare.sh: python3 cannot import torch: no PyTorch column (Debian: apt-get install python3-torch)" >&2
+    echo "compare.sh: no python3 imports torch: no PyTorch column (Debian: apt-get install python3-torch)" >&2
 fi
 
 echo >&2
