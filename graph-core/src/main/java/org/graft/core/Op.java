@@ -5,8 +5,8 @@ import java.lang.reflect.RecordComponent;
 import java.util.List;
 import java.util.StringJoiner;
 
-import org.graft.core.runtime.Kernel;
-import org.graft.core.runtime.Site;
+import org.graft.core.kernel.Kernel;
+import org.graft.core.kernel.Site;
 import org.graft.core.tensor.Tensor;
 
 /**

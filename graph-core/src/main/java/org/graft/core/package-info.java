@@ -3,6 +3,7 @@
  * {@link org.graft.core.Param}, {@link org.graft.core.Constant}, {@link org.graft.core.Apply})
  * compared by identity, their {@link org.graft.core.Type}s with symbolic dims, and the
  * {@link org.graft.core.Op} contract every operation follows, extended by
- * {@link org.graft.core.Stochastic} for ops that draw random numbers.
+ * {@link org.graft.core.Elementwise} for ops that work element by element (which the runtime
+ * fuses) and {@link org.graft.core.Stochastic} for ops that draw random numbers.
  */
 package org.graft.core;

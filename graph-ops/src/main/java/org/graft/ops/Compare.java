@@ -2,11 +2,11 @@ package org.graft.ops;
 
 import java.util.List;
 
+import org.graft.core.Elementwise;
 import org.graft.core.Grad;
 import org.graft.core.Node;
 import org.graft.core.Op;
 import org.graft.core.Type;
-import org.graft.core.runtime.Elementwise;
 
 /**
  * Comparisons, elementwise with broadcasting: 1 where the relation holds, 0 elsewhere (and 0

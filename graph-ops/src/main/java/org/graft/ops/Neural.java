@@ -16,14 +16,14 @@ import static org.graft.ops.Ops.sum;
 import java.util.List;
 
 import org.graft.core.Apply;
+import org.graft.core.Elementwise;
 import org.graft.core.Grad;
 import org.graft.core.Node;
 import org.graft.core.Op;
 import org.graft.core.ShapeError;
 import org.graft.core.Type;
-import org.graft.core.runtime.Elementwise;
-import org.graft.core.runtime.Kernel;
-import org.graft.core.runtime.Site;
+import org.graft.core.kernel.Kernel;
+import org.graft.core.kernel.Site;
 import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
 

@@ -7,11 +7,11 @@ import static org.graft.ops.Ops.where;
 
 import java.util.List;
 
+import org.graft.core.Elementwise;
 import org.graft.core.Grad;
 import org.graft.core.Node;
 import org.graft.core.Op;
 import org.graft.core.Type;
-import org.graft.core.runtime.Elementwise;
 
 /** Elementwise functions of three inputs, all three broadcasting together as in NumPy. */
 public sealed interface Ternary extends Elementwise {

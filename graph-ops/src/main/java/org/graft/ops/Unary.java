@@ -14,11 +14,11 @@ import static org.graft.ops.Ops.sub;
 
 import java.util.List;
 
+import org.graft.core.Elementwise;
 import org.graft.core.Grad;
 import org.graft.core.Node;
 import org.graft.core.Op;
 import org.graft.core.Type;
-import org.graft.core.runtime.Elementwise;
 
 /** Elementwise functions of one input. The loop, bprop and the derivative live side by side. */
 public sealed interface Unary extends Elementwise {

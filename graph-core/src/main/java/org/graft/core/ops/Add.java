@@ -2,11 +2,11 @@ package org.graft.core.ops;
 
 import java.util.List;
 
+import org.graft.core.Elementwise;
 import org.graft.core.Grad;
 import org.graft.core.Node;
 import org.graft.core.Op;
 import org.graft.core.Type;
-import org.graft.core.runtime.Elementwise;
 
 /** {@code a + b}, elementwise with NumPy broadcasting. */
 public record Add() implements Elementwise {

@@ -9,9 +9,9 @@ import org.graft.core.Node;
 import org.graft.core.Op;
 import org.graft.core.ShapeError;
 import org.graft.core.Type;
-import org.graft.core.runtime.Kernel;
-import org.graft.core.runtime.Kernels;
-import org.graft.core.runtime.Site;
+import org.graft.core.kernel.Kernel;
+import org.graft.core.kernel.Kernels;
+import org.graft.core.kernel.Site;
 import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
 

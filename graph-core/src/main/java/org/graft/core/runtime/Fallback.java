@@ -8,6 +8,8 @@ import org.graft.core.Apply;
 import org.graft.core.GraftException;
 import org.graft.core.Stochastic;
 import org.graft.core.Type;
+import org.graft.core.kernel.Kernel;
+import org.graft.core.kernel.Site;
 import org.graft.core.tensor.DType;
 import org.graft.core.tensor.Tensor;
 
@@ -18,11 +20,13 @@ import org.graft.core.tensor.Tensor;
  * step's path have kernels.
  */
 final class Fallback implements Kernel {
+    private final Apply node;
     private final Site site;
     private final DType dtype;
     private final Function function;
 
-    Fallback(Site site, DType dtype, Function function) {
+    Fallback(Apply node, Site site, DType dtype, Function function) {
+        this.node = node;
         this.site = site;
         this.dtype = dtype;
         this.function = function;
@@ -30,7 +34,7 @@ final class Fallback implements Kernel {
 
     @Override
     public void run(Object[] buffers) {
-        Apply a = site.node();
+        Apply a = node;
         var args = new ArrayList<Tensor>(site.arity());
         for (int i = 0; i < site.arity(); i++) args.add(tensor(buffers[site.slot(i)], site, i));
         Tensor out = a.op() instanceof Stochastic s ? s.sample(args, function.stream()) : a.op().fprop(args);

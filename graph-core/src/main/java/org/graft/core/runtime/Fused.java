@@ -3,6 +3,8 @@ package org.graft.core.runtime;
 import java.util.Arrays;
 import java.util.function.IntConsumer;
 
+import org.graft.core.Elementwise;
+import org.graft.core.kernel.Kernel;
 import org.graft.core.tensor.DType;
 import org.graft.core.tensor.Shape;
 

@@ -10,6 +10,7 @@ import java.util.Map;
 import org.graft.core.Apply;
 import org.graft.core.Constant;
 import org.graft.core.Dim;
+import org.graft.core.Elementwise;
 import org.graft.core.GraftException;
 import org.graft.core.Input;
 import org.graft.core.Node;
@@ -17,6 +18,8 @@ import org.graft.core.Param;
 import org.graft.core.ShapeError;
 import org.graft.core.Stochastic;
 import org.graft.core.Type;
+import org.graft.core.kernel.Kernel;
+import org.graft.core.kernel.Site;
 import org.graft.core.ops.StopGradient;
 import org.graft.core.tensor.DType;
 import org.graft.core.tensor.Shape;
@@ -393,20 +396,20 @@ final class Plan {
             in[k] = shapes[reads[k]];
             inTypes[k] = dtypes[reads[k]];
         }
-        var site = new Site(a, DType.F64, shapes[slot], in, slot, reads, function);
+        var site = new Site(DType.F64, shapes[slot], in, slot, reads, function::stream);
         if (dtypes[slot] == DType.F32) {
-            Kernel own = a.op().kernelF32(new Site(a, DType.F32, shapes[slot], in, slot, reads, function));
+            Kernel own = a.op().kernelF32(new Site(DType.F32, shapes[slot], in, slot, reads, function::stream));
             if (own != null) return own;
             Kernel wide = a.op().kernel(site);
-            return wide != null ? new Widened(wide, site, inTypes, schedule.length) : fallback(site, dtypes[slot]);
+            return wide != null ? new Widened(wide, site, inTypes, schedule.length) : fallback(a, site, dtypes[slot]);
         }
         Kernel own = a.op().kernel(site);
-        return own != null ? own : fallback(site, DType.F64);
+        return own != null ? own : fallback(a, site, DType.F64);
     }
 
-    private Kernel fallback(Site site, DType dtype) {
-        fallbacks.add(site.node());
-        return new Fallback(site, dtype, function);
+    private Kernel fallback(Apply a, Site site, DType dtype) {
+        fallbacks.add(a);
+        return new Fallback(a, site, dtype, function);
     }
 
     /** The nodes whose op has no kernel and runs its reference {@code fprop}, allocating at every call. */

@@ -1,5 +1,7 @@
 package org.graft.core.runtime;
 
+import org.graft.core.kernel.Kernel;
+import org.graft.core.kernel.Site;
 import org.graft.core.tensor.DType;
 
 /**

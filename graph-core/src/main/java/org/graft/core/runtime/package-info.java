@@ -2,8 +2,8 @@
  * From graphs to callables: {@link org.graft.core.runtime.Compiler#compile} turns inputs,
  * outputs and param updates into a {@link org.graft.core.runtime.Function}, which owns the
  * seeded stream its random ops draw from and, per input shapes, a plan: one pre-resolved
- * {@link org.graft.core.runtime.Kernel} per step (ops make theirs from a
- * {@link org.graft.core.runtime.Site}), chains of {@link org.graft.core.runtime.Elementwise}
+ * {@link org.graft.core.kernel.Kernel} per step (ops make theirs from a
+ * {@link org.graft.core.kernel.Site}), chains of {@link org.graft.core.Elementwise}
  * ops fused into one loop, and buffers planned from liveness, so a call allocates nothing.
  */
 package org.graft.core.runtime;

@@ -1,8 +1,7 @@
-package org.graft.core.runtime;
+package org.graft.core;
 
 import java.util.List;
 
-import org.graft.core.Op;
 import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
 

@@ -1,8 +1,8 @@
-package org.graft.core.runtime;
+package org.graft.core.kernel;
 
+import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
-import org.graft.core.Apply;
 import org.graft.core.blas.Blas;
 import org.graft.core.blas.Gemm;
 import org.graft.core.tensor.DType;
@@ -10,30 +10,30 @@ import org.graft.core.tensor.Shape;
 
 /**
  * What an op is told when it makes a {@link Kernel} for one node of a plan: the concrete
- * shapes, the dtype, the slots of the buffers it reads and writes, and the function's services
- * (the GEMM back end, the random stream, scratch arrays).
+ * shapes, the dtype, the slots of the buffers it reads and writes, and what a kernel needs
+ * while it runs (the GEMM back end, the random stream).
  */
 public final class Site {
-    private final Apply node;
     private final DType dtype;
     private final Shape out;
     private final Shape[] in;
     private final int slot;
     private final int[] slots;
-    private final Function function;
+    private final Supplier<RandomGenerator> random;
 
-    Site(Apply node, DType dtype, Shape out, Shape[] in, int slot, int[] slots, Function function) {
-        this.node = node;
+    /**
+     * A site for a kernel computing into {@code slot}, of shape {@code out}, from the buffers in
+     * {@code slots}, of shapes {@code in}; {@code random} gives the random stream as it is when
+     * the kernel runs.
+     */
+    public Site(DType dtype, Shape out, Shape[] in, int slot, int[] slots, Supplier<RandomGenerator> random) {
         this.dtype = dtype;
         this.out = out;
         this.in = in;
         this.slot = slot;
         this.slots = slots;
-        this.function = function;
+        this.random = random;
     }
-
-    /** The node the kernel computes. */
-    public Apply node() { return node; }
 
     /**
      * The dtype of the buffers the kernel sees: f64 for {@link org.graft.core.Op#kernel}, even
@@ -58,6 +58,6 @@ public final class Site {
     /** The matrix-product back end for a product of these dimensions, routed by its size once. */
     public Gemm gemm(int m, int n, int k) { return Blas.gemm(m, n, k); }
 
-    /** The function's random stream as it is now: call it when the kernel runs, not when it is made. */
-    public RandomGenerator random() { return function.stream(); }
+    /** The random stream as it is now: call it when the kernel runs, not when it is made. */
+    public RandomGenerator random() { return random.get(); }
 }

@@ -1,4 +1,4 @@
-package org.graft.core.runtime;
+package org.graft.core.kernel;
 
 /**
  * One step of a compiled plan: computes a node's value into its buffer. A kernel is made once

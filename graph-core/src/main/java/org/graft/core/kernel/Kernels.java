@@ -1,4 +1,4 @@
-package org.graft.core.runtime;
+package org.graft.core.kernel;
 
 import java.util.Arrays;
 
