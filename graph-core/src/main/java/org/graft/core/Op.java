@@ -73,12 +73,21 @@ public interface Op {
     List<Grad> bprop(List<Node> inputs, Node y, Node gy);
 
     /**
-     * Whether the output's values depend on input {@code i}'s values (Theano's connection
-     * pattern). False for inputs that lend only their shape and for {@code stop_gradient}: the
-     * walker never sends a gradient along such an edge, and their bprop gives
+     * Whether the op reads input {@code i}'s values, not only its shape ({@code zeros_like},
+     * the {@code like} of a broadcast, a sample's shape). A value is known as soon as the
+     * values it reads are: constant folding and the plan compute a node once when it reads
+     * only constants and shapes.
+     */
+    default boolean readsValues(int i) { return true; }
+
+    /**
+     * Whether a gradient flows from the output to input {@code i} (Theano's connection
+     * pattern): false where the op does not read the input's values, and for
+     * {@code stop_gradient}, which passes the values on and stops the gradient. The walker never
+     * sends a gradient along an edge that is not connected, and the bprop gives
      * {@link Grad#disconnected()} there.
      */
-    default boolean connected(int i) { return true; }
+    default boolean connected(int i) { return readsValues(i); }
 
     /**
      * A kernel that computes this op into a preallocated buffer, for the compiled runtime; null

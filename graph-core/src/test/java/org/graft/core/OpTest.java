@@ -1,6 +1,8 @@
 package org.graft.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 
@@ -10,6 +12,7 @@ import org.graft.core.ops.Add;
 import org.graft.core.ops.Broadcasting.BroadcastLike;
 import org.graft.core.ops.Broadcasting.SumTo;
 import org.graft.core.ops.FillLike;
+import org.graft.core.ops.StopGradient;
 import org.graft.core.tensor.DType;
 import org.graft.core.tensor.Tensor;
 
@@ -82,5 +85,17 @@ class OpTest {
         assertEquals("zeros_like", new FillLike(0.0).describe());
         assertEquals("ones_like", new FillLike(1.0).describe());
         assertEquals("fill{value=2.0}", new FillLike(2.0).describe());
+    }
+
+    /** What an input is used for is said once: a gradient flows only where values are read, and stop_gradient stops it too. */
+    @Test
+    void anInputReadForItsShapeIsNotConnectedAndStopGradientReadsValuesItDisconnects() {
+        assertTrue(new Add().readsValues(0) && new Add().connected(0));
+        assertFalse(new FillLike(0).readsValues(0));
+        assertFalse(new FillLike(0).connected(0));
+        assertTrue(new BroadcastLike().readsValues(0) && new BroadcastLike().connected(0));
+        assertFalse(new BroadcastLike().readsValues(1) || new BroadcastLike().connected(1));
+        assertTrue(new StopGradient().readsValues(0));
+        assertFalse(new StopGradient().connected(0));
     }
 }

@@ -41,7 +41,7 @@ public sealed interface Random extends Stochastic {
         }
 
         @Override
-        public boolean connected(int i) { return false; } // only the shape of the input is read
+        public boolean readsValues(int i) { return false; } // only the shape of the input is read
 
         @Override
         public Tensor sample(List<Tensor> in, RandomGenerator stream) {
@@ -74,7 +74,7 @@ public sealed interface Random extends Stochastic {
         }
 
         @Override
-        public boolean connected(int i) { return false; } // only the shape of the input is read
+        public boolean readsValues(int i) { return false; } // only the shape of the input is read
 
         @Override
         public Tensor sample(List<Tensor> in, RandomGenerator stream) {

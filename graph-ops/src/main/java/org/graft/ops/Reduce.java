@@ -267,7 +267,7 @@ public sealed interface Reduce extends Op {
         public Count { axes = List.copyOf(axes); }
 
         @Override
-        public boolean connected(int i) { return false; } // only the shape of x is read
+        public boolean readsValues(int i) { return false; } // only the shape of x is read
 
         @Override
         public Type type(List<Type> in) {

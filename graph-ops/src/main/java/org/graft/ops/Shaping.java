@@ -178,7 +178,7 @@ public sealed interface Shaping extends Op {
         public String name() { return "reshape"; }
 
         @Override
-        public boolean connected(int i) { return i == 0; } // like lends only its shape
+        public boolean readsValues(int i) { return i == 0; } // like lends only its shape
 
         @Override
         public Type type(List<Type> in) {
@@ -368,7 +368,7 @@ public sealed interface Shaping extends Op {
         public Unslice { index = List.copyOf(index); }
 
         @Override
-        public boolean connected(int i) { return i == 0; } // like lends only its shape
+        public boolean readsValues(int i) { return i == 0; } // like lends only its shape
 
         @Override
         public Type type(List<Type> in) {

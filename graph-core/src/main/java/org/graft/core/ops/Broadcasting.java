@@ -31,7 +31,7 @@ public sealed interface Broadcasting extends Op {
         public String name() { return "broadcast_to"; }
 
         @Override
-        public boolean connected(int i) { return i == 0; } // like lends only its shape
+        public boolean readsValues(int i) { return i == 0; } // like lends only its shape
 
         @Override
         public Type type(List<Type> in) {

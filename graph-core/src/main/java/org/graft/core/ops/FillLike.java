@@ -18,7 +18,7 @@ import org.graft.core.tensor.Tensor;
 public record FillLike(double value) implements Op {
 
     @Override
-    public boolean connected(int i) { return false; } // only the shape of the input is read
+    public boolean readsValues(int i) { return false; } // only the shape of the input is read
 
     @Override
     public String name() { return value == 0 ? "zeros_like" : value == 1 ? "ones_like" : "fill"; }

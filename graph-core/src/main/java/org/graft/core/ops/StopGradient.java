@@ -15,7 +15,7 @@ import org.graft.core.tensor.Tensor;
 public record StopGradient() implements Op {
 
     @Override
-    public boolean connected(int i) { return false; }
+    public boolean connected(int i) { return false; } // it reads the values, and stops the gradient
 
     @Override
     public Type type(List<Type> in) {

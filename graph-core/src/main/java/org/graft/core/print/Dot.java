@@ -35,7 +35,7 @@ import org.graft.core.Param;
  *   <li>Edges run from operand to consumer. They are labelled with the operand's position when
  *       the consumer has more than one operand, and dashed where no gradient flows
  *       ({@link org.graft.core.Op#connected(int)} is false: a shape-only operand,
- *       {@code stop_gradient}).
+ *       the operand of {@code stop_gradient}).
  *   <li>{@code "} and {@code \} in labels are escaped, and a line break in a name becomes
  *       DOT's {@code \n}.
  * </ul>

@@ -18,10 +18,8 @@ import org.graft.core.Constant;
 import org.graft.core.Graph;
 import org.graft.core.Input;
 import org.graft.core.Node;
-import org.graft.core.Op;
 import org.graft.core.Stochastic;
 import org.graft.core.Type;
-import org.graft.core.ops.StopGradient;
 import org.graft.core.tensor.Tensor;
 
 /**
@@ -426,7 +424,7 @@ public final class Rewriter {
             for (int i = 0; i < in.size(); i++) {
                 Node x = in.get(i);
                 if (x instanceof Constant || isDeferred(x)) continue;
-                if (!(shapeOnly(a.op(), i) && x.type().isConcrete())) return false;
+                if (a.op().readsValues(i) || !x.type().isConcrete()) return false;
             }
             return true;
         }
@@ -515,12 +513,6 @@ public final class Rewriter {
         }
     }
 
-    /**
-     * Whether {@code op} reads only the shape of input {@code i}. An unconnected input is one
-     * that no gradient reaches: a shape-only operand, or the operand of {@code stop_gradient},
-     * whose values it passes on.
-     */
-    private static boolean shapeOnly(Op op, int i) { return !op.connected(i) && !(op instanceof StopGradient); }
 
     private record ConstantKey(Tensor value, Type type) {}
 

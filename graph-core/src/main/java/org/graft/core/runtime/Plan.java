@@ -20,7 +20,6 @@ import org.graft.core.Stochastic;
 import org.graft.core.Type;
 import org.graft.core.kernel.Kernel;
 import org.graft.core.kernel.Site;
-import org.graft.core.ops.StopGradient;
 import org.graft.core.tensor.DType;
 import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
@@ -132,15 +131,14 @@ final class Plan {
         // ---- values fixed by the shapes: computed once, here ---------------------------------
         // A node is fixed when it reads only constants and other fixed nodes, or reads an
         // input for its shape alone (zeros_like, count, the like of a broadcast): the gradient
-        // seed's 1/n is computed once per plan, not at every call. A random op never is, nor
-        // stop_gradient, whose value is its input's although no gradient passes through it.
+        // seed's 1/n is computed once per plan, not at every call. A random op never is.
         boolean[] fixed = new boolean[count];
         for (int i = 0; i < count; i++) {
             Node n = schedule[i];
             if (n instanceof Constant) fixed[i] = true;
-            else if (n instanceof Apply a && !(a.op() instanceof Stochastic) && !(a.op() instanceof StopGradient)) {
+            else if (n instanceof Apply a && !(a.op() instanceof Stochastic)) {
                 boolean f = true;
-                for (int k = 0; k < reads[i].length; k++) f &= fixed[reads[i][k]] || !a.op().connected(k);
+                for (int k = 0; k < reads[i].length; k++) f &= fixed[reads[i][k]] || !a.op().readsValues(k);
                 fixed[i] = f;
             }
         }

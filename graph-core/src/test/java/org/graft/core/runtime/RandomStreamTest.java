@@ -34,7 +34,7 @@ class RandomStreamTest {
             return Tensor.uniform(in.get(0).shape(), shift, shift + 1, stream);
         }
 
-        public boolean connected(int i) { return false; }
+        public boolean readsValues(int i) { return false; }
 
         public List<Grad> bprop(List<Node> in, Node y, Node gy) { return List.of(Grad.disconnected()); }
     }
