@@ -54,8 +54,20 @@ public final class Rewriter {
 
     public static Rewriter of(List<Phase> phases) { return new Rewriter(phases); }
 
-    /** The phases every registered {@link RuleSets} provides, in order (none without graph-ops). */
-    public static List<Phase> standard() { return Standard.PHASES; }
+    /**
+     * The phases every registered {@link RuleSets} provides, in order. Without graph-ops on the
+     * class path none is registered, and then there is no standard rewriting to do: that is
+     * an {@link IllegalStateException}, not a silent "as written" (compile with
+     * {@code Options.NONE} to run a graph as written).
+     */
+    public static List<Phase> standard() {
+        if (Standard.PHASES.isEmpty()) {
+            throw new IllegalStateException("no rewrite rules are registered: the standard phases come from graph-ops"
+                    + " (a " + RuleSets.class.getName() + " service), which is not on the class path;"
+                    + " compile with Options.NONE to run the graph as written");
+        }
+        return Standard.PHASES;
+    }
 
     public List<Phase> phases() { return phases; }
 

@@ -9,8 +9,9 @@ import org.graft.core.rewrite.Rewriter;
 
 /**
  * How {@link Compiler} prepares a graph: whether it rewrites it, and which phases it leaves
- * out. By default every standard phase runs ({@link Rewriter#standard()}); {@link #NONE} is
- * {@code -O0}, the graph exactly as written.
+ * out. By default every standard phase runs ({@link Rewriter#standard()}, which graph-ops
+ * registers: without it, asking for them is an error); {@link #NONE} is {@code -O0}, the graph
+ * exactly as written.
  */
 public record Options(boolean rewrite, Set<String> skipped) {
     public static final Options DEFAULT = new Options(true, Set.of());

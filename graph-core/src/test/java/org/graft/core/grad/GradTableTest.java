@@ -28,6 +28,7 @@ import org.graft.core.ops.Broadcasting.SumTo;
 import org.graft.core.ops.FillLike;
 import org.graft.core.ops.StopGradient;
 import org.graft.core.runtime.Compiler;
+import org.graft.core.runtime.Options;
 import org.graft.core.tensor.DType;
 import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
@@ -94,7 +95,7 @@ class GradTableTest {
     private static Node sum(Node x) { return Apply.of(new SumTo(SCALAR), x); }
 
     private static Tensor eval(List<Input> inputs, Node out, Tensor... values) {
-        return Compiler.compile(inputs, List.of(out)).call(values).get(0);
+        return Compiler.compile(inputs, List.of(out), Options.NONE).call(values).get(0);
     }
 
     private final Input x = new Input("x", Type.f64(2, 3));
@@ -131,7 +132,7 @@ class GradTableTest {
         var v = new Input("v", Type.f64("n", 2));
         List<Node> g = GradTable.grad(sum(x), List.of(x, w, v), GradTable.Disconnected.ZEROS);
 
-        var f = Compiler.compile(List.of(x, v), g);
+        var f = Compiler.compile(List.of(x, v), g, Options.NONE);
         List<Tensor> out = f.call(Tensor.zeros(Shape.of(2, 3)), Tensor.ones(Shape.of(5, 2)));
         assertEquals(Tensor.ones(Shape.of(2, 3)), out.get(0));
         assertEquals(Tensor.zeros(Shape.of(2, 2)), out.get(1));
@@ -172,7 +173,7 @@ class GradTableTest {
         List<Node> g = GradTable.grad(sum(add(add(x, b), c)), List.of(x, b, c));
         assertEquals(List.of(x.type(), b.type(), c.type()), g.stream().map(Node::type).toList());
 
-        List<Tensor> out = Compiler.compile(List.of(x, b, c), g)
+        List<Tensor> out = Compiler.compile(List.of(x, b, c), g, Options.NONE)
                 .call(Tensor.zeros(Shape.of(2, 3)), Tensor.zeros(Shape.of(3)), Tensor.zeros(Shape.of(2, 1)));
         assertEquals(Tensor.ones(Shape.of(2, 3)), out.get(0));
         assertEquals(Tensor.vector(2, 2, 2), out.get(1));                         // summed over the 2 rows
@@ -203,7 +204,7 @@ class GradTableTest {
         Node n = v;
         for (int i = 0; i < 100_000; i++) n = add(n, y);
         List<Node> g = GradTable.grad(sum(n), List.of(v, y));
-        List<Tensor> out = Compiler.compile(List.of(v, y), g).call(Tensor.zeros(Shape.of(3)), Tensor.zeros(Shape.of(3)));
+        List<Tensor> out = Compiler.compile(List.of(v, y), g, Options.NONE).call(Tensor.zeros(Shape.of(3)), Tensor.zeros(Shape.of(3)));
         assertEquals(Tensor.ones(Shape.of(3)), out.get(0));
         assertEquals(Tensor.full(Shape.of(3), 100_000), out.get(1));
     }
@@ -342,7 +343,7 @@ class GradTableTest {
         Node cube = mul(mul(v, v), v);
         Node g = GradTable.grad(sum(cube), v);    // 3v²
         Node h = GradTable.grad(sum(g), v);       // 6v
-        List<Tensor> out = Compiler.compile(List.of(v), List.of(g, h)).call(Tensor.vector(1, 2, -3));
+        List<Tensor> out = Compiler.compile(List.of(v), List.of(g, h), Options.NONE).call(Tensor.vector(1, 2, -3));
         assertEquals(Tensor.vector(3, 12, 27), out.get(0));
         assertEquals(Tensor.vector(6, 12, -18), out.get(1));
     }

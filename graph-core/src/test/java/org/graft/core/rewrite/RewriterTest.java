@@ -220,4 +220,12 @@ class RewriterTest {
         public Tensor sample(List<Tensor> in, RandomGenerator stream) { return Tensor.scalar(stream.nextDouble()); }
         public List<Grad> bprop(List<Node> in, Node y, Node gy) { return List.of(Grad.notDifferentiable("a sample")); }
     }
+
+    /** graph-core's tests run without graph-ops: the standard phases are not there, and asking for them says so. */
+    @Test
+    void withoutRegisteredRulesTheStandardPhasesAreAnErrorNotSilentlyNothing() {
+        var e = assertThrows(IllegalStateException.class, Rewriter::standard);
+        assertTrue(e.getMessage().startsWith("no rewrite rules are registered"), e.getMessage());
+        assertThrows(IllegalStateException.class, () -> org.graft.core.runtime.Compiler.compile(List.of(x), List.of(x)));
+    }
 }

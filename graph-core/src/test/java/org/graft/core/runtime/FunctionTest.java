@@ -52,7 +52,7 @@ class FunctionTest {
     @Test
     void outputsAreComputedFromTheFedValues() {
         Node total = Apply.of(new SumTo(Type.scalar(DType.F64)), x);
-        var f = Compiler.compile(List.of(x, b), List.of(add(x, b), total, x, Constant.scalar(4)));
+        var f = Compiler.compile(List.of(x, b), List.of(add(x, b), total, x, Constant.scalar(4)), Options.NONE);
         Tensor xv = Tensor.matrix(new double[] {1, 2, 3}, new double[] {4, 5, 6});
         List<Tensor> out = f.call(xv, Tensor.vector(10, 20, 30));
         assertEquals(Tensor.matrix(new double[] {11, 22, 33}, new double[] {14, 25, 36}), out.get(0));
@@ -65,7 +65,7 @@ class FunctionTest {
 
     @Test
     void valuesCanBeGivenByInput() {
-        var f = Compiler.compile(List.of(x, b), List.of(add(x, b)));
+        var f = Compiler.compile(List.of(x, b), List.of(add(x, b)), Options.NONE);
         var out = f.call(Map.of(b, Tensor.vector(1, 1, 1), x, Tensor.zeros(Shape.of(1, 3))));
         assertEquals(Tensor.ones(Shape.of(1, 3)), out.get(0));
         var e = assertThrows(GraftException.class, () -> f.call(Map.of(x, Tensor.zeros(Shape.of(1, 3)))));
@@ -74,7 +74,7 @@ class FunctionTest {
 
     @Test
     void aSymbolicDimMayTakeANewSizeAtEachCall() {
-        var f = Compiler.compile(List.of(x, b), List.of(add(x, b)));
+        var f = Compiler.compile(List.of(x, b), List.of(add(x, b)), Options.NONE);
         assertEquals(Shape.of(2, 3), f.call(Tensor.zeros(Shape.of(2, 3)), Tensor.zeros(Shape.of(3))).get(0).shape());
         assertEquals(Shape.of(5, 3), f.call(Tensor.zeros(Shape.of(5, 3)), Tensor.zeros(Shape.of(3))).get(0).shape());
         assertEquals(Shape.of(0, 3), f.call(Tensor.zeros(Shape.of(0, 3)), Tensor.zeros(Shape.of(3))).get(0).shape());
@@ -82,7 +82,7 @@ class FunctionTest {
 
     @Test
     void aValueThatDoesNotFitItsInputIsAShapeErrorNamingBoth() {
-        var f = Compiler.compile(List.of(x, b), List.of(add(x, b)));
+        var f = Compiler.compile(List.of(x, b), List.of(add(x, b)), Options.NONE);
         var e = assertThrows(ShapeError.class, () -> f.call(Tensor.zeros(Shape.of(2, 4)), Tensor.zeros(Shape.of(3))));
         assertEquals("m.graft:1:7: input x: expected [n, 3], found [2, 4] (dim 1 is 4, not 3)", e.getMessage());
         assertEquals(x.pos(), e.pos());
@@ -93,7 +93,7 @@ class FunctionTest {
     @Test
     void aSymbolHasOneSizeAcrossTheInputsOfACall() {
         var y = new Input("y", Type.f64("n"));
-        var f = Compiler.compile(List.of(x, y), List.of(x, y));
+        var f = Compiler.compile(List.of(x, y), List.of(x, y), Options.NONE);
         var e = assertThrows(ShapeError.class, () -> f.call(Tensor.zeros(Shape.of(3, 3)), Tensor.zeros(Shape.of(4))));
         assertEquals("input y: expected [n], found [4] (dim 0 is 4, but n = 3 already)", e.getMessage());
         assertEquals(2, f.call(Tensor.zeros(Shape.of(4, 3)), Tensor.zeros(Shape.of(4))).size());
@@ -101,7 +101,7 @@ class FunctionTest {
 
     @Test
     void theWrongNumberOfValuesIsAnError() {
-        var f = Compiler.compile(List.of(x, b), List.of(add(x, b)));
+        var f = Compiler.compile(List.of(x, b), List.of(add(x, b)), Options.NONE);
         var e = assertThrows(GraftException.class, () -> f.call(Tensor.zeros(Shape.of(2, 3))));
         assertEquals("expected 2 values for the inputs (x, b), found 1", e.getMessage());
     }
@@ -109,7 +109,7 @@ class FunctionTest {
     @Test
     void aKernelThatDisagreesWithItsTypeRuleIsReported() {
         var at = new SourcePos("m.graft", 5, 3);
-        var f = Compiler.compile(List.of(b), List.of(Apply.at(at, new Liar(), List.of(b))));
+        var f = Compiler.compile(List.of(b), List.of(Apply.at(at, new Liar(), List.of(b))), Options.NONE);
         var e = assertThrows(GraftException.class, () -> f.call(Tensor.zeros(Shape.of(3))));
         assertEquals("m.graft:5:3: fprop of liar disagrees with its type rule: expected [3], found [4] (dim 0 is 4, not 3)",
                 e.getMessage());
@@ -117,7 +117,7 @@ class FunctionTest {
 
     @Test
     void aFailingKernelIsReportedWithItsCall() {
-        var f = Compiler.compile(List.of(b), List.of(Apply.of(new Boom(), b)));
+        var f = Compiler.compile(List.of(b), List.of(Apply.of(new Boom(), b)), Options.NONE);
         var e = assertThrows(GraftException.class, () -> f.call(Tensor.zeros(Shape.of(3))));
         assertEquals("boom(b): kaboom", e.getMessage());
     }
@@ -126,20 +126,20 @@ class FunctionTest {
 
     @Test
     void anOutputThatDependsOnAnUnlistedInputIsRefused() {
-        var e = assertThrows(GraftException.class, () -> Compiler.compile(List.of(x), List.of(add(x, b))));
+        var e = assertThrows(GraftException.class, () -> Compiler.compile(List.of(x), List.of(add(x, b)), Options.NONE));
         assertEquals("the outputs or updates depend on input b, which is not among the function's inputs (x)", e.getMessage());
     }
 
     @Test
     void anUpdateThatDependsOnAnUnlistedInputIsRefused() {
         var p = new Param("p", Tensor.zeros(Shape.of(3)));
-        var e = assertThrows(GraftException.class, () -> Compiler.compile(List.of(), List.of(), Map.of(p, add(p, b))));
+        var e = assertThrows(GraftException.class, () -> Compiler.compile(List.of(), List.of(), Map.of(p, add(p, b)), Options.NONE));
         assertEquals("the outputs or updates depend on input b, which is not among the function's inputs ()", e.getMessage());
     }
 
     @Test
     void anInputListedTwiceIsRefused() {
-        var e = assertThrows(GraftException.class, () -> Compiler.compile(List.of(b, b), List.of(b)));
+        var e = assertThrows(GraftException.class, () -> Compiler.compile(List.of(b, b), List.of(b), Options.NONE));
         assertEquals("input b is listed twice", e.getMessage());
     }
 
@@ -148,7 +148,7 @@ class FunctionTest {
     @Test
     void updatesAreAppliedAfterTheCall() {
         var p = new Param("p", Tensor.vector(1, 2));
-        var f = Compiler.compile(List.of(), List.of(p), Map.of(p, add(p, Constant.scalar(1))));
+        var f = Compiler.compile(List.of(), List.of(p), Map.of(p, add(p, Constant.scalar(1))), Options.NONE);
         assertEquals(Tensor.vector(1, 2), f.call().get(0));      // the output sees p before the update
         assertEquals(Tensor.vector(2, 3), p.value());
         assertEquals(Tensor.vector(2, 3), f.call().get(0));
@@ -162,7 +162,7 @@ class FunctionTest {
         var swap = new LinkedHashMap<Param, Node>();
         swap.put(p, q);
         swap.put(q, p);
-        var f = Compiler.compile(List.of(), List.of(), swap);
+        var f = Compiler.compile(List.of(), List.of(), swap, Options.NONE);
         f.call();
         assertEquals(Tensor.vector(3, 4), p.value());
         assertEquals(Tensor.vector(1, 2), q.value());
@@ -178,7 +178,7 @@ class FunctionTest {
         var updates = new LinkedHashMap<Param, Node>();
         updates.put(p, add(p, q));   // p <- p + q with the old q
         updates.put(q, add(q, q));   // q <- 2q
-        var f = Compiler.compile(List.of(), List.of(), updates);
+        var f = Compiler.compile(List.of(), List.of(), updates, Options.NONE);
         f.call();
         assertEquals(Tensor.scalar(11), p.value());
         assertEquals(Tensor.scalar(20), q.value());
@@ -188,17 +188,17 @@ class FunctionTest {
     void anUpdateOfAnotherTypeIsRefusedAtCompileTime() {
         var p = new Param("p", Tensor.vector(1, 2));
         var e = assertThrows(ShapeError.class,
-                () -> Compiler.compile(List.of(b), List.of(), Map.of(p, add(b, Constant.scalar(1)))));
+                () -> Compiler.compile(List.of(b), List.of(), Map.of(p, add(b, Constant.scalar(1))), Options.NONE));
         assertEquals("update of p: expected [2], found [3]", e.getMessage());
         var s = assertThrows(ShapeError.class, () -> Compiler.compile(List.of(x), List.of(), Map.of(
-                new Param("w", Tensor.zeros(Shape.of(2, 3))), x)));
+                new Param("w", Tensor.zeros(Shape.of(2, 3))), x), Options.NONE));
         assertEquals("m.graft:1:7: update of w: expected [2, 3], found [n, 3]", s.getMessage());
     }
 
     @Test
     void paramsAreReadWhenTheFunctionIsCalled() {
         var p = new Param("p", Tensor.vector(1, 2));
-        var f = Compiler.compile(List.of(), List.of(add(p, p)));
+        var f = Compiler.compile(List.of(), List.of(add(p, p)), Options.NONE);
         assertEquals(Tensor.vector(2, 4), f.call().get(0));
         p.set(Tensor.vector(5, 6));
         assertEquals(Tensor.vector(10, 12), f.call().get(0));
@@ -217,7 +217,7 @@ class FunctionTest {
     void aParamWithSymbolicDimsTakesThemFromItsValueAndMustAgreeWithTheInputs() {
         var x = new Input("x", Type.f64("n", "d"));
         var w = new Param("w", Type.f64("d"), new SourcePos("m.graft", 3, 1));
-        var f = Compiler.compile(List.of(x), List.of(Apply.of(new Add(), x, w)));
+        var f = Compiler.compile(List.of(x), List.of(Apply.of(new Add(), x, w)), Options.NONE);
         assertEquals("m.graft:3:1: param w has no value yet",
                 assertThrows(GraftException.class, () -> f.call(Tensor.zeros(Shape.of(2, 3)))).getMessage());
         w.set(Tensor.vector(1, 2, 3));
@@ -231,7 +231,7 @@ class FunctionTest {
     void aConstantStandingForASymbolicNodeBindsItsDimsAsAParamDoes() {
         var x = new Input("x", Type.f64("n"));
         var c = Constant.of(Tensor.vector(1, 2), Type.f64("n")).at(new SourcePos("m.graft", 4, 2));
-        var f = Compiler.compile(List.of(x), List.of(Apply.of(new Add(), x, c)));
+        var f = Compiler.compile(List.of(x), List.of(Apply.of(new Add(), x, c)), Options.NONE);
         assertEquals(Tensor.vector(11, 22), f.call(Tensor.vector(10, 20)).get(0));
         assertEquals("m.graft:4:2: constant[n]: expected [n], found [2] (dim 0 is 2, but n = 3 already)",
                 assertThrows(ShapeError.class, () -> f.call(Tensor.vector(1, 2, 3))).getMessage());
@@ -256,7 +256,7 @@ class FunctionTest {
 
     @Test
     void theGuardNamesAnInputThatHoldsANaN() {
-        var f = Compiler.compile(List.of(x, b), List.of(add(x, b))).guardNonFinite(true);
+        var f = Compiler.compile(List.of(x, b), List.of(add(x, b)), Options.NONE).guardNonFinite(true);
         var e = assertThrows(NonFiniteError.class,
                 () -> f.call(Tensor.matrix(new double[] {0, Double.NaN, 0}), Tensor.vector(0, 0, 0)));
         assertEquals("m.graft:1:7: input x holds NaN at [0, 1]", e.getMessage());
@@ -264,7 +264,7 @@ class FunctionTest {
 
     @Test
     void withoutTheGuardNonFiniteValuesPassThrough() {
-        var f = Compiler.compile(List.of(x, b), List.of(add(x, b)));
+        var f = Compiler.compile(List.of(x, b), List.of(add(x, b)), Options.NONE);
         Tensor out = f.call(Tensor.matrix(new double[] {0, Double.NaN, 0}), Tensor.vector(0, 0, 0)).get(0);
         assertEquals(Double.NaN, out.getFlat(1));
         assertEquals(Tensor.matrix(new double[] {0, Double.NaN, 0}), f.guardNonFinite(true).guardNonFinite(false)

@@ -42,7 +42,7 @@ class RandomStreamTest {
     private final Input x = new Input("x", Type.f64("n"));
     private final Tensor four = Tensor.zeros(Shape.of(4));
 
-    private Function drawing() { return Compiler.compile(List.of(x), List.of(Apply.of(new Draw(0), x))); }
+    private Function drawing() { return Compiler.compile(List.of(x), List.of(Apply.of(new Draw(0), x)), Options.NONE); }
 
     private static RandomGenerator l64x128(long seed) { return RandomGeneratorFactory.of("L64X128MixRandom").create(seed); }
 
@@ -84,7 +84,7 @@ class RandomStreamTest {
     @Test
     void samplersDrawInScheduleOrder() {
         Node a = Apply.of(new Draw(0), x), b = Apply.of(new Draw(10), x);
-        List<Tensor> out = Compiler.compile(List.of(x), List.of(a, b)).seed(3).call(four);
+        List<Tensor> out = Compiler.compile(List.of(x), List.of(a, b), Options.NONE).seed(3).call(four);
         var stream = l64x128(3);
         assertEquals(Tensor.uniform(Shape.of(4), 0, 1, stream), out.get(0));
         assertEquals(Tensor.uniform(Shape.of(4), 10, 11, stream), out.get(1));
@@ -93,7 +93,7 @@ class RandomStreamTest {
     @Test
     void twoEqualSamplersAreIndependentSamples() {
         Node a = Apply.of(new Draw(0), x), b = Apply.of(new Draw(0), x);
-        List<Tensor> out = Compiler.compile(List.of(x), List.of(a, b)).call(four);
+        List<Tensor> out = Compiler.compile(List.of(x), List.of(a, b), Options.NONE).call(four);
         assertNotEquals(out.get(0), out.get(1));
     }
 
