@@ -74,7 +74,7 @@ final class Plan {
         this.updateSlot = updateSlots;
         int count = schedule.length;
 
-        // ---- shapes -----------------------------------------------------------------------
+        // shapes: the fed inputs bind the symbolic dims, which every other node then takes
         var dims = new HashMap<String, Integer>();
         inputShapes = new Shape[fed.length];
         inputDtypes = new DType[fed.length];
@@ -85,21 +85,12 @@ final class Plan {
             inputShapes[i] = fed[i].shape();
             inputDtypes[i] = fed[i].dtype();
         }
-        var paramList = new ArrayList<Param>();
-        var paramSlotList = new ArrayList<Integer>();
-        for (int i = 0; i < count; i++) {
-            if (schedule[i] instanceof Param p) {
-                paramList.add(p);
-                paramSlotList.add(i);
-            }
-        }
-        params = paramList.toArray(new Param[0]);
-        paramSlot = paramSlotList.stream().mapToInt(Integer::intValue).toArray();
+        params = Arrays.stream(schedule).filter(n -> n instanceof Param).toArray(Param[]::new);
+        paramSlot = java.util.stream.IntStream.range(0, count).filter(i -> schedule[i] instanceof Param).toArray();
         paramShapes = new Shape[params.length];
         for (int k = 0; k < params.length; k++) {
-            Param p = params[k];
-            paramShapes[k] = p.shape();
-            bindLeaf(p, p.shape(), dims);
+            paramShapes[k] = params[k].shape();
+            bindLeaf(params[k], paramShapes[k], dims);
         }
         shapes = new Shape[count];
         dtypes = new DType[count];
@@ -115,65 +106,12 @@ final class Plan {
             if (schedule[i] instanceof Input in) inputSlot[inputs.indexOf(in)] = i;
         }
 
-        // ---- who reads what ----------------------------------------------------------------
         boolean[] root = new boolean[count];
         for (int s : outputSlots) root[s] = true;
         for (int s : updateSlots) root[s] = true;
-        int[] readers = new int[count], aReader = new int[count]; // how many steps read each value, and one of them
-        for (int i = 0; i < count; i++) {
-            for (int k = 0; k < reads[i].length; k++) {
-                if (!firstRead(reads[i], k)) continue;
-                readers[reads[i][k]]++;
-                aReader[reads[i][k]] = i;
-            }
-        }
-
-        // ---- values fixed by the shapes: computed once, here ---------------------------------
-        // A node is fixed when it reads only constants and other fixed nodes, or reads an
-        // input for its shape alone (zeros_like, count, the like of a broadcast): the gradient
-        // seed's 1/n is computed once per plan, not at every call. A random op never is.
-        boolean[] fixed = new boolean[count];
-        for (int i = 0; i < count; i++) {
-            Node n = schedule[i];
-            if (n instanceof Constant) fixed[i] = true;
-            else if (n instanceof Apply a && !(a.op() instanceof Stochastic)) {
-                boolean f = true;
-                for (int k = 0; k < reads[i].length; k++) f &= fixed[reads[i][k]] || !a.op().readsValues(k);
-                fixed[i] = f;
-            }
-        }
-
-        // ---- fusion: an elementwise node joins the chain of its only reader ---------------
-        int[] group = new int[count];
-        Arrays.fill(group, -1);
-        for (int i = count - 1; i >= 0; i--) {
-            if (!fusible(schedule[i])) continue;
-            group[i] = i;
-            if (guarded || root[i] || fixed[i] || readers[i] != 1) continue;
-            int reader = aReader[i];
-            if (group[reader] >= 0 && !fixed[reader] && shapes[i].equals(shapes[group[reader]]) && dtypes[i] == dtypes[reader]) {
-                group[i] = group[reader];
-            }
-        }
-        // a node is computed where its chain's last op runs
-        int[] at = new int[count];
-        for (int i = 0; i < count; i++) at[i] = group[i] >= 0 ? group[i] : i;
-        int[] lastUse = new int[count];
-        Arrays.fill(lastUse, -1);
-        for (int i = 0; i < count; i++) {
-            for (int s : reads[i]) lastUse[s] = Math.max(lastUse[s], at[i]);
-        }
-        for (int i = 0; i < count; i++) if (root[i] || fixed[i]) lastUse[i] = Integer.MAX_VALUE;
-
-        // ---- buffers -----------------------------------------------------------------------
-        buffers = new Object[count];
-        boolean[] leaf = new boolean[count];
-        for (int i = 0; i < count; i++) {
-            Node n = schedule[i];
-            leaf[i] = !(n instanceof Apply);
-            if (n instanceof Constant c) buffers[i] = dtypes[i] == DType.F32 ? narrow(c.value().storage()) : c.value().storage();
-            else if (n instanceof Input && dtypes[i] == DType.F32) buffers[i] = new float[shapes[i].size()];
-        }
+        boolean[] fixed = fixedValues(reads);
+        int[] group = fusion(reads, root, fixed);
+        int[] lastUse = lastUses(reads, group, root, fixed);
         var members = new HashMap<Integer, List<Integer>>(); // each chain's ops, in schedule order
         for (int i = 0; i < count; i++) if (group[i] >= 0) members.computeIfAbsent(group[i], r -> new ArrayList<>()).add(i);
         var layouts = new HashMap<Integer, ChainLayout>();
@@ -182,66 +120,25 @@ final class Plan {
         for (var chain : members.entrySet()) {
             layouts.put(chain.getKey(), ChainLayout.of(chain.getKey(), chain.getValue(), group, reads, register, registerOf));
         }
+        // the operands a step may write over: a chain's from outside, a GEMM's c
+        int[][] overwritable = new int[count][];
+        for (int i = 0; i < count; i++) overwritable[i] = group[i] == i ? layouts.get(i).external() : accumulated(i, reads);
 
-        // an update is computed over its param's storage when its kernel reads the param where it
-        // writes (a chain, or the c of a GEMM), nothing reads the param afterwards, and neither is
-        // an output; else into a buffer of its own, exchanged afterwards. Not under the guard,
-        // whose stopped calls must change nothing.
+        boolean[] leaf = new boolean[count];
+        for (int i = 0; i < count; i++) leaf[i] = !(schedule[i] instanceof Apply);
         updateCopies = new boolean[updated.length];
         updatedInPlace = new int[updated.length];
-        Arrays.fill(updatedInPlace, -1);
-        for (int u = 0; u < updated.length; u++) {
-            int s = updateSlots[u];
-            boolean shared = leaf[s] || fixed[s];
-            for (int o : outputSlots) shared |= o == s;
-            for (int v = 0; v < updated.length; v++) shared |= v != u && updateSlots[v] == s;
-            updateCopies[u] = shared;
-            int p = slotOf(updated[u]);
-            if (shared || guarded || p < 0 || root[p] || lastUse[p] != s) continue;
-            int[] over = group[s] == s ? layouts.get(s).external() : accumulated(s, reads);
-            if (indexOf(over, p) >= 0) updatedInPlace[u] = p;
-        }
-        boolean[] dedicated = new boolean[count];
-        for (int u = 0; u < updated.length; u++) dedicated[updateSlots[u]] = !leaf[updateSlots[u]];
-        for (int i = 0; i < count; i++) dedicated[i] |= fixed[i] && !leaf[i];
-        var free = new HashMap<Integer, List<Object>>(); // by length; f64 and f32 arrays both, told apart by class
-        var dying = new ArrayList<List<Integer>>(count);  // the values whose last reader runs at each step
-        for (int i = 0; i < count; i++) dying.add(new ArrayList<>());
-        for (int s = 0; s < count; s++) if (lastUse[s] >= 0 && lastUse[s] < count) dying.get(lastUse[s]).add(s);
-        for (int i = 0; i < count; i++) {
-            if (leaf[i] || (group[i] >= 0 && group[i] != i)) continue;
-            int size = shapes[i].size();
-            if (dedicated[i]) {
-                if (indexOfSlot(updateSlots, updatedInPlace, i) < 0) buffers[i] = allocate(dtypes[i], size);
-            } else {
-                int inPlace = -1;
-                for (int e : group[i] == i ? layouts.get(i).external() : accumulated(i, reads)) {
-                    if (!leaf[e] && lastUse[e] == i && dtypes[e] == dtypes[i] && shapes[e].equals(shapes[i])) {
-                        inPlace = e;
-                        break;
-                    }
-                }
-                if (inPlace >= 0) {
-                    buffers[i] = buffers[inPlace];
-                    lastUse[inPlace] = -1; // handed over: not freed below
-                } else buffers[i] = take(free, dtypes[i], size);
-            }
-            for (int s : dying.get(i)) {
-                if (lastUse[s] == i && !leaf[s] && buffers[s] != null && !dedicated[s]) give(free, buffers[s]);
-            }
-        }
+        placeUpdates(outputSlots, leaf, fixed, root, lastUse, overwritable);
+        buffers = buffers(leaf, fixed, group, lastUse, overwritable);
 
-        // ---- kernels -----------------------------------------------------------------------
+        // kernels: one per step, a chain's at its last op; the fixed ones run once, now
         var steps = new ArrayList<Kernel>();
         var stepSlots = new ArrayList<Integer>();
         var once = new ArrayList<Kernel>();
         var onceSlots = new ArrayList<Integer>();
         for (int i = 0; i < count; i++) {
             if (leaf[i] || (group[i] >= 0 && group[i] != i)) continue;
-            Apply a = (Apply) schedule[i];
-            Kernel k;
-            if (group[i] == i) k = chain(i, members.get(i), layouts.get(i));
-            else k = kernel(a, i, reads[i]);
+            Kernel k = group[i] == i ? chain(i, members.get(i), layouts.get(i)) : kernel((Apply) schedule[i], i, reads[i]);
             (fixed[i] ? once : steps).add(k);
             (fixed[i] ? onceSlots : stepSlots).add(i);
         }
@@ -256,6 +153,143 @@ final class Plan {
             int s = updateSlots[u];
             if (updateCopies[u]) updateBuffer[u] = allocate(dtypes[s], shapes[s].size());
         }
+    }
+
+    // ---- the steps of planning -----------------------------------------------------------------
+
+    /**
+     * The values fixed by the shapes, computed once when the plan is made: a node is fixed when
+     * it reads only constants and other fixed nodes, or reads an input for its shape alone
+     * (zeros_like, count, the like of a broadcast), so the gradient seed's 1/n is computed once
+     * per plan, not at every call. A random op never is.
+     */
+    private boolean[] fixedValues(int[][] reads) {
+        boolean[] fixed = new boolean[schedule.length];
+        for (int i = 0; i < fixed.length; i++) {
+            Node n = schedule[i];
+            if (n instanceof Constant) fixed[i] = true;
+            else if (n instanceof Apply a && !(a.op() instanceof Stochastic)) {
+                boolean f = true;
+                for (int k = 0; k < reads[i].length; k++) f &= fixed[reads[i][k]] || !a.op().readsValues(k);
+                fixed[i] = f;
+            }
+        }
+        return fixed;
+    }
+
+    /**
+     * Fusion: for each node, the chain it is computed in (the slot of the chain's last op), -1
+     * for a node in none. An elementwise node joins the chain of its only reader when they have
+     * one shape and dtype and neither is a root or fixed; nothing fuses under the guard, which
+     * checks every value.
+     */
+    private int[] fusion(int[][] reads, boolean[] root, boolean[] fixed) {
+        int count = schedule.length;
+        int[] readers = new int[count], aReader = new int[count]; // how many steps read each value, and one of them
+        for (int i = 0; i < count; i++) {
+            for (int k = 0; k < reads[i].length; k++) {
+                if (!firstRead(reads[i], k)) continue;
+                readers[reads[i][k]]++;
+                aReader[reads[i][k]] = i;
+            }
+        }
+        int[] group = new int[count];
+        Arrays.fill(group, -1);
+        for (int i = count - 1; i >= 0; i--) {
+            if (!fusible(schedule[i])) continue;
+            group[i] = i;
+            if (guarded || root[i] || fixed[i] || readers[i] != 1) continue;
+            int reader = aReader[i];
+            if (group[reader] >= 0 && !fixed[reader] && shapes[i].equals(shapes[group[reader]]) && dtypes[i] == dtypes[reader]) {
+                group[i] = group[reader];
+            }
+        }
+        return group;
+    }
+
+    /**
+     * For each value, the step after which nothing reads it: a node is computed where its
+     * chain's last op runs. Roots and fixed values live throughout ({@link Integer#MAX_VALUE}).
+     */
+    private static int[] lastUses(int[][] reads, int[] group, boolean[] root, boolean[] fixed) {
+        int count = reads.length;
+        int[] lastUse = new int[count];
+        Arrays.fill(lastUse, -1);
+        for (int i = 0; i < count; i++) {
+            int at = group[i] >= 0 ? group[i] : i;
+            for (int s : reads[i]) lastUse[s] = Math.max(lastUse[s], at);
+        }
+        for (int i = 0; i < count; i++) if (root[i] || fixed[i]) lastUse[i] = Integer.MAX_VALUE;
+        return lastUse;
+    }
+
+    /**
+     * Where each update goes. It is computed over its param's storage when its kernel writes
+     * over the param ({@code overwritable}: a chain, or the c of a GEMM), nothing reads the
+     * param afterwards, and neither is an output; else into a buffer of its own, exchanged
+     * afterwards, which it first copies when its value is read elsewhere too. Not in place
+     * under the guard, whose stopped calls must change nothing.
+     */
+    private void placeUpdates(int[] outputSlots, boolean[] leaf, boolean[] fixed, boolean[] root, int[] lastUse,
+                              int[][] overwritable) {
+        Arrays.fill(updatedInPlace, -1);
+        for (int u = 0; u < updated.length; u++) {
+            int s = updateSlot[u];
+            boolean shared = leaf[s] || fixed[s];
+            for (int o : outputSlots) shared |= o == s;
+            for (int v = 0; v < updated.length; v++) shared |= v != u && updateSlot[v] == s;
+            updateCopies[u] = shared;
+            int p = slotOf(updated[u]);
+            if (shared || guarded || p < 0 || root[p] || lastUse[p] != s) continue;
+            if (indexOf(overwritable[s], p) >= 0) updatedInPlace[u] = p;
+        }
+    }
+
+    /**
+     * The buffers, planned from liveness: walking the schedule, a value takes over an operand
+     * it may write over that dies here (of its dtype and shape), else a free array of its
+     * dtype and length, and gives its own back after its last reader. Constants are read where
+     * they are (narrowed for f32), f32 inputs get an array to be converted into, updates and
+     * fixed values arrays of their own, and an update written in place its param's storage.
+     */
+    private Object[] buffers(boolean[] leaf, boolean[] fixed, int[] group, int[] lastUse, int[][] overwritable) {
+        int count = schedule.length;
+        Object[] buffers = new Object[count];
+        for (int i = 0; i < count; i++) {
+            Node n = schedule[i];
+            if (n instanceof Constant c) buffers[i] = dtypes[i] == DType.F32 ? narrow(c.value().storage()) : c.value().storage();
+            else if (n instanceof Input && dtypes[i] == DType.F32) buffers[i] = new float[shapes[i].size()];
+        }
+        boolean[] dedicated = new boolean[count];
+        for (int u = 0; u < updated.length; u++) dedicated[updateSlot[u]] = !leaf[updateSlot[u]];
+        for (int i = 0; i < count; i++) dedicated[i] |= fixed[i] && !leaf[i];
+        var free = new HashMap<Integer, List<Object>>(); // by length; f64 and f32 arrays both, told apart by class
+        var dying = new ArrayList<List<Integer>>(count);  // the values whose last reader runs at each step
+        for (int i = 0; i < count; i++) dying.add(new ArrayList<>());
+        for (int s = 0; s < count; s++) if (lastUse[s] >= 0 && lastUse[s] < count) dying.get(lastUse[s]).add(s);
+        for (int i = 0; i < count; i++) {
+            if (leaf[i] || (group[i] >= 0 && group[i] != i)) continue;
+            int size = shapes[i].size();
+            if (dedicated[i]) {
+                if (indexOfSlot(updateSlot, updatedInPlace, i) < 0) buffers[i] = allocate(dtypes[i], size);
+            } else {
+                int inPlace = -1;
+                for (int e : overwritable[i]) {
+                    if (!leaf[e] && lastUse[e] == i && dtypes[e] == dtypes[i] && shapes[e].equals(shapes[i])) {
+                        inPlace = e;
+                        break;
+                    }
+                }
+                if (inPlace >= 0) {
+                    buffers[i] = buffers[inPlace];
+                    lastUse[inPlace] = -1; // handed over: not freed below
+                } else buffers[i] = take(free, dtypes[i], size);
+            }
+            for (int s : dying.get(i)) {
+                if (lastUse[s] == i && !leaf[s] && buffers[s] != null && !dedicated[s]) give(free, buffers[s]);
+            }
+        }
+        return buffers;
     }
 
     // ---- planning helpers --------------------------------------------------------------------
