@@ -16,7 +16,8 @@ public final class Input implements Node {
         this.pos = pos;
     }
 
-    public Input(String name, Type type) { this(name, type, SourcePos.NONE); }
+    /** An input placed where this thread is {@linkplain SourcePos#buildingAt building}. */
+    public Input(String name, Type type) { this(name, type, SourcePos.building()); }
 
     @Override public Type type() { return type; }
     @Override public List<Node> inputs() { return List.of(); }

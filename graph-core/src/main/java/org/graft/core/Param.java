@@ -37,7 +37,8 @@ public final class Param implements Node {
         set(initial);
     }
 
-    public Param(String name, Tensor initial) { this(name, initial, SourcePos.NONE); }
+    /** A param placed where this thread is {@linkplain SourcePos#buildingAt building} (the optimizer's state at its objective). */
+    public Param(String name, Tensor initial) { this(name, initial, SourcePos.building()); }
 
     /** A param of this type, without a value until one is {@linkplain #set set}. */
     public Param(String name, Type type, SourcePos pos) {

@@ -33,5 +33,8 @@ public record SourcePos(String file, int line, int column) {
 
     /** {@code mlp.graft:11:10}, the one position format. */
     @Override
-    public String toString() { return isKnown() ? file + ":" + line + ":" + column : "<java>"; }
+    public String toString() { return isKnown() ? file + ":" + lineColumn() : "<java>"; }
+
+    /** {@code 11:10}: the position within its file, as a message about that file writes another position. */
+    public String lineColumn() { return line + ":" + column; }
 }

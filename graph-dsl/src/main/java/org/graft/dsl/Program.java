@@ -131,11 +131,12 @@ public final class Program {
                 throw new GraftException(objective.pos(), (objective.maximize() ? "maximize" : "minimize") + ": no param to train"
                         + (params.isEmpty() ? "" : "; every param is state, set by an update statement"));
             }
-            Node cost = objective.maximize() ? Ops.neg(objective.cost()) : objective.cost();
-            // the step's gradients and the optimizer's nodes are placed at the objective
+            // the step's gradients and the optimizer's nodes (maximize's negation too) are placed at the objective
             Optimizer optimizer = objective.optimizer();
-            updates.putAll(SourcePos.buildingAt(objective.pos(),
-                    () -> lr == null ? optimizer.updates(cost, trained) : optimizer.updates(cost, trained, lr)));
+            updates.putAll(SourcePos.buildingAt(objective.pos(), () -> {
+                Node cost = objective.maximize() ? Ops.neg(objective.cost()) : objective.cost();
+                return lr == null ? optimizer.updates(cost, trained) : optimizer.updates(cost, trained, lr);
+            }));
         }
         updates.putAll(stateUpdates);
         return updates;

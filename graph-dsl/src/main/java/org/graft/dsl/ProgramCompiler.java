@@ -156,7 +156,7 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
         SourcePos symbol = symbols.get(name);
         if (symbol != null) {
             // the types written before stay symbolic in name, those after would take its value
-            throw new GraftException(at, "const " + name + ": " + name + " is already a symbolic dim (at " + shortPos(symbol)
+            throw new GraftException(at, "const " + name + ": " + name + " is already a symbolic dim (at " + symbol.lineColumn()
                     + "); a const that sizes dims must come before them");
         }
         Tensor given = scope == global ? set.remove(name) : null;
@@ -266,7 +266,7 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
         String direction = ctx.direction.getText();
         SourcePos at = pos(ctx.direction);
         if (objective != null) {
-            throw new GraftException(at, "a program has one objective; there is already one at " + shortPos(objective.pos()));
+            throw new GraftException(at, "a program has one objective; there is already one at " + objective.pos().lineColumn());
         }
         Node cost = node(visit(ctx.expr()), pos(ctx.expr()));
         if (cost.type().rank() != 0) {
@@ -278,7 +278,7 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
             throw new GraftException(pos(ctx.NAME()), "unknown optimizer " + name + ": expected "
                     + Builtins.names(Builtins.OPTIMIZERS) + suggest(name, Builtins.OPTIMIZERS.keySet()));
         }
-        Optimizer optimizer = guarded(pos(ctx.NAME()), name, () -> spec.call(this, args(ctx.args()), pos(ctx.NAME())));
+        Optimizer optimizer = buildingAt(pos(ctx.NAME()), name, () -> spec.call(this, args(ctx.args()), pos(ctx.NAME())));
         String text = ctx.expr().getStart().getInputStream().getText(
                 Interval.of(ctx.expr().getStart().getStartIndex(), ctx.expr().getStop().getStopIndex()));
         objective = new Program.Objective(cost, direction.equals("maximize"), optimizer, at, text);
@@ -302,7 +302,7 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
         var param = (Param) ((Value.Expr) entry.value()).node();
         SourcePos first = updatedAt.get(param);
         if (first != null) {
-            throw new GraftException(at, "update: " + name + " is already updated (at " + shortPos(first)
+            throw new GraftException(at, "update: " + name + " is already updated (at " + first.lineColumn()
                     + "); a param is updated at most once");
         }
         Node value = weakTypes.coerce(node(visit(ctx.expr()), pos(ctx.expr())), param.type().dtype());
@@ -435,7 +435,7 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
             throw new GraftException(at, "unknown function " + name + suggest(name, known));
         }
         List<Arg> args = args(ctx.args());
-        return placed(at, guarded(at, name, () -> spec.call(this, args, at)));
+        return buildingAt(at, name, () -> spec.call(this, args, at));
     }
 
     // '(' expr ')'
@@ -539,7 +539,7 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
             return new Value.Tuple(items);
         } catch (GraftException e) {
             if (e == traced) throw e;
-            traced = relocate(e.pos().isKnown() ? e.pos() : at, e.detail() + trace(), e);
+            traced = e.within(at, trace());
             throw traced;
         } finally {
             calls.pop();
@@ -562,7 +562,7 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
                 out.append(" (").append(frames.size() - MAX_TRACE).append(" more calls)");
                 i = frames.size() - 1;
             }
-            out.append(" (in ").append(frames.get(i).fn().name()).append(", called at ").append(shortPos(frames.get(i).at())).append(')');
+            out.append(" (in ").append(frames.get(i).fn().name()).append(", called at ").append(frames.get(i).at().lineColumn()).append(')');
         }
         return out.toString();
     }
@@ -685,65 +685,23 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
 
     // ---- helpers ------------------------------------------------------------------------------
 
-    /** Builds a node, placing it (and any shape error) at {@code at}. */
-    private Value build(SourcePos at, Supplier<Node> builder) {
-        return placed(at, guarded(at, null, () -> new Value.Expr(builder.get())));
-    }
-
-    /** Runs a builder; an error without a position is placed at {@code at}, a bad argument named. */
-    private <T> T guarded(SourcePos at, String what, Supplier<T> builder) {
-        try {
-            return builder.get();
-        } catch (GraftException e) {
-            if (e.pos().isKnown()) throw e;
-            throw relocate(at, e.detail(), e);
-        } catch (IllegalArgumentException e) {
-            String message = e.getMessage();
-            throw new GraftException(at, what == null || message.startsWith(what + ":") ? message : what + ": " + message);
-        }
-    }
+    /** Builds a node where {@code at} wrote it: every node the builder makes, and any error it raises, is placed there. */
+    private Value build(SourcePos at, Supplier<Node> builder) { return buildingAt(at, null, () -> new Value.Expr(builder.get())); }
 
     /**
-     * The value with each node that has no position yet placed at {@code at}: the node a
-     * built-in returns, and the nodes it built on the way (a gradient is a whole graph).
+     * Runs a builder with the nodes it makes placed at {@code at} when they are made
+     * ({@link SourcePos#buildingAt}, as the gradient walker places a bprop at its op), so an
+     * error raised on the way is placed there too; a bad argument is named ({@code what}).
      */
-    private Value placed(SourcePos at, Value v) {
-        if (v instanceof Value.Expr e && !e.node().pos().isKnown()) return new Value.Expr(placed(at, e.node()));
-        if (v instanceof Value.Tuple t) return new Value.Tuple(t.items().stream().map(i -> placed(at, i)).toList());
-        return v;
-    }
-
-    /**
-     * {@code root} rebuilt with its unplaced nodes at {@code at}. Every node made earlier was
-     * placed when it was made, so the walk stops at the first placed node on each path (and,
-     * being {@link Graph}'s, is iterative: a gradient graph can be deeper than the thread's stack).
-     */
-    private static Node placed(SourcePos at, Node root) {
-        if (root instanceof Apply a && placedInputs(a)) return a.at(at); // the common case: one new node, no walk
-        Map<Node, Node> copies = new IdentityHashMap<>();
-        for (Node n : Graph.topologicalOrder(List.of(root), in -> !in.pos().isKnown())) {
-            Node copy = n;
-            if (n instanceof Constant c) {
-                copy = c.at(at);
-            } else if (n instanceof Apply a) {
-                var inputs = a.inputs().stream().map(in -> copies.getOrDefault(in, in)).toList();
-                Apply placedApply = Apply.at(at, a.op(), inputs);
-                copy = a.name().isPresent() ? placedApply.named(a.name().get()) : placedApply;
+    private <T> T buildingAt(SourcePos at, String what, Supplier<T> builder) {
+        return SourcePos.buildingAt(at, () -> {
+            try {
+                return builder.get();
+            } catch (IllegalArgumentException e) {
+                String message = e.getMessage();
+                throw new GraftException(at, what == null || message.startsWith(what + ":") ? message : what + ": " + message);
             }
-            copies.put(n, copy);
-        }
-        return copies.get(root);
-    }
-
-    private static boolean placedInputs(Apply a) {
-        for (Node in : a.inputs()) if (!in.pos().isKnown()) return false;
-        return true;
-    }
-
-    private static GraftException relocate(SourcePos at, String detail, GraftException original) {
-        if (original instanceof ShapeError) return new ShapeError(at, detail);
-        if (original instanceof GradientError) return new GradientError(at, detail);
-        return new GraftException(at, detail);
+        });
     }
 
     /** A fresh name for this statement kind; an error if this scope has bound it already. */
@@ -751,7 +709,7 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
         String name = token.getText();
         Scope.Entry earlier = scope.own(name);
         if (earlier != null) {
-            throw new GraftException(pos(token), name + " is already bound (" + earlier.kind() + " at " + shortPos(earlier.pos())
+            throw new GraftException(pos(token), name + " is already bound (" + earlier.kind() + " at " + earlier.pos().lineColumn()
                     + "); every name is bound once");
         }
         return name;
@@ -845,7 +803,7 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
             throw new GraftException(pos(ctx), "unknown initializer " + name + ": expected " + Builtins.names(Builtins.INITIALIZERS)
                     + suggest(name, Builtins.INITIALIZERS.keySet()));
         }
-        return guarded(pos(ctx), name, () -> spec.call(this, args, pos(ctx)));
+        return buildingAt(pos(ctx), name, () -> spec.call(this, args, pos(ctx)));
     }
 
     private List<Arg> args(ArgsContext ctx) {
@@ -884,7 +842,6 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
         return t instanceof TerminalNode n ? pos(n) : pos((ParserRuleContext) t);
     }
 
-    private static String shortPos(SourcePos p) { return p.line() + ":" + p.column(); }
 
     /** {@code an input}, {@code a binding}; a kind such as {@code a parameter of f} has its article already. */
     private static String withArticle(String kind) {

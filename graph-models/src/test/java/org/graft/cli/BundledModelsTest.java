@@ -135,6 +135,24 @@ class BundledModelsTest {
     }
 
     /**
+     * Every node of every bundled model's training step, gradients and optimizer included, is
+     * placed in the source when it is built: an error or a NaN found anywhere can be shown at a line.
+     */
+    @Example
+    void everyNodeOfEveryBundledModelsTrainingStepHasASourcePosition() {
+        for (BundledModels.Model model : BundledModels.all()) {
+            Program program = Graft.compile(model.fileName(), BundledModels.source(model));
+            program.initialize(0, Map.of("n", 4, "d", 16, "k", 3));
+            var roots = new ArrayList<Node>(program.updates().values());
+            roots.add(program.objective().orElseThrow().cost());
+            roots.addAll(program.outputs().values());
+            for (Node n : Graph.topologicalOrder(roots)) {
+                assertTrue(n.pos().isKnown(), () -> model.name() + ": " + n + " has no position");
+            }
+        }
+    }
+
+    /**
      * Every bundled model's objective differentiates twice at a constant multiple of its
      * gradient's size: the gradient of the gradient's squared norm (a gradient penalty, the
      * Hessian applied to the gradient) has at most five times the nodes of the gradient.
