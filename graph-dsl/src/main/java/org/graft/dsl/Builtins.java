@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
-import java.util.random.RandomGenerator;
 import java.util.stream.Collectors;
 
 import org.graft.core.GradientError;
@@ -19,8 +18,6 @@ import org.graft.core.ShapeError;
 import org.graft.core.SourcePos;
 import org.graft.core.Type;
 import org.graft.core.grad.GradTable;
-import org.graft.core.tensor.DType;
-import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
 import org.graft.ops.optim.Optimizer;
 
@@ -45,12 +42,12 @@ final class Builtins {
     /** A built-in: its arguments (those after {@code required} are optional, with defaults) and what it builds. */
     record Spec<T>(String name, List<String> params, int required, List<Object> defaults, Function<Call, T> build) {
 
-        /** Matches the arguments to the parameters and builds. */
-        T call(ProgramCompiler compiler, List<Arg> args, SourcePos at) {
+        /** Matches the arguments to the parameters and builds, reading values through {@code values}. */
+        T call(Values values, Inliner inliner, List<Arg> args, SourcePos at) {
             var bound = new Value[params.size()];
             var boundAt = new SourcePos[params.size()];
             bind(args, at, bound, boundAt);
-            return build.apply(new Call(compiler, this, bound, boundAt, at));
+            return build.apply(new Call(values, inliner, this, bound, boundAt, at));
         }
 
         /**
@@ -92,7 +89,7 @@ final class Builtins {
         String signature() {
             var out = new ArrayList<String>();
             for (int i = 0; i < params.size(); i++) {
-                out.add(i < required ? params.get(i) : params.get(i) + " = " + show(defaults.get(i - required)));
+                out.add(i < required ? params.get(i) : params.get(i) + " = " + showDefault(defaults.get(i - required)));
             }
             return "(" + String.join(", ", out) + ")";
         }
@@ -104,22 +101,27 @@ final class Builtins {
         }
 
         /** A default as the language writes it: {@code none}, {@code 0.9}, {@code 1e-8}. */
-        private static String show(Object v) {
+        private static String showDefault(Object v) {
             if (v == null) return "none";
-            return v instanceof Double d ? Builtins.show(d) : String.valueOf(v);
+            return v instanceof Double d ? Values.show(d) : String.valueOf(v);
         }
     }
 
+    /** What {@code iterate} needs of the compiler: a call of a fn, inlined (see {@code ProgramCompiler.inline}). */
+    interface Inliner { Value inline(FnDef fn, List<Arg> args, SourcePos at); }
+
     /** The arguments of one call, matched to their parameters, with conversions that say what was expected. */
     static final class Call {
-        private final ProgramCompiler compiler;
+        private final Values convert;
+        private final Inliner inliner;
         private final Spec<?> spec;
         private final Value[] values;
         private final SourcePos[] positions;
         private final SourcePos at;
 
-        Call(ProgramCompiler compiler, Spec<?> spec, Value[] values, SourcePos[] positions, SourcePos at) {
-            this.compiler = compiler;
+        Call(Values convert, Inliner inliner, Spec<?> spec, Value[] values, SourcePos[] positions, SourcePos at) {
+            this.convert = convert;
+            this.inliner = inliner;
             this.spec = spec;
             this.values = values;
             this.positions = positions;
@@ -128,7 +130,9 @@ final class Builtins {
 
         SourcePos at() { return at; }
 
-        ProgramCompiler compiler() { return compiler; }
+        Values values() { return convert; }
+
+        Inliner inliner() { return inliner; }
 
         boolean given(String param) { return values[index(param)] != null; }
 
@@ -136,24 +140,24 @@ final class Builtins {
 
         SourcePos pos(String param) { return positions[index(param)] != null ? positions[index(param)] : at; }
 
-        Node node(String param) { return compiler.node(value(param), pos(param)); }
+        Node node(String param) { return convert.node(value(param), pos(param)); }
 
         /** The operands of one op, their numbers in the dtype of the others (see {@link WeakTypes}). */
         List<Node> operands(String... params) {
-            return compiler.unify(Arrays.stream(params).map(this::node).toList());
+            return convert.unify(Arrays.stream(params).map(this::node).toList());
         }
 
         double number(String param) {
             int i = index(param);
             if (values[i] == null) return ((Number) spec.defaults().get(i - spec.required())).doubleValue();
-            return compiler.constant(values[i], pos(param), spec.name() + ": " + param);
+            return convert.constant(values[i], pos(param), spec.name() + ": " + param);
         }
 
         /** A number that must be finite and above 0, such as a learning rate. */
         double positive(String param) {
             double v = number(param);
             if (!(v > 0 && v < Double.POSITIVE_INFINITY)) {
-                throw new GraftException(pos(param), spec.name() + ": expected a finite " + param + " > 0, found " + show(v));
+                throw new GraftException(pos(param), spec.name() + ": expected a finite " + param + " > 0, found " + Values.show(v));
             }
             return v;
         }
@@ -161,14 +165,14 @@ final class Builtins {
         /** A number in [0, 1), such as a decay rate. */
         double fraction(String param) {
             double v = number(param);
-            if (!(v >= 0 && v < 1)) throw new GraftException(pos(param), spec.name() + ": expected 0 <= " + param + " < 1, found " + show(v));
+            if (!(v >= 0 && v < 1)) throw new GraftException(pos(param), spec.name() + ": expected 0 <= " + param + " < 1, found " + Values.show(v));
             return v;
         }
 
         int integer(String param) {
             int i = index(param);
             if (values[i] == null) return ((Number) spec.defaults().get(i - spec.required())).intValue();
-            return compiler.integer(values[i], pos(param), spec.name() + ": " + param);
+            return convert.integer(values[i], pos(param), spec.name() + ": " + param);
         }
 
         /** An optional axis of a value of type {@code of}, or null for the default "none" (every axis, for reductions). */
@@ -196,14 +200,14 @@ final class Builtins {
 
         /** An array literal (or a tuple) of operands. */
         List<Node> nodes(String param) {
-            return compiler.items(value(param), pos(param), spec.name() + ": " + param).stream()
-                    .map(v -> compiler.node(v, pos(param))).toList();
+            return convert.items(value(param), pos(param), spec.name() + ": " + param).stream()
+                    .map(v -> convert.node(v, pos(param))).toList();
         }
 
         /** An array literal of integers known when the program is compiled. */
         int[] integers(String param) {
-            return compiler.items(value(param), pos(param), spec.name() + ": " + param).stream()
-                    .mapToInt(v -> compiler.integer(v, pos(param), spec.name() + ": " + param)).toArray();
+            return convert.items(value(param), pos(param), spec.name() + ": " + param).stream()
+                    .mapToInt(v -> convert.integer(v, pos(param), spec.name() + ": " + param)).toArray();
         }
 
         FnDef fn(String param) {
@@ -226,7 +230,7 @@ final class Builtins {
     // ---- the tables ---------------------------------------------------------------------------
 
     static final Map<String, Spec<Value>> FUNCTIONS = new LinkedHashMap<>();
-    static final Map<String, Spec<Init>> INITIALIZERS = new LinkedHashMap<>();
+    static final Map<String, Spec<Initializer>> INITIALIZERS = new LinkedHashMap<>();
     static final Map<String, Spec<Optimizer>> OPTIMIZERS = new LinkedHashMap<>();
 
     private static <T> void add(Map<String, Spec<T>> table, String name, List<String> params, List<Object> defaults,
@@ -312,7 +316,7 @@ final class Builtins {
         function("reshape", List.of("x", "shape"), List.of(), c -> reshape(c.node("x"), c.integers("shape")));
         function("broadcast_to", List.of("x", "shape"), List.of(), c -> broadcastTo(c.node("x"), c.integers("shape")));
         function("concat", List.of("xs", "axis"), List.of(0), c -> {
-            List<Node> xs = c.compiler().unify(c.nodes("xs"));
+            List<Node> xs = c.values().unify(c.nodes("xs"));
             return concat(xs, xs.isEmpty() ? c.integer("axis") : c.axis("axis", xs.get(0).type()));
         });
         add(FUNCTIONS, "split", List.of("x", "parts", "axis"), List.of(0), c -> {
@@ -352,7 +356,7 @@ final class Builtins {
                 return new Value.Expr(grad(cost, List.of(c.node("x")), List.of(c.pos("x")), c.pos("x")).get(0));
             }
             var wrt = new ArrayList<Node>();
-            for (int i = 0; i < list.items().size(); i++) wrt.add(c.compiler().node(list.items().get(i), list.positions().get(i)));
+            for (int i = 0; i < list.items().size(); i++) wrt.add(c.values().node(list.items().get(i), list.positions().get(i)));
             return new Value.Tuple(grad(cost, wrt, list.positions(), c.pos("x")).stream().<Value>map(Value.Expr::new).toList());
         });
         unary("stop_gradient", x -> stopGradient(x));
@@ -369,28 +373,28 @@ final class Builtins {
                         + ", found " + k + "; each step copies the fn's body into the graph");
             }
             Value x = c.value("x0");
-            for (int i = 0; i < k; i++) x = c.compiler().inline(f, List.of(new Arg(null, x, c.pos("x0"))), c.at());
+            for (int i = 0; i < k; i++) x = c.inliner().inline(f, List.of(new Arg(null, x, c.pos("x0"))), c.at());
             return x;
         });
 
-        add(INITIALIZERS, "zeros", List.of(), List.of(), c -> new Init("zeros", (d, s, r) -> Tensor.zeros(d, s)));
-        add(INITIALIZERS, "ones", List.of(), List.of(), c -> new Init("ones", (d, s, r) -> Tensor.ones(d, s)));
+        add(INITIALIZERS, "zeros", List.of(), List.of(), c -> new Initializer("zeros", (d, s, r) -> Tensor.zeros(d, s)));
+        add(INITIALIZERS, "ones", List.of(), List.of(), c -> new Initializer("ones", (d, s, r) -> Tensor.ones(d, s)));
         add(INITIALIZERS, "constant", List.of("v"), List.of(), c -> {
             double v = c.number("v");
-            return new Init("constant(" + v + ")", (d, s, r) -> Tensor.full(d, s, v));
+            return new Initializer("constant(" + v + ")", (d, s, r) -> Tensor.full(d, s, v));
         });
         add(INITIALIZERS, "normal", List.of("mean", "std"), List.of(), c -> {
             double mean = c.number("mean"), std = c.number("std");
-            if (!(std >= 0)) throw new GraftException(c.pos("std"), "normal: std must be 0 or more, found " + show(std));
-            return new Init("normal(" + mean + ", " + std + ")", (d, s, r) -> Tensor.normal(d, s, mean, std, r));
+            if (!(std >= 0)) throw new GraftException(c.pos("std"), "normal: std must be 0 or more, found " + Values.show(std));
+            return new Initializer("normal(" + mean + ", " + std + ")", (d, s, r) -> Tensor.normal(d, s, mean, std, r));
         });
         add(INITIALIZERS, "uniform", List.of("lo", "hi"), List.of(), c -> {
             double lo = c.number("lo"), hi = c.number("hi");
-            if (!(lo < hi)) throw new GraftException(c.at(), "uniform: lo must be below hi, found " + show(lo) + " and " + show(hi));
-            return new Init("uniform(" + lo + ", " + hi + ")", (d, s, r) -> Tensor.uniform(d, s, lo, hi, r));
+            if (!(lo < hi)) throw new GraftException(c.at(), "uniform: lo must be below hi, found " + Values.show(lo) + " and " + Values.show(hi));
+            return new Initializer("uniform(" + lo + ", " + hi + ")", (d, s, r) -> Tensor.uniform(d, s, lo, hi, r));
         });
         // Glorot & Bengio (2010), eq. 16: U(-a, a) with a = sqrt(6 / (fan_in + fan_out))
-        add(INITIALIZERS, "glorot_uniform", List.of(), List.of(), c -> new Init("glorot_uniform", 2, (d, s, r) -> {
+        add(INITIALIZERS, "glorot_uniform", List.of(), List.of(), c -> new Initializer("glorot_uniform", 2, (d, s, r) -> {
             double a = Math.sqrt(6.0 / (s.dim(0) + s.dim(1)));
             return Tensor.uniform(d, s, -a, a, r);
         }));
@@ -400,19 +404,6 @@ final class Builtins {
         add(OPTIMIZERS, "momentum", List.of("lr", "mu"), List.of(0.9), c -> Optimizer.momentum(c.positive("lr"), c.fraction("mu")));
         add(OPTIMIZERS, "adam", List.of("lr", "beta1", "beta2", "eps"), List.of(0.9, 0.999, 1e-8),
                 c -> Optimizer.adam(c.positive("lr"), c.fraction("beta1"), c.fraction("beta2"), c.positive("eps")));
-    }
-
-    /**
-     * A param initializer: how it is written, the rank it needs (or {@link #ANY_RANK}), and how
-     * it draws a value of a dtype and a concrete shape (in double, rounded to the dtype, so an
-     * f32 param starts from the f64 draws rounded).
-     */
-    record Init(String text, int rank, Draw draw) {
-        static final int ANY_RANK = -1;
-
-        Init(String text, Draw draw) { this(text, ANY_RANK, draw); }
-
-        interface Draw { Tensor apply(DType dtype, Shape shape, RandomGenerator random); }
     }
 
     /**
@@ -427,12 +418,6 @@ final class Builtins {
             for (int i = 0; i < wrt.size(); i++) if (e.pos().equals(wrt.get(i).pos())) throw new GradientError(at.get(i), e.detail());
             throw new GradientError(all, e.detail());
         }
-    }
-
-    /** A number as the language writes it: {@code 2}, {@code -0.5}, {@code 1e-8}, {@code 1e12}. */
-    static String show(double v) {
-        if (v == Math.rint(v) && Math.abs(v) < 1e15) return Long.toString((long) v);
-        return Double.toString(v).replace(".0E", "e").replace("E", "e");
     }
 
     /** The names of a table, for messages: {@code zeros, ones, ...}. */

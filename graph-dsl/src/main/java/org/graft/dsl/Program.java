@@ -39,7 +39,7 @@ public final class Program {
     private final String file;
     private final List<Input> inputs;
     private final Map<Input, Tensor> inputValues;
-    private final Map<Param, Builtins.Init> params;
+    private final Map<Param, Initializer> params;
     private final Map<Param, Tensor> paramValues;
     private final Map<String, Integer> setDims;
     private final Map<String, Node> bindings;
@@ -49,7 +49,7 @@ public final class Program {
     private final Map<String, Node> metrics;
     private final Set<DType> writtenDtypes;
 
-    Program(String file, List<Input> inputs, Map<Input, Tensor> inputValues, Map<Param, Builtins.Init> params,
+    Program(String file, List<Input> inputs, Map<Input, Tensor> inputValues, Map<Param, Initializer> params,
             Map<Param, Tensor> paramValues, Map<String, Integer> setDims, Map<String, Node> bindings,
             Map<String, Node> outputs, Objective objective, Map<Param, Node> stateUpdates, Map<String, Node> metrics,
             Set<DType> writtenDtypes) {

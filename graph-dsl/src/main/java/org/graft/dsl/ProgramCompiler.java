@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.EnumSet;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,19 +36,14 @@ import org.antlr.v4.runtime.tree.TerminalNode;
 import org.graft.core.Apply;
 import org.graft.core.Constant;
 import org.graft.core.Dim;
-import org.graft.core.GradientError;
 import org.graft.core.GraftException;
-import org.graft.core.Graph;
 import org.graft.core.Input;
 import org.graft.core.Node;
 import org.graft.core.Param;
 import org.graft.core.ShapeError;
 import org.graft.core.SourcePos;
-import org.graft.core.Stochastic;
 import org.graft.core.Type;
-import org.graft.core.runtime.Compiler;
 import org.graft.core.tensor.DType;
-import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
 import org.graft.dsl.Builtins.Arg;
 import org.graft.dsl.GraftParser.*;
@@ -78,7 +72,7 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
 
     private final List<Input> inputs = new ArrayList<>();
     private final Map<Input, Tensor> inputValues = new LinkedHashMap<>();
-    private final Map<Param, Builtins.Init> params = new LinkedHashMap<>();
+    private final Map<Param, Initializer> params = new LinkedHashMap<>();
     private final Map<Param, Tensor> paramValues = new LinkedHashMap<>();
     private final Map<String, Node> bindings = new LinkedHashMap<>();
     private final Map<String, Node> outputs = new LinkedHashMap<>();
@@ -88,8 +82,8 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
     private final Map<String, Node> metrics = new LinkedHashMap<>();
 
     private final DType forcedDtype;    // every type's dtype, or null for each type's own
-    private final DType literalDtype;   // the dtype numbers are made in, before they meet another
     private final WeakTypes weakTypes = new WeakTypes();
+    private final Values values;
     private final Set<DType> written = EnumSet.noneOf(DType.class);
 
     /** A compiler with {@code --set} values; a non-null {@code dtype} replaces the dtype of every type and number. */
@@ -97,7 +91,7 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
         this.file = file;
         this.set = new LinkedHashMap<>(set);
         this.forcedDtype = dtype;
-        this.literalDtype = dtype != null ? dtype : DType.F64;
+        this.values = new Values(dtype != null ? dtype : DType.F64, weakTypes); // numbers in the forced dtype, else f64
     }
 
     Program compile(ProgramContext tree) {
@@ -109,7 +103,7 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
                 throw new GraftException("--set " + name + ": " + name + " is a fn; --set gives values to inputs, params,"
                         + " consts and bindings");
             }
-            throw new GraftException("--set " + name + ": the program binds no name " + name + suggest(name, global.visible()));
+            throw new GraftException("--set " + name + ": the program binds no name " + name + Suggestions.didYouMean(name, global.visible()));
         }
         return new Program(file, inputs, inputValues, params, paramValues, setDims, bindings, outputs, objective,
                 stateUpdates, metrics, written);
@@ -137,8 +131,8 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
         SourcePos at = pos(ctx.NAME());
         Type type = type(ctx.type(), "param " + name);
         var param = new Param(name, type, at);
-        Builtins.Init init = initializer(ctx.expr());
-        if (init.rank() != Builtins.Init.ANY_RANK && init.rank() != type.rank()) {
+        Initializer init = initializer(ctx.expr());
+        if (init.rank() != Initializer.ANY_RANK && init.rank() != type.rank()) {
             throw new ShapeError(pos(ctx.expr()), init.text() + " initializes a param of rank " + init.rank() + ", found " + type);
         }
         params.put(param, init);
@@ -167,9 +161,9 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
             }
             value = given.item();
         } else {
-            value = constant(visit(ctx.expr()), pos(ctx.expr()), "const " + name);
+            value = values.constant(visit(ctx.expr()), pos(ctx.expr()), "const " + name);
         }
-        Constant number = literal(value, at);
+        Constant number = values.literal(value, at);
         Node node = weakTypes.copied(number, number.named(name));
         scope.bind(name, new Value.Expr(node), at, "const");
         if (scope == global) bindings.put(name, node);
@@ -208,12 +202,12 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
         Value value = visit(expr);
         if (value instanceof Value.Tuple t) {
             throw new GraftException(pos(expr), "this gives " + t.describe() + "; bind them to as many names: "
-                    + String.join(", ", placeholderNames(t.items().size())) + " = ...");
+                    + String.join(", ", Values.placeholderNames(t.items().size())) + " = ...");
         }
         if (value instanceof Value.Fn f) {
             throw new GraftException(pos(expr), f.describe() + " is a function, not a value: call it");
         }
-        Node node = node(value, pos(expr));
+        Node node = values.node(value, pos(expr));
         if (check != null) check.accept(node);
         return bind(name, node, at);
     }
@@ -229,7 +223,7 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
         }
         for (int i = 0; i < names.size(); i++) {
             String name = declare(names.get(i), "binding");
-            bind(name, node(t.items().get(i), pos(ctx.expr())), pos(names.get(i)));
+            bind(name, values.node(t.items().get(i), pos(ctx.expr())), pos(names.get(i)));
         }
         return null;
     }
@@ -255,7 +249,7 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
         for (TerminalNode n : ctx.names().NAME()) {
             String name = n.getText();
             if (outputs.containsKey(name)) throw new GraftException(pos(n), name + " is already an output");
-            outputs.put(name, node(lookup(n), pos(n)));
+            outputs.put(name, values.node(lookup(n), pos(n)));
         }
         return null;
     }
@@ -268,7 +262,7 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
         if (objective != null) {
             throw new GraftException(at, "a program has one objective; there is already one at " + objective.pos().lineColumn());
         }
-        Node cost = node(visit(ctx.expr()), pos(ctx.expr()));
+        Node cost = values.node(visit(ctx.expr()), pos(ctx.expr()));
         if (cost.type().rank() != 0) {
             throw new GraftException(pos(ctx.expr()), direction + ": the objective must be a scalar, found " + cost.type());
         }
@@ -276,9 +270,9 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
         var spec = Builtins.OPTIMIZERS.get(name);
         if (spec == null) {
             throw new GraftException(pos(ctx.NAME()), "unknown optimizer " + name + ": expected "
-                    + Builtins.names(Builtins.OPTIMIZERS) + suggest(name, Builtins.OPTIMIZERS.keySet()));
+                    + Builtins.names(Builtins.OPTIMIZERS) + Suggestions.didYouMean(name, Builtins.OPTIMIZERS.keySet()));
         }
-        Optimizer optimizer = buildingAt(pos(ctx.NAME()), name, () -> spec.call(this, args(ctx.args()), pos(ctx.NAME())));
+        Optimizer optimizer = buildingAt(pos(ctx.NAME()), name, () -> spec.call(values, this::inline, args(ctx.args()), pos(ctx.NAME())));
         String text = ctx.expr().getStart().getInputStream().getText(
                 Interval.of(ctx.expr().getStart().getStartIndex(), ctx.expr().getStop().getStopIndex()));
         objective = new Program.Objective(cost, direction.equals("maximize"), optimizer, at, text);
@@ -294,7 +288,7 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
         if (entry == null) {
             var known = new ArrayList<String>();
             for (Param p : params.keySet()) known.add(p.label());
-            throw new GraftException(at, "update: no param named " + name + suggest(name, known));
+            throw new GraftException(at, "update: no param named " + name + Suggestions.didYouMean(name, known));
         }
         if (!entry.kind().equals("param")) {
             throw new GraftException(at, "update: " + name + " is " + withArticle(entry.kind()) + ", not a param");
@@ -305,7 +299,7 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
             throw new GraftException(at, "update: " + name + " is already updated (at " + first.lineColumn()
                     + "); a param is updated at most once");
         }
-        Node value = weakTypes.coerce(node(visit(ctx.expr()), pos(ctx.expr())), param.type().dtype());
+        Node value = weakTypes.coerce(values.node(visit(ctx.expr()), pos(ctx.expr())), param.type().dtype());
         if (!value.type().equals(param.type())) {
             throw new ShapeError(pos(ctx.expr()), "update " + name + ": the new value has type " + value.type()
                     + ", but param " + name + " has type " + param.type());
@@ -335,16 +329,16 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
     // expr '[' subscript (',' subscript)* ']'
     @Override
     public Value visitIndexExpr(IndexExprContext ctx) {
-        Node x = node(visit(ctx.expr()), pos(ctx.expr()));
+        Node x = values.node(visit(ctx.expr()), pos(ctx.expr()));
         var index = new ArrayList<Slice>();
         for (SubscriptContext s : ctx.subscript()) {
             if (s instanceof IndexSubscriptContext i) {
-                index.add(Slice.index(integer(visit(i.expr()), pos(i), "an index")));
+                index.add(Slice.index(values.integer(visit(i.expr()), pos(i), "an index")));
             } else {
                 var r = (RangeSubscriptContext) s;
-                Integer start = r.start == null ? null : integer(visit(r.start), pos(r.start), "a slice bound");
-                Integer stop = r.stop == null ? null : integer(visit(r.stop), pos(r.stop), "a slice bound");
-                int step = r.step == null ? 1 : integer(visit(r.step), pos(r.step), "a slice step");
+                Integer start = r.start == null ? null : values.integer(visit(r.start), pos(r.start), "a slice bound");
+                Integer stop = r.stop == null ? null : values.integer(visit(r.stop), pos(r.stop), "a slice bound");
+                int step = r.step == null ? 1 : values.integer(visit(r.step), pos(r.step), "a slice step");
                 index.add(Slice.range(start, stop, step));
             }
         }
@@ -357,7 +351,7 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
         if (!ctx.NAME().getText().equals("T")) {
             throw new GraftException(pos(ctx.NAME()), "unknown member ." + ctx.NAME().getText() + ": the one member is .T (the transpose)");
         }
-        Node x = node(visit(ctx.expr()), pos(ctx.expr()));
+        Node x = values.node(visit(ctx.expr()), pos(ctx.expr()));
         if (x.type().rank() < 2) {
             throw new ShapeError(pos(ctx.NAME()), ".T swaps the last two axes, so it needs rank 2 or more, found " + x.type());
         }
@@ -375,8 +369,8 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
     @Override
     public Value visitNegExpr(NegExprContext ctx) {
         // a negative literal is a number, not the negation of one
-        if (ctx.expr() instanceof NumberExprContext n) return new Value.Expr(literal(-number(n.NUMBER()), pos(ctx)));
-        Node x = node(visit(ctx.expr()), pos(ctx.expr()));
+        if (ctx.expr() instanceof NumberExprContext n) return new Value.Expr(values.literal(-number(n.NUMBER()), pos(ctx)));
+        Node x = values.node(visit(ctx.expr()), pos(ctx.expr()));
         return build(pos(ctx), () -> neg(x));
     }
 
@@ -432,10 +426,10 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
             if (entry != null) throw new GraftException(at, name + " is " + withArticle(entry.kind()) + ", not a function");
             var known = new ArrayList<>(Builtins.FUNCTIONS.keySet());
             known.addAll(scope.visible());
-            throw new GraftException(at, "unknown function " + name + suggest(name, known));
+            throw new GraftException(at, "unknown function " + name + Suggestions.didYouMean(name, known));
         }
         List<Arg> args = args(ctx.args());
-        return buildingAt(at, name, () -> spec.call(this, args, at));
+        return buildingAt(at, name, () -> spec.call(values, this::inline, args, at));
     }
 
     // '(' expr ')'
@@ -457,7 +451,7 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
     // NUMBER
     @Override
     public Value visitNumberExpr(NumberExprContext ctx) {
-        return new Value.Expr(literal(number(ctx.NUMBER()), pos(ctx)));
+        return new Value.Expr(values.literal(number(ctx.NUMBER()), pos(ctx)));
     }
 
     // (TRUE | FALSE)
@@ -567,120 +561,10 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
         return out.toString();
     }
 
-    // ---- values -------------------------------------------------------------------------------
-
-    /** The graph node a value stands for where one is needed: a number, a tensor. */
-    Node node(Value v, SourcePos at) {
-        if (v instanceof Value.Expr e) return e.node();
-        if (v instanceof Value.Bool b) return literal(b.value() ? 1 : 0, at);
-        if (v instanceof Value.Array a) return weakTypes.literal(Constant.of(literal(arrayConstant(a, at), at)).at(at));
-        if (v instanceof Value.Tuple t) {
-            throw new GraftException(at, "this gives " + t.describe() + " where one is needed; bind them first: "
-                    + String.join(", ", placeholderNames(t.items().size())) + " = ...");
-        }
-        throw new GraftException(at, v.describe() + " is a function, not a value: call it");
-    }
-
     /** The operands of one op, written at {@code a} and {@code b}: their numbers take the dtype of the other operand (see {@link WeakTypes}). */
     private List<Node> operands(ExprContext a, ExprContext b) {
-        Node x = node(visit(a), pos(a)), y = node(visit(b), pos(b));
-        return weakTypes.unify(List.of(x, y));
-    }
-
-    /** The operands of one op, with their numbers in the dtype of the others (see {@link WeakTypes}). */
-    List<Node> unify(List<Node> operands) { return weakTypes.unify(operands); }
-
-    /** A number written in the program, at {@code at}: a weak scalar constant in the program's literal dtype. */
-    private Constant literal(double v, SourcePos at) {
-        return weakTypes.literal(Constant.of(literal(Tensor.scalar(v), at)).at(at), v);
-    }
-
-    /** The numbers of a literal in the program's literal dtype; one too large for it is an error at {@code at}. */
-    private Tensor literal(Tensor value, SourcePos at) {
-        Tensor t = value.astype(literalDtype);
-        for (int i = 0; i < t.size(); i++) {
-            if (Double.isInfinite(t.getFlat(i)) && Double.isFinite(value.getFlat(i))) {
-                throw new GraftException(at, "the number " + Builtins.show(value.getFlat(i)) + " is too large for " + literalDtype);
-            }
-        }
-        return t;
-    }
-
-    /** The elements of an array literal or a tuple, where a list is expected. */
-    List<Value> items(Value v, SourcePos at, String what) {
-        if (v instanceof Value.Array a) return a.items();
-        if (v instanceof Value.Tuple t) return t.items();
-        throw new GraftException(at, what + " must be a list such as [a, b], found " + v.describe());
-    }
-
-    /** A number known when the program is compiled: from literals and consts only. */
-    double constant(Value v, SourcePos at, String what) {
-        if (v instanceof Value.Bool b) return b.value() ? 1 : 0;
-        if (!(v instanceof Value.Expr e)) {
-            throw new GraftException(at, what + " must be a number, found " + v.describe());
-        }
-        Node n = e.node();
-        if (n.type().rank() != 0) throw new GraftException(at, what + " must be a number, found a value of type " + n.type());
-        for (Node m : Graph.topologicalOrder(List.of(n))) {
-            if (m instanceof Input || m instanceof Param || m instanceof Apply a && a.op() instanceof Stochastic) {
-                String kind = m instanceof Input ? "input " : m instanceof Param ? "param " : "a random ";
-                throw new GraftException(at, what + " must be known when the program is compiled (from numbers and consts), but it uses "
-                        + kind + m.label());
-            }
-            // without inputs or params every dim is a size; the compiler computes the number, so it must fit in memory
-            if (elements(m.type()) > MAX_CONSTANT_ELEMENTS) {
-                throw new GraftException(at, what + " is computed when the program is compiled, and that would take a tensor of type "
-                        + m.type() + "; the most it may take is " + MAX_CONSTANT_ELEMENTS + " numbers");
-            }
-        }
-        Double written = weakTypes.writtenValue(n); // before an f32 program rounded it
-        if (written != null) return written;
-        if (n instanceof Constant c) return c.value().item();
-        return Compiler.compile(List.of(), List.of(n)).call().get(0).item();
-    }
-
-    /** The most numbers a tensor computed at compile time (for a const, an index, an axis) may hold. */
-    static final long MAX_CONSTANT_ELEMENTS = 10_000_000;
-
-    /** How many numbers a value of this type holds; a symbolic dim counts as 1. */
-    private static long elements(Type type) {
-        long n = 1;
-        for (Dim d : type.dims()) if (d instanceof Dim.Size s) n = Math.min(n * s.n(), Long.MAX_VALUE / Integer.MAX_VALUE);
-        return n;
-    }
-
-    /** A whole number known when the program is compiled. */
-    int integer(Value v, SourcePos at, String what) {
-        double x = constant(v, at, what);
-        if (x != Math.rint(x)) throw new GraftException(at, what + " must be a whole number, found " + Builtins.show(x));
-        if (Math.abs(x) > Integer.MAX_VALUE) throw new GraftException(at, what + " is out of range, found " + Builtins.show(x));
-        return (int) x;
-    }
-
-    private Tensor arrayConstant(Value.Array a, SourcePos at) {
-        var shape = new ArrayList<Integer>();
-        var data = new ArrayList<Double>();
-        flatten(a, 0, shape, data, at);
-        return Tensor.of(Shape.of(shape.stream().mapToInt(Integer::intValue).toArray()),
-                data.stream().mapToDouble(Double::doubleValue).toArray());
-    }
-
-    // nested arrays must be regular: every array at one depth has the length of the first;
-    // an error is placed at the element (v, written at {@code at}) that breaks the rule
-    private void flatten(Value v, int depth, List<Integer> shape, List<Double> data, SourcePos at) {
-        if (v instanceof Value.Array a) {
-            if (depth == shape.size()) {
-                if (!data.isEmpty()) throw new GraftException(at, "this array is ragged: expected a number here, found a row");
-                shape.add(a.items().size());
-            } else if (shape.get(depth) != a.items().size()) {
-                throw new GraftException(at, "this array is ragged: expected a row of " + shape.get(depth)
-                        + " like the first, found " + a.describe());
-            }
-            for (int i = 0; i < a.items().size(); i++) flatten(a.items().get(i), depth + 1, shape, data, a.positions().get(i));
-        } else {
-            if (depth != shape.size()) throw new GraftException(at, "this array is ragged: expected a row here, found a number");
-            data.add(constant(v, at, "an array element"));
-        }
+        Node x = values.node(visit(a), pos(a)), y = values.node(visit(b), pos(b));
+        return values.unify(List.of(x, y));
     }
 
     // ---- helpers ------------------------------------------------------------------------------
@@ -732,7 +616,7 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
                 throw new GraftException(pos(token), name + " is a symbolic dim, whose size is known only when values are fed:"
                         + " it can stand in a type, not in an expression");
             }
-            throw new GraftException(pos(token), name + " is not bound" + suggest(name, scope.visible()));
+            throw new GraftException(pos(token), name + " is not bound" + Suggestions.didYouMean(name, scope.visible()));
         }
         return e.value();
     }
@@ -770,7 +654,7 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
                 Scope.Entry e = scope.lookup(name);
                 // a const names a size; any other name is a symbolic dim
                 if (e != null && e.kind().equals("const")) {
-                    int size = integer(e.value(), pos(d), "the dim " + name);
+                    int size = values.integer(e.value(), pos(d), "the dim " + name);
                     if (size < 0) throw new GraftException(pos(d), "the dim " + name + " must be 0 or more, found " + size);
                     dims.add(Dim.of(size));
                 } else {
@@ -786,7 +670,7 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
         }
     }
 
-    private Builtins.Init initializer(ExprContext ctx) {
+    private Initializer initializer(ExprContext ctx) {
         String name;
         List<Arg> args;
         if (ctx instanceof NameExprContext n) {
@@ -801,9 +685,9 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
         var spec = Builtins.INITIALIZERS.get(name);
         if (spec == null) {
             throw new GraftException(pos(ctx), "unknown initializer " + name + ": expected " + Builtins.names(Builtins.INITIALIZERS)
-                    + suggest(name, Builtins.INITIALIZERS.keySet()));
+                    + Suggestions.didYouMean(name, Builtins.INITIALIZERS.keySet()));
         }
-        return buildingAt(pos(ctx), name, () -> spec.call(this, args, pos(ctx)));
+        return buildingAt(pos(ctx), name, () -> spec.call(values, this::inline, args, pos(ctx)));
     }
 
     private List<Arg> args(ArgsContext ctx) {
@@ -842,49 +726,10 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
         return t instanceof TerminalNode n ? pos(n) : pos((ParserRuleContext) t);
     }
 
-
     /** {@code an input}, {@code a binding}; a kind such as {@code a parameter of f} has its article already. */
     private static String withArticle(String kind) {
         if (kind.startsWith("a ")) return kind;
         return ("aeiou".indexOf(kind.charAt(0)) >= 0 ? "an " : "a ") + kind;
     }
 
-    private static List<String> placeholderNames(int n) {
-        var out = new ArrayList<String>();
-        for (int i = 0; i < n; i++) out.add(String.valueOf((char) ('a' + Math.min(i, 25))));
-        return out;
-    }
-
-    /**
-     * {@code ; did you mean h?} for a near miss, else nothing. A near miss differs in case
-     * alone, or by at most 2 edits and at most one per two characters, so that a short name
-     * such as {@code z} is not taken for a misspelt {@code x}.
-     */
-    static String suggest(String name, Iterable<String> known) {
-        String best = null;
-        int bestDistance = 3;
-        for (String k : known) {
-            int d = k.equalsIgnoreCase(name) ? 0 : distance(name, k);
-            if (d < bestDistance && 2 * d <= name.length() && !k.equals(name)) {
-                best = k;
-                bestDistance = d;
-            }
-        }
-        return best == null ? "" : "; did you mean " + best + "?";
-    }
-
-    private static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1], cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) prev[j] = j;
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                cur[j] = Math.min(Math.min(cur[j - 1], prev[j]) + 1, prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
-    }
 }

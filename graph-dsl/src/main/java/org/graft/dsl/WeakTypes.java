@@ -150,7 +150,7 @@ final class WeakTypes {
         for (int i = 0; i < value.size(); i++) {
             double v = c.value().getFlat(i);
             if (Double.isFinite(v) && Double.isInfinite(value.getFlat(i))) {
-                throw new GraftException(c.pos(), "the number " + Builtins.show(v) + " is too large for " + dtype
+                throw new GraftException(c.pos(), "the number " + Values.show(v) + " is too large for " + dtype
                         + ", the dtype of what it is combined with");
             }
         }
