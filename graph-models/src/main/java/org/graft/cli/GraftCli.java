@@ -1,5 +1,6 @@
 package org.graft.cli;
 
+import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -28,8 +29,9 @@ import picocli.CommandLine.Spec;
  * <ul>
  *   <li>0: success;</li>
  *   <li>1: an error in the program ({@code FILE:LINE:COL: error: MESSAGE}), in the data given
- *       to it or in the settings of the matrix-product back end ({@code error: MESSAGE}), or an
- *       internal error ({@code internal error: ...});</li>
+ *       to it, in a file it reads or writes (a damaged checkpoint, a full disk) or in the
+ *       settings of the matrix-product back end ({@code error: MESSAGE}), or an internal error
+ *       ({@code internal error: ...}), which only a bug in Graft causes;</li>
  *   <li>2: a wrong command line, with picocli's message and the command's usage.</li>
  * </ul>
  *
@@ -142,6 +144,8 @@ public final class GraftCli implements Callable<Integer> {
             err.println(Graft.format(g));
         } else if (e instanceof DataError || e instanceof Blas.SettingException) {
             err.println("error: " + e.getMessage());
+        } else if (e instanceof IOException io) { // a file that is damaged or cannot be read or written: the user's, not a bug
+            err.println("error: " + DataError.describe(io));
         } else if (e instanceof OutOfMemoryError) {
             err.println(outOfMemory(Runtime.getRuntime().maxMemory(), physicalMemory()));
         } else {
