@@ -314,6 +314,21 @@ class EndToEndTest {
     }
 
     @Example
+    void aByteOrderMarkAtTheStartOfAFileIsSkippedByEveryCommand() {
+        // Windows editors write one; line 1 then starts after it
+        String file = program("bom.graft", "\ufeff" + LINE);
+        assertEquals(new Run(0, file + ": ok: 1 input, 1 param (1 number), 2 outputs\n", ""), graft("check", file));
+        assertEquals(new Run(0, LINE_GRAPH, ""), graft("print", file));
+        assertEquals(new Run(0, "{\"s\": {\"shape\": [], \"data\": [3.0]}, \"y\": {\"shape\": [2], \"data\": [1.0, 2.0]}}\n", ""),
+                graft("eval", file, "--set", "x=[1, 2]"));
+        String bad = program("bombad.graft", "\ufeffx = 1 +\n");
+        assertEquals(new Run(1, "", bad + ":1:8: error: expected an expression but found end of line\n"), graft("check", bad));
+        Run train = graft("train", program("bomxor.graft", "\ufeff" + BundledModels.source(BundledModels.find("xor").orElseThrow())),
+                "--data", "xor", "--epochs", "1", "--out", dir.resolve("bomxor").toString());
+        assertEquals(0, train.status(), train.err());
+    }
+
+    @Example
     void aProgramErrorIsReportedAtItsPositionWithNothingOnStdout() {
         String file = program("bad.graft", "x = 1 +\n");
         assertEquals(new Run(1, "", file + ":1:8: error: expected an expression but found end of line\n"),
