@@ -113,8 +113,8 @@ class CommandLineTest {
             """;
 
     static final String EVAL = """
-            Usage: graft eval [-h] [--debug] [-O0] [--seed=N] [--set=NAME=VALUE]...
-                              [--skip=PHASE]... FILE
+            Usage: graft eval [-h] [--debug] [--nan-guard] [-O0] [--seed=N]
+                              [--set=NAME=VALUE]... [--skip=PHASE]... FILE
             Evaluates the outputs of FILE and prints them as JSON.
 
             One JSON object: for each output, in order, "NAME": {"shape": [d...], "data":
@@ -136,6 +136,8 @@ class CommandLineTest {
             Options:
                   --debug            Show the stack trace of an error.
               -h, --help             Show this help and exit.
+                  --nan-guard        Stop at the first NaN or infinity, naming the op that
+                                       made it and where it is written.
                   -O0                Do not rewrite the graph.
                   --seed=N           Seeds the params' initializers and the random ops
                                        (default: 0).

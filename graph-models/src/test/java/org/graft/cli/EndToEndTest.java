@@ -266,6 +266,16 @@ class EndToEndTest {
     }
 
     @Example
+    void theNanGuardOfEvalNamesTheOpThatMadeTheNanAndWhereItIsWrittenAsTrainsDoes() {
+        String file = program("nan.graft", "input x: [2]\nh = log(x - 1)\ny = 2 * h\noutput y\n");
+        assertEquals(new Run(0, "{\"y\": {\"shape\": [2], \"data\": [\"NaN\", 0.0]}}\n", ""), graft("eval", file, "--set", "x=[0.5, 2]"));
+        assertEquals(new Run(1, "", file + ":2:5: error: log(sub) gave NaN at [0] (--nan-guard stopped the evaluation; no output "
+                + "was printed)\n"), graft("eval", file, "--set", "x=[0.5, 2]", "--nan-guard"));
+        assertEquals(new Run(1, "", file + ":1:7: error: input x holds Infinity at [1] (--nan-guard stopped the evaluation; no "
+                + "output was printed)\n"), graft("eval", file, "--set", "x=[0.5, \"Infinity\"]", "--nan-guard"));
+    }
+
+    @Example
     void aProgramWithoutOutputsEvaluatesToAnEmptyObject() {
         String file = program("free.graft", "input x: [3]\na = exp(x)\n");
         assertEquals(new Run(0, "{}\n", ""), graft("eval", file));

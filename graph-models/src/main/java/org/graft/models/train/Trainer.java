@@ -234,8 +234,8 @@ public final class Trainer {
             try {
                 value = step.call(feed(train.rows(Arrays.copyOfRange(order, s * batch, (s + 1) * batch)))).get(0).item();
             } catch (NonFiniteError e) {
-                throw new GraftException(e.pos(), e.detail() + " (--nan-guard stopped epoch " + epoch + " at step "
-                        + (s + 1) + " of " + steps + "; the checkpoint holds epoch " + epochsDone + ")");
+                throw NanGuard.stopped(e, "epoch " + epoch + " at step " + (s + 1) + " of " + steps
+                        + "; the checkpoint holds epoch " + epochsDone);
             }
             total += value;
             listener.step(s + 1, value);
