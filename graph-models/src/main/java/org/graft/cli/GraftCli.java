@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
  *       to it, in a file it reads or writes (a damaged checkpoint, a full disk) or in the
  *       settings of the matrix-product back end ({@code error: MESSAGE}), or an internal error
  *       ({@code internal error: ...}), which only a bug in Graft causes;</li>
- *   <li>2: a wrong command line, with picocli's message and the command's usage.</li>
+ *   <li>2: a wrong command line, with picocli's message and where to read the command's usage.</li>
  * </ul>
  *
  * Nothing thrown, not even a {@link StackOverflowError}, escapes as a stack trace unless
@@ -85,6 +85,7 @@ public final class GraftCli implements Callable<Integer> {
         commandLine.setErr(err);
         commandLine.setColorScheme(CommandLine.Help.defaultColorScheme(ansi));
         commandLine.setExecutionExceptionHandler((e, failed, parsed) -> report(e, commandLine.getErr(), cli.debug));
+        commandLine.setParameterExceptionHandler(GraftCli::usageError);
         var commands = new ArrayList<>(commandLine.getSubcommands().values());
         commands.add(commandLine);
         for (CommandLine c : commands) {
@@ -108,6 +109,18 @@ public final class GraftCli implements Callable<Integer> {
             commandLine.getOut().flush();
             commandLine.getErr().flush();
         }
+    }
+
+    /**
+     * A wrong command line, said in two lines: picocli's message, then where the usage is
+     * ({@code Try 'graft eval --help' for more.}), rather than the command's whole help.
+     */
+    private static int usageError(ParameterException e, String[] args) {
+        CommandLine wrong = e.getCommandLine();
+        PrintWriter err = wrong.getErr();
+        err.println(e.getMessage());
+        err.println("Try '" + wrong.getCommandSpec().qualifiedName() + " --help' for more.");
+        return wrong.getCommandSpec().exitCodeOnInvalidInput();
     }
 
     /** Without a command, {@code graft} is a wrong command line. */

@@ -172,8 +172,8 @@ class EndToEndTest {
     void skippingAPhaseThatDoesNotExistIsAUsageErrorNamingThePhases() {
         Run run = graft("print", "--skip", "fusion", "mlp");
         assertEquals(2, run.status());
-        assertTrue(run.err().startsWith("--skip fusion: there is no rewrite phase fusion; the phases are canonicalize, "
-                + "stabilize, specialize\nUsage: graft print "), run.err());
+        assertEquals("--skip fusion: there is no rewrite phase fusion; the phases are canonicalize, stabilize, specialize\n"
+                + "Try 'graft print --help' for more.\n", run.err());
         assertEquals(2, graft("eval", "mlp", "--skip", "Canonicalize").status());
     }
 
