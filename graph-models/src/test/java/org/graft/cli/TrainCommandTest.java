@@ -251,11 +251,10 @@ class TrainCommandTest {
     void aCheckpointHoldingNanIsRefused() throws IOException {
         String[] resume = oneEpochRun();
         Path checkpoint = dir.resolve("checkpoint.npz");
-        var arrays = new LinkedHashMap<>(Npz.read(checkpoint));
-        double[] w = arrays.get("W1.v").toArray();
+        Tensor v = Npz.read(checkpoint).get("W1.v");
+        double[] w = v.toArray();
         w[9] = Double.NaN;
-        arrays.put("W1.v", Tensor.of(arrays.get("W1.v").shape(), w));
-        Npz.write(checkpoint, arrays);
+        replaceArray(checkpoint, "W1.v", Tensor.of(v.shape(), w));
         assertRefused(resume, "error: " + checkpoint + ": entry 'W1.v.npy': expected finite values, found NaN at [1, 1]");
     }
 
@@ -263,9 +262,7 @@ class TrainCommandTest {
     void anEpochThatIsNotAWholeNumberIsRefusedForWhatItIs() throws IOException {
         String[] resume = oneEpochRun();
         Path checkpoint = dir.resolve("checkpoint.npz");
-        var arrays = new LinkedHashMap<>(Npz.read(checkpoint));
-        arrays.put("graft.epoch", Tensor.scalar(2.5));
-        Npz.write(checkpoint, arrays);
+        replaceArray(checkpoint, "graft.epoch", Tensor.scalar(2.5));
         assertRefused(resume, "error: " + checkpoint + ": entry 'graft.epoch.npy': expected the number of epochs done, a whole "
                 + "number of at least 1, found 2.5");
     }
@@ -373,6 +370,13 @@ class TrainCommandTest {
             for (Path f : list.toList()) files.put(f.getFileName().toString(), Files.readAllBytes(f));
         }
         return files;
+    }
+
+    /** Rewrites the checkpoint {@code file} with the array {@code name} holding {@code value}. */
+    private static void replaceArray(Path file, String name, Tensor value) throws IOException {
+        var arrays = new LinkedHashMap<>(Npz.read(file));
+        arrays.put(name, value);
+        Npz.write(file, arrays);
     }
 
     /** Rewrites the zip {@code file} with the entry {@code name} holding {@code bytes}. */
