@@ -40,9 +40,14 @@ final class Parsing {
     /** Brackets deeper than this are refused before the parser's recursion could overflow. */
     static final int MAX_NESTING = 256;
 
+    /** The byte-order mark that editors on Windows put at the start of a UTF-8 file. */
+    private static final String BYTE_ORDER_MARK = "\ufeff";
+
     static GraftParser.ProgramContext parse(String file, String source) {
+        // a byte-order mark is no part of the text; the editor does not show it, so columns do not count it
+        String unmarked = source.startsWith(BYTE_ORDER_MARK) ? source.substring(BYTE_ORDER_MARK.length()) : source;
         // ANTLR counts lines at '\n' only: an old Mac file's lone '\r' would leave every position on line 1
-        String text = source.indexOf('\r') < 0 ? source : source.replace("\r\n", "\n").replace('\r', '\n');
+        String text = unmarked.indexOf('\r') < 0 ? unmarked : unmarked.replace("\r\n", "\n").replace('\r', '\n');
         var lexer = new GraftLexer(CharStreams.fromString(text, file));
         lexer.removeErrorListeners(); // every character lexes (UNKNOWN), so no lexer error arises
         var parser = new GraftParser(new CommonTokenStream(new LineJoiner(lexer, file)));

@@ -213,9 +213,20 @@ class RobustnessTest {
     }
 
     @Example
-    void aByteOrderMarkOrANulIsNamedByItsCodePoint() {
-        assertEquals("bom.graft:1:1: error: unexpected character U+FEFF: it is not part of the language",
-                Graft.format(assertThrows(GraftException.class, () -> Graft.compile("bom.graft", "\ufeffy = 1\n"))));
+    void aByteOrderMarkAtTheStartIsSkippedAndPositionsCountAfterIt() {
+        // editors on Windows write one; it is invisible there, so columns do not count it
+        Path mlp = Corpus.folder("golden").resolve("mlp.graft");
+        String source = Corpus.read(mlp);
+        assertEquals(DebugPrint.debugprint(Graft.compile("mlp.graft", source).roots()),
+                DebugPrint.debugprint(Graft.compile("mlp.graft", "\ufeff" + source).roots()));
+        assertEquals("bom.graft:1:5: error: expected an expression but found end of line",
+                Graft.format(assertThrows(GraftException.class, () -> Graft.compile("bom.graft", "\ufeffy = \n"))));
+    }
+
+    @Example
+    void aByteOrderMarkElsewhereOrANulIsNamedByItsCodePoint() {
+        assertEquals("bom.graft:2:1: error: unexpected character U+FEFF: it is not part of the language",
+                Graft.format(assertThrows(GraftException.class, () -> Graft.compile("bom.graft", "y = 1\n\ufeffz = 2\n"))));
         assertEquals("nul.graft:1:6: error: unexpected character U+0000: it is not part of the language",
                 Graft.format(assertThrows(GraftException.class, () -> Graft.compile("nul.graft", "y = 1\u0000\n"))));
     }

@@ -8,9 +8,12 @@ import java.util.concurrent.Callable;
 import org.graft.core.Input;
 import org.graft.core.Node;
 import org.graft.core.runtime.Compiler;
+import org.graft.core.runtime.Function;
+import org.graft.core.runtime.NonFiniteError;
 import org.graft.core.runtime.Options;
 import org.graft.core.tensor.Tensor;
 import org.graft.dsl.Program;
+import org.graft.models.train.NanGuard;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -44,6 +47,9 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin
     RewriteOptions rewriting;
 
+    @Mixin
+    NanGuardOption nanGuard;
+
     @Spec
     CommandSpec spec;
 
@@ -57,8 +63,14 @@ final class EvalCommand implements Callable<Integer> {
         if (!outputs.isEmpty()) {
             Map<Input, Tensor> feed = ProgramGraph.feed(program, outputs.values());
             program.initialize(seed.seed);
-            List<Tensor> computed = Compiler.compile(List.copyOf(feed.keySet()), List.copyOf(outputs.values()),
-                    options).seed(seed.seed).call(feed);
+            Function function = Compiler.compile(List.copyOf(feed.keySet()), List.copyOf(outputs.values()), options)
+                    .seed(seed.seed).guardNonFinite(nanGuard.on);
+            List<Tensor> computed;
+            try {
+                computed = function.call(feed);
+            } catch (NonFiniteError e) {
+                throw NanGuard.stopped(e, "the evaluation; no output was printed");
+            }
             int i = 0;
             for (String name : outputs.keySet()) results.put(name, computed.get(i++));
         }

@@ -1,5 +1,6 @@
 package org.graft.cli;
 
+import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -28,9 +29,10 @@ import picocli.CommandLine.Spec;
  * <ul>
  *   <li>0: success;</li>
  *   <li>1: an error in the program ({@code FILE:LINE:COL: error: MESSAGE}), in the data given
- *       to it or in the settings of the matrix-product back end ({@code error: MESSAGE}), or an
- *       internal error ({@code internal error: ...});</li>
- *   <li>2: a wrong command line, with picocli's message and the command's usage.</li>
+ *       to it, in a file it reads or writes (a damaged checkpoint, a full disk) or in the
+ *       settings of the matrix-product back end ({@code error: MESSAGE}), or an internal error
+ *       ({@code internal error: ...}), which only a bug in Graft causes;</li>
+ *   <li>2: a wrong command line, with picocli's message and where to read the command's usage.</li>
  * </ul>
  *
  * Nothing thrown, not even a {@link StackOverflowError}, escapes as a stack trace unless
@@ -83,6 +85,7 @@ public final class GraftCli implements Callable<Integer> {
         commandLine.setErr(err);
         commandLine.setColorScheme(CommandLine.Help.defaultColorScheme(ansi));
         commandLine.setExecutionExceptionHandler((e, failed, parsed) -> report(e, commandLine.getErr(), cli.debug));
+        commandLine.setParameterExceptionHandler(GraftCli::usageError);
         var commands = new ArrayList<>(commandLine.getSubcommands().values());
         commands.add(commandLine);
         for (CommandLine c : commands) {
@@ -106,6 +109,18 @@ public final class GraftCli implements Callable<Integer> {
             commandLine.getOut().flush();
             commandLine.getErr().flush();
         }
+    }
+
+    /**
+     * A wrong command line, said in two lines: picocli's message, then where the usage is
+     * ({@code Try 'graft eval --help' for more.}), rather than the command's whole help.
+     */
+    private static int usageError(ParameterException e, String[] args) {
+        CommandLine wrong = e.getCommandLine();
+        PrintWriter err = wrong.getErr();
+        err.println(e.getMessage());
+        err.println("Try '" + wrong.getCommandSpec().qualifiedName() + " --help' for more.");
+        return wrong.getCommandSpec().exitCodeOnInvalidInput();
     }
 
     /** Without a command, {@code graft} is a wrong command line. */
@@ -142,6 +157,8 @@ public final class GraftCli implements Callable<Integer> {
             err.println(Graft.format(g));
         } else if (e instanceof DataError || e instanceof Blas.SettingException) {
             err.println("error: " + e.getMessage());
+        } else if (e instanceof IOException io) { // a file that is damaged or cannot be read or written: the user's, not a bug
+            err.println("error: " + DataError.describe(io));
         } else if (e instanceof OutOfMemoryError) {
             err.println(outOfMemory(Runtime.getRuntime().maxMemory(), physicalMemory()));
         } else {

@@ -1,11 +1,8 @@
 package org.graft.cli;
 
 import java.io.IOException;
-import java.nio.charset.CharacterCodingException;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
@@ -36,14 +33,8 @@ final class SourceFile {
         if (path.isPresent()) {
             try {
                 return new Source(file, Files.readString(path.get()));
-            } catch (CharacterCodingException e) {
-                throw new DataError("cannot read " + file + ": it is not UTF-8 text");
-            } catch (AccessDeniedException e) {
-                throw new DataError("cannot read " + file + ": permission denied");
-            } catch (NoSuchFileException e) { // removed since it was seen; the exception's message is the bare path
-                throw new DataError("cannot read " + file + ": no such file");
-            } catch (IOException e) {
-                throw new DataError("cannot read " + file + ": " + e.getMessage());
+            } catch (IOException e) { // a NoSuchFileException too: the file was removed since it was seen
+                throw new DataError("cannot read " + file + ": " + DataError.reason(e));
             }
         }
         Optional<BundledModels.Model> model = BundledModels.find(file);

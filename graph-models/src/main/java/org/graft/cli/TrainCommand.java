@@ -78,8 +78,8 @@ final class TrainCommand implements Callable<Integer> {
             description = "Continue the run saved in OUT, with the same FILE, data and settings; --epochs may grow.")
     Path resume;
 
-    @Option(names = "--nan-guard", description = "Stop at the first NaN or infinity, naming the op that made it and where it is written.")
-    boolean nanGuard;
+    @Mixin
+    NanGuardOption nanGuard;
 
     @Option(names = "--dtype", paramLabel = "DTYPE",
             description = "f32 or f64: compile the model with every type and number in DTYPE (default: as written; "
@@ -120,7 +120,7 @@ final class TrainCommand implements Callable<Integer> {
         int batch = this.batch != null ? this.batch : Math.min(DEFAULT_BATCH, dataset.train().size());
         Path folder = resume != null ? resume : out != null ? out : Path.of("runs", modelName(text.name()));
         var run = new RunSettings(text.name(), text.text(), data, epochs, batch, seed.seed, lr == null ? Double.NaN : lr,
-                lrDecay, jsonTexts(), rewriting.describe(), nanGuard, computes);
+                lrDecay, jsonTexts(), rewriting.describe(), nanGuard.on, computes);
         var trainer = new Trainer(program, dataset, run, options, folder);
         PrintWriter stdout = spec.commandLine().getOut();
         if (resume != null) {

@@ -113,8 +113,8 @@ class CommandLineTest {
             """;
 
     static final String EVAL = """
-            Usage: graft eval [-h] [--debug] [-O0] [--seed=N] [--set=NAME=VALUE]...
-                              [--skip=PHASE]... FILE
+            Usage: graft eval [-h] [--debug] [--nan-guard] [-O0] [--seed=N]
+                              [--set=NAME=VALUE]... [--skip=PHASE]... FILE
             Evaluates the outputs of FILE and prints them as JSON.
 
             One JSON object: for each output, in order, "NAME": {"shape": [d...], "data":
@@ -136,6 +136,8 @@ class CommandLineTest {
             Options:
                   --debug            Show the stack trace of an error.
               -h, --help             Show this help and exit.
+                  --nan-guard        Stop at the first NaN or infinity, naming the op that
+                                       made it and where it is written.
                   -O0                Do not rewrite the graph.
                   --seed=N           Seeds the params' initializers and the random ops
                                        (default: 0).
@@ -237,65 +239,62 @@ class CommandLineTest {
     @Example
     void helpWinsOverAMissingFile() { assertEquals(new Run(0, EVAL, ""), graft("eval", "--set", "x=1", "--help")); }
 
-    // ---- usage errors: status 2, the message, then the command's usage ------------------------------
+    // ---- usage errors: status 2, the message, then where the command's usage is -----------------------
 
     @Example
     void noCommandIsAUsageError() {
         assertEquals(new Run(2, "", "Missing required command: one of check, print, dot, eval, gradcheck, train, "
-                + "models, info\n"
-                + ROOT), graft());
+                + "models, info\nTry 'graft --help' for more.\n"), graft());
     }
 
     @Example
     void anUnknownCommandIsAUsageError() {
-        Run run = graft("frobnicate", "mlp");
-        assertEquals(2, run.status());
-        assertTrue(run.err().startsWith("Unmatched arguments from index 0: 'frobnicate', 'mlp'\n"), run.err());
-        assertTrue(run.err().endsWith(ROOT), run.err());
+        assertEquals(new Run(2, "", "Unmatched arguments from index 0: 'frobnicate', 'mlp'\nTry 'graft --help' for more.\n"),
+                graft("frobnicate", "mlp"));
     }
 
     @Example
     void anUnknownFlagIsAUsageError() {
-        assertEquals(new Run(2, "", "Unknown option: '--bogus'\n" + EVAL), graft("eval", "--bogus", "mlp"));
+        assertEquals(new Run(2, "", "Unknown option: '--bogus'\nTry 'graft eval --help' for more.\n"), graft("eval", "--bogus", "mlp"));
     }
 
     @Example
     void aMissingFileIsAUsageError() {
-        assertEquals(new Run(2, "", "Missing required parameter: 'FILE'\n" + CHECK), graft("check"));
+        assertEquals(new Run(2, "", "Missing required parameter: 'FILE'\nTry 'graft check --help' for more.\n"), graft("check"));
     }
 
     @Example
     void aSecondFileIsAUsageError() {
-        assertEquals(new Run(2, "", "Unmatched argument at index 2: 'other'\n" + CHECK), graft("check", "mlp", "other"));
+        assertEquals(new Run(2, "", "Unmatched argument at index 2: 'other'\nTry 'graft check --help' for more.\n"), graft("check", "mlp", "other"));
     }
 
     @Example
     void aSetWithoutEqualsIsAUsageError() {
         assertEquals(new Run(2, "", "Invalid value for option '--set' (NAME=VALUE): expected NAME=VALUE, found 'x'\n"
-                + EVAL), graft("eval", "mlp", "--set", "x"));
+                + "Try 'graft eval --help' for more.\n"), graft("eval", "mlp", "--set", "x"));
     }
 
     @Example
     void aSetWithoutANameIsAUsageError() {
         assertEquals(new Run(2, "", "Invalid value for option '--set' (NAME=VALUE): expected a name before '=' "
-                + "in '=[1]'\n" + GRADCHECK), graft("gradcheck", "mlp", "--set", "=[1]"));
+                + "in '=[1]'\nTry 'graft gradcheck --help' for more.\n"), graft("gradcheck", "mlp", "--set", "=[1]"));
     }
 
     @Example
     void aNameSetTwiceIsAUsageError() {
-        assertEquals(new Run(2, "", "--set x is given twice\n" + EVAL),
+        assertEquals(new Run(2, "", "--set x is given twice\nTry 'graft eval --help' for more.\n"),
                 graft("eval", "mlp", "--set", "x=1", "--set", "x=[2]"));
     }
 
     @Example
     void aSeedThatIsNotANumberIsAUsageError() {
-        assertEquals(new Run(2, "", "Invalid value for option '--seed': '1.5' is not a long\n" + EVAL),
+        assertEquals(new Run(2, "", "Invalid value for option '--seed': '1.5' is not a long\nTry 'graft eval --help' for more.\n"),
                 graft("eval", "mlp", "--seed", "1.5"));
     }
 
     @Example
     void aFlagOfAnotherCommandIsAUsageError() {
-        assertEquals(new Run(2, "", "Unknown option: '--rewrites'\n" + DOT), graft("dot", "--rewrites", "mlp"));
+        assertEquals(new Run(2, "", "Unknown option: '--rewrites'\nTry 'graft dot --help' for more.\n"), graft("dot", "--rewrites", "mlp"));
     }
 
     // ---- data errors: status 1, error: MESSAGE ---------------------------------------------------------

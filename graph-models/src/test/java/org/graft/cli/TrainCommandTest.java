@@ -1,15 +1,24 @@
 package org.graft.cli;
 
 import static org.graft.cli.Run.graft;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipOutputStream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -186,8 +195,7 @@ class TrainCommandTest {
     @Test
     void aDtypeOtherThanF32OrF64IsAWrongCommandLine() {
         Run run = graft("train", "mlp", "--data", "digits", "--dtype", "f16", "--out", dir.toString());
-        assertEquals(2, run.status());
-        assertTrue(run.err().startsWith("--dtype: expected f32 or f64, found f16\n"), run.err());
+        assertEquals(new Run(2, "", "--dtype: expected f32 or f64, found f16\nTry 'graft train --help' for more.\n"), run);
     }
 
     @Test
@@ -208,6 +216,80 @@ class TrainCommandTest {
         assertEquals(1, run.status());
         assertEquals("error: --resume " + dir + ": the checkpoint there is of another run: --batch 32 there, 16 here\n",
                 run.err());
+    }
+
+    // ---- a damaged or inconsistent run folder: the user's error, exit 1, naming the file; nothing changes ----
+
+    /** Trains one epoch into {@code dir}, to have a run to damage and resume. */
+    private String[] oneEpochRun() {
+        String[] common = {"train", "mlp", "--data", "digits", "--set", "hidden=8"};
+        assertEquals(0, graft(concat(common, "--epochs", "1", "--out", dir.toString())).status());
+        return concat(common, "--epochs", "2", "--resume", dir.toString());
+    }
+
+    /** Resumes {@code resume}, which must fail with {@code error} and leave the folder as it was. */
+    private void assertRefused(String[] resume, String error) throws IOException {
+        Map<String, byte[]> before = files(dir);
+        Run run = graft(resume);
+        assertEquals(new Run(1, "", error + "\n"), new Run(run.status(), "", run.err()));
+        Map<String, byte[]> after = files(dir);
+        assertEquals(before.keySet(), after.keySet());
+        for (String name : before.keySet()) assertArrayEquals(before.get(name), after.get(name), name + " changed");
+    }
+
+    @Test
+    void aTruncatedCheckpointIsTheUsersErrorNamingTheFile() throws IOException {
+        String[] resume = oneEpochRun();
+        Path checkpoint = dir.resolve("checkpoint.npz");
+        byte[] bytes = Files.readAllBytes(checkpoint);
+        Files.write(checkpoint, Arrays.copyOf(bytes, bytes.length / 2));
+        assertRefused(resume, "error: " + checkpoint + ": expected a zip archive (an .npz) that ends with its directory, found a zip "
+                + "archive cut short (is it truncated?) (zip END header not found)");
+    }
+
+    @Test
+    void aCheckpointHoldingNanIsRefused() throws IOException {
+        String[] resume = oneEpochRun();
+        Path checkpoint = dir.resolve("checkpoint.npz");
+        Tensor v = Npz.read(checkpoint).get("W1.v");
+        double[] w = v.toArray();
+        w[9] = Double.NaN;
+        replaceArray(checkpoint, "W1.v", Tensor.of(v.shape(), w));
+        assertRefused(resume, "error: " + checkpoint + ": entry 'W1.v.npy': expected finite values, found NaN at [1, 1]");
+    }
+
+    @Test
+    void anEpochThatIsNotAWholeNumberIsRefusedForWhatItIs() throws IOException {
+        String[] resume = oneEpochRun();
+        Path checkpoint = dir.resolve("checkpoint.npz");
+        replaceArray(checkpoint, "graft.epoch", Tensor.scalar(2.5));
+        assertRefused(resume, "error: " + checkpoint + ": entry 'graft.epoch.npy': expected the number of epochs done, a whole "
+                + "number of at least 1, found 2.5");
+    }
+
+    @Test
+    void aCheckpointDeclaringAHugeArrayIsRefusedFromItsHeader() throws IOException {
+        // W1's header declares [20000, 20000], 3.2 GB, over 8 bytes: refused for its shape, not read
+        String[] resume = oneEpochRun();
+        Path checkpoint = dir.resolve("checkpoint.npz");
+        String header = "{'descr': '<f8', 'fortran_order': False, 'shape': (20000, 20000), }\n";
+        var npy = new ByteArrayOutputStream();
+        npy.writeBytes(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (byte) header.length(), 0});
+        npy.writeBytes(header.getBytes(StandardCharsets.ISO_8859_1));
+        npy.writeBytes(new byte[8]);
+        replaceEntry(checkpoint, "W1.npy", npy.toByteArray());
+        assertRefused(resume, "error: " + checkpoint + ": entry 'W1.npy': expected shape (64, 8), found (20000, 20000)");
+    }
+
+    @Test
+    void aRunJsonWithoutTheRunsSettingsIsRefusedInOneLine() throws IOException {
+        String[] resume = oneEpochRun();
+        Files.writeString(dir.resolve("run.json"), "[1]\n");
+        assertRefused(resume, "error: --resume " + dir + ": run.json is damaged: Expected BEGIN_OBJECT but was BEGIN_ARRAY at line 1 "
+                + "column 2 path $");
+        Files.writeString(dir.resolve("run.json"), "{}\n");
+        assertRefused(resume, "error: --resume " + dir + ": run.json is damaged: expected a model, its source, the data, the --set "
+                + "values and the rewriting, found no model");
     }
 
     @Test
@@ -279,6 +361,41 @@ class TrainCommandTest {
         Run run = graft("train", "--help");
         assertEquals(0, run.status());
         assertTrue(run.out().contains("mnist:DIR"), run.out());
+    }
+
+    /** Every file in {@code folder}, by name, with its bytes. */
+    private static Map<String, byte[]> files(Path folder) throws IOException {
+        var files = new TreeMap<String, byte[]>();
+        try (var list = Files.list(folder)) {
+            for (Path f : list.toList()) files.put(f.getFileName().toString(), Files.readAllBytes(f));
+        }
+        return files;
+    }
+
+    /** Rewrites the checkpoint {@code file} with the array {@code name} holding {@code value}. */
+    private static void replaceArray(Path file, String name, Tensor value) throws IOException {
+        var arrays = new LinkedHashMap<>(Npz.read(file));
+        arrays.put(name, value);
+        Npz.write(file, arrays);
+    }
+
+    /** Rewrites the zip {@code file} with the entry {@code name} holding {@code bytes}. */
+    private static void replaceEntry(Path file, String name, byte[] bytes) throws IOException {
+        var entries = new LinkedHashMap<String, byte[]>();
+        try (var zip = new ZipFile(file.toFile())) {
+            for (var e : Collections.list(zip.entries())) {
+                try (var in = zip.getInputStream(e)) {
+                    entries.put(e.getName(), e.getName().equals(name) ? bytes : in.readAllBytes());
+                }
+            }
+        }
+        try (var out = new ZipOutputStream(Files.newOutputStream(file))) {
+            for (var e : entries.entrySet()) {
+                out.putNextEntry(new ZipEntry(e.getKey()));
+                out.write(e.getValue());
+                out.closeEntry();
+            }
+        }
     }
 
     private static String[] concat(String[] first, String... rest) {

@@ -1,9 +1,9 @@
 package org.graft.models.io;
 
 import java.io.EOFException;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,7 @@ import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 
+import org.graft.core.Type;
 import org.graft.core.tensor.DType;
 import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
@@ -51,6 +53,7 @@ public final class Npz {
 
     private static final int CHUNK = 1 << 16;            // bytes encoded or decoded at a time; a multiple of 8
     private static final int MAX_HEADER = 1 << 16;       // NumPy itself refuses headers over 10,000 characters
+    private static final int MAGIC_AND_VERSION = NpyHeader.MAGIC.length + 2;
 
     /**
      * Writes {@code arrays} to {@code file} as an uncompressed {@code .npz}, one entry
@@ -77,7 +80,7 @@ public final class Npz {
             var zip = new ZipOutputStream(out);
             for (var e : entries) {
                 Tensor t = e.getValue();
-                Dtype dtype = t.dtype() == DType.F32 ? Dtype.F4 : Dtype.F8;
+                Dtype dtype = Dtype.of(t.dtype());
                 byte[] header = NpyHeader.of(dtype.descr, t.shape().dims());
                 // a stored entry names its size and CRC before its data: one pass to sum, one to write
                 var crc = new CRC32();
@@ -107,13 +110,36 @@ public final class Npz {
      * booleans are 0 and 1); the data must be in C order. The file is read whole before
      * anything is returned.
      *
+     * <p>An array is as large as its header says, up to the largest tensor; the zip directory
+     * must declare the size that header implies, and no more than that is read. A file from
+     * elsewhere can still declare, honestly, an array larger than the memory at hand (a few
+     * megabytes of deflated zeros hold gigabytes): read such a file with
+     * {@link #read(Path, Map)}, which refuses what it does not expect before allocating.
+     *
      * @throws CorruptDataException for a file that is not a whole zip archive (truncated, say),
      *     a damaged entry, an entry that is not an {@code .npy} array, a bad magic, a header that
-     *     does not parse, data shorter or longer than its shape, a repeated or invalid name, and
-     *     for arrays Graft does not read: Fortran order, big-endian data, object arrays and any
-     *     other dtype. The message names the entry, what was expected and what was found.
+     *     does not parse, data shorter or longer than its shape, an entry whose declared size
+     *     is not that of its header and data, a repeated or invalid name, and for arrays Graft
+     *     does not read: Fortran order, big-endian data, object arrays and any other dtype. The
+     *     message names the file and the entry, what was expected and what was found.
      */
-    public static Map<String, Tensor> read(Path file) throws IOException {
+    public static Map<String, Tensor> read(Path file) throws IOException { return read(file, null); }
+
+    /**
+     * Reads exactly the arrays {@code expected} names, each of its type: the file is untrusted,
+     * so every entry's name, dtype and shape are compared with what is expected before any of
+     * its data is read or any memory is allocated for it. An f64 array must be {@code '<f8'}
+     * and an f32 one {@code '<f4'}, the dtypes {@link #write} writes; a type's dims must all be
+     * known. The arrays come back in the order of the file's entries.
+     *
+     * <p>With {@code expected} null, every array is read, as {@link #read(Path)} does.
+     *
+     * @throws CorruptDataException for everything {@link #read(Path)} refuses, and for an entry
+     *     that {@code expected} does not name, an array it names that the file lacks, and an
+     *     array of another dtype or shape, naming the file, the entry, what was expected and
+     *     what was found
+     */
+    public static Map<String, Tensor> read(Path file, Map<String, Type> expected) throws IOException {
         String source = file.toString();
         ZipFile zip;
         try {
@@ -123,18 +149,42 @@ public final class Npz {
                     + notAZip(file) + " (" + e.getMessage() + ")");
         }
         try (zip) {
-            var arrays = new LinkedHashMap<String, Tensor>();
-            for (var entries = zip.entries(); entries.hasMoreElements(); ) {
-                ZipEntry entry = entries.nextElement();
+            // the directory first: a file that holds other arrays is refused before any data is read
+            var entries = new LinkedHashMap<String, ZipEntry>();
+            for (var all = zip.entries(); all.hasMoreElements(); ) {
+                ZipEntry entry = all.nextElement();
                 String name = name(entry, source);
-                if (arrays.containsKey(name)) {
+                if (entries.containsKey(name)) {
                     throw new CorruptDataException(source, "entry '" + entry.getName() + "': expected each array once, found '"
                             + name + "' twice");
                 }
-                arrays.put(name, entry(zip, entry, source));
+                if (expected != null && !expected.containsKey(name)) {
+                    throw new CorruptDataException(source, "entry '" + entry.getName() + "': expected only the arrays "
+                            + list(expected.keySet()) + ", found '" + name + "'");
+                }
+                entries.put(name, entry);
+            }
+            if (expected != null) {
+                for (String name : expected.keySet()) {
+                    if (!entries.containsKey(name)) {
+                        throw new CorruptDataException(source, "expected an array '" + name + "' (an entry '" + name + SUFFIX
+                                + "'), found none");
+                    }
+                }
+            }
+            var arrays = new LinkedHashMap<String, Tensor>();
+            for (var e : entries.entrySet()) {
+                arrays.put(e.getKey(), entry(zip, e.getValue(), source, expected == null ? null : expected.get(e.getKey())));
             }
             return arrays;
         }
+    }
+
+    /** Names in quotes, the first few of them when there are many. */
+    private static String list(Collection<String> names) {
+        int shown = 8;
+        String quoted = names.stream().limit(shown).map(n -> "'" + n + "'").collect(Collectors.joining(", "));
+        return names.size() <= shown ? quoted : quoted + " and " + (names.size() - shown) + " more";
     }
 
     /** Why a name cannot be an array's name, quoted; null when it can. */
@@ -159,12 +209,13 @@ public final class Npz {
         return name;
     }
 
-    private static Tensor entry(ZipFile zip, ZipEntry entry, String source) throws IOException {
+    private static Tensor entry(ZipFile zip, ZipEntry entry, String source, Type expected) throws IOException {
         String where = "entry '" + entry.getName() + "': ";
         var crc = new CRC32();
         Tensor t;
-        try (InputStream in = new CheckedInputStream(zip.getInputStream(entry), crc)) {
-            t = npy(in, source, where);
+        // no more than the directory declares is inflated, whatever the data holds
+        try (InputStream in = new CheckedInputStream(new Bounded(zip.getInputStream(entry), entry.getSize()), crc)) {
+            t = npy(in, entry.getSize(), source, where, expected);
         } catch (ZipException | EOFException e) {
             throw new CorruptDataException(source, where + "expected intact " + method(entry) + " data, found damaged data ("
                     + e.getMessage() + ")");
@@ -176,8 +227,11 @@ public final class Npz {
         return t;
     }
 
-    /** One .npy array, read to its end. */
-    private static Tensor npy(InputStream in, String source, String where) throws IOException {
+    /**
+     * One .npy array, read to its end, from an entry whose directory declares {@code declared}
+     * bytes (-1: unknown), of the type {@code expected} (null: any).
+     */
+    private static Tensor npy(InputStream in, long declared, String source, String where, Type expected) throws IOException {
         byte[] magic = in.readNBytes(NpyHeader.MAGIC.length);
         if (!Arrays.equals(magic, NpyHeader.MAGIC)) {
             throw new CorruptDataException(source, where + "expected an .npy array, starting with the bytes 93 4e 55 4d 50 59 (\\x93NUMPY), found "
@@ -206,6 +260,15 @@ public final class Npz {
             throw new CorruptDataException(source, where + "header: " + e.getMessage());
         }
         Dtype dtype = dtype(header.descr, source, where);
+        if (expected != null) {
+            Dtype wanted = Dtype.of(expected.dtype());
+            if (dtype != wanted) throw new CorruptDataException(source, where + "expected dtype '" + wanted.descr + "', found '" + dtype.descr + "'");
+            int[] shape = expected.shape().dims();
+            if (!Arrays.equals(shape, header.shape)) {
+                throw new CorruptDataException(source, where + "expected shape " + NpyHeader.tuple(shape) + ", found "
+                        + NpyHeader.tuple(header.shape));
+            }
+        }
         if (header.fortranOrder) {
             throw new CorruptDataException(source, where + "expected an array in C order (fortran_order False), found fortran_order True");
         }
@@ -220,6 +283,12 @@ public final class Npz {
             }
         }
         long bytes = count * dtype.size;
+        long whole = MAGIC_AND_VERSION + length.length + headerLength + bytes;
+        if (declared >= 0 && declared != whole) {
+            throw new CorruptDataException(source, where + "expected an entry of " + whole + " bytes (a header of "
+                    + (whole - bytes) + ", then data for shape " + NpyHeader.tuple(header.shape) + " of '" + dtype.descr
+                    + "'), found a size of " + declared + " in the zip directory");
+        }
         // grown as the data arrives, so that a header claiming a huge shape over a short entry
         // is refused for its length rather than by running out of memory
         double[] data = new double[(int) Math.min(count, CHUNK)];
@@ -237,10 +306,9 @@ public final class Npz {
             while (buffer.hasRemaining()) data[i++] = dtype.decode(buffer);
             left -= n;
         }
-        long extra = in.transferTo(OutputStream.nullOutputStream());
-        if (extra > 0) {
+        if (in.read() >= 0) { // only where the directory lies: it declared what the header implies
             throw new CorruptDataException(source, where + "expected " + bytes + " bytes of data for shape " + NpyHeader.tuple(header.shape)
-                    + " of '" + dtype.descr + "', found " + (bytes + extra));
+                    + " of '" + dtype.descr + "', the size the zip directory declares, found more");
         }
         return Tensor.of(dtype == Dtype.F4 ? DType.F32 : DType.F64, Shape.of(header.shape), data);
     }
@@ -261,6 +329,9 @@ public final class Npz {
             this.descr = descr;
             this.size = size;
         }
+
+        /** How {@link #write} writes a tensor of {@code dtype}. */
+        static Dtype of(DType dtype) { return dtype == DType.F32 ? F4 : F8; }
 
         abstract double decode(ByteBuffer b);
     }
@@ -295,6 +366,46 @@ public final class Npz {
         var sb = new StringBuilder();
         for (byte b : bytes) sb.append(sb.length() == 0 ? "" : " ").append(String.format("%02x", b & 0xff));
         return sb.toString();
+    }
+
+    /**
+     * An entry's data up to the size its zip directory declares, and one byte more, so that a
+     * reader can tell that it goes on without inflating the rest (a few megabytes of deflated
+     * zeros hold gigabytes). A limit below 0 is none.
+     */
+    private static final class Bounded extends FilterInputStream {
+        private long left;
+
+        Bounded(InputStream in, long declared) {
+            super(in);
+            left = declared < 0 ? Long.MAX_VALUE : declared + 1;
+        }
+
+        @Override
+        public int read() throws IOException {
+            if (left == 0) return -1;
+            int b = in.read();
+            if (b >= 0) left--;
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (left == 0) return -1;
+            int n = in.read(b, off, (int) Math.min(len, left));
+            if (n > 0) left -= n;
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            long skipped = in.skip(Math.min(n, left));
+            left -= skipped;
+            return skipped;
+        }
+
+        @Override
+        public int available() throws IOException { return (int) Math.min(in.available(), left); }
     }
 
     @FunctionalInterface

@@ -6,16 +6,18 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
-import com.google.gson.JsonParseException;
 
 import org.graft.core.GraftException;
+import org.graft.core.Type;
 import org.graft.core.tensor.Tensor;
+import org.graft.models.data.CorruptDataException;
 import org.graft.models.io.AtomicFile;
 import org.graft.models.io.Npz;
 
@@ -37,7 +39,7 @@ final class Checkpoint {
     private static final Gson JSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
 
     /** What a run's folder holds. */
-    record Saved(RunSettings run, int epoch, Map<String, Tensor> params, List<Trainer.Epoch> epochs) {}
+    record Saved(int epoch, Map<String, Tensor> params, List<Trainer.Epoch> epochs) {}
 
     static void write(Path out, RunSettings run, int epoch, Map<String, Tensor> params, List<String> columns,
                       List<Trainer.Epoch> epochs) throws IOException {
@@ -51,28 +53,74 @@ final class Checkpoint {
         Npz.write(out.resolve(PARAMS), arrays);
     }
 
-    static Saved read(Path out, List<String> columns) throws IOException {
+    /**
+     * What {@code out} holds, checked whole before anything is handed out: the settings must
+     * be {@code run}'s (but for the epochs and the guard), the checkpoint must hold exactly the
+     * arrays {@code expected} names, of their types, every value finite, and a whole number of
+     * epochs done, and the metrics file a row for each.
+     *
+     * @throws GraftException if the folder is of another run or lacks a file
+     * @throws org.graft.models.data.CorruptDataException if a file is damaged or does not fit this run, naming it
+     */
+    static Saved read(Path out, RunSettings run, Map<String, Type> expected, List<String> columns) throws IOException {
+        RunSettings saved = settings(out);
+        String differs = run.difference(saved);
+        if (differs != null) throw new GraftException("--resume " + out + ": the checkpoint there is of another run: " + differs);
+        Path file = out.resolve(PARAMS);
+        var arrays = new LinkedHashMap<>(expected);
+        arrays.put(EPOCH, Type.f64());
+        Map<String, Tensor> params;
+        try {
+            params = new LinkedHashMap<>(Npz.read(file, arrays));
+        } catch (NoSuchFileException e) {
+            throw new GraftException("--resume " + out + ": expected a checkpoint, found no " + PARAMS + " in it");
+        }
+        for (var p : params.entrySet()) {
+            String nonFinite = firstNonFinite(p.getValue());
+            if (nonFinite != null) {
+                throw new CorruptDataException(file.toString(), "entry '" + p.getKey() + ".npy': expected finite values, found " + nonFinite);
+            }
+        }
+        double epoch = params.remove(EPOCH).item();
+        if (epoch != Math.rint(epoch) || epoch < 1 || epoch > Integer.MAX_VALUE) {
+            throw new CorruptDataException(file.toString(), "entry '" + EPOCH + ".npy': expected the number of epochs done, a whole "
+                    + "number of at least 1, found " + epoch);
+        }
+        int done = (int) epoch;
+        List<Trainer.Epoch> epochs = rows(out.resolve(METRICS), columns, done);
+        return new Saved(done, params, epochs);
+    }
+
+    /** The settings of the run saved in {@code out}. */
+    private static RunSettings settings(Path out) throws IOException {
         RunSettings run;
         try {
             run = JSON.fromJson(Files.readString(out.resolve(RUN)), RunSettings.class);
         } catch (NoSuchFileException e) {
             throw new GraftException("--resume " + out + ": expected a training run's folder, found no " + RUN + " in it");
-        } catch (JsonParseException | IllegalArgumentException e) {
-            throw new GraftException("--resume " + out + ": " + RUN + " is damaged: " + e.getMessage());
+        } catch (RuntimeException e) { // Gson's own errors, and the settings' constructor refusing a value, which Gson wraps
+            throw new GraftException("--resume " + out + ": " + RUN + " is damaged: " + reason(e));
         }
-        Map<String, Tensor> params;
-        try {
-            params = new LinkedHashMap<>(Npz.read(out.resolve(PARAMS)));
-        } catch (NoSuchFileException e) {
-            throw new GraftException("--resume " + out + ": expected a checkpoint, found no " + PARAMS + " in it");
+        if (run == null) throw new GraftException("--resume " + out + ": " + RUN + " is damaged: expected a JSON object, found an empty file");
+        return run;
+    }
+
+    /** The innermost cause's message, its first line: Gson adds a line pointing to its troubleshooting guide. */
+    private static String reason(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null) cause = cause.getCause();
+        String message = cause.getMessage() == null ? cause.toString() : cause.getMessage();
+        return message.lines().findFirst().orElse(message);
+    }
+
+    /** The first NaN or infinity of {@code t} and where it is, as {@code NaN at [0, 3]}; null when there is none. */
+    private static String firstNonFinite(Tensor t) {
+        for (int i = 0; i < t.size(); i++) {
+            if (!Double.isFinite(t.getFlat(i))) {
+                return t.getFlat(i) + (t.rank() == 0 ? "" : " at " + Arrays.toString(t.shape().unravel(i)));
+            }
         }
-        Tensor epoch = params.remove(EPOCH);
-        if (epoch == null || epoch.rank() != 0 || epoch.item() != Math.rint(epoch.item()) || epoch.item() < 1) {
-            throw new GraftException("--resume " + out + ": " + PARAMS + " has no epoch number " + EPOCH);
-        }
-        int done = (int) epoch.item();
-        List<Trainer.Epoch> epochs = rows(out.resolve(METRICS), columns, done);
-        return new Saved(run, done, params, epochs);
+        return null;
     }
 
     /** The metrics as CSV: the header, then one row per epoch; numbers as Java writes doubles, so they read back exactly. */

@@ -22,6 +22,11 @@ public record RunSettings(String model, String source, String data, int epochs, 
                           double lrDecay, Map<String, String> set, String rewriting, boolean nanGuard, String dtype) {
 
     public RunSettings {
+        if (model == null || source == null || data == null || set == null || rewriting == null) {
+            throw new IllegalArgumentException("expected a model, its source, the data, the --set values and the rewriting, found "
+                    + (model == null ? "no model" : source == null ? "no source" : data == null ? "no data"
+                    : set == null ? "no --set values" : "no rewriting"));
+        }
         if (epochs < 1) throw new IllegalArgumentException("expected at least 1 epoch, found " + epochs);
         if (batch < 1) throw new IllegalArgumentException("expected a batch of at least 1 example, found " + batch);
         if (!Double.isNaN(lr) && !(lr > 0 && Double.isFinite(lr))) {

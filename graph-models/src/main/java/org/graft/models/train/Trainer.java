@@ -180,26 +180,17 @@ public final class Trainer {
 
     /**
      * Continues from the checkpoint in {@code out}: the params, the optimizer's state and the
-     * metrics of the epochs done, checked against this run's settings.
+     * metrics of the epochs done, checked against this run's settings and params. The folder
+     * is checked whole first: if anything in it is wrong, nothing is changed.
      *
-     * @throws GraftException if the checkpoint is of another run or does not fit this program
+     * @throws GraftException if the checkpoint is of another run
+     * @throws org.graft.models.data.CorruptDataException if a file is damaged or does not fit this program
      */
     public void resume() throws IOException {
-        Checkpoint.Saved found = Checkpoint.read(out, columns());
-        String differs = run.difference(found.run());
-        if (differs != null) {
-            throw new GraftException("--resume " + out + ": the checkpoint there is of another run: " + differs);
-        }
-        for (var p : saved.entrySet()) {
-            Tensor value = found.params().get(p.getKey());
-            if (value == null) throw new GraftException("--resume " + out + ": the checkpoint has no value for " + p.getKey());
-            Tensor now = p.getValue().value();
-            if (!value.shape().equals(now.shape()) || value.dtype() != now.dtype()) {
-                throw new GraftException("--resume " + out + ": " + p.getKey() + " is " + Type.of(value)
-                        + " in the checkpoint, expected " + Type.of(now));
-            }
-            p.getValue().set(value);
-        }
+        var expected = new LinkedHashMap<String, Type>();
+        for (var p : saved.entrySet()) expected.put(p.getKey(), Type.of(p.getValue().value()));
+        Checkpoint.Saved found = Checkpoint.read(out, run, expected, columns());
+        for (var p : saved.entrySet()) p.getValue().set(found.params().get(p.getKey()));
         history.clear();
         history.addAll(found.epochs());
         epochsDone = found.epoch();
@@ -243,8 +234,8 @@ public final class Trainer {
             try {
                 value = step.call(feed(train.rows(Arrays.copyOfRange(order, s * batch, (s + 1) * batch)))).get(0).item();
             } catch (NonFiniteError e) {
-                throw new GraftException(e.pos(), e.detail() + " (--nan-guard stopped epoch " + epoch + " at step "
-                        + (s + 1) + " of " + steps + "; the checkpoint holds epoch " + epochsDone + ")");
+                throw NanGuard.stopped(e, "epoch " + epoch + " at step " + (s + 1) + " of " + steps
+                        + "; the checkpoint holds epoch " + epochsDone);
             }
             total += value;
             listener.step(s + 1, value);

@@ -23,6 +23,7 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 
+import org.graft.core.Type;
 import org.graft.core.check.Tensors;
 import org.graft.core.tensor.DType;
 import org.graft.core.tensor.Shape;
@@ -322,14 +323,8 @@ class NpzTest {
     @Test
     void dataShorterThanTheShapeIsRefused() throws IOException {
         Path file = zip(Map.of("w.npy", npy(NUMPY_HEADER_2X3, new byte[40])));
-        assertDetail("entry 'w.npy': expected 48 bytes of data for shape (2, 3) of '<f8', found 40", file);
-    }
-
-    @Test
-    void aHugeShapeOverLittleDataIsRefusedForItsLength() throws IOException {
-        String header = "{'descr': '<f8', 'fortran_order': False, 'shape': (2000000000,), }\n";
-        Path file = zip(Map.of("w.npy", npy(header, new byte[8])));
-        assertDetail("entry 'w.npy': expected 16000000000 bytes of data for shape (2000000000,) of '<f8', found 8", file);
+        assertDetail("entry 'w.npy': expected an entry of 176 bytes (a header of 128, then data for shape (2, 3) of '<f8'), "
+                + "found a size of 168 in the zip directory", file);
     }
 
     @Test
@@ -347,7 +342,8 @@ class NpzTest {
     @Test
     void dataLongerThanTheShapeIsRefused() throws IOException {
         Path file = zip(Map.of("w.npy", npy(NUMPY_HEADER_2X3, new byte[56])));
-        assertDetail("entry 'w.npy': expected 48 bytes of data for shape (2, 3) of '<f8', found 56", file);
+        assertDetail("entry 'w.npy': expected an entry of 176 bytes (a header of 128, then data for shape (2, 3) of '<f8'), "
+                + "found a size of 184 in the zip directory", file);
     }
 
     @Test
@@ -406,6 +402,112 @@ class NpzTest {
         assertTrue(e.detail().startsWith("entry 'W1.npy': expected "), e.getMessage());
     }
 
+    // ---- refusals of what the reader does not expect, before any data is read ---------------
+
+    @Test
+    void aShapeOtherThanTheExpectedIsRefusedBeforeItsDataIsRead() throws IOException {
+        // a header of 3.2 GB over 8 bytes, the zip directory agreeing with the header: the
+        // shape is refused from the header, where reading would find only 8 bytes
+        String huge = "{'descr': '<f8', 'fortran_order': False, 'shape': (20000, 20000), }\n";
+        Path file = zip(Map.of("W1.npy", npy(huge, new byte[8])));
+        declareSize(file, "W1.npy", 10L + huge.length() + 20000L * 20000 * 8);
+        var e = assertThrows(CorruptDataException.class, () -> Npz.read(file, Map.of("W1", Type.f64(64, 8))));
+        assertEquals("entry 'W1.npy': expected shape (64, 8), found (20000, 20000)", e.detail());
+        assertEquals(file + ": entry 'W1.npy': expected shape (64, 8), found (20000, 20000)", e.getMessage());
+    }
+
+    @Test
+    void aDtypeOtherThanTheExpectedIsRefused() throws IOException {
+        Path file = zip(Map.of("m.npy", npy(NUMPY_HEADER_2X3_F4, HexFormat.of().parseHex(NUMPY_DATA_2X3_F4))));
+        var e = assertThrows(CorruptDataException.class, () -> Npz.read(file, Map.of("m", Type.f64(2, 3))));
+        assertEquals("entry 'm.npy': expected dtype '<f8', found '<f4'", e.detail());
+        assertEquals(Tensor.of(DType.F32, Shape.of(2, 3), new double[] {1, 2, 3, 4, 5, 0.1}),
+                Npz.read(file, Map.of("m", Type.f32(2, 3))).get("m"));
+    }
+
+    @Test
+    void anIntegerArrayIsNotWhatAnF64ArrayIsExpectedToBe() throws IOException {
+        // savez.npz's 'step' is '<i8': read(file) converts it, an expectation of f64 wants what write writes
+        Path file = resource("savez.npz");
+        var expected = new LinkedHashMap<String, Type>();
+        for (var e : Npz.read(file).entrySet()) expected.put(e.getKey(), Type.of(e.getValue()));
+        var e = assertThrows(CorruptDataException.class, () -> Npz.read(file, expected));
+        assertEquals("entry 'step.npy': expected dtype '<f8', found '<i8'", e.detail());
+    }
+
+    @Test
+    void anArrayThatIsNotExpectedIsRefusedByItsName() throws IOException {
+        Path file = dir.resolve("ckpt.npz");
+        Npz.write(file, Map.of("W", Tensor.vector(1, 2)));
+        var e = assertThrows(CorruptDataException.class, () -> Npz.read(file, Map.of("V", Type.f64(2))));
+        assertEquals("entry 'W.npy': expected only the arrays 'V', found 'W'", e.detail());
+    }
+
+    @Test
+    void anExpectedArrayThatIsMissingIsRefused() throws IOException {
+        Path file = dir.resolve("ckpt.npz");
+        Npz.write(file, Map.of("W", Tensor.vector(1, 2)));
+        var expected = new LinkedHashMap<String, Type>();
+        expected.put("W", Type.f64(2));
+        expected.put("b", Type.f64());
+        var e = assertThrows(CorruptDataException.class, () -> Npz.read(file, expected));
+        assertEquals("expected an array 'b' (an entry 'b.npy'), found none", e.detail());
+    }
+
+    @Test
+    void theExpectedArraysAreReadInTheOrderOfTheFile() throws IOException {
+        var arrays = new LinkedHashMap<String, Tensor>();
+        arrays.put("W", Tensor.of(DType.F32, Shape.of(2, 2), new double[] {1, 2, 3, 4}));
+        arrays.put("graft.epoch", Tensor.scalar(3));
+        Path file = dir.resolve("ckpt.npz");
+        Npz.write(file, arrays);
+        var expected = new LinkedHashMap<String, Type>();
+        expected.put("graft.epoch", Type.f64());
+        expected.put("W", Type.f32(2, 2));
+        assertEquals(arrays, Npz.read(file, expected));
+        assertEquals(List.of("W", "graft.epoch"), List.copyOf(Npz.read(file, expected).keySet()));
+    }
+
+    @Test
+    void aTruncatedFileIsRefusedWhateverIsExpected() throws IOException {
+        Path file = dir.resolve("ckpt.npz");
+        Npz.write(file, Map.of("W", Tensor.of(range(100), 10, 10)));
+        byte[] bytes = Files.readAllBytes(file);
+        Files.write(file, Arrays.copyOf(bytes, bytes.length - 30));
+        var e = assertThrows(CorruptDataException.class, () -> Npz.read(file, Map.of("W", Type.f64(10, 10))));
+        assertTrue(e.detail().startsWith("expected a zip archive (an .npz) that ends with its directory, found a zip archive cut short"),
+                e.getMessage());
+    }
+
+    // ---- the zip directory's sizes ------------------------------------------------------------
+
+    @Test
+    void aHeaderLargerThanItsEntryIsRefusedBeforeItsDataIsRead() throws IOException {
+        String header = "{'descr': '<f8', 'fortran_order': False, 'shape': (2000000000,), }\n";
+        Path file = zip(Map.of("w.npy", npy(header, new byte[8])));
+        assertDetail("entry 'w.npy': expected an entry of 16000000077 bytes (a header of 77, then data for shape (2000000000,) "
+                + "of '<f8'), found a size of 85 in the zip directory", file);
+    }
+
+    @Test
+    void anEntryThatHoldsMoreThanItsDirectoryDeclaresIsReadNoFurther() throws IOException {
+        // 48 bytes of data as the header says, then 10 MB more (10 KB deflated); the directory
+        // declares the size the header implies, so the reader must stop there rather than inflate it all
+        byte[] data = concat(HexFormat.of().parseHex(NUMPY_DATA_2X3), new byte[10 << 20]);
+        Path file = zip(Map.of("w.npy", npy(NUMPY_HEADER_2X3, data)));
+        assertTrue(Files.size(file) < 20_000, "a small file: " + Files.size(file));
+        declareSize(file, "w.npy", 128 + 48);
+        assertDetail("entry 'w.npy': expected 48 bytes of data for shape (2, 3) of '<f8', the size the zip directory declares, "
+                + "found more", file);
+    }
+
+    @Test
+    void anEntryThatHoldsLessThanItsDirectoryDeclaresIsRefused() throws IOException {
+        Path file = zip(Map.of("w.npy", npy(NUMPY_HEADER_2X3, new byte[40])));
+        declareSize(file, "w.npy", 128 + 48);
+        assertDetail("entry 'w.npy': expected 48 bytes of data for shape (2, 3) of '<f8', found 40", file);
+    }
+
     @Test
     void aMissingFileIsNotCalledCorrupt() {
         var e = assertThrows(IOException.class, () -> Npz.read(dir.resolve("missing.npz")));
@@ -440,6 +542,24 @@ class NpzTest {
             }
         }
         return file;
+    }
+
+    /**
+     * Makes the zip directory declare {@code size} bytes for {@code entry} once uncompressed,
+     * whatever it holds: the central directory's "uncompressed size" field, which ZipFile reads.
+     */
+    private static void declareSize(Path file, String entry, long size) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        byte[] signature = {'P', 'K', 1, 2};
+        byte[] name = entry.getBytes(StandardCharsets.UTF_8);
+        for (int at = 0; at + 46 + name.length <= bytes.length; at++) {
+            if (Arrays.equals(bytes, at, at + 4, signature, 0, 4) && Arrays.equals(bytes, at + 46, at + 46 + name.length, name, 0, name.length)) {
+                for (int i = 0; i < 4; i++) bytes[at + 24 + i] = (byte) (size >>> 8 * i);
+                Files.write(file, bytes);
+                return;
+            }
+        }
+        throw new AssertionError("no directory entry " + entry + " in " + file);
     }
 
     /** An .npy file, version 1.0, with {@code header} as its header text, as is. */
