@@ -249,7 +249,8 @@ class GradCheckTest {
         assertFalse(result.get(1).ok(), result.get(1).toString());
         assertEquals(0.5, result.get(1).symbolic() / result.get(1).numeric(), 1e-6);
         assertEquals(Math.abs(result.get(1).symbolic() - result.get(1).numeric()), result.get(1).absError(), 1e-12);
-        assertEquals(0.5, result.get(1).relError(), 1e-6);
+        // relative to the terms |g_i d_i|, at least the symbolic value: half the truth is at most 0.5 off, and far from passing
+        assertTrue(result.get(1).relError() > 0.25 && result.get(1).relError() <= 0.5 + 1e-9, result.get(1).toString());
     }
 
     @Example
