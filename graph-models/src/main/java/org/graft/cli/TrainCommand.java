@@ -119,7 +119,7 @@ final class TrainCommand implements Callable<Integer> {
         Data dataset = load(data);
         int batch = this.batch != null ? this.batch : Math.min(DEFAULT_BATCH, dataset.train().size());
         Path folder = resume != null ? resume : out != null ? out : Path.of("runs", modelName(text.name()));
-        var run = new RunSettings(text.name(), text.text(), data, epochs, batch, seed.seed, lr == null ? Double.NaN : lr,
+        var run = new RunSettings(text.name(), text.text(), data, epochs, batch, seed.seed, lr,
                 lrDecay, jsonTexts(), rewriting.describe(), nanGuard, computes);
         var trainer = new Trainer(program, dataset, run, options, folder);
         PrintWriter stdout = spec.commandLine().getOut();

@@ -5,11 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import com.google.gson.Strictness;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -211,6 +218,34 @@ class TrainCommandTest {
     }
 
     @Test
+    void runJsonIsStrictJsonWithNullForALearningRateNotGiven() throws IOException {
+        assertEquals(0, graft("train", "xor", "--data", "xor", "--epochs", "2", "--out", dir.toString()).status());
+        JsonObject settings = strictJson(dir.resolve("run.json"));
+        assertEquals(List.of("model", "source", "data", "epochs", "batch", "seed", "lr", "lrDecay", "set", "rewriting",
+                "nanGuard", "dtype"), List.copyOf(settings.keySet()));
+        assertTrue(settings.get("lr").isJsonNull(), settings.toString());
+        assertEquals("xor.graft", settings.get("model").getAsString());
+        assertEquals(2, settings.get("epochs").getAsInt());
+        assertEquals(4, settings.get("batch").getAsInt());
+        assertEquals(1.0, settings.get("lrDecay").getAsDouble());
+        assertEquals("f64", settings.get("dtype").getAsString());
+
+        Path given = dir.resolve("given");
+        assertEquals(0, graft("train", "xor", "--data", "xor", "--epochs", "1", "--lr", "0.5", "--out", given.toString()).status());
+        assertEquals(0.5, strictJson(given.resolve("run.json")).get("lr").getAsDouble());
+    }
+
+    @Test
+    void aRunWhoseRunJsonHoldsTheNaNOfEarlierVersionsResumes() throws IOException {
+        assertEquals(0, graft("train", "xor", "--data", "xor", "--epochs", "1", "--out", dir.toString()).status());
+        Path settings = dir.resolve("run.json");
+        Files.writeString(settings, Files.readString(settings).replace("\"lr\": null", "\"lr\": NaN"));
+        Run run = graft("train", "xor", "--data", "xor", "--epochs", "2", "--resume", dir.toString());
+        assertEquals(0, run.status(), run.err());
+        assertTrue(strictJson(settings).get("lr").isJsonNull());
+    }
+
+    @Test
     void theNanGuardNamesTheOpAndWhereItIsWritten() throws IOException {
         Path model = dir.resolve("bad.graft");
         Files.writeString(model, """
@@ -279,6 +314,15 @@ class TrainCommandTest {
         Run run = graft("train", "--help");
         assertEquals(0, run.status());
         assertTrue(run.out().contains("mnist:DIR"), run.out());
+    }
+
+    /** The file parsed as strict JSON (RFC 8259: no NaN, no comments, nothing after the value), which strict parsers accept. */
+    private static JsonObject strictJson(Path file) throws IOException {
+        var reader = new JsonReader(new StringReader(Files.readString(file)));
+        reader.setStrictness(Strictness.STRICT);
+        JsonObject object = JsonParser.parseReader(reader).getAsJsonObject();
+        assertEquals(JsonToken.END_DOCUMENT, reader.peek());
+        return object;
     }
 
     private static String[] concat(String[] first, String... rest) {

@@ -13,6 +13,7 @@ import java.util.Map;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonParseException;
+import com.google.gson.Strictness;
 
 import org.graft.core.GraftException;
 import org.graft.core.tensor.Tensor;
@@ -34,7 +35,14 @@ final class Checkpoint {
     static final String METRICS = "metrics.csv";
     static final String EPOCH = "graft.epoch";
 
-    private static final Gson JSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
+    /**
+     * run.json is strict JSON, which has no NaN or infinities: a setting not given is {@code null}
+     * (written, not left out, so the file lists every setting), and a non-finite number would
+     * make Gson throw rather than write a file other programs cannot read.
+     */
+    private static final Gson WRITE = new GsonBuilder().setPrettyPrinting().serializeNulls().create();
+    /** Lenient, for the {@code "lr": NaN} of a run.json written before; the settings' own checks follow. */
+    private static final Gson READ = new GsonBuilder().setStrictness(Strictness.LENIENT).create();
 
     /** What a run's folder holds. */
     record Saved(RunSettings run, int epoch, Map<String, Tensor> params, List<Trainer.Epoch> epochs) {}
@@ -44,7 +52,7 @@ final class Checkpoint {
         Files.createDirectories(out);
         byte[] metrics = csv(columns, epochs).getBytes(StandardCharsets.UTF_8);
         AtomicFile.write(out.resolve(METRICS), o -> o.write(metrics));
-        byte[] settings = (JSON.toJson(run) + "\n").getBytes(StandardCharsets.UTF_8);
+        byte[] settings = (WRITE.toJson(run) + "\n").getBytes(StandardCharsets.UTF_8);
         AtomicFile.write(out.resolve(RUN), o -> o.write(settings));
         var arrays = new LinkedHashMap<>(params);
         arrays.put(EPOCH, Tensor.scalar(epoch));
@@ -54,7 +62,7 @@ final class Checkpoint {
     static Saved read(Path out, List<String> columns) throws IOException {
         RunSettings run;
         try {
-            run = JSON.fromJson(Files.readString(out.resolve(RUN)), RunSettings.class);
+            run = READ.fromJson(Files.readString(out.resolve(RUN)), RunSettings.class);
         } catch (NoSuchFileException e) {
             throw new GraftException("--resume " + out + ": expected a training run's folder, found no " + RUN + " in it");
         } catch (JsonParseException | IllegalArgumentException e) {

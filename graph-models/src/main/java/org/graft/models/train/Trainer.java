@@ -146,7 +146,7 @@ public final class Trainer {
         program.initialize(run.seed(), dims);
 
         objective = columnName(goal.text());
-        baseLr = Double.isNaN(run.lr()) ? goal.optimizer().lr() : run.lr();
+        baseLr = run.lr() == null ? goal.optimizer().lr() : run.lr();
         dtype = goal.cost().type().dtype();
         lr = new Param(LR, Tensor.scalar(dtype, baseLr));
         Map<Param, Node> updates = program.updates(lr);
