@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 
 import org.graft.core.runtime.Options;
@@ -125,16 +125,21 @@ final class TrainCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         if (resume != null) {
             trainer.resume();
-            stdout.printf("resuming %s after epoch %d%n", folder, trainer.history().size());
+            Trainer.Position at = trainer.position();
+            stdout.println(at.steps() == 0 ? String.format("resuming %s after epoch %d", folder, at.epochs())
+                    : String.format("resuming %s at step %d of %d of epoch %d", folder, at.steps() + 1, trainer.stepsPerEpoch(),
+                            at.epochs() + 1));
         }
         stdout.printf("%s on %s: %,d training and %,d test examples, %d epoch%s of %,d steps of %d%s%n", text.name(),
                 dataset.name(), dataset.train().size(), dataset.test().size(), epochs, epochs == 1 ? "" : "s",
                 dataset.train().size() / batch, batch, computes == DType.F64 ? "" : ", in " + computes);
         stdout.flush();
-        Optional<Trainer.Epoch> last = trainer.train(new Report(stdout, spec.commandLine().getErr(), epochs,
-                trainer.columns().get(1).replace('_', ' ')));
+        trainer.train(new Report(stdout, spec.commandLine().getErr(), epochs, trainer.columns().get(1).replace('_', ' ')),
+                () -> false);
         stdout.printf("%s holds metrics.csv, checkpoint.npz and the pictures%n", folder);
-        last.ifPresent(e -> e.test().forEach((column, value) -> stdout.printf("%s: %.4g%n", column.replace('_', ' '), value)));
+        List<Trainer.Epoch> history = trainer.history();
+        history.get(history.size() - 1).test()
+                .forEach((column, value) -> stdout.printf("%s: %.4g%n", column.replace('_', ' '), value));
         return 0;
     }
 
@@ -182,11 +187,11 @@ final class TrainCommand implements Callable<Integer> {
         }
 
         @Override
-        public void started(int epoch, int steps, int batch) {
+        public void started(int epoch, int done, int steps, int batch) {
             this.batch = batch;
             if (System.console() == null) return; // no bar in a pipe or a log file: the epoch lines say enough
             bar = new ProgressBarBuilder().setTaskName(String.format("epoch %d/%d", epoch, epochs))
-                    .setInitialMax((long) steps * batch).setUnit(" ex", 1).showSpeed()
+                    .setInitialMax((long) steps * batch).startsFrom((long) done * batch, java.time.Duration.ZERO).setUnit(" ex", 1).showSpeed()
                     .setStyle(ProgressBarStyle.ASCII).clearDisplayOnFinish()
                     .setConsumer(new ConsoleProgressBarConsumer(System.err)).build();
         }

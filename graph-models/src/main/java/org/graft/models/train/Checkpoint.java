@@ -21,11 +21,14 @@ import org.graft.models.io.AtomicFile;
 import org.graft.models.io.Npz;
 
 /**
- * A training run's folder: {@value #PARAMS} holds the value of every param after the last epoch
- * (the optimizer's state included) and that epoch's number under {@value #EPOCH};
- * {@value #RUN} the run's settings; {@value #METRICS} one row per epoch. The checkpoint is
- * written last and by renaming, so it is always whole, and it decides where a resumed run
- * starts: rows of the metrics file after its epoch are dropped.
+ * A training run's folder: {@value #PARAMS} holds the value of every param (the optimizer's state
+ * included) where the run stood when it was saved: {@value #EPOCH} whole epochs, then
+ * {@value #STEP} steps of the next, whose objectives sum to {@value #OBJECTIVE_SUM} and took
+ * {@value #SECONDS} seconds (those three are 0 between epochs; a run stopped within an epoch
+ * saves them, so that it resumes at its next step); {@value #RUN} the run's settings;
+ * {@value #METRICS} one row per whole epoch. The checkpoint is written last and by renaming, so it
+ * is always whole, and it decides where a resumed run starts: rows of the metrics file after its
+ * epoch are dropped.
  */
 final class Checkpoint {
     private Checkpoint() {}
@@ -34,6 +37,9 @@ final class Checkpoint {
     static final String RUN = "run.json";
     static final String METRICS = "metrics.csv";
     static final String EPOCH = "graft.epoch";
+    static final String STEP = "graft.step";
+    static final String OBJECTIVE_SUM = "graft.objective_sum";
+    static final String SECONDS = "graft.seconds";
 
     /**
      * run.json is strict JSON, which has no NaN or infinities: a setting not given is {@code null}
@@ -44,10 +50,15 @@ final class Checkpoint {
     /** Lenient, for the {@code "lr": NaN} of a run.json written before; the settings' own checks follow. */
     private static final Gson READ = new GsonBuilder().setStrictness(Strictness.LENIENT).create();
 
-    /** What a run's folder holds. */
-    record Saved(RunSettings run, int epoch, Map<String, Tensor> params, List<Trainer.Epoch> epochs) {}
+    /** How far a run got: {@code epochs} whole epochs, then {@code steps} steps of the next, their objectives' sum and seconds. */
+    record Progress(int epochs, int steps, double objectiveSum, double seconds) {
+        Trainer.Position position() { return new Trainer.Position(epochs, steps); }
+    }
 
-    static void write(Path out, RunSettings run, int epoch, Map<String, Tensor> params, List<String> columns,
+    /** What a run's folder holds. */
+    record Saved(RunSettings run, Progress progress, Map<String, Tensor> params, List<Trainer.Epoch> epochs) {}
+
+    static void write(Path out, RunSettings run, Progress progress, Map<String, Tensor> params, List<String> columns,
                       List<Trainer.Epoch> epochs) throws IOException {
         Files.createDirectories(out);
         byte[] metrics = csv(columns, epochs).getBytes(StandardCharsets.UTF_8);
@@ -55,7 +66,10 @@ final class Checkpoint {
         byte[] settings = (WRITE.toJson(run) + "\n").getBytes(StandardCharsets.UTF_8);
         AtomicFile.write(out.resolve(RUN), o -> o.write(settings));
         var arrays = new LinkedHashMap<>(params);
-        arrays.put(EPOCH, Tensor.scalar(epoch));
+        arrays.put(EPOCH, Tensor.scalar(progress.epochs()));
+        arrays.put(STEP, Tensor.scalar(progress.steps()));
+        arrays.put(OBJECTIVE_SUM, Tensor.scalar(progress.objectiveSum()));
+        arrays.put(SECONDS, Tensor.scalar(progress.seconds()));
         Npz.write(out.resolve(PARAMS), arrays);
     }
 
@@ -74,13 +88,32 @@ final class Checkpoint {
         } catch (NoSuchFileException e) {
             throw new GraftException("--resume " + out + ": expected a checkpoint, found no " + PARAMS + " in it");
         }
-        Tensor epoch = params.remove(EPOCH);
-        if (epoch == null || epoch.rank() != 0 || epoch.item() != Math.rint(epoch.item()) || epoch.item() < 1) {
-            throw new GraftException("--resume " + out + ": " + PARAMS + " has no epoch number " + EPOCH);
+        int epochs = count(params.remove(EPOCH), EPOCH, out);
+        Tensor step = params.remove(STEP);  // a checkpoint written before runs stopped within epochs has none
+        int steps = step == null ? 0 : count(step, STEP, out);
+        var progress = new Progress(epochs, steps, number(params.remove(OBJECTIVE_SUM), steps, OBJECTIVE_SUM, out),
+                number(params.remove(SECONDS), steps, SECONDS, out));
+        return new Saved(run, progress, params, rows(out.resolve(METRICS), columns, epochs));
+    }
+
+    /** A whole number of epochs or steps, 0 or more. */
+    private static int count(Tensor value, String name, Path out) {
+        if (value == null || value.rank() != 0 || value.item() != Math.rint(value.item()) || value.item() < 0
+                || value.item() > Integer.MAX_VALUE) {
+            throw new GraftException("--resume " + out + ": expected a whole number " + name + " in " + PARAMS + ", found "
+                    + (value == null ? "none" : value.rank() == 0 ? Double.toString(value.item()) : "an array " + value.shape()));
         }
-        int done = (int) epoch.item();
-        List<Trainer.Epoch> epochs = rows(out.resolve(METRICS), columns, done);
-        return new Saved(run, done, params, epochs);
+        return (int) value.item();
+    }
+
+    /** A scalar, which a checkpoint saved between epochs ({@code steps} 0) may lack. */
+    private static double number(Tensor value, int steps, String name, Path out) {
+        if (value == null && steps == 0) return 0;
+        if (value == null || value.rank() != 0) {
+            throw new GraftException("--resume " + out + ": expected a number " + name + " in " + PARAMS + ", found "
+                    + (value == null ? "none" : "an array " + value.shape()));
+        }
+        return value.item();
     }
 
     /** The metrics as CSV: the header, then one row per epoch; numbers as Java writes doubles, so they read back exactly. */
