@@ -325,6 +325,23 @@ class TrainCommandTest {
     }
 
     @Test
+    void aClassifierOnRegressionDataIsAnErrorAtTheOpThatReadsClasses() {
+        Run run = graft("train", "mlp", "--data", "sine", "--out", dir.toString());
+        assertEquals(new Run(1, "", "mlp.graft:30:16: error: softmax_cross_entropy(dropped, y) reads y as classes: expected a data"
+                + " set of classes, found sine, whose targets are real numbers (1 column)\n"), run);
+    }
+
+    @Test
+    void aClassLabelThatLeavesClassesEmptyIsAnErrorAtItsRowNamingTheClassesSeen() throws IOException {
+        Path csv = dir.resolve("labels.csv");
+        Files.writeString(csv, "a,b,label\n0.1,1,0\n0.2,2,1\n0.3,3,1\n0.4,4,7\n0.5,5,0\n0.6,6,1\n");
+        Run run = graft("train", "mlp", "--data", "csv:" + csv, "--out", dir.resolve("out").toString());
+        assertEquals(new Run(1, "", csv + ":5:7: error: expected class labels, whole numbers 0..k-1 with an example of every class,"
+                + " as mlp.graft:30:16 softmax_cross_entropy(dropped, y) reads y as classes; found 7, and no example of the classes"
+                + " 2 to 6 (classes seen: 0, 1, 7)\n"), run);
+    }
+
+    @Test
     void anUnknownDataSetIsAWrongCommandLine() {
         Run run = graft("train", "mlp", "--data", "cifar", "--out", dir.toString());
         assertEquals(2, run.status());

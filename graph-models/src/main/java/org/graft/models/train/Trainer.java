@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.stream.IntStream;
 
+import org.graft.core.Apply;
 import org.graft.core.GraftException;
 import org.graft.core.Graph;
 import org.graft.core.Input;
@@ -31,6 +32,8 @@ import org.graft.core.tensor.Tensor;
 import org.graft.dsl.Program;
 import org.graft.models.data.Data;
 import org.graft.models.data.Dataset;
+import org.graft.ops.Neural;
+import org.graft.ops.Reduce;
 
 /**
  * Trains a program's objective on a data set, epoch by epoch, as {@code graft train} does.
@@ -144,6 +147,10 @@ public final class Trainer {
         x = input(FEATURES).orElseThrow(() -> new GraftException(program.file()
                 + " has no input " + FEATURES + ": graft train feeds the features of " + data.name() + " to an input named x"));
         y = input(TARGETS).orElse(null);
+        if (y != null && !data.train().isClassification()) {
+            Apply use = classesUse(goal.cost());
+            if (use != null) throw notClasses(use);
+        }
         int batch = run.batch();
         if (data.train().size() < batch) {
             throw new GraftException("--batch " + batch + " is larger than the " + data.train().size()
@@ -384,6 +391,38 @@ public final class Trainer {
             if (other != null) throw new GraftException(p.pos(), "two params are named " + p.label() + ": a checkpoint cannot tell them apart");
         }
         return byName;
+    }
+
+    /**
+     * The first node of the objective, then of the metrics, that takes y as classes: the targets
+     * of softmax_cross_entropy, or what argmax reads (an accuracy); null when there is none. On
+     * targets that are not classes, such a model computes nonsense that looks fine: softmax over
+     * one column is 1, its cross-entropy 0 and its accuracy 1.
+     */
+    private Apply classesUse(Node cost) {
+        var roots = new ArrayList<Node>();
+        roots.add(cost);
+        roots.addAll(program.metrics().values());
+        for (Node n : Graph.topologicalOrder(roots)) {
+            if (n instanceof Apply a && (a.op() instanceof Neural.SoftmaxCrossEntropy && a.inputs().get(1) == y
+                    || a.op() instanceof Reduce.ArgMax && a.inputs().get(0) == y)) {
+                return a;
+            }
+        }
+        return null;
+    }
+
+    /** The error for a model that takes y as classes on a data set whose targets are not: where they fail, when the data say. */
+    private GraftException notClasses(Apply use) {
+        String call = Apply.call(use.op(), use.inputs());
+        Data.NotClasses why = data.notClasses();
+        if (why != null) {
+            return new GraftException(why.pos(), "expected class labels, whole numbers 0..k-1 with an example of every class, as "
+                    + use.pos() + " " + call + " reads y as classes; found " + why.found());
+        }
+        int width = width(data.train().targets());
+        return new GraftException(use.pos(), call + " reads y as classes: expected a data set of classes, found " + data.name()
+                + ", whose targets are real numbers (" + width + (width == 1 ? " column)" : " columns)"));
     }
 
     private Optional<Input> input(String name) {
