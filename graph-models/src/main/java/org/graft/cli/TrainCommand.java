@@ -7,14 +7,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 
 import org.graft.core.runtime.Options;
 import org.graft.core.tensor.DType;
 import org.graft.core.tensor.Tensor;
 import org.graft.dsl.Graft;
 import org.graft.dsl.Program;
+import org.graft.models.data.CorruptDataException;
 import org.graft.models.data.Data;
 import org.graft.models.data.DataSets;
+import org.graft.models.train.RunFolder;
 import org.graft.models.train.RunSettings;
 import org.graft.models.train.Trainer;
 
@@ -40,7 +43,14 @@ import picocli.CommandLine.Spec;
                 "OUT gets metrics.csv (one row per epoch), checkpoint.npz (every param and the optimizer's state, "
                         + "readable by numpy.load), run.json (the settings) and PNG pictures: the learning curve, and for "
                         + "images the first layer's filters, reconstructions (a binding recon) and samples (a binding "
-                        + "samples). --resume OUT continues such a run exactly as if it had not stopped."},
+                        + "samples). --resume OUT continues such a run exactly as if it had not stopped; it is an error "
+                        + "when the checkpoint already holds the --epochs asked for (--epochs counts every epoch of the run).",
+                "",
+                "OUT is checked before training: a folder that can be written, created if need be. It is held by one "
+                        + "run at a time through OUT/graft.lock, which names the run's process; a second run is refused, "
+                        + "and a lock whose process has ended (killed with kill -9) is taken over with a warning. A folder "
+                        + "with another run's files is refused unless the run resumes it or --overwrite is given. Without "
+                        + "--out, runs/MODEL, or runs/MODEL-2, -3, ... when it holds another run."},
         footer = {"", "DATASET is one of:"}) // the forms themselves are added by GraftCli, from DataSets.FORMS
 final class TrainCommand implements Callable<Integer> {
 
@@ -71,12 +81,18 @@ final class TrainCommand implements Callable<Integer> {
             description = "Multiplies the learning rate by GAMMA after each epoch, in (0, 1] (default: ${DEFAULT-VALUE}, a constant rate).")
     double lrDecay;
 
-    @Option(names = "--out", paramLabel = "OUT", description = "Where the run's files go (default: runs/MODEL, or the --resume folder).")
+    @Option(names = "--out", paramLabel = "OUT",
+            description = "Where the run's files go (default: runs/MODEL or the next free runs/MODEL-N, or the --resume folder).")
     Path out;
 
     @Option(names = "--resume", paramLabel = "OUT",
             description = "Continue the run saved in OUT, with the same FILE, data and settings; --epochs may grow.")
     Path resume;
+
+    @Option(names = "--overwrite",
+            description = "Train into OUT even though it holds another run: the files a run writes, and nothing else, are "
+                    + "removed before training starts.")
+    boolean overwrite;
 
     @Option(names = "--nan-guard", description = "Stop at the first NaN or infinity, naming the op that made it and where it is written.")
     boolean nanGuard;
@@ -110,37 +126,72 @@ final class TrainCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--out " + out + " and --resume " + resume
                     + ": a resumed run stays in its folder");
         }
+        if (resume != null && overwrite) {
+            throw new ParameterException(spec.commandLine(), "--overwrite and --resume " + resume
+                    + ": a resumed run continues its files, it does not replace them");
+        }
         DType forced = dtype == null ? null : dtype(dtype);
         Map<String, Tensor> values = set.values();
         SourceFile.Source text = source.read();
-        Program program = Graft.compile(text.name(), text.text(), values, forced);
-        // the dtype the run computes in: the cost's (the trainer refuses a program without one)
-        DType computes = program.objective().map(o -> o.cost().type().dtype()).orElse(DType.F64);
-        Data dataset = load(data);
-        int batch = this.batch != null ? this.batch : Math.min(DEFAULT_BATCH, dataset.train().size());
-        Path folder = resume != null ? resume : out != null ? out : Path.of("runs", modelName(text.name()));
-        var run = new RunSettings(text.name(), text.text(), data, epochs, batch, seed.seed, lr,
-                lrDecay, jsonTexts(), rewriting.describe(), nanGuard, computes);
-        var trainer = new Trainer(program, dataset, run, options, folder);
         PrintWriter stdout = spec.commandLine().getOut();
-        if (resume != null) {
-            trainer.resume();
-            Trainer.Position at = trainer.position();
-            stdout.println(at.steps() == 0 ? String.format("resuming %s after epoch %d", folder, at.epochs())
-                    : String.format("resuming %s at step %d of %d of epoch %d", folder, at.steps() + 1, trainer.stepsPerEpoch(),
-                            at.epochs() + 1));
+        PrintWriter stderr = spec.commandLine().getErr();
+        try (RunFolder folder = folder(modelName(text.name()), stderr)) {
+            Program program = Graft.compile(text.name(), text.text(), values, forced);
+            // the dtype the run computes in: the cost's (the trainer refuses a program without one)
+            DType computes = program.objective().map(o -> o.cost().type().dtype()).orElse(DType.F64);
+            Data dataset = load(data);
+            int batch = this.batch != null ? this.batch : Math.min(DEFAULT_BATCH, dataset.train().size());
+            var run = new RunSettings(text.name(), text.text(), data, epochs, batch, seed.seed, lr,
+                    lrDecay, jsonTexts(), rewriting.describe(), nanGuard, computes);
+            var trainer = new Trainer(program, dataset, run, options, folder.path());
+            if (resume != null) {
+                trainer.resume();
+                Trainer.Position at = trainer.position();
+                stdout.println(at.steps() == 0 ? String.format("resuming %s after epoch %d", folder.path(), at.epochs())
+                        : String.format("resuming %s at step %d of %d of epoch %d", folder.path(), at.steps() + 1,
+                                trainer.stepsPerEpoch(), at.epochs() + 1));
+            }
+            if (overwrite) folder.clear();
+            stdout.printf("%s on %s: %,d training and %,d test examples, %d epoch%s of %,d steps of %d%s%n", text.name(),
+                    dataset.name(), dataset.train().size(), dataset.test().size(), epochs, epochs == 1 ? "" : "s",
+                    dataset.train().size() / batch, batch, computes == DType.F64 ? "" : ", in " + computes);
+            stdout.flush();
+            trainer.train(new Report(stdout, stderr, epochs, trainer.columns().get(1).replace('_', ' ')), () -> false);
+            stdout.printf("%s holds metrics.csv, checkpoint.npz and the pictures%n", folder.path());
+            List<Trainer.Epoch> history = trainer.history();
+            history.get(history.size() - 1).test()
+                    .forEach((column, value) -> stdout.printf("%s: %.4g%n", column.replace('_', ' '), value));
+            return 0;
+        } catch (CorruptDataException e) {   // a checkpoint to resume that is damaged
+            throw new DataError(e.getMessage());
+        } catch (IOException e) {            // a file that could not be read or saved: a full disk, a folder removed
+            throw new DataError(RunFolder.describe(e));
         }
-        stdout.printf("%s on %s: %,d training and %,d test examples, %d epoch%s of %,d steps of %d%s%n", text.name(),
-                dataset.name(), dataset.train().size(), dataset.test().size(), epochs, epochs == 1 ? "" : "s",
-                dataset.train().size() / batch, batch, computes == DType.F64 ? "" : ", in " + computes);
-        stdout.flush();
-        trainer.train(new Report(stdout, spec.commandLine().getErr(), epochs, trainer.columns().get(1).replace('_', ' ')),
-                () -> false);
-        stdout.printf("%s holds metrics.csv, checkpoint.npz and the pictures%n", folder);
-        List<Trainer.Epoch> history = trainer.history();
-        history.get(history.size() - 1).test()
-                .forEach((column, value) -> stdout.printf("%s: %.4g%n", column.replace('_', ' '), value));
-        return 0;
+    }
+
+    /**
+     * The run's folder, checked and held: --resume's, --out's, or by default runs/MODEL, or the
+     * first of runs/MODEL-2, runs/MODEL-3, ... that holds no other run, so that running the same
+     * command twice keeps both runs, as YOLO's runs/train, runs/train2 do (--overwrite replaces
+     * runs/MODEL instead).
+     */
+    private RunFolder folder(String model, PrintWriter stderr) {
+        Consumer<String> warning = message -> {
+            stderr.println("warning: " + message);
+            stderr.flush();
+        };
+        if (resume != null) return RunFolder.take(resume, RunFolder.Use.RESUME, "--resume " + resume, warning);
+        RunFolder.Use use = overwrite ? RunFolder.Use.OVERWRITE : RunFolder.Use.NEW;
+        if (out != null) return RunFolder.take(out, use, "--out " + out, warning);
+        Path folder = overwrite ? Path.of("runs", model) : defaultFolder(Path.of("runs"), model);
+        return RunFolder.take(folder, use, folder.toString(), warning);
+    }
+
+    /** {@code runs/MODEL}, or the first of {@code runs/MODEL-2}, {@code -3}, ... that no other run has taken. */
+    static Path defaultFolder(Path runs, String model) {
+        Path folder = runs.resolve(model);
+        for (int n = 2; RunFolder.taken(folder); n++) folder = runs.resolve(model + "-" + n);
+        return folder;
     }
 
     private DType dtype(String name) {

@@ -2,6 +2,7 @@ package org.graft.cli;
 
 import static org.graft.cli.Run.graft;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -342,6 +343,85 @@ class TrainCommandTest {
     }
 
     @Test
+    void anOutThatCannotHoldTheRunIsRefusedBeforeAnythingIsTrained() throws IOException {
+        Path file = Files.writeString(dir.resolve("afile"), "");
+        String[][] cases = {
+            {file.toString(), "expected a folder for the run's files, found a file"},
+            {"/dev/null", "expected a folder for the run's files, found a device or other special file"},
+            {"/proc/graft-run", "expected a folder that can be created, found that creating it fails: no such file or directory"},
+            {"/proc", "expected a folder the run can write in, found that it cannot create files there: no such file or directory"}};
+        for (String[] c : cases) {
+            Run run = graft("train", "mlp", "--data", "digits", "--set", "hidden=8", "--out", c[0]);
+            assertEquals(new Run(1, "", "error: --out " + c[0] + ": " + c[1] + "\n"), run);
+        }
+    }
+
+    @Test
+    void aFolderHoldingAnEarlierRunIsRefusedUnlessResumedOrOverwritten() throws IOException {
+        String[] xor = {"train", "xor", "--data", "xor", "--epochs", "2", "--out", dir.toString()};
+        assertEquals(0, graft(xor).status());
+        List<String> before = Files.readAllLines(dir.resolve("metrics.csv"));
+        Run again = graft(xor);
+        assertEquals(new Run(1, "", "error: --out " + dir + ": expected a folder without another run's files, found checkpoint.npz,"
+                + " metrics.csv, run.json, learning_curve.png; give --resume " + dir + " to continue that run, or --overwrite to replace"
+                + " it\n"), again);
+        assertEquals(before, Files.readAllLines(dir.resolve("metrics.csv")));
+        assertEquals(0, graft(concat(xor, "--overwrite")).status());
+        assertEquals(2, graft("train", "xor", "--data", "xor", "--epochs", "3", "--resume", dir.toString(), "--overwrite").status());
+    }
+
+    @Test
+    void overwriteClearsTheFilesARunWritesAndNothingElse() throws IOException {
+        for (String f : List.of("reconstructions.png", "samples.png", ".checkpoint.npz.x1y2.tmp", "notes.txt", "model.graft")) {
+            Files.writeString(dir.resolve(f), "an earlier run's, or the user's");
+        }
+        Run run = graft("train", "xor", "--data", "xor", "--epochs", "2", "--out", dir.toString(), "--overwrite");
+        assertEquals(0, run.status(), run.err());
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of("checkpoint.npz", "graft.lock", "learning_curve.png", "metrics.csv", "model.graft", "notes.txt",
+                    "run.json"), files.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+    }
+
+    @Test
+    void aLockLeftByARunThatHasEndedIsTakenOverWithAWarning() throws Exception {
+        Process ended = new ProcessBuilder("true").start();
+        assertEquals(0, ended.waitFor());
+        Files.writeString(dir.resolve("graft.lock"), "pid " + ended.pid() + "\nstarted 2024-06-01T10:00:00Z\n");
+        Run run = graft("train", "xor", "--data", "xor", "--epochs", "2", "--out", dir.toString());
+        assertEquals(0, run.status(), run.err());
+        assertEquals("warning: " + dir.resolve("graft.lock") + " names the run of process " + ended.pid() + " (started"
+                + " 2024-06-01T10:00:00Z), which has ended without releasing it; taking the folder over\n", run.err());
+        assertEquals("", Files.readString(dir.resolve("graft.lock")), "released at the end");
+    }
+
+    @Test
+    void theFolderIsReleasedWhenTheRunFailsAndOneItCreatedIsRemoved() throws IOException {
+        Path model = Files.writeString(dir.resolve("bad.graft"), "input x: [n, d]\nparam w: [d] = zeros\nminimize sum(x @ v) with sgd(lr = 1)\n");
+        Path created = dir.resolve("new");
+        assertEquals(1, graft("train", model.toString(), "--data", "digits", "--out", created.toString()).status());
+        assertFalse(Files.exists(created), "an empty folder left behind");
+
+        Path existing = Files.createDirectory(dir.resolve("existing"));
+        assertEquals(1, graft("train", model.toString(), "--data", "digits", "--out", existing.toString()).status());
+        assertEquals("", Files.readString(existing.resolve("graft.lock")));
+        assertEquals(0, graft("train", "xor", "--data", "xor", "--epochs", "1", "--out", existing.toString()).status());
+    }
+
+    @Test
+    void theDefaultFolderIsRunsModelOrTheFirstNumberedOneNoRunHasTaken() throws IOException {
+        Path runs = dir.resolve("runs");
+        assertEquals(runs.resolve("mlp"), TrainCommand.defaultFolder(runs, "mlp"));
+        Files.createDirectories(runs.resolve("mlp"));   // empty, as after a run that failed before saving
+        assertEquals(runs.resolve("mlp"), TrainCommand.defaultFolder(runs, "mlp"));
+        Files.writeString(runs.resolve("mlp").resolve("metrics.csv"), "");
+        assertEquals(runs.resolve("mlp-2"), TrainCommand.defaultFolder(runs, "mlp"));
+        Files.createDirectories(runs.resolve("mlp-2"));
+        Files.writeString(runs.resolve("mlp-2").resolve("graft.lock"), "pid 1\n");   // a run that has not saved yet
+        assertEquals(runs.resolve("mlp-3"), TrainCommand.defaultFolder(runs, "mlp"));
+    }
+
+    @Test
     void anUnknownDataSetIsAWrongCommandLine() {
         Run run = graft("train", "mlp", "--data", "cifar", "--out", dir.toString());
         assertEquals(2, run.status());
@@ -353,13 +433,6 @@ class TrainCommandTest {
         Run run = graft("train", "xor", "--data", "xor", "--batch", "5", "--out", dir.toString());
         assertEquals(1, run.status());
         assertEquals("error: --batch 5 is larger than the 4 training examples of xor\n", run.err());
-    }
-
-    @Test
-    void theHelpListsTheDataSets() {
-        Run run = graft("train", "--help");
-        assertEquals(0, run.status());
-        assertTrue(run.out().contains("mnist:DIR"), run.out());
     }
 
     /** The file parsed as strict JSON (RFC 8259: no NaN, no comments, nothing after the value), which strict parsers accept. */
