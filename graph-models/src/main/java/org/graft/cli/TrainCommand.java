@@ -3,11 +3,13 @@ package org.graft.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 import org.graft.core.runtime.Options;
 import org.graft.core.tensor.DType;
@@ -50,7 +52,11 @@ import picocli.CommandLine.Spec;
                         + "run at a time through OUT/graft.lock, which names the run's process; a second run is refused, "
                         + "and a lock whose process has ended (killed with kill -9) is taken over with a warning. A folder "
                         + "with another run's files is refused unless the run resumes it or --overwrite is given. Without "
-                        + "--out, runs/MODEL, or runs/MODEL-2, -3, ... when it holds another run."},
+                        + "--out, runs/MODEL, or runs/MODEL-2, -3, ... when it holds another run.",
+                "",
+                "Ctrl-C (SIGINT), SIGTERM or SIGHUP stops the run after its current step: it saves the checkpoint "
+                        + "and the metrics, part of an epoch included, prints the command that resumes it, and exits with "
+                        + "130, 143 or 129. A second one stops at once, without saving."},
         footer = {"", "DATASET is one of:"}) // the forms themselves are added by GraftCli, from DataSets.FORMS
 final class TrainCommand implements Callable<Integer> {
 
@@ -135,7 +141,8 @@ final class TrainCommand implements Callable<Integer> {
         SourceFile.Source text = source.read();
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
-        try (RunFolder folder = folder(modelName(text.name()), stderr)) {
+        // the handlers first, so that a Ctrl-C while the data load still leaves a run to resume
+        try (var interrupts = Interrupts.install(stderr); RunFolder folder = folder(modelName(text.name()), stderr)) {
             Program program = Graft.compile(text.name(), text.text(), values, forced);
             // the dtype the run computes in: the cost's (the trainer refuses a program without one)
             DType computes = program.objective().map(o -> o.cost().type().dtype()).orElse(DType.F64);
@@ -156,7 +163,15 @@ final class TrainCommand implements Callable<Integer> {
                     dataset.name(), dataset.train().size(), dataset.test().size(), epochs, epochs == 1 ? "" : "s",
                     dataset.train().size() / batch, batch, computes == DType.F64 ? "" : ", in " + computes);
             stdout.flush();
-            trainer.train(new Report(stdout, stderr, epochs, trainer.columns().get(1).replace('_', ' ')), () -> false);
+            boolean finished = trainer.train(new Report(stdout, stderr, epochs, trainer.columns().get(1).replace('_', ' ')),
+                    interrupts::requested);
+            if (!finished) {
+                Trainer.Position at = trainer.position();
+                stderr.printf("%s: stopped %s, all saved in %s%n", interrupts.signal(), at.equals(new Trainer.Position(0, 0))
+                        ? "before the first step" : "after " + at.describe(trainer.stepsPerEpoch()), folder.path());
+                stderr.printf("continue with: %s%n", resumeCommand(folder.path()));
+                return interrupts.status();
+            }
             stdout.printf("%s holds metrics.csv, checkpoint.npz and the pictures%n", folder.path());
             List<Trainer.Epoch> history = trainer.history();
             history.get(history.size() - 1).test()
@@ -192,6 +207,35 @@ final class TrainCommand implements Callable<Integer> {
         Path folder = runs.resolve(model);
         for (int n = 2; RunFolder.taken(folder); n++) folder = runs.resolve(model + "-" + n);
         return folder;
+    }
+
+    /**
+     * The command that resumes this run: the command line as given, without --out, --resume and
+     * --overwrite, then --resume FOLDER; each argument quoted for a POSIX shell where it needs to
+     * be. The command's name is the one the graft script was run by ({@code graft.command}).
+     */
+    private String resumeCommand(Path folder) {
+        var words = new ArrayList<String>();
+        words.add(System.getProperty("graft.command", "graft"));
+        List<String> given = spec.root().commandLine().getParseResult().originalArgs();
+        for (int i = 0; i < given.size(); i++) {
+            String word = given.get(i);
+            if (word.equals("--overwrite") || word.startsWith("--out=") || word.startsWith("--resume=")) continue;
+            if (word.equals("--out") || word.equals("--resume")) {
+                i++;   // and its value
+                continue;
+            }
+            words.add(word);
+        }
+        words.add("--resume");
+        words.add(folder.toString());
+        return words.stream().map(TrainCommand::quoted).collect(Collectors.joining(" "));
+    }
+
+    /** A word as a POSIX shell reads it back: as it is when it holds nothing special, else in single quotes. */
+    static String quoted(String word) {
+        if (!word.isEmpty() && word.matches("[A-Za-z0-9_@%+=:,./-]+")) return word;
+        return "'" + word.replace("'", "'\\''") + "'";
     }
 
     private DType dtype(String name) {

@@ -47,7 +47,9 @@ class CommandLineTest {
                            version and the number of cores.
 
             FILE is a .graft file or the name of a bundled model. Exit status: 0 on
-            success, 1 on an error in the program or its data, 2 on a wrong command line.
+            success, 1 on an error in the program or its data, 2 on a wrong command line,
+            130, 143 or 129 when train is stopped by SIGINT (Ctrl-C), SIGTERM or SIGHUP
+            after saving the run.
             """;
 
     static final String CHECK = """
@@ -232,6 +234,11 @@ class CommandLineTest {
             files is refused unless the run resumes it or --overwrite is given. Without
             --out, runs/MODEL, or runs/MODEL-2, -3, ... when it holds another run.
 
+            Ctrl-C (SIGINT), SIGTERM or SIGHUP stops the run after its current step: it
+            saves the checkpoint and the metrics, part of an epoch included, prints the
+            command that resumes it, and exits with 130, 143 or 129. A second one stops at
+            once, without saving.
+
             Arguments:
                   FILE               A .graft file, or the name of a bundled model (graft
                                        models lists them).
@@ -310,7 +317,7 @@ class CommandLineTest {
     void modelsHelpSaysNamesStandForFiles() { assertEquals(new Run(0, MODELS, ""), graft("models", "--help")); }
 
     @Example
-    void trainHelpSaysHowTheFolderIsChecked() { assertEquals(new Run(0, TRAIN, ""), graft("train", "--help")); }
+    void trainHelpSaysHowTheFolderIsHeldAndWhatAnInterruptDoes() { assertEquals(new Run(0, TRAIN, ""), graft("train", "--help")); }
 
     @Example
     void helpWinsOverAMissingFile() { assertEquals(new Run(0, EVAL, ""), graft("eval", "--set", "x=1", "--help")); }

@@ -422,6 +422,15 @@ class TrainCommandTest {
     }
 
     @Test
+    void aResumeCommandQuotesWhatAShellWouldSplit() {
+        assertEquals("--set", TrainCommand.quoted("--set"));
+        assertEquals("x=1", TrainCommand.quoted("x=1"));
+        assertEquals("'x=[[1, 2]]'", TrainCommand.quoted("x=[[1, 2]]"));
+        assertEquals("'it'\\''s'", TrainCommand.quoted("it's"));
+        assertEquals("''", TrainCommand.quoted(""));
+    }
+
+    @Test
     void anUnknownDataSetIsAWrongCommandLine() {
         Run run = graft("train", "mlp", "--data", "cifar", "--out", dir.toString());
         assertEquals(2, run.status());
