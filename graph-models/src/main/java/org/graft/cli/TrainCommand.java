@@ -163,8 +163,10 @@ final class TrainCommand implements Callable<Integer> {
                     dataset.name(), dataset.train().size(), dataset.test().size(), epochs, epochs == 1 ? "" : "s",
                     dataset.train().size() / batch, batch, computes == DType.F64 ? "" : ", in " + computes);
             stdout.flush();
-            boolean finished = trainer.train(new Report(stdout, stderr, epochs, trainer.columns().get(1).replace('_', ' ')),
-                    interrupts::requested);
+            boolean finished;
+            try (var report = new Report(stdout, stderr, epochs, trainer.columns().get(1).replace('_', ' '))) {
+                finished = trainer.train(report, interrupts::requested);
+            }
             if (!finished) {
                 Trainer.Position at = trainer.position();
                 stderr.printf("%s: stopped %s, all saved in %s%n", interrupts.signal(), at.equals(new Trainer.Position(0, 0))
@@ -265,7 +267,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** Prints a line per epoch, and draws a progress bar on standard error when it is a terminal. */
-    private static final class Report implements Trainer.Listener {
+    private static final class Report implements Trainer.Listener, AutoCloseable {
         private final PrintWriter out;
         private final PrintWriter err;
         private final int epochs;
@@ -311,6 +313,13 @@ final class TrainCommand implements Callable<Integer> {
             line.append(String.format("  %.1f s", epoch.seconds()));
             out.println(line);
             out.flush();
+        }
+
+        /** Closes the bar of an epoch that did not finish: the run stopped or failed within it. */
+        @Override
+        public void close() {
+            if (bar != null) bar.close();
+            bar = null;
         }
 
         @Override

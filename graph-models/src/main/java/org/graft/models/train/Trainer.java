@@ -220,19 +220,19 @@ public final class Trainer {
      */
     public void resume() throws IOException {
         Checkpoint.Saved found = Checkpoint.read(out, columns());
+        String differs = run.difference(found.run());
+        if (differs != null) {
+            throw new GraftException("--resume " + out + ": the checkpoint there is of another run: " + differs);
+        }
         Checkpoint.Progress at = found.progress();
         if (at.steps() >= stepsPerEpoch()) {
-            throw new GraftException("--resume " + out + ": " + Checkpoint.PARAMS + " is damaged: it holds " + at.steps()
-                    + " steps of an epoch of " + stepsPerEpoch());
+            throw new GraftException("--resume " + out + ": expected fewer than the " + stepsPerEpoch() + " steps of an epoch in "
+                    + Checkpoint.STEP + ", found " + at.steps() + " in " + out.resolve(Checkpoint.PARAMS));
         }
         if (run.epochs() <= at.epochs()) {
             throw new GraftException("--resume " + out + ": the checkpoint holds " + at.position().describe(stepsPerEpoch())
                     + ", and --epochs " + run.epochs() + " leaves nothing to train; --epochs counts every epoch of the run,"
                     + " so give --epochs " + (at.epochs() + 1) + " or more");
-        }
-        String differs = run.difference(found.run());
-        if (differs != null) {
-            throw new GraftException("--resume " + out + ": the checkpoint there is of another run: " + differs);
         }
         for (var p : saved.entrySet()) {
             Tensor value = found.params().get(p.getKey());
@@ -369,8 +369,8 @@ public final class Trainer {
     /** The seed of the random ops of step {@code step} (from 0) of the epoch whose seed is {@code epochSeed}. */
     static long stepSeed(long epochSeed, int step) { return mix(epochSeed, step + 1); }
 
-    private static long mix(long seed, int epoch) {
-        long z = seed + epoch * 0x9E3779B97F4A7C15L;
+    private static long mix(long seed, int index) {
+        long z = seed + index * 0x9E3779B97F4A7C15L;
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
         return z ^ (z >>> 31);
