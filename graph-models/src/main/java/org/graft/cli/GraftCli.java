@@ -32,7 +32,9 @@ import picocli.CommandLine.Spec;
  *       to it, in a file it reads or writes (a damaged checkpoint, a full disk) or in the
  *       settings of the matrix-product back end ({@code error: MESSAGE}), or an internal error
  *       ({@code internal error: ...}), which only a bug in Graft causes;</li>
- *   <li>2: a wrong command line, with picocli's message and where to read the command's usage.</li>
+ *   <li>2: a wrong command line, with picocli's message and where to read the command's usage;</li>
+ *   <li>130, 143, 129: {@code graft train} stopped by SIGINT, SIGTERM or SIGHUP, having saved
+ *       the run (128 + the signal's number, as a process killed by it).</li>
  * </ul>
  *
  * Nothing thrown, not even a {@link StackOverflowError}, escapes as a stack trace unless
@@ -44,7 +46,8 @@ import picocli.CommandLine.Spec;
                 GradcheckCommand.class, TrainCommand.class, ModelsCommand.class, InfoCommand.class},
         versionProvider = InfoCommand.Version.class,
         footer = {"", "FILE is a .graft file or the name of a bundled model. Exit status: 0 on success, "
-                + "1 on an error in the program or its data, 2 on a wrong command line."})
+                + "1 on an error in the program or its data, 2 on a wrong command line, 130, 143 or 129 when train is "
+                + "stopped by SIGINT (Ctrl-C), SIGTERM or SIGHUP after saving the run."})
 public final class GraftCli implements Callable<Integer> {
 
     @Option(names = "--debug", scope = ScopeType.INHERIT,

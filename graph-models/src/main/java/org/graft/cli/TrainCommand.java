@@ -3,18 +3,23 @@ package org.graft.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 import org.graft.core.runtime.Options;
 import org.graft.core.tensor.DType;
 import org.graft.core.tensor.Tensor;
 import org.graft.dsl.Graft;
 import org.graft.dsl.Program;
+import org.graft.models.data.CorruptDataException;
 import org.graft.models.data.Data;
 import org.graft.models.data.DataSets;
+import org.graft.models.train.RunFolder;
 import org.graft.models.train.RunSettings;
 import org.graft.models.train.Trainer;
 
@@ -40,7 +45,18 @@ import picocli.CommandLine.Spec;
                 "OUT gets metrics.csv (one row per epoch), checkpoint.npz (every param and the optimizer's state, "
                         + "readable by numpy.load), run.json (the settings) and PNG pictures: the learning curve, and for "
                         + "images the first layer's filters, reconstructions (a binding recon) and samples (a binding "
-                        + "samples). --resume OUT continues such a run exactly as if it had not stopped."},
+                        + "samples). --resume OUT continues such a run exactly as if it had not stopped; it is an error "
+                        + "when the checkpoint already holds the --epochs asked for (--epochs counts every epoch of the run).",
+                "",
+                "OUT is checked before training: a folder that can be written, created if need be. It is held by one "
+                        + "run at a time through OUT/graft.lock, which names the run's process; a second run is refused, "
+                        + "and a lock whose process has ended (killed with kill -9) is taken over with a warning. A folder "
+                        + "with another run's files is refused unless the run resumes it or --overwrite is given. Without "
+                        + "--out, runs/MODEL, or runs/MODEL-2, -3, ... when it holds another run.",
+                "",
+                "Ctrl-C (SIGINT), SIGTERM or SIGHUP stops the run after its current step: it saves the checkpoint "
+                        + "and the metrics, part of an epoch included, prints the command that resumes it, and exits with "
+                        + "130, 143 or 129. A second one stops at once, without saving."},
         footer = {"", "DATASET is one of:"}) // the forms themselves are added by GraftCli, from DataSets.FORMS
 final class TrainCommand implements Callable<Integer> {
 
@@ -71,12 +87,18 @@ final class TrainCommand implements Callable<Integer> {
             description = "Multiplies the learning rate by GAMMA after each epoch, in (0, 1] (default: ${DEFAULT-VALUE}, a constant rate).")
     double lrDecay;
 
-    @Option(names = "--out", paramLabel = "OUT", description = "Where the run's files go (default: runs/MODEL, or the --resume folder).")
+    @Option(names = "--out", paramLabel = "OUT",
+            description = "Where the run's files go (default: runs/MODEL or the next free runs/MODEL-N, or the --resume folder).")
     Path out;
 
     @Option(names = "--resume", paramLabel = "OUT",
             description = "Continue the run saved in OUT, with the same FILE, data and settings; --epochs may grow.")
     Path resume;
+
+    @Option(names = "--overwrite",
+            description = "Train into OUT even though it holds another run: the files a run writes, and nothing else, are "
+                    + "removed before training starts.")
+    boolean overwrite;
 
     @Mixin
     NanGuardOption nanGuard;
@@ -110,32 +132,112 @@ final class TrainCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--out " + out + " and --resume " + resume
                     + ": a resumed run stays in its folder");
         }
+        if (resume != null && overwrite) {
+            throw new ParameterException(spec.commandLine(), "--overwrite and --resume " + resume
+                    + ": a resumed run continues its files, it does not replace them");
+        }
         DType forced = dtype == null ? null : dtype(dtype);
         Map<String, Tensor> values = set.values();
         SourceFile.Source text = source.read();
-        Program program = Graft.compile(text.name(), text.text(), values, forced);
-        // the dtype the run computes in: the cost's (the trainer refuses a program without one)
-        DType computes = program.objective().map(o -> o.cost().type().dtype()).orElse(DType.F64);
-        Data dataset = load(data);
-        int batch = this.batch != null ? this.batch : Math.min(DEFAULT_BATCH, dataset.train().size());
-        Path folder = resume != null ? resume : out != null ? out : Path.of("runs", modelName(text.name()));
-        var run = new RunSettings(text.name(), text.text(), data, epochs, batch, seed.seed, lr == null ? Double.NaN : lr,
-                lrDecay, jsonTexts(), rewriting.describe(), nanGuard.on, computes);
-        var trainer = new Trainer(program, dataset, run, options, folder);
         PrintWriter stdout = spec.commandLine().getOut();
-        if (resume != null) {
-            trainer.resume();
-            stdout.printf("resuming %s after epoch %d%n", folder, trainer.history().size());
+        PrintWriter stderr = spec.commandLine().getErr();
+        // the handlers first, so that a Ctrl-C while the data load still leaves a run to resume
+        try (var interrupts = Interrupts.install(stderr); RunFolder folder = folder(modelName(text.name()), stderr)) {
+            Program program = Graft.compile(text.name(), text.text(), values, forced);
+            // the dtype the run computes in: the cost's (the trainer refuses a program without one)
+            DType computes = program.objective().map(o -> o.cost().type().dtype()).orElse(DType.F64);
+            Data dataset = load(data);
+            int batch = this.batch != null ? this.batch : Math.min(DEFAULT_BATCH, dataset.train().size());
+            var run = new RunSettings(text.name(), text.text(), data, epochs, batch, seed.seed, lr,
+                    lrDecay, jsonTexts(), rewriting.describe(), nanGuard.on, computes);
+            var trainer = new Trainer(program, dataset, run, options, folder.path());
+            if (resume != null) {
+                trainer.resume();
+                Trainer.Position at = trainer.position();
+                stdout.println(at.steps() == 0 ? String.format("resuming %s after epoch %d", folder.path(), at.epochs())
+                        : String.format("resuming %s at step %d of %d of epoch %d", folder.path(), at.steps() + 1,
+                                trainer.stepsPerEpoch(), at.epochs() + 1));
+            }
+            if (overwrite) folder.clear();
+            stdout.printf("%s on %s: %,d training and %,d test examples, %d epoch%s of %,d steps of %d%s%n", text.name(),
+                    dataset.name(), dataset.train().size(), dataset.test().size(), epochs, epochs == 1 ? "" : "s",
+                    dataset.train().size() / batch, batch, computes == DType.F64 ? "" : ", in " + computes);
+            stdout.flush();
+            boolean finished;
+            try (var report = new Report(stdout, stderr, epochs, trainer.columns().get(1).replace('_', ' '))) {
+                finished = trainer.train(report, interrupts::requested);
+            }
+            if (!finished) {
+                Trainer.Position at = trainer.position();
+                stderr.printf("%s: stopped %s, all saved in %s%n", interrupts.signal(), at.equals(new Trainer.Position(0, 0))
+                        ? "before the first step" : "after " + at.describe(trainer.stepsPerEpoch()), folder.path());
+                stderr.printf("continue with: %s%n", resumeCommand(folder.path()));
+                return interrupts.status();
+            }
+            stdout.printf("%s holds metrics.csv, checkpoint.npz and the pictures%n", folder.path());
+            List<Trainer.Epoch> history = trainer.history();
+            history.get(history.size() - 1).test()
+                    .forEach((column, value) -> stdout.printf("%s: %.4g%n", column.replace('_', ' '), value));
+            return 0;
+        } catch (CorruptDataException e) {   // a checkpoint to resume that is damaged
+            throw new DataError(e.getMessage());
+        } catch (IOException e) {            // a file that could not be read or saved: a full disk, a folder removed
+            throw new DataError(RunFolder.describe(e));
         }
-        stdout.printf("%s on %s: %,d training and %,d test examples, %d epoch%s of %,d steps of %d%s%n", text.name(),
-                dataset.name(), dataset.train().size(), dataset.test().size(), epochs, epochs == 1 ? "" : "s",
-                dataset.train().size() / batch, batch, computes == DType.F64 ? "" : ", in " + computes);
-        stdout.flush();
-        Optional<Trainer.Epoch> last = trainer.train(new Report(stdout, spec.commandLine().getErr(), epochs,
-                trainer.columns().get(1).replace('_', ' ')));
-        stdout.printf("%s holds metrics.csv, checkpoint.npz and the pictures%n", folder);
-        last.ifPresent(e -> e.test().forEach((column, value) -> stdout.printf("%s: %.4g%n", column.replace('_', ' '), value)));
-        return 0;
+    }
+
+    /**
+     * The run's folder, checked and held: --resume's, --out's, or by default runs/MODEL, or the
+     * first of runs/MODEL-2, runs/MODEL-3, ... that holds no other run, so that running the same
+     * command twice keeps both runs, as YOLO's runs/train, runs/train2 do (--overwrite replaces
+     * runs/MODEL instead).
+     */
+    private RunFolder folder(String model, PrintWriter stderr) {
+        Consumer<String> warning = message -> {
+            stderr.println("warning: " + message);
+            stderr.flush();
+        };
+        if (resume != null) return RunFolder.take(resume, RunFolder.Use.RESUME, "--resume " + resume, warning);
+        RunFolder.Use use = overwrite ? RunFolder.Use.OVERWRITE : RunFolder.Use.NEW;
+        if (out != null) return RunFolder.take(out, use, "--out " + out, warning);
+        Path folder = overwrite ? Path.of("runs", model) : defaultFolder(Path.of("runs"), model);
+        return RunFolder.take(folder, use, folder.toString(), warning);
+    }
+
+    /** {@code runs/MODEL}, or the first of {@code runs/MODEL-2}, {@code -3}, ... that no other run has taken. */
+    static Path defaultFolder(Path runs, String model) {
+        Path folder = runs.resolve(model);
+        for (int n = 2; RunFolder.taken(folder); n++) folder = runs.resolve(model + "-" + n);
+        return folder;
+    }
+
+    /**
+     * The command that resumes this run: the command line as given, without --out, --resume and
+     * --overwrite, then --resume FOLDER; each argument quoted for a POSIX shell where it needs to
+     * be. The command's name is the one the graft script was run by ({@code graft.command}).
+     */
+    private String resumeCommand(Path folder) {
+        var words = new ArrayList<String>();
+        words.add(System.getProperty("graft.command", "graft"));
+        List<String> given = spec.root().commandLine().getParseResult().originalArgs();
+        for (int i = 0; i < given.size(); i++) {
+            String word = given.get(i);
+            if (word.equals("--overwrite") || word.startsWith("--out=") || word.startsWith("--resume=")) continue;
+            if (word.equals("--out") || word.equals("--resume")) {
+                i++;   // and its value
+                continue;
+            }
+            words.add(word);
+        }
+        words.add("--resume");
+        words.add(folder.toString());
+        return words.stream().map(TrainCommand::quoted).collect(Collectors.joining(" "));
+    }
+
+    /** A word as a POSIX shell reads it back: as it is when it holds nothing special, else in single quotes. */
+    static String quoted(String word) {
+        if (!word.isEmpty() && word.matches("[A-Za-z0-9_@%+=:,./-]+")) return word;
+        return "'" + word.replace("'", "'\\''") + "'";
     }
 
     private DType dtype(String name) {
@@ -165,7 +267,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** Prints a line per epoch, and draws a progress bar on standard error when it is a terminal. */
-    private static final class Report implements Trainer.Listener {
+    private static final class Report implements Trainer.Listener, AutoCloseable {
         private final PrintWriter out;
         private final PrintWriter err;
         private final int epochs;
@@ -182,11 +284,11 @@ final class TrainCommand implements Callable<Integer> {
         }
 
         @Override
-        public void started(int epoch, int steps, int batch) {
+        public void started(int epoch, int done, int steps, int batch) {
             this.batch = batch;
             if (System.console() == null) return; // no bar in a pipe or a log file: the epoch lines say enough
             bar = new ProgressBarBuilder().setTaskName(String.format("epoch %d/%d", epoch, epochs))
-                    .setInitialMax((long) steps * batch).setUnit(" ex", 1).showSpeed()
+                    .setInitialMax((long) steps * batch).startsFrom((long) done * batch, java.time.Duration.ZERO).setUnit(" ex", 1).showSpeed()
                     .setStyle(ProgressBarStyle.ASCII).clearDisplayOnFinish()
                     .setConsumer(new ConsoleProgressBarConsumer(System.err)).build();
         }
@@ -211,6 +313,13 @@ final class TrainCommand implements Callable<Integer> {
             line.append(String.format("  %.1f s", epoch.seconds()));
             out.println(line);
             out.flush();
+        }
+
+        /** Closes the bar of an epoch that did not finish: the run stopped or failed within it. */
+        @Override
+        public void close() {
+            if (bar != null) bar.close();
+            bar = null;
         }
 
         @Override

@@ -47,7 +47,9 @@ class CommandLineTest {
                            version and the number of cores.
 
             FILE is a .graft file or the name of a bundled model. Exit status: 0 on
-            success, 1 on an error in the program or its data, 2 on a wrong command line.
+            success, 1 on an error in the program or its data, 2 on a wrong command line,
+            130, 143 or 129 when train is stopped by SIGINT (Ctrl-C), SIGTERM or SIGHUP
+            after saving the run.
             """;
 
     static final String CHECK = """
@@ -208,6 +210,86 @@ class CommandLineTest {
               -h, --help    Show this help and exit.
             """;
 
+    static final String TRAIN = """
+            Usage: graft train [-h] [--debug] [--nan-guard] [-O0] [--overwrite] [--batch=B]
+                               --data=DATASET [--dtype=DTYPE] [--epochs=N] [--lr=RATE]
+                               [--lr-decay=GAMMA] [--out=OUT] [--resume=OUT] [--seed=N]
+                               [--set=NAME=VALUE]... [--skip=PHASE]... FILE
+            Trains the objective of FILE on a data set.
+
+            The features go to the model's input x and the targets (one-hot rows for
+            classes) to its input y. Each epoch makes one step per full batch of a fresh
+            shuffle, then computes the objective and every metric on the test split.
+
+            OUT gets metrics.csv (one row per epoch), checkpoint.npz (every param and the
+            optimizer's state, readable by numpy.load), run.json (the settings) and PNG
+            pictures: the learning curve, and for images the first layer's filters,
+            reconstructions (a binding recon) and samples (a binding samples). --resume OUT
+            continues such a run exactly as if it had not stopped; it is an error when the
+            checkpoint already holds the --epochs asked for (--epochs counts every epoch of
+            the run).
+
+            OUT is checked before training: a folder that can be written, created if need
+            be. It is held by one run at a time through OUT/graft.lock, which names the
+            run's process; a second run is refused, and a lock whose process has ended
+            (killed with kill -9) is taken over with a warning. A folder with another run's
+            files is refused unless the run resumes it or --overwrite is given. Without
+            --out, runs/MODEL, or runs/MODEL-2, -3, ... when it holds another run.
+
+            Ctrl-C (SIGINT), SIGTERM or SIGHUP stops the run after its current step: it
+            saves the checkpoint and the metrics, part of an epoch included, prints the
+            command that resumes it, and exits with 130, 143 or 129. A second one stops at
+            once, without saving.
+
+            Arguments:
+                  FILE               A .graft file, or the name of a bundled model (graft
+                                       models lists them).
+
+            Options:
+                  --batch=B          Examples per step (default: 32, or all the training
+                                       examples if fewer).
+                  --data=DATASET     The data set: digits, mnist:DIR, ... (listed below).
+                  --debug            Show the stack trace of an error.
+                  --dtype=DTYPE      f32 or f64: compile the model with every type and
+                                       number in DTYPE (default: as written; the bundled
+                                       models are f64).
+                  --epochs=N         Epochs to train (default: 10).
+              -h, --help             Show this help and exit.
+                  --lr=RATE          The learning rate, in place of the one the objective's
+                                       optimizer gives.
+                  --lr-decay=GAMMA   Multiplies the learning rate by GAMMA after each
+                                       epoch, in (0, 1] (default: 1, a constant rate).
+                  --nan-guard        Stop at the first NaN or infinity, naming the op that
+                                       made it and where it is written.
+                  -O0                Do not rewrite the graph.
+                  --out=OUT          Where the run's files go (default: runs/MODEL or the
+                                       next free runs/MODEL-N, or the --resume folder).
+                  --overwrite        Train into OUT even though it holds another run: the
+                                       files a run writes, and nothing else, are removed
+                                       before training starts.
+                  --resume=OUT       Continue the run saved in OUT, with the same FILE,
+                                       data and settings; --epochs may grow.
+                  --seed=N           Seeds the params' initializers and the random ops
+                                       (default: 0).
+                  --set=NAME=VALUE   Binds an input, overrides a param or a const, or
+                                       replaces a named binding with a fixed value (before
+                                       any grad). VALUE is JSON: a number or nested arrays
+                                       of numbers, e.g. --set x='[[1, 2], [3, 4]]'; "NaN",
+                                       "Infinity" and "-Infinity" are those values.
+                                       Repeatable.
+                  --skip=PHASE       Leaves out the rewrite phase PHASE, one of:
+                                       canonicalize, stabilize, specialize. Repeatable.
+
+            DATASET is one of:
+              digits             the bundled 8x8 digits: 1,438 training, 359 test images
+              mnist:DIR          MNIST's four IDX files in DIR, .gz or raw: 60,000 + 10,000
+              fashion-mnist:DIR  Fashion-MNIST likewise (also fashion:DIR)
+              csv:FILE           numbers, the target last, a header or not; 20% for testing
+              xor                the four XOR points, targets [4, 1], also the test set
+              sine               200 noisy samples of sin x, x in [0, 2pi]; tested on sin x
+              donut              a disk (0) in a ring (1), targets [n, 1]: 1,000 + 500
+            """;
+
     @Example
     void graftHelpListsTheCommands() {
         assertEquals(new Run(0, ROOT, ""), graft("--help"));
@@ -235,6 +317,9 @@ class CommandLineTest {
 
     @Example
     void modelsHelpSaysNamesStandForFiles() { assertEquals(new Run(0, MODELS, ""), graft("models", "--help")); }
+
+    @Example
+    void trainHelpSaysHowTheFolderIsHeldAndWhatAnInterruptDoes() { assertEquals(new Run(0, TRAIN, ""), graft("train", "--help")); }
 
     @Example
     void helpWinsOverAMissingFile() { assertEquals(new Run(0, EVAL, ""), graft("eval", "--set", "x=1", "--help")); }

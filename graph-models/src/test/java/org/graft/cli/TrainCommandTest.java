@@ -3,10 +3,12 @@ package org.graft.cli;
 import static org.graft.cli.Run.graft;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +21,12 @@ import java.util.TreeMap;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import com.google.gson.Strictness;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -153,7 +161,8 @@ class TrainCommandTest {
         assertEquals(0, graft(concat(common, "--epochs", "1", "--out", halves.toString())).status());
         Map<String, Tensor> saved = Npz.read(halves.resolve("checkpoint.npz"));
         for (var e : saved.entrySet()) {   // Npz reads '<f4' as f32 and every other dtype as f64
-            assertEquals(e.getKey().equals("graft.epoch") ? DType.F64 : DType.F32, e.getValue().dtype(), e.getKey());
+            boolean progress = List.of("graft.epoch", "graft.step", "graft.objective_sum", "graft.seconds").contains(e.getKey());
+            assertEquals(progress ? DType.F64 : DType.F32, e.getValue().dtype(), e.getKey());
         }
         Run resumed = graft(concat(common, "--epochs", "3", "--resume", halves.toString()));
         assertEquals(0, resumed.status(), resumed.err());
@@ -264,7 +273,7 @@ class TrainCommandTest {
         Path checkpoint = dir.resolve("checkpoint.npz");
         replaceArray(checkpoint, "graft.epoch", Tensor.scalar(2.5));
         assertRefused(resume, "error: " + checkpoint + ": entry 'graft.epoch.npy': expected the number of epochs done, a whole "
-                + "number of at least 1, found 2.5");
+                + "number of at least 0, found 2.5");
     }
 
     @Test
@@ -293,6 +302,34 @@ class TrainCommandTest {
     }
 
     @Test
+    void runJsonIsStrictJsonWithNullForALearningRateNotGiven() throws IOException {
+        assertEquals(0, graft("train", "xor", "--data", "xor", "--epochs", "2", "--out", dir.toString()).status());
+        JsonObject settings = strictJson(dir.resolve("run.json"));
+        assertEquals(List.of("model", "source", "data", "epochs", "batch", "seed", "lr", "lrDecay", "set", "rewriting",
+                "nanGuard", "dtype"), List.copyOf(settings.keySet()));
+        assertTrue(settings.get("lr").isJsonNull(), settings.toString());
+        assertEquals("xor.graft", settings.get("model").getAsString());
+        assertEquals(2, settings.get("epochs").getAsInt());
+        assertEquals(4, settings.get("batch").getAsInt());
+        assertEquals(1.0, settings.get("lrDecay").getAsDouble());
+        assertEquals("f64", settings.get("dtype").getAsString());
+
+        Path given = dir.resolve("given");
+        assertEquals(0, graft("train", "xor", "--data", "xor", "--epochs", "1", "--lr", "0.5", "--out", given.toString()).status());
+        assertEquals(0.5, strictJson(given.resolve("run.json")).get("lr").getAsDouble());
+    }
+
+    @Test
+    void aRunWhoseRunJsonHoldsTheNaNOfEarlierVersionsResumes() throws IOException {
+        assertEquals(0, graft("train", "xor", "--data", "xor", "--epochs", "1", "--out", dir.toString()).status());
+        Path settings = dir.resolve("run.json");
+        Files.writeString(settings, Files.readString(settings).replace("\"lr\": null", "\"lr\": NaN"));
+        Run run = graft("train", "xor", "--data", "xor", "--epochs", "2", "--resume", dir.toString());
+        assertEquals(0, run.status(), run.err());
+        assertTrue(strictJson(settings).get("lr").isJsonNull());
+    }
+
+    @Test
     void theNanGuardNamesTheOpAndWhereItIsWritten() throws IOException {
         Path model = dir.resolve("bad.graft");
         Files.writeString(model, """
@@ -304,7 +341,35 @@ class TrainCommandTest {
         Run run = graft("train", model.toString(), "--data", "digits", "--nan-guard", "--out", dir.resolve("out").toString());
         assertEquals(1, run.status());
         assertTrue(run.err().startsWith(model + ":3:13: error: log("), run.err());
-        assertTrue(run.err().contains(") gave NaN at [0] (--nan-guard stopped epoch 1 at step 1 of 44;"), run.err());
+        assertTrue(run.err().endsWith(") gave NaN at [0] (--nan-guard stopped epoch 1 at step 1 of 44; no checkpoint was written)\n"),
+                run.err());
+    }
+
+    @Test
+    void theNanGuardSaysWhatTheCheckpointHoldsWhenThereIsOne() throws IOException {
+        Path model = dir.resolve("drift.graft");
+        Files.writeString(model, """
+                input x: [n, d]
+                param t: [] = zeros
+                loss = log(60 - t) - t + 0 * mean(x)
+                minimize loss with sgd(lr = 1)
+                """);   // each step moves t up by a little more than 1: past 60, log is NaN, in the second epoch of 44 steps
+        Path out = dir.resolve("out");
+        assertEquals(0, graft("train", model.toString(), "--data", "digits", "--epochs", "1", "--out", out.toString()).status());
+        Run run = graft("train", model.toString(), "--data", "digits", "--epochs", "2", "--nan-guard", "--resume", out.toString());
+        assertEquals(1, run.status());
+        assertTrue(run.err().startsWith(model + ":3:8: error: log("), run.err());
+        assertTrue(run.err().endsWith(" of 44; " + out.resolve("checkpoint.npz") + " holds 1 epoch)\n"), run.err());
+    }
+
+    @Test
+    void resumingARunThatHoldsTheEpochsAskedForIsAnErrorSayingWhatToGive() {
+        assertEquals(0, graft("train", "xor", "--data", "xor", "--epochs", "4", "--out", dir.toString()).status());
+        for (String epochs : new String[] {"3", "4"}) {
+            Run run = graft("train", "xor", "--data", "xor", "--epochs", epochs, "--resume", dir.toString());
+            assertEquals(new Run(1, "", "error: --resume " + dir + ": the checkpoint holds 4 epochs, and --epochs " + epochs
+                    + " leaves nothing to train; --epochs counts every epoch of the run, so give --epochs 5 or more\n"), run);
+        }
     }
 
     @Test
@@ -343,6 +408,111 @@ class TrainCommandTest {
     }
 
     @Test
+    void aClassifierOnRegressionDataIsAnErrorAtTheOpThatReadsClasses() {
+        Run run = graft("train", "mlp", "--data", "sine", "--out", dir.toString());
+        assertEquals(new Run(1, "", "mlp.graft:30:16: error: softmax_cross_entropy(dropped, y) reads y as classes: expected a data"
+                + " set of classes, found sine, whose targets are real numbers (1 column)\n"), run);
+    }
+
+    @Test
+    void aClassLabelThatLeavesClassesEmptyIsAnErrorAtItsRowNamingTheClassesSeen() throws IOException {
+        Path csv = dir.resolve("labels.csv");
+        Files.writeString(csv, "a,b,label\n0.1,1,0\n0.2,2,1\n0.3,3,1\n0.4,4,7\n0.5,5,0\n0.6,6,1\n");
+        Run run = graft("train", "mlp", "--data", "csv:" + csv, "--out", dir.resolve("out").toString());
+        assertEquals(new Run(1, "", csv + ":5:7: error: expected class labels, whole numbers 0..k-1 with an example of every class,"
+                + " as mlp.graft:30:16 softmax_cross_entropy(dropped, y) reads y as classes; found 7, and no example of the classes"
+                + " 2 to 6 (classes seen: 0, 1, 7)\n"), run);
+    }
+
+    @Test
+    void anOutThatCannotHoldTheRunIsRefusedBeforeAnythingIsTrained() throws IOException {
+        Path file = Files.writeString(dir.resolve("afile"), "");
+        String[][] cases = {
+            {file.toString(), "expected a folder for the run's files, found a file"},
+            {"/dev/null", "expected a folder for the run's files, found a device or other special file"},
+            {"/proc/graft-run", "expected a folder that can be created, found that creating it fails: no such file or directory"},
+            {"/proc", "expected a folder the run can write in, found that it cannot create files there: no such file or directory"}};
+        for (String[] c : cases) {
+            Run run = graft("train", "mlp", "--data", "digits", "--set", "hidden=8", "--out", c[0]);
+            assertEquals(new Run(1, "", "error: --out " + c[0] + ": " + c[1] + "\n"), run);
+        }
+    }
+
+    @Test
+    void aFolderHoldingAnEarlierRunIsRefusedUnlessResumedOrOverwritten() throws IOException {
+        String[] xor = {"train", "xor", "--data", "xor", "--epochs", "2", "--out", dir.toString()};
+        assertEquals(0, graft(xor).status());
+        List<String> before = Files.readAllLines(dir.resolve("metrics.csv"));
+        Run again = graft(xor);
+        assertEquals(new Run(1, "", "error: --out " + dir + ": expected a folder without another run's files, found checkpoint.npz,"
+                + " metrics.csv, run.json, learning_curve.png; give --resume " + dir + " to continue that run, or --overwrite to replace"
+                + " it\n"), again);
+        assertEquals(before, Files.readAllLines(dir.resolve("metrics.csv")));
+        assertEquals(0, graft(concat(xor, "--overwrite")).status());
+        assertEquals(2, graft("train", "xor", "--data", "xor", "--epochs", "3", "--resume", dir.toString(), "--overwrite").status());
+    }
+
+    @Test
+    void overwriteClearsTheFilesARunWritesAndNothingElse() throws IOException {
+        for (String f : List.of("reconstructions.png", "samples.png", ".checkpoint.npz.x1y2.tmp", "notes.txt", "model.graft")) {
+            Files.writeString(dir.resolve(f), "an earlier run's, or the user's");
+        }
+        Run run = graft("train", "xor", "--data", "xor", "--epochs", "2", "--out", dir.toString(), "--overwrite");
+        assertEquals(0, run.status(), run.err());
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of("checkpoint.npz", "graft.lock", "learning_curve.png", "metrics.csv", "model.graft", "notes.txt",
+                    "run.json"), files.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+    }
+
+    @Test
+    void aLockLeftByARunThatHasEndedIsTakenOverWithAWarning() throws Exception {
+        Process ended = new ProcessBuilder("true").start();
+        assertEquals(0, ended.waitFor());
+        Files.writeString(dir.resolve("graft.lock"), "pid " + ended.pid() + "\nstarted 2024-06-01T10:00:00Z\n");
+        Run run = graft("train", "xor", "--data", "xor", "--epochs", "2", "--out", dir.toString());
+        assertEquals(0, run.status(), run.err());
+        assertEquals("warning: " + dir.resolve("graft.lock") + " names the run of process " + ended.pid() + " (started"
+                + " 2024-06-01T10:00:00Z), which has ended without releasing it; taking the folder over\n", run.err());
+        assertEquals("", Files.readString(dir.resolve("graft.lock")), "released at the end");
+    }
+
+    @Test
+    void theFolderIsReleasedWhenTheRunFailsAndOneItCreatedIsRemoved() throws IOException {
+        Path model = Files.writeString(dir.resolve("bad.graft"), "input x: [n, d]\nparam w: [d] = zeros\nminimize sum(x @ v) with sgd(lr = 1)\n");
+        Path created = dir.resolve("new");
+        assertEquals(1, graft("train", model.toString(), "--data", "digits", "--out", created.toString()).status());
+        assertFalse(Files.exists(created), "an empty folder left behind");
+
+        Path existing = Files.createDirectory(dir.resolve("existing"));
+        assertEquals(1, graft("train", model.toString(), "--data", "digits", "--out", existing.toString()).status());
+        assertEquals("", Files.readString(existing.resolve("graft.lock")));
+        assertEquals(0, graft("train", "xor", "--data", "xor", "--epochs", "1", "--out", existing.toString()).status());
+    }
+
+    @Test
+    void theDefaultFolderIsRunsModelOrTheFirstNumberedOneNoRunHasTaken() throws IOException {
+        Path runs = dir.resolve("runs");
+        assertEquals(runs.resolve("mlp"), TrainCommand.defaultFolder(runs, "mlp"));
+        Files.createDirectories(runs.resolve("mlp"));   // empty, as after a run that failed before saving
+        assertEquals(runs.resolve("mlp"), TrainCommand.defaultFolder(runs, "mlp"));
+        Files.writeString(runs.resolve("mlp").resolve("metrics.csv"), "");
+        assertEquals(runs.resolve("mlp-2"), TrainCommand.defaultFolder(runs, "mlp"));
+        Files.createDirectories(runs.resolve("mlp-2"));
+        Files.writeString(runs.resolve("mlp-2").resolve("graft.lock"), "pid 1\n");   // a run that has not saved yet
+        assertEquals(runs.resolve("mlp-3"), TrainCommand.defaultFolder(runs, "mlp"));
+    }
+
+    @Test
+    void aResumeCommandQuotesWhatAShellWouldSplit() {
+        assertEquals("--set", TrainCommand.quoted("--set"));
+        assertEquals("x=1", TrainCommand.quoted("x=1"));
+        assertEquals("'x=[[1, 2]]'", TrainCommand.quoted("x=[[1, 2]]"));
+        assertEquals("'it'\\''s'", TrainCommand.quoted("it's"));
+        assertEquals("''", TrainCommand.quoted(""));
+    }
+
+    @Test
     void anUnknownDataSetIsAWrongCommandLine() {
         Run run = graft("train", "mlp", "--data", "cifar", "--out", dir.toString());
         assertEquals(2, run.status());
@@ -356,11 +526,13 @@ class TrainCommandTest {
         assertEquals("error: --batch 5 is larger than the 4 training examples of xor\n", run.err());
     }
 
-    @Test
-    void theHelpListsTheDataSets() {
-        Run run = graft("train", "--help");
-        assertEquals(0, run.status());
-        assertTrue(run.out().contains("mnist:DIR"), run.out());
+    /** The file parsed as strict JSON (RFC 8259: no NaN, no comments, nothing after the value), which strict parsers accept. */
+    private static JsonObject strictJson(Path file) throws IOException {
+        var reader = new JsonReader(new StringReader(Files.readString(file)));
+        reader.setStrictness(Strictness.STRICT);
+        JsonObject object = JsonParser.parseReader(reader).getAsJsonObject();
+        assertEquals(JsonToken.END_DOCUMENT, reader.peek());
+        return object;
     }
 
     /** Every file in {@code folder}, by name, with its bytes. */

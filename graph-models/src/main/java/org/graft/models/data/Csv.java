@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 import org.graft.core.SourcePos;
@@ -22,9 +24,11 @@ import org.graft.core.tensor.Tensor;
  * hold commas (for a header's names). Blank lines may end the file but not interrupt it.
  *
  * <p>When every target is an integer (1 and 1.0 alike) in {@code 0..k-1} with {@code 2 <= k <=
- * 1000}, where {@code k} is the largest target plus one, the file is a classification set of
- * {@code k} classes; otherwise it is a regression set with targets [n, 1]. The features are
- * taken as written, not scaled.
+ * 1000}, where {@code k} is the largest target plus one, and every one of the k classes has an
+ * example, the file is a classification set of {@code k} classes. Otherwise it is a regression
+ * set with targets [n, 1], and the reading says why the targets are not classes, at the target
+ * that shows it (a label 7 among 0s and 1s is more likely a typo than 8 classes, 6 of them
+ * empty): a model that needs classes reports it. The features are taken as written, not scaled.
  */
 final class Csv {
     private Csv() {}
@@ -35,10 +39,16 @@ final class Csv {
     private static final Pattern NUMBER = Pattern.compile("[+-]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][+-]?[0-9]+)?");
 
     /** A field's text as written (quotes included) and the 1-based column it starts at. */
-    private record Field(String text, int column) {}
+    private record Field(String text, int column) {
+        /** Where the field's value starts, after any spaces. */
+        int valueColumn() { return column + (text.length() - text.stripLeading().length()); }
+    }
+
+    /** A file's examples, and for a regression set why its targets are not classes (null for classes). */
+    record Table(Dataset examples, Data.NotClasses notClasses) {}
 
     /** Every example of the file, with the targets inferred as above. */
-    static Dataset read(Path file) throws IOException {
+    static Table read(Path file) throws IOException {
         String source = file.toString();
         if (!Files.exists(file)) throw new IOException(source + ": no such file; expected a CSV file of numbers");
         if (Files.isDirectory(file)) throw new IOException(source + ": a directory; expected a CSV file of numbers");
@@ -55,8 +65,9 @@ final class Csv {
         }
     }
 
-    private static Dataset read(BufferedReader text, String source) throws IOException {
+    private static Table read(BufferedReader text, String source) throws IOException {
         var rows = new ArrayList<double[]>();
+        var targetAt = new ArrayList<SourcePos>();   // where each row's target is written
         int columns = 0;
         String shapeFrom = null;   // what fixed the number of columns, for the ragged-row message
         int blank = 0;             // the first blank line since the last row, 0 if none
@@ -91,13 +102,14 @@ final class Csv {
             double[] values = new double[columns];
             for (int j = 0; j < columns; j++) values[j] = number(fields.get(j), source, line);
             rows.add(values);
+            targetAt.add(new SourcePos(source, line, fields.get(columns - 1).valueColumn()));
         }
         if (rows.isEmpty()) {
             String found = line == 0 ? "an empty file" : columns == 0 ? "only blank lines" : "only a header";
             throw new CorruptDataException(new SourcePos(source, columns == 0 ? 1 : line + 1, 1),
                     "expected rows of comma-separated numbers, found " + found);
         }
-        return dataset(rows, columns);
+        return table(rows, columns, targetAt);
     }
 
     /** The fields of a line; a comma inside double quotes (doubled to stand for itself) does not split. */
@@ -127,8 +139,7 @@ final class Csv {
 
     private static double number(Field field, String source, int line) throws CorruptDataException {
         String text = field.text.strip();
-        int column = field.column + (field.text.length() - field.text.stripLeading().length());
-        var pos = new SourcePos(source, line, column);
+        var pos = new SourcePos(source, line, field.valueColumn());
         if (text.isEmpty()) throw new CorruptDataException(pos, "expected a number, found an empty field");
         if (!NUMBER.matcher(text).matches()) throw new CorruptDataException(pos, "expected a number, found \"" + text + "\"");
         double value = Double.parseDouble(text);
@@ -138,8 +149,8 @@ final class Csv {
         return value;
     }
 
-    /** The rows as features and a target column: classification when the targets are the labels of 2..1000 classes. */
-    private static Dataset dataset(List<double[]> rows, int columns) {
+    /** The rows as features and a target column: classification when the targets are the labels of 2..1000 classes, each with an example. */
+    private static Table table(List<double[]> rows, int columns, List<SourcePos> targetAt) {
         int n = rows.size();
         int d = columns - 1;
         double[] x = new double[n * d];
@@ -149,17 +160,60 @@ final class Csv {
             t[i] = rows.get(i)[d];
         }
         Tensor features = Tensor.of(x, n, d);
-        double max = 0;
-        boolean labels = true;
-        for (double v : t) {
-            labels &= v >= 0 && v == Math.rint(v) && v < MAX_CLASSES;
-            max = Math.max(max, v);
-        }
-        if (labels && max >= 1) {
+        Data.NotClasses notClasses = notClasses(t, targetAt);
+        if (notClasses == null) {
             int[] y = new int[n];
-            for (int i = 0; i < n; i++) y[i] = (int) t[i];
-            return Dataset.classification(features, y, (int) max + 1);
+            int max = 0;
+            for (int i = 0; i < n; i++) max = Math.max(max, y[i] = (int) t[i]);
+            return new Table(Dataset.classification(features, y, max + 1), null);
         }
-        return Dataset.regression(features, Tensor.of(t, n, 1));
+        return new Table(Dataset.regression(features, Tensor.of(t, n, 1)), notClasses);
+    }
+
+    /** Why the targets are not the labels of 2..1000 classes each with an example, at the target that shows it; null if they are. */
+    private static Data.NotClasses notClasses(double[] t, List<SourcePos> targetAt) {
+        var seen = new TreeSet<Integer>();
+        int largest = 0;    // the row of the largest target
+        for (int i = 0; i < t.length; i++) {
+            double v = t[i];
+            String wrong = v != Math.rint(v) ? "not a whole number" : v < 0 ? "below 0"
+                    : v >= MAX_CLASSES ? "which makes more than the " + MAX_CLASSES + " classes a data set may have" : null;
+            if (wrong != null) return new Data.NotClasses(targetAt.get(i), text(v) + ", " + wrong);
+            seen.add((int) v);
+            if (v > t[largest]) largest = i;
+        }
+        int k = (int) t[largest] + 1;
+        if (k < 2) return new Data.NotClasses(targetAt.get(0), "only the class 0, in every row");
+        if (seen.size() == k) return null;
+        // the largest label is the one that made the classes without examples, so it is the likely typo
+        var absent = new TreeSet<Integer>();
+        for (int c = 0; c < k; c++) if (!seen.contains(c)) absent.add(c);
+        return new Data.NotClasses(targetAt.get(largest), text(t[largest]) + ", and no example of the class"
+                + (absent.size() == 1 ? " " : "es ") + ranges(absent) + " (classes seen: " + ranges(seen) + ")");
+    }
+
+    /** A target as written in a message: 7 rather than 7.0. */
+    private static String text(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
+    }
+
+    /** {@code 0, 1, 7} or {@code 2 to 6}: sorted classes, runs of three or more as ranges. */
+    private static String ranges(SortedSet<Integer> classes) {
+        var parts = new ArrayList<String>();
+        Integer from = null, to = null;
+        for (int c : classes) {
+            if (to != null && c == to + 1) {
+                to = c;
+                continue;
+            }
+            if (from != null) parts.add(range(from, to));
+            from = to = c;
+        }
+        parts.add(range(from, to));
+        return String.join(", ", parts);
+    }
+
+    private static String range(int from, int to) {
+        return from == to ? Integer.toString(from) : to == from + 1 ? from + ", " + to : from + " to " + to;
     }
 }

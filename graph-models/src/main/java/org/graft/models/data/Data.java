@@ -1,12 +1,29 @@
 package org.graft.models.data;
 
+import org.graft.core.SourcePos;
+
 /**
  * A named data set split into training and test examples, as {@link DataSets#load} gives it.
  * The two parts agree on the number of features, the width of the targets and the classes.
  * The examples of an image set are its pixels row-major, {@code height * width} features;
  * for any other set {@code height} and {@code width} are 0.
+ *
+ * @param notClasses for a regression set read from a file, why its targets are not class
+ *     labels, so that a model that needs classes can say so (null for other sets)
  */
-public record Data(String name, Dataset train, Dataset test, int height, int width) {
+public record Data(String name, Dataset train, Dataset test, int height, int width, NotClasses notClasses) {
+
+    /**
+     * Why a file's targets are not class labels, whole numbers 0..k-1 with an example of every
+     * class: where the target that breaks the rule is, and what was found there, as
+     * {@code "7, and no example of the classes 2 to 6 (classes seen: 0, 1, 7)"}.
+     */
+    public record NotClasses(SourcePos pos, String found) {}
+
+    /** A data set with nothing to say about classes: of classes, or generated. */
+    public Data(String name, Dataset train, Dataset test, int height, int width) {
+        this(name, train, test, height, width, null);
+    }
 
     public Data {
         if (train.features().shape().dim(1) != test.features().shape().dim(1)

@@ -21,7 +21,8 @@ import java.util.Locale;
  *     official file's uncompressed content, for both data sets and all four files.
  * <li>{@code csv:FILE}: numbers, one example a line, the last column the target, an optional
  *     header; gzipped if FILE ends in {@code .gz}. Integer targets 0..k-1 (2 &lt;= k &lt;= 1000)
- *     make a classification set of k classes, any other targets a regression set [n, 1];
+ *     with an example of every class make a classification set of k classes, any other targets
+ *     a regression set [n, 1], which says where its targets fail to be classes;
  *     {@link #TEST_FRACTION} of the rows, chosen with {@link #SPLIT_SEED}, are for testing.
  *     Features are used as written.
  * <li>{@code xor}: the four points (0,0)→0, (0,1)→1, (1,0)→1, (1,1)→0 as a regression set
@@ -103,14 +104,15 @@ public final class DataSets {
     }
 
     private static Data csv(Path file) throws IOException {
-        Dataset all = Csv.read(file);
+        Csv.Table table = Csv.read(file);
+        Dataset all = table.examples();
         int test = (int) Math.round(TEST_FRACTION * all.size());
         if (test < 1 || test >= all.size()) {
             throw new CorruptDataException(file.toString(), "expected at least 3 rows, so that "
                     + Math.round(TEST_FRACTION * 100) + "% of them can be held out for testing, found " + all.size());
         }
         var split = all.split(TEST_FRACTION, SPLIT_SEED);
-        return new Data(file.getFileName().toString(), split.train(), split.test(), 0, 0);
+        return new Data(file.getFileName().toString(), split.train(), split.test(), 0, 0, table.notClasses());
     }
 
     private static Path path(String argument) {

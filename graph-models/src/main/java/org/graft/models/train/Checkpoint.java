@@ -13,6 +13,7 @@ import java.util.Map;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import com.google.gson.Strictness;
 
 import org.graft.core.GraftException;
 import org.graft.core.Type;
@@ -22,11 +23,14 @@ import org.graft.models.io.AtomicFile;
 import org.graft.models.io.Npz;
 
 /**
- * A training run's folder: {@value #PARAMS} holds the value of every param after the last epoch
- * (the optimizer's state included) and that epoch's number under {@value #EPOCH};
- * {@value #RUN} the run's settings; {@value #METRICS} one row per epoch. The checkpoint is
- * written last and by renaming, so it is always whole, and it decides where a resumed run
- * starts: rows of the metrics file after its epoch are dropped.
+ * A training run's folder: {@value #PARAMS} holds the value of every param (the optimizer's state
+ * included) where the run stood when it was saved: {@value #EPOCH} whole epochs, then
+ * {@value #STEP} steps of the next, whose objectives sum to {@value #OBJECTIVE_SUM} and took
+ * {@value #SECONDS} seconds (those three are 0 between epochs; a run stopped within an epoch
+ * saves them, so that it resumes at its next step); {@value #RUN} the run's settings;
+ * {@value #METRICS} one row per whole epoch. The checkpoint is written last and by renaming, so it
+ * is always whole, and it decides where a resumed run starts: rows of the metrics file after its
+ * epoch are dropped.
  */
 final class Checkpoint {
     private Checkpoint() {}
@@ -35,21 +39,39 @@ final class Checkpoint {
     static final String RUN = "run.json";
     static final String METRICS = "metrics.csv";
     static final String EPOCH = "graft.epoch";
+    static final String STEP = "graft.step";
+    static final String OBJECTIVE_SUM = "graft.objective_sum";
+    static final String SECONDS = "graft.seconds";
 
-    private static final Gson JSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
+    /**
+     * run.json is strict JSON, which has no NaN or infinities: a setting not given is {@code null}
+     * (written, not left out, so the file lists every setting), and a non-finite number would
+     * make Gson throw rather than write a file other programs cannot read.
+     */
+    private static final Gson WRITE = new GsonBuilder().setPrettyPrinting().serializeNulls().create();
+    /** Lenient, for the {@code "lr": NaN} of a run.json written before; the settings' own checks follow. */
+    private static final Gson READ = new GsonBuilder().setStrictness(Strictness.LENIENT).create();
+
+    /** How far a run got: {@code epochs} whole epochs, then {@code steps} steps of the next, their objectives' sum and seconds. */
+    record Progress(int epochs, int steps, double objectiveSum, double seconds) {
+        Trainer.Position position() { return new Trainer.Position(epochs, steps); }
+    }
 
     /** What a run's folder holds. */
-    record Saved(int epoch, Map<String, Tensor> params, List<Trainer.Epoch> epochs) {}
+    record Saved(Progress progress, Map<String, Tensor> params, List<Trainer.Epoch> epochs) {}
 
-    static void write(Path out, RunSettings run, int epoch, Map<String, Tensor> params, List<String> columns,
+    static void write(Path out, RunSettings run, Progress progress, Map<String, Tensor> params, List<String> columns,
                       List<Trainer.Epoch> epochs) throws IOException {
         Files.createDirectories(out);
         byte[] metrics = csv(columns, epochs).getBytes(StandardCharsets.UTF_8);
         AtomicFile.write(out.resolve(METRICS), o -> o.write(metrics));
-        byte[] settings = (JSON.toJson(run) + "\n").getBytes(StandardCharsets.UTF_8);
+        byte[] settings = (WRITE.toJson(run) + "\n").getBytes(StandardCharsets.UTF_8);
         AtomicFile.write(out.resolve(RUN), o -> o.write(settings));
         var arrays = new LinkedHashMap<>(params);
-        arrays.put(EPOCH, Tensor.scalar(epoch));
+        arrays.put(EPOCH, Tensor.scalar(progress.epochs()));
+        arrays.put(STEP, Tensor.scalar(progress.steps()));
+        arrays.put(OBJECTIVE_SUM, Tensor.scalar(progress.objectiveSum()));
+        arrays.put(SECONDS, Tensor.scalar(progress.seconds()));
         Npz.write(out.resolve(PARAMS), arrays);
     }
 
@@ -68,7 +90,7 @@ final class Checkpoint {
         if (differs != null) throw new GraftException("--resume " + out + ": the checkpoint there is of another run: " + differs);
         Path file = out.resolve(PARAMS);
         var arrays = new LinkedHashMap<>(expected);
-        arrays.put(EPOCH, Type.f64());
+        for (String scalar : List.of(EPOCH, STEP, OBJECTIVE_SUM, SECONDS)) arrays.put(scalar, Type.f64());
         Map<String, Tensor> params;
         try {
             params = new LinkedHashMap<>(Npz.read(file, arrays));
@@ -81,21 +103,17 @@ final class Checkpoint {
                 throw new CorruptDataException(file.toString(), "entry '" + p.getKey() + ".npy': expected finite values, found " + nonFinite);
             }
         }
-        double epoch = params.remove(EPOCH).item();
-        if (epoch != Math.rint(epoch) || epoch < 1 || epoch > Integer.MAX_VALUE) {
-            throw new CorruptDataException(file.toString(), "entry '" + EPOCH + ".npy': expected the number of epochs done, a whole "
-                    + "number of at least 1, found " + epoch);
-        }
-        int done = (int) epoch;
-        List<Trainer.Epoch> epochs = rows(out.resolve(METRICS), columns, done);
-        return new Saved(done, params, epochs);
+        int epochs = count(params.remove(EPOCH), EPOCH, "the number of epochs done", file);
+        int steps = count(params.remove(STEP), STEP, "the number of steps done of the epoch after them", file);
+        var progress = new Progress(epochs, steps, params.remove(OBJECTIVE_SUM).item(), params.remove(SECONDS).item());
+        return new Saved(progress, params, rows(out.resolve(METRICS), columns, epochs));
     }
 
     /** The settings of the run saved in {@code out}. */
     private static RunSettings settings(Path out) throws IOException {
         RunSettings run;
         try {
-            run = JSON.fromJson(Files.readString(out.resolve(RUN)), RunSettings.class);
+            run = READ.fromJson(Files.readString(out.resolve(RUN)), RunSettings.class);
         } catch (NoSuchFileException e) {
             throw new GraftException("--resume " + out + ": expected a training run's folder, found no " + RUN + " in it");
         } catch (RuntimeException e) { // Gson's own errors, and the settings' constructor refusing a value, which Gson wraps
@@ -121,6 +139,16 @@ final class Checkpoint {
             }
         }
         return null;
+    }
+
+    /** A whole number of epochs or steps, 0 or more: {@code what} the entry {@code name} holds. */
+    private static int count(Tensor value, String name, String what, Path file) throws CorruptDataException {
+        double v = value.item();
+        if (v != Math.rint(v) || v < 0 || v > Integer.MAX_VALUE) {
+            throw new CorruptDataException(file.toString(), "entry '" + name + ".npy': expected " + what
+                    + ", a whole number of at least 0, found " + v);
+        }
+        return (int) v;
     }
 
     /** The metrics as CSV: the header, then one row per epoch; numbers as Java writes doubles, so they read back exactly. */

@@ -12,9 +12,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.random.RandomGenerator;
+import java.util.function.BooleanSupplier;
 import java.util.stream.IntStream;
 
+import org.graft.core.Apply;
 import org.graft.core.GraftException;
 import org.graft.core.Graph;
 import org.graft.core.Input;
@@ -31,6 +32,8 @@ import org.graft.core.tensor.Tensor;
 import org.graft.dsl.Program;
 import org.graft.models.data.Data;
 import org.graft.models.data.Dataset;
+import org.graft.ops.Neural;
+import org.graft.ops.Reduce;
 
 /**
  * Trains a program's objective on a data set, epoch by epoch, as {@code graft train} does.
@@ -48,9 +51,14 @@ import org.graft.models.data.Dataset;
  * taken from the set (a copy of the batch, never of the whole set), and its learning rate param
  * {@value #LR} is f32 too.
  *
- * <p>Everything random in epoch {@code e} — the shuffle and the random ops of both functions —
- * is drawn from streams seeded by the run's seed and {@code e} alone, so a run resumed from the
- * checkpoint after epoch {@code e} computes exactly what the uninterrupted run computes.
+ * <p>Everything random in epoch {@code e} is drawn from streams seeded by the run's seed and
+ * {@code e} alone: the shuffle and the test pass from one per epoch, the training step's random
+ * ops from one per step (seeded by the epoch's seed and the step), so that a run resumes exactly
+ * at a step as well as between epochs. A run resumed from a checkpoint computes exactly what the
+ * uninterrupted run computes.
+ *
+ * <p>{@link #train} can be asked to stop between two steps (on Ctrl-C, say); it then saves the
+ * run where it stands, part of an epoch included, and a resumed run continues with the next step.
  */
 public final class Trainer {
 
@@ -59,13 +67,13 @@ public final class Trainer {
 
     /** What a trainer reports as it goes. */
     public interface Listener {
-        /** Epoch {@code epoch} starts, with {@code steps} steps of {@code batch} examples. */
-        default void started(int epoch, int steps, int batch) {}
+        /** Epoch {@code epoch}, of {@code steps} steps of {@code batch} examples, starts after {@code done} of them (0 unless resumed). */
+        default void started(int epoch, int done, int steps, int batch) {}
 
         /** A step of the epoch is done; {@code objective} is its batch's value. */
         default void step(int done, double objective) {}
 
-        /** The epoch is done, measured on the test split, and saved. */
+        /** The epoch is done and measured on the test split (and saved, when it is time to). */
         default void finished(Epoch epoch) {}
 
         /** Something that does not stop training went wrong, such as a picture that could not be drawn. */
@@ -98,7 +106,22 @@ public final class Trainer {
     private final RunPictures pictures;
     private final List<Epoch> history = new ArrayList<>();
     private int epochsDone;
+    private int stepsDone;              // of epoch epochsDone + 1, when a run stopped within it
+    private double objectiveSum;        // the objectives of those steps, summed in their order
+    private double seconds;             // their training time
+    private Position savedAt;           // what the checkpoint in out holds, null when there is none
     private long lastSave = System.nanoTime();
+
+    /** Where a run stands: {@code epochs} whole epochs done, then {@code steps} steps of the next (0 between epochs). */
+    public record Position(int epochs, int steps) {
+        /** {@code 3 epochs}, {@code 3 epochs and 12 of the 44 steps of epoch 4}, or {@code 12 of the 44 steps of epoch 1}. */
+        public String describe(int stepsPerEpoch) {
+            String whole = epochs == 1 ? "1 epoch" : epochs + " epochs";
+            if (steps == 0) return whole;
+            String part = steps + " of the " + stepsPerEpoch + " steps of epoch " + (epochs + 1);
+            return epochs == 0 ? part : whole + " and " + part;
+        }
+    }
 
     /**
      * A run saves its checkpoint, metrics and pictures after its last epoch and after any epoch
@@ -124,6 +147,10 @@ public final class Trainer {
         x = input(FEATURES).orElseThrow(() -> new GraftException(program.file()
                 + " has no input " + FEATURES + ": graft train feeds the features of " + data.name() + " to an input named x"));
         y = input(TARGETS).orElse(null);
+        if (y != null && !data.train().isClassification()) {
+            Apply use = classesUse(goal.cost());
+            if (use != null) throw notClasses(use);
+        }
         int batch = run.batch();
         if (data.train().size() < batch) {
             throw new GraftException("--batch " + batch + " is larger than the " + data.train().size()
@@ -146,7 +173,7 @@ public final class Trainer {
         program.initialize(run.seed(), dims);
 
         objective = columnName(goal.text());
-        baseLr = Double.isNaN(run.lr()) ? goal.optimizer().lr() : run.lr();
+        baseLr = run.lr() == null ? goal.optimizer().lr() : run.lr();
         dtype = goal.cost().type().dtype();
         lr = new Param(LR, Tensor.scalar(dtype, baseLr));
         Map<Param, Node> updates = program.updates(lr);
@@ -178,69 +205,115 @@ public final class Trainer {
     /** The epochs done so far, by this trainer or by the run it resumed. */
     public List<Epoch> history() { return Collections.unmodifiableList(history); }
 
+    /** Where the run stands now. */
+    public Position position() { return new Position(epochsDone, stepsDone); }
+
+    /** The training steps of an epoch: one per full batch. */
+    public int stepsPerEpoch() { return data.train().size() / run.batch(); }
+
     /**
      * Continues from the checkpoint in {@code out}: the params, the optimizer's state and the
      * metrics of the epochs done, checked against this run's settings and params. The folder
      * is checked whole first: if anything in it is wrong, nothing is changed.
      *
-     * @throws GraftException if the checkpoint is of another run
+     * @throws GraftException if the checkpoint is of another run, or if it holds every epoch the
+     *     run is asked for: resuming would do nothing
      * @throws org.graft.models.data.CorruptDataException if a file is damaged or does not fit this program
      */
     public void resume() throws IOException {
         var expected = new LinkedHashMap<String, Type>();
         for (var p : saved.entrySet()) expected.put(p.getKey(), Type.of(p.getValue().value()));
         Checkpoint.Saved found = Checkpoint.read(out, run, expected, columns());
+        Checkpoint.Progress at = found.progress();
+        if (at.steps() >= stepsPerEpoch()) {
+            throw new GraftException("--resume " + out + ": expected fewer than the " + stepsPerEpoch() + " steps of an epoch in "
+                    + Checkpoint.STEP + ", found " + at.steps() + " in " + out.resolve(Checkpoint.PARAMS));
+        }
+        if (run.epochs() <= at.epochs()) {
+            throw new GraftException("--resume " + out + ": the checkpoint holds " + at.position().describe(stepsPerEpoch())
+                    + ", and --epochs " + run.epochs() + " leaves nothing to train; --epochs counts every epoch of the run,"
+                    + " so give --epochs " + (at.epochs() + 1) + " or more");
+        }
         for (var p : saved.entrySet()) p.getValue().set(found.params().get(p.getKey()));
         history.clear();
         history.addAll(found.epochs());
-        epochsDone = found.epoch();
+        epochsDone = at.epochs();
+        stepsDone = at.steps();
+        objectiveSum = at.objectiveSum();
+        seconds = at.seconds();
+        savedAt = at.position();
     }
 
-    /** Trains up to the run's number of epochs, saving as it goes (see {@link #SAVE_INTERVAL_NANOS}); returns the last epoch, if any ran or was resumed. */
-    public Optional<Epoch> train(Listener listener) throws IOException {
+    /**
+     * Trains up to the run's number of epochs, saving as it goes (see {@link #SAVE_INTERVAL_NANOS}).
+     * {@code stop} is asked before every step; when it says yes, the run is saved where it stands
+     * (the checkpoint and the metrics, not the pictures, to be quick) and training ends.
+     *
+     * @return true when every epoch is done, false when {@code stop} ended the run at {@link #position()}
+     */
+    public boolean train(Listener listener, BooleanSupplier stop) throws IOException {
         for (int e = epochsDone + 1; e <= run.epochs(); e++) {
             long seed = epochSeed(run.seed(), e);
-            long start = System.nanoTime();
-            double total = trainEpoch(e, seed, listener);
-            double seconds = (System.nanoTime() - start) / 1e9;
-            var figures = evaluate(seed);
-            var epoch = new Epoch(e, total, figures, seconds);
+            if (!trainEpoch(e, seed, listener, stop)) {
+                if (!position().equals(savedAt)) save();
+                return false;
+            }
+            var epoch = new Epoch(e, objectiveSum / stepsPerEpoch(), evaluate(seed), seconds);
             history.add(epoch);
             epochsDone = e;
+            stepsDone = 0;
+            objectiveSum = 0;
+            seconds = 0;
             long now = System.nanoTime();
             if (e == run.epochs() || now - lastSave >= SAVE_INTERVAL_NANOS) {
-                Checkpoint.write(out, run, e, params(), columns(), history);
+                save();
                 pictures.draw(out, columns(), history, seed, listener);
                 lastSave = now;
             }
             listener.finished(epoch);
         }
-        return history.isEmpty() ? Optional.empty() : Optional.of(history.get(history.size() - 1));
+        return true;
     }
 
-    /** One pass over the shuffled training set; the mean objective of its steps. */
-    private double trainEpoch(int epoch, long seed, Listener listener) {
+    /**
+     * The steps of an epoch from {@link #stepsDone} on, over the training set shuffled by the
+     * epoch's seed; false if {@code stop} said to stop before one of them.
+     */
+    private boolean trainEpoch(int epoch, long seed, Listener listener, BooleanSupplier stop) {
         Dataset train = data.train();
         int batch = run.batch();
-        int steps = train.size() / batch;
-        RandomGenerator random = Function.randomStream(seed);
-        int[] order = Dataset.permutation(train.size(), random);
-        step.seed(seed);
+        int steps = stepsPerEpoch();
+        int[] order = Dataset.permutation(train.size(), Function.randomStream(seed));
         lr.set(Tensor.scalar(dtype, learningRate(epoch)));
-        listener.started(epoch, steps, batch);
-        double total = 0;
-        for (int s = 0; s < steps; s++) {
-            double value;
-            try {
-                value = step.call(feed(train.rows(Arrays.copyOfRange(order, s * batch, (s + 1) * batch)))).get(0).item();
-            } catch (NonFiniteError e) {
-                throw NanGuard.stopped(e, "epoch " + epoch + " at step " + (s + 1) + " of " + steps
-                        + "; the checkpoint holds epoch " + epochsDone);
+        listener.started(epoch, stepsDone, steps, batch);
+        long start = System.nanoTime();
+        try {
+            for (int s = stepsDone; s < steps; s++) {
+                if (stop.getAsBoolean()) return false;
+                step.seed(stepSeed(seed, s));
+                double value;
+                try {
+                    value = step.call(feed(train.rows(Arrays.copyOfRange(order, s * batch, (s + 1) * batch)))).get(0).item();
+                } catch (NonFiniteError e) {
+                    throw NanGuard.stopped(e, "epoch " + epoch + " at step " + (s + 1) + " of " + steps + "; "
+                            + (savedAt == null ? "no checkpoint was written" : out.resolve(Checkpoint.PARAMS) + " holds "
+                            + savedAt.describe(steps)));
+                }
+                objectiveSum += value;
+                stepsDone = s + 1;
+                listener.step(s + 1, value);
             }
-            total += value;
-            listener.step(s + 1, value);
+            return true;
+        } finally {
+            seconds += (System.nanoTime() - start) / 1e9;
         }
-        return total / steps;
+    }
+
+    /** Writes the checkpoint and the metrics of the run as it stands. */
+    private void save() throws IOException {
+        Checkpoint.write(out, run, new Checkpoint.Progress(epochsDone, stepsDone, objectiveSum, seconds), params(), columns(),
+                history);
+        savedAt = position();
     }
 
     /** The test columns' figures: means over its batches, weighted by their sizes. */
@@ -282,8 +355,13 @@ public final class Trainer {
      * (by the golden-ratio increment of SplitMix64), so that neighbouring epochs and seeds get
      * unrelated streams.
      */
-    static long epochSeed(long seed, int epoch) {
-        long z = seed + epoch * 0x9E3779B97F4A7C15L;
+    static long epochSeed(long seed, int epoch) { return mix(seed, epoch); }
+
+    /** The seed of the random ops of step {@code step} (from 0) of the epoch whose seed is {@code epochSeed}. */
+    static long stepSeed(long epochSeed, int step) { return mix(epochSeed, step + 1); }
+
+    private static long mix(long seed, int index) {
+        long z = seed + index * 0x9E3779B97F4A7C15L;
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
         return z ^ (z >>> 31);
@@ -304,6 +382,38 @@ public final class Trainer {
             if (other != null) throw new GraftException(p.pos(), "two params are named " + p.label() + ": a checkpoint cannot tell them apart");
         }
         return byName;
+    }
+
+    /**
+     * The first node of the objective, then of the metrics, that takes y as classes: the targets
+     * of softmax_cross_entropy, or what argmax reads (an accuracy); null when there is none. On
+     * targets that are not classes, such a model computes nonsense that looks fine: softmax over
+     * one column is 1, its cross-entropy 0 and its accuracy 1.
+     */
+    private Apply classesUse(Node cost) {
+        var roots = new ArrayList<Node>();
+        roots.add(cost);
+        roots.addAll(program.metrics().values());
+        for (Node n : Graph.topologicalOrder(roots)) {
+            if (n instanceof Apply a && (a.op() instanceof Neural.SoftmaxCrossEntropy && a.inputs().get(1) == y
+                    || a.op() instanceof Reduce.ArgMax && a.inputs().get(0) == y)) {
+                return a;
+            }
+        }
+        return null;
+    }
+
+    /** The error for a model that takes y as classes on a data set whose targets are not: where they fail, when the data say. */
+    private GraftException notClasses(Apply use) {
+        String call = Apply.call(use.op(), use.inputs());
+        Data.NotClasses why = data.notClasses();
+        if (why != null) {
+            return new GraftException(why.pos(), "expected class labels, whole numbers 0..k-1 with an example of every class, as "
+                    + use.pos() + " " + call + " reads y as classes; found " + why.found());
+        }
+        int width = width(data.train().targets());
+        return new GraftException(use.pos(), call + " reads y as classes: expected a data set of classes, found " + data.name()
+                + ", whose targets are real numbers (" + width + (width == 1 ? " column)" : " columns)"));
     }
 
     private Optional<Input> input(String name) {

@@ -15,6 +15,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.zip.GZIPOutputStream;
 
+import org.graft.core.SourcePos;
 import org.graft.core.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -66,8 +67,38 @@ class CsvTest {
     }
 
     @Test
-    void a999TargetMakes1000Classes() throws IOException {
-        assertEquals(1000, read("1,0\n2,999\n").classes());
+    void targetsFrom0To999EachWithAnExampleMake1000Classes() throws IOException {
+        var text = new StringBuilder();
+        for (int c = 999; c >= 0; c--) text.append(c * 0.5).append(',').append(c).append('\n');
+        assertEquals(1000, read(text.toString()).classes());
+    }
+
+    @Test
+    void aLabelThatLeavesClassesWithoutExamplesMakesARegressionSetThatSaysWhere() throws IOException {
+        Csv.Table table = Csv.read(write("a,label\n0.1,0\n0.2,1\n0.3,1\n0.4, 7\n0.5,0\n0.6,7\n"));
+        assertFalse(table.examples().isClassification());
+        assertEquals(new Data.NotClasses(new SourcePos(dir.resolve("data.csv").toString(), 5, 6),
+                "7, and no example of the classes 2 to 6 (classes seen: 0, 1, 7)"), table.notClasses());
+        assertEquals(new Data.NotClasses(new SourcePos(dir.resolve("data.csv").toString(), 3, 3),
+                "3, and no example of the class 0 (classes seen: 1 to 3)"), Csv.read(write("1,1\n2,2\n3,3\n")).notClasses());
+        assertEquals(null, Csv.read(write("1,1\n2,0\n3,1\n")).notClasses());
+        assertEquals(null, DataSets.load("csv:" + dir.resolve("data.csv")).notClasses());
+    }
+
+    @Test
+    void targetsThatAreNoLabelsSayWhyAtTheFirstThatShowsIt() throws IOException {
+        String file = dir.resolve("data.csv").toString();
+        String[][] cases = {{"0,1,2.5", "3:3", "2.5, not a whole number"}, {"0,1,-1", "3:3", "-1, below 0"},
+                {"0,0,0", "1:3", "only the class 0, in every row"},
+                {"0,1000,1", "2:3", "1000, which makes more than the 1000 classes a data set may have"}};
+        for (String[] c : cases) {
+            String[] t = c[0].split(",");
+            Csv.Table table = Csv.read(write("1," + t[0] + "\n2," + t[1] + "\n3," + t[2] + "\n"));
+            Data.NotClasses why = table.notClasses();
+            assertEquals(file + ":" + c[1] + " " + c[2], why.pos() + " " + why.found(), c[0]);
+        }
+        Data split = DataSets.load("csv:" + write("x,t\n1,0.5\n2,1\n3,0\n4,1\n5,0\n"));
+        assertEquals(new Data.NotClasses(new SourcePos(file, 2, 3), "0.5, not a whole number"), split.notClasses());
     }
 
     @Test
@@ -95,7 +126,7 @@ class CsvTest {
             out.write(text.getBytes(StandardCharsets.UTF_8));
         }
         Files.write(gz, bytes.toByteArray());
-        assertEquals(read(text), Csv.read(gz));
+        assertEquals(read(text), Csv.read(gz).examples());
     }
 
     @Test
@@ -109,7 +140,7 @@ class CsvTest {
         assertEquals(40, data.train().size());
         assertEquals(10, data.test().size());
         assertEquals(data, DataSets.load("csv:" + file));
-        assertEquals(Csv.read(file).split(0.2, DataSets.SPLIT_SEED).test(), data.test());
+        assertEquals(Csv.read(file).examples().split(0.2, DataSets.SPLIT_SEED).test(), data.test());
         double[] all = Tensor.concat(List.of(data.train().features(), data.test().features()), 0).toArray();
         Arrays.sort(all);
         for (int i = 0; i < 50; i++) assertEquals(i, all[i]);
@@ -230,7 +261,7 @@ class CsvTest {
         return file;
     }
 
-    private Dataset read(String text) throws IOException { return Csv.read(write(text)); }
+    private Dataset read(String text) throws IOException { return Csv.read(write(text)).examples(); }
 
     private void assertRefused(String text, String message) {
         var e = assertThrows(CorruptDataException.class, () -> read(text));
