@@ -1,6 +1,6 @@
 package org.graft.dsl;
 
-import static org.graft.ops.Ops.*;
+import static org.graft.ops.Ops.split;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -8,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
 import org.graft.core.GradientError;
@@ -19,6 +18,8 @@ import org.graft.core.SourcePos;
 import org.graft.core.Type;
 import org.graft.core.grad.GradTable;
 import org.graft.core.tensor.Tensor;
+import org.graft.ops.Builtin;
+import org.graft.ops.Registry;
 import org.graft.ops.optim.Optimizer;
 
 /**
@@ -175,8 +176,6 @@ final class Builtins {
             return convert.integer(values[i], pos(param), spec.name() + ": " + param);
         }
 
-        /** An optional axis of a value of type {@code of}, or null for the default "none" (every axis, for reductions). */
-        Integer optionalAxis(String param, Type of) { return given(param) || defaultOf(param) != null ? axis(param, of) : null; }
 
         /**
          * An axis of a value of type {@code of} (negative ones count from the end), checked here so
@@ -215,7 +214,7 @@ final class Builtins {
             throw new GraftException(pos(param), spec.name() + ": " + param + " must name a fn, found " + value(param).describe());
         }
 
-        private Object defaultOf(String param) {
+        Object defaultOf(String param) {
             int i = index(param);
             return i < spec.required() ? null : spec.defaults().get(i - spec.required());
         }
@@ -238,113 +237,101 @@ final class Builtins {
         table.put(name, new Spec<>(name, params, params.size() - defaults.size(), defaults, build));
     }
 
-    private static void function(String name, List<String> params, List<Object> defaults, Function<Call, Node> build) {
-        add(FUNCTIONS, name, params, defaults, c -> new Value.Expr(build.apply(c)));
+    /**
+     * An op's built-in, from its registration ({@link Registry}): its parameters and defaults as
+     * declared beside the op, each argument read as its parameter's kind says.
+     */
+    private static Spec<Value> op(Builtin b) {
+        var names = b.params().stream().map(Builtin.Param::name).toList();
+        var defaults = b.params().stream().filter(Builtin.Param::optional).map(Builtin.Param::defaultValue).toList();
+        return new Spec<>(b.name(), names, names.size() - defaults.size(), defaults, c -> new Value.Expr(b.build().apply(new OpArgs(c, b))));
     }
 
-    private static void unary(String name, UnaryOperator<Node> f) { function(name, List.of("x"), List.of(), c -> f.apply(c.node("x"))); }
+    /**
+     * A call's arguments as an op's build reads them: its operands unified together (their numbers
+     * take the dtype of the others), an axis checked against the first operand's type where it is
+     * written, and what a parameter left out stands for.
+     */
+    private static final class OpArgs implements Builtin.Args {
+        private final Call call;
+        private final Builtin builtin;
+        private Map<String, Node> operands; // made when first asked: unified together
 
-    private interface Pairwise { Node apply(Node a, Node b); }
+        OpArgs(Call call, Builtin builtin) {
+            this.call = call;
+            this.builtin = builtin;
+        }
 
-    private static void binary(String name, String a, String b, Pairwise f) {
-        function(name, List.of(a, b), List.of(), c -> {
-            List<Node> ab = c.operands(a, b);
-            return f.apply(ab.get(0), ab.get(1));
-        });
+        @Override
+        public Node operand(String name) {
+            if (operands == null) {
+                var names = builtin.params().stream().filter(p -> p.kind() == Builtin.Kind.OPERAND).map(Builtin.Param::name).toList();
+                List<Node> unified = call.operands(names.toArray(new String[0]));
+                operands = new LinkedHashMap<>();
+                for (int i = 0; i < names.size(); i++) operands.put(names.get(i), unified.get(i));
+            }
+            return operands.get(name);
+        }
+
+        @Override
+        public List<Node> operands(String name) { return call.values().unify(call.nodes(name)); }
+
+        @Override
+        public Integer axis(String name) {
+            if (!call.given(name) && call.defaultOf(name) == null) return null;
+            Type of = firstOperand();
+            return of == null ? call.integer(name) : call.axis(name, of);
+        }
+
+        /** The type of the first operand, an axis's reference; null when there is none (an empty list). */
+        private Type firstOperand() {
+            for (Builtin.Param p : builtin.params()) {
+                if (p.kind() == Builtin.Kind.OPERAND) return operand(p.name()).type();
+                if (p.kind() == Builtin.Kind.OPERANDS) {
+                    List<Node> list = operands(p.name());
+                    return list.isEmpty() ? null : list.get(0).type();
+                }
+            }
+            return null;
+        }
+
+        @Override
+        public int integer(String name) { return call.integer(name); }
+
+        @Override
+        public int[] integers(String name) { return call.given(name) ? call.integers(name) : null; }
+
+        @Override
+        public double number(String name) { return call.number(name); }
+
+        @Override
+        public boolean bool(String name) { return call.bool(name); }
+
+        @Override
+        public SourcePos pos(String name) { return call.pos(name); }
     }
 
-    private interface Reduction { Node apply(Node x, int[] axes, boolean keepdims); }
-
-    /** A reduction over {@code axis}, or over every axis to a scalar when none is given. */
-    private static void reduction(String name, Reduction f) {
-        function(name, List.of("x", "axis", "keepdims"), Arrays.asList(null, false), c -> {
-            Node x = c.node("x");
-            Integer axis = c.optionalAxis("axis", x.type());
-            int[] axes = axis == null ? java.util.stream.IntStream.range(0, x.type().rank()).toArray() : new int[] {axis};
-            return f.apply(x, axes, c.bool("keepdims"));
-        });
-    }
+    /**
+     * The docs' rows of the functions of the language that are not ops, beside the ops' rows
+     * in {@code docs/ops.md} ({@code OpsDocTest} keeps the tables to the registry and these).
+     */
+    static final List<Registry.Entry> LANGUAGE_ONLY = List.of(
+            new Registry.Entry(null, Builtin.operator("`split(x, parts, axis = 0)`", "`split(x, parts, axis)`", "a tuple of `parts` "
+                    + "equal slices; an error if the axis is symbolic or not divisible"), Registry.Section.SHAPE),
+            new Registry.Entry(null, Builtin.operator("`grad(cost, x)`, `grad(cost, [x, y])`", "`grad(cost, x)`, `grad(cost, List)`",
+                    "cost must be a scalar; the result has x's type and is a graph, so it differentiates again; a list gives a "
+                            + "tuple of gradients from one walk"), Registry.Section.DIFFERENTIATION),
+            new Registry.Entry(null, Builtin.operator("`iterate(f, x0, k)`", "", "f applied k times, inlined: k copies of its body"),
+                    Registry.Section.DIFFERENTIATION));
 
     static {
-        unary("exp", x -> exp(x));
-        unary("log", x -> log(x));
-        unary("log1p", x -> log1p(x));
-        unary("expm1", x -> expm1(x));
-        unary("sqrt", x -> sqrt(x));
-        unary("square", x -> square(x));
-        unary("abs", x -> abs(x));
-        unary("sign", x -> sign(x));
-        unary("reciprocal", x -> reciprocal(x));
-        unary("sigmoid", x -> sigmoid(x));
-        unary("tanh", x -> tanh(x));
-        unary("relu", x -> relu(x));
-        unary("softplus", x -> softplus(x));
-        unary("sin", x -> sin(x));
-        unary("cos", x -> cos(x));
-        binary("maximum", "a", "b", (a, b) -> maximum(a, b));
-        binary("minimum", "a", "b", (a, b) -> minimum(a, b));
-        binary("pow", "a", "b", (a, b) -> pow(a, b));
-        function("where", List.of("c", "a", "b"), List.of(), c -> {
-            List<Node> cab = c.operands("c", "a", "b");
-            return where(cab.get(0), cab.get(1), cab.get(2));
-        });
-        function("clip", List.of("x", "lo", "hi"), List.of(), c -> {
-            List<Node> xs = c.operands("x", "lo", "hi");
-            return clip(xs.get(0), xs.get(1), xs.get(2));
-        });
-
-        reduction("sum", (x, axes, k) -> sum(x, axes, k));
-        reduction("mean", (x, axes, k) -> mean(x, axes, k));
-        reduction("max", (x, axes, k) -> max(x, axes, k));
-        reduction("min", (x, axes, k) -> min(x, axes, k));
-        reduction("logsumexp", (x, axes, k) -> logsumexp(x, axes, k));
-        reduction("argmax", (x, axes, k) -> argmax(x, axes, k));
-        reduction("argmin", (x, axes, k) -> argmin(x, axes, k));
-
-        function("softmax", List.of("x", "axis"), List.of(-1), c -> {
-            Node x = c.node("x");
-            return softmax(x, c.axis("axis", x.type()));
-        });
-        function("log_softmax", List.of("x", "axis"), List.of(-1), c -> {
-            Node x = c.node("x");
-            return logSoftmax(x, c.axis("axis", x.type()));
-        });
-        binary("softmax_cross_entropy", "logits", "onehot", (z, t) -> softmaxCrossEntropy(z, t));
-        binary("binary_cross_entropy", "p", "t", (p, t) -> binaryCrossEntropy(p, t));
-        binary("bce_with_logits", "logits", "t", (z, t) -> bceWithLogits(z, t));
-
-        function("reshape", List.of("x", "shape"), List.of(), c -> reshape(c.node("x"), c.integers("shape")));
-        function("broadcast_to", List.of("x", "shape"), List.of(), c -> broadcastTo(c.node("x"), c.integers("shape")));
-        function("concat", List.of("xs", "axis"), List.of(0), c -> {
-            List<Node> xs = c.values().unify(c.nodes("xs"));
-            return concat(xs, xs.isEmpty() ? c.integer("axis") : c.axis("axis", xs.get(0).type()));
-        });
+        for (Builtin b : Registry.functions().values()) FUNCTIONS.put(b.name(), op(b));
         add(FUNCTIONS, "split", List.of("x", "parts", "axis"), List.of(0), c -> {
             Node x = c.node("x");
             List<Value> pieces = split(x, c.integer("parts"), c.axis("axis", x.type())).stream().<Value>map(Value.Expr::new).toList();
             // one piece is a value, not a tuple: no statement could bind a tuple of one
             return pieces.size() == 1 ? pieces.get(0) : new Value.Tuple(pieces);
         });
-        function("transpose", List.of("x", "perm"), Arrays.asList((Object) null), c -> {
-            Node x = c.node("x");
-            if (c.given("perm")) return transpose(x, c.integers("perm"));
-            if (x.type().rank() < 2) {
-                throw new ShapeError(c.pos("x"), "transpose: without perm it swaps the last two axes, so x needs rank 2 or more, found "
-                        + x.type());
-            }
-            return transpose(x);
-        });
-        function("one_hot", List.of("labels", "k"), List.of(), c -> oneHot(c.node("labels"), c.integer("k")));
-        unary("zeros_like", x -> zerosLike(x));
-        unary("ones_like", x -> onesLike(x));
-        function("fill", List.of("x", "value"), List.of(), c -> fill(c.node("x"), c.number("value")));
-
-        function("normal_like", List.of("x", "mean", "std"), List.of(0.0, 1.0),
-                c -> normalLike(c.node("x"), c.number("mean"), c.number("std")));
-        function("uniform_like", List.of("x", "lo", "hi"), List.of(0.0, 1.0),
-                c -> uniformLike(c.node("x"), c.number("lo"), c.number("hi")));
-        unary("bernoulli", x -> bernoulli(x));
-
         // grad(cost, x), or grad(cost, [a, b, ...]) for a tuple of gradients from one walk, as
         // Theano's grad(cost, [a, b]): one call per variable would walk the graph once each
         add(FUNCTIONS, "grad", List.of("cost", "x"), List.of(), c -> {
@@ -359,7 +346,6 @@ final class Builtins {
             for (int i = 0; i < list.items().size(); i++) wrt.add(c.values().node(list.items().get(i), list.positions().get(i)));
             return new Value.Tuple(grad(cost, wrt, list.positions(), c.pos("x")).stream().<Value>map(Value.Expr::new).toList());
         });
-        unary("stop_gradient", x -> stopGradient(x));
         add(FUNCTIONS, "iterate", List.of("f", "x0", "k"), List.of(), c -> {
             FnDef f = c.fn("f");
             if (f.params().size() != 1) {

@@ -54,6 +54,8 @@ public sealed interface Binary extends Elementwise {
     }
 
     record Sub() implements Binary {
+        public static final Builtin BUILTIN = Builtin.operator("`a - b`", "`sub(a, b)`", "1, -1");
+
         public void apply(double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = a[i] - b[i]; }
         public void apply(float[] a, float[] b, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (a[i] - b[i]); }
         // d(a - b) = da - db
@@ -61,6 +63,8 @@ public sealed interface Binary extends Elementwise {
     }
 
     record Mul() implements Binary {
+        public static final Builtin BUILTIN = Builtin.operator("`a * b`", "`mul(a, b)`", "b, a");
+
         public void apply(double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = a[i] * b[i]; }
         public void apply(float[] a, float[] b, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (a[i] * b[i]); }
         // d(ab) = b da + a db
@@ -68,6 +72,8 @@ public sealed interface Binary extends Elementwise {
     }
 
     record Div() implements Binary {
+        public static final Builtin BUILTIN = Builtin.operator("`a / b`", "`div(a, b)`", "1/b, -a/b²");
+
         public void apply(double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = a[i] / b[i]; }
         public void apply(float[] a, float[] b, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (a[i] / b[i]); }
         // d(a/b) = da/b - (a/b²) db = da/b - (y/b) db
@@ -79,6 +85,10 @@ public sealed interface Binary extends Elementwise {
 
     /** a^b as {@link Math#pow}: real results only, so a negative base needs an integer exponent. */
     record Pow() implements Binary {
+        public static final Builtin BUILTIN = Builtin.binary("pow", "a", "b", Ops::pow, "`Math.pow`. d/da = b a^(b-1), finite at a = 0 for b ≥ 1. d/db = a^b log a, with "
+                + "log a taken as log 1 where a = 0 (JAX's choice), so a zero base gives the exponent a zero gradient rather than "
+                + "NaN. A negative base gives NaN for d/db.").written("`a ^ b`, `pow(a, b)`");
+
         public void apply(double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.pow(a[i], b[i]); }
         public void apply(float[] a, float[] b, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Math.pow(a[i], b[i])); }
 
@@ -94,6 +104,8 @@ public sealed interface Binary extends Elementwise {
 
     /** The larger of a and b; NaN if either is NaN. */
     record Maximum() implements Binary {
+        public static final Builtin BUILTIN = Builtin.binary("maximum", "a", "b", Ops::maximum, "the winner takes the gradient; **ties split it evenly** (JAX)");
+
         public void apply(double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.max(a[i], b[i]); }
         public void apply(float[] a, float[] b, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Math.max(a[i], b[i])); }
         // d max(a, b) = [a > b] da + [b > a] db, ties split evenly
@@ -102,6 +114,8 @@ public sealed interface Binary extends Elementwise {
 
     /** The smaller of a and b; NaN if either is NaN. */
     record Minimum() implements Binary {
+        public static final Builtin BUILTIN = Builtin.binary("minimum", "a", "b", Ops::minimum, "the winner takes the gradient; **ties split it evenly** (JAX)");
+
         public void apply(double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.min(a[i], b[i]); }
         public void apply(float[] a, float[] b, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Math.min(a[i], b[i])); }
         // d min(a, b) = [a < b] da + [b < a] db, ties split evenly

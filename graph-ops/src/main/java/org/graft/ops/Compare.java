@@ -37,31 +37,43 @@ public sealed interface Compare extends Elementwise {
     default List<Grad> bprop(List<Node> in, Node y, Node gy) { return List.of(Grad.zero(), Grad.zero()); }
 
     record Less() implements Compare {
+        public static final Builtin BUILTIN = Builtin.operator("`a < b`", "`less(a, b)`", "1 or 0; false where an operand is NaN (IEEE 754); zero gradient");
+
         public void apply(double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = a[i] < b[i] ? 1.0 : 0.0; }
         public void apply(float[] a, float[] b, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (a[i] < b[i] ? 1.0 : 0.0); }
     }
 
     record LessEqual() implements Compare {
+        public static final Builtin BUILTIN = Builtin.operator("`a <= b`", "`lessEqual(a, b)`", "1 or 0; false where an operand is NaN; zero gradient");
+
         public void apply(double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = a[i] <= b[i] ? 1.0 : 0.0; }
         public void apply(float[] a, float[] b, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (a[i] <= b[i] ? 1.0 : 0.0); }
     }
 
     record Greater() implements Compare {
+        public static final Builtin BUILTIN = Builtin.operator("`a > b`", "`greater(a, b)`", "1 or 0; false where an operand is NaN; zero gradient");
+
         public void apply(double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = a[i] > b[i] ? 1.0 : 0.0; }
         public void apply(float[] a, float[] b, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (a[i] > b[i] ? 1.0 : 0.0); }
     }
 
     record GreaterEqual() implements Compare {
+        public static final Builtin BUILTIN = Builtin.operator("`a >= b`", "`greaterEqual(a, b)`", "1 or 0; false where an operand is NaN; zero gradient");
+
         public void apply(double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = a[i] >= b[i] ? 1.0 : 0.0; }
         public void apply(float[] a, float[] b, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (a[i] >= b[i] ? 1.0 : 0.0); }
     }
 
     record Equal() implements Compare {
+        public static final Builtin BUILTIN = Builtin.operator("`a == b`", "`equal(a, b)`", "1 or 0; false where an operand is NaN; zero gradient");
+
         public void apply(double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = a[i] == b[i] ? 1.0 : 0.0; }
         public void apply(float[] a, float[] b, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (a[i] == b[i] ? 1.0 : 0.0); }
     }
 
     record NotEqual() implements Compare {
+        public static final Builtin BUILTIN = Builtin.operator("`a != b`", "`notEqual(a, b)`", "1 or 0; **true** where an operand is NaN (IEEE 754); zero gradient");
+
         public void apply(double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = a[i] != b[i] ? 1.0 : 0.0; }
         public void apply(float[] a, float[] b, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (a[i] != b[i] ? 1.0 : 0.0); }
     }

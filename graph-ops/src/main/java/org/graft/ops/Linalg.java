@@ -38,6 +38,9 @@ public sealed interface Linalg extends Op {
      * the result ({@code [k] @ [k]} is the dot product, a scalar).
      */
     record MatMul() implements Linalg {
+        public static final Builtin BUILTIN = Builtin.operator("`a @ b`", "`matmul(a, b)`", "rank 2 @ rank 2; a rank-1 left operand is a row, a rank-1 right operand a "
+                + "column, and that axis is dropped (`[k] @ [k]` is a scalar), as NumPy");
+
         @Override
         public String name() { return "matmul"; }
 
@@ -93,7 +96,23 @@ public sealed interface Linalg extends Op {
      * NumPy's {@code transpose(x, perm)}. {@code x.T} is the permutation that swaps the last two.
      */
     record Transpose(List<Integer> perm) implements Linalg {
+        public static final Builtin BUILTIN = Builtin.of("transpose", List.of(Builtin.Param.operand("x"), Builtin.Param.optionalIntegers("perm")), Transpose::build,
+                "axis i of the result is axis `perm[i]` of x, as NumPy; without perm it swaps the last two axes, which `x.T` "
+                + "writes too").written("`x.T`, `transpose(x)`, `transpose(x, perm)`").java("`transpose(x)`, `transpose(x, perm...)`");
+
         public Transpose { perm = List.copyOf(perm); }
+
+        /** The language's {@code transpose(x, perm)}: without perm it swaps the last two axes, which needs rank 2 or more. */
+        private static Node build(Builtin.Args a) {
+            Node x = a.operand("x");
+            int[] perm = a.integers("perm");
+            if (perm != null) return transpose(x, perm);
+            if (x.type().rank() < 2) {
+                throw new ShapeError(a.pos("x"), "transpose: without perm it swaps the last two axes, so x needs rank 2 or more, found "
+                        + x.type());
+            }
+            return transpose(x);
+        }
 
         /** The permutation swapping the last two of {@code rank} axes ({@code [1, 0]} below rank 2, which no input fits). */
         static Transpose ofLastTwo(int rank) {
@@ -160,6 +179,9 @@ public sealed interface Linalg extends Op {
      * it in the same pass. The specialize rules build it from {@code matmul(transpose(a), b) + c}.
      */
     record Gemm(boolean transA, boolean transB, double alpha) implements Linalg {
+        public static final Builtin BUILTIN = Builtin.operator("", "`gemm(a, b, transA, transB)`, with a bias `c` and `alpha`", "internal: BLAS's "
+                + "`alpha op(a) op(b) + c`, which the specialize rules build from products of transposes, biases and scalar factors");
+
         public Gemm(boolean transA, boolean transB) { this(transA, transB, 1.0); }
 
         public Gemm {
@@ -245,6 +267,8 @@ public sealed interface Linalg extends Op {
      * {@code vdot} for real numbers, {@code sum(x * y)} in one pass without forming the product.
      */
     record Dot() implements Linalg {
+        public static final Builtin BUILTIN = Builtin.operator("", "`vdot(x, y)`", "internal: `sum(x * y)` over every element in one pass, which specialize builds");
+
         @Override
         public String name() { return "vdot"; }
 

@@ -43,6 +43,9 @@ public sealed interface Neural extends Op {
 
     /** e^x / Σ e^x along {@code axis}, computed from x - max so no exponent is positive. */
     record Softmax(int axis) implements Neural {
+        public static final Builtin BUILTIN = Builtin.of("softmax", List.of(Builtin.Param.operand("x"), Builtin.Param.axis("axis", -1)), a -> Ops.softmax(a.operand("x"), a.axis("axis")),
+                "from x - max; a row of -inf gives NaN, as PyTorch").java("`softmax(x)`, `softmax(x, axis)`");
+
         @Override
         public Type type(List<Type> in) { return alongAxis(this, in, axis); }
 
@@ -79,6 +82,10 @@ public sealed interface Neural extends Op {
 
     /** x - log Σ e^x along {@code axis}: finite where softmax underflows to 0 and its log to -inf. */
     record LogSoftmax(int axis) implements Neural {
+        public static final Builtin BUILTIN = Builtin.of("log_softmax", List.of(Builtin.Param.operand("x"), Builtin.Param.axis("axis", -1)),
+                a -> Ops.logSoftmax(a.operand("x"), a.axis("axis")), "(x - m) - log Σ e^(x-m): finite where softmax underflows")
+                .java("`logSoftmax(x)`, `logSoftmax(x, axis)`");
+
         @Override
         public Type type(List<Type> in) { return alongAxis(this, in, axis); }
 
@@ -119,6 +126,10 @@ public sealed interface Neural extends Op {
      * {@code z} against targets {@code t} (one-hot, or any distribution), shape {@code [..., k] -> [...]}.
      */
     record SoftmaxCrossEntropy() implements Neural {
+        public static final Builtin BUILTIN = Builtin.binary("softmax_cross_entropy", "logits", "onehot", Ops::softmaxCrossEntropy, "-Σ t log softmax(logits) over "
+                + "the last axis: `[..., k] -> [...]`; logits and targets have the same type. d/dlogits = softmax · Σt - t (= softmax "
+                + "- t for one-hot rows), d/dt = -log softmax: **the targets get a gradient** too, as the language contract says");
+
         @Override
         public Type type(List<Type> in) {
             Op.requireArity(this, in, 2);
@@ -169,6 +180,10 @@ public sealed interface Neural extends Op {
      * {@code softmax_cross_entropy} builds it.
      */
     record SoftmaxCrossEntropyGrad() implements Neural {
+        public static final Builtin BUILTIN = Builtin.operator("", "`Neural.SoftmaxCrossEntropyGrad`", "internal: `softmax_cross_entropy`'s d/dlogits, "
+                + "g (softmax(z) Σt - t) per row, as one op so that one kernel computes it; its own gradient is written out, not "
+                + "taken of the expression it stands for, so a second-order gradient stays as small as the first");
+
         @Override
         public Type type(List<Type> in) {
             Op.requireArity(this, in, 3);
@@ -231,6 +246,10 @@ public sealed interface Neural extends Op {
      * that come from a sigmoid use {@link BceWithLogits}.
      */
     record BinaryCrossEntropy() implements Neural, Elementwise {
+        public static final Builtin BUILTIN = Builtin.binary("binary_cross_entropy", "p", "t", Ops::binaryCrossEntropy, "-(t log p + (1-t) log(1-p)) with 0 log 0 "
+                + "= 0, so a confident right answer costs exactly 0. No clamping (PyTorch clamps the logs at -100): it is the naive "
+                + "form, and its gradient (p-t)/(p(1-p)) is infinite at p = 0 or 1. Use `bce_with_logits` for a sigmoid output.");
+
         @Override
         public Type type(List<Type> in) {
             Op.requireArity(this, in, 2);
@@ -272,6 +291,12 @@ public sealed interface Neural extends Op {
      * last digit, where {@code softplus(30) - 30} keeps two.
      */
     record BceWithLogits() implements Neural, Elementwise {
+        public static final Builtin BUILTIN = Builtin.binary("bce_with_logits", "logits", "t", Ops::bceWithLogits, "(1 - t) softplus(z) + t softplus(-z), which is "
+                + "softplus(z) - z t for every t: for t in [0, 1] two terms that are not negative, so no digit cancels "
+                + "(`bce_with_logits(30, 1)` is softplus(-30) = 9.357622968839737e-14 to the last digit; softplus(30) - 30 keeps two, "
+                + "and PyTorch's (1 - t) z + softplus(-z) loses the same at z = -30, t = 0). `bce_with_logits(800, 0)` is 800. "
+                + "Within 2 ulps of mpmath on `BceAccuracyTest`'s grid. d/dz = σ(z) - t, d/dt = -z");
+
         @Override
         public Type type(List<Type> in) {
             Op.requireArity(this, in, 2);

@@ -33,6 +33,10 @@ public sealed interface Random extends Stochastic {
 
     /** Independent draws from N(mean, std²), one per element of the input, whose values are not read. */
     record NormalLike(double mean, double std) implements Random {
+        public static final Builtin BUILTIN = Builtin.of("normal_like", List.of(Builtin.Param.operand("x"), Builtin.Param.number("mean", 0.0), Builtin.Param.number("std", 1.0)),
+                a -> Ops.normalLike(a.operand("x"), a.number("mean"), a.number("std")), "x lends only its shape")
+                .java("`normalLike(x)`, `normalLike(x, mean, std)`");
+
         public NormalLike {
             if (!(Double.isFinite(mean) && Double.isFinite(std) && std >= 0)) {
                 throw new IllegalArgumentException("normal_like needs a finite mean and a finite std >= 0, found mean "
@@ -66,6 +70,10 @@ public sealed interface Random extends Stochastic {
 
     /** Independent draws from U[lo, hi), one per element of the input, whose values are not read. */
     record UniformLike(double lo, double hi) implements Random {
+        public static final Builtin BUILTIN = Builtin.of("uniform_like", List.of(Builtin.Param.operand("x"), Builtin.Param.number("lo", 0.0), Builtin.Param.number("hi", 1.0)),
+                a -> Ops.uniformLike(a.operand("x"), a.number("lo"), a.number("hi")), "U[lo, hi); x lends only its shape")
+                .java("`uniformLike(x)`, `uniformLike(x, lo, hi)`");
+
         public UniformLike {
             // hi - lo finite also rules out infinite and NaN bounds, given lo < hi
             if (!(lo < hi && Double.isFinite(hi - lo))) {
@@ -118,6 +126,10 @@ public sealed interface Random extends Stochastic {
      * [0, 1] (or NaN) is an error naming the value and its index, not a silent clamp.
      */
     record Bernoulli() implements Random {
+        public static final Builtin BUILTIN = Builtin.of("bernoulli", List.of(Builtin.Param.operand("p")), a -> Ops.bernoulli(a.operand("p")), "1 where u < p for u ~ U[0, 1): p = 0 never fires, p = 1 always does; p "
+                + "outside [0, 1] is an error naming the value and its index. A gradient through it is an error (wrap it in "
+                + "`stop_gradient` if none should pass)");
+
         @Override
         public Tensor sample(List<Tensor> in, RandomGenerator stream) {
             Tensor p = in.get(0);

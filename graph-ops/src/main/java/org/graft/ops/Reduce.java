@@ -76,6 +76,9 @@ public sealed interface Reduce extends Op {
     }
 
     record Sum(List<Integer> axes, boolean keepdims) implements Reduce {
+        public static final Builtin BUILTIN = Builtin.reduction("sum", Ops::sum, "0 over an empty axis")
+                .java("`sum(x)`, `sum(x, axis)`, `sum(x, axis, keepdims)`, `sum(x, int[] axes, keepdims)`");
+
         public Sum { axes = List.copyOf(axes); }
 
         @Override
@@ -94,6 +97,9 @@ public sealed interface Reduce extends Op {
     }
 
     record Mean(List<Integer> axes, boolean keepdims) implements Reduce {
+        public static final Builtin BUILTIN = Builtin.reduction("mean", Ops::mean, "divides by the reduced count, read from the shape at run time (so `mean` over a "
+                + "batch `n` works for any n)").java("`mean(...)`");
+
         public Mean { axes = List.copyOf(axes); }
 
         @Override
@@ -120,6 +126,10 @@ public sealed interface Reduce extends Op {
 
     /** The largest element (-inf over an empty axis: the identity of max); NaN if any is NaN. */
     record Max(List<Integer> axes, boolean keepdims) implements Reduce {
+        public static final Builtin BUILTIN = Builtin.reduction("max", Ops::max, "the gradient goes to the elements equal to the result, **split evenly among ties** "
+                + "(JAX; Theano gives every tied element all of it). Over an empty axis: -inf, the identity. NaN propagates.")
+                .java("`max(...)`");
+
         public Max { axes = List.copyOf(axes); }
 
         @Override
@@ -133,6 +143,8 @@ public sealed interface Reduce extends Op {
 
     /** The smallest element (+inf over an empty axis); NaN if any is NaN. */
     record Min(List<Integer> axes, boolean keepdims) implements Reduce {
+        public static final Builtin BUILTIN = Builtin.reduction("min", Ops::min, "as `max`; +inf over an empty axis").java("`min(...)`");
+
         public Min { axes = List.copyOf(axes); }
 
         @Override
@@ -149,6 +161,10 @@ public sealed interface Reduce extends Op {
      * exponent is positive: finite for inputs a thousand apart. -inf over an empty axis.
      */
     record LogSumExp(List<Integer> axes, boolean keepdims) implements Reduce {
+        public static final Builtin BUILTIN = Builtin.reduction("logsumexp", Ops::logsumexp, "m + log Σ e^(x-m) with m the max, so finite for inputs 1000 apart; "
+                + "-inf over an empty axis. Its gradient along one axis is the `softmax` op, exact where e^(x-y) would carry y's "
+                + "rounding.").java("`logsumexp(...)`");
+
         public LogSumExp { axes = List.copyOf(axes); }
 
         @Override
@@ -181,6 +197,16 @@ public sealed interface Reduce extends Op {
      * a shape error when its size is a known 0, else when the values are fed.
      */
     record ArgMax(List<Integer> axes, boolean keepdims) implements Reduce {
+        public static final Builtin BUILTIN = Builtin.reduction("argmax", Ops::argmax, "NumPy's: without an axis the flat index into the whole tensor (a scalar), "
+                + "with one the index along it. With several axes (Java only) the position counted row-major over them, which is "
+                + "both of NumPy's cases. **Ties go to the first index; so does NaN: the first NaN wins** (`argmax([1, NaN, 3])` is "
+                + "1), as NumPy. The result is f64 holding whole numbers, whatever x's dtype (Graft has no integer tensors, and f64 "
+                + "holds every position exactly), and its **gradient is zero** (`Grad.Zero`, as comparisons), so `grad` through it "
+                + "gives zeros, not an error. An empty reduced axis is an error, as NumPy's \"attempt to get argmax of an empty "
+                + "sequence\": a shape error when the graph is built if the dim is a known 0, else when the values are fed. "
+                + "Constant folding computes them like any op.")
+                .java("`argmax(x)`, `argmax(x, axis)`, `argmax(x, axis, keepdims)`, `argmax(x, int[] axes, keepdims)`");
+
         public ArgMax { axes = List.copyOf(axes); }
 
         @Override
@@ -202,6 +228,8 @@ public sealed interface Reduce extends Op {
 
     /** The position of the smallest element within the reduced axes (NumPy's argmin); otherwise as {@link ArgMax}. */
     record ArgMin(List<Integer> axes, boolean keepdims) implements Reduce {
+        public static final Builtin BUILTIN = Builtin.reduction("argmin", Ops::argmin, "as `argmax`, for the smallest element").java("`argmin(...)`");
+
         public ArgMin { axes = List.copyOf(axes); }
 
         @Override
@@ -264,6 +292,8 @@ public sealed interface Reduce extends Op {
 
     /** The number of elements along {@code axes} of its input (a scalar), read from its shape. */
     record Count(List<Integer> axes) implements Op {
+        public static final Builtin BUILTIN = Builtin.operator("", "—", "internal: the number of elements along the axes, read from its input's shape; `mean` divides by it");
+
         public Count { axes = List.copyOf(axes); }
 
         @Override

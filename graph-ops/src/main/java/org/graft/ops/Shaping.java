@@ -43,6 +43,8 @@ public sealed interface Shaping extends Op {
 
     /** Inserts axes of size 1; {@code axes} are positions in the result, ascending. */
     record ExpandDims(List<Integer> axes) implements Shaping {
+        public static final Builtin BUILTIN = Builtin.operator("", "`expandDims(x, axes...)`", "inserts axes of size 1 at these positions of the result");
+
         public ExpandDims { axes = List.copyOf(axes); }
 
         // the elements keep their order
@@ -75,6 +77,8 @@ public sealed interface Shaping extends Op {
 
     /** Removes axes of size 1; {@code axes} are positions in the input, ascending. */
     record Squeeze(List<Integer> axes) implements Shaping {
+        public static final Builtin BUILTIN = Builtin.operator("", "`squeeze(x, axes...)`", "removes axes of size 1");
+
         public Squeeze { axes = List.copyOf(axes); }
 
         // the elements keep their order
@@ -110,6 +114,12 @@ public sealed interface Shaping extends Op {
      * ({@code [n, 28, 28]} to {@code [-1, 784]} gives {@code [n, 784]}).
      */
     record Reshape(List<Integer> dims) implements Shaping {
+        public static final Builtin BUILTIN = Builtin.of("reshape", List.of(Builtin.Param.operand("x"), Builtin.Param.integers("shape")),
+                a -> Ops.reshape(a.operand("x"), a.integers("shape")), "row-major, as NumPy; at most one `-1`. For an input with a "
+                + "symbolic dim the `-1` is required and stands for it, when the concrete dims hold the same number of elements on "
+                + "both sides: `[n, 28, 28]` to `[-1, 784]` is `[n, 784]`. The gradient reshapes back through `reshape(gy, x)`, which "
+                + "reads x's concrete dims at run time").java("`reshape(x, dims...)`");
+
         public Reshape { dims = List.copyOf(dims); }
 
         // the elements keep their order
@@ -174,6 +184,9 @@ public sealed interface Shaping extends Op {
      * types are concrete, else the same symbols and the same product of the concrete dims.
      */
     record ReshapeLike() implements Shaping {
+        public static final Builtin BUILTIN = Builtin.operator("", "`reshape(x, like)`", "x's elements in the dims of `like`, whose values are not read: "
+                + "`reshape`'s gradient, to dims that may be symbolic");
+
         @Override
         public String name() { return "reshape"; }
 
@@ -214,6 +227,10 @@ public sealed interface Shaping extends Op {
 
     /** {@code x} broadcast to concrete dims, as NumPy's {@code broadcast_to}. */
     record BroadcastTo(List<Integer> dims) implements Shaping {
+        public static final Builtin BUILTIN = Builtin.of("broadcast_to", List.of(Builtin.Param.operand("x"), Builtin.Param.integers("shape")),
+                a -> Ops.broadcastTo(a.operand("x"), a.integers("shape")), "NumPy's broadcasting to concrete dims; the gradient sums back")
+                .java("`broadcastTo(x, dims...)`");
+
         public BroadcastTo { dims = List.copyOf(dims); }
 
         @Override
@@ -253,6 +270,10 @@ public sealed interface Shaping extends Op {
      * ranks agree, their dims agree off the axis, and on the axis they are concrete.
      */
     record Concat(int axis) implements Shaping {
+        public static final Builtin BUILTIN = Builtin.of("concat", List.of(Builtin.Param.operands("xs"), Builtin.Param.axis("axis", 0)),
+                a -> Ops.concat(a.operands("xs"), a.axis("axis")), "same rank and dtype, equal dims except along the axis, which "
+                + "must be concrete; the gradient is a slice per operand").written("`concat([a, b], axis = 0)`").java("`concat(List, axis)`");
+
         @Override
         public Type type(List<Type> in) {
             if (in.isEmpty()) throw new ShapeError("needs at least one operand");
@@ -305,6 +326,12 @@ public sealed interface Shaping extends Op {
      * symbolic dim can only be taken whole ({@code :} or {@code ::-1}), and keeps its symbol.
      */
     record StridedSlice(List<Slice> index) implements Shaping {
+        public static final Builtin BUILTIN = Builtin.operator("`x[:, 0:10]`, `x[i]`, `x[::-1]`", "`slice(x, Slice.all(), Slice.range(0, 10))`, "
+                + "`slice(x, Slice.index(i))`, `slice(x, Slice.range(null, null, -1))`", "NumPy basic indexing with Python's rules: "
+                + "negative bounds count from the end, bounds past the end are clamped, steps of either sign (0 is an error), an "
+                + "integer index drops its axis, missing trailing axes are whole. On a symbolic dim only `:` and `::-1` are allowed. "
+                + "The gradient is `unslice`: the slice's adjoint, writing into zeros");
+
         public StridedSlice { index = List.copyOf(index); }
 
         @Override
@@ -365,6 +392,9 @@ public sealed interface Shaping extends Op {
      * values are not read.
      */
     record Unslice(List<Slice> index) implements Shaping {
+        public static final Builtin BUILTIN = Builtin.operator("", "`unslice(g, like, index...)`", "internal: `g` written into zeros of `like`'s type where "
+                + "slicing `like` reads: the slice's gradient");
+
         public Unslice { index = List.copyOf(index); }
 
         @Override
@@ -401,6 +431,10 @@ public sealed interface Shaping extends Op {
      * values are fed, naming the label and where it is.
      */
     record OneHot(int k) implements Shaping {
+        public static final Builtin BUILTIN = Builtin.of("one_hot", List.of(Builtin.Param.operand("labels"), Builtin.Param.integer("k")), a -> Ops.oneHot(a.operand("labels"), a.integer("k")),
+                "labels of any shape, integer values in [0, k), give shape + `[k]`; a label that is not such an integer is an "
+                + "error naming it and its index; zero gradient");
+
         @Override
         public Type type(List<Type> in) {
             Op.requireArity(this, in, 1);

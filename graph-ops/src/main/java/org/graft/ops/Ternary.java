@@ -36,6 +36,10 @@ public sealed interface Ternary extends Elementwise {
 
     /** {@code a} where {@code c} is non-zero, else {@code b}. */
     record Where() implements Ternary {
+        public static final Builtin BUILTIN = Builtin.of("where", List.of(Builtin.Param.operand("c"), Builtin.Param.operand("a"), Builtin.Param.operand("b")),
+                args -> Ops.where(args.operand("c"), args.operand("a"), args.operand("b")), "`a` where `c` ≠ 0; the condition gets "
+                + "a zero gradient, each branch gets the gradient where it was chosen");
+
         public void apply(double[] c, double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = c[i] != 0 ? a[i] : b[i]; }
         public void apply(float[] c, float[] a, float[] b, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = c[i] != 0 ? a[i] : b[i]; }
 
@@ -52,6 +56,10 @@ public sealed interface Ternary extends Elementwise {
      * bound x itself keeps the gradient, as in PyTorch's clamp.
      */
     record Clip() implements Ternary {
+        public static final Builtin BUILTIN = Builtin.of("clip", List.of(Builtin.Param.operand("x"), Builtin.Param.operand("lo"), Builtin.Param.operand("hi")),
+                args -> Ops.clip(args.operand("x"), args.operand("lo"), args.operand("hi")), "`min(max(x, lo), hi)`, so hi "
+                + "wherever lo > hi (NumPy). At a bound, **x keeps the gradient** (PyTorch's clamp); lo and hi get it where they bind");
+
         public void apply(double[] x, double[] lo, double[] hi, double[] y, int n) {
             for (int i = 0; i < n; i++) y[i] = Math.min(Math.max(x[i], lo[i]), hi[i]);
         }

@@ -51,6 +51,8 @@ public sealed interface Unary extends Elementwise {
     default List<Grad> bprop(List<Node> in, Node y, Node gy) { return List.of(bprop(in.get(0), y, gy)); }
 
     record Neg() implements Unary {
+        public static final Builtin BUILTIN = Builtin.operator("`-x`", "`neg(x)`", "-1");
+
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = -x[i]; }
         public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (-x[i]); }
         // d/dx (-x) = -1
@@ -58,6 +60,8 @@ public sealed interface Unary extends Elementwise {
     }
 
     record Exp() implements Unary {
+        public static final Builtin BUILTIN = Builtin.unary("exp", Ops::exp, "e^x, reusing the output");
+
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.exp(x[i]); }
         public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Math.exp(x[i])); }
         // d/dx e^x = e^x = y
@@ -65,6 +69,8 @@ public sealed interface Unary extends Elementwise {
     }
 
     record Log() implements Unary {
+        public static final Builtin BUILTIN = Builtin.unary("log", Ops::log, "1/x");
+
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.log(x[i]); }
         public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Math.log(x[i])); }
         // d/dx log x = 1/x
@@ -73,6 +79,8 @@ public sealed interface Unary extends Elementwise {
 
     /** log(1 + x), exact for tiny x where 1 + x would round to 1. */
     record Log1p() implements Unary {
+        public static final Builtin BUILTIN = Builtin.unary("log1p", Ops::log1p, "1/(1+x); exact for tiny x");
+
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.log1p(x[i]); }
         public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Math.log1p(x[i])); }
         // d/dx log(1 + x) = 1/(1 + x)
@@ -81,6 +89,8 @@ public sealed interface Unary extends Elementwise {
 
     /** e^x - 1, exact for tiny x where e^x would round to 1. */
     record Expm1() implements Unary {
+        public static final Builtin BUILTIN = Builtin.unary("expm1", Ops::expm1, "e^x; exact for tiny x");
+
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.expm1(x[i]); }
         public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Math.expm1(x[i])); }
         // d/dx (e^x - 1) = e^x = y + 1
@@ -88,6 +98,8 @@ public sealed interface Unary extends Elementwise {
     }
 
     record Sqrt() implements Unary {
+        public static final Builtin BUILTIN = Builtin.unary("sqrt", Ops::sqrt, "1/(2√x)");
+
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.sqrt(x[i]); }
         public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Math.sqrt(x[i])); }
         // d/dx √x = 1 / (2√x) = 1 / 2y
@@ -95,6 +107,8 @@ public sealed interface Unary extends Elementwise {
     }
 
     record Square() implements Unary {
+        public static final Builtin BUILTIN = Builtin.unary("square", Ops::square, "2x");
+
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = x[i] * x[i]; }
         public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (x[i] * x[i]); }
         // d/dx x² = 2x
@@ -102,6 +116,8 @@ public sealed interface Unary extends Elementwise {
     }
 
     record Reciprocal() implements Unary {
+        public static final Builtin BUILTIN = Builtin.unary("reciprocal", Ops::reciprocal, "-1/x²");
+
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = 1.0 / x[i]; }
         public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (1.0 / x[i]); }
         // d/dx 1/x = -1/x² = -y²
@@ -109,6 +125,8 @@ public sealed interface Unary extends Elementwise {
     }
 
     record Abs() implements Unary {
+        public static final Builtin BUILTIN = Builtin.unary("abs", Ops::abs, "sign x; **0 at x = 0** (PyTorch, JAX)");
+
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.abs(x[i]); }
         public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Math.abs(x[i])); }
         // d/dx |x| = sign x; at the kink this takes 0, as PyTorch and JAX do
@@ -117,6 +135,8 @@ public sealed interface Unary extends Elementwise {
 
     /** -1, 0 or 1 (NaN stays NaN). */
     record Sign() implements Unary {
+        public static final Builtin BUILTIN = Builtin.unary("sign", Ops::sign, "zero gradient (`Grad.Zero`); sign(0) = 0, sign(NaN) = NaN");
+
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.signum(x[i]); }
         public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Math.signum(x[i])); }
         // piecewise constant: the derivative is 0 wherever it exists
@@ -124,6 +144,8 @@ public sealed interface Unary extends Elementwise {
     }
 
     record Sigmoid() implements Unary {
+        public static final Builtin BUILTIN = Builtin.unary("sigmoid", Ops::sigmoid, "y(1-y); the kernel never forms e^-x for x < 0");
+
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = stableSigmoid(x[i]); }
         public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (stableSigmoid(x[i])); }
         // d/dx σ(x) = σ(x)(1 - σ(x)) = y(1 - y)
@@ -132,6 +154,8 @@ public sealed interface Unary extends Elementwise {
 
     /** log(1 + e^x), finite for every finite x. */
     record Softplus() implements Unary {
+        public static final Builtin BUILTIN = Builtin.unary("softplus", Ops::softplus, "σ(x); computed as max(x,0) + log1p(e^-\\|x\\|), finite everywhere");
+
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = stableSoftplus(x[i]); }
         public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (stableSoftplus(x[i])); }
         // d/dx log(1 + e^x) = e^x / (1 + e^x) = σ(x)
@@ -139,6 +163,8 @@ public sealed interface Unary extends Elementwise {
     }
 
     record Tanh() implements Unary {
+        public static final Builtin BUILTIN = Builtin.unary("tanh", Ops::tanh, "1 - y²");
+
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.tanh(x[i]); }
         public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Math.tanh(x[i])); }
         // d/dx tanh x = 1 - tanh²x; reuse the output y instead of recomputing tanh
@@ -146,6 +172,8 @@ public sealed interface Unary extends Elementwise {
     }
 
     record Relu() implements Unary {
+        public static final Builtin BUILTIN = Builtin.unary("relu", Ops::relu, "[x > 0]; **0 at x = 0** (PyTorch, JAX)");
+
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : 0.0; }
         public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (x[i] > 0 ? x[i] : 0.0); }
         // d/dx max(x, 0) = [x > 0]; at the kink we take 0, as PyTorch and JAX do
@@ -153,6 +181,8 @@ public sealed interface Unary extends Elementwise {
     }
 
     record Sin() implements Unary {
+        public static final Builtin BUILTIN = Builtin.unary("sin", Ops::sin, "cos x");
+
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.sin(x[i]); }
         public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Math.sin(x[i])); }
         // d/dx sin x = cos x
@@ -160,6 +190,8 @@ public sealed interface Unary extends Elementwise {
     }
 
     record Cos() implements Unary {
+        public static final Builtin BUILTIN = Builtin.unary("cos", Ops::cos, "-sin x");
+
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.cos(x[i]); }
         public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Math.cos(x[i])); }
         // d/dx cos x = -sin x
