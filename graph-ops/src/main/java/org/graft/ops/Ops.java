@@ -93,6 +93,7 @@ public final class Ops {
     public static Apply relu(Node x) { return apply(new Unary.Relu(), x); }
     public static Apply sin(Node x) { return apply(new Unary.Sin(), x); }
     public static Apply cos(Node x) { return apply(new Unary.Cos(), x); }
+    public static Apply erf(Node x) { return apply(new Unary.Erf(), x); }
 
     /** {@code a} where {@code c} is non-zero, else {@code b}, broadcasting all three. */
     public static Apply where(Node c, Node a, Node b) { return apply(new Ternary.Where(), c, a, b); }

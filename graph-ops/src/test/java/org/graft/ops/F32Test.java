@@ -101,6 +101,7 @@ class F32Test {
             exact("relu", in -> relu(in.get(0)), any()),
             exact("sin", in -> sin(in.get(0)), any()),
             exact("cos", in -> cos(in.get(0)), any()),
+            exact("erf", in -> erf(in.get(0)), any()),
 
             exact("add", in -> add(in.get(0), in.get(1)), any(), between(Shape.of(3), -3, 3)),
             exact("add of a double", in -> add(in.get(0), 0.1), any()),

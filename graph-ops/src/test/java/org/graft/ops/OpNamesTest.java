@@ -20,7 +20,7 @@ class OpNamesTest {
         Input x = input("x", 2, 3), p = input("p", 2, 3);
         var nodes = new LinkedHashMap<String, Node>();
         for (Node n : List.of(neg(x), exp(x), log(x), log1p(x), expm1(x), sqrt(x), square(x), abs(x), sign(x),
-                reciprocal(x), sigmoid(x), tanh(x), relu(x), softplus(x), sin(x), cos(x),
+                reciprocal(x), sigmoid(x), tanh(x), relu(x), softplus(x), sin(x), cos(x), erf(x),
                 add(x, p), sub(x, p), mul(x, p), div(x, p), pow(x, p), maximum(x, p), minimum(x, p),
                 less(x, p), lessEqual(x, p), greater(x, p), greaterEqual(x, p), equal(x, p), notEqual(x, p),
                 where(x, x, p), clip(x, x, p),
@@ -32,7 +32,7 @@ class OpNamesTest {
             nodes.put(((Apply) n).op().name(), n);
         }
         assertEquals(List.of("neg", "exp", "log", "log1p", "expm1", "sqrt", "square", "abs", "sign",
-                "reciprocal", "sigmoid", "tanh", "relu", "softplus", "sin", "cos",
+                "reciprocal", "sigmoid", "tanh", "relu", "softplus", "sin", "cos", "erf",
                 "add", "sub", "mul", "div", "pow", "maximum", "minimum",
                 "less", "less_equal", "greater", "greater_equal", "equal", "not_equal", "where", "clip",
                 "sum", "mean", "max", "min", "logsumexp", "argmax", "argmin", "matmul", "transpose",

@@ -68,6 +68,7 @@ class SecondOrderSizeTest {
             of("sigmoid", in -> sigmoid(in.get(0)), S),
             of("softplus", in -> softplus(in.get(0)), S),
             of("tanh", in -> tanh(in.get(0)), S),
+            of("erf", in -> erf(in.get(0)), S),
             of("relu", in -> relu(in.get(0)), S),
             of("sin", in -> sin(in.get(0)), S),
             of("cos", in -> cos(in.get(0)), S),

@@ -61,6 +61,9 @@ class UnaryTest {
     void expm1GradientMatchesFiniteDifferences(@ForAll("any") Tensor x) { GradCheck.of(Ops::expm1).at(x).assertClose(); }
 
     @Property(tries = 100)
+    void erfGradientMatchesFiniteDifferences(@ForAll("any") Tensor x) { GradCheck.of(Ops::erf).at(x).assertClose(); }
+
+    @Property(tries = 100)
     void sqrtGradientMatchesFiniteDifferences(@ForAll("positive") Tensor x) { GradCheck.of(Ops::sqrt).at(x).assertClose(); }
 
     @Property(tries = 100)
@@ -91,7 +94,7 @@ class UnaryTest {
     @Property(tries = 50)
     void gradientsHandleEmptyTensors(@ForAll("withEmpty") Tensor x) {
         for (UnaryOperator<Node> f : List.<UnaryOperator<Node>>of(Ops::neg, Ops::exp, Ops::expm1, Ops::square,
-                Ops::abs, Ops::sigmoid, Ops::softplus, Ops::tanh, Ops::relu, Ops::sin, Ops::cos)) {
+                Ops::abs, Ops::sigmoid, Ops::softplus, Ops::tanh, Ops::relu, Ops::sin, Ops::cos, Ops::erf)) {
             GradCheck.of(f).at(x).assertClose();
         }
     }
@@ -110,7 +113,7 @@ class UnaryTest {
     @Property(tries = 50)
     void smoothOpsHaveCorrectSecondDerivatives(@ForAll("positive") Tensor x) {
         for (UnaryOperator<Node> f : List.<UnaryOperator<Node>>of(Ops::exp, Ops::log, Ops::square, Ops::neg, Ops::log1p,
-                Ops::expm1, Ops::sqrt, Ops::softplus, Ops::sin, Ops::cos)) {
+                Ops::expm1, Ops::sqrt, Ops::softplus, Ops::sin, Ops::cos, Ops::erf)) {
             GradCheck.of(v -> grad(sum(f.apply(v)), v)).at(x).assertClose();
         }
     }
@@ -183,6 +186,21 @@ class UnaryTest {
         Input x = input("x");
         var naive = Compiler.compile(List.of(x), List.of(log(add(1.0, x))), Options.NONE);
         assertEquals(0.0, naive.call(Tensor.scalar(1e-18)).get(0).item());
+    }
+
+    /** Values from mpmath at 40 digits, rounded to double (PyTorch's {@code torch.erf} agrees). */
+    @Example
+    void erfIsCorrectlyRoundedAtKnownPointsAndOddWithItsLimits() {
+        assertEquals(0.5204998778130465, value(Ops::erf, 0.5), 0);
+        assertEquals(0.8427007929497149, value(Ops::erf, 1), 0);
+        assertEquals(-0.9953222650189527, value(Ops::erf, -2), 0);
+        assertEquals(1.1283791670955126e-10, value(Ops::erf, 1e-10), 0);   // 2x/√π, not 0
+        assertEquals(0.9999992569016276, value(Ops::erf, 3.5), 0);
+        assertEquals(1.0, value(Ops::erf, Double.POSITIVE_INFINITY), 0);
+        assertEquals(-1.0, value(Ops::erf, Double.NEGATIVE_INFINITY), 0);
+        assertTrue(Double.isNaN(value(Ops::erf, Double.NaN)));
+        assertEquals(0.4151074974205947, slopeAt(Ops::erf, 1), 1e-16);      // (2/√π) e^-1
+        assertEquals(0.0, slopeAt(Ops::erf, 40), 0);                        // e^-1600 underflows, not NaN
     }
 
     @Example
