@@ -164,7 +164,7 @@ final class TrainCommand implements Callable<Integer> {
                     dataset.train().size() / batch, batch, computes == DType.F64 ? "" : ", in " + computes);
             stdout.flush();
             boolean finished;
-            try (var report = new Report(stdout, stderr, epochs, trainer.columns().get(1).replace('_', ' '))) {
+            try (var report = new Report(stdout, stderr, epochs, trainer.columns().train().replace('_', ' '))) {
                 finished = trainer.train(report, interrupts::requested);
             }
             if (!finished) {

@@ -65,7 +65,7 @@ final class RunPictures {
         samples = data.isImages() ? compile(program, x, "samples", samplesFit(program, x), options) : null;
     }
 
-    void draw(Path out, List<String> columns, List<Trainer.Epoch> history, long seed, Trainer.Listener listener) {
+    void draw(Path out, Trainer.Columns columns, List<Trainer.Epoch> history, long seed, Trainer.Listener listener) {
         attempt(CURVE, listener, () -> Pictures.learningCurve(out.resolve(CURVE), title, epochs(history), series(columns, history)));
         if (filters != null) attempt(FILTERS, listener, () -> grid(out.resolve(FILTERS), transpose(filters.value())));
         if (recon != null) {
@@ -125,10 +125,10 @@ final class RunPictures {
     }
 
     /** The learning curve's series: the training objective, then each test column. */
-    private static Map<String, double[]> series(List<String> columns, List<Trainer.Epoch> history) {
+    private static Map<String, double[]> series(Trainer.Columns columns, List<Trainer.Epoch> history) {
         var series = new LinkedHashMap<String, double[]>();
-        series.put(columns.get(1), history.stream().mapToDouble(Trainer.Epoch::train).toArray());
-        for (String column : columns.subList(2, columns.size() - 1)) {
+        series.put(columns.train(), history.stream().mapToDouble(Trainer.Epoch::train).toArray());
+        for (String column : columns.test()) {
             series.put(column, history.stream().mapToDouble(e -> e.test().get(column)).toArray());
         }
         return series;

@@ -65,6 +65,33 @@ public final class Trainer {
     /** One epoch: the mean objective over its training steps, the test figures by column, and the seconds it took. */
     public record Epoch(int epoch, double train, Map<String, Double> test, double seconds) {}
 
+    /**
+     * The columns of {@code metrics.csv}, by what they hold: {@value #EPOCH}, {@code train}, the
+     * {@code test} columns, {@value #SECONDS}.
+     *
+     * @param train the mean objective over an epoch's steps, {@code train_OBJ}
+     * @param test the figures of the test split: {@code test_OBJ} (unless the objective reads
+     *     state), then {@code test_METRIC} for each metric in order; the keys of {@link Epoch#test()}
+     */
+    public record Columns(String train, List<String> test) {
+        public static final String EPOCH = "epoch";
+        public static final String SECONDS = "seconds";
+
+        public Columns {
+            test = List.copyOf(test);
+        }
+
+        /** Every column, in the order of the file. */
+        public List<String> all() {
+            var all = new ArrayList<String>();
+            all.add(EPOCH);
+            all.add(train);
+            all.addAll(test);
+            all.add(SECONDS);
+            return all;
+        }
+    }
+
     /** What a trainer reports as it goes. */
     public interface Listener {
         /** Epoch {@code epoch}, of {@code steps} steps of {@code batch} examples, starts after {@code done} of them (0 unless resumed). */
@@ -95,13 +122,12 @@ public final class Trainer {
     private final Input y;                      // null when the program does not read targets
     private final List<Input> fed;              // x, y, then inputs given with --set
     private final Map<Input, Tensor> fixed;     // the --set inputs' values
-    private final String objective;             // the objective's column name
     private final double baseLr;
     private final DType dtype;                  // the objective's, which the run computes in
     private final Param lr;                     // the step's learning rate, set each epoch by the schedule
     private final Function step;
     private final Function test;
-    private final List<String> testColumns;     // test_<objective> unless it reads state, then test_<metric>...
+    private final Columns columns;
     private final Map<String, Param> saved;     // every param a step reads or changes, by name
     private final RunPictures pictures;
     private final List<Epoch> history = new ArrayList<>();
@@ -172,7 +198,7 @@ public final class Trainer {
         }
         program.initialize(run.seed(), dims);
 
-        objective = columnName(goal.text());
+        String objective = columnName(goal.text());
         baseLr = run.lr() == null ? goal.optimizer().lr() : run.lr();
         dtype = goal.cost().type().dtype();
         lr = new Param(LR, Tensor.scalar(dtype, baseLr));
@@ -186,21 +212,14 @@ public final class Trainer {
         var measured = new LinkedHashMap<String, Node>();
         if (testObjective) measured.put("test_" + objective, goal.cost());
         program.metrics().forEach((name, node) -> measured.put("test_" + name, node));
-        testColumns = List.copyOf(measured.keySet());
+        columns = new Columns("train_" + objective, List.copyOf(measured.keySet()));
         test = Compiler.compile(fed, List.copyOf(measured.values()), options);
         saved = saved(goal.cost(), updates);
         pictures = new RunPictures(program, data, x, batch, options);
     }
 
-    /** The columns of {@code metrics.csv}, in order. */
-    public List<String> columns() {
-        var columns = new ArrayList<String>();
-        columns.add("epoch");
-        columns.add("train_" + objective);
-        columns.addAll(testColumns);
-        columns.add("seconds");
-        return columns;
-    }
+    /** The columns of {@code metrics.csv}. */
+    public Columns columns() { return columns; }
 
     /** The epochs done so far, by this trainer or by the run it resumed. */
     public List<Epoch> history() { return Collections.unmodifiableList(history); }
@@ -319,6 +338,7 @@ public final class Trainer {
     /** The test columns' figures: means over its batches, weighted by their sizes. */
     private Map<String, Double> evaluate(long seed) {
         Dataset testSet = data.test();
+        List<String> testColumns = columns.test();
         if (testColumns.isEmpty()) return Map.of();
         int batch = run.batch();
         test.seed(~seed);   // a stream apart from the training step's
