@@ -10,10 +10,15 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.Strictness;
+import com.google.gson.TypeAdapter;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
+import com.google.gson.stream.JsonWriter;
 
 import org.graft.core.GraftException;
 import org.graft.core.Type;
@@ -48,9 +53,33 @@ final class Checkpoint {
      * (written, not left out, so the file lists every setting), and a non-finite number would
      * make Gson throw rather than write a file other programs cannot read.
      */
-    private static final Gson WRITE = new GsonBuilder().setPrettyPrinting().serializeNulls().create();
+    private static final Gson WRITE = new GsonBuilder().setPrettyPrinting().serializeNulls()
+            .registerTypeAdapter(OptionalDouble.class, new LearningRate()).create();
     /** Lenient, for the {@code "lr": NaN} of a run.json written before; the settings' own checks follow. */
-    private static final Gson READ = new GsonBuilder().setStrictness(Strictness.LENIENT).create();
+    private static final Gson READ = new GsonBuilder().setStrictness(Strictness.LENIENT)
+            .registerTypeAdapter(OptionalDouble.class, new LearningRate()).create();
+
+    /**
+     * A learning rate in run.json: a number, or {@code null} when none was given; {@code NaN},
+     * what a run.json written before said for none, reads as none too.
+     */
+    private static final class LearningRate extends TypeAdapter<OptionalDouble> {
+        @Override
+        public void write(JsonWriter out, OptionalDouble lr) throws IOException {
+            if (lr.isPresent()) out.value(lr.getAsDouble());
+            else out.nullValue();
+        }
+
+        @Override
+        public OptionalDouble read(JsonReader in) throws IOException {
+            if (in.peek() == JsonToken.NULL) {
+                in.nextNull();
+                return OptionalDouble.empty();
+            }
+            double lr = in.nextDouble();
+            return Double.isNaN(lr) ? OptionalDouble.empty() : OptionalDouble.of(lr);
+        }
+    }
 
     /** How far a run got: {@code epochs} whole epochs, then {@code steps} steps of the next, their objectives' sum and seconds. */
     record Progress(int epochs, int steps, double objectiveSum, double seconds) {

@@ -199,7 +199,7 @@ public final class Trainer {
         program.initialize(run.seed(), dims);
 
         String objective = columnName(goal.text());
-        baseLr = run.lr() == null ? goal.optimizer().lr() : run.lr();
+        baseLr = run.lr().orElse(goal.optimizer().lr());
         dtype = goal.cost().type().dtype();
         lr = new Param(LR, Tensor.scalar(dtype, baseLr));
         Map<Param, Node> updates = program.updates(lr);
