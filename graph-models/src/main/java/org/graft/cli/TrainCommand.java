@@ -20,6 +20,7 @@ import org.graft.dsl.Program;
 import org.graft.models.data.CorruptDataException;
 import org.graft.models.data.Data;
 import org.graft.models.data.DataSets;
+import org.graft.models.train.Model;
 import org.graft.models.train.RunFolder;
 import org.graft.models.train.RunSettings;
 import org.graft.models.train.Trainer;
@@ -143,13 +144,13 @@ final class TrainCommand implements Callable<Integer> {
         // the handlers first, so that a Ctrl-C while the data load still leaves a run to resume
         try (var interrupts = Interrupts.install(stderr); RunFolder folder = folder(modelName(text.name()), stderr)) {
             Program program = Graft.compile(text.name(), text.text(), values, forced);
-            // the dtype the run computes in: the cost's (the trainer refuses a program without one)
-            DType computes = program.objective().map(o -> o.cost().type().dtype()).orElse(DType.F64);
             Data dataset = load(data);
+            Model model = ProgramModel.of(program, dataset);
+            DType computes = model.cost().type().dtype();
             int batch = this.batch != null ? this.batch : Math.min(DEFAULT_BATCH, dataset.train().size());
             var run = new RunSettings(text.name(), text.text(), data, epochs, batch, seed.seed, rate,
                     lrDecay, jsonTexts(), rewriting.describe(), nanGuard.on, computes);
-            var trainer = new Trainer(program, dataset, run, options, folder.path());
+            var trainer = new Trainer(model, dataset, run, options, folder.path());
             if (resume != null) {
                 trainer.resume();
                 Trainer.Position at = trainer.position();
