@@ -10,10 +10,11 @@ import org.graft.core.Input;
 import org.graft.core.Node;
 import org.graft.core.Param;
 import org.graft.core.tensor.Tensor;
+import org.graft.ops.optim.Optimizer;
 
 /**
  * What {@link Trainer} needs of a model, however it was built: from a Graft program (as
- * {@code graft train} does) or with the Java API. The trainer feeds each batch's
+ * {@code graft train} does) or with the Java API ({@link #of}). The trainer feeds each batch's
  * features to {@code x} and its targets to {@code y}, makes a step of the optimizer's updates
  * and the state updates together, measures the cost and the metrics on the test split, and
  * draws the pictures.
@@ -56,5 +57,17 @@ public record Model(String name, Input x, Optional<Input> y, Map<Input, Tensor> 
         stateUpdates = Collections.unmodifiableMap(new LinkedHashMap<>(stateUpdates));
         metrics = Collections.unmodifiableMap(new LinkedHashMap<>(metrics));
         params = List.copyOf(params);
+    }
+
+    /**
+     * A model built with the Java API whose params already hold their starting values: the
+     * features go to {@code x}, the targets to {@code y}, and {@code optimizer} minimizes
+     * {@code cost} over {@code params}. It has no state and no fixed inputs, and no pictures but
+     * the learning curve and the filters.
+     */
+    public static Model of(String name, Input x, Input y, String objective, Node cost, Optimizer optimizer, List<Param> params,
+                           Map<String, Node> metrics) {
+        return new Model(name, x, Optional.of(y), Map.of(), objective, cost, optimizer.lr(), lr -> optimizer.updates(cost, params, lr),
+                Map.of(), metrics, params, (seed, dims) -> {}, Optional.empty(), Optional.empty());
     }
 }

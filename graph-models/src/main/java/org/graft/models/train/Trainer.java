@@ -111,7 +111,7 @@ public final class Trainer {
     private final Model model;
     private final Data data;
     private final RunSettings run;
-    private final Path out;
+    private final Path out;                     // null for a run that writes nothing
     private final Input x;
     private final Input y;                      // null when the model does not read targets
     private final List<Input> fed;              // x, y, then the fixed inputs
@@ -150,9 +150,9 @@ public final class Trainer {
     static final long SAVE_INTERVAL_NANOS = 10_000_000_000L;
 
     /**
-     * Prepares {@code model} to train on {@code data}: binds its dims to the data's, gives its
-     * params their initial values, and compiles the training step and the test function.
-     * Nothing is written until {@link #train} runs.
+     * Prepares {@code model} to train on {@code data}, saving the run in {@code out}: binds its
+     * dims to the data's, gives its params their initial values, and compiles the training step
+     * and the test function. Nothing is written until {@link #train} runs.
      *
      * @throws GraftException if the model and the data do not fit each other
      */
@@ -199,7 +199,15 @@ public final class Trainer {
         columns = new Columns("train_" + model.objective(), List.copyOf(measured.keySet()));
         test = Compiler.compile(fed, List.copyOf(measured.values()), options);
         saved = saved(cost, updates);
-        pictures = new RunPictures(model, data, batch, options);
+        pictures = out == null ? null : new RunPictures(model, data, batch, options);
+    }
+
+    /**
+     * The same for a run that writes nothing: no checkpoint, metrics file or pictures, and so
+     * nothing to {@link #resume}; the epochs are in {@link #history()}.
+     */
+    public Trainer(Model model, Data data, RunSettings run, Options options) {
+        this(model, data, run, options, null);
     }
 
     /** The columns of {@code metrics.csv}. */
@@ -224,6 +232,7 @@ public final class Trainer {
      * @throws org.graft.models.data.CorruptDataException if a file is damaged or does not fit this program
      */
     public void resume() throws IOException {
+        if (out == null) throw new IllegalStateException("a run that writes nothing has no checkpoint to resume");
         var expected = new LinkedHashMap<String, Type>();
         for (var p : saved.entrySet()) expected.put(p.getKey(), Type.of(p.getValue().value()));
         Checkpoint.Saved found = Checkpoint.read(out, run, expected, columns());
@@ -258,7 +267,7 @@ public final class Trainer {
         for (int e = epochsDone + 1; e <= run.epochs(); e++) {
             long seed = epochSeed(run.seed(), e);
             if (!trainEpoch(e, seed, listener, stop)) {
-                if (!position().equals(savedAt)) save();
+                if (out != null && !position().equals(savedAt)) save();
                 return false;
             }
             var epoch = new Epoch(e, objectiveSum / stepsPerEpoch(), evaluate(seed), seconds);
@@ -268,7 +277,7 @@ public final class Trainer {
             objectiveSum = 0;
             seconds = 0;
             long now = System.nanoTime();
-            if (e == run.epochs() || now - lastSave >= SAVE_INTERVAL_NANOS) {
+            if (out != null && (e == run.epochs() || now - lastSave >= SAVE_INTERVAL_NANOS)) {
                 save();
                 pictures.draw(out, columns(), history, seed, listener);
                 lastSave = now;

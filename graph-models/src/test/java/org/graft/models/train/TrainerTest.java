@@ -16,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.OptionalDouble;
 
 import org.junit.jupiter.api.BeforeAll;
@@ -57,9 +56,7 @@ class TrainerTest {
         Node logits = add(matmul(x, W), b);
         Node loss = mean(softmaxCrossEntropy(logits, y));
         Node accuracy = mean(equal(argmax(logits, 1), argmax(y, 1)));
-        Optimizer sgd = Optimizer.sgd(0.5);
-        return new Model("softmax", x, Optional.of(y), Map.of(), "loss", loss, sgd.lr(), lr -> sgd.updates(loss, List.of(W, b), lr),
-                Map.of(), Map.of("accuracy", accuracy), List.of(W, b), (seed, dims) -> {}, Optional.empty(), Optional.empty());
+        return Model.of("softmax", x, y, "loss", loss, Optimizer.sgd(0.5), List.of(W, b), Map.of("accuracy", accuracy));
     }
 
     private static RunSettings epochs(int epochs) {
