@@ -229,7 +229,7 @@ public final class Trainer {
      *
      * @throws GraftException if the checkpoint is of another run, or if it holds every epoch the
      *     run is asked for: resuming would do nothing
-     * @throws org.graft.models.data.CorruptDataException if a file is damaged or does not fit this program
+     * @throws org.graft.models.data.CorruptDataException if a file is damaged or does not fit this model
      */
     public void resume() throws IOException {
         if (out == null) throw new IllegalStateException("a run that writes nothing has no checkpoint to resume");
