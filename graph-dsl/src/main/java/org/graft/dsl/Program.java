@@ -125,21 +125,32 @@ public final class Program {
             throw new GraftException("the program " + file + " has no minimize or maximize objective and no update statement");
         }
         var updates = new LinkedHashMap<Param, Node>();
-        if (objective != null) {
-            List<Param> trained = trainedParams();
-            if (trained.isEmpty()) {
-                throw new GraftException(objective.pos(), (objective.maximize() ? "maximize" : "minimize") + ": no param to train"
-                        + (params.isEmpty() ? "" : "; every param is state, set by an update statement"));
-            }
-            // the step's gradients and the optimizer's nodes (maximize's negation too) are placed at the objective
-            Optimizer optimizer = objective.optimizer();
-            updates.putAll(SourcePos.buildingAt(objective.pos(), () -> {
-                Node cost = objective.maximize() ? Ops.neg(objective.cost()) : objective.cost();
-                return lr == null ? optimizer.updates(cost, trained) : optimizer.updates(cost, trained, lr);
-            }));
-        }
+        if (objective != null) updates.putAll(objectiveUpdates(lr));
         updates.putAll(stateUpdates);
         return updates;
+    }
+
+    /**
+     * The objective's part of {@link #updates(Node)}: its optimizer applied to the
+     * {@linkplain #trainedParams() trained params} (to the negated objective for
+     * {@code maximize}), with the learning rate {@code lr}, or the optimizer's own for null;
+     * without the state updates.
+     *
+     * @throws GraftException if the program has no objective, or no param to train
+     */
+    public Map<Param, Node> objectiveUpdates(Node lr) {
+        if (objective == null) throw new GraftException("the program " + file + " has no minimize or maximize objective");
+        List<Param> trained = trainedParams();
+        if (trained.isEmpty()) {
+            throw new GraftException(objective.pos(), (objective.maximize() ? "maximize" : "minimize") + ": no param to train"
+                    + (params.isEmpty() ? "" : "; every param is state, set by an update statement"));
+        }
+        // the step's gradients and the optimizer's nodes (maximize's negation too) are placed at the objective
+        Optimizer optimizer = objective.optimizer();
+        return SourcePos.buildingAt(objective.pos(), () -> {
+            Node cost = objective.maximize() ? Ops.neg(objective.cost()) : objective.cost();
+            return lr == null ? optimizer.updates(cost, trained) : optimizer.updates(cost, trained, lr);
+        });
     }
 
     /**

@@ -169,6 +169,7 @@ class ProgramTest {
                 """);
         p.initialize(0);
         assertEquals(List.of("w", "w.m", "w.v", "adam.beta1^t", "adam.beta2^t", "steps"), labels(p.updates().keySet()));
+        assertEquals(List.of("w", "w.m", "w.v", "adam.beta1^t", "adam.beta2^t"), labels(p.objectiveUpdates(null).keySet()));
     }
 
     @Test

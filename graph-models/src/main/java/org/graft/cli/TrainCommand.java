@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
@@ -19,6 +20,7 @@ import org.graft.dsl.Program;
 import org.graft.models.data.CorruptDataException;
 import org.graft.models.data.Data;
 import org.graft.models.data.DataSets;
+import org.graft.models.train.Model;
 import org.graft.models.train.RunFolder;
 import org.graft.models.train.RunSettings;
 import org.graft.models.train.Trainer;
@@ -81,7 +83,7 @@ final class TrainCommand implements Callable<Integer> {
     SeedOption seed;
 
     @Option(names = "--lr", paramLabel = "RATE", description = "The learning rate, in place of the one the objective's optimizer gives.")
-    Double lr;
+    String lr;   // as given: RunSettings.learningRate reads and checks it, so that nan is refused in the words 0 is
 
     @Option(names = "--lr-decay", paramLabel = "GAMMA", defaultValue = "1",
             description = "Multiplies the learning rate by GAMMA after each epoch, in (0, 1] (default: ${DEFAULT-VALUE}, a constant rate).")
@@ -122,9 +124,7 @@ final class TrainCommand implements Callable<Integer> {
         Options options = rewriting.options();
         if (epochs < 1) throw new ParameterException(spec.commandLine(), "--epochs: expected at least 1, found " + epochs);
         if (batch != null && batch < 1) throw new ParameterException(spec.commandLine(), "--batch: expected at least 1, found " + batch);
-        if (lr != null && !(lr > 0 && Double.isFinite(lr))) {
-            throw new ParameterException(spec.commandLine(), "--lr: expected a positive number, found " + lr);
-        }
+        OptionalDouble rate = learningRate();
         if (!(lrDecay > 0 && lrDecay <= 1)) {
             throw new ParameterException(spec.commandLine(), "--lr-decay: expected a number in (0, 1], found " + lrDecay);
         }
@@ -144,13 +144,13 @@ final class TrainCommand implements Callable<Integer> {
         // the handlers first, so that a Ctrl-C while the data load still leaves a run to resume
         try (var interrupts = Interrupts.install(stderr); RunFolder folder = folder(modelName(text.name()), stderr)) {
             Program program = Graft.compile(text.name(), text.text(), values, forced);
-            // the dtype the run computes in: the cost's (the trainer refuses a program without one)
-            DType computes = program.objective().map(o -> o.cost().type().dtype()).orElse(DType.F64);
             Data dataset = load(data);
+            Model model = ProgramModel.of(program, dataset);
+            DType computes = model.cost().type().dtype();
             int batch = this.batch != null ? this.batch : Math.min(DEFAULT_BATCH, dataset.train().size());
-            var run = new RunSettings(text.name(), text.text(), data, epochs, batch, seed.seed, lr,
+            var run = new RunSettings(text.name(), text.text(), data, epochs, batch, seed.seed, rate,
                     lrDecay, jsonTexts(), rewriting.describe(), nanGuard.on, computes);
-            var trainer = new Trainer(program, dataset, run, options, folder.path());
+            var trainer = new Trainer(model, dataset, run, options, folder.path());
             if (resume != null) {
                 trainer.resume();
                 Trainer.Position at = trainer.position();
@@ -164,7 +164,7 @@ final class TrainCommand implements Callable<Integer> {
                     dataset.train().size() / batch, batch, computes == DType.F64 ? "" : ", in " + computes);
             stdout.flush();
             boolean finished;
-            try (var report = new Report(stdout, stderr, epochs, trainer.columns().get(1).replace('_', ' '))) {
+            try (var report = new Report(stdout, stderr, epochs, trainer.columns().train().replace('_', ' '))) {
                 finished = trainer.train(report, interrupts::requested);
             }
             if (!finished) {
@@ -238,6 +238,16 @@ final class TrainCommand implements Callable<Integer> {
     static String quoted(String word) {
         if (!word.isEmpty() && word.matches("[A-Za-z0-9_@%+=:,./-]+")) return word;
         return "'" + word.replace("'", "'\\''") + "'";
+    }
+
+    /** --lr's rate, or none for the model's own; one that the settings refuse is a wrong command line, said before anything is read. */
+    private OptionalDouble learningRate() {
+        if (lr == null) return OptionalDouble.empty();
+        try {
+            return OptionalDouble.of(RunSettings.learningRate(lr));
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
     }
 
     private DType dtype(String name) {

@@ -1,6 +1,8 @@
 package org.graft.models;
 
 import static org.graft.ops.Ops.add;
+import static org.graft.ops.Ops.argmax;
+import static org.graft.ops.Ops.equal;
 import static org.graft.ops.Ops.input;
 import static org.graft.ops.Ops.matmul;
 import static org.graft.ops.Ops.mean;
@@ -9,27 +11,35 @@ import static org.graft.ops.Ops.relu;
 import static org.graft.ops.Ops.softmaxCrossEntropy;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.Random;
 import java.util.function.Consumer;
 
 import org.graft.core.Input;
 import org.graft.core.Node;
 import org.graft.core.Param;
-import org.graft.core.runtime.Compiler;
-import org.graft.core.runtime.Function;
+import org.graft.core.runtime.Options;
+import org.graft.core.tensor.DType;
 import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
+import org.graft.models.data.Data;
 import org.graft.models.data.DataSets;
 import org.graft.models.data.Dataset;
 import org.graft.models.data.Digits;
+import org.graft.models.train.Model;
+import org.graft.models.train.RunSettings;
+import org.graft.models.train.Trainer;
 import org.graft.ops.optim.Optimizer;
 
 /**
  * A 64-32-10 multilayer perceptron trained with plain SGD on the bundled 8x8 digits, written
- * with the Java API: build the graph, let {@link Optimizer#sgd} turn its cost into the updates
- * {@code W - lr * dcost/dW}, compile them into a training step, and call it on mini-batches.
+ * with the Java API: build the graph, its cost and its accuracy, and hand them with
+ * {@link Optimizer#sgd} to {@link Trainer}, the loop {@code graft train} runs, which turns the
+ * cost into the updates {@code W - lr * dcost/dW}, compiles them into a training step, and
+ * calls it on mini-batches of a fresh shuffle each epoch.
  */
 public final class DigitsMlp {
     private DigitsMlp() {}
@@ -66,10 +76,9 @@ public final class DigitsMlp {
 
     /** Trains a fresh network for {@code epochs}, reporting each epoch; the same seed gives the same numbers. */
     public static Epoch train(Dataset.Split data, int epochs, long seed, Consumer<Epoch> progress) {
-        if (epochs < 1) throw new IllegalArgumentException("expected at least one epoch, found " + epochs);
         var random = new Random(seed);
         Input x = input("x", "n", Digits.PIXELS);
-        Input t = input("t", "n", Digits.CLASSES);   // the labels one-hot
+        Input y = input("y", "n", Digits.CLASSES);   // the labels one-hot
         Param W1 = param("W1", glorot(Digits.PIXELS, HIDDEN, random));
         Param b1 = param("b1", Tensor.zeros(Shape.of(HIDDEN)));
         Param W2 = param("W2", glorot(HIDDEN, Digits.CLASSES, random));
@@ -77,42 +86,32 @@ public final class DigitsMlp {
 
         Node h = relu(add(matmul(x, W1), b1));        // [n, 32]
         Node logits = add(matmul(h, W2), b2);         // [n, 10]
-        Node cost = mean(softmaxCrossEntropy(logits, t));  // [n, 10] -> [n] -> scalar
+        Node loss = mean(softmaxCrossEntropy(logits, y));  // [n, 10] -> [n] -> scalar
+        // the fraction of examples whose largest logit is at their label: [n] -> scalar
+        Node accuracy = mean(equal(argmax(logits, -1), argmax(y, -1)));
 
-        Map<Param, Node> updates = Optimizer.sgd(LEARNING_RATE).updates(cost, List.of(W1, b1, W2, b2));
-        Function step = Compiler.compile(List.of(x, t), List.of(cost), updates);
-        Function predict = Compiler.compile(List.of(x), List.of(logits));
-
-        Epoch last = null;
-        for (int epoch = 1; epoch <= epochs; epoch++) {
-            double loss = 0;
-            List<Dataset> batches = data.train().batches(BATCH, random);
-            for (Dataset batch : batches) {
-                loss += step.call(batch.features(), batch.targets()).get(0).item();
-            }
-            Tensor testLogits = predict.call(data.test().features()).get(0);
-            last = new Epoch(epoch, loss / batches.size(), accuracy(testLogits, data.test()));
-            progress.accept(last);
+        Model model = Model.of("DigitsMlp", x, y, "loss", loss, Optimizer.sgd(LEARNING_RATE), List.of(W1, b1, W2, b2),
+                Map.of("accuracy", accuracy));
+        var run = new RunSettings("DigitsMlp", "", "digits", epochs, BATCH, seed, OptionalDouble.empty(), 1, Map.of(), "default",
+                false, DType.F64);
+        var digits = new Data("digits", data.train(), data.test(), Digits.SIDE, Digits.SIDE);
+        var trainer = new Trainer(model, digits, run, Options.DEFAULT);   // in memory: no run folder
+        try {
+            trainer.train(new Trainer.Listener() {
+                @Override
+                public void finished(Trainer.Epoch epoch) { progress.accept(epoch(epoch)); }
+            }, () -> false);
+        } catch (IOException e) { // a trainer without a folder reads and writes no file
+            throw new UncheckedIOException(e);
         }
-        return last;
+        List<Trainer.Epoch> history = trainer.history();
+        return epoch(history.get(history.size() - 1));
     }
+
+    private static Epoch epoch(Trainer.Epoch e) { return new Epoch(e.epoch(), e.train(), e.test().get("test_accuracy")); }
 
     /** Glorot's normal initialisation: std sqrt(2 / (fan in + fan out)) keeps activations and gradients at scale. */
     static Tensor glorot(int fanIn, int fanOut, Random random) {
         return Tensor.normal(Shape.of(fanIn, fanOut), 0, Math.sqrt(2.0 / (fanIn + fanOut)), random);
-    }
-
-    /** The fraction of examples whose largest logit is at their label. */
-    static double accuracy(Tensor logits, Dataset data) {
-        int classes = logits.shape().dim(1);
-        int correct = 0;
-        for (int i = 0; i < data.size(); i++) {
-            int argmax = 0;
-            for (int k = 1; k < classes; k++) {
-                if (logits.getFlat(i * classes + k) > logits.getFlat(i * classes + argmax)) argmax = k;
-            }
-            if (argmax == data.label(i)) correct++;
-        }
-        return correct / (double) data.size();
     }
 }

@@ -4,6 +4,7 @@ import static org.graft.cli.Run.graft;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -17,6 +18,8 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
@@ -34,6 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.graft.core.tensor.DType;
 import org.graft.core.tensor.Tensor;
 import org.graft.models.io.Npz;
+import org.graft.models.train.RunSettings;
 
 /** {@code graft train}: small models trained for real, checkpoints resumed, and every refusal. */
 class TrainCommandTest {
@@ -214,6 +218,25 @@ class TrainCommandTest {
         assertEquals(0, run.status(), run.err());
         assertEquals(Tensor.scalar(0.02 * 0.5 * 0.5), Npz.read(dir.resolve("checkpoint.npz")).get("graft.lr"));
         assertEquals(2, graft("train", "mlp", "--data", "digits", "--lr-decay", "1.5", "--out", dir.toString()).status());
+    }
+
+    @Test
+    void everyLearningRateThatIsNotAFiniteNumberAboveZeroIsRefusedInTheSameWords() throws IOException {
+        for (String lr : List.of("0", "-1", "nan", "NaN", "-Infinity", "1e400", "abc")) {
+            Run run = graft("train", "xor", "--data", "xor", "--lr", lr, "--out", dir.toString());
+            assertEquals(new Run(2, "", "--lr: expected a finite number > 0, found " + lr + "\nTry 'graft train --help' for more.\n"), run);
+        }
+        assertEquals(Set.of(), files(dir).keySet(), "a wrong --lr is refused before the run's folder is touched");
+
+        // the same check, in the same words, for a rate given from Java and for one read from run.json
+        var fromJava = assertThrows(IllegalArgumentException.class, () -> new RunSettings("xor.graft", "", "xor", 1, 4, 0,
+                OptionalDouble.of(-1), 1, Map.of(), "default", false, DType.F64));
+        assertEquals("--lr: expected a finite number > 0, found -1.0", fromJava.getMessage());
+        assertEquals(0, graft("train", "xor", "--data", "xor", "--epochs", "1", "--out", dir.toString()).status());
+        Path json = dir.resolve("run.json");
+        Files.writeString(json, Files.readString(json).replace("\"lr\": null", "\"lr\": 0"));
+        assertRefused(new String[] {"train", "xor", "--data", "xor", "--epochs", "2", "--resume", dir.toString()},
+                "error: --resume " + dir + ": run.json is damaged: --lr: expected a finite number > 0, found 0.0");
     }
 
     @Test

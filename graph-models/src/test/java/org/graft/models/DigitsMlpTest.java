@@ -25,7 +25,7 @@ class DigitsMlpTest {
     @Test
     void fiveEpochsReachWhatOnlyAWorkingGradientCan() {
         // chance is 0.1, and with W1's gradient lost (only the output layer learning) this
-        // seed reaches 0.82; the working network reaches 0.92
+        // seed reaches 0.81; the working network reaches 0.95 (both through Trainer's loop)
         var epochs = new ArrayList<Epoch>();
         Epoch last = DigitsMlp.train(data, 5, SEED, epochs::add);
         assertTrue(last.testAccuracy() > 0.88, "test accuracy " + last.testAccuracy() + " after 5 epochs, seed " + SEED);

@@ -10,10 +10,15 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.Strictness;
+import com.google.gson.TypeAdapter;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
+import com.google.gson.stream.JsonWriter;
 
 import org.graft.core.GraftException;
 import org.graft.core.Type;
@@ -48,9 +53,33 @@ final class Checkpoint {
      * (written, not left out, so the file lists every setting), and a non-finite number would
      * make Gson throw rather than write a file other programs cannot read.
      */
-    private static final Gson WRITE = new GsonBuilder().setPrettyPrinting().serializeNulls().create();
+    private static final Gson WRITE = new GsonBuilder().setPrettyPrinting().serializeNulls()
+            .registerTypeAdapter(OptionalDouble.class, new LearningRate()).create();
     /** Lenient, for the {@code "lr": NaN} of a run.json written before; the settings' own checks follow. */
-    private static final Gson READ = new GsonBuilder().setStrictness(Strictness.LENIENT).create();
+    private static final Gson READ = new GsonBuilder().setStrictness(Strictness.LENIENT)
+            .registerTypeAdapter(OptionalDouble.class, new LearningRate()).create();
+
+    /**
+     * A learning rate in run.json: a number, or {@code null} when none was given; {@code NaN},
+     * what a run.json written before said for none, reads as none too.
+     */
+    private static final class LearningRate extends TypeAdapter<OptionalDouble> {
+        @Override
+        public void write(JsonWriter out, OptionalDouble lr) throws IOException {
+            if (lr.isPresent()) out.value(lr.getAsDouble());
+            else out.nullValue();
+        }
+
+        @Override
+        public OptionalDouble read(JsonReader in) throws IOException {
+            if (in.peek() == JsonToken.NULL) {
+                in.nextNull();
+                return OptionalDouble.empty();
+            }
+            double lr = in.nextDouble();
+            return Double.isNaN(lr) ? OptionalDouble.empty() : OptionalDouble.of(lr);
+        }
+    }
 
     /** How far a run got: {@code epochs} whole epochs, then {@code steps} steps of the next, their objectives' sum and seconds. */
     record Progress(int epochs, int steps, double objectiveSum, double seconds) {
@@ -60,7 +89,7 @@ final class Checkpoint {
     /** What a run's folder holds. */
     record Saved(Progress progress, Map<String, Tensor> params, List<Trainer.Epoch> epochs) {}
 
-    static void write(Path out, RunSettings run, Progress progress, Map<String, Tensor> params, List<String> columns,
+    static void write(Path out, RunSettings run, Progress progress, Map<String, Tensor> params, Trainer.Columns columns,
                       List<Trainer.Epoch> epochs) throws IOException {
         Files.createDirectories(out);
         byte[] metrics = csv(columns, epochs).getBytes(StandardCharsets.UTF_8);
@@ -84,7 +113,7 @@ final class Checkpoint {
      * @throws GraftException if the folder is of another run or lacks a file
      * @throws org.graft.models.data.CorruptDataException if a file is damaged or does not fit this run, naming it
      */
-    static Saved read(Path out, RunSettings run, Map<String, Type> expected, List<String> columns) throws IOException {
+    static Saved read(Path out, RunSettings run, Map<String, Type> expected, Trainer.Columns columns) throws IOException {
         RunSettings saved = settings(out);
         String differs = run.difference(saved);
         if (differs != null) throw new GraftException("--resume " + out + ": the checkpoint there is of another run: " + differs);
@@ -152,27 +181,29 @@ final class Checkpoint {
     }
 
     /** The metrics as CSV: the header, then one row per epoch; numbers as Java writes doubles, so they read back exactly. */
-    static String csv(List<String> columns, List<Trainer.Epoch> epochs) {
-        var text = new StringBuilder(String.join(",", columns)).append('\n');
+    static String csv(Trainer.Columns columns, List<Trainer.Epoch> epochs) {
+        var text = new StringBuilder(String.join(",", columns.all())).append('\n');
         for (Trainer.Epoch e : epochs) {
             text.append(e.epoch()).append(',').append(e.train());
-            for (double v : e.test().values()) text.append(',').append(v);
+            for (String column : columns.test()) text.append(',').append(e.test().get(column));
             text.append(',').append(e.seconds()).append('\n');
         }
         return text.toString();
     }
 
     /** The first {@code epochs} rows of a metrics file with these columns. */
-    private static List<Trainer.Epoch> rows(Path file, List<String> columns, int epochs) throws IOException {
+    private static List<Trainer.Epoch> rows(Path file, Trainer.Columns columns, int epochs) throws IOException {
         List<String> lines;
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
             throw new GraftException("--resume: expected " + file + ", found no such file");
         }
-        if (lines.isEmpty() || !lines.get(0).equals(String.join(",", columns))) {
-            throw new GraftException(file + ":1: expected the columns " + String.join(",", columns)
-                    + ", found " + (lines.isEmpty() ? "an empty file" : lines.get(0)));
+        List<String> names = columns.all();
+        String header = String.join(",", names);
+        if (lines.isEmpty() || !lines.get(0).equals(header)) {
+            throw new GraftException(file + ":1: expected the columns " + header + ", found "
+                    + (lines.isEmpty() ? "an empty file" : lines.get(0)));
         }
         if (lines.size() - 1 < epochs) {
             throw new GraftException(file + ": expected a row for each of the " + epochs + " epochs of the checkpoint, found "
@@ -181,14 +212,16 @@ final class Checkpoint {
         var rows = new ArrayList<Trainer.Epoch>();
         for (int i = 1; i <= epochs; i++) {
             String[] fields = lines.get(i).split(",", -1);
-            if (fields.length != columns.size()) {
-                throw new GraftException(file + ":" + (i + 1) + ": expected " + columns.size() + " fields, found " + fields.length);
+            if (fields.length != names.size()) {
+                throw new GraftException(file + ":" + (i + 1) + ": expected " + names.size() + " fields, found " + fields.length);
             }
+            var row = new LinkedHashMap<String, String>();
+            for (int k = 0; k < fields.length; k++) row.put(names.get(k), fields[k]);
             try {
                 var test = new LinkedHashMap<String, Double>();
-                for (int k = 2; k < columns.size() - 1; k++) test.put(columns.get(k), Double.parseDouble(fields[k]));
-                rows.add(new Trainer.Epoch(Integer.parseInt(fields[0]), Double.parseDouble(fields[1]), test,
-                        Double.parseDouble(fields[columns.size() - 1])));
+                for (String column : columns.test()) test.put(column, Double.parseDouble(row.get(column)));
+                rows.add(new Trainer.Epoch(Integer.parseInt(row.get(Trainer.Columns.EPOCH)), Double.parseDouble(row.get(columns.train())),
+                        test, Double.parseDouble(row.get(Trainer.Columns.SECONDS))));
             } catch (NumberFormatException e) {
                 throw new GraftException(file + ":" + (i + 1) + ": expected numbers, found " + lines.get(i));
             }

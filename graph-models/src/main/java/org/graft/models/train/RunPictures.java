@@ -5,27 +5,26 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import org.graft.core.GraftException;
 import org.graft.core.Input;
 import org.graft.core.Node;
 import org.graft.core.Param;
-import org.graft.core.Type;
 import org.graft.core.runtime.Compiler;
 import org.graft.core.runtime.Function;
 import org.graft.core.runtime.Options;
 import org.graft.core.tensor.DType;
 import org.graft.core.tensor.Tensor;
-import org.graft.dsl.Program;
 import org.graft.models.data.Data;
 import org.graft.models.plot.Pictures;
 
 /**
  * The pictures of a run, redrawn after every epoch: {@value #CURVE} always; for a data set of
  * images also {@value #FILTERS}, the first layer's weights (the columns of the first param of
- * shape {@code [d, k]}, d the number of pixels), {@value #RECONSTRUCTIONS} when the program
- * binds {@code recon} (of the same type as {@code x}) and {@value #SAMPLES} when it binds
- * {@code samples} (rows of d pixels).
+ * shape {@code [d, k]}, d the number of pixels), {@value #RECONSTRUCTIONS} when the model has
+ * a {@code recon} of the same type as {@code x} and {@value #SAMPLES} when it has
+ * {@code samples} as rows of d pixels.
  */
 final class RunPictures {
     static final String CURVE = "learning_curve.png";
@@ -45,15 +44,16 @@ final class RunPictures {
     private final int batch;
     private final DType dtype;          // x's, which the test rows are converted to
 
-    RunPictures(Program program, Data data, Input x, int batch, Options options) {
+    RunPictures(Model model, Data data, int batch, Options options) {
+        Input x = model.x();
         this.data = data;
         this.dtype = x.type().dtype();
-        this.title = program.file() + " on " + data.name();
+        this.title = model.name() + " on " + data.name();
         this.batch = batch;
         int pixels = data.height() * data.width();
         Param first = null;
         if (data.isImages()) {
-            for (Param p : program.params()) {
+            for (Param p : model.params()) {
                 if (p.value().rank() == 2 && p.value().shape().dim(0) == pixels) {
                     first = p;
                     break;
@@ -61,11 +61,11 @@ final class RunPictures {
             }
         }
         filters = first;
-        recon = data.isImages() ? compile(program, x, "recon", x.type().equals(bindingType(program, "recon")), options) : null;
-        samples = data.isImages() ? compile(program, x, "samples", samplesFit(program, x), options) : null;
+        recon = data.isImages() ? compile(x, model.recon().filter(r -> r.type().equals(x.type())), options) : null;
+        samples = data.isImages() ? compile(x, model.samples().filter(s -> rowsAsWideAs(s, x)), options) : null;
     }
 
-    void draw(Path out, List<String> columns, List<Trainer.Epoch> history, long seed, Trainer.Listener listener) {
+    void draw(Path out, Trainer.Columns columns, List<Trainer.Epoch> history, long seed, Trainer.Listener listener) {
         attempt(CURVE, listener, () -> Pictures.learningCurve(out.resolve(CURVE), title, epochs(history), series(columns, history)));
         if (filters != null) attempt(FILTERS, listener, () -> grid(out.resolve(FILTERS), transpose(filters.value())));
         if (recon != null) {
@@ -99,25 +99,19 @@ final class RunPictures {
         Pictures.imageGrid(png, tiles, data.height(), data.width(), columns);
     }
 
-    private static Function compile(Program program, Input x, String name, boolean fits, Options options) {
-        Node node = program.bindings().get(name);
-        if (node == null || !fits) return null;
+    /** x -> node, or null when there is no node or it reads other inputs than x. */
+    private static Function compile(Input x, Optional<Node> node, Options options) {
+        if (node.isEmpty()) return null;
         try {
-            return Compiler.compile(List.of(x), List.of(node), options);
+            return Compiler.compile(List.of(x), List.of(node.get()), options);
         } catch (GraftException e) { // it reads other inputs than x: no picture of it
             return null;
         }
     }
 
-    private static Type bindingType(Program program, String name) {
-        Node node = program.bindings().get(name);
-        return node == null ? null : node.type();
-    }
-
-    /** Whether the program binds {@code samples} as rows as wide as x's. */
-    private static boolean samplesFit(Program program, Input x) {
-        Node node = program.bindings().get("samples");
-        return node != null && node.type().rank() == 2 && node.type().dim(1).equals(x.type().dim(1));
+    /** Whether {@code node} is rows as wide as x's. */
+    private static boolean rowsAsWideAs(Node node, Input x) {
+        return node.type().rank() == 2 && node.type().dim(1).equals(x.type().dim(1));
     }
 
     private static int[] epochs(List<Trainer.Epoch> history) {
@@ -125,10 +119,10 @@ final class RunPictures {
     }
 
     /** The learning curve's series: the training objective, then each test column. */
-    private static Map<String, double[]> series(List<String> columns, List<Trainer.Epoch> history) {
+    private static Map<String, double[]> series(Trainer.Columns columns, List<Trainer.Epoch> history) {
         var series = new LinkedHashMap<String, double[]>();
-        series.put(columns.get(1), history.stream().mapToDouble(Trainer.Epoch::train).toArray());
-        for (String column : columns.subList(2, columns.size() - 1)) {
+        series.put(columns.train(), history.stream().mapToDouble(Trainer.Epoch::train).toArray());
+        for (String column : columns.test()) {
             series.put(column, history.stream().mapToDouble(e -> e.test().get(column)).toArray());
         }
         return series;

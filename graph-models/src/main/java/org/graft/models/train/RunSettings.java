@@ -1,7 +1,7 @@
 package org.graft.models.train;
 
 import java.util.Map;
-import java.util.Objects;
+import java.util.OptionalDouble;
 import java.util.TreeMap;
 
 import org.graft.core.tensor.DType;
@@ -12,15 +12,16 @@ import org.graft.core.tensor.DType;
  * rewriting and the dtype. A run resumes only with the same settings; only the number of epochs
  * may grow.
  *
- * @param lr the learning rate given with {@code --lr}, or null for the program's own ({@code "lr": null} in
- *     {@code run.json}; a run.json written before that holds {@code NaN}, read as null)
+ * @param lr the learning rate given with {@code --lr}, in place of the model's own; empty for the
+ *     model's own ({@code "lr": null} in {@code run.json}; a run.json written before that holds
+ *     {@code NaN}, which reads as empty). A rate given is one that {@link #learningRate} accepts
  * @param lrDecay the factor {@code --lr-decay} multiplies the learning rate by after each epoch
  * @param set the {@code --set} values as the JSON text given, by name
  * @param rewriting how the graph was rewritten ({@code "default"}, {@code "-O0"}, or the skipped phases)
  * @param dtype the dtype the run computes in, {@code "f32"} or {@code "f64"} (a run.json written
  *     before runs had a dtype has none: those runs were f64)
  */
-public record RunSettings(String model, String source, String data, int epochs, int batch, long seed, Double lr,
+public record RunSettings(String model, String source, String data, int epochs, int batch, long seed, OptionalDouble lr,
                           double lrDecay, Map<String, String> set, String rewriting, boolean nanGuard, String dtype) {
 
     public RunSettings {
@@ -31,19 +32,37 @@ public record RunSettings(String model, String source, String data, int epochs, 
         }
         if (epochs < 1) throw new IllegalArgumentException("expected at least 1 epoch, found " + epochs);
         if (batch < 1) throw new IllegalArgumentException("expected a batch of at least 1 example, found " + batch);
-        if (lr != null && lr.isNaN()) lr = null;
-        if (lr != null && !(lr > 0 && Double.isFinite(lr))) {
-            throw new IllegalArgumentException("expected a positive learning rate, found " + lr);
-        }
+        if (lr == null) throw new IllegalArgumentException("expected a learning rate, or null for the model's own, found none");
+        lr.ifPresent(rate -> learningRate(Double.toString(rate)));
         if (!(lrDecay > 0 && lrDecay <= 1)) throw new IllegalArgumentException("expected a decay in (0, 1], found " + lrDecay);
         set = new TreeMap<>(set);
         if (dtype == null) dtype = DType.F64.toString();
     }
 
     /** The settings of a run that computes in {@code dtype}. */
-    public RunSettings(String model, String source, String data, int epochs, int batch, long seed, Double lr,
+    public RunSettings(String model, String source, String data, int epochs, int batch, long seed, OptionalDouble lr,
                        double lrDecay, Map<String, String> set, String rewriting, boolean nanGuard, DType dtype) {
         this(model, source, data, epochs, batch, seed, lr, lrDecay, set, rewriting, nanGuard, dtype.toString());
+    }
+
+    /**
+     * The learning rate {@code given} in place of the model's, checked: a finite number above 0.
+     * This is the one check of a given rate, for {@code --lr}'s text and for the settings' own
+     * number alike, so {@code 0}, {@code -1}, {@code nan} and {@code abc} are refused in the same words.
+     *
+     * @throws IllegalArgumentException if {@code given} is not a finite number above 0
+     */
+    public static double learningRate(String given) {
+        double lr;
+        try {
+            lr = Double.parseDouble(given);
+        } catch (NumberFormatException e) { // not a number at all, as nan is not in Java: refused below, as it was given
+            lr = Double.NaN;
+        }
+        if (!(lr > 0 && lr < Double.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException("--lr: expected a finite number > 0, found " + given);
+        }
+        return lr;
     }
 
     /**
@@ -57,7 +76,7 @@ public record RunSettings(String model, String source, String data, int epochs, 
         if (!data.equals(other.data)) return "--data " + other.data + " there, " + data + " here";
         if (batch != other.batch) return "--batch " + other.batch + " there, " + batch + " here";
         if (seed != other.seed) return "--seed " + other.seed + " there, " + seed + " here";
-        if (!Objects.equals(lr, other.lr)) return "--lr " + lrText(other.lr) + " there, " + lrText(lr) + " here";
+        if (!lr.equals(other.lr)) return "--lr " + lrText(other.lr) + " there, " + lrText(lr) + " here";
         if (Double.compare(lrDecay, other.lrDecay) != 0) return "--lr-decay " + other.lrDecay + " there, " + lrDecay + " here";
         if (!set.equals(other.set)) return "--set " + other.set + " there, " + set + " here";
         if (!rewriting.equals(other.rewriting)) return "rewriting " + other.rewriting + " there, " + rewriting + " here";
@@ -65,5 +84,5 @@ public record RunSettings(String model, String source, String data, int epochs, 
         return null;
     }
 
-    private static String lrText(Double lr) { return lr == null ? "(the model's)" : lr.toString(); }
+    private static String lrText(OptionalDouble lr) { return lr.isPresent() ? Double.toString(lr.getAsDouble()) : "(the model's)"; }
 }

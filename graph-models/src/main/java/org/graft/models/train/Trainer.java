@@ -10,7 +10,6 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.stream.IntStream;
@@ -29,25 +28,24 @@ import org.graft.core.runtime.Options;
 import org.graft.core.tensor.DType;
 import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
-import org.graft.dsl.Program;
 import org.graft.models.data.Data;
 import org.graft.models.data.Dataset;
 import org.graft.ops.Neural;
 import org.graft.ops.Reduce;
 
 /**
- * Trains a program's objective on a data set, epoch by epoch, as {@code graft train} does.
+ * Trains a {@link Model}'s objective on a data set, epoch by epoch, as {@code graft train} does.
  *
- * <p>The features are fed to the program's input {@code x} and the targets (one-hot rows for a
- * classification set) to its input {@code y}, if it declares one; any other input needs a
- * {@code --set} value. Each epoch shuffles the training set and makes one step per full batch:
+ * <p>The features are fed to the model's input {@code x} and the targets (one-hot rows for a
+ * classification set) to its input {@code y}, if it reads targets; any other input it reads
+ * takes its fixed value. Each epoch shuffles the training set and makes one step per full batch:
  * the examples of a last, partial batch wait for another epoch's shuffle, so that every step
  * sees the same batch shape (a persistent chain has one row per batch row). After the epoch
  * the objective and every {@code metric} are computed on the whole test split, in batches, as
  * means weighted by batch size.
  *
- * <p>The run computes in the dtype of the program's objective. The data sets are f64 in memory;
- * an f32 program is fed each batch converted to the dtype of the input it goes to, as it is
+ * <p>The run computes in the dtype of the model's cost. The data sets are f64 in memory;
+ * an f32 model is fed each batch converted to the dtype of the input it goes to, as it is
  * taken from the set (a copy of the batch, never of the whole set), and its learning rate param
  * {@value #LR} is f32 too.
  *
@@ -64,6 +62,33 @@ public final class Trainer {
 
     /** One epoch: the mean objective over its training steps, the test figures by column, and the seconds it took. */
     public record Epoch(int epoch, double train, Map<String, Double> test, double seconds) {}
+
+    /**
+     * The columns of {@code metrics.csv}, by what they hold: {@value #EPOCH}, {@code train}, the
+     * {@code test} columns, {@value #SECONDS}.
+     *
+     * @param train the mean objective over an epoch's steps, {@code train_OBJ}
+     * @param test the figures of the test split: {@code test_OBJ} (unless the objective reads
+     *     state), then {@code test_METRIC} for each metric in order; the keys of {@link Epoch#test()}
+     */
+    public record Columns(String train, List<String> test) {
+        public static final String EPOCH = "epoch";
+        public static final String SECONDS = "seconds";
+
+        public Columns {
+            test = List.copyOf(test);
+        }
+
+        /** Every column, in the order of the file. */
+        public List<String> all() {
+            var all = new ArrayList<String>();
+            all.add(EPOCH);
+            all.add(train);
+            all.addAll(test);
+            all.add(SECONDS);
+            return all;
+        }
+    }
 
     /** What a trainer reports as it goes. */
     public interface Listener {
@@ -83,25 +108,19 @@ public final class Trainer {
     /** The name of the learning rate's param: the step reads it, so checkpoints hold it. */
     public static final String LR = "graft.lr";
 
-    /** The name of the input that takes the features, and of the one that takes the targets. */
-    public static final String FEATURES = "x";
-    public static final String TARGETS = "y";
-
-    private final Program program;
+    private final Model model;
     private final Data data;
     private final RunSettings run;
-    private final Path out;
+    private final Path out;                     // null for a run that writes nothing
     private final Input x;
-    private final Input y;                      // null when the program does not read targets
-    private final List<Input> fed;              // x, y, then inputs given with --set
-    private final Map<Input, Tensor> fixed;     // the --set inputs' values
-    private final String objective;             // the objective's column name
+    private final Input y;                      // null when the model does not read targets
+    private final List<Input> fed;              // x, y, then the fixed inputs
     private final double baseLr;
     private final DType dtype;                  // the objective's, which the run computes in
     private final Param lr;                     // the step's learning rate, set each epoch by the schedule
     private final Function step;
     private final Function test;
-    private final List<String> testColumns;     // test_<objective> unless it reads state, then test_<metric>...
+    private final Columns columns;
     private final Map<String, Param> saved;     // every param a step reads or changes, by name
     private final RunPictures pictures;
     private final List<Epoch> history = new ArrayList<>();
@@ -131,24 +150,22 @@ public final class Trainer {
     static final long SAVE_INTERVAL_NANOS = 10_000_000_000L;
 
     /**
-     * Prepares {@code program} to train on {@code data}: binds its dims to the data's, gives its
-     * params their initial values, and compiles the training step and the test function.
-     * Nothing is written until {@link #train} runs.
+     * Prepares {@code model} to train on {@code data}, saving the run in {@code out}: binds its
+     * dims to the data's, gives its params their initial values, and compiles the training step
+     * and the test function. Nothing is written until {@link #train} runs.
      *
-     * @throws GraftException if the program and the data do not fit each other
+     * @throws GraftException if the model and the data do not fit each other
      */
-    public Trainer(Program program, Data data, RunSettings run, Options options, Path out) {
-        this.program = program;
+    public Trainer(Model model, Data data, RunSettings run, Options options, Path out) {
+        this.model = model;
         this.data = data;
         this.run = run;
         this.out = out;
-        Program.Objective goal = program.objective().orElseThrow(() -> new GraftException(
-                program.file() + " has no minimize or maximize statement: there is nothing to train"));
-        x = input(FEATURES).orElseThrow(() -> new GraftException(program.file()
-                + " has no input " + FEATURES + ": graft train feeds the features of " + data.name() + " to an input named x"));
-        y = input(TARGETS).orElse(null);
+        x = model.x();
+        y = model.y().orElse(null);
+        Node cost = model.cost();
         if (y != null && !data.train().isClassification()) {
-            Apply use = classesUse(goal.cost());
+            Apply use = classesUse(cost);
             if (use != null) throw notClasses(use);
         }
         int batch = run.batch();
@@ -160,47 +177,41 @@ public final class Trainer {
         var dims = new HashMap<String, Integer>();
         bind(x, Shape.of(batch, width(data.train().features())), "features", dims);
         if (y != null) bind(y, Shape.of(batch, width(data.train().targets())), "targets", dims);
-        fixed = new LinkedHashMap<>();
         fed = new ArrayList<>(y == null ? List.of(x) : List.of(x, y));
-        for (var given : program.inputValues().entrySet()) {
-            if (given.getKey() == x || given.getKey() == y) {
-                throw new GraftException(given.getKey().pos(), "input " + given.getKey().label()
-                        + " takes the data set's values; it cannot be given with --set in graft train");
-            }
-            fed.add(given.getKey());
-            fixed.put(given.getKey(), given.getValue());
-        }
-        program.initialize(run.seed(), dims);
+        fed.addAll(model.fixed().keySet());
+        model.initialization().initialize(run.seed(), dims);
 
-        objective = columnName(goal.text());
-        baseLr = run.lr() == null ? goal.optimizer().lr() : run.lr();
-        dtype = goal.cost().type().dtype();
+        baseLr = run.lr().orElse(model.lr());
+        dtype = cost.type().dtype();
         lr = new Param(LR, Tensor.scalar(dtype, baseLr));
-        Map<Param, Node> updates = program.updates(lr);
-        step = Compiler.compile(fed, List.of(goal.cost()), updates, options).guardNonFinite(run.nanGuard());
+        // simultaneous, as every update of one compiled step: each new value is computed from the values before it
+        var updates = new LinkedHashMap<>(model.updates().at(lr));
+        updates.putAll(model.stateUpdates());
+        step = Compiler.compile(fed, List.of(cost), updates, options).guardNonFinite(run.nanGuard());
         // The objective is measured on the test split too, unless it reads state: the RBM's
         // persistent chain has the training batch's shape, and its cost means nothing on test data.
         Set<Node> reads = Collections.newSetFromMap(new IdentityHashMap<>());
-        reads.addAll(Graph.topologicalOrder(List.of(goal.cost())));
-        boolean testObjective = program.stateUpdates().keySet().stream().noneMatch(reads::contains);
+        reads.addAll(Graph.topologicalOrder(List.of(cost)));
+        boolean testObjective = model.stateUpdates().keySet().stream().noneMatch(reads::contains);
         var measured = new LinkedHashMap<String, Node>();
-        if (testObjective) measured.put("test_" + objective, goal.cost());
-        program.metrics().forEach((name, node) -> measured.put("test_" + name, node));
-        testColumns = List.copyOf(measured.keySet());
+        if (testObjective) measured.put("test_" + model.objective(), cost);
+        model.metrics().forEach((name, node) -> measured.put("test_" + name, node));
+        columns = new Columns("train_" + model.objective(), List.copyOf(measured.keySet()));
         test = Compiler.compile(fed, List.copyOf(measured.values()), options);
-        saved = saved(goal.cost(), updates);
-        pictures = new RunPictures(program, data, x, batch, options);
+        saved = saved(cost, updates);
+        pictures = out == null ? null : new RunPictures(model, data, batch, options);
     }
 
-    /** The columns of {@code metrics.csv}, in order. */
-    public List<String> columns() {
-        var columns = new ArrayList<String>();
-        columns.add("epoch");
-        columns.add("train_" + objective);
-        columns.addAll(testColumns);
-        columns.add("seconds");
-        return columns;
+    /**
+     * The same for a run that writes nothing: no checkpoint, metrics file or pictures, and so
+     * nothing to {@link #resume}; the epochs are in {@link #history()}.
+     */
+    public Trainer(Model model, Data data, RunSettings run, Options options) {
+        this(model, data, run, options, null);
     }
+
+    /** The columns of {@code metrics.csv}. */
+    public Columns columns() { return columns; }
 
     /** The epochs done so far, by this trainer or by the run it resumed. */
     public List<Epoch> history() { return Collections.unmodifiableList(history); }
@@ -218,9 +229,10 @@ public final class Trainer {
      *
      * @throws GraftException if the checkpoint is of another run, or if it holds every epoch the
      *     run is asked for: resuming would do nothing
-     * @throws org.graft.models.data.CorruptDataException if a file is damaged or does not fit this program
+     * @throws org.graft.models.data.CorruptDataException if a file is damaged or does not fit this model
      */
     public void resume() throws IOException {
+        if (out == null) throw new IllegalStateException("a run that writes nothing has no checkpoint to resume");
         var expected = new LinkedHashMap<String, Type>();
         for (var p : saved.entrySet()) expected.put(p.getKey(), Type.of(p.getValue().value()));
         Checkpoint.Saved found = Checkpoint.read(out, run, expected, columns());
@@ -255,7 +267,7 @@ public final class Trainer {
         for (int e = epochsDone + 1; e <= run.epochs(); e++) {
             long seed = epochSeed(run.seed(), e);
             if (!trainEpoch(e, seed, listener, stop)) {
-                if (!position().equals(savedAt)) save();
+                if (out != null && !position().equals(savedAt)) save();
                 return false;
             }
             var epoch = new Epoch(e, objectiveSum / stepsPerEpoch(), evaluate(seed), seconds);
@@ -265,7 +277,7 @@ public final class Trainer {
             objectiveSum = 0;
             seconds = 0;
             long now = System.nanoTime();
-            if (e == run.epochs() || now - lastSave >= SAVE_INTERVAL_NANOS) {
+            if (out != null && (e == run.epochs() || now - lastSave >= SAVE_INTERVAL_NANOS)) {
                 save();
                 pictures.draw(out, columns(), history, seed, listener);
                 lastSave = now;
@@ -319,6 +331,7 @@ public final class Trainer {
     /** The test columns' figures: means over its batches, weighted by their sizes. */
     private Map<String, Double> evaluate(long seed) {
         Dataset testSet = data.test();
+        List<String> testColumns = columns.test();
         if (testColumns.isEmpty()) return Map.of();
         int batch = run.batch();
         test.seed(~seed);   // a stream apart from the training step's
@@ -333,9 +346,9 @@ public final class Trainer {
         return figures;
     }
 
-    /** The values of a call on {@code batch}: its features, its targets if the program reads them, and the --set inputs. */
+    /** The values of a call on {@code batch}: its features, its targets if the model reads them, and the fixed inputs. */
     private Map<Input, Tensor> feed(Dataset batch) {
-        var feed = new LinkedHashMap<Input, Tensor>(fixed);
+        var feed = new LinkedHashMap<Input, Tensor>(model.fixed());
         feed.put(x, batch.features().astype(x.type().dtype()));
         if (y != null) feed.put(y, batch.targets().astype(y.type().dtype()));
         return feed;
@@ -393,7 +406,7 @@ public final class Trainer {
     private Apply classesUse(Node cost) {
         var roots = new ArrayList<Node>();
         roots.add(cost);
-        roots.addAll(program.metrics().values());
+        roots.addAll(model.metrics().values());
         for (Node n : Graph.topologicalOrder(roots)) {
             if (n instanceof Apply a && (a.op() instanceof Neural.SoftmaxCrossEntropy && a.inputs().get(1) == y
                     || a.op() instanceof Reduce.ArgMax && a.inputs().get(0) == y)) {
@@ -416,10 +429,6 @@ public final class Trainer {
                 + ", whose targets are real numbers (" + width + (width == 1 ? " column)" : " columns)"));
     }
 
-    private Optional<Input> input(String name) {
-        return program.inputs().stream().filter(i -> i.label().equals(name)).findFirst();
-    }
-
     /** Binds the dims of {@code in} to a batch of the data, or says how the two disagree. */
     private void bind(Input in, Shape batch, String what, Map<String, Integer> dims) {
         String wrong = in.type().bind(batch, dims);
@@ -430,9 +439,4 @@ public final class Trainer {
     }
 
     private static int width(Tensor rows) { return rows.shape().dim(1); }
-
-    /** A column name from the objective: its name when it is one, else {@code objective}. */
-    private static String columnName(String text) {
-        return text.matches("[A-Za-z_][A-Za-z_0-9]*") ? text : "objective";
-    }
 }

@@ -39,7 +39,8 @@ import org.graft.core.tensor.Tensor;
  * (velocities, moments, running powers) lives in {@link Param}s the optimizer creates, zeros
  * of their param's shape named after it ({@code W1.velocity}), and is updated through the same
  * map, so a training step is one call. Each call of {@link #updates} creates fresh state; an
- * optimizer value holds only its hyper-parameters, which enter the graph as constants.
+ * optimizer value holds only its hyper-parameters, which enter the graph as constants, but for
+ * a learning rate given as a node.
  *
  * <p>Everything an optimizer adds to the graph has the cost's dtype: its constants (the
  * learning rate, the betas, eps) are rounded to it and its state params hold it, so an f32
@@ -115,8 +116,11 @@ public sealed interface Optimizer {
      * The state is one velocity per param ({@code W1.velocity}), zeros at first.
      *
      * <p>PyTorch keeps {@code b <- mu b + g; p <- p - lr b} instead. For a constant {@code lr}
-     * the two are the same iteration ({@code v = -lr b}) and give the same params; they differ
-     * only when {@code lr} changes during training, and here it is a constant of the graph.
+     * the two are the same iteration ({@code v = -lr b}) and give the same params. They differ
+     * when {@code lr} changes during training, as a learning rate given as a node may (a param
+     * that a schedule sets, {@code graft train --lr-decay}'s): here the velocity keeps the steps
+     * taken at the rates they were taken with and the new rate scales only the new gradient,
+     * where PyTorch's scales the whole buffer, past gradients included.
      */
     record Momentum(double lr, double mu) implements Optimizer {
         /** As the language writes it: {@code momentum(lr = 0.1, mu = 0.9)}. */

@@ -1,0 +1,91 @@
+package org.graft.models.train;
+
+import static org.graft.ops.Ops.add;
+import static org.graft.ops.Ops.argmax;
+import static org.graft.ops.Ops.equal;
+import static org.graft.ops.Ops.input;
+import static org.graft.ops.Ops.matmul;
+import static org.graft.ops.Ops.mean;
+import static org.graft.ops.Ops.param;
+import static org.graft.ops.Ops.softmaxCrossEntropy;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.graft.core.Input;
+import org.graft.core.Node;
+import org.graft.core.Param;
+import org.graft.core.runtime.Options;
+import org.graft.core.tensor.DType;
+import org.graft.core.tensor.Shape;
+import org.graft.core.tensor.Tensor;
+import org.graft.models.data.Data;
+import org.graft.models.data.DataSets;
+import org.graft.models.io.Npz;
+import org.graft.ops.optim.Optimizer;
+
+/** The trainer on a model built with the Java API alone, no Graft program anywhere. */
+class TrainerTest {
+
+    @TempDir
+    Path dir;
+
+    static Data digits;
+
+    @BeforeAll
+    static void load() throws IOException {
+        digits = DataSets.load("digits");
+    }
+
+    /** Softmax regression of the digits: logits = x W + b, the mean cross-entropy minimized by SGD, the accuracy measured. */
+    private static Model softmaxRegression() {
+        Input x = input("x", "n", 64);
+        Input y = input("y", "n", 10);
+        Param W = param("W", Tensor.zeros(Shape.of(64, 10)));
+        Param b = param("b", Tensor.zeros(Shape.of(10)));
+        Node logits = add(matmul(x, W), b);
+        Node loss = mean(softmaxCrossEntropy(logits, y));
+        Node accuracy = mean(equal(argmax(logits, 1), argmax(y, 1)));
+        return Model.of("softmax", x, y, "loss", loss, Optimizer.sgd(0.5), List.of(W, b), Map.of("accuracy", accuracy));
+    }
+
+    private static RunSettings epochs(int epochs) {
+        return new RunSettings("softmax", "", "digits", epochs, 32, 7, OptionalDouble.empty(), 1, Map.of(), "default", false,
+                DType.F64);
+    }
+
+    @Test
+    void aModelBuiltWithTheJavaApiTrainsSavesAndResumesAsAProgramDoes() throws IOException {
+        Path whole = dir.resolve("whole");
+        var trainer = new Trainer(softmaxRegression(), digits, epochs(3), Options.DEFAULT, whole);
+        assertEquals(new Trainer.Columns("train_loss", List.of("test_loss", "test_accuracy")), trainer.columns());
+        assertTrue(trainer.train(new Trainer.Listener() {}, () -> false));
+        Trainer.Epoch last = trainer.history().get(2);
+        assertTrue(last.test().get("test_accuracy") > 0.9, "test accuracy " + last.test().get("test_accuracy"));
+        assertTrue(last.train() < trainer.history().get(0).train(), "the loss falls: " + trainer.history());
+        assertEquals("epoch,train_loss,test_loss,test_accuracy,seconds", Files.readAllLines(whole.resolve("metrics.csv")).get(0));
+        assertEquals(Tensor.scalar(0.5), Npz.read(whole.resolve("checkpoint.npz")).get(Trainer.LR));
+
+        // two epochs, then a fresh trainer of a fresh model resumes the third from the checkpoint
+        Path split = dir.resolve("split");
+        assertTrue(new Trainer(softmaxRegression(), digits, epochs(2), Options.DEFAULT, split).train(new Trainer.Listener() {}, () -> false));
+        var resumed = new Trainer(softmaxRegression(), digits, epochs(3), Options.DEFAULT, split);
+        resumed.resume();
+        assertTrue(resumed.train(new Trainer.Listener() {}, () -> false));
+        for (int e = 0; e < 3; e++) {
+            assertEquals(trainer.history().get(e).train(), resumed.history().get(e).train());
+            assertEquals(trainer.history().get(e).test(), resumed.history().get(e).test());
+        }
+        assertEquals(Npz.read(whole.resolve("checkpoint.npz")).get("W"), Npz.read(split.resolve("checkpoint.npz")).get("W"));
+    }
+}
