@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 import org.graft.core.runtime.Options;
@@ -122,12 +123,10 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Options options = rewriting.options();
-        if (epochs < 1) throw new ParameterException(spec.commandLine(), "--epochs: expected at least 1, found " + epochs);
-        if (batch != null && batch < 1) throw new ParameterException(spec.commandLine(), "--batch: expected at least 1, found " + batch);
-        OptionalDouble rate = learningRate();
-        if (!(lrDecay > 0 && lrDecay <= 1)) {
-            throw new ParameterException(spec.commandLine(), "--lr-decay: expected a number in (0, 1], found " + lrDecay);
-        }
+        checked(() -> RunSettings.requireEpochs(epochs));
+        if (batch != null) checked(() -> RunSettings.requireBatch(batch));
+        checked(() -> RunSettings.requireLrDecay(lrDecay));
+        OptionalDouble rate = lr == null ? OptionalDouble.empty() : OptionalDouble.of(checked(() -> RunSettings.learningRate(lr)));
         if (resume != null && out != null && !out.equals(resume)) {
             throw new ParameterException(spec.commandLine(), "--out " + out + " and --resume " + resume
                     + ": a resumed run stays in its folder");
@@ -241,10 +240,10 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** --lr's rate, or none for the model's own; one that the settings refuse is a wrong command line, said before anything is read. */
-    private OptionalDouble learningRate() {
-        if (lr == null) return OptionalDouble.empty();
+    /** {@code check}'s value; its refusal as a usage error, checked before any folder is touched. */
+    private <T> T checked(Supplier<T> check) {
         try {
-            return OptionalDouble.of(RunSettings.learningRate(lr));
+            return check.get();
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

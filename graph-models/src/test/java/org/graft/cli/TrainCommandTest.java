@@ -221,6 +221,21 @@ class TrainCommandTest {
     }
 
     @Test
+    void epochsBatchAndDecayOutOfRangeAreRefusedInTheWordsJavaGetsToo() throws IOException {
+        for (String[] bad : List.of(new String[] {"--epochs", "0", "--epochs: expected at least 1, found 0"},
+                new String[] {"--batch", "-3", "--batch: expected at least 1, found -3"},
+                new String[] {"--lr-decay", "1.5", "--lr-decay: expected a number in (0, 1], found 1.5"},
+                new String[] {"--lr-decay", "0", "--lr-decay: expected a number in (0, 1], found 0.0"})) {
+            Run run = graft("train", "xor", "--data", "xor", bad[0], bad[1], "--out", dir.toString());
+            assertEquals(new Run(2, "", bad[2] + "\nTry 'graft train --help' for more.\n"), run);
+        }
+        assertEquals(Set.of(), files(dir).keySet(), "a wrong setting is refused before the run's folder is touched");
+        var fromJava = assertThrows(IllegalArgumentException.class, () -> new RunSettings("xor.graft", "", "xor", 0, 4, 0,
+                OptionalDouble.empty(), 1, Map.of(), "default", false, DType.F64));
+        assertEquals("--epochs: expected at least 1, found 0", fromJava.getMessage());
+    }
+
+    @Test
     void everyLearningRateThatIsNotAFiniteNumberAboveZeroIsRefusedInTheSameWords() throws IOException {
         for (String lr : List.of("0", "-1", "nan", "NaN", "-Infinity", "1e400", "abc")) {
             Run run = graft("train", "xor", "--data", "xor", "--lr", lr, "--out", dir.toString());

@@ -30,11 +30,11 @@ public record RunSettings(String model, String source, String data, int epochs, 
                     + (model == null ? "no model" : source == null ? "no source" : data == null ? "no data"
                     : set == null ? "no --set values" : "no rewriting"));
         }
-        if (epochs < 1) throw new IllegalArgumentException("expected at least 1 epoch, found " + epochs);
-        if (batch < 1) throw new IllegalArgumentException("expected a batch of at least 1 example, found " + batch);
+        requireEpochs(epochs);
+        requireBatch(batch);
         if (lr == null) throw new IllegalArgumentException("expected a learning rate, or null for the model's own, found none");
         lr.ifPresent(rate -> learningRate(Double.toString(rate)));
-        if (!(lrDecay > 0 && lrDecay <= 1)) throw new IllegalArgumentException("expected a decay in (0, 1], found " + lrDecay);
+        requireLrDecay(lrDecay);
         set = new TreeMap<>(set);
         if (dtype == null) dtype = DType.F64.toString();
     }
@@ -43,6 +43,27 @@ public record RunSettings(String model, String source, String data, int epochs, 
     public RunSettings(String model, String source, String data, int epochs, int batch, long seed, OptionalDouble lr,
                        double lrDecay, Map<String, String> set, String rewriting, boolean nanGuard, DType dtype) {
         this(model, source, data, epochs, batch, seed, lr, lrDecay, set, rewriting, nanGuard, dtype.toString());
+    }
+
+    // The checks of the loop's settings, one each, for the command line (which makes them before
+    // it touches a folder) and for the settings from Java and from run.json alike.
+
+    /** @throws IllegalArgumentException if {@code epochs} is below 1 */
+    public static int requireEpochs(int epochs) {
+        if (epochs < 1) throw new IllegalArgumentException("--epochs: expected at least 1, found " + epochs);
+        return epochs;
+    }
+
+    /** @throws IllegalArgumentException if {@code batch} is below 1 */
+    public static int requireBatch(int batch) {
+        if (batch < 1) throw new IllegalArgumentException("--batch: expected at least 1, found " + batch);
+        return batch;
+    }
+
+    /** @throws IllegalArgumentException if {@code lrDecay} is not in (0, 1] */
+    public static double requireLrDecay(double lrDecay) {
+        if (!(lrDecay > 0 && lrDecay <= 1)) throw new IllegalArgumentException("--lr-decay: expected a number in (0, 1], found " + lrDecay);
+        return lrDecay;
     }
 
     /**
