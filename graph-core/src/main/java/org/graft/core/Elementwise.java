@@ -14,6 +14,18 @@ import org.graft.core.tensor.Tensor;
  */
 public interface Elementwise extends Op {
 
+    /** How many operands the op takes. */
+    int arity();
+
+    /** The type the operands broadcast to. */
+    @Override
+    default Type type(List<Type> in) {
+        Op.requireArity(this, in, arity());
+        Type type = in.get(0);
+        for (Type t : in.subList(1, in.size())) type = Type.broadcast(type, t);
+        return type;
+    }
+
     /**
      * Writes the op's value at elements {@code [0, n)} of its operands {@code in[0], in[1], ...}
      * into {@code out[0, n)}. {@code out} may be one of the operands: each element is read before

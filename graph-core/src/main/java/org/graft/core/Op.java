@@ -107,7 +107,10 @@ public interface Op {
      */
     default int accumulatesInto() { return -1; }
 
-    /** A kernel on {@code float[]} buffers for an f32 node, where working in f32 pays (a GEMM); null by default. */
+    /**
+     * A kernel on {@code float[]} buffers for an f32 node, where working in f32 pays (a GEMM); null
+     * by default. A {@link SharedKernel} op's kernel serves either dtype.
+     */
     default Kernel kernelF32(Site site) { return null; }
 
     /** A shape error unless there are exactly {@code n} input types. */

@@ -111,47 +111,30 @@ final class Builtins {
     /** What {@code iterate} needs of the compiler: a call of a fn, inlined (see {@code ProgramCompiler.inline}). */
     interface Inliner { Value inline(FnDef fn, List<Arg> args, SourcePos at); }
 
-    /** The arguments of one call, matched to their parameters, with conversions that say what was expected. */
-    static final class Call {
-        private final Values convert;
-        private final Inliner inliner;
-        private final Spec<?> spec;
-        private final Value[] values;
-        private final SourcePos[] positions;
-        private final SourcePos at;
+    /**
+     * The arguments of one call, matched to their parameters, with conversions that say what was
+     * expected: {@code args} and {@code positions} hold, by parameter, the value given and where it
+     * was written (null where none was given), and {@code at} is where the call was written.
+     */
+    record Call(Values values, Inliner inliner, Spec<?> spec, Value[] args, SourcePos[] positions, SourcePos at) {
 
-        Call(Values convert, Inliner inliner, Spec<?> spec, Value[] values, SourcePos[] positions, SourcePos at) {
-            this.convert = convert;
-            this.inliner = inliner;
-            this.spec = spec;
-            this.values = values;
-            this.positions = positions;
-            this.at = at;
-        }
+        boolean given(String param) { return args[index(param)] != null; }
 
-        SourcePos at() { return at; }
-
-        Values values() { return convert; }
-
-        Inliner inliner() { return inliner; }
-
-        boolean given(String param) { return values[index(param)] != null; }
-
-        Value value(String param) { return values[index(param)]; }
+        Value value(String param) { return args[index(param)]; }
 
         SourcePos pos(String param) { return positions[index(param)] != null ? positions[index(param)] : at; }
 
-        Node node(String param) { return convert.node(value(param), pos(param)); }
+        Node node(String param) { return values.node(value(param), pos(param)); }
 
         /** The operands of one op, their numbers in the dtype of the others (see {@link WeakTypes}). */
         List<Node> operands(String... params) {
-            return convert.unify(Arrays.stream(params).map(this::node).toList());
+            return values.unify(Arrays.stream(params).map(this::node).toList());
         }
 
         double number(String param) {
             int i = index(param);
-            if (values[i] == null) return ((Number) spec.defaults().get(i - spec.required())).doubleValue();
-            return convert.constant(values[i], pos(param), spec.name() + ": " + param);
+            if (args[i] == null) return ((Number) spec.defaults().get(i - spec.required())).doubleValue();
+            return values.constant(args[i], pos(param), spec.name() + ": " + param);
         }
 
         /** A number that must be finite and above 0, such as a learning rate. */
@@ -172,8 +155,8 @@ final class Builtins {
 
         int integer(String param) {
             int i = index(param);
-            if (values[i] == null) return ((Number) spec.defaults().get(i - spec.required())).intValue();
-            return convert.integer(values[i], pos(param), spec.name() + ": " + param);
+            if (args[i] == null) return ((Number) spec.defaults().get(i - spec.required())).intValue();
+            return values.integer(args[i], pos(param), spec.name() + ": " + param);
         }
 
 
@@ -192,21 +175,21 @@ final class Builtins {
 
         boolean bool(String param) {
             int i = index(param);
-            if (values[i] == null) return (Boolean) spec.defaults().get(i - spec.required());
-            if (values[i] instanceof Value.Bool b) return b.value();
-            throw new GraftException(pos(param), spec.name() + ": " + param + " must be true or false, found " + values[i].describe());
+            if (args[i] == null) return (Boolean) spec.defaults().get(i - spec.required());
+            if (args[i] instanceof Value.Bool b) return b.value();
+            throw new GraftException(pos(param), spec.name() + ": " + param + " must be true or false, found " + args[i].describe());
         }
 
         /** An array literal (or a tuple) of operands. */
         List<Node> nodes(String param) {
-            return convert.items(value(param), pos(param), spec.name() + ": " + param).stream()
-                    .map(v -> convert.node(v, pos(param))).toList();
+            return values.items(value(param), pos(param), spec.name() + ": " + param).stream()
+                    .map(v -> values.node(v, pos(param))).toList();
         }
 
         /** An array literal of integers known when the program is compiled. */
         int[] integers(String param) {
-            return convert.items(value(param), pos(param), spec.name() + ": " + param).stream()
-                    .mapToInt(v -> convert.integer(v, pos(param), spec.name() + ": " + param)).toArray();
+            return values.items(value(param), pos(param), spec.name() + ": " + param).stream()
+                    .mapToInt(v -> values.integer(v, pos(param), spec.name() + ": " + param)).toArray();
         }
 
         FnDef fn(String param) {

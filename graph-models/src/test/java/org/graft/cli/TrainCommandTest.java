@@ -13,6 +13,7 @@ import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -221,32 +222,28 @@ class TrainCommandTest {
     }
 
     @Test
-    void epochsBatchAndDecayOutOfRangeAreRefusedInTheWordsJavaGetsToo() throws IOException {
-        for (String[] bad : List.of(new String[] {"--epochs", "0", "--epochs: expected at least 1, found 0"},
-                new String[] {"--batch", "-3", "--batch: expected at least 1, found -3"},
-                new String[] {"--lr-decay", "1.5", "--lr-decay: expected a number in (0, 1], found 1.5"},
-                new String[] {"--lr-decay", "0", "--lr-decay: expected a number in (0, 1], found 0.0"})) {
+    void everySettingOutOfItsRangeIsRefusedInOneWayFromTheCommandLineJavaAndRunJson() throws IOException {
+        var refusals = new ArrayList<String[]>();
+        for (String lr : List.of("0", "-1", "nan", "NaN", "-Infinity", "1e400", "abc")) {
+            refusals.add(new String[] {"--lr", lr, "--lr: expected a finite number > 0, found " + lr});
+        }
+        refusals.add(new String[] {"--epochs", "0", "--epochs: expected at least 1, found 0"});
+        refusals.add(new String[] {"--batch", "-3", "--batch: expected at least 1, found -3"});
+        refusals.add(new String[] {"--lr-decay", "1.5", "--lr-decay: expected a number in (0, 1], found 1.5"});
+        refusals.add(new String[] {"--lr-decay", "0", "--lr-decay: expected a number in (0, 1], found 0.0"});
+        for (String[] bad : refusals) {
             Run run = graft("train", "xor", "--data", "xor", bad[0], bad[1], "--out", dir.toString());
             assertEquals(new Run(2, "", bad[2] + "\nTry 'graft train --help' for more.\n"), run);
         }
         assertEquals(Set.of(), files(dir).keySet(), "a wrong setting is refused before the run's folder is touched");
-        var fromJava = assertThrows(IllegalArgumentException.class, () -> new RunSettings("xor.graft", "", "xor", 0, 4, 0,
-                OptionalDouble.empty(), 1, Map.of(), "default", false, DType.F64));
-        assertEquals("--epochs: expected at least 1, found 0", fromJava.getMessage());
-    }
 
-    @Test
-    void everyLearningRateThatIsNotAFiniteNumberAboveZeroIsRefusedInTheSameWords() throws IOException {
-        for (String lr : List.of("0", "-1", "nan", "NaN", "-Infinity", "1e400", "abc")) {
-            Run run = graft("train", "xor", "--data", "xor", "--lr", lr, "--out", dir.toString());
-            assertEquals(new Run(2, "", "--lr: expected a finite number > 0, found " + lr + "\nTry 'graft train --help' for more.\n"), run);
-        }
-        assertEquals(Set.of(), files(dir).keySet(), "a wrong --lr is refused before the run's folder is touched");
-
-        // the same check, in the same words, for a rate given from Java and for one read from run.json
-        var fromJava = assertThrows(IllegalArgumentException.class, () -> new RunSettings("xor.graft", "", "xor", 1, 4, 0,
+        // the same checks, in the same words, for settings given from Java and read from run.json
+        var rate = assertThrows(IllegalArgumentException.class, () -> new RunSettings("xor.graft", "", "xor", 1, 4, 0,
                 OptionalDouble.of(-1), 1, Map.of(), "default", false, DType.F64));
-        assertEquals("--lr: expected a finite number > 0, found -1.0", fromJava.getMessage());
+        assertEquals("--lr: expected a finite number > 0, found -1.0", rate.getMessage());
+        var epochs = assertThrows(IllegalArgumentException.class, () -> new RunSettings("xor.graft", "", "xor", 0, 4, 0,
+                OptionalDouble.empty(), 1, Map.of(), "default", false, DType.F64));
+        assertEquals("--epochs: expected at least 1, found 0", epochs.getMessage());
         assertEquals(0, graft("train", "xor", "--data", "xor", "--epochs", "1", "--out", dir.toString()).status());
         Path json = dir.resolve("run.json");
         Files.writeString(json, Files.readString(json).replace("\"lr\": null", "\"lr\": 0"));

@@ -17,8 +17,6 @@ import java.util.List;
 import org.graft.core.Elementwise;
 import org.graft.core.Grad;
 import org.graft.core.Node;
-import org.graft.core.Op;
-import org.graft.core.Type;
 
 /**
  * Elementwise functions of two inputs, broadcasting as in NumPy. Each bprop returns terms of
@@ -37,10 +35,7 @@ public sealed interface Binary extends Elementwise {
     List<Node> bprop(Node a, Node b, Node y, Node gy);
 
     @Override
-    default Type type(List<Type> in) {
-        Op.requireArity(this, in, 2);
-        return Type.broadcast(in.get(0), in.get(1));
-    }
+    default int arity() { return 2; }
 
     @Override
     default void apply(double[][] in, double[] out, int n) { apply(in[0], in[1], out, n); }

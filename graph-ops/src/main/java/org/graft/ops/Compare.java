@@ -5,8 +5,6 @@ import java.util.List;
 import org.graft.core.Elementwise;
 import org.graft.core.Grad;
 import org.graft.core.Node;
-import org.graft.core.Op;
-import org.graft.core.Type;
 
 /**
  * Comparisons, elementwise with broadcasting: 1 where the relation holds, 0 elsewhere (and 0
@@ -22,10 +20,7 @@ public sealed interface Compare extends Elementwise {
     void apply(float[] a, float[] b, float[] y, int n);
 
     @Override
-    default Type type(List<Type> in) {
-        Op.requireArity(this, in, 2);
-        return Type.broadcast(in.get(0), in.get(1));
-    }
+    default int arity() { return 2; }
 
     @Override
     default void apply(double[][] in, double[] out, int n) { apply(in[0], in[1], out, n); }

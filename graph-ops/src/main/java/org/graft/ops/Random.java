@@ -2,6 +2,7 @@ package org.graft.ops;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.ToDoubleFunction;
 import java.util.random.RandomGenerator;
 
 import org.graft.core.Grad;
@@ -31,6 +32,16 @@ public sealed interface Random extends Stochastic {
         return in.get(0);
     }
 
+    /** An f64 kernel that fills the output with one {@code draw} per element, in order, from the node's stream. */
+    private static Kernel draws(Site site, ToDoubleFunction<RandomGenerator> draw) {
+        int out = site.slot(), n = site.out().size();
+        return b -> {
+            double[] y = (double[]) b[out];
+            RandomGenerator stream = site.random();
+            for (int i = 0; i < n; i++) y[i] = draw.applyAsDouble(stream);
+        };
+    }
+
     /** Independent draws from N(mean, std²), one per element of the input, whose values are not read. */
     record NormalLike(double mean, double std) implements Random {
         public static final Builtin BUILTIN = Builtin.of("normal_like", List.of(Builtin.Param.operand("x"), Builtin.Param.number("mean", 0.0), Builtin.Param.number("std", 1.0)),
@@ -54,14 +65,7 @@ public sealed interface Random extends Stochastic {
 
         // the draws of Tensor.normal, in the same order
         @Override
-        public Kernel kernel(Site site) {
-            int out = site.slot(), n = site.out().size();
-            return b -> {
-                double[] y = (double[]) b[out];
-                RandomGenerator stream = site.random();
-                for (int i = 0; i < n; i++) y[i] = mean + std * stream.nextGaussian();
-            };
-        }
+        public Kernel kernel(Site site) { return draws(site, stream -> mean + std * stream.nextGaussian()); }
 
         // only the shape of the input is read
         @Override
@@ -106,14 +110,7 @@ public sealed interface Random extends Stochastic {
 
         // the draws of Tensor.uniform, in the same order
         @Override
-        public Kernel kernel(Site site) {
-            int out = site.slot(), n = site.out().size();
-            return b -> {
-                double[] y = (double[]) b[out];
-                RandomGenerator stream = site.random();
-                for (int i = 0; i < n; i++) y[i] = lo + (hi - lo) * stream.nextDouble();
-            };
-        }
+        public Kernel kernel(Site site) { return draws(site, stream -> lo + (hi - lo) * stream.nextDouble()); }
 
         // only the shape of the input is read
         @Override

@@ -20,6 +20,7 @@ import org.graft.core.Grad;
 import org.graft.core.Node;
 import org.graft.core.Op;
 import org.graft.core.ShapeError;
+import org.graft.core.SharedKernel;
 import org.graft.core.Type;
 import org.graft.core.kernel.Kernel;
 import org.graft.core.kernel.Kernels;
@@ -75,7 +76,7 @@ public sealed interface Reduce extends Op {
         return div(mul(kept(x, gy), hit), sum(hit, axes, true));
     }
 
-    record Sum(List<Integer> axes, boolean keepdims) implements Reduce {
+    record Sum(List<Integer> axes, boolean keepdims) implements Reduce, SharedKernel {
         public static final Builtin BUILTIN = Builtin.reduction("sum", Ops::sum, "0 over an empty axis")
                 .java("`sum(x)`, `sum(x, axis)`, `sum(x, axis, keepdims)`, `sum(x, int[] axes, keepdims)`");
 
@@ -87,16 +88,12 @@ public sealed interface Reduce extends Op {
         @Override
         public Kernel kernel(Site site) { return Kernels.sum(site, normalize(site.in(0), axes), 1); }
 
-        // the shared kernels work on the buffers of either dtype
-        @Override
-        public Kernel kernelF32(Site site) { return kernel(site); }
-
         // d/dx_i sum(x) = 1 for every i reduced into the output
         @Override
         public List<Grad> bprop(List<Node> in, Node y, Node gy) { return List.of(Grad.of(sumBprop(in.get(0), gy))); }
     }
 
-    record Mean(List<Integer> axes, boolean keepdims) implements Reduce {
+    record Mean(List<Integer> axes, boolean keepdims) implements Reduce, SharedKernel {
         public static final Builtin BUILTIN = Builtin.reduction("mean", Ops::mean, "divides by the reduced count, read from the shape at run time (so `mean` over a "
                 + "batch `n` works for any n)").java("`mean(...)`");
 
@@ -111,10 +108,6 @@ public sealed interface Reduce extends Op {
 
         @Override
         public Kernel kernel(Site site) { return Kernels.sum(site, normalize(site.in(0), axes), Count.count(site.in(0), axes)); }
-
-        // the shared kernels work on the buffers of either dtype
-        @Override
-        public Kernel kernelF32(Site site) { return kernel(site); }
 
         // d/dx_i mean(x) = 1/N, with N the number of elements reduced into each output
         @Override
@@ -291,7 +284,7 @@ public sealed interface Reduce extends Op {
     }
 
     /** The number of elements along {@code axes} of its input (a scalar), read from its shape. */
-    record Count(List<Integer> axes) implements Op {
+    record Count(List<Integer> axes) implements SharedKernel {
         public static final Builtin BUILTIN = Builtin.operator("", "—", "internal: the number of elements along the axes, read from its input's shape; `mean` divides by it");
 
         public Count { axes = List.copyOf(axes); }
@@ -311,10 +304,6 @@ public sealed interface Reduce extends Op {
 
         @Override
         public Kernel kernel(Site site) { return Kernels.fill(site, count(site.in(0), axes)); }
-
-        // the shared kernels work on the buffers of either dtype
-        @Override
-        public Kernel kernelF32(Site site) { return kernel(site); }
 
         // only the shape of x is read
         @Override

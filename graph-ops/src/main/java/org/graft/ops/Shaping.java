@@ -18,6 +18,8 @@ import org.graft.core.Grad;
 import org.graft.core.Node;
 import org.graft.core.Op;
 import org.graft.core.ShapeError;
+import org.graft.core.SharedKernel.KeepsOrder;
+import org.graft.core.SharedKernel;
 import org.graft.core.Type;
 import org.graft.core.kernel.Kernel;
 import org.graft.core.kernel.Kernels;
@@ -42,18 +44,10 @@ public sealed interface Shaping extends Op {
     }
 
     /** Inserts axes of size 1; {@code axes} are positions in the result, ascending. */
-    record ExpandDims(List<Integer> axes) implements Shaping {
+    record ExpandDims(List<Integer> axes) implements Shaping, KeepsOrder {
         public static final Builtin BUILTIN = Builtin.operator("", "`expandDims(x, axes...)`", "inserts axes of size 1 at these positions of the result");
 
         public ExpandDims { axes = List.copyOf(axes); }
-
-        // the elements keep their order
-        @Override
-        public Kernel kernel(Site site) { return Kernels.copy(site); }
-
-        // the shared kernels work on the buffers of either dtype
-        @Override
-        public Kernel kernelF32(Site site) { return kernel(site); }
 
         @Override
         public Type type(List<Type> in) {
@@ -76,18 +70,10 @@ public sealed interface Shaping extends Op {
     }
 
     /** Removes axes of size 1; {@code axes} are positions in the input, ascending. */
-    record Squeeze(List<Integer> axes) implements Shaping {
+    record Squeeze(List<Integer> axes) implements Shaping, KeepsOrder {
         public static final Builtin BUILTIN = Builtin.operator("", "`squeeze(x, axes...)`", "removes axes of size 1");
 
         public Squeeze { axes = List.copyOf(axes); }
-
-        // the elements keep their order
-        @Override
-        public Kernel kernel(Site site) { return Kernels.copy(site); }
-
-        // the shared kernels work on the buffers of either dtype
-        @Override
-        public Kernel kernelF32(Site site) { return kernel(site); }
 
         @Override
         public Type type(List<Type> in) {
@@ -113,7 +99,7 @@ public sealed interface Shaping extends Op {
      * input with symbolic dims the -1 is needed and stands for its one symbolic dim
      * ({@code [n, 28, 28]} to {@code [-1, 784]} gives {@code [n, 784]}).
      */
-    record Reshape(List<Integer> dims) implements Shaping {
+    record Reshape(List<Integer> dims) implements Shaping, KeepsOrder {
         public static final Builtin BUILTIN = Builtin.of("reshape", List.of(Builtin.Param.operand("x"), Builtin.Param.integers("shape")),
                 a -> Ops.reshape(a.operand("x"), a.integers("shape")), "row-major, as NumPy; at most one `-1`. For an input with a "
                 + "symbolic dim the `-1` is required and stands for it, when the concrete dims hold the same number of elements on "
@@ -121,14 +107,6 @@ public sealed interface Shaping extends Op {
                 + "reads x's concrete dims at run time").java("`reshape(x, dims...)`");
 
         public Reshape { dims = List.copyOf(dims); }
-
-        // the elements keep their order
-        @Override
-        public Kernel kernel(Site site) { return Kernels.copy(site); }
-
-        // the shared kernels work on the buffers of either dtype
-        @Override
-        public Kernel kernelF32(Site site) { return kernel(site); }
 
         @Override
         public Type type(List<Type> in) {
@@ -183,7 +161,7 @@ public sealed interface Shaping extends Op {
      * of {@link Reshape}, to dims that may be symbolic. The sizes must agree: equal when both
      * types are concrete, else the same symbols and the same product of the concrete dims.
      */
-    record ReshapeLike() implements Shaping {
+    record ReshapeLike() implements Shaping, KeepsOrder {
         public static final Builtin BUILTIN = Builtin.operator("", "`reshape(x, like)`", "x's elements in the dims of `like`, whose values are not read: "
                 + "`reshape`'s gradient, to dims that may be symbolic");
 
@@ -211,13 +189,6 @@ public sealed interface Shaping extends Op {
         @Override
         public Tensor fprop(List<Tensor> in) { return in.get(0).reshape(in.get(1).shape()); }
 
-        @Override
-        public Kernel kernel(Site site) { return Kernels.copy(site); }
-
-        // the shared kernels work on the buffers of either dtype
-        @Override
-        public Kernel kernelF32(Site site) { return kernel(site); }
-
         // reshaping back to x's dims
         @Override
         public List<Grad> bprop(List<Node> in, Node y, Node gy) {
@@ -226,7 +197,7 @@ public sealed interface Shaping extends Op {
     }
 
     /** {@code x} broadcast to concrete dims, as NumPy's {@code broadcast_to}. */
-    record BroadcastTo(List<Integer> dims) implements Shaping {
+    record BroadcastTo(List<Integer> dims) implements Shaping, SharedKernel {
         public static final Builtin BUILTIN = Builtin.of("broadcast_to", List.of(Builtin.Param.operand("x"), Builtin.Param.integers("shape")),
                 a -> Ops.broadcastTo(a.operand("x"), a.integers("shape")), "NumPy's broadcasting to concrete dims; the gradient sums back")
                 .java("`broadcastTo(x, dims...)`");
@@ -255,10 +226,6 @@ public sealed interface Shaping extends Op {
 
         @Override
         public Kernel kernel(Site site) { return Kernels.broadcast(site, 0); }
-
-        // the shared kernels work on the buffers of either dtype
-        @Override
-        public Kernel kernelF32(Site site) { return kernel(site); }
 
         // the adjoint of copying is summing the copies
         @Override

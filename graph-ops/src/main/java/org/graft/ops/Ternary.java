@@ -10,8 +10,6 @@ import java.util.List;
 import org.graft.core.Elementwise;
 import org.graft.core.Grad;
 import org.graft.core.Node;
-import org.graft.core.Op;
-import org.graft.core.Type;
 
 /** Elementwise functions of three inputs, all three broadcasting together as in NumPy. */
 public sealed interface Ternary extends Elementwise {
@@ -29,10 +27,7 @@ public sealed interface Ternary extends Elementwise {
     default void applyF32(float[][] in, float[] out, int n) { apply(in[0], in[1], in[2], out, n); }
 
     @Override
-    default Type type(List<Type> in) {
-        Op.requireArity(this, in, 3);
-        return Type.broadcast(Type.broadcast(in.get(0), in.get(1)), in.get(2));
-    }
+    default int arity() { return 3; }
 
     /** {@code a} where {@code c} is non-zero, else {@code b}. */
     record Where() implements Ternary {

@@ -18,8 +18,6 @@ import java.util.List;
 import org.graft.core.Elementwise;
 import org.graft.core.Grad;
 import org.graft.core.Node;
-import org.graft.core.Op;
-import org.graft.core.Type;
 
 /** Elementwise functions of one input. The loop, bprop and the derivative live side by side. */
 public sealed interface Unary extends Elementwise {
@@ -37,10 +35,7 @@ public sealed interface Unary extends Elementwise {
     Grad bprop(Node x, Node y, Node gy);
 
     @Override
-    default Type type(List<Type> in) {
-        Op.requireArity(this, in, 1);
-        return in.get(0);
-    }
+    default int arity() { return 1; }
 
     @Override
     default void apply(double[][] in, double[] out, int n) { apply(in[0], out, n); }

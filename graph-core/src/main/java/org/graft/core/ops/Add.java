@@ -5,17 +5,12 @@ import java.util.List;
 import org.graft.core.Elementwise;
 import org.graft.core.Grad;
 import org.graft.core.Node;
-import org.graft.core.Op;
-import org.graft.core.Type;
 
 /** {@code a + b}, elementwise with NumPy broadcasting. */
 public record Add() implements Elementwise {
 
     @Override
-    public Type type(List<Type> in) {
-        Op.requireArity(this, in, 2);
-        return Type.broadcast(in.get(0), in.get(1));
-    }
+    public int arity() { return 2; }
 
     @Override
     public void apply(double[][] in, double[] out, int n) {

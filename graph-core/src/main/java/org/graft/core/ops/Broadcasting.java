@@ -8,6 +8,7 @@ import org.graft.core.Grad;
 import org.graft.core.Node;
 import org.graft.core.Op;
 import org.graft.core.ShapeError;
+import org.graft.core.SharedKernel;
 import org.graft.core.Type;
 import org.graft.core.kernel.Kernel;
 import org.graft.core.kernel.Kernels;
@@ -26,7 +27,7 @@ public sealed interface Broadcasting extends Op {
      * {@code x} broadcast to the shape of {@code like} (whose values are not read). The target
      * comes from a node, not from an attribute, so it may have symbolic dims.
      */
-    record BroadcastLike() implements Broadcasting {
+    record BroadcastLike() implements Broadcasting, SharedKernel {
         @Override
         public String name() { return "broadcast_to"; }
 
@@ -48,10 +49,6 @@ public sealed interface Broadcasting extends Op {
         @Override
         public Kernel kernel(Site site) { return Kernels.broadcast(site, 0); }
 
-        // the shared kernels work on the buffers of either dtype
-        @Override
-        public Kernel kernelF32(Site site) { return kernel(site); }
-
         // the adjoint of copying is summing: the walker sums gy back to x's shape
         @Override
         public List<Grad> bprop(List<Node> in, Node y, Node gy) { return List.of(Grad.of(gy), Grad.disconnected()); }
@@ -62,7 +59,7 @@ public sealed interface Broadcasting extends Op {
      * where {@code target} has size 1 are summed keeping the axis. Which axes those are is
      * known from the types alone, because a symbolic dim never broadcasts.
      */
-    record SumTo(Type target) implements Broadcasting {
+    record SumTo(Type target) implements Broadcasting, SharedKernel {
         @Override
         public Type type(List<Type> in) {
             Op.requireArity(this, in, 1);
@@ -94,10 +91,6 @@ public sealed interface Broadcasting extends Op {
             for (int i = 0; i < site.in(0).rank(); i++) if (i < shift || target.dims().get(i - shift).isOne()) axes.add(i);
             return Kernels.sum(site, axes.stream().mapToInt(Integer::intValue).toArray(), 1);
         }
-
-        // the shared kernels work on the buffers of either dtype
-        @Override
-        public Kernel kernelF32(Site site) { return kernel(site); }
 
         // the adjoint of summing is copying back
         @Override

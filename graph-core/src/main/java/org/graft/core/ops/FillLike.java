@@ -5,6 +5,7 @@ import java.util.List;
 import org.graft.core.Grad;
 import org.graft.core.Node;
 import org.graft.core.Op;
+import org.graft.core.SharedKernel;
 import org.graft.core.Type;
 import org.graft.core.kernel.Kernel;
 import org.graft.core.kernel.Kernels;
@@ -15,7 +16,7 @@ import org.graft.core.tensor.Tensor;
  * A tensor of {@code like}'s shape with every element {@code value}: {@code zeros_like} for 0,
  * {@code ones_like} for 1, {@code fill} for any other value.
  */
-public record FillLike(double value) implements Op {
+public record FillLike(double value) implements SharedKernel {
 
     @Override
     public boolean readsValues(int i) { return false; } // only the shape of the input is read
@@ -25,7 +26,7 @@ public record FillLike(double value) implements Op {
 
     // zeros_like and ones_like already say their value
     @Override
-    public String describe() { return name().equals("fill") ? Op.super.describe() : name(); }
+    public String describe() { return name().equals("fill") ? SharedKernel.super.describe() : name(); }
 
     @Override
     public Type type(List<Type> in) {
@@ -38,10 +39,6 @@ public record FillLike(double value) implements Op {
 
     @Override
     public Kernel kernel(Site site) { return Kernels.fill(site, value); }
-
-    // the shared kernels work on the buffers of either dtype
-    @Override
-    public Kernel kernelF32(Site site) { return kernel(site); }
 
     // only the shape of the input is read
     @Override

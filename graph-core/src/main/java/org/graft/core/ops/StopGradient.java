@@ -5,14 +5,12 @@ import java.util.List;
 import org.graft.core.Grad;
 import org.graft.core.Node;
 import org.graft.core.Op;
+import org.graft.core.SharedKernel.KeepsOrder;
 import org.graft.core.Type;
-import org.graft.core.kernel.Kernel;
-import org.graft.core.kernel.Kernels;
-import org.graft.core.kernel.Site;
 import org.graft.core.tensor.Tensor;
 
 /** The identity on values that no gradient passes through (a target held fixed, a sampled chain). */
-public record StopGradient() implements Op {
+public record StopGradient() implements KeepsOrder {
 
     @Override
     public boolean connected(int i) { return false; } // it reads the values, and stops the gradient
@@ -25,13 +23,6 @@ public record StopGradient() implements Op {
 
     @Override
     public Tensor fprop(List<Tensor> in) { return in.get(0); }
-
-    @Override
-    public Kernel kernel(Site site) { return Kernels.copy(site); }
-
-    // the shared kernels work on the buffers of either dtype
-    @Override
-    public Kernel kernelF32(Site site) { return kernel(site); }
 
     @Override
     public List<Grad> bprop(List<Node> in, Node y, Node gy) { return List.of(Grad.disconnected()); }
