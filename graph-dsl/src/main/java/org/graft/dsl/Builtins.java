@@ -90,7 +90,7 @@ final class Builtins {
         String signature() {
             var out = new ArrayList<String>();
             for (int i = 0; i < params.size(); i++) {
-                out.add(i < required ? params.get(i) : params.get(i) + " = " + showDefault(defaults.get(i - required)));
+                out.add(i < required ? params.get(i) : params.get(i) + " = " + Builtin.show(defaults.get(i - required)));
             }
             return "(" + String.join(", ", out) + ")";
         }
@@ -99,12 +99,6 @@ final class Builtins {
             int n = params.size();
             String count = n + " argument" + (n == 1 ? "" : "s");
             return (required == n ? count : "at most " + count) + " " + signature();
-        }
-
-        /** A default as the language writes it: {@code none}, {@code 0.9}, {@code 1e-8}. */
-        private static String showDefault(Object v) {
-            if (v == null) return "none";
-            return v instanceof Double d ? Values.show(d) : String.valueOf(v);
         }
     }
 

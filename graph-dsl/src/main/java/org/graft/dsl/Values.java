@@ -18,6 +18,7 @@ import org.graft.core.runtime.Compiler;
 import org.graft.core.tensor.DType;
 import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
+import org.graft.ops.Builtin;
 
 /**
  * What the values of expressions become where the program needs them: graph nodes (numbers
@@ -150,8 +151,5 @@ final class Values {
     }
 
     /** A number as the language writes it: {@code 2}, {@code -0.5}, {@code 1e-8}, {@code 1e12}. */
-    static String show(double v) {
-        if (v == Math.rint(v) && Math.abs(v) < 1e15) return Long.toString((long) v);
-        return Double.toString(v).replace(".0E", "e").replace("E", "e");
-    }
+    static String show(double v) { return Builtin.show(v); }
 }
