@@ -243,6 +243,46 @@ public final class Ops {
     /** The binary cross-entropy of {@code sigmoid(logits)} against {@code t}, computed stably from the logits. */
     public static Apply bceWithLogits(Node logits, Node t) { return apply(new Neural.BceWithLogits(), logits, t); }
 
+    // ---- convolution and pooling ----------------------------------------------------------------
+
+    /** The convolution of images {@code x [n, c, h, w]} with filters {@code W [f, c, kh, kw]}: stride 1, no padding. */
+    public static Apply conv2d(Node x, Node weights) { return conv2d(x, weights, Conv.Spec.of(1, 0, 1, 1)); }
+
+    /** The convolution of images {@code x [n, c, h, w]} with filters {@code W [f, c / groups, kh, kw]}. */
+    public static Apply conv2d(Node x, Node weights, Conv.Spec spec) { return apply(new Conv.Conv2d(spec), x, weights); }
+
+    /** The gradient of {@code <g, conv2d(x, W, spec)>} with respect to {@code x}, whose images are {@code h x w}. */
+    public static Apply convTranspose2d(Node g, Node weights, Conv.Spec spec, int h, int w) {
+        return apply(new Conv.ConvTranspose2d(spec, h, w), g, weights);
+    }
+
+    /** The gradient of {@code <g, conv2d(x, W, spec)>} with respect to {@code W}, whose taps are {@code kh x kw}. */
+    public static Apply conv2dFilterGrad(Node x, Node g, Conv.Spec spec, int kh, int kw) {
+        return apply(new Conv.Conv2dFilterGrad(spec, kh, kw), x, g);
+    }
+
+    /** Each window's maximum, over each channel of images {@code x [n, c, h, w]}. */
+    public static Apply maxPool2d(Node x, Pool.Window window) { return apply(new Pool.MaxPool2d(window), x); }
+
+    /** {@code g} sent back to where each window's maximum {@code y} of {@code x} was found. */
+    public static Apply maxPool2dGrad(Node x, Node y, Node g, Pool.Window window) { return apply(new Pool.MaxPool2dGrad(window), x, y, g); }
+
+    /** Each window's {@code u} at the position of its maximum {@code y} of {@code x}. */
+    public static Apply maxPool2dGather(Node x, Node y, Node u, Pool.Window window) { return apply(new Pool.MaxPool2dGather(window), x, y, u); }
+
+    /** Each window's mean over each channel of images {@code x [n, c, h, w]}, padding counted as zeros. */
+    public static Apply avgPool2d(Node x, Pool.Window window) { return avgPool2d(x, window, true); }
+
+    /** Each window's mean, padding counted as zeros in it or, without {@code countPadding}, left out. */
+    public static Apply avgPool2d(Node x, Pool.Window window, boolean countPadding) {
+        return apply(new Pool.AvgPool2d(window, countPadding), x);
+    }
+
+    /** Each window's {@code g} spread evenly over it, onto {@code h x w} images. */
+    public static Apply avgPool2dGrad(Node g, Pool.Window window, boolean countPadding, int h, int w) {
+        return apply(new Pool.AvgPool2dGrad(window, countPadding, h, w), g);
+    }
+
     // ---- shape --------------------------------------------------------------------------------
 
     /** {@code x} broadcast to the shape of {@code like}; {@code x} itself when the types agree. */

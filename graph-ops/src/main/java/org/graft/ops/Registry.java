@@ -29,6 +29,7 @@ public final class Registry {
         LINEAR_ALGEBRA("Linear algebra"),
         SHAPE("Shape"),
         NEURAL("Neural"),
+        CONVOLUTION("Convolution and pooling"),
         RANDOM("Random"),
         DIFFERENTIATION("Differentiation");
 
@@ -69,6 +70,8 @@ public final class Registry {
                     "internal: the sum that undoes a broadcast, which the gradient walker builds; its gradient broadcasts back"),
                     Section.SHAPE),
             new Family(Neural.class, Section.NEURAL),
+            new Family(Conv.class, Section.CONVOLUTION),
+            new Family(Pool.class, Section.CONVOLUTION),
             new Family(Random.class, Section.RANDOM),
             new Core(StopGradient.class, Builtin.unary("stop_gradient", Ops::stopGradient, "the identity on values; no gradient passes"),
                     Section.DIFFERENTIATION));

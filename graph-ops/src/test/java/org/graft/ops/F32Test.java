@@ -60,6 +60,7 @@ class F32Test {
     }
 
     private static final Shape S = Shape.of(2, 3);
+    private static final Conv.Spec CONV = Conv.Spec.of(1, 1, 1, 1);
     private static final SplittableRandom RANDOM = new SplittableRandom(20260701);
 
     private static Tensor between(Shape s, double lo, double hi) { return Tensor.uniform(s, lo, hi, RANDOM); }
@@ -167,11 +168,24 @@ class F32Test {
             // the same stream, so the same draws: the f32 samples are the f64 ones rounded
             exact("normal_like", in -> normalLike(in.get(0), 0.3, 2.0), any()),
             exact("uniform_like", in -> uniformLike(in.get(0), -0.1, 0.7), any()),
-            exact("bernoulli", in -> bernoulli(in.get(0)), between(S, 0, 1)));
+            exact("bernoulli", in -> bernoulli(in.get(0)), between(S, 0, 1)),
+
+            product("conv2d", in -> conv2d(in.get(0), in.get(1), CONV), between(Shape.of(1, 2, 3, 3), -3, 3), between(Shape.of(2, 2, 2, 2), -3, 3)),
+            product("conv_transpose2d", in -> convTranspose2d(in.get(0), in.get(1), CONV, 3, 3), between(Shape.of(1, 2, 4, 4), -3, 3),
+                    between(Shape.of(2, 2, 2, 2), -3, 3)),
+            product("conv2d_filter_grad", in -> conv2dFilterGrad(in.get(0), in.get(1), CONV, 2, 2), between(Shape.of(1, 2, 3, 3), -3, 3),
+                    between(Shape.of(1, 2, 4, 4), -3, 3)),
+            exact("max_pool2d", in -> maxPool2d(in.get(0), Pool.Window.of(2)), between(Shape.of(1, 2, 4, 4), -3, 3)),
+            exact("max_pool2d_grad and gather", in -> {
+                Node y = maxPool2d(in.get(0), Pool.Window.of(2));
+                return maxPool2dGather(in.get(0), y, maxPool2dGrad(in.get(0), y, in.get(1), Pool.Window.of(2)), Pool.Window.of(2));
+            }, between(Shape.of(1, 2, 4, 4), -3, 3), between(Shape.of(1, 2, 2, 2), -3, 3)),
+            close("avg_pool2d and its gradient", in -> avgPool2dGrad(avgPool2d(in.get(0), Pool.Window.of(2)), Pool.Window.of(2), true, 4, 4),
+                    between(Shape.of(1, 2, 4, 4), -3, 3)));
 
     /** The op families, each of which every case together must cover, and the walker's own ops. */
     private static final List<Class<?>> FAMILIES = List.of(Unary.class, Binary.class, Compare.class, Ternary.class,
-            Reduce.class, Neural.class, Linalg.class, Shaping.class, Random.class, Broadcasting.class);
+            Reduce.class, Neural.class, Linalg.class, Shaping.class, Random.class, Broadcasting.class, Conv.class, Pool.class);
     private static final List<Class<?>> SINGLE_OPS = List.of(Add.class, FillLike.class, StopGradient.class, Reduce.Count.class);
 
     /**

@@ -49,6 +49,7 @@ class SecondOrderSizeTest {
     private record Case(String name, Function<List<Node>, Node> build, List<Shape> shapes) {}
 
     private static final Shape S = Shape.of(2, 3);
+    private static final Conv.Spec CONV = Conv.Spec.of(1, 1, 1, 1);
 
     private static Case of(String name, Function<List<Node>, Node> build, Shape... shapes) {
         return new Case(name, build, List.of(shapes));
@@ -118,11 +119,19 @@ class SecondOrderSizeTest {
             of("unslice", in -> unslice(in.get(0), in.get(1), Slice.index(1)), Shape.of(3), S),
             of("one_hot", in -> mul(sum(oneHot(argmax(in.get(0), 1), 4)), in.get(0)), S),
             of("fills", in -> mul(add(zerosLike(in.get(0)), add(onesLike(in.get(0)), fill(in.get(0), 2))), in.get(0)), S),
-            of("stop_gradient", in -> mul(stopGradient(in.get(0)), in.get(0)), S));
+            of("stop_gradient", in -> mul(stopGradient(in.get(0)), in.get(0)), S),
+
+            of("conv2d", in -> conv2d(in.get(0), in.get(1), CONV), Shape.of(2, 2, 4, 4), Shape.of(3, 2, 3, 3)),
+            of("conv_transpose2d", in -> convTranspose2d(in.get(0), in.get(1), CONV, 4, 4), Shape.of(2, 3, 4, 4), Shape.of(3, 2, 3, 3)),
+            of("conv2d_filter_grad", in -> conv2dFilterGrad(in.get(0), in.get(1), CONV, 3, 3), Shape.of(2, 2, 4, 4), Shape.of(2, 3, 4, 4)),
+            of("max_pool2d", in -> maxPool2d(in.get(0), Pool.Window.of(2)), Shape.of(2, 2, 4, 4)),
+            of("max_pool2d_grad", in -> maxPool2dGrad(in.get(0), maxPool2d(in.get(0), Pool.Window.of(2)), in.get(1), Pool.Window.of(2)),
+                    Shape.of(2, 2, 4, 4), Shape.of(2, 2, 2, 2)),
+            of("avg_pool2d", in -> avgPool2d(in.get(0), Pool.Window.of(2)), Shape.of(2, 2, 4, 4)));
 
     /** The op families every case together must cover, and the walker's own ops. */
     private static final List<Class<?>> FAMILIES = List.of(Unary.class, Binary.class, Compare.class, Ternary.class,
-            Reduce.class, Neural.class, Linalg.class, Shaping.class, Broadcasting.class);
+            Reduce.class, Neural.class, Linalg.class, Shaping.class, Broadcasting.class, Conv.class, Pool.class);
     private static final List<Class<?>> SINGLE_OPS = List.of(Add.class, FillLike.class, StopGradient.class, Reduce.Count.class);
 
     @Test

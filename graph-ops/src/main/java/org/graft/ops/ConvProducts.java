@@ -1,0 +1,226 @@
+package org.graft.ops;
+
+import org.graft.core.blas.Blas;
+import org.graft.core.blas.Gemm;
+
+/**
+ * The three products of a 2-d convolution — its output, its gradient with respect to the input
+ * (a transposed convolution) and with respect to the filters — by im2col onto the back end's
+ * GEMM, on the buffers of one dtype ({@code double[]} or {@code float[]}).
+ *
+ * <p>Images are taken a chunk at a time: a chunk's patches, one column per image and spot, make
+ * one matrix, so each group of each chunk is one GEMM of {@code fg x patch} filters against
+ * {@code patch x (chunk * spots)} patch values, large enough for the back end to run at speed
+ * and small enough to stay in cache's reach ({@link #COLUMN_LIMIT}). The index of every patch
+ * value is computed once, as are the scratch matrices, when the products are made (a plan
+ * makes them once per node), so nothing is allocated per call. The GEMM reads whole arrays
+ * from offset 0 (the native back end copies them), which is why a chunk's results go through
+ * scratch matrices and not straight into the NCHW buffers.
+ */
+final class ConvProducts<A> {
+    /** The most values an im2col matrix holds: 2^20, 8 MB in f64. */
+    static final int COLUMN_LIMIT = 1 << 20;
+
+    private final ConvGeometry g;
+    private final Dense<A> dense;
+    private final Gemm gemm;
+    private final int[] index;
+    private final int chunk, patch, spots;
+    private final A col, rows, filters, filterGrad;
+
+    private ConvProducts(ConvGeometry g, Dense<A> dense, Gemm gemm) {
+        this.g = g;
+        this.dense = dense;
+        this.gemm = gemm;
+        this.index = g.patchIndex();
+        this.patch = g.patch();
+        this.spots = g.spots();
+        this.chunk = chunk(g);
+        int columns = chunk * spots;
+        this.col = dense.alloc(patch * columns);
+        this.rows = dense.alloc(g.fg() * columns);
+        // one group's filters and their gradient, copied out of and added into the [f, ...] arrays
+        this.filters = g.spec().groups() == 1 ? null : dense.alloc(g.fg() * patch);
+        this.filterGrad = g.spec().groups() == 1 ? null : dense.alloc(g.fg() * patch);
+    }
+
+    static ConvProducts<double[]> f64(ConvGeometry g, Gemm gemm) { return new ConvProducts<>(g, Dense.F64, gemm); }
+
+    static ConvProducts<float[]> f32(ConvGeometry g, Gemm gemm) { return new ConvProducts<>(g, Dense.F32, gemm); }
+
+    /** Images per chunk: as many as keep an im2col matrix within {@link #COLUMN_LIMIT}, at least one. */
+    static int chunk(ConvGeometry g) {
+        long perImage = (long) Math.max(g.patch(), g.fg()) * g.spots();
+        return (int) Math.max(1, Math.min(g.n(), COLUMN_LIMIT / Math.max(1, perImage)));
+    }
+
+    /** The back end for a full chunk's products, chosen by their size as a matrix product's is. */
+    static Gemm gemm(ConvGeometry g) { return Blas.gemm(g.fg(), chunk(g) * g.spots(), g.patch()); }
+
+    /** {@code y [n, f, oh, ow] = conv(x [n, c, h, w], W [f, c / groups, kh, kw])}. */
+    void forward(A x, A weights, A y) {
+        for (int first = 0; first < g.n(); first += chunk) {
+            int images = Math.min(chunk, g.n() - first), columns = images * spots;
+            for (int group = 0; group < g.spec().groups(); group++) {
+                im2col(x, first, images, group);
+                dense.gemm(gemm, false, false, g.fg(), columns, patch, groupFilters(weights, group), col, false, rows);
+                for (int i = 0; i < images; i++) {
+                    for (int k = 0; k < g.fg(); k++) {
+                        System.arraycopy(rows, k * columns + i * spots, y, outputAt(first + i, group, k), spots);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * {@code gx [n, c, h, w]}, the gradient of {@code <gy, conv(x, W)>} with respect to x: each
+     * output's patch of filters added back where it was read from (col2im).
+     */
+    void inputGrad(A gy, A weights, A gx) {
+        dense.zero(gx, 0, g.n() * g.c() * g.h() * g.w());
+        for (int first = 0; first < g.n(); first += chunk) {
+            int images = Math.min(chunk, g.n() - first), columns = images * spots;
+            for (int group = 0; group < g.spec().groups(); group++) {
+                gatherRows(gy, first, images, group);
+                dense.gemm(gemm, true, false, patch, columns, g.fg(), groupFilters(weights, group), rows, false, col);
+                for (int r = 0; r < patch; r++) {
+                    for (int i = 0; i < images; i++) {
+                        dense.scatterAdd(col, r * columns + i * spots, index, r * spots, gx, imageAt(first + i, group), spots);
+                    }
+                }
+            }
+        }
+    }
+
+    /** {@code gW [f, c / groups, kh, kw]}, the gradient of {@code <gy, conv(x, W)>} with respect to W. */
+    void filterGrad(A x, A gy, A gw) {
+        int groupSize = g.fg() * patch;
+        if (g.spec().groups() > 1) dense.zero(gw, 0, g.f() * patch);
+        for (int first = 0; first < g.n(); first += chunk) {
+            int images = Math.min(chunk, g.n() - first), columns = images * spots;
+            for (int group = 0; group < g.spec().groups(); group++) {
+                im2col(x, first, images, group);
+                gatherRows(gy, first, images, group);
+                if (g.spec().groups() == 1) {
+                    dense.gemm(gemm, false, true, g.fg(), patch, columns, rows, col, first > 0, gw);
+                } else {
+                    dense.gemm(gemm, false, true, g.fg(), patch, columns, rows, col, false, filterGrad);
+                    dense.add(filterGrad, 0, gw, group * groupSize, groupSize);
+                }
+            }
+        }
+        if (g.n() == 0) dense.zero(gw, 0, g.f() * patch);
+    }
+
+    /** The chunk's patches of one group as columns: {@code col[r, i * spots + s]}. */
+    private void im2col(A x, int first, int images, int group) {
+        int columns = images * spots;
+        for (int r = 0; r < patch; r++) {
+            for (int i = 0; i < images; i++) {
+                dense.gather(x, imageAt(first + i, group), index, r * spots, col, r * columns + i * spots, spots);
+            }
+        }
+    }
+
+    /** The chunk's outputs of one group's filters as rows: {@code rows[k, i * spots + s]}. */
+    private void gatherRows(A gy, int first, int images, int group) {
+        int columns = images * spots;
+        for (int i = 0; i < images; i++) {
+            for (int k = 0; k < g.fg(); k++) {
+                System.arraycopy(gy, outputAt(first + i, group, k), rows, k * columns + i * spots, spots);
+            }
+        }
+    }
+
+    /** One group's filters, {@code [fg, patch]}, as an array of its own when there are several groups. */
+    private A groupFilters(A weights, int group) {
+        if (g.spec().groups() == 1) return weights;
+        int size = g.fg() * patch;
+        System.arraycopy(weights, group * size, filters, 0, size);
+        return filters;
+    }
+
+    /** Where image {@code i}'s channels of {@code group} start in x. */
+    private int imageAt(int i, int group) { return (i * g.c() + group * g.cg()) * g.h() * g.w(); }
+
+    /** Where output {@code [i, group * fg + k]} starts in y. */
+    private int outputAt(int i, int group, int k) { return (i * g.f() + group * g.fg() + k) * spots; }
+
+    /** The loops that differ between {@code double[]} and {@code float[]}. */
+    private interface Dense<A> {
+        A alloc(int n);
+
+        /** {@code dst[to + s] = src[base + index[at + s]]}, or 0 where the index is -1, for {@code s < count}. */
+        void gather(A src, int base, int[] index, int at, A dst, int to, int count);
+
+        /** {@code dst[base + index[at + s]] += src[from + s]} where the index is not -1. */
+        void scatterAdd(A src, int from, int[] index, int at, A dst, int base, int count);
+
+        void zero(A a, int from, int to);
+
+        /** {@code dst[to + s] += src[from + s]}. */
+        void add(A src, int from, A dst, int to, int count);
+
+        /** {@code c = op(a) op(b)}, or {@code c += op(a) op(b)} when accumulating. */
+        void gemm(Gemm gemm, boolean transA, boolean transB, int m, int n, int k, A a, A b, boolean accumulate, A c);
+
+        Dense<double[]> F64 = new Dense<>() {
+            public double[] alloc(int n) { return new double[n]; }
+
+            public void gather(double[] src, int base, int[] index, int at, double[] dst, int to, int count) {
+                for (int s = 0; s < count; s++) {
+                    int k = index[at + s];
+                    dst[to + s] = k < 0 ? 0.0 : src[base + k];
+                }
+            }
+
+            public void scatterAdd(double[] src, int from, int[] index, int at, double[] dst, int base, int count) {
+                for (int s = 0; s < count; s++) {
+                    int k = index[at + s];
+                    if (k >= 0) dst[base + k] += src[from + s];
+                }
+            }
+
+            public void zero(double[] a, int from, int to) { java.util.Arrays.fill(a, from, to, 0.0); }
+
+            public void add(double[] src, int from, double[] dst, int to, int count) {
+                for (int s = 0; s < count; s++) dst[to + s] += src[from + s];
+            }
+
+            public void gemm(Gemm gemm, boolean transA, boolean transB, int m, int n, int k, double[] a, double[] b,
+                             boolean accumulate, double[] c) {
+                gemm.dgemm(transA, transB, m, n, k, 1.0, a, b, accumulate ? 1.0 : 0.0, c);
+            }
+        };
+
+        Dense<float[]> F32 = new Dense<>() {
+            public float[] alloc(int n) { return new float[n]; }
+
+            public void gather(float[] src, int base, int[] index, int at, float[] dst, int to, int count) {
+                for (int s = 0; s < count; s++) {
+                    int k = index[at + s];
+                    dst[to + s] = k < 0 ? 0f : src[base + k];
+                }
+            }
+
+            public void scatterAdd(float[] src, int from, int[] index, int at, float[] dst, int base, int count) {
+                for (int s = 0; s < count; s++) {
+                    int k = index[at + s];
+                    if (k >= 0) dst[base + k] += src[from + s];
+                }
+            }
+
+            public void zero(float[] a, int from, int to) { java.util.Arrays.fill(a, from, to, 0f); }
+
+            public void add(float[] src, int from, float[] dst, int to, int count) {
+                for (int s = 0; s < count; s++) dst[to + s] += src[from + s];
+            }
+
+            public void gemm(Gemm gemm, boolean transA, boolean transB, int m, int n, int k, float[] a, float[] b,
+                             boolean accumulate, float[] c) {
+                gemm.sgemm(transA, transB, m, n, k, 1f, a, b, accumulate ? 1f : 0f, c);
+            }
+        };
+    }
+}

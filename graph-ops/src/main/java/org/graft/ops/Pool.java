@@ -1,0 +1,403 @@
+package org.graft.ops;
+
+import static org.graft.ops.Ops.avgPool2d;
+import static org.graft.ops.Ops.avgPool2dGrad;
+import static org.graft.ops.Ops.maxPool2dGather;
+import static org.graft.ops.Ops.maxPool2dGrad;
+
+import java.util.Arrays;
+import java.util.List;
+
+import org.graft.core.Dim;
+import org.graft.core.Grad;
+import org.graft.core.Node;
+import org.graft.core.Op;
+import org.graft.core.ShapeError;
+import org.graft.core.Type;
+import org.graft.core.kernel.Kernel;
+import org.graft.core.kernel.Site;
+import org.graft.core.tensor.Shape;
+import org.graft.core.tensor.Tensor;
+
+/**
+ * Pooling over windows of NCHW images, each channel of each image on its own: the maximum
+ * (PyTorch's {@code max_pool2d}) or the mean ({@code avg_pool2d}) of each window, and the ops
+ * their gradients are made of. The window, its stride, its padding (at most half the window's
+ * taps, as PyTorch requires) and, for the maximum, its dilation are the op's {@link Window}.
+ *
+ * <p>The maximum's gradient goes to the window's maximum; where several elements tie for it,
+ * it is split evenly among them, as the {@code max} reduction's is (PyTorch gives it all to
+ * the first). A window holding NaN has NaN as its maximum, as in PyTorch, and passes no
+ * gradient. A dilated window may fall wholly in the padding: its maximum is then -inf, as in
+ * PyTorch, and it passes no gradient either.
+ */
+public sealed interface Pool extends Op {
+
+    /** A window of {@code kh x kw} taps, {@code dh} and {@code dw} apart, moving by the strides over images padded on every side. */
+    record Window(int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw) {
+        public Window {
+            if (kh < 1 || kw < 1) throw new ShapeError("the window must be at least 1 x 1, found " + kh + " x " + kw);
+            if (sh < 1 || sw < 1) throw new ShapeError("stride must be at least 1, found " + pair(sh, sw));
+            if (dh < 1 || dw < 1) throw new ShapeError("dilation must be at least 1, found " + pair(dh, dw));
+            // PyTorch's rule: at most half the window's taps
+            if (ph < 0 || pw < 0 || 2 * ph > kh || 2 * pw > kw) {
+                throw new ShapeError("padding must be between 0 and half the window, found " + pair(ph, pw) + " for a window of "
+                        + kh + " x " + kw);
+            }
+        }
+
+        /** PyTorch's defaults: the stride is the window, no padding, no dilation. */
+        public static Window of(int size) { return new Window(size, size, size, size, 0, 0, 1, 1); }
+
+        @Override
+        public String toString() {
+            var out = new StringBuilder(pair(kh, kw));
+            if (sh != kh || sw != kw) out.append(", stride = ").append(pair(sh, sw));
+            if (ph != 0 || pw != 0) out.append(", padding = ").append(pair(ph, pw));
+            if (dh != 1 || dw != 1) out.append(", dilation = ").append(pair(dh, dw));
+            return out.toString();
+        }
+
+        private static String pair(int a, int b) { return a == b ? Integer.toString(a) : "[" + a + ", " + b + "]"; }
+
+        /** The window over {@code h x w} planes as the convolution of one channel with one filter. */
+        ConvGeometry over(int h, int w) { return new ConvGeometry(1, 1, h, w, 1, kh, kw, new Conv.Spec(sh, sw, ph, ph, pw, pw, dh, dw, 1)); }
+    }
+
+    Window window();
+
+    @Override
+    default String describe() { return name() + "(" + window() + ")"; }
+
+    /** Each window's maximum: {@code [n, c, h, w] -> [n, c, oh, ow]}. */
+    record MaxPool2d(Window window) implements Pool {
+        public static final Builtin BUILTIN = Builtin.operator("", "`maxPool2d(x, window)`",
+                "each window's maximum; its gradient goes to the maximum, split evenly among ties (as the `max` reduction's; "
+                + "PyTorch gives it to the first); a window holding NaN gives NaN and passes no gradient; padding counts as -inf");
+
+        @Override
+        public String name() { return "max_pool2d"; }
+
+        @Override
+        public Type type(List<Type> in) {
+            Op.requireArity(this, in, 1);
+            return pooled(in.get(0), window);
+        }
+
+        @Override
+        public Tensor fprop(List<Tensor> in) { return run(this, in, pooledShape(in.get(0).shape(), window)); }
+
+        @Override
+        public Kernel kernel(Site site) {
+            var p = Planes.of(window, site.in(0));
+            int x = site.slot(0), y = site.slot();
+            return b -> p.max((double[]) b[x], (double[]) b[y]);
+        }
+
+        @Override
+        public List<Grad> bprop(List<Node> in, Node y, Node gy) { return List.of(Grad.of(maxPool2dGrad(in.get(0), y, gy, window))); }
+    }
+
+    /**
+     * {@code g} sent back to where each window's maximum {@code y} was found in {@code x}
+     * (x-shaped), split evenly among ties, summed where windows overlap. Linear in g; the
+     * positions do not move under small changes of x, so x and y get zero gradients.
+     */
+    record MaxPool2dGrad(Window window) implements Pool {
+        public static final Builtin BUILTIN = Builtin.operator("", "`maxPool2dGrad(x, y, g, window)`",
+                "internal: max_pool2d's gradient, g sent to each window's maximum; its gradient in g is max_pool2d_gather");
+
+        @Override
+        public String name() { return "max_pool2d_grad"; }
+
+        @Override
+        public Type type(List<Type> in) {
+            Op.requireArity(this, in, 3);
+            Type x = in.get(0);
+            Type pooled = pooled(x, window);
+            requireType("y", in.get(1), pooled);
+            requireType("g", in.get(2), pooled);
+            return x;
+        }
+
+        @Override
+        public Tensor fprop(List<Tensor> in) { return run(this, in, in.get(0).shape()); }
+
+        @Override
+        public Kernel kernel(Site site) {
+            var p = Planes.of(window, site.in(0));
+            int x = site.slot(0), y = site.slot(1), g = site.slot(2), out = site.slot();
+            return b -> p.maxGrad((double[]) b[x], (double[]) b[y], (double[]) b[g], (double[]) b[out]);
+        }
+
+        @Override
+        public List<Grad> bprop(List<Node> in, Node y, Node u) {
+            return List.of(Grad.zero(), Grad.zero(), Grad.of(maxPool2dGather(in.get(0), in.get(1), u, window)));
+        }
+    }
+
+    /**
+     * The adjoint of {@link MaxPool2dGrad} in its g: each window's mean of {@code u} over the
+     * positions of its maximum {@code y} in {@code x} (y-shaped).
+     */
+    record MaxPool2dGather(Window window) implements Pool {
+        public static final Builtin BUILTIN = Builtin.operator("", "`maxPool2dGather(x, y, u, window)`",
+                "internal: each window's u at its maximum (the mean over ties): the gradient of max_pool2d_grad, so second order works");
+
+        @Override
+        public String name() { return "max_pool2d_gather"; }
+
+        @Override
+        public Type type(List<Type> in) {
+            Op.requireArity(this, in, 3);
+            Type x = in.get(0), pooled = pooled(x, window);
+            requireType("y", in.get(1), pooled);
+            requireType("u", in.get(2), x);
+            return pooled;
+        }
+
+        @Override
+        public Tensor fprop(List<Tensor> in) { return run(this, in, pooledShape(in.get(0).shape(), window)); }
+
+        @Override
+        public Kernel kernel(Site site) {
+            var p = Planes.of(window, site.in(0));
+            int x = site.slot(0), y = site.slot(1), u = site.slot(2), out = site.slot();
+            return b -> p.maxGather((double[]) b[x], (double[]) b[y], (double[]) b[u], (double[]) b[out]);
+        }
+
+        @Override
+        public List<Grad> bprop(List<Node> in, Node y, Node g) {
+            return List.of(Grad.zero(), Grad.zero(), Grad.of(maxPool2dGrad(in.get(0), in.get(1), g, window)));
+        }
+    }
+
+    /**
+     * Each window's mean: {@code [n, c, h, w] -> [n, c, oh, ow]}, padding counted as zeros in
+     * the mean ({@code countPadding}, PyTorch's default {@code count_include_pad = True}) or
+     * left out of it.
+     */
+    record AvgPool2d(Window window, boolean countPadding) implements Pool {
+        public static final Builtin BUILTIN = Builtin.operator("", "`avgPool2d(x, window, countPadding)`",
+                "each window's mean; padding counts as zeros in it by default (PyTorch's count_include_pad = True); linear, "
+                + "so its gradient spreads g evenly back over each window");
+
+        public AvgPool2d {
+            if (window.dh() != 1 || window.dw() != 1) throw new ShapeError("avg_pool2d has no dilation, found " + window);
+        }
+
+        @Override
+        public String name() { return "avg_pool2d"; }
+
+        @Override
+        public String describe() { return name() + "(" + window + (countPadding ? "" : ", count_padding = false") + ")"; }
+
+        @Override
+        public Type type(List<Type> in) {
+            Op.requireArity(this, in, 1);
+            return pooled(in.get(0), window);
+        }
+
+        @Override
+        public Tensor fprop(List<Tensor> in) { return run(this, in, pooledShape(in.get(0).shape(), window)); }
+
+        @Override
+        public Kernel kernel(Site site) {
+            var p = Planes.of(window, site.in(0));
+            int x = site.slot(0), y = site.slot();
+            return b -> p.mean((double[]) b[x], (double[]) b[y], countPadding);
+        }
+
+        @Override
+        public List<Grad> bprop(List<Node> in, Node y, Node gy) {
+            Type x = in.get(0).type();
+            return List.of(Grad.of(avgPool2dGrad(gy, window, countPadding, size(x, 2), size(x, 3))));
+        }
+    }
+
+    /** The adjoint of {@link AvgPool2d}: each window's {@code g} spread evenly over it, onto {@code h x w} images. */
+    record AvgPool2dGrad(Window window, boolean countPadding, int h, int w) implements Pool {
+        public static final Builtin BUILTIN = Builtin.operator("", "`avgPool2dGrad(g, window, countPadding, h, w)`",
+                "internal: avg_pool2d's gradient, each window's g spread evenly over it; its own gradient is avg_pool2d");
+
+        @Override
+        public String name() { return "avg_pool2d_grad"; }
+
+        @Override
+        public String describe() { return name() + "(" + window + (countPadding ? "" : ", count_padding = false") + ", size = [" + h + ", " + w + "])"; }
+
+        @Override
+        public Type type(List<Type> in) {
+            Op.requireArity(this, in, 1);
+            Type g = in.get(0);
+            Conv.images("g", g);
+            Type x = g.withDims(List.of(g.dim(0), g.dim(1), Dim.of(h), Dim.of(w)));
+            requireType("g", g, pooled(x, window));
+            return x;
+        }
+
+        @Override
+        public Tensor fprop(List<Tensor> in) {
+            Shape g = in.get(0).shape();
+            return run(this, in, Shape.of(g.dim(0), g.dim(1), h, w));
+        }
+
+        @Override
+        public Kernel kernel(Site site) {
+            var p = Planes.of(window, site.out());
+            int g = site.slot(0), out = site.slot();
+            return b -> p.meanGrad((double[]) b[g], (double[]) b[out], countPadding);
+        }
+
+        @Override
+        public List<Grad> bprop(List<Node> in, Node y, Node u) { return List.of(Grad.of(avgPool2d(u, window, countPadding))); }
+    }
+
+    /** The pooled type of images {@code x}, checked. */
+    private static Type pooled(Type x, Window window) {
+        int[] xs = Conv.images("x", x);
+        ConvGeometry g = window.over(xs[2], xs[3]);
+        if (g.oh() < 1 || g.ow() < 1) {
+            throw new ShapeError("a window of " + window + " does not fit in the " + xs[2] + " x " + xs[3] + " images");
+        }
+        return x.withDims(List.of(x.dim(0), x.dim(1), Dim.of(g.oh()), Dim.of(g.ow())));
+    }
+
+    private static Shape pooledShape(Shape x, Window window) {
+        ConvGeometry g = window.over(x.dim(2), x.dim(3));
+        return Shape.of(x.dim(0), x.dim(1), g.oh(), g.ow());
+    }
+
+    private static void requireType(String name, Type found, Type expected) {
+        if (!found.equals(expected)) throw new ShapeError(name + " must be " + expected + ", found " + found);
+    }
+
+    private static int size(Type t, int axis) { return ((Dim.Size) t.dim(axis)).n(); }
+
+    /** The op's value by its own kernel, on fresh f64 buffers: the reference and the kernel are one code. */
+    private static Tensor run(Pool op, List<Tensor> in, Shape out) {
+        Object[] buffers = new Object[in.size() + 1];
+        Shape[] shapes = new Shape[in.size()];
+        int[] slots = new int[in.size()];
+        for (int i = 0; i < in.size(); i++) {
+            buffers[i] = in.get(i).storage();
+            shapes[i] = in.get(i).shape();
+            slots[i] = i;
+        }
+        buffers[in.size()] = new double[out.size()];
+        op.kernel(new Site(org.graft.core.tensor.DType.F64, out, shapes, in.size(), slots, () -> null)).run(buffers);
+        return Tensor.of(in.get(0).dtype(), out, (double[]) buffers[in.size()]);
+    }
+
+    /**
+     * The windows over every plane (one channel of one image) of a batch: for each tap and output
+     * position, the offset in the plane it reads, -1 in the padding.
+     */
+    final class Planes {
+        private final int planes, size, spots, taps;
+        private final int[] index;
+        private final double[] counts;   // how many of each position's taps are in the image
+
+        private Planes(int planes, ConvGeometry g) {
+            this.planes = planes;
+            this.size = g.h() * g.w();
+            this.spots = g.spots();
+            this.taps = g.kh() * g.kw();
+            this.index = g.patchIndex();
+            this.counts = new double[spots];
+            for (int t = 0; t < taps; t++) for (int s = 0; s < spots; s++) if (index[t * spots + s] >= 0) counts[s]++;
+        }
+
+        /** The windows of {@code window} over images of shape {@code [n, c, h, w]}. */
+        static Planes of(Window window, Shape images) {
+            return new Planes(images.dim(0) * images.dim(1), window.over(images.dim(2), images.dim(3)));
+        }
+
+        void max(double[] x, double[] y) {
+            for (int p = 0; p < planes; p++) {
+                int in = p * size, out = p * spots;
+                Arrays.fill(y, out, out + spots, Double.NEGATIVE_INFINITY);
+                for (int t = 0; t < taps; t++) {
+                    for (int s = 0; s < spots; s++) {
+                        int k = index[t * spots + s];
+                        if (k < 0) continue;
+                        double v = x[in + k], m = y[out + s];
+                        if (v > m || v != v) y[out + s] = m != m ? m : v; // NaN, once met, stays
+                    }
+                }
+            }
+        }
+
+        /** How many taps of window {@code s} of a plane hold its maximum {@code m}. */
+        private int ties(double[] x, int in, int s, double m) {
+            int count = 0;
+            for (int t = 0; t < taps; t++) {
+                int k = index[t * spots + s];
+                if (k >= 0 && x[in + k] == m) count++;
+            }
+            return count;
+        }
+
+        void maxGrad(double[] x, double[] y, double[] g, double[] gx) {
+            Arrays.fill(gx, 0, planes * size, 0.0);
+            for (int p = 0; p < planes; p++) {
+                int in = p * size, out = p * spots;
+                for (int s = 0; s < spots; s++) {
+                    double m = y[out + s];
+                    int count = ties(x, in, s, m);
+                    if (count == 0) continue; // a NaN window
+                    double share = g[out + s] / count;
+                    for (int t = 0; t < taps; t++) {
+                        int k = index[t * spots + s];
+                        if (k >= 0 && x[in + k] == m) gx[in + k] += share;
+                    }
+                }
+            }
+        }
+
+        void maxGather(double[] x, double[] y, double[] u, double[] out) {
+            for (int p = 0; p < planes; p++) {
+                int in = p * size, at = p * spots;
+                for (int s = 0; s < spots; s++) {
+                    double m = y[at + s], sum = 0;
+                    int count = 0;
+                    for (int t = 0; t < taps; t++) {
+                        int k = index[t * spots + s];
+                        if (k >= 0 && x[in + k] == m) {
+                            sum += u[in + k];
+                            count++;
+                        }
+                    }
+                    out[at + s] = count == 0 ? 0.0 : sum / count;
+                }
+            }
+        }
+
+        void mean(double[] x, double[] y, boolean countPadding) {
+            Arrays.fill(y, 0, planes * spots, 0.0);
+            for (int p = 0; p < planes; p++) {
+                int in = p * size, out = p * spots;
+                for (int t = 0; t < taps; t++) {
+                    for (int s = 0; s < spots; s++) {
+                        int k = index[t * spots + s];
+                        if (k >= 0) y[out + s] += x[in + k];
+                    }
+                }
+                for (int s = 0; s < spots; s++) y[out + s] /= countPadding ? taps : counts[s];
+            }
+        }
+
+        void meanGrad(double[] g, double[] gx, boolean countPadding) {
+            Arrays.fill(gx, 0, planes * size, 0.0);
+            for (int p = 0; p < planes; p++) {
+                int in = p * size, out = p * spots;
+                for (int t = 0; t < taps; t++) {
+                    for (int s = 0; s < spots; s++) {
+                        int k = index[t * spots + s];
+                        if (k >= 0) gx[in + k] += g[out + s] / (countPadding ? taps : counts[s]);
+                    }
+                }
+            }
+        }
+    }
+}
