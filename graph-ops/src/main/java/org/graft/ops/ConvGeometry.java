@@ -62,4 +62,33 @@ record ConvGeometry(int n, int c, int h, int w, int f, int kh, int kw, Conv.Spec
         }
         return index;
     }
+
+    /**
+     * With a horizontal stride of 1, a patch row's values along an output row are a run of
+     * adjacent inputs, with zeros at either end where it hangs over the padding. For each row
+     * {@code r} of a patch and output row {@code oy}, at {@code 3 (r * oh + oy)}: the offset of
+     * the run's first value within one group's channels of one image, and the first and last
+     * (exclusive) output columns it fills; an empty run where the row is in the padding.
+     */
+    int[] patchRuns() {
+        if (spec.sw() != 1) throw new IllegalStateException("runs need a horizontal stride of 1, found " + spec.sw());
+        int oh = oh(), ow = ow();
+        int[] runs = new int[patch() * oh * 3];
+        for (int ci = 0, r = 0; ci < cg(); ci++) {
+            for (int i = 0; i < kh; i++) {
+                for (int j = 0; j < kw; j++, r++) {
+                    int shift = j * spec.dw() - spec.left();   // input column of output column 0
+                    int lo = Math.min(ow, Math.max(0, -shift)), hi = Math.max(lo, Math.min(ow, w - shift));
+                    for (int oy = 0; oy < oh; oy++) {
+                        int y = oy * spec.sh() - spec.top() + i * spec.dh(), at = 3 * (r * oh + oy);
+                        boolean inside = y >= 0 && y < h && lo < hi;
+                        runs[at] = inside ? (ci * h + y) * w + lo + shift : 0;
+                        runs[at + 1] = inside ? lo : 0;
+                        runs[at + 2] = inside ? hi : 0;
+                    }
+                }
+            }
+        }
+        return runs;
+    }
 }

@@ -24,7 +24,8 @@ final class ConvProducts<A> {
     private final ConvGeometry g;
     private final Dense<A> dense;
     private final Gemm gemm;
-    private final int[] index;
+    private final int[] index;   // every patch value's offset, or, for a stride of 1 across, null and
+    private final int[] runs;    // runs of adjacent values (ConvGeometry.patchRuns), copied whole
     private final int chunk, patch, spots;
     private final A col, rows, filters, filterGrad;
 
@@ -32,7 +33,8 @@ final class ConvProducts<A> {
         this.g = g;
         this.dense = dense;
         this.gemm = gemm;
-        this.index = g.patchIndex();
+        this.runs = g.spec().sw() == 1 ? g.patchRuns() : null;
+        this.index = runs == null ? g.patchIndex() : null;
         this.patch = g.patch();
         this.spots = g.spots();
         this.chunk = chunk(g);
@@ -84,11 +86,7 @@ final class ConvProducts<A> {
             for (int group = 0; group < g.spec().groups(); group++) {
                 gatherRows(gy, first, images, group);
                 dense.gemm(gemm, true, false, patch, columns, g.fg(), groupFilters(weights, group), rows, false, col);
-                for (int r = 0; r < patch; r++) {
-                    for (int i = 0; i < images; i++) {
-                        dense.scatterAdd(col, r * columns + i * spots, index, r * spots, gx, imageAt(first + i, group), spots);
-                    }
-                }
+                col2im(gx, first, images, group);
             }
         }
     }
@@ -115,10 +113,37 @@ final class ConvProducts<A> {
 
     /** The chunk's patches of one group as columns: {@code col[r, i * spots + s]}. */
     private void im2col(A x, int first, int images, int group) {
-        int columns = images * spots;
+        int columns = images * spots, oh = g.oh(), ow = g.ow();
         for (int r = 0; r < patch; r++) {
             for (int i = 0; i < images; i++) {
-                dense.gather(x, imageAt(first + i, group), index, r * spots, col, r * columns + i * spots, spots);
+                int base = imageAt(first + i, group), to = r * columns + i * spots;
+                if (runs == null) {
+                    dense.gather(x, base, index, r * spots, col, to, spots);
+                    continue;
+                }
+                for (int oy = 0, at = 3 * r * oh; oy < oh; oy++, at += 3, to += ow) {
+                    int lo = runs[at + 1], hi = runs[at + 2];
+                    dense.zero(col, to, to + lo);
+                    System.arraycopy(x, base + runs[at], col, to + lo, hi - lo);
+                    dense.zero(col, to + hi, to + ow);
+                }
+            }
+        }
+    }
+
+    /** The columns of {@code col} added back onto the inputs they were read from, the adjoint of {@link #im2col}. */
+    private void col2im(A gx, int first, int images, int group) {
+        int columns = images * spots, oh = g.oh(), ow = g.ow();
+        for (int r = 0; r < patch; r++) {
+            for (int i = 0; i < images; i++) {
+                int base = imageAt(first + i, group), from = r * columns + i * spots;
+                if (runs == null) {
+                    dense.scatterAdd(col, from, index, r * spots, gx, base, spots);
+                    continue;
+                }
+                for (int oy = 0, at = 3 * r * oh; oy < oh; oy++, at += 3, from += ow) {
+                    dense.add(col, from + runs[at + 1], gx, base + runs[at], runs[at + 2] - runs[at + 1]);
+                }
             }
         }
     }
