@@ -271,7 +271,7 @@ public sealed interface Gather extends Op {
         @Override
         public Type type(List<Type> in) {
             Op.requireArity(this, in, 2);
-            return perLabel(in.get(0), in.get(1), "log-probabilities");
+            return perLabel(in.get(0), in.get(1), "log-probabilities", null);
         }
 
         @Override
@@ -377,13 +377,16 @@ public sealed interface Gather extends Op {
 
     /**
      * The type of one value per row of x {@code [..., k]} (named {@code what} in errors) for
-     * labels {@code [...]}, one per row; in x's dtype, whatever the labels'.
+     * labels {@code [...]}, one per row; in x's dtype, whatever the labels'. Labels of x's own
+     * dims are one-hot targets, which {@code oneHot}, where not null, names the op for.
      */
-    static Type perLabel(Type x, Type labels, String what) {
+    static Type perLabel(Type x, Type labels, String what, String oneHot) {
         if (x.rank() < 1) throw new ShapeError("needs " + what + " of rank 1 or more (the classes last), found " + x);
         List<Dim> rows = x.dims().subList(0, x.rank() - 1);
         if (!labels.dims().equals(rows)) {
-            throw new ShapeError(what + " " + x + " need one label per row, " + Shape.format(rows) + ", found labels " + labels);
+            String hint = oneHot != null && labels.dims().equals(x.dims()) ? "; targets of the " + what + "' shape (one-hot) take "
+                    + oneHot : "";
+            throw new ShapeError(what + " " + x + " need one label per row, " + Shape.format(rows) + ", found labels " + labels + hint);
         }
         return x.withDims(rows);
     }

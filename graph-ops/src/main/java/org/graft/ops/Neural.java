@@ -272,7 +272,7 @@ public sealed interface Neural extends Op {
         @Override
         public Type type(List<Type> in) {
             Op.requireArity(this, in, 2);
-            return Gather.perLabel(in.get(0), in.get(1), "logits");
+            return Gather.perLabel(in.get(0), in.get(1), "logits", "softmax_cross_entropy");
         }
 
         @Override
@@ -345,7 +345,7 @@ public sealed interface Neural extends Op {
         public Type type(List<Type> in) {
             Op.requireArity(this, in, 3);
             Type z = in.get(0), g = in.get(2);
-            Type rows = Gather.perLabel(z, in.get(1), "logits");
+            Type rows = Gather.perLabel(z, in.get(1), "logits", null);
             if (!g.equals(rows)) throw new ShapeError("the gradient " + g + " does not have one value per row of " + z);
             return z;
         }
@@ -424,7 +424,7 @@ public sealed interface Neural extends Op {
         @Override
         public Type type(List<Type> in) {
             Op.requireArity(this, in, 2);
-            return Gather.perLabel(in.get(0), in.get(1), "x");
+            return Gather.perLabel(in.get(0), in.get(1), "x", null);
         }
 
         @Override
