@@ -1,5 +1,8 @@
 package org.graft.ops;
 
+import static org.graft.ops.OpChecks.assertRuntimeError;
+import static org.graft.ops.OpChecks.cube;
+import static org.graft.ops.OpChecks.run;
 import static org.graft.ops.Ops.constant;
 import static org.graft.ops.Ops.crossEntropy;
 import static org.graft.ops.Ops.grad;
@@ -10,7 +13,6 @@ import static org.graft.ops.Ops.mul;
 import static org.graft.ops.Ops.nll;
 import static org.graft.ops.Ops.oneHot;
 import static org.graft.ops.Ops.softmaxCrossEntropy;
-import static org.graft.ops.Ops.square;
 import static org.graft.ops.Ops.sum;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -29,7 +31,6 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
 import org.graft.core.Apply;
-import org.graft.core.GraftException;
 import org.graft.core.Input;
 import org.graft.core.Node;
 import org.graft.core.ShapeError;
@@ -185,22 +186,12 @@ class CrossEntropyTest {
 
     // ---- helpers and arbitraries ---------------------------------------------------------------
 
-    private static Node cube(Node y) { return sum(mul(y, square(y))); }
-
-    private static Tensor run(Node y, Input x, Tensor value) {
-        return Compiler.compile(List.of(x), List.of(y)).call(value).get(0);
-    }
-
     private static void assertClose(Tensor want, Tensor got) {
         assertEquals(want.shape(), got.shape());
         for (int i = 0; i < want.size(); i++) {
             double w = want.getFlat(i), a = got.getFlat(i);
             assertTrue(Math.abs(w - a) <= 1e-15 * Math.max(1, Math.abs(w)), "element " + i + ": " + w + " and " + a);
         }
-    }
-
-    private static void assertRuntimeError(String message, Runnable call) {
-        assertEquals(message, assertThrows(GraftException.class, call::run).getMessage());
     }
 
     /** Logits of some rows of k classes, a label per row (ignored some of the time), a smoothing and the ignore index. */

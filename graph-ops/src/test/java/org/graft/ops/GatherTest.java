@@ -1,11 +1,14 @@
 package org.graft.ops;
 
+import static org.graft.ops.OpChecks.assertRuntimeError;
+import static org.graft.ops.OpChecks.assertShapeError;
+import static org.graft.ops.OpChecks.cube;
+import static org.graft.ops.OpChecks.run;
 import static org.graft.ops.Ops.constant;
 import static org.graft.ops.Ops.grad;
 import static org.graft.ops.Ops.input;
 import static org.graft.ops.Ops.mul;
 import static org.graft.ops.Ops.nll;
-import static org.graft.ops.Ops.square;
 import static org.graft.ops.Ops.sum;
 import static org.graft.ops.Ops.take;
 import static org.graft.ops.Ops.takeAlongAxis;
@@ -27,10 +30,8 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
 import org.graft.core.Apply;
-import org.graft.core.GraftException;
 import org.graft.core.Input;
 import org.graft.core.Node;
-import org.graft.core.ShapeError;
 import org.graft.core.Type;
 import org.graft.core.check.GradCheck;
 import org.graft.core.check.Tensors;
@@ -277,21 +278,6 @@ class GatherTest {
     }
 
     // ---- helpers and arbitraries ---------------------------------------------------------------
-
-    /** sum(y³): a cost whose second derivative depends on y, so a wrong second-order term shows. */
-    private static Node cube(Node y) { return sum(mul(y, square(y))); }
-
-    private static Tensor run(Node y, Input x, Tensor value) {
-        return Compiler.compile(List.of(x), List.of(y)).call(value).get(0);
-    }
-
-    private static void assertShapeError(String message, Runnable build) {
-        assertEquals(message, assertThrows(ShapeError.class, build::run).getMessage());
-    }
-
-    private static void assertRuntimeError(String message, Runnable call) {
-        assertEquals(message, assertThrows(GraftException.class, call::run).getMessage());
-    }
 
     /** Whole numbers in [-size, size), NumPy's valid indices, for a tensor of this shape. */
     private static Tensor indices(Shape shape, int size, SplittableRandom random) {
