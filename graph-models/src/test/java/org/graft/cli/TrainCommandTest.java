@@ -472,7 +472,7 @@ class TrainCommandTest {
     @Test
     void aModelWithClassLabelsOnRegressionDataIsAnErrorAtItsInputY() {
         Run run = graft("train", "mlp_labels", "--data", "sine", "--out", dir.toString());
-        assertEquals(new Run(1, "", "mlp_labels.graft:13:7: error: input y: [n] takes a class label per example: expected a data"
+        assertEquals(new Run(1, "", "mlp_labels.graft:14:7: error: input y: [n] takes a class label per example: expected a data"
                 + " set of classes, found sine, whose targets are real numbers (1 column)\n"), run);
     }
 
