@@ -82,7 +82,7 @@ final class Values {
         Node n = e.node();
         if (n.type().rank() != 0) throw new GraftException(at, what + " must be a number, found a value of type " + n.type());
         for (Node m : Graph.topologicalOrder(List.of(n))) {
-            if (m instanceof Input || m instanceof Param || m instanceof Apply a && a.op() instanceof Stochastic) {
+            if (fed(m)) {
                 String kind = m instanceof Input ? "input " : m instanceof Param ? "param " : "a random ";
                 throw new GraftException(at, what + " must be known when the program is compiled (from numbers and consts), but it uses "
                         + kind + m.label());
@@ -97,6 +97,18 @@ final class Values {
         if (written != null) return written;
         if (n instanceof Constant c) return c.value().item();
         return Compiler.compile(List.of(), List.of(n)).call().get(0).item();
+    }
+
+    /** Whether {@code v} is a number known when the program is compiled: a scalar of literals and consts, or a boolean. */
+    boolean isKnownNumber(Value v) {
+        if (v instanceof Value.Bool) return true;
+        if (!(v instanceof Value.Expr e) || e.node().type().rank() != 0) return false;
+        return Graph.topologicalOrder(List.of(e.node())).stream().noneMatch(Values::fed);
+    }
+
+    /** Whether a node's value is known only when the program runs: an input, a param or a sample. */
+    private static boolean fed(Node m) {
+        return m instanceof Input || m instanceof Param || m instanceof Apply a && a.op() instanceof Stochastic;
     }
 
     /** The most numbers a tensor computed at compile time (for a const, an index, an axis) may hold. */

@@ -38,14 +38,14 @@ class BundledModelsTest {
         Run run = graft("models");
         assertEquals(0, run.status());
         List<String> lines = run.out().lines().toList();
-        assertEquals(List.of("cae", "dae", "donut", "mlp", "rbm", "sine", "vae", "xor"),
+        assertEquals(List.of("cae", "dae", "donut", "mlp", "mlp_labels", "rbm", "sine", "vae", "xor"),
                 lines.stream().map(l -> l.split(" ")[0]).toList());
-        assertTrue(lines.contains("mlp    " + MLP), run.out());
+        assertTrue(lines.contains(String.format("%-12s", "mlp") + MLP), run.out());   // names padded to the longest, mlp_labels
     }
 
     @Example
     void theBundledModelsAreFoundByListingTheirFolder() {
-        assertEquals(8, BundledModels.all().size());
+        assertEquals(9, BundledModels.all().size());
         assertTrue(BundledModels.all().contains(new BundledModels.Model("mlp", MLP)));
     }
 
@@ -118,6 +118,8 @@ class BundledModelsTest {
         String y1 = "y=[[1], [1], [0]]";
         var cases = List.of(
                 List.of("mlp", "--set", x6, "--set", "y=[[1, 0], [0, 1], [1, 0]]", "--set", "hidden=3"),
+                // b2's value gives k, the number of classes, which graft train takes from the data
+                List.of("mlp_labels", "--set", x6, "--set", "y=[2, 0, 1]", "--set", "hidden=3", "--set", "b2=[0, 0, 0]"),
                 List.of("xor", "--set", x2, "--set", y1),
                 List.of("donut", "--set", x2, "--set", y1),
                 List.of("sine", "--set", "x=[[0.5], [2], [4]]", "--set", "y=[[0.4], [0.9], [-0.7]]"),
@@ -191,7 +193,10 @@ class BundledModelsTest {
             for (int i = 0; i < fed.length; i++) {
                 int[] shape = inputs.get(i).type().dims().stream()
                         .mapToInt(d -> d instanceof Dim.Size s ? s.n() : dims.get(((Dim.Var) d).name())).toArray();
-                fed[i] = Tensor.uniform(Shape.of(shape), 0, 1, random);
+                // a vector y holds class labels, whole numbers in [0, k); anything else is drawn from [0, 1)
+                boolean labels = inputs.get(i).label().equals("y") && shape.length == 1;
+                fed[i] = labels ? Tensor.uniform(Shape.of(shape), 0, dims.get("k"), random).map(Math::floor)
+                        : Tensor.uniform(Shape.of(shape), 0, 1, random);
             }
             step.run(fed);
             assertEquals(List.of(), step.fallbacks(), model.name());

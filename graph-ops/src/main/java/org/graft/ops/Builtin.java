@@ -65,6 +65,7 @@ public record Builtin(String name, String written, List<Param> params, String ja
         /** An axis that may be left out, null then. */
         public static Param optionalAxis(String name) { return new Param(name, Kind.AXIS, true, null); }
         public static Param integer(String name) { return new Param(name, Kind.INTEGER, false, null); }
+        public static Param integer(String name, int defaultValue) { return new Param(name, Kind.INTEGER, true, defaultValue); }
         public static Param integers(String name) { return new Param(name, Kind.INTEGERS, false, null); }
         /** A list of whole numbers that may be left out, null then. */
         public static Param optionalIntegers(String name) { return new Param(name, Kind.INTEGERS, true, null); }

@@ -7,12 +7,14 @@ import static org.graft.ops.Ops.log;
 import static org.graft.ops.Ops.log1p;
 import static org.graft.ops.Ops.logSoftmax;
 import static org.graft.ops.Ops.mul;
+import static org.graft.ops.Ops.onesLike;
 import static org.graft.ops.Ops.neg;
 import static org.graft.ops.Ops.sigmoid;
 import static org.graft.ops.Ops.softmax;
 import static org.graft.ops.Ops.sub;
 import static org.graft.ops.Ops.sum;
 
+import java.util.Arrays;
 import java.util.List;
 
 import org.graft.core.Apply;
@@ -238,6 +240,230 @@ public sealed interface Neural extends Op {
                 }
             };
         }
+    }
+
+    /**
+     * PyTorch's cross-entropy with class labels, per row: for logits {@code z [..., k]} and a
+     * label per row {@code [...]}, {@code (1 - ε)(-log softmax(z)[label]) + (ε/k) Σ -log softmax(z)},
+     * with ε the label smoothing, and 0 where the label is {@code ignoreIndex}. A label is a class
+     * in {@code [0, k)} or the ignore index, checked when the values are fed. {@link Ops#crossEntropy}
+     * takes the mean over the rows not ignored.
+     */
+    record CrossEntropy(int ignoreIndex, double labelSmoothing) implements Neural {
+        public static final Builtin BUILTIN = Builtin.of("cross_entropy", List.of(Builtin.Param.operand("logits"), Builtin.Param.operand("labels"),
+                Builtin.Param.number("label_smoothing", 0.0), Builtin.Param.integer("ignore_index", -100), Builtin.Param.bool("reduce", true)),
+                a -> Ops.crossEntropy(a.operand("logits"), a.operand("labels"), a.number("label_smoothing"), a.integer("ignore_index"),
+                        a.bool("reduce")), "PyTorch's `F.cross_entropy` with class labels, the classes on the **last** axis (PyTorch's "
+                + "are on axis 1; the same for `[n, k]`): `[..., k]` and labels `[...]`; per row (1-ε)(-log softmax(z)[label]) + "
+                + "(ε/k) Σ -log softmax(z) for `label_smoothing` ε in [0, 1], stable as `log_softmax`. `reduce = true` (PyTorch's "
+                + "default `reduction = 'mean'`) gives the mean **over the rows whose label is not `ignore_index`** (NaN when every "
+                + "row is ignored, as PyTorch), `reduce = false` (`'none'`) the rows, 0 where ignored; `'sum'` is "
+                + "`sum(cross_entropy(..., reduce = false))`. Labels: whole numbers in f64 or f32 (whatever the logits' dtype), a class "
+                + "in [0, k) or the ignore index, anything else an error naming it and its position. No class weights. d/dz = "
+                + "softmax - (1-ε) one_hot - ε/k per row, as one op; the labels get zero")
+                .java("`crossEntropy(logits, labels)`, `crossEntropy(logits, labels, labelSmoothing, ignoreIndex, reduce)`");
+
+        public CrossEntropy {
+            if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) {
+                throw new IllegalArgumentException("label_smoothing must be in [0, 1], found " + Builtin.show(labelSmoothing));
+            }
+        }
+
+        @Override
+        public Type type(List<Type> in) {
+            Op.requireArity(this, in, 2);
+            return Gather.perLabel(in.get(0), in.get(1), "logits", "softmax_cross_entropy");
+        }
+
+        @Override
+        public Tensor fprop(List<Tensor> in) {
+            Tensor z = in.get(0), labels = in.get(1);
+            int k = z.shape().dim(-1);
+            Tensor logProbs = LogSoftmax.evaluate(z, -1);
+            int[] c = classes(ignoreIndex, labels.storage(), labels.shape(), k, new int[labels.size()]);
+            double[] y = new double[labels.size()];
+            for (int row = 0; row < y.length; row++) {
+                if (c[row] == Gather.Positions.IGNORED) continue;
+                double nll = -logProbs.getFlat(row * k + c[row]);
+                double smooth = 0.0;
+                for (int i = 0; i < k && labelSmoothing != 0; i++) smooth -= logProbs.getFlat(row * k + i);
+                y[row] = labelSmoothing == 0 ? nll : (1 - labelSmoothing) * nll + labelSmoothing / k * smooth;
+            }
+            return Tensor.of(z.dtype(), labels.shape(), y);
+        }
+
+        // per row: the shift and the normalizer, then the label's term and, with smoothing, the sum over the row
+        @Override
+        public Kernel kernel(Site site) {
+            var lanes = new Lanes(site.in(0), -1);
+            Shape labelShape = site.in(1);
+            int logits = site.slot(0), labels = site.slot(1), out = site.slot(), rows = site.out().size();
+            int[] c = new int[rows];
+            double keep = 1 - labelSmoothing, spread = labelSmoothing / lanes.length;
+            return b -> {
+                double[] z = (double[]) b[logits], y = (double[]) b[out];
+                classes(ignoreIndex, b[labels], labelShape, lanes.length, c);
+                for (int row = 0; row < rows; row++) {
+                    if (c[row] == Gather.Positions.IGNORED) {
+                        y[row] = 0;
+                        continue;
+                    }
+                    int start = lanes.start(row), end = start + lanes.length;
+                    double shift = lanes.shift(z, start);
+                    double logSum = lanes.logSumExp(z, start, shift);
+                    double nll = -((z[start + c[row]] - shift) - logSum);
+                    if (labelSmoothing == 0) {
+                        y[row] = nll;
+                        continue;
+                    }
+                    double smooth = 0.0;
+                    for (int i = start; i < end; i++) smooth -= (z[i] - shift) - logSum;
+                    y[row] = keep * nll + spread * smooth;
+                }
+            };
+        }
+
+        // d/dz = softmax(z) - (1-ε) one_hot(label) - ε/k per row, as one op; the labels are integers: zero
+        @Override
+        public List<Grad> bprop(List<Node> in, Node y, Node gy) {
+            return List.of(Grad.of(Apply.of(new CrossEntropyGrad(ignoreIndex, labelSmoothing), in.get(0), in.get(1), gy)), Grad.zero());
+        }
+    }
+
+    /**
+     * The gradient of {@link CrossEntropy} with respect to its logits, {@code g (softmax(z) - c)}
+     * per row with {@code c = (1-ε) one_hot(label) + ε/k}, and 0 on the rows whose label is
+     * ignored, for logits {@code z}, labels and the cost's gradient {@code g} (one value per row):
+     * one op, so one kernel computes it. Only the bprop of {@code cross_entropy} builds it.
+     */
+    record CrossEntropyGrad(int ignoreIndex, double labelSmoothing) implements Neural {
+        public static final Builtin BUILTIN = Builtin.operator("", "`Neural.CrossEntropyGrad`", "internal: `cross_entropy`'s d/dlogits, "
+                + "g (softmax(z) - (1-ε) one_hot - ε/k) per row and 0 on ignored rows, as one op; its own gradient is written out, "
+                + "so a second-order gradient stays as small as the first");
+
+        @Override
+        public Type type(List<Type> in) {
+            Op.requireArity(this, in, 3);
+            Type z = in.get(0), g = in.get(2);
+            Type rows = Gather.perLabel(z, in.get(1), "logits", null);
+            if (!g.equals(rows)) throw new ShapeError("the gradient " + g + " does not have one value per row of " + z);
+            return z;
+        }
+
+        @Override
+        public Tensor fprop(List<Tensor> in) {
+            Tensor z = in.get(0), labels = in.get(1), g = in.get(2);
+            int k = z.shape().dim(-1);
+            Tensor softmax = new Softmax(-1).fprop(List.of(z));
+            int[] c = classes(ignoreIndex, labels.storage(), labels.shape(), k, new int[labels.size()]);
+            double[] y = new double[z.size()];
+            for (int row = 0; row < c.length; row++) {
+                if (c[row] == Gather.Positions.IGNORED) continue;
+                for (int i = 0; i < k; i++) {
+                    double target = (i == c[row] ? 1 - labelSmoothing : 0) + labelSmoothing / k;
+                    y[row * k + i] = g.getFlat(row) * (softmax.getFlat(row * k + i) - target);
+                }
+            }
+            return Tensor.of(z.dtype(), z.shape(), y);
+        }
+
+        // With s = softmax(z) and y_i = g (s_i - c_i) on a row that counts: dy_i/dz_j = g s_i (δ_ij - s_j),
+        // so gz = g s ⊙ (u - <u, s>) for a cotangent u; dy_i/dg = s_i - c_i, so gg = <u, s - c>, which is
+        // this op with g = 1. A row whose label is ignored is 0 whatever z and g are: the mask of the
+        // rows that count (1 or 0) keeps it out of gz, and this op already gives it 0 for gg.
+        @Override
+        public List<Grad> bprop(List<Node> in, Node y, Node gy) {
+            Node z = in.get(0), labels = in.get(1), g = in.get(2);
+            Node s = softmax(z, -1);
+            Node perRow = expandDims(mul(g, Apply.of(new Labelled(ignoreIndex), z, labels)), g.type().rank());
+            Node gz = mul(perRow, mul(s, sub(gy, sum(mul(gy, s), -1, true))));
+            Node gg = sum(mul(gy, Apply.of(this, z, labels, onesLike(g))), -1);
+            return List.of(Grad.of(gz), Grad.zero(), Grad.of(gg));
+        }
+
+        // per row: the shift and the normalizer, then each element, in the reference's order
+        @Override
+        public Kernel kernel(Site site) {
+            var lanes = new Lanes(site.in(0), -1);
+            Shape labelShape = site.in(1);
+            int logits = site.slot(0), labels = site.slot(1), grads = site.slot(2), out = site.slot(), rows = site.in(2).size();
+            int[] c = new int[rows];
+            int k = lanes.length;
+            double keep = 1 - labelSmoothing, spread = labelSmoothing / k;
+            return b -> {
+                double[] z = (double[]) b[logits], g = (double[]) b[grads], y = (double[]) b[out];
+                classes(ignoreIndex, b[labels], labelShape, k, c);
+                for (int row = 0; row < rows; row++) {
+                    int start = lanes.start(row), end = start + k;
+                    if (c[row] == Gather.Positions.IGNORED) {
+                        Arrays.fill(y, start, end, 0.0);
+                        continue;
+                    }
+                    double shift = lanes.shift(z, start);
+                    double sum = 0.0;
+                    for (int i = start; i < end; i++) sum += y[i] = Math.exp(z[i] - shift);
+                    for (int i = start; i < end; i++) y[i] = g[row] * (y[i] / sum - (i - start == c[row] ? keep + spread : spread));
+                }
+            };
+        }
+    }
+
+    /**
+     * 1 for each row of x {@code [..., k]} whose label is not {@code ignoreIndex}, 0 where it is:
+     * the rows that the mean of {@link CrossEntropy} or {@link Gather.Nll} counts, and the mask of
+     * the rows that have a gradient. x lends its type only. The labels are not checked here: the
+     * loss that reads them checks them, so a bad label is reported by the op the program wrote.
+     */
+    record Labelled(int ignoreIndex) implements Neural {
+        public static final Builtin BUILTIN = Builtin.operator("", "—", "internal: 1 for each row whose label is not `ignore_index`, "
+                + "0 where it is: summed, what the mean of `cross_entropy` and `nll` divides by");
+
+        @Override
+        public boolean readsValues(int i) { return i == 1; } // x lends only its type
+
+        @Override
+        public Type type(List<Type> in) {
+            Op.requireArity(this, in, 2);
+            return Gather.perLabel(in.get(0), in.get(1), "x", null);
+        }
+
+        @Override
+        public Tensor fprop(List<Tensor> in) {
+            Tensor labels = in.get(1);
+            return Tensor.of(in.get(0).dtype(), labels.shape(), Arrays.stream(labels.storage()).map(v -> v == ignoreIndex ? 0 : 1).toArray());
+        }
+
+        // 0 and 1 are exact in either dtype, and so the labels compared: one kernel for both
+        @Override
+        public Kernel kernel(Site site) {
+            int labels = site.slot(1), out = site.slot(), n = site.out().size();
+            return b -> {
+                if (b[out] instanceof double[] y) {
+                    for (int r = 0; r < n; r++) y[r] = label(b[labels], r) == ignoreIndex ? 0 : 1;
+                } else {
+                    float[] y = (float[]) b[out];
+                    for (int r = 0; r < n; r++) y[r] = label(b[labels], r) == ignoreIndex ? 0 : 1;
+                }
+            };
+        }
+
+        private static double label(Object labels, int r) { return labels instanceof double[] d ? d[r] : ((float[]) labels)[r]; }
+
+        @Override
+        public Kernel kernelF32(Site site) { return kernel(site); }
+
+        // x lends its type only; the labels are integers, and the output is piecewise constant in them
+        @Override
+        public List<Grad> bprop(List<Node> in, Node y, Node gy) { return List.of(Grad.disconnected(), Grad.zero()); }
+    }
+
+    /**
+     * The classes of the labels in {@code buffer} (f64 or f32, of shape {@code shape}) for rows of
+     * {@code k} logits, into {@code into}: each checked to be a class in {@code [0, k)} or the
+     * ignore index, which becomes {@link Gather.Positions#IGNORED}.
+     */
+    private static int[] classes(int ignoreIndex, Object buffer, Shape shape, int k, int[] into) {
+        return Gather.Positions.labels(ignoreIndex).of(buffer, k, shape, shape.rank(), "", into);
     }
 
     /**

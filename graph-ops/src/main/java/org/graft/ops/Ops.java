@@ -1,5 +1,6 @@
 package org.graft.ops;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
 
@@ -9,6 +10,7 @@ import org.graft.core.Input;
 import org.graft.core.Node;
 import org.graft.core.Op;
 import org.graft.core.Param;
+import org.graft.core.ShapeError;
 import org.graft.core.Type;
 import org.graft.core.grad.GradTable;
 import org.graft.core.ops.Add;
@@ -237,6 +239,32 @@ public final class Ops {
         return apply(new Neural.SoftmaxCrossEntropy(), logits, targets);
     }
 
+    /**
+     * PyTorch's {@code F.cross_entropy} with class labels, the classes on the last axis: the mean
+     * over the rows of {@code -log softmax(logits)[label]} ({@code [..., k]} and {@code [...]} to a
+     * scalar).
+     */
+    public static Apply crossEntropy(Node logits, Node labels) { return crossEntropy(logits, labels, 0.0, -100, true); }
+
+    /**
+     * The same with PyTorch's {@code label_smoothing} and {@code ignore_index}: the rows whose
+     * label is {@code ignoreIndex} cost 0 and the mean ({@code reduce}) is over the others;
+     * without {@code reduce}, the cost of each row ({@code reduction = 'none'}).
+     */
+    public static Apply crossEntropy(Node logits, Node labels, double labelSmoothing, int ignoreIndex, boolean reduce) {
+        Apply rows = apply(new Neural.CrossEntropy(ignoreIndex, labelSmoothing), logits, labels);
+        return reduce ? meanOverLabels(rows, logits, labels, ignoreIndex) : rows;
+    }
+
+    /** PyTorch's {@code F.nll_loss}, the classes on the last axis: the mean over the rows of {@code -logProbs[label]}. */
+    public static Apply nll(Node logProbs, Node labels) { return nll(logProbs, labels, -100, true); }
+
+    /** The same with PyTorch's {@code ignore_index}; without {@code reduce}, each row's {@code -logProbs[label]}. */
+    public static Apply nll(Node logProbs, Node labels, int ignoreIndex, boolean reduce) {
+        Apply rows = apply(new Gather.Nll(ignoreIndex), logProbs, labels);
+        return reduce ? meanOverLabels(rows, logProbs, labels, ignoreIndex) : rows;
+    }
+
     /** {@code -(t log p + (1 - t) log(1 - p))}, elementwise. */
     public static Apply binaryCrossEntropy(Node p, Node t) { return apply(new Neural.BinaryCrossEntropy(), p, t); }
 
@@ -286,6 +314,36 @@ public final class Ops {
     /** Integer labels in {@code [0, k)} as 0/1 vectors of length {@code k} along a new last axis. */
     public static Apply oneHot(Node labels, int k) { return apply(new Shaping.OneHot(k), labels); }
 
+    // ---- gathering: indices are whole numbers in f64 or f32, checked when the values are fed ----
+
+    /** NumPy's {@code take(x, indices, axis)}: the axis's dims replaced by the indices', each index reading x there. */
+    public static Apply take(Node x, Node indices, int axis) { return take(x, axis, List.of(indices)); }
+
+    /** NumPy's {@code take(x, indices)} without an axis: x read flattened, which needs x's dims concrete (or x of rank 1). */
+    public static Apply take(Node x, Node indices) {
+        if (x.type().rank() == 1) return take(x, indices, 0);
+        if (!x.type().isConcrete()) {
+            throw new ShapeError(Apply.call(new Gather.Take(0), List.of(x, indices)) + ": without an axis x is read flattened, "
+                    + "which needs concrete dims, found " + x.type() + "; give an axis");
+        }
+        return take(reshape(x, -1), indices, 0);
+    }
+
+    /**
+     * x indexed along the axes {@code axis}, {@code axis + 1}, ... by the index tensors, one per
+     * axis, broadcast together: NumPy's integer-array indexing, {@code x[i, j]} with
+     * {@code axis = 0}, {@code x[:, i]} with {@code axis = 1} and one index tensor.
+     */
+    public static Apply take(Node x, int axis, List<? extends Node> indices) {
+        var in = new ArrayList<Node>(indices.size() + 1);
+        in.add(x);
+        in.addAll(indices);
+        return Apply.of(new Gather.Take(axis), in);
+    }
+
+    /** NumPy's {@code take_along_axis}: along {@code axis}, x's element at each index; the other axes broadcast. */
+    public static Apply takeAlongAxis(Node x, Node indices, int axis) { return apply(new Gather.TakeAlongAxis(axis), x, indices); }
+
     /** A tensor of {@code x}'s type with every element {@code value}. */
     public static Apply fill(Node x, double value) { return apply(new FillLike(value), x); }
 
@@ -322,6 +380,11 @@ public final class Ops {
 
     /** The scalar constant {@code value} in the dtype of {@code n}, which it is combined with. */
     private static Constant scalarLike(Node n, double value) { return Constant.scalar(n.type().dtype(), value); }
+
+    /** The sum of the rows' costs over the number of rows whose label is not ignored: PyTorch's mean with an ignore_index. */
+    private static Apply meanOverLabels(Node rows, Node x, Node labels, int ignoreIndex) {
+        return div(sum(rows), sum(apply(new Neural.Labelled(ignoreIndex), x, labels)));
+    }
 
     private static int[] allAxes(Node x) { return IntStream.range(0, x.type().rank()).toArray(); }
 

@@ -68,6 +68,7 @@ public final class Registry {
             new Core(Broadcasting.SumTo.class, Builtin.operator("", "`sumTo(x, type)`",
                     "internal: the sum that undoes a broadcast, which the gradient walker builds; its gradient broadcasts back"),
                     Section.SHAPE),
+            new Family(Gather.class, Section.SHAPE),
             new Family(Neural.class, Section.NEURAL),
             new Family(Random.class, Section.RANDOM),
             new Core(StopGradient.class, Builtin.unary("stop_gradient", Ops::stopGradient, "the identity on values; no gradient passes"),

@@ -68,6 +68,9 @@ class F32Test {
 
     private static Tensor positive() { return between(S, 0.1, 5); }
 
+    /** A label per row of S: a class, and the ignore index 2 of the cases that give one. */
+    private static final Tensor LABELS = Tensor.vector(1, 2);
+
     private static Case exact(String name, Function<List<Node>, Node> build, Tensor... at) {
         return new Case(name, build, List.of(at), Agreement.EXACT);
     }
@@ -139,6 +142,15 @@ class F32Test {
             exact("binary_cross_entropy", in -> binaryCrossEntropy(in.get(0), in.get(1)),
                     between(S, 0.05, 0.95), between(S, 0, 1)),
             exact("bce_with_logits", in -> bceWithLogits(in.get(0), in.get(1)), any(), between(S, 0, 1)),
+            close("cross_entropy", in -> crossEntropy(in.get(0), in.get(1), 0.1, 2, false), any(), LABELS),
+            close("cross_entropy mean", in -> crossEntropy(in.get(0), in.get(1)), any(), LABELS),
+            new Case("cross_entropy_grad", in -> Apply.of(new Neural.CrossEntropyGrad(2, 0.1), in.get(0), in.get(1), in.get(2)),
+                    List.of(any(), LABELS, between(Shape.of(2), -2, 2)), Agreement.FEW_ULPS, F32Test::crossEntropyGradTerms),
+            exact("take", in -> take(in.get(0), 0, List.of(in.get(1), in.get(2))), any(), Tensor.vector(1, -2, 1), Tensor.vector(2, 0, 2)),
+            exact("take_along_axis", in -> takeAlongAxis(in.get(0), in.get(1), 1), any(), Tensor.of(new double[] {2, 2, 0, -1}, 2, 2)),
+            exact("nll", in -> nll(in.get(0), in.get(1), 2, false), any(), LABELS),
+            exact("scatter_add", in -> Apply.of(new Gather.ScatterAdd(new Gather.Take(1)), in.get(0), in.get(1), in.get(2)),
+                    between(Shape.of(2, 4), -3, 3), any(), Tensor.vector(0, 2, 2, -1)),
 
             product("matmul", in -> matmul(in.get(0), in.get(1)), any(), between(Shape.of(3, 4), -3, 3)),
             exact("transpose", in -> transpose(in.get(0)), any()),
@@ -171,7 +183,7 @@ class F32Test {
 
     /** The op families, each of which every case together must cover, and the walker's own ops. */
     private static final List<Class<?>> FAMILIES = List.of(Unary.class, Binary.class, Compare.class, Ternary.class,
-            Reduce.class, Neural.class, Linalg.class, Shaping.class, Random.class, Broadcasting.class);
+            Reduce.class, Neural.class, Linalg.class, Shaping.class, Gather.class, Random.class, Broadcasting.class);
     private static final List<Class<?>> SINGLE_OPS = List.of(Add.class, FillLike.class, StopGradient.class, Reduce.Count.class);
 
     /**
@@ -258,6 +270,13 @@ class F32Test {
         Tensor s = new Neural.Softmax(-1).fprop(List.of(at.get(0))), t = new Neural.Softmax(-1).fprop(List.of(at.get(1)));
         Tensor g = at.get(2).map(Math::abs).reshape(Shape.of(2, 1));
         return g.mul(s.mul(t.sum(last, true)).add(t));
+    }
+
+    /** |g| (s_i + c_i) for y_i = g (s_i - c_i), s = softmax(z) and c the smoothed one-hot target, as the case builds it. */
+    private static Tensor crossEntropyGradTerms(List<Tensor> at) {
+        Tensor s = new Neural.Softmax(-1).fprop(List.of(at.get(0)));
+        Tensor g = at.get(2).map(Math::abs).reshape(Shape.of(2, 1));
+        return g.mul(s.map(v -> v + 1));
     }
 
     /** {@code got} within {@link #FEW} f32 ulps of {@code want}, ulps taken at the size of {@code scale}. */

@@ -3,6 +3,7 @@ package org.graft.ops;
 import static org.graft.ops.Ops.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 
@@ -40,5 +41,15 @@ class OpNamesTest {
                 "softmax", "log_softmax", "softmax_cross_entropy", "binary_cross_entropy", "bce_with_logits",
                 "normal_like", "uniform_like", "bernoulli", "stop_gradient"), List.copyOf(nodes.keySet()));
         assertEquals("slice", split(x, 3, 1).get(0).op().name());    // split is a builder of slices, not an op
+    }
+
+    @Test
+    void theOpsOfLabelsAndGatheringAreNamedAsInTheLanguage() {
+        Input x = input("x", 2, 3), i = input("i", 2), p = input("p", 2, 3);
+        var names = new ArrayList<String>();
+        for (Node n : List.of(take(x, i, 1), takeAlongAxis(x, p, 1), nll(x, i, -100, false), crossEntropy(x, i, 0, -100, false))) {
+            names.add(((Apply) n).op().name());
+        }
+        assertEquals(List.of("take", "take_along_axis", "nll", "cross_entropy"), names);
     }
 }

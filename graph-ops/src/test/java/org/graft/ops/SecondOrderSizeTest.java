@@ -101,6 +101,14 @@ class SecondOrderSizeTest {
                     in.get(2)), S, S, Shape.of(2)),
             of("binary_cross_entropy", in -> binaryCrossEntropy(in.get(0), in.get(1)), S, S),
             of("bce_with_logits", in -> bceWithLogits(in.get(0), in.get(1)), S, S),
+            of("cross_entropy", in -> crossEntropy(in.get(0), constant(Tensor.vector(2, 0)), 0.1, -100, true), S),
+            of("cross_entropy_grad", in -> Apply.of(new Neural.CrossEntropyGrad(-100, 0.1), in.get(0), constant(Tensor.vector(2, 0)),
+                    in.get(1)), S, Shape.of(2)),
+            of("take", in -> take(in.get(0), 0, List.of(constant(Tensor.vector(1, 1)), constant(Tensor.vector(0, 2)))), S),
+            of("take_along_axis", in -> takeAlongAxis(in.get(0), constant(Tensor.of(new double[] {2, 0, 0, 1}, 2, 2)), 1), S),
+            of("nll", in -> nll(in.get(0), constant(Tensor.vector(1, 2))), S),
+            of("scatter_add", in -> Apply.of(new Gather.ScatterAdd(new Gather.Take(0)), in.get(0), in.get(1),
+                    constant(Tensor.vector(1, 1, 0))), Shape.of(3, 3), S),
 
             of("matmul", in -> matmul(in.get(0), in.get(1)), S, Shape.of(3, 4)),
             of("matmul of vectors", in -> matmul(in.get(0), in.get(1)), Shape.of(3), Shape.of(3)),
@@ -122,7 +130,7 @@ class SecondOrderSizeTest {
 
     /** The op families every case together must cover, and the walker's own ops. */
     private static final List<Class<?>> FAMILIES = List.of(Unary.class, Binary.class, Compare.class, Ternary.class,
-            Reduce.class, Neural.class, Linalg.class, Shaping.class, Broadcasting.class);
+            Reduce.class, Neural.class, Linalg.class, Shaping.class, Gather.class, Broadcasting.class);
     private static final List<Class<?>> SINGLE_OPS = List.of(Add.class, FillLike.class, StopGradient.class, Reduce.Count.class);
 
     @Test

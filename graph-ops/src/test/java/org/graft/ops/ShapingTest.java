@@ -1,5 +1,9 @@
 package org.graft.ops;
 
+import static org.graft.ops.OpChecks.assertRuntimeError;
+import static org.graft.ops.OpChecks.assertShapeError;
+import static org.graft.ops.OpChecks.cube;
+import static org.graft.ops.OpChecks.run;
 import static org.graft.ops.Ops.broadcastTo;
 import static org.graft.ops.Ops.concat;
 import static org.graft.ops.Ops.expandDims;
@@ -11,7 +15,6 @@ import static org.graft.ops.Ops.oneHot;
 import static org.graft.ops.Ops.reshape;
 import static org.graft.ops.Ops.slice;
 import static org.graft.ops.Ops.split;
-import static org.graft.ops.Ops.square;
 import static org.graft.ops.Ops.squeeze;
 import static org.graft.ops.Ops.sum;
 import static org.graft.ops.Ops.sumTo;
@@ -35,7 +38,6 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
 import org.graft.core.Apply;
-import org.graft.core.GraftException;
 import org.graft.core.GradientError;
 import org.graft.core.Input;
 import org.graft.core.Node;
@@ -401,21 +403,6 @@ class ShapingTest {
     }
 
     // ---- helpers and arbitraries ----------------------------------------------------------------
-
-    /** sum(y³): a cost whose second derivative depends on y, so a wrong second-order term shows. */
-    private static Node cube(Node y) { return sum(mul(y, square(y))); }
-
-    private static Tensor run(Node y, Input x, Tensor value) {
-        return Compiler.compile(List.of(x), List.of(y)).call(value).get(0);
-    }
-
-    private static void assertShapeError(String message, Runnable build) {
-        assertEquals(message, assertThrows(ShapeError.class, build::run).getMessage());
-    }
-
-    private static void assertRuntimeError(String message, Runnable call) {
-        assertEquals(message, assertThrows(GraftException.class, call::run).getMessage());
-    }
 
     private static Shape slicedShape(Sliced c) {
         return slice(new Input("x", Type.of(c.x())), c.index()).type().shape();
