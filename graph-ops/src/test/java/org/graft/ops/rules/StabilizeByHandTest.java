@@ -17,6 +17,7 @@ import static org.graft.ops.Ops.sub;
 import static org.graft.ops.Ops.sum;
 import static org.graft.ops.Ops.tanh;
 import static org.graft.ops.rules.StabilizeTest.run;
+import static org.graft.ops.rules.StabilizeTest.weighted;
 import static org.graft.ops.rules.StabilizeTest.withGradient;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -25,7 +26,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
-import java.util.stream.IntStream;
 
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -45,7 +45,6 @@ import org.graft.core.check.Tensors;
 import org.graft.core.grad.GradTable;
 import org.graft.core.rewrite.Rewriter;
 import org.graft.core.tensor.DType;
-import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
 import org.graft.ops.Neural;
 import org.graft.ops.Slice;
@@ -76,11 +75,8 @@ class StabilizeByHandTest {
 
     /** {@code Σ w f(x)} and its gradient, rewritten, next to {@code Σ w g(x)} and its gradient with g the op itself. */
     private static Run againstTheOp(Node hand, Node op, Input x, Tensor at) {
-        Shape shape = hand.type().shape();
-        Node w = constant(Tensor.of(shape, IntStream.range(0, shape.size()).mapToDouble(i -> 0.2 + 0.3 * i).toArray()));
-        Node cost = sum(mul(w, hand)), reference = sum(mul(w, op));
-        return run(List.of(x), List.of(cost, GradTable.grad(cost, x), reference,
-                GradTable.grad(reference, x)), at);
+        Node cost = weighted(hand), reference = weighted(op);
+        return run(List.of(x), List.of(cost, GradTable.grad(cost, x), reference, GradTable.grad(reference, x)), at);
     }
 
     private static void assertSameAsTheOp(Run r) {
@@ -272,11 +268,7 @@ class StabilizeByHandTest {
     void theRewrittenFormsGiveTheSameValuesAndGradientsWhereTheNaiveOnesAreFinite(@ForAll("cases") Case c) {
         Input x = new Input("x", Type.of(c.x()));
         Node y = c.formula().f().apply(x);
-        Shape shape = y.type().shape();
-        // distinct weights, so that a gradient put in the wrong place shows
-        Tensor w = Tensor.of(shape, IntStream.range(0, shape.size()).mapToDouble(i -> 1 + 0.25 * i).toArray());
-        Node cost = sum(mul(y, constant(w)));
-        Run alone = run(List.of(x), List.of(y), c.x()), graded = withGradient(cost, x, c.x());
+        Run alone = run(List.of(x), List.of(y), c.x()), graded = withGradient(weighted(y), x, c.x());
         var fired = new ArrayList<>(alone.rules());
         fired.addAll(graded.rules());
         assertTrue(fired.containsAll(c.formula().rules()), c.formula() + ": " + fired);

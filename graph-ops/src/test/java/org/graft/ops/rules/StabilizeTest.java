@@ -89,6 +89,12 @@ class StabilizeTest {
         return run(List.of(x), List.of(cost, GradTable.grad(cost, x)), value);
     }
 
+    /** {@code Σ w y} with distinct weights w, so that a gradient put in the wrong place shows. */
+    static Node weighted(Node y) {
+        Shape shape = y.type().shape();
+        return sum(mul(y, constant(Tensor.of(shape, IntStream.range(0, shape.size()).mapToDouble(i -> 1 + 0.25 * i).toArray()))));
+    }
+
     private static Tensor scalar(double v) { return Tensor.scalar(v); }
 
     // ---- log1p, expm1, softplus -------------------------------------------------------------
@@ -533,12 +539,7 @@ class StabilizeTest {
     @Property(tries = 100)
     void theRewrittenGraphGivesTheSameValuesAndGradientsWhereTheNaiveOneIsFinite(@ForAll("cases") Case c) {
         Input x = new Input("x", Type.of(c.x()));
-        Node y = c.formula().f().apply(x);
-        // distinct weights, so that a gradient put in the wrong place shows
-        Shape shape = y.type().shape();
-        Tensor w = Tensor.of(shape, IntStream.range(0, shape.size()).mapToDouble(i -> 1 + 0.25 * i).toArray());
-        Node cost = sum(mul(y, constant(w)));
-        Run r = withGradient(cost, x, c.x());
+        Run r = withGradient(weighted(c.formula().f().apply(x)), x, c.x());
         assertTrue(r.fired(c.formula().rule()), c.formula() + ": " + r.rules());
         for (int i = 0; i < 2; i++) {
             assertTrue(r.rewritten.get(i).allClose(r.naive.get(i), 1e-9, 1e-12),
