@@ -140,6 +140,15 @@ final class Builtins {
             return v;
         }
 
+        /** A finite number of 0 or more, such as a weight decay. */
+        double nonNegative(String param) {
+            double v = number(param);
+            if (!(v >= 0 && v < Double.POSITIVE_INFINITY)) {
+                throw new GraftException(pos(param), spec.name() + ": expected a finite " + param + " >= 0, found " + Values.show(v));
+            }
+            return v;
+        }
+
         /** A number in [0, 1), such as a decay rate. */
         double fraction(String param) {
             double v = number(param);
@@ -362,11 +371,28 @@ final class Builtins {
             return Tensor.uniform(d, s, -a, a, r);
         }));
 
-        // the optimizers check their hyper-parameters too; checked here, a bad one is shown where it is written
-        add(OPTIMIZERS, "sgd", List.of("lr"), List.of(), c -> Optimizer.sgd(c.positive("lr")));
-        add(OPTIMIZERS, "momentum", List.of("lr", "mu"), List.of(0.9), c -> Optimizer.momentum(c.positive("lr"), c.fraction("mu")));
-        add(OPTIMIZERS, "adam", List.of("lr", "beta1", "beta2", "eps"), List.of(0.9, 0.999, 1e-8),
-                c -> Optimizer.adam(c.positive("lr"), c.fraction("beta1"), c.fraction("beta2"), c.positive("eps")));
+        // the optimizers check their hyper-parameters too; checked here, a bad one is shown where it is written.
+        // Their arguments are torch.optim's, in its order, with its defaults (but for momentum's mu = 0.9).
+        add(OPTIMIZERS, "sgd", List.of("lr", "weight_decay"), List.of(0.0),
+                c -> new Optimizer.Sgd(c.positive("lr"), c.nonNegative("weight_decay")));
+        add(OPTIMIZERS, "momentum", List.of("lr", "mu", "weight_decay"), List.of(0.9, 0.0),
+                c -> new Optimizer.Momentum(c.positive("lr"), c.fraction("mu"), c.nonNegative("weight_decay")));
+        add(OPTIMIZERS, "nesterov", List.of("lr", "mu", "weight_decay"), List.of(0.9, 0.0),
+                c -> new Optimizer.Nesterov(c.positive("lr"), c.fraction("mu"), c.nonNegative("weight_decay")));
+        add(OPTIMIZERS, "adam", List.of("lr", "beta1", "beta2", "eps", "weight_decay", "amsgrad"), List.of(0.9, 0.999, 1e-8, 0.0, false),
+                c -> new Optimizer.Adam(c.positive("lr"), c.fraction("beta1"), c.fraction("beta2"), c.positive("eps"),
+                        c.nonNegative("weight_decay"), c.bool("amsgrad")));
+        add(OPTIMIZERS, "adamw", List.of("lr", "beta1", "beta2", "eps", "weight_decay", "amsgrad"), List.of(0.9, 0.999, 1e-8, 0.01, false),
+                c -> new Optimizer.AdamW(c.positive("lr"), c.fraction("beta1"), c.fraction("beta2"), c.positive("eps"),
+                        c.nonNegative("weight_decay"), c.bool("amsgrad")));
+        add(OPTIMIZERS, "rmsprop", List.of("lr", "alpha", "eps", "weight_decay", "momentum", "centered"), List.of(0.99, 1e-8, 0.0, 0.0, false),
+                c -> new Optimizer.RmsProp(c.positive("lr"), c.fraction("alpha"), c.positive("eps"), c.nonNegative("weight_decay"),
+                        c.fraction("momentum"), c.bool("centered")));
+        add(OPTIMIZERS, "adagrad", List.of("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps"), List.of(0.0, 0.0, 0.0, 1e-10),
+                c -> new Optimizer.Adagrad(c.positive("lr"), c.nonNegative("lr_decay"), c.nonNegative("weight_decay"),
+                        c.nonNegative("initial_accumulator_value"), c.positive("eps")));
+        add(OPTIMIZERS, "adadelta", List.of("lr", "rho", "eps", "weight_decay"), List.of(1.0, 0.9, 1e-6, 0.0),
+                c -> new Optimizer.Adadelta(c.positive("lr"), c.fraction("rho"), c.positive("eps"), c.nonNegative("weight_decay")));
     }
 
     /**

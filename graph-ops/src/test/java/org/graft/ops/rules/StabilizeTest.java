@@ -77,7 +77,7 @@ class StabilizeTest {
         Object op(int i) { return ((Apply) roots.get(i)).op(); }
     }
 
-    private static Run run(List<Input> inputs, List<Node> outputs, Tensor... values) {
+    static Run run(List<Input> inputs, List<Node> outputs, Tensor... values) {
         List<Tensor> naive = Compiler.compile(inputs, outputs, Options.NONE).call(values);
         List<Tensor> rewritten = Compiler.compile(inputs, outputs).call(values);
         var result = Rewriter.of(Rewriter.standard()).rewrite(outputs);
@@ -85,8 +85,14 @@ class StabilizeTest {
     }
 
     /** {@code cost} and its gradient with respect to {@code x}, at {@code value}. */
-    private static Run withGradient(Node cost, Input x, Tensor value) {
+    static Run withGradient(Node cost, Input x, Tensor value) {
         return run(List.of(x), List.of(cost, GradTable.grad(cost, x)), value);
+    }
+
+    /** {@code Σ w y} with distinct weights w, so that a gradient put in the wrong place shows. */
+    static Node weighted(Node y) {
+        Shape shape = y.type().shape();
+        return sum(mul(y, constant(Tensor.of(shape, IntStream.range(0, shape.size()).mapToDouble(i -> 1 + 0.25 * i).toArray()))));
     }
 
     private static Tensor scalar(double v) { return Tensor.scalar(v); }
@@ -146,14 +152,18 @@ class StabilizeTest {
     @Example
     void logOfOnePlusExpIsSoftplusWithAFiniteGradientAt800() {
         Input x = input("x");
-        for (Node cost : List.of(log(add(1.0, exp(x))), log1p(exp(x)))) {
-            Run r = withGradient(cost, x, scalar(800));
+        // with g = 1 the gradient's quotient is 1 / (1 + e^x), σ(-x) once rewritten, and σ(-x) e^x is σ(x)
+        String unit = "sigmoid(x) exp(-x) -> sigmoid(-x)", scaled = "(g / (1 + exp(x))) * exp(x) -> g * sigmoid(x)";
+        for (var c : List.of(new Object[] {log(add(1.0, exp(x))), 1.0, unit}, new Object[] {log1p(exp(x)), 1.0, unit},
+                new Object[] {mul(3.0, log(add(1.0, exp(x)))), 3.0, scaled})) {
+            double g = (Double) c[1];
+            Run r = withGradient((Node) c[0], x, scalar(800));
             assertEquals(Double.POSITIVE_INFINITY, r.naive(0));
-            assertTrue(Double.isNaN(r.naive(1)));           // 1/(1 + inf) * inf
-            assertEquals(800.0, r.rewritten(0));
-            assertEquals(1.0, r.rewritten(1));               // softplus' = σ(800)
+            assertTrue(Double.isNaN(r.naive(1)));           // g/(1 + inf) * inf
+            assertEquals(800.0 * g, r.rewritten(0));
+            assertEquals(g, r.rewritten(1));                 // g softplus' = g σ(800)
             assertTrue(r.fired("log1p(exp(x)) -> softplus(x)"));
-            assertTrue(r.fired("(g / (1 + exp(x))) * exp(x) -> g * sigmoid(x)"));
+            assertTrue(r.fired((String) c[2]), r.rules().toString());
         }
         assertFalse(run(List.of(x), List.of(log(add(2.0, exp(x)))), scalar(1)).fired("log1p(exp(x)) -> softplus(x)"));
     }
@@ -505,7 +515,8 @@ class StabilizeTest {
             new Formula("log(x² + 1)", "log(1+x) -> log1p(x)", x -> log(add(mul(x, x), 1.0))),
             new Formula("exp(x) - 1", "exp(x)-1 -> expm1(x)", x -> sub(exp(x), 1.0)),
             new Formula("-1 + exp(x)", "exp(x)-1 -> expm1(x)", x -> add(-1.0, exp(x))),
-            new Formula("log(1 + exp(x))", "(g / (1 + exp(x))) * exp(x) -> g * sigmoid(x)", x -> log(add(1.0, exp(x)))),
+            // twice, so that g is not 1 even where the weights are [1] (with g = 1 another rule takes the gradient)
+            new Formula("2 log(1 + exp(x))", "(g / (1 + exp(x))) * exp(x) -> g * sigmoid(x)", x -> mul(2.0, log(add(1.0, exp(x))))),
             new Formula("log(sigmoid(x))", "a s / (b s) -> a / b, s > 0", x -> log(sigmoid(x))),
             new Formula("log(1 - sigmoid(x))", "a s / (b s) -> a / b, s > 0", x -> log(sub(1.0, sigmoid(x)))),
             new Formula("log(softmax(x))", "s (a/s - c) -> a - s c, s > 0", x -> log(softmax(x))),
@@ -528,12 +539,7 @@ class StabilizeTest {
     @Property(tries = 100)
     void theRewrittenGraphGivesTheSameValuesAndGradientsWhereTheNaiveOneIsFinite(@ForAll("cases") Case c) {
         Input x = new Input("x", Type.of(c.x()));
-        Node y = c.formula().f().apply(x);
-        // distinct weights, so that a gradient put in the wrong place shows
-        Shape shape = y.type().shape();
-        Tensor w = Tensor.of(shape, IntStream.range(0, shape.size()).mapToDouble(i -> 1 + 0.25 * i).toArray());
-        Node cost = sum(mul(y, constant(w)));
-        Run r = withGradient(cost, x, c.x());
+        Run r = withGradient(weighted(c.formula().f().apply(x)), x, c.x());
         assertTrue(r.fired(c.formula().rule()), c.formula() + ": " + r.rules());
         for (int i = 0; i < 2; i++) {
             assertTrue(r.rewritten.get(i).allClose(r.naive.get(i), 1e-9, 1e-12),
