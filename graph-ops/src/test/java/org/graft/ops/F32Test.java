@@ -146,6 +146,8 @@ class F32Test {
             product("gemm with a bias", in -> gemm(in.get(0), in.get(1), in.get(2), false, true),
                     any(), between(Shape.of(4, 3), -3, 3), between(Shape.of(4), -3, 3)),
             product("vdot", in -> vdot(in.get(0), in.get(1)), any(), any()),
+            exact("solve", in -> solve(in.get(0), in.get(1)), Tensor.of(new double[] {0.5, 3, -1, 2.5, 0.25, 1, 1, -2, 4}, 3, 3),
+                    between(Shape.of(3, 2), -3, 3)),
 
             exact("expand_dims", in -> expandDims(in.get(0), 0), any()),
             exact("squeeze", in -> squeeze(expandDims(in.get(0), 1), 1), any()),
@@ -163,6 +165,8 @@ class F32Test {
             exact("zeros_like", in -> zerosLike(in.get(0)), any()),
             exact("ones_like", in -> onesLike(in.get(0)), any()),
             exact("stop_gradient", in -> stopGradient(in.get(0)), any()),
+            exact("grad_clip", in -> gradClip(in.get(0), -0.5, 0.5), any()),
+            exact("grad_scale", in -> gradScale(in.get(0), -2), any()),
 
             // the same stream, so the same draws: the f32 samples are the f64 ones rounded
             exact("normal_like", in -> normalLike(in.get(0), 0.3, 2.0), any()),
@@ -171,7 +175,7 @@ class F32Test {
 
     /** The op families, each of which every case together must cover, and the walker's own ops. */
     private static final List<Class<?>> FAMILIES = List.of(Unary.class, Binary.class, Compare.class, Ternary.class,
-            Reduce.class, Neural.class, Linalg.class, Shaping.class, Random.class, Broadcasting.class);
+            Reduce.class, Neural.class, Linalg.class, Shaping.class, Random.class, Broadcasting.class, Gradients.class);
     private static final List<Class<?>> SINGLE_OPS = List.of(Add.class, FillLike.class, StopGradient.class, Reduce.Count.class);
 
     /**

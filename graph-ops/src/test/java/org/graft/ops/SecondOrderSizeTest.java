@@ -107,6 +107,8 @@ class SecondOrderSizeTest {
             of("transpose", in -> transpose(in.get(0)), S),
             of("gemm", in -> gemm(in.get(0), in.get(1), in.get(2), true, true, 0.5), Shape.of(3, 2), Shape.of(4, 3), Shape.of(4)),
             of("vdot", in -> vdot(in.get(0), in.get(1)), S, S),
+            of("solve", in -> solve(in.get(0), in.get(1)), Shape.of(3, 3), Shape.of(3)),
+            of("solve of a matrix", in -> solve(in.get(0), in.get(1)), Shape.of(3, 3), Shape.of(3, 2)),
 
             of("expand_dims and squeeze", in -> squeeze(expandDims(in.get(0), 1), 1), S),
             of("reshape", in -> reshape(in.get(0), 3, -1), S),
@@ -118,11 +120,13 @@ class SecondOrderSizeTest {
             of("unslice", in -> unslice(in.get(0), in.get(1), Slice.index(1)), Shape.of(3), S),
             of("one_hot", in -> mul(sum(oneHot(argmax(in.get(0), 1), 4)), in.get(0)), S),
             of("fills", in -> mul(add(zerosLike(in.get(0)), add(onesLike(in.get(0)), fill(in.get(0), 2))), in.get(0)), S),
-            of("stop_gradient", in -> mul(stopGradient(in.get(0)), in.get(0)), S));
+            of("stop_gradient", in -> mul(stopGradient(in.get(0)), in.get(0)), S),
+            of("grad_clip", in -> gradClip(square(in.get(0)), -1, 1), S),
+            of("grad_scale", in -> gradScale(square(in.get(0)), 0.5), S));
 
     /** The op families every case together must cover, and the walker's own ops. */
     private static final List<Class<?>> FAMILIES = List.of(Unary.class, Binary.class, Compare.class, Ternary.class,
-            Reduce.class, Neural.class, Linalg.class, Shaping.class, Broadcasting.class);
+            Reduce.class, Neural.class, Linalg.class, Shaping.class, Broadcasting.class, Gradients.class);
     private static final List<Class<?>> SINGLE_OPS = List.of(Add.class, FillLike.class, StopGradient.class, Reduce.Count.class);
 
     @Test
