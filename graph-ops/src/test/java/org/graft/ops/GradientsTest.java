@@ -73,6 +73,17 @@ class GradientsTest {
     }
 
     @Example
+    void theyAndTheirGradientsRunOnKernelsInEitherDtype() {
+        for (var dtype : List.of(org.graft.core.tensor.DType.F64, org.graft.core.tensor.DType.F32)) {
+            Input x = new Input("x", Type.of(dtype, 3));
+            Node y = gradScale(gradClip(square(x), -1, 1), 2);
+            var f = Compiler.compile(List.of(x), List.of(y, grad(sum(y), x)));
+            f.run(Tensor.vector(1, -2, 3).astype(dtype));
+            assertEquals(List.of(), f.fallbacks(), dtype.toString());
+        }
+    }
+
+    @Example
     void gradScaleOfMinusOneReversesTheGradient() {
         // a gradient reversal layer: descent on what follows is ascent on what comes before
         Input x = input("x", 3);

@@ -181,6 +181,16 @@ class LinalgTest {
     }
 
     @Example
+    void solveAndItsGradientRunOnKernelsInEitherDtype() {
+        for (var dtype : List.of(org.graft.core.tensor.DType.F64, org.graft.core.tensor.DType.F32)) {
+            Input a = new Input("a", Type.of(dtype, 2, 2)), b = new Input("b", Type.of(dtype, 2, 3));
+            var f = Compiler.compile(List.of(a, b), GradTable.grad(sum(square(solve(a, b))), List.of(a, b)));
+            f.run(Tensor.matrix(new double[] {2, 1}, new double[] {1, 3}).astype(dtype), Tensor.ones(Shape.of(2, 3)).astype(dtype));
+            assertEquals(List.of(), f.fallbacks(), dtype.toString());
+        }
+    }
+
+    @Example
     void solvePivotsPastAZeroOnTheDiagonal() {
         // [[0, 1], [1, 0]] x = [2, 3]: the first column's pivot is in the second row
         Input a = input("a", 2, 2), b = input("b", 2);
