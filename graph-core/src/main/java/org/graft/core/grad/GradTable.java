@@ -105,6 +105,7 @@ public final class GradTable {
      */
     public static List<Node> vjp(Map<? extends Node, ? extends Node> cotangents, List<? extends Node> wrt,
                                  Collection<? extends Node> considerConstant, Disconnected whenDisconnected) {
+        if (cotangents.isEmpty()) throw new IllegalArgumentException("vjp: no outputs with gradients to start from");
         var walk = new Walk(cotangents, wrt, considerConstant);
         List<Node> gradients = walk.run(true);
         var out = new ArrayList<Node>(wrt.size());

@@ -436,6 +436,12 @@ class GradTableTest {
     }
 
     @Test
+    void aWalkNeedsAnOutputToStartFrom() {
+        var e = assertThrows(IllegalArgumentException.class, () -> GradTable.vjp(Map.of(), List.of(x), List.of(), GradTable.Disconnected.RAISE));
+        assertEquals("vjp: no outputs with gradients to start from", e.getMessage());
+    }
+
+    @Test
     void aKnownGradientMustHaveItsNodesType() {
         Node h = Apply.of(new Scale(3), x);
         var e = assertThrows(ShapeError.class, () -> GradTable.grad(null, List.of(x), Map.of(h, Constant.scalar(1)), List.of(),
