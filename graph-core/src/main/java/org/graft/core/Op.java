@@ -5,6 +5,7 @@ import java.lang.reflect.RecordComponent;
 import java.util.List;
 import java.util.StringJoiner;
 
+import org.graft.core.grad.ForwardTable;
 import org.graft.core.kernel.Kernel;
 import org.graft.core.kernel.Site;
 import org.graft.core.tensor.Tensor;
@@ -71,6 +72,24 @@ public interface Op {
      * have a broadcast shape; the walker sums it back to the input's shape.
      */
     List<Grad> bprop(List<Node> inputs, Node y, Node gy);
+
+    /**
+     * The Jacobian-vector product as graph, forward mode (Theano's R-op): given the output
+     * {@code y} and one tangent per input, each of its input's type, the tangent of {@code y}:
+     * {@link Grad#of} a node of {@code y}'s type, {@link Grad#zero()} when it is identically
+     * zero, or {@link Grad#notDifferentiable}. A tangent is null where its input has none (the
+     * input does not depend on the variables, or the edge is not {@linkplain #connected
+     * connected}); the {@link ForwardTable} walker calls this only when some tangent is not.
+     *
+     * <p>By default it is derived from {@link #bprop}, which is linear in its cotangent: the
+     * tangent is the gradient, with respect to that cotangent, of the sum of each input's term
+     * times its tangent ({@link ForwardTable#byTransposition}), exact for every op at the cost
+     * of its bprop and the bprop's transpose. {@link Elementwise}, {@link Linear} and
+     * {@link Multilinear} ops have cheaper rules; an op overrides this where it has one of its own.
+     */
+    default Grad jvp(List<Node> inputs, Node y, List<Node> tangents) {
+        return ForwardTable.byTransposition(this, inputs, y, tangents);
+    }
 
     /**
      * Whether the op reads input {@code i}'s values, not only its shape ({@code zeros_like},

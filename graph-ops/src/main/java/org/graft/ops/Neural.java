@@ -1,5 +1,6 @@
 package org.graft.ops;
 
+import static org.graft.ops.Ops.add;
 import static org.graft.ops.Ops.div;
 import static org.graft.ops.Ops.exp;
 import static org.graft.ops.Ops.expandDims;
@@ -80,6 +81,10 @@ public sealed interface Neural extends Op {
         public List<Grad> bprop(List<Node> in, Node y, Node gy) {
             return List.of(Grad.of(mul(y, sub(gy, sum(mul(gy, y), axis, true)))));
         }
+
+        // the Jacobian is symmetric, so the tangent is the same product: y ⊙ (dx - <dx, y>)
+        @Override
+        public Grad jvp(List<Node> in, Node y, List<Node> tangents) { return bprop(in, y, tangents.get(0)).get(0); }
     }
 
     /** x - log Σ e^x along {@code axis}: finite where softmax underflows to 0 and its log to -inf. */
@@ -98,6 +103,13 @@ public sealed interface Neural extends Op {
         @Override
         public List<Grad> bprop(List<Node> in, Node y, Node gy) {
             return List.of(Grad.of(sub(gy, mul(exp(y), sum(gy, axis, true)))));
+        }
+
+        // dy = dx - Σ_j e^(y_j) dx_j
+        @Override
+        public Grad jvp(List<Node> in, Node y, List<Node> tangents) {
+            Node dx = tangents.get(0);
+            return Grad.of(sub(dx, sum(mul(exp(y), dx), axis, true)));
         }
 
         @Override
@@ -171,6 +183,15 @@ public sealed interface Neural extends Op {
             Node z = in.get(0), t = in.get(1);
             Node gz = Apply.of(new SoftmaxCrossEntropyGrad(), z, t, gy);
             return List.of(Grad.of(gz), Grad.of(neg(mul(expandDims(gy, gy.type().rank()), logSoftmax(z, -1)))));
+        }
+
+        // dy = Σ_k (softmax(z)_k Σt - t_k) dz_k - Σ_k log softmax(z)_k dt_k, per row
+        @Override
+        public Grad jvp(List<Node> in, Node y, List<Node> tangents) {
+            Node z = in.get(0), t = in.get(1), dz = tangents.get(0), dt = tangents.get(1);
+            Node fromLogits = dz == null ? null : sum(mul(sub(mul(softmax(z, -1), sum(t, -1, true)), t), dz), -1);
+            Node fromTargets = dt == null ? null : neg(sum(mul(logSoftmax(z, -1), dt), -1));
+            return Grad.of(fromLogits == null ? fromTargets : fromTargets == null ? fromLogits : add(fromLogits, fromTargets));
         }
     }
 

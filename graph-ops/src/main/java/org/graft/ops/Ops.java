@@ -2,6 +2,7 @@ package org.graft.ops;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.IntStream;
 
 import org.graft.core.Apply;
@@ -12,6 +13,7 @@ import org.graft.core.Op;
 import org.graft.core.Param;
 import org.graft.core.ShapeError;
 import org.graft.core.Type;
+import org.graft.core.grad.ForwardTable;
 import org.graft.core.grad.GradTable;
 import org.graft.core.ops.Add;
 import org.graft.core.ops.Broadcasting;
@@ -158,6 +160,9 @@ public final class Ops {
 
     /** {@code sum(x * y)} over every element of two operands of the same type, in one pass (NumPy's {@code vdot}). */
     public static Apply vdot(Node x, Node y) { return apply(new Linalg.Dot(), x, y); }
+
+    /** The x with {@code a x = b}, for a square {@code a} and a vector or matrix {@code b} (NumPy's {@code linalg.solve}). */
+    public static Apply solve(Node a, Node b) { return apply(new Linalg.Solve(), a, b); }
 
     // ---- reductions ---------------------------------------------------------------------------
 
@@ -368,11 +373,47 @@ public final class Ops {
     /** The identity on values; no gradient flows through it. */
     public static Apply stopGradient(Node x) { return apply(new StopGradient(), x); }
 
+    /** The identity on values; each element of the gradient passing back is clipped to {@code [lo, hi]} (Theano's). */
+    public static Apply gradClip(Node x, double lo, double hi) { return apply(new Gradients.GradClip(lo, hi), x); }
+
+    /** The identity on values; the gradient passing back is multiplied by {@code s} (Theano's). */
+    public static Apply gradScale(Node x, double s) { return apply(new Gradients.GradScale(s), x); }
+
     /** {@code dcost/dwrt} of a scalar cost, as a graph (so it can be differentiated again). */
     public static Node grad(Node cost, Node wrt) { return GradTable.grad(cost, wrt); }
 
     /** The gradients of a scalar cost with respect to each node in {@code wrt}. */
     public static List<Node> grad(Node cost, List<? extends Node> wrt) { return GradTable.grad(cost, wrt); }
+
+    /** The same, with no gradient passing below the nodes of {@code considerConstant} (Theano's {@code consider_constant}). */
+    public static List<Node> grad(Node cost, List<? extends Node> wrt, List<? extends Node> considerConstant) {
+        return grad(cost, wrt, Map.of(), considerConstant);
+    }
+
+    /**
+     * The same, starting also from gradients known for some nodes (Theano's {@code known_grads}),
+     * each added to what reaches its node from the cost; {@code cost} may be null when some are
+     * given. See {@link GradTable#grad(Node, List, Map, java.util.Collection, GradTable.Disconnected)}.
+     */
+    public static List<Node> grad(Node cost, List<? extends Node> wrt, Map<? extends Node, ? extends Node> knownGrads,
+                                  List<? extends Node> considerConstant) {
+        return GradTable.grad(cost, wrt, knownGrads, considerConstant, GradTable.Disconnected.RAISE);
+    }
+
+    /** The vector-Jacobian product {@code uᵀ dy/dx}, of x's type, for {@code u} of y's type: the gradient of {@code sum(y * u)}. */
+    public static Node vjp(Node y, Node x, Node u) { return GradTable.vjp(y, u, List.of(x), GradTable.Disconnected.RAISE).get(0); }
+
+    /** The Jacobian-vector product {@code dy/dx · v}, of y's type, for {@code v} of x's type: forward mode. */
+    public static Node jvp(Node y, Node x, Node v) { return ForwardTable.jvp(y, x, v); }
+
+    /** The Jacobian {@code dy/dx}, of type {@code y.dims + x.dims}, for concrete types. See {@link Derivatives#jacobian}. */
+    public static Node jacobian(Node y, Node x) { return Derivatives.jacobian(y, x, GradTable.Disconnected.RAISE); }
+
+    /** The Hessian of a scalar cost, of type {@code x.dims + x.dims}. See {@link Derivatives#hessian}. */
+    public static Node hessian(Node cost, Node x) { return Derivatives.hessian(cost, x); }
+
+    /** The Hessian-vector product {@code H v}, of x's type, without forming H. See {@link Derivatives#hvp}. */
+    public static Node hvp(Node cost, Node x, Node v) { return Derivatives.hvp(cost, x, v); }
 
     // -------------------------------------------------------------------------------------------
 

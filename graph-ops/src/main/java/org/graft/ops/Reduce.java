@@ -17,6 +17,7 @@ import java.util.List;
 import org.graft.core.Apply;
 import org.graft.core.Dim;
 import org.graft.core.Grad;
+import org.graft.core.Linear;
 import org.graft.core.Node;
 import org.graft.core.Op;
 import org.graft.core.ShapeError;
@@ -76,7 +77,7 @@ public sealed interface Reduce extends Op {
         return div(mul(kept(x, gy), hit), sum(hit, axes, true));
     }
 
-    record Sum(List<Integer> axes, boolean keepdims) implements Reduce, SharedKernel {
+    record Sum(List<Integer> axes, boolean keepdims) implements Reduce, SharedKernel, Linear {
         public static final Builtin BUILTIN = Builtin.reduction("sum", Ops::sum, "0 over an empty axis")
                 .java("`sum(x)`, `sum(x, axis)`, `sum(x, axis, keepdims)`, `sum(x, int[] axes, keepdims)`");
 
@@ -93,7 +94,7 @@ public sealed interface Reduce extends Op {
         public List<Grad> bprop(List<Node> in, Node y, Node gy) { return List.of(Grad.of(sumBprop(in.get(0), gy))); }
     }
 
-    record Mean(List<Integer> axes, boolean keepdims) implements Reduce, SharedKernel {
+    record Mean(List<Integer> axes, boolean keepdims) implements Reduce, SharedKernel, Linear {
         public static final Builtin BUILTIN = Builtin.reduction("mean", Ops::mean, "divides by the reduced count, read from the shape at run time (so `mean` over a "
                 + "batch `n` works for any n)").java("`mean(...)`");
 
@@ -178,9 +179,18 @@ public sealed interface Reduce extends Op {
         @Override
         public List<Grad> bprop(List<Node> in, Node y, Node gy) {
             Node x = in.get(0);
-            Node p = axes.size() == 1 ? softmax(x, axes.get(0)) : exp(sub(x, kept(x, y)));
-            return List.of(Grad.of(mul(kept(x, gy), p)));
+            return List.of(Grad.of(mul(kept(x, gy), weights(x, y))));
         }
+
+        // the tangent is the same weights' sum of the tangents: dy = Σ softmax(x) ⊙ dx over the axes
+        @Override
+        public Grad jvp(List<Node> in, Node y, List<Node> tangents) {
+            Node x = in.get(0);
+            return Grad.of(sum(mul(weights(x, y), tangents.get(0)), normalize(x.type(), axes), keepdims));
+        }
+
+        /** e^(x - y), the softmax along the axes: along one axis the softmax op, exact where e^(x - y) carries y's rounding. */
+        private Node weights(Node x, Node y) { return axes.size() == 1 ? softmax(x, axes.get(0)) : exp(sub(x, kept(x, y))); }
     }
 
     /**

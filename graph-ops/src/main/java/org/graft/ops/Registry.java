@@ -72,7 +72,8 @@ public final class Registry {
             new Family(Neural.class, Section.NEURAL),
             new Family(Random.class, Section.RANDOM),
             new Core(StopGradient.class, Builtin.unary("stop_gradient", Ops::stopGradient, "the identity on values; no gradient passes"),
-                    Section.DIFFERENTIATION));
+                    Section.DIFFERENTIATION),
+            new Family(Gradients.class, Section.DIFFERENTIATION));
 
     private static final List<Entry> ALL = gather();
 

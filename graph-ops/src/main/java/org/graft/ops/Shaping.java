@@ -15,6 +15,7 @@ import java.util.stream.Collectors;
 import org.graft.core.Apply;
 import org.graft.core.Dim;
 import org.graft.core.Grad;
+import org.graft.core.Linear;
 import org.graft.core.Node;
 import org.graft.core.Op;
 import org.graft.core.ShapeError;
@@ -30,8 +31,9 @@ import org.graft.core.tensor.Tensor;
 /**
  * Ops that move, select, copy or join elements without computing new ones; each one's
  * gradient is its inverse or adjoint (a reshape is undone by a reshape, a slice's adjoint
- * writes back into zeros, a broadcast's sums). {@link OneHot} lives here too: it only places
- * ones.
+ * writes back into zeros, a broadcast's sums), and each is {@link Linear}, so its tangent is
+ * itself applied to the tangents. {@link OneHot} lives here too: it only places ones, and its
+ * derivative is zero.
  */
 public sealed interface Shaping extends Op {
 
@@ -44,7 +46,7 @@ public sealed interface Shaping extends Op {
     }
 
     /** Inserts axes of size 1; {@code axes} are positions in the result, ascending. */
-    record ExpandDims(List<Integer> axes) implements Shaping, KeepsOrder {
+    record ExpandDims(List<Integer> axes) implements Shaping, KeepsOrder, Linear {
         public static final Builtin BUILTIN = Builtin.operator("", "`expandDims(x, axes...)`", "inserts axes of size 1 at these positions of the result");
 
         public ExpandDims { axes = List.copyOf(axes); }
@@ -70,7 +72,7 @@ public sealed interface Shaping extends Op {
     }
 
     /** Removes axes of size 1; {@code axes} are positions in the input, ascending. */
-    record Squeeze(List<Integer> axes) implements Shaping, KeepsOrder {
+    record Squeeze(List<Integer> axes) implements Shaping, KeepsOrder, Linear {
         public static final Builtin BUILTIN = Builtin.operator("", "`squeeze(x, axes...)`", "removes axes of size 1");
 
         public Squeeze { axes = List.copyOf(axes); }
@@ -99,7 +101,7 @@ public sealed interface Shaping extends Op {
      * input with symbolic dims the -1 is needed and stands for its one symbolic dim
      * ({@code [n, 28, 28]} to {@code [-1, 784]} gives {@code [n, 784]}).
      */
-    record Reshape(List<Integer> dims) implements Shaping, KeepsOrder {
+    record Reshape(List<Integer> dims) implements Shaping, KeepsOrder, Linear {
         public static final Builtin BUILTIN = Builtin.of("reshape", List.of(Builtin.Param.operand("x"), Builtin.Param.integers("shape")),
                 a -> Ops.reshape(a.operand("x"), a.integers("shape")), "row-major, as NumPy; at most one `-1`. For an input with a "
                 + "symbolic dim the `-1` is required and stands for it, when the concrete dims hold the same number of elements on "
@@ -161,7 +163,7 @@ public sealed interface Shaping extends Op {
      * of {@link Reshape}, to dims that may be symbolic. The sizes must agree: equal when both
      * types are concrete, else the same symbols and the same product of the concrete dims.
      */
-    record ReshapeLike() implements Shaping, KeepsOrder {
+    record ReshapeLike() implements Shaping, KeepsOrder, Linear {
         public static final Builtin BUILTIN = Builtin.operator("", "`reshape(x, like)`", "x's elements in the dims of `like`, whose values are not read: "
                 + "`reshape`'s gradient, to dims that may be symbolic");
 
@@ -197,7 +199,7 @@ public sealed interface Shaping extends Op {
     }
 
     /** {@code x} broadcast to concrete dims, as NumPy's {@code broadcast_to}. */
-    record BroadcastTo(List<Integer> dims) implements Shaping, SharedKernel {
+    record BroadcastTo(List<Integer> dims) implements Shaping, SharedKernel, Linear {
         public static final Builtin BUILTIN = Builtin.of("broadcast_to", List.of(Builtin.Param.operand("x"), Builtin.Param.integers("shape")),
                 a -> Ops.broadcastTo(a.operand("x"), a.integers("shape")), "NumPy's broadcasting to concrete dims; the gradient sums back")
                 .java("`broadcastTo(x, dims...)`");
@@ -236,7 +238,7 @@ public sealed interface Shaping extends Op {
      * The operands joined along {@code axis} (negative counts from the end). Their dtypes and
      * ranks agree, their dims agree off the axis, and on the axis they are concrete.
      */
-    record Concat(int axis) implements Shaping {
+    record Concat(int axis) implements Shaping, Linear {
         public static final Builtin BUILTIN = Builtin.of("concat", List.of(Builtin.Param.operands("xs"), Builtin.Param.axis("axis", 0)),
                 a -> Ops.concat(a.operands("xs"), a.axis("axis")), "same rank and dtype, equal dims except along the axis, which "
                 + "must be concrete; the gradient is a slice per operand").written("`concat([a, b], axis = 0)`").java("`concat(List, axis)`");
@@ -292,7 +294,7 @@ public sealed interface Shaping extends Op {
      * axis, the axes after them taken whole. A range keeps its axis, an index drops it. A
      * symbolic dim can only be taken whole ({@code :} or {@code ::-1}), and keeps its symbol.
      */
-    record StridedSlice(List<Slice> index) implements Shaping {
+    record StridedSlice(List<Slice> index) implements Shaping, Linear {
         public static final Builtin BUILTIN = Builtin.operator("`x[:, 0:10]`, `x[i]`, `x[::-1]`", "`slice(x, Slice.all(), Slice.range(0, 10))`, "
                 + "`slice(x, Slice.index(i))`, `slice(x, Slice.range(null, null, -1))`", "NumPy basic indexing with Python's rules: "
                 + "negative bounds count from the end, bounds past the end are clamped, steps of either sign (0 is an error), an "
@@ -358,7 +360,7 @@ public sealed interface Shaping extends Op {
      * at the positions that slicing {@code like} with {@code index} reads; {@code like}'s
      * values are not read.
      */
-    record Unslice(List<Slice> index) implements Shaping {
+    record Unslice(List<Slice> index) implements Shaping, Linear {
         public static final Builtin BUILTIN = Builtin.operator("", "`unslice(g, like, index...)`", "internal: `g` written into zeros of `like`'s type where "
                 + "slicing `like` reads: the slice's gradient");
 

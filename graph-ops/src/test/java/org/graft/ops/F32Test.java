@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -158,6 +157,8 @@ class F32Test {
             product("gemm with a bias", in -> gemm(in.get(0), in.get(1), in.get(2), false, true),
                     any(), between(Shape.of(4, 3), -3, 3), between(Shape.of(4), -3, 3)),
             product("vdot", in -> vdot(in.get(0), in.get(1)), any(), any()),
+            exact("solve", in -> solve(in.get(0), in.get(1)), Tensor.of(new double[] {0.5, 3, -1, 2.5, 0.25, 1, 1, -2, 4}, 3, 3),
+                    between(Shape.of(3, 2), -3, 3)),
 
             exact("expand_dims", in -> expandDims(in.get(0), 0), any()),
             exact("squeeze", in -> squeeze(expandDims(in.get(0), 1), 1), any()),
@@ -175,6 +176,8 @@ class F32Test {
             exact("zeros_like", in -> zerosLike(in.get(0)), any()),
             exact("ones_like", in -> onesLike(in.get(0)), any()),
             exact("stop_gradient", in -> stopGradient(in.get(0)), any()),
+            exact("grad_clip", in -> gradClip(in.get(0), -0.5, 0.5), any()),
+            exact("grad_scale", in -> gradScale(in.get(0), -2), any()),
 
             // the same stream, so the same draws: the f32 samples are the f64 ones rounded
             exact("normal_like", in -> normalLike(in.get(0), 0.3, 2.0), any()),
@@ -183,7 +186,7 @@ class F32Test {
 
     /** The op families, each of which every case together must cover, and the walker's own ops. */
     private static final List<Class<?>> FAMILIES = List.of(Unary.class, Binary.class, Compare.class, Ternary.class,
-            Reduce.class, Neural.class, Linalg.class, Shaping.class, Gather.class, Random.class, Broadcasting.class);
+            Reduce.class, Neural.class, Linalg.class, Shaping.class, Gather.class, Random.class, Broadcasting.class, Gradients.class);
     private static final List<Class<?>> SINGLE_OPS = List.of(Add.class, FillLike.class, StopGradient.class, Reduce.Count.class);
 
     /**
@@ -208,18 +211,8 @@ class F32Test {
 
     @Test
     void theCasesCoverEveryOp() {
-        Set<Class<?>> covered = new HashSet<>();
-        for (Case c : CASES) {
-            for (Node n : Graph.topologicalOrder(List.of(c.build().apply(List.copyOf(inputs(c, DType.F64)))))) {
-                if (n instanceof Apply a) covered.add(a.op().getClass());
-            }
-        }
-        var missing = new ArrayList<String>();
-        for (Class<?> family : FAMILIES) {
-            for (Class<?> op : family.getPermittedSubclasses()) if (!covered.contains(op)) missing.add(op.getName());
-        }
-        for (Class<?> op : SINGLE_OPS) if (!covered.contains(op)) missing.add(op.getName());
-        assertEquals(List.of(), missing);
+        Set<Class<?>> covered = OpCoverage.opsIn(CASES.stream().map(c -> c.build().apply(List.copyOf(inputs(c, DType.F64)))).toList());
+        assertEquals(List.of(), OpCoverage.missing(covered, FAMILIES, SINGLE_OPS));
     }
 
     @TestFactory

@@ -26,20 +26,22 @@ class OpNamesTest {
                 less(x, p), lessEqual(x, p), greater(x, p), greaterEqual(x, p), equal(x, p), notEqual(x, p),
                 where(x, x, p), clip(x, x, p),
                 sum(x), mean(x), max(x), min(x), logsumexp(x), argmax(x), argmin(x), matmul(x, transpose(p)), transpose(x, 1, 0),
+                solve(matmul(x, transpose(p)), x),
                 reshape(x, 6), concat(List.of(x, p), 0), slice(x, Slice.index(0)), oneHot(x, 4),
                 zerosLike(x), onesLike(x), fill(x, 2),
                 softmax(x), logSoftmax(x), softmaxCrossEntropy(x, p), binaryCrossEntropy(x, p), bceWithLogits(x, p),
-                normalLike(x), uniformLike(x), bernoulli(p), stopGradient(x))) {
+                normalLike(x), uniformLike(x), bernoulli(p), stopGradient(x), gradClip(x, -1, 1), gradScale(x, 0.5))) {
             nodes.put(((Apply) n).op().name(), n);
         }
         assertEquals(List.of("neg", "exp", "log", "log1p", "expm1", "sqrt", "square", "abs", "sign",
                 "reciprocal", "sigmoid", "tanh", "relu", "softplus", "sin", "cos", "erf",
                 "add", "sub", "mul", "div", "pow", "maximum", "minimum",
                 "less", "less_equal", "greater", "greater_equal", "equal", "not_equal", "where", "clip",
-                "sum", "mean", "max", "min", "logsumexp", "argmax", "argmin", "matmul", "transpose",
+                "sum", "mean", "max", "min", "logsumexp", "argmax", "argmin", "matmul", "transpose", "solve",
                 "reshape", "concat", "slice", "one_hot", "zeros_like", "ones_like", "fill",
                 "softmax", "log_softmax", "softmax_cross_entropy", "binary_cross_entropy", "bce_with_logits",
-                "normal_like", "uniform_like", "bernoulli", "stop_gradient"), List.copyOf(nodes.keySet()));
+                "normal_like", "uniform_like", "bernoulli", "stop_gradient", "grad_clip", "grad_scale"),
+                List.copyOf(nodes.keySet()));
         assertEquals("slice", split(x, 3, 1).get(0).op().name());    // split is a builder of slices, not an op
     }
 
