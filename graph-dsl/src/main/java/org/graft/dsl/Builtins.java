@@ -186,6 +186,21 @@ final class Builtins {
                     .mapToInt(v -> values.integer(v, pos(param), spec.name() + ": " + param)).toArray();
         }
 
+        /** An array literal of pairs of integers known when the program is compiled: {@code [[0, 0], [1, 2]]}. */
+        int[][] integerPairs(String param) {
+            String what = spec.name() + ": " + param;
+            List<Value> items = values.items(value(param), pos(param), what);
+            int[][] out = new int[items.size()][];
+            for (int i = 0; i < out.length; i++) {
+                if (!(items.get(i) instanceof Value.Array pair) || pair.items().size() != 2) {
+                    throw new GraftException(pos(param), what + " must be a list of pairs such as [[0, 0], [1, 2]], found "
+                            + items.get(i).describe() + " as element " + i);
+                }
+                out[i] = pair.items().stream().mapToInt(v -> values.integer(v, pos(param), what)).toArray();
+            }
+            return out;
+        }
+
         FnDef fn(String param) {
             if (value(param) instanceof Value.Fn f) return f.def();
             throw new GraftException(pos(param), spec.name() + ": " + param + " must name a fn, found " + value(param).describe());
@@ -277,6 +292,9 @@ final class Builtins {
 
         @Override
         public int[] integers(String name) { return call.given(name) ? call.integers(name) : null; }
+
+        @Override
+        public int[][] integerPairs(String name) { return call.integerPairs(name); }
 
         @Override
         public double number(String name) { return call.number(name); }

@@ -48,6 +48,8 @@ public record Builtin(String name, String written, List<Param> params, String ja
         INTEGER,
         /** A list of whole numbers known when the program is compiled ({@code [28, 28]}). */
         INTEGERS,
+        /** A list of pairs of whole numbers known when the program is compiled ({@code [[0, 0], [1, 2]]}). */
+        INTEGER_PAIRS,
         /** A number known when the program is compiled. */
         NUMBER,
         /** {@code true} or {@code false}. */
@@ -65,9 +67,11 @@ public record Builtin(String name, String written, List<Param> params, String ja
         /** An axis that may be left out, null then. */
         public static Param optionalAxis(String name) { return new Param(name, Kind.AXIS, true, null); }
         public static Param integer(String name) { return new Param(name, Kind.INTEGER, false, null); }
+        public static Param integer(String name, int defaultValue) { return new Param(name, Kind.INTEGER, true, defaultValue); }
         public static Param integers(String name) { return new Param(name, Kind.INTEGERS, false, null); }
         /** A list of whole numbers that may be left out, null then. */
         public static Param optionalIntegers(String name) { return new Param(name, Kind.INTEGERS, true, null); }
+        public static Param integerPairs(String name) { return new Param(name, Kind.INTEGER_PAIRS, false, null); }
         public static Param number(String name, double defaultValue) { return new Param(name, Kind.NUMBER, true, defaultValue); }
         public static Param number(String name) { return new Param(name, Kind.NUMBER, false, null); }
         public static Param bool(String name, boolean defaultValue) { return new Param(name, Kind.BOOLEAN, true, defaultValue); }
@@ -91,6 +95,9 @@ public record Builtin(String name, String written, List<Param> params, String ja
 
         /** An {@link Kind#INTEGERS}, or null for an optional one not given. */
         int[] integers(String name);
+
+        /** An {@link Kind#INTEGER_PAIRS}: each element a pair. */
+        int[][] integerPairs(String name);
 
         double number(String name);
 

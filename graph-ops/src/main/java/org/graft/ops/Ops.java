@@ -1,5 +1,6 @@
 package org.graft.ops;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.IntStream;
 
@@ -9,6 +10,7 @@ import org.graft.core.Input;
 import org.graft.core.Node;
 import org.graft.core.Op;
 import org.graft.core.Param;
+import org.graft.core.ShapeError;
 import org.graft.core.Type;
 import org.graft.core.grad.GradTable;
 import org.graft.core.ops.Add;
@@ -283,6 +285,47 @@ public final class Ops {
         return apply(new Shaping.Unslice(List.of(index)), g, like);
     }
 
+    /** NumPy's {@code tile}: {@code x} repeated {@code reps[i]} times along axis i (with more reps than axes, x gains leading axes). */
+    public static Apply tile(Node x, int... reps) { return apply(new Gather.Tile(boxed(reps)), x); }
+
+    /** Each element of {@code x}, flattened, taken {@code repeats} times in a row: NumPy's {@code repeat} without an axis. */
+    public static Apply repeat(Node x, int repeats) {
+        if (!x.type().isConcrete()) {
+            throw new ShapeError("repeat: without an axis " + x.label() + " is flattened, which needs concrete dims, found " + x.type());
+        }
+        return repeat(x.type().rank() == 1 ? x : reshape(x, -1), repeats, 0);
+    }
+
+    /** Each element of {@code x} taken {@code repeats} times in a row along {@code axis} (NumPy's {@code repeat}). */
+    public static Apply repeat(Node x, int repeats, int axis) { return apply(new Gather.Repeat(repeats, axis), x); }
+
+    /** {@code x} in reverse order along every axis. */
+    public static Apply flip(Node x) { return flip(x, allAxes(x)); }
+
+    /** {@code x} in reverse order along {@code axes}. */
+    public static Apply flip(Node x, int... axes) { return apply(new Gather.Flip(boxed(axes)), x); }
+
+    /** {@code x} with {@code widths[i] = {before, after}} zeros added along axis i. */
+    public static Apply pad(Node x, int[][] widths) { return pad(x, widths, 0.0); }
+
+    /** {@code x} with {@code widths[i] = {before, after}} elements {@code value} added along axis i (NumPy's constant mode). */
+    public static Apply pad(Node x, int[][] widths, double value) { return apply(new Gather.Pad(pairs(widths), value), x); }
+
+    /** {@code x} padded by its mirror image, the edge not repeated, {@code widths[i] = {before, after}} along axis i. */
+    public static Apply padReflect(Node x, int[][] widths) { return apply(new Gather.PadReflect(pairs(widths)), x); }
+
+    /** The lower triangle of the last two axes, 0 above the main diagonal. */
+    public static Apply tril(Node x) { return tril(x, 0); }
+
+    /** The elements on and below diagonal {@code k} of the last two axes, 0 elsewhere. */
+    public static Apply tril(Node x, int k) { return apply(new Gather.Tril(k), x); }
+
+    /** The upper triangle of the last two axes, 0 below the main diagonal. */
+    public static Apply triu(Node x) { return triu(x, 0); }
+
+    /** The elements on and above diagonal {@code k} of the last two axes, 0 elsewhere. */
+    public static Apply triu(Node x, int k) { return apply(new Gather.Triu(k), x); }
+
     /** Integer labels in {@code [0, k)} as 0/1 vectors of length {@code k} along a new last axis. */
     public static Apply oneHot(Node labels, int k) { return apply(new Shaping.OneHot(k), labels); }
 
@@ -326,4 +369,6 @@ public final class Ops {
     private static int[] allAxes(Node x) { return IntStream.range(0, x.type().rank()).toArray(); }
 
     private static List<Integer> boxed(int[] axes) { return IntStream.of(axes).boxed().toList(); }
+
+    private static List<List<Integer>> pairs(int[][] widths) { return Arrays.stream(widths).map(Ops::boxed).toList(); }
 }

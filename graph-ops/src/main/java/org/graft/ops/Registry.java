@@ -58,6 +58,7 @@ public final class Registry {
             new Family(Reduce.class, Section.REDUCTIONS),
             new Family(Linalg.class, Section.LINEAR_ALGEBRA),
             new Family(Shaping.class, Section.SHAPE),
+            new Family(Gather.class, Section.SHAPE),
             new Core(FillLike.class, Builtin.unary("zeros_like", Ops::zerosLike, "x lends only its type"), Section.SHAPE),
             new Core(FillLike.class, Builtin.unary("ones_like", Ops::onesLike, "x lends only its type"), Section.SHAPE),
             new Core(FillLike.class, Builtin.of("fill", List.of(Builtin.Param.operand("x"), Builtin.Param.number("value")),

@@ -30,8 +30,8 @@ import org.graft.core.tensor.Tensor;
 /**
  * Ops that move, select, copy or join elements without computing new ones; each one's
  * gradient is its inverse or adjoint (a reshape is undone by a reshape, a slice's adjoint
- * writes back into zeros, a broadcast's sums). {@link OneHot} lives here too: it only places
- * ones.
+ * writes back into zeros, a broadcast's sums, a gather's adds back). {@link OneHot} lives here
+ * too: it only places ones.
  */
 public sealed interface Shaping extends Op {
 
@@ -393,6 +393,64 @@ public sealed interface Shaping extends Op {
     }
 
     /**
+     * The adjoint of a {@link Gather} op {@code of}: {@code g}, of the type {@code of} gives for
+     * {@code like}, added element by element into zeros of {@code like}'s type at the elements
+     * that {@code of} reads there (those read several times, as by a tile, add up); {@code like}'s
+     * values are not read. The gradient of every gather but flip, tril and triu, which are their
+     * own adjoints.
+     */
+    record ScatterAdd(Gather of) implements Shaping {
+        public static final Builtin BUILTIN = Builtin.operator("", "`Shaping.ScatterAdd(op)`", "internal: the adjoint of `tile`, `repeat`, `pad`, "
+                + "`pad_reflect` and the shift: g added into zeros of `like`'s type at the elements the op reads there, so copies "
+                + "add up");
+
+        @Override
+        public String describe() { return name() + "{of=" + of.describe() + "}"; }
+
+        @Override
+        public boolean readsValues(int i) { return i == 0; } // like lends only its shape
+
+        @Override
+        public Type type(List<Type> in) {
+            Op.requireArity(this, in, 2);
+            Type g = in.get(0), like = in.get(1);
+            Type read = of.type(List.of(like));
+            if (!read.equals(g)) {
+                throw new ShapeError("cannot add " + g + " into " + like + " through " + of.describe() + ", which reads " + read);
+            }
+            return like;
+        }
+
+        @Override
+        public Tensor fprop(List<Tensor> in) {
+            Tensor g = in.get(0), like = in.get(1);
+            double[] out = new double[like.size()];
+            add(g.storage(), of.index(like.shape()), out);
+            return Tensor.of(g.dtype(), like.shape(), out);
+        }
+
+        @Override
+        public Kernel kernel(Site site) {
+            int[] index = of.index(site.in(1));
+            int g = site.slot(0), out = site.slot(), n = site.out().size();
+            return b -> {
+                double[] y = (double[]) b[out];
+                Arrays.fill(y, 0, n, 0.0);
+                add((double[]) b[g], index, y);
+            };
+        }
+
+        /** Each g[i] added into out[index[i]], in order, where the index is not -1. */
+        private static void add(double[] g, int[] index, double[] out) {
+            for (int i = 0; i < index.length; i++) if (index[i] >= 0) out[index[i]] += g[i];
+        }
+
+        // reading back the elements written: the gather itself
+        @Override
+        public List<Grad> bprop(List<Node> in, Node y, Node gy) { return List.of(Grad.of(Apply.of(of, gy)), Grad.disconnected()); }
+    }
+
+    /**
      * Labels of any shape as 0/1 vectors of length {@code k} along a new last axis, with the 1
      * at the label. A label that is not an integer in {@code [0, k)} is an error when the
      * values are fed, naming the label and where it is.
@@ -508,7 +566,7 @@ public sealed interface Shaping extends Op {
         return t.dims().stream().filter(d -> d instanceof Dim.Var).map(Dim::toString).sorted().toList();
     }
 
-    private static int[] toArray(List<Integer> axes) { return axes.stream().mapToInt(Integer::intValue).toArray(); }
+    static int[] toArray(List<Integer> axes) { return axes.stream().mapToInt(Integer::intValue).toArray(); }
 
     static List<Integer> sorted(int... axes) { return Arrays.stream(axes).sorted().boxed().toList(); }
 }

@@ -156,6 +156,16 @@ class F32Test {
             exact("slice", in -> slice(in.get(0), Slice.all(), Slice.range(null, null, -2)), any()),
             exact("unslice", in -> unslice(in.get(0), in.get(1), Slice.index(1)), between(Shape.of(3), -3, 3), any()),
             exact("one_hot", in -> oneHot(in.get(0), 4), Tensor.of(new double[] {3, 0, 1, 1, 2, 0}, 2, 3)),
+            exact("tile", in -> tile(in.get(0), 2, 1), any()),
+            exact("repeat", in -> repeat(in.get(0), 2, 1), any()),
+            exact("flip", in -> flip(in.get(0)), any()),
+            exact("pad", in -> pad(in.get(0), new int[][] {{1, 0}, {0, 2}}, 0.1), any()),
+            exact("pad_reflect", in -> padReflect(in.get(0), new int[][] {{1, 1}, {2, 0}}), any()),
+            exact("shift", in -> Apply.of(new Gather.Shift(1, 1, 0.1), in.get(0)), any()),
+            exact("tril", in -> tril(in.get(0), 1), any()),
+            exact("triu", in -> triu(in.get(0)), any()),
+            exact("scatter_add", in -> Apply.of(new Shaping.ScatterAdd(new Gather.Tile(List.of(1, 2))), in.get(0), in.get(1)),
+                    between(Shape.of(2, 6), -3, 3), any()),
 
             exact("broadcast_to like", in -> broadcastTo(in.get(0), in.get(1)), between(Shape.of(3), -3, 3), any()),
             exact("sum_to", in -> sumTo(in.get(0), Type.of(in.get(0).type().dtype(), 1, 3)), any()),
@@ -171,7 +181,7 @@ class F32Test {
 
     /** The op families, each of which every case together must cover, and the walker's own ops. */
     private static final List<Class<?>> FAMILIES = List.of(Unary.class, Binary.class, Compare.class, Ternary.class,
-            Reduce.class, Neural.class, Linalg.class, Shaping.class, Random.class, Broadcasting.class);
+            Reduce.class, Neural.class, Linalg.class, Shaping.class, Gather.class, Random.class, Broadcasting.class);
     private static final List<Class<?>> SINGLE_OPS = List.of(Add.class, FillLike.class, StopGradient.class, Reduce.Count.class);
 
     /**

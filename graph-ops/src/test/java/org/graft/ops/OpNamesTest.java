@@ -26,6 +26,8 @@ class OpNamesTest {
                 where(x, x, p), clip(x, x, p),
                 sum(x), mean(x), max(x), min(x), logsumexp(x), argmax(x), argmin(x), matmul(x, transpose(p)), transpose(x, 1, 0),
                 reshape(x, 6), concat(List.of(x, p), 0), slice(x, Slice.index(0)), oneHot(x, 4),
+                tile(x, 2), repeat(x, 2, 0), flip(x), pad(x, new int[][] {{1, 1}, {0, 0}}), padReflect(x, new int[][] {{1, 1}, {1, 1}}),
+                tril(x), triu(x),
                 zerosLike(x), onesLike(x), fill(x, 2),
                 softmax(x), logSoftmax(x), softmaxCrossEntropy(x, p), binaryCrossEntropy(x, p), bceWithLogits(x, p),
                 normalLike(x), uniformLike(x), bernoulli(p), stopGradient(x))) {
@@ -36,7 +38,8 @@ class OpNamesTest {
                 "add", "sub", "mul", "div", "pow", "maximum", "minimum",
                 "less", "less_equal", "greater", "greater_equal", "equal", "not_equal", "where", "clip",
                 "sum", "mean", "max", "min", "logsumexp", "argmax", "argmin", "matmul", "transpose",
-                "reshape", "concat", "slice", "one_hot", "zeros_like", "ones_like", "fill",
+                "reshape", "concat", "slice", "one_hot", "tile", "repeat", "flip", "pad", "pad_reflect", "tril", "triu",
+                "zeros_like", "ones_like", "fill",
                 "softmax", "log_softmax", "softmax_cross_entropy", "binary_cross_entropy", "bce_with_logits",
                 "normal_like", "uniform_like", "bernoulli", "stop_gradient"), List.copyOf(nodes.keySet()));
         assertEquals("slice", split(x, 3, 1).get(0).op().name());    // split is a builder of slices, not an op

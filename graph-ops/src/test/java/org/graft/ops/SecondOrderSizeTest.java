@@ -117,12 +117,20 @@ class SecondOrderSizeTest {
             of("slice", in -> slice(in.get(0), Slice.all(), Slice.range(null, null, -2)), S),
             of("unslice", in -> unslice(in.get(0), in.get(1), Slice.index(1)), Shape.of(3), S),
             of("one_hot", in -> mul(sum(oneHot(argmax(in.get(0), 1), 4)), in.get(0)), S),
+            of("tile", in -> tile(in.get(0), 2, 1), S),
+            of("repeat", in -> repeat(in.get(0), 2), S),
+            of("flip", in -> flip(in.get(0), 1), S),
+            of("pad", in -> pad(in.get(0), new int[][] {{1, 0}, {0, 2}}, 0.5), S),
+            of("pad_reflect", in -> padReflect(in.get(0), new int[][] {{1, 1}, {2, 0}}), S),
+            of("shift", in -> Apply.of(new Gather.Shift(1, -1, 0.5), in.get(0)), S),
+            of("tril", in -> tril(in.get(0), 1), S),
+            of("triu", in -> triu(in.get(0), -1), S),
             of("fills", in -> mul(add(zerosLike(in.get(0)), add(onesLike(in.get(0)), fill(in.get(0), 2))), in.get(0)), S),
             of("stop_gradient", in -> mul(stopGradient(in.get(0)), in.get(0)), S));
 
     /** The op families every case together must cover, and the walker's own ops. */
     private static final List<Class<?>> FAMILIES = List.of(Unary.class, Binary.class, Compare.class, Ternary.class,
-            Reduce.class, Neural.class, Linalg.class, Shaping.class, Broadcasting.class);
+            Reduce.class, Neural.class, Linalg.class, Shaping.class, Gather.class, Broadcasting.class);
     private static final List<Class<?>> SINGLE_OPS = List.of(Add.class, FillLike.class, StopGradient.class, Reduce.Count.class);
 
     @Test
