@@ -2,10 +2,12 @@ package org.graft.ops;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 import org.graft.core.Apply;
 import org.graft.core.Constant;
+import org.graft.core.Dim;
 import org.graft.core.Input;
 import org.graft.core.Node;
 import org.graft.core.Op;
@@ -253,11 +255,36 @@ public final class Ops {
     /** {@code x} summed over the axes along which {@code target} would be broadcast to it. */
     public static Node sumTo(Node x, Type target) { return Broadcasting.sumTo(x, target); }
 
-    /** Inserts axes of size 1 at these positions of the result. */
-    public static Apply expandDims(Node x, int... axes) { return apply(new Shaping.ExpandDims(Shaping.sorted(axes)), x); }
+    /** Inserts axes of size 1 at these positions of the result; a negative one counts from the result's end (NumPy's). */
+    public static Apply expandDims(Node x, int... axes) {
+        int rank = x.type().rank() + axes.length;
+        return apply(new Shaping.ExpandDims(Shaping.sorted(IntStream.of(axes).map(a -> a < 0 && a >= -rank ? a + rank : a).toArray())), x);
+    }
 
-    /** Removes these axes, each of size 1. */
-    public static Apply squeeze(Node x, int... axes) { return apply(new Shaping.Squeeze(Shaping.sorted(axes)), x); }
+    /** Removes every axis of size 1 (a symbolic dim is not known to be 1, so it stays), as NumPy's {@code squeeze(x)}. */
+    public static Apply squeeze(Node x) {
+        List<Dim> dims = x.type().dims();
+        return squeeze(x, IntStream.range(0, dims.size()).filter(a -> dims.get(a).isOne()).toArray());
+    }
+
+    /** Removes these axes, each of size 1; a negative one counts from the end. */
+    public static Apply squeeze(Node x, int... axes) {
+        int rank = x.type().rank();
+        return apply(new Shaping.Squeeze(Shaping.sorted(IntStream.of(axes).map(a -> a < 0 && a >= -rank ? a + rank : a).toArray())), x);
+    }
+
+    /** The operands, all of one type, joined along a new axis at {@code axis} of the result (NumPy's {@code stack}). */
+    public static Apply stack(List<? extends Node> xs, int axis) {
+        if (xs.isEmpty()) throw new ShapeError("stack: needs at least one operand");
+        Type first = xs.get(0).type();
+        if (xs.stream().anyMatch(x -> !x.type().equals(first))) {
+            throw new ShapeError("stack: the operands' types differ: " + xs.stream().map(x -> x.type().toString()).collect(Collectors.joining(", ")));
+        }
+        int rank = first.rank() + 1;
+        if (axis < -rank || axis >= rank) throw new ShapeError("stack: axis " + axis + " is out of range for a result of rank " + rank);
+        int a = axis < 0 ? axis + rank : axis;
+        return concat(xs.stream().map(x -> expandDims(x, a)).toList(), a);
+    }
 
     /** {@code x}'s elements in row-major order under these dims; one of them may be -1, inferred. */
     public static Apply reshape(Node x, int... dims) { return apply(new Shaping.Reshape(boxed(dims)), x); }

@@ -45,7 +45,10 @@ public sealed interface Shaping extends Op {
 
     /** Inserts axes of size 1; {@code axes} are positions in the result, ascending. */
     record ExpandDims(List<Integer> axes) implements Shaping, KeepsOrder {
-        public static final Builtin BUILTIN = Builtin.operator("", "`expandDims(x, axes...)`", "inserts axes of size 1 at these positions of the result");
+        public static final Builtin BUILTIN = Builtin.of("expand_dims", List.of(Builtin.Param.operand("x"), Builtin.Param.integer("axis")),
+                a -> Ops.expandDims(a.operand("x"), a.integer("axis")), "inserts an axis of size 1 at this position of the result; "
+                + "a negative one counts from the result's end, as NumPy (`expand_dims(v, -1)` of `[3]` is `[3, 1]`)")
+                .java("`expandDims(x, axes...)`");
 
         public ExpandDims { axes = List.copyOf(axes); }
 
@@ -56,9 +59,8 @@ public sealed interface Shaping extends Op {
             int rank = x.rank() + axes.size();
             for (int i = 0; i < axes.size(); i++) {
                 int a = axes.get(i);
-                if (a < 0 || a >= rank || i > 0 && a <= axes.get(i - 1)) {
-                    throw new ShapeError("axes " + axes + " are not ascending positions in a result of rank " + rank);
-                }
+                if (a < 0 || a >= rank) throw new ShapeError("axis " + a + " is out of range for a result of rank " + rank);
+                if (i > 0 && a <= axes.get(i - 1)) throw new ShapeError("axes " + axes + " are not ascending positions in the result");
             }
             var dims = new ArrayList<Dim>(rank);
             for (int i = 0, next = 0; i < rank; i++) dims.add(axes.contains(i) ? Dim.of(1) : x.dims().get(next++));
@@ -71,7 +73,12 @@ public sealed interface Shaping extends Op {
 
     /** Removes axes of size 1; {@code axes} are positions in the input, ascending. */
     record Squeeze(List<Integer> axes) implements Shaping, KeepsOrder {
-        public static final Builtin BUILTIN = Builtin.operator("", "`squeeze(x, axes...)`", "removes axes of size 1");
+        public static final Builtin BUILTIN = Builtin.of("squeeze", List.of(Builtin.Param.operand("x"), Builtin.Param.optionalAxis("axis")),
+                a -> {
+                    Integer axis = a.axis("axis");
+                    return axis == null ? Ops.squeeze(a.operand("x")) : Ops.squeeze(a.operand("x"), axis);
+                }, "removes the axis, which must have size 1; without one, every axis whose size is 1 (a symbolic dim is not "
+                + "known to be 1, so it stays)").java("`squeeze(x)`, `squeeze(x, axes...)`");
 
         public Squeeze { axes = List.copyOf(axes); }
 
@@ -81,9 +88,7 @@ public sealed interface Shaping extends Op {
             Type x = in.get(0);
             var dims = new ArrayList<Dim>();
             for (int a : axes) {
-                if (a < 0 || a >= x.rank() || !x.dims().get(a).isOne()) {
-                    throw new ShapeError("axis " + a + " of " + x + " is not of size 1");
-                }
+                if (!x.dims().get(x.axis(a)).isOne()) throw new ShapeError("axis " + a + " of " + x + " is not of size 1");
             }
             for (int i = 0; i < x.rank(); i++) if (!axes.contains(i)) dims.add(x.dims().get(i));
             return x.withDims(dims);
