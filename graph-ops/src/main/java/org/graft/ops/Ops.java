@@ -226,6 +226,20 @@ public final class Ops {
         return apply(new Reduce.ArgMin(boxed(axes), keepdims), x);
     }
 
+    // ---- scans --------------------------------------------------------------------------------
+
+    /** The running sum of {@code x} flattened, as NumPy's {@code cumsum} without an axis. */
+    public static Apply cumsum(Node x) { return cumsum(flattened(x, "cumsum"), 0); }
+
+    /** The running sum along {@code axis}. */
+    public static Apply cumsum(Node x, int axis) { return apply(new Scan.Cumsum(axis, false), x); }
+
+    /** The running product of {@code x} flattened, as NumPy's {@code cumprod} without an axis. */
+    public static Apply cumprod(Node x) { return cumprod(flattened(x, "cumprod"), 0); }
+
+    /** The running product along {@code axis}; its gradient divides by nothing, so it holds where elements are 0. */
+    public static Apply cumprod(Node x, int axis) { return apply(new Scan.Cumprod(axis), x); }
+
     // ---- neural -------------------------------------------------------------------------------
 
     /** The softmax along the last axis. */
@@ -316,12 +330,7 @@ public final class Ops {
     public static Apply tile(Node x, int... reps) { return apply(new Gather.Tile(boxed(reps)), x); }
 
     /** Each element of {@code x}, flattened, taken {@code repeats} times in a row: NumPy's {@code repeat} without an axis. */
-    public static Apply repeat(Node x, int repeats) {
-        if (!x.type().isConcrete()) {
-            throw new ShapeError("repeat: without an axis " + x.label() + " is flattened, which needs concrete dims, found " + x.type());
-        }
-        return repeat(x.type().rank() == 1 ? x : reshape(x, -1), repeats, 0);
-    }
+    public static Apply repeat(Node x, int repeats) { return repeat(flattened(x, "repeat"), repeats, 0); }
 
     /** Each element of {@code x} taken {@code repeats} times in a row along {@code axis} (NumPy's {@code repeat}). */
     public static Apply repeat(Node x, int repeats, int axis) { return apply(new Gather.Repeat(repeats, axis), x); }
@@ -394,6 +403,14 @@ public final class Ops {
     private static Constant scalarLike(Node n, double value) { return Constant.scalar(n.type().dtype(), value); }
 
     private static int[] allAxes(Node x) { return IntStream.range(0, x.type().rank()).toArray(); }
+
+    /** x as a vector, as NumPy flattens where a function is given no axis; its dims must be concrete for that. */
+    private static Node flattened(Node x, String what) {
+        if (!x.type().isConcrete()) {
+            throw new ShapeError(what + ": without an axis " + x.label() + " is flattened, which needs concrete dims, found " + x.type());
+        }
+        return x.type().rank() == 1 ? x : reshape(x, -1);
+    }
 
     private static List<Integer> boxed(int[] axes) { return IntStream.of(axes).boxed().toList(); }
 

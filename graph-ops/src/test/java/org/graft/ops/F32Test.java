@@ -129,6 +129,9 @@ class F32Test {
             exact("argmax", in -> argmax(in.get(0), 1), any()),
             exact("argmin", in -> argmin(in.get(0)), any()),
             exact("count", in -> Apply.of(new Reduce.Count(List.of(1)), in.get(0)), any()),
+            exact("cumsum", in -> cumsum(in.get(0), 1), any()),
+            exact("cumprod", in -> cumprod(in.get(0), 0), any()),
+            exact("recurrence", in -> Apply.of(new Scan.Recurrence(1, true), in.get(0), in.get(1)), any(), any()),
 
             close("softmax", in -> softmax(in.get(0)), any()),
             close("log_softmax", in -> logSoftmax(in.get(0)), any()),
@@ -181,7 +184,8 @@ class F32Test {
 
     /** The op families, each of which every case together must cover, and the walker's own ops. */
     private static final List<Class<?>> FAMILIES = List.of(Unary.class, Binary.class, Compare.class, Ternary.class,
-            Reduce.class, Neural.class, Linalg.class, Shaping.class, Gather.class, Random.class, Broadcasting.class);
+            Reduce.class, Neural.class, Linalg.class, Shaping.class, Gather.class, Scan.class, Random.class,
+            Broadcasting.class);
     private static final List<Class<?>> SINGLE_OPS = List.of(Add.class, FillLike.class, StopGradient.class, Reduce.Count.class);
 
     /**

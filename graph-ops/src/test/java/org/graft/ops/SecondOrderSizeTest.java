@@ -93,6 +93,9 @@ class SecondOrderSizeTest {
             of("logsumexp", in -> logsumexp(in.get(0), 1), S),
             of("logsumexp over axes", in -> logsumexp(in.get(0)), S),
             of("argmax and argmin", in -> mul(add(argmax(in.get(0), 1), argmin(in.get(0), 1)), sum(in.get(0), 1)), S),
+            of("cumsum", in -> cumsum(in.get(0), 1), S),
+            of("cumprod", in -> cumprod(in.get(0), 0), S),
+            of("recurrence", in -> Apply.of(new Scan.Recurrence(1, false), in.get(0), in.get(1)), S, S),
 
             of("softmax", in -> softmax(in.get(0)), S),
             of("log_softmax", in -> logSoftmax(in.get(0)), S),
@@ -130,7 +133,8 @@ class SecondOrderSizeTest {
 
     /** The op families every case together must cover, and the walker's own ops. */
     private static final List<Class<?>> FAMILIES = List.of(Unary.class, Binary.class, Compare.class, Ternary.class,
-            Reduce.class, Neural.class, Linalg.class, Shaping.class, Gather.class, Broadcasting.class);
+            Reduce.class, Neural.class, Linalg.class, Shaping.class, Gather.class, Scan.class,
+            Broadcasting.class);
     private static final List<Class<?>> SINGLE_OPS = List.of(Add.class, FillLike.class, StopGradient.class, Reduce.Count.class);
 
     @Test
