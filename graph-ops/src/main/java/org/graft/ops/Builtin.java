@@ -124,12 +124,14 @@ public record Builtin(String name, String written, List<Param> params, String ja
 
     /** {@code name(x, axis = none, keepdims = false)}. */
     public static Builtin reduction(String name, Reduction f, String doc) {
-        return of(name, List.of(Param.operand("x"), Param.optionalAxis("axis"), Param.bool("keepdims", false)), a -> {
-            Node x = a.operand("x");
-            Integer axis = a.axis("axis");
-            int[] axes = axis == null ? IntStream.range(0, x.type().rank()).toArray() : new int[] {axis};
-            return f.apply(x, axes, a.bool("keepdims"));
-        }, doc);
+        return of(name, List.of(Param.operand("x"), Param.optionalAxis("axis"), Param.bool("keepdims", false)),
+                a -> f.apply(a.operand("x"), axes(a), a.bool("keepdims")), doc);
+    }
+
+    /** The axes a reduction's call asks for: its {@code axis}, or every axis of its operand {@code x} when none is given. */
+    public static int[] axes(Args a) {
+        Integer axis = a.axis("axis");
+        return axis == null ? IntStream.range(0, a.operand("x").type().rank()).toArray() : new int[] {axis};
     }
 
     /**

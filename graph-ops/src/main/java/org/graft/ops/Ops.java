@@ -203,6 +203,30 @@ public final class Ops {
         return apply(new Reduce.LogSumExp(boxed(axes), keepdims), x);
     }
 
+    /** The product of every element, a scalar; its gradient divides by nothing, so it holds where elements are 0. */
+    public static Apply prod(Node x) { return prod(x, allAxes(x), false); }
+    public static Apply prod(Node x, int axis) { return prod(x, new int[] {axis}, false); }
+    public static Apply prod(Node x, int axis, boolean keepdims) { return prod(x, new int[] {axis}, keepdims); }
+    public static Apply prod(Node x, int[] axes, boolean keepdims) {
+        return apply(new Reduce.Prod(boxed(axes), keepdims), x);
+    }
+
+    /** The variance of every element, Σ(x - mean)² / N, a scalar. */
+    public static Apply var(Node x) { return var(x, allAxes(x), false, 0); }
+    public static Apply var(Node x, int axis) { return var(x, new int[] {axis}, false, 0); }
+    /** Σ(x - mean)² / max(N - ddof, 0) over the N elements along {@code axes}. */
+    public static Apply var(Node x, int[] axes, boolean keepdims, int ddof) {
+        return apply(new Reduce.Var(boxed(axes), keepdims, ddof), x);
+    }
+
+    /** The standard deviation of every element, √var, a scalar. */
+    public static Apply std(Node x) { return std(x, allAxes(x), false, 0); }
+    public static Apply std(Node x, int axis) { return std(x, new int[] {axis}, false, 0); }
+    /** √(Σ(x - mean)² / max(N - ddof, 0)) over the N elements along {@code axes}. */
+    public static Apply std(Node x, int[] axes, boolean keepdims, int ddof) {
+        return apply(new Reduce.Std(boxed(axes), keepdims, ddof), x);
+    }
+
     /**
      * The flat index of the largest element, a scalar (NumPy's argmax): the first of ties, the
      * first NaN if there is one. An index is an f64 of whole numbers; its gradient is zero.

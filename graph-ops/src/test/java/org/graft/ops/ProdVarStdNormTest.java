@@ -1,0 +1,184 @@
+package org.graft.ops;
+
+import static org.graft.ops.KernelCheck.assertKernelsMatchReference;
+import static org.graft.ops.Ops.grad;
+import static org.graft.ops.Ops.input;
+import static org.graft.ops.Ops.prod;
+import static org.graft.ops.Ops.square;
+import static org.graft.ops.Ops.std;
+import static org.graft.ops.Ops.sum;
+import static org.graft.ops.Ops.var;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import java.util.stream.IntStream;
+
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.Example;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
+import net.jqwik.api.constraints.IntRange;
+
+import org.graft.core.Input;
+import org.graft.core.Node;
+import org.graft.core.ShapeError;
+import org.graft.core.Type;
+import org.graft.core.check.GradCheck;
+import org.graft.core.check.Tensors;
+import org.graft.core.runtime.Compiler;
+import org.graft.core.tensor.Shape;
+import org.graft.core.tensor.Tensor;
+
+/** The reductions of issue 16: prod, var, std and norm. */
+class ProdVarStdNormTest {
+
+    /** A tensor and the axes to reduce (one, several or every one, some written negative), keeping them or not. */
+    record Case(Tensor x, int[] axes, boolean keepdims) {
+        @Override public String toString() { return x + " over " + Arrays.toString(axes) + (keepdims ? " kept" : ""); }
+
+        /** How many elements each output reduces. */
+        int count() { return Arrays.stream(axes).map(a -> x.shape().dim(a)).reduce(1, (p, d) -> p * d); }
+    }
+
+    // ---- prod ---------------------------------------------------------------------------------------
+
+    // a quarter of the elements are 0, so lanes hold no zero, one or several: where prod / x would break
+    @Property(tries = 300)
+    void prodGradientMatchesFiniteDifferencesWithZerosToo(@ForAll("withZeros") Case c) {
+        GradCheck.of(x -> prod(x, c.axes(), c.keepdims())).at(c.x()).assertClose();
+    }
+
+    @Property(tries = 100)
+    void prodHasCorrectSecondDerivatives(@ForAll("withZeros") Case c) {
+        GradCheck.of(x -> grad(sum(square(prod(x, c.axes(), c.keepdims()))), x)).at(c.x()).assertClose();
+    }
+
+    @Example
+    void prodsGradientIsTheProductOfTheOthersAsPyTorchsIs() {
+        assertEquals(Tensor.vector(6, 3, 2), gradientOfSum(Ops::prod, Tensor.vector(1, 2, 3)));
+        assertEquals(Tensor.vector(0, 6, 0), gradientOfSum(Ops::prod, Tensor.vector(2, 0, 3)));   // the zero's is the rest's product
+        assertEquals(Tensor.vector(0, 0, 0), gradientOfSum(Ops::prod, Tensor.vector(0, 0, 3)));   // two zeros: every product has one
+        Tensor m = Tensor.matrix(new double[] {2, 0, 3}, new double[] {0, 0, 3});
+        assertEquals(Tensor.matrix(new double[] {0, 6, 0}, new double[] {0, 0, 0}), gradientOfSum(x -> prod(x, 1), m));
+        // over both axes: d/dx_01 of 2 * 0 * 3 * 4 is 2 * 3 * 4
+        assertEquals(Tensor.matrix(new double[] {0, 24}, new double[] {0, 0}),
+                gradientOfSum(Ops::prod, Tensor.matrix(new double[] {2, 0}, new double[] {3, 4})));
+        // an infinite element: the others' product, where PyTorch's prod / x gives NaN
+        assertEquals(Tensor.vector(6, Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY),
+                gradientOfSum(Ops::prod, Tensor.vector(Double.POSITIVE_INFINITY, 2, 3)));
+    }
+
+    @Example
+    void prodOverAnEmptyAxisIsOne() {
+        assertEquals(Tensor.vector(1, 1), apply(x -> prod(x, 1), Tensor.zeros(Shape.of(2, 0))));
+        assertEquals(Tensor.vector(24, 6), apply(x -> prod(x, 0), Tensor.matrix(new double[] {4, 3}, new double[] {6, 2})));
+    }
+
+    // ---- var and std --------------------------------------------------------------------------------
+
+    @Property(tries = 200)
+    void varGradientMatchesFiniteDifferences(@ForAll("cases") Case c, @ForAll @IntRange(max = 2) int ddof) {
+        if (c.count() <= ddof) return; // no finite value: ddof >= N is checked below
+        GradCheck.of(x -> var(x, c.axes(), c.keepdims(), ddof)).at(c.x()).assertClose();
+        GradCheck.of(x -> grad(sum(square(var(x, c.axes(), c.keepdims(), ddof))), x)).at(c.x()).assertClose();
+    }
+
+    // std has a kink where every element reduced is equal (std = 0): its domain is elements apart, or a lone element
+    @Property(tries = 200)
+    void stdGradientMatchesFiniteDifferencesAwayFromEqualElements(@ForAll("apart") Case c, @ForAll @IntRange(max = 2) int ddof) {
+        if (c.count() <= ddof) return;
+        GradCheck.of(x -> std(x, c.axes(), c.keepdims(), ddof)).at(c.x()).assertClose();
+        GradCheck.of(x -> grad(sum(square(std(x, c.axes(), c.keepdims(), ddof))), x)).at(c.x()).assertClose();
+    }
+
+    @Example
+    void varDividesByNMinusDdofAsNumPyAndPyTorch() {
+        Tensor v = Tensor.vector(1, 2, 3);
+        assertEquals(2.0 / 3, apply(Ops::var, v).item(), 1e-16);
+        assertEquals(1.0, apply(x -> var(x, new int[] {0}, false, 1), v).item());
+        assertEquals(2.0, apply(x -> var(x, new int[] {0}, false, 2), v).item());
+        assertEquals(Math.sqrt(2.0 / 3), apply(Ops::std, v).item(), 1e-16);
+        assertEquals(Tensor.matrix(new double[] {0.25}, new double[] {1}),
+                apply(x -> var(x, new int[] {1}, true, 0), Tensor.matrix(new double[] {1, 2}, new double[] {3, 5})));
+    }
+
+    @Example
+    void ddofAtOrAboveTheCountDividesByZero() {
+        Tensor v = Tensor.vector(1, 2, 3);
+        double inf = Double.POSITIVE_INFINITY;
+        assertEquals(inf, apply(x -> var(x, new int[] {0}, false, 3), v).item());
+        assertEquals(inf, apply(x -> std(x, new int[] {0}, false, 4), v).item());
+        assertTrue(Double.isNaN(apply(x -> var(x, new int[] {0}, false, 1), Tensor.vector(5)).item()));   // 0 / 0
+        assertTrue(Double.isNaN(apply(Ops::var, Tensor.zeros(Shape.of(0))).item()));                      // the mean of nothing
+        // 2 (x - mean) / 0, as PyTorch
+        assertEquals(Tensor.vector(-inf, Double.NaN, inf), gradientOfSum(x -> var(x, new int[] {0}, false, 3), v));
+    }
+
+    @Example
+    void stdsGradientIsZeroWhereEveryElementIsEqual() {
+        assertEquals(Tensor.vector(0, 0, 0), gradientOfSum(Ops::std, Tensor.vector(2, 2, 2)));
+        assertEquals(Tensor.vector(0), gradientOfSum(Ops::std, Tensor.vector(7)));
+    }
+
+    @Example
+    void aNegativeDdofIsRefused() {
+        Input x = input("x", 3);
+        assertEquals("var(x): ddof must be 0 or more, found -1",
+                assertThrows(ShapeError.class, () -> var(x, new int[] {0}, false, -1)).getMessage());
+    }
+
+    // ---- every kernel -------------------------------------------------------------------------------
+
+    @Property(tries = 100)
+    void theKernelsComputeWhatTheReferenceComputes(@ForAll("withZeros") Case c, @ForAll @IntRange(max = 2) int ddof) {
+        assertKernelsMatchReference(in -> prod(in.get(0), c.axes(), c.keepdims()), c.x());
+        assertKernelsMatchReference(in -> var(in.get(0), c.axes(), c.keepdims(), ddof), c.x());
+        assertKernelsMatchReference(in -> std(in.get(0), c.axes(), c.keepdims(), ddof), c.x());
+    }
+
+    // ---- cases and helpers --------------------------------------------------------------------------
+
+    @Provide
+    Arbitrary<Case> cases() { return cases(Arbitraries.doubles().between(-3, 3).ofScale(6)); }
+
+    @Provide
+    Arbitrary<Case> withZeros() {
+        return cases(Arbitraries.frequencyOf(Tuple.of(3, Arbitraries.doubles().between(-2, 2).ofScale(6)), Tuple.of(1, Arbitraries.just(0.0))));
+    }
+
+    /** Elements at least 0.05 apart: no group of two or more has a standard deviation near 0. */
+    @Provide
+    Arbitrary<Case> apart() {
+        return cases(Arbitraries.just(0.0)).flatMap(c -> Arbitraries.shuffle(IntStream.range(0, c.x().size()).mapToObj(i -> i * 0.05 - 1)
+                .toList()).map(values -> new Case(Tensor.of(c.x().shape(), values.stream().mapToDouble(Double::doubleValue).toArray()),
+                c.axes(), c.keepdims())));
+    }
+
+    private static Arbitrary<Case> cases(Arbitrary<Double> element) {
+        return Tensors.shapes(3, 1, 4).flatMap(shape -> {
+            int rank = shape.rank();
+            Arbitrary<int[]> axes = Arbitraries.integers().between(0, (1 << rank) - 1).map(mask -> IntStream.range(0, rank)
+                    .filter(a -> (mask >> a & 1) == 1).map(a -> a % 2 == 1 ? a - rank : a).toArray());
+            return Combinators.combine(element.list().ofSize(shape.size()), axes, Arbitraries.of(true, false)).as((values, a, keep) ->
+                    new Case(Tensor.of(shape, values.stream().mapToDouble(Double::doubleValue).toArray()), a, keep));
+        });
+    }
+
+    private static Tensor apply(UnaryOperator<Node> f, Tensor at) {
+        Input x = new Input("x", Type.of(at));
+        return Compiler.compile(List.of(x), List.of(f.apply(x))).call(at).get(0);
+    }
+
+    private static Tensor gradientOfSum(UnaryOperator<Node> f, Tensor at) {
+        Input x = new Input("x", Type.of(at));
+        return Compiler.compile(List.of(x), List.of(grad(sum(f.apply(x)), x))).call(at).get(0);
+    }
+}
