@@ -270,9 +270,17 @@ final class Builtins {
 
         @Override
         public Integer axis(String name) {
+            if (call.value(name) instanceof Value.None) {
+                if (param(name).kind() == Builtin.Kind.AXIS_OR_NONE) return null;
+                throw new GraftException(call.pos(name), builtin.name() + ": " + name + " must be a whole number, found none");
+            }
             if (!call.given(name) && call.defaultOf(name) == null) return null;
             Type of = firstOperand();
             return of == null ? call.integer(name) : call.axis(name, of);
+        }
+
+        private Builtin.Param param(String name) {
+            return builtin.params().stream().filter(p -> p.name().equals(name)).findFirst().orElseThrow();
         }
 
         /** The type of the first operand, an axis's reference; null when there is none (an empty list). */

@@ -44,6 +44,9 @@ final class Values {
             throw new GraftException(at, "this gives " + t.describe() + " where one is needed; bind them first: "
                     + String.join(", ", placeholderNames(t.items().size())) + " = ...");
         }
+        if (v instanceof Value.None) {
+            throw new GraftException(at, "none is not a value: it stands for an argument left out, as in axis = none");
+        }
         throw new GraftException(at, v.describe() + " is a function, not a value: call it");
     }
 

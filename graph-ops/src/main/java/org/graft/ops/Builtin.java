@@ -44,6 +44,8 @@ public record Builtin(String name, String written, List<Param> params, String ja
         OPERANDS,
         /** An axis of the first operand, checked in range where it is written (negative counts from the end). */
         AXIS,
+        /** An axis, as {@link #AXIS}, or {@code none}: every axis. */
+        AXIS_OR_NONE,
         /** A whole number known when the program is compiled. */
         INTEGER,
         /** A list of whole numbers known when the program is compiled ({@code [28, 28]}). */
@@ -64,8 +66,10 @@ public record Builtin(String name, String written, List<Param> params, String ja
         public static Param operand(String name) { return new Param(name, Kind.OPERAND, false, null); }
         public static Param operands(String name) { return new Param(name, Kind.OPERANDS, false, null); }
         public static Param axis(String name, int defaultValue) { return new Param(name, Kind.AXIS, true, defaultValue); }
-        /** An axis that may be left out, null then. */
-        public static Param optionalAxis(String name) { return new Param(name, Kind.AXIS, true, null); }
+        /** An axis that may be left out or given as {@code none}, null then. */
+        public static Param optionalAxis(String name) { return new Param(name, Kind.AXIS_OR_NONE, true, null); }
+        /** An axis with a default, that may also be given as {@code none}, null then. */
+        public static Param axisOrNone(String name, int defaultValue) { return new Param(name, Kind.AXIS_OR_NONE, true, defaultValue); }
         public static Param integer(String name) { return new Param(name, Kind.INTEGER, false, null); }
         public static Param integer(String name, int defaultValue) { return new Param(name, Kind.INTEGER, true, defaultValue); }
         public static Param integers(String name) { return new Param(name, Kind.INTEGERS, false, null); }
@@ -88,7 +92,7 @@ public record Builtin(String name, String written, List<Param> params, String ja
         /** An {@link Kind#OPERANDS}. */
         List<Node> operands(String name);
 
-        /** An {@link Kind#AXIS} in {@code [-rank, rank)}, or null for an optional one not given. */
+        /** An {@link Kind#AXIS} in {@code [-rank, rank)}, or null for an optional one not given, or one given as {@code none}. */
         Integer axis(String name);
 
         int integer(String name);

@@ -268,11 +268,13 @@ public final class Ops {
 
     /** The softmax along the last axis. */
     public static Apply softmax(Node x) { return softmax(x, -1); }
-    public static Apply softmax(Node x, int axis) { return apply(new Neural.Softmax(axis), x); }
+    /** The softmax along {@code axis}, or over every element for null (the language's {@code axis = none}). */
+    public static Apply softmax(Node x, Integer axis) { return apply(new Neural.Softmax(axis), x); }
 
     /** The log of the softmax along the last axis, without forming the softmax. */
     public static Apply logSoftmax(Node x) { return logSoftmax(x, -1); }
-    public static Apply logSoftmax(Node x, int axis) { return apply(new Neural.LogSoftmax(axis), x); }
+    /** The log of the softmax along {@code axis}, or over every element for null. */
+    public static Apply logSoftmax(Node x, Integer axis) { return apply(new Neural.LogSoftmax(axis), x); }
 
     /** The cross-entropy of each row of logits against its targets: {@code [..., k] -> [...]}. */
     public static Apply softmaxCrossEntropy(Node logits, Node targets) {

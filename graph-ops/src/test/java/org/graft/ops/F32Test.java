@@ -138,6 +138,8 @@ class F32Test {
 
             close("softmax", in -> softmax(in.get(0)), any()),
             close("log_softmax", in -> logSoftmax(in.get(0)), any()),
+            close("softmax over every axis", in -> softmax(in.get(0), null), any()),
+            close("log_softmax over every axis", in -> logSoftmax(in.get(0), null), any()),
             close("softmax_cross_entropy", in -> softmaxCrossEntropy(in.get(0), softmax(in.get(1))), any(), any()),
             new Case("softmax_cross_entropy_grad", in -> Apply.of(new Neural.SoftmaxCrossEntropyGrad(), in.get(0),
                     softmax(in.get(1)), in.get(2)), List.of(any(), any(), between(Shape.of(2), -2, 2)), Agreement.FEW_ULPS,

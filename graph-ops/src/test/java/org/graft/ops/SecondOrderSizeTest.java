@@ -103,6 +103,8 @@ class SecondOrderSizeTest {
 
             of("softmax", in -> softmax(in.get(0)), S),
             of("log_softmax", in -> logSoftmax(in.get(0)), S),
+            of("softmax over every axis", in -> softmax(in.get(0), null), S),
+            of("log_softmax over every axis", in -> logSoftmax(in.get(0), null), S),
             of("softmax_cross_entropy", in -> softmaxCrossEntropy(in.get(0), in.get(1)), S, S),
             of("softmax_cross_entropy_grad", in -> Apply.of(new Neural.SoftmaxCrossEntropyGrad(), in.get(0), in.get(1),
                     in.get(2)), S, S, Shape.of(2)),

@@ -154,7 +154,8 @@ public final class Stabilize {
         if (ls == null) return null;
         Node t = ls == a ? b : a, z = ls.inputs().get(0);
         int last = full.rank() - 1;
-        if (last < 0 || !z.type().equals(full) || full.axis(op(ls, LogSoftmax.class).axis()) != last) return null;
+        Integer along = op(ls, LogSoftmax.class).axis(); // null: every axis, which is the last one alone for a vector
+        if (last < 0 || !z.type().equals(full) || (along == null ? last != 0 : full.axis(along) != last)) return null;
         int[] axes = normalized(full, op.axes());
         if (Arrays.stream(axes).noneMatch(i -> i == last)) return null;
         Node out = softmaxCrossEntropy(z, broadcastTo(t, z));   // [..., k] -> [...]
