@@ -211,6 +211,16 @@ public final class Ops {
         return apply(new Reduce.Prod(boxed(axes), keepdims), x);
     }
 
+    /** The 2-norm of every element, a scalar: a vector's length, a matrix's Frobenius norm. */
+    public static Apply norm(Node x) { return norm(x, 2.0); }
+    /** The p-norm of every element, for p = 1, 2 or inf. */
+    public static Apply norm(Node x, double p) { return norm(x, p, allAxes(x), false); }
+    public static Apply norm(Node x, double p, int axis) { return norm(x, p, new int[] {axis}, false); }
+    /** The p-norm of the elements along {@code axes}, for p = 1, 2 or inf. */
+    public static Apply norm(Node x, double p, int[] axes, boolean keepdims) {
+        return apply(new Reduce.Norm(p, boxed(axes), keepdims), x);
+    }
+
     /** The variance of every element, Σ(x - mean)² / N, a scalar. */
     public static Apply var(Node x) { return var(x, allAxes(x), false, 0); }
     public static Apply var(Node x, int axis) { return var(x, new int[] {axis}, false, 0); }

@@ -1,5 +1,6 @@
 package org.graft.ops;
 
+import static org.graft.ops.Ops.abs;
 import static org.graft.ops.Ops.broadcastTo;
 import static org.graft.ops.Ops.cumprod;
 import static org.graft.ops.Ops.div;
@@ -9,6 +10,7 @@ import static org.graft.ops.Ops.expandDims;
 import static org.graft.ops.Ops.flip;
 import static org.graft.ops.Ops.maximum;
 import static org.graft.ops.Ops.mul;
+import static org.graft.ops.Ops.sign;
 import static org.graft.ops.Ops.softmax;
 import static org.graft.ops.Ops.sub;
 import static org.graft.ops.Ops.sum;
@@ -297,6 +299,106 @@ public sealed interface Reduce extends Op {
             Node x = in.get(0), s = kept(x, y);
             Node perStd = where(equal(s, 0.0), 0.0, div(kept(x, gy), s));
             return List.of(Grad.of(div(mul(perStd, deviation(x, axes)), divisor(x, axes, ddof))));
+        }
+    }
+
+    /**
+     * The vector p-norm of the elements reduced, for p = 1, 2 or inf (torch.linalg.vector_norm):
+     * over every axis, a matrix's 2-norm is its Frobenius norm.
+     */
+    record Norm(double p, List<Integer> axes, boolean keepdims) implements Reduce {
+        public static final Builtin BUILTIN = Builtin.of("norm", List.of(Builtin.Param.operand("x"), Builtin.Param.number("p", 2),
+                        Builtin.Param.optionalAxis("axis"), Builtin.Param.bool("keepdims", false)),
+                a -> Ops.norm(a.operand("x"), a.number("p"), Builtin.axes(a), a.bool("keepdims")), "the vector p-norm of the elements "
+                + "along the axis, of every element without one (a matrix's 2-norm is then its Frobenius norm), as PyTorch's "
+                + "`linalg.vector_norm` (NumPy's `norm(m, 1)` of a matrix is the induced norm instead); p is 1, 2 or inf. p = 2 is "
+                + "√Σx², rescaled by the largest |x| where Σx² over- or underflows, so `norm([3e200, 4e200])` is 5e200 (PyTorch and "
+                + "NumPy give inf). 0 over an empty axis (PyTorch refuses p = inf there). At a kink, **PyTorch's subgradient**: "
+                + "sign x for p = 1 (0 at x = 0), x / norm for p = 2 (0 where the norm is 0), and for inf sign x split evenly "
+                + "among the elements of largest |x| (0 where they are 0)").java("`norm(x)`, `norm(x, p)`, `norm(x, p, axis)`, "
+                + "`norm(x, p, int[] axes, keepdims)`");
+
+        public Norm { axes = List.copyOf(axes); }
+
+        @Override
+        public Type type(List<Type> in) {
+            if (p != 1 && p != 2 && p != Double.POSITIVE_INFINITY) throw new ShapeError("p must be 1, 2 or inf, found " + Builtin.show(p));
+            return reducedType(in);
+        }
+
+        @Override
+        public Tensor fprop(List<Tensor> in) {
+            Tensor x = in.get(0).astype(DType.F64);
+            int[] a = toArray(axes);
+            Tensor magnitudes = x.map(Math::abs);
+            if (p == 1) return magnitudes.sum(a, keepdims).astype(in.get(0).dtype());
+            Tensor largest = magnitudes.reduce(a, keepdims, 0.0, Math::max);
+            if (p != 2) return largest.astype(in.get(0).dtype());
+            Tensor squares = x.mul(x).sum(a, keepdims);
+            Tensor relative = x.div(magnitudes.reduce(a, true, 0.0, Math::max));
+            double[] s = squares.storage(), m = largest.storage(), t = relative.mul(relative).sum(a, keepdims).storage();
+            double[] out = new double[s.length];
+            for (int o = 0; o < out.length; o++) out[o] = euclidean(s[o], m[o], t[o]);
+            return Tensor.of(in.get(0).dtype(), squares.shape(), out);
+        }
+
+        @Override
+        public Kernel kernel(Site site) {
+            int[] target = targets(site.in(0), normalize(site.in(0), axes));
+            int in = site.slot(0), out = site.slot(), n = site.out().size();
+            double[] largest = new double[n], relative = new double[n];
+            return b -> {
+                double[] x = (double[]) b[in], y = (double[]) b[out];
+                Arrays.fill(y, 0, n, 0.0);
+                if (p == 1) {
+                    for (int i = 0; i < target.length; i++) y[target[i]] += Math.abs(x[i]);
+                    return;
+                }
+                if (p != 2) {
+                    for (int i = 0; i < target.length; i++) y[target[i]] = Math.max(y[target[i]], Math.abs(x[i]));
+                    return;
+                }
+                for (int i = 0; i < target.length; i++) y[target[i]] += x[i] * x[i];
+                boolean rescale = false;
+                for (int o = 0; o < n; o++) rescale |= !fits(y[o]);
+                if (rescale) { // the largest |x| of each group, and the sum of the squares relative to it
+                    Arrays.fill(largest, 0.0);
+                    Arrays.fill(relative, 0.0);
+                    for (int i = 0; i < target.length; i++) largest[target[i]] = Math.max(largest[target[i]], Math.abs(x[i]));
+                    for (int i = 0; i < target.length; i++) {
+                        double e = x[i] / largest[target[i]];
+                        relative[target[i]] += e * e;
+                    }
+                }
+                for (int o = 0; o < n; o++) y[o] = rescale ? euclidean(y[o], largest[o], relative[o]) : Math.sqrt(y[o]);
+            };
+        }
+
+        /** Whether a sum of squares holds its group's norm to full precision: neither overflowed nor below the normal range (or NaN). */
+        private static boolean fits(double squares) {
+            return squares >= Double.MIN_NORMAL && squares < Double.POSITIVE_INFINITY || Double.isNaN(squares);
+        }
+
+        /**
+         * √Σx² from the sum of the squares, or, where that over- or underflowed, from the largest |x|
+         * and the sum of the squares of x relative to it, which neither can (0 and inf are their own norms).
+         */
+        private static double euclidean(double squares, double largest, double relative) {
+            if (fits(squares)) return Math.sqrt(squares);
+            if (largest == 0 || largest == Double.POSITIVE_INFINITY) return largest;
+            return largest * Math.sqrt(relative);
+        }
+
+        // d|x|_1 = sign x; d|x|_2 = x / |x|_2; d|x|_inf = sign x at the elements of largest |x|, split among them.
+        // PyTorch's subgradients at the kinks: sign 0 = 0, and 0 for x / |x|_2 where the norm is 0.
+        @Override
+        public List<Grad> bprop(List<Node> in, Node y, Node gy) {
+            Node x = in.get(0), g = kept(x, gy), norm = kept(x, y);
+            if (p == 2) return List.of(Grad.of(mul(x, where(equal(norm, 0.0), 0.0, div(g, norm)))));
+            Node signed = mul(g, sign(x));
+            if (p == 1) return List.of(Grad.of(signed));
+            Node hit = equal(abs(x), norm);
+            return List.of(Grad.of(div(mul(signed, hit), sum(hit, normalize(x.type(), axes), true))));
         }
     }
 

@@ -3,6 +3,8 @@ package org.graft.ops;
 import static org.graft.ops.KernelCheck.assertKernelsMatchReference;
 import static org.graft.ops.Ops.grad;
 import static org.graft.ops.Ops.input;
+import static org.graft.ops.Ops.mul;
+import static org.graft.ops.Ops.norm;
 import static org.graft.ops.Ops.prod;
 import static org.graft.ops.Ops.square;
 import static org.graft.ops.Ops.std;
@@ -135,6 +137,57 @@ class ProdVarStdNormTest {
                 assertThrows(ShapeError.class, () -> var(x, new int[] {0}, false, -1)).getMessage());
     }
 
+    // ---- norm ---------------------------------------------------------------------------------------
+
+    @Property(tries = 200)
+    void normGradientsMatchFiniteDifferencesAwayFromTheirKinks(@ForAll("distinctMagnitudes") Case c) {
+        for (double p : new double[] {1, 2, Double.POSITIVE_INFINITY}) {
+            GradCheck.of(x -> norm(x, p, c.axes(), c.keepdims())).at(c.x()).assertClose();
+        }
+        GradCheck.of(x -> grad(sum(square(norm(x, 2, c.axes(), c.keepdims()))), x)).at(c.x()).assertClose();
+        GradCheck.of(x -> grad(sum(mul(norm(x, 2, c.axes(), c.keepdims()), sum(x))), x)).at(c.x()).assertClose();
+    }
+
+    @Example
+    void normsOfAVectorAndAMatrix() {
+        Tensor v = Tensor.vector(3, -4);
+        assertEquals(5.0, apply(Ops::norm, v).item());
+        assertEquals(7.0, apply(x -> norm(x, 1), v).item());
+        assertEquals(4.0, apply(x -> norm(x, Double.POSITIVE_INFINITY), v).item());
+        Tensor m = Tensor.matrix(new double[] {1, 2}, new double[] {-3, 4});
+        assertEquals(Math.sqrt(30), apply(Ops::norm, m).item());             // Frobenius
+        assertEquals(Tensor.vector(4, 6), apply(x -> norm(x, 1, 0), m));
+        assertEquals(Tensor.matrix(new double[] {2}, new double[] {4}), apply(x -> norm(x, Double.POSITIVE_INFINITY, new int[] {1}, true), m));
+    }
+
+    @Example
+    void theTwoNormRescalesWhereTheSquaresOverOrUnderflow() {
+        assertEquals(5e200, apply(Ops::norm, Tensor.vector(3e200, -4e200)).item(), 1e185);      // Σx² is inf
+        assertEquals(5e-200, apply(Ops::norm, Tensor.vector(3e-200, 4e-200)).item(), 1e-215);   // Σx² is 0
+        assertEquals(Double.MAX_VALUE, apply(Ops::norm, Tensor.vector(Double.MAX_VALUE, 0)).item());
+        assertTrue(Tensor.vector(5, 5e200).allClose(apply(x -> norm(x, 2, 1), Tensor.matrix(new double[] {3, 4}, new double[] {3e200, 4e200})),
+                1e-15, 0));
+        assertEquals(Double.POSITIVE_INFINITY, apply(Ops::norm, Tensor.vector(Double.NEGATIVE_INFINITY, 1)).item());
+        assertTrue(Double.isNaN(apply(Ops::norm, Tensor.vector(Double.NaN, Double.POSITIVE_INFINITY)).item()));
+        assertEquals(Tensor.vector(0, 0), apply(x -> norm(x, 2, 1), Tensor.zeros(Shape.of(2, 0))));
+        assertEquals(Tensor.vector(0, 0), apply(x -> norm(x, Double.POSITIVE_INFINITY, 1), Tensor.zeros(Shape.of(2, 0))));
+    }
+
+    @Example
+    void atTheKinksTheGradientIsPyTorchsSubgradient() {
+        assertEquals(Tensor.vector(0, 0, 0), gradientOfSum(Ops::norm, Tensor.zeros(Shape.of(3))));
+        assertEquals(Tensor.vector(0, 0, 1), gradientOfSum(x -> norm(x, 1), Tensor.vector(0, 0, 2)));
+        assertEquals(Tensor.vector(0, -0.5, 0.5, 0), gradientOfSum(x -> norm(x, Double.POSITIVE_INFINITY), Tensor.vector(1, -3, 3, 2)));
+        assertEquals(Tensor.vector(0, 0), gradientOfSum(x -> norm(x, Double.POSITIVE_INFINITY), Tensor.zeros(Shape.of(2))));
+        assertTrue(Tensor.vector(0.6, -0.8).allClose(gradientOfSum(Ops::norm, Tensor.vector(3e200, -4e200)), 1e-15, 0));
+    }
+
+    @Example
+    void onlyTheOneTwoAndInfinityNormsAreTaken() {
+        Input x = input("x", 3);
+        assertEquals("norm(x): p must be 1, 2 or inf, found 3", assertThrows(ShapeError.class, () -> norm(x, 3)).getMessage());
+    }
+
     // ---- every kernel -------------------------------------------------------------------------------
 
     @Property(tries = 100)
@@ -142,6 +195,11 @@ class ProdVarStdNormTest {
         assertKernelsMatchReference(in -> prod(in.get(0), c.axes(), c.keepdims()), c.x());
         assertKernelsMatchReference(in -> var(in.get(0), c.axes(), c.keepdims(), ddof), c.x());
         assertKernelsMatchReference(in -> std(in.get(0), c.axes(), c.keepdims(), ddof), c.x());
+        for (double p : new double[] {1, 2, Double.POSITIVE_INFINITY}) {
+            assertKernelsMatchReference(in -> norm(in.get(0), p, c.axes(), c.keepdims()), c.x());
+            assertKernelsMatchReference(in -> norm(in.get(0), p, c.axes(), c.keepdims()), c.x().map(v -> v * 1e200));
+            assertKernelsMatchReference(in -> norm(in.get(0), p, c.axes(), c.keepdims()), c.x().map(v -> v * 1e-200));
+        }
     }
 
     // ---- cases and helpers --------------------------------------------------------------------------
@@ -160,6 +218,16 @@ class ProdVarStdNormTest {
         return cases(Arbitraries.just(0.0)).flatMap(c -> Arbitraries.shuffle(IntStream.range(0, c.x().size()).mapToObj(i -> i * 0.05 - 1)
                 .toList()).map(values -> new Case(Tensor.of(c.x().shape(), values.stream().mapToDouble(Double::doubleValue).toArray()),
                 c.axes(), c.keepdims())));
+    }
+
+    /** Elements of distinct magnitudes, at least 0.05 from 0 and from each other's magnitudes, of either sign: no norm has a kink near. */
+    @Provide
+    Arbitrary<Case> distinctMagnitudes() {
+        return apart().flatMap(c -> Arbitraries.of(1.0, -1.0).list().ofSize(c.x().size()).map(signs -> {
+            double[] v = c.x().toArray();
+            for (int i = 0; i < v.length; i++) v[i] = signs.get(i) * (v[i] + 1.05);
+            return new Case(Tensor.of(c.x().shape(), v), c.axes(), c.keepdims());
+        }));
     }
 
     private static Arbitrary<Case> cases(Arbitrary<Double> element) {
