@@ -8,8 +8,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
+import org.graft.core.Constant;
 import org.graft.core.GradientError;
 import org.graft.core.GraftException;
 import org.graft.core.Node;
@@ -19,6 +21,7 @@ import org.graft.core.Type;
 import org.graft.core.grad.GradTable;
 import org.graft.core.tensor.Tensor;
 import org.graft.ops.Builtin;
+import org.graft.ops.Ops;
 import org.graft.ops.Registry;
 import org.graft.ops.optim.Optimizer;
 
@@ -325,7 +328,29 @@ final class Builtins {
                     "cost must be a scalar; the result has x's type and is a graph, so it differentiates again; a list gives a "
                             + "tuple of gradients from one walk"), Registry.Section.DIFFERENTIATION),
             new Registry.Entry(null, Builtin.operator("`iterate(f, x0, k)`", "", "f applied k times, inlined: k copies of its body"),
-                    Registry.Section.DIFFERENTIATION));
+                    Registry.Section.DIFFERENTIATION),
+            new Registry.Entry(null, Builtin.operator("`eye(n, m = none, k = 0)`", "`eye(n)`, `eye(n, m, k)`", "NumPy's: the n × m matrix "
+                    + "(n × n without m) of zeros with ones on diagonal k (k > 0 above the main one)"), Registry.Section.CONSTRUCTORS),
+            new Registry.Entry(null, Builtin.operator("`arange(start, stop = none, step = 1)`", "`arange(stop)`, `arange(start, stop, "
+                    + "step)`", "NumPy's and PyTorch's: start, start + step, ... while before stop, ⌈(stop - start) / step⌉ numbers, "
+                    + "element i computed as start + i step; with one number, 0 to it (`arange(5)` is [0, 1, 2, 3, 4]); step 0 or a "
+                    + "bound that is not finite is an error"), Registry.Section.CONSTRUCTORS),
+            new Registry.Entry(null, Builtin.operator("`linspace(start, stop, num = 50)`", "`linspace(start, stop, num)`", "num numbers "
+                    + "from start to stop, both included, evenly spaced (NumPy's default num); computed as PyTorch does, the first "
+                    + "half counted up from start and the second down from stop, so both ends are exact"), Registry.Section.CONSTRUCTORS));
+
+    /**
+     * A constructor's numbers as a value of the program: checked against the most a constant made when the program
+     * is compiled may hold ({@link Values#MAX_CONSTANT_ELEMENTS}) before it is made, then weak as any number written.
+     */
+    private static Value constructed(Call c, long elements, Supplier<Constant> make) {
+        if (elements > Values.MAX_CONSTANT_ELEMENTS) {
+            throw new GraftException(c.at(), c.spec().name() + ": the result would hold " + String.format("%,d", elements)
+                    + " numbers; a constant made when the program is compiled holds at most "
+                    + String.format("%,d", Values.MAX_CONSTANT_ELEMENTS));
+        }
+        return new Value.Expr(c.values().numbers(make.get().value(), c.at()));
+    }
 
     static {
         for (Builtin b : Registry.functions().values()) FUNCTIONS.put(b.name(), op(b));
@@ -364,6 +389,22 @@ final class Builtins {
             Value x = c.value("x0");
             for (int i = 0; i < k; i++) x = c.inliner().inline(f, List.of(new Arg(null, x, c.pos("x0"))), c.at());
             return x;
+        });
+
+        // the constructors make constants of numbers known when the program is compiled: no op, and weak as numbers written
+        add(FUNCTIONS, "eye", List.of("n", "m", "k"), Arrays.asList(null, 0), c -> {
+            int n = c.integer("n"), m = given(c, "m") ? c.integer("m") : n, k = c.integer("k");
+            return constructed(c, (long) Math.max(n, 0) * Math.max(m, 0), () -> Ops.eye(n, m, k));
+        });
+        add(FUNCTIONS, "arange", List.of("start", "stop", "step"), Arrays.asList(null, 1.0), c -> {
+            double start = given(c, "stop") ? c.number("start") : 0, stop = given(c, "stop") ? c.number("stop") : c.number("start");
+            double step = c.number("step");
+            return constructed(c, Ops.arangeSize(start, stop, step), () -> Ops.arange(start, stop, step));
+        });
+        add(FUNCTIONS, "linspace", List.of("start", "stop", "num"), List.of(50), c -> {
+            double start = c.number("start"), stop = c.number("stop");
+            int num = c.integer("num");
+            return constructed(c, num, () -> Ops.linspace(start, stop, num));
         });
 
         add(INITIALIZERS, "zeros", List.of(), List.of(), c -> new Initializer("zeros", (d, s, r) -> Tensor.zeros(d, s)));
@@ -408,6 +449,9 @@ final class Builtins {
             throw new GradientError(all, e.detail());
         }
     }
+
+    /** Whether an optional argument is given a value: not left out, nor written {@code none}. */
+    private static boolean given(Call c, String param) { return c.given(param) && !(c.value(param) instanceof Value.None); }
 
     /** The names of a table, for messages: {@code zeros, ones, ...}. */
     static String names(Map<String, ? extends Spec<?>> table) {

@@ -20,6 +20,7 @@ import org.graft.core.ops.Broadcasting;
 import org.graft.core.ops.FillLike;
 import org.graft.core.ops.StopGradient;
 import org.graft.core.tensor.DType;
+import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
 
 /**
@@ -56,6 +57,59 @@ public final class Ops {
     public static Constant constant(DType dtype, double value) { return Constant.scalar(dtype, value); }
 
     public static Constant constant(Tensor value) { return Constant.of(value); }
+
+    // ---- constructors: constant tensors of numbers known when the graph is built -----------------
+
+    /** The n x n identity matrix, a constant. */
+    public static Constant eye(int n) { return eye(n, n, 0); }
+
+    /** The n x m matrix of zeros with ones on diagonal k (k > 0 above the main one), as NumPy's {@code eye}, a constant. */
+    public static Constant eye(int n, int m, int k) {
+        if (n < 0 || m < 0) throw new IllegalArgumentException("eye: the dims must be 0 or more, found " + n + " and " + m);
+        double[] v = new double[Math.toIntExact(Shape.times(n, m))];
+        for (int i = Math.max(0, -k); i < n && i + k < m; i++) v[i * m + i + k] = 1;
+        return Constant.of(Tensor.of(v, n, m));
+    }
+
+    /** 0, 1, ... up to {@code stop}, not included: {@code arange(0, stop, 1)}. */
+    public static Constant arange(double stop) { return arange(0, stop, 1); }
+
+    /**
+     * start, start + step, start + 2 step, ... while before {@code stop} (NumPy's and PyTorch's
+     * {@code arange}): {@link #arangeSize} numbers, element i computed as start + i step.
+     */
+    public static Constant arange(double start, double stop, double step) {
+        double[] v = new double[arangeSize(start, stop, step)];
+        for (int i = 0; i < v.length; i++) v[i] = start + i * step;
+        return Constant.of(Tensor.vector(v));
+    }
+
+    /** How many numbers {@code arange(start, stop, step)} holds: ⌈(stop - start) / step⌉, or 0. */
+    public static int arangeSize(double start, double stop, double step) {
+        if (!Double.isFinite(start) || !Double.isFinite(stop) || !Double.isFinite(step) || step == 0) {
+            throw new IllegalArgumentException("arange: start, stop and step must be finite and step not 0, found "
+                    + Builtin.show(start) + ", " + Builtin.show(stop) + " and " + Builtin.show(step));
+        }
+        double size = Math.ceil((stop - start) / step);
+        if (size > Shape.MAX_SIZE) {
+            throw new IllegalArgumentException("arange: " + Builtin.show(size) + " numbers are more than a tensor holds");
+        }
+        return (int) Math.max(size, 0);
+    }
+
+    /**
+     * {@code num} numbers from start to stop, both included, evenly spaced, a constant vector.
+     * As PyTorch computes them: the first half counted up from start, the second down from stop,
+     * so both ends are exact.
+     */
+    public static Constant linspace(double start, double stop, int num) {
+        if (num < 0) throw new IllegalArgumentException("linspace: num must be 0 or more, found " + num);
+        if (num == 1) return Constant.of(Tensor.vector(start));
+        double[] v = new double[num];
+        double step = (stop - start) / (num - 1);
+        for (int i = 0; i < num; i++) v[i] = i < num / 2 ? start + step * i : stop - step * (num - 1 - i);
+        return Constant.of(Tensor.vector(v));
+    }
 
     // ---- elementwise --------------------------------------------------------------------------
 

@@ -30,6 +30,7 @@ public final class Registry {
         SCANS("Scans"),
         LINEAR_ALGEBRA("Linear algebra"),
         SHAPE("Shape"),
+        CONSTRUCTORS("Constructors"),
         NEURAL("Neural"),
         RANDOM("Random"),
         DIFFERENTIATION("Differentiation");
