@@ -333,8 +333,9 @@ final class Builtins {
                     + "(n × n without m) of zeros with ones on diagonal k (k > 0 above the main one)"), Registry.Section.CONSTRUCTORS),
             new Registry.Entry(null, Builtin.operator("`arange(start, stop = none, step = 1)`", "`arange(stop)`, `arange(start, stop, "
                     + "step)`", "NumPy's and PyTorch's: start, start + step, ... while before stop, ⌈(stop - start) / step⌉ numbers, "
-                    + "element i computed as start + i step; with one number, 0 to it (`arange(5)` is [0, 1, 2, 3, 4]); step 0 or a "
-                    + "bound that is not finite is an error"), Registry.Section.CONSTRUCTORS),
+                    + "element i computed as start + i step; with one number, 0 to it (`arange(5)` is [0, 1, 2, 3, 4]); none where "
+                    + "stop is not ahead of start in step's direction (NumPy; PyTorch refuses); step 0 or a bound that is not finite "
+                    + "is an error"), Registry.Section.CONSTRUCTORS),
             new Registry.Entry(null, Builtin.operator("`linspace(start, stop, num = 50)`", "`linspace(start, stop, num)`", "num numbers "
                     + "from start to stop, both included, evenly spaced (NumPy's default num); computed as PyTorch does, the first "
                     + "half counted up from start and the second down from stop, so both ends are exact"), Registry.Section.CONSTRUCTORS));
