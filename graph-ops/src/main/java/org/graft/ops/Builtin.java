@@ -3,6 +3,7 @@ package org.graft.ops;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.BiFunction;
 import java.util.function.BinaryOperator;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
@@ -136,6 +137,17 @@ public record Builtin(String name, String written, List<Param> params, String ja
     public static int[] axes(Args a) {
         Integer axis = a.axis("axis");
         return axis == null ? IntStream.range(0, a.operand("x").type().rank()).toArray() : new int[] {axis};
+    }
+
+    /**
+     * {@code name(x, axis = none)}: {@code whole} of x without an axis (every axis, or x flattened,
+     * as NumPy), {@code along} the axis given.
+     */
+    public static Builtin alongAxis(String name, UnaryOperator<Node> whole, BiFunction<Node, Integer, Node> along, String doc) {
+        return of(name, List.of(Param.operand("x"), Param.optionalAxis("axis")), a -> {
+            Integer axis = a.axis("axis");
+            return axis == null ? whole.apply(a.operand("x")) : along.apply(a.operand("x"), axis);
+        }, doc);
     }
 
     /**

@@ -134,11 +134,7 @@ public sealed interface Gather extends Op, SharedKernel {
 
     /** The elements of x in reverse order along {@code axes} (NumPy's {@code flip}). */
     record Flip(List<Integer> axes) implements Gather {
-        public static final Builtin BUILTIN = Builtin.of("flip", List.of(Builtin.Param.operand("x"), Builtin.Param.optionalAxis("axis")),
-                a -> {
-                    Integer axis = a.axis("axis");
-                    return axis == null ? Ops.flip(a.operand("x")) : Ops.flip(a.operand("x"), axis);
-                }, "reverses the order along the axis, or along every axis without one (NumPy's `flip`); a symbolic dim too. "
+        public static final Builtin BUILTIN = Builtin.alongAxis("flip", Ops::flip, Ops::flip, "reverses the order along the axis, or along every axis without one (NumPy's `flip`); a symbolic dim too. "
                 + "The gradient flips back").java("`flip(x)`, `flip(x, axes...)`");
 
         public Flip { axes = List.copyOf(axes); }

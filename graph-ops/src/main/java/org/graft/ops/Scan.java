@@ -3,6 +3,7 @@ package org.graft.ops;
 import static org.graft.ops.Ops.mul;
 
 import java.util.List;
+import java.util.function.DoubleBinaryOperator;
 
 import org.graft.core.Apply;
 import org.graft.core.Grad;
@@ -12,7 +13,6 @@ import org.graft.core.ShapeError;
 import org.graft.core.Type;
 import org.graft.core.kernel.Kernel;
 import org.graft.core.kernel.Site;
-import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
 
 /**
@@ -72,6 +72,18 @@ public sealed interface Scan extends Op {
         };
     }
 
+    /** Each element of each lane folded with f into the running value, from {@code identity}, the running value written out. */
+    private static void running(double[] x, double[] out, Neural.Lanes lanes, boolean reverse, double identity, DoubleBinaryOperator f) {
+        for (int lane = 0; lane < lanes.count; lane++) {
+            int start = lanes.start(lane);
+            double s = identity;
+            for (int m = 0; m < lanes.length; m++) {
+                int i = at(lanes, start, m, reverse);
+                out[i] = s = f.applyAsDouble(s, x[i]);
+            }
+        }
+    }
+
     /** Where the m-th element of a lane starting at {@code start} is, in the order the scan walks it. */
     private static int at(Neural.Lanes lanes, int start, int m, boolean reverse) {
         return start + (reverse ? lanes.length - 1 - m : m) * lanes.stride;
@@ -79,25 +91,11 @@ public sealed interface Scan extends Op {
 
     /** The running sum along the axis, NumPy's {@code cumsum}: y_k = x_0 + ... + x_k (from the end when {@code reverse}). */
     record Cumsum(int axis, boolean reverse) implements Scan {
-        public static final Builtin BUILTIN = Builtin.of("cumsum", List.of(Builtin.Param.operand("x"), Builtin.Param.optionalAxis("axis")),
-                a -> {
-                    Integer axis = a.axis("axis");
-                    return axis == null ? Ops.cumsum(a.operand("x")) : Ops.cumsum(a.operand("x"), axis);
-                }, "the running sum along the axis, as NumPy: without an axis, of x flattened (which needs concrete dims). "
+        public static final Builtin BUILTIN = Builtin.alongAxis("cumsum", Ops::cumsum, Ops::cumsum, "the running sum along the axis, as NumPy: without an axis, of x flattened (which needs concrete dims). "
                 + "The gradient is the running sum from the other end, the op with `reverse=true`").java("`cumsum(x)`, `cumsum(x, axis)`");
 
         @Override
-        public void scan(double[][] in, double[] out, Neural.Lanes lanes) {
-            double[] x = in[0];
-            for (int lane = 0; lane < lanes.count; lane++) {
-                int start = lanes.start(lane);
-                double s = 0.0;
-                for (int m = 0; m < lanes.length; m++) {
-                    int i = at(lanes, start, m, reverse);
-                    out[i] = s += x[i];
-                }
-            }
-        }
+        public void scan(double[][] in, double[] out, Neural.Lanes lanes) { running(in[0], out, lanes, reverse, 0.0, Double::sum); }
 
         // dy_i/dx_k = 1 for every i at or after k, so gx_k = Σ_(i≥k) gy_i: the sum from the other end
         @Override
@@ -106,11 +104,7 @@ public sealed interface Scan extends Op {
 
     /** The running product along the axis, NumPy's {@code cumprod}: y_k = x_0 x_1 ... x_k. */
     record Cumprod(int axis) implements Scan {
-        public static final Builtin BUILTIN = Builtin.of("cumprod", List.of(Builtin.Param.operand("x"), Builtin.Param.optionalAxis("axis")),
-                a -> {
-                    Integer axis = a.axis("axis");
-                    return axis == null ? Ops.cumprod(a.operand("x")) : Ops.cumprod(a.operand("x"), axis);
-                }, "the running product along the axis, as NumPy: without an axis, of x flattened. The gradient divides by "
+        public static final Builtin BUILTIN = Builtin.alongAxis("cumprod", Ops::cumprod, Ops::cumprod, "the running product along the axis, as NumPy: without an axis, of x flattened. The gradient divides by "
                 + "nothing, so it is exact where elements are 0 (one or several) and matches PyTorch's there: gx_k = (x_0 ⋯ x_(k-1)) "
                 + "Σ_(i≥k) gy_i x_(k+1) ⋯ x_i, the sum a linear recurrence run from the end").java("`cumprod(x)`, `cumprod(x, axis)`");
 
@@ -118,17 +112,7 @@ public sealed interface Scan extends Op {
         public boolean reverse() { return false; }
 
         @Override
-        public void scan(double[][] in, double[] out, Neural.Lanes lanes) {
-            double[] x = in[0];
-            for (int lane = 0; lane < lanes.count; lane++) {
-                int start = lanes.start(lane);
-                double p = 1.0;
-                for (int m = 0; m < lanes.length; m++) {
-                    int i = at(lanes, start, m, false);
-                    out[i] = p *= x[i];
-                }
-            }
-        }
+        public void scan(double[][] in, double[] out, Neural.Lanes lanes) { running(in[0], out, lanes, false, 1.0, (p, x) -> p * x); }
 
         // dy_i/dx_k = Π_(j≤i, j≠k) x_j for i ≥ k, so gx_k = (Π_(j<k) x_j) t_k with t_k = Σ_(i≥k) gy_i Π_(k<j≤i) x_j,
         // which is t_k = x_(k+1) t_(k+1) + gy_k: the reverse recurrence. Π_(j<k) x_j is y shifted by one, 1 first.

@@ -73,11 +73,7 @@ public sealed interface Shaping extends Op {
 
     /** Removes axes of size 1; {@code axes} are positions in the input, ascending. */
     record Squeeze(List<Integer> axes) implements Shaping, KeepsOrder {
-        public static final Builtin BUILTIN = Builtin.of("squeeze", List.of(Builtin.Param.operand("x"), Builtin.Param.optionalAxis("axis")),
-                a -> {
-                    Integer axis = a.axis("axis");
-                    return axis == null ? Ops.squeeze(a.operand("x")) : Ops.squeeze(a.operand("x"), axis);
-                }, "removes the axis, which must have size 1; without one, every axis whose size is 1 (a symbolic dim is not "
+        public static final Builtin BUILTIN = Builtin.alongAxis("squeeze", Ops::squeeze, Ops::squeeze, "removes the axis, which must have size 1; without one, every axis whose size is 1 (a symbolic dim is not "
                 + "known to be 1, so it stays)").java("`squeeze(x)`, `squeeze(x, axes...)`");
 
         public Squeeze { axes = List.copyOf(axes); }

@@ -1,6 +1,8 @@
 package org.graft.ops;
 
-import static org.graft.ops.KernelCheck.assertKernelsMatchReference;
+import static org.graft.ops.OpRuns.assertKernelsMatchReference;
+import static org.graft.ops.OpRuns.gradientOfSum;
+import static org.graft.ops.OpRuns.value;
 import static org.graft.ops.Ops.flip;
 import static org.graft.ops.Ops.grad;
 import static org.graft.ops.Ops.input;
@@ -32,7 +34,6 @@ import org.graft.core.Apply;
 import org.graft.core.Input;
 import org.graft.core.Node;
 import org.graft.core.ShapeError;
-import org.graft.core.Type;
 import org.graft.core.check.GradCheck;
 import org.graft.core.check.Tensors;
 import org.graft.core.runtime.Compiler;
@@ -66,17 +67,17 @@ class GatherTest {
     @Example
     void tileAndRepeatCopyAsNumPyDoes() {
         Tensor v = Tensor.vector(1, 2), m = Tensor.matrix(new double[] {1, 2}, new double[] {3, 4});
-        assertEquals(Tensor.vector(1, 2, 1, 2), apply(x -> tile(x, 2), v));
-        assertEquals(Tensor.matrix(new double[] {1, 2, 1, 2}, new double[] {1, 2, 1, 2}), apply(x -> tile(x, 2, 2), v));
+        assertEquals(Tensor.vector(1, 2, 1, 2), value(x -> tile(x, 2), v));
+        assertEquals(Tensor.matrix(new double[] {1, 2, 1, 2}, new double[] {1, 2, 1, 2}), value(x -> tile(x, 2, 2), v));
         assertEquals(Tensor.matrix(new double[] {1, 2}, new double[] {3, 4}, new double[] {1, 2}, new double[] {3, 4}),
-                apply(x -> tile(x, 2, 1), m));
-        assertEquals(Tensor.matrix(new double[] {1, 2, 1, 2}, new double[] {3, 4, 3, 4}), apply(x -> tile(x, 2), m)); // the last axis
-        assertEquals(Tensor.of(new double[0], 2, 0), apply(x -> tile(x, 0), m));
-        assertEquals(Tensor.vector(1, 1, 2, 2, 3, 3, 4, 4), apply(x -> repeat(x, 2), m));
+                value(x -> tile(x, 2, 1), m));
+        assertEquals(Tensor.matrix(new double[] {1, 2, 1, 2}, new double[] {3, 4, 3, 4}), value(x -> tile(x, 2), m)); // the last axis
+        assertEquals(Tensor.of(new double[0], 2, 0), value(x -> tile(x, 0), m));
+        assertEquals(Tensor.vector(1, 1, 2, 2, 3, 3, 4, 4), value(x -> repeat(x, 2), m));
         assertEquals(Tensor.matrix(new double[] {1, 2}, new double[] {1, 2}, new double[] {3, 4}, new double[] {3, 4}),
-                apply(x -> repeat(x, 2, 0), m));
-        assertEquals(Tensor.matrix(new double[] {1, 1, 1, 2, 2, 2}, new double[] {3, 3, 3, 4, 4, 4}), apply(x -> repeat(x, 3, -1), m));
-        assertEquals(Tensor.vector(7, 7), apply(x -> repeat(x, 2), Tensor.scalar(7)));
+                value(x -> repeat(x, 2, 0), m));
+        assertEquals(Tensor.matrix(new double[] {1, 1, 1, 2, 2, 2}, new double[] {3, 3, 3, 4, 4, 4}), value(x -> repeat(x, 3, -1), m));
+        assertEquals(Tensor.vector(7, 7), value(x -> repeat(x, 2), Tensor.scalar(7)));
     }
 
     @Example
@@ -93,42 +94,42 @@ class GatherTest {
     @Example
     void flipReversesTheAxesGiven() {
         Tensor m = Tensor.matrix(new double[] {1, 2, 3}, new double[] {4, 5, 6});
-        assertEquals(Tensor.matrix(new double[] {6, 5, 4}, new double[] {3, 2, 1}), apply(Ops::flip, m));
-        assertEquals(Tensor.matrix(new double[] {3, 2, 1}, new double[] {6, 5, 4}), apply(x -> flip(x, -1), m));
-        assertEquals(Tensor.matrix(new double[] {4, 5, 6}, new double[] {1, 2, 3}), apply(x -> flip(x, 0), m));
-        assertEquals(Tensor.scalar(2), apply(Ops::flip, Tensor.scalar(2)));
+        assertEquals(Tensor.matrix(new double[] {6, 5, 4}, new double[] {3, 2, 1}), value(Ops::flip, m));
+        assertEquals(Tensor.matrix(new double[] {3, 2, 1}, new double[] {6, 5, 4}), value(x -> flip(x, -1), m));
+        assertEquals(Tensor.matrix(new double[] {4, 5, 6}, new double[] {1, 2, 3}), value(x -> flip(x, 0), m));
+        assertEquals(Tensor.scalar(2), value(Ops::flip, Tensor.scalar(2)));
     }
 
     @Example
     void padAddsItsValueAndReflectMirrorsWithoutTheEdge() {
         Tensor v = Tensor.vector(1, 2, 3);
-        assertEquals(Tensor.vector(9, 1, 2, 3, 9, 9), apply(x -> pad(x, new int[][] {{1, 2}}, 9), v));
-        assertEquals(Tensor.vector(3, 2, 1, 2, 3, 2, 1), apply(x -> padReflect(x, new int[][] {{2, 2}}), v));
+        assertEquals(Tensor.vector(9, 1, 2, 3, 9, 9), value(x -> pad(x, new int[][] {{1, 2}}, 9), v));
+        assertEquals(Tensor.vector(3, 2, 1, 2, 3, 2, 1), value(x -> padReflect(x, new int[][] {{2, 2}}), v));
         Tensor m = Tensor.matrix(new double[] {1, 2}, new double[] {3, 4});
         assertEquals(Tensor.matrix(new double[] {0, 0, 0}, new double[] {0, 1, 2}, new double[] {0, 3, 4}),
-                apply(x -> pad(x, new int[][] {{1, 0}, {1, 0}}), m));
+                value(x -> pad(x, new int[][] {{1, 0}, {1, 0}}), m));
         assertEquals(Tensor.matrix(new double[] {4, 3, 4}, new double[] {2, 1, 2}, new double[] {4, 3, 4}),
-                apply(x -> padReflect(x, new int[][] {{1, 0}, {1, 0}}), m));
+                value(x -> padReflect(x, new int[][] {{1, 0}, {1, 0}}), m));
     }
 
     @Example
     void trilAndTriuKeepATriangleAndZeroTheRestEvenWhereItIsNaN() {
         Tensor m = Tensor.matrix(new double[] {1, 2, 3}, new double[] {4, 5, 6}, new double[] {7, 8, 9});
-        assertEquals(Tensor.matrix(new double[] {1, 0, 0}, new double[] {4, 5, 0}, new double[] {7, 8, 9}), apply(Ops::tril, m));
-        assertEquals(Tensor.matrix(new double[] {0, 0, 0}, new double[] {4, 0, 0}, new double[] {7, 8, 0}), apply(x -> tril(x, -1), m));
-        assertEquals(Tensor.matrix(new double[] {1, 2, 0}, new double[] {4, 5, 6}, new double[] {7, 8, 9}), apply(x -> tril(x, 1), m));
-        assertEquals(Tensor.matrix(new double[] {0, 2, 3}, new double[] {0, 0, 6}, new double[] {0, 0, 0}), apply(x -> triu(x, 1), m));
-        assertEquals(Tensor.matrix(new double[] {1, 2, 3}, new double[] {0, 5, 6}, new double[] {0, 0, 9}), apply(Ops::triu, m));
+        assertEquals(Tensor.matrix(new double[] {1, 0, 0}, new double[] {4, 5, 0}, new double[] {7, 8, 9}), value(Ops::tril, m));
+        assertEquals(Tensor.matrix(new double[] {0, 0, 0}, new double[] {4, 0, 0}, new double[] {7, 8, 0}), value(x -> tril(x, -1), m));
+        assertEquals(Tensor.matrix(new double[] {1, 2, 0}, new double[] {4, 5, 6}, new double[] {7, 8, 9}), value(x -> tril(x, 1), m));
+        assertEquals(Tensor.matrix(new double[] {0, 2, 3}, new double[] {0, 0, 6}, new double[] {0, 0, 0}), value(x -> triu(x, 1), m));
+        assertEquals(Tensor.matrix(new double[] {1, 2, 3}, new double[] {0, 5, 6}, new double[] {0, 0, 9}), value(Ops::triu, m));
         Tensor wide = Tensor.matrix(new double[] {1, Double.NaN, Double.POSITIVE_INFINITY}, new double[] {4, 5, 6});
-        assertEquals(Tensor.matrix(new double[] {1, 0, 0}, new double[] {4, 5, 0}), apply(Ops::tril, wide));
+        assertEquals(Tensor.matrix(new double[] {1, 0, 0}, new double[] {4, 5, 0}), value(Ops::tril, wide));
         assertEquals(Tensor.matrix(new double[] {1, 0, 0}, new double[] {1, 1, 0}), gradientOfSum(Ops::tril, wide));
     }
 
     @Example
     void theShiftMovesAlongItsAxisAndFillsWhatIsLeft() {
         Tensor m = Tensor.matrix(new double[] {1, 2, 3}, new double[] {4, 5, 6});
-        assertEquals(Tensor.matrix(new double[] {-1, 1, 2}, new double[] {-1, 4, 5}), apply(x -> shift(x, 1, 1, -1), m));
-        assertEquals(Tensor.matrix(new double[] {4, 5, 6}, new double[] {0, 0, 0}), apply(x -> shift(x, 0, -1, 0), m));
+        assertEquals(Tensor.matrix(new double[] {-1, 1, 2}, new double[] {-1, 4, 5}), value(x -> shift(x, 1, 1, -1), m));
+        assertEquals(Tensor.matrix(new double[] {4, 5, 6}, new double[] {0, 0, 0}), value(x -> shift(x, 0, -1, 0), m));
     }
 
     @Example
@@ -217,16 +218,6 @@ class GatherTest {
     // ---- helpers ------------------------------------------------------------------------------
 
     private static Node shift(Node x, int axis, int by, double fill) { return Apply.of(new Gather.Shift(axis, by, fill), x); }
-
-    private static Tensor apply(UnaryOperator<Node> f, Tensor at) {
-        Input x = new Input("x", Type.of(at));
-        return Compiler.compile(List.of(x), List.of(f.apply(x))).call(at).get(0);
-    }
-
-    private static Tensor gradientOfSum(UnaryOperator<Node> f, Tensor at) {
-        Input x = new Input("x", Type.of(at));
-        return Compiler.compile(List.of(x), List.of(grad(sum(f.apply(x)), x))).call(at).get(0);
-    }
 
     private static void assertShapeError(String message, Runnable build) {
         assertEquals(message, assertThrows(ShapeError.class, build::run).getMessage());

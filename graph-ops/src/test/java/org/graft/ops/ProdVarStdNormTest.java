@@ -1,6 +1,8 @@
 package org.graft.ops;
 
-import static org.graft.ops.KernelCheck.assertKernelsMatchReference;
+import static org.graft.ops.OpRuns.assertKernelsMatchReference;
+import static org.graft.ops.OpRuns.gradientOfSum;
+import static org.graft.ops.OpRuns.value;
 import static org.graft.ops.Ops.grad;
 import static org.graft.ops.Ops.input;
 import static org.graft.ops.Ops.mul;
@@ -15,8 +17,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
-import java.util.List;
-import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
 
 import net.jqwik.api.Arbitraries;
@@ -30,12 +30,9 @@ import net.jqwik.api.Tuple;
 import net.jqwik.api.constraints.IntRange;
 
 import org.graft.core.Input;
-import org.graft.core.Node;
 import org.graft.core.ShapeError;
-import org.graft.core.Type;
 import org.graft.core.check.GradCheck;
 import org.graft.core.check.Tensors;
-import org.graft.core.runtime.Compiler;
 import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
 
@@ -80,8 +77,8 @@ class ProdVarStdNormTest {
 
     @Example
     void prodOverAnEmptyAxisIsOne() {
-        assertEquals(Tensor.vector(1, 1), apply(x -> prod(x, 1), Tensor.zeros(Shape.of(2, 0))));
-        assertEquals(Tensor.vector(24, 6), apply(x -> prod(x, 0), Tensor.matrix(new double[] {4, 3}, new double[] {6, 2})));
+        assertEquals(Tensor.vector(1, 1), value(x -> prod(x, 1), Tensor.zeros(Shape.of(2, 0))));
+        assertEquals(Tensor.vector(24, 6), value(x -> prod(x, 0), Tensor.matrix(new double[] {4, 3}, new double[] {6, 2})));
     }
 
     // ---- var and std --------------------------------------------------------------------------------
@@ -104,22 +101,22 @@ class ProdVarStdNormTest {
     @Example
     void varDividesByNMinusDdofAsNumPyAndPyTorch() {
         Tensor v = Tensor.vector(1, 2, 3);
-        assertEquals(2.0 / 3, apply(Ops::var, v).item(), 1e-16);
-        assertEquals(1.0, apply(x -> var(x, new int[] {0}, false, 1), v).item());
-        assertEquals(2.0, apply(x -> var(x, new int[] {0}, false, 2), v).item());
-        assertEquals(Math.sqrt(2.0 / 3), apply(Ops::std, v).item(), 1e-16);
+        assertEquals(2.0 / 3, value(Ops::var, v).item(), 1e-16);
+        assertEquals(1.0, value(x -> var(x, new int[] {0}, false, 1), v).item());
+        assertEquals(2.0, value(x -> var(x, new int[] {0}, false, 2), v).item());
+        assertEquals(Math.sqrt(2.0 / 3), value(Ops::std, v).item(), 1e-16);
         assertEquals(Tensor.matrix(new double[] {0.25}, new double[] {1}),
-                apply(x -> var(x, new int[] {1}, true, 0), Tensor.matrix(new double[] {1, 2}, new double[] {3, 5})));
+                value(x -> var(x, new int[] {1}, true, 0), Tensor.matrix(new double[] {1, 2}, new double[] {3, 5})));
     }
 
     @Example
     void ddofAtOrAboveTheCountDividesByZero() {
         Tensor v = Tensor.vector(1, 2, 3);
         double inf = Double.POSITIVE_INFINITY;
-        assertEquals(inf, apply(x -> var(x, new int[] {0}, false, 3), v).item());
-        assertEquals(inf, apply(x -> std(x, new int[] {0}, false, 4), v).item());
-        assertTrue(Double.isNaN(apply(x -> var(x, new int[] {0}, false, 1), Tensor.vector(5)).item()));   // 0 / 0
-        assertTrue(Double.isNaN(apply(Ops::var, Tensor.zeros(Shape.of(0))).item()));                      // the mean of nothing
+        assertEquals(inf, value(x -> var(x, new int[] {0}, false, 3), v).item());
+        assertEquals(inf, value(x -> std(x, new int[] {0}, false, 4), v).item());
+        assertTrue(Double.isNaN(value(x -> var(x, new int[] {0}, false, 1), Tensor.vector(5)).item()));   // 0 / 0
+        assertTrue(Double.isNaN(value(Ops::var, Tensor.zeros(Shape.of(0))).item()));                      // the mean of nothing
         // 2 (x - mean) / 0, as PyTorch
         assertEquals(Tensor.vector(-inf, Double.NaN, inf), gradientOfSum(x -> var(x, new int[] {0}, false, 3), v));
     }
@@ -151,26 +148,26 @@ class ProdVarStdNormTest {
     @Example
     void normsOfAVectorAndAMatrix() {
         Tensor v = Tensor.vector(3, -4);
-        assertEquals(5.0, apply(Ops::norm, v).item());
-        assertEquals(7.0, apply(x -> norm(x, 1), v).item());
-        assertEquals(4.0, apply(x -> norm(x, Double.POSITIVE_INFINITY), v).item());
+        assertEquals(5.0, value(Ops::norm, v).item());
+        assertEquals(7.0, value(x -> norm(x, 1), v).item());
+        assertEquals(4.0, value(x -> norm(x, Double.POSITIVE_INFINITY), v).item());
         Tensor m = Tensor.matrix(new double[] {1, 2}, new double[] {-3, 4});
-        assertEquals(Math.sqrt(30), apply(Ops::norm, m).item());             // Frobenius
-        assertEquals(Tensor.vector(4, 6), apply(x -> norm(x, 1, 0), m));
-        assertEquals(Tensor.matrix(new double[] {2}, new double[] {4}), apply(x -> norm(x, Double.POSITIVE_INFINITY, new int[] {1}, true), m));
+        assertEquals(Math.sqrt(30), value(Ops::norm, m).item());             // Frobenius
+        assertEquals(Tensor.vector(4, 6), value(x -> norm(x, 1, 0), m));
+        assertEquals(Tensor.matrix(new double[] {2}, new double[] {4}), value(x -> norm(x, Double.POSITIVE_INFINITY, new int[] {1}, true), m));
     }
 
     @Example
     void theTwoNormRescalesWhereTheSquaresOverOrUnderflow() {
-        assertEquals(5e200, apply(Ops::norm, Tensor.vector(3e200, -4e200)).item(), 1e185);      // Σx² is inf
-        assertEquals(5e-200, apply(Ops::norm, Tensor.vector(3e-200, 4e-200)).item(), 1e-215);   // Σx² is 0
-        assertEquals(Double.MAX_VALUE, apply(Ops::norm, Tensor.vector(Double.MAX_VALUE, 0)).item());
-        assertTrue(Tensor.vector(5, 5e200).allClose(apply(x -> norm(x, 2, 1), Tensor.matrix(new double[] {3, 4}, new double[] {3e200, 4e200})),
+        assertEquals(5e200, value(Ops::norm, Tensor.vector(3e200, -4e200)).item(), 1e185);      // Σx² is inf
+        assertEquals(5e-200, value(Ops::norm, Tensor.vector(3e-200, 4e-200)).item(), 1e-215);   // Σx² is 0
+        assertEquals(Double.MAX_VALUE, value(Ops::norm, Tensor.vector(Double.MAX_VALUE, 0)).item());
+        assertTrue(Tensor.vector(5, 5e200).allClose(value(x -> norm(x, 2, 1), Tensor.matrix(new double[] {3, 4}, new double[] {3e200, 4e200})),
                 1e-15, 0));
-        assertEquals(Double.POSITIVE_INFINITY, apply(Ops::norm, Tensor.vector(Double.NEGATIVE_INFINITY, 1)).item());
-        assertTrue(Double.isNaN(apply(Ops::norm, Tensor.vector(Double.NaN, Double.POSITIVE_INFINITY)).item()));
-        assertEquals(Tensor.vector(0, 0), apply(x -> norm(x, 2, 1), Tensor.zeros(Shape.of(2, 0))));
-        assertEquals(Tensor.vector(0, 0), apply(x -> norm(x, Double.POSITIVE_INFINITY, 1), Tensor.zeros(Shape.of(2, 0))));
+        assertEquals(Double.POSITIVE_INFINITY, value(Ops::norm, Tensor.vector(Double.NEGATIVE_INFINITY, 1)).item());
+        assertTrue(Double.isNaN(value(Ops::norm, Tensor.vector(Double.NaN, Double.POSITIVE_INFINITY)).item()));
+        assertEquals(Tensor.vector(0, 0), value(x -> norm(x, 2, 1), Tensor.zeros(Shape.of(2, 0))));
+        assertEquals(Tensor.vector(0, 0), value(x -> norm(x, Double.POSITIVE_INFINITY, 1), Tensor.zeros(Shape.of(2, 0))));
     }
 
     @Example
@@ -238,15 +235,5 @@ class ProdVarStdNormTest {
             return Combinators.combine(element.list().ofSize(shape.size()), axes, Arbitraries.of(true, false)).as((values, a, keep) ->
                     new Case(Tensor.of(shape, values.stream().mapToDouble(Double::doubleValue).toArray()), a, keep));
         });
-    }
-
-    private static Tensor apply(UnaryOperator<Node> f, Tensor at) {
-        Input x = new Input("x", Type.of(at));
-        return Compiler.compile(List.of(x), List.of(f.apply(x))).call(at).get(0);
-    }
-
-    private static Tensor gradientOfSum(UnaryOperator<Node> f, Tensor at) {
-        Input x = new Input("x", Type.of(at));
-        return Compiler.compile(List.of(x), List.of(grad(sum(f.apply(x)), x))).call(at).get(0);
     }
 }

@@ -1,6 +1,8 @@
 package org.graft.ops;
 
-import static org.graft.ops.KernelCheck.assertKernelsMatchReference;
+import static org.graft.ops.OpRuns.assertKernelsMatchReference;
+import static org.graft.ops.OpRuns.gradientOfSum;
+import static org.graft.ops.OpRuns.value;
 import static org.graft.ops.Ops.cumprod;
 import static org.graft.ops.Ops.cumsum;
 import static org.graft.ops.Ops.grad;
@@ -80,14 +82,14 @@ class ScanTest {
     @Example
     void cumsumAndCumprodRunAlongTheAxisOrOverEveryElement() {
         Tensor m = Tensor.matrix(new double[] {1, 2, 3}, new double[] {4, 5, 6});
-        assertEquals(Tensor.matrix(new double[] {1, 3, 6}, new double[] {4, 9, 15}), apply(x -> cumsum(x, 1), m));
-        assertEquals(Tensor.matrix(new double[] {1, 2, 3}, new double[] {5, 7, 9}), apply(x -> cumsum(x, 0), m));
-        assertEquals(Tensor.vector(1, 3, 6, 10, 15, 21), apply(Ops::cumsum, m));
-        assertEquals(Tensor.matrix(new double[] {1, 2, 6}, new double[] {4, 20, 120}), apply(x -> cumprod(x, -1), m));
-        assertEquals(Tensor.vector(1, 2, 6, 24, 120, 720), apply(Ops::cumprod, m));
-        assertEquals(Tensor.vector(6, 5, 3), apply(x -> Apply.of(new Scan.Cumsum(0, true), x), Tensor.vector(1, 2, 3)));
-        assertEquals(Tensor.vector(4), apply(Ops::cumsum, Tensor.scalar(4)));
-        assertEquals(Tensor.of(new double[0], 2, 0), apply(x -> cumprod(x, 1), Tensor.of(new double[0], 2, 0)));
+        assertEquals(Tensor.matrix(new double[] {1, 3, 6}, new double[] {4, 9, 15}), value(x -> cumsum(x, 1), m));
+        assertEquals(Tensor.matrix(new double[] {1, 2, 3}, new double[] {5, 7, 9}), value(x -> cumsum(x, 0), m));
+        assertEquals(Tensor.vector(1, 3, 6, 10, 15, 21), value(Ops::cumsum, m));
+        assertEquals(Tensor.matrix(new double[] {1, 2, 6}, new double[] {4, 20, 120}), value(x -> cumprod(x, -1), m));
+        assertEquals(Tensor.vector(1, 2, 6, 24, 120, 720), value(Ops::cumprod, m));
+        assertEquals(Tensor.vector(6, 5, 3), value(x -> Apply.of(new Scan.Cumsum(0, true), x), Tensor.vector(1, 2, 3)));
+        assertEquals(Tensor.vector(4), value(Ops::cumsum, Tensor.scalar(4)));
+        assertEquals(Tensor.of(new double[0], 2, 0), value(x -> cumprod(x, 1), Tensor.of(new double[0], 2, 0)));
     }
 
     @Example
@@ -154,18 +156,8 @@ class ScanTest {
     /** sum(y³): a cost whose second derivative depends on y. */
     private static Node cube(Node y) { return sum(mul(y, square(y))); }
 
-    private static Tensor apply(UnaryOperator<Node> f, Tensor at) {
-        Input x = new Input("x", Type.of(at));
-        return Compiler.compile(List.of(x), List.of(f.apply(x))).call(at).get(0);
-    }
-
     private static Tensor apply2(Scan op, Tensor a, Tensor b) {
         Input x = new Input("a", Type.of(a)), y = new Input("b", Type.of(b));
         return Compiler.compile(List.of(x, y), List.of(Apply.of(op, x, y))).call(a, b).get(0);
-    }
-
-    private static Tensor gradientOfSum(UnaryOperator<Node> f, Tensor at) {
-        Input x = new Input("x", Type.of(at));
-        return Compiler.compile(List.of(x), List.of(grad(sum(f.apply(x)), x))).call(at).get(0);
     }
 }

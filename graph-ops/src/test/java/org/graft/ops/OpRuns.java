@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 import org.graft.core.Apply;
 import org.graft.core.Constant;
@@ -21,15 +22,31 @@ import org.graft.core.runtime.Options;
 import org.graft.core.tensor.Tensor;
 
 /**
- * The compiled runtime computes what the ops' reference {@code fprop}s compute, to the bit, with
- * a kernel for every op: a graph and its gradient (with respect to every input, for a random
- * cotangent), compiled as written, against the same nodes evaluated one by one with {@code fprop},
- * and no node left to the runtime's fallback.
+ * Graphs of tensors run compiled, for the ops' tests: the value of a graph of one input and the
+ * gradient of its sum, and the check that the compiled runtime computes what the ops' reference
+ * {@code fprop}s compute.
  */
-final class KernelCheck {
-    private KernelCheck() {}
+final class OpRuns {
+    private OpRuns() {}
 
-    /** Checks {@code f} of inputs of the types of {@code at}, fed {@code at}. */
+    /** {@code f} of an input fed {@code at}, compiled. */
+    static Tensor value(UnaryOperator<Node> f, Tensor at) {
+        Input x = new Input("x", Type.of(at));
+        return Compiler.compile(List.of(x), List.of(f.apply(x))).call(at).get(0);
+    }
+
+    /** The gradient of the sum of {@code f} at {@code at}, compiled. */
+    static Tensor gradientOfSum(UnaryOperator<Node> f, Tensor at) {
+        Input x = new Input("x", Type.of(at));
+        return Compiler.compile(List.of(x), List.of(GradTable.grad(Ops.sum(f.apply(x)), x))).call(at).get(0);
+    }
+
+    /**
+     * The compiled runtime computes what the ops' reference {@code fprop}s compute, to the bit, with
+     * a kernel for every op: a graph and its gradient (with respect to every input, for a random
+     * cotangent), compiled as written, against the same nodes evaluated one by one with
+     * {@code fprop}, and no node left to the runtime's fallback.
+     */
     static void assertKernelsMatchReference(Function<List<Node>, Node> f, Tensor... at) {
         var inputs = new ArrayList<Input>();
         for (int i = 0; i < at.length; i++) inputs.add(new Input("x" + i, Type.of(at[i])));
