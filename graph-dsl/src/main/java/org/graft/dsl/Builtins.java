@@ -115,7 +115,8 @@ final class Builtins {
      */
     record Call(Values values, Inliner inliner, Spec<?> spec, Value[] args, SourcePos[] positions, SourcePos at) {
 
-        boolean given(String param) { return args[index(param)] != null; }
+        /** Whether the call gives the parameter a value: it is neither left out nor written {@code none}. */
+        boolean given(String param) { return args[index(param)] != null && !(args[index(param)] instanceof Value.None); }
 
         Value value(String param) { return args[index(param)]; }
 
@@ -302,7 +303,7 @@ final class Builtins {
         public int integer(String name) { return call.integer(name); }
 
         @Override
-        public int[] integers(String name) { return call.given(name) ? call.integers(name) : null; }
+        public int[] integers(String name) { return call.given(name) || !param(name).optional() ? call.integers(name) : null; }
 
         @Override
         public int[][] integerPairs(String name) { return call.integerPairs(name); }
@@ -394,11 +395,11 @@ final class Builtins {
 
         // the constructors make constants of numbers known when the program is compiled: no op, and weak as numbers written
         add(FUNCTIONS, "eye", List.of("n", "m", "k"), Arrays.asList(null, 0), c -> {
-            int n = c.integer("n"), m = given(c, "m") ? c.integer("m") : n, k = c.integer("k");
+            int n = c.integer("n"), m = c.given("m") ? c.integer("m") : n, k = c.integer("k");
             return constructed(c, (long) Math.max(n, 0) * Math.max(m, 0), () -> Ops.eye(n, m, k));
         });
         add(FUNCTIONS, "arange", List.of("start", "stop", "step"), Arrays.asList(null, 1.0), c -> {
-            double start = given(c, "stop") ? c.number("start") : 0, stop = given(c, "stop") ? c.number("stop") : c.number("start");
+            double start = c.given("stop") ? c.number("start") : 0, stop = c.given("stop") ? c.number("stop") : c.number("start");
             double step = c.number("step");
             return constructed(c, Ops.arangeSize(start, stop, step), () -> Ops.arange(start, stop, step));
         });
@@ -450,9 +451,6 @@ final class Builtins {
             throw new GradientError(all, e.detail());
         }
     }
-
-    /** Whether an optional argument is given a value: not left out, nor written {@code none}. */
-    private static boolean given(Call c, String param) { return c.given(param) && !(c.value(param) instanceof Value.None); }
 
     /** The names of a table, for messages: {@code zeros, ones, ...}. */
     static String names(Map<String, ? extends Spec<?>> table) {

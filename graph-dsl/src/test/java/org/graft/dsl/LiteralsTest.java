@@ -55,14 +55,17 @@ class LiteralsTest {
                 input x: [2, 2]
                 s = sum(x, axis = none)
                 p = softmax(x, axis = none)
-                output s, p
+                t = transpose(x, perm = none)
+                output s, p, t
                 """, Map.of("x", m));
         assertEquals(Tensor.scalar(10), out.get(0));
+        assertEquals(Tensor.matrix(new double[] {1, 3}, new double[] {2, 4}), out.get(2));
         double total = Math.exp(1) + Math.exp(2) + Math.exp(3) + Math.exp(4);
         assertEquals(Math.exp(4) / total, out.get(1).get(1, 1), 1e-15);
         assertEquals(1.0, out.get(1).sum(), 1e-15);
         assertError("c.graft:2:27: error: concat: axis must be a whole number, found none", "input x: [2]\nc = concat([x, x], axis = none)\n");
         assertError("c.graft:1:5: error: none is not a value: it stands for an argument left out, as in axis = none", "y = none\n");
+        assertError("c.graft:2:16: error: reshape: shape must be a list such as [a, b], found none", "input x: [2]\nr = reshape(x, none)\n");
         assertError("c.graft:2:17: error: tril: k must be a number, found none", "input x: [2, 2]\nt = tril(x, k = none)\n");
     }
 
