@@ -417,40 +417,40 @@ public final class Ops {
     }
 
     /** NumPy's {@code tile}: {@code x} repeated {@code reps[i]} times along axis i (with more reps than axes, x gains leading axes). */
-    public static Apply tile(Node x, int... reps) { return apply(new Gather.Tile(boxed(reps)), x); }
+    public static Apply tile(Node x, int... reps) { return apply(new Remap.Tile(boxed(reps)), x); }
 
     /** Each element of {@code x}, flattened, taken {@code repeats} times in a row: NumPy's {@code repeat} without an axis. */
     public static Apply repeat(Node x, int repeats) { return repeat(flattened(x, "repeat"), repeats, 0); }
 
     /** Each element of {@code x} taken {@code repeats} times in a row along {@code axis} (NumPy's {@code repeat}). */
-    public static Apply repeat(Node x, int repeats, int axis) { return apply(new Gather.Repeat(repeats, axis), x); }
+    public static Apply repeat(Node x, int repeats, int axis) { return apply(new Remap.Repeat(repeats, axis), x); }
 
     /** {@code x} in reverse order along every axis. */
     public static Apply flip(Node x) { return flip(x, allAxes(x)); }
 
     /** {@code x} in reverse order along {@code axes}. */
-    public static Apply flip(Node x, int... axes) { return apply(new Gather.Flip(boxed(axes)), x); }
+    public static Apply flip(Node x, int... axes) { return apply(new Remap.Flip(boxed(axes)), x); }
 
     /** {@code x} with {@code widths[i] = {before, after}} zeros added along axis i. */
     public static Apply pad(Node x, int[][] widths) { return pad(x, widths, 0.0); }
 
     /** {@code x} with {@code widths[i] = {before, after}} elements {@code value} added along axis i (NumPy's constant mode). */
-    public static Apply pad(Node x, int[][] widths, double value) { return apply(new Gather.Pad(pairs(widths), value), x); }
+    public static Apply pad(Node x, int[][] widths, double value) { return apply(new Remap.Pad(pairs(widths), value), x); }
 
     /** {@code x} padded by its mirror image, the edge not repeated, {@code widths[i] = {before, after}} along axis i. */
-    public static Apply padReflect(Node x, int[][] widths) { return apply(new Gather.PadReflect(pairs(widths)), x); }
+    public static Apply padReflect(Node x, int[][] widths) { return apply(new Remap.PadReflect(pairs(widths)), x); }
 
     /** The lower triangle of the last two axes, 0 above the main diagonal. */
     public static Apply tril(Node x) { return tril(x, 0); }
 
     /** The elements on and below diagonal {@code k} of the last two axes, 0 elsewhere. */
-    public static Apply tril(Node x, int k) { return apply(new Gather.Tril(k), x); }
+    public static Apply tril(Node x, int k) { return apply(new Remap.Tril(k), x); }
 
     /** The upper triangle of the last two axes, 0 below the main diagonal. */
     public static Apply triu(Node x) { return triu(x, 0); }
 
     /** The elements on and above diagonal {@code k} of the last two axes, 0 elsewhere. */
-    public static Apply triu(Node x, int k) { return apply(new Gather.Triu(k), x); }
+    public static Apply triu(Node x, int k) { return apply(new Remap.Triu(k), x); }
 
     /** Integer labels in {@code [0, k)} as 0/1 vectors of length {@code k} along a new last axis. */
     public static Apply oneHot(Node labels, int k) { return apply(new Shaping.OneHot(k), labels); }

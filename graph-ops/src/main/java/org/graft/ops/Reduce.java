@@ -239,7 +239,7 @@ public sealed interface Reduce extends Op {
         }
 
         /** Cumulative products shifted by one along the axis, 1 first: the products of the elements before each. */
-        private static Node exclusive(Node cumulative, int axis) { return Apply.of(new Gather.Shift(axis, 1, 1.0), cumulative); }
+        private static Node exclusive(Node cumulative, int axis) { return Apply.of(new Remap.Shift(axis, 1, 1.0), cumulative); }
     }
 
     /**

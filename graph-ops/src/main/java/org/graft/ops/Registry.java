@@ -70,7 +70,7 @@ public final class Registry {
                     + "position of the result (negative counts from its end), as NumPy: `concat` of each operand with the axis "
                     + "inserted, so the gradient is a slice per operand").written("`stack([a, b], axis = 0)`").java("`stack(List, axis)`"),
                     Section.SHAPE),
-            new Family(Gather.class, Section.SHAPE),
+            new Family(Remap.class, Section.SHAPE),
             new Core(FillLike.class, Builtin.unary("zeros_like", Ops::zerosLike, "x lends only its type"), Section.SHAPE),
             new Core(FillLike.class, Builtin.unary("ones_like", Ops::onesLike, "x lends only its type"), Section.SHAPE),
             new Core(FillLike.class, Builtin.of("fill", List.of(Builtin.Param.operand("x"), Builtin.Param.number("value")),

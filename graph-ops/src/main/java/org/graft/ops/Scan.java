@@ -165,5 +165,5 @@ public sealed interface Scan extends Op {
     }
 
     /** x moved one place along the axis, {@code fill} first: element k holds x_(k-1). */
-    private static Node shifted(Node x, int axis, double fill) { return Apply.of(new Gather.Shift(axis, 1, fill), x); }
+    private static Node shifted(Node x, int axis, double fill) { return Apply.of(new Remap.Shift(axis, 1, fill), x); }
 }

@@ -394,14 +394,14 @@ public sealed interface Shaping extends Op {
     }
 
     /**
-     * The adjoint of a {@link Gather} op {@code of}: {@code g}, of the type {@code of} gives for
+     * The adjoint of a {@link Remap} op {@code of}: {@code g}, of the type {@code of} gives for
      * {@code like}, added element by element into zeros of {@code like}'s type at the elements
      * that {@code of} reads there (those read several times, as by a tile, add up); {@code like}'s
      * values are not read. The gradient of every gather but flip, tril and triu, which are their
      * own adjoints.
      */
-    record ScatterAdd(Gather of) implements Shaping {
-        public static final Builtin BUILTIN = Builtin.operator("", "`Shaping.ScatterAdd(op)`", "internal: the adjoint of `tile`, `repeat`, `pad`, "
+    record Unremap(Remap of) implements Shaping {
+        public static final Builtin BUILTIN = Builtin.operator("", "`Shaping.Unremap(op)`", "internal: the adjoint of `tile`, `repeat`, `pad`, "
                 + "`pad_reflect` and the shift: g added into zeros of `like`'s type at the elements the op reads there, so copies "
                 + "add up");
 

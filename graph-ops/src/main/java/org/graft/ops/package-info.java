@@ -2,7 +2,7 @@
  * The math of Graft: one file per op family ({@link org.graft.ops.Unary},
  * {@link org.graft.ops.Binary}, {@link org.graft.ops.Ternary}, {@link org.graft.ops.Compare},
  * {@link org.graft.ops.Reduce}, {@link org.graft.ops.Linalg}, {@link org.graft.ops.Shaping},
- * {@link org.graft.ops.Gather}, {@link org.graft.ops.Scan},
+ * {@link org.graft.ops.Remap}, {@link org.graft.ops.Scan},
  * {@link org.graft.ops.Neural}, {@link org.graft.ops.Random}), each op with its type rule,
  * {@code fprop}, {@code bprop}, kernel and {@link org.graft.ops.Builtin} (how the language and the
  * docs know it) side by side, which {@link org.graft.ops.Registry} gathers; and

@@ -172,10 +172,10 @@ class F32Test {
             exact("flip", in -> flip(in.get(0)), any()),
             exact("pad", in -> pad(in.get(0), new int[][] {{1, 0}, {0, 2}}, 0.1), any()),
             exact("pad_reflect", in -> padReflect(in.get(0), new int[][] {{1, 1}, {2, 0}}), any()),
-            exact("shift", in -> Apply.of(new Gather.Shift(1, 1, 0.1), in.get(0)), any()),
+            exact("shift", in -> Apply.of(new Remap.Shift(1, 1, 0.1), in.get(0)), any()),
             exact("tril", in -> tril(in.get(0), 1), any()),
             exact("triu", in -> triu(in.get(0)), any()),
-            exact("scatter_add", in -> Apply.of(new Shaping.ScatterAdd(new Gather.Tile(List.of(1, 2))), in.get(0), in.get(1)),
+            exact("unremap", in -> Apply.of(new Shaping.Unremap(new Remap.Tile(List.of(1, 2))), in.get(0), in.get(1)),
                     between(Shape.of(2, 6), -3, 3), any()),
 
             exact("broadcast_to like", in -> broadcastTo(in.get(0), in.get(1)), between(Shape.of(3), -3, 3), any()),
@@ -192,7 +192,7 @@ class F32Test {
 
     /** The op families, each of which every case together must cover, and the walker's own ops. */
     private static final List<Class<?>> FAMILIES = List.of(Unary.class, Binary.class, Compare.class, Ternary.class,
-            Reduce.class, Neural.class, Linalg.class, Shaping.class, Gather.class, Scan.class, Random.class,
+            Reduce.class, Neural.class, Linalg.class, Shaping.class, Remap.class, Scan.class, Random.class,
             Broadcasting.class);
     private static final List<Class<?>> SINGLE_OPS = List.of(Add.class, FillLike.class, StopGradient.class, Reduce.Count.class);
 

@@ -134,7 +134,7 @@ class SecondOrderSizeTest {
             of("flip", in -> flip(in.get(0), 1), S),
             of("pad", in -> pad(in.get(0), new int[][] {{1, 0}, {0, 2}}, 0.5), S),
             of("pad_reflect", in -> padReflect(in.get(0), new int[][] {{1, 1}, {2, 0}}), S),
-            of("shift", in -> Apply.of(new Gather.Shift(1, -1, 0.5), in.get(0)), S),
+            of("shift", in -> Apply.of(new Remap.Shift(1, -1, 0.5), in.get(0)), S),
             of("tril", in -> tril(in.get(0), 1), S),
             of("triu", in -> triu(in.get(0), -1), S),
             of("fills", in -> mul(add(zerosLike(in.get(0)), add(onesLike(in.get(0)), fill(in.get(0), 2))), in.get(0)), S),
@@ -142,7 +142,7 @@ class SecondOrderSizeTest {
 
     /** The op families every case together must cover, and the walker's own ops. */
     private static final List<Class<?>> FAMILIES = List.of(Unary.class, Binary.class, Compare.class, Ternary.class,
-            Reduce.class, Neural.class, Linalg.class, Shaping.class, Gather.class, Scan.class,
+            Reduce.class, Neural.class, Linalg.class, Shaping.class, Remap.class, Scan.class,
             Broadcasting.class);
     private static final List<Class<?>> SINGLE_OPS = List.of(Add.class, FillLike.class, StopGradient.class, Reduce.Count.class);
 

@@ -29,11 +29,11 @@ import org.graft.core.tensor.Tensor;
  * {@code cumprod}'s gradient uses. Each says, for a concrete input shape, which input element
  * each output element reads ({@link #index}), and the rest follows from that: the reference
  * and the kernel gather through the index (the kernel in either dtype, since it only copies),
- * and the gradient is the gather's adjoint, {@link Shaping.ScatterAdd}, which adds each element
+ * and the gradient is the gather's adjoint, {@link Shaping.Unremap}, which adds each element
  * of gy into the element it was read from. The index is planned from the shapes fed, so a
  * symbolic dim is no obstacle where the output's dims do not depend on it.
  */
-public sealed interface Gather extends Op, SharedKernel {
+public sealed interface Remap extends Op, SharedKernel {
 
     /** For each output element, row-major, the input element it reads, or -1 where it holds {@link #fill()}. */
     int[] index(Shape in);
@@ -56,18 +56,18 @@ public sealed interface Gather extends Op, SharedKernel {
     // the adjoint of reading elements: each element of gy added into the element it was read from
     @Override
     default List<Grad> bprop(List<Node> in, Node y, Node gy) {
-        return List.of(Grad.of(Apply.of(new Shaping.ScatterAdd(this), gy, in.get(0))));
+        return List.of(Grad.of(Apply.of(new Shaping.Unremap(this), gy, in.get(0))));
     }
 
     /**
      * NumPy's {@code tile}: {@code x} repeated {@code reps[i]} times along axis i. With more reps
      * than axes, x gains leading axes of size 1 first; with fewer, the reps apply to the last axes.
      */
-    record Tile(List<Integer> reps) implements Gather {
+    record Tile(List<Integer> reps) implements Remap {
         public static final Builtin BUILTIN = Builtin.of("tile", List.of(Builtin.Param.operand("x"), Builtin.Param.integers("reps")),
                 a -> Ops.tile(a.operand("x"), a.integers("reps")), "NumPy's: x repeated `reps[i]` times along axis i (more reps "
                 + "than axes give x leading axes of size 1, fewer apply to the last axes); a symbolic dim can be tiled once only. "
-                + "The gradient sums the copies (`scatter_add`)").java("`tile(x, reps...)`");
+                + "The gradient sums the copies (`unremap`)").java("`tile(x, reps...)`");
 
         public Tile { reps = List.copyOf(reps); }
 
@@ -101,7 +101,7 @@ public sealed interface Gather extends Op, SharedKernel {
     }
 
     /** NumPy's {@code repeat} along an axis: each element of x taken {@code repeats} times in a row. */
-    record Repeat(int repeats, int axis) implements Gather {
+    record Repeat(int repeats, int axis) implements Remap {
         public static final Builtin BUILTIN = Builtin.of("repeat", List.of(Builtin.Param.operand("x"), Builtin.Param.integer("repeats"),
                 Builtin.Param.optionalAxis("axis")), a -> {
                     Integer axis = a.axis("axis");
@@ -133,7 +133,7 @@ public sealed interface Gather extends Op, SharedKernel {
     }
 
     /** The elements of x in reverse order along {@code axes} (NumPy's {@code flip}). */
-    record Flip(List<Integer> axes) implements Gather {
+    record Flip(List<Integer> axes) implements Remap {
         public static final Builtin BUILTIN = Builtin.alongAxis("flip", Ops::flip, Ops::flip, "reverses the order along the axis, or along every axis without one (NumPy's `flip`); a symbolic dim too. "
                 + "The gradient flips back").java("`flip(x)`, `flip(x, axes...)`");
 
@@ -165,7 +165,7 @@ public sealed interface Gather extends Op, SharedKernel {
      * x with {@code widths.get(i) = [before, after]} elements of {@code value} added before and
      * after it along axis i (NumPy's {@code pad} in constant mode).
      */
-    record Pad(List<List<Integer>> widths, double value) implements Gather {
+    record Pad(List<List<Integer>> widths, double value) implements Remap {
         public static final Builtin BUILTIN = Builtin.of("pad", List.of(Builtin.Param.operand("x"), Builtin.Param.integerPairs("widths"),
                 Builtin.Param.number("value", 0)), a -> Ops.pad(a.operand("x"), a.integerPairs("widths"), a.number("value")),
                 "NumPy's `pad` in constant mode: `widths` holds one `[before, after]` per axis, in axis order (`pad(x, [[0, 0], "
@@ -198,7 +198,7 @@ public sealed interface Gather extends Op, SharedKernel {
      * mode, PyTorch's {@code "reflect"}): {@code [1, 2, 3]} padded by 2 before is
      * {@code [3, 2, 1, 2, 3]}. Each width is less than its axis's size.
      */
-    record PadReflect(List<List<Integer>> widths) implements Gather {
+    record PadReflect(List<List<Integer>> widths) implements Remap {
         public static final Builtin BUILTIN = Builtin.of("pad_reflect", List.of(Builtin.Param.operand("x"),
                         Builtin.Param.integerPairs("widths")), a -> Ops.padReflect(a.operand("x"), a.integerPairs("widths")),
                 "NumPy's `pad` in reflect mode, PyTorch's `\"reflect\"`: the mirror image without the edge (`[1, 2, 3]` padded by "
@@ -230,8 +230,8 @@ public sealed interface Gather extends Op, SharedKernel {
      * {@code by = 1}, {@code [a, b, c]} becomes {@code [fill, a, b]}. The exclusive products of
      * {@code cumprod}'s and {@code prod}'s gradients are shifted cumulative products.
      */
-    record Shift(int axis, int by, double fill) implements Gather {
-        public static final Builtin BUILTIN = Builtin.operator("", "`Gather.Shift(axis, by, fill)`", "internal: x moved `by` "
+    record Shift(int axis, int by, double fill) implements Remap {
+        public static final Builtin BUILTIN = Builtin.operator("", "`Remap.Shift(axis, by, fill)`", "internal: x moved `by` "
                 + "places along an axis, `fill` where nothing moves in: the exclusive products of `cumprod`'s and `prod`'s gradients");
 
         @Override
@@ -252,7 +252,7 @@ public sealed interface Gather extends Op, SharedKernel {
     }
 
     /** The lower triangle of the last two axes: the elements on and below diagonal {@code k}, 0 elsewhere. */
-    record Tril(int k) implements Gather {
+    record Tril(int k) implements Remap {
         public static final Builtin BUILTIN = Builtin.of("tril", List.of(Builtin.Param.operand("x"), Builtin.Param.integer("k", 0)),
                 a -> Ops.tril(a.operand("x"), a.integer("k")), "the elements on and below diagonal k of the last two axes (j - i ≤ "
                 + "k; k > 0 is above the main diagonal), 0 elsewhere, even where x is NaN or infinite, as NumPy and PyTorch; "
@@ -270,7 +270,7 @@ public sealed interface Gather extends Op, SharedKernel {
     }
 
     /** The upper triangle of the last two axes: the elements on and above diagonal {@code k}, 0 elsewhere. */
-    record Triu(int k) implements Gather {
+    record Triu(int k) implements Remap {
         public static final Builtin BUILTIN = Builtin.of("triu", List.of(Builtin.Param.operand("x"), Builtin.Param.integer("k", 0)),
                 a -> Ops.triu(a.operand("x"), a.integer("k")), "the elements on and above diagonal k of the last two axes (j - i ≥ "
                 + "k), 0 elsewhere, as `tril`. The gradient is `triu(gy, k)`");

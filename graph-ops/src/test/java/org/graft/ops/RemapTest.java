@@ -40,8 +40,8 @@ import org.graft.core.runtime.Compiler;
 import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
 
-/** The gathers (tile, repeat, flip, pad, pad_reflect, tril, triu, the shift) and their adjoint, scatter_add. */
-class GatherTest {
+/** The gathers (tile, repeat, flip, pad, pad_reflect, tril, triu, the shift) and their adjoint, unremap. */
+class RemapTest {
 
     /** A tensor and one of the gathers that fit it, with its arguments drawn. */
     record Case(Tensor x, String what, UnaryOperator<Node> op) {
@@ -53,7 +53,7 @@ class GatherTest {
         GradCheck.of(c.op()).at(c.x()).assertClose();
     }
 
-    // sum(y³) is not linear in y, so the second derivative runs the gradient's own gradient: scatter_add's is the gather
+    // sum(y³) is not linear in y, so the second derivative runs the gradient's own gradient: unremap's is the remap
     @Property(tries = 150)
     void everyGathersSecondDerivativeMatchesFiniteDifferences(@ForAll("cases") Case c) {
         GradCheck.of(x -> grad(sum(mul(c.op().apply(x), square(c.op().apply(x)))), x)).at(c.x()).assertClose();
@@ -162,7 +162,7 @@ class GatherTest {
                 () -> padReflect(v, new int[][] {{1, 3}}));
         assertShapeError("tril(v): needs rank 2 or more (matrices in the last two axes), found [3]", () -> tril(v));
         assertShapeError("flip(m): axis 1 is repeated in [1, -1]", () -> flip(m, 1, -1));
-        assertThrows(IllegalArgumentException.class, () -> new Gather.Pad(List.of(List.of(1)), 0));
+        assertThrows(IllegalArgumentException.class, () -> new Remap.Pad(List.of(List.of(1)), 0));
     }
 
     // ---- cases ----------------------------------------------------------------------------------
@@ -217,7 +217,7 @@ class GatherTest {
 
     // ---- helpers ------------------------------------------------------------------------------
 
-    private static Node shift(Node x, int axis, int by, double fill) { return Apply.of(new Gather.Shift(axis, by, fill), x); }
+    private static Node shift(Node x, int axis, int by, double fill) { return Apply.of(new Remap.Shift(axis, by, fill), x); }
 
     private static void assertShapeError(String message, Runnable build) {
         assertEquals(message, assertThrows(ShapeError.class, build::run).getMessage());
