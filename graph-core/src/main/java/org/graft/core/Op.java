@@ -26,7 +26,8 @@ public interface Op {
      * attributes when it is a record with components ({@code sum{axes=[1], keepdims=true}},
      * {@code sum_to{target=[128]}}), the name alone otherwise ({@code relu}). Doubles print
      * as {@link Double#toString(double)} does, so they read back exactly; lists and arrays as
-     * {@code [1, 2]}; strings in double quotes; anything else with its {@code toString}. An op
+     * {@code [1, 2]}; strings in double quotes; null as {@code none}, as the language writes an
+     * attribute left out; anything else with its {@code toString}. An op
      * whose name already says an attribute's value overrides this.
      */
     default String describe() {
@@ -46,6 +47,7 @@ public interface Op {
     }
 
     private static String attribute(Object v) {
+        if (v == null) return "none"; // as the language writes an axis left out: softmax{axis=none}
         if (v instanceof String s) return '"' + s + '"';
         if (v instanceof List<?> list) {
             var out = new StringJoiner(", ", "[", "]");

@@ -11,6 +11,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
+import org.graft.core.Constant;
 import org.graft.core.GradientError;
 import org.graft.core.GraftException;
 import org.graft.core.Node;
@@ -115,7 +116,8 @@ final class Builtins {
      */
     record Call(Values values, Inliner inliner, Spec<?> spec, Value[] args, SourcePos[] positions, SourcePos at) {
 
-        boolean given(String param) { return args[index(param)] != null; }
+        /** Whether the call gives the parameter a value: it is neither left out nor written {@code none}. */
+        boolean given(String param) { return args[index(param)] != null && !(args[index(param)] instanceof Value.None); }
 
         Value value(String param) { return args[index(param)]; }
 
@@ -198,6 +200,21 @@ final class Builtins {
                     .mapToInt(v -> values.integer(v, pos(param), spec.name() + ": " + param)).toArray();
         }
 
+        /** An array literal of pairs of integers known when the program is compiled: {@code [[0, 0], [1, 2]]}. */
+        int[][] integerPairs(String param) {
+            String what = spec.name() + ": " + param;
+            List<Value> items = values.items(value(param), pos(param), what);
+            int[][] out = new int[items.size()][];
+            for (int i = 0; i < out.length; i++) {
+                if (!(items.get(i) instanceof Value.Array pair) || pair.items().size() != 2) {
+                    throw new GraftException(pos(param), what + " must be a list of pairs such as [[0, 0], [1, 2]], found "
+                            + items.get(i).describe() + " as element " + i);
+                }
+                out[i] = pair.items().stream().mapToInt(v -> values.integer(v, pos(param), what)).toArray();
+            }
+            return out;
+        }
+
         FnDef fn(String param) {
             if (value(param) instanceof Value.Fn f) return f.def();
             throw new GraftException(pos(param), spec.name() + ": " + param + " must name a fn, found " + value(param).describe());
@@ -267,9 +284,17 @@ final class Builtins {
 
         @Override
         public Integer axis(String name) {
+            if (call.value(name) instanceof Value.None) {
+                if (param(name).kind() == Builtin.Kind.AXIS_OR_NONE) return null;
+                throw new GraftException(call.pos(name), builtin.name() + ": " + name + " must be a whole number, found none");
+            }
             if (!call.given(name) && call.defaultOf(name) == null) return null;
             Type of = firstOperand();
             return of == null ? call.integer(name) : call.axis(name, of);
+        }
+
+        private Builtin.Param param(String name) {
+            return builtin.params().stream().filter(p -> p.name().equals(name)).findFirst().orElseThrow();
         }
 
         /** The type of the first operand, an axis's reference; null when there is none (an empty list). */
@@ -288,7 +313,10 @@ final class Builtins {
         public int integer(String name) { return call.integer(name); }
 
         @Override
-        public int[] integers(String name) { return call.given(name) ? call.integers(name) : null; }
+        public int[] integers(String name) { return call.given(name) || !param(name).optional() ? call.integers(name) : null; }
+
+        @Override
+        public int[][] integerPairs(String name) { return call.integerPairs(name); }
 
         @Override
         public double number(String name) { return call.number(name); }
@@ -341,7 +369,30 @@ final class Builtins {
                     + "weight of a 16-layer tanh classifier, whose gradient has 180)"),
                     Registry.Section.DIFFERENTIATION),
             new Registry.Entry(null, Builtin.operator("`iterate(f, x0, k)`", "", "f applied k times, inlined: k copies of its body"),
-                    Registry.Section.DIFFERENTIATION));
+                    Registry.Section.DIFFERENTIATION),
+            new Registry.Entry(null, Builtin.operator("`eye(n, m = none, k = 0)`", "`eye(n)`, `eye(n, m, k)`", "NumPy's: the n × m matrix "
+                    + "(n × n without m) of zeros with ones on diagonal k (k > 0 above the main one)"), Registry.Section.CONSTRUCTORS),
+            new Registry.Entry(null, Builtin.operator("`arange(start, stop = none, step = 1)`", "`arange(stop)`, `arange(start, stop, "
+                    + "step)`", "NumPy's and PyTorch's: start, start + step, ... while before stop, ⌈(stop - start) / step⌉ numbers, "
+                    + "element i computed as start + i step; with one number, 0 to it (`arange(5)` is [0, 1, 2, 3, 4]); none where "
+                    + "stop is not ahead of start in step's direction (NumPy; PyTorch refuses); step 0 or a bound that is not finite "
+                    + "is an error"), Registry.Section.CONSTRUCTORS),
+            new Registry.Entry(null, Builtin.operator("`linspace(start, stop, num = 50)`", "`linspace(start, stop, num)`", "num numbers "
+                    + "from start to stop, both included, evenly spaced (NumPy's default num); computed as PyTorch does, the first "
+                    + "half counted up from start and the second down from stop, so both ends are exact"), Registry.Section.CONSTRUCTORS));
+
+    /**
+     * A constructor's numbers as a value of the program: checked against the most a constant made when the program
+     * is compiled may hold ({@link Values#MAX_CONSTANT_ELEMENTS}) before it is made, then weak as any number written.
+     */
+    private static Value constructed(Call c, long elements, Supplier<Constant> make) {
+        if (elements > Values.MAX_CONSTANT_ELEMENTS) {
+            throw new GraftException(c.at(), c.spec().name() + ": the result would hold " + String.format("%,d", elements)
+                    + " numbers; a constant made when the program is compiled holds at most "
+                    + String.format("%,d", Values.MAX_CONSTANT_ELEMENTS));
+        }
+        return new Value.Expr(c.values().numbers(make.get().value(), c.at()));
+    }
 
     static {
         for (Builtin b : Registry.functions().values()) FUNCTIONS.put(b.name(), op(b));
@@ -405,6 +456,22 @@ final class Builtins {
             Value x = c.value("x0");
             for (int i = 0; i < k; i++) x = c.inliner().inline(f, List.of(new Arg(null, x, c.pos("x0"))), c.at());
             return x;
+        });
+
+        // the constructors make constants of numbers known when the program is compiled: no op, and weak as numbers written
+        add(FUNCTIONS, "eye", List.of("n", "m", "k"), Arrays.asList(null, 0), c -> {
+            int n = c.integer("n"), m = c.given("m") ? c.integer("m") : n, k = c.integer("k");
+            return constructed(c, (long) Math.max(n, 0) * Math.max(m, 0), () -> Ops.eye(n, m, k));
+        });
+        add(FUNCTIONS, "arange", List.of("start", "stop", "step"), Arrays.asList(null, 1.0), c -> {
+            double start = c.given("stop") ? c.number("start") : 0, stop = c.given("stop") ? c.number("stop") : c.number("start");
+            double step = c.number("step");
+            return constructed(c, Ops.arangeSize(start, stop, step), () -> Ops.arange(start, stop, step));
+        });
+        add(FUNCTIONS, "linspace", List.of("start", "stop", "num"), List.of(50), c -> {
+            double start = c.number("start"), stop = c.number("stop");
+            int num = c.integer("num");
+            return constructed(c, num, () -> Ops.linspace(start, stop, num));
         });
 
         add(INITIALIZERS, "zeros", List.of(), List.of(), c -> new Initializer("zeros", (d, s, r) -> Tensor.zeros(d, s)));

@@ -417,8 +417,11 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
     // '-' expr
     @Override
     public Value visitNegExpr(NegExprContext ctx) {
-        // a negative literal is a number, not the negation of one
+        // a negative literal is a number, not the negation of one: -inf too
         if (ctx.expr() instanceof NumberExprContext n) return new Value.Expr(values.literal(-number(n.NUMBER()), pos(ctx)));
+        if (ctx.expr() instanceof NameExprContext n && predefinedNumber(n.NAME().getText()) != null) {
+            return new Value.Expr(values.literal(-predefinedNumber(n.NAME().getText()), pos(ctx)));
+        }
         Node x = values.node(visit(ctx.expr()), pos(ctx.expr()));
         return build(pos(ctx), () -> neg(x));
     }
@@ -657,6 +660,8 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
         String name = token.getText();
         Scope.Entry e = scope.lookup(name);
         if (e == null) {
+            if (predefinedNumber(name) != null) return new Value.Expr(values.literal(predefinedNumber(name), pos(token)));
+            if (name.equals("none")) return new Value.None();
             if (Builtins.FUNCTIONS.containsKey(name)) {
                 throw new GraftException(pos(token), name + " is a built-in function, not a value: call it as " + name
                         + "(...), or wrap it in a fn to pass it to iterate");
@@ -668,6 +673,21 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
             throw new GraftException(pos(token), name + " is not bound" + Suggestions.didYouMean(name, scope.visible()));
         }
         return e.value();
+    }
+
+    /**
+     * The number {@code inf} or {@code nan} stands for where no binding takes the name, else null.
+     * They, and {@code none}, are names the language gives a meaning rather than keywords, as
+     * Python's built-ins are, so a program that binds one of them (a binding {@code none}) keeps
+     * its meaning.
+     */
+    private Double predefinedNumber(String name) {
+        if (scope.lookup(name) != null) return null;
+        return switch (name) {
+            case "inf" -> Double.POSITIVE_INFINITY;
+            case "nan" -> Double.NaN;
+            default -> null;
+        };
     }
 
     /** An unnamed op or constant takes the binding's name; anything else already has one. */

@@ -39,10 +39,13 @@ final class Values {
     Node node(Value v, SourcePos at) {
         if (v instanceof Value.Expr e) return e.node();
         if (v instanceof Value.Bool b) return literal(b.value() ? 1 : 0, at);
-        if (v instanceof Value.Array a) return weakTypes.literal(Constant.of(literal(arrayConstant(a, at), at)).at(at));
+        if (v instanceof Value.Array a) return numbers(arrayConstant(a, at), at);
         if (v instanceof Value.Tuple t) {
             throw new GraftException(at, "this gives " + t.describe() + " where one is needed; bind them first: "
                     + String.join(", ", placeholderNames(t.items().size())) + " = ...");
+        }
+        if (v instanceof Value.None) {
+            throw new GraftException(at, "none is not a value: it stands for an argument left out, as in axis = none");
         }
         throw new GraftException(at, v.describe() + " is a function, not a value: call it");
     }
@@ -54,6 +57,12 @@ final class Values {
     Constant literal(double v, SourcePos at) {
         return weakTypes.literal(Constant.of(literal(Tensor.scalar(v), at)).at(at), v);
     }
+
+    /**
+     * Numbers the program writes or makes when it is compiled (an array literal, {@code eye(3)}),
+     * at {@code at}: a weak constant in the program's literal dtype.
+     */
+    Constant numbers(Tensor value, SourcePos at) { return weakTypes.literal(Constant.of(literal(value, at)).at(at)); }
 
     /** The numbers of a literal in the program's literal dtype; one too large for it is an error at {@code at}. */
     Tensor literal(Tensor value, SourcePos at) {

@@ -3,6 +3,7 @@ package org.graft.ops;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.BiFunction;
 import java.util.function.BinaryOperator;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
@@ -44,10 +45,14 @@ public record Builtin(String name, String written, List<Param> params, String ja
         OPERANDS,
         /** An axis of the first operand, checked in range where it is written (negative counts from the end). */
         AXIS,
+        /** An axis, as {@link #AXIS}, or {@code none}: every axis. */
+        AXIS_OR_NONE,
         /** A whole number known when the program is compiled. */
         INTEGER,
         /** A list of whole numbers known when the program is compiled ({@code [28, 28]}). */
         INTEGERS,
+        /** A list of pairs of whole numbers known when the program is compiled ({@code [[0, 0], [1, 2]]}). */
+        INTEGER_PAIRS,
         /** A number known when the program is compiled. */
         NUMBER,
         /** {@code true} or {@code false}. */
@@ -62,13 +67,16 @@ public record Builtin(String name, String written, List<Param> params, String ja
         public static Param operand(String name) { return new Param(name, Kind.OPERAND, false, null); }
         public static Param operands(String name) { return new Param(name, Kind.OPERANDS, false, null); }
         public static Param axis(String name, int defaultValue) { return new Param(name, Kind.AXIS, true, defaultValue); }
-        /** An axis that may be left out, null then. */
-        public static Param optionalAxis(String name) { return new Param(name, Kind.AXIS, true, null); }
+        /** An axis that may be left out or given as {@code none}, null then. */
+        public static Param optionalAxis(String name) { return new Param(name, Kind.AXIS_OR_NONE, true, null); }
+        /** An axis with a default, that may also be given as {@code none}, null then. */
+        public static Param axisOrNone(String name, int defaultValue) { return new Param(name, Kind.AXIS_OR_NONE, true, defaultValue); }
         public static Param integer(String name) { return new Param(name, Kind.INTEGER, false, null); }
         public static Param integer(String name, int defaultValue) { return new Param(name, Kind.INTEGER, true, defaultValue); }
         public static Param integers(String name) { return new Param(name, Kind.INTEGERS, false, null); }
         /** A list of whole numbers that may be left out, null then. */
         public static Param optionalIntegers(String name) { return new Param(name, Kind.INTEGERS, true, null); }
+        public static Param integerPairs(String name) { return new Param(name, Kind.INTEGER_PAIRS, false, null); }
         public static Param number(String name, double defaultValue) { return new Param(name, Kind.NUMBER, true, defaultValue); }
         public static Param number(String name) { return new Param(name, Kind.NUMBER, false, null); }
         public static Param bool(String name, boolean defaultValue) { return new Param(name, Kind.BOOLEAN, true, defaultValue); }
@@ -85,13 +93,16 @@ public record Builtin(String name, String written, List<Param> params, String ja
         /** An {@link Kind#OPERANDS}. */
         List<Node> operands(String name);
 
-        /** An {@link Kind#AXIS} in {@code [-rank, rank)}, or null for an optional one not given. */
+        /** An {@link Kind#AXIS} in {@code [-rank, rank)}, or null for an optional one not given, or one given as {@code none}. */
         Integer axis(String name);
 
         int integer(String name);
 
         /** An {@link Kind#INTEGERS}, or null for an optional one not given. */
         int[] integers(String name);
+
+        /** An {@link Kind#INTEGER_PAIRS}: each element a pair. */
+        int[][] integerPairs(String name);
 
         double number(String name);
 
@@ -118,11 +129,24 @@ public record Builtin(String name, String written, List<Param> params, String ja
 
     /** {@code name(x, axis = none, keepdims = false)}. */
     public static Builtin reduction(String name, Reduction f, String doc) {
-        return of(name, List.of(Param.operand("x"), Param.optionalAxis("axis"), Param.bool("keepdims", false)), a -> {
-            Node x = a.operand("x");
+        return of(name, List.of(Param.operand("x"), Param.optionalAxis("axis"), Param.bool("keepdims", false)),
+                a -> f.apply(a.operand("x"), axes(a), a.bool("keepdims")), doc);
+    }
+
+    /** The axes a reduction's call asks for: its {@code axis}, or every axis of its operand {@code x} when none is given. */
+    public static int[] axes(Args a) {
+        Integer axis = a.axis("axis");
+        return axis == null ? IntStream.range(0, a.operand("x").type().rank()).toArray() : new int[] {axis};
+    }
+
+    /**
+     * {@code name(x, axis = none)}: {@code whole} of x without an axis (every axis, or x flattened,
+     * as NumPy), {@code along} the axis given.
+     */
+    public static Builtin alongAxis(String name, UnaryOperator<Node> whole, BiFunction<Node, Integer, Node> along, String doc) {
+        return of(name, List.of(Param.operand("x"), Param.optionalAxis("axis")), a -> {
             Integer axis = a.axis("axis");
-            int[] axes = axis == null ? IntStream.range(0, x.type().rank()).toArray() : new int[] {axis};
-            return f.apply(x, axes, a.bool("keepdims"));
+            return axis == null ? whole.apply(a.operand("x")) : along.apply(a.operand("x"), axis);
         }, doc);
     }
 

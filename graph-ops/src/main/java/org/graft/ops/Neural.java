@@ -17,6 +17,7 @@ import static org.graft.ops.Ops.sum;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.IntStream;
 
 import org.graft.core.Apply;
 import org.graft.core.Elementwise;
@@ -37,17 +38,28 @@ import org.graft.core.tensor.Tensor;
  */
 public sealed interface Neural extends Op {
 
-    /** The type of an op that normalizes its one input along {@code axis}: the input's, once the axis is checked. */
-    private static Type alongAxis(Op op, List<Type> in, int axis) {
+    /** The type of an op that normalizes its one input along {@code axis} (null: every axis): the input's, once the axis is checked. */
+    private static Type alongAxis(Op op, List<Type> in, Integer axis) {
         Op.requireArity(op, in, 1);
-        in.get(0).axis(axis);
+        if (axis != null) in.get(0).axis(axis);
         return in.get(0);
     }
 
-    /** e^x / Σ e^x along {@code axis}, computed from x - max so no exponent is positive. */
-    record Softmax(int axis) implements Neural {
-        public static final Builtin BUILTIN = Builtin.of("softmax", List.of(Builtin.Param.operand("x"), Builtin.Param.axis("axis", -1)), a -> Ops.softmax(a.operand("x"), a.axis("axis")),
-                "from x - max; a row of -inf gives NaN, as PyTorch").java("`softmax(x)`, `softmax(x, axis)`");
+    /** The axes a normalization along {@code axis} runs over: that one, or every axis of x for null. */
+    private static int[] along(Shape x, Integer axis) {
+        return axis == null ? IntStream.range(0, x.rank()).toArray() : new int[] {x.axis(axis)};
+    }
+
+    /** The sum of v along {@code axis} (null: every axis), kept with size 1, to broadcast against v. */
+    private static Node sumAlong(Node v, Integer axis) {
+        return axis == null ? sum(v, IntStream.range(0, v.type().rank()).toArray(), true) : sum(v, axis, true);
+    }
+
+    /** e^x / Σ e^x along {@code axis}, or over every element for a null axis, computed from x - max so no exponent is positive. */
+    record Softmax(Integer axis) implements Neural {
+        public static final Builtin BUILTIN = Builtin.of("softmax", List.of(Builtin.Param.operand("x"), Builtin.Param.axisOrNone("axis", -1)),
+                a -> Ops.softmax(a.operand("x"), a.axis("axis")), "from x - max; a row of -inf gives NaN, as PyTorch. `axis = "
+                + "none` normalizes over every element (JAX's `axis=None`)").java("`softmax(x)`, `softmax(x, axis)` (null: every axis)");
 
         @Override
         public Type type(List<Type> in) { return alongAxis(this, in, axis); }
@@ -55,7 +67,7 @@ public sealed interface Neural extends Op {
         @Override
         public Tensor fprop(List<Tensor> in) {
             Tensor x = in.get(0);
-            int[] axes = {x.shape().axis(axis)};
+            int[] axes = along(x.shape(), axis);
             Tensor e = x.sub(Reduce.shift(x, axes)).map(Math::exp);
             return e.div(e.sum(axes, true));
         }
@@ -79,7 +91,7 @@ public sealed interface Neural extends Op {
         // dy_i/dx_j = y_i (δ_ij - y_j), so the vector-Jacobian product is y ⊙ (gy - <gy, y>)
         @Override
         public List<Grad> bprop(List<Node> in, Node y, Node gy) {
-            return List.of(Grad.of(mul(y, sub(gy, sum(mul(gy, y), axis, true)))));
+            return List.of(Grad.of(mul(y, sub(gy, sumAlong(mul(gy, y), axis)))));
         }
 
         // the Jacobian is symmetric, so the tangent is the same product: y ⊙ (dx - <dx, y>)
@@ -87,11 +99,11 @@ public sealed interface Neural extends Op {
         public Grad jvp(List<Node> in, Node y, List<Node> tangents) { return bprop(in, y, tangents.get(0)).get(0); }
     }
 
-    /** x - log Σ e^x along {@code axis}: finite where softmax underflows to 0 and its log to -inf. */
-    record LogSoftmax(int axis) implements Neural {
-        public static final Builtin BUILTIN = Builtin.of("log_softmax", List.of(Builtin.Param.operand("x"), Builtin.Param.axis("axis", -1)),
-                a -> Ops.logSoftmax(a.operand("x"), a.axis("axis")), "(x - m) - log Σ e^(x-m): finite where softmax underflows")
-                .java("`logSoftmax(x)`, `logSoftmax(x, axis)`");
+    /** x - log Σ e^x along {@code axis} (null: every axis): finite where softmax underflows to 0 and its log to -inf. */
+    record LogSoftmax(Integer axis) implements Neural {
+        public static final Builtin BUILTIN = Builtin.of("log_softmax", List.of(Builtin.Param.operand("x"), Builtin.Param.axisOrNone("axis", -1)),
+                a -> Ops.logSoftmax(a.operand("x"), a.axis("axis")), "(x - m) - log Σ e^(x-m): finite where softmax underflows; "
+                + "`axis = none` as `softmax`'s").java("`logSoftmax(x)`, `logSoftmax(x, axis)` (null: every axis)");
 
         @Override
         public Type type(List<Type> in) { return alongAxis(this, in, axis); }
@@ -102,14 +114,14 @@ public sealed interface Neural extends Op {
         // dy_i/dx_j = δ_ij - softmax_j = δ_ij - e^(y_j), so gx = gy - e^y Σ gy
         @Override
         public List<Grad> bprop(List<Node> in, Node y, Node gy) {
-            return List.of(Grad.of(sub(gy, mul(exp(y), sum(gy, axis, true)))));
+            return List.of(Grad.of(sub(gy, mul(exp(y), sumAlong(gy, axis)))));
         }
 
         // dy = dx - Σ_j e^(y_j) dx_j
         @Override
         public Grad jvp(List<Node> in, Node y, List<Node> tangents) {
             Node dx = tangents.get(0);
-            return Grad.of(sub(dx, sum(mul(exp(y), dx), axis, true)));
+            return Grad.of(sub(dx, sumAlong(mul(exp(y), dx), axis)));
         }
 
         @Override
@@ -127,8 +139,8 @@ public sealed interface Neural extends Op {
             };
         }
 
-        static Tensor evaluate(Tensor x, int axis) {
-            int[] axes = {x.shape().axis(axis)};
+        static Tensor evaluate(Tensor x, Integer axis) {
+            int[] axes = along(x.shape(), axis);
             Tensor z = x.sub(Reduce.shift(x, axes));
             Tensor logSum = z.map(Math::exp).sum(axes, true).map(Math::log);
             return z.sub(logSum);
@@ -572,12 +584,18 @@ public sealed interface Neural extends Op {
     /**
      * The lanes of a tensor along one axis: {@code count} runs of {@code length} elements,
      * {@code stride} apart, one per position of the other axes, in the order the reference
-     * reductions visit them.
+     * reductions visit them; along no axis in particular (null), one lane of every element.
      */
     final class Lanes {
         final int count, length, stride;
 
-        Lanes(Shape x, int axis) {
+        Lanes(Shape x, Integer axis) {
+            if (axis == null) {
+                length = x.size();
+                stride = 1;
+                count = length == 0 ? 0 : 1;
+                return;
+            }
             int a = x.axis(axis);
             length = x.dim(a);
             int inner = 1;

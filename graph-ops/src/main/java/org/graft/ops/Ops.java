@@ -1,12 +1,15 @@
 package org.graft.ops;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 import org.graft.core.Apply;
 import org.graft.core.Constant;
+import org.graft.core.Dim;
 import org.graft.core.Input;
 import org.graft.core.Node;
 import org.graft.core.Op;
@@ -20,6 +23,7 @@ import org.graft.core.ops.Broadcasting;
 import org.graft.core.ops.FillLike;
 import org.graft.core.ops.StopGradient;
 import org.graft.core.tensor.DType;
+import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
 
 /**
@@ -56,6 +60,59 @@ public final class Ops {
     public static Constant constant(DType dtype, double value) { return Constant.scalar(dtype, value); }
 
     public static Constant constant(Tensor value) { return Constant.of(value); }
+
+    // ---- constructors: constant tensors of numbers known when the graph is built -----------------
+
+    /** The n x n identity matrix, a constant. */
+    public static Constant eye(int n) { return eye(n, n, 0); }
+
+    /** The n x m matrix of zeros with ones on diagonal k (k > 0 above the main one), as NumPy's {@code eye}, a constant. */
+    public static Constant eye(int n, int m, int k) {
+        if (n < 0 || m < 0) throw new IllegalArgumentException("eye: the dims must be 0 or more, found " + n + " and " + m);
+        double[] v = new double[Math.toIntExact(Shape.times(n, m))];
+        for (int i = Math.max(0, -k); i < n && i + k < m; i++) v[i * m + i + k] = 1;
+        return Constant.of(Tensor.of(v, n, m));
+    }
+
+    /** 0, 1, ... up to {@code stop}, not included: {@code arange(0, stop, 1)}. */
+    public static Constant arange(double stop) { return arange(0, stop, 1); }
+
+    /**
+     * start, start + step, start + 2 step, ... while before {@code stop} (NumPy's and PyTorch's
+     * {@code arange}): {@link #arangeSize} numbers, element i computed as start + i step.
+     */
+    public static Constant arange(double start, double stop, double step) {
+        double[] v = new double[arangeSize(start, stop, step)];
+        for (int i = 0; i < v.length; i++) v[i] = start + i * step;
+        return Constant.of(Tensor.vector(v));
+    }
+
+    /** How many numbers {@code arange(start, stop, step)} holds: ⌈(stop - start) / step⌉, or 0. */
+    public static int arangeSize(double start, double stop, double step) {
+        if (!Double.isFinite(start) || !Double.isFinite(stop) || !Double.isFinite(step) || step == 0) {
+            throw new IllegalArgumentException("arange: start, stop and step must be finite and step not 0, found "
+                    + Builtin.show(start) + ", " + Builtin.show(stop) + " and " + Builtin.show(step));
+        }
+        double size = Math.ceil((stop - start) / step);
+        if (size > Shape.MAX_SIZE) {
+            throw new IllegalArgumentException("arange: " + Builtin.show(size) + " numbers are more than a tensor holds");
+        }
+        return (int) Math.max(size, 0);
+    }
+
+    /**
+     * {@code num} numbers from start to stop, both included, evenly spaced, a constant vector.
+     * As PyTorch computes them: the first half counted up from start, the second down from stop,
+     * so both ends are exact.
+     */
+    public static Constant linspace(double start, double stop, int num) {
+        if (num < 0) throw new IllegalArgumentException("linspace: num must be 0 or more, found " + num);
+        if (num == 1) return Constant.of(Tensor.vector(start));
+        double[] v = new double[num];
+        double step = (stop - start) / (num - 1);
+        for (int i = 0; i < num; i++) v[i] = i < num / 2 ? start + step * i : stop - step * (num - 1 - i);
+        return Constant.of(Tensor.vector(v));
+    }
 
     // ---- elementwise --------------------------------------------------------------------------
 
@@ -206,6 +263,40 @@ public final class Ops {
         return apply(new Reduce.LogSumExp(boxed(axes), keepdims), x);
     }
 
+    /** The product of every element, a scalar; its gradient divides by nothing, so it holds where elements are 0. */
+    public static Apply prod(Node x) { return prod(x, allAxes(x), false); }
+    public static Apply prod(Node x, int axis) { return prod(x, new int[] {axis}, false); }
+    public static Apply prod(Node x, int axis, boolean keepdims) { return prod(x, new int[] {axis}, keepdims); }
+    public static Apply prod(Node x, int[] axes, boolean keepdims) {
+        return apply(new Reduce.Prod(boxed(axes), keepdims), x);
+    }
+
+    /** The 2-norm of every element, a scalar: a vector's length, a matrix's Frobenius norm. */
+    public static Apply norm(Node x) { return norm(x, 2.0); }
+    /** The p-norm of every element, for p = 1, 2 or inf. */
+    public static Apply norm(Node x, double p) { return norm(x, p, allAxes(x), false); }
+    public static Apply norm(Node x, double p, int axis) { return norm(x, p, new int[] {axis}, false); }
+    /** The p-norm of the elements along {@code axes}, for p = 1, 2 or inf. */
+    public static Apply norm(Node x, double p, int[] axes, boolean keepdims) {
+        return apply(new Reduce.Norm(p, boxed(axes), keepdims), x);
+    }
+
+    /** The variance of every element, Σ(x - mean)² / N, a scalar. */
+    public static Apply var(Node x) { return var(x, allAxes(x), false, 0); }
+    public static Apply var(Node x, int axis) { return var(x, new int[] {axis}, false, 0); }
+    /** Σ(x - mean)² / max(N - ddof, 0) over the N elements along {@code axes}. */
+    public static Apply var(Node x, int[] axes, boolean keepdims, int ddof) {
+        return apply(new Reduce.Var(boxed(axes), keepdims, ddof), x);
+    }
+
+    /** The standard deviation of every element, √var, a scalar. */
+    public static Apply std(Node x) { return std(x, allAxes(x), false, 0); }
+    public static Apply std(Node x, int axis) { return std(x, new int[] {axis}, false, 0); }
+    /** √(Σ(x - mean)² / max(N - ddof, 0)) over the N elements along {@code axes}. */
+    public static Apply std(Node x, int[] axes, boolean keepdims, int ddof) {
+        return apply(new Reduce.Std(boxed(axes), keepdims, ddof), x);
+    }
+
     /**
      * The flat index of the largest element, a scalar (NumPy's argmax): the first of ties, the
      * first NaN if there is one. An index is an f64 of whole numbers; its gradient is zero.
@@ -229,15 +320,31 @@ public final class Ops {
         return apply(new Reduce.ArgMin(boxed(axes), keepdims), x);
     }
 
+    // ---- scans --------------------------------------------------------------------------------
+
+    /** The running sum of {@code x} flattened, as NumPy's {@code cumsum} without an axis. */
+    public static Apply cumsum(Node x) { return cumsum(flattened(x, "cumsum"), 0); }
+
+    /** The running sum along {@code axis}. */
+    public static Apply cumsum(Node x, int axis) { return apply(new Scan.Cumsum(axis, false), x); }
+
+    /** The running product of {@code x} flattened, as NumPy's {@code cumprod} without an axis. */
+    public static Apply cumprod(Node x) { return cumprod(flattened(x, "cumprod"), 0); }
+
+    /** The running product along {@code axis}; its gradient divides by nothing, so it holds where elements are 0. */
+    public static Apply cumprod(Node x, int axis) { return apply(new Scan.Cumprod(axis), x); }
+
     // ---- neural -------------------------------------------------------------------------------
 
     /** The softmax along the last axis. */
     public static Apply softmax(Node x) { return softmax(x, -1); }
-    public static Apply softmax(Node x, int axis) { return apply(new Neural.Softmax(axis), x); }
+    /** The softmax along {@code axis}, or over every element for null (the language's {@code axis = none}). */
+    public static Apply softmax(Node x, Integer axis) { return apply(new Neural.Softmax(axis), x); }
 
     /** The log of the softmax along the last axis, without forming the softmax. */
     public static Apply logSoftmax(Node x) { return logSoftmax(x, -1); }
-    public static Apply logSoftmax(Node x, int axis) { return apply(new Neural.LogSoftmax(axis), x); }
+    /** The log of the softmax along {@code axis}, or over every element for null. */
+    public static Apply logSoftmax(Node x, Integer axis) { return apply(new Neural.LogSoftmax(axis), x); }
 
     /** The cross-entropy of each row of logits against its targets: {@code [..., k] -> [...]}. */
     public static Apply softmaxCrossEntropy(Node logits, Node targets) {
@@ -284,11 +391,36 @@ public final class Ops {
     /** {@code x} summed over the axes along which {@code target} would be broadcast to it. */
     public static Node sumTo(Node x, Type target) { return Broadcasting.sumTo(x, target); }
 
-    /** Inserts axes of size 1 at these positions of the result. */
-    public static Apply expandDims(Node x, int... axes) { return apply(new Shaping.ExpandDims(Shaping.sorted(axes)), x); }
+    /** Inserts axes of size 1 at these positions of the result; a negative one counts from the result's end (NumPy's). */
+    public static Apply expandDims(Node x, int... axes) {
+        int rank = x.type().rank() + axes.length;
+        return apply(new Shaping.ExpandDims(Shaping.sorted(IntStream.of(axes).map(a -> a < 0 && a >= -rank ? a + rank : a).toArray())), x);
+    }
 
-    /** Removes these axes, each of size 1. */
-    public static Apply squeeze(Node x, int... axes) { return apply(new Shaping.Squeeze(Shaping.sorted(axes)), x); }
+    /** Removes every axis of size 1 (a symbolic dim is not known to be 1, so it stays), as NumPy's {@code squeeze(x)}. */
+    public static Apply squeeze(Node x) {
+        List<Dim> dims = x.type().dims();
+        return squeeze(x, IntStream.range(0, dims.size()).filter(a -> dims.get(a).isOne()).toArray());
+    }
+
+    /** Removes these axes, each of size 1; a negative one counts from the end. */
+    public static Apply squeeze(Node x, int... axes) {
+        int rank = x.type().rank();
+        return apply(new Shaping.Squeeze(Shaping.sorted(IntStream.of(axes).map(a -> a < 0 && a >= -rank ? a + rank : a).toArray())), x);
+    }
+
+    /** The operands, all of one type, joined along a new axis at {@code axis} of the result (NumPy's {@code stack}). */
+    public static Apply stack(List<? extends Node> xs, int axis) {
+        if (xs.isEmpty()) throw new ShapeError("stack: needs at least one operand");
+        Type first = xs.get(0).type();
+        if (xs.stream().anyMatch(x -> !x.type().equals(first))) {
+            throw new ShapeError("stack: the operands' types differ: " + xs.stream().map(x -> x.type().toString()).collect(Collectors.joining(", ")));
+        }
+        int rank = first.rank() + 1;
+        if (axis < -rank || axis >= rank) throw new ShapeError("stack: axis " + axis + " is out of range for a result of rank " + rank);
+        int a = axis < 0 ? axis + rank : axis;
+        return concat(xs.stream().map(x -> expandDims(x, a)).toList(), a);
+    }
 
     /** {@code x}'s elements in row-major order under these dims; one of them may be -1, inferred. */
     public static Apply reshape(Node x, int... dims) { return apply(new Shaping.Reshape(boxed(dims)), x); }
@@ -315,6 +447,42 @@ public final class Ops {
     public static Apply unslice(Node g, Node like, Slice... index) {
         return apply(new Shaping.Unslice(List.of(index)), g, like);
     }
+
+    /** NumPy's {@code tile}: {@code x} repeated {@code reps[i]} times along axis i (with more reps than axes, x gains leading axes). */
+    public static Apply tile(Node x, int... reps) { return apply(new Remap.Tile(boxed(reps)), x); }
+
+    /** Each element of {@code x}, flattened, taken {@code repeats} times in a row: NumPy's {@code repeat} without an axis. */
+    public static Apply repeat(Node x, int repeats) { return repeat(flattened(x, "repeat"), repeats, 0); }
+
+    /** Each element of {@code x} taken {@code repeats} times in a row along {@code axis} (NumPy's {@code repeat}). */
+    public static Apply repeat(Node x, int repeats, int axis) { return apply(new Remap.Repeat(repeats, axis), x); }
+
+    /** {@code x} in reverse order along every axis. */
+    public static Apply flip(Node x) { return flip(x, allAxes(x)); }
+
+    /** {@code x} in reverse order along {@code axes}. */
+    public static Apply flip(Node x, int... axes) { return apply(new Remap.Flip(boxed(axes)), x); }
+
+    /** {@code x} with {@code widths[i] = {before, after}} zeros added along axis i. */
+    public static Apply pad(Node x, int[][] widths) { return pad(x, widths, 0.0); }
+
+    /** {@code x} with {@code widths[i] = {before, after}} elements {@code value} added along axis i (NumPy's constant mode). */
+    public static Apply pad(Node x, int[][] widths, double value) { return apply(new Remap.Pad(pairs(widths), value), x); }
+
+    /** {@code x} padded by its mirror image, the edge not repeated, {@code widths[i] = {before, after}} along axis i. */
+    public static Apply padReflect(Node x, int[][] widths) { return apply(new Remap.PadReflect(pairs(widths)), x); }
+
+    /** The lower triangle of the last two axes, 0 above the main diagonal. */
+    public static Apply tril(Node x) { return tril(x, 0); }
+
+    /** The elements on and below diagonal {@code k} of the last two axes, 0 elsewhere. */
+    public static Apply tril(Node x, int k) { return apply(new Remap.Tril(k), x); }
+
+    /** The upper triangle of the last two axes, 0 below the main diagonal. */
+    public static Apply triu(Node x) { return triu(x, 0); }
+
+    /** The elements on and above diagonal {@code k} of the last two axes, 0 elsewhere. */
+    public static Apply triu(Node x, int k) { return apply(new Remap.Triu(k), x); }
 
     /** Integer labels in {@code [0, k)} as 0/1 vectors of length {@code k} along a new last axis. */
     public static Apply oneHot(Node labels, int k) { return apply(new Shaping.OneHot(k), labels); }
@@ -429,5 +597,15 @@ public final class Ops {
 
     private static int[] allAxes(Node x) { return IntStream.range(0, x.type().rank()).toArray(); }
 
+    /** x as a vector, as NumPy flattens where a function is given no axis; its dims must be concrete for that. */
+    private static Node flattened(Node x, String what) {
+        if (!x.type().isConcrete()) {
+            throw new ShapeError(what + ": without an axis " + x.label() + " is flattened, which needs concrete dims, found " + x.type());
+        }
+        return x.type().rank() == 1 ? x : reshape(x, -1);
+    }
+
     private static List<Integer> boxed(int[] axes) { return IntStream.of(axes).boxed().toList(); }
+
+    private static List<List<Integer>> pairs(int[][] widths) { return Arrays.stream(widths).map(Ops::boxed).toList(); }
 }

@@ -31,9 +31,9 @@ import org.graft.core.tensor.Tensor;
 /**
  * Ops that move, select, copy or join elements without computing new ones; each one's
  * gradient is its inverse or adjoint (a reshape is undone by a reshape, a slice's adjoint
- * writes back into zeros, a broadcast's sums), and each is {@link Linear}, so its tangent is
- * itself applied to the tangents. {@link OneHot} lives here too: it only places ones, and its
- * derivative is zero.
+ * writes back into zeros, a broadcast's sums, a remap's adds back), and each is {@link Linear}, so
+ * its tangent is itself applied to the tangents. {@link OneHot} lives here too: it only places
+ * ones, and its derivative is zero.
  */
 public sealed interface Shaping extends Op {
 
@@ -47,7 +47,10 @@ public sealed interface Shaping extends Op {
 
     /** Inserts axes of size 1; {@code axes} are positions in the result, ascending. */
     record ExpandDims(List<Integer> axes) implements Shaping, KeepsOrder, Linear {
-        public static final Builtin BUILTIN = Builtin.operator("", "`expandDims(x, axes...)`", "inserts axes of size 1 at these positions of the result");
+        public static final Builtin BUILTIN = Builtin.of("expand_dims", List.of(Builtin.Param.operand("x"), Builtin.Param.integer("axis")),
+                a -> Ops.expandDims(a.operand("x"), a.integer("axis")), "inserts an axis of size 1 at this position of the result; "
+                + "a negative one counts from the result's end, as NumPy (`expand_dims(v, -1)` of `[3]` is `[3, 1]`)")
+                .java("`expandDims(x, axes...)`");
 
         public ExpandDims { axes = List.copyOf(axes); }
 
@@ -58,9 +61,8 @@ public sealed interface Shaping extends Op {
             int rank = x.rank() + axes.size();
             for (int i = 0; i < axes.size(); i++) {
                 int a = axes.get(i);
-                if (a < 0 || a >= rank || i > 0 && a <= axes.get(i - 1)) {
-                    throw new ShapeError("axes " + axes + " are not ascending positions in a result of rank " + rank);
-                }
+                if (a < 0 || a >= rank) throw new ShapeError("axis " + a + " is out of range for a result of rank " + rank);
+                if (i > 0 && a <= axes.get(i - 1)) throw new ShapeError("axes " + axes + " are not ascending positions in the result");
             }
             var dims = new ArrayList<Dim>(rank);
             for (int i = 0, next = 0; i < rank; i++) dims.add(axes.contains(i) ? Dim.of(1) : x.dims().get(next++));
@@ -73,7 +75,8 @@ public sealed interface Shaping extends Op {
 
     /** Removes axes of size 1; {@code axes} are positions in the input, ascending. */
     record Squeeze(List<Integer> axes) implements Shaping, KeepsOrder, Linear {
-        public static final Builtin BUILTIN = Builtin.operator("", "`squeeze(x, axes...)`", "removes axes of size 1");
+        public static final Builtin BUILTIN = Builtin.alongAxis("squeeze", Ops::squeeze, Ops::squeeze, "removes the axis, which must have size 1; without one, every axis whose size is 1 (a symbolic dim is not "
+                + "known to be 1, so it stays)").java("`squeeze(x)`, `squeeze(x, axes...)`");
 
         public Squeeze { axes = List.copyOf(axes); }
 
@@ -83,9 +86,7 @@ public sealed interface Shaping extends Op {
             Type x = in.get(0);
             var dims = new ArrayList<Dim>();
             for (int a : axes) {
-                if (a < 0 || a >= x.rank() || !x.dims().get(a).isOne()) {
-                    throw new ShapeError("axis " + a + " of " + x + " is not of size 1");
-                }
+                if (!x.dims().get(x.axis(a)).isOne()) throw new ShapeError("axis " + a + " of " + x + " is not of size 1");
             }
             for (int i = 0; i < x.rank(); i++) if (!axes.contains(i)) dims.add(x.dims().get(i));
             return x.withDims(dims);
@@ -395,6 +396,65 @@ public sealed interface Shaping extends Op {
     }
 
     /**
+     * The adjoint of a {@link Remap} op {@code of}: {@code g}, of the type {@code of} gives for
+     * {@code like}, added element by element into zeros of {@code like}'s type at the elements
+     * that {@code of} reads there (those read several times, as by a tile, add up); {@code like}'s
+     * values are not read. The gradient of every gather but flip, tril and triu, which are their
+     * own adjoints.
+     */
+    record Unremap(Remap of) implements Shaping {
+        public static final Builtin BUILTIN = Builtin.operator("", "`Shaping.Unremap(op)`", "internal: the adjoint of `tile`, `repeat`, `pad`, "
+                + "`pad_reflect` and the shift: g added into zeros of `like`'s type at the elements the op reads there, so copies "
+                + "add up");
+
+        @Override
+        public String describe() { return name() + "{of=" + of.describe() + "}"; }
+
+        @Override
+        public boolean readsValues(int i) { return i == 0; } // like lends only its shape
+
+        @Override
+        public Type type(List<Type> in) {
+            Op.requireArity(this, in, 2);
+            Type g = in.get(0), like = in.get(1);
+            Type read = of.type(List.of(like));
+            if (!read.equals(g)) {
+                throw new ShapeError("cannot add " + g + " into " + like + " through " + of.describe() + ", which reads " + read);
+            }
+            return like;
+        }
+
+        @Override
+        public Tensor fprop(List<Tensor> in) {
+            Tensor g = in.get(0), like = in.get(1);
+            double[] out = new double[like.size()];
+            add(g.storage(), of.index(like.shape()), out);
+            return Tensor.of(g.dtype(), like.shape(), out);
+        }
+
+        @Override
+        public Kernel kernel(Site site) {
+            int[] index = of.index(site.in(1));
+            int g = site.slot(0), out = site.slot(), n = site.out().size();
+            return b -> {
+                double[] y = (double[]) b[out];
+                Arrays.fill(y, 0, n, 0.0);
+                add((double[]) b[g], index, y);
+            };
+        }
+
+        /** Each g[i] added into out[index[i]], in order, where the index is not -1. */
+        private static void add(double[] g, int[] index, double[] out) {
+            for (int i = 0; i < index.length; i++) if (index[i] >= 0) out[index[i]] += g[i];
+        }
+
+        // reading back the elements written: the gather itself
+        @Override
+        // scatter-adding is linear in g: its adjoint reads the same elements, with zeros where the op fills with a value
+        public List<Grad> bprop(List<Node> in, Node y, Node gy) { return List.of(Grad.of(Apply.of(of.linear(), gy)), Grad.disconnected()); }
+    }
+
+    /**
      * Labels of any shape as 0/1 vectors of length {@code k} along a new last axis, with the 1
      * at the label. A label that is not an integer in {@code [0, k)} is an error when the
      * values are fed, naming the label and where it is.
@@ -510,7 +570,7 @@ public sealed interface Shaping extends Op {
         return t.dims().stream().filter(d -> d instanceof Dim.Var).map(Dim::toString).sorted().toList();
     }
 
-    private static int[] toArray(List<Integer> axes) { return axes.stream().mapToInt(Integer::intValue).toArray(); }
+    static int[] toArray(List<Integer> axes) { return axes.stream().mapToInt(Integer::intValue).toArray(); }
 
     static List<Integer> sorted(int... axes) { return Arrays.stream(axes).sorted().boxed().toList(); }
 }

@@ -131,9 +131,20 @@ class F32Test {
             exact("argmax", in -> argmax(in.get(0), 1), any()),
             exact("argmin", in -> argmin(in.get(0)), any()),
             exact("count", in -> Apply.of(new Reduce.Count(List.of(1)), in.get(0)), any()),
+            exact("prod", in -> prod(in.get(0), 1), any()),
+            exact("var", in -> var(in.get(0), new int[] {0, 1}, true, 1), any()),
+            exact("std", in -> std(in.get(0), 1), any()),
+            exact("norm", in -> norm(in.get(0)), any()),
+            exact("norm 1", in -> norm(in.get(0), 1, 0), any()),
+            exact("norm inf", in -> norm(in.get(0), Double.POSITIVE_INFINITY, new int[] {1}, true), any()),
+            exact("cumsum", in -> cumsum(in.get(0), 1), any()),
+            exact("cumprod", in -> cumprod(in.get(0), 0), any()),
+            exact("recurrence", in -> Apply.of(new Scan.Recurrence(1, true), in.get(0), in.get(1)), any(), any()),
 
             close("softmax", in -> softmax(in.get(0)), any()),
             close("log_softmax", in -> logSoftmax(in.get(0)), any()),
+            close("softmax over every axis", in -> softmax(in.get(0), null), any()),
+            close("log_softmax over every axis", in -> logSoftmax(in.get(0), null), any()),
             close("softmax_cross_entropy", in -> softmaxCrossEntropy(in.get(0), softmax(in.get(1))), any(), any()),
             new Case("softmax_cross_entropy_grad", in -> Apply.of(new Neural.SoftmaxCrossEntropyGrad(), in.get(0),
                     softmax(in.get(1)), in.get(2)), List.of(any(), any(), between(Shape.of(2), -2, 2)), Agreement.FEW_ULPS,
@@ -169,6 +180,16 @@ class F32Test {
             exact("slice", in -> slice(in.get(0), Slice.all(), Slice.range(null, null, -2)), any()),
             exact("unslice", in -> unslice(in.get(0), in.get(1), Slice.index(1)), between(Shape.of(3), -3, 3), any()),
             exact("one_hot", in -> oneHot(in.get(0), 4), Tensor.of(new double[] {3, 0, 1, 1, 2, 0}, 2, 3)),
+            exact("tile", in -> tile(in.get(0), 2, 1), any()),
+            exact("repeat", in -> repeat(in.get(0), 2, 1), any()),
+            exact("flip", in -> flip(in.get(0)), any()),
+            exact("pad", in -> pad(in.get(0), new int[][] {{1, 0}, {0, 2}}, 0.1), any()),
+            exact("pad_reflect", in -> padReflect(in.get(0), new int[][] {{1, 1}, {2, 0}}), any()),
+            exact("shift", in -> Apply.of(new Remap.Shift(1, 1, 0.1), in.get(0)), any()),
+            exact("tril", in -> tril(in.get(0), 1), any()),
+            exact("triu", in -> triu(in.get(0)), any()),
+            exact("unremap", in -> Apply.of(new Shaping.Unremap(new Remap.Tile(List.of(1, 2))), in.get(0), in.get(1)),
+                    between(Shape.of(2, 6), -3, 3), any()),
 
             exact("broadcast_to like", in -> broadcastTo(in.get(0), in.get(1)), between(Shape.of(3), -3, 3), any()),
             exact("sum_to", in -> sumTo(in.get(0), Type.of(in.get(0).type().dtype(), 1, 3)), any()),
@@ -186,7 +207,8 @@ class F32Test {
 
     /** The op families, each of which every case together must cover, and the walker's own ops. */
     private static final List<Class<?>> FAMILIES = List.of(Unary.class, Binary.class, Compare.class, Ternary.class,
-            Reduce.class, Neural.class, Linalg.class, Shaping.class, Gather.class, Random.class, Broadcasting.class, Gradients.class);
+            Reduce.class, Neural.class, Linalg.class, Shaping.class, Gather.class, Remap.class, Scan.class, Random.class,
+            Broadcasting.class, Gradients.class);
     private static final List<Class<?>> SINGLE_OPS = List.of(Add.class, FillLike.class, StopGradient.class, Reduce.Count.class);
 
     /**

@@ -116,6 +116,18 @@ class ForwardModeTest {
             of("logsumexp", in -> logsumexp(in.get(0), 1), any()),
             of("logsumexp over axes", in -> logsumexp(in.get(0)), any()),
             of("argmax and argmin", in -> mul(add(argmax(in.get(0), 1), argmin(in.get(0), 1)), sum(in.get(0), 1)), any()),
+            of("prod", in -> prod(in.get(0), 1), any()),
+            of("prod over axes", in -> prod(in.get(0)), any()),
+            of("var", in -> var(in.get(0), new int[] {1}, false, 1), any()),
+            of("std", in -> std(in.get(0)), any()),
+            of("norm", in -> norm(in.get(0), 2, 1), any()),
+            of("norm 1", in -> norm(in.get(0), 1), any()),
+            of("norm inf", in -> norm(in.get(0), Double.POSITIVE_INFINITY, 0), any()),
+            of("cumsum", in -> cumsum(in.get(0), 1), any()),
+            of("cumprod", in -> cumprod(in.get(0), 0), any()),
+            of("recurrence", in -> Apply.of(new Scan.Recurrence(1, false), in.get(0), in.get(1)), any(), any()),
+            of("softmax over every axis", in -> softmax(in.get(0), null), any()),
+            of("log_softmax over every axis", in -> logSoftmax(in.get(0), null), any()),
 
             of("softmax", in -> softmax(in.get(0), 0), any()),
             of("log_softmax", in -> logSoftmax(in.get(0)), any()),
@@ -153,6 +165,16 @@ class ForwardModeTest {
             of("slice", in -> slice(in.get(0), Slice.all(), Slice.range(null, null, -2)), any()),
             of("unslice", in -> unslice(in.get(0), in.get(1), Slice.index(1)), between(Shape.of(3), -2, 2), any()),
             of("one_hot", in -> mul(sum(oneHot(argmax(in.get(0), 1), 4)), in.get(0)), any()),
+            of("tile", in -> tile(in.get(0), 2, 1), any()),
+            of("repeat", in -> repeat(in.get(0), 2), any()),
+            of("flip", in -> flip(in.get(0), 1), any()),
+            of("pad", in -> pad(in.get(0), new int[][] {{1, 0}, {0, 2}}, 0.5), any()),
+            of("pad_reflect", in -> padReflect(in.get(0), new int[][] {{1, 1}, {2, 0}}), any()),
+            of("shift", in -> Apply.of(new Remap.Shift(1, -1, 0.5), in.get(0)), any()),
+            of("tril", in -> tril(in.get(0), 1), any()),
+            of("triu", in -> triu(in.get(0), -1), any()),
+            of("unremap", in -> Apply.of(new Shaping.Unremap(new Remap.Tile(List.of(1, 2))), in.get(0), in.get(1)),
+                    between(Shape.of(2, 6), -2, 2), any()),
             of("fills", in -> mul(add(zerosLike(in.get(0)), add(onesLike(in.get(0)), fill(in.get(0), 2))), in.get(0)), any()),
             new Case("stop_gradient", in -> mul(stopGradient(in.get(0)), in.get(0)), List.of(any()), Checks.TRANSPOSE_ONLY),
             new Case("grad_clip", in -> gradClip(square(in.get(0)), -0.1, 0.1), List.of(any()), Checks.DIFFERENCES_ONLY),
@@ -164,7 +186,7 @@ class ForwardModeTest {
      * so no tangent ever reaches it.
      */
     private static final List<Class<?>> FAMILIES = List.of(Unary.class, Binary.class, Compare.class, Ternary.class,
-            Reduce.class, Neural.class, Linalg.class, Shaping.class, Gather.class, Broadcasting.class, Gradients.class);
+            Reduce.class, Neural.class, Linalg.class, Shaping.class, Gather.class, Remap.class, Scan.class, Broadcasting.class, Gradients.class);
     private static final List<Class<?>> SINGLE_OPS = List.of(Add.class, FillLike.class, StopGradient.class);
 
     /** The cases that combine f64 positions (argmax's) with their operand, and so cannot be built in f32. */

@@ -91,9 +91,21 @@ class SecondOrderSizeTest {
             of("logsumexp", in -> logsumexp(in.get(0), 1), S),
             of("logsumexp over axes", in -> logsumexp(in.get(0)), S),
             of("argmax and argmin", in -> mul(add(argmax(in.get(0), 1), argmin(in.get(0), 1)), sum(in.get(0), 1)), S),
+            of("prod", in -> prod(in.get(0), 1), S),
+            of("prod over axes", in -> prod(in.get(0)), S),
+            of("var", in -> var(in.get(0), new int[] {1}, false, 1), S),
+            of("std", in -> std(in.get(0)), S),
+            of("norm", in -> norm(in.get(0), 2, 1), S),
+            of("norm 1", in -> norm(in.get(0), 1), S),
+            of("norm inf", in -> norm(in.get(0), Double.POSITIVE_INFINITY, 0), S),
+            of("cumsum", in -> cumsum(in.get(0), 1), S),
+            of("cumprod", in -> cumprod(in.get(0), 0), S),
+            of("recurrence", in -> Apply.of(new Scan.Recurrence(1, false), in.get(0), in.get(1)), S, S),
 
             of("softmax", in -> softmax(in.get(0)), S),
             of("log_softmax", in -> logSoftmax(in.get(0)), S),
+            of("softmax over every axis", in -> softmax(in.get(0), null), S),
+            of("log_softmax over every axis", in -> logSoftmax(in.get(0), null), S),
             of("softmax_cross_entropy", in -> softmaxCrossEntropy(in.get(0), in.get(1)), S, S),
             of("softmax_cross_entropy_grad", in -> Apply.of(new Neural.SoftmaxCrossEntropyGrad(), in.get(0), in.get(1),
                     in.get(2)), S, S, Shape.of(2)),
@@ -125,6 +137,14 @@ class SecondOrderSizeTest {
             of("slice", in -> slice(in.get(0), Slice.all(), Slice.range(null, null, -2)), S),
             of("unslice", in -> unslice(in.get(0), in.get(1), Slice.index(1)), Shape.of(3), S),
             of("one_hot", in -> mul(sum(oneHot(argmax(in.get(0), 1), 4)), in.get(0)), S),
+            of("tile", in -> tile(in.get(0), 2, 1), S),
+            of("repeat", in -> repeat(in.get(0), 2), S),
+            of("flip", in -> flip(in.get(0), 1), S),
+            of("pad", in -> pad(in.get(0), new int[][] {{1, 0}, {0, 2}}, 0.5), S),
+            of("pad_reflect", in -> padReflect(in.get(0), new int[][] {{1, 1}, {2, 0}}), S),
+            of("shift", in -> Apply.of(new Remap.Shift(1, -1, 0.5), in.get(0)), S),
+            of("tril", in -> tril(in.get(0), 1), S),
+            of("triu", in -> triu(in.get(0), -1), S),
             of("fills", in -> mul(add(zerosLike(in.get(0)), add(onesLike(in.get(0)), fill(in.get(0), 2))), in.get(0)), S),
             of("stop_gradient", in -> mul(stopGradient(in.get(0)), in.get(0)), S),
             of("grad_clip", in -> gradClip(square(in.get(0)), -1, 1), S),
@@ -132,7 +152,8 @@ class SecondOrderSizeTest {
 
     /** The op families every case together must cover, and the walker's own ops. */
     private static final List<Class<?>> FAMILIES = List.of(Unary.class, Binary.class, Compare.class, Ternary.class,
-            Reduce.class, Neural.class, Linalg.class, Shaping.class, Gather.class, Broadcasting.class, Gradients.class);
+            Reduce.class, Neural.class, Linalg.class, Shaping.class, Gather.class, Remap.class, Scan.class,
+            Broadcasting.class, Gradients.class);
     private static final List<Class<?>> SINGLE_OPS = List.of(Add.class, FillLike.class, StopGradient.class, Reduce.Count.class);
 
     @Test

@@ -198,7 +198,8 @@ public final class Stabilize {
         if (ls == null) return null;
         Node t = ls == a ? b : a, z = ls.inputs().get(0);
         int last = full.rank() - 1;
-        if (last < 0 || !z.type().equals(full) || full.axis(op(ls, LogSoftmax.class).axis()) != last) return null;
+        Integer along = op(ls, LogSoftmax.class).axis(); // null: every axis, which is the last one alone for a vector
+        if (last < 0 || !z.type().equals(full) || (along == null ? last != 0 : full.axis(along) != last)) return null;
         int[] axes = normalized(full, op.axes());
         if (Arrays.stream(axes).noneMatch(i -> i == last)) return null;
         Node out = softmaxCrossEntropy(z, broadcastTo(t, z));   // [..., k] -> [...]
@@ -221,17 +222,21 @@ public final class Stabilize {
      * with c the same all along its axis; null where its input is no such shift.
      */
     private static Node unshifted(Match m) {
-        int axis = m.op(Softmax.class).axis();
+        Integer axis = m.op(Softmax.class).axis(); // null: every axis
         Node in = m.get(X);
         boolean minus = isOp(in, Sub.class);
         if (!(minus || isOp(in, Add.class))) return null;
         Type t = in.type();
-        int at = t.axis(axis);
         for (int i = 0; i < (minus ? 1 : 2); i++) {
             Node x = in.inputs().get(i), c = in.inputs().get(1 - i);
             // c's dims line up with t's from the right; c is constant along an axis it lacks or has as 1
-            int cAt = at - (t.rank() - c.type().rank());
-            boolean constant = cAt < 0 || c.type().dims().get(cAt).equals(Dim.of(1));
+            boolean constant;
+            if (axis == null) {
+                constant = c.type().dims().stream().allMatch(Dim::isOne);
+            } else {
+                int cAt = t.axis(axis) - (t.rank() - c.type().rank());
+                constant = cAt < 0 || c.type().dims().get(cAt).isOne();
+            }
             if (constant && x.type().equals(t)) return softmax(x, axis);
         }
         return null;

@@ -10,6 +10,7 @@ import static org.graft.ops.Ops.exp;
 import static org.graft.ops.Ops.expandDims;
 import static org.graft.ops.Ops.input;
 import static org.graft.ops.Ops.log;
+import static org.graft.ops.Ops.logSoftmax;
 import static org.graft.ops.Ops.log1p;
 import static org.graft.ops.Ops.matmul;
 import static org.graft.ops.Ops.mean;
@@ -371,6 +372,19 @@ class StabilizeTest {
         Run overBatch = run(List.of(z, y), List.of(neg(sum(mul(y, log(softmax(z))), 0))), logits, logits);
         assertFalse(overBatch.fired(rule));
         assertTrue(overBatch.rewritten.get(0).allClose(overBatch.naive.get(0), 1e-15, 1e-15));
+    }
+
+    @Example
+    void aLogSoftmaxOverEveryAxisIsACrossEntropyOfAVectorOnly() {
+        String rule = "sum(t * log_softmax(z), -1) -> -softmax_cross_entropy(z, t)";
+        Input z = input("z", 2, 3), y = input("y", 2, 3), v = input("v", 3), t = input("t", 3);
+        Tensor logits = Tensor.matrix(new double[] {1, 0, -1}, new double[] {1, 2, 3});
+        Run matrix = run(List.of(z, y), List.of(neg(sum(mul(y, logSoftmax(z, null)), -1))), logits, logits);
+        assertFalse(matrix.fired(rule));
+        assertTrue(matrix.rewritten.get(0).allClose(matrix.naive.get(0), 1e-15, 1e-15));
+        Run vector = run(List.of(v, t), List.of(neg(sum(mul(t, logSoftmax(v, null)), -1))), Tensor.vector(1, 0, -1), Tensor.vector(0, 1, 0));
+        assertTrue(vector.fired(rule));
+        assertTrue(vector.rewritten.get(0).allClose(vector.naive.get(0), 1e-15, 1e-15));
     }
 
     // ---- log(exp), exp(log), sqrt(x^2), -(-x) ------------------------------------------------
