@@ -141,7 +141,8 @@ public sealed interface Binary extends Elementwise {
     /** log(e^a + e^b), finite wherever the result is. */
     record Logaddexp() implements Binary {
         public static final Builtin BUILTIN = Builtin.binary("logaddexp", "a", "b", Ops::logaddexp, "σ(a-b), σ(b-a); max(a, b) + "
-                + "log1p(e^-\\|a-b\\|), so finite for inputs 1000 apart; NaN gradients where a = b = ±inf, as PyTorch");
+                + "log1p(e^-\\|a-b\\|), so finite for inputs 1000 apart; NaN gradients where a = b = ±inf, as PyTorch. "
+                + "`log(exp(a) + exp(b))` is rewritten to it");
 
         public void apply(double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Special.logaddexp(a[i], b[i]); }
         public void apply(float[] a, float[] b, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Special.logaddexp(a[i], b[i])); }

@@ -190,7 +190,8 @@ public sealed interface Unary extends OneInput {
 
     /** 1 - erf x, without the cancellation: erfc(10) is 2.1e-45, not 0 (Commons Numbers, after Boost). */
     record Erfc() implements Unary {
-        public static final Builtin BUILTIN = Builtin.unary("erfc", Ops::erfc, "-(2/√π) e^(-x²)");
+        public static final Builtin BUILTIN = Builtin.unary("erfc", Ops::erfc, "-(2/√π) e^(-x²); `log(erfc(x))` is rewritten "
+                + "to stay finite for large x, its gradient too (see `erfcx`)");
 
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Special.erfc(x[i]); }
         public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Special.erfc(x[i])); }
@@ -201,7 +202,8 @@ public sealed interface Unary extends OneInput {
     /** The scaled complementary error function e^(x²) erfc x, about 1/(x√π) for large x where erfc underflows. */
     record Erfcx() implements Unary {
         public static final Builtin BUILTIN = Builtin.unary("erfcx", Ops::erfcx, "2xy - 2/√π, as PyTorch, which cancels for "
-                + "large x: **within 4x² ulps** (1e-12 up to x = 30)");
+                + "large x: **within 4x² ulps** (1e-12 up to x = 30). `log(erfc(x))` becomes `log(erfcx(x)) - x²` for x > 0, "
+                + "and its gradient -(2/√π) / erfcx(x)");
 
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Special.erfcx(x[i]); }
         public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Special.erfcx(x[i])); }
@@ -256,7 +258,7 @@ public sealed interface Unary extends OneInput {
     record Log1mexp() implements Unary {
         public static final Builtin BUILTIN = Builtin.unary("log1mexp", Ops::log1mexp, "-e^(x-y) = -e^x/(1-e^x); log(-expm1 x) "
                 + "above -ln 2 and log1p(-e^x) below (Mächler), -inf at 0 with gradient **-inf** (the limit from below), NaN "
-                + "for x > 0");
+                + "for x > 0. `log(1 - exp(x))` is rewritten to it");
 
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Special.log1mexp(x[i]); }
         public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Special.log1mexp(x[i])); }
