@@ -322,6 +322,9 @@ final class Builtins {
         public double number(String name) { return call.number(name); }
 
         @Override
+        public Double optionalNumber(String name) { return call.given(name) || call.defaultOf(name) != null ? call.number(name) : null; }
+
+        @Override
         public boolean bool(String name) { return call.bool(name); }
 
         @Override
@@ -395,7 +398,7 @@ final class Builtins {
     }
 
     static {
-        for (Builtin b : Registry.functions().values()) FUNCTIONS.put(b.name(), op(b));
+        Registry.functions().forEach((name, b) -> FUNCTIONS.put(name, op(b)));
         add(FUNCTIONS, "split", List.of("x", "parts", "axis"), List.of(0), c -> {
             Node x = c.node("x");
             List<Value> pieces = split(x, c.integer("parts"), c.axis("axis", x.type())).stream().<Value>map(Value.Expr::new).toList();

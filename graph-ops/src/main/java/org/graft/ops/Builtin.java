@@ -30,11 +30,18 @@ import org.graft.core.SourcePos;
  *                leaves room (kinks, ties, domains)
  * @param build   what a call builds, from its arguments converted as the parameters say; null for
  *                an op that is not called by name
+ * @param aliases other names the language calls it by ({@code swish} for {@code silu})
  */
-public record Builtin(String name, String written, List<Param> params, String java, String doc, Function<Args, Node> build) {
+public record Builtin(String name, String written, List<Param> params, String java, String doc, Function<Args, Node> build,
+                      List<String> aliases) {
 
     public Builtin {
         params = List.copyOf(params);
+        aliases = List.copyOf(aliases);
+    }
+
+    public Builtin(String name, String written, List<Param> params, String java, String doc, Function<Args, Node> build) {
+        this(name, written, params, java, doc, build, List.of());
     }
 
     /** What a parameter takes, and so how the language reads its argument. */
@@ -79,6 +86,8 @@ public record Builtin(String name, String written, List<Param> params, String ja
         public static Param integerPairs(String name) { return new Param(name, Kind.INTEGER_PAIRS, false, null); }
         public static Param number(String name, double defaultValue) { return new Param(name, Kind.NUMBER, true, defaultValue); }
         public static Param number(String name) { return new Param(name, Kind.NUMBER, false, null); }
+        /** A number that may be left out, null then. */
+        public static Param optionalNumber(String name) { return new Param(name, Kind.NUMBER, true, null); }
         public static Param bool(String name, boolean defaultValue) { return new Param(name, Kind.BOOLEAN, true, defaultValue); }
     }
 
@@ -105,6 +114,9 @@ public record Builtin(String name, String written, List<Param> params, String ja
         int[][] integerPairs(String name);
 
         double number(String name);
+
+        /** A {@link Kind#NUMBER} that may be left out, null when it is not given and has no default. */
+        Double optionalNumber(String name);
 
         boolean bool(String name);
 
@@ -166,6 +178,19 @@ public record Builtin(String name, String written, List<Param> params, String ja
 
     /** The same op, its Java builders given as the docs show them. */
     public Builtin java(String javaForms) { return new Builtin(name, written, params, javaForms, doc, build); }
+
+    /** The same op, called by {@code other} in the language too; the docs show both. */
+    public Builtin alias(String other) {
+        var names = new ArrayList<>(aliases);
+        names.add(other);
+        return new Builtin(name, written + ", `" + other + signature(params) + "`", params, java, doc, build, names);
+    }
+
+    /** The function {@code alias} calls: this op under that name. */
+    public Builtin as(String alias) {
+        if (!aliases.contains(alias)) throw new IllegalArgumentException(name + " has no alias " + alias);
+        return new Builtin(alias, written, params, java, doc, build, aliases);
+    }
 
     /** The same op, written in the language as the docs show it. */
     public Builtin written(String languageForms) { return new Builtin(name, languageForms, params, java, doc, build); }

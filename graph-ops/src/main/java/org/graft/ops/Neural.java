@@ -570,7 +570,7 @@ public sealed interface Neural extends Op {
         }
 
         private static double cost(double z, double t) {
-            return (1 - t) * Unary.stableSoftplus(z) + t * Unary.stableSoftplus(-z);
+            return (1 - t) * Special.softplus(z) + t * Special.softplus(-z);
         }
 
         // d/dz = σ(z) - t; d/dt = -z

@@ -10,6 +10,7 @@ import java.util.stream.IntStream;
 import org.graft.core.Apply;
 import org.graft.core.Constant;
 import org.graft.core.Dim;
+import org.graft.core.GraftException;
 import org.graft.core.Input;
 import org.graft.core.Node;
 import org.graft.core.Op;
@@ -137,6 +138,20 @@ public final class Ops {
     public static Apply maximum(Node a, double b) { return maximum(a, scalarLike(a, b)); }
     public static Apply minimum(Node a, Node b) { return apply(new Binary.Minimum(), a, b); }
     public static Apply minimum(Node a, double b) { return minimum(a, scalarLike(a, b)); }
+    /** The angle of (x, y) from the x axis, in [-π, π], as NumPy's {@code arctan2(y, x)}. */
+    public static Apply atan2(Node y, Node x) { return apply(new Binary.Atan2(), y, x); }
+    /** log(e^a + e^b), finite for inputs far apart. */
+    public static Apply logaddexp(Node a, Node b) { return apply(new Binary.Logaddexp(), a, b); }
+    /** x log y, 0 where x = 0 (for any y but NaN). */
+    public static Apply xlogy(Node x, Node y) { return apply(new Binary.Xlogy(), x, y); }
+    /** x log(1 + y), 0 where x = 0 (for any y but NaN). */
+    public static Apply xlog1py(Node x, Node y) { return apply(new Binary.Xlog1py(), x, y); }
+    /** C's fmod: the remainder of a / b with the sign of a. */
+    public static Apply fmod(Node a, Node b) { return apply(new Binary.Fmod(), a, b); }
+    public static Apply fmod(Node a, double b) { return fmod(a, scalarLike(a, b)); }
+    /** Python's a % b: the remainder of a / b with the sign of b (NumPy's mod and remainder). */
+    public static Apply mod(Node a, Node b) { return apply(new Binary.Mod(), a, b); }
+    public static Apply mod(Node a, double b) { return mod(a, scalarLike(a, b)); }
 
     public static Apply neg(Node x) { return apply(new Unary.Neg(), x); }
     public static Apply exp(Node x) { return apply(new Unary.Exp(), x); }
@@ -155,6 +170,53 @@ public final class Ops {
     public static Apply sin(Node x) { return apply(new Unary.Sin(), x); }
     public static Apply cos(Node x) { return apply(new Unary.Cos(), x); }
     public static Apply erf(Node x) { return apply(new Unary.Erf(), x); }
+    public static Apply erfc(Node x) { return apply(new Unary.Erfc(), x); }
+    /** e^(x²) erfc(x), the scaled complementary error function. */
+    public static Apply erfcx(Node x) { return apply(new Unary.Erfcx(), x); }
+    public static Apply erfinv(Node x) { return apply(new Unary.Erfinv(), x); }
+    public static Apply log2(Node x) { return apply(new Unary.Log2(), x); }
+    public static Apply log10(Node x) { return apply(new Unary.Log10(), x); }
+    public static Apply exp2(Node x) { return apply(new Unary.Exp2(), x); }
+    /** log(1 - e^x) for x ≤ 0, accurate on both sides of -ln 2. */
+    public static Apply log1mexp(Node x) { return apply(new Unary.Log1mexp(), x); }
+    /** log(p / (1 - p)), the inverse of the sigmoid. */
+    public static Apply logit(Node p) { return apply(new Unary.Logit(), p); }
+    public static Apply sinh(Node x) { return apply(new Unary.Sinh(), x); }
+    public static Apply cosh(Node x) { return apply(new Unary.Cosh(), x); }
+    public static Apply tan(Node x) { return apply(new Unary.Tan(), x); }
+    public static Apply asinh(Node x) { return apply(new Unary.Asinh(), x); }
+    public static Apply acosh(Node x) { return apply(new Unary.Acosh(), x); }
+    public static Apply atanh(Node x) { return apply(new Unary.Atanh(), x); }
+    public static Apply atan(Node x) { return apply(new Unary.Atan(), x); }
+    /** log|Γ(x)|. */
+    public static Apply gammaln(Node x) { return apply(new Unary.Gammaln(), x); }
+    /** ψ(x) = Γ'(x)/Γ(x). */
+    public static Apply digamma(Node x) { return apply(new Unary.Digamma(), x); }
+
+    /** ψ⁽ⁿ⁾(x), the n-th derivative of the digamma function: {@link #digamma} for n = 0. */
+    public static Apply polygamma(int n, Node x) {
+        if (n < 0) throw new GraftException("polygamma: n must be 0 or more, found " + n);
+        return n == 0 ? digamma(x) : apply(new Unary.Polygamma(n), x);
+    }
+
+    public static Apply floor(Node x) { return apply(new Unary.Floor(), x); }
+    public static Apply ceil(Node x) { return apply(new Unary.Ceil(), x); }
+    /** The nearest whole number, ties to even. */
+    public static Apply round(Node x) { return apply(new Unary.Round(), x); }
+    /** 1 where x is NaN, else 0. */
+    public static Apply isnan(Node x) { return apply(new Unary.IsNan(), x); }
+    /** 1 where x is infinite, else 0. */
+    public static Apply isinf(Node x) { return apply(new Unary.IsInf(), x); }
+    /** 1 where x is neither NaN nor infinite, else 0. */
+    public static Apply isfinite(Node x) { return apply(new Unary.IsFinite(), x); }
+
+    /** x with NaN made 0 and ±inf the largest finite numbers of its dtype, as NumPy's nan_to_num. */
+    public static Apply nanToNum(Node x) { return nanToNum(x, 0.0, null, null); }
+
+    /** x with NaN made {@code nan} and ±inf {@code posinf} and {@code neginf}; a null one stands for the dtype's largest finite number. */
+    public static Apply nanToNum(Node x, double nan, Double posinf, Double neginf) {
+        return apply(new Unary.NanToNum(nan, posinf, neginf), x);
+    }
 
     /** {@code a} where {@code c} is non-zero, else {@code b}, broadcasting all three. */
     public static Apply where(Node c, Node a, Node b) { return apply(new Ternary.Where(), c, a, b); }
@@ -164,6 +226,30 @@ public final class Ops {
     /** {@code x} limited to {@code [lo, hi]}. */
     public static Apply clip(Node x, Node lo, Node hi) { return apply(new Ternary.Clip(), x, lo, hi); }
     public static Apply clip(Node x, double lo, double hi) { return clip(x, scalarLike(x, lo), scalarLike(x, hi)); }
+
+    // ---- activations ------------------------------------------------------------------------
+
+    /** max(x, 0) + 0.01 min(x, 0). */
+    public static Apply leakyRelu(Node x) { return leakyRelu(x, 0.01); }
+    public static Apply leakyRelu(Node x, double alpha) { return apply(new Activation.LeakyRelu(alpha), x); }
+    /** x for x > 0, e^x - 1 below. */
+    public static Apply elu(Node x) { return elu(x, 1.0); }
+    public static Apply elu(Node x, double alpha) { return apply(new Activation.Elu(alpha), x); }
+    public static Apply selu(Node x) { return apply(new Activation.Selu(), x); }
+    /** x Φ(x), Φ the standard normal CDF. */
+    public static Apply gelu(Node x) { return gelu(x, false); }
+    /** x Φ(x), or with {@code approximate} its tanh approximation. */
+    public static Apply gelu(Node x, boolean approximate) { return apply(new Activation.Gelu(approximate), x); }
+    /** x σ(x), also called swish. */
+    public static Apply silu(Node x) { return apply(new Activation.Silu(), x); }
+    public static Apply softsign(Node x) { return apply(new Activation.Softsign(), x); }
+    /** relu6(x + 3) / 6. */
+    public static Apply hardSigmoid(Node x) { return apply(new Activation.HardSigmoid(), x); }
+    /** x limited to [-1, 1]. */
+    public static Apply hardTanh(Node x) { return hardTanh(x, -1.0, 1.0); }
+    public static Apply hardTanh(Node x, double minVal, double maxVal) { return apply(new Activation.HardTanh(minVal, maxVal), x); }
+    /** x tanh(softplus(x)). */
+    public static Apply mish(Node x) { return apply(new Activation.Mish(), x); }
 
     // ---- comparisons: 1 where the relation holds, else 0; no gradient flows through them ----
 

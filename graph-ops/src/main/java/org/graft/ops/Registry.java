@@ -26,6 +26,7 @@ public final class Registry {
     public enum Section {
         ELEMENTWISE_ONE("Elementwise, one input"),
         ELEMENTWISE_MORE("Elementwise, two and three inputs"),
+        ACTIVATIONS("Activations"),
         REDUCTIONS("Reductions"),
         SCANS("Scans"),
         LINEAR_ALGEBRA("Linear algebra"),
@@ -61,6 +62,7 @@ public final class Registry {
             new Family(Binary.class, Section.ELEMENTWISE_MORE),
             new Family(Compare.class, Section.ELEMENTWISE_MORE),
             new Family(Ternary.class, Section.ELEMENTWISE_MORE),
+            new Family(Activation.class, Section.ACTIVATIONS),
             new Family(Reduce.class, Section.REDUCTIONS),
             new Family(Scan.class, Section.SCANS),
             new Family(Linalg.class, Section.LINEAR_ALGEBRA),
@@ -93,10 +95,14 @@ public final class Registry {
     /** Every op's entry, in the docs' order: one per op, and one per name the language has for it. */
     public static List<Entry> all() { return ALL; }
 
-    /** The ops the language calls by name, by their names. */
+    /** The ops the language calls by name, by their names and their aliases. */
     public static Map<String, Builtin> functions() {
         var out = new LinkedHashMap<String, Builtin>();
-        for (Entry e : ALL) if (e.builtin().name() != null) out.put(e.builtin().name(), e.builtin());
+        for (Entry e : ALL) {
+            Builtin b = e.builtin();
+            if (b.name() != null) out.put(b.name(), b);
+            for (String alias : b.aliases()) out.put(alias, b.as(alias));
+        }
         return out;
     }
 

@@ -95,6 +95,29 @@ class ForwardModeTest {
             of("sin", in -> sin(in.get(0)), any()),
             of("cos", in -> cos(in.get(0)), any()),
             of("erf", in -> erf(in.get(0)), any()),
+            of("erfc", in -> erfc(in.get(0)), any()),
+            of("erfcx", in -> erfcx(in.get(0)), any()),
+            of("erfinv", in -> erfinv(in.get(0)), between(S, -0.9, 0.9)),
+            of("log2", in -> log2(in.get(0)), positive()),
+            of("log10", in -> log10(in.get(0)), positive()),
+            of("exp2", in -> exp2(in.get(0)), any()),
+            of("log1mexp", in -> log1mexp(in.get(0)), between(S, -3, -0.1)),
+            of("logit", in -> logit(in.get(0)), between(S, 0.1, 0.9)),
+            of("sinh", in -> sinh(in.get(0)), any()),
+            of("cosh", in -> cosh(in.get(0)), any()),
+            of("tan", in -> tan(in.get(0)), between(S, -1, 1)),
+            of("asinh", in -> asinh(in.get(0)), any()),
+            of("acosh", in -> acosh(in.get(0)), between(S, 1.5, 3)),
+            of("atanh", in -> atanh(in.get(0)), between(S, -0.9, 0.9)),
+            of("atan", in -> atan(in.get(0)), any()),
+            of("gammaln", in -> gammaln(in.get(0)), positive()),
+            of("digamma", in -> digamma(in.get(0)), positive()),
+            of("polygamma", in -> polygamma(1, in.get(0)), positive()),
+            // piecewise constant: times x, so that a tangent passes
+            of("floor, ceil and round", in -> mul(add(floor(in.get(0)), add(ceil(in.get(0)), round(in.get(0)))), in.get(0)),
+                    between(S, 0.1, 0.4)),
+            of("isnan, isinf and isfinite", in -> mul(add(isnan(in.get(0)), add(isinf(in.get(0)), isfinite(in.get(0)))), in.get(0)), any()),
+            of("nan_to_num", in -> nanToNum(in.get(0)), any()),
 
             of("add", in -> add(in.get(0), in.get(1)), any(), between(Shape.of(3), -2, 2)),
             of("sub", in -> sub(in.get(0), in.get(1)), any(), between(Shape.of(2, 1), -2, 2)),
@@ -106,8 +129,26 @@ class ForwardModeTest {
             of("comparisons", in -> mul(add(add(less(in.get(0), in.get(1)), lessEqual(in.get(0), in.get(1))),
                     add(add(greater(in.get(0), in.get(1)), greaterEqual(in.get(0), in.get(1))),
                             add(equal(in.get(0), in.get(1)), notEqual(in.get(0), in.get(1))))), in.get(0)), any(), any()),
+            of("atan2", in -> atan2(in.get(0), in.get(1)), any(), positive()),
+            of("logaddexp", in -> logaddexp(in.get(0), in.get(1)), any(), any()),
+            of("xlogy", in -> xlogy(in.get(0), in.get(1)), any(), positive()),
+            of("xlog1py", in -> xlog1py(in.get(0), in.get(1)), any(), positive()),
+            // away from the jumps, where a / b is a whole number
+            of("fmod", in -> fmod(in.get(0), in.get(1)), between(S, 0.1, 0.9), between(S, 1, 2)),
+            of("mod", in -> mod(in.get(0), in.get(1)), between(S, -0.9, -0.1), between(S, 1, 2)),
             of("where", in -> where(greater(in.get(0), 0.0), in.get(0), in.get(1)), any(), any()),
             of("clip", in -> clip(in.get(0), in.get(1), in.get(2)), any(), between(S, -1.5, 0), between(S, 0, 1.5)),
+
+            of("leaky_relu", in -> leakyRelu(in.get(0), 0.2), any()),
+            of("elu", in -> elu(in.get(0)), any()),
+            of("selu", in -> selu(in.get(0)), any()),
+            of("gelu", in -> gelu(in.get(0)), any()),
+            of("gelu, tanh form", in -> gelu(in.get(0), true), any()),
+            of("silu", in -> silu(in.get(0)), any()),
+            of("softsign", in -> softsign(in.get(0)), any()),
+            of("hard_sigmoid", in -> hardSigmoid(in.get(0)), any()),
+            of("hard_tanh", in -> hardTanh(in.get(0)), between(S, -0.9, 0.9)),
+            of("mish", in -> mish(in.get(0)), any()),
 
             of("sum", in -> sum(in.get(0), 1), any()),
             of("mean", in -> mean(in.get(0)), any()),
@@ -186,7 +227,8 @@ class ForwardModeTest {
      * so no tangent ever reaches it.
      */
     private static final List<Class<?>> FAMILIES = List.of(Unary.class, Binary.class, Compare.class, Ternary.class,
-            Reduce.class, Neural.class, Linalg.class, Shaping.class, Gather.class, Remap.class, Scan.class, Broadcasting.class, Gradients.class);
+            Activation.class, Reduce.class, Neural.class, Linalg.class, Shaping.class, Gather.class, Remap.class, Scan.class,
+            Broadcasting.class, Gradients.class);
     private static final List<Class<?>> SINGLE_OPS = List.of(Add.class, FillLike.class, StopGradient.class);
 
     /** The cases that combine f64 positions (argmax's) with their operand, and so cannot be built in f32. */

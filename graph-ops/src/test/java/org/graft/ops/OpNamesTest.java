@@ -32,7 +32,11 @@ class OpNamesTest {
                 tril(x), triu(x),
                 zerosLike(x), onesLike(x), fill(x, 2),
                 softmax(x), logSoftmax(x), softmaxCrossEntropy(x, p), binaryCrossEntropy(x, p), bceWithLogits(x, p),
-                normalLike(x), uniformLike(x), bernoulli(p), stopGradient(x), gradClip(x, -1, 1), gradScale(x, 0.5))) {
+                normalLike(x), uniformLike(x), bernoulli(p), stopGradient(x), gradClip(x, -1, 1), gradScale(x, 0.5),
+                erfc(x), erfcx(x), erfinv(x), log2(x), log10(x), exp2(x), log1mexp(x), logit(x), sinh(x), cosh(x), tan(x),
+                asinh(x), acosh(x), atanh(x), atan(x), gammaln(x), digamma(x), polygamma(1, x), floor(x), ceil(x), round(x),
+                isnan(x), isinf(x), isfinite(x), nanToNum(x), atan2(x, p), logaddexp(x, p), xlogy(x, p), xlog1py(x, p), fmod(x, p),
+                mod(x, p), leakyRelu(x), elu(x), selu(x), gelu(x), silu(x), softsign(x), hardSigmoid(x), hardTanh(x), mish(x))) {
             nodes.put(((Apply) n).op().name(), n);
         }
         assertEquals(List.of("neg", "exp", "log", "log1p", "expm1", "sqrt", "square", "abs", "sign",
@@ -43,8 +47,11 @@ class OpNamesTest {
                 "solve", "reshape", "concat", "slice", "one_hot", "tile", "repeat", "flip", "pad", "pad_reflect", "tril", "triu",
                 "zeros_like", "ones_like", "fill",
                 "softmax", "log_softmax", "softmax_cross_entropy", "binary_cross_entropy", "bce_with_logits",
-                "normal_like", "uniform_like", "bernoulli", "stop_gradient", "grad_clip", "grad_scale"),
-                List.copyOf(nodes.keySet()));
+                "normal_like", "uniform_like", "bernoulli", "stop_gradient", "grad_clip", "grad_scale",
+                "erfc", "erfcx", "erfinv", "log2", "log10", "exp2", "log1mexp", "logit", "sinh", "cosh", "tan",
+                "asinh", "acosh", "atanh", "atan", "gammaln", "digamma", "polygamma", "floor", "ceil", "round",
+                "isnan", "isinf", "isfinite", "nan_to_num", "atan2", "logaddexp", "xlogy", "xlog1py", "fmod",
+                "mod", "leaky_relu", "elu", "selu", "gelu", "silu", "softsign", "hard_sigmoid", "hard_tanh", "mish"), List.copyOf(nodes.keySet()));
         assertEquals("slice", split(x, 3, 1).get(0).op().name());    // split is a builder of slices, not an op
     }
 

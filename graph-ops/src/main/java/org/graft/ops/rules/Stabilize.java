@@ -10,12 +10,18 @@ import static org.graft.ops.Ops.bceWithLogits;
 import static org.graft.ops.Ops.broadcastTo;
 import static org.graft.ops.Ops.constant;
 import static org.graft.ops.Ops.div;
+import static org.graft.ops.Ops.erf;
+import static org.graft.ops.Ops.erfcx;
 import static org.graft.ops.Ops.exp;
 import static org.graft.ops.Ops.expandDims;
 import static org.graft.ops.Ops.expm1;
+import static org.graft.ops.Ops.greater;
 import static org.graft.ops.Ops.greaterEqual;
+import static org.graft.ops.Ops.log;
+import static org.graft.ops.Ops.log1mexp;
 import static org.graft.ops.Ops.log1p;
 import static org.graft.ops.Ops.logSoftmax;
+import static org.graft.ops.Ops.logaddexp;
 import static org.graft.ops.Ops.logsumexp;
 import static org.graft.ops.Ops.mul;
 import static org.graft.ops.Ops.neg;
@@ -24,6 +30,7 @@ import static org.graft.ops.Ops.slice;
 import static org.graft.ops.Ops.softmax;
 import static org.graft.ops.Ops.softmaxCrossEntropy;
 import static org.graft.ops.Ops.softplus;
+import static org.graft.ops.Ops.square;
 import static org.graft.ops.Ops.sub;
 import static org.graft.ops.Ops.sum;
 import static org.graft.ops.Ops.sumTo;
@@ -61,7 +68,9 @@ import org.graft.ops.Shaping.ExpandDims;
 import org.graft.ops.Shaping.StridedSlice;
 import org.graft.ops.Shaping.Unslice;
 import org.graft.ops.Slice;
+import org.graft.ops.Unary.Erfc;
 import org.graft.ops.Unary.Exp;
+import org.graft.ops.Unary.Expm1;
 import org.graft.ops.Unary.Log;
 import org.graft.ops.Unary.Log1p;
 import org.graft.ops.Unary.Neg;
@@ -74,7 +83,8 @@ import org.graft.ops.Unary.Square;
  * Stabilize: the same value, but finite where the naive form over- or underflows.
  *
  * <p>The forward rules replace a composition by the one op whose kernel is its stable form
- * (log1p, expm1, softplus, log_softmax, logsumexp, softmax_cross_entropy, bce_with_logits).
+ * (log1p, expm1, softplus, log_softmax, logsumexp, softmax_cross_entropy, bce_with_logits,
+ * logaddexp, log1mexp), or by a stable form of ops (log(erfc x) by log(erfcx x) - x²).
  * {@code grad} runs before any rewrite, so the gradient of the naive form is built from the
  * naive form, and that is where the NaNs come from: it divides by a factor such as σ(x) or
  * softmax(x) and multiplies by it again, and once the factor has rounded to 0 (or e^x has
@@ -119,6 +129,22 @@ public final class Stabilize {
                     m -> fit(neg(softplus(m.get(X))), m, C)),
             rule("log1p(-sigmoid(x)) -> -softplus(x)", on(Log1p.class, on(Neg.class, on(Sigmoid.class, X))),
                     m -> neg(softplus(m.get(X)))),
+            // ---- logs of sums of exponentials, and of erfc, as their own ops (issue 16) ----
+            // log(e^x + e^y) overflows past x = 709 and is -inf below -745; logaddexp is neither
+            rule("log(exp(x) + exp(y)) -> logaddexp(x, y)", on(Log.class, on(Add.class, on(Exp.class, X), on(Exp.class, Y))),
+                    m -> logaddexp(m.get(X), m.get(Y))),
+            // log(1 - e^x) cancels near 0 as log1p(-e^x) does too (Mächler): before log(1-x) -> log1p(-x)
+            rule("log(1 - exp(x)) -> log1mexp(x)", on(Log.class, on(Sub.class, ONE, on(Exp.class, X))),
+                    m -> fit(log1mexp(m.get(X)), m, C)),
+            rule("log1p(-exp(x)) -> log1mexp(x)", on(Log1p.class, on(Neg.class, on(Exp.class, X))), m -> log1mexp(m.get(X))),
+            rule("log(-expm1(x)) -> log1mexp(x)", on(Log.class, on(Neg.class, on(Expm1.class, X))), m -> log1mexp(m.get(X))),
+            // erfc underflows past x = 27 (Theano's local_log_erfc): log erfc x = log erfcx(x) - x² for
+            // x > 0, where erfcx ~ 1/(x√π) stays finite; below 0, erfc is in [1, 2] and 1 - erf x cancels nothing
+            rule("log(erfc(x)) -> log(erfcx(x)) - x^2 for x > 0", on(Log.class, on(Erfc.class, X)), m -> {
+                Node x = m.get(X);
+                return where(greater(x, 0.0), sub(log(erfcx(x)), square(x)), log1p(neg(erf(x))));
+            }),
+
             // canonicalize writes 1 + (-x) as 1 - x, so log(1 - x) is the form log(1 + (-x)) reaches here in
             rule("log(1-x) -> log1p(-x)", on(Log.class, on(Sub.class, ONE, X)), m -> fit(log1p(neg(m.get(X))), m, C)),
             rule("log(softmax(x)) -> log_softmax(x)", on(Log.class, on(Softmax.class, X).as(S)),
@@ -152,7 +178,7 @@ public final class Stabilize {
             rule("a s / (b s) -> a / b, s > 0", on(Div.class, X, Y), m -> cancel(m.node())),
             rule("s (a/s - c) -> a - s c, s > 0", on(Mul.class, X, Y), Stabilize::distribute),
             rule("(g / sum(exp(x))) * exp(x) -> g * softmax(x)", on(Mul.class, X, Y), m -> eitherWay(m, Stabilize::softmaxOfSum)),
-            rule("(g / (1 + exp(x))) * exp(x) -> g * sigmoid(x)", on(Mul.class, X, Y), Stabilize::sigmoidOfExp),
+            rule("(g / (1 + exp(x))) * exp(x) -> g * sigmoid(x)", on(Mul.class, X, Y), m -> shareOfExp(m, false)),
 
             // ---- a softmax or a sigmoid written out by hand, and their gradients, which grad
             // built from the hand-written forms ----
@@ -181,7 +207,12 @@ public final class Stabilize {
             rule("sum_to(a / sum(exp(x))) -> sum_to(a) / sum(exp(x)), constant along the summed axes", on(SumTo.class, X),
                     Stabilize::quotientOutOfSum),
             // the gradient of log(softmax(x)[i]), where the picked probability underflows
-            rule("s unslice(a / s[i]) -> unslice(a), s > 0", on(Mul.class, X, Y), m -> eitherWay(m, Stabilize::throughUnslice)));
+            rule("s unslice(a / s[i]) -> unslice(a), s > 0", on(Mul.class, X, Y), m -> eitherWay(m, Stabilize::throughUnslice)),
+
+            // ---- the gradients of logaddexp's and log(erfc)'s naive forms (issue 16) ----
+            rule("(g / (exp(x) + exp(y))) * exp(x) -> g * sigmoid(x - y)", on(Mul.class, X, Y), m -> shareOfExp(m, true)),
+            rule("exp(-x^2) / erfc(x) -> 1 / erfcx(x)", on(Mul.class, X, Y), m -> erfcxOfRatio(m.node())),
+            rule("exp(-x^2) / erfc(x) -> 1 / erfcx(x)", on(Div.class, X, Y), m -> erfcxOfRatio(m.node())));
 
     /**
      * {@code -Σ_k t_k log softmax(z)_k} along the last axis is {@code softmax_cross_entropy(z, t)},
@@ -375,17 +406,20 @@ public final class Stabilize {
 
     /**
      * {@code (g / (1 + e^x)) e^x = g σ(x)}: the gradient of log(1 + e^x) and of log1p(e^x),
-     * 0 · inf = NaN once e^x overflows.
+     * 0 · inf = NaN once e^x overflows; and with {@code ofTwoExps}
+     * {@code (g / (e^x + e^y)) e^x = g σ(x - y)}, the gradient of log(e^x + e^y).
      */
-    private static Node sigmoidOfExp(Match m) {
+    private static Node shareOfExp(Match m, boolean ofTwoExps) {
         for (int i = 0; i < 2; i++) {
             Node e = m.node().inputs().get(i), d = m.node().inputs().get(1 - i);
             if (!isOp(e, Exp.class) || !isOp(d, Div.class)) continue;
             Node q = d.inputs().get(1);
             if (!isOp(q, Add.class)) continue;
-            Node one = q.inputs().get(0) == e ? q.inputs().get(1) : q.inputs().get(1) == e ? q.inputs().get(0) : null;
-            if (one == null || !allOnes(one)) continue;
-            return fit(mul(d.inputs().get(0), sigmoid(e.inputs().get(0))), m.node(), e, one);
+            Node other = q.inputs().get(0) == e ? q.inputs().get(1) : q.inputs().get(1) == e ? q.inputs().get(0) : null;
+            if (other == null || (ofTwoExps ? !isOp(other, Exp.class) : !allOnes(other))) continue;
+            Node x = e.inputs().get(0);
+            Node share = ofTwoExps ? sigmoid(sub(x, other.inputs().get(0))) : sigmoid(x);
+            return fit(mul(d.inputs().get(0), share), m.node(), e, other);
         }
         return null;
     }
@@ -568,4 +602,34 @@ public final class Stabilize {
     private static int[] ints(List<Integer> axes) { return axes.stream().mapToInt(Integer::intValue).toArray(); }
 
     private static List<Integer> boxed(int[] axes) { return IntStream.of(axes).boxed().toList(); }
+
+    /**
+     * {@code e^(-x²) / erfc(x) = 1 / erfcx(x)} in a product: the gradient of log(erfc(x)), which is
+     * 0/0 = NaN once both underflow (x > 27); erfcx(x) ~ 1/(x√π) does not.
+     */
+    private static Node erfcxOfRatio(Apply product) {
+        Product p = Product.of(product);
+        for (int i = 0; i < p.den.size(); i++) {
+            Node erfc = p.den.get(i);
+            if (!isOp(erfc, Erfc.class)) continue;
+            Node x = erfc.inputs().get(0);
+            for (int j = 0; j < p.num.size(); j++) {
+                Node gaussian = p.num.get(j);
+                if (!isGaussianOf(gaussian, x)) continue;
+                p.num.remove(j);
+                p.den.set(i, erfcx(x));
+                return fit(p.build(), product, gaussian, erfc);
+            }
+        }
+        return null;
+    }
+
+    /** Whether {@code n} is e^(-x²) as the bprops of erf and erfc write it. */
+    private static boolean isGaussianOf(Node n, Node x) {
+        if (!isOp(n, Exp.class)) return false;
+        Node minus = n.inputs().get(0);
+        if (!isOp(minus, Neg.class)) return false;
+        Node square = minus.inputs().get(0);
+        return isOp(square, Square.class) && square.inputs().get(0) == x;
+    }
 }

@@ -4,7 +4,9 @@ import static org.graft.ops.Ops.add;
 import static org.graft.ops.Ops.binaryCrossEntropy;
 import static org.graft.ops.Ops.constant;
 import static org.graft.ops.Ops.div;
+import static org.graft.ops.Ops.erfc;
 import static org.graft.ops.Ops.exp;
+import static org.graft.ops.Ops.expm1;
 import static org.graft.ops.Ops.grad;
 import static org.graft.ops.Ops.input;
 import static org.graft.ops.Ops.log;
@@ -15,6 +17,7 @@ import static org.graft.ops.Ops.neg;
 import static org.graft.ops.Ops.pow;
 import static org.graft.ops.Ops.slice;
 import static org.graft.ops.Ops.sigmoid;
+import static org.graft.ops.Ops.slice;
 import static org.graft.ops.Ops.softmax;
 import static org.graft.ops.Ops.sqrt;
 import static org.graft.ops.Ops.square;
@@ -37,6 +40,9 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.GenerationMode;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+
+import org.apache.commons.numbers.gamma.Erfc;
+import org.apache.commons.numbers.gamma.Erfcx;
 
 import org.graft.core.Input;
 import org.graft.core.Node;
@@ -150,7 +156,23 @@ class StabilizeAfterCanonicalizeTest {
                         double ts = R.dot(T, s);
                         for (int i = 0; i < x.length; i++) g[i] = s[i] * (T[i] - ts);
                         return g;
-                    }, new double[] {1000, 0, -1000}));
+                    }, new double[] {1000, 0, -1000}),
+
+            // ---- logaddexp, log1mexp and log(erfc), and their gradients (issue 16) ----
+            elementwise("log(exp(x) + exp(y)) -> logaddexp(x, y)", x -> log(add(exp(x), exp(neg(x)))), v -> R.logaddexp(v, -v),
+                    800, -800, 0.5),
+            elementwise("log(1 - exp(x)) -> log1mexp(x)", x -> log(sub(1.0, exp(x))), R::log1mexp, -1e-20, -800, -0.3),
+            elementwise("log1p(-exp(x)) -> log1mexp(x)", x -> log1p(neg(exp(x))), R::log1mexp, -1e-20, -800, -0.3),
+            elementwise("log(-expm1(x)) -> log1mexp(x)", x -> log(neg(expm1(x))), R::log1mexp, -1e-20, -800, -0.3),
+            elementwise("log(erfc(x)) -> log(erfcx(x)) - x^2 for x > 0", x -> log(erfc(x)), R::logErfc, 30, 27, -3),
+            elementwise("exp(-x^2) / erfc(x) -> 1 / erfcx(x)", x -> grad(sum(log(erfc(x))), x),
+                    v -> -2 / Math.sqrt(Math.PI) / Erfcx.value(v), 30, 27, 0.5),
+            // x and x reversed, so that the two terms of the gradient reach x by different paths (canonicalize would
+            // take g e^x - g e^-x for g (e^x - e^-x)): d/dx_i Σ_j log(e^x_j + e^x_(2-j)) = 2 σ(x_i - x_(2-i))
+            new Witness("(g / (exp(x) + exp(y))) * exp(x) -> g * sigmoid(x - y)",
+                    x -> grad(sum(log(add(exp(x), exp(slice(x, Slice.range(null, null, -1)))))), x),
+                    x -> new double[] {2 * R.sigmoid(x[0] - x[2]), 2 * R.sigmoid(0), 2 * R.sigmoid(x[2] - x[0])},
+                    new double[] {800, -800, 0.5}));
 
     /** Ways to write x that canonicalize undoes, and ways to write it as the negation of another input. */
     private static final List<Disguise> DISGUISES = List.of(
@@ -236,6 +258,14 @@ class StabilizeAfterCanonicalizeTest {
         static double softplus(double x) { return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x))); }
 
         static double sigmoid(double x) { return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)); }
+
+        static double logaddexp(double a, double b) { return Math.max(a, b) + Math.log1p(Math.exp(-Math.abs(a - b))); }
+
+        // Mächler's two forms, either side of -ln 2
+        static double log1mexp(double x) { return x > -Math.log(2) ? Math.log(-Math.expm1(x)) : Math.log1p(-Math.exp(x)); }
+
+        // erfc(x) = e^(-x²) erfcx(x): its log is log erfcx(x) - x², finite where erfc underflows
+        static double logErfc(double x) { return x > 0 ? Math.log(Erfcx.value(x)) - x * x : Math.log(Erfc.value(x)); }
 
         static double logSumExp(double[] x) {
             double m = Double.NEGATIVE_INFINITY, s = 0;

@@ -6,8 +6,11 @@ import static org.graft.ops.Ops.binaryCrossEntropy;
 import static org.graft.ops.Ops.broadcastTo;
 import static org.graft.ops.Ops.constant;
 import static org.graft.ops.Ops.div;
+import static org.graft.ops.Ops.erf;
+import static org.graft.ops.Ops.erfc;
 import static org.graft.ops.Ops.exp;
 import static org.graft.ops.Ops.expandDims;
+import static org.graft.ops.Ops.expm1;
 import static org.graft.ops.Ops.input;
 import static org.graft.ops.Ops.log;
 import static org.graft.ops.Ops.logSoftmax;
@@ -21,6 +24,7 @@ import static org.graft.ops.Ops.pow;
 import static org.graft.ops.Ops.reciprocal;
 import static org.graft.ops.Ops.relu;
 import static org.graft.ops.Ops.sigmoid;
+import static org.graft.ops.Ops.slice;
 import static org.graft.ops.Ops.softmax;
 import static org.graft.ops.Ops.softmaxCrossEntropy;
 import static org.graft.ops.Ops.sqrt;
@@ -62,6 +66,7 @@ import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
 import org.graft.ops.Neural;
 import org.graft.ops.Reduce;
+import org.graft.ops.Slice;
 import org.graft.ops.Unary;
 
 class StabilizeTest {
@@ -478,6 +483,82 @@ class StabilizeTest {
         assertTrue(Double.isNaN(r.naive.get(0).getFlat(0)));
     }
 
+    // ---- logaddexp, log1mexp, log(erfc) (issue 16) ----------------------------------------
+
+    @Example
+    void logOfASumOfTwoExponentialsIsLogaddexpWithFiniteGradientsAThousandOut() {
+        Input x = input("x", 3), y = input("y", 3);
+        Node cost = sum(log(add(exp(x), exp(y))));
+        Run r = run(List.of(x, y), List.of(cost, GradTable.grad(cost, x), GradTable.grad(cost, y)),
+                Tensor.vector(1000, -1000, 800), Tensor.vector(1000, -1000, -800));
+        assertEquals(Double.NaN, r.naive(0));                           // inf + (-inf) + inf
+        assertTrue(Double.isNaN(r.naive.get(1).getFlat(0)));           // (1/inf) · inf
+        assertEquals(1000 + Math.log(2) - 1000 + Math.log(2) + 800, r.rewritten(0), 1e-12);
+        assertEquals(Tensor.vector(0.5, 0.5, 1), r.rewritten.get(1));
+        assertEquals(Tensor.vector(0.5, 0.5, 0), r.rewritten.get(2));
+        assertTrue(r.fired("log(exp(x) + exp(y)) -> logaddexp(x, y)"));
+        assertTrue(r.fired("(g / (exp(x) + exp(y))) * exp(x) -> g * sigmoid(x - y)"));
+    }
+
+    @Example
+    void aSumWithAnythingButTwoExponentialsIsNoLogaddexp() {
+        Input x = input("x", 2), y = input("y", 2);
+        Run r = run(List.of(x, y), List.of(log(add(exp(x), mul(2.0, exp(y)))), log(add(exp(x), y)), log(sub(exp(x), exp(y)))),
+                Tensor.vector(1, 2), Tensor.vector(0.5, 0.25));
+        assertFalse(r.fired("log(exp(x) + exp(y)) -> logaddexp(x, y)"));
+        for (int i = 0; i < 3; i++) assertTrue(r.rewritten.get(i).allClose(r.naive.get(i), 1e-15, 0));
+    }
+
+    /** log(1 - e^x) near 0, where 1 - e^x cancels; in the three ways to write it, none of them log1p(-e^x). */
+    @Example
+    void logOfOneMinusExpIsLog1mexpKeepingItsDigitsNearZero() {
+        Input x = input("x");
+        for (Node f : List.of(log(sub(1.0, exp(x))), log1p(neg(exp(x))), log(neg(expm1(x))))) {
+            Run r = run(List.of(x), List.of(f), scalar(-1e-20));
+            assertEquals(-46.05170185988091, r.rewritten(0), 1e-14);   // log(1e-20), as mpmath has it
+            assertEquals(new Unary.Log1mexp(), r.op(0));
+        }
+        assertEquals(Double.NEGATIVE_INFINITY, run(List.of(x), List.of(log(sub(1.0, exp(x)))), scalar(-1e-20)).naive(0));
+        assertTrue(run(List.of(x), List.of(log(sub(1.0, exp(x)))), scalar(-0.1)).fired("log(1 - exp(x)) -> log1mexp(x)"));
+    }
+
+    @Example
+    void twoMinusExpOrOneMinusTwiceExpIsNoLog1mexp() {
+        Input x = input("x");
+        Run r = run(List.of(x), List.of(log(sub(2.0, exp(x))), log(sub(1.0, mul(2.0, exp(x)))), log1p(exp(x))), scalar(-1));
+        for (String rule : List.of("log(1 - exp(x)) -> log1mexp(x)", "log1p(-exp(x)) -> log1mexp(x)", "log(-expm1(x)) -> log1mexp(x)")) {
+            assertFalse(r.fired(rule), rule);
+        }
+        for (int i = 0; i < 2; i++) assertTrue(r.rewritten.get(i).allClose(r.naive.get(i), 1e-15, 0));
+    }
+
+    /** Theano's local_log_erfc: erfc underflows past 27, its log need not. Values from mpmath. */
+    @Example
+    void logOfErfcIsFiniteFarIntoTheTailWithItsGradient() {
+        Input x = input("x", 3);
+        Node cost = sum(log(erfc(x)));
+        Run r = withGradient(cost, x, Tensor.vector(30, -30, 0.5));
+        assertEquals(Double.NEGATIVE_INFINITY, r.naive(0));
+        assertTrue(Double.isNaN(r.naive.get(1).getFlat(0)));            // 0/0
+        assertEquals(-903.9741171106439 + 0.6931471805599453 - 0.7350111298370844, r.rewritten(0), 1e-12);
+        assertEquals(-60.03329639875623, r.rewritten.get(1).getFlat(0), 1e-12);
+        assertEquals(0.0, r.rewritten.get(1).getFlat(1), 1e-300);       // -(2/√π) e^-900 / 2
+        assertEquals(-1.8327056412986984, r.rewritten.get(1).getFlat(2), 1e-15);
+        assertTrue(r.fired("log(erfc(x)) -> log(erfcx(x)) - x^2 for x > 0"));
+        assertTrue(r.fired("exp(-x^2) / erfc(x) -> 1 / erfcx(x)"));
+    }
+
+    /** log(erf x) is no log(erfc x), and e^(-x²) / erfc(y) is no 1 / erfcx unless y is x. */
+    @Example
+    void logOfErfAndAGaussianOverTheErfcOfAnotherAreLeftAlone() {
+        Input x = input("x"), y = input("y");
+        Run r = run(List.of(x, y), List.of(log(erf(x)), GradTable.grad(log(erf(x)), x), div(exp(neg(square(x))), erfc(y))),
+                scalar(0.7), scalar(0.3));
+        assertFalse(r.fired("log(erfc(x)) -> log(erfcx(x)) - x^2 for x > 0"));
+        assertFalse(r.fired("exp(-x^2) / erfc(x) -> 1 / erfcx(x)"));
+        for (int i = 0; i < 3; i++) assertTrue(r.rewritten.get(i).allClose(r.naive.get(i), 1e-15, 0));
+    }
+
     // ---- models -----------------------------------------------------------------------------
 
     @Example
@@ -548,7 +629,16 @@ class StabilizeTest {
             new Formula("sqrt(square(x))", "sqrt(x^2) -> abs(x)", x -> sqrt(square(x))),
             new Formula("sqrt(x x)", "sqrt(x^2) -> abs(x)", x -> sqrt(mul(x, x))),
             // a user's -(-x) is gone after canonicalize; this one is built by the log(sigmoid) rule
-            new Formula("log(sigmoid(-x))", "-(-x) -> x", x -> log(sigmoid(neg(x)))));
+            new Formula("log(sigmoid(-x))", "-(-x) -> x", x -> log(sigmoid(neg(x)))),
+            new Formula("log(exp(x) + exp(tanh(x)))", "log(exp(x) + exp(y)) -> logaddexp(x, y)", x -> log(add(exp(x), exp(tanh(x))))),
+            // x and x reversed reach x by different paths, which canonicalize does not factor
+            new Formula("log(exp(x) + exp(x[::-1]))", "(g / (exp(x) + exp(y))) * exp(x) -> g * sigmoid(x - y)",
+                    x -> log(add(exp(x), exp(slice(x, Slice.range(null, null, -1)))))),
+            new Formula("log(1 - exp(-x²))", "log(1 - exp(x)) -> log1mexp(x)", x -> log(sub(1.0, exp(neg(square(x)))))),
+            new Formula("log1p(-exp(-x²))", "log1p(-exp(x)) -> log1mexp(x)", x -> log1p(neg(exp(neg(square(x)))))),
+            new Formula("log(-expm1(-x²))", "log(-expm1(x)) -> log1mexp(x)", x -> log(neg(expm1(neg(square(x)))))),
+            new Formula("log(erfc(x))", "log(erfc(x)) -> log(erfcx(x)) - x^2 for x > 0", x -> log(erfc(x))),
+            new Formula("log(erfc(x)) differentiated", "exp(-x^2) / erfc(x) -> 1 / erfcx(x)", x -> log(erfc(x))));
 
     @Property(tries = 100)
     void theRewrittenGraphGivesTheSameValuesAndGradientsWhereTheNaiveOneIsFinite(@ForAll("cases") Case c) {
