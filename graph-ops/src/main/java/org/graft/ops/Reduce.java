@@ -470,16 +470,18 @@ public sealed interface Reduce extends Op {
 
     /**
      * The position of the largest element within the reduced axes (NumPy's argmax): the first
-     * of tied elements, and the first NaN over any number, as NumPy. An f64 of whole numbers,
-     * whatever x's dtype, since Graft has no integer tensors. An empty reduced axis is an error:
+     * of tied elements, and the first NaN over any number, as NumPy. Whole numbers in x's dtype,
+     * since Graft has no integer tensors: f32 holds them exactly up to 2^24, and an f32 argmax
+     * over more positions is an error. An empty reduced axis is an error:
      * a shape error when its size is a known 0, else when the values are fed.
      */
     record ArgMax(List<Integer> axes, boolean keepdims) implements Reduce {
         public static final Builtin BUILTIN = Builtin.reduction("argmax", Ops::argmax, "NumPy's: without an axis the flat index into the whole tensor (a scalar), "
                 + "with one the index along it. With several axes (Java only) the position counted row-major over them, which is "
                 + "both of NumPy's cases. **Ties go to the first index; so does NaN: the first NaN wins** (`argmax([1, NaN, 3])` is "
-                + "1), as NumPy. The result is f64 holding whole numbers, whatever x's dtype (Graft has no integer tensors, and f64 "
-                + "holds every position exactly), and its **gradient is zero** (`Grad.Zero`, as comparisons), so `grad` through it "
+                + "1), as NumPy. The result holds whole numbers in x's dtype (Graft has no integer tensors), so an f32 program "
+                + "stays f32 and its positions compare with its labels; f32 holds them exactly up to 2^24, and an f32 argmax over "
+                + "more positions is an error. Its **gradient is zero** (`Grad.Zero`, as comparisons), so `grad` through it "
                 + "gives zeros, not an error. An empty reduced axis is an error, as NumPy's \"attempt to get argmax of an empty "
                 + "sequence\": a shape error when the graph is built if the dim is a known 0, else when the values are fed. "
                 + "Constant folding computes them like any op.")
@@ -527,12 +529,28 @@ public sealed interface Reduce extends Op {
         public List<Grad> bprop(List<Node> in, Node y, Node gy) { return List.of(Grad.zero()); }
     }
 
-    /** The type of argmax or argmin: the reduced type in f64, once no reduced axis is known to be empty. */
+    /**
+     * The type of argmax or argmin: the reduced type, once no reduced axis is known to be empty
+     * and, in f32, no more positions are known than f32 holds exactly.
+     */
     private static Type positionType(Reduce r, Type x, Type reduced) {
+        long positions = 1;
         for (int a : normalize(x, r.axes())) {
-            if (x.dims().get(a) instanceof Dim.Size s && s.n() == 0) throw new ShapeError(emptyAxis(r, a, x.toString()));
+            if (x.dims().get(a) instanceof Dim.Size s) {
+                if (s.n() == 0) throw new ShapeError(emptyAxis(r, a, x.toString()));
+                positions *= s.n();
+            }
         }
-        return new Type(DType.F64, reduced.dims());
+        if (x.dtype() == DType.F32 && positions > EXACT_F32) throw new ShapeError(tooManyPositions(r, positions));
+        return reduced;
+    }
+
+    /** The largest whole number below which f32 holds every whole number: 2^24. */
+    long EXACT_F32 = 1L << 24;
+
+    private static String tooManyPositions(Reduce r, long positions) {
+        return r.name() + " of an f32 value over " + positions + " positions: f32 holds whole numbers exactly only up to 2^24 = "
+                + EXACT_F32 + "; take it of the value in f64";
     }
 
     /**
@@ -550,6 +568,8 @@ public sealed interface Reduce extends Op {
             if (x.shape().dim(a) == 0) throw new IllegalArgumentException(emptyAxis(r, a, x.shape().toString()));
             block *= x.shape().dim(a);
         }
+        // a symbolic dim known only now
+        if (x.dtype() == DType.F32 && block > EXACT_F32) throw new IllegalArgumentException(tooManyPositions(r, block));
         double[] v = x.transpose(perm).toArray();
         double[] out = new double[v.length / block];
         for (int o = 0; o < out.length; o++) {
@@ -560,7 +580,7 @@ public sealed interface Reduce extends Op {
             }
             out[o] = best;
         }
-        return Tensor.of(x.shape().reduce(axes, r.keepdims()), out);
+        return Tensor.of(x.dtype(), x.shape().reduce(axes, r.keepdims()), out);
     }
 
     /** NumPy's words for an empty reduced axis, with the axis and the shape. */

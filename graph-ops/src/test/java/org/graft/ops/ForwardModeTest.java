@@ -231,9 +231,6 @@ class ForwardModeTest {
             Broadcasting.class, Gradients.class);
     private static final List<Class<?>> SINGLE_OPS = List.of(Add.class, FillLike.class, StopGradient.class);
 
-    /** The cases that combine f64 positions (argmax's) with their operand, and so cannot be built in f32. */
-    private static final Set<String> F64_POSITIONS = Set.of("argmax and argmin", "one_hot");
-
     @Test
     void theCasesCoverEveryDifferentiableOp() {
         Set<Class<?>> covered = OpCoverage.opsIn(CASES.stream().map(c -> c.build().apply(List.copyOf(inputs(c, DType.F64)))).toList());
@@ -281,12 +278,12 @@ class ForwardModeTest {
 
     @TestFactory
     Stream<DynamicTest> eachOpsTangentGraphIsF32ForF32Inputs() {
-        return CASES.stream().filter(c -> !F64_POSITIONS.contains(c.name())).map(c -> DynamicTest.dynamicTest(c.name(), () -> {
+        return CASES.stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
             List<Input> in = inputs(c, DType.F32);
             Node y = c.build().apply(List.copyOf(in));
             List<Node> vs = in.stream().<Node>map(x -> new Input("d" + x.label(), x.type())).toList();
             Node t = ForwardTable.jvp(List.of(y), in, vs, Disconnected.ZEROS).get(0);
-            // what is computed is f32; a constant of class labels or indices may be f64, as argmax's are
+            // what is computed is f32; a constant of class labels or indices may be f64
             for (Node n : Graph.topologicalOrder(List.of(t))) {
                 if (n instanceof Apply) assertEquals(DType.F32, n.type().dtype(), () -> c.name() + ": " + n + " is not f32");
             }
