@@ -88,7 +88,11 @@ public final class Ops {
         return Constant.of(Tensor.vector(v));
     }
 
-    /** How many numbers {@code arange(start, stop, step)} holds: ⌈(stop - start) / step⌉, or 0. */
+    /**
+     * How many numbers {@code arange(start, stop, step)} holds: ⌈(stop - start) / step⌉, or 0, as
+     * NumPy and PyTorch count them, so a program ported from either has the same shapes. Like
+     * theirs, the last number can round onto stop: {@code arange(1, 1.3, 0.1)} ends at 1.3.
+     */
     public static int arangeSize(double start, double stop, double step) {
         if (!Double.isFinite(start) || !Double.isFinite(stop) || !Double.isFinite(step) || step == 0) {
             throw new IllegalArgumentException("arange: start, stop and step must be finite and step not 0, found "
