@@ -2,6 +2,8 @@ package org.graft.core;
 
 import java.util.List;
 
+import org.graft.core.ops.Add;
+import org.graft.core.ops.Broadcasting;
 import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
 
@@ -39,6 +41,24 @@ public interface Elementwise extends Op {
      * {@code + - * /}, exactly IEEE float arithmetic), so a chain can keep f32 values in floats.
      */
     void applyF32(float[][] in, float[] out, int n);
+
+    /**
+     * The output's tangent. Output element {@code i} depends on element {@code i} of each
+     * operand (broadcast), so the Jacobian with respect to an operand is diagonal and is its
+     * own transpose: {@link #bprop} with the operand's tangent, broadcast to the output, as the
+     * cotangent gives that operand's share of the tangent, and the shares add up.
+     */
+    @Override
+    default Grad jvp(List<Node> in, Node y, List<Node> tangents) {
+        Node sum = null;
+        for (int i = 0; i < in.size(); i++) {
+            if (tangents.get(i) == null) continue;
+            Grad share = bprop(in, y, Broadcasting.broadcastLike(tangents.get(i), y)).get(i);
+            if (share instanceof Grad.NotDifferentiable) return share;
+            if (share instanceof Grad.Term t) sum = sum == null ? t.value() : Apply.of(new Add(), sum, t.value());
+        }
+        return sum == null ? Grad.zero() : Grad.of(sum);
+    }
 
     /** The operands broadcast to their common shape, then {@link #apply}. */
     @Override

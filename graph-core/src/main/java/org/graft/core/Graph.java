@@ -25,6 +25,19 @@ public final class Graph {
      * The roots are always in the order.
      */
     public static List<Node> topologicalOrder(Collection<? extends Node> roots, Predicate<Node> enter) {
+        return order(roots, enter, n -> false);
+    }
+
+    /**
+     * The same, taking the nodes {@code leaf} accepts as leaves: they are in the order, but the
+     * walk does not go below them (unless another path does), as below a part of a graph held
+     * constant.
+     */
+    public static List<Node> topologicalOrderStoppingAt(Collection<? extends Node> roots, Predicate<Node> leaf) {
+        return order(roots, n -> true, leaf);
+    }
+
+    private static List<Node> order(Collection<? extends Node> roots, Predicate<Node> enter, Predicate<Node> leaf) {
         var order = new ArrayList<Node>();
         Set<Node> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         var stack = new Stack();
@@ -33,7 +46,7 @@ public final class Graph {
             stack.push(root);
             while (stack.size > 0) {
                 Node top = stack.nodes[stack.size - 1];
-                List<Node> inputs = top.inputs();
+                List<Node> inputs = leaf.test(top) ? List.of() : top.inputs();
                 int next = stack.next[stack.size - 1]++;
                 if (next == inputs.size()) {
                     order.add(top);

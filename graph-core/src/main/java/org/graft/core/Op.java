@@ -5,6 +5,7 @@ import java.lang.reflect.RecordComponent;
 import java.util.List;
 import java.util.StringJoiner;
 
+import org.graft.core.grad.ForwardTable;
 import org.graft.core.kernel.Kernel;
 import org.graft.core.kernel.Site;
 import org.graft.core.tensor.Tensor;
@@ -25,7 +26,8 @@ public interface Op {
      * attributes when it is a record with components ({@code sum{axes=[1], keepdims=true}},
      * {@code sum_to{target=[128]}}), the name alone otherwise ({@code relu}). Doubles print
      * as {@link Double#toString(double)} does, so they read back exactly; lists and arrays as
-     * {@code [1, 2]}; strings in double quotes; anything else with its {@code toString}. An op
+     * {@code [1, 2]}; strings in double quotes; null as {@code none}, as the language writes an
+     * attribute left out; anything else with its {@code toString}. An op
      * whose name already says an attribute's value overrides this.
      */
     default String describe() {
@@ -45,6 +47,7 @@ public interface Op {
     }
 
     private static String attribute(Object v) {
+        if (v == null) return "none"; // as the language writes an axis left out: softmax{axis=none}
         if (v instanceof String s) return '"' + s + '"';
         if (v instanceof List<?> list) {
             var out = new StringJoiner(", ", "[", "]");
@@ -71,6 +74,24 @@ public interface Op {
      * have a broadcast shape; the walker sums it back to the input's shape.
      */
     List<Grad> bprop(List<Node> inputs, Node y, Node gy);
+
+    /**
+     * The Jacobian-vector product as graph, forward mode (Theano's R-op): given the output
+     * {@code y} and one tangent per input, each of its input's type, the tangent of {@code y}:
+     * {@link Grad#of} a node of {@code y}'s type, {@link Grad#zero()} when it is identically
+     * zero, or {@link Grad#notDifferentiable}. A tangent is null where its input has none (the
+     * input does not depend on the variables, or the edge is not {@linkplain #connected
+     * connected}); the {@link ForwardTable} walker calls this only when some tangent is not.
+     *
+     * <p>By default it is derived from {@link #bprop}, which is linear in its cotangent: the
+     * tangent is the gradient, with respect to that cotangent, of the sum of each input's term
+     * times its tangent ({@link ForwardTable#byTransposition}), exact for every op at the cost
+     * of its bprop and the bprop's transpose. {@link Elementwise}, {@link Linear} and
+     * {@link Multilinear} ops have cheaper rules; an op overrides this where it has one of its own.
+     */
+    default Grad jvp(List<Node> inputs, Node y, List<Node> tangents) {
+        return ForwardTable.byTransposition(this, inputs, y, tangents);
+    }
 
     /**
      * Whether the op reads input {@code i}'s values, not only its shape ({@code zeros_like},

@@ -4,6 +4,8 @@
  * compared by identity, their {@link org.graft.core.Type}s with symbolic dims, and the
  * {@link org.graft.core.Op} contract every operation follows, extended by
  * {@link org.graft.core.Elementwise} for ops that work element by element (which the runtime
- * fuses) and {@link org.graft.core.Stochastic} for ops that draw random numbers.
+ * fuses), {@link org.graft.core.Stochastic} for ops that draw random numbers, and
+ * {@link org.graft.core.Linear} and {@link org.graft.core.Multilinear} for ops whose forward-mode
+ * derivative is the op itself applied to tangents.
  */
 package org.graft.core;

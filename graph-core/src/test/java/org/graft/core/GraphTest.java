@@ -57,4 +57,15 @@ class GraphTest {
             seen.add(m);
         }
     }
+
+    @Test
+    void aLeafIsInTheOrderButNothingBelowIt() {
+        var a = Apply.of(new Add(), x, y);
+        var b = Apply.of(new Add(), a, a);
+        var c = Apply.of(new Add(), b, y);
+        assertEquals(List.of(b, y, c), Graph.topologicalOrderStoppingAt(List.of(c), n -> n == b));
+        // what another path reaches is still walked
+        var d = Apply.of(new Add(), b, a);
+        assertEquals(List.of(b, x, y, a, d), Graph.topologicalOrderStoppingAt(List.of(d), n -> n == b));
+    }
 }

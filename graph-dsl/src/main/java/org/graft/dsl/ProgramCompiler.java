@@ -14,6 +14,7 @@ import static org.graft.ops.Ops.notEqual;
 import static org.graft.ops.Ops.pow;
 import static org.graft.ops.Ops.slice;
 import static org.graft.ops.Ops.sub;
+import static org.graft.ops.Ops.take;
 import static org.graft.ops.Ops.transpose;
 
 import java.util.ArrayDeque;
@@ -330,19 +331,67 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
     @Override
     public Value visitIndexExpr(IndexExprContext ctx) {
         Node x = values.node(visit(ctx.expr()), pos(ctx.expr()));
-        var index = new ArrayList<Slice>();
+        // NumPy's indexing: ranges, and numbers known when the program is compiled, are basic
+        // indexing (a slice); any other index, an array literal or a value of the graph, is an
+        // array of indices (take), and an axis it indexes is taken whole by the slice
+        var basic = new ArrayList<Slice>();
+        var arrays = new ArrayList<Node>();
+        var arrayAt = new ArrayList<Integer>();
         for (SubscriptContext s : ctx.subscript()) {
             if (s instanceof IndexSubscriptContext i) {
-                index.add(Slice.index(values.integer(visit(i.expr()), pos(i), "an index")));
+                Value v = visit(i.expr());
+                if (values.isKnownNumber(v)) {
+                    basic.add(Slice.index(values.integer(v, pos(i), "an index")));
+                } else {
+                    arrays.add(values.node(v, pos(i)));
+                    arrayAt.add(basic.size());
+                    basic.add(Slice.all());
+                }
             } else {
                 var r = (RangeSubscriptContext) s;
                 Integer start = r.start == null ? null : values.integer(visit(r.start), pos(r.start), "a slice bound");
                 Integer stop = r.stop == null ? null : values.integer(visit(r.stop), pos(r.stop), "a slice bound");
                 int step = r.step == null ? 1 : values.integer(visit(r.step), pos(r.step), "a slice step");
-                index.add(Slice.range(start, stop, step));
+                basic.add(Slice.range(start, stop, step));
             }
         }
-        return build(pos(ctx.getChild(1)), () -> slice(x, index.toArray(new Slice[0])));
+        SourcePos at = pos(ctx.getChild(1));
+        if (arrays.isEmpty()) return build(at, () -> slice(x, basic.toArray(new Slice[0])));
+        return build(at, () -> indexed(x, basic, arrays, arrayAt));
+    }
+
+    /**
+     * NumPy's integer-array indexing: {@code x} sliced by {@code basic}, then read by the index
+     * {@code arrays}, written at the subscripts {@code arrayAt}. The arrays and the integer
+     * subscripts broadcast together (an integer drops its axis), and the dims they give replace
+     * the arrays' axes where these are adjacent among the subscripts, or come first where a
+     * slice separates them, as NumPy puts them.
+     */
+    private static Node indexed(Node x, List<Slice> basic, List<Node> arrays, List<Integer> arrayAt) {
+        boolean sliced = basic.stream().anyMatch(s -> !(s instanceof Slice.Range r && r.isWhole() && r.step() == 1));
+        Node y = sliced ? slice(x, basic.toArray(new Slice[0])) : x;
+        // the axes of y the arrays index: an integer before an array has dropped its axis
+        var axes = new ArrayList<Integer>();
+        for (int at : arrayAt) {
+            int dropped = 0;
+            for (int i = 0; i < at; i++) if (basic.get(i) instanceof Slice.Index) dropped++;
+            axes.add(at - dropped);
+        }
+        // NumPy's rule: the arrays and the integers together are "advanced"; adjacent, their dims stay in place
+        int first = arrayAt.get(0), last = arrayAt.get(arrayAt.size() - 1);
+        for (int i = 0; i < basic.size(); i++) {
+            if (basic.get(i) instanceof Slice.Index) {
+                first = Math.min(first, i);
+                last = Math.max(last, i);
+            }
+        }
+        boolean adjacent = true;
+        for (int i = first; i <= last; i++) adjacent &= arrayAt.contains(i) || basic.get(i) instanceof Slice.Index;
+        if (adjacent) return take(y, axes.get(0), arrays);
+        // separated by a slice: the arrays' axes go first, in order, the others after them
+        var perm = new ArrayList<>(axes);
+        for (int i = 0; i < y.type().rank(); i++) if (!axes.contains(i)) perm.add(i);
+        return take(transpose(y, perm.stream().mapToInt(Integer::intValue).toArray()), 0, arrays);
     }
 
     // expr '.' NAME
@@ -368,8 +417,11 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
     // '-' expr
     @Override
     public Value visitNegExpr(NegExprContext ctx) {
-        // a negative literal is a number, not the negation of one
+        // a negative literal is a number, not the negation of one: -inf too
         if (ctx.expr() instanceof NumberExprContext n) return new Value.Expr(values.literal(-number(n.NUMBER()), pos(ctx)));
+        if (ctx.expr() instanceof NameExprContext n && predefinedNumber(n.NAME().getText()) != null) {
+            return new Value.Expr(values.literal(-predefinedNumber(n.NAME().getText()), pos(ctx)));
+        }
         Node x = values.node(visit(ctx.expr()), pos(ctx.expr()));
         return build(pos(ctx), () -> neg(x));
     }
@@ -608,6 +660,8 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
         String name = token.getText();
         Scope.Entry e = scope.lookup(name);
         if (e == null) {
+            if (predefinedNumber(name) != null) return new Value.Expr(values.literal(predefinedNumber(name), pos(token)));
+            if (name.equals("none")) return new Value.None();
             if (Builtins.FUNCTIONS.containsKey(name)) {
                 throw new GraftException(pos(token), name + " is a built-in function, not a value: call it as " + name
                         + "(...), or wrap it in a fn to pass it to iterate");
@@ -619,6 +673,21 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
             throw new GraftException(pos(token), name + " is not bound" + Suggestions.didYouMean(name, scope.visible()));
         }
         return e.value();
+    }
+
+    /**
+     * The number {@code inf} or {@code nan} stands for where no binding takes the name, else null.
+     * They, and {@code none}, are names the language gives a meaning rather than keywords, as
+     * Python's built-ins are, so a program that binds one of them (a binding {@code none}) keeps
+     * its meaning.
+     */
+    private Double predefinedNumber(String name) {
+        if (scope.lookup(name) != null) return null;
+        return switch (name) {
+            case "inf" -> Double.POSITIVE_INFINITY;
+            case "nan" -> Double.NaN;
+            default -> null;
+        };
     }
 
     /** An unnamed op or constant takes the binding's name; anything else already has one. */

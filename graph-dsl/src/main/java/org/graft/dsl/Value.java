@@ -21,6 +21,11 @@ sealed interface Value {
         public String describe() { return String.valueOf(value); }
     }
 
+    /** {@code none}: an argument that stands for nothing, as {@code axis = none} (every axis). */
+    record None() implements Value {
+        public String describe() { return "none"; }
+    }
+
     /** Several values at once: what {@code split} and a fn that returns {@code a, b} give. */
     record Tuple(List<Value> items) implements Value {
         public Tuple { items = List.copyOf(items); }

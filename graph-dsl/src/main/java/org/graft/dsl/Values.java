@@ -39,10 +39,13 @@ final class Values {
     Node node(Value v, SourcePos at) {
         if (v instanceof Value.Expr e) return e.node();
         if (v instanceof Value.Bool b) return literal(b.value() ? 1 : 0, at);
-        if (v instanceof Value.Array a) return weakTypes.literal(Constant.of(literal(arrayConstant(a, at), at)).at(at));
+        if (v instanceof Value.Array a) return numbers(arrayConstant(a, at), at);
         if (v instanceof Value.Tuple t) {
             throw new GraftException(at, "this gives " + t.describe() + " where one is needed; bind them first: "
                     + String.join(", ", placeholderNames(t.items().size())) + " = ...");
+        }
+        if (v instanceof Value.None) {
+            throw new GraftException(at, "none is not a value: it stands for an argument left out, as in axis = none");
         }
         throw new GraftException(at, v.describe() + " is a function, not a value: call it");
     }
@@ -54,6 +57,12 @@ final class Values {
     Constant literal(double v, SourcePos at) {
         return weakTypes.literal(Constant.of(literal(Tensor.scalar(v), at)).at(at), v);
     }
+
+    /**
+     * Numbers the program writes or makes when it is compiled (an array literal, {@code eye(3)}),
+     * at {@code at}: a weak constant in the program's literal dtype.
+     */
+    Constant numbers(Tensor value, SourcePos at) { return weakTypes.literal(Constant.of(literal(value, at)).at(at)); }
 
     /** The numbers of a literal in the program's literal dtype; one too large for it is an error at {@code at}. */
     Tensor literal(Tensor value, SourcePos at) {
@@ -82,7 +91,7 @@ final class Values {
         Node n = e.node();
         if (n.type().rank() != 0) throw new GraftException(at, what + " must be a number, found a value of type " + n.type());
         for (Node m : Graph.topologicalOrder(List.of(n))) {
-            if (m instanceof Input || m instanceof Param || m instanceof Apply a && a.op() instanceof Stochastic) {
+            if (fed(m)) {
                 String kind = m instanceof Input ? "input " : m instanceof Param ? "param " : "a random ";
                 throw new GraftException(at, what + " must be known when the program is compiled (from numbers and consts), but it uses "
                         + kind + m.label());
@@ -97,6 +106,18 @@ final class Values {
         if (written != null) return written;
         if (n instanceof Constant c) return c.value().item();
         return Compiler.compile(List.of(), List.of(n)).call().get(0).item();
+    }
+
+    /** Whether {@code v} is a number known when the program is compiled: a scalar of literals and consts, or a boolean. */
+    boolean isKnownNumber(Value v) {
+        if (v instanceof Value.Bool) return true;
+        if (!(v instanceof Value.Expr e) || e.node().type().rank() != 0) return false;
+        return Graph.topologicalOrder(List.of(e.node())).stream().noneMatch(Values::fed);
+    }
+
+    /** Whether a node's value is known only when the program runs: an input, a param or a sample. */
+    private static boolean fed(Node m) {
+        return m instanceof Input || m instanceof Param || m instanceof Apply a && a.op() instanceof Stochastic;
     }
 
     /** The most numbers a tensor computed at compile time (for a const, an index, an axis) may hold. */

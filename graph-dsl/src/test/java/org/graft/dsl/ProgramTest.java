@@ -21,6 +21,7 @@ import org.graft.core.runtime.Compiler;
 import org.graft.core.runtime.Function;
 import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
+import org.graft.ops.optim.Optimizer;
 
 class ProgramTest {
     private static final String GENERIC = """
@@ -225,6 +226,34 @@ class ProgramTest {
         List<Tensor> out = Compiler.compile(p.inputs(), List.copyOf(p.metrics().values())).call(z, t);
         assertClose(Tensor.scalar(2.0 / 3), out.get(0));
         assertClose(Tensor.scalar(1.0 / 3), out.get(1));
+    }
+
+    /** The language's defaults are the Java factories' (which OptimizerGoldenTest holds to torch.optim's). */
+    @Test
+    void anOptimizerGivenOnlyItsLearningRateHasTheDefaultsOfItsJavaFactory() {
+        var factories = Map.<String, Optimizer>of("sgd", Optimizer.sgd(0.1), "momentum", Optimizer.momentum(0.1),
+                "nesterov", Optimizer.nesterov(0.1), "adam", Optimizer.adam(0.1), "adamw", Optimizer.adamw(0.1),
+                "rmsprop", Optimizer.rmsprop(0.1), "adagrad", Optimizer.adagrad(0.1), "adadelta", new Optimizer.Adadelta(0.1, 0.9, 1e-6, 0));
+        assertEquals(Builtins.OPTIMIZERS.keySet(), factories.keySet());
+        for (var f : factories.entrySet()) assertEquals(f.getValue(), objective("minimize sum(w) with " + f.getKey() + "(0.1)"));
+        assertEquals(Optimizer.adadelta(), objective("minimize sum(w) with adadelta()"));
+    }
+
+    @Test
+    void everyOptionOfAnOptimizerIsGivenByItsName() {
+        assertEquals(new Optimizer.Sgd(0.1, 1e-4), objective("minimize sum(w) with sgd(0.1, weight_decay = 1e-4)"));
+        assertEquals(new Optimizer.Adam(0.1, 0.8, 0.9, 1e-6, 1e-4, true),
+                objective("minimize sum(w) with adam(0.1, beta1 = 0.8, beta2 = 0.9, eps = 1e-6, weight_decay = 1e-4, amsgrad = true)"));
+        assertEquals(new Optimizer.RmsProp(0.1, 0.9, 1e-6, 1e-4, 0.5, true),
+                objective("minimize sum(w) with rmsprop(0.1, alpha = 0.9, eps = 1e-6, weight_decay = 1e-4, momentum = 0.5, centered = true)"));
+        assertEquals(new Optimizer.Adagrad(0.1, 0.01, 1e-4, 0.1, 1e-6), objective(
+                "minimize sum(w) with adagrad(0.1, lr_decay = 0.01, weight_decay = 1e-4, initial_accumulator_value = 0.1, eps = 1e-6)"));
+        assertEquals(new Optimizer.Adadelta(0.5, 0.95, 1e-5, 1e-4),
+                objective("minimize sum(w) with adadelta(0.5, 0.95, 1e-5, 1e-4)"));   // positional, in torch.optim's order
+    }
+
+    private static Optimizer objective(String line) {
+        return Graft.compile("o.graft", "param w: [2] = zeros\n" + line + "\n").objective().orElseThrow().optimizer();
     }
 
     @Test

@@ -84,7 +84,7 @@ class EndToEndTest {
     @Example
     void theBundledMlpCompiles() {
         assertEquals(new Run(0, "mlp.graft: ok: 2 inputs, 4 params, 2 outputs, 1 metric; minimizes loss with "
-                + "adam(lr = 0.01, beta1 = 0.9, beta2 = 0.999, eps = 1.0E-8)\n", ""), graft("check", "mlp"));
+                + "adam(lr = 0.01, beta1 = 0.9, beta2 = 0.999, eps = 1e-8)\n", ""), graft("check", "mlp"));
     }
 
     private static final String LINE_GRAPH = """

@@ -3,12 +3,19 @@ package org.graft.ops;
 import static org.graft.ops.Ops.add;
 import static org.graft.ops.Ops.div;
 import static org.graft.ops.Ops.equal;
+import static org.graft.ops.Ops.fmod;
 import static org.graft.ops.Ops.greater;
 import static org.graft.ops.Ops.less;
+import static org.graft.ops.Ops.lessEqual;
 import static org.graft.ops.Ops.log;
+import static org.graft.ops.Ops.log1p;
 import static org.graft.ops.Ops.mul;
 import static org.graft.ops.Ops.neg;
+import static org.graft.ops.Ops.notEqual;
 import static org.graft.ops.Ops.pow;
+import static org.graft.ops.Ops.round;
+import static org.graft.ops.Ops.sigmoid;
+import static org.graft.ops.Ops.square;
 import static org.graft.ops.Ops.sub;
 import static org.graft.ops.Ops.where;
 
@@ -115,6 +122,109 @@ public sealed interface Binary extends Elementwise {
         public void apply(float[] a, float[] b, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Math.min(a[i], b[i])); }
         // d min(a, b) = [a < b] da + [b < a] db, ties split evenly
         public List<Node> bprop(Node a, Node b, Node y, Node gy) { return share(less(a, b), less(b, a), equal(a, b), gy); }
+    }
+
+    /** The angle of the point (x, y) from the x axis, in [-π, π] (NumPy's and C's {@code atan2(y, x)}). */
+    record Atan2() implements Binary {
+        public static final Builtin BUILTIN = Builtin.binary("atan2", "y", "x", Ops::atan2, "`Math.atan2`, IEEE 754's signs and "
+                + "infinities. d/dy = x/(x²+y²), d/dx = -y/(x²+y²): NaN at the origin, as PyTorch");
+
+        public void apply(double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.atan2(a[i], b[i]); }
+        public void apply(float[] a, float[] b, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Math.atan2(a[i], b[i])); }
+        // d atan2(y, x) = (x dy - y dx) / (x² + y²)
+        public List<Node> bprop(Node a, Node b, Node y, Node gy) {
+            Node r2 = add(square(a), square(b));
+            return List.of(mul(gy, div(b, r2)), neg(mul(gy, div(a, r2))));
+        }
+    }
+
+    /** log(e^a + e^b), finite wherever the result is. */
+    record Logaddexp() implements Binary {
+        public static final Builtin BUILTIN = Builtin.binary("logaddexp", "a", "b", Ops::logaddexp, "σ(a-b), σ(b-a); max(a, b) + "
+                + "log1p(e^-\\|a-b\\|), so finite for inputs 1000 apart; NaN gradients where a = b = ±inf, as PyTorch. "
+                + "`log(exp(a) + exp(b))` is rewritten to it");
+
+        public void apply(double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Special.logaddexp(a[i], b[i]); }
+        public void apply(float[] a, float[] b, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Special.logaddexp(a[i], b[i])); }
+        // d/da log(e^a + e^b) = e^a / (e^a + e^b) = σ(a - b), and symmetrically
+        public List<Node> bprop(Node a, Node b, Node y, Node gy) { return List.of(mul(gy, sigmoid(sub(a, b))), mul(gy, sigmoid(sub(b, a)))); }
+    }
+
+    /** x log y, and 0 where x = 0 whatever y (but NaN). */
+    record Xlogy() implements Binary {
+        public static final Builtin BUILTIN = Builtin.binary("xlogy", "x", "y", Ops::xlogy, "**0 at x = 0** for any y but NaN "
+                + "(SciPy, PyTorch), so p log p is 0 at p = 0. d/dx = log y, and 0 where x = 0 and y ≤ 0 (PyTorch); d/dy "
+                + "= x/y, and **0 at x = y = 0** (PyTorch: NaN)");
+
+        public void apply(double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = times(a[i], b[i], Math.log(b[i])); }
+        public void apply(float[] a, float[] b, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (times(a[i], b[i], Math.log(b[i]))); }
+
+        // d(x log y) = log y dx + (x/y) dy
+        public List<Node> bprop(Node a, Node b, Node y, Node gy) { return zeroAlongXIsZero(a, gy, log(b), b); }
+    }
+
+    /** x log(1 + y), and 0 where x = 0 whatever y (but NaN). */
+    record Xlog1py() implements Binary {
+        public static final Builtin BUILTIN = Builtin.binary("xlog1py", "x", "y", Ops::xlog1py, "**0 at x = 0** for any y but NaN "
+                + "(SciPy, PyTorch), also at y ≤ -1; log1p keeps tiny y. d/dx = log1p y, and 0 where x = 0 and y ≤ -1 "
+                + "(PyTorch); d/dy = x/(1+y), and **0 at x = 0, y = -1** (PyTorch: NaN)");
+
+        public void apply(double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = times(a[i], b[i], Math.log1p(b[i])); }
+        public void apply(float[] a, float[] b, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (times(a[i], b[i], Math.log1p(b[i]))); }
+
+        // d(x log(1 + y)) = log(1 + y) dx + (x/(1 + y)) dy
+        public List<Node> bprop(Node a, Node b, Node y, Node gy) { return zeroAlongXIsZero(a, gy, log1p(b), add(1.0, b)); }
+    }
+
+    /** C's fmod: a - b trunc(a/b), with the sign of a; exact. */
+    record Fmod() implements Binary {
+        public static final Builtin BUILTIN = Builtin.binary("fmod", "a", "b", Ops::fmod, "C's and NumPy's `fmod` (PyTorch's "
+                + "`fmod`): the sign of a, exact; NaN where b = 0 or a = ±inf. d/da = 1, d/db = -trunc(a/b), **NaN where the "
+                + "value is NaN** (PyTorch: ∓inf at b = 0)");
+
+        public void apply(double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = a[i] % b[i]; }
+        public void apply(float[] a, float[] b, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) ((double) a[i] % b[i]); }
+        // a = b q + y with q = trunc(a/b): dy/da = 1, dy/db = -q
+        public List<Node> bprop(Node a, Node b, Node y, Node gy) { return List.of(gy, neg(mul(gy, quotient(a, b, y)))); }
+    }
+
+    /** Python's and NumPy's {@code %}: a - b floor(a/b), with the sign of b; exact. */
+    record Mod() implements Binary {
+        public static final Builtin BUILTIN = Builtin.binary("mod", "a", "b", Ops::mod, "Python's `%`, NumPy's `mod` and "
+                + "`remainder` (PyTorch's `remainder`): the sign of b, exact, from fmod; a zero result takes b's sign (NumPy); "
+                + "NaN where b = 0 or a = ±inf, and mod(-5, inf) = inf (Python). d/da = 1, d/db = -floor(a/b)")
+                .alias("remainder");
+
+        public void apply(double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Special.floorMod(a[i], b[i]); }
+        public void apply(float[] a, float[] b, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Special.floorMod(a[i], b[i])); }
+
+        // a = b q + y with q = floor(a/b): dy/da = 1, dy/db = -q. q is fmod's quotient, less 1
+        // where the remainder was moved by b (where y differs from fmod(a, b))
+        public List<Node> bprop(Node a, Node b, Node y, Node gy) {
+            Node f = fmod(a, b);
+            return List.of(gy, neg(mul(gy, sub(quotient(a, b, f), notEqual(y, f)))));
+        }
+    }
+
+    /**
+     * The whole number q with a = b q + r, from a remainder r: (a - r)/b is q in exact arithmetic,
+     * and rounding it removes the rounding of the division (floor(a/b) of the rounded quotient is
+     * 10 at a = 1, b = 0.1, where q is 9).
+     */
+    private static Node quotient(Node a, Node b, Node r) { return round(div(sub(a, r), b)); }
+
+    /** x times g = g(y), but 0 where x = 0 (for any y but NaN), where g may be infinite or NaN. */
+    private static double times(double x, double y, double g) { return Double.isNaN(y) ? y : x == 0 ? 0 : x * g; }
+
+    /**
+     * The two terms of f(x, y) = x g(y), a function that is 0 along x = 0: d/dx = g(y), but 0
+     * where x = 0 and g(y) is not finite (h(y) ≤ 0), as PyTorch's; d/dy = x g'(y) = x/h(y), but 0
+     * where x = 0 and h(y) = 0 rather than 0/0.
+     */
+    private static List<Node> zeroAlongXIsZero(Node x, Node gy, Node g, Node h) {
+        Node atZero = equal(x, 0.0);
+        Node dx = where(mul(atZero, lessEqual(h, 0.0)), 0.0, g), dy = where(mul(atZero, equal(h, 0.0)), 0.0, div(x, h));
+        return List.of(mul(gy, dx), mul(gy, dy));
     }
 
     /**

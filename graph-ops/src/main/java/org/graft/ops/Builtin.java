@@ -3,6 +3,7 @@ package org.graft.ops;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.BiFunction;
 import java.util.function.BinaryOperator;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
@@ -29,11 +30,18 @@ import org.graft.core.SourcePos;
  *                leaves room (kinks, ties, domains)
  * @param build   what a call builds, from its arguments converted as the parameters say; null for
  *                an op that is not called by name
+ * @param aliases other names the language calls it by ({@code swish} for {@code silu})
  */
-public record Builtin(String name, String written, List<Param> params, String java, String doc, Function<Args, Node> build) {
+public record Builtin(String name, String written, List<Param> params, String java, String doc, Function<Args, Node> build,
+                      List<String> aliases) {
 
     public Builtin {
         params = List.copyOf(params);
+        aliases = List.copyOf(aliases);
+    }
+
+    public Builtin(String name, String written, List<Param> params, String java, String doc, Function<Args, Node> build) {
+        this(name, written, params, java, doc, build, List.of());
     }
 
     /** What a parameter takes, and so how the language reads its argument. */
@@ -44,10 +52,14 @@ public record Builtin(String name, String written, List<Param> params, String ja
         OPERANDS,
         /** An axis of the first operand, checked in range where it is written (negative counts from the end). */
         AXIS,
+        /** An axis, as {@link #AXIS}, or {@code none}: every axis. */
+        AXIS_OR_NONE,
         /** A whole number known when the program is compiled. */
         INTEGER,
         /** A list of whole numbers known when the program is compiled ({@code [28, 28]}). */
         INTEGERS,
+        /** A list of pairs of whole numbers known when the program is compiled ({@code [[0, 0], [1, 2]]}). */
+        INTEGER_PAIRS,
         /** A number known when the program is compiled. */
         NUMBER,
         /** {@code true} or {@code false}. */
@@ -62,14 +74,20 @@ public record Builtin(String name, String written, List<Param> params, String ja
         public static Param operand(String name) { return new Param(name, Kind.OPERAND, false, null); }
         public static Param operands(String name) { return new Param(name, Kind.OPERANDS, false, null); }
         public static Param axis(String name, int defaultValue) { return new Param(name, Kind.AXIS, true, defaultValue); }
-        /** An axis that may be left out, null then. */
-        public static Param optionalAxis(String name) { return new Param(name, Kind.AXIS, true, null); }
+        /** An axis that may be left out or given as {@code none}, null then. */
+        public static Param optionalAxis(String name) { return new Param(name, Kind.AXIS_OR_NONE, true, null); }
+        /** An axis with a default, that may also be given as {@code none}, null then. */
+        public static Param axisOrNone(String name, int defaultValue) { return new Param(name, Kind.AXIS_OR_NONE, true, defaultValue); }
         public static Param integer(String name) { return new Param(name, Kind.INTEGER, false, null); }
+        public static Param integer(String name, int defaultValue) { return new Param(name, Kind.INTEGER, true, defaultValue); }
         public static Param integers(String name) { return new Param(name, Kind.INTEGERS, false, null); }
         /** A list of whole numbers that may be left out, null then. */
         public static Param optionalIntegers(String name) { return new Param(name, Kind.INTEGERS, true, null); }
+        public static Param integerPairs(String name) { return new Param(name, Kind.INTEGER_PAIRS, false, null); }
         public static Param number(String name, double defaultValue) { return new Param(name, Kind.NUMBER, true, defaultValue); }
         public static Param number(String name) { return new Param(name, Kind.NUMBER, false, null); }
+        /** A number that may be left out, null then. */
+        public static Param optionalNumber(String name) { return new Param(name, Kind.NUMBER, true, null); }
         public static Param bool(String name, boolean defaultValue) { return new Param(name, Kind.BOOLEAN, true, defaultValue); }
     }
 
@@ -84,7 +102,7 @@ public record Builtin(String name, String written, List<Param> params, String ja
         /** An {@link Kind#OPERANDS}. */
         List<Node> operands(String name);
 
-        /** An {@link Kind#AXIS} in {@code [-rank, rank)}, or null for an optional one not given. */
+        /** An {@link Kind#AXIS} in {@code [-rank, rank)}, or null for an optional one not given, or one given as {@code none}. */
         Integer axis(String name);
 
         int integer(String name);
@@ -92,7 +110,13 @@ public record Builtin(String name, String written, List<Param> params, String ja
         /** An {@link Kind#INTEGERS}, or null for an optional one not given. */
         int[] integers(String name);
 
+        /** An {@link Kind#INTEGER_PAIRS}: each element a pair. */
+        int[][] integerPairs(String name);
+
         double number(String name);
+
+        /** A {@link Kind#NUMBER} that may be left out, null when it is not given and has no default. */
+        Double optionalNumber(String name);
 
         boolean bool(String name);
 
@@ -117,11 +141,24 @@ public record Builtin(String name, String written, List<Param> params, String ja
 
     /** {@code name(x, axis = none, keepdims = false)}. */
     public static Builtin reduction(String name, Reduction f, String doc) {
-        return of(name, List.of(Param.operand("x"), Param.optionalAxis("axis"), Param.bool("keepdims", false)), a -> {
-            Node x = a.operand("x");
+        return of(name, List.of(Param.operand("x"), Param.optionalAxis("axis"), Param.bool("keepdims", false)),
+                a -> f.apply(a.operand("x"), axes(a), a.bool("keepdims")), doc);
+    }
+
+    /** The axes a reduction's call asks for: its {@code axis}, or every axis of its operand {@code x} when none is given. */
+    public static int[] axes(Args a) {
+        Integer axis = a.axis("axis");
+        return axis == null ? IntStream.range(0, a.operand("x").type().rank()).toArray() : new int[] {axis};
+    }
+
+    /**
+     * {@code name(x, axis = none)}: {@code whole} of x without an axis (every axis, or x flattened,
+     * as NumPy), {@code along} the axis given.
+     */
+    public static Builtin alongAxis(String name, UnaryOperator<Node> whole, BiFunction<Node, Integer, Node> along, String doc) {
+        return of(name, List.of(Param.operand("x"), Param.optionalAxis("axis")), a -> {
             Integer axis = a.axis("axis");
-            int[] axes = axis == null ? IntStream.range(0, x.type().rank()).toArray() : new int[] {axis};
-            return f.apply(x, axes, a.bool("keepdims"));
+            return axis == null ? whole.apply(a.operand("x")) : along.apply(a.operand("x"), axis);
         }, doc);
     }
 
@@ -141,6 +178,19 @@ public record Builtin(String name, String written, List<Param> params, String ja
 
     /** The same op, its Java builders given as the docs show them. */
     public Builtin java(String javaForms) { return new Builtin(name, written, params, javaForms, doc, build); }
+
+    /** The same op, called by {@code other} in the language too; the docs show both. */
+    public Builtin alias(String other) {
+        var names = new ArrayList<>(aliases);
+        names.add(other);
+        return new Builtin(name, written + ", `" + other + signature(params) + "`", params, java, doc, build, names);
+    }
+
+    /** The function {@code alias} calls: this op under that name. */
+    public Builtin as(String alias) {
+        if (!aliases.contains(alias)) throw new IllegalArgumentException(name + " has no alias " + alias);
+        return new Builtin(alias, written, params, java, doc, build, aliases);
+    }
 
     /** The same op, written in the language as the docs show it. */
     public Builtin written(String languageForms) { return new Builtin(name, languageForms, params, java, doc, build); }

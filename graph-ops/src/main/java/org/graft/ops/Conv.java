@@ -8,6 +8,7 @@ import java.util.List;
 
 import org.graft.core.Dim;
 import org.graft.core.Grad;
+import org.graft.core.Multilinear;
 import org.graft.core.Node;
 import org.graft.core.Op;
 import org.graft.core.ShapeError;
@@ -31,7 +32,7 @@ import org.graft.core.tensor.Tensor;
  * {@code dW = filter_grad(x, gy)}. Their kernels share {@link ConvProducts}: im2col onto the
  * GEMM back end.
  */
-public sealed interface Conv extends Op {
+public sealed interface Conv extends Multilinear {
 
     /**
      * Strides, paddings (top, bottom, left, right: {@code "same"} pads an odd total one more at

@@ -1,10 +1,15 @@
 package org.graft.ops;
 
+import static org.graft.ops.Ops.add;
+import static org.graft.ops.Ops.broadcastTo;
 import static org.graft.ops.Ops.expandDims;
 import static org.graft.ops.Ops.gemm;
 import static org.graft.ops.Ops.matmul;
 import static org.graft.ops.Ops.mul;
+import static org.graft.ops.Ops.neg;
+import static org.graft.ops.Ops.solve;
 import static org.graft.ops.Ops.squeeze;
+import static org.graft.ops.Ops.sub;
 import static org.graft.ops.Ops.transpose;
 
 import java.util.ArrayList;
@@ -16,6 +21,8 @@ import java.util.stream.IntStream;
 import org.graft.core.Apply;
 import org.graft.core.Dim;
 import org.graft.core.Grad;
+import org.graft.core.Linear;
+import org.graft.core.Multilinear;
 import org.graft.core.Node;
 import org.graft.core.Op;
 import org.graft.core.ShapeError;
@@ -27,8 +34,9 @@ import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
 
 /**
- * Linear algebra: the matrix product and transposes, and the cheaper forms the specialize
- * rules rewrite products into (a GEMM with transposed operands and a bias, a dot product).
+ * Linear algebra: the matrix product and transposes, the cheaper forms the specialize rules
+ * rewrite products into (a GEMM with transposed operands and a bias, a dot product), and the
+ * solution of a linear system.
  */
 public sealed interface Linalg extends Op {
 
@@ -37,7 +45,7 @@ public sealed interface Linalg extends Op {
      * is a row vector, a rank-1 right operand a column vector, and that axis is dropped from
      * the result ({@code [k] @ [k]} is the dot product, a scalar).
      */
-    record MatMul() implements Linalg {
+    record MatMul() implements Linalg, Multilinear {
         public static final Builtin BUILTIN = Builtin.operator("`a @ b`", "`matmul(a, b)`", "rank 2 @ rank 2; a rank-1 left operand is a row, a rank-1 right operand a "
                 + "column, and that axis is dropped (`[k] @ [k]` is a scalar), as NumPy");
 
@@ -95,7 +103,7 @@ public sealed interface Linalg extends Op {
      * Permutes the axes: axis {@code i} of the result is axis {@code perm[i]} of the input, as
      * NumPy's {@code transpose(x, perm)}. {@code x.T} is the permutation that swaps the last two.
      */
-    record Transpose(List<Integer> perm) implements Linalg {
+    record Transpose(List<Integer> perm) implements Linalg, Linear {
         public static final Builtin BUILTIN = Builtin.of("transpose", List.of(Builtin.Param.operand("x"), Builtin.Param.optionalIntegers("perm")), Transpose::build,
                 "axis i of the result is axis `perm[i]` of x, as NumPy; without perm it swaps the last two axes, which `x.T` "
                 + "writes too").written("`x.T`, `transpose(x)`, `transpose(x, perm)`").java("`transpose(x)`, `transpose(x, perm...)`");
@@ -245,6 +253,14 @@ public sealed interface Linalg extends Op {
             return in.size() == 2 ? List.of(Grad.of(ga), Grad.of(gb)) : List.of(Grad.of(ga), Grad.of(gb), Grad.of(gy));
         }
 
+        // the product is linear in each of a and b, and the bias adds its own tangent
+        @Override
+        public Grad jvp(List<Node> in, Node y, List<Node> tangents) {
+            Node products = Multilinear.tangent(new Gemm(transA, transB, alpha), in.subList(0, 2), tangents.subList(0, 2));
+            Node bias = in.size() == 3 && tangents.get(2) != null ? broadcastTo(tangents.get(2), y) : null;
+            return Grad.of(products == null ? bias : bias == null ? products : add(products, bias));
+        }
+
         private String operands(Type a, Type b) { return a + (transA ? ".T" : "") + " @ " + b + (transB ? ".T" : ""); }
 
         /** {@code op(x) op(y)}: a plain matmul when neither operand is transposed. */
@@ -266,7 +282,7 @@ public sealed interface Linalg extends Op {
      * The sum of the elementwise products of two operands of the same type, a scalar: NumPy's
      * {@code vdot} for real numbers, {@code sum(x * y)} in one pass without forming the product.
      */
-    record Dot() implements Linalg {
+    record Dot() implements Linalg, Multilinear {
         public static final Builtin BUILTIN = Builtin.operator("", "`vdot(x, y)`", "internal: `sum(x * y)` over every element in one pass, which specialize builds");
 
         @Override
@@ -298,6 +314,113 @@ public sealed interface Linalg extends Op {
         @Override
         public List<Grad> bprop(List<Node> in, Node y, Node gy) {
             return List.of(Grad.of(mul(gy, in.get(1))), Grad.of(mul(gy, in.get(0))));
+        }
+    }
+
+    /**
+     * The solution x of {@code a x = b} for a square matrix a and a vector or matrix b of
+     * right-hand sides (NumPy's {@code linalg.solve}), by Gaussian elimination with partial
+     * pivoting (LAPACK's {@code gesv}). A singular a, where elimination meets a column with no
+     * nonzero pivot, is an error when the values are fed, as NumPy's {@code LinAlgError}; a
+     * nearly singular one gives large values, as there.
+     */
+    record Solve() implements Linalg {
+        public static final Builtin BUILTIN = Builtin.binary("solve", "a", "b", Ops::solve, "x with a x = b for a square a `[n, n]` and "
+                + "b `[n]` or `[n, k]` (NumPy's `linalg.solve`), by Gaussian elimination with partial pivoting (LAPACK's `gesv`); a "
+                + "singular a (a column with no nonzero pivot) is an error when the values are fed, as NumPy's `LinAlgError`. "
+                + "d/db = solve(aᵀ, g), d/da = -solve(aᵀ, g) xᵀ; the tangent is solve(a, db - da x)");
+
+        @Override
+        public Type type(List<Type> in) {
+            Op.requireArity(this, in, 2);
+            Type a = in.get(0), b = in.get(1);
+            if (a.rank() != 2 || !a.dim(0).equals(a.dim(1))) throw new ShapeError("a must be a square matrix, found " + a);
+            if (b.rank() < 1 || b.rank() > 2) throw new ShapeError("b must be a vector or a matrix, found " + b);
+            if (a.dtype() != b.dtype()) throw new ShapeError("dtypes differ: " + a + " and " + b);
+            if (!b.dim(0).equals(a.dim(0))) throw new ShapeError("a " + a + " has " + a.dim(0) + " rows, b " + b + " has " + b.dim(0));
+            return b;
+        }
+
+        @Override
+        public Tensor fprop(List<Tensor> in) {
+            Tensor a = in.get(0), b = in.get(1);
+            double[] x = b.toArray();
+            eliminate(a.toArray(), a.shape().dim(0), x, columns(b.shape()));
+            return Tensor.of(b.dtype(), b.shape(), x);
+        }
+
+        // a is copied into scratch made once, where elimination overwrites it; b into the output, where x is formed
+        @Override
+        public Kernel kernel(Site site) {
+            int n = site.in(0).dim(0), k = columns(site.in(1));
+            double[] scratch = new double[n * n];
+            int a = site.slot(0), b = site.slot(1), out = site.slot();
+            return buf -> {
+                System.arraycopy((double[]) buf[a], 0, scratch, 0, n * n);
+                double[] x = (double[]) buf[out];
+                System.arraycopy((double[]) buf[b], 0, x, 0, n * k);
+                eliminate(scratch, n, x, k);
+            };
+        }
+
+        // x = a⁻¹ b: db = a⁻ᵀ g, and da = -a⁻ᵀ g xᵀ = -db xᵀ, an outer product for a vector b
+        @Override
+        public List<Grad> bprop(List<Node> in, Node y, Node gy) {
+            Node gb = solve(transpose(in.get(0)), gy);
+            Node ga = y.type().rank() == 1 ? neg(matmul(expandDims(gb, 1), expandDims(y, 0))) : neg(matmul(gb, transpose(y)));
+            return List.of(Grad.of(ga), Grad.of(gb));
+        }
+
+        // a x = b gives da x + a dx = db, so dx = a⁻¹ (db - da x)
+        @Override
+        public Grad jvp(List<Node> in, Node y, List<Node> tangents) {
+            Node da = tangents.get(0), db = tangents.get(1);
+            Node rhs = da == null ? db : db == null ? neg(matmul(da, y)) : sub(db, matmul(da, y));
+            return Grad.of(solve(in.get(0), rhs));
+        }
+
+        /** The right-hand sides: 1 for a vector b, its columns for a matrix. */
+        private static int columns(Shape b) { return b.rank() == 2 ? b.dim(1) : 1; }
+
+        /**
+         * Solves {@code a x = b} in place: {@code a} ({@code n x n}, row-major) is overwritten by
+         * the elimination, {@code x} holds b ({@code n x k}) and is left holding the solution.
+         * At each column the row with the largest magnitude there becomes the pivot row.
+         */
+        static void eliminate(double[] a, int n, double[] x, int k) {
+            for (int col = 0; col < n; col++) {
+                int pivot = col;
+                for (int r = col + 1; r < n; r++) if (Math.abs(a[r * n + col]) > Math.abs(a[pivot * n + col])) pivot = r;
+                if (a[pivot * n + col] == 0) {
+                    throw new IllegalArgumentException("a is singular: elimination finds no nonzero pivot in column " + col);
+                }
+                if (pivot != col) {
+                    swap(a, pivot * n + col, col * n + col, n - col);
+                    swap(x, pivot * k, col * k, k);
+                }
+                double p = a[col * n + col];
+                for (int r = col + 1; r < n; r++) {
+                    double f = a[r * n + col] / p;
+                    for (int c = col + 1; c < n; c++) a[r * n + c] -= f * a[col * n + c];
+                    for (int j = 0; j < k; j++) x[r * k + j] -= f * x[col * k + j];
+                }
+            }
+            for (int r = n - 1; r >= 0; r--) { // back substitution through the upper triangle
+                for (int j = 0; j < k; j++) {
+                    double s = x[r * k + j];
+                    for (int c = r + 1; c < n; c++) s -= a[r * n + c] * x[c * k + j];
+                    x[r * k + j] = s / a[r * n + r];
+                }
+            }
+        }
+
+        /** Swaps the {@code length} elements from {@code i} with those from {@code j}. */
+        private static void swap(double[] v, int i, int j, int length) {
+            for (int e = 0; e < length; e++) {
+                double t = v[i + e];
+                v[i + e] = v[j + e];
+                v[j + e] = t;
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 package org.graft.ops;
 
+import static org.graft.ops.Ops.add;
 import static org.graft.ops.Ops.div;
 import static org.graft.ops.Ops.exp;
 import static org.graft.ops.Ops.expandDims;
@@ -7,13 +8,16 @@ import static org.graft.ops.Ops.log;
 import static org.graft.ops.Ops.log1p;
 import static org.graft.ops.Ops.logSoftmax;
 import static org.graft.ops.Ops.mul;
+import static org.graft.ops.Ops.onesLike;
 import static org.graft.ops.Ops.neg;
 import static org.graft.ops.Ops.sigmoid;
 import static org.graft.ops.Ops.softmax;
 import static org.graft.ops.Ops.sub;
 import static org.graft.ops.Ops.sum;
 
+import java.util.Arrays;
 import java.util.List;
+import java.util.stream.IntStream;
 
 import org.graft.core.Apply;
 import org.graft.core.Elementwise;
@@ -34,17 +38,28 @@ import org.graft.core.tensor.Tensor;
  */
 public sealed interface Neural extends Op {
 
-    /** The type of an op that normalizes its one input along {@code axis}: the input's, once the axis is checked. */
-    private static Type alongAxis(Op op, List<Type> in, int axis) {
+    /** The type of an op that normalizes its one input along {@code axis} (null: every axis): the input's, once the axis is checked. */
+    private static Type alongAxis(Op op, List<Type> in, Integer axis) {
         Op.requireArity(op, in, 1);
-        in.get(0).axis(axis);
+        if (axis != null) in.get(0).axis(axis);
         return in.get(0);
     }
 
-    /** e^x / Σ e^x along {@code axis}, computed from x - max so no exponent is positive. */
-    record Softmax(int axis) implements Neural {
-        public static final Builtin BUILTIN = Builtin.of("softmax", List.of(Builtin.Param.operand("x"), Builtin.Param.axis("axis", -1)), a -> Ops.softmax(a.operand("x"), a.axis("axis")),
-                "from x - max; a row of -inf gives NaN, as PyTorch").java("`softmax(x)`, `softmax(x, axis)`");
+    /** The axes a normalization along {@code axis} runs over: that one, or every axis of x for null. */
+    private static int[] along(Shape x, Integer axis) {
+        return axis == null ? IntStream.range(0, x.rank()).toArray() : new int[] {x.axis(axis)};
+    }
+
+    /** The sum of v along {@code axis} (null: every axis), kept with size 1, to broadcast against v. */
+    private static Node sumAlong(Node v, Integer axis) {
+        return axis == null ? sum(v, IntStream.range(0, v.type().rank()).toArray(), true) : sum(v, axis, true);
+    }
+
+    /** e^x / Σ e^x along {@code axis}, or over every element for a null axis, computed from x - max so no exponent is positive. */
+    record Softmax(Integer axis) implements Neural {
+        public static final Builtin BUILTIN = Builtin.of("softmax", List.of(Builtin.Param.operand("x"), Builtin.Param.axisOrNone("axis", -1)),
+                a -> Ops.softmax(a.operand("x"), a.axis("axis")), "from x - max; a row of -inf gives NaN, as PyTorch. `axis = "
+                + "none` normalizes over every element (JAX's `axis=None`)").java("`softmax(x)`, `softmax(x, axis)` (null: every axis)");
 
         @Override
         public Type type(List<Type> in) { return alongAxis(this, in, axis); }
@@ -52,7 +67,7 @@ public sealed interface Neural extends Op {
         @Override
         public Tensor fprop(List<Tensor> in) {
             Tensor x = in.get(0);
-            int[] axes = {x.shape().axis(axis)};
+            int[] axes = along(x.shape(), axis);
             Tensor e = x.sub(Reduce.shift(x, axes)).map(Math::exp);
             return e.div(e.sum(axes, true));
         }
@@ -76,15 +91,19 @@ public sealed interface Neural extends Op {
         // dy_i/dx_j = y_i (δ_ij - y_j), so the vector-Jacobian product is y ⊙ (gy - <gy, y>)
         @Override
         public List<Grad> bprop(List<Node> in, Node y, Node gy) {
-            return List.of(Grad.of(mul(y, sub(gy, sum(mul(gy, y), axis, true)))));
+            return List.of(Grad.of(mul(y, sub(gy, sumAlong(mul(gy, y), axis)))));
         }
+
+        // the Jacobian is symmetric, so the tangent is the same product: y ⊙ (dx - <dx, y>)
+        @Override
+        public Grad jvp(List<Node> in, Node y, List<Node> tangents) { return bprop(in, y, tangents.get(0)).get(0); }
     }
 
-    /** x - log Σ e^x along {@code axis}: finite where softmax underflows to 0 and its log to -inf. */
-    record LogSoftmax(int axis) implements Neural {
-        public static final Builtin BUILTIN = Builtin.of("log_softmax", List.of(Builtin.Param.operand("x"), Builtin.Param.axis("axis", -1)),
-                a -> Ops.logSoftmax(a.operand("x"), a.axis("axis")), "(x - m) - log Σ e^(x-m): finite where softmax underflows")
-                .java("`logSoftmax(x)`, `logSoftmax(x, axis)`");
+    /** x - log Σ e^x along {@code axis} (null: every axis): finite where softmax underflows to 0 and its log to -inf. */
+    record LogSoftmax(Integer axis) implements Neural {
+        public static final Builtin BUILTIN = Builtin.of("log_softmax", List.of(Builtin.Param.operand("x"), Builtin.Param.axisOrNone("axis", -1)),
+                a -> Ops.logSoftmax(a.operand("x"), a.axis("axis")), "(x - m) - log Σ e^(x-m): finite where softmax underflows; "
+                + "`axis = none` as `softmax`'s").java("`logSoftmax(x)`, `logSoftmax(x, axis)` (null: every axis)");
 
         @Override
         public Type type(List<Type> in) { return alongAxis(this, in, axis); }
@@ -95,7 +114,14 @@ public sealed interface Neural extends Op {
         // dy_i/dx_j = δ_ij - softmax_j = δ_ij - e^(y_j), so gx = gy - e^y Σ gy
         @Override
         public List<Grad> bprop(List<Node> in, Node y, Node gy) {
-            return List.of(Grad.of(sub(gy, mul(exp(y), sum(gy, axis, true)))));
+            return List.of(Grad.of(sub(gy, mul(exp(y), sumAlong(gy, axis)))));
+        }
+
+        // dy = dx - Σ_j e^(y_j) dx_j
+        @Override
+        public Grad jvp(List<Node> in, Node y, List<Node> tangents) {
+            Node dx = tangents.get(0);
+            return Grad.of(sub(dx, sumAlong(mul(exp(y), dx), axis)));
         }
 
         @Override
@@ -113,8 +139,8 @@ public sealed interface Neural extends Op {
             };
         }
 
-        static Tensor evaluate(Tensor x, int axis) {
-            int[] axes = {x.shape().axis(axis)};
+        static Tensor evaluate(Tensor x, Integer axis) {
+            int[] axes = along(x.shape(), axis);
             Tensor z = x.sub(Reduce.shift(x, axes));
             Tensor logSum = z.map(Math::exp).sum(axes, true).map(Math::log);
             return z.sub(logSum);
@@ -169,6 +195,15 @@ public sealed interface Neural extends Op {
             Node z = in.get(0), t = in.get(1);
             Node gz = Apply.of(new SoftmaxCrossEntropyGrad(), z, t, gy);
             return List.of(Grad.of(gz), Grad.of(neg(mul(expandDims(gy, gy.type().rank()), logSoftmax(z, -1)))));
+        }
+
+        // dy = Σ_k (softmax(z)_k Σt - t_k) dz_k - Σ_k log softmax(z)_k dt_k, per row
+        @Override
+        public Grad jvp(List<Node> in, Node y, List<Node> tangents) {
+            Node z = in.get(0), t = in.get(1), dz = tangents.get(0), dt = tangents.get(1);
+            Node fromLogits = dz == null ? null : sum(mul(sub(mul(softmax(z, -1), sum(t, -1, true)), t), dz), -1);
+            Node fromTargets = dt == null ? null : neg(sum(mul(logSoftmax(z, -1), dt), -1));
+            return Grad.of(fromLogits == null ? fromTargets : fromTargets == null ? fromLogits : add(fromLogits, fromTargets));
         }
     }
 
@@ -238,6 +273,230 @@ public sealed interface Neural extends Op {
                 }
             };
         }
+    }
+
+    /**
+     * PyTorch's cross-entropy with class labels, per row: for logits {@code z [..., k]} and a
+     * label per row {@code [...]}, {@code (1 - ε)(-log softmax(z)[label]) + (ε/k) Σ -log softmax(z)},
+     * with ε the label smoothing, and 0 where the label is {@code ignoreIndex}. A label is a class
+     * in {@code [0, k)} or the ignore index, checked when the values are fed. {@link Ops#crossEntropy}
+     * takes the mean over the rows not ignored.
+     */
+    record CrossEntropy(int ignoreIndex, double labelSmoothing) implements Neural {
+        public static final Builtin BUILTIN = Builtin.of("cross_entropy", List.of(Builtin.Param.operand("logits"), Builtin.Param.operand("labels"),
+                Builtin.Param.number("label_smoothing", 0.0), Builtin.Param.integer("ignore_index", -100), Builtin.Param.bool("reduce", true)),
+                a -> Ops.crossEntropy(a.operand("logits"), a.operand("labels"), a.number("label_smoothing"), a.integer("ignore_index"),
+                        a.bool("reduce")), "PyTorch's `F.cross_entropy` with class labels, the classes on the **last** axis (PyTorch's "
+                + "are on axis 1; the same for `[n, k]`): `[..., k]` and labels `[...]`; per row (1-ε)(-log softmax(z)[label]) + "
+                + "(ε/k) Σ -log softmax(z) for `label_smoothing` ε in [0, 1], stable as `log_softmax`. `reduce = true` (PyTorch's "
+                + "default `reduction = 'mean'`) gives the mean **over the rows whose label is not `ignore_index`** (NaN when every "
+                + "row is ignored, as PyTorch), `reduce = false` (`'none'`) the rows, 0 where ignored; `'sum'` is "
+                + "`sum(cross_entropy(..., reduce = false))`. Labels: whole numbers in f64 or f32 (whatever the logits' dtype), a class "
+                + "in [0, k) or the ignore index, anything else an error naming it and its position. No class weights. d/dz = "
+                + "softmax - (1-ε) one_hot - ε/k per row, as one op; the labels get zero")
+                .java("`crossEntropy(logits, labels)`, `crossEntropy(logits, labels, labelSmoothing, ignoreIndex, reduce)`");
+
+        public CrossEntropy {
+            if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) {
+                throw new IllegalArgumentException("label_smoothing must be in [0, 1], found " + Builtin.show(labelSmoothing));
+            }
+        }
+
+        @Override
+        public Type type(List<Type> in) {
+            Op.requireArity(this, in, 2);
+            return Gather.perLabel(in.get(0), in.get(1), "logits", "softmax_cross_entropy");
+        }
+
+        @Override
+        public Tensor fprop(List<Tensor> in) {
+            Tensor z = in.get(0), labels = in.get(1);
+            int k = z.shape().dim(-1);
+            Tensor logProbs = LogSoftmax.evaluate(z, -1);
+            int[] c = classes(ignoreIndex, labels.storage(), labels.shape(), k, new int[labels.size()]);
+            double[] y = new double[labels.size()];
+            for (int row = 0; row < y.length; row++) {
+                if (c[row] == Gather.Positions.IGNORED) continue;
+                double nll = -logProbs.getFlat(row * k + c[row]);
+                double smooth = 0.0;
+                for (int i = 0; i < k && labelSmoothing != 0; i++) smooth -= logProbs.getFlat(row * k + i);
+                y[row] = labelSmoothing == 0 ? nll : (1 - labelSmoothing) * nll + labelSmoothing / k * smooth;
+            }
+            return Tensor.of(z.dtype(), labels.shape(), y);
+        }
+
+        // per row: the shift and the normalizer, then the label's term and, with smoothing, the sum over the row
+        @Override
+        public Kernel kernel(Site site) {
+            var lanes = new Lanes(site.in(0), -1);
+            Shape labelShape = site.in(1);
+            int logits = site.slot(0), labels = site.slot(1), out = site.slot(), rows = site.out().size();
+            int[] c = new int[rows];
+            double keep = 1 - labelSmoothing, spread = labelSmoothing / lanes.length;
+            return b -> {
+                double[] z = (double[]) b[logits], y = (double[]) b[out];
+                classes(ignoreIndex, b[labels], labelShape, lanes.length, c);
+                for (int row = 0; row < rows; row++) {
+                    if (c[row] == Gather.Positions.IGNORED) {
+                        y[row] = 0;
+                        continue;
+                    }
+                    int start = lanes.start(row), end = start + lanes.length;
+                    double shift = lanes.shift(z, start);
+                    double logSum = lanes.logSumExp(z, start, shift);
+                    double nll = -((z[start + c[row]] - shift) - logSum);
+                    if (labelSmoothing == 0) {
+                        y[row] = nll;
+                        continue;
+                    }
+                    double smooth = 0.0;
+                    for (int i = start; i < end; i++) smooth -= (z[i] - shift) - logSum;
+                    y[row] = keep * nll + spread * smooth;
+                }
+            };
+        }
+
+        // d/dz = softmax(z) - (1-ε) one_hot(label) - ε/k per row, as one op; the labels are integers: zero
+        @Override
+        public List<Grad> bprop(List<Node> in, Node y, Node gy) {
+            return List.of(Grad.of(Apply.of(new CrossEntropyGrad(ignoreIndex, labelSmoothing), in.get(0), in.get(1), gy)), Grad.zero());
+        }
+    }
+
+    /**
+     * The gradient of {@link CrossEntropy} with respect to its logits, {@code g (softmax(z) - c)}
+     * per row with {@code c = (1-ε) one_hot(label) + ε/k}, and 0 on the rows whose label is
+     * ignored, for logits {@code z}, labels and the cost's gradient {@code g} (one value per row):
+     * one op, so one kernel computes it. Only the bprop of {@code cross_entropy} builds it.
+     */
+    record CrossEntropyGrad(int ignoreIndex, double labelSmoothing) implements Neural {
+        public static final Builtin BUILTIN = Builtin.operator("", "`Neural.CrossEntropyGrad`", "internal: `cross_entropy`'s d/dlogits, "
+                + "g (softmax(z) - (1-ε) one_hot - ε/k) per row and 0 on ignored rows, as one op; its own gradient is written out, "
+                + "so a second-order gradient stays as small as the first");
+
+        @Override
+        public Type type(List<Type> in) {
+            Op.requireArity(this, in, 3);
+            Type z = in.get(0), g = in.get(2);
+            Type rows = Gather.perLabel(z, in.get(1), "logits", null);
+            if (!g.equals(rows)) throw new ShapeError("the gradient " + g + " does not have one value per row of " + z);
+            return z;
+        }
+
+        @Override
+        public Tensor fprop(List<Tensor> in) {
+            Tensor z = in.get(0), labels = in.get(1), g = in.get(2);
+            int k = z.shape().dim(-1);
+            Tensor softmax = new Softmax(-1).fprop(List.of(z));
+            int[] c = classes(ignoreIndex, labels.storage(), labels.shape(), k, new int[labels.size()]);
+            double[] y = new double[z.size()];
+            for (int row = 0; row < c.length; row++) {
+                if (c[row] == Gather.Positions.IGNORED) continue;
+                for (int i = 0; i < k; i++) {
+                    double target = (i == c[row] ? 1 - labelSmoothing : 0) + labelSmoothing / k;
+                    y[row * k + i] = g.getFlat(row) * (softmax.getFlat(row * k + i) - target);
+                }
+            }
+            return Tensor.of(z.dtype(), z.shape(), y);
+        }
+
+        // With s = softmax(z) and y_i = g (s_i - c_i) on a row that counts: dy_i/dz_j = g s_i (δ_ij - s_j),
+        // so gz = g s ⊙ (u - <u, s>) for a cotangent u; dy_i/dg = s_i - c_i, so gg = <u, s - c>, which is
+        // this op with g = 1. A row whose label is ignored is 0 whatever z and g are: the mask of the
+        // rows that count (1 or 0) keeps it out of gz, and this op already gives it 0 for gg.
+        @Override
+        public List<Grad> bprop(List<Node> in, Node y, Node gy) {
+            Node z = in.get(0), labels = in.get(1), g = in.get(2);
+            Node s = softmax(z, -1);
+            Node perRow = expandDims(mul(g, Apply.of(new Labelled(ignoreIndex), z, labels)), g.type().rank());
+            Node gz = mul(perRow, mul(s, sub(gy, sum(mul(gy, s), -1, true))));
+            Node gg = sum(mul(gy, Apply.of(this, z, labels, onesLike(g))), -1);
+            return List.of(Grad.of(gz), Grad.zero(), Grad.of(gg));
+        }
+
+        // per row: the shift and the normalizer, then each element, in the reference's order
+        @Override
+        public Kernel kernel(Site site) {
+            var lanes = new Lanes(site.in(0), -1);
+            Shape labelShape = site.in(1);
+            int logits = site.slot(0), labels = site.slot(1), grads = site.slot(2), out = site.slot(), rows = site.in(2).size();
+            int[] c = new int[rows];
+            int k = lanes.length;
+            double keep = 1 - labelSmoothing, spread = labelSmoothing / k;
+            return b -> {
+                double[] z = (double[]) b[logits], g = (double[]) b[grads], y = (double[]) b[out];
+                classes(ignoreIndex, b[labels], labelShape, k, c);
+                for (int row = 0; row < rows; row++) {
+                    int start = lanes.start(row), end = start + k;
+                    if (c[row] == Gather.Positions.IGNORED) {
+                        Arrays.fill(y, start, end, 0.0);
+                        continue;
+                    }
+                    double shift = lanes.shift(z, start);
+                    double sum = 0.0;
+                    for (int i = start; i < end; i++) sum += y[i] = Math.exp(z[i] - shift);
+                    for (int i = start; i < end; i++) y[i] = g[row] * (y[i] / sum - (i - start == c[row] ? keep + spread : spread));
+                }
+            };
+        }
+    }
+
+    /**
+     * 1 for each row of x {@code [..., k]} whose label is not {@code ignoreIndex}, 0 where it is:
+     * the rows that the mean of {@link CrossEntropy} or {@link Gather.Nll} counts, and the mask of
+     * the rows that have a gradient. x lends its type only. The labels are not checked here: the
+     * loss that reads them checks them, so a bad label is reported by the op the program wrote.
+     */
+    record Labelled(int ignoreIndex) implements Neural {
+        public static final Builtin BUILTIN = Builtin.operator("", "—", "internal: 1 for each row whose label is not `ignore_index`, "
+                + "0 where it is: summed, what the mean of `cross_entropy` and `nll` divides by");
+
+        @Override
+        public boolean readsValues(int i) { return i == 1; } // x lends only its type
+
+        @Override
+        public Type type(List<Type> in) {
+            Op.requireArity(this, in, 2);
+            return Gather.perLabel(in.get(0), in.get(1), "x", null);
+        }
+
+        @Override
+        public Tensor fprop(List<Tensor> in) {
+            Tensor labels = in.get(1);
+            return Tensor.of(in.get(0).dtype(), labels.shape(), Arrays.stream(labels.storage()).map(v -> v == ignoreIndex ? 0 : 1).toArray());
+        }
+
+        // 0 and 1 are exact in either dtype, and so the labels compared: one kernel for both
+        @Override
+        public Kernel kernel(Site site) {
+            int labels = site.slot(1), out = site.slot(), n = site.out().size();
+            return b -> {
+                if (b[out] instanceof double[] y) {
+                    for (int r = 0; r < n; r++) y[r] = label(b[labels], r) == ignoreIndex ? 0 : 1;
+                } else {
+                    float[] y = (float[]) b[out];
+                    for (int r = 0; r < n; r++) y[r] = label(b[labels], r) == ignoreIndex ? 0 : 1;
+                }
+            };
+        }
+
+        private static double label(Object labels, int r) { return labels instanceof double[] d ? d[r] : ((float[]) labels)[r]; }
+
+        @Override
+        public Kernel kernelF32(Site site) { return kernel(site); }
+
+        // x lends its type only; the labels are integers, and the output is piecewise constant in them
+        @Override
+        public List<Grad> bprop(List<Node> in, Node y, Node gy) { return List.of(Grad.disconnected(), Grad.zero()); }
+    }
+
+    /**
+     * The classes of the labels in {@code buffer} (f64 or f32, of shape {@code shape}) for rows of
+     * {@code k} logits, into {@code into}: each checked to be a class in {@code [0, k)} or the
+     * ignore index, which becomes {@link Gather.Positions#IGNORED}.
+     */
+    private static int[] classes(int ignoreIndex, Object buffer, Shape shape, int k, int[] into) {
+        return Gather.Positions.labels(ignoreIndex).of(buffer, k, shape, shape.rank(), "", into);
     }
 
     /**
@@ -311,7 +570,7 @@ public sealed interface Neural extends Op {
         }
 
         private static double cost(double z, double t) {
-            return (1 - t) * Unary.stableSoftplus(z) + t * Unary.stableSoftplus(-z);
+            return (1 - t) * Special.softplus(z) + t * Special.softplus(-z);
         }
 
         // d/dz = σ(z) - t; d/dt = -z
@@ -325,12 +584,18 @@ public sealed interface Neural extends Op {
     /**
      * The lanes of a tensor along one axis: {@code count} runs of {@code length} elements,
      * {@code stride} apart, one per position of the other axes, in the order the reference
-     * reductions visit them.
+     * reductions visit them; along no axis in particular (null), one lane of every element.
      */
     final class Lanes {
         final int count, length, stride;
 
-        Lanes(Shape x, int axis) {
+        Lanes(Shape x, Integer axis) {
+            if (axis == null) {
+                length = x.size();
+                stride = 1;
+                count = length == 0 ? 0 : 1;
+                return;
+            }
             int a = x.axis(axis);
             length = x.dim(a);
             int inner = 1;

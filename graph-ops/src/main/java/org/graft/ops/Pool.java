@@ -10,6 +10,7 @@ import java.util.List;
 
 import org.graft.core.Dim;
 import org.graft.core.Grad;
+import org.graft.core.Linear;
 import org.graft.core.Node;
 import org.graft.core.Op;
 import org.graft.core.ShapeError;
@@ -96,6 +97,10 @@ public sealed interface Pool extends Op {
 
         @Override
         public List<Grad> bprop(List<Node> in, Node y, Node gy) { return List.of(Grad.of(maxPool2dGrad(in.get(0), y, gy, window))); }
+
+        /** The tangent at each window's maximum, the mean over ties: the transpose of the gradient's even split. */
+        @Override
+        public Grad jvp(List<Node> in, Node y, List<Node> tangents) { return Grad.of(maxPool2dGather(in.get(0), y, tangents.get(0), window)); }
     }
 
     /**
@@ -134,6 +139,12 @@ public sealed interface Pool extends Op {
         public List<Grad> bprop(List<Node> in, Node y, Node u) {
             return List.of(Grad.zero(), Grad.zero(), Grad.of(maxPool2dGather(in.get(0), in.get(1), u, window)));
         }
+
+        @Override
+        public Grad jvp(List<Node> in, Node y, List<Node> tangents) {
+            Node dg = tangents.get(2);
+            return dg == null ? Grad.zero() : Grad.of(maxPool2dGrad(in.get(0), in.get(1), dg, window));
+        }
     }
 
     /**
@@ -170,6 +181,12 @@ public sealed interface Pool extends Op {
         public List<Grad> bprop(List<Node> in, Node y, Node g) {
             return List.of(Grad.zero(), Grad.zero(), Grad.of(maxPool2dGrad(in.get(0), in.get(1), g, window)));
         }
+
+        @Override
+        public Grad jvp(List<Node> in, Node y, List<Node> tangents) {
+            Node du = tangents.get(2);
+            return du == null ? Grad.zero() : Grad.of(maxPool2dGather(in.get(0), in.get(1), du, window));
+        }
     }
 
     /**
@@ -177,7 +194,7 @@ public sealed interface Pool extends Op {
      * the mean ({@code countPadding}, PyTorch's default {@code count_include_pad = True}) or
      * left out of it.
      */
-    record AvgPool2d(Window window, boolean countPadding) implements Pool {
+    record AvgPool2d(Window window, boolean countPadding) implements Pool, Linear {
         public static final Builtin BUILTIN = Builtin.operator("", "`avgPool2d(x, window, countPadding)`",
                 "each window's mean; padding counts as zeros in it by default (PyTorch's count_include_pad = True); linear, "
                 + "so its gradient spreads g evenly back over each window");
@@ -216,7 +233,7 @@ public sealed interface Pool extends Op {
     }
 
     /** The adjoint of {@link AvgPool2d}: each window's {@code g} spread evenly over it, onto {@code h x w} images. */
-    record AvgPool2dGrad(Window window, boolean countPadding, int h, int w) implements Pool {
+    record AvgPool2dGrad(Window window, boolean countPadding, int h, int w) implements Pool, Linear {
         public static final Builtin BUILTIN = Builtin.operator("", "`avgPool2dGrad(g, window, countPadding, h, w)`",
                 "internal: avg_pool2d's gradient, each window's g spread evenly over it; its own gradient is avg_pool2d");
 

@@ -15,8 +15,9 @@ import org.graft.core.ops.StopGradient;
 /**
  * Every op and its {@link Builtin}, gathered from where they are declared: each op record of a
  * family holds its own {@code BUILTIN}, found through the family's permitted subclasses, so
- * adding an op is one record. graph-core's few ops cannot name a graph-ops type; they are
- * registered here.
+ * adding an op is one record. graph-core's few ops cannot name a graph-ops type, and a function
+ * that builds another op under a name of its own ({@code stack} builds a {@code concat}) has no
+ * record; they are registered here.
  */
 public final class Registry {
     private Registry() {}
@@ -25,9 +26,12 @@ public final class Registry {
     public enum Section {
         ELEMENTWISE_ONE("Elementwise, one input"),
         ELEMENTWISE_MORE("Elementwise, two and three inputs"),
+        ACTIVATIONS("Activations"),
         REDUCTIONS("Reductions"),
+        SCANS("Scans"),
         LINEAR_ALGEBRA("Linear algebra"),
         SHAPE("Shape"),
+        CONSTRUCTORS("Constructors"),
         NEURAL("Neural"),
         CONVOLUTION("Convolution and pooling"),
         RANDOM("Random"),
@@ -42,23 +46,34 @@ public final class Registry {
     /** An op class and how the language and the docs know it, in the docs' section. */
     public record Entry(Class<?> op, Builtin builtin, Section section) {}
 
-    /** Where entries come from: an op family's records, each holding its own, or one of graph-core's ops, registered here. */
+    /**
+     * Where entries come from: an op family's records, each holding its own, or an op registered here: one of graph-core's,
+     * or one that a language function builds under a name of its own (stack, a concat).
+     */
     private sealed interface Source {}
 
     private record Family(Class<?> family, Section section) implements Source {}
 
     private record Core(Class<?> op, Builtin builtin, Section section) implements Source {}
 
-    /** The families in their sections, and graph-core's ops where they belong among them: the docs' order. */
+    /** The families in their sections, and the ops registered here where they belong among them: the docs' order. */
     private static final List<Source> SOURCES = List.of(
             new Family(Unary.class, Section.ELEMENTWISE_ONE),
             new Core(Add.class, Builtin.operator("`a + b`", "`add(a, b)`", "1, 1"), Section.ELEMENTWISE_MORE),
             new Family(Binary.class, Section.ELEMENTWISE_MORE),
             new Family(Compare.class, Section.ELEMENTWISE_MORE),
             new Family(Ternary.class, Section.ELEMENTWISE_MORE),
+            new Family(Activation.class, Section.ACTIVATIONS),
             new Family(Reduce.class, Section.REDUCTIONS),
+            new Family(Scan.class, Section.SCANS),
             new Family(Linalg.class, Section.LINEAR_ALGEBRA),
             new Family(Shaping.class, Section.SHAPE),
+            new Core(Shaping.Concat.class, Builtin.of("stack", List.of(Builtin.Param.operands("xs"), Builtin.Param.integer("axis", 0)),
+                    a -> Ops.stack(a.operands("xs"), a.integer("axis")), "operands of one type joined along a new axis, at this "
+                    + "position of the result (negative counts from its end), as NumPy: `concat` of each operand with the axis "
+                    + "inserted, so the gradient is a slice per operand").written("`stack([a, b], axis = 0)`").java("`stack(List, axis)`"),
+                    Section.SHAPE),
+            new Family(Remap.class, Section.SHAPE),
             new Core(FillLike.class, Builtin.unary("zeros_like", Ops::zerosLike, "x lends only its type"), Section.SHAPE),
             new Core(FillLike.class, Builtin.unary("ones_like", Ops::onesLike, "x lends only its type"), Section.SHAPE),
             new Core(FillLike.class, Builtin.of("fill", List.of(Builtin.Param.operand("x"), Builtin.Param.number("value")),
@@ -69,22 +84,28 @@ public final class Registry {
             new Core(Broadcasting.SumTo.class, Builtin.operator("", "`sumTo(x, type)`",
                     "internal: the sum that undoes a broadcast, which the gradient walker builds; its gradient broadcasts back"),
                     Section.SHAPE),
+            new Family(Gather.class, Section.SHAPE),
             new Family(Neural.class, Section.NEURAL),
             new Family(Conv.class, Section.CONVOLUTION),
             new Family(Pool.class, Section.CONVOLUTION),
             new Family(Random.class, Section.RANDOM),
             new Core(StopGradient.class, Builtin.unary("stop_gradient", Ops::stopGradient, "the identity on values; no gradient passes"),
-                    Section.DIFFERENTIATION));
+                    Section.DIFFERENTIATION),
+            new Family(Gradients.class, Section.DIFFERENTIATION));
 
     private static final List<Entry> ALL = gather();
 
     /** Every op's entry, in the docs' order: one per op, and one per name the language has for it. */
     public static List<Entry> all() { return ALL; }
 
-    /** The ops the language calls by name, by their names. */
+    /** The ops the language calls by name, by their names and their aliases. */
     public static Map<String, Builtin> functions() {
         var out = new LinkedHashMap<String, Builtin>();
-        for (Entry e : ALL) if (e.builtin().name() != null) out.put(e.builtin().name(), e.builtin());
+        for (Entry e : ALL) {
+            Builtin b = e.builtin();
+            if (b.name() != null) out.put(b.name(), b);
+            for (String alias : b.aliases()) out.put(alias, b.as(alias));
+        }
         return out;
     }
 

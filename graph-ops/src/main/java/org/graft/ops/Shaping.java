@@ -15,6 +15,7 @@ import java.util.stream.Collectors;
 import org.graft.core.Apply;
 import org.graft.core.Dim;
 import org.graft.core.Grad;
+import org.graft.core.Linear;
 import org.graft.core.Node;
 import org.graft.core.Op;
 import org.graft.core.ShapeError;
@@ -30,8 +31,9 @@ import org.graft.core.tensor.Tensor;
 /**
  * Ops that move, select, copy or join elements without computing new ones; each one's
  * gradient is its inverse or adjoint (a reshape is undone by a reshape, a slice's adjoint
- * writes back into zeros, a broadcast's sums). {@link OneHot} lives here too: it only places
- * ones.
+ * writes back into zeros, a broadcast's sums, a remap's adds back), and each is {@link Linear}, so
+ * its tangent is itself applied to the tangents. {@link OneHot} lives here too: it only places
+ * ones, and its derivative is zero.
  */
 public sealed interface Shaping extends Op {
 
@@ -44,8 +46,11 @@ public sealed interface Shaping extends Op {
     }
 
     /** Inserts axes of size 1; {@code axes} are positions in the result, ascending. */
-    record ExpandDims(List<Integer> axes) implements Shaping, KeepsOrder {
-        public static final Builtin BUILTIN = Builtin.operator("", "`expandDims(x, axes...)`", "inserts axes of size 1 at these positions of the result");
+    record ExpandDims(List<Integer> axes) implements Shaping, KeepsOrder, Linear {
+        public static final Builtin BUILTIN = Builtin.of("expand_dims", List.of(Builtin.Param.operand("x"), Builtin.Param.integer("axis")),
+                a -> Ops.expandDims(a.operand("x"), a.integer("axis")), "inserts an axis of size 1 at this position of the result; "
+                + "a negative one counts from the result's end, as NumPy (`expand_dims(v, -1)` of `[3]` is `[3, 1]`)")
+                .java("`expandDims(x, axes...)`");
 
         public ExpandDims { axes = List.copyOf(axes); }
 
@@ -56,9 +61,8 @@ public sealed interface Shaping extends Op {
             int rank = x.rank() + axes.size();
             for (int i = 0; i < axes.size(); i++) {
                 int a = axes.get(i);
-                if (a < 0 || a >= rank || i > 0 && a <= axes.get(i - 1)) {
-                    throw new ShapeError("axes " + axes + " are not ascending positions in a result of rank " + rank);
-                }
+                if (a < 0 || a >= rank) throw new ShapeError("axis " + a + " is out of range for a result of rank " + rank);
+                if (i > 0 && a <= axes.get(i - 1)) throw new ShapeError("axes " + axes + " are not ascending positions in the result");
             }
             var dims = new ArrayList<Dim>(rank);
             for (int i = 0, next = 0; i < rank; i++) dims.add(axes.contains(i) ? Dim.of(1) : x.dims().get(next++));
@@ -70,8 +74,9 @@ public sealed interface Shaping extends Op {
     }
 
     /** Removes axes of size 1; {@code axes} are positions in the input, ascending. */
-    record Squeeze(List<Integer> axes) implements Shaping, KeepsOrder {
-        public static final Builtin BUILTIN = Builtin.operator("", "`squeeze(x, axes...)`", "removes axes of size 1");
+    record Squeeze(List<Integer> axes) implements Shaping, KeepsOrder, Linear {
+        public static final Builtin BUILTIN = Builtin.alongAxis("squeeze", Ops::squeeze, Ops::squeeze, "removes the axis, which must have size 1; without one, every axis whose size is 1 (a symbolic dim is not "
+                + "known to be 1, so it stays)").java("`squeeze(x)`, `squeeze(x, axes...)`");
 
         public Squeeze { axes = List.copyOf(axes); }
 
@@ -81,9 +86,7 @@ public sealed interface Shaping extends Op {
             Type x = in.get(0);
             var dims = new ArrayList<Dim>();
             for (int a : axes) {
-                if (a < 0 || a >= x.rank() || !x.dims().get(a).isOne()) {
-                    throw new ShapeError("axis " + a + " of " + x + " is not of size 1");
-                }
+                if (!x.dims().get(x.axis(a)).isOne()) throw new ShapeError("axis " + a + " of " + x + " is not of size 1");
             }
             for (int i = 0; i < x.rank(); i++) if (!axes.contains(i)) dims.add(x.dims().get(i));
             return x.withDims(dims);
@@ -99,7 +102,7 @@ public sealed interface Shaping extends Op {
      * input with symbolic dims the -1 is needed and stands for its one symbolic dim
      * ({@code [n, 28, 28]} to {@code [-1, 784]} gives {@code [n, 784]}).
      */
-    record Reshape(List<Integer> dims) implements Shaping, KeepsOrder {
+    record Reshape(List<Integer> dims) implements Shaping, KeepsOrder, Linear {
         public static final Builtin BUILTIN = Builtin.of("reshape", List.of(Builtin.Param.operand("x"), Builtin.Param.integers("shape")),
                 a -> Ops.reshape(a.operand("x"), a.integers("shape")), "row-major, as NumPy; at most one `-1`. For an input with a "
                 + "symbolic dim the `-1` is required and stands for it, when the concrete dims hold the same number of elements on "
@@ -161,7 +164,7 @@ public sealed interface Shaping extends Op {
      * of {@link Reshape}, to dims that may be symbolic. The sizes must agree: equal when both
      * types are concrete, else the same symbols and the same product of the concrete dims.
      */
-    record ReshapeLike() implements Shaping, KeepsOrder {
+    record ReshapeLike() implements Shaping, KeepsOrder, Linear {
         public static final Builtin BUILTIN = Builtin.operator("", "`reshape(x, like)`", "x's elements in the dims of `like`, whose values are not read: "
                 + "`reshape`'s gradient, to dims that may be symbolic");
 
@@ -197,7 +200,7 @@ public sealed interface Shaping extends Op {
     }
 
     /** {@code x} broadcast to concrete dims, as NumPy's {@code broadcast_to}. */
-    record BroadcastTo(List<Integer> dims) implements Shaping, SharedKernel {
+    record BroadcastTo(List<Integer> dims) implements Shaping, SharedKernel, Linear {
         public static final Builtin BUILTIN = Builtin.of("broadcast_to", List.of(Builtin.Param.operand("x"), Builtin.Param.integers("shape")),
                 a -> Ops.broadcastTo(a.operand("x"), a.integers("shape")), "NumPy's broadcasting to concrete dims; the gradient sums back")
                 .java("`broadcastTo(x, dims...)`");
@@ -236,7 +239,7 @@ public sealed interface Shaping extends Op {
      * The operands joined along {@code axis} (negative counts from the end). Their dtypes and
      * ranks agree, their dims agree off the axis, and on the axis they are concrete.
      */
-    record Concat(int axis) implements Shaping {
+    record Concat(int axis) implements Shaping, Linear {
         public static final Builtin BUILTIN = Builtin.of("concat", List.of(Builtin.Param.operands("xs"), Builtin.Param.axis("axis", 0)),
                 a -> Ops.concat(a.operands("xs"), a.axis("axis")), "same rank and dtype, equal dims except along the axis, which "
                 + "must be concrete; the gradient is a slice per operand").written("`concat([a, b], axis = 0)`").java("`concat(List, axis)`");
@@ -292,7 +295,7 @@ public sealed interface Shaping extends Op {
      * axis, the axes after them taken whole. A range keeps its axis, an index drops it. A
      * symbolic dim can only be taken whole ({@code :} or {@code ::-1}), and keeps its symbol.
      */
-    record StridedSlice(List<Slice> index) implements Shaping {
+    record StridedSlice(List<Slice> index) implements Shaping, Linear {
         public static final Builtin BUILTIN = Builtin.operator("`x[:, 0:10]`, `x[i]`, `x[::-1]`", "`slice(x, Slice.all(), Slice.range(0, 10))`, "
                 + "`slice(x, Slice.index(i))`, `slice(x, Slice.range(null, null, -1))`", "NumPy basic indexing with Python's rules: "
                 + "negative bounds count from the end, bounds past the end are clamped, steps of either sign (0 is an error), an "
@@ -358,7 +361,7 @@ public sealed interface Shaping extends Op {
      * at the positions that slicing {@code like} with {@code index} reads; {@code like}'s
      * values are not read.
      */
-    record Unslice(List<Slice> index) implements Shaping {
+    record Unslice(List<Slice> index) implements Shaping, Linear {
         public static final Builtin BUILTIN = Builtin.operator("", "`unslice(g, like, index...)`", "internal: `g` written into zeros of `like`'s type where "
                 + "slicing `like` reads: the slice's gradient");
 
@@ -390,6 +393,65 @@ public sealed interface Shaping extends Op {
         public List<Grad> bprop(List<Node> in, Node y, Node gy) {
             return List.of(Grad.of(slice(gy, index.toArray(Slice[]::new))), Grad.disconnected());
         }
+    }
+
+    /**
+     * The adjoint of a {@link Remap} op {@code of}: {@code g}, of the type {@code of} gives for
+     * {@code like}, added element by element into zeros of {@code like}'s type at the elements
+     * that {@code of} reads there (those read several times, as by a tile, add up); {@code like}'s
+     * values are not read. The gradient of every gather but flip, tril and triu, which are their
+     * own adjoints.
+     */
+    record Unremap(Remap of) implements Shaping {
+        public static final Builtin BUILTIN = Builtin.operator("", "`Shaping.Unremap(op)`", "internal: the adjoint of `tile`, `repeat`, `pad`, "
+                + "`pad_reflect` and the shift: g added into zeros of `like`'s type at the elements the op reads there, so copies "
+                + "add up");
+
+        @Override
+        public String describe() { return name() + "{of=" + of.describe() + "}"; }
+
+        @Override
+        public boolean readsValues(int i) { return i == 0; } // like lends only its shape
+
+        @Override
+        public Type type(List<Type> in) {
+            Op.requireArity(this, in, 2);
+            Type g = in.get(0), like = in.get(1);
+            Type read = of.type(List.of(like));
+            if (!read.equals(g)) {
+                throw new ShapeError("cannot add " + g + " into " + like + " through " + of.describe() + ", which reads " + read);
+            }
+            return like;
+        }
+
+        @Override
+        public Tensor fprop(List<Tensor> in) {
+            Tensor g = in.get(0), like = in.get(1);
+            double[] out = new double[like.size()];
+            add(g.storage(), of.index(like.shape()), out);
+            return Tensor.of(g.dtype(), like.shape(), out);
+        }
+
+        @Override
+        public Kernel kernel(Site site) {
+            int[] index = of.index(site.in(1));
+            int g = site.slot(0), out = site.slot(), n = site.out().size();
+            return b -> {
+                double[] y = (double[]) b[out];
+                Arrays.fill(y, 0, n, 0.0);
+                add((double[]) b[g], index, y);
+            };
+        }
+
+        /** Each g[i] added into out[index[i]], in order, where the index is not -1. */
+        private static void add(double[] g, int[] index, double[] out) {
+            for (int i = 0; i < index.length; i++) if (index[i] >= 0) out[index[i]] += g[i];
+        }
+
+        // reading back the elements written: the gather itself
+        @Override
+        // scatter-adding is linear in g: its adjoint reads the same elements, with zeros where the op fills with a value
+        public List<Grad> bprop(List<Node> in, Node y, Node gy) { return List.of(Grad.of(Apply.of(of.linear(), gy)), Grad.disconnected()); }
     }
 
     /**
@@ -508,7 +570,7 @@ public sealed interface Shaping extends Op {
         return t.dims().stream().filter(d -> d instanceof Dim.Var).map(Dim::toString).sorted().toList();
     }
 
-    private static int[] toArray(List<Integer> axes) { return axes.stream().mapToInt(Integer::intValue).toArray(); }
+    static int[] toArray(List<Integer> axes) { return axes.stream().mapToInt(Integer::intValue).toArray(); }
 
     static List<Integer> sorted(int... axes) { return Arrays.stream(axes).sorted().boxed().toList(); }
 }

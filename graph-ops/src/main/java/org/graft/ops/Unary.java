@@ -2,49 +2,33 @@ package org.graft.ops;
 
 import static org.graft.ops.Ops.add;
 import static org.graft.ops.Ops.cos;
+import static org.graft.ops.Ops.cosh;
+import static org.graft.ops.Ops.digamma;
 import static org.graft.ops.Ops.div;
 import static org.graft.ops.Ops.exp;
 import static org.graft.ops.Ops.greater;
+import static org.graft.ops.Ops.isfinite;
 import static org.graft.ops.Ops.mul;
 import static org.graft.ops.Ops.neg;
+import static org.graft.ops.Ops.polygamma;
 import static org.graft.ops.Ops.sigmoid;
 import static org.graft.ops.Ops.sign;
 import static org.graft.ops.Ops.sin;
+import static org.graft.ops.Ops.sinh;
 import static org.graft.ops.Ops.square;
 import static org.graft.ops.Ops.sub;
 
 import java.util.List;
 
-import org.graft.core.Elementwise;
 import org.graft.core.Grad;
+import org.graft.core.GraftException;
 import org.graft.core.Node;
 
-/** Elementwise functions of one input. The loop, bprop and the derivative live side by side. */
-public sealed interface Unary extends Elementwise {
-
-    /** {@code y[i] = f(x[i])} for {@code i < n}; {@code y} may be {@code x}. */
-    void apply(double[] x, double[] y, int n);
-
-    /** The same on floats, each result rounded once. */
-    void apply(float[] x, float[] y, int n);
-
-    /**
-     * {@code gy * f'(x)}, written with whichever of {@code x} and {@code y = f(x)} is cheaper, or
-     * {@link Grad#zero()} for a piecewise-constant {@code f}.
-     */
-    Grad bprop(Node x, Node y, Node gy);
-
-    @Override
-    default int arity() { return 1; }
-
-    @Override
-    default void apply(double[][] in, double[] out, int n) { apply(in[0], out, n); }
-
-    @Override
-    default void applyF32(float[][] in, float[] out, int n) { apply(in[0], out, n); }
-
-    @Override
-    default List<Grad> bprop(List<Node> in, Node y, Node gy) { return List.of(bprop(in.get(0), y, gy)); }
+/**
+ * Elementwise functions of one input, as the math names them. The loop, bprop and the derivative
+ * live side by side; {@link Special} holds the functions {@link Math} lacks.
+ */
+public sealed interface Unary extends OneInput {
 
     record Neg() implements Unary {
         public static final Builtin BUILTIN = Builtin.operator("`-x`", "`neg(x)`", "-1");
@@ -142,8 +126,8 @@ public sealed interface Unary extends Elementwise {
     record Sigmoid() implements Unary {
         public static final Builtin BUILTIN = Builtin.unary("sigmoid", Ops::sigmoid, "y(1-y); the kernel never forms e^-x for x < 0");
 
-        public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = stableSigmoid(x[i]); }
-        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (stableSigmoid(x[i])); }
+        public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Special.sigmoid(x[i]); }
+        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Special.sigmoid(x[i])); }
         // d/dx σ(x) = σ(x)(1 - σ(x)) = y(1 - y)
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, mul(y, sub(1.0, y)))); }
     }
@@ -152,8 +136,8 @@ public sealed interface Unary extends Elementwise {
     record Softplus() implements Unary {
         public static final Builtin BUILTIN = Builtin.unary("softplus", Ops::softplus, "σ(x); computed as max(x,0) + log1p(e^-\\|x\\|), finite everywhere");
 
-        public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = stableSoftplus(x[i]); }
-        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (stableSoftplus(x[i])); }
+        public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Special.softplus(x[i]); }
+        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Special.softplus(x[i])); }
         // d/dx log(1 + e^x) = e^x / (1 + e^x) = σ(x)
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, sigmoid(x))); }
     }
@@ -197,30 +181,310 @@ public sealed interface Unary extends Elementwise {
     /** The error function, (2/√π) ∫₀ˣ e^(-t²) dt, to about an ulp (Commons Numbers, after Boost). */
     record Erf() implements Unary {
         public static final Builtin BUILTIN = Builtin.unary("erf", Ops::erf, "(2/√π) e^(-x²)");
-        private static final double TWO_OVER_SQRT_PI = 2.0 / Math.sqrt(Math.PI);
 
-        public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = erf(x[i]); }
-        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (erf(x[i])); }
+        public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Special.erf(x[i]); }
+        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Special.erf(x[i])); }
         // d/dx erf x = (2/√π) e^(-x²)
-        public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, mul(TWO_OVER_SQRT_PI, exp(neg(square(x)))))); }
+        public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, mul(Special.TWO_OVER_SQRT_PI, gaussian(x)))); }
     }
 
-    // qualified: the record Erf shadows the library's class of the same name in this file
-    private static double erf(double x) { return org.apache.commons.numbers.gamma.Erf.value(x); }
+    /** 1 - erf x, without the cancellation: erfc(10) is 2.1e-45, not 0 (Commons Numbers, after Boost). */
+    record Erfc() implements Unary {
+        public static final Builtin BUILTIN = Builtin.unary("erfc", Ops::erfc, "-(2/√π) e^(-x²); `log(erfc(x))` is rewritten "
+                + "to stay finite for large x, its gradient too (see `erfcx`)");
 
-    /**
-     * The logistic function without overflow: for x < 0 it is computed as e^x / (1 + e^x), so
-     * e^-x is never formed for large negative x.
-     */
-    static double stableSigmoid(double x) {
-        if (x >= 0) return 1.0 / (1.0 + Math.exp(-x));
-        double e = Math.exp(x);
-        return e / (1.0 + e);
+        public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Special.erfc(x[i]); }
+        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Special.erfc(x[i])); }
+        // d/dx erfc x = -(2/√π) e^(-x²)
+        public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, mul(-Special.TWO_OVER_SQRT_PI, gaussian(x)))); }
+    }
+
+    /** The scaled complementary error function e^(x²) erfc x, about 1/(x√π) for large x where erfc underflows. */
+    record Erfcx() implements Unary {
+        public static final Builtin BUILTIN = Builtin.unary("erfcx", Ops::erfcx, "2xy - 2/√π, as PyTorch, which cancels for "
+                + "large x: **within 4x² ulps** (1e-12 up to x = 30). `log(erfc(x))` becomes `log(erfcx(x)) - x²` for x > 0, "
+                + "and its gradient -(2/√π) / erfcx(x)");
+
+        public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Special.erfcx(x[i]); }
+        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Special.erfcx(x[i])); }
+        // d/dx e^(x²) erfc x = 2x e^(x²) erfc x - (2/√π) = 2xy - 2/√π
+        public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, sub(mul(mul(2.0, x), y), Special.TWO_OVER_SQRT_PI))); }
+    }
+
+    /** The inverse of erf on [-1, 1] (Commons Numbers, after Boost). */
+    record Erfinv() implements Unary {
+        public static final Builtin BUILTIN = Builtin.unary("erfinv", Ops::erfinv, "(√π/2) e^(y²), from the output; ±inf at ±1, "
+                + "NaN outside [-1, 1]");
+        private static final double HALF_SQRT_PI = Math.sqrt(Math.PI) / 2;
+
+        public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Special.erfinv(x[i]); }
+        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Special.erfinv(x[i])); }
+        // x = erf y, so dy/dx = 1 / erf'(y) = (√π/2) e^(y²)
+        public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, mul(HALF_SQRT_PI, exp(square(y))))); }
+    }
+
+    /** log₂ x, exact at the powers of 2. */
+    record Log2() implements Unary {
+        public static final Builtin BUILTIN = Builtin.unary("log2", Ops::log2, "1/(x ln 2); exact at the powers of 2");
+
+        public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Special.log2(x[i]); }
+        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Special.log2(x[i])); }
+        // d/dx log₂ x = 1/(x ln 2)
+        public Grad bprop(Node x, Node y, Node gy) { return Grad.of(div(gy, mul(x, Special.LN2))); }
+    }
+
+    /** log₁₀ x, exact at the powers of 10 ({@link Math#log10}). */
+    record Log10() implements Unary {
+        public static final Builtin BUILTIN = Builtin.unary("log10", Ops::log10, "1/(x ln 10); exact at the powers of 10");
+        private static final double LN10 = Math.log(10.0);
+
+        public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.log10(x[i]); }
+        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Math.log10(x[i])); }
+        // d/dx log₁₀ x = 1/(x ln 10)
+        public Grad bprop(Node x, Node y, Node gy) { return Grad.of(div(gy, mul(x, LN10))); }
+    }
+
+    /** 2^x, exact at the integers. */
+    record Exp2() implements Unary {
+        public static final Builtin BUILTIN = Builtin.unary("exp2", Ops::exp2, "2^x ln 2, reusing the output; exact at the integers");
+
+        public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.pow(2.0, x[i]); }
+        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Math.pow(2.0, x[i])); }
+        // d/dx 2^x = 2^x ln 2 = y ln 2
+        public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, mul(y, Special.LN2))); }
+    }
+
+    /** log(1 - e^x) for x ≤ 0, to an ulp on both sides of -ln 2 (Mächler's two forms). */
+    record Log1mexp() implements Unary {
+        public static final Builtin BUILTIN = Builtin.unary("log1mexp", Ops::log1mexp, "-e^(x-y) = -e^x/(1-e^x); log(-expm1 x) "
+                + "above -ln 2 and log1p(-e^x) below (Mächler), -inf at 0 with gradient **-inf** (the limit from below), NaN "
+                + "for x > 0. `log(1 - exp(x))` is rewritten to it");
+
+        public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Special.log1mexp(x[i]); }
+        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Special.log1mexp(x[i])); }
+        // d/dx log(1 - e^x) = -e^x / (1 - e^x) = -e^x / e^y = -e^(x - y): -inf at x = 0 where y = -inf,
+        // where the forms with expm1(-x) take the sign of a zero
+        public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, neg(exp(sub(x, y))))); }
+    }
+
+    /** log(p / (1 - p)), the inverse of the sigmoid, keeping its digits near ½. */
+    record Logit() implements Unary {
+        public static final Builtin BUILTIN = Builtin.unary("logit", Ops::logit, "1/(x(1-x)) = 2 + 2 cosh y, from the output, "
+                + "so +inf at both ends; ∓inf at 0 and 1, NaN outside [0, 1]; log1p((2x-1)/(1-x)) on [¼, ¾], where log(x/(1-x)) "
+                + "(PyTorch's) loses digits near ½");
+
+        public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Special.logit(x[i]); }
+        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Special.logit(x[i])); }
+        // d/dx log(x / (1 - x)) = 1/(x(1 - x)), and x = σ(y), so x(1 - x) = 1/(2 + e^y + e^-y):
+        // +inf at x = ±0 and 1, where 1/(x(1 - x)) takes the sign of -0
+        public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, add(2.0, mul(2.0, cosh(y))))); }
+    }
+
+    record Sinh() implements Unary {
+        public static final Builtin BUILTIN = Builtin.unary("sinh", Ops::sinh, "cosh x");
+
+        public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.sinh(x[i]); }
+        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Math.sinh(x[i])); }
+        // d/dx sinh x = cosh x
+        public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, cosh(x))); }
+    }
+
+    record Cosh() implements Unary {
+        public static final Builtin BUILTIN = Builtin.unary("cosh", Ops::cosh, "sinh x");
+
+        public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.cosh(x[i]); }
+        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Math.cosh(x[i])); }
+        // d/dx cosh x = sinh x
+        public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, sinh(x))); }
+    }
+
+    record Tan() implements Unary {
+        public static final Builtin BUILTIN = Builtin.unary("tan", Ops::tan, "1 + y², reusing the output");
+
+        public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.tan(x[i]); }
+        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Math.tan(x[i])); }
+        // d/dx tan x = 1 + tan² x
+        public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, add(1.0, square(y)))); }
+    }
+
+    record Asinh() implements Unary {
+        public static final Builtin BUILTIN = Builtin.unary("asinh", Ops::asinh, "1/√(1+x²), computed as 1/cosh y, so finite "
+                + "where x² overflows (PyTorch's is 0 beyond 1e154); no x² in the value either (fdlibm's forms)");
+
+        public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Special.asinh(x[i]); }
+        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Special.asinh(x[i])); }
+        // d/dx asinh x = 1/√(1 + x²) = 1/cosh y, since cosh² y = 1 + sinh² y = 1 + x²
+        public Grad bprop(Node x, Node y, Node gy) { return Grad.of(div(gy, cosh(y))); }
+    }
+
+    record Acosh() implements Unary {
+        public static final Builtin BUILTIN = Builtin.unary("acosh", Ops::acosh, "1/√(x²-1), computed as 1/sinh y, which keeps "
+                + "its digits near x = 1 where x² - 1 (PyTorch's form) cancels; +inf at 1, NaN below");
+
+        public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Special.acosh(x[i]); }
+        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Special.acosh(x[i])); }
+        // d/dx acosh x = 1/√(x² - 1) = 1/sinh y, since sinh² y = cosh² y - 1 = x² - 1
+        public Grad bprop(Node x, Node y, Node gy) { return Grad.of(div(gy, sinh(y))); }
+    }
+
+    record Atanh() implements Unary {
+        public static final Builtin BUILTIN = Builtin.unary("atanh", Ops::atanh, "1/((1-x)(1+x)), which keeps its digits near "
+                + "±1 where 1 - x² (PyTorch's form) cancels; ±inf at ±1, NaN outside");
+
+        public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Special.atanh(x[i]); }
+        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Special.atanh(x[i])); }
+        // d/dx atanh x = 1/(1 - x²) = 1/((1 - x)(1 + x)), 1 - x being exact near 1
+        public Grad bprop(Node x, Node y, Node gy) { return Grad.of(div(gy, mul(sub(1.0, x), add(1.0, x)))); }
+    }
+
+    record Atan() implements Unary {
+        public static final Builtin BUILTIN = Builtin.unary("atan", Ops::atan, "1/(1+x²)");
+
+        public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.atan(x[i]); }
+        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Math.atan(x[i])); }
+        // d/dx atan x = 1/(1 + x²)
+        public Grad bprop(Node x, Node y, Node gy) { return Grad.of(div(gy, add(1.0, square(x)))); }
+    }
+
+    /** log|Γ(x)| (Commons Numbers, after Boost). */
+    record Gammaln() implements Unary {
+        public static final Builtin BUILTIN = Builtin.unary("gammaln", Ops::gammaln, "ψ(x) (`digamma`); log\\|Γ(x)\\| for x < 0 "
+                + "too; +inf at 0, -1, -2, ... and ±inf, as PyTorch's `lgamma`. Near its zeros below 0 (-2.457...) to about "
+                + "1e-16 absolute, not relative");
+
+        public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Special.gammaln(x[i]); }
+        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Special.gammaln(x[i])); }
+        // d/dx log|Γ(x)| = Γ'(x)/Γ(x) = ψ(x), on either side of 0
+        public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, digamma(x))); }
+    }
+
+    /** ψ(x) = Γ'(x)/Γ(x) (Commons Numbers for x > 0, the reflection formula below). */
+    record Digamma() implements Unary {
+        public static final Builtin BUILTIN = Builtin.unary("digamma", Ops::digamma, "ψ'(x) (`polygamma(1, x)`); as PyTorch, -inf "
+                + "at +0, +inf at -0, NaN at the negative integers and at -inf. To 1e-12, or 1e-15 absolute near its root "
+                + "1.4616, where the recurrence's terms cancel");
+
+        public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Special.digamma(x[i]); }
+        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Special.digamma(x[i])); }
+        // d/dx ψ(x) = ψ⁽¹⁾(x)
+        public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, polygamma(1, x))); }
+    }
+
+    /** ψ⁽ⁿ⁾(x), the n-th derivative of the digamma function, n ≥ 1 ({@code polygamma(0, x)} builds {@link Digamma}). */
+    record Polygamma(int n) implements Unary {
+        public static final Builtin BUILTIN = Builtin.of("polygamma", List.of(Builtin.Param.integer("n"), Builtin.Param.operand("x")),
+                a -> Ops.polygamma(a.integer("n"), a.operand("x")), "ψ⁽ⁿ⁺¹⁾(x), so every order differentiates; n ≥ 0, and n = 0 "
+                + "is `digamma`. (-1)ⁿ⁺¹ n! ζ(n+1, x) (Cephes' Hurwitz zeta, as PyTorch) for x > 0, the reflection formula "
+                + "below, which stays exact far from 0. At the poles 0, -1, ... and -inf (-1)ⁿ⁺¹ inf, the limit from above, "
+                + "as PyTorch for n ≥ 2 (its trigamma gives 6.6e32 at -1 and NaN at -inf); 0 at +inf (PyTorch: NaN for n ≥ 2)");
+
+        public Polygamma {
+            if (n < 1) throw new GraftException("polygamma: the op's order n must be 1 or more, found " + n + " (n = 0 is digamma)");
+        }
+
+        public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Special.polygamma(this.n, x[i]); }
+        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Special.polygamma(this.n, x[i])); }
+        // d/dx ψ⁽ⁿ⁾(x) = ψ⁽ⁿ⁺¹⁾(x)
+        public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, polygamma(n + 1, x))); }
+    }
+
+    record Floor() implements Unary {
+        public static final Builtin BUILTIN = Builtin.unary("floor", Ops::floor, "zero gradient (piecewise constant)");
+
+        public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.floor(x[i]); }
+        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Math.floor(x[i])); }
+        // piecewise constant: the derivative is 0 wherever it exists
+        public Grad bprop(Node x, Node y, Node gy) { return Grad.zero(); }
+    }
+
+    record Ceil() implements Unary {
+        public static final Builtin BUILTIN = Builtin.unary("ceil", Ops::ceil, "zero gradient (piecewise constant)");
+
+        public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.ceil(x[i]); }
+        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Math.ceil(x[i])); }
+        // piecewise constant: the derivative is 0 wherever it exists
+        public Grad bprop(Node x, Node y, Node gy) { return Grad.zero(); }
+    }
+
+    /** The nearest whole number, **ties to even** (NumPy, PyTorch): round(2.5) is 2. */
+    record Round() implements Unary {
+        public static final Builtin BUILTIN = Builtin.unary("round", Ops::round, "ties to **even** (NumPy, PyTorch): round(0.5) = 0, "
+                + "round(1.5) = 2; zero gradient");
+
+        public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.rint(x[i]); }
+        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Math.rint(x[i])); }
+        // piecewise constant: the derivative is 0 wherever it exists
+        public Grad bprop(Node x, Node y, Node gy) { return Grad.zero(); }
+    }
+
+    /** 1 where x is NaN, else 0. */
+    record IsNan() implements Unary {
+        public static final Builtin BUILTIN = Builtin.unary("isnan", Ops::isnan, "1 or 0; zero gradient");
+
+        @Override
+        public String name() { return "isnan"; }
+
+        public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Double.isNaN(x[i]) ? 1.0 : 0.0; }
+        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = Float.isNaN(x[i]) ? 1f : 0f; }
+        // piecewise constant: the derivative is 0 wherever it exists
+        public Grad bprop(Node x, Node y, Node gy) { return Grad.zero(); }
+    }
+
+    /** 1 where x is +inf or -inf, else 0. */
+    record IsInf() implements Unary {
+        public static final Builtin BUILTIN = Builtin.unary("isinf", Ops::isinf, "1 or 0; zero gradient");
+
+        @Override
+        public String name() { return "isinf"; }
+
+        public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Double.isInfinite(x[i]) ? 1.0 : 0.0; }
+        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = Float.isInfinite(x[i]) ? 1f : 0f; }
+        // piecewise constant: the derivative is 0 wherever it exists
+        public Grad bprop(Node x, Node y, Node gy) { return Grad.zero(); }
+    }
+
+    /** 1 where x is neither NaN nor infinite, else 0. */
+    record IsFinite() implements Unary {
+        public static final Builtin BUILTIN = Builtin.unary("isfinite", Ops::isfinite, "1 or 0; zero gradient");
+
+        @Override
+        public String name() { return "isfinite"; }
+
+        public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Double.isFinite(x[i]) ? 1.0 : 0.0; }
+        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = Float.isFinite(x[i]) ? 1f : 0f; }
+        // piecewise constant: the derivative is 0 wherever it exists
+        public Grad bprop(Node x, Node y, Node gy) { return Grad.zero(); }
     }
 
     /**
-     * log(1 + e^x) = max(x, 0) + log(1 + e^-|x|): the exponent is never positive, so nothing
-     * overflows, and log1p keeps the tail exact (softplus(-40) is e^-40, not 0).
+     * x with NaN, +inf and -inf replaced by numbers; the infinities by default by the largest
+     * finite numbers of the dtype (null), as NumPy and PyTorch.
      */
-    static double stableSoftplus(double x) { return Math.max(x, 0.0) + Math.log1p(Math.exp(-Math.abs(x))); }
+    record NanToNum(double nan, Double posinf, Double neginf) implements Unary {
+        public static final Builtin BUILTIN = Builtin.of("nan_to_num", List.of(Builtin.Param.operand("x"), Builtin.Param.number("nan", 0.0),
+                Builtin.Param.optionalNumber("posinf"), Builtin.Param.optionalNumber("neginf")),
+                a -> Ops.nanToNum(a.operand("x"), a.number("nan"), a.optionalNumber("posinf"), a.optionalNumber("neginf")),
+                "NumPy's defaults: NaN to 0, ±inf to the dtype's largest finite numbers (±1.8e308 in f64, ±3.4e38 in f32); the "
+                + "gradient passes where x is finite, 0 elsewhere (PyTorch)").java("`nanToNum(x)`, `nanToNum(x, nan, posinf, neginf)`");
+
+        public void apply(double[] x, double[] y, int n) {
+            double pos = posinf != null ? posinf : Double.MAX_VALUE, negative = neginf != null ? neginf : -Double.MAX_VALUE;
+            for (int i = 0; i < n; i++) y[i] = replaced(x[i], pos, negative);
+        }
+
+        public void apply(float[] x, float[] y, int n) {
+            double pos = posinf != null ? posinf : Float.MAX_VALUE, negative = neginf != null ? neginf : -Float.MAX_VALUE;
+            for (int i = 0; i < n; i++) y[i] = (float) (replaced(x[i], pos, negative));
+        }
+
+        private double replaced(double x, double pos, double negative) {
+            return Double.isNaN(x) ? nan : x == Double.POSITIVE_INFINITY ? pos : x == Double.NEGATIVE_INFINITY ? negative : x;
+        }
+
+        // the identity where x is finite, a constant elsewhere
+        public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, isfinite(x))); }
+    }
+
+    /** e^(-x²), the Gaussian of erf's and erfc's derivatives. */
+    private static Node gaussian(Node x) { return exp(neg(square(x))); }
 }

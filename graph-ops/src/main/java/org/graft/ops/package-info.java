@@ -1,12 +1,15 @@
 /**
  * The math of Graft: one file per op family ({@link org.graft.ops.Unary},
  * {@link org.graft.ops.Binary}, {@link org.graft.ops.Ternary}, {@link org.graft.ops.Compare},
- * {@link org.graft.ops.Reduce}, {@link org.graft.ops.Linalg}, {@link org.graft.ops.Shaping},
- * {@link org.graft.ops.Neural}, {@link org.graft.ops.Random}), each op with its type rule,
- * {@code fprop}, {@code bprop}, kernel and {@link org.graft.ops.Builtin} (how the language and the
- * docs know it) side by side, which {@link org.graft.ops.Registry} gathers; and
- * {@link org.graft.ops.Ops}, the builder API models are written with
- * ({@link org.graft.ops.Slice} is the index its {@code slice} takes). Adding an op is one record
- * in its family's file, and its tests.
+ * {@link org.graft.ops.Activation}, {@link org.graft.ops.Reduce}, {@link org.graft.ops.Linalg},
+ * {@link org.graft.ops.Shaping}, {@link org.graft.ops.Gather}, {@link org.graft.ops.Remap}, {@link org.graft.ops.Scan},
+ * {@link org.graft.ops.Neural}, {@link org.graft.ops.Random}, {@link org.graft.ops.Gradients}), each
+ * op with its type rule, {@code fprop}, {@code bprop}, kernel and {@link org.graft.ops.Builtin}
+ * (how the language and the docs know it) side by side, which {@link org.graft.ops.Registry}
+ * gathers ({@link org.graft.ops.OneInput} is the contract Unary and Activation share, and
+ * {@code Special} the real functions their kernels call that {@link java.lang.Math} lacks); and
+ * {@link org.graft.ops.Ops}, the builder API models are written with ({@link org.graft.ops.Slice}
+ * is the index its {@code slice} takes; Jacobians, Hessians and their products are built in
+ * {@link org.graft.ops.Derivatives}). Adding an op is one record in its family's file, and its tests.
  */
 package org.graft.ops;

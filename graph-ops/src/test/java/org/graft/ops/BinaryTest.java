@@ -1,13 +1,18 @@
 package org.graft.ops;
 
 import static org.graft.ops.Ops.add;
+import static org.graft.ops.Ops.fmod;
 import static org.graft.ops.Ops.greater;
 import static org.graft.ops.Ops.input;
+import static org.graft.ops.Ops.logaddexp;
 import static org.graft.ops.Ops.maximum;
 import static org.graft.ops.Ops.minimum;
+import static org.graft.ops.Ops.mod;
 import static org.graft.ops.Ops.mul;
 import static org.graft.ops.Ops.pow;
+import static org.graft.ops.Ops.sub;
 import static org.graft.ops.Ops.sum;
+import static org.graft.ops.Ops.xlog1py;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -146,6 +151,102 @@ class BinaryTest {
         assertEquals("add(x, y): cannot broadcast [n, 3] with [4]: dims 3 and 4 differ", e.getMessage());
         var m = assertThrows(ShapeError.class, () -> mul(x, input("z", "m", 3)));
         assertTrue(m.getMessage().contains("[n, 3] with [m, 3]"), m.getMessage());
+    }
+
+    // ---- issue 16's functions ------------------------------------------------------------
+
+    /** Away from the origin and from the cut along x < 0, where atan2 jumps by 2π. */
+    @Property(tries = 100)
+    void atan2GradientMatchesFiniteDifferencesAwayFromTheOriginAndTheCut(@ForAll("awayFromZeroPair") List<Tensor> yx) {
+        GradCheck.of(Ops::atan2).at(yx.get(0), yx.get(1)).assertClose();
+    }
+
+    @Property(tries = 100)
+    void logaddexpGradientMatchesFiniteDifferences(@ForAll("anyPair") List<Tensor> ab) {
+        GradCheck.of(Ops::logaddexp).at(ab.get(0), ab.get(1)).assertClose();
+    }
+
+    @Property(tries = 100)
+    void xlogyAndXlog1pyGradientsMatchFiniteDifferences(@ForAll("logPair") List<Tensor> xy) {
+        GradCheck.of(Ops::xlogy).at(xy.get(0), xy.get(1)).assertClose();
+        GradCheck.of(Ops::xlog1py).at(xy.get(0), xy.get(1).sub(Tensor.scalar(0.9))).assertClose();
+    }
+
+    @Property(tries = 100)
+    void fmodAndModGradientsMatchFiniteDifferencesAwayFromTheirJumps(@ForAll("remainderPair") List<Tensor> ab) {
+        GradCheck.of(Ops::fmod).at(ab.get(0), ab.get(1)).assertClose();
+        GradCheck.of(Ops::mod).at(ab.get(0), ab.get(1)).assertClose();
+    }
+
+    @Property(tries = 30)
+    void issue16sSmoothFunctionsHaveCorrectSecondDerivatives(@ForAll("logPair") List<Tensor> xy) {
+        for (BinaryOperator<Node> f : List.<BinaryOperator<Node>>of(Ops::atan2, Ops::logaddexp, Ops::xlogy, Ops::xlog1py)) {
+            GradCheck.of((a, b) -> GradTable.grad(sum(f.apply(a, b)), a)).at(xy.get(0), xy.get(1)).assertClose();
+            GradCheck.of((a, b) -> GradTable.grad(sum(f.apply(a, b)), b)).at(xy.get(0), xy.get(1)).assertClose();
+        }
+    }
+
+    @Example
+    void logaddexpOfTwoThousandsIsAThousandPlusLog2WithGradientsOneHalf() {
+        Input a = input("a", 3), b = input("b", 3);
+        Node y = logaddexp(a, b);
+        var f = Compiler.compile(List.of(a, b), List.of(y, GradTable.grad(sum(y), a), GradTable.grad(sum(y), b)));
+        List<Tensor> out = f.call(Tensor.vector(1000, -1000, 800), Tensor.vector(1000, -1000, -800));
+        assertEquals(Tensor.vector(1000 + Math.log(2), -1000 + Math.log(2), 800), out.get(0));
+        assertEquals(Tensor.vector(0.5, 0.5, 1), out.get(1));
+        assertEquals(Tensor.vector(0.5, 0.5, 0), out.get(2));
+    }
+
+    /** x log y is 0 along x = 0, and so are its gradients there where log y is not finite. */
+    @Example
+    void xlogyIsZeroWhereXIsZeroWithItsGradients() {
+        Input x = input("x", 4), y = input("y", 4);
+        for (BinaryOperator<Node> f : List.<BinaryOperator<Node>>of(Ops::xlogy, (p, q) -> xlog1py(p, sub(q, 1.0)))) {
+            Node v = f.apply(x, y);
+            var c = Compiler.compile(List.of(x, y), List.of(v, GradTable.grad(sum(v), x), GradTable.grad(sum(v), y)));
+            List<Tensor> out = c.call(Tensor.vector(0, 0, 0, 2), Tensor.vector(0, -1, Math.E, Math.E));
+            assertEquals(Tensor.vector(0, 0, 0, 2), out.get(0));
+            assertEquals(Tensor.vector(0, 0, 1, 1), out.get(1));                  // log y, but 0 where x = 0 and y <= 0
+            Tensor dy = Tensor.vector(0, 0, 0, 2 / Math.E);                      // x/y, 0 at x = y = 0
+            assertTrue(dy.allClose(out.get(2), 0, 0), out.get(2).toString());    // 0/-1 is -0
+        }
+    }
+
+    /** C's fmod takes a's sign, Python's % b's; the gradient in b is minus the whole quotient. */
+    @Example
+    void fmodAndModDifferInTheirSignsAndShareTheirQuotient() {
+        Input a = input("a", 5), b = input("b", 5);
+        Tensor av = Tensor.vector(5, -5, 5, -5, 1), bv = Tensor.vector(3, 3, -3, -3, 0.1);
+        for (boolean floor : new boolean[] {false, true}) {
+            Node y = floor ? mod(a, b) : fmod(a, b);
+            var f = Compiler.compile(List.of(a, b), List.of(y, GradTable.grad(sum(y), a), GradTable.grad(sum(y), b)));
+            List<Tensor> out = f.call(av, bv);
+            // Python: 5 % 3 = 2, -5 % 3 = 1, 5 % -3 = -1, -5 % -3 = -2; C: fmod(-5, 3) = -2, fmod(5, -3) = 2
+            Tensor want = floor ? Tensor.vector(2, 1, -1, -2, 0.09999999999999995) : Tensor.vector(2, -2, 2, -2, 0.09999999999999995);
+            assertEquals(want, out.get(0));
+            assertEquals(Tensor.vector(1, 1, 1, 1, 1), out.get(1));
+            // 1 = 9 · 0.1 + 0.0999...: 0.1 is a little more than 1/10, so the quotient is 9, though 1/0.1 rounds to 10
+            assertEquals(floor ? Tensor.vector(-1, 2, 2, -1, -9) : Tensor.vector(-1, 1, 1, -1, -9), out.get(2));
+        }
+    }
+
+    @Provide
+    Arbitrary<List<Tensor>> awayFromZeroPair() {
+        return Tensors.broadcastablePairs().flatMap(s -> Combinators.combine(
+                Tensors.withShape(s.get(0)).awayFromZero(), Tensors.withShape(s.get(1)).awayFromZero()).as(List::of));
+    }
+
+    @Provide
+    Arbitrary<List<Tensor>> logPair() {
+        return Tensors.broadcastablePairs().flatMap(s -> Combinators.combine(
+                Tensors.withShape(s.get(0)).any(), Tensors.withShape(s.get(1)).between(0.2, 5.0)).as(List::of));
+    }
+
+    /** A divisor away from 0, and a quotient a/b at least 0.01 from a whole number, so no step crosses a jump. */
+    @Provide
+    Arbitrary<List<Tensor>> remainderPair() {
+        return divisorPair().filter(ab -> Arrays.stream(ab.get(0).div(ab.get(1)).toArray())
+                .allMatch(q -> Math.abs(q - Math.rint(q)) > 0.01));
     }
 
     @Provide

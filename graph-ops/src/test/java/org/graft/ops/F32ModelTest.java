@@ -78,7 +78,11 @@ class F32ModelTest {
 
     @Example
     void everyOptimizersUpdatesAreF32BeforeAndAfterRewriting() {
-        for (Optimizer optimizer : List.of(Optimizer.sgd(0.1), Optimizer.momentum(0.1), Optimizer.adam(0.01))) {
+        // every optimizer, with every option on in one of them
+        for (Optimizer optimizer : List.of(new Optimizer.Sgd(0.1, 0.01), Optimizer.momentum(0.1), new Optimizer.Nesterov(0.1, 0.9, 0.01),
+                new Optimizer.Adam(0.01, 0.9, 0.999, 1e-8, 0.01, true), new Optimizer.AdamW(0.01, 0.9, 0.999, 1e-8, 0.01, true),
+                new Optimizer.RmsProp(0.01, 0.9, 1e-8, 0.01, 0.5, true), new Optimizer.Adagrad(0.1, 0.1, 0.01, 0.1, 1e-10),
+                new Optimizer.Adadelta(1, 0.9, 1e-6, 0.01))) {
             var m = new Mlp();
             Map<Param, Node> updates = optimizer.updates(m.cost, m.params());
             assertAllF32(new ArrayList<>(updates.values()));
@@ -96,7 +100,8 @@ class F32ModelTest {
         double[] labels = new double[16 * 3];
         for (int i = 0; i < 16; i++) labels[i * 3 + (xs.get(i, 0) > 0 ? 0 : xs.get(i, 1) > 0 ? 1 : 2)] = 1;
         Tensor ts = Tensor.of(DType.F32, Shape.of(16, 3), labels);
-        for (Optimizer optimizer : List.of(Optimizer.sgd(0.5), Optimizer.momentum(0.2), Optimizer.adam(0.05))) {
+        for (Optimizer optimizer : List.of(Optimizer.sgd(0.5), Optimizer.momentum(0.2), Optimizer.nesterov(0.2), Optimizer.adam(0.05),
+                Optimizer.adamw(0.05), Optimizer.rmsprop(0.01), Optimizer.adagrad(0.5), Optimizer.adadelta())) {
             var m = new Mlp();
             Function step = Compiler.compile(List.of(m.x, m.t), List.of(m.cost), optimizer.updates(m.cost, m.params()));
             Tensor first = step.call(xs, ts).get(0);

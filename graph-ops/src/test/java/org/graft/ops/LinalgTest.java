@@ -4,6 +4,7 @@ import static org.graft.ops.Ops.gemm;
 import static org.graft.ops.Ops.input;
 import static org.graft.ops.Ops.matmul;
 import static org.graft.ops.Ops.sigmoid;
+import static org.graft.ops.Ops.solve;
 import static org.graft.ops.Ops.square;
 import static org.graft.ops.Ops.sum;
 import static org.graft.ops.Ops.tanh;
@@ -11,6 +12,7 @@ import static org.graft.ops.Ops.transpose;
 import static org.graft.ops.Ops.vdot;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +26,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
+import org.graft.core.GraftException;
 import org.graft.core.Input;
 import org.graft.core.Node;
 import org.graft.core.ShapeError;
@@ -160,6 +163,60 @@ class LinalgTest {
         assertThrows(ShapeError.class, () -> vdot(v, input("u", "n")));
     }
 
+    @Property(tries = 100)
+    void solveGradientMatchesFiniteDifferences(@ForAll("systems") List<Tensor> ab) {
+        GradCheck.of(Ops::solve).at(ab.get(0), ab.get(1)).assertClose();
+    }
+
+    @Property(tries = 50)
+    void solveGradientsDifferentiateAgain(@ForAll("systems") List<Tensor> ab) {
+        GradCheck.of((a, b) -> GradTable.grad(sum(square(solve(a, b))), a)).at(ab.get(0), ab.get(1)).assertClose();
+    }
+
+    @Property(tries = 100)
+    void solveFindsTheXThatTheMatrixMultipliesBackIntoB(@ForAll("systems") List<Tensor> ab) {
+        Input a = new Input("a", Type.of(ab.get(0))), b = new Input("b", Type.of(ab.get(1)));
+        List<Tensor> out = Compiler.compile(List.of(a, b), List.of(matmul(a, solve(a, b)))).call(ab.get(0), ab.get(1));
+        assertTrue(out.get(0).allClose(ab.get(1), 1e-12, 1e-12), () -> out.get(0) + " for " + ab.get(1));
+    }
+
+    @Example
+    void solveAndItsGradientRunOnKernelsInEitherDtype() {
+        for (var dtype : List.of(org.graft.core.tensor.DType.F64, org.graft.core.tensor.DType.F32)) {
+            Input a = new Input("a", Type.of(dtype, 2, 2)), b = new Input("b", Type.of(dtype, 2, 3));
+            var f = Compiler.compile(List.of(a, b), GradTable.grad(sum(square(solve(a, b))), List.of(a, b)));
+            f.run(Tensor.matrix(new double[] {2, 1}, new double[] {1, 3}).astype(dtype), Tensor.ones(Shape.of(2, 3)).astype(dtype));
+            assertEquals(List.of(), f.fallbacks(), dtype.toString());
+        }
+    }
+
+    @Example
+    void solvePivotsPastAZeroOnTheDiagonal() {
+        // [[0, 1], [1, 0]] x = [2, 3]: the first column's pivot is in the second row
+        Input a = input("a", 2, 2), b = input("b", 2);
+        Tensor x = Compiler.compile(List.of(a, b), List.of(solve(a, b))).call(Tensor.matrix(new double[] {0, 1}, new double[] {1, 0}),
+                Tensor.vector(2, 3)).get(0);
+        assertEquals(Tensor.vector(3, 2), x);
+    }
+
+    @Example
+    void aSingularMatrixIsAnErrorWhenTheValuesAreFed() {
+        Input a = input("a", 2, 2), b = input("b", 2);
+        var f = Compiler.compile(List.of(a, b), List.of(solve(a, b)));
+        var e = assertThrows(GraftException.class, () -> f.call(Tensor.matrix(new double[] {1, 2}, new double[] {2, 4}), Tensor.vector(1, 1)));
+        assertEquals("solve(a, b): a is singular: elimination finds no nonzero pivot in column 1", e.getMessage());
+    }
+
+    @Example
+    void solveShapeErrorsSayWhatDoesNotFit() {
+        Input a = input("a", 2, 3), s = input("s", "n", "n"), b = input("b", 3), c = input("c", 2, 2, 2);
+        assertEquals("solve(a, b): a must be a square matrix, found [2, 3]", assertThrows(ShapeError.class, () -> solve(a, b)).getMessage());
+        assertEquals("solve(s, b): a [n, n] has n rows, b [3] has 3", assertThrows(ShapeError.class, () -> solve(s, b)).getMessage());
+        assertEquals("solve(s, c): b must be a vector or a matrix, found [2, 2, 2]",
+                assertThrows(ShapeError.class, () -> solve(s, c)).getMessage());
+        assertEquals(Type.f64("n", 4), solve(s, input("d", "n", 4)).type());
+    }
+
     /** A GEMM's operands as stored, its flags, and whether it has a bias (the third value). */
     record GemmCase(List<Tensor> values, boolean transA, boolean transB) {
         Node build(List<Node> in) {
@@ -177,6 +234,25 @@ class LinalgTest {
             return Combinators.combine(shapes.stream().map(s -> Tensors.withShape(s).any()).toList())
                     .as(values -> new GemmCase(values, ta, tb));
         });
+    }
+
+    /**
+     * A well-conditioned system a x = b, b a vector or a matrix: a's rows are those of a
+     * diagonally dominant matrix, rotated, so elimination must pivot.
+     */
+    @Provide
+    Arbitrary<List<Tensor>> systems() {
+        var dim = Arbitraries.integers().between(1, 4);
+        return Combinators.combine(dim, Arbitraries.integers().between(0, 3), Arbitraries.integers().between(0, 3)).flatAs((n, k, shift) ->
+                Combinators.combine(Tensors.withShape(Shape.of(n, n)).between(-1, 1),
+                        Tensors.withShape(k == 0 ? Shape.of(n) : Shape.of(n, k)).any()).as((d, b) -> {
+                    double[] a = new double[n * n];
+                    for (int r = 0; r < n; r++) {
+                        int from = (r + shift) % n;
+                        for (int c = 0; c < n; c++) a[r * n + c] = d.get(from, c) + (c == from ? n + 1 : 0);
+                    }
+                    return List.of(Tensor.of(a, n, n), b);
+                }));
     }
 
     @Provide

@@ -170,6 +170,33 @@ class NeuralTest {
         assertEquals(Shape.of(), softmaxCrossEntropy(constant(Tensor.vector(1, 2)), constant(Tensor.vector(0, 1))).type().shape());
     }
 
+    // ---- over every axis (the language's axis = none) ---------------------------------------------
+
+    @Property(tries = 100)
+    void softmaxAndLogSoftmaxOverEveryAxisMatchFiniteDifferencesToSecondOrder(@ForAll("anyRank") Tensor x) {
+        GradCheck.of(v -> softmax(v, null)).at(x).assertClose();
+        GradCheck.of(v -> logSoftmax(v, null)).at(x).assertClose();
+        GradCheck.of(v -> GradTable.grad(sum(Ops.square(softmax(v, null))), v)).at(x).assertClose();
+        GradCheck.of(v -> GradTable.grad(sum(Ops.square(logSoftmax(v, null))), v)).at(x).assertClose();
+        OpRuns.assertKernelsMatchReference(in -> softmax(in.get(0), null), x);
+        OpRuns.assertKernelsMatchReference(in -> logSoftmax(in.get(0), null), x);
+    }
+
+    @Example
+    void overEveryAxisIsOverTheElementsFlattened() {
+        Input x = input("x", 2, 3), s = input("s");
+        Node flat = Ops.reshape(softmax(Ops.reshape(x, -1), 0), 2, 3), logFlat = Ops.reshape(logSoftmax(Ops.reshape(x, -1), 0), 2, 3);
+        var f = Compiler.compile(List.of(x, s), List.of(softmax(x, null), flat, logSoftmax(x, null), logFlat, softmax(s, null),
+                logSoftmax(s, null)));
+        List<Tensor> out = f.call(Tensor.matrix(new double[] {1, 800, -3}, new double[] {800, 0.5, 2}), Tensor.scalar(-7));
+        assertEquals(out.get(1), out.get(0));
+        assertEquals(out.get(3), out.get(2));
+        assertEquals(0.5, out.get(0).get(0, 1));      // two equal maxima 800 apart from the rest
+        assertEquals(Tensor.scalar(1), out.get(4));   // a scalar is the whole of itself
+        assertEquals(Tensor.scalar(0), out.get(5));
+        assertEquals("softmax{axis=none}", ((Apply) softmax(x, null)).op().describe());
+    }
+
     private static Tensor row(Tensor m, int i) {
         int n = m.shape().dim(1);
         return Tensor.vector(Arrays.copyOfRange(m.toArray(), i * n, (i + 1) * n));
@@ -177,6 +204,9 @@ class NeuralTest {
 
     @Provide
     Arbitrary<Tensor> empty() { return Tensors.withShapes(Tensors.shapes(3, 0, 3).filter(s -> s.rank() > 0 && s.size() == 0)).any(); }
+
+    @Provide
+    Arbitrary<Tensor> anyRank() { return Tensors.smallShapes().any(); }
 
     @Provide
     Arbitrary<Along> along() {

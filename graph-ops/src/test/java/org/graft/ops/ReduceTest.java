@@ -222,10 +222,17 @@ class ReduceTest {
     }
 
     @Example
-    void indicesAreF64WhateverTheDtypeOfTheirInput() {
+    void positionsAreWholeNumbersInTheDtypeOfWhatTheyIndexExactInF32UpTo2To24() {
         Input x = new Input("x", Type.of(DType.F32, 2, "n"));
-        assertEquals(Type.f64(2), argmax(x, 1).type());
-        assertEquals(Type.f64("n"), argmin(x, 0).type());
+        assertEquals(Type.of(DType.F32, 2), argmax(x, 1).type());
+        assertEquals(Type.of(DType.F32, "n"), argmin(x, 0).type());
+        var f = Compiler.compile(List.of(x), List.of(argmax(x, 1)));
+        assertEquals(Tensor.vector(2, 0).astype(DType.F32), f.call(Tensor.of(new double[] {1, 2, 3, 3, 2, 1}, 2, 3).astype(DType.F32)).get(0));
+        // 2^24 + 1 positions: 16777217 would round to 16777216 in f32
+        var e = assertThrows(ShapeError.class, () -> argmax(new Input("big", Type.of(DType.F32, 1 << 24 | 1))));
+        assertEquals("argmax(big): argmax of an f32 value over 16777217 positions: f32 holds whole numbers exactly only up to "
+                + "2^24 = 16777216; take it of the value in f64", e.detail());
+        assertEquals(Type.of(DType.F32), argmax(new Input("fits", Type.of(DType.F32, 1 << 24))).type());
     }
 
     @Example

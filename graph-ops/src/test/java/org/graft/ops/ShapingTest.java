@@ -1,5 +1,9 @@
 package org.graft.ops;
 
+import static org.graft.ops.OpChecks.assertRuntimeError;
+import static org.graft.ops.OpChecks.assertShapeError;
+import static org.graft.ops.OpChecks.cube;
+import static org.graft.ops.OpChecks.run;
 import static org.graft.ops.Ops.broadcastTo;
 import static org.graft.ops.Ops.concat;
 import static org.graft.ops.Ops.expandDims;
@@ -11,8 +15,8 @@ import static org.graft.ops.Ops.oneHot;
 import static org.graft.ops.Ops.reshape;
 import static org.graft.ops.Ops.slice;
 import static org.graft.ops.Ops.split;
-import static org.graft.ops.Ops.square;
 import static org.graft.ops.Ops.squeeze;
+import static org.graft.ops.Ops.stack;
 import static org.graft.ops.Ops.sum;
 import static org.graft.ops.Ops.sumTo;
 import static org.graft.ops.Ops.unslice;
@@ -35,7 +39,6 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
 import org.graft.core.Apply;
-import org.graft.core.GraftException;
 import org.graft.core.GradientError;
 import org.graft.core.Input;
 import org.graft.core.Node;
@@ -400,22 +403,40 @@ class ShapingTest {
         assertTrue(e.getMessage().startsWith("grad: no gradient reaches x"), e.getMessage());
     }
 
+    // ---- expand_dims, squeeze and stack, as NumPy writes them -------------------------------------
+
+    @Example
+    void expandDimsAndSqueezeCountNegativeAxesFromTheEndAsNumPy() {
+        Input v = input("v", 3), x = input("x", "n", 1, 3, 1);
+        assertEquals(Type.f64(3, 1), expandDims(v, -1).type());
+        assertEquals(Type.f64(1, 3), expandDims(v, -2).type());
+        assertEquals(Type.f64("n", 3), squeeze(x).type());     // every axis of size 1; n is not known to be 1
+        assertEquals(Type.f64("n", 1, 3), squeeze(x, -1).type());
+        assertShapeError("expand_dims(v): axis 2 is out of range for a result of rank 2", () -> expandDims(v, 2));
+        assertShapeError("expand_dims(v): axis -3 is out of range for a result of rank 2", () -> expandDims(v, -3));
+        assertShapeError("squeeze(x): axis 2 of [n, 1, 3, 1] is not of size 1", () -> squeeze(x, 2));
+        assertShapeError("squeeze(x): axis 4 is out of range for [n, 1, 3, 1] (rank 4)", () -> squeeze(x, 4));
+    }
+
+    @Property(tries = 100)
+    void stackGradientMatchesFiniteDifferences(@ForAll("stacks") Joined c) {
+        GradCheck.ofList(xs -> stack(xs, c.axis())).at(c.xs().toArray(Tensor[]::new)).assertClose();
+    }
+
+    @Example
+    void stackJoinsOperandsOfOneTypeAlongANewAxis() {
+        Input a = input("a", 2), b = input("b", 2), c = input("c", 3), n = input("n", "n", 2);
+        var f = Compiler.compile(List.of(a, b), List.of(stack(List.of(a, b), 0), stack(List.of(a, b), -1)));
+        List<Tensor> out = f.call(Tensor.vector(1, 2), Tensor.vector(3, 4));
+        assertEquals(Tensor.matrix(new double[] {1, 2}, new double[] {3, 4}), out.get(0));
+        assertEquals(Tensor.matrix(new double[] {1, 3}, new double[] {2, 4}), out.get(1));
+        assertEquals(Type.f64(2, "n", 2), stack(List.of(n, n), 0).type());
+        assertShapeError("stack: the operands' types differ: [2], [3]", () -> stack(List.of(a, c), 0));
+        assertShapeError("stack: axis 2 is out of range for a result of rank 2", () -> stack(List.of(a, b), 2));
+        assertShapeError("stack: needs at least one operand", () -> stack(List.of(), 0));
+    }
+
     // ---- helpers and arbitraries ----------------------------------------------------------------
-
-    /** sum(y³): a cost whose second derivative depends on y, so a wrong second-order term shows. */
-    private static Node cube(Node y) { return sum(mul(y, square(y))); }
-
-    private static Tensor run(Node y, Input x, Tensor value) {
-        return Compiler.compile(List.of(x), List.of(y)).call(value).get(0);
-    }
-
-    private static void assertShapeError(String message, Runnable build) {
-        assertEquals(message, assertThrows(ShapeError.class, build::run).getMessage());
-    }
-
-    private static void assertRuntimeError(String message, Runnable call) {
-        assertEquals(message, assertThrows(GraftException.class, call::run).getMessage());
-    }
 
     private static Shape slicedShape(Sliced c) {
         return slice(new Input("x", Type.of(c.x())), c.index()).type().shape();
@@ -462,6 +483,17 @@ class ShapingTest {
                         dims[base.axis(axis)] = size;
                         parts.add(Tensors.withShape(Shape.of(dims)).any());
                     }
+                    return Combinators.combine(parts).as(xs -> new Joined(List.copyOf(xs), axis));
+                }).flatMap(a -> a));
+    }
+
+    /** Tensors of one shape, and an axis of the result of stacking them (negative some of the time). */
+    @Provide
+    Arbitrary<Joined> stacks() {
+        return Tensors.shapes(2, 0, 3).flatMap(shape -> Combinators.combine(
+                Arbitraries.integers().between(-shape.rank() - 1, shape.rank()), Arbitraries.integers().between(1, 3)).as((axis, count) -> {
+                    var parts = new ArrayList<Arbitrary<Tensor>>();
+                    for (int i = 0; i < count; i++) parts.add(Tensors.withShape(shape).any());
                     return Combinators.combine(parts).as(xs -> new Joined(List.copyOf(xs), axis));
                 }).flatMap(a -> a));
     }

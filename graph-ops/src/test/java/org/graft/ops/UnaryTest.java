@@ -1,37 +1,57 @@
 package org.graft.ops;
 
+import static org.graft.ops.Ops.acosh;
 import static org.graft.ops.Ops.add;
+import static org.graft.ops.Ops.ceil;
 import static org.graft.ops.Ops.exp;
+import static org.graft.ops.Ops.floor;
 import static org.graft.ops.Ops.grad;
 import static org.graft.ops.Ops.input;
+import static org.graft.ops.Ops.isfinite;
+import static org.graft.ops.Ops.isinf;
+import static org.graft.ops.Ops.isnan;
 import static org.graft.ops.Ops.log;
+import static org.graft.ops.Ops.log1mexp;
+import static org.graft.ops.Ops.log2;
+import static org.graft.ops.Ops.logit;
 import static org.graft.ops.Ops.mul;
+import static org.graft.ops.Ops.nanToNum;
 import static org.graft.ops.Ops.neg;
+import static org.graft.ops.Ops.polygamma;
 import static org.graft.ops.Ops.reciprocal;
 import static org.graft.ops.Ops.relu;
+import static org.graft.ops.Ops.round;
 import static org.graft.ops.Ops.sigmoid;
 import static org.graft.ops.Ops.sign;
 import static org.graft.ops.Ops.square;
 import static org.graft.ops.Ops.sum;
 import static org.graft.ops.Ops.tanh;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.function.UnaryOperator;
+import java.util.stream.IntStream;
 
+import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
+import org.graft.core.Apply;
+import org.graft.core.GraftException;
 import org.graft.core.Input;
 import org.graft.core.Node;
+import org.graft.core.Type;
 import org.graft.core.check.GradCheck;
 import org.graft.core.check.Tensors;
 import org.graft.core.runtime.Compiler;
 import org.graft.core.runtime.Options;
+import org.graft.core.tensor.DType;
+import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
 
 class UnaryTest {
@@ -220,6 +240,149 @@ class UnaryTest {
         assertEquals(-Math.sin(1.0), slopeAt(Ops::cos, 1.0), 0);
     }
 
+    // ---- issue 16's functions ------------------------------------------------------------
+
+    @Property(tries = 100)
+    void erfcGradientMatchesFiniteDifferences(@ForAll("any") Tensor x) { GradCheck.of(Ops::erfc).at(x).assertClose(); }
+
+    @Property(tries = 100)
+    void erfcxGradientMatchesFiniteDifferences(@ForAll("any") Tensor x) { GradCheck.of(Ops::erfcx).at(x).assertClose(); }
+
+    @Property(tries = 100)
+    void erfinvGradientMatchesFiniteDifferences(@ForAll("insideMinusOneToOne") Tensor x) { GradCheck.of(Ops::erfinv).at(x).assertClose(); }
+
+    @Property(tries = 100)
+    void log2AndLog10GradientsMatchFiniteDifferences(@ForAll("positive") Tensor x) {
+        GradCheck.of(Ops::log2).at(x).assertClose();
+        GradCheck.of(Ops::log10).at(x).assertClose();
+    }
+
+    @Property(tries = 100)
+    void exp2GradientMatchesFiniteDifferences(@ForAll("any") Tensor x) { GradCheck.of(Ops::exp2).at(x).assertClose(); }
+
+    /** On both sides of -ln 2, where the kernel changes form. */
+    @Property(tries = 100)
+    void log1mexpGradientMatchesFiniteDifferences(@ForAll("negative") Tensor x) { GradCheck.of(Ops::log1mexp).at(x).assertClose(); }
+
+    @Property(tries = 100)
+    void logitGradientMatchesFiniteDifferences(@ForAll("probabilities") Tensor x) { GradCheck.of(Ops::logit).at(x).assertClose(); }
+
+    @Property(tries = 100)
+    void hyperbolicGradientsMatchFiniteDifferences(@ForAll("any") Tensor x) {
+        for (UnaryOperator<Node> f : List.<UnaryOperator<Node>>of(Ops::sinh, Ops::cosh, Ops::asinh, Ops::atan)) {
+            GradCheck.of(f).at(x).assertClose();
+        }
+    }
+
+    @Property(tries = 100)
+    void tanGradientMatchesFiniteDifferencesBetweenItsPoles(@ForAll("insideMinusOneToOne") Tensor x) {
+        GradCheck.of(Ops::tan).at(x).assertClose();
+    }
+
+    @Property(tries = 100)
+    void acoshGradientMatchesFiniteDifferences(@ForAll("aboveOne") Tensor x) { GradCheck.of(Ops::acosh).at(x).assertClose(); }
+
+    @Property(tries = 100)
+    void atanhGradientMatchesFiniteDifferences(@ForAll("insideMinusOneToOne") Tensor x) { GradCheck.of(Ops::atanh).at(x).assertClose(); }
+
+    /** Above 0 and between the poles below it, where log|Γ|, ψ and ψ⁽ⁿ⁾ take the reflection formula. */
+    @Property(tries = 100)
+    void gammaFamilyGradientsMatchFiniteDifferences(@ForAll("gammaDomain") Tensor x) {
+        for (UnaryOperator<Node> f : List.<UnaryOperator<Node>>of(Ops::gammaln, Ops::digamma, v -> polygamma(1, v),
+                v -> polygamma(2, v), v -> polygamma(3, v))) {
+            GradCheck.of(f).at(x).assertClose();
+        }
+    }
+
+    @Property(tries = 100)
+    void nanToNumPassesTheGradientOfFiniteValues(@ForAll("any") Tensor x) { GradCheck.of(Ops::nanToNum).at(x).assertClose(); }
+
+    @Property(tries = 30)
+    void issue16sFunctionsHaveCorrectSecondDerivatives(@ForAll("insideMinusOneToOne") Tensor x) {
+        for (UnaryOperator<Node> f : List.<UnaryOperator<Node>>of(Ops::erfc, Ops::erfcx, Ops::erfinv, Ops::exp2, Ops::sinh,
+                Ops::cosh, Ops::tan, Ops::asinh, Ops::atanh, Ops::atan)) {
+            GradCheck.of(v -> grad(sum(f.apply(v)), v)).at(x).assertClose();
+        }
+    }
+
+    @Property(tries = 30)
+    void functionsOfPositiveNumbersHaveCorrectSecondDerivatives(@ForAll("positive") Tensor x) {
+        for (UnaryOperator<Node> f : List.<UnaryOperator<Node>>of(Ops::log2, Ops::log10, Ops::gammaln, Ops::digamma,
+                v -> polygamma(1, v), v -> acosh(add(v, 1.0)), v -> log1mexp(neg(v)), v -> logit(sigmoid(v)))) {
+            GradCheck.of(v -> grad(sum(f.apply(v)), v)).at(x).assertClose();
+        }
+    }
+
+    @Example
+    void roundingOpsArePiecewiseConstantAndRoundTiesToEven() {
+        Input x = input("x", 8);
+        Tensor at = Tensor.vector(0.5, 1.5, 2.5, -0.5, -2.5, 2.7, -2.7, 0.49999999999999994);
+        var f = Compiler.compile(List.of(x), List.of(round(x), floor(x), ceil(x), grad(sum(add(round(x), add(floor(x), ceil(x)))), x)));
+        List<Tensor> out = f.call(at);
+        assertEquals(Tensor.vector(0, 2, 2, -0.0, -2, 3, -3, 0), out.get(0));
+        assertEquals(Tensor.vector(0, 1, 2, -1, -3, 2, -3, 0), out.get(1));
+        assertEquals(Tensor.vector(1, 2, 3, -0.0, -2, 3, -2, 1), out.get(2));
+        assertEquals(Tensor.zeros(Shape.of(8)), out.get(3));
+    }
+
+    @Example
+    void log2IsExactAtEveryPowerOfTwoAndLog10AtEveryPowerOfTen() {
+        double[] powers = IntStream.rangeClosed(-1074, 1023).mapToDouble(k -> Math.scalb(1.0, k)).toArray();
+        Input x = input("x", powers.length);
+        Tensor got = Compiler.compile(List.of(x), List.of(log2(x))).call(Tensor.vector(powers)).get(0);
+        assertEquals(Tensor.vector(IntStream.rangeClosed(-1074, 1023).asDoubleStream().toArray()), got);
+        assertEquals(22.0, value(Ops::log10, 1e22), 0);
+        assertEquals(-5.0, value(Ops::log10, 1e-5), 0);
+        assertEquals(Double.MIN_VALUE, value(Ops::exp2, -1074), 0);
+        assertEquals(0x1p1023, value(Ops::exp2, 1023), 0);
+    }
+
+    /** Values from mpmath at 50 digits: where the textbook forms cancel, these keep their digits. */
+    @Example
+    void logitLog1mexpAndTheInverseHyperbolicsKeepTheirDigitsWhereTheNaiveFormsCancel() {
+        assertEquals(3.99999999789463e-7, value(Ops::logit, 0.5 + 1e-7), 1e-21);      // log(x/(1-x)) gives 3.99999999725e-7
+        assertEquals(-46.05170185988091, value(Ops::log1mexp, -1e-20), 1e-14);            // log(1 - e^x) gives -inf
+        assertEquals(-9.999999999999992e-21, value(Ops::log1mexp, -46.051701859880914), 1e-35);
+        assertEquals(1.414213620867586e-5, value(Ops::acosh, 1.0000000001), 1e-20);
+        assertEquals(710.4758600739439, value(Ops::asinh, Double.MAX_VALUE), 1e-12);      // no x² that overflows
+        assertEquals(-1e-300, value(Ops::asinh, -1e-300), 0);
+        assertEquals(18.714973875118524, value(Ops::atanh, 1 - 0x1p-53), 1e-14);
+        assertEquals(70710.6751915733, slopeAt(Ops::acosh, 1.0000000001), 1e-8);          // PyTorch's 1/√(x² - 1): 70710.67519334
+    }
+
+    @Example
+    void theGammaFamilyHasPyTorchsValuesAtItsPoles() {
+        assertEquals(Double.POSITIVE_INFINITY, value(Ops::gammaln, 0), 0);
+        assertEquals(Double.POSITIVE_INFINITY, value(Ops::gammaln, -3), 0);
+        assertEquals(Double.NEGATIVE_INFINITY, value(Ops::digamma, 0.0), 0);
+        assertEquals(Double.POSITIVE_INFINITY, value(Ops::digamma, -0.0), 0);
+        assertTrue(Double.isNaN(value(Ops::digamma, -2)));
+        assertEquals(Double.POSITIVE_INFINITY, value(v -> polygamma(1, v), -1), 0);
+        assertEquals(Double.NEGATIVE_INFINITY, value(v -> polygamma(2, v), -1), 0);
+        assertEquals(0.0, value(v -> polygamma(1, v), Double.POSITIVE_INFINITY), 0);
+        assertEquals(Math.PI * Math.PI / 6, value(v -> polygamma(1, v), 1), 1e-15);       // ζ(2)
+        assertEquals(new Unary.Digamma(), ((Apply) polygamma(0, input("x"))).op());
+        var e = assertThrows(GraftException.class, () -> polygamma(-1, input("x")));
+        assertEquals("polygamma: n must be 0 or more, found -1", e.getMessage());
+    }
+
+    @Example
+    void isnanIsinfIsfiniteAndNanToNumSeeTheSameSpecials() {
+        Input x = input("x", 5);
+        Tensor at = Tensor.vector(Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 0, -2.5);
+        var f = Compiler.compile(List.of(x), List.of(isnan(x), isinf(x), isfinite(x), nanToNum(x), nanToNum(x, 1, 2.0, null)));
+        List<Tensor> out = f.call(at);
+        assertEquals(Tensor.vector(1, 0, 0, 0, 0), out.get(0));
+        assertEquals(Tensor.vector(0, 1, 1, 0, 0), out.get(1));
+        assertEquals(Tensor.vector(0, 0, 0, 1, 1), out.get(2));
+        assertEquals(Tensor.vector(0, Double.MAX_VALUE, -Double.MAX_VALUE, 0, -2.5), out.get(3));
+        assertEquals(Tensor.vector(1, 2, -Double.MAX_VALUE, 0, -2.5), out.get(4));
+        // the defaults are the dtype's: f32's largest float, as NumPy and PyTorch
+        Input x32 = new Input("x", Type.of(DType.F32, 5));
+        Tensor f32 = Compiler.compile(List.of(x32), List.of(nanToNum(x32))).call(at.astype(DType.F32)).get(0);
+        assertEquals(Tensor.vector(0, Float.MAX_VALUE, -Float.MAX_VALUE, 0, -2.5).astype(DType.F32), f32);
+    }
+
     static double value(UnaryOperator<Node> f, double at) {
         Input x = input("x");
         return Compiler.compile(List.of(x), List.of(f.apply(x))).call(Tensor.scalar(at)).get(0).item();
@@ -234,6 +397,15 @@ class UnaryTest {
     @Provide Arbitrary<Tensor> positive() { return Tensors.smallShapes().positive(); }
     @Provide Arbitrary<Tensor> aboveMinusOne() { return Tensors.smallShapes().between(-0.9, 5.0); }
     @Provide Arbitrary<Tensor> kinkFree() { return Tensors.smallShapes().awayFromZero(); }
+    @Provide Arbitrary<Tensor> insideMinusOneToOne() { return Tensors.smallShapes().between(-0.9, 0.9); }
+    @Provide Arbitrary<Tensor> negative() { return Tensors.smallShapes().between(-5.0, -0.1); }
+    @Provide Arbitrary<Tensor> probabilities() { return Tensors.smallShapes().between(0.05, 0.95); }
+    @Provide Arbitrary<Tensor> aboveOne() { return Tensors.smallShapes().between(1.1, 10.0); }
+
+    /** (0.1, 10], and between the poles at -4 and -3 (where |ψ⁽³⁾| stays below about 1e4). */
+    @Provide Arbitrary<Tensor> gammaDomain() {
+        return Arbitraries.oneOf(Tensors.smallShapes().positive(), Tensors.smallShapes().between(-3.8, -3.2));
+    }
 
     // 1/x has third derivative -6/x^4: at |x| = 0.1 the central difference's own truncation
     // error, (h/x)^2 of each term, exceeds 1e-6 once the projection cancels terms of size 100;

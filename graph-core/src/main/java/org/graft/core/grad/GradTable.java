@@ -1,8 +1,10 @@
 package org.graft.core.grad;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -50,12 +52,40 @@ public final class GradTable {
     }
 
     public static List<Node> grad(Node cost, List<? extends Node> wrt, Disconnected whenDisconnected) {
-        if (!cost.type().isScalar()) {
-            throw new ShapeError(cost.pos(), "grad: the cost must be a scalar, found " + cost.label() + ": " + cost.type());
+        return grad(cost, wrt, Map.of(), List.of(), whenDisconnected);
+    }
+
+    /**
+     * The gradients of a scalar cost, with Theano's {@code known_grads} and
+     * {@code consider_constant}.
+     *
+     * <p>{@code knownGrads} maps nodes to gradients known for them, each of its node's type,
+     * as when the cost that gives them is not in the graph: the walk starts from them as from
+     * the cost, so the result is the gradient of {@code cost + Σ <v, g_v>} with each
+     * {@code g_v} held fixed, as PyTorch's {@code backward(outputs, grad_tensors)} sums. The
+     * cost may then be null. (Theano takes a known gradient as its node's whole gradient and
+     * drops what the cost sends there; the two differ only for a node that also lies below
+     * the cost or below another known node.)
+     *
+     * <p>{@code considerConstant}: nodes no gradient passes below, as if they were constants;
+     * one of them may still be a variable in {@code wrt}. {@code stop_gradient} says the same
+     * inside the graph.
+     */
+    public static List<Node> grad(Node cost, List<? extends Node> wrt, Map<? extends Node, ? extends Node> knownGrads,
+                                  Collection<? extends Node> considerConstant, Disconnected whenDisconnected) {
+        var seeds = new LinkedHashMap<Node, Node>();
+        if (cost != null) {
+            if (!cost.type().isScalar()) {
+                throw new ShapeError(cost.pos(), "grad: the cost must be a scalar, found " + cost.label() + ": " + cost.type());
+            }
+            // d cost / d cost, in the cost's dtype, where the cost is written
+            seeds.put(cost, Constant.of(Tensor.scalar(cost.type().dtype(), 1.0)).at(cost.pos()));
+        } else if (knownGrads.isEmpty()) {
+            throw new IllegalArgumentException("grad: without a cost, known gradients are needed to start from");
         }
-        // d cost / d cost, in the cost's dtype, where the cost is written
-        Node one = Constant.of(Tensor.scalar(cost.type().dtype(), 1.0)).at(cost.pos());
-        return vjp(cost, one, wrt, whenDisconnected);
+        // a known gradient of the cost itself adds to its 1
+        knownGrads.forEach((v, g) -> seeds.merge(v, g, (a, b) -> Apply.at(v.pos(), new Add(), List.of(a, b))));
+        return vjp(seeds, wrt, considerConstant, whenDisconnected);
     }
 
     /**
@@ -63,16 +93,43 @@ public final class GradTable {
      * gradients of {@code sum(y * gy)} without building that cost. {@code gy} has {@code y}'s type.
      */
     public static List<Node> vjp(Node y, Node gy, List<? extends Node> wrt, Disconnected whenDisconnected) {
-        if (!gy.type().equals(y.type())) {
-            throw new ShapeError(gy.pos(), "vjp: the output gradient has type " + gy.type() + ", the output " + y.type());
+        return vjp(Map.of(y, gy), wrt, List.of(), whenDisconnected);
+    }
+
+    /**
+     * The vector-Jacobian products of several outputs at once, in one walk: the gradients of
+     * {@code Σ_k <y_k, u_k>} over the pairs {@code y_k -> u_k} of {@code cotangents}, each
+     * {@code u_k} of its {@code y_k}'s type, with no gradient passing below a node of
+     * {@code considerConstant} (PyTorch's {@code autograd.grad(outputs, inputs, grad_outputs)}).
+     * The first output names the results ({@code dloss/dW}).
+     */
+    public static List<Node> vjp(Map<? extends Node, ? extends Node> cotangents, List<? extends Node> wrt,
+                                 Collection<? extends Node> considerConstant, Disconnected whenDisconnected) {
+        if (cotangents.isEmpty()) throw new IllegalArgumentException("vjp: no outputs with gradients to start from");
+        var walk = new Walk(cotangents, wrt, considerConstant);
+        List<Node> gradients = walk.run(true);
+        var out = new ArrayList<Node>(wrt.size());
+        for (int i = 0; i < wrt.size(); i++) {
+            Node g = gradients.get(i);
+            out.add(g != null ? g : walk.disconnected(wrt.get(i), whenDisconnected));
         }
-        return new Walk(y, wrt).run(gy, whenDisconnected);
+        return out;
+    }
+
+    /**
+     * The same walk for the forward walker's transposition of a bprop: its results are not
+     * named, and null where no gradient reaches a variable.
+     */
+    static List<Node> transpose(Map<Node, Node> cotangents, List<Node> wrt, Set<Node> considerConstant) {
+        return new Walk(cotangents, wrt, considerConstant).run(false);
     }
 
     /** One walk: the terms collected so far for every node on a path from a variable to the output. */
     private static final class Walk {
-        private final Node y;
+        private final Map<? extends Node, ? extends Node> cotangents;
+        private final Node y;                               // the first output, which names the results
         private final List<? extends Node> wrt;
+        private final Set<Node> held = identitySet();      // considered constant: nothing passes below
         private final Set<Node> wanted = identitySet();
         private final Set<Node> depends = identitySet();   // its value depends on some variable in wrt
         private final Set<Node> reaches = identitySet();   // ... along connected edges: a gradient can flow back
@@ -81,41 +138,48 @@ public final class GradTable {
         private final Map<Node, Node> result = new IdentityHashMap<>();
         private final List<Node> order;
 
-        Walk(Node y, List<? extends Node> wrt) {
-            this.y = y;
+        Walk(Map<? extends Node, ? extends Node> cotangents, List<? extends Node> wrt, Collection<? extends Node> considerConstant) {
+            cotangents.forEach((out, u) -> {
+                if (!u.type().equals(out.type())) {
+                    throw new ShapeError(u.pos(), "vjp: the output gradient has type " + u.type() + ", the output " + out.type());
+                }
+            });
+            this.cotangents = cotangents;
+            this.y = cotangents.keySet().iterator().next();
             this.wrt = wrt;
             wanted.addAll(wrt);
-            order = Graph.topologicalOrder(List.of(y));
+            held.addAll(considerConstant);
+            order = Graph.topologicalOrderStoppingAt(cotangents.keySet(), held::contains);
             for (Node n : order) {
                 List<Node> in = n.inputs();
-                if (wanted.contains(n) || in.stream().anyMatch(depends::contains)) depends.add(n);
+                boolean below = !held.contains(n); // a held node is a leaf of the walk
+                if (wanted.contains(n) || below && in.stream().anyMatch(depends::contains)) depends.add(n);
                 boolean flows = wanted.contains(n);
-                for (int i = 0; !flows && i < in.size(); i++) {
+                for (int i = 0; !flows && below && i < in.size(); i++) {
                     flows = ((Apply) n).op().connected(i) && reaches.contains(in.get(i));
                 }
                 if (flows) reaches.add(n);
             }
         }
 
-        List<Node> run(Node gy, Disconnected whenDisconnected) {
-            if (reaches.contains(y)) terms.put(y, new ArrayList<>(List.of(gy)));
+        /** The gradient of each variable, named when {@code naming}; null where none reaches it. */
+        List<Node> run(boolean naming) {
+            cotangents.forEach((out, u) -> {
+                if (reaches.contains(out)) terms.computeIfAbsent(out, k -> new ArrayList<>()).add(u);
+            });
             for (int i = order.size() - 1; i >= 0; i--) {
                 Node n = order.get(i);
                 if (!reaches.contains(n)) continue;
                 Node g = total(n);
                 if (g == null && !zero.contains(n)) continue; // no gradient flows into n
                 if (wanted.contains(n)) {
-                    if (g != null) g = nameGradient(g, n);
-                    result.put(n, g != null ? g : nameGradient(SourcePos.buildingAt(n.pos(), () -> zerosLike(n)), n));
+                    Node v = g != null ? g : SourcePos.buildingAt(n.pos(), () -> zerosLike(n));
+                    result.put(n, naming ? nameGradient(v, n) : v);
                 }
-                if (n instanceof Apply a) propagate(a, g);
+                if (n instanceof Apply a && !held.contains(n)) propagate(a, g);
             }
             var out = new ArrayList<Node>(wrt.size());
-            for (Node w : wrt) {
-                Node g = result.get(w);
-                if (g == null) g = disconnected(w, whenDisconnected);
-                out.add(g);
-            }
+            for (Node w : wrt) out.add(result.get(w));
             return out;
         }
 
@@ -169,14 +233,18 @@ public final class GradTable {
             }
         }
 
-        private Node disconnected(Node w, Disconnected whenDisconnected) {
+        /** What a variable no gradient reaches gets: zeros, or an error saying why none reaches it. */
+        Node disconnected(Node w, Disconnected whenDisconnected) {
             if (whenDisconnected == Disconnected.ZEROS) return nameGradient(SourcePos.buildingAt(w.pos(), () -> zerosLike(w)), w);
             String cost = y.name().orElse("the cost");
             String what = w.name().isPresent() || w.type().rank() == 0 ? w.label()
                     : "this " + (w instanceof Constant ? "constant" : "expression");
-            String why = depends.contains(w)
-                    ? "no gradient reaches " + what + ": every path from it to " + cost
-                            + " passes through stop_gradient or uses only its shape (as zeros_like does)"
+            // below a held node the walk did not look; the error is rare enough to look now
+            boolean below = depends.contains(w) || !held.isEmpty() && Graph.topologicalOrder(cotangents.keySet()).contains(w);
+            String why = below
+                    ? "no gradient reaches " + what + ": every path from it to " + cost + " passes through stop_gradient"
+                            + (held.isEmpty() ? "" : " or a node held constant (consider_constant)") + " or uses only its shape"
+                            + " (as zeros_like does)"
                     : cost + " does not depend on " + what;
             throw new GradientError(w.pos(), "grad: " + why);
         }

@@ -6,7 +6,7 @@ import org.graft.core.tensor.DType;
 import org.graft.core.tensor.Shape;
 
 /**
- * Kernels that several op families share: copying, filling, broadcasting and summing along
+ * Kernels that several op families share: copying, filling, gathering, broadcasting and summing along
  * axes. Each is planned once for its shapes (the access pattern is chosen then, not per element)
  * and computes exactly what the reference {@link org.graft.core.tensor.Tensor} method computes,
  * in the same order, so the bits agree. Each works on the buffers of its site's dtype, so an op
@@ -31,6 +31,25 @@ public final class Kernels {
             return b -> Arrays.fill((float[]) b[out], 0, n, single);
         }
         return b -> Arrays.fill((double[]) b[out], 0, n, value);
+    }
+
+    /**
+     * Each output element {@code i} is input 0's element {@code index[i]}, or {@code fill} where
+     * the index is -1: the kernel of the ops that only move elements about (tile, flip, pad).
+     */
+    public static Kernel gather(Site site, int[] index, double fill) {
+        int in = site.slot(0), out = site.slot();
+        if (site.dtype() == DType.F32) {
+            float single = (float) fill;
+            return b -> {
+                float[] x = (float[]) b[in], y = (float[]) b[out];
+                for (int i = 0; i < index.length; i++) y[i] = index[i] < 0 ? single : x[index[i]];
+            };
+        }
+        return b -> {
+            double[] x = (double[]) b[in], y = (double[]) b[out];
+            for (int i = 0; i < index.length; i++) y[i] = index[i] < 0 ? fill : x[index[i]];
+        };
     }
 
     /** Input {@code operand} broadcast to the output's shape. */

@@ -5,6 +5,7 @@ import java.util.List;
 import org.graft.core.Apply;
 import org.graft.core.Dim;
 import org.graft.core.Grad;
+import org.graft.core.Linear;
 import org.graft.core.Node;
 import org.graft.core.Op;
 import org.graft.core.ShapeError;
@@ -19,7 +20,8 @@ import org.graft.core.tensor.Tensor;
 /**
  * Broadcasting and its transpose. Broadcasting copies a value along axes; the adjoint of a
  * copy is a sum, so the gradient of {@link BroadcastLike} is a {@link SumTo} and the gradient
- * of {@link SumTo} is a {@link BroadcastLike}.
+ * of {@link SumTo} is a {@link BroadcastLike}. Both are linear, so their tangents are
+ * themselves applied to tangents.
  */
 public sealed interface Broadcasting extends Op {
 
@@ -27,7 +29,7 @@ public sealed interface Broadcasting extends Op {
      * {@code x} broadcast to the shape of {@code like} (whose values are not read). The target
      * comes from a node, not from an attribute, so it may have symbolic dims.
      */
-    record BroadcastLike() implements Broadcasting, SharedKernel {
+    record BroadcastLike() implements Broadcasting, SharedKernel, Linear {
         @Override
         public String name() { return "broadcast_to"; }
 
@@ -59,7 +61,7 @@ public sealed interface Broadcasting extends Op {
      * where {@code target} has size 1 are summed keeping the axis. Which axes those are is
      * known from the types alone, because a symbolic dim never broadcasts.
      */
-    record SumTo(Type target) implements Broadcasting, SharedKernel {
+    record SumTo(Type target) implements Broadcasting, SharedKernel, Linear {
         @Override
         public Type type(List<Type> in) {
             Op.requireArity(this, in, 1);

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
@@ -390,5 +392,90 @@ class GradTableTest {
     void askingForTheSameVariableTwiceGivesTheSameGradient() {
         List<Node> g = GradTable.grad(sum(x), List.of(x, x));
         assertSame(g.get(0), g.get(1));
+    }
+
+    // ---- known gradients and nodes held constant (Theano's known_grads and consider_constant) ----------
+
+    @Test
+    void aKnownGradientStartsTheWalkWithoutACost() {
+        // h = 3x with dC/dh known to be g: dC/dx = 3g
+        var g = new Input("g", Type.f64(2, 3));
+        Node h = Apply.of(new Scale(3), x);
+        Node gx = GradTable.grad(null, List.of(x), Map.of(h, g), List.of(), GradTable.Disconnected.RAISE).get(0);
+        assertEquals(Tensor.of(new double[] {3, 6, 9, -3, 0, 30}, 2, 3),
+                eval(List.of(x, g), gx, Tensor.zeros(Shape.of(2, 3)), Tensor.of(new double[] {1, 2, 3, -1, 0, 10}, 2, 3)));
+    }
+
+    @Test
+    void aKnownGradientAddsToWhatTheCostSends() {
+        // cost = sum(5 h) with h = 2x, and 1 known for h too: dcost/dh = 5 + 1, so dcost/dx = 12,
+        // as PyTorch's backward([cost, h], [1, ones]) sums (Theano would take 1 as h's whole gradient: 2)
+        Node h = Apply.of(new Scale(2), x);
+        Node cost = sum(Apply.of(new Scale(5), h));
+        Node gx = GradTable.grad(cost, List.of(x), Map.of(h, Constant.of(Tensor.ones(Shape.of(2, 3)))), List.of(),
+                GradTable.Disconnected.RAISE).get(0);
+        assertEquals(Tensor.full(Shape.of(2, 3), 12), eval(List.of(x), gx, Tensor.zeros(Shape.of(2, 3))));
+    }
+
+    @Test
+    void knownGradientsOfNodesOnOnePathAddUp() {
+        // a = 2x, b = 3a, with ga known for a and gb for b: dx = 2 ga + 6 gb
+        Node a = Apply.of(new Scale(2), x), b = Apply.of(new Scale(3), a);
+        var known = new LinkedHashMap<Node, Node>();
+        known.put(a, Constant.of(Tensor.ones(Shape.of(2, 3))));
+        known.put(b, Constant.of(Tensor.full(Shape.of(2, 3), 10)));
+        Node gx = GradTable.vjp(known, List.of(x), List.of(), GradTable.Disconnected.RAISE).get(0);
+        assertEquals(Tensor.full(Shape.of(2, 3), 62), eval(List.of(x), gx, Tensor.zeros(Shape.of(2, 3))));
+    }
+
+    @Test
+    void withoutACostAKnownGradientIsNeeded() {
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> GradTable.grad(null, List.of(x), Map.of(), List.of(), GradTable.Disconnected.RAISE));
+        assertEquals("grad: without a cost, known gradients are needed to start from", e.getMessage());
+    }
+
+    @Test
+    void aWalkNeedsAnOutputToStartFrom() {
+        var e = assertThrows(IllegalArgumentException.class, () -> GradTable.vjp(Map.of(), List.of(x), List.of(), GradTable.Disconnected.RAISE));
+        assertEquals("vjp: no outputs with gradients to start from", e.getMessage());
+    }
+
+    @Test
+    void aKnownGradientMustHaveItsNodesType() {
+        Node h = Apply.of(new Scale(3), x);
+        var e = assertThrows(ShapeError.class, () -> GradTable.grad(null, List.of(x), Map.of(h, Constant.scalar(1)), List.of(),
+                GradTable.Disconnected.RAISE));
+        assertEquals("vjp: the output gradient has type [], the output [2, 3]", e.getMessage());
+    }
+
+    @Test
+    void noGradientPassesBelowANodeHeldConstant() {
+        // cost = sum(h * x) with h = 3x: held constant, h passes nothing to x, so dcost/dx = h = 3x, not 6x
+        Node h = Apply.of(new Scale(3), x);
+        Node cost = sum(mul(h, x));
+        Node held = GradTable.grad(cost, List.of(x), Map.of(), List.of(h), GradTable.Disconnected.RAISE).get(0);
+        Node free = GradTable.grad(cost, x);
+        Tensor at = Tensor.of(new double[] {1, 2, 3, 4, 5, 6}, 2, 3);
+        assertEquals(at.map(v -> 3 * v), eval(List.of(x), held, at));
+        assertEquals(at.map(v -> 6 * v), eval(List.of(x), free, at));
+    }
+
+    @Test
+    void aNodeHeldConstantStillHasAGradientOfItsOwn() {
+        Node h = Apply.of(new Scale(3), x);
+        List<Node> g = GradTable.grad(sum(Apply.of(new Scale(2), h)), List.of(h, x), Map.of(), List.of(h), GradTable.Disconnected.ZEROS);
+        List<Tensor> out = Compiler.compile(List.of(x), g, Options.NONE).call(Tensor.zeros(Shape.of(2, 3)));
+        assertEquals(Tensor.full(Shape.of(2, 3), 2), out.get(0));
+        assertEquals(Tensor.zeros(Shape.of(2, 3)), out.get(1));
+    }
+
+    @Test
+    void aVariableOnlyBelowANodeHeldConstantIsAnErrorThatSaysSo() {
+        Node h = Apply.of(new Scale(3), x).named("h");
+        var e = assertThrows(GradientError.class, () -> GradTable.grad(sum(h), List.of(x), Map.of(), List.of(h),
+                GradTable.Disconnected.RAISE));
+        assertEquals("grad: no gradient reaches x: every path from it to the cost passes through stop_gradient or a node held"
+                + " constant (consider_constant) or uses only its shape (as zeros_like does)", e.getMessage());
     }
 }

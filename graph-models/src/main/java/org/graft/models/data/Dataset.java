@@ -80,6 +80,14 @@ public final class Dataset {
     /** The label of example {@code i}, for a classification set. */
     public int label(int i) { return requireLabels("label")[i]; }
 
+    /**
+     * The labels as a vector [size] of whole numbers in f64, one class index per example: what a
+     * model's target input of rank 1 is fed, for {@code cross_entropy} and {@code nll}.
+     */
+    public Tensor labelVector() {
+        return Tensor.of(Arrays.stream(requireLabels("labelVector")).asDoubleStream().toArray(), labels.length);
+    }
+
     /** The labels as rows of a [size, classes] matrix, 1 in the label's column and 0 elsewhere: {@link #targets()}. */
     public Tensor oneHot() {
         requireLabels("oneHot");

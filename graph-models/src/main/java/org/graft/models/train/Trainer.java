@@ -20,6 +20,7 @@ import org.graft.core.Graph;
 import org.graft.core.Input;
 import org.graft.core.Node;
 import org.graft.core.Param;
+import org.graft.core.SourcePos;
 import org.graft.core.Type;
 import org.graft.core.runtime.Compiler;
 import org.graft.core.runtime.Function;
@@ -37,8 +38,9 @@ import org.graft.ops.Reduce;
  * Trains a {@link Model}'s objective on a data set, epoch by epoch, as {@code graft train} does.
  *
  * <p>The features are fed to the model's input {@code x} and the targets (one-hot rows for a
- * classification set) to its input {@code y}, if it reads targets; any other input it reads
- * takes its fixed value. Each epoch shuffles the training set and makes one step per full batch:
+ * classification set) to its input {@code y}, if it reads targets: a {@code y} of rank 1 takes
+ * the class labels instead, whole numbers in a vector, and the number of classes is the size of
+ * the dim {@value #CLASSES}. Any other input it reads takes its fixed value. Each epoch shuffles the training set and makes one step per full batch:
  * the examples of a last, partial batch wait for another epoch's shuffle, so that every step
  * sees the same batch shape (a persistent chain has one row per batch row). After the epoch
  * the objective and every {@code metric} are computed on the whole test split, in batches, as
@@ -105,6 +107,12 @@ public final class Trainer {
         default void warning(String message) {}
     }
 
+    /**
+     * The symbolic dim that takes the number of classes when y is a vector of labels, so that a
+     * param {@code [hidden, k]} gets the width a one-hot {@code y: [n, k]} would give it.
+     */
+    public static final String CLASSES = "k";
+
     /** The name of the learning rate's param: the step reads it, so checkpoints hold it. */
     public static final String LR = "graft.lr";
 
@@ -114,6 +122,7 @@ public final class Trainer {
     private final Path out;                     // null for a run that writes nothing
     private final Input x;
     private final Input y;                      // null when the model does not read targets
+    private final boolean labels;               // y is a vector, fed the class labels, not one-hot rows
     private final List<Input> fed;              // x, y, then the fixed inputs
     private final double baseLr;
     private final DType dtype;                  // the objective's, which the run computes in
@@ -164,9 +173,13 @@ public final class Trainer {
         x = model.x();
         y = model.y().orElse(null);
         Node cost = model.cost();
+        labels = y != null && y.type().rank() == 1;
+        if (labels && !data.train().isClassification()) {
+            throw notClasses(y.pos(), "input y: " + y.type() + " takes a class label per example");
+        }
         if (y != null && !data.train().isClassification()) {
             Apply use = classesUse(cost);
-            if (use != null) throw notClasses(use);
+            if (use != null) throw notClasses(use.pos(), Apply.call(use.op(), use.inputs()) + " reads y as classes");
         }
         int batch = run.batch();
         if (data.train().size() < batch) {
@@ -176,7 +189,12 @@ public final class Trainer {
 
         var dims = new HashMap<String, Integer>();
         bind(x, Shape.of(batch, width(data.train().features())), "features", dims);
-        if (y != null) bind(y, Shape.of(batch, width(data.train().targets())), "targets", dims);
+        if (labels) {
+            bind(y, Shape.of(batch), "labels", dims);
+            dims.putIfAbsent(CLASSES, data.train().classes());
+        } else if (y != null) {
+            bind(y, Shape.of(batch, width(data.train().targets())), "targets", dims);
+        }
         fed = new ArrayList<>(y == null ? List.of(x) : List.of(x, y));
         fed.addAll(model.fixed().keySet());
         model.initialization().initialize(run.seed(), dims);
@@ -350,7 +368,7 @@ public final class Trainer {
     private Map<Input, Tensor> feed(Dataset batch) {
         var feed = new LinkedHashMap<Input, Tensor>(model.fixed());
         feed.put(x, batch.features().astype(x.type().dtype()));
-        if (y != null) feed.put(y, batch.targets().astype(y.type().dtype()));
+        if (y != null) feed.put(y, (labels ? batch.labelVector() : batch.targets()).astype(y.type().dtype()));
         return feed;
     }
 
@@ -416,16 +434,18 @@ public final class Trainer {
         return null;
     }
 
-    /** The error for a model that takes y as classes on a data set whose targets are not: where they fail, when the data say. */
-    private GraftException notClasses(Apply use) {
-        String call = Apply.call(use.op(), use.inputs());
+    /**
+     * The error for a model that takes y as classes (as {@code reads}, written at {@code at}
+     * says) on a data set whose targets are not: where they fail, when the data say.
+     */
+    private GraftException notClasses(SourcePos at, String reads) {
         Data.NotClasses why = data.notClasses();
         if (why != null) {
             return new GraftException(why.pos(), "expected class labels, whole numbers 0..k-1 with an example of every class, as "
-                    + use.pos() + " " + call + " reads y as classes; found " + why.found());
+                    + at + " " + reads + "; found " + why.found());
         }
         int width = width(data.train().targets());
-        return new GraftException(use.pos(), call + " reads y as classes: expected a data set of classes, found " + data.name()
+        return new GraftException(at, reads + ": expected a data set of classes, found " + data.name()
                 + ", whose targets are real numbers (" + width + (width == 1 ? " column)" : " columns)"));
     }
 

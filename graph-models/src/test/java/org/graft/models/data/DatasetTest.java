@@ -26,6 +26,8 @@ class DatasetTest {
         assertEquals(Tensor.matrix(new double[] {0, 0, 1}, new double[] {1, 0, 0}, new double[] {0, 1, 0}), CLASSES.targets());
         assertEquals(CLASSES.targets(), CLASSES.oneHot());
         assertEquals(2, CLASSES.label(0));
+        assertEquals(Tensor.vector(2, 0, 1), CLASSES.labelVector());   // what a y of rank 1 is fed
+        assertEquals(Tensor.vector(1, 2), CLASSES.rows(2, 0).labelVector());
     }
 
     @Test
@@ -42,6 +44,7 @@ class DatasetTest {
         assertEquals("label() of a regression set: it has real targets [3, 2], not class labels", e.getMessage());
         assertThrows(IllegalStateException.class, REAL::labels);
         assertThrows(IllegalStateException.class, REAL::oneHot);
+        assertThrows(IllegalStateException.class, REAL::labelVector);
     }
 
     @Test

@@ -48,7 +48,10 @@ class TrainerTest {
     }
 
     /** Softmax regression of the digits: logits = x W + b, the mean cross-entropy minimized by SGD, the accuracy measured. */
-    private static Model softmaxRegression() {
+    private static Model softmaxRegression() { return softmaxRegression(Optimizer.sgd(0.5)); }
+
+    /** The same, minimized by {@code optimizer}. */
+    private static Model softmaxRegression(Optimizer optimizer) {
         Input x = input("x", "n", 64);
         Input y = input("y", "n", 10);
         Param W = param("W", Tensor.zeros(Shape.of(64, 10)));
@@ -56,7 +59,7 @@ class TrainerTest {
         Node logits = add(matmul(x, W), b);
         Node loss = mean(softmaxCrossEntropy(logits, y));
         Node accuracy = mean(equal(argmax(logits, 1), argmax(y, 1)));
-        return Model.of("softmax", x, y, "loss", loss, Optimizer.sgd(0.5), List.of(W, b), Map.of("accuracy", accuracy));
+        return Model.of("softmax", x, y, "loss", loss, optimizer, List.of(W, b), Map.of("accuracy", accuracy));
     }
 
     private static RunSettings epochs(int epochs) {
@@ -87,5 +90,21 @@ class TrainerTest {
             assertEquals(trainer.history().get(e).test(), resumed.history().get(e).test());
         }
         assertEquals(Npz.read(whole.resolve("checkpoint.npz")).get("W"), Npz.read(split.resolve("checkpoint.npz")).get("W"));
+    }
+
+    @Test
+    void anOptimizersStateIsSavedWithTheRunAndResumedExactly() throws IOException {
+        // Adagrad with a decay keeps a sum per param and a step count all params share: both must come back
+        Optimizer adagrad = new Optimizer.Adagrad(0.5, 0.01, 1e-4, 0.1, 1e-10);
+        Path whole = dir.resolve("whole"), split = dir.resolve("split");
+        assertTrue(new Trainer(softmaxRegression(adagrad), digits, epochs(3), Options.DEFAULT, whole).train(new Trainer.Listener() {}, () -> false));
+        assertTrue(new Trainer(softmaxRegression(adagrad), digits, epochs(2), Options.DEFAULT, split).train(new Trainer.Listener() {}, () -> false));
+        var resumed = new Trainer(softmaxRegression(adagrad), digits, epochs(3), Options.DEFAULT, split);
+        resumed.resume();
+        assertTrue(resumed.train(new Trainer.Listener() {}, () -> false));
+
+        Map<String, Tensor> once = Npz.read(whole.resolve("checkpoint.npz")), twice = Npz.read(split.resolve("checkpoint.npz"));
+        for (String name : List.of("W", "b", "W.sum", "b.sum", "adagrad.t")) assertEquals(once.get(name), twice.get(name), name);
+        assertTrue(once.get("adagrad.t").item() > 100, "the steps of three epochs: " + once.get("adagrad.t"));
     }
 }

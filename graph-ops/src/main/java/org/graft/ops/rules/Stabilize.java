@@ -10,35 +10,48 @@ import static org.graft.ops.Ops.bceWithLogits;
 import static org.graft.ops.Ops.broadcastTo;
 import static org.graft.ops.Ops.constant;
 import static org.graft.ops.Ops.div;
+import static org.graft.ops.Ops.erf;
+import static org.graft.ops.Ops.erfcx;
 import static org.graft.ops.Ops.exp;
 import static org.graft.ops.Ops.expandDims;
 import static org.graft.ops.Ops.expm1;
+import static org.graft.ops.Ops.greater;
 import static org.graft.ops.Ops.greaterEqual;
+import static org.graft.ops.Ops.log;
+import static org.graft.ops.Ops.log1mexp;
 import static org.graft.ops.Ops.log1p;
 import static org.graft.ops.Ops.logSoftmax;
+import static org.graft.ops.Ops.logaddexp;
 import static org.graft.ops.Ops.logsumexp;
 import static org.graft.ops.Ops.mul;
 import static org.graft.ops.Ops.neg;
 import static org.graft.ops.Ops.sigmoid;
+import static org.graft.ops.Ops.slice;
 import static org.graft.ops.Ops.softmax;
 import static org.graft.ops.Ops.softmaxCrossEntropy;
 import static org.graft.ops.Ops.softplus;
+import static org.graft.ops.Ops.square;
 import static org.graft.ops.Ops.sub;
 import static org.graft.ops.Ops.sum;
+import static org.graft.ops.Ops.sumTo;
+import static org.graft.ops.Ops.unslice;
 import static org.graft.ops.Ops.where;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.BinaryOperator;
 import java.util.stream.IntStream;
 
 import org.graft.core.Apply;
 import org.graft.core.Constant;
+import org.graft.core.Dim;
 import org.graft.core.Node;
 import org.graft.core.Op;
 import org.graft.core.Type;
 import org.graft.core.ops.Add;
 import org.graft.core.ops.Broadcasting.BroadcastLike;
+import org.graft.core.ops.Broadcasting.SumTo;
 import org.graft.core.rewrite.Match;
 import org.graft.core.rewrite.Pattern;
 import org.graft.core.rewrite.Rule;
@@ -52,7 +65,12 @@ import org.graft.ops.Neural.LogSoftmax;
 import org.graft.ops.Neural.Softmax;
 import org.graft.ops.Reduce.Sum;
 import org.graft.ops.Shaping.ExpandDims;
+import org.graft.ops.Shaping.StridedSlice;
+import org.graft.ops.Shaping.Unslice;
+import org.graft.ops.Slice;
+import org.graft.ops.Unary.Erfc;
 import org.graft.ops.Unary.Exp;
+import org.graft.ops.Unary.Expm1;
 import org.graft.ops.Unary.Log;
 import org.graft.ops.Unary.Log1p;
 import org.graft.ops.Unary.Neg;
@@ -65,13 +83,20 @@ import org.graft.ops.Unary.Square;
  * Stabilize: the same value, but finite where the naive form over- or underflows.
  *
  * <p>The forward rules replace a composition by the one op whose kernel is its stable form
- * (log1p, expm1, softplus, log_softmax, logsumexp, softmax_cross_entropy, bce_with_logits).
+ * (log1p, expm1, softplus, log_softmax, logsumexp, softmax_cross_entropy, bce_with_logits,
+ * logaddexp, log1mexp), or by a stable form of ops (log(erfc x) by log(erfcx x) - x²).
  * {@code grad} runs before any rewrite, so the gradient of the naive form is built from the
  * naive form, and that is where the NaNs come from: it divides by a factor such as σ(x) or
  * softmax(x) and multiplies by it again, and once the factor has rounded to 0 (or e^x has
  * overflowed to inf) that is 0 · inf. The gradient rules cancel such factors, which are
  * positive in exact arithmetic, and put e^x / Σ e^x and e^x / (1 + e^x) back together as
  * softmax and sigmoid.
+ *
+ * <p>Users also write the stable ops out by hand: a softmax as {@code e^x / Σ e^x} (with the
+ * max subtracted first, or not), a sigmoid as {@code 1 / (1 + e^-x)} or {@code e^x / (1 + e^x)},
+ * {@code 1 - σ(x)} for {@code σ(-x)}, the log of a probability picked from a softmax. Their own
+ * group of rules makes them the ops, and rules for their gradients, which grad built from the
+ * written-out forms, cancel what those forms multiply by and divide by again.
  *
  * <p>Every rule keeps the value wherever the naive form is finite (up to rounding), including
  * the domain: {@code log(exp(x)) -> x} holds for every x, but {@code exp(log(x))} is x only for
@@ -80,7 +105,7 @@ import org.graft.ops.Unary.Square;
 public final class Stabilize {
     private Stabilize() {}
 
-    private static final Pattern.Var X = var("x"), Y = var("y"), C = var("c"), S = var("s");
+    private static final Pattern.Var X = var("x"), Y = var("y"), C = var("c"), S = var("s"), E = var("e");
     private static final Pattern ONE = scalar(1).as(C), MINUS_ONE = scalar(-1).as(C);
 
     /** Products flattened by {@link #cancel} look this many levels deep. */
@@ -104,6 +129,22 @@ public final class Stabilize {
                     m -> fit(neg(softplus(m.get(X))), m, C)),
             rule("log1p(-sigmoid(x)) -> -softplus(x)", on(Log1p.class, on(Neg.class, on(Sigmoid.class, X))),
                     m -> neg(softplus(m.get(X)))),
+            // ---- logs of sums of exponentials, and of erfc, as their own ops (issue 16) ----
+            // log(e^x + e^y) overflows past x = 709 and is -inf below -745; logaddexp is neither
+            rule("log(exp(x) + exp(y)) -> logaddexp(x, y)", on(Log.class, on(Add.class, on(Exp.class, X), on(Exp.class, Y))),
+                    m -> logaddexp(m.get(X), m.get(Y))),
+            // log(1 - e^x) cancels near 0 as log1p(-e^x) does too (Mächler): before log(1-x) -> log1p(-x)
+            rule("log(1 - exp(x)) -> log1mexp(x)", on(Log.class, on(Sub.class, ONE, on(Exp.class, X))),
+                    m -> fit(log1mexp(m.get(X)), m, C)),
+            rule("log1p(-exp(x)) -> log1mexp(x)", on(Log1p.class, on(Neg.class, on(Exp.class, X))), m -> log1mexp(m.get(X))),
+            rule("log(-expm1(x)) -> log1mexp(x)", on(Log.class, on(Neg.class, on(Expm1.class, X))), m -> log1mexp(m.get(X))),
+            // erfc underflows past x = 27 (Theano's local_log_erfc): log erfc x = log erfcx(x) - x² for
+            // x > 0, where erfcx ~ 1/(x√π) stays finite; below 0, erfc is in [1, 2] and 1 - erf x cancels nothing
+            rule("log(erfc(x)) -> log(erfcx(x)) - x^2 for x > 0", on(Log.class, on(Erfc.class, X)), m -> {
+                Node x = m.get(X);
+                return where(greater(x, 0.0), sub(log(erfcx(x)), square(x)), log1p(neg(erf(x))));
+            }),
+
             // canonicalize writes 1 + (-x) as 1 - x, so log(1 - x) is the form log(1 + (-x)) reaches here in
             rule("log(1-x) -> log1p(-x)", on(Log.class, on(Sub.class, ONE, X)), m -> fit(log1p(neg(m.get(X))), m, C)),
             rule("log(softmax(x)) -> log_softmax(x)", on(Log.class, on(Softmax.class, X).as(S)),
@@ -136,8 +177,42 @@ public final class Stabilize {
             rule("a s / (b s) -> a / b, s > 0", on(Mul.class, X, Y), m -> cancel(m.node())),
             rule("a s / (b s) -> a / b, s > 0", on(Div.class, X, Y), m -> cancel(m.node())),
             rule("s (a/s - c) -> a - s c, s > 0", on(Mul.class, X, Y), Stabilize::distribute),
-            rule("(g / sum(exp(x))) * exp(x) -> g * softmax(x)", on(Mul.class, X, Y), Stabilize::softmaxOfSum),
-            rule("(g / (1 + exp(x))) * exp(x) -> g * sigmoid(x)", on(Mul.class, X, Y), Stabilize::sigmoidOfExp));
+            rule("(g / sum(exp(x))) * exp(x) -> g * softmax(x)", on(Mul.class, X, Y), m -> eitherWay(m, Stabilize::softmaxOfSum)),
+            rule("(g / (1 + exp(x))) * exp(x) -> g * sigmoid(x)", on(Mul.class, X, Y), m -> shareOfExp(m, false)),
+
+            // ---- a softmax or a sigmoid written out by hand, and their gradients, which grad
+            // built from the hand-written forms ----
+            // e^x / Σ e^x is inf / inf = NaN once e^x overflows, and 0 / 0 once every e^x underflows
+            rule("exp(x) / sum(exp(x)) -> softmax(x)", on(Div.class, on(Exp.class, X).as(E), Y), Stabilize::softmaxOfQuotient),
+            // softmax is the same for x shifted by anything constant along its axis: the max that
+            // careful users subtract, e^(x - max x) / Σ e^(x - max x), and the kernel subtracts its own
+            rule("softmax(x - c) -> softmax(x), c constant along the axis", on(Softmax.class, X), Stabilize::unshifted),
+            // log(softmax(z)[i]) is log(0) = -inf where the picked probability underflows; slicing
+            // commutes with the elementwise log
+            rule("log(softmax(x)[i]) -> log_softmax(x)[i]", on(Log.class, on(StridedSlice.class, X)), Stabilize::logOfSlicedSoftmax),
+            // 1 - σ(x) rounds to 0 past x = 37, where σ(-x) is e^-x to the last digit; taken only
+            // where nothing else reads σ(x), so that it costs no second exp (σ's own gradient reads
+            // σ(x) and 1 - σ(x) together)
+            rule("1 - sigmoid(x) -> sigmoid(-x)", on(Sub.class, ONE, on(Sigmoid.class, X).as(S)),
+                    m -> m.uses(S) == 1 ? fit(sigmoid(neg(m.get(X))), m, C) : null),
+            // e^x / (1 + e^x) is inf / inf = NaN past x = 709
+            rule("exp(x) / (1 + exp(x)) -> sigmoid(x)", on(Div.class, on(Exp.class, X).as(E), on(Add.class, ONE, on(Exp.class, X))),
+                    m -> fit(sigmoid(m.get(X)), m.node(), m.get(E), m.get(C))),
+            // 1 / (1 + e^-x) is σ(x) for every x; as the op, its gradient reads σ(x), finite at x = -800
+            rule("1 / (1 + exp(-x)) -> sigmoid(x)", on(Div.class, scalar(1).as(S), on(Add.class, ONE, on(Exp.class, X).as(E))),
+                    m -> fit(sigmoid(neg(m.get(X))), m.node(), m.get(E), m.get(S), m.get(C))),
+            // the gradient of 1 / (1 + e^-x) as σ(x), and of e^x / (1 + e^x)
+            rule("sigmoid(x) exp(-x) -> sigmoid(-x)", on(Mul.class, X, Y), m -> sigmoidTimesExp(m.node())),
+            // the gradient of e^x / Σ e^x, where e^x overflows and Σ e^x with it
+            rule("sum_to(a / sum(exp(x))) -> sum_to(a) / sum(exp(x)), constant along the summed axes", on(SumTo.class, X),
+                    Stabilize::quotientOutOfSum),
+            // the gradient of log(softmax(x)[i]), where the picked probability underflows
+            rule("s unslice(a / s[i]) -> unslice(a), s > 0", on(Mul.class, X, Y), m -> eitherWay(m, Stabilize::throughUnslice)),
+
+            // ---- the gradients of logaddexp's and log(erfc)'s naive forms (issue 16) ----
+            rule("(g / (exp(x) + exp(y))) * exp(x) -> g * sigmoid(x - y)", on(Mul.class, X, Y), m -> shareOfExp(m, true)),
+            rule("exp(-x^2) / erfc(x) -> 1 / erfcx(x)", on(Mul.class, X, Y), m -> erfcxOfRatio(m.node())),
+            rule("exp(-x^2) / erfc(x) -> 1 / erfcx(x)", on(Div.class, X, Y), m -> erfcxOfRatio(m.node())));
 
     /**
      * {@code -Σ_k t_k log softmax(z)_k} along the last axis is {@code softmax_cross_entropy(z, t)},
@@ -154,7 +229,8 @@ public final class Stabilize {
         if (ls == null) return null;
         Node t = ls == a ? b : a, z = ls.inputs().get(0);
         int last = full.rank() - 1;
-        if (last < 0 || !z.type().equals(full) || full.axis(op(ls, LogSoftmax.class).axis()) != last) return null;
+        Integer along = op(ls, LogSoftmax.class).axis(); // null: every axis, which is the last one alone for a vector
+        if (last < 0 || !z.type().equals(full) || (along == null ? last != 0 : full.axis(along) != last)) return null;
         int[] axes = normalized(full, op.axes());
         if (Arrays.stream(axes).noneMatch(i -> i == last)) return null;
         Node out = softmaxCrossEntropy(z, broadcastTo(t, z));   // [..., k] -> [...]
@@ -162,6 +238,63 @@ public final class Stabilize {
         if (rest.length > 0) out = sum(out, rest, op.keepdims());
         if (op.keepdims()) out = expandDims(out, last);
         return minus ? neg(out) : out;
+    }
+
+    /** {@code e^x / Σ e^x = softmax(x)} along the summed axes, where the sum {@linkplain #linesUp lines up} with e^x. */
+    private static Node softmaxOfQuotient(Match m) {
+        Node e = m.get(E), s = m.get(Y);
+        if (!isOp(s, Sum.class) || s.inputs().get(0) != e || !m.node().type().equals(e.type())) return null;
+        int[] axes = normalized(e.type(), op(s, Sum.class).axes());
+        return linesUp(s, axes) ? softmaxAlong(e.inputs().get(0), axes) : null;
+    }
+
+    /**
+     * The softmax of x where the matched one takes {@code x - c} or {@code x + c} (either order)
+     * with c the same all along its axis; null where its input is no such shift.
+     */
+    private static Node unshifted(Match m) {
+        Integer axis = m.op(Softmax.class).axis(); // null: every axis
+        Node in = m.get(X);
+        boolean minus = isOp(in, Sub.class);
+        if (!(minus || isOp(in, Add.class))) return null;
+        Type t = in.type();
+        for (int i = 0; i < (minus ? 1 : 2); i++) {
+            Node x = in.inputs().get(i), c = in.inputs().get(1 - i);
+            // c's dims line up with t's from the right; c is constant along an axis it lacks or has as 1
+            boolean constant;
+            if (axis == null) {
+                constant = c.type().dims().stream().allMatch(Dim::isOne);
+            } else {
+                int cAt = t.axis(axis) - (t.rank() - c.type().rank());
+                constant = cAt < 0 || c.type().dims().get(cAt).isOne();
+            }
+            if (constant && x.type().equals(t)) return softmax(x, axis);
+        }
+        return null;
+    }
+
+    /** {@code log(softmax(x)[i]) = log_softmax(x)[i]}, through any number of slices. */
+    private static Node logOfSlicedSoftmax(Match m) {
+        var slices = new ArrayList<StridedSlice>();
+        Node n = m.node().inputs().get(0);
+        for (; isOp(n, StridedSlice.class); n = n.inputs().get(0)) slices.add(op(n, StridedSlice.class));
+        if (!isOp(n, Softmax.class)) return null;
+        Node out = logSoftmax(n.inputs().get(0), op(n, Softmax.class).axis());
+        for (int i = slices.size() - 1; i >= 0; i--) out = slice(out, slices.get(i).index().toArray(Slice[]::new));
+        return out;
+    }
+
+    /**
+     * True where a sum over {@code axes} broadcasts back along them: kept, over every axis (a
+     * scalar), or over leading axes, which broadcasting puts back in place.
+     */
+    private static boolean linesUp(Node sum, int[] axes) {
+        return op(sum, Sum.class).keepdims() || sum.type().isScalar() || IntStream.range(0, axes.length).allMatch(i -> axes[i] == i);
+    }
+
+    /** The softmax of x along {@code axes}: the op for one axis, e^(x - logsumexp(x)) for several. */
+    private static Node softmaxAlong(Node x, int[] axes) {
+        return axes.length == 1 ? softmax(x, axes[0]) : exp(sub(x, logsumexp(x, axes, true)));
     }
 
     /**
@@ -188,10 +321,10 @@ public final class Stabilize {
 
     /**
      * {@code s (u - v) = s u - s v} (and for u + v), taken only where {@code s u} or {@code s v}
-     * cancels: the gradient of log(softmax(x)) is {@code s (g/s - Σ g)} with s = softmax(x),
-     * NaN wherever s underflows; distributed, it is {@code g - s Σ g}. The binary cross-entropy
-     * written out with logs of sigmoids has {@code σ(1 - σ) (a/σ + b/(1 - σ))}, each term
-     * cancelling a factor of s.
+     * cancels ({@link #combined}): the gradient of log(softmax(x)) is {@code s (g/s - Σ g)} with
+     * s = softmax(x), NaN wherever s underflows; distributed, it is {@code g - s Σ g}. The binary
+     * cross-entropy written out with logs of sigmoids has {@code σ(1 - σ) (a/σ + b/(1 - σ))},
+     * each term cancelling a factor of s.
      */
     private static Node distribute(Match m) {
         for (int i = 0; i < 2; i++) {
@@ -199,7 +332,7 @@ public final class Stabilize {
             boolean minus = isOp(d, Sub.class);
             if (!(minus || isOp(d, Add.class)) || !positive(s, 0)) continue;
             Node u = d.inputs().get(0), v = d.inputs().get(1);
-            Node su = dividedBy(u, s) ? cancel(mul(s, u)) : null, sv = dividedBy(v, s) ? cancel(mul(s, v)) : null;
+            Node su = combined(s, u), sv = combined(s, v);
             if (su == null && sv == null) continue;
             if (su == null) su = mul(s, u);
             if (sv == null) sv = mul(s, v);
@@ -213,52 +346,148 @@ public final class Stabilize {
      * builds it (g / Σ e^x put back along the summed axes, broadcast to e^x). At x = [1000, 1000]
      * the naive form is 0 · inf = NaN.
      */
-    private static Node softmaxOfSum(Match m) {
-        for (int i = 0; i < 2; i++) {
-            Node e = m.node().inputs().get(i), b = m.node().inputs().get(1 - i);
-            if (!isOp(e, Exp.class)) continue;
-            Node like = null;
-            if (isOp(b, BroadcastLike.class)) {
-                like = b.inputs().get(1);
-                b = b.inputs().get(0);
+    private static Node softmaxOfSum(Node e, Node b) {
+        if (!isOp(e, Exp.class)) return null;
+        Node like = null;
+        if (isOp(b, BroadcastLike.class)) {
+            like = b.inputs().get(1);
+            b = b.inputs().get(0);
+        }
+        List<Integer> expanded = isOp(b, ExpandDims.class) ? op(b, ExpandDims.class).axes() : null;
+        if (expanded != null) b = b.inputs().get(0);
+        if (!isOp(b, Div.class)) return null;
+        Node g = b.inputs().get(0), s = b.inputs().get(1);
+        if (!isOp(s, Sum.class) || s.inputs().get(0) != e) return null;
+        // put back or broadcast, g has the sum's type or is a scalar (canonicalize turns a fill of
+        // ones into one); as it is, (g / Σ e^x) e^x is g (e^x / Σ e^x) elementwise for any g
+        boolean wrapped = like != null || expanded != null;
+        if (wrapped && !(g.type().equals(s.type()) || g.type().isScalar())) return null;
+        Sum sum = op(s, Sum.class);
+        int[] axes = normalized(e.type(), sum.axes());
+        // the quotient must line up with e^x along the summed axes: put back there, or as it is
+        boolean aligned = expanded != null ? !sum.keepdims() && expanded.equals(boxed(axes)) : linesUp(s, axes);
+        if (!aligned) return null;
+        Node p = softmaxAlong(e.inputs().get(0), axes);
+        Node gk = expanded != null && !g.type().isScalar() ? expandDims(g, axes) : g;
+        // broadcast like p, not like e^x, which nothing needs to compute any more
+        if (like != null) gk = broadcastTo(gk, like.type().equals(p.type()) ? p : like);
+        return mul(gk, p);
+    }
+
+    /**
+     * {@code sum_to(a / s) = sum_to(a) / s} where s is {@code Σ e^x} and the same all along the
+     * summed axes: the gradient of a softmax written out, e^x / Σ e^x, sums {@code g / Σ e^x}
+     * along the axis it divides along, and multiplies by e^x after; with the quotient outside
+     * the sum, {@code (g / Σ e^x) e^x} is {@code g softmax(x)}.
+     */
+    private static Node quotientOutOfSum(Match m) {
+        Node arg = m.get(X);
+        Type in = arg.type(), target = m.op(SumTo.class).target();
+        int shift = in.rank() - target.rank();
+        Product p = Product.of(arg);
+        for (int i = 0; i < p.den.size(); i++) {
+            Node s = p.den.get(i);
+            if (!isOp(s, Sum.class) || !isOp(s.inputs().get(0), Exp.class)) continue;
+            int sShift = in.rank() - s.type().rank();
+            boolean constant = true;
+            for (int j = 0; j < in.rank() && constant; j++) {
+                boolean summed = j < shift || target.dims().get(j - shift).isOne();
+                constant = !summed || j < sShift || s.type().dims().get(j - sShift).isOne();
             }
-            List<Integer> expanded = isOp(b, ExpandDims.class) ? op(b, ExpandDims.class).axes() : null;
-            if (expanded != null) b = b.inputs().get(0);
-            if (!isOp(b, Div.class)) continue;
-            Node g = b.inputs().get(0), s = b.inputs().get(1);
-            // g has the sum's type, or is a scalar (canonicalize turns a fill of ones into one)
-            if (!isOp(s, Sum.class) || s.inputs().get(0) != e || !(g.type().equals(s.type()) || g.type().isScalar())) continue;
-            Sum sum = op(s, Sum.class);
-            int[] axes = normalized(e.type(), sum.axes());
-            // the quotient must line up with e^x along the summed axes: put back there, or scalar
-            boolean aligned = expanded != null ? !sum.keepdims() && expanded.equals(boxed(axes))
-                    : sum.keepdims() || s.type().isScalar();
-            if (!aligned) continue;
-            Node x = e.inputs().get(0);
-            Node p = axes.length == 1 ? softmax(x, axes[0]) : exp(sub(x, logsumexp(x, axes, true)));
-            Node gk = expanded != null && !g.type().isScalar() ? expandDims(g, axes) : g;
-            // broadcast like p, not like e^x, which nothing needs to compute any more
-            if (like != null) gk = broadcastTo(gk, like.type().equals(p.type()) ? p : like);
-            return fit(mul(gk, p), m.node(), e);
+            if (!constant) continue;
+            p.den.remove(i);
+            Node rest = p.build();
+            if (!rest.type().equals(in)) return null;   // s carried the broadcast
+            Node r = div(sumTo(rest, target), s);
+            return r.type().equals(m.node().type()) ? r : null;
         }
         return null;
     }
 
     /**
      * {@code (g / (1 + e^x)) e^x = g σ(x)}: the gradient of log(1 + e^x) and of log1p(e^x),
-     * 0 · inf = NaN once e^x overflows.
+     * 0 · inf = NaN once e^x overflows; and with {@code ofTwoExps}
+     * {@code (g / (e^x + e^y)) e^x = g σ(x - y)}, the gradient of log(e^x + e^y).
      */
-    private static Node sigmoidOfExp(Match m) {
+    private static Node shareOfExp(Match m, boolean ofTwoExps) {
         for (int i = 0; i < 2; i++) {
             Node e = m.node().inputs().get(i), d = m.node().inputs().get(1 - i);
             if (!isOp(e, Exp.class) || !isOp(d, Div.class)) continue;
             Node q = d.inputs().get(1);
             if (!isOp(q, Add.class)) continue;
-            Node one = q.inputs().get(0) == e ? q.inputs().get(1) : q.inputs().get(1) == e ? q.inputs().get(0) : null;
-            if (one == null || !allOnes(one)) continue;
-            return fit(mul(d.inputs().get(0), sigmoid(e.inputs().get(0))), m.node(), e, one);
+            Node other = q.inputs().get(0) == e ? q.inputs().get(1) : q.inputs().get(1) == e ? q.inputs().get(0) : null;
+            if (other == null || (ofTwoExps ? !isOp(other, Exp.class) : !allOnes(other))) continue;
+            Node x = e.inputs().get(0);
+            Node share = ofTwoExps ? sigmoid(sub(x, other.inputs().get(0))) : sigmoid(x);
+            return fit(mul(d.inputs().get(0), share), m.node(), e, other);
         }
         return null;
+    }
+
+    /**
+     * {@code s u} with a factor of s cancelled from u's denominator, or with s and a factor of u
+     * combined by one of the rules for the hand-written forms; null where nothing cancels.
+     */
+    private static Node combined(Node s, Node u) {
+        if (dividedBy(u, s)) return cancel(mul(s, u));
+        Node r = throughUnslice(s, u);
+        if (r == null) r = softmaxOfSum(s, u);
+        return r != null ? r : sigmoidTimesExp(mul(s, u));
+    }
+
+    /**
+     * {@code σ(x) e^-x = e^-x / (1 + e^-x) = σ(-x)}, for a pair of such factors of a product: 0 ·
+     * inf = NaN where e^-x overflows. The gradient of 1 / (1 + e^-x), once that is σ(x), holds
+     * {@code σ(x)² e^-x}; that of e^x / (1 + e^x) holds {@code e^x σ(-x)}.
+     */
+    private static Node sigmoidTimesExp(Apply product) {
+        Product p = Product.of(product);
+        for (int i = 0; i < p.num.size(); i++) {
+            if (!isOp(p.num.get(i), Sigmoid.class)) continue;
+            Node sig = p.num.get(i), x = sig.inputs().get(0);
+            for (int j = 0; j < p.num.size(); j++) {
+                Node e = p.num.get(j);
+                if (!isOp(e, Exp.class) || !negations(x, e.inputs().get(0))) continue;
+                p.num.set(i, sigmoid(e.inputs().get(0)));
+                p.num.remove(j);
+                return fit(p.build(), product, sig, e);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * {@code s unslice(a / s[i]) = unslice(a)} for s > 0: the gradient of log(softmax(x)[i])
+     * divides by the picked probability, writes that into zeros and multiplies by the softmax
+     * again, 0 · inf = NaN where the probability underflows. Elsewhere both are 0. Null where
+     * {@code u} is no such unslice.
+     */
+    private static Node throughUnslice(Node s, Node u) {
+        if (!isOp(u, Unslice.class) || !positive(s, 0)) return null;
+        List<Slice> index = op(u, Unslice.class).index();
+        Product q = Product.of(u.inputs().get(0));
+        for (int i = 0; i < q.den.size(); i++) {
+            Node d = q.den.get(i);
+            if (!isOp(d, StridedSlice.class) || d.inputs().get(0) != s || !op(d, StridedSlice.class).index().equals(index)) continue;
+            q.den.remove(i);
+            Node a = q.build();
+            // a is written where s[i] was, so it must have its type
+            if (!a.type().equals(d.type())) a = broadcastTo(a, d);
+            return unslice(a, u.inputs().get(1), index.toArray(Slice[]::new));
+        }
+        return null;
+    }
+
+    /** True where one of a and b is the other negated. */
+    private static boolean negations(Node a, Node b) {
+        return isOp(a, Neg.class) && a.inputs().get(0) == b || isOp(b, Neg.class) && b.inputs().get(0) == a;
+    }
+
+    /** {@code f(x, y)}, else {@code f(y, x)}, for the two operands of the matched product, fitted to its type. */
+    private static Node eitherWay(Match m, BinaryOperator<Node> f) {
+        Node r = f.apply(m.get(X), m.get(Y));
+        if (r == null) r = f.apply(m.get(Y), m.get(X));
+        return r == null ? null : fit(r, m.node(), m.get(X), m.get(Y));
     }
 
     /** True where {@code n} divides by {@code s} or by one of its factors. */
@@ -373,4 +602,34 @@ public final class Stabilize {
     private static int[] ints(List<Integer> axes) { return axes.stream().mapToInt(Integer::intValue).toArray(); }
 
     private static List<Integer> boxed(int[] axes) { return IntStream.of(axes).boxed().toList(); }
+
+    /**
+     * {@code e^(-x²) / erfc(x) = 1 / erfcx(x)} in a product: the gradient of log(erfc(x)), which is
+     * 0/0 = NaN once both underflow (x > 27); erfcx(x) ~ 1/(x√π) does not.
+     */
+    private static Node erfcxOfRatio(Apply product) {
+        Product p = Product.of(product);
+        for (int i = 0; i < p.den.size(); i++) {
+            Node erfc = p.den.get(i);
+            if (!isOp(erfc, Erfc.class)) continue;
+            Node x = erfc.inputs().get(0);
+            for (int j = 0; j < p.num.size(); j++) {
+                Node gaussian = p.num.get(j);
+                if (!isGaussianOf(gaussian, x)) continue;
+                p.num.remove(j);
+                p.den.set(i, erfcx(x));
+                return fit(p.build(), product, gaussian, erfc);
+            }
+        }
+        return null;
+    }
+
+    /** Whether {@code n} is e^(-x²) as the bprops of erf and erfc write it. */
+    private static boolean isGaussianOf(Node n, Node x) {
+        if (!isOp(n, Exp.class)) return false;
+        Node minus = n.inputs().get(0);
+        if (!isOp(minus, Neg.class)) return false;
+        Node square = minus.inputs().get(0);
+        return isOp(square, Square.class) && square.inputs().get(0) == x;
+    }
 }

@@ -168,6 +168,18 @@ class OptimizerTest {
         Map<Param, Node> adam = Optimizer.adam(1e-3).updates(cost, params);
         assertEquals(List.of("W", "W.m", "W.v", "b", "b.m", "b.v", "adam.beta1^t", "adam.beta2^t"), labels(adam));
 
+        assertEquals(List.of("W", "W.velocity", "b", "b.velocity"), labels(Optimizer.nesterov(0.1).updates(cost, params)));
+        assertEquals(List.of("W", "W.m", "W.v", "W.v_max", "b", "b.m", "b.v", "b.v_max", "adamw.beta1^t", "adamw.beta2^t"),
+                labels(new Optimizer.AdamW(1e-3, 0.9, 0.999, 1e-8, 0.01, true).updates(cost, params)));
+        assertEquals(List.of("W", "W.square_avg", "b", "b.square_avg"), labels(Optimizer.rmsprop(0.01).updates(cost, params)));
+        assertEquals(List.of("W", "W.square_avg", "W.grad_avg", "W.velocity", "b", "b.square_avg", "b.grad_avg", "b.velocity"),
+                labels(new Optimizer.RmsProp(0.01, 0.99, 1e-8, 0, 0.9, true).updates(cost, params)));
+        assertEquals(List.of("W", "W.sum", "b", "b.sum"), labels(Optimizer.adagrad(0.01).updates(cost, params)));
+        assertEquals(List.of("W", "W.sum", "b", "b.sum", "adagrad.t"),
+                labels(new Optimizer.Adagrad(0.01, 0.1, 0, 0, 1e-10).updates(cost, params)));
+        assertEquals(List.of("W", "W.square_avg", "W.acc_delta", "b", "b.square_avg", "b.acc_delta"),
+                labels(Optimizer.adadelta().updates(cost, params)));
+
         List<Param> keys = List.copyOf(adam.keySet());
         assertSame(w, keys.get(0));
         assertSame(b, keys.get(3));
@@ -189,8 +201,9 @@ class OptimizerTest {
 
     @Example
     void theShortFactoriesUseTheUsualDefaults() {
-        assertEquals(new Optimizer.Momentum(0.1, 0.9), Optimizer.momentum(0.1));
-        assertEquals(new Optimizer.Adam(1e-3, 0.9, 0.999, 1e-8), Optimizer.adam(1e-3));   // Kingma & Ba's
+        assertEquals(new Optimizer.Momentum(0.1, 0.9, 0), Optimizer.momentum(0.1));
+        assertEquals(new Optimizer.Nesterov(0.1, 0.9, 0), Optimizer.nesterov(0.1));
+        assertEquals(new Optimizer.Adam(1e-3, 0.9, 0.999, 1e-8, 0, false), Optimizer.adam(1e-3));   // Kingma & Ba's
     }
 
     @Example
@@ -205,6 +218,43 @@ class OptimizerTest {
         assertRefused("adam: expected 0 <= beta1 < 1, found 1.0", () -> Optimizer.adam(1e-3, 1.0, 0.999, 1e-8));
         assertRefused("adam: expected 0 <= beta2 < 1, found -0.1", () -> Optimizer.adam(1e-3, 0.9, -0.1, 1e-8));
         assertRefused("adam: expected a finite eps > 0, found 0.0", () -> Optimizer.adam(1e-3, 0.9, 0.999, 0));
+    }
+
+    @Example
+    void theNewOptimizersRefuseHyperParametersOutsideTheirRanges() {
+        assertRefused("sgd: expected a finite weight_decay >= 0, found -0.1", () -> new Optimizer.Sgd(0.1, -0.1));
+        assertRefused("nesterov: expected 0 <= mu < 1, found 1.0", () -> Optimizer.nesterov(0.1, 1.0));
+        assertRefused("adamw: expected a finite weight_decay >= 0, found Infinity",
+                () -> new Optimizer.AdamW(1e-3, 0.9, 0.999, 1e-8, Double.POSITIVE_INFINITY, false));
+        assertRefused("rmsprop: expected 0 <= alpha < 1, found 1.0", () -> new Optimizer.RmsProp(0.01, 1, 1e-8, 0, 0, false));
+        assertRefused("rmsprop: expected 0 <= momentum < 1, found -0.5", () -> new Optimizer.RmsProp(0.01, 0.99, 1e-8, 0, -0.5, false));
+        assertRefused("adagrad: expected a finite lr_decay >= 0, found NaN", () -> new Optimizer.Adagrad(0.01, Double.NaN, 0, 0, 1e-10));
+        assertRefused("adagrad: expected a finite initial_accumulator_value >= 0, found -1.0",
+                () -> new Optimizer.Adagrad(0.01, 0, 0, -1, 1e-10));
+        assertRefused("adadelta: expected 0 <= rho < 1, found 1.0", () -> new Optimizer.Adadelta(1, 1, 1e-6, 0));
+        assertRefused("adadelta: expected a finite eps > 0, found 0.0", () -> new Optimizer.Adadelta(1, 0.9, 0, 0));
+    }
+
+    @Example
+    void eachOptimizerPrintsAsTheLanguageWritesItLeavingOutTheOptionsThatAreOff() {
+        assertEquals("sgd(lr = 0.1)", Optimizer.sgd(0.1).toString());
+        assertEquals("sgd(lr = 0.1, weight_decay = 1e-4)", new Optimizer.Sgd(0.1, 1e-4).toString());
+        assertEquals("nesterov(lr = 0.1, mu = 0.9)", Optimizer.nesterov(0.1).toString());
+        assertEquals("adam(lr = 0.001, beta1 = 0.9, beta2 = 0.999, eps = 1e-8)", Optimizer.adam(1e-3).toString());
+        assertEquals("adam(lr = 0.001, beta1 = 0, beta2 = 0.999, eps = 1e-8, amsgrad = true)",
+                new Optimizer.Adam(1e-3, 0, 0.999, 1e-8, 0, true).toString());   // a beta of 0 is a value, not an option that is off
+        assertEquals("adamw(lr = 0.001, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weight_decay = 0.01)", Optimizer.adamw(1e-3).toString());
+        assertEquals("rmsprop(lr = 0.01, alpha = 0.99, eps = 1e-8, momentum = 0.9, centered = true)",
+                new Optimizer.RmsProp(0.01, 0.99, 1e-8, 0, 0.9, true).toString());
+        assertEquals("adagrad(lr = 0.01, eps = 1e-10)", Optimizer.adagrad(0.01).toString());
+        assertEquals("adadelta(lr = 1, rho = 0.9, eps = 1e-6)", Optimizer.adadelta().toString());
+    }
+
+    @Example
+    void adagradsSumStartsAtTheInitialAccumulatorValue() {
+        Param w = param("w", Tensor.vector(W0));
+        Map<Param, Node> updates = new Optimizer.Adagrad(0.1, 0, 0, 0.25, 1e-10).updates(quadratic(w), List.of(w));
+        assertEquals(Tensor.vector(0.25, 0.25, 0.25), state(updates, "w.sum").value());
     }
 
     @Example

@@ -152,7 +152,8 @@ final class Expressions {
             "x*0", "transpose(transpose x)", "reshape(reshape x)", "c1+c2", "(x+c1)+c2", "c1*(c2*x)", "a*b+a*c",
             "log(1+x)", "log(1-x)", "exp(x)-1", "log(sigmoid x)", "log(1-sigmoid x)", "log(softmax x)", "log(sum(exp x))",
             "-sum(t*log(softmax z))", "bce(sigmoid z, t)", "exp(log x)", "log(exp x)", "sqrt(x^2)",
-            "sqrt(square x + 0.1)", "x*x", "pow(x, 2)", "pow(x, 0.5)", "matmul(transpose a, b)",
+            "sqrt(square x + 0.1)", "exp(z)/sum(exp z)", "exp(z-max z)/sum(exp(z-max z))", "log(softmax z)[i]", "1-sigmoid x",
+            "exp(x)/(1+exp x)", "1/(1+exp(-x))", "x*x", "pow(x, 2)", "pow(x, 0.5)", "matmul(transpose a, b)",
             "matmul(a, transpose b)", "matmul(a, b)+c", "sum(x*y)", "f(x)+f(x)");
 
     /** The names of every kind of step, random ops and templates. */
@@ -243,6 +244,21 @@ final class Expressions {
                 return sqrt(b.choose(2) == 0 ? pow(x, 2.0) : square(x));
             }),
             new Step("sqrt(square x + 0.1)", b -> sqrt(add(square(b.within(-30, 30)), 0.1))),
+            // a softmax and a sigmoid written out by hand
+            new Step("exp(z)/sum(exp z)", b -> b.alongAxis(new double[] {-30, 4}, (x, axis) -> div(exp(x), sum(exp(x), axis, true)))),
+            new Step("exp(z-max z)/sum(exp(z-max z))", b -> b.alongAxis(Builder.IN_SOFTMAX_RANGE, (x, axis) -> {
+                if (!b.noNearTies(x)) return null;
+                Node e = exp(sub(x, max(x, axis, true)));
+                return div(e, sum(e, axis, true));
+            })),
+            new Step("log(softmax z)[i]", b -> b.alongAxis(Builder.IN_SOFTMAX_RANGE,
+                    (x, axis) -> log(slice(softmax(x, axis), Slice.index(b.choose(2) - 1))))),
+            new Step("1-sigmoid x", b -> sub(1.0, sigmoid(b.within(-30, 3)))),
+            new Step("exp(x)/(1+exp x)", b -> {
+                Node x = b.within(-30, 4);
+                return div(exp(x), add(1.0, exp(x)));
+            }),
+            new Step("1/(1+exp(-x))", b -> div(1.0, add(1.0, exp(neg(b.within(-4, 30)))))),
             // ---- specialize
             new Step("x*x", b -> {
                 Node x = b.any();

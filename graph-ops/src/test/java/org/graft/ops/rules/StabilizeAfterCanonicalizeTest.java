@@ -4,15 +4,20 @@ import static org.graft.ops.Ops.add;
 import static org.graft.ops.Ops.binaryCrossEntropy;
 import static org.graft.ops.Ops.constant;
 import static org.graft.ops.Ops.div;
+import static org.graft.ops.Ops.erfc;
 import static org.graft.ops.Ops.exp;
+import static org.graft.ops.Ops.expm1;
 import static org.graft.ops.Ops.grad;
 import static org.graft.ops.Ops.input;
 import static org.graft.ops.Ops.log;
 import static org.graft.ops.Ops.log1p;
+import static org.graft.ops.Ops.max;
 import static org.graft.ops.Ops.mul;
 import static org.graft.ops.Ops.neg;
 import static org.graft.ops.Ops.pow;
+import static org.graft.ops.Ops.slice;
 import static org.graft.ops.Ops.sigmoid;
+import static org.graft.ops.Ops.slice;
 import static org.graft.ops.Ops.softmax;
 import static org.graft.ops.Ops.sqrt;
 import static org.graft.ops.Ops.square;
@@ -21,6 +26,7 @@ import static org.graft.ops.Ops.sum;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -35,6 +41,9 @@ import net.jqwik.api.GenerationMode;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
+import org.apache.commons.numbers.gamma.Erfc;
+import org.apache.commons.numbers.gamma.Erfcx;
+
 import org.graft.core.Input;
 import org.graft.core.Node;
 import org.graft.core.rewrite.Rewrite;
@@ -42,6 +51,7 @@ import org.graft.core.rewrite.Rewriter;
 import org.graft.core.rewrite.Rule;
 import org.graft.core.runtime.Compiler;
 import org.graft.core.tensor.Tensor;
+import org.graft.ops.Slice;
 
 /**
  * Every stabilize rule keeps its promise after canonicalize has run, which is how the
@@ -71,7 +81,10 @@ class StabilizeAfterCanonicalizeTest {
             elementwise("exp(x)-1 -> expm1(x)", x -> add(-1.0, exp(x)), Math::expm1, 1e-18, -1e-17, 2),
             elementwise("log1p(exp(x)) -> softplus(x)", x -> log1p(exp(x)), R::softplus, 800, -800, 0.3),
             elementwise("log(sigmoid(x)) -> -softplus(-x)", x -> log(sigmoid(x)), v -> -R.softplus(-v), -800, 800, 0.1),
-            elementwise("log(1 - sigmoid(x)) -> -softplus(x)", x -> log(sub(1.0, sigmoid(x))), v -> -R.softplus(v), 800, -800, 40),
+            // σ(x) read twice, as the binary cross-entropy written out reads it: alone, 1 - σ(x) would be σ(-x) first
+            new Witness("log(1 - sigmoid(x)) -> -softplus(x)",
+                    x -> add(mul(constant(Tensor.vector(B)), log(sigmoid(x))), mul(constant(Tensor.vector(R.complement(B))), log(sub(1.0, sigmoid(x))))),
+                    z -> R.negated(R.bce(z)), new double[] {800, -800, 40}),
             elementwise("log1p(-sigmoid(x)) -> -softplus(x)", x -> log1p(neg(sigmoid(x))), v -> -R.softplus(v), 800, -800, 40),
             elementwise("log(exp(x)) -> x", x -> log(exp(x)), v -> v, 800, -800, 1),
             elementwise("exp(log(x)) -> x where x >= 0, else nan", x -> exp(log(x)), v -> v >= 0 ? v : Double.NaN, 1e300, 0, -1),
@@ -105,8 +118,61 @@ class StabilizeAfterCanonicalizeTest {
                     }, new double[] {1000, 0, -1000}),
             new Witness("(g / sum(exp(x))) * exp(x) -> g * softmax(x)", x -> grad(log(sum(exp(x))), x),
                     R::softmax, new double[] {1000, 1000, 0}),
-            elementwise("(g / (1 + exp(x))) * exp(x) -> g * sigmoid(x)", x -> grad(sum(log(add(1.0, exp(x)))), x),
-                    R::sigmoid, 800, -800, 0));
+            // weighted: with g = 1 the quotient is 1 / (1 + e^x), which the rule for a sigmoid written out takes
+            new Witness("(g / (1 + exp(x))) * exp(x) -> g * sigmoid(x)",
+                    x -> grad(sum(mul(constant(Tensor.vector(T)), log(add(1.0, exp(x))))), x),
+                    x -> {
+                        double[] g = new double[x.length];
+                        for (int i = 0; i < x.length; i++) g[i] = T[i] * R.sigmoid(x[i]);
+                        return g;
+                    }, new double[] {800, -800, 0}),
+            // ---- a softmax or a sigmoid written out by hand, and their gradients
+            new Witness("exp(x) / sum(exp(x)) -> softmax(x)", x -> div(exp(x), sum(exp(x), -1, true)), R::softmax,
+                    new double[] {1000, 0, -1000}),
+            new Witness("softmax(x - c) -> softmax(x), c constant along the axis", x -> {
+                Node e = exp(sub(x, max(x, -1, true)));
+                return div(e, sum(e, -1, true));
+            }, R::softmax, new double[] {1000, 0, -1000}),
+            new Witness("log(softmax(x)[i]) -> log_softmax(x)[i]", x -> log(slice(softmax(x), Slice.range(1, 3))),
+                    x -> Arrays.copyOfRange(R.logSoftmax(x), 1, 3), new double[] {1000, 0, -1000}),
+            elementwise("1 - sigmoid(x) -> sigmoid(-x)", x -> sub(1.0, sigmoid(x)), v -> R.sigmoid(-v), 40, 800, -800),
+            elementwise("exp(x) / (1 + exp(x)) -> sigmoid(x)", x -> div(exp(x), add(1.0, exp(x))), R::sigmoid, 800, -800, 1),
+            elementwise("1 / (1 + exp(-x)) -> sigmoid(x)", x -> div(1.0, add(1.0, exp(neg(x)))), R::sigmoid, 800, -800, 1),
+            // σ'(x) = σ(x) σ(-x): the gradient of 1 / (1 + e^-x) holds σ(x)² e^-x once the quotient is σ(x)
+            elementwise("sigmoid(x) exp(-x) -> sigmoid(-x)", x -> grad(sum(div(1.0, add(1.0, exp(neg(x))))), x),
+                    v -> R.sigmoid(v) * R.sigmoid(-v), -800, 800, 0.5),
+            // d/dx log softmax(x)_2 = [0, 0, 1] - softmax(x)
+            new Witness("s unslice(a / s[i]) -> unslice(a), s > 0", x -> grad(log(slice(softmax(x), Slice.index(2))), x),
+                    x -> {
+                        double[] g = R.negated(R.softmax(x));
+                        g[2] += 1;
+                        return g;
+                    }, new double[] {1000, 0, -1000}),
+            // d/dx Σ t softmax(x) = softmax(x) (t - Σ t softmax(x)), the softmax written out
+            new Witness("sum_to(a / sum(exp(x))) -> sum_to(a) / sum(exp(x)), constant along the summed axes",
+                    x -> grad(sum(mul(constant(Tensor.vector(T)), div(exp(x), sum(exp(x), -1, true)))), x),
+                    x -> {
+                        double[] s = R.softmax(x), g = new double[x.length];
+                        double ts = R.dot(T, s);
+                        for (int i = 0; i < x.length; i++) g[i] = s[i] * (T[i] - ts);
+                        return g;
+                    }, new double[] {1000, 0, -1000}),
+
+            // ---- logaddexp, log1mexp and log(erfc), and their gradients (issue 16) ----
+            elementwise("log(exp(x) + exp(y)) -> logaddexp(x, y)", x -> log(add(exp(x), exp(neg(x)))), v -> R.logaddexp(v, -v),
+                    800, -800, 0.5),
+            elementwise("log(1 - exp(x)) -> log1mexp(x)", x -> log(sub(1.0, exp(x))), R::log1mexp, -1e-20, -800, -0.3),
+            elementwise("log1p(-exp(x)) -> log1mexp(x)", x -> log1p(neg(exp(x))), R::log1mexp, -1e-20, -800, -0.3),
+            elementwise("log(-expm1(x)) -> log1mexp(x)", x -> log(neg(expm1(x))), R::log1mexp, -1e-20, -800, -0.3),
+            elementwise("log(erfc(x)) -> log(erfcx(x)) - x^2 for x > 0", x -> log(erfc(x)), R::logErfc, 30, 27, -3),
+            elementwise("exp(-x^2) / erfc(x) -> 1 / erfcx(x)", x -> grad(sum(log(erfc(x))), x),
+                    v -> -2 / Math.sqrt(Math.PI) / Erfcx.value(v), 30, 27, 0.5),
+            // x and x reversed, so that the two terms of the gradient reach x by different paths (canonicalize would
+            // take g e^x - g e^-x for g (e^x - e^-x)): d/dx_i Σ_j log(e^x_j + e^x_(2-j)) = 2 σ(x_i - x_(2-i))
+            new Witness("(g / (exp(x) + exp(y))) * exp(x) -> g * sigmoid(x - y)",
+                    x -> grad(sum(log(add(exp(x), exp(slice(x, Slice.range(null, null, -1)))))), x),
+                    x -> new double[] {2 * R.sigmoid(x[0] - x[2]), 2 * R.sigmoid(0), 2 * R.sigmoid(x[2] - x[0])},
+                    new double[] {800, -800, 0.5}));
 
     /** Ways to write x that canonicalize undoes, and ways to write it as the negation of another input. */
     private static final List<Disguise> DISGUISES = List.of(
@@ -183,9 +249,23 @@ class StabilizeAfterCanonicalizeTest {
             return y;
         }
 
+        static double[] complement(double[] x) {
+            double[] y = new double[x.length];
+            for (int i = 0; i < x.length; i++) y[i] = 1 - x[i];
+            return y;
+        }
+
         static double softplus(double x) { return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x))); }
 
         static double sigmoid(double x) { return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)); }
+
+        static double logaddexp(double a, double b) { return Math.max(a, b) + Math.log1p(Math.exp(-Math.abs(a - b))); }
+
+        // Mächler's two forms, either side of -ln 2
+        static double log1mexp(double x) { return x > -Math.log(2) ? Math.log(-Math.expm1(x)) : Math.log1p(-Math.exp(x)); }
+
+        // erfc(x) = e^(-x²) erfcx(x): its log is log erfcx(x) - x², finite where erfc underflows
+        static double logErfc(double x) { return x > 0 ? Math.log(Erfcx.value(x)) - x * x : Math.log(Erfc.value(x)); }
 
         static double logSumExp(double[] x) {
             double m = Double.NEGATIVE_INFINITY, s = 0;

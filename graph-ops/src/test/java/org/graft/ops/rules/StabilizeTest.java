@@ -6,10 +6,14 @@ import static org.graft.ops.Ops.binaryCrossEntropy;
 import static org.graft.ops.Ops.broadcastTo;
 import static org.graft.ops.Ops.constant;
 import static org.graft.ops.Ops.div;
+import static org.graft.ops.Ops.erf;
+import static org.graft.ops.Ops.erfc;
 import static org.graft.ops.Ops.exp;
 import static org.graft.ops.Ops.expandDims;
+import static org.graft.ops.Ops.expm1;
 import static org.graft.ops.Ops.input;
 import static org.graft.ops.Ops.log;
+import static org.graft.ops.Ops.logSoftmax;
 import static org.graft.ops.Ops.log1p;
 import static org.graft.ops.Ops.matmul;
 import static org.graft.ops.Ops.mean;
@@ -20,6 +24,7 @@ import static org.graft.ops.Ops.pow;
 import static org.graft.ops.Ops.reciprocal;
 import static org.graft.ops.Ops.relu;
 import static org.graft.ops.Ops.sigmoid;
+import static org.graft.ops.Ops.slice;
 import static org.graft.ops.Ops.softmax;
 import static org.graft.ops.Ops.softmaxCrossEntropy;
 import static org.graft.ops.Ops.sqrt;
@@ -61,6 +66,7 @@ import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
 import org.graft.ops.Neural;
 import org.graft.ops.Reduce;
+import org.graft.ops.Slice;
 import org.graft.ops.Unary;
 
 class StabilizeTest {
@@ -77,7 +83,7 @@ class StabilizeTest {
         Object op(int i) { return ((Apply) roots.get(i)).op(); }
     }
 
-    private static Run run(List<Input> inputs, List<Node> outputs, Tensor... values) {
+    static Run run(List<Input> inputs, List<Node> outputs, Tensor... values) {
         List<Tensor> naive = Compiler.compile(inputs, outputs, Options.NONE).call(values);
         List<Tensor> rewritten = Compiler.compile(inputs, outputs).call(values);
         var result = Rewriter.of(Rewriter.standard()).rewrite(outputs);
@@ -85,8 +91,14 @@ class StabilizeTest {
     }
 
     /** {@code cost} and its gradient with respect to {@code x}, at {@code value}. */
-    private static Run withGradient(Node cost, Input x, Tensor value) {
+    static Run withGradient(Node cost, Input x, Tensor value) {
         return run(List.of(x), List.of(cost, GradTable.grad(cost, x)), value);
+    }
+
+    /** {@code Σ w y} with distinct weights w, so that a gradient put in the wrong place shows. */
+    static Node weighted(Node y) {
+        Shape shape = y.type().shape();
+        return sum(mul(y, constant(Tensor.of(shape, IntStream.range(0, shape.size()).mapToDouble(i -> 1 + 0.25 * i).toArray()))));
     }
 
     private static Tensor scalar(double v) { return Tensor.scalar(v); }
@@ -146,14 +158,18 @@ class StabilizeTest {
     @Example
     void logOfOnePlusExpIsSoftplusWithAFiniteGradientAt800() {
         Input x = input("x");
-        for (Node cost : List.of(log(add(1.0, exp(x))), log1p(exp(x)))) {
-            Run r = withGradient(cost, x, scalar(800));
+        // with g = 1 the gradient's quotient is 1 / (1 + e^x), σ(-x) once rewritten, and σ(-x) e^x is σ(x)
+        String unit = "sigmoid(x) exp(-x) -> sigmoid(-x)", scaled = "(g / (1 + exp(x))) * exp(x) -> g * sigmoid(x)";
+        for (var c : List.of(new Object[] {log(add(1.0, exp(x))), 1.0, unit}, new Object[] {log1p(exp(x)), 1.0, unit},
+                new Object[] {mul(3.0, log(add(1.0, exp(x)))), 3.0, scaled})) {
+            double g = (Double) c[1];
+            Run r = withGradient((Node) c[0], x, scalar(800));
             assertEquals(Double.POSITIVE_INFINITY, r.naive(0));
-            assertTrue(Double.isNaN(r.naive(1)));           // 1/(1 + inf) * inf
-            assertEquals(800.0, r.rewritten(0));
-            assertEquals(1.0, r.rewritten(1));               // softplus' = σ(800)
+            assertTrue(Double.isNaN(r.naive(1)));           // g/(1 + inf) * inf
+            assertEquals(800.0 * g, r.rewritten(0));
+            assertEquals(g, r.rewritten(1));                 // g softplus' = g σ(800)
             assertTrue(r.fired("log1p(exp(x)) -> softplus(x)"));
-            assertTrue(r.fired("(g / (1 + exp(x))) * exp(x) -> g * sigmoid(x)"));
+            assertTrue(r.fired((String) c[2]), r.rules().toString());
         }
         assertFalse(run(List.of(x), List.of(log(add(2.0, exp(x)))), scalar(1)).fired("log1p(exp(x)) -> softplus(x)"));
     }
@@ -363,6 +379,19 @@ class StabilizeTest {
         assertTrue(overBatch.rewritten.get(0).allClose(overBatch.naive.get(0), 1e-15, 1e-15));
     }
 
+    @Example
+    void aLogSoftmaxOverEveryAxisIsACrossEntropyOfAVectorOnly() {
+        String rule = "sum(t * log_softmax(z), -1) -> -softmax_cross_entropy(z, t)";
+        Input z = input("z", 2, 3), y = input("y", 2, 3), v = input("v", 3), t = input("t", 3);
+        Tensor logits = Tensor.matrix(new double[] {1, 0, -1}, new double[] {1, 2, 3});
+        Run matrix = run(List.of(z, y), List.of(neg(sum(mul(y, logSoftmax(z, null)), -1))), logits, logits);
+        assertFalse(matrix.fired(rule));
+        assertTrue(matrix.rewritten.get(0).allClose(matrix.naive.get(0), 1e-15, 1e-15));
+        Run vector = run(List.of(v, t), List.of(neg(sum(mul(t, logSoftmax(v, null)), -1))), Tensor.vector(1, 0, -1), Tensor.vector(0, 1, 0));
+        assertTrue(vector.fired(rule));
+        assertTrue(vector.rewritten.get(0).allClose(vector.naive.get(0), 1e-15, 1e-15));
+    }
+
     // ---- log(exp), exp(log), sqrt(x^2), -(-x) ------------------------------------------------
 
     @Example
@@ -454,6 +483,82 @@ class StabilizeTest {
         assertTrue(Double.isNaN(r.naive.get(0).getFlat(0)));
     }
 
+    // ---- logaddexp, log1mexp, log(erfc) (issue 16) ----------------------------------------
+
+    @Example
+    void logOfASumOfTwoExponentialsIsLogaddexpWithFiniteGradientsAThousandOut() {
+        Input x = input("x", 3), y = input("y", 3);
+        Node cost = sum(log(add(exp(x), exp(y))));
+        Run r = run(List.of(x, y), List.of(cost, GradTable.grad(cost, x), GradTable.grad(cost, y)),
+                Tensor.vector(1000, -1000, 800), Tensor.vector(1000, -1000, -800));
+        assertEquals(Double.NaN, r.naive(0));                           // inf + (-inf) + inf
+        assertTrue(Double.isNaN(r.naive.get(1).getFlat(0)));           // (1/inf) · inf
+        assertEquals(1000 + Math.log(2) - 1000 + Math.log(2) + 800, r.rewritten(0), 1e-12);
+        assertEquals(Tensor.vector(0.5, 0.5, 1), r.rewritten.get(1));
+        assertEquals(Tensor.vector(0.5, 0.5, 0), r.rewritten.get(2));
+        assertTrue(r.fired("log(exp(x) + exp(y)) -> logaddexp(x, y)"));
+        assertTrue(r.fired("(g / (exp(x) + exp(y))) * exp(x) -> g * sigmoid(x - y)"));
+    }
+
+    @Example
+    void aSumWithAnythingButTwoExponentialsIsNoLogaddexp() {
+        Input x = input("x", 2), y = input("y", 2);
+        Run r = run(List.of(x, y), List.of(log(add(exp(x), mul(2.0, exp(y)))), log(add(exp(x), y)), log(sub(exp(x), exp(y)))),
+                Tensor.vector(1, 2), Tensor.vector(0.5, 0.25));
+        assertFalse(r.fired("log(exp(x) + exp(y)) -> logaddexp(x, y)"));
+        for (int i = 0; i < 3; i++) assertTrue(r.rewritten.get(i).allClose(r.naive.get(i), 1e-15, 0));
+    }
+
+    /** log(1 - e^x) near 0, where 1 - e^x cancels; in the three ways to write it, none of them log1p(-e^x). */
+    @Example
+    void logOfOneMinusExpIsLog1mexpKeepingItsDigitsNearZero() {
+        Input x = input("x");
+        for (Node f : List.of(log(sub(1.0, exp(x))), log1p(neg(exp(x))), log(neg(expm1(x))))) {
+            Run r = run(List.of(x), List.of(f), scalar(-1e-20));
+            assertEquals(-46.05170185988091, r.rewritten(0), 1e-14);   // log(1e-20), as mpmath has it
+            assertEquals(new Unary.Log1mexp(), r.op(0));
+        }
+        assertEquals(Double.NEGATIVE_INFINITY, run(List.of(x), List.of(log(sub(1.0, exp(x)))), scalar(-1e-20)).naive(0));
+        assertTrue(run(List.of(x), List.of(log(sub(1.0, exp(x)))), scalar(-0.1)).fired("log(1 - exp(x)) -> log1mexp(x)"));
+    }
+
+    @Example
+    void twoMinusExpOrOneMinusTwiceExpIsNoLog1mexp() {
+        Input x = input("x");
+        Run r = run(List.of(x), List.of(log(sub(2.0, exp(x))), log(sub(1.0, mul(2.0, exp(x)))), log1p(exp(x))), scalar(-1));
+        for (String rule : List.of("log(1 - exp(x)) -> log1mexp(x)", "log1p(-exp(x)) -> log1mexp(x)", "log(-expm1(x)) -> log1mexp(x)")) {
+            assertFalse(r.fired(rule), rule);
+        }
+        for (int i = 0; i < 2; i++) assertTrue(r.rewritten.get(i).allClose(r.naive.get(i), 1e-15, 0));
+    }
+
+    /** Theano's local_log_erfc: erfc underflows past 27, its log need not. Values from mpmath. */
+    @Example
+    void logOfErfcIsFiniteFarIntoTheTailWithItsGradient() {
+        Input x = input("x", 3);
+        Node cost = sum(log(erfc(x)));
+        Run r = withGradient(cost, x, Tensor.vector(30, -30, 0.5));
+        assertEquals(Double.NEGATIVE_INFINITY, r.naive(0));
+        assertTrue(Double.isNaN(r.naive.get(1).getFlat(0)));            // 0/0
+        assertEquals(-903.9741171106439 + 0.6931471805599453 - 0.7350111298370844, r.rewritten(0), 1e-12);
+        assertEquals(-60.03329639875623, r.rewritten.get(1).getFlat(0), 1e-12);
+        assertEquals(0.0, r.rewritten.get(1).getFlat(1), 1e-300);       // -(2/√π) e^-900 / 2
+        assertEquals(-1.8327056412986984, r.rewritten.get(1).getFlat(2), 1e-15);
+        assertTrue(r.fired("log(erfc(x)) -> log(erfcx(x)) - x^2 for x > 0"));
+        assertTrue(r.fired("exp(-x^2) / erfc(x) -> 1 / erfcx(x)"));
+    }
+
+    /** log(erf x) is no log(erfc x), and e^(-x²) / erfc(y) is no 1 / erfcx unless y is x. */
+    @Example
+    void logOfErfAndAGaussianOverTheErfcOfAnotherAreLeftAlone() {
+        Input x = input("x"), y = input("y");
+        Run r = run(List.of(x, y), List.of(log(erf(x)), GradTable.grad(log(erf(x)), x), div(exp(neg(square(x))), erfc(y))),
+                scalar(0.7), scalar(0.3));
+        assertFalse(r.fired("log(erfc(x)) -> log(erfcx(x)) - x^2 for x > 0"));
+        assertFalse(r.fired("exp(-x^2) / erfc(x) -> 1 / erfcx(x)"));
+        for (int i = 0; i < 3; i++) assertTrue(r.rewritten.get(i).allClose(r.naive.get(i), 1e-15, 0));
+    }
+
     // ---- models -----------------------------------------------------------------------------
 
     @Example
@@ -505,7 +610,8 @@ class StabilizeTest {
             new Formula("log(x² + 1)", "log(1+x) -> log1p(x)", x -> log(add(mul(x, x), 1.0))),
             new Formula("exp(x) - 1", "exp(x)-1 -> expm1(x)", x -> sub(exp(x), 1.0)),
             new Formula("-1 + exp(x)", "exp(x)-1 -> expm1(x)", x -> add(-1.0, exp(x))),
-            new Formula("log(1 + exp(x))", "(g / (1 + exp(x))) * exp(x) -> g * sigmoid(x)", x -> log(add(1.0, exp(x)))),
+            // twice, so that g is not 1 even where the weights are [1] (with g = 1 another rule takes the gradient)
+            new Formula("2 log(1 + exp(x))", "(g / (1 + exp(x))) * exp(x) -> g * sigmoid(x)", x -> mul(2.0, log(add(1.0, exp(x))))),
             new Formula("log(sigmoid(x))", "a s / (b s) -> a / b, s > 0", x -> log(sigmoid(x))),
             new Formula("log(1 - sigmoid(x))", "a s / (b s) -> a / b, s > 0", x -> log(sub(1.0, sigmoid(x)))),
             new Formula("log(softmax(x))", "s (a/s - c) -> a - s c, s > 0", x -> log(softmax(x))),
@@ -523,17 +629,21 @@ class StabilizeTest {
             new Formula("sqrt(square(x))", "sqrt(x^2) -> abs(x)", x -> sqrt(square(x))),
             new Formula("sqrt(x x)", "sqrt(x^2) -> abs(x)", x -> sqrt(mul(x, x))),
             // a user's -(-x) is gone after canonicalize; this one is built by the log(sigmoid) rule
-            new Formula("log(sigmoid(-x))", "-(-x) -> x", x -> log(sigmoid(neg(x)))));
+            new Formula("log(sigmoid(-x))", "-(-x) -> x", x -> log(sigmoid(neg(x)))),
+            new Formula("log(exp(x) + exp(tanh(x)))", "log(exp(x) + exp(y)) -> logaddexp(x, y)", x -> log(add(exp(x), exp(tanh(x))))),
+            // x and x reversed reach x by different paths, which canonicalize does not factor
+            new Formula("log(exp(x) + exp(x[::-1]))", "(g / (exp(x) + exp(y))) * exp(x) -> g * sigmoid(x - y)",
+                    x -> log(add(exp(x), exp(slice(x, Slice.range(null, null, -1)))))),
+            new Formula("log(1 - exp(-x²))", "log(1 - exp(x)) -> log1mexp(x)", x -> log(sub(1.0, exp(neg(square(x)))))),
+            new Formula("log1p(-exp(-x²))", "log1p(-exp(x)) -> log1mexp(x)", x -> log1p(neg(exp(neg(square(x)))))),
+            new Formula("log(-expm1(-x²))", "log(-expm1(x)) -> log1mexp(x)", x -> log(neg(expm1(neg(square(x)))))),
+            new Formula("log(erfc(x))", "log(erfc(x)) -> log(erfcx(x)) - x^2 for x > 0", x -> log(erfc(x))),
+            new Formula("log(erfc(x)) differentiated", "exp(-x^2) / erfc(x) -> 1 / erfcx(x)", x -> log(erfc(x))));
 
     @Property(tries = 100)
     void theRewrittenGraphGivesTheSameValuesAndGradientsWhereTheNaiveOneIsFinite(@ForAll("cases") Case c) {
         Input x = new Input("x", Type.of(c.x()));
-        Node y = c.formula().f().apply(x);
-        // distinct weights, so that a gradient put in the wrong place shows
-        Shape shape = y.type().shape();
-        Tensor w = Tensor.of(shape, IntStream.range(0, shape.size()).mapToDouble(i -> 1 + 0.25 * i).toArray());
-        Node cost = sum(mul(y, constant(w)));
-        Run r = withGradient(cost, x, c.x());
+        Run r = withGradient(weighted(c.formula().f().apply(x)), x, c.x());
         assertTrue(r.fired(c.formula().rule()), c.formula() + ": " + r.rules());
         for (int i = 0; i < 2; i++) {
             assertTrue(r.rewritten.get(i).allClose(r.naive.get(i), 1e-9, 1e-12),
