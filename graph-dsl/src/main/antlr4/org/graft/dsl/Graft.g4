@@ -61,6 +61,7 @@ expr
     | '[' (expr (',' expr)*)? ']'                                      # arrayExpr
     | NUMBER                                                           # numberExpr
     | (TRUE | FALSE)                                                   # boolExpr
+    | STRING                                                           # stringExpr
     | NAME                                                             # nameExpr
     ;
 
@@ -97,6 +98,8 @@ NUMBER   : DIGITS ('.' DIGITS?)? EXPONENT?
          ;
 fragment DIGITS   : [0-9]+ ;
 fragment EXPONENT : [eE] [+-]? DIGITS ;
+
+STRING   : '"' ~["\r\n]* '"' ;   // a word naming a choice, as padding = "same"
 
 NEWLINE  : '\r'? '\n' | '\r' ;
 COMMENT  : '#' ~[\r\n]* -> skip ;

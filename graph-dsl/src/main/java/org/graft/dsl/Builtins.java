@@ -215,6 +215,27 @@ final class Builtins {
             return out;
         }
 
+        /** A whole number for both image axes, or a pair {@code [along h, along w]}: {@code {h, w}}. */
+        int[] pair(String param) {
+            int i = index(param);
+            if (args[i] == null) {
+                int n = ((Number) spec.defaults().get(i - spec.required())).intValue();
+                return new int[] {n, n};
+            }
+            String what = spec.name() + ": " + param;
+            if (args[i] instanceof Value.Array a) {
+                if (a.items().size() != 2) {
+                    throw new GraftException(pos(param), what + " must be a whole number or a pair [along h, along w], found " + a.describe());
+                }
+                return a.items().stream().mapToInt(v -> values.integer(v, pos(param), what)).toArray();
+            }
+            int n = values.integer(args[i], pos(param), what);
+            return new int[] {n, n};
+        }
+
+        /** A string given for the parameter, or null where it is given otherwise. */
+        String word(String param) { return value(param) instanceof Value.Text t ? t.text() : null; }
+
         FnDef fn(String param) {
             if (value(param) instanceof Value.Fn f) return f.def();
             throw new GraftException(pos(param), spec.name() + ": " + param + " must name a fn, found " + value(param).describe());
@@ -317,6 +338,12 @@ final class Builtins {
 
         @Override
         public int[][] integerPairs(String name) { return call.integerPairs(name); }
+
+        @Override
+        public int[] pair(String name) { return call.given(name) || call.defaultOf(name) != null ? call.pair(name) : null; }
+
+        @Override
+        public String word(String name) { return call.word(name); }
 
         @Override
         public double number(String name) { return call.number(name); }

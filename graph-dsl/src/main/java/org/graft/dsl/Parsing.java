@@ -160,6 +160,7 @@ final class Parsing {
             if (found.getType() == GraftLexer.UNKNOWN) {
                 // what was expected does not help with a character the language has no use for
                 String why = Character.isLetter(found.getText().codePointAt(0)) ? "a name is ASCII letters, digits and _"
+                        : found.getText().equals("\"") ? "a string closes with '\"' on the line it opens"
                         : "it is not part of the language";
                 return new GraftException(at(file, found), "unexpected character " + quote(found.getText()) + ": " + why);
             }

@@ -510,6 +510,12 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
     @Override
     public Value visitBoolExpr(BoolExprContext ctx) { return new Value.Bool(ctx.TRUE() != null); }
 
+    @Override
+    public Value visitStringExpr(StringExprContext ctx) {
+        String quoted = ctx.STRING().getText();
+        return new Value.Text(quoted.substring(1, quoted.length() - 1));
+    }
+
     // NAME
     @Override
     public Value visitNameExpr(NameExprContext ctx) { return lookup(ctx.NAME()); }

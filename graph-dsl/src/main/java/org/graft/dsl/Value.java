@@ -21,6 +21,11 @@ sealed interface Value {
         public String describe() { return String.valueOf(value); }
     }
 
+    /** A string literal: a word naming one of an argument's choices, as {@code padding = "same"}. */
+    record Text(String text) implements Value {
+        public String describe() { return "the string \"" + text + "\""; }
+    }
+
     /** {@code none}: an argument that stands for nothing, as {@code axis = none} (every axis). */
     record None() implements Value {
         public String describe() { return "none"; }

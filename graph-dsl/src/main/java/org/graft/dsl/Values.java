@@ -47,6 +47,10 @@ final class Values {
         if (v instanceof Value.None) {
             throw new GraftException(at, "none is not a value: it stands for an argument left out, as in axis = none");
         }
+        if (v instanceof Value.Text t) {
+            throw new GraftException(at, t.describe() + " is not a value: a string names one of an argument's choices, "
+                    + "as in padding = \"same\"");
+        }
         throw new GraftException(at, v.describe() + " is a function, not a value: call it");
     }
 

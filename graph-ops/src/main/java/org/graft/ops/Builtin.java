@@ -60,6 +60,10 @@ public record Builtin(String name, String written, List<Param> params, String ja
         INTEGERS,
         /** A list of pairs of whole numbers known when the program is compiled ({@code [[0, 0], [1, 2]]}). */
         INTEGER_PAIRS,
+        /** A whole number for both image axes, or a pair {@code [along h, along w]}, known when the program is compiled. */
+        PAIR,
+        /** A {@link #PAIR}, or a word naming a padding rule: {@code "same"} or {@code "valid"}. */
+        PADDING,
         /** A number known when the program is compiled. */
         NUMBER,
         /** {@code true} or {@code false}. */
@@ -84,6 +88,11 @@ public record Builtin(String name, String written, List<Param> params, String ja
         /** A list of whole numbers that may be left out, null then. */
         public static Param optionalIntegers(String name) { return new Param(name, Kind.INTEGERS, true, null); }
         public static Param integerPairs(String name) { return new Param(name, Kind.INTEGER_PAIRS, false, null); }
+        public static Param pair(String name) { return new Param(name, Kind.PAIR, false, null); }
+        public static Param pair(String name, int defaultValue) { return new Param(name, Kind.PAIR, true, defaultValue); }
+        /** A pair that may be left out, null then. */
+        public static Param optionalPair(String name) { return new Param(name, Kind.PAIR, true, null); }
+        public static Param padding(String name, int defaultValue) { return new Param(name, Kind.PADDING, true, defaultValue); }
         public static Param number(String name, double defaultValue) { return new Param(name, Kind.NUMBER, true, defaultValue); }
         public static Param number(String name) { return new Param(name, Kind.NUMBER, false, null); }
         /** A number that may be left out, null then. */
@@ -112,6 +121,12 @@ public record Builtin(String name, String written, List<Param> params, String ja
 
         /** An {@link Kind#INTEGER_PAIRS}: each element a pair. */
         int[][] integerPairs(String name);
+
+        /** A {@link Kind#PAIR}, or a {@link Kind#PADDING} given as numbers: {@code {along h, along w}}; null for an optional one not given. */
+        int[] pair(String name);
+
+        /** A {@link Kind#PADDING} given as a word ({@code "same"}), or null where it is given as numbers. */
+        String word(String name);
 
         double number(String name);
 

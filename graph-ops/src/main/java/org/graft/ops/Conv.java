@@ -5,8 +5,10 @@ import static org.graft.ops.Ops.conv2dFilterGrad;
 import static org.graft.ops.Ops.convTranspose2d;
 
 import java.util.List;
+import java.util.function.Supplier;
 
 import org.graft.core.Dim;
+import org.graft.core.GraftException;
 import org.graft.core.Grad;
 import org.graft.core.Multilinear;
 import org.graft.core.Node;
@@ -65,7 +67,7 @@ public sealed interface Conv extends Multilinear {
             return out.length() == 0 ? "" : out.substring(2);
         }
 
-        private static String pair(int a, int b) { return a == b ? Integer.toString(a) : "[" + a + ", " + b + "]"; }
+        static String pair(int a, int b) { return a == b ? Integer.toString(a) : "[" + a + ", " + b + "]"; }
 
         private static String padding(int top, int bottom, int left, int right) {
             return top == bottom && left == right ? pair(top, left) : "[" + top + ", " + bottom + ", " + left + ", " + right + "]";
@@ -114,9 +116,14 @@ public sealed interface Conv extends Multilinear {
 
     /** {@code y [n, f, oh, ow]}: each filter's dot product with the patch under it, at each position. */
     record Conv2d(Spec spec) implements Conv {
-        public static final Builtin BUILTIN = Builtin.operator("", "`conv2d(x, W, spec)`",
-                "x [n, c, h, w] against W [f, c/groups, kh, kw]: the cross-correlation, as PyTorch's, with zero padding; "
-                + "dx is `conv_transpose2d(gy, W)` and dW a filter gradient, convolutions again, so second order works");
+        public static final Builtin BUILTIN = Builtin.of("conv2d", List.of(Builtin.Param.operand("x"), Builtin.Param.operand("W"),
+                        Builtin.Param.pair("stride", 1), Builtin.Param.padding("padding", 0), Builtin.Param.pair("dilation", 1),
+                        Builtin.Param.integer("groups", 1)), Conv::conv2dOf,
+                "x [n, c, h, w] against W [f, c/groups, kh, kw]: the cross-correlation, as PyTorch's, with zero padding. stride, "
+                + "padding and dilation are a number or a pair [along h, along w]; padding may also be \"valid\" (none) or "
+                + "\"same\" (outputs the size of the inputs, stride 1 only; an odd total padded one more at the bottom and right, "
+                + "as PyTorch). dx is `conv_transpose2d(gy, W)` and dW a filter gradient, convolutions again, so second order works")
+                .java("`conv2d(x, W)`, `conv2d(x, W, Conv.Spec spec)`");
 
         @Override
         public String name() { return "conv2d"; }
@@ -161,8 +168,13 @@ public sealed interface Conv extends Multilinear {
      * PyTorch also takes one up to the dilation, where the result is no convolution's gradient.
      */
     record ConvTranspose2d(Spec spec, int h, int w) implements Conv {
-        public static final Builtin BUILTIN = Builtin.operator("", "`convTranspose2d(g, W, spec, h, w)`",
-                "the gradient of conv2d with respect to its input, of size h x w; as PyTorch's conv_transpose2d");
+        public static final Builtin BUILTIN = Builtin.of("conv_transpose2d", List.of(Builtin.Param.operand("x"),
+                        Builtin.Param.operand("W"), Builtin.Param.pair("stride", 1), Builtin.Param.pair("padding", 0),
+                        Builtin.Param.pair("output_padding", 0), Builtin.Param.pair("dilation", 1), Builtin.Param.integer("groups", 1)),
+                Conv::convTranspose2dOf, "PyTorch's conv_transpose2d: x [n, f, h, w] with W [f, c/groups, kh, kw] gives "
+                + "[n, c, (h - 1) stride - 2 padding + dilation (kh - 1) + output_padding + 1, ...], the gradient of conv2d(·, W) "
+                + "with respect to its input; output_padding, below the stride, picks among the sizes the stride makes alike")
+                .java("`convTranspose2d(g, W, Conv.Spec spec, h, w)`");
 
         @Override
         public String name() { return "conv_transpose2d"; }
@@ -257,6 +269,70 @@ public sealed interface Conv extends Multilinear {
     }
 
     /** A concrete dim of a node whose type the op's rule has already checked. */
+    /** {@code conv2d(x, W, ...)} as the language calls it. */
+    private static Node conv2dOf(Builtin.Args a) {
+        Node x = a.operand("x"), weights = a.operand("W");
+        int[] stride = a.pair("stride"), dilation = a.pair("dilation"), pad = padding(a, weights, stride, dilation);
+        var spec = named("conv2d", () -> new Spec(stride[0], stride[1], pad[0], pad[1], pad[2], pad[3], dilation[0], dilation[1],
+                a.integer("groups")));
+        return conv2d(x, weights, spec);
+    }
+
+    /** The paddings {@code [top, bottom, left, right]} a call of conv2d asks for, by number or by name. */
+    private static int[] padding(Builtin.Args a, Node weights, int[] stride, int[] dilation) {
+        String word = a.word("padding");
+        if (word == null) {
+            int[] p = a.pair("padding");
+            return new int[] {p[0], p[0], p[1], p[1]};
+        }
+        switch (word) {
+            case "valid":
+                return new int[4];
+            case "same":
+                if (stride[0] != 1 || stride[1] != 1) {
+                    throw new GraftException(a.pos("padding"), "conv2d: padding \"same\" needs stride 1, as in PyTorch, found stride "
+                            + Spec.pair(stride[0], stride[1]) + "; give the padding as numbers");
+                }
+                Type w = weights.type();
+                if (w.rank() != 4 || !w.isConcrete()) return new int[4];   // the op's own check says what W must be
+                int th = dilation[0] * (size(weights, 2) - 1), tw = dilation[1] * (size(weights, 3) - 1);
+                return new int[] {th / 2, th - th / 2, tw / 2, tw - tw / 2};
+            default:
+                throw new GraftException(a.pos("padding"), "conv2d: padding must be a number, a pair [along h, along w], \"same\" or "
+                        + "\"valid\", found \"" + word + "\"");
+        }
+    }
+
+    /** {@code conv_transpose2d(x, W, ...)} as the language calls it: the output's size from the input's, as PyTorch computes it. */
+    private static Node convTranspose2dOf(Builtin.Args a) {
+        Node x = a.operand("x"), weights = a.operand("W");
+        int[] stride = a.pair("stride"), pad = a.pair("padding"), extra = a.pair("output_padding"), dilation = a.pair("dilation");
+        var spec = named("conv_transpose2d", () -> new Spec(stride[0], stride[1], pad[0], pad[0], pad[1], pad[1], dilation[0],
+                dilation[1], a.integer("groups")));
+        if (extra[0] < 0 || extra[1] < 0 || extra[0] >= stride[0] || extra[1] >= stride[1]) {
+            throw new GraftException(a.pos("output_padding"), "conv_transpose2d: output_padding must be 0 or more and below the stride "
+                    + Spec.pair(stride[0], stride[1]) + ", found " + Spec.pair(extra[0], extra[1]));
+        }
+        int[] xs = named("conv_transpose2d", () -> images("x", x.type()));
+        named("conv_transpose2d", () -> filters(weights.type(), x.type()));
+        int h = (xs[2] - 1) * stride[0] - 2 * pad[0] + dilation[0] * (size(weights, 2) - 1) + extra[0] + 1;
+        int w = (xs[3] - 1) * stride[1] - 2 * pad[1] + dilation[1] * (size(weights, 3) - 1) + extra[1] + 1;
+        if (h < 1 || w < 1) {
+            throw new ShapeError("conv_transpose2d: the output would be " + h + " x " + w + " images: (h - 1) stride - 2 padding "
+                    + "+ dilation (kh - 1) + output_padding + 1 must be at least 1 along each axis");
+        }
+        return convTranspose2d(x, weights, spec, h, w);
+    }
+
+    /** What a call's arguments make (a spec, a window), an error in them named by the op called, as the op's own checks are. */
+    static <T> T named(String op, Supplier<T> make) {
+        try {
+            return make.get();
+        } catch (ShapeError e) {
+            throw new ShapeError(op + ": " + e.detail());
+        }
+    }
+
     private static int size(Node n, int axis) { return ((Dim.Size) n.type().dim(axis)).n(); }
 
     /** The dims of a batch of images, {@code [n, c, h, w]} with all but n known; n is -1 where it is symbolic. */

@@ -2,6 +2,7 @@ package org.graft.ops;
 
 import static org.graft.ops.Ops.avgPool2d;
 import static org.graft.ops.Ops.avgPool2dGrad;
+import static org.graft.ops.Ops.maxPool2d;
 import static org.graft.ops.Ops.maxPool2dGather;
 import static org.graft.ops.Ops.maxPool2dGrad;
 
@@ -72,9 +73,13 @@ public sealed interface Pool extends Op {
 
     /** Each window's maximum: {@code [n, c, h, w] -> [n, c, oh, ow]}. */
     record MaxPool2d(Window window) implements Pool {
-        public static final Builtin BUILTIN = Builtin.operator("", "`maxPool2d(x, window)`",
-                "each window's maximum; its gradient goes to the maximum, split evenly among ties (as the `max` reduction's; "
-                + "PyTorch gives it to the first); a window holding NaN gives NaN and passes no gradient; padding counts as -inf");
+        public static final Builtin BUILTIN = Builtin.of("max_pool2d", List.of(Builtin.Param.operand("x"), Builtin.Param.pair("size"),
+                        Builtin.Param.optionalPair("stride"), Builtin.Param.pair("padding", 0), Builtin.Param.pair("dilation", 1)),
+                a -> maxPool2d(a.operand("x"), Conv.named("max_pool2d", () -> windowOf(a, a.pair("dilation")))),
+                "each window's maximum; size, stride (the size when left out), padding (at most half the window) and dilation are "
+                + "a number or a pair [along h, along w]. The gradient goes to the maximum, split evenly among ties (as the `max` "
+                + "reduction's; PyTorch gives it to the first); a window holding NaN gives NaN and passes no gradient; padding counts as -inf")
+                .java("`maxPool2d(x, Pool.Window window)`");
 
         @Override
         public String name() { return "max_pool2d"; }
@@ -195,9 +200,12 @@ public sealed interface Pool extends Op {
      * left out of it.
      */
     record AvgPool2d(Window window, boolean countPadding) implements Pool, Linear {
-        public static final Builtin BUILTIN = Builtin.operator("", "`avgPool2d(x, window, countPadding)`",
-                "each window's mean; padding counts as zeros in it by default (PyTorch's count_include_pad = True); linear, "
-                + "so its gradient spreads g evenly back over each window");
+        public static final Builtin BUILTIN = Builtin.of("avg_pool2d", List.of(Builtin.Param.operand("x"), Builtin.Param.pair("size"),
+                        Builtin.Param.optionalPair("stride"), Builtin.Param.pair("padding", 0), Builtin.Param.bool("count_include_pad", true)),
+                a -> avgPool2d(a.operand("x"), Conv.named("avg_pool2d", () -> windowOf(a, new int[] {1, 1})), a.bool("count_include_pad")),
+                "each window's mean, size, stride and padding as max_pool2d's; padding counts as zeros in the mean unless "
+                + "count_include_pad = false, as PyTorch's; linear, so its gradient spreads g evenly back over each window")
+                .java("`avgPool2d(x, Pool.Window window)`, `avgPool2d(x, Pool.Window window, countPadding)`");
 
         public AvgPool2d {
             if (window.dh() != 1 || window.dw() != 1) throw new ShapeError("avg_pool2d has no dilation, found " + window);
@@ -207,7 +215,7 @@ public sealed interface Pool extends Op {
         public String name() { return "avg_pool2d"; }
 
         @Override
-        public String describe() { return name() + "(" + window + (countPadding ? "" : ", count_padding = false") + ")"; }
+        public String describe() { return name() + "(" + window + (countPadding ? "" : ", count_include_pad = false") + ")"; }
 
         @Override
         public Type type(List<Type> in) {
@@ -241,7 +249,7 @@ public sealed interface Pool extends Op {
         public String name() { return "avg_pool2d_grad"; }
 
         @Override
-        public String describe() { return name() + "(" + window + (countPadding ? "" : ", count_padding = false") + ", size = [" + h + ", " + w + "])"; }
+        public String describe() { return name() + "(" + window + (countPadding ? "" : ", count_include_pad = false") + ", size = [" + h + ", " + w + "])"; }
 
         @Override
         public Type type(List<Type> in) {
@@ -268,6 +276,13 @@ public sealed interface Pool extends Op {
 
         @Override
         public List<Grad> bprop(List<Node> in, Node y, Node u) { return List.of(Grad.of(avgPool2d(u, window, countPadding))); }
+    }
+
+    /** The window a call of the language asks for: the stride is the size where it is left out, as in PyTorch. */
+    private static Window windowOf(Builtin.Args a, int[] dilation) {
+        int[] size = a.pair("size"), stride = a.pair("stride"), padding = a.pair("padding");
+        if (stride == null) stride = size;
+        return new Window(size[0], size[1], stride[0], stride[1], padding[0], padding[1], dilation[0], dilation[1]);
     }
 
     /** The pooled type of images {@code x}, checked. */

@@ -219,6 +219,8 @@ class ElementwiseGoldenTest {
             public int integer(String name) { return Integer.parseInt(given.get(name).toString()); }
             public int[] integers(String name) { throw new UnsupportedOperationException(name); }
             public int[][] integerPairs(String name) { throw new UnsupportedOperationException(name); }
+            public int[] pair(String name) { throw new UnsupportedOperationException(name); }
+            public String word(String name) { throw new UnsupportedOperationException(name); }
             public double number(String name) { return Double.parseDouble(given.get(name).toString()); }
             public Double optionalNumber(String name) { return given.get(name) == null ? null : number(name); }
             public boolean bool(String name) { return Boolean.parseBoolean(given.get(name).toString()); }
