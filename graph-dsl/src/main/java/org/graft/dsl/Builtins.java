@@ -520,9 +520,11 @@ final class Builtins {
             if (!(lo < hi)) throw new GraftException(c.at(), "uniform: lo must be below hi, found " + Values.show(lo) + " and " + Values.show(hi));
             return new Initializer("uniform(" + lo + ", " + hi + ")", (d, s, r) -> Tensor.uniform(d, s, lo, hi, r));
         });
-        // Glorot & Bengio (2010), eq. 16: U(-a, a) with a = sqrt(6 / (fan_in + fan_out))
-        add(INITIALIZERS, "glorot_uniform", List.of(), List.of(), c -> new Initializer("glorot_uniform", 2, (d, s, r) -> {
-            double a = Math.sqrt(6.0 / (s.dim(0) + s.dim(1)));
+        // Glorot & Bengio (2010), eq. 16: U(-a, a) with a = sqrt(6 / (fan_in + fan_out)); for filters
+        // [f, c, kh, kw] each fan counts the taps too, c kh kw in and f kh kw out, as PyTorch and Keras
+        add(INITIALIZERS, "glorot_uniform", List.of(), List.of(), c -> new Initializer("glorot_uniform", List.of(2, 4), (d, s, r) -> {
+            int taps = s.rank() == 4 ? s.dim(2) * s.dim(3) : 1;
+            double a = Math.sqrt(6.0 / ((s.dim(0) + s.dim(1)) * (double) taps));
             return Tensor.uniform(d, s, -a, a, r);
         }));
 

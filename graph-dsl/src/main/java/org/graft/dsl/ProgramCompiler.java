@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 import org.antlr.v4.runtime.ParserRuleContext;
 import org.antlr.v4.runtime.Token;
@@ -133,8 +134,9 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
         Type type = type(ctx.type(), "param " + name);
         var param = new Param(name, type, at);
         Initializer init = initializer(ctx.expr());
-        if (init.rank() != Initializer.ANY_RANK && init.rank() != type.rank()) {
-            throw new ShapeError(pos(ctx.expr()), init.text() + " initializes a param of rank " + init.rank() + ", found " + type);
+        if (!init.ranks().isEmpty() && !init.ranks().contains(type.rank())) {
+            String ranks = init.ranks().stream().map(String::valueOf).collect(Collectors.joining(" or "));
+            throw new ShapeError(pos(ctx.expr()), init.text() + " initializes a param of rank " + ranks + ", found " + type);
         }
         params.put(param, init);
         Tensor value = set.remove(name);

@@ -38,14 +38,14 @@ class BundledModelsTest {
         Run run = graft("models");
         assertEquals(0, run.status());
         List<String> lines = run.out().lines().toList();
-        assertEquals(List.of("cae", "dae", "donut", "mlp", "mlp_labels", "newton", "rbm", "sine", "vae", "xor"),
+        assertEquals(List.of("cae", "dae", "donut", "lenet", "lenet_digits", "mlp", "mlp_labels", "newton", "rbm", "sine", "vae", "xor"),
                 lines.stream().map(l -> l.split(" ")[0]).toList());
-        assertTrue(lines.contains(String.format("%-12s", "mlp") + MLP), run.out());   // names padded to the longest, mlp_labels
+        assertTrue(lines.contains(String.format("%-14s", "mlp") + MLP), run.out());   // names padded to the longest, lenet_digits
     }
 
     @Example
     void theBundledModelsAreFoundByListingTheirFolder() {
-        assertEquals(10, BundledModels.all().size());
+        assertEquals(12, BundledModels.all().size());
         assertTrue(BundledModels.all().contains(new BundledModels.Model("mlp", MLP)));
     }
 
@@ -126,7 +126,14 @@ class BundledModelsTest {
                 List.of("dae", "--set", x6, "--set", "hidden=3"),
                 List.of("cae", "--set", x6, "--set", "hidden=3"),
                 List.of("rbm", "--set", x6, "--set", "hidden=3", "--set", "k=2"),
-                List.of("vae", "--set", x6, "--set", "hidden=3", "--set", "latent=2"));
+                List.of("vae", "--set", x6, "--set", "hidden=3", "--set", "latent=2"),
+                // W3 starts at zeros, which would leave every other gradient 0: the check sets it. Max
+                // pooling is piecewise linear, and a difference whose step moves a window's maximum
+                // to another element is no derivative; with these values and seed none does.
+                List.of("lenet", "--set", "x=" + matrix(2, 784, 0.37), "--set", "y=[2, 0]", "--set", "b3=[0, 0, 0]",
+                        "--set", "W3=" + matrix(500, 3, 0.11), "--seed", "1"),
+                List.of("lenet_digits", "--set", "x=" + matrix(3, 64, 0.37), "--set", "y=[2, 0, 1]", "--set", "b3=[0, 0, 0]",
+                        "--set", "W3=" + matrix(64, 3, 0.11), "--seed", "1"));
         assertEquals(trainable().size(), cases.size(), "a case for every bundled model that trains");
         for (List<String> c : cases) {
             var args = new ArrayList<>(List.of("gradcheck"));
@@ -134,6 +141,20 @@ class BundledModelsTest {
             Run run = graft(args.toArray(new String[0]));
             assertEquals(0, run.status(), c.get(0) + ": " + run.out() + run.err());
         }
+    }
+
+    /** A {@code rows x columns} matrix as JSON, of values spread over [-0.5, 0.5] without repeats near each other. */
+    private static String matrix(int rows, int columns, double stride) {
+        var out = new StringBuilder("[");
+        for (int i = 0; i < rows; i++) {
+            out.append(i == 0 ? "[" : ", [");
+            for (int j = 0; j < columns; j++) {
+                double v = Math.sin((i * columns + j) * stride + i) / 2;
+                out.append(j == 0 ? "" : ", ").append(v);
+            }
+            out.append("]");
+        }
+        return out.append("]").toString();
     }
 
     /** The bundled models with an objective: all but the newton example, which graft eval runs. */

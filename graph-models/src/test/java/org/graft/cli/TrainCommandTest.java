@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.StringReader;
@@ -25,6 +26,7 @@ import java.util.TreeMap;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
+import javax.imageio.ImageIO;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -39,6 +41,7 @@ import org.graft.core.tensor.DType;
 import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
 import org.graft.models.io.Npz;
+import org.graft.models.plot.Pictures;
 import org.graft.models.train.RunSettings;
 
 /** {@code graft train}: small models trained for real, checkpoints resumed, and every refusal. */
@@ -69,6 +72,24 @@ class TrainCommandTest {
         assertEquals(0, run.status(), run.err());
         double accuracy = lastRow(dir)[column(dir, "test_accuracy")];
         assertTrue(accuracy >= 0.95, "test accuracy " + accuracy);
+    }
+
+    /** The convolutional net trains on the digits, and its picture of filters shows the first layer's 8 filters as 3x3 tiles. */
+    @Test
+    void lenetsDigitsVariantTrainsAndDrawsItsFirstConvolutionsFilters() throws IOException {
+        Run run = graft("train", "lenet_digits", "--data", "digits", "--epochs", "3", "--out", dir.toString());
+        assertEquals(0, run.status(), run.err());
+        double accuracy = lastRow(dir)[3];
+        assertTrue(accuracy > 0.85, "test accuracy " + accuracy);
+        Tensor filters = Npz.read(dir.resolve("checkpoint.npz")).get("W0");
+        assertEquals(Shape.of(8, 1, 3, 3), filters.shape());
+        Path expected = dir.resolve("expected.png");
+        Pictures.imageGrid(expected, filters.reshape(Shape.of(8, 9)), 3, 3, 3);
+        BufferedImage drawn = ImageIO.read(dir.resolve("filters.png").toFile()), want = ImageIO.read(expected.toFile());
+        assertEquals(List.of(want.getWidth(), want.getHeight()), List.of(drawn.getWidth(), drawn.getHeight()));
+        for (int x = 0; x < want.getWidth(); x++) {
+            for (int y = 0; y < want.getHeight(); y++) assertEquals(want.getRGB(x, y), drawn.getRGB(x, y), "pixel " + x + ", " + y);
+        }
     }
 
     @Test

@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.function.Supplier;
 
 import org.graft.core.Dim;
-import org.graft.core.GraftException;
 import org.graft.core.Grad;
+import org.graft.core.GraftException;
 import org.graft.core.Multilinear;
 import org.graft.core.Node;
 import org.graft.core.Op;

@@ -15,6 +15,7 @@ import org.graft.core.runtime.Compiler;
 import org.graft.core.runtime.Function;
 import org.graft.core.runtime.Options;
 import org.graft.core.tensor.DType;
+import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
 import org.graft.models.data.Data;
 import org.graft.models.plot.Pictures;
@@ -22,8 +23,9 @@ import org.graft.models.plot.Pictures;
 /**
  * The pictures of a run, redrawn after every epoch: {@value #CURVE} always; for a data set of
  * images also {@value #FILTERS}, the first layer's weights (the columns of the first param of
- * shape {@code [d, k]}, d the number of pixels), {@value #RECONSTRUCTIONS} when the model has
- * a {@code recon} of the same type as {@code x} and {@value #SAMPLES} when it has
+ * shape {@code [d, k]}, d the number of pixels, or the first convolution filters
+ * {@code [f, 1, kh, kw]}), {@value #RECONSTRUCTIONS} when the model has a {@code recon} of the
+ * same type as {@code x} and {@value #SAMPLES} when it has
  * {@code samples} as rows of d pixels.
  */
 final class RunPictures {
@@ -54,7 +56,8 @@ final class RunPictures {
         Param first = null;
         if (data.isImages()) {
             for (Param p : model.params()) {
-                if (p.value().rank() == 2 && p.value().shape().dim(0) == pixels) {
+                Shape s = p.value().shape();
+                if (s.rank() == 2 && s.dim(0) == pixels || s.rank() == 4 && s.dim(1) == 1) {
                     first = p;
                     break;
                 }
@@ -67,7 +70,7 @@ final class RunPictures {
 
     void draw(Path out, Trainer.Columns columns, List<Trainer.Epoch> history, long seed, Trainer.Listener listener) {
         attempt(CURVE, listener, () -> Pictures.learningCurve(out.resolve(CURVE), title, epochs(history), series(columns, history)));
-        if (filters != null) attempt(FILTERS, listener, () -> grid(out.resolve(FILTERS), transpose(filters.value())));
+        if (filters != null) attempt(FILTERS, listener, () -> filters(out.resolve(FILTERS), filters.value()));
         if (recon != null) {
             attempt(RECONSTRUCTIONS, listener, () -> {
                 Tensor inputs = firstRows(data.test().features(), PAIRS);
@@ -94,9 +97,25 @@ final class RunPictures {
         }
     }
 
-    private void grid(Path png, Tensor tiles) throws IOException {
+    private void grid(Path png, Tensor tiles) throws IOException { grid(png, tiles, data.height(), data.width()); }
+
+    private static void grid(Path png, Tensor tiles, int height, int width) throws IOException {
         int columns = (int) Math.ceil(Math.sqrt(tiles.shape().dim(0)));
-        Pictures.imageGrid(png, tiles, data.height(), data.width(), columns);
+        Pictures.imageGrid(png, tiles, height, width, columns);
+    }
+
+    /**
+     * The first layer's filters, each a tile: the columns of a {@code [pixels, k]} matrix as images
+     * of the data's size, or the {@code kh x kw} taps of convolution filters {@code [f, 1, kh, kw]},
+     * which read one channel of the images.
+     */
+    private void filters(Path png, Tensor w) throws IOException {
+        if (w.rank() == 2) {
+            grid(png, transpose(w));
+            return;
+        }
+        int f = Math.min(w.shape().dim(0), MAX_TILES), kh = w.shape().dim(2), kw = w.shape().dim(3);
+        grid(png, firstRows(w.reshape(Shape.of(w.shape().dim(0), kh * kw)), f), kh, kw);
     }
 
     /** x -> node, or null when there is no node or it reads other inputs than x. */
