@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalDouble;
 
+import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
@@ -35,22 +36,30 @@ public final class Table {
     static final String HAND_STEP = HandStepBenchmark.class.getName() + ".step";
     static final String COMPILE = CompileBenchmark.class.getName() + ".compileMediumTrainingStep";
     static final String SCALING = ScalingBenchmark.class.getName() + ".prepare";
+    static final String CONV = ConvBenchmark.class.getName() + ".run";
+    static final String LENET = LenetStepBenchmark.class.getName() + ".step";
+    static final List<String> PASSES = List.of("forward", "backward");
     static final List<String> DTYPES = List.of("f64", "f32");
     static final String NONE = "—";
 
     /** What was measured for one configuration and dtype: times in microseconds, allocation in bytes. */
     record Row(Mlp mlp, String dtype, OptionalDouble graft, OptionalDouble hand, OptionalDouble torch, OptionalDouble graftBytes) {}
 
+    /** conv2d alone, one pass, or with {@code pass} null one LeNet training step: median times in microseconds. */
+    record ConvRow(String what, String dtype, String pass, OptionalDouble graft, OptionalDouble torch) {}
+
     /** The median time from source to a planned function of one program of {@link ScalingPrograms}, in milliseconds. */
     record Scaling(ScalingPrograms kind, int size, double millis) {}
 
     private final List<Row> rows;
+    private final List<ConvRow> convRows;
     private final OptionalDouble compileMillis;
     private final List<Scaling> scaling;
     private final String torchVersion;
 
-    Table(List<Row> rows, OptionalDouble compileMillis, List<Scaling> scaling, String torchVersion) {
+    Table(List<Row> rows, List<ConvRow> convRows, OptionalDouble compileMillis, List<Scaling> scaling, String torchVersion) {
         this.rows = List.copyOf(rows);
+        this.convRows = List.copyOf(convRows);
         this.compileMillis = compileMillis;
         this.scaling = List.copyOf(scaling);
         this.torchVersion = torchVersion;
@@ -89,9 +98,17 @@ public final class Table {
                         p50.getAsDouble() * micros(primary.get("scoreUnit").getAsString()) / 1000));
                 continue;
             }
-            if (!benchmark.equals(GRAFT_STEP) && !benchmark.equals(HAND_STEP)) continue;
             JsonObject params = run.getAsJsonObject("params");
-            String key = benchmark + "|" + params.get("config").getAsString() + "|" + params.get("dtype").getAsString();
+            String key;
+            if (benchmark.equals(CONV)) {
+                key = CONV + "|" + params.get("layer").getAsString() + "|" + params.get("dtype").getAsString() + "|" + params.get("pass").getAsString();
+            } else if (benchmark.equals(LENET)) {
+                key = LENET + "|" + params.get("dtype").getAsString();
+            } else if (benchmark.equals(GRAFT_STEP) || benchmark.equals(HAND_STEP)) {
+                key = benchmark + "|" + params.get("config").getAsString() + "|" + params.get("dtype").getAsString();
+            } else {
+                continue;
+            }
             JsonElement p50 = primary.has("scorePercentiles") ? primary.getAsJsonObject("scorePercentiles").get("50.0") : null;
             if (p50 == null) throw new JsonParseException(benchmark + " has no median: run it in sample-time mode (-bm sample)");
             medians.put(key, p50.getAsDouble() * micros(primary.get("scoreUnit").getAsString()));
@@ -109,6 +126,15 @@ public final class Table {
                 JsonObject s = e.getAsJsonObject();
                 torch.put(s.get("config").getAsString() + "|" + s.get("dtype").getAsString(), s.get("median_us").getAsDouble());
             }
+            for (JsonElement e : doc.has("conv") ? doc.getAsJsonArray("conv") : new JsonArray()) {
+                JsonObject s = e.getAsJsonObject();
+                torch.put(CONV + "|" + s.get("layer").getAsString() + "|" + s.get("dtype").getAsString() + "|" + s.get("pass").getAsString(),
+                        s.get("median_us").getAsDouble());
+            }
+            for (JsonElement e : doc.has("lenet") ? doc.getAsJsonArray("lenet") : new JsonArray()) {
+                JsonObject s = e.getAsJsonObject();
+                torch.put(LENET + "|" + s.get("dtype").getAsString(), s.get("median_us").getAsDouble());
+            }
         }
         var rows = new ArrayList<Row>();
         for (Mlp mlp : Mlp.ALL) {
@@ -118,8 +144,27 @@ public final class Table {
                         get(torch, mlp.name() + "|" + dtype), get(bytes, GRAFT_STEP + at)));
             }
         }
-        return new Table(rows, compile, scaling, torchVersion);
+        var convRows = new ArrayList<ConvRow>();
+        for (String dtype : DTYPES) {
+            String key = LENET + "|" + dtype;
+            if (medians.containsKey(key) || torch.containsKey(key)) {
+                convRows.add(new ConvRow("LeNet step, batch " + LenetStep.BATCH, dtype, null, get(medians, key), get(torch, key)));
+            }
+        }
+        for (ConvLayer layer : ConvLayer.ALL) {
+            for (String dtype : DTYPES) {
+                for (String pass : PASSES) {
+                    String key = CONV + "|" + layer.name() + "|" + dtype + "|" + pass;
+                    if (medians.containsKey(key) || torch.containsKey(key)) {
+                        convRows.add(new ConvRow(layer.toString(), dtype, pass, get(medians, key), get(torch, key)));
+                    }
+                }
+            }
+        }
+        return new Table(rows, convRows, compile, scaling, torchVersion);
     }
+
+    List<ConvRow> convRows() { return convRows; }
 
     List<Row> rows() { return rows; }
 
@@ -141,10 +186,25 @@ public final class Table {
                     ratio(r.graft(), r.hand()), ratio(r.graft(), r.torch()),
                     r.graftBytes().isPresent() ? String.format(Locale.ROOT, "%,.0f", r.graftBytes().getAsDouble()) : NONE));
         }
+        if (!convRows.isEmpty()) out.append('\n').append(formatConv());
         out.append("\nCompile of the medium MLP's training graph (build, differentiate, rewrite, compile, plan; warm JVM, mean): ")
                 .append(compileMillis.isPresent() ? String.format(Locale.ROOT, "%.1f ms", compileMillis.getAsDouble()) : NONE)
                 .append('\n');
         if (!scaling.isEmpty()) out.append('\n').append(formatScaling());
+        return out.toString();
+    }
+
+    /** One LeNet training step (SGD, lr 0.1) and conv2d alone, forward or backward to both gradients: median times. */
+    String formatConv() {
+        var out = new StringBuilder("LeNet's training step (forward, backward, SGD with lr " + LenetStep.LEARNING_RATE
+                + ") and conv2d alone (backward: both gradients), median time\n");
+        String header = String.format(Locale.ROOT, "%-52s %-5s %-9s %10s %10s %13s", "what", "dtype", "pass", "Graft", "PyTorch",
+                "Graft/PyTorch");
+        out.append(header).append('\n').append("-".repeat(header.length())).append('\n');
+        for (ConvRow r : convRows) {
+            out.append(String.format(Locale.ROOT, "%-52s %-5s %-9s %10s %10s %13s%n", r.what(), r.dtype(), r.pass() == null ? "step" : r.pass(),
+                    time(r.graft()), time(r.torch()), ratio(r.graft(), r.torch())));
+        }
         return out.toString();
     }
 

@@ -98,6 +98,31 @@ class TableTest {
         assertEquals("org.graft.bench.HandStepBenchmark.step has no median: run it in sample-time mode (-bm sample)", e.getMessage());
     }
 
+    /** A convolution and a LeNet step from JMH, and PyTorch's for one of each. */
+    static final String CONV_JMH = """
+            [
+              {"benchmark": "org.graft.bench.ConvBenchmark.run", "mode": "sample", "params": {"layer": "lenet2", "dtype": "f32", "pass": "backward"},
+               "primaryMetric": {"score": 9.0, "scorePercentiles": {"50.0": 8.5}, "scoreUnit": "ms/op"}, "secondaryMetrics": {}},
+              {"benchmark": "org.graft.bench.LenetStepBenchmark.step", "mode": "sample", "params": {"dtype": "f64"},
+               "primaryMetric": {"score": 50.0, "scorePercentiles": {"50.0": 48.0}, "scoreUnit": "ms/op"}, "secondaryMetrics": {}}
+            ]
+            """;
+    static final String CONV_TORCH = """
+            {"torch": "1.13.1", "threads": 1, "steps": [],
+             "conv": [{"layer": "lenet2", "dtype": "f32", "pass": "backward", "median_us": 17000.0, "samples": 50}],
+             "lenet": [{"dtype": "f64", "median_us": 360000.0, "samples": 3}]}
+            """;
+
+    @Test
+    void convolutionRowsJoinGraftsAndPyTorchsMediansByLayerDtypeAndPass() {
+        Table table = Table.parse(CONV_JMH, CONV_TORCH);
+        assertEquals(List.of(new Table.ConvRow("LeNet step, batch 100", "f64", null, OptionalDouble.of(48_000), OptionalDouble.of(360_000)),
+                new Table.ConvRow(ConvLayer.named("lenet2").toString(), "f32", "backward", OptionalDouble.of(8_500), OptionalDouble.of(17_000))),
+                table.convRows());
+        String line = table.format("loops", "1").lines().filter(l -> l.startsWith("lenet2")).findFirst().orElseThrow();
+        assertTrue(line.endsWith("f32   backward     8.50 ms    17.0 ms          0.50"), line);
+    }
+
     @Test
     void timesKeepThreeSignificantDigits() {
         assertEquals("0.28 µs", Table.time(OptionalDouble.of(0.281)));
