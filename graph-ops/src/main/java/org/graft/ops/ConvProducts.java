@@ -123,9 +123,9 @@ final class ConvProducts<A> {
                 }
                 for (int oy = 0, at = 3 * r * oh; oy < oh; oy++, at += 3, to += ow) {
                     int lo = runs[at + 1], hi = runs[at + 2];
-                    dense.zero(col, to, to + lo);
-                    System.arraycopy(x, base + runs[at], col, to + lo, hi - lo);
-                    dense.zero(col, to + hi, to + ow);
+                    if (lo > 0) dense.zero(col, to, to + lo);
+                    dense.copy(x, base + runs[at], col, to + lo, hi - lo);
+                    if (hi < ow) dense.zero(col, to + hi, to + ow);
                 }
             }
         }
@@ -184,6 +184,13 @@ final class ConvProducts<A> {
 
         void zero(A a, int from, int to);
 
+        /**
+         * {@code dst[to + s] = src[from + s]}: a loop the JIT compiles in place, where im2col's runs
+         * (as short as an output row, 8 values in LeNet's second layer) cost System.arraycopy its
+         * call more than the copy.
+         */
+        void copy(A src, int from, A dst, int to, int count);
+
         /** {@code dst[to + s] += src[from + s]}. */
         void add(A src, int from, A dst, int to, int count);
 
@@ -208,6 +215,10 @@ final class ConvProducts<A> {
             }
 
             public void zero(double[] a, int from, int to) { java.util.Arrays.fill(a, from, to, 0.0); }
+
+            public void copy(double[] src, int from, double[] dst, int to, int count) {
+                for (int s = 0; s < count; s++) dst[to + s] = src[from + s];
+            }
 
             public void add(double[] src, int from, double[] dst, int to, int count) {
                 for (int s = 0; s < count; s++) dst[to + s] += src[from + s];
@@ -237,6 +248,10 @@ final class ConvProducts<A> {
             }
 
             public void zero(float[] a, int from, int to) { java.util.Arrays.fill(a, from, to, 0f); }
+
+            public void copy(float[] src, int from, float[] dst, int to, int count) {
+                for (int s = 0; s < count; s++) dst[to + s] = src[from + s];
+            }
 
             public void add(float[] src, int from, float[] dst, int to, int count) {
                 for (int s = 0; s < count; s++) dst[to + s] += src[from + s];
