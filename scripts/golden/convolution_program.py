@@ -12,22 +12,15 @@ Debian's python3 (apt-get install python3-torch) after rewriting the .json:
 
 It exits 1 when an output differs by more than 1e-12 relative, is missing, or is not checked.
 """
-import json
-import sys
-
-import numpy as np
 import torch
+
+import golden_program
 
 torch.set_default_dtype(torch.float64)
 F = torch.nn.functional
 GOLDEN = "graph-dsl/src/test/resources/golden/convolution"
 
-inputs = {}
-with open(GOLDEN + ".set") as f:
-    for line in f:
-        if line.strip():
-            name, value = line.strip().split("=", 1)
-            inputs[name] = torch.tensor(json.loads(value), dtype=torch.float64)
+inputs = golden_program.inputs(GOLDEN)
 x, W, V = inputs["x"], inputs["W"], inputs["V"]
 
 
@@ -56,18 +49,4 @@ want = {
     "curvature": curvature,
 }
 
-with open(GOLDEN + ".json") as f:
-    got = json.load(f)
-bad = sorted(set(got) ^ set(want))
-for name in bad:
-    print(name + (": not checked" if name in got else ": not in the .json"))
-for name, t in want.items():
-    if name not in got:
-        continue
-    t = t.detach()
-    shape, data = got[name]["shape"], np.array([float(e) for e in got[name]["data"]])
-    if list(t.shape) != shape or not np.allclose(data, t.flatten().numpy(), rtol=1e-12, atol=0, equal_nan=True):
-        print(f"{name}: Graft {shape} {data.tolist()[:8]}..., PyTorch {list(t.shape)} {t.flatten().tolist()[:8]}...")
-        bad.append(name)
-print(f"{len(want)} outputs checked, {len(bad)} differ")
-sys.exit(1 if bad else 0)
+golden_program.check(GOLDEN, want)

@@ -109,11 +109,34 @@ public sealed interface Pool extends Op {
     }
 
     /**
-     * {@code g} sent back to where each window's maximum {@code y} was found in {@code x}
-     * (x-shaped), split evenly among ties, summed where windows overlap. Linear in g; the
-     * positions do not move under small changes of x, so x and y get zero gradients.
+     * The two ops of the maximum's gradients, {@code op(x, y, v)}: linear in v, read at the
+     * positions of each window's maximum y in x, each the other's adjoint in v. The positions do
+     * not move under small changes of x, so x and y get zero gradients.
      */
-    record MaxPool2dGrad(Window window) implements Pool {
+    sealed interface AtMaximum extends Pool {
+        /** This op on another third operand. */
+        Node of(Node x, Node y, Node v);
+
+        /** The other op, this one's adjoint in v. */
+        Node adjoint(Node x, Node y, Node v);
+
+        @Override
+        default List<Grad> bprop(List<Node> in, Node y, Node u) {
+            return List.of(Grad.zero(), Grad.zero(), Grad.of(adjoint(in.get(0), in.get(1), u)));
+        }
+
+        @Override
+        default Grad jvp(List<Node> in, Node y, List<Node> tangents) {
+            Node dv = tangents.get(2);
+            return dv == null ? Grad.zero() : Grad.of(of(in.get(0), in.get(1), dv));
+        }
+    }
+
+    /**
+     * {@code g} sent back to where each window's maximum {@code y} was found in {@code x}
+     * (x-shaped), split evenly among ties, summed where windows overlap.
+     */
+    record MaxPool2dGrad(Window window) implements AtMaximum {
         public static final Builtin BUILTIN = Builtin.operator("", "`maxPool2dGrad(x, y, g, window)`",
                 "internal: max_pool2d's gradient, g sent to each window's maximum; its gradient in g is max_pool2d_gather");
 
@@ -141,22 +164,17 @@ public sealed interface Pool extends Op {
         }
 
         @Override
-        public List<Grad> bprop(List<Node> in, Node y, Node u) {
-            return List.of(Grad.zero(), Grad.zero(), Grad.of(maxPool2dGather(in.get(0), in.get(1), u, window)));
-        }
+        public Node of(Node x, Node y, Node v) { return maxPool2dGrad(x, y, v, window); }
 
         @Override
-        public Grad jvp(List<Node> in, Node y, List<Node> tangents) {
-            Node dg = tangents.get(2);
-            return dg == null ? Grad.zero() : Grad.of(maxPool2dGrad(in.get(0), in.get(1), dg, window));
-        }
+        public Node adjoint(Node x, Node y, Node v) { return maxPool2dGather(x, y, v, window); }
     }
 
     /**
      * The adjoint of {@link MaxPool2dGrad} in its g: each window's mean of {@code u} over the
      * positions of its maximum {@code y} in {@code x} (y-shaped).
      */
-    record MaxPool2dGather(Window window) implements Pool {
+    record MaxPool2dGather(Window window) implements AtMaximum {
         public static final Builtin BUILTIN = Builtin.operator("", "`maxPool2dGather(x, y, u, window)`",
                 "internal: each window's u at its maximum (the mean over ties): the gradient of max_pool2d_grad, so second order works");
 
@@ -183,15 +201,10 @@ public sealed interface Pool extends Op {
         }
 
         @Override
-        public List<Grad> bprop(List<Node> in, Node y, Node g) {
-            return List.of(Grad.zero(), Grad.zero(), Grad.of(maxPool2dGrad(in.get(0), in.get(1), g, window)));
-        }
+        public Node of(Node x, Node y, Node v) { return maxPool2dGather(x, y, v, window); }
 
         @Override
-        public Grad jvp(List<Node> in, Node y, List<Node> tangents) {
-            Node du = tangents.get(2);
-            return du == null ? Grad.zero() : Grad.of(maxPool2dGather(in.get(0), in.get(1), du, window));
-        }
+        public Node adjoint(Node x, Node y, Node v) { return maxPool2dGrad(x, y, v, window); }
     }
 
     /**

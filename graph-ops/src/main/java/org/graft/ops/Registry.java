@@ -114,10 +114,23 @@ public final class Registry {
         for (Source source : SOURCES) {
             if (source instanceof Core c) out.add(new Entry(c.op(), c.builtin(), c.section()));
             else if (source instanceof Family f) {
-                for (Class<?> op : f.family().getPermittedSubclasses()) out.add(new Entry(op, builtin(op), f.section()));
+                for (Class<?> op : ops(f.family())) out.add(new Entry(op, builtin(op), f.section()));
             }
         }
         return List.copyOf(out);
+    }
+
+    /**
+     * The ops of a family: its permitted subclasses, and theirs where one is a sealed interface of
+     * its own, a part of the family that shares some of the contract ({@code Pool.AtMaximum}).
+     */
+    static List<Class<?>> ops(Class<?> family) {
+        var out = new ArrayList<Class<?>>();
+        for (Class<?> c : family.getPermittedSubclasses()) {
+            if (c.isSealed()) out.addAll(ops(c));
+            else out.add(c);
+        }
+        return out;
     }
 
     /** The {@code BUILTIN} an op record declares; every op of a family declares one, internal ops too. */

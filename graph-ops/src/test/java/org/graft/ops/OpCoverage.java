@@ -21,11 +21,11 @@ final class OpCoverage {
         return ops;
     }
 
-    /** The names of the ops of {@code families} (their permitted subclasses) and of {@code singles} that {@code covered} lacks. */
+    /** The names of the ops of {@code families} ({@link Registry#ops}) and of {@code singles} that {@code covered} lacks. */
     static List<String> missing(Set<Class<?>> covered, List<Class<?>> families, List<Class<?>> singles) {
         var missing = new ArrayList<String>();
         for (Class<?> family : families) {
-            for (Class<?> op : family.getPermittedSubclasses()) if (!covered.contains(op)) missing.add(op.getName());
+            for (Class<?> op : Registry.ops(family)) if (!covered.contains(op)) missing.add(op.getName());
         }
         for (Class<?> op : singles) if (!covered.contains(op)) missing.add(op.getName());
         return missing;
