@@ -141,6 +141,9 @@ public sealed interface Reduce extends Op {
         }
 
         @Override
+        public Kernel kernel(Site site) { return extremumKernel(site, axes, true); }
+
+        @Override
         public List<Grad> bprop(List<Node> in, Node y, Node gy) { return List.of(Grad.of(extremumBprop(in.get(0), y, gy))); }
     }
 
@@ -154,6 +157,9 @@ public sealed interface Reduce extends Op {
         public Tensor fprop(List<Tensor> in) {
             return in.get(0).reduce(toArray(axes), keepdims, Double.POSITIVE_INFINITY, Math::min);
         }
+
+        @Override
+        public Kernel kernel(Site site) { return extremumKernel(site, axes, false); }
 
         @Override
         public List<Grad> bprop(List<Node> in, Node y, Node gy) { return List.of(Grad.of(extremumBprop(in.get(0), y, gy))); }
@@ -442,6 +448,21 @@ public sealed interface Reduce extends Op {
         Tensor deviation = wide.sub(wide.sum(a, true).map(s -> s / n));
         Tensor v = deviation.mul(deviation).sum(a, keepdims).map(s -> s / d);
         return (root ? v.map(Math::sqrt) : v).astype(x.dtype());
+    }
+
+    /** Max's ({@code largest}) or min's kernel: each output from the identity, taking each element it folds; NaN propagates, as in fprop. */
+    private static Kernel extremumKernel(Site site, List<Integer> axes, boolean largest) {
+        int[] target = targets(site.in(0), normalize(site.in(0), axes));
+        int in = site.slot(0), out = site.slot(), n = site.out().size();
+        return b -> {
+            double[] x = (double[]) b[in], y = (double[]) b[out];
+            Arrays.fill(y, 0, n, largest ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY);
+            if (largest) {
+                for (int i = 0; i < target.length; i++) y[target[i]] = Math.max(y[target[i]], x[i]);
+            } else {
+                for (int i = 0; i < target.length; i++) y[target[i]] = Math.min(y[target[i]], x[i]);
+            }
+        };
     }
 
     /** {@link #moment}'s kernel, in the same order. */

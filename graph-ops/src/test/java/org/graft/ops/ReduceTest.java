@@ -27,6 +27,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
 import org.graft.core.GraftException;
+import org.graft.core.Apply;
 import org.graft.core.Input;
 import org.graft.core.Node;
 import org.graft.core.ShapeError;
@@ -96,6 +97,24 @@ class ReduceTest {
             GradCheck.of(v -> min(v, a)).at(x).assertClose();
             GradCheck.of(v -> logsumexp(v, a)).at(x).assertClose();
         }
+    }
+
+    /** The compiled kernels of max and min compute what their fprop does, NaN (set at the first element) and all. */
+    @Property(tries = 50)
+    void maxAndMinKernelsAgreeWithTheirDefinition(@ForAll("axisCases") Case c, @ForAll boolean withNaN) {
+        Tensor x = withNaN && c.x().size() > 0 ? Tensor.of(c.x().shape(), nanFirst(c.x().toArray())) : c.x();
+        Input in = new Input("x", Type.of(x));
+        List<Node> outs = List.of(max(in, c.axis(), c.keepdims()), min(in, c.axis(), c.keepdims()), max(in), min(in));
+        List<Tensor> got = Compiler.compile(List.of(in), outs).call(x);
+        for (int i = 0; i < outs.size(); i++) {
+            Apply a = (Apply) outs.get(i);
+            assertEquals(a.op().fprop(List.of(x)), got.get(i), a.toString());
+        }
+    }
+
+    private static double[] nanFirst(double[] v) {
+        v[0] = Double.NaN;
+        return v;
     }
 
     @Example
