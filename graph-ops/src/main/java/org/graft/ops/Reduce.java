@@ -189,6 +189,23 @@ public sealed interface Reduce extends Op {
             return keepdims ? y : y.reshape(x.shape().reduce(axes, false));
         }
 
+        // fprop's arithmetic in its order: the shift (the max, 0 where infinite), the sum of e^(x - m), log s + m
+        @Override
+        public Kernel kernel(Site site) {
+            int[] target = targets(site.in(0), normalize(site.in(0), axes));
+            int in = site.slot(0), out = site.slot(), n = site.out().size();
+            double[] m = new double[n];
+            return b -> {
+                double[] x = (double[]) b[in], y = (double[]) b[out];
+                Arrays.fill(m, Double.NEGATIVE_INFINITY);
+                for (int i = 0; i < target.length; i++) m[target[i]] = Math.max(m[target[i]], x[i]);
+                for (int o = 0; o < n; o++) if (Double.isInfinite(m[o])) m[o] = 0;
+                Arrays.fill(y, 0, n, 0.0);
+                for (int i = 0; i < target.length; i++) y[target[i]] += Math.exp(x[i] - m[target[i]]);
+                for (int o = 0; o < n; o++) y[o] = Math.log(y[o]) + m[o];
+            };
+        }
+
         // d/dx_i log Σ e^x = e^(x_i - y): the softmax along the axes. Along one axis it is the
         // softmax op, which shifts by the max: e^(x - y) carries y's rounding error, |y| ulps.
         @Override
@@ -522,6 +539,9 @@ public sealed interface Reduce extends Op {
         @Override
         public Tensor fprop(List<Tensor> in) { return position(this, in.get(0), true); }
 
+        @Override
+        public Kernel kernel(Site site) { return positionKernel(this, site, true); }
+
         // the output is piecewise constant in x (it jumps where two elements swap order), as a comparison's
         @Override
         public List<Grad> bprop(List<Node> in, Node y, Node gy) { return List.of(Grad.zero()); }
@@ -544,6 +564,9 @@ public sealed interface Reduce extends Op {
 
         @Override
         public Tensor fprop(List<Tensor> in) { return position(this, in.get(0), false); }
+
+        @Override
+        public Kernel kernel(Site site) { return positionKernel(this, site, false); }
 
         // piecewise constant in x, as argmax
         @Override
@@ -602,6 +625,52 @@ public sealed interface Reduce extends Op {
             out[o] = best;
         }
         return Tensor.of(x.dtype(), x.shape().reduce(axes, r.keepdims()), out);
+    }
+
+    /**
+     * {@link #position}'s kernel: each element, in x's order, against the best of its output so
+     * far, its position within the reduced axes kept where it wins; the first of ties and the
+     * first NaN win, as there. An empty reduced axis, or in f32 more positions than f32 holds,
+     * is the same error when the values are fed.
+     */
+    private static Kernel positionKernel(Reduce r, Site site, boolean largest) {
+        Shape shape = site.in(0);
+        int[] axes = normalize(shape, r.axes());
+        int block = 1;
+        for (int a : axes) {
+            if (shape.dim(a) == 0) return b -> { throw new IllegalArgumentException(emptyAxis(r, a, shape.toString())); };
+            block *= shape.dim(a);
+        }
+        int positions = block;
+        if (site.dtype() == DType.F32 && block > EXACT_F32) return b -> { throw new IllegalArgumentException(tooManyPositions(r, positions)); };
+        int[] target = targets(shape, axes), within = within(shape, axes);
+        int in = site.slot(0), out = site.slot(), n = site.out().size();
+        double[] best = new double[n];
+        return b -> {
+            double[] x = (double[]) b[in], y = (double[]) b[out];
+            Arrays.fill(y, 0, n, -1);
+            for (int i = 0; i < target.length; i++) {
+                int o = target[i];
+                double v = x[i];
+                if (y[o] < 0 || !Double.isNaN(best[o]) && (Double.isNaN(v) || (largest ? v > best[o] : v < best[o]))) {
+                    y[o] = within[i];
+                    best[o] = v;
+                }
+            }
+        };
+    }
+
+    /** For each element of a concrete shape, row-major, its position counted row-major over the reduced {@code axes} alone. */
+    private static int[] within(Shape x, int[] axes) {
+        int[] out = new int[x.size()];
+        int[] index = new int[x.rank()];
+        for (int i = 0; i < out.length; i++) {
+            int p = 0;
+            for (int a : axes) p = p * x.dim(a) + index[a];
+            out[i] = p;
+            for (int d = x.rank() - 1; d >= 0 && ++index[d] == x.dim(d); d--) index[d] = 0;
+        }
+        return out;
     }
 
     /** NumPy's words for an empty reduced axis, with the axis and the shape. */
