@@ -4,9 +4,10 @@
 # ratios and Graft's bytes allocated per step, with the compile time of the medium MLP's
 # training graph. bench/README.md says what each column means.
 #
-#   bench/compare.sh [--quick] [-Dgraft.blas=openblas|ejml|loops|auto] [-Dgraft.threads=N] [-- JMH_ARGS...]
+#   bench/compare.sh [--quick] [--only REGEX] [-Dgraft.blas=openblas|ejml|loops|auto] [-Dgraft.threads=N] [-- JMH_ARGS...]
 #
 # --quick     fewer and shorter iterations, to try the script (about a minute)
+# --only RE   only the JMH benchmarks whose name RE finds (e.g. 'Conv|Lenet'); PyTorch runs all of its own
 # -Dname=v    passed to every benchmark JVM and to the table printer; graft.threads is 1 unless
 #             given, and PyTorch gets the same number of threads
 # -- ARGS     passed to JMH as they are, e.g. -- -p config=tiny,small
@@ -17,14 +18,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-usage() { sed -n '6,12s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '6,13s/^# \{0,1\}//p' "$0"; }
 
 quick=0
+only='org\.graft\.bench\..*'
 props=()
 jmh_args=()
 while [ $# -gt 0 ]; do
     case $1 in
         --quick) quick=1 ;;
+        --only) only=$2; shift ;;
         -D*=*) props+=("$1") ;;
         --) shift; jmh_args=("$@"); break ;;
         -h|--help) usage; exit 0 ;;
@@ -61,7 +64,7 @@ if [ $quick = 1 ]; then
 fi
 echo "compare.sh: running the JMH suite (JMH's own report: $out/jmh.log)" >&2
 # one line per run from JMH's report: the benchmark, then its parameters
-java -jar "$jar" 'org\.graft\.bench\..*' -rf json -rff "$out/jmh.json" -prof gc -prof org.graft.bench.StepAllocation \
+java -jar "$jar" "$only" -rf json -rff "$out/jmh.json" -prof gc -prof org.graft.bench.StepAllocation \
         -jvmArgsAppend "${jvm_props[*]}" "${iterations[@]+"${iterations[@]}"}" "${jmh_args[@]+"${jmh_args[@]}"}" \
     | tee "$out/jmh.log" \
     | sed -un -e 's/^# Benchmark: org\.graft\.bench\.\(.*\)/  \1/p' -e 's/^# Parameters: \(.*\)/    \1/p' >&2
