@@ -275,6 +275,29 @@ public sealed interface Shaping extends Op {
         @Override
         public Tensor fprop(List<Tensor> in) { return Tensor.concat(in, axis); }
 
+        // each block of the output, before the axis, is each operand's block in turn
+        @Override
+        public Kernel kernel(Site site) {
+            Shape out = site.out();
+            int a = Math.floorMod(axis, out.rank()), outer = 1, after = 1;
+            for (int d = 0; d < a; d++) outer *= out.dim(d);
+            for (int d = a + 1; d < out.rank(); d++) after *= out.dim(d);
+            int[] slots = new int[site.arity()], blocks = new int[site.arity()];
+            for (int i = 0; i < slots.length; i++) {
+                slots[i] = site.slot(i);
+                blocks[i] = site.in(i).dim(a) * after;
+            }
+            int rows = outer, y = site.slot(), width = out.dim(a) * after;
+            return b -> {
+                double[] o = (double[]) b[y];
+                for (int r = 0, at = 0; r < rows; r++, at += width) {
+                    for (int i = 0, to = at; i < slots.length; to += blocks[i], i++) {
+                        System.arraycopy((double[]) b[slots[i]], r * blocks[i], o, to, blocks[i]);
+                    }
+                }
+            };
+        }
+
         // each operand's gradient is its own part of gy
         @Override
         public List<Grad> bprop(List<Node> in, Node y, Node gy) {
@@ -349,6 +372,9 @@ public sealed interface Shaping extends Op {
             return x.slice(read[0], read[1], read[2]).reshape(out);
         }
 
+        @Override
+        public Kernel kernel(Site site) { return Kernels.gather(site, read(index, site.in(0)), 0); }
+
         // the adjoint of reading some positions: gy written back to them, zeros elsewhere
         @Override
         public List<Grad> bprop(List<Node> in, Node y, Node gy) {
@@ -387,6 +413,9 @@ public sealed interface Shaping extends Op {
             int[][] read = positions(index, like);
             return in.get(0).reshape(Shape.of(read[2])).unslice(like, read[0], read[1]);
         }
+
+        @Override
+        public Kernel kernel(Site site) { return scatterAdd(site, read(index, site.in(1))); }
 
         // the adjoint of writing into zeros is reading those positions again
         @Override
@@ -433,20 +462,7 @@ public sealed interface Shaping extends Op {
         }
 
         @Override
-        public Kernel kernel(Site site) {
-            int[] index = of.index(site.in(1));
-            int g = site.slot(0), out = site.slot(), n = site.out().size();
-            return b -> {
-                double[] y = (double[]) b[out];
-                Arrays.fill(y, 0, n, 0.0);
-                add((double[]) b[g], index, y);
-            };
-        }
-
-        /** Each g[i] added into out[index[i]], in order, where the index is not -1. */
-        private static void add(double[] g, int[] index, double[] out) {
-            for (int i = 0; i < index.length; i++) if (index[i] >= 0) out[index[i]] += g[i];
-        }
+        public Kernel kernel(Site site) { return scatterAdd(site, of.index(site.in(1))); }
 
         // reading back the elements written: the gather itself
         @Override
@@ -534,6 +550,39 @@ public sealed interface Shaping extends Op {
      * The positions an index reads from a concrete shape it fits, as {start, step, count} per
      * axis: an index reads one position, a range its positions, an axis after the index all.
      */
+    /** For each element a slice of {@code shape} reads, row-major, its offset in the sliced tensor. */
+    private static int[] read(List<Slice> index, Shape shape) {
+        int[][] positions = positions(index, shape);
+        int[] start = positions[0], step = positions[1], count = positions[2];
+        int rank = shape.rank(), size = 1;
+        for (int c : count) size *= c;
+        int[] strides = new int[rank];
+        for (int d = rank - 1, stride = 1; d >= 0; stride *= shape.dim(d), d--) strides[d] = stride;
+        int[] out = new int[size], at = new int[rank];
+        for (int i = 0; i < size; i++) {
+            int offset = 0;
+            for (int d = 0; d < rank; d++) offset += (start[d] + at[d] * step[d]) * strides[d];
+            out[i] = offset;
+            for (int d = rank - 1; d >= 0 && ++at[d] == count[d]; d--) at[d] = 0;
+        }
+        return out;
+    }
+
+    /** The kernel of writing g into zeros: each g[i] added into out[index[i]], in order, where the index is not -1. */
+    private static Kernel scatterAdd(Site site, int[] index) {
+        int g = site.slot(0), out = site.slot(), n = site.out().size();
+        return b -> {
+            double[] y = (double[]) b[out];
+            Arrays.fill(y, 0, n, 0.0);
+            add((double[]) b[g], index, y);
+        };
+    }
+
+    /** Each g[i] added into out[index[i]], in order, where the index is not -1. */
+    private static void add(double[] g, int[] index, double[] out) {
+        for (int i = 0; i < index.length; i++) if (index[i] >= 0) out[index[i]] += g[i];
+    }
+
     private static int[][] positions(List<Slice> index, Shape shape) {
         int rank = shape.rank();
         int[] start = new int[rank], step = new int[rank], count = new int[rank];

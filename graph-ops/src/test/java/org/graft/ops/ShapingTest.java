@@ -543,4 +543,25 @@ class ShapingTest {
 
     @Provide Arbitrary<Tensor> withAxis() { return Tensors.smallShapes().any(); }
     @Provide Arbitrary<Integer> positions() { return Arbitraries.integers().between(0, 3); }
+
+    /**
+     * The compiled kernels of slice, its adjoint unslice and concat move the elements their fprop
+     * does, on the slicing property's cases (ranges of either step's sign, bounds past the ends,
+     * indices, empty tensors), and concatenations along a random axis.
+     */
+    @Property(tries = 100)
+    void sliceUnsliceAndConcatKernelsAgreeWithTheirDefinition(@ForAll("slices") Sliced c, @ForAll long seed) {
+        var random = new SplittableRandom(seed);
+        Tensor value = c.x();
+        Input x = new Input("x", Type.of(value));
+        Apply sliced = (Apply) slice(x, c.index());
+        assertEquals(sliced.op().fprop(List.of(value)), run(sliced, x, value));
+        Tensor g = Tensor.uniform(sliced.type().shape(), -1, 1, random);
+        Input gi = new Input("g", Type.of(g));
+        Apply written = (Apply) unslice(gi, x, c.index());
+        assertEquals(written.op().fprop(List.of(g, value)), Compiler.compile(List.of(gi, x), List.of(written)).call(g, value).get(0));
+        if (value.rank() == 0) return;
+        Apply joined = (Apply) concat(List.of(x, mul(x, 2.0), x), random.nextInt(value.rank()));
+        assertEquals(joined.op().fprop(List.of(value, value.map(v -> v * 2), value)), run(joined, x, value));
+    }
 }
