@@ -36,8 +36,9 @@ for r in "${runs[@]}"; do
         # Kingma and Welling's MNIST VAE: 500 hidden, 20 latent; Adam 0.001, batches of 100
         vae) run vae vae --data "mnist:$MNIST" --epochs 10 --batch 100 ;;
         # the Theano tutorial's LeNet (20 and 50 5x5 filters, 500 tanh units; 0.91-0.93% test error
-        # after 200 epochs of SGD 0.1 in batches of 500), trained with Adam 0.001 in batches of 100
-        lenet) run lenet lenet --data "mnist:$MNIST" --epochs 15 --batch 100 ;;
+        # after 200 epochs of SGD 0.1 in batches of 500), trained with Adam 0.001 in batches of 100 and
+        # the learning rate decayed by 0.85 an epoch: 0.84% after 15 epochs, 0.91% from the fifth on
+        lenet) run lenet lenet --data "mnist:$MNIST" --epochs 15 --batch 100 --lr-decay 0.85 ;;
         *) echo "error: unknown run $r; expected one of mlp dae cae rbm vae lenet" >&2; exit 2 ;;
     esac
 done
