@@ -494,15 +494,31 @@ public sealed interface Shaping extends Op {
         public Tensor fprop(List<Tensor> in) {
             Tensor labels = in.get(0);
             double[] out = new double[labels.size() * k];
-            for (int p = 0; p < labels.size(); p++) {
-                double v = labels.getFlat(p);
+            write(labels.storage(), labels.shape(), out);
+            return Tensor.of(labels.dtype(), type(List.of(Type.of(labels))).shape(), out);
+        }
+
+        @Override
+        public Kernel kernel(Site site) {
+            Shape shape = site.in(0);
+            int in = site.slot(0), out = site.slot(), n = site.out().size();
+            return b -> {
+                double[] y = (double[]) b[out];
+                Arrays.fill(y, 0, n, 0.0);
+                write((double[]) b[in], shape, y);
+            };
+        }
+
+        /** A 1 in each label's row of zeros {@code out}; a label that is no integer in [0, k) is an error naming it and where it is. */
+        private void write(double[] labels, Shape shape, double[] out) {
+            for (int p = 0; p < shape.size(); p++) {
+                double v = labels[p];
                 if (!(v == Math.rint(v) && v >= 0 && v < k)) {
                     throw new IllegalArgumentException("label " + Tensor.scalar(v) + " at "
-                            + Arrays.toString(labels.shape().unravel(p)) + " is not an integer in [0, " + k + ")");
+                            + Arrays.toString(shape.unravel(p)) + " is not an integer in [0, " + k + ")");
                 }
                 out[p * k + (int) v] = 1;
             }
-            return Tensor.of(labels.dtype(), type(List.of(Type.of(labels))).shape(), out);
         }
 
         // the output is piecewise constant in the labels, and labels are integers: zero gradient
