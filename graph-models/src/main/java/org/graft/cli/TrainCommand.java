@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.concurrent.Callable;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -182,7 +183,7 @@ final class TrainCommand implements Callable<Integer> {
                     epochs == 1 ? "" : "s", training / batch, batch, computes == DType.F64 ? "" : ", in " + computes);
             stdout.flush();
             boolean finished;
-            try (var report = new Report(stdout, stderr, epochs, trainer.columns().train().replace('_', ' '))) {
+            try (var report = new Report(stdout, stderr, epochs, trainer.columns().train().replace('_', ' '), trainer::stoppedEarly)) {
                 finished = trainer.train(report, interrupts::requested);
             }
             if (!finished) {
@@ -316,15 +317,17 @@ final class TrainCommand implements Callable<Integer> {
         private final PrintWriter err;
         private final int epochs;
         private final String train;
+        private final BooleanSupplier last;     // whether the epoch finished is the last, patience having run out
         private ProgressBar bar;
         private int batch;
         private long lastLine;
 
-        Report(PrintWriter out, PrintWriter err, int epochs, String train) {
+        Report(PrintWriter out, PrintWriter err, int epochs, String train, BooleanSupplier last) {
             this.out = out;
             this.err = err;
             this.epochs = epochs;
             this.train = train;
+            this.last = last;
         }
 
         @Override
@@ -350,7 +353,7 @@ final class TrainCommand implements Callable<Integer> {
             bar = null;
             long now = System.nanoTime();
             // a line an epoch, but not a thousand lines a second when epochs are one step each
-            if (epoch.epoch() > 1 && epoch.epoch() < epochs && now - lastLine < 1_000_000_000L) return;
+            if (epoch.epoch() > 1 && epoch.epoch() < epochs && !last.getAsBoolean() && now - lastLine < 1_000_000_000L) return;
             lastLine = now;
             var line = new StringBuilder(String.format("epoch %d/%d  %s %.4f", epoch.epoch(), epochs, train, epoch.train()));
             epoch.heldOut().forEach((column, value) -> line.append(String.format("  %s %.4g", column.replace('_', ' '), value)));

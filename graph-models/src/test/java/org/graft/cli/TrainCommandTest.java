@@ -185,6 +185,7 @@ class TrainCommandTest {
         int bestEpoch = best + 1;
         assertEquals(bestEpoch + 2, loss.length, "the epochs run: " + Arrays.toString(loss));
         assertTrue(loss.length < 30, "patience ended the run");
+        assertTrue(run.out().contains("\nepoch " + loss.length + "/30  train loss "), "the last epoch's line: " + run.out());
         assertTrue(run.out().contains("stopped early after epoch " + loss.length + ": valid loss has not improved for 2 epochs"
                 + " (--patience 2)\nbest epoch: " + bestEpoch + " of " + loss.length + ", by its valid loss\n"), run.out());
         assertTrue(run.out().contains("the test split, measured once, with epoch " + bestEpoch + "'s params:\ntest loss: "), run.out());

@@ -9,6 +9,7 @@ import static org.graft.ops.Ops.mean;
 import static org.graft.ops.Ops.param;
 import static org.graft.ops.Ops.softmaxCrossEntropy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -133,6 +134,33 @@ class TrainerTest {
         for (String file : List.of("checkpoint.npz", "best.npz")) assertEquals(Npz.read(clean.resolve(file)), Npz.read(poison.resolve(file)));
         assertTrue(cleanRun.testFigures().get("test_accuracy") > 0.9, cleanRun.testFigures().toString());
         assertTrue(Double.isNaN(poisonedRun.testFigures().get("test_loss")), poisonedRun.testFigures().toString());
+    }
+
+    /** Stopped within an epoch after the best one, as Ctrl-C stops it, the run resumes its early stopping where it stood. */
+    @Test
+    void aRunStoppedWithinAnEpochOfEarlyStoppingResumesToTheSameEnd() throws IOException {
+        RunSettings run = epochs(30).validating(300, 1);
+        Path whole = dir.resolve("whole"), split = dir.resolve("split");
+        var uninterrupted = new Trainer(softmaxRegression(), digits, run, Options.DEFAULT, whole);
+        assertTrue(uninterrupted.train(new Trainer.Listener() {}, () -> false));
+        int epochs = uninterrupted.history().size();
+        assertTrue(uninterrupted.stoppedEarly() && uninterrupted.bestEpoch() == epochs - 1, "stopped 1 epoch after the best");
+
+        // stopped 10 steps into the last epoch, after the best one
+        var stopped = new Trainer(softmaxRegression(), digits, run, Options.DEFAULT, split);
+        int stepsBefore = (epochs - 1) * stopped.stepsPerEpoch() + 10;
+        int[] steps = {0};
+        assertFalse(stopped.train(new Trainer.Listener() {}, () -> steps[0]++ == stepsBefore));
+        assertEquals(new Trainer.Position(epochs - 1, 10), stopped.position());
+        var resumed = new Trainer(softmaxRegression(), digits, run, Options.DEFAULT, split);
+        resumed.resume();
+        assertEquals(epochs - 1, resumed.bestEpoch());
+        assertTrue(resumed.train(new Trainer.Listener() {}, () -> false));
+
+        assertTrue(resumed.stoppedEarly());
+        assertEquals(uninterrupted.testFigures(), resumed.testFigures());
+        for (String file : List.of("checkpoint.npz", "best.npz")) assertEquals(Npz.read(whole.resolve(file)), Npz.read(split.resolve(file)));
+        for (int e = 0; e < epochs; e++) assertEquals(uninterrupted.history().get(e).heldOut(), resumed.history().get(e).heldOut());
     }
 
     @Test
