@@ -201,8 +201,7 @@ final class TrainCommand implements Callable<Integer> {
             }
             int best = trainer.bestEpoch();
             if (trainer.stoppedEarly()) {
-                stdout.printf("stopped early after epoch %d: %s has not improved for %d epochs (--patience %d)%n",
-                        history.size(), trainer.columns().heldOut().get(0).replace('_', ' '), patience, patience);
+                stdout.printf("stopped early after epoch %d: %s%n", history.size(), trainer.patienceRanOut(best));
             }
             stdout.printf("best epoch: %d of %d, by its %s%n", best, history.size(), trainer.columns().heldOut().get(0).replace('_', ' '));
             history.get(best - 1).heldOut().forEach(this::printFigure);

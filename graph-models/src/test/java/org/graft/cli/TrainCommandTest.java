@@ -186,8 +186,9 @@ class TrainCommandTest {
         assertEquals(bestEpoch + 2, loss.length, "the epochs run: " + Arrays.toString(loss));
         assertTrue(loss.length < 30, "patience ended the run");
         assertTrue(run.out().contains("\nepoch " + loss.length + "/30  train loss "), "the last epoch's line: " + run.out());
-        assertTrue(run.out().contains("stopped early after epoch " + loss.length + ": valid loss has not improved for 2 epochs"
-                + " (--patience 2)\nbest epoch: " + bestEpoch + " of " + loss.length + ", by its valid loss\n"), run.out());
+        String reason = "valid loss has not improved for 2 epochs since epoch " + bestEpoch + " (--patience 2)";
+        assertTrue(run.out().contains("stopped early after epoch " + loss.length + ": " + reason + "\nbest epoch: " + bestEpoch
+                + " of " + loss.length + ", by its valid loss\n"), run.out());
         assertTrue(run.out().contains("the test split, measured once, with epoch " + bestEpoch + "'s params:\ntest loss: "), run.out());
 
         // best.npz holds the model's params of that epoch; the checkpoint the last epoch's, and the best ones beside them
@@ -202,6 +203,7 @@ class TrainCommandTest {
         JsonObject settings = strictJson(dir.resolve("run.json"));
         assertEquals(288, settings.get("valid").getAsInt());
         assertEquals(2, settings.get("patience").getAsInt());
+        assertEquals(reason, settings.get("stopped").getAsString());
     }
 
     @Test
@@ -229,7 +231,7 @@ class TrainCommandTest {
         Run again = graft(concat(EARLY, "--epochs", "40", "--resume", whole.toString()));
         assertEquals(1, again.status());
         assertTrue(again.err().startsWith("error: --resume " + whole + ": the run stopped early after epoch " + epochs
-                + ": its valid loss had not improved for 2 epochs since epoch "), again.err());
+                + ": valid loss has not improved for 2 epochs since epoch "), again.err());
     }
 
     @Test
@@ -454,7 +456,8 @@ class TrainCommandTest {
         assertEquals(0, graft("train", "xor", "--data", "xor", "--epochs", "2", "--out", dir.toString()).status());
         JsonObject settings = strictJson(dir.resolve("run.json"));
         assertEquals(List.of("model", "source", "data", "epochs", "batch", "seed", "lr", "lrDecay", "set", "rewriting",
-                "nanGuard", "dtype", "valid", "patience"), List.copyOf(settings.keySet()));
+                "nanGuard", "dtype", "valid", "patience", "stopped"), List.copyOf(settings.keySet()));
+        assertTrue(settings.get("stopped").isJsonNull(), "every epoch trained: " + settings);
         assertTrue(settings.get("lr").isJsonNull(), settings.toString());
         assertEquals("xor.graft", settings.get("model").getAsString());
         assertEquals(2, settings.get("epochs").getAsInt());

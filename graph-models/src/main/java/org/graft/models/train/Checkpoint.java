@@ -14,6 +14,7 @@ import java.util.OptionalDouble;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
 import com.google.gson.Strictness;
 import com.google.gson.TypeAdapter;
 import com.google.gson.stream.JsonReader;
@@ -52,6 +53,7 @@ final class Checkpoint {
     static final String SECONDS = "graft.seconds";
     static final String BEST = "graft.best.";
     static final String BEST_FILE = "best.npz";
+    static final String STOPPED = "stopped";
 
     /**
      * run.json is strict JSON, which has no NaN or infinities: a setting not given is {@code null}
@@ -94,12 +96,18 @@ final class Checkpoint {
     /** What a run's folder holds. */
     record Saved(Progress progress, Map<String, Tensor> params, List<Trainer.Epoch> epochs) {}
 
+    /**
+     * Writes the run's files; {@code stopped} is why the run ended before its last epoch, written
+     * to run.json beside the settings ({@code null} while it trains or when it trained every epoch).
+     */
     static void write(Path out, RunSettings run, Progress progress, Map<String, Tensor> params, Trainer.Columns columns,
-                      List<Trainer.Epoch> epochs) throws IOException {
+                      List<Trainer.Epoch> epochs, String stopped) throws IOException {
         Files.createDirectories(out);
         byte[] metrics = csv(columns, epochs).getBytes(StandardCharsets.UTF_8);
         AtomicFile.write(out.resolve(METRICS), o -> o.write(metrics));
-        byte[] settings = (WRITE.toJson(run) + "\n").getBytes(StandardCharsets.UTF_8);
+        JsonObject json = WRITE.toJsonTree(run).getAsJsonObject();
+        json.addProperty(STOPPED, stopped);   // not a setting: a resumed run's settings, read back, ignore it
+        byte[] settings = (WRITE.toJson(json) + "\n").getBytes(StandardCharsets.UTF_8);
         AtomicFile.write(out.resolve(RUN), o -> o.write(settings));
         var arrays = new LinkedHashMap<>(params);
         arrays.put(EPOCH, Tensor.scalar(progress.epochs()));

@@ -274,6 +274,15 @@ public final class Trainer {
     public boolean stoppedEarly() { return stoppedEarly; }
 
     /**
+     * Why patience ends a run whose best epoch is {@code best}, as printed and written to run.json:
+     * {@code valid loss has not improved for 2 epochs since epoch 13 (--patience 2)}.
+     */
+    public String patienceRanOut(int best) {
+        return String.format("%s has not improved for %d epochs since epoch %d (--patience %d)",
+                columns.heldOut().get(0).replace('_', ' '), run.patience(), best, run.patience());
+    }
+
+    /**
      * With a validation split, the test split's figures ({@code test_OBJ}, {@code test_METRIC}) with
      * the best epoch's params, measured once when training has ended; empty before, and without a
      * validation split (then the test figures are each epoch's).
@@ -314,9 +323,8 @@ public final class Trainer {
         int foundBest = 0;
         for (Epoch e : found.epochs()) if (foundBest == 0 || improves(e, found.epochs().get(foundBest - 1))) foundBest = e.epoch();
         if (run.patience() > 0 && at.steps() == 0 && foundBest > 0 && at.epochs() - foundBest >= run.patience()) {
-            throw new GraftException("--resume " + out + ": the run stopped early after epoch " + at.epochs() + ": its "
-                    + columns.heldOut().get(0).replace('_', ' ') + " had not improved for " + run.patience()
-                    + " epochs since epoch " + foundBest + " (--patience " + run.patience() + "), so there is nothing to train");
+            throw new GraftException("--resume " + out + ": the run stopped early after epoch " + at.epochs() + ": "
+                    + patienceRanOut(foundBest) + "; there is nothing to train");
         }
         for (var p : saved.entrySet()) p.getValue().set(found.params().get(p.getKey()));
         if (run.valid() > 0) for (String name : evaluated.keySet()) best.put(name, found.params().get(Checkpoint.BEST + name));
@@ -436,7 +444,7 @@ public final class Trainer {
         var params = new LinkedHashMap<>(values(saved));
         if (run.valid() > 0) best.forEach((name, value) -> params.put(Checkpoint.BEST + name, value));
         Checkpoint.write(out, run, new Checkpoint.Progress(epochsDone, stepsDone, objectiveSum, seconds), params, columns(),
-                history);
+                history, stoppedEarly ? patienceRanOut(bestEpoch) : null);
         if (bestEpoch > 0) Checkpoint.writeBest(out, best, bestEpoch);   // not read by a resume, which takes the checkpoint's
         savedAt = position();
     }
