@@ -131,7 +131,9 @@ class TrainerTest {
             assertEquals(cleanRun.history().get(e).train(), seen.get(e).train());
             assertEquals(cleanRun.history().get(e).heldOut(), seen.get(e).heldOut());
         }
-        for (String file : List.of("checkpoint.npz", "best.npz")) assertEquals(Npz.read(clean.resolve(file)), Npz.read(poison.resolve(file)));
+        for (String file : List.of("checkpoint.npz", "best.npz")) {
+            assertEquals(Npz.read(clean.resolve(file)), Npz.read(poison.resolve(file)), file);
+        }
         assertTrue(cleanRun.testFigures().get("test_accuracy") > 0.9, cleanRun.testFigures().toString());
         assertTrue(Double.isNaN(poisonedRun.testFigures().get("test_loss")), poisonedRun.testFigures().toString());
     }
@@ -159,7 +161,9 @@ class TrainerTest {
 
         assertTrue(resumed.stoppedEarly());
         assertEquals(uninterrupted.testFigures(), resumed.testFigures());
-        for (String file : List.of("checkpoint.npz", "best.npz")) assertEquals(Npz.read(whole.resolve(file)), Npz.read(split.resolve(file)));
+        for (String file : List.of("checkpoint.npz", "best.npz")) {
+            assertEquals(Npz.read(whole.resolve(file)), Npz.read(split.resolve(file)), file);
+        }
         for (int e = 0; e < epochs; e++) assertEquals(uninterrupted.history().get(e).heldOut(), resumed.history().get(e).heldOut());
     }
 
