@@ -37,7 +37,7 @@ final class ProgramModel {
                         + " takes the data set's values; it cannot be given with --set in graft train");
             }
         }
-        return new Model(program.file(), x, y, program.inputValues(), columnName(goal.text()), goal.cost(),
+        return new Model(program.file(), x, y, program.inputValues(), columnName(goal.text()), goal.cost(), goal.maximize(),
                 goal.optimizer().lr(), program::objectiveUpdates, program.stateUpdates(), program.metrics(), program.params(),
                 program::initialize, Optional.ofNullable(program.bindings().get("recon")),
                 Optional.ofNullable(program.bindings().get("samples")));

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.concurrent.Callable;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -44,6 +45,11 @@ import picocli.CommandLine.Spec;
                 "The features go to the model's input x and the targets (one-hot rows for classes) to its input y. "
                         + "Each epoch makes one step per full batch of a fresh shuffle, then computes the objective "
                         + "and every metric on the test split.",
+                "",
+                "--valid N holds the last N training examples out, or that fraction of them for N in (0, 1) (MNIST's "
+                        + "last 10,000 are the tutorials' validation set); each epoch is then measured on them, the params of the epoch with the best validation "
+                        + "objective are kept (OUT/best.npz), and the test split is measured once, at the end, with them. "
+                        + "--patience P stops the run when P epochs pass without a better validation objective.",
                 "",
                 "OUT gets metrics.csv (one row per epoch), checkpoint.npz (every param and the optimizer's state, "
                         + "readable by numpy.load), run.json (the settings) and PNG pictures: the learning curve, and for "
@@ -90,6 +96,16 @@ final class TrainCommand implements Callable<Integer> {
             description = "Multiplies the learning rate by GAMMA after each epoch, in (0, 1] (default: ${DEFAULT-VALUE}, a constant rate).")
     double lrDecay;
 
+    @Option(names = "--valid", paramLabel = "N",
+            description = "Hold the last N training examples out as a validation split, or that fraction of them for N in (0, 1) "
+                    + "(default: none; each epoch is measured on the test split).")
+    String valid;   // as given: RunSettings.validation reads it, RunSettings.validCount counts it against the data
+
+    @Option(names = "--patience", paramLabel = "P", defaultValue = "0",
+            description = "With --valid: stop when P epochs pass without a better validation objective (default: 0, "
+                    + "train every epoch).")
+    int patience;
+
     @Option(names = "--out", paramLabel = "OUT",
             description = "Where the run's files go (default: runs/MODEL or the next free runs/MODEL-N, or the --resume folder).")
     Path out;
@@ -127,6 +143,8 @@ final class TrainCommand implements Callable<Integer> {
         if (batch != null) checked(() -> RunSettings.requireBatch(batch));
         checked(() -> RunSettings.requireLrDecay(lrDecay));
         OptionalDouble rate = lr == null ? OptionalDouble.empty() : OptionalDouble.of(checked(() -> RunSettings.learningRate(lr)));
+        if (valid != null) checked(() -> RunSettings.validation(valid));
+        checked(() -> RunSettings.requirePatience(patience, valid != null));
         if (resume != null && out != null && !out.equals(resume)) {
             throw new ParameterException(spec.commandLine(), "--out " + out + " and --resume " + resume
                     + ": a resumed run stays in its folder");
@@ -146,9 +164,11 @@ final class TrainCommand implements Callable<Integer> {
             Data dataset = load(data);
             Model model = ProgramModel.of(program, dataset);
             DType computes = model.cost().type().dtype();
-            int batch = this.batch != null ? this.batch : Math.min(DEFAULT_BATCH, dataset.train().size());
+            int held = valid == null ? 0 : checked(() -> RunSettings.validCount(valid, dataset.train().size(), dataset.name()));
+            int training = dataset.train().size() - held;
+            int batch = this.batch != null ? this.batch : Math.min(DEFAULT_BATCH, training);
             var run = new RunSettings(text.name(), text.text(), data, epochs, batch, seed.seed, rate,
-                    lrDecay, jsonTexts(), rewriting.describe(), nanGuard.on, computes);
+                    lrDecay, jsonTexts(), rewriting.describe(), nanGuard.on, computes).validating(held, patience);
             var trainer = new Trainer(model, dataset, run, options, folder.path());
             if (resume != null) {
                 trainer.resume();
@@ -158,12 +178,12 @@ final class TrainCommand implements Callable<Integer> {
                                 trainer.stepsPerEpoch(), at.epochs() + 1));
             }
             if (overwrite) folder.clear();
-            stdout.printf("%s on %s: %,d training and %,d test examples, %d epoch%s of %,d steps of %d%s%n", text.name(),
-                    dataset.name(), dataset.train().size(), dataset.test().size(), epochs, epochs == 1 ? "" : "s",
-                    dataset.train().size() / batch, batch, computes == DType.F64 ? "" : ", in " + computes);
+            stdout.printf("%s on %s: %,d training%s and %,d test examples, %d epoch%s of %,d steps of %d%s%n", text.name(),
+                    dataset.name(), training, held == 0 ? "" : String.format(", %,d validation", held), dataset.test().size(), epochs,
+                    epochs == 1 ? "" : "s", training / batch, batch, computes == DType.F64 ? "" : ", in " + computes);
             stdout.flush();
             boolean finished;
-            try (var report = new Report(stdout, stderr, epochs, trainer.columns().train().replace('_', ' '))) {
+            try (var report = new Report(stdout, stderr, epochs, trainer.columns().train().replace('_', ' '), trainer::stoppedEarly)) {
                 finished = trainer.train(report, interrupts::requested);
             }
             if (!finished) {
@@ -173,16 +193,31 @@ final class TrainCommand implements Callable<Integer> {
                 stderr.printf("continue with: %s%n", resumeCommand(folder.path()));
                 return interrupts.status();
             }
-            stdout.printf("%s holds metrics.csv, checkpoint.npz and the pictures%n", folder.path());
+            stdout.printf("%s holds metrics.csv, checkpoint.npz%s and the pictures%n", folder.path(), held == 0 ? "" : ", best.npz");
             List<Trainer.Epoch> history = trainer.history();
-            history.get(history.size() - 1).test()
-                    .forEach((column, value) -> stdout.printf("%s: %.4g%n", column.replace('_', ' '), value));
+            if (held == 0) {
+                history.get(history.size() - 1).heldOut().forEach(this::printFigure);
+                return 0;
+            }
+            int best = trainer.bestEpoch();
+            if (trainer.stoppedEarly()) {
+                stdout.printf("stopped early after epoch %d: %s%n", history.size(), trainer.patienceRanOut(best));
+            }
+            stdout.printf("best epoch: %d of %d, by its %s%n", best, history.size(), trainer.columns().heldOut().get(0).replace('_', ' '));
+            history.get(best - 1).heldOut().forEach(this::printFigure);
+            stdout.printf("the test split, measured once, with epoch %d's params:%n", best);
+            trainer.testFigures().forEach(this::printFigure);
             return 0;
         } catch (CorruptDataException e) {   // a checkpoint to resume that is damaged
             throw new DataError(e.getMessage());
         } catch (IOException e) {            // a file that could not be read or saved: a full disk, a folder removed
             throw new DataError(RunFolder.describe(e));
         }
+    }
+
+    /** A figure of the last lines, {@code test accuracy: 0.9749}. */
+    private void printFigure(String column, double value) {
+        spec.commandLine().getOut().printf("%s: %.4g%n", column.replace('_', ' '), value);
     }
 
     /**
@@ -281,15 +316,17 @@ final class TrainCommand implements Callable<Integer> {
         private final PrintWriter err;
         private final int epochs;
         private final String train;
+        private final BooleanSupplier last;     // whether the epoch finished is the last, patience having run out
         private ProgressBar bar;
         private int batch;
         private long lastLine;
 
-        Report(PrintWriter out, PrintWriter err, int epochs, String train) {
+        Report(PrintWriter out, PrintWriter err, int epochs, String train, BooleanSupplier last) {
             this.out = out;
             this.err = err;
             this.epochs = epochs;
             this.train = train;
+            this.last = last;
         }
 
         @Override
@@ -315,10 +352,10 @@ final class TrainCommand implements Callable<Integer> {
             bar = null;
             long now = System.nanoTime();
             // a line an epoch, but not a thousand lines a second when epochs are one step each
-            if (epoch.epoch() > 1 && epoch.epoch() < epochs && now - lastLine < 1_000_000_000L) return;
+            if (epoch.epoch() > 1 && epoch.epoch() < epochs && !last.getAsBoolean() && now - lastLine < 1_000_000_000L) return;
             lastLine = now;
             var line = new StringBuilder(String.format("epoch %d/%d  %s %.4f", epoch.epoch(), epochs, train, epoch.train()));
-            epoch.test().forEach((column, value) -> line.append(String.format("  %s %.4g", column.replace('_', ' '), value)));
+            epoch.heldOut().forEach((column, value) -> line.append(String.format("  %s %.4g", column.replace('_', ' '), value)));
             line.append(String.format("  %.1f s", epoch.seconds()));
             out.println(line);
             out.flush();

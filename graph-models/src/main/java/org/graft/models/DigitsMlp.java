@@ -108,7 +108,7 @@ public final class DigitsMlp {
         return epoch(history.get(history.size() - 1));
     }
 
-    private static Epoch epoch(Trainer.Epoch e) { return new Epoch(e.epoch(), e.train(), e.test().get("test_accuracy")); }
+    private static Epoch epoch(Trainer.Epoch e) { return new Epoch(e.epoch(), e.train(), e.heldOut().get("test_accuracy")); }
 
     /** Glorot's normal initialisation: std sqrt(2 / (fan in + fan out)) keeps activations and gradients at scale. */
     static Tensor glorot(int fanIn, int fanOut, Random random) {

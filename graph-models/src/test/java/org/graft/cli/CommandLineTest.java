@@ -213,13 +213,21 @@ class CommandLineTest {
     static final String TRAIN = """
             Usage: graft train [-h] [--debug] [--nan-guard] [-O0] [--overwrite] [--batch=B]
                                --data=DATASET [--dtype=DTYPE] [--epochs=N] [--lr=RATE]
-                               [--lr-decay=GAMMA] [--out=OUT] [--resume=OUT] [--seed=N]
-                               [--set=NAME=VALUE]... [--skip=PHASE]... FILE
+                               [--lr-decay=GAMMA] [--out=OUT] [--patience=P] [--resume=OUT]
+                               [--seed=N] [--valid=N] [--set=NAME=VALUE]...
+                               [--skip=PHASE]... FILE
             Trains the objective of FILE on a data set.
 
             The features go to the model's input x and the targets (one-hot rows for
             classes) to its input y. Each epoch makes one step per full batch of a fresh
             shuffle, then computes the objective and every metric on the test split.
+
+            --valid N holds the last N training examples out, or that fraction of them for
+            N in (0, 1) (MNIST's last 10,000 are the tutorials' validation set); each epoch
+            is then measured on them, the params of the epoch with the best validation
+            objective are kept (OUT/best.npz), and the test split is measured once, at the
+            end, with them. --patience P stops the run when P epochs pass without a better
+            validation objective.
 
             OUT gets metrics.csv (one row per epoch), checkpoint.npz (every param and the
             optimizer's state, readable by numpy.load), run.json (the settings) and PNG
@@ -267,6 +275,8 @@ class CommandLineTest {
                   --overwrite        Train into OUT even though it holds another run: the
                                        files a run writes, and nothing else, are removed
                                        before training starts.
+                  --patience=P       With --valid: stop when P epochs pass without a better
+                                       validation objective (default: 0, train every epoch).
                   --resume=OUT       Continue the run saved in OUT, with the same FILE,
                                        data and settings; --epochs may grow.
                   --seed=N           Seeds the params' initializers and the random ops
@@ -279,6 +289,10 @@ class CommandLineTest {
                                        Repeatable.
                   --skip=PHASE       Leaves out the rewrite phase PHASE, one of:
                                        canonicalize, stabilize, specialize. Repeatable.
+                  --valid=N          Hold the last N training examples out as a validation
+                                       split, or that fraction of them for N in (0, 1)
+                                       (default: none; each epoch is measured on the test
+                                       split).
 
             DATASET is one of:
               digits             the bundled 8x8 digits: 1,438 training, 359 test images

@@ -165,6 +165,99 @@ class TrainCommandTest {
         assertEquals(Npz.read(whole.resolve("checkpoint.npz")), Npz.read(halves.resolve("checkpoint.npz")));
     }
 
+    // ---- a validation split and early stopping ----
+
+    private static final String[] EARLY = {"train", "mlp", "--data", "digits", "--seed", "7", "--set", "hidden=16", "--valid", "288",
+        "--patience", "2"};
+
+    @Test
+    void aValidationSplitChoosesTheBestEpochWhoseParamsAloneMeetTheTestSplit() throws IOException {
+        Run run = graft(concat(EARLY, "--epochs", "30", "--out", dir.toString()));
+        assertEquals(0, run.status(), run.err());
+        assertTrue(run.out().startsWith("mlp.graft on digits: 1,150 training, 288 validation and 359 test examples"), run.out());
+        List<String> lines = Files.readAllLines(dir.resolve("metrics.csv"));
+        assertEquals("epoch,train_loss,valid_loss,valid_accuracy,seconds", lines.get(0));
+
+        // the best epoch is the first of the lowest validation loss, and patience ran out 2 epochs after it
+        double[] loss = lines.stream().skip(1).mapToDouble(l -> Double.parseDouble(l.split(",")[2])).toArray();
+        int best = 0;
+        for (int e = 1; e < loss.length; e++) if (loss[e] < loss[best]) best = e;
+        int bestEpoch = best + 1;
+        assertEquals(bestEpoch + 2, loss.length, "the epochs run: " + Arrays.toString(loss));
+        assertTrue(loss.length < 30, "patience ended the run");
+        assertTrue(run.out().contains("\nepoch " + loss.length + "/30  train loss "), "the last epoch's line: " + run.out());
+        String reason = "valid loss has not improved for 2 epochs since epoch " + bestEpoch + " (--patience 2)";
+        assertTrue(run.out().contains("stopped early after epoch " + loss.length + ": " + reason + "\nbest epoch: " + bestEpoch
+                + " of " + loss.length + ", by its valid loss\n"), run.out());
+        assertTrue(run.out().contains("the test split, measured once, with epoch " + bestEpoch + "'s params:\ntest loss: "), run.out());
+
+        // best.npz holds the model's params of that epoch; the checkpoint the last epoch's, and the best ones beside them
+        Map<String, Tensor> bestParams = Npz.read(dir.resolve("best.npz")), checkpoint = Npz.read(dir.resolve("checkpoint.npz"));
+        assertEquals(Set.of("W1", "b1", "W2", "b2", "graft.epoch"), bestParams.keySet());
+        assertEquals(Tensor.scalar(bestEpoch), bestParams.get("graft.epoch"));
+        assertEquals(Tensor.scalar(loss.length), checkpoint.get("graft.epoch"));
+        for (String name : List.of("W1", "b1", "W2", "b2")) {
+            assertEquals(bestParams.get(name), checkpoint.get("graft.best." + name), name);
+            assertFalse(bestParams.get(name).equals(checkpoint.get(name)), name + " moved on after the best epoch");
+        }
+        JsonObject settings = strictJson(dir.resolve("run.json"));
+        assertEquals(288, settings.get("valid").getAsInt());
+        assertEquals(2, settings.get("patience").getAsInt());
+        assertEquals(reason, settings.get("stopped").getAsString());
+    }
+
+    @Test
+    void aRunResumedInTheMiddleOfEarlyStoppingEndsExactlyAsAnUninterruptedOne() throws IOException {
+        Path whole = dir.resolve("whole"), halves = dir.resolve("halves");
+        Run uninterrupted = graft(concat(EARLY, "--epochs", "30", "--out", whole.toString()));
+        assertEquals(0, uninterrupted.status(), uninterrupted.err());
+        // stopped one epoch before the end: one epoch since the best, one of patience left, in the middle of early stopping
+        List<String> rows = withoutSeconds(whole);
+        int epochs = rows.size() - 1, waiting = epochs - 1;
+        assertTrue(uninterrupted.out().contains("best epoch: " + (epochs - 2) + " of " + epochs), uninterrupted.out());
+
+        assertEquals(0, graft(concat(EARLY, "--epochs", Integer.toString(waiting), "--out", halves.toString())).status());
+        Run resumed = graft(concat(EARLY, "--epochs", "30", "--resume", halves.toString()));
+        assertEquals(0, resumed.status(), resumed.err());
+        assertEquals(withoutSeconds(whole), withoutSeconds(halves));
+        for (String file : List.of("checkpoint.npz", "best.npz")) {
+            assertArrayEquals(Files.readAllBytes(whole.resolve(file)), Files.readAllBytes(halves.resolve(file)), file);
+        }
+        String end = "stopped early after epoch ";
+        assertEquals(uninterrupted.out().substring(uninterrupted.out().indexOf(end)).replace(whole.toString(), "OUT"),
+                resumed.out().substring(resumed.out().indexOf(end)).replace(halves.toString(), "OUT"));
+
+        // a run that patience ended has nothing left to train
+        Run again = graft(concat(EARLY, "--epochs", "40", "--resume", whole.toString()));
+        assertEquals(1, again.status());
+        assertTrue(again.err().startsWith("error: --resume " + whole + ": the run stopped early after epoch " + epochs
+                + ": valid loss has not improved for 2 epochs since epoch "), again.err());
+    }
+
+    @Test
+    void aValidationSplitOrPatienceOutOfRangeIsAWrongCommandLine() {
+        String[][] refusals = {
+            {"--valid", "1438", "--valid 1438: expected from 1 to 1,437 examples, fewer than the 1,438 training examples of digits,"
+                    + " found 1,438"},
+            {"--valid", "0.0001", "--valid 0.0001: expected from 1 to 1,437 examples, fewer than the 1,438 training examples of"
+                    + " digits, found 0"},
+            {"--valid", "0", "--valid: expected a number of examples (a whole number, 1 or more) or a fraction of the training set"
+                    + " in (0, 1), found 0"},
+            {"--valid", "2.5", "--valid: expected a number of examples (a whole number, 1 or more) or a fraction of the training set"
+                    + " in (0, 1), found 2.5"},
+            {"--patience", "3", "--patience 3: expected --valid beside it (early stopping watches the validation objective), found"
+                    + " no --valid"}};
+        for (String[] bad : refusals) {
+            Run run = graft("train", "mlp", "--data", "digits", bad[0], bad[1], "--out", dir.resolve("out").toString());
+            assertEquals(new Run(2, "", bad[2] + "\nTry 'graft train --help' for more.\n"), run);
+        }
+        assertFalse(Files.exists(dir.resolve("out")), "a refused run leaves no folder");
+        Run run = graft("train", "rbm", "--data", "digits", "--valid", "100", "--out", dir.resolve("out").toString());
+        assertEquals(1, run.status());
+        assertTrue(run.err().endsWith(": error: --valid 100: expected an objective that can be measured on the validation split"
+                + " to choose the best epoch, found one that reads state updated by each step\n"), run.err());
+    }
+
     @Test
     void theMlpTrainsInF32ToTheAccuracyItReachesInF64() throws IOException {
         Path f64 = dir.resolve("f64"), f32 = dir.resolve("f32");
@@ -363,7 +456,8 @@ class TrainCommandTest {
         assertEquals(0, graft("train", "xor", "--data", "xor", "--epochs", "2", "--out", dir.toString()).status());
         JsonObject settings = strictJson(dir.resolve("run.json"));
         assertEquals(List.of("model", "source", "data", "epochs", "batch", "seed", "lr", "lrDecay", "set", "rewriting",
-                "nanGuard", "dtype"), List.copyOf(settings.keySet()));
+                "nanGuard", "dtype", "valid", "patience", "stopped"), List.copyOf(settings.keySet()));
+        assertTrue(settings.get("stopped").isJsonNull(), "every epoch trained: " + settings);
         assertTrue(settings.get("lr").isJsonNull(), settings.toString());
         assertEquals("xor.graft", settings.get("model").getAsString());
         assertEquals(2, settings.get("epochs").getAsInt());

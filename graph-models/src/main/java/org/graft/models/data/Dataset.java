@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.random.RandomGenerator;
+import java.util.stream.IntStream;
 
 import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
@@ -143,6 +144,20 @@ public final class Dataset {
         }
         int[] order = permutation(size(), new Random(seed));
         return new Split(rows(Arrays.copyOfRange(order, test, size())), rows(Arrays.copyOf(order, test)));
+    }
+
+    /**
+     * The last {@code count} examples held out (the split's {@code test}), the others kept in
+     * their order: MNIST's last 10,000 training images are the validation set of the Theano
+     * tutorials, and a set already shuffled (the digits, a CSV file) gives a random choice.
+     */
+    public Split holdOut(int count) {
+        if (count < 1 || count >= size()) {
+            throw new IllegalArgumentException("holding out " + count + " of " + size() + " examples: expected between 1 and "
+                    + (size() - 1));
+        }
+        int kept = size() - count;
+        return new Split(rows(IntStream.range(0, kept).toArray()), rows(IntStream.range(kept, size()).toArray()));
     }
 
     /** Every example once, in mini-batches of {@code size} (the last one may be smaller), in a random order. */

@@ -14,6 +14,7 @@ import java.util.OptionalDouble;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
 import com.google.gson.Strictness;
 import com.google.gson.TypeAdapter;
 import com.google.gson.stream.JsonReader;
@@ -35,7 +36,10 @@ import org.graft.models.io.Npz;
  * saves them, so that it resumes at its next step); {@value #RUN} the run's settings;
  * {@value #METRICS} one row per whole epoch. The checkpoint is written last and by renaming, so it
  * is always whole, and it decides where a resumed run starts: rows of the metrics file after its
- * epoch are dropped.
+ * epoch are dropped. A run with a validation split keeps its best epoch's params in the
+ * checkpoint too, as {@value #BEST}NAME, so that they are always of the checkpoint's moment (the
+ * best epoch itself is read back from the metrics), and writes them as {@value #BEST_FILE}, by
+ * their names, with that epoch as {@value #EPOCH}, for the user.
  */
 final class Checkpoint {
     private Checkpoint() {}
@@ -47,6 +51,9 @@ final class Checkpoint {
     static final String STEP = "graft.step";
     static final String OBJECTIVE_SUM = "graft.objective_sum";
     static final String SECONDS = "graft.seconds";
+    static final String BEST = "graft.best.";
+    static final String BEST_FILE = "best.npz";
+    static final String STOPPED = "stopped";
 
     /**
      * run.json is strict JSON, which has no NaN or infinities: a setting not given is {@code null}
@@ -89,12 +96,18 @@ final class Checkpoint {
     /** What a run's folder holds. */
     record Saved(Progress progress, Map<String, Tensor> params, List<Trainer.Epoch> epochs) {}
 
+    /**
+     * Writes the run's files; {@code stopped} is why the run ended before its last epoch, written
+     * to run.json beside the settings ({@code null} while it trains or when it trained every epoch).
+     */
     static void write(Path out, RunSettings run, Progress progress, Map<String, Tensor> params, Trainer.Columns columns,
-                      List<Trainer.Epoch> epochs) throws IOException {
+                      List<Trainer.Epoch> epochs, String stopped) throws IOException {
         Files.createDirectories(out);
         byte[] metrics = csv(columns, epochs).getBytes(StandardCharsets.UTF_8);
         AtomicFile.write(out.resolve(METRICS), o -> o.write(metrics));
-        byte[] settings = (WRITE.toJson(run) + "\n").getBytes(StandardCharsets.UTF_8);
+        JsonObject json = WRITE.toJsonTree(run).getAsJsonObject();
+        json.addProperty(STOPPED, stopped);   // not a setting: a resumed run's settings, read back, ignore it
+        byte[] settings = (WRITE.toJson(json) + "\n").getBytes(StandardCharsets.UTF_8);
         AtomicFile.write(out.resolve(RUN), o -> o.write(settings));
         var arrays = new LinkedHashMap<>(params);
         arrays.put(EPOCH, Tensor.scalar(progress.epochs()));
@@ -102,6 +115,13 @@ final class Checkpoint {
         arrays.put(OBJECTIVE_SUM, Tensor.scalar(progress.objectiveSum()));
         arrays.put(SECONDS, Tensor.scalar(progress.seconds()));
         Npz.write(out.resolve(PARAMS), arrays);
+    }
+
+    /** Writes {@value #BEST_FILE}: the params of the best epoch, {@code epoch}, by name. */
+    static void writeBest(Path out, Map<String, Tensor> params, int epoch) throws IOException {
+        var arrays = new LinkedHashMap<>(params);
+        arrays.put(EPOCH, Tensor.scalar(epoch));
+        Npz.write(out.resolve(BEST_FILE), arrays);
     }
 
     /**
@@ -185,7 +205,7 @@ final class Checkpoint {
         var text = new StringBuilder(String.join(",", columns.all())).append('\n');
         for (Trainer.Epoch e : epochs) {
             text.append(e.epoch()).append(',').append(e.train());
-            for (String column : columns.test()) text.append(',').append(e.test().get(column));
+            for (String column : columns.heldOut()) text.append(',').append(e.heldOut().get(column));
             text.append(',').append(e.seconds()).append('\n');
         }
         return text.toString();
@@ -218,10 +238,10 @@ final class Checkpoint {
             var row = new LinkedHashMap<String, String>();
             for (int k = 0; k < fields.length; k++) row.put(names.get(k), fields[k]);
             try {
-                var test = new LinkedHashMap<String, Double>();
-                for (String column : columns.test()) test.put(column, Double.parseDouble(row.get(column)));
+                var heldOut = new LinkedHashMap<String, Double>();
+                for (String column : columns.heldOut()) heldOut.put(column, Double.parseDouble(row.get(column)));
                 rows.add(new Trainer.Epoch(Integer.parseInt(row.get(Trainer.Columns.EPOCH)), Double.parseDouble(row.get(columns.train())),
-                        test, Double.parseDouble(row.get(Trainer.Columns.SECONDS))));
+                        heldOut, Double.parseDouble(row.get(Trainer.Columns.SECONDS))));
             } catch (NumberFormatException e) {
                 throw new GraftException(file + ":" + (i + 1) + ": expected numbers, found " + lines.get(i));
             }

@@ -26,6 +26,8 @@ import org.graft.ops.optim.Optimizer;
  *     given ({@code --set}'s)
  * @param objective the cost's name, which names its columns: {@code loss} gives {@code train_loss}
  * @param cost the objective on a batch, a scalar; the run computes in its dtype
+ * @param maximize whether the cost is maximized (an ELBO) rather than minimized: which way a
+ *     validation objective improves
  * @param lr the learning rate of the model's optimizer, which a run's {@code --lr} replaces
  * @param updates the optimizer's updates of the trained params (stepping uphill for a cost to
  *     maximize), for the learning rate given as a node
@@ -36,9 +38,9 @@ import org.graft.ops.optim.Optimizer;
  * @param recon a reconstruction of x, drawn beside it for images when it has x's type
  * @param samples samples as rows of pixels, drawn for images when they are as wide as x
  */
-public record Model(String name, Input x, Optional<Input> y, Map<Input, Tensor> fixed, String objective, Node cost, double lr,
-                    Updates updates, Map<Param, Node> stateUpdates, Map<String, Node> metrics, List<Param> params,
-                    Initialization initialization, Optional<Node> recon, Optional<Node> samples) {
+public record Model(String name, Input x, Optional<Input> y, Map<Input, Tensor> fixed, String objective, Node cost,
+                    boolean maximize, double lr, Updates updates, Map<Param, Node> stateUpdates, Map<String, Node> metrics,
+                    List<Param> params, Initialization initialization, Optional<Node> recon, Optional<Node> samples) {
 
     /** The optimizer's updates of one step, for a learning rate given as a scalar node of the cost's dtype. */
     @FunctionalInterface
@@ -67,7 +69,7 @@ public record Model(String name, Input x, Optional<Input> y, Map<Input, Tensor> 
      */
     public static Model of(String name, Input x, Input y, String objective, Node cost, Optimizer optimizer, List<Param> params,
                            Map<String, Node> metrics) {
-        return new Model(name, x, Optional.of(y), Map.of(), objective, cost, optimizer.lr(), lr -> optimizer.updates(cost, params, lr),
-                Map.of(), metrics, params, (seed, dims) -> {}, Optional.empty(), Optional.empty());
+        return new Model(name, x, Optional.of(y), Map.of(), objective, cost, false, optimizer.lr(),
+                lr -> optimizer.updates(cost, params, lr), Map.of(), metrics, params, (seed, dims) -> {}, Optional.empty(), Optional.empty());
     }
 }

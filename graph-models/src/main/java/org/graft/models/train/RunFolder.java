@@ -49,7 +49,7 @@ public final class RunFolder implements AutoCloseable {
     public static final String LOCK = "graft.lock";
 
     /** The files a run writes; {@code --overwrite} clears these, their temporary files, and nothing else. */
-    static final List<String> FILES = List.of(Checkpoint.PARAMS, Checkpoint.METRICS, Checkpoint.RUN, RunPictures.CURVE,
+    static final List<String> FILES = List.of(Checkpoint.PARAMS, Checkpoint.BEST_FILE, Checkpoint.METRICS, Checkpoint.RUN, RunPictures.CURVE,
             RunPictures.FILTERS, RunPictures.RECONSTRUCTIONS, RunPictures.SAMPLES);
 
     /** What the run does with the folder. */

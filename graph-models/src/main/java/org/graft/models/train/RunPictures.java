@@ -44,7 +44,7 @@ final class RunPictures {
     private final Function recon;       // x -> recon, or null
     private final Function samples;     // x -> samples, or null
     private final int batch;
-    private final DType dtype;          // x's, which the test rows are converted to
+    private final DType dtype;          // x's, which the held-out rows are converted to
 
     RunPictures(Model model, Data data, int batch, Options options) {
         Input x = model.x();
@@ -137,12 +137,12 @@ final class RunPictures {
         return history.stream().mapToInt(Trainer.Epoch::epoch).toArray();
     }
 
-    /** The learning curve's series: the training objective, then each test column. */
+    /** The learning curve's series: the training objective, then each held-out column. */
     private static Map<String, double[]> series(Trainer.Columns columns, List<Trainer.Epoch> history) {
         var series = new LinkedHashMap<String, double[]>();
         series.put(columns.train(), history.stream().mapToDouble(Trainer.Epoch::train).toArray());
-        for (String column : columns.test()) {
-            series.put(column, history.stream().mapToDouble(e -> e.test().get(column)).toArray());
+        for (String column : columns.heldOut()) {
+            series.put(column, history.stream().mapToDouble(e -> e.heldOut().get(column)).toArray());
         }
         return series;
     }

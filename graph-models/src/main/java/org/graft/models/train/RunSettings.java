@@ -20,9 +20,15 @@ import org.graft.core.tensor.DType;
  * @param rewriting how the graph was rewritten ({@code "default"}, {@code "-O0"}, or the skipped phases)
  * @param dtype the dtype the run computes in, {@code "f32"} or {@code "f64"} (a run.json written
  *     before runs had a dtype has none: those runs were f64)
+ * @param valid the number of examples {@code --valid} holds out of the end of the training set
+ *     to choose the best epoch on; 0 for none, when the test split is measured each epoch (a
+ *     run.json written before has none)
+ * @param patience the epochs {@code --patience} lets pass without a better validation objective
+ *     before the run stops; 0 to train every epoch
  */
 public record RunSettings(String model, String source, String data, int epochs, int batch, long seed, OptionalDouble lr,
-                          double lrDecay, Map<String, String> set, String rewriting, boolean nanGuard, String dtype) {
+                          double lrDecay, Map<String, String> set, String rewriting, boolean nanGuard, String dtype, int valid,
+                          int patience) {
 
     public RunSettings {
         if (model == null || source == null || data == null || set == null || rewriting == null) {
@@ -37,12 +43,19 @@ public record RunSettings(String model, String source, String data, int epochs, 
         requireLrDecay(lrDecay);
         set = new TreeMap<>(set);
         if (dtype == null) dtype = DType.F64.toString();
+        if (valid < 0) throw new IllegalArgumentException("--valid: expected a number of examples of at least 1, found " + valid);
+        requirePatience(patience, valid > 0);
     }
 
-    /** The settings of a run that computes in {@code dtype}. */
+    /** The settings of a run that computes in {@code dtype}, measured on the test split each epoch (no {@code --valid}). */
     public RunSettings(String model, String source, String data, int epochs, int batch, long seed, OptionalDouble lr,
                        double lrDecay, Map<String, String> set, String rewriting, boolean nanGuard, DType dtype) {
-        this(model, source, data, epochs, batch, seed, lr, lrDecay, set, rewriting, nanGuard, dtype.toString());
+        this(model, source, data, epochs, batch, seed, lr, lrDecay, set, rewriting, nanGuard, dtype.toString(), 0, 0);
+    }
+
+    /** These settings with {@code valid} examples held out for validation and early stopping after {@code patience} epochs (0: none). */
+    public RunSettings validating(int valid, int patience) {
+        return new RunSettings(model, source, data, epochs, batch, seed, lr, lrDecay, set, rewriting, nanGuard, dtype, valid, patience);
     }
 
     // The checks of the loop's settings, one each, for the command line (which makes them before
@@ -64,6 +77,53 @@ public record RunSettings(String model, String source, String data, int epochs, 
     public static double requireLrDecay(double lrDecay) {
         if (!(lrDecay > 0 && lrDecay <= 1)) throw new IllegalArgumentException("--lr-decay: expected a number in (0, 1], found " + lrDecay);
         return lrDecay;
+    }
+
+    /**
+     * {@code --valid}'s text read: a whole number of examples, 1 or more, or a fraction of the
+     * training set in (0, 1); {@link #validCount} makes it a count once the data are loaded.
+     *
+     * @throws IllegalArgumentException if {@code given} is neither
+     */
+    public static double validation(String given) {
+        double v;
+        try {
+            v = Double.parseDouble(given);
+        } catch (NumberFormatException e) { // refused below, as it was given
+            v = Double.NaN;
+        }
+        if (!(v > 0 && v < 1 || v >= 1 && v == Math.rint(v) && v <= Integer.MAX_VALUE)) {
+            throw new IllegalArgumentException("--valid: expected a number of examples (a whole number, 1 or more) or a fraction"
+                    + " of the training set in (0, 1), found " + given);
+        }
+        return v;
+    }
+
+    /**
+     * The examples {@code --valid} holds out of {@code examples} training examples of the data set
+     * {@code data}: the number {@code given}, or that fraction of them, rounded.
+     *
+     * @throws IllegalArgumentException if {@code given} is not a {@link #validation}, or if it leaves
+     *     no example to validate on or none to train on
+     */
+    public static int validCount(String given, int examples, String data) {
+        double validation = validation(given);
+        long count = validation >= 1 ? (long) validation : Math.round(validation * examples);
+        if (count < 1 || count >= examples) {
+            throw new IllegalArgumentException(String.format("--valid %s: expected from 1 to %,d examples, fewer than the %,d"
+                    + " training examples of %s, found %,d", given, examples - 1, examples, data, count));
+        }
+        return (int) count;
+    }
+
+    /** @throws IllegalArgumentException if {@code patience} is below 0, or above 0 without a validation split to watch */
+    public static int requirePatience(int patience, boolean validating) {
+        if (patience < 0) throw new IllegalArgumentException("--patience: expected at least 1 epoch, found " + patience);
+        if (patience > 0 && !validating) {
+            throw new IllegalArgumentException("--patience " + patience + ": expected --valid beside it (early stopping watches"
+                    + " the validation objective), found no --valid");
+        }
+        return patience;
     }
 
     /**
@@ -102,8 +162,12 @@ public record RunSettings(String model, String source, String data, int epochs, 
         if (!set.equals(other.set)) return "--set " + other.set + " there, " + set + " here";
         if (!rewriting.equals(other.rewriting)) return "rewriting " + other.rewriting + " there, " + rewriting + " here";
         if (!dtype.equals(other.dtype)) return "--dtype " + other.dtype + " there, " + dtype + " here";
+        if (valid != other.valid) return "--valid " + countText(other.valid) + " there, " + countText(valid) + " here";
+        if (patience != other.patience) return "--patience " + countText(other.patience) + " there, " + countText(patience) + " here";
         return null;
     }
+
+    private static String countText(int count) { return count == 0 ? "(none)" : Integer.toString(count); }
 
     private static String lrText(OptionalDouble lr) { return lr.isPresent() ? Double.toString(lr.getAsDouble()) : "(the model's)"; }
 }

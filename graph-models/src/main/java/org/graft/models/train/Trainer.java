@@ -43,8 +43,13 @@ import org.graft.ops.Reduce;
  * the dim {@value #CLASSES}. Any other input it reads takes its fixed value. Each epoch shuffles the training set and makes one step per full batch:
  * the examples of a last, partial batch wait for another epoch's shuffle, so that every step
  * sees the same batch shape (a persistent chain has one row per batch row). After the epoch
- * the objective and every {@code metric} are computed on the whole test split, in batches, as
- * means weighted by batch size.
+ * the objective and every {@code metric} are computed on the whole held-out split, in batches, as
+ * means weighted by batch size: the test split, or with {@link RunSettings#valid()} the
+ * validation split, the last examples of the training set, held out of training. A run with a
+ * validation split keeps the params of its best epoch, the one with the best validation
+ * objective (the first, on a tie), stops when {@link RunSettings#patience()} epochs pass without
+ * a better one, and measures the test split once, at the end, with the best epoch's params:
+ * no figure of the test split chooses anything.
  *
  * <p>The run computes in the dtype of the model's cost. The data sets are f64 in memory;
  * an f32 model is fed each batch converted to the dtype of the input it goes to, as it is
@@ -62,23 +67,24 @@ import org.graft.ops.Reduce;
  */
 public final class Trainer {
 
-    /** One epoch: the mean objective over its training steps, the test figures by column, and the seconds it took. */
-    public record Epoch(int epoch, double train, Map<String, Double> test, double seconds) {}
+    /** One epoch: the mean objective over its training steps, the held-out split's figures by column, and the seconds it took. */
+    public record Epoch(int epoch, double train, Map<String, Double> heldOut, double seconds) {}
 
     /**
      * The columns of {@code metrics.csv}, by what they hold: {@value #EPOCH}, {@code train}, the
-     * {@code test} columns, {@value #SECONDS}.
+     * {@code heldOut} columns, {@value #SECONDS}.
      *
      * @param train the mean objective over an epoch's steps, {@code train_OBJ}
-     * @param test the figures of the test split: {@code test_OBJ} (unless the objective reads
-     *     state), then {@code test_METRIC} for each metric in order; the keys of {@link Epoch#test()}
+     * @param heldOut the figures of the held-out split: {@code test_OBJ} (unless the objective reads
+     *     state), then {@code test_METRIC} for each metric in order, or {@code valid_OBJ} and
+     *     {@code valid_METRIC} with a validation split; the keys of {@link Epoch#heldOut()}
      */
-    public record Columns(String train, List<String> test) {
+    public record Columns(String train, List<String> heldOut) {
         public static final String EPOCH = "epoch";
         public static final String SECONDS = "seconds";
 
         public Columns {
-            test = List.copyOf(test);
+            heldOut = List.copyOf(heldOut);
         }
 
         /** Every column, in the order of the file. */
@@ -86,7 +92,7 @@ public final class Trainer {
             var all = new ArrayList<String>();
             all.add(EPOCH);
             all.add(train);
-            all.addAll(test);
+            all.addAll(heldOut);
             all.add(SECONDS);
             return all;
         }
@@ -100,7 +106,7 @@ public final class Trainer {
         /** A step of the epoch is done; {@code objective} is its batch's value. */
         default void step(int done, double objective) {}
 
-        /** The epoch is done and measured on the test split (and saved, when it is time to). */
+        /** The epoch is done and measured on the held-out split (and saved, when it is time to). */
         default void finished(Epoch epoch) {}
 
         /** Something that does not stop training went wrong, such as a picture that could not be drawn. */
@@ -116,8 +122,12 @@ public final class Trainer {
     /** The name of the learning rate's param: the step reads it, so checkpoints hold it. */
     public static final String LR = "graft.lr";
 
+    /** The prefix of the held-out split's columns: the test split's, or with {@code --valid} the validation split's. */
+    public static final String TEST = "test_", VALID = "valid_";
+
     private final Model model;
-    private final Data data;
+    private final Data data;                    // the training examples and the split measured each epoch
+    private final Dataset testSet;              // with a validation split, the test split, measured once at the end; else null
     private final RunSettings run;
     private final Path out;                     // null for a run that writes nothing
     private final Input x;
@@ -129,8 +139,10 @@ public final class Trainer {
     private final Param lr;                     // the step's learning rate, set each epoch by the schedule
     private final Function step;
     private final Function test;
+    private final List<String> measured;        // what the test function computes: OBJ (unless it reads state), then the metrics
     private final Columns columns;
     private final Map<String, Param> saved;     // every param a step reads or changes, by name
+    private final Map<String, Param> evaluated; // every param the measured figures read, by name: what the best epoch keeps
     private final RunPictures pictures;
     private final List<Epoch> history = new ArrayList<>();
     private int epochsDone;
@@ -139,6 +151,10 @@ public final class Trainer {
     private double seconds;             // their training time
     private Position savedAt;           // what the checkpoint in out holds, null when there is none
     private long lastSave = System.nanoTime();
+    private int bestEpoch;              // with a validation split, the epoch of the best validation objective so far; 0 before
+    private Map<String, Tensor> best;   // the evaluated params' values at its end (their initial values before)
+    private boolean stoppedEarly;       // the patience ran out
+    private Map<String, Double> testFigures = Map.of();   // the test split's, with the best params, once trained
 
     /** Where a run stands: {@code epochs} whole epochs done, then {@code steps} steps of the next (0 between epochs). */
     public record Position(int epochs, int steps) {
@@ -167,7 +183,16 @@ public final class Trainer {
      */
     public Trainer(Model model, Data data, RunSettings run, Options options, Path out) {
         this.model = model;
-        this.data = data;
+        if (run.valid() > 0) {
+            RunSettings.validCount(Integer.toString(run.valid()), data.train().size(), data.name());
+            Dataset.Split held = data.train().holdOut(run.valid());
+            this.data = new Data(data.name(), held.train(), held.test(), data.height(), data.width(), data.notClasses());
+            testSet = data.test();
+        } else {
+            this.data = data;
+            testSet = null;
+        }
+        data = this.data;   // from here on, the data as trained
         this.run = run;
         this.out = out;
         x = model.x();
@@ -184,7 +209,7 @@ public final class Trainer {
         int batch = run.batch();
         if (data.train().size() < batch) {
             throw new GraftException("--batch " + batch + " is larger than the " + data.train().size()
-                    + " training examples of " + data.name());
+                    + " training examples of " + data.name() + (run.valid() > 0 ? " left by --valid " + run.valid() : ""));
         }
 
         var dims = new HashMap<String, Integer>();
@@ -206,17 +231,25 @@ public final class Trainer {
         var updates = new LinkedHashMap<>(model.updates().at(lr));
         updates.putAll(model.stateUpdates());
         step = Compiler.compile(fed, List.of(cost), updates, options).guardNonFinite(run.nanGuard());
-        // The objective is measured on the test split too, unless it reads state: the RBM's
-        // persistent chain has the training batch's shape, and its cost means nothing on test data.
+        // The objective is measured on held-out data too, unless it reads state: the RBM's
+        // persistent chain has the training batch's shape, and its cost means nothing on other data.
         Set<Node> reads = Collections.newSetFromMap(new IdentityHashMap<>());
         reads.addAll(Graph.topologicalOrder(List.of(cost)));
-        boolean testObjective = model.stateUpdates().keySet().stream().noneMatch(reads::contains);
-        var measured = new LinkedHashMap<String, Node>();
-        if (testObjective) measured.put("test_" + model.objective(), cost);
-        model.metrics().forEach((name, node) -> measured.put("test_" + name, node));
-        columns = new Columns("train_" + model.objective(), List.copyOf(measured.keySet()));
-        test = Compiler.compile(fed, List.copyOf(measured.values()), options);
+        boolean heldOutObjective = model.stateUpdates().keySet().stream().noneMatch(reads::contains);
+        if (!heldOutObjective && run.valid() > 0) {
+            throw new GraftException(cost.pos(), "--valid " + run.valid() + ": expected an objective that can be measured on the"
+                    + " validation split to choose the best epoch, found one that reads state updated by each step");
+        }
+        var nodes = new LinkedHashMap<String, Node>();
+        if (heldOutObjective) nodes.put(model.objective(), cost);
+        nodes.putAll(model.metrics());
+        measured = List.copyOf(nodes.keySet());
+        columns = new Columns("train_" + model.objective(), prefixed(run.valid() > 0 ? VALID : TEST));
+        test = Compiler.compile(fed, List.copyOf(nodes.values()), options);
         saved = saved(cost, updates);
+        evaluated = new LinkedHashMap<>();
+        for (Node n : Graph.topologicalOrder(List.copyOf(nodes.values()))) if (n instanceof Param p) evaluated.put(p.label(), p);
+        best = values(evaluated);
         pictures = out == null ? null : new RunPictures(model, data, batch, options);
     }
 
@@ -233,6 +266,28 @@ public final class Trainer {
 
     /** The epochs done so far, by this trainer or by the run it resumed. */
     public List<Epoch> history() { return Collections.unmodifiableList(history); }
+
+    /** With a validation split, the epoch of the best validation objective so far (the first, on a tie); 0 before any. */
+    public int bestEpoch() { return bestEpoch; }
+
+    /** Whether the run ended because {@link RunSettings#patience()} epochs passed without a better validation objective. */
+    public boolean stoppedEarly() { return stoppedEarly; }
+
+    /**
+     * Why patience ends a run whose best epoch is {@code best}, as printed and written to run.json:
+     * {@code valid loss has not improved for 2 epochs since epoch 13 (--patience 2)}.
+     */
+    public String patienceRanOut(int best) {
+        return String.format("%s has not improved for %d epochs since epoch %d (--patience %d)",
+                columns.heldOut().get(0).replace('_', ' '), run.patience(), best, run.patience());
+    }
+
+    /**
+     * With a validation split, the test split's figures ({@code test_OBJ}, {@code test_METRIC}) with
+     * the best epoch's params, measured once when training has ended; empty before, and without a
+     * validation split (then the test figures are each epoch's).
+     */
+    public Map<String, Double> testFigures() { return testFigures; }
 
     /** Where the run stands now. */
     public Position position() { return new Position(epochsDone, stepsDone); }
@@ -253,6 +308,7 @@ public final class Trainer {
         if (out == null) throw new IllegalStateException("a run that writes nothing has no checkpoint to resume");
         var expected = new LinkedHashMap<String, Type>();
         for (var p : saved.entrySet()) expected.put(p.getKey(), Type.of(p.getValue().value()));
+        if (run.valid() > 0) for (var p : evaluated.entrySet()) expected.put(Checkpoint.BEST + p.getKey(), Type.of(p.getValue().value()));
         Checkpoint.Saved found = Checkpoint.read(out, run, expected, columns());
         Checkpoint.Progress at = found.progress();
         if (at.steps() >= stepsPerEpoch()) {
@@ -264,7 +320,15 @@ public final class Trainer {
                     + ", and --epochs " + run.epochs() + " leaves nothing to train; --epochs counts every epoch of the run,"
                     + " so give --epochs " + (at.epochs() + 1) + " or more");
         }
+        int foundBest = 0;
+        for (Epoch e : found.epochs()) if (foundBest == 0 || improves(e, found.epochs().get(foundBest - 1))) foundBest = e.epoch();
+        if (run.patience() > 0 && at.steps() == 0 && foundBest > 0 && at.epochs() - foundBest >= run.patience()) {
+            throw new GraftException("--resume " + out + ": the run stopped early after epoch " + at.epochs() + ": "
+                    + patienceRanOut(foundBest) + "; there is nothing to train");
+        }
         for (var p : saved.entrySet()) p.getValue().set(found.params().get(p.getKey()));
+        if (run.valid() > 0) for (String name : evaluated.keySet()) best.put(name, found.params().get(Checkpoint.BEST + name));
+        bestEpoch = foundBest;
         history.clear();
         history.addAll(found.epochs());
         epochsDone = at.epochs();
@@ -282,27 +346,59 @@ public final class Trainer {
      * @return true when every epoch is done, false when {@code stop} ended the run at {@link #position()}
      */
     public boolean train(Listener listener, BooleanSupplier stop) throws IOException {
-        for (int e = epochsDone + 1; e <= run.epochs(); e++) {
+        for (int e = epochsDone + 1; e <= run.epochs() && !stoppedEarly; e++) {
             long seed = epochSeed(run.seed(), e);
             if (!trainEpoch(e, seed, listener, stop)) {
                 if (out != null && !position().equals(savedAt)) save();
                 return false;
             }
-            var epoch = new Epoch(e, objectiveSum / stepsPerEpoch(), evaluate(seed), seconds);
+            var epoch = new Epoch(e, objectiveSum / stepsPerEpoch(), evaluate(data.test(), seed, columns.heldOut()), seconds);
             history.add(epoch);
+            if (run.valid() > 0 && (bestEpoch == 0 || improves(epoch, history.get(bestEpoch - 1)))) {
+                bestEpoch = e;
+                best = values(evaluated);
+            }
+            stoppedEarly = run.patience() > 0 && e - bestEpoch >= run.patience();
             epochsDone = e;
             stepsDone = 0;
             objectiveSum = 0;
             seconds = 0;
             long now = System.nanoTime();
-            if (out != null && (e == run.epochs() || now - lastSave >= SAVE_INTERVAL_NANOS)) {
+            if (out != null && (e == run.epochs() || stoppedEarly || now - lastSave >= SAVE_INTERVAL_NANOS)) {
                 save();
                 pictures.draw(out, columns(), history, seed, listener);
                 lastSave = now;
             }
             listener.finished(epoch);
         }
+        if (testSet != null) testFigures = testWithBest();
         return true;
+    }
+
+    /**
+     * Whether {@code epoch}'s validation objective is better than {@code than}'s: lower, or higher
+     * for an objective maximized. Strictly, as in the Theano tutorials' {@code this_validation_loss
+     * < best_validation_loss}, so the first of equal epochs stays the best.
+     */
+    private boolean improves(Epoch epoch, Epoch than) {
+        String objective = columns.heldOut().get(0);
+        int order = Double.compare(epoch.heldOut().get(objective), than.heldOut().get(objective));
+        return model.maximize() ? order > 0 : order < 0;
+    }
+
+    /**
+     * The test split's figures with the best epoch's params, measured with that epoch's seed so
+     * that a resumed run measures what an uninterrupted one does; the params are then set back to
+     * the last epoch's, which the checkpoint holds.
+     */
+    private Map<String, Double> testWithBest() {
+        Map<String, Tensor> last = values(evaluated);
+        evaluated.forEach((name, p) -> p.set(best.get(name)));
+        try {
+            return evaluate(testSet, epochSeed(run.seed(), bestEpoch), prefixed(TEST));
+        } finally {
+            evaluated.forEach((name, p) -> p.set(last.get(name)));
+        }
     }
 
     /**
@@ -339,30 +435,41 @@ public final class Trainer {
         }
     }
 
-    /** Writes the checkpoint and the metrics of the run as it stands. */
+    /**
+     * Writes the checkpoint and the metrics of the run as it stands; with a validation split, the
+     * best epoch's params too, in the checkpoint (so that the two are always of the same moment)
+     * and in {@value Checkpoint#BEST_FILE} for the user.
+     */
     private void save() throws IOException {
-        Checkpoint.write(out, run, new Checkpoint.Progress(epochsDone, stepsDone, objectiveSum, seconds), params(), columns(),
-                history);
+        var params = new LinkedHashMap<>(values(saved));
+        if (run.valid() > 0) best.forEach((name, value) -> params.put(Checkpoint.BEST + name, value));
+        Checkpoint.write(out, run, new Checkpoint.Progress(epochsDone, stepsDone, objectiveSum, seconds), params, columns(),
+                history, stoppedEarly ? patienceRanOut(bestEpoch) : null);
+        if (bestEpoch > 0) Checkpoint.writeBest(out, best, bestEpoch);   // not read by a resume, which takes the checkpoint's
         savedAt = position();
     }
 
-    /** The test columns' figures: means over its batches, weighted by their sizes. */
-    private Map<String, Double> evaluate(long seed) {
-        Dataset testSet = data.test();
-        List<String> testColumns = columns.test();
-        if (testColumns.isEmpty()) return Map.of();
+    /**
+     * The figures of {@code split}, named by {@code columns} in the order of {@link #measured}:
+     * means over its batches, weighted by their sizes.
+     */
+    private Map<String, Double> evaluate(Dataset split, long seed, List<String> columns) {
+        if (columns.isEmpty()) return Map.of();
         int batch = run.batch();
         test.seed(~seed);   // a stream apart from the training step's
-        double[] sums = new double[testColumns.size()];
-        for (int from = 0; from < testSet.size(); from += batch) {
-            int count = Math.min(batch, testSet.size() - from);
-            List<Tensor> values = test.call(feed(testSet.rows(IntStream.range(from, from + count).toArray())));
+        double[] sums = new double[columns.size()];
+        for (int from = 0; from < split.size(); from += batch) {
+            int count = Math.min(batch, split.size() - from);
+            List<Tensor> values = test.call(feed(split.rows(IntStream.range(from, from + count).toArray())));
             for (int k = 0; k < sums.length; k++) sums[k] += values.get(k).item() * count;
         }
         var figures = new LinkedHashMap<String, Double>();
-        for (int k = 0; k < sums.length; k++) figures.put(testColumns.get(k), sums[k] / testSet.size());
+        for (int k = 0; k < sums.length; k++) figures.put(columns.get(k), sums[k] / split.size());
         return figures;
     }
+
+    /** The measured figures' columns for a split: {@code test_loss}, {@code valid_accuracy}, ... */
+    private List<String> prefixed(String split) { return measured.stream().map(name -> split + name).toList(); }
 
     /** The values of a call on {@code batch}: its features, its targets if the model reads them, and the fixed inputs. */
     private Map<Input, Tensor> feed(Dataset batch) {
@@ -372,9 +479,10 @@ public final class Trainer {
         return feed;
     }
 
-    private Map<String, Tensor> params() {
+    /** The params' values, by name: snapshots, which later steps leave as they are. */
+    private static Map<String, Tensor> values(Map<String, Param> params) {
         var values = new LinkedHashMap<String, Tensor>();
-        for (var p : saved.entrySet()) values.put(p.getKey(), p.getValue().value());
+        for (var p : params.entrySet()) values.put(p.getKey(), p.getValue().value());
         return values;
     }
 

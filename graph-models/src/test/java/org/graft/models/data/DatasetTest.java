@@ -58,6 +58,15 @@ class DatasetTest {
     }
 
     @Test
+    void holdOutKeepsTheFirstExamplesInOrderAndHoldsTheLastOnesOut() {
+        Dataset.Split held = REAL.holdOut(1);
+        assertEquals(REAL.rows(0, 1), held.train());
+        assertEquals(REAL.rows(2), held.test());
+        assertThrows(IllegalArgumentException.class, () -> REAL.holdOut(3));
+        assertThrows(IllegalArgumentException.class, () -> REAL.holdOut(0));
+    }
+
+    @Test
     void splitAndBatchesKeepTheTargetsWithTheirExamples() {
         var split = REAL.split(1 / 3.0, 5);
         assertEquals(2, split.train().size());

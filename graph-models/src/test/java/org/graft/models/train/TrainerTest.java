@@ -9,11 +9,14 @@ import static org.graft.ops.Ops.mean;
 import static org.graft.ops.Ops.param;
 import static org.graft.ops.Ops.softmaxCrossEntropy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
@@ -31,6 +34,7 @@ import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
 import org.graft.models.data.Data;
 import org.graft.models.data.DataSets;
+import org.graft.models.data.Dataset;
 import org.graft.models.io.Npz;
 import org.graft.ops.optim.Optimizer;
 
@@ -74,7 +78,7 @@ class TrainerTest {
         assertEquals(new Trainer.Columns("train_loss", List.of("test_loss", "test_accuracy")), trainer.columns());
         assertTrue(trainer.train(new Trainer.Listener() {}, () -> false));
         Trainer.Epoch last = trainer.history().get(2);
-        assertTrue(last.test().get("test_accuracy") > 0.9, "test accuracy " + last.test().get("test_accuracy"));
+        assertTrue(last.heldOut().get("test_accuracy") > 0.9, "test accuracy " + last.heldOut().get("test_accuracy"));
         assertTrue(last.train() < trainer.history().get(0).train(), "the loss falls: " + trainer.history());
         assertEquals("epoch,train_loss,test_loss,test_accuracy,seconds", Files.readAllLines(whole.resolve("metrics.csv")).get(0));
         assertEquals(Tensor.scalar(0.5), Npz.read(whole.resolve("checkpoint.npz")).get(Trainer.LR));
@@ -87,9 +91,80 @@ class TrainerTest {
         assertTrue(resumed.train(new Trainer.Listener() {}, () -> false));
         for (int e = 0; e < 3; e++) {
             assertEquals(trainer.history().get(e).train(), resumed.history().get(e).train());
-            assertEquals(trainer.history().get(e).test(), resumed.history().get(e).test());
+            assertEquals(trainer.history().get(e).heldOut(), resumed.history().get(e).heldOut());
         }
         assertEquals(Npz.read(whole.resolve("checkpoint.npz")).get("W"), Npz.read(split.resolve("checkpoint.npz")).get("W"));
+    }
+
+    /**
+     * The test split is never read before the final evaluation: a test split of NaN features,
+     * which poisons any figure it enters, leaves every epoch, the choice of the best one and the
+     * checkpoints exactly as a clean test split does, and shows only in the final test figures.
+     */
+    @Test
+    void theTestSplitIsReadOnlyOnceTrainingHasEndedAndChoosesNothing() throws IOException {
+        Dataset test = digits.test();
+        double[] nan = new double[test.size() * 64];
+        Arrays.fill(nan, Double.NaN);
+        var poisoned = new Data("digits", digits.train(), Dataset.classification(Tensor.of(nan, test.size(), 64), test.labels(), 10),
+                8, 8);
+        RunSettings run = epochs(30).validating(300, 1);
+        Path clean = dir.resolve("clean"), poison = dir.resolve("poison");
+        var cleanRun = new Trainer(softmaxRegression(), digits, run, Options.DEFAULT, clean);
+        assertTrue(cleanRun.train(new Trainer.Listener() {}, () -> false));
+        var poisonedRun = new Trainer(softmaxRegression(), poisoned, run, Options.DEFAULT, poison);
+        var seen = new ArrayList<Trainer.Epoch>();
+        assertTrue(poisonedRun.train(new Trainer.Listener() {
+            @Override
+            public void finished(Trainer.Epoch epoch) {
+                assertEquals(Map.of(), poisonedRun.testFigures(), "test figures before the end");
+                seen.add(epoch);
+            }
+        }, () -> false));
+
+        assertEquals(List.of("valid_loss", "valid_accuracy"), poisonedRun.columns().heldOut());
+        assertTrue(seen.stream().allMatch(e -> e.heldOut().values().stream().allMatch(Double::isFinite)), seen.toString());
+        assertTrue(cleanRun.stoppedEarly() && cleanRun.history().size() < 30, "patience ended the run: " + cleanRun.history());
+        assertEquals(cleanRun.bestEpoch(), poisonedRun.bestEpoch());
+        assertEquals(cleanRun.history().size(), poisonedRun.history().size());
+        for (int e = 0; e < seen.size(); e++) {
+            assertEquals(cleanRun.history().get(e).train(), seen.get(e).train());
+            assertEquals(cleanRun.history().get(e).heldOut(), seen.get(e).heldOut());
+        }
+        for (String file : List.of("checkpoint.npz", "best.npz")) {
+            assertEquals(Npz.read(clean.resolve(file)), Npz.read(poison.resolve(file)), file);
+        }
+        assertTrue(cleanRun.testFigures().get("test_accuracy") > 0.9, cleanRun.testFigures().toString());
+        assertTrue(Double.isNaN(poisonedRun.testFigures().get("test_loss")), poisonedRun.testFigures().toString());
+    }
+
+    /** Stopped within an epoch after the best one, as Ctrl-C stops it, the run resumes its early stopping where it stood. */
+    @Test
+    void aRunStoppedWithinAnEpochOfEarlyStoppingResumesToTheSameEnd() throws IOException {
+        RunSettings run = epochs(30).validating(300, 1);
+        Path whole = dir.resolve("whole"), split = dir.resolve("split");
+        var uninterrupted = new Trainer(softmaxRegression(), digits, run, Options.DEFAULT, whole);
+        assertTrue(uninterrupted.train(new Trainer.Listener() {}, () -> false));
+        int epochs = uninterrupted.history().size();
+        assertTrue(uninterrupted.stoppedEarly() && uninterrupted.bestEpoch() == epochs - 1, "stopped 1 epoch after the best");
+
+        // stopped 10 steps into the last epoch, after the best one
+        var stopped = new Trainer(softmaxRegression(), digits, run, Options.DEFAULT, split);
+        int stepsBefore = (epochs - 1) * stopped.stepsPerEpoch() + 10;
+        int[] steps = {0};
+        assertFalse(stopped.train(new Trainer.Listener() {}, () -> steps[0]++ == stepsBefore));
+        assertEquals(new Trainer.Position(epochs - 1, 10), stopped.position());
+        var resumed = new Trainer(softmaxRegression(), digits, run, Options.DEFAULT, split);
+        resumed.resume();
+        assertEquals(epochs - 1, resumed.bestEpoch());
+        assertTrue(resumed.train(new Trainer.Listener() {}, () -> false));
+
+        assertTrue(resumed.stoppedEarly());
+        assertEquals(uninterrupted.testFigures(), resumed.testFigures());
+        for (String file : List.of("checkpoint.npz", "best.npz")) {
+            assertEquals(Npz.read(whole.resolve(file)), Npz.read(split.resolve(file)), file);
+        }
+        for (int e = 0; e < epochs; e++) assertEquals(uninterrupted.history().get(e).heldOut(), resumed.history().get(e).heldOut());
     }
 
     @Test
