@@ -214,8 +214,8 @@ class CommandLineTest {
             Usage: graft train [-h] [--debug] [--nan-guard] [-O0] [--overwrite] [--batch=B]
                                --data=DATASET [--dtype=DTYPE] [--epochs=N] [--lr=RATE]
                                [--lr-decay=GAMMA] [--out=OUT] [--patience=P] [--resume=OUT]
-                               [--seed=N] [--valid=N] [--set=NAME=VALUE]...
-                               [--skip=PHASE]... FILE
+                               [--seed=N] [--stop-rel-change=EPS] [--valid=N]
+                               [--set=NAME=VALUE]... [--skip=PHASE]... FILE
             Trains the objective of FILE on a data set.
 
             The features go to the model's input x and the targets (one-hot rows for
@@ -228,6 +228,10 @@ class CommandLineTest {
             objective are kept (OUT/best.npz), and the test split is measured once, at the
             end, with them. --patience P stops the run when P epochs pass without a better
             validation objective.
+
+            --stop-rel-change EPS stops the run after an epoch whose mean training
+            objective changed by less than EPS times its value the epoch before, with or
+            without --valid. A run that stops early says why, and writes it to OUT/run.json.
 
             OUT gets metrics.csv (one row per epoch), checkpoint.npz (every param and the
             optimizer's state, readable by numpy.load), run.json (the settings) and PNG
@@ -289,6 +293,10 @@ class CommandLineTest {
                                        Repeatable.
                   --skip=PHASE       Leaves out the rewrite phase PHASE, one of:
                                        canonicalize, stabilize, specialize. Repeatable.
+                  --stop-rel-change=EPS
+                                     Stop after an epoch whose mean training objective
+                                       changed by less than EPS times its value the epoch
+                                       before (default: none).
                   --valid=N          Hold the last N training examples out as a validation
                                        split, or that fraction of them for N in (0, 1)
                                        (default: none; each epoch is measured on the test

@@ -235,7 +235,7 @@ class TrainCommandTest {
     }
 
     @Test
-    void aValidationSplitOrPatienceOutOfRangeIsAWrongCommandLine() {
+    void aValidationSplitPatienceOrStoppingCriterionOutOfRangeIsAWrongCommandLine() {
         String[][] refusals = {
             {"--valid", "1438", "--valid 1438: expected from 1 to 1,437 examples, fewer than the 1,438 training examples of digits,"
                     + " found 1,438"},
@@ -246,7 +246,12 @@ class TrainCommandTest {
             {"--valid", "2.5", "--valid: expected a number of examples (a whole number, 1 or more) or a fraction of the training set"
                     + " in (0, 1), found 2.5"},
             {"--patience", "3", "--patience 3: expected --valid beside it (early stopping watches the validation objective), found"
-                    + " no --valid"}};
+                    + " no --valid"},
+            {"--stop-rel-change", "0", "--stop-rel-change: expected a finite number > 0, found 0"},
+            {"--stop-rel-change", "-0.1", "--stop-rel-change: expected a finite number > 0, found -0.1"},
+            {"--stop-rel-change", "NaN", "--stop-rel-change: expected a finite number > 0, found NaN"},
+            {"--stop-rel-change", "1e999", "--stop-rel-change: expected a finite number > 0, found 1e999"},
+            {"--stop-rel-change", "small", "--stop-rel-change: expected a finite number > 0, found small"}};
         for (String[] bad : refusals) {
             Run run = graft("train", "mlp", "--data", "digits", bad[0], bad[1], "--out", dir.resolve("out").toString());
             assertEquals(new Run(2, "", bad[2] + "\nTry 'graft train --help' for more.\n"), run);
@@ -256,6 +261,97 @@ class TrainCommandTest {
         assertEquals(1, run.status());
         assertTrue(run.err().endsWith(": error: --valid 100: expected an objective that can be measured on the validation split"
                 + " to choose the best epoch, found one that reads state updated by each step\n"), run.err());
+    }
+
+    // ---- the notes' stopping criteria ----
+
+    private static final String[] REL_CHANGE = {"train", "mlp", "--data", "digits", "--seed", "7", "--set", "hidden=16",
+        "--stop-rel-change", "0.05"};
+
+    @Test
+    void aRunStopsAfterTheFirstEpochWhoseTrainingObjectiveChangedByLessThanEpsRelative() throws IOException {
+        Run run = graft(concat(REL_CHANGE, "--epochs", "30", "--out", dir.toString()));
+        assertEquals(0, run.status(), run.err());
+        double[] train = columnValues(dir, "train_loss");
+        int stop = firstRelativeChangeBelow(train, 0.05);
+        assertEquals(train.length, stop, "the epochs run: " + Arrays.toString(train));
+        assertTrue(stop > 2 && stop < 30, "a run that stops, and not at its first chance: " + Arrays.toString(train));
+        String reason = String.format("train loss changed by %.3g of its value since epoch %d (--stop-rel-change 0.05)",
+                Math.abs(train[stop - 1] - train[stop - 2]) / Math.abs(train[stop - 2]), stop - 1);
+        assertTrue(run.out().contains("\nepoch " + stop + "/30  train loss "), "the last epoch's line: " + run.out());
+        assertTrue(run.out().contains("stopped early after epoch " + stop + ": " + reason + "\ntest loss: "), run.out());
+        JsonObject settings = strictJson(dir.resolve("run.json"));
+        assertEquals(0.05, settings.get("stopRelChange").getAsDouble());
+        assertEquals(reason, settings.get("stopped").getAsString());
+        assertEquals(Tensor.scalar(stop), Npz.read(dir.resolve("checkpoint.npz")).get("graft.epoch"), "the epoch that stops is saved");
+    }
+
+    @Test
+    void aRunResumedBeforeItsStoppingEpochStopsWhereAnUninterruptedOneDoes() throws IOException {
+        Path whole = dir.resolve("whole"), halves = dir.resolve("halves");
+        Run uninterrupted = graft(concat(REL_CHANGE, "--epochs", "30", "--out", whole.toString()));
+        assertEquals(0, uninterrupted.status(), uninterrupted.err());
+        int epochs = withoutSeconds(whole).size() - 1;
+        assertTrue(epochs < 30, "the criterion ended the run");
+
+        assertEquals(0, graft(concat(REL_CHANGE, "--epochs", Integer.toString(epochs - 1), "--out", halves.toString())).status());
+        Run resumed = graft(concat(REL_CHANGE, "--epochs", "30", "--resume", halves.toString()));
+        assertEquals(0, resumed.status(), resumed.err());
+        assertEquals(withoutSeconds(whole), withoutSeconds(halves));
+        assertArrayEquals(Files.readAllBytes(whole.resolve("checkpoint.npz")), Files.readAllBytes(halves.resolve("checkpoint.npz")));
+        String end = "stopped early after epoch ";
+        assertEquals(uninterrupted.out().substring(uninterrupted.out().indexOf(end)), resumed.out().substring(resumed.out().indexOf(end)));
+
+        Run again = graft(concat(REL_CHANGE, "--epochs", "40", "--resume", whole.toString()));
+        assertEquals(1, again.status());
+        assertTrue(again.err().startsWith("error: --resume " + whole + ": the run stopped early after epoch " + epochs
+                + ": train loss changed by "), again.err());
+        Run other = graft("train", "mlp", "--data", "digits", "--seed", "7", "--set", "hidden=16", "--epochs", "40",
+                "--resume", halves.toString());
+        assertEquals("error: --resume " + halves + ": the checkpoint there is of another run: --stop-rel-change 0.05 there, (none)"
+                + " here\n", other.err());
+    }
+
+    /** With --valid and --patience beside it, whichever of the two is met first ends the run. */
+    @Test
+    void aStoppingCriterionAndPatienceEndTheRunAtWhicheverComesFirst() throws IOException {
+        var reasons = new ArrayList<String>();
+        for (String eps : List.of("0.05", "0.001")) {
+            Path out = dir.resolve(eps);
+            Run run = graft(concat(EARLY, "--stop-rel-change", eps, "--epochs", "30", "--out", out.toString()));
+            assertEquals(0, run.status(), run.err());
+            double[] train = columnValues(out, "train_loss"), valid = columnValues(out, "valid_loss");
+            int byChange = firstRelativeChangeBelow(train, Double.parseDouble(eps)), byPatience = patienceRunsOut(valid, 2);
+            assertEquals(Math.min(byChange, byPatience), train.length, eps + ": " + Arrays.toString(train) + Arrays.toString(valid));
+            String why = byChange < byPatience ? "train loss changed by " : "valid loss has not improved for 2 epochs";
+            assertTrue(run.out().contains("stopped early after epoch " + train.length + ": " + why), run.out());
+            assertTrue(run.out().contains("the test split, measured once, with epoch "), run.out());
+            reasons.add(why);
+        }
+        assertEquals(2, Set.copyOf(reasons).size(), "each criterion ends one of the runs: " + reasons);
+    }
+
+    /**
+     * The epoch (from 1) after which --stop-rel-change eps stops a run whose mean training
+     * objectives are {@code train}: the first from the second on whose relative change is below eps
+     * (0 for two equal ones); {@code train.length + 1} for none.
+     */
+    private static int firstRelativeChangeBelow(double[] train, double eps) {
+        for (int e = 2; e <= train.length; e++) {
+            double before = train[e - 2], now = train[e - 1];
+            if ((now == before ? 0 : Math.abs(now - before) / Math.abs(before)) < eps) return e;
+        }
+        return train.length + 1;
+    }
+
+    /** The epoch after which {@code patience} epochs have passed without a lower value of {@code valid}; {@code valid.length + 1} for none. */
+    private static int patienceRunsOut(double[] valid, int patience) {
+        int best = 1;
+        for (int e = 2; e <= valid.length; e++) {
+            if (valid[e - 1] < valid[best - 1]) best = e;
+            if (e - best >= patience) return e;
+        }
+        return valid.length + 1;
     }
 
     @Test
@@ -456,7 +552,7 @@ class TrainCommandTest {
         assertEquals(0, graft("train", "xor", "--data", "xor", "--epochs", "2", "--out", dir.toString()).status());
         JsonObject settings = strictJson(dir.resolve("run.json"));
         assertEquals(List.of("model", "source", "data", "epochs", "batch", "seed", "lr", "lrDecay", "set", "rewriting",
-                "nanGuard", "dtype", "valid", "patience", "stopped"), List.copyOf(settings.keySet()));
+                "nanGuard", "dtype", "valid", "patience", "stopRelChange", "stopped"), List.copyOf(settings.keySet()));
         assertTrue(settings.get("stopped").isJsonNull(), "every epoch trained: " + settings);
         assertTrue(settings.get("lr").isJsonNull(), settings.toString());
         assertEquals("xor.graft", settings.get("model").getAsString());
@@ -756,6 +852,13 @@ class TrainCommandTest {
     private static double[] lastRow(Path out) throws IOException {
         List<String> lines = Files.readAllLines(out.resolve("metrics.csv"));
         return Arrays.stream(lines.get(lines.size() - 1).split(",")).mapToDouble(Double::parseDouble).toArray();
+    }
+
+    /** The column {@code name} of the metrics file, a number per epoch. */
+    private static double[] columnValues(Path out, String name) throws IOException {
+        int column = column(out, name);
+        return Files.readAllLines(out.resolve("metrics.csv")).stream().skip(1).mapToDouble(l -> Double.parseDouble(l.split(",")[column]))
+                .toArray();
     }
 
     private static int column(Path out, String name) throws IOException {

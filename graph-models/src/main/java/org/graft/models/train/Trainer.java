@@ -49,7 +49,10 @@ import org.graft.ops.Reduce;
  * validation split keeps the params of its best epoch, the one with the best validation
  * objective (the first, on a tie), stops when {@link RunSettings#patience()} epochs pass without
  * a better one, and measures the test split once, at the end, with the best epoch's params:
- * no figure of the test split chooses anything.
+ * no figure of the test split chooses anything. With or without a validation split, a run stops
+ * after an epoch whose mean training objective changed by less than
+ * {@link RunSettings#stopRelChange()} of the epoch before's; the epoch that stops a run is saved
+ * and counts as any other.
  *
  * <p>The run computes in the dtype of the model's cost. The data sets are f64 in memory;
  * an f32 model is fed each batch converted to the dtype of the input it goes to, as it is
@@ -153,7 +156,7 @@ public final class Trainer {
     private long lastSave = System.nanoTime();
     private int bestEpoch;              // with a validation split, the epoch of the best validation objective so far; 0 before
     private Map<String, Tensor> best;   // the evaluated params' values at its end (their initial values before)
-    private boolean stoppedEarly;       // the patience ran out
+    private String stopped;             // why the run ended before its last epoch (patience ran out, say); null while it goes on
     private Map<String, Double> testFigures = Map.of();   // the test split's, with the best params, once trained
 
     /** Where a run stands: {@code epochs} whole epochs done, then {@code steps} steps of the next (0 between epochs). */
@@ -270,14 +273,46 @@ public final class Trainer {
     /** With a validation split, the epoch of the best validation objective so far (the first, on a tie); 0 before any. */
     public int bestEpoch() { return bestEpoch; }
 
-    /** Whether the run ended because {@link RunSettings#patience()} epochs passed without a better validation objective. */
-    public boolean stoppedEarly() { return stoppedEarly; }
+    /**
+     * Whether the run ended before its last epoch: {@link RunSettings#patience()} epochs passed
+     * without a better validation objective, or a stopping criterion was met.
+     */
+    public boolean stoppedEarly() { return stopped != null; }
+
+    /** Why the run ended before its last epoch, as printed and written to run.json; null when it did not. */
+    public String stopped() { return stopped; }
+
+    /**
+     * Why the run ends after the last of {@code epochs}, the best of which is {@code best}; null
+     * when it goes on. Patience, then the relative change of the training objective: when both
+     * are met on one epoch, the first names the reason.
+     */
+    private String stopReason(List<Epoch> epochs, int best) {
+        int e = epochs.size();
+        if (run.patience() > 0 && best > 0 && e - best >= run.patience()) return patienceRanOut(best);
+        if (run.stopRelChange() > 0 && e >= 2) {
+            double change = relativeChange(epochs.get(e - 2).train(), epochs.get(e - 1).train());
+            if (change < run.stopRelChange()) {
+                return String.format("%s changed by %.3g of its value since epoch %d (--stop-rel-change %s)",
+                        columns.train().replace('_', ' '), change, e - 1, RunSettings.epsText(run.stopRelChange()));
+            }
+        }
+        return null;
+    }
+
+    /**
+     * |now - before| / |before|, the notes' rate of change of the mean objective per epoch: 0 when
+     * the two are equal (both 0 included), infinite when only {@code before} is 0, NaN when either is.
+     */
+    static double relativeChange(double before, double now) {
+        return now == before ? 0 : Math.abs(now - before) / Math.abs(before);
+    }
 
     /**
      * Why patience ends a run whose best epoch is {@code best}, as printed and written to run.json:
      * {@code valid loss has not improved for 2 epochs since epoch 13 (--patience 2)}.
      */
-    public String patienceRanOut(int best) {
+    private String patienceRanOut(int best) {
         return String.format("%s has not improved for %d epochs since epoch %d (--patience %d)",
                 columns.heldOut().get(0).replace('_', ' '), run.patience(), best, run.patience());
     }
@@ -322,9 +357,10 @@ public final class Trainer {
         }
         int foundBest = 0;
         for (Epoch e : found.epochs()) if (foundBest == 0 || improves(e, found.epochs().get(foundBest - 1))) foundBest = e.epoch();
-        if (run.patience() > 0 && at.steps() == 0 && foundBest > 0 && at.epochs() - foundBest >= run.patience()) {
-            throw new GraftException("--resume " + out + ": the run stopped early after epoch " + at.epochs() + ": "
-                    + patienceRanOut(foundBest) + "; there is nothing to train");
+        String ended = at.steps() == 0 ? stopReason(found.epochs(), foundBest) : null;
+        if (ended != null) {
+            throw new GraftException("--resume " + out + ": the run stopped early after epoch " + at.epochs() + ": " + ended
+                    + "; there is nothing to train");
         }
         for (var p : saved.entrySet()) p.getValue().set(found.params().get(p.getKey()));
         if (run.valid() > 0) for (String name : evaluated.keySet()) best.put(name, found.params().get(Checkpoint.BEST + name));
@@ -346,7 +382,7 @@ public final class Trainer {
      * @return true when every epoch is done, false when {@code stop} ended the run at {@link #position()}
      */
     public boolean train(Listener listener, BooleanSupplier stop) throws IOException {
-        for (int e = epochsDone + 1; e <= run.epochs() && !stoppedEarly; e++) {
+        for (int e = epochsDone + 1; e <= run.epochs() && stopped == null; e++) {
             long seed = epochSeed(run.seed(), e);
             if (!trainEpoch(e, seed, listener, stop)) {
                 if (out != null && !position().equals(savedAt)) save();
@@ -358,13 +394,13 @@ public final class Trainer {
                 bestEpoch = e;
                 best = values(evaluated);
             }
-            stoppedEarly = run.patience() > 0 && e - bestEpoch >= run.patience();
+            stopped = stopReason(history, bestEpoch);
             epochsDone = e;
             stepsDone = 0;
             objectiveSum = 0;
             seconds = 0;
             long now = System.nanoTime();
-            if (out != null && (e == run.epochs() || stoppedEarly || now - lastSave >= SAVE_INTERVAL_NANOS)) {
+            if (out != null && (e == run.epochs() || stopped != null || now - lastSave >= SAVE_INTERVAL_NANOS)) {
                 save();
                 pictures.draw(out, columns(), history, seed, listener);
                 lastSave = now;
@@ -444,7 +480,7 @@ public final class Trainer {
         var params = new LinkedHashMap<>(values(saved));
         if (run.valid() > 0) best.forEach((name, value) -> params.put(Checkpoint.BEST + name, value));
         Checkpoint.write(out, run, new Checkpoint.Progress(epochsDone, stepsDone, objectiveSum, seconds), params, columns(),
-                history, stoppedEarly ? patienceRanOut(bestEpoch) : null);
+                history, stopped);
         if (bestEpoch > 0) Checkpoint.writeBest(out, best, bestEpoch);   // not read by a resume, which takes the checkpoint's
         savedAt = position();
     }

@@ -167,6 +167,15 @@ class TrainerTest {
         for (int e = 0; e < epochs; e++) assertEquals(uninterrupted.history().get(e).heldOut(), resumed.history().get(e).heldOut());
     }
 
+    /** |J_e - J_(e-1)| / |J_(e-1)|, with J_(e-1) = 0 meaning no change when J_e is 0 too and an unbounded one otherwise. */
+    @Test
+    void theRelativeChangeOfTheObjectiveIsZeroBetweenEqualValuesAndUnboundedFromZero() {
+        assertEquals(0.25, Trainer.relativeChange(-2, -1.5));
+        assertEquals(0.0, Trainer.relativeChange(0, 0));
+        assertEquals(Double.POSITIVE_INFINITY, Trainer.relativeChange(0, 1e-300));
+        assertTrue(Double.isNaN(Trainer.relativeChange(1, Double.NaN)), "a NaN objective stops nothing: NaN < EPS is false");
+    }
+
     @Test
     void anOptimizersStateIsSavedWithTheRunAndResumedExactly() throws IOException {
         // Adagrad with a decay keeps a sum per param and a step count all params share: both must come back
