@@ -29,10 +29,12 @@ import org.graft.core.tensor.DType;
  * @param stopRelChange the {@code --stop-rel-change} EPS: the run stops after an epoch whose mean
  *     training objective differs from the epoch before's by less than EPS of it; 0 for none (a
  *     run.json written before has none)
+ * @param stopGradNorm the {@code --stop-grad-norm} EPS: the run stops after an epoch at whose end the
+ *     gradient of the mean objective over the training split has a norm below EPS; 0 for none
  */
 public record RunSettings(String model, String source, String data, int epochs, int batch, long seed, OptionalDouble lr,
                           double lrDecay, Map<String, String> set, String rewriting, boolean nanGuard, String dtype, int valid,
-                          int patience, double stopRelChange) {
+                          int patience, double stopRelChange, double stopGradNorm) {
 
     public RunSettings {
         if (model == null || source == null || data == null || set == null || rewriting == null) {
@@ -49,25 +51,29 @@ public record RunSettings(String model, String source, String data, int epochs, 
         if (dtype == null) dtype = DType.F64.toString();
         if (valid < 0) throw new IllegalArgumentException("--valid: expected a number of examples of at least 1, found " + valid);
         requirePatience(patience, valid > 0);
-        if (stopRelChange != 0) positive("--stop-rel-change", Double.toString(stopRelChange));
+        if (stopRelChange != 0) stopRelChange(Double.toString(stopRelChange));
+        if (stopGradNorm != 0) stopGradNorm(Double.toString(stopGradNorm));
     }
 
     /** The settings of a run that computes in {@code dtype}, measured on the test split each epoch (no {@code --valid}). */
     public RunSettings(String model, String source, String data, int epochs, int batch, long seed, OptionalDouble lr,
                        double lrDecay, Map<String, String> set, String rewriting, boolean nanGuard, DType dtype) {
-        this(model, source, data, epochs, batch, seed, lr, lrDecay, set, rewriting, nanGuard, dtype.toString(), 0, 0, 0);
+        this(model, source, data, epochs, batch, seed, lr, lrDecay, set, rewriting, nanGuard, dtype.toString(), 0, 0, 0, 0);
     }
 
     /** These settings with {@code valid} examples held out for validation and early stopping after {@code patience} epochs (0: none). */
     public RunSettings validating(int valid, int patience) {
         return new RunSettings(model, source, data, epochs, batch, seed, lr, lrDecay, set, rewriting, nanGuard, dtype, valid, patience,
-                stopRelChange);
+                stopRelChange, stopGradNorm);
     }
 
-    /** These settings stopping after an epoch whose mean training objective changed by less than {@code relChange} of it (0: never). */
-    public RunSettings stopping(double relChange) {
+    /**
+     * These settings stopping after an epoch whose mean training objective changed by less than
+     * {@code relChange} of it, or at whose end its gradient's norm is below {@code gradNorm} (0: never).
+     */
+    public RunSettings stopping(double relChange, double gradNorm) {
         return new RunSettings(model, source, data, epochs, batch, seed, lr, lrDecay, set, rewriting, nanGuard, dtype, valid, patience,
-                relChange);
+                relChange, gradNorm);
     }
 
     // The checks of the loop's settings, one each, for the command line (which makes them before
@@ -154,6 +160,13 @@ public record RunSettings(String model, String source, String data, int epochs, 
      */
     public static double stopRelChange(String given) { return positive("--stop-rel-change", given); }
 
+    /**
+     * {@code --stop-grad-norm}'s EPS {@code given}, checked as {@link #learningRate} checks a rate.
+     *
+     * @throws IllegalArgumentException if {@code given} is not a finite number above 0
+     */
+    public static double stopGradNorm(String given) { return positive("--stop-grad-norm", given); }
+
     /** {@code given}, the value of {@code option}, read as a finite number above 0, or refused in one form for every option. */
     private static double positive(String option, String given) {
         double v;
@@ -188,6 +201,9 @@ public record RunSettings(String model, String source, String data, int epochs, 
         if (patience != other.patience) return "--patience " + countText(other.patience) + " there, " + countText(patience) + " here";
         if (Double.compare(stopRelChange, other.stopRelChange) != 0) {
             return "--stop-rel-change " + epsText(other.stopRelChange) + " there, " + epsText(stopRelChange) + " here";
+        }
+        if (Double.compare(stopGradNorm, other.stopGradNorm) != 0) {
+            return "--stop-grad-norm " + epsText(other.stopGradNorm) + " there, " + epsText(stopGradNorm) + " here";
         }
         return null;
     }
