@@ -53,8 +53,9 @@ import org.graft.ops.Reduce;
  * a better one, and measures the test split once, at the end, with the best epoch's params:
  * no figure of the test split chooses anything. With or without a validation split, a run stops
  * after an epoch whose mean training objective changed by less than
- * {@link RunSettings#stopRelChange()} of the epoch before's; the epoch that stops a run is saved
- * and counts as any other.
+ * {@link RunSettings#stopRelChange()} of the epoch before's, or at whose end the norm of the
+ * objective's gradient over the whole training split is below {@link RunSettings#stopGradNorm()};
+ * the epoch that stops a run is saved and counts as any other.
  *
  * <p>The run computes in the dtype of the model's cost. The data sets are f64 in memory;
  * an f32 model is fed each batch converted to the dtype of the input it goes to, as it is
