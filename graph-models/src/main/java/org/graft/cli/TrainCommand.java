@@ -186,7 +186,8 @@ final class TrainCommand implements Callable<Integer> {
             int training = dataset.train().size() - held;
             int batch = this.batch != null ? this.batch : Math.min(DEFAULT_BATCH, training);
             var run = new RunSettings(text.name(), text.text(), data, epochs, batch, seed.seed, rate,
-                    lrDecay, jsonTexts(), rewriting.describe(), nanGuard.on, computes).validating(held, patience).stopping(relChange, gradNorm);
+                    lrDecay, jsonTexts(), rewriting.describe(), nanGuard.on, computes).validating(held, patience)
+                    .stopping(relChange, gradNorm);
             var trainer = new Trainer(model, dataset, run, options, folder.path());
             if (resume != null) {
                 trainer.resume();
