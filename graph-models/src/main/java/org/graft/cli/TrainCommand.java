@@ -51,6 +51,12 @@ import picocli.CommandLine.Spec;
                         + "objective are kept (OUT/best.npz), and the test split is measured once, at the end, with them. "
                         + "--patience P stops the run when P epochs pass without a better validation objective.",
                 "",
+                "--stop-rel-change EPS stops the run after an epoch whose mean training objective changed by less "
+                        + "than EPS times its value the epoch before; --stop-grad-norm EPS after an epoch at whose end the "
+                        + "gradient of the mean objective over the training split has a norm below EPS (a metrics.csv column, "
+                        + "grad_norm). Both work with or without --valid. A run that stops early says why, and writes it to "
+                        + "OUT/run.json.",
+                "",
                 "OUT gets metrics.csv (one row per epoch), checkpoint.npz (every param and the optimizer's state, "
                         + "readable by numpy.load), run.json (the settings) and PNG pictures: the learning curve, and for "
                         + "images the first layer's filters, reconstructions (a binding recon) and samples (a binding "
@@ -106,6 +112,16 @@ final class TrainCommand implements Callable<Integer> {
                     + "train every epoch).")
     int patience;
 
+    @Option(names = "--stop-rel-change", paramLabel = "EPS",
+            description = "Stop after an epoch whose mean training objective changed by less than EPS times its "
+                    + "value the epoch before (default: none).")
+    String stopRelChange;   // as given: RunSettings.stopRelChange reads and checks it
+
+    @Option(names = "--stop-grad-norm", paramLabel = "EPS",
+            description = "Stop after an epoch at whose end the gradient of the mean objective over the training split, "
+                    + "every trained param's as one vector, has a norm below EPS (default: none).")
+    String stopGradNorm;    // as given: RunSettings.stopGradNorm reads and checks it
+
     @Option(names = "--out", paramLabel = "OUT",
             description = "Where the run's files go (default: runs/MODEL or the next free runs/MODEL-N, or the --resume folder).")
     Path out;
@@ -145,6 +161,8 @@ final class TrainCommand implements Callable<Integer> {
         OptionalDouble rate = lr == null ? OptionalDouble.empty() : OptionalDouble.of(checked(() -> RunSettings.learningRate(lr)));
         if (valid != null) checked(() -> RunSettings.validation(valid));
         checked(() -> RunSettings.requirePatience(patience, valid != null));
+        double relChange = stopRelChange == null ? 0 : checked(() -> RunSettings.stopRelChange(stopRelChange));
+        double gradNorm = stopGradNorm == null ? 0 : checked(() -> RunSettings.stopGradNorm(stopGradNorm));
         if (resume != null && out != null && !out.equals(resume)) {
             throw new ParameterException(spec.commandLine(), "--out " + out + " and --resume " + resume
                     + ": a resumed run stays in its folder");
@@ -168,7 +186,8 @@ final class TrainCommand implements Callable<Integer> {
             int training = dataset.train().size() - held;
             int batch = this.batch != null ? this.batch : Math.min(DEFAULT_BATCH, training);
             var run = new RunSettings(text.name(), text.text(), data, epochs, batch, seed.seed, rate,
-                    lrDecay, jsonTexts(), rewriting.describe(), nanGuard.on, computes).validating(held, patience);
+                    lrDecay, jsonTexts(), rewriting.describe(), nanGuard.on, computes).validating(held, patience)
+                    .stopping(relChange, gradNorm);
             var trainer = new Trainer(model, dataset, run, options, folder.path());
             if (resume != null) {
                 trainer.resume();
@@ -183,7 +202,7 @@ final class TrainCommand implements Callable<Integer> {
                     epochs == 1 ? "" : "s", training / batch, batch, computes == DType.F64 ? "" : ", in " + computes);
             stdout.flush();
             boolean finished;
-            try (var report = new Report(stdout, stderr, epochs, trainer.columns().train().replace('_', ' '), trainer::stoppedEarly)) {
+            try (var report = new Report(stdout, stderr, epochs, trainer.columns(), trainer::stoppedEarly)) {
                 finished = trainer.train(report, interrupts::requested);
             }
             if (!finished) {
@@ -195,14 +214,12 @@ final class TrainCommand implements Callable<Integer> {
             }
             stdout.printf("%s holds metrics.csv, checkpoint.npz%s and the pictures%n", folder.path(), held == 0 ? "" : ", best.npz");
             List<Trainer.Epoch> history = trainer.history();
+            if (trainer.stoppedEarly()) stdout.printf("stopped early after epoch %d: %s%n", history.size(), trainer.stopped());
             if (held == 0) {
                 history.get(history.size() - 1).heldOut().forEach(this::printFigure);
                 return 0;
             }
             int best = trainer.bestEpoch();
-            if (trainer.stoppedEarly()) {
-                stdout.printf("stopped early after epoch %d: %s%n", history.size(), trainer.patienceRanOut(best));
-            }
             stdout.printf("best epoch: %d of %d, by its %s%n", best, history.size(), trainer.columns().heldOut().get(0).replace('_', ' '));
             history.get(best - 1).heldOut().forEach(this::printFigure);
             stdout.printf("the test split, measured once, with epoch %d's params:%n", best);
@@ -316,16 +333,18 @@ final class TrainCommand implements Callable<Integer> {
         private final PrintWriter err;
         private final int epochs;
         private final String train;
-        private final BooleanSupplier last;     // whether the epoch finished is the last, patience having run out
+        private final boolean gradNorm;         // the line shows the gradient's norm, which the run measures
+        private final BooleanSupplier last;     // whether the epoch finished is the last, the run having stopped early
         private ProgressBar bar;
         private int batch;
         private long lastLine;
 
-        Report(PrintWriter out, PrintWriter err, int epochs, String train, BooleanSupplier last) {
+        Report(PrintWriter out, PrintWriter err, int epochs, Trainer.Columns columns, BooleanSupplier last) {
             this.out = out;
             this.err = err;
             this.epochs = epochs;
-            this.train = train;
+            this.train = columns.train().replace('_', ' ');
+            this.gradNorm = columns.gradNorm();
             this.last = last;
         }
 
@@ -355,6 +374,7 @@ final class TrainCommand implements Callable<Integer> {
             if (epoch.epoch() > 1 && epoch.epoch() < epochs && !last.getAsBoolean() && now - lastLine < 1_000_000_000L) return;
             lastLine = now;
             var line = new StringBuilder(String.format("epoch %d/%d  %s %.4f", epoch.epoch(), epochs, train, epoch.train()));
+            if (gradNorm) line.append(String.format("  grad norm %.4g", epoch.gradNorm()));
             epoch.heldOut().forEach((column, value) -> line.append(String.format("  %s %.4g", column.replace('_', ' '), value)));
             line.append(String.format("  %.1f s", epoch.seconds()));
             out.println(line);

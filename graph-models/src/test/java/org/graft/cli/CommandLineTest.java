@@ -214,8 +214,8 @@ class CommandLineTest {
             Usage: graft train [-h] [--debug] [--nan-guard] [-O0] [--overwrite] [--batch=B]
                                --data=DATASET [--dtype=DTYPE] [--epochs=N] [--lr=RATE]
                                [--lr-decay=GAMMA] [--out=OUT] [--patience=P] [--resume=OUT]
-                               [--seed=N] [--valid=N] [--set=NAME=VALUE]...
-                               [--skip=PHASE]... FILE
+                               [--seed=N] [--stop-grad-norm=EPS] [--stop-rel-change=EPS]
+                               [--valid=N] [--set=NAME=VALUE]... [--skip=PHASE]... FILE
             Trains the objective of FILE on a data set.
 
             The features go to the model's input x and the targets (one-hot rows for
@@ -228,6 +228,13 @@ class CommandLineTest {
             objective are kept (OUT/best.npz), and the test split is measured once, at the
             end, with them. --patience P stops the run when P epochs pass without a better
             validation objective.
+
+            --stop-rel-change EPS stops the run after an epoch whose mean training
+            objective changed by less than EPS times its value the epoch before;
+            --stop-grad-norm EPS after an epoch at whose end the gradient of the mean
+            objective over the training split has a norm below EPS (a metrics.csv column,
+            grad_norm). Both work with or without --valid. A run that stops early says why,
+            and writes it to OUT/run.json.
 
             OUT gets metrics.csv (one row per epoch), checkpoint.npz (every param and the
             optimizer's state, readable by numpy.load), run.json (the settings) and PNG
@@ -250,49 +257,59 @@ class CommandLineTest {
             once, without saving.
 
             Arguments:
-                  FILE               A .graft file, or the name of a bundled model (graft
-                                       models lists them).
+                  FILE                   A .graft file, or the name of a bundled model
+                                           (graft models lists them).
 
             Options:
-                  --batch=B          Examples per step (default: 32, or all the training
-                                       examples if fewer).
-                  --data=DATASET     The data set: digits, mnist:DIR, ... (listed below).
-                  --debug            Show the stack trace of an error.
-                  --dtype=DTYPE      f32 or f64: compile the model with every type and
-                                       number in DTYPE (default: as written; the bundled
-                                       models are f64).
-                  --epochs=N         Epochs to train (default: 10).
-              -h, --help             Show this help and exit.
-                  --lr=RATE          The learning rate, in place of the one the objective's
-                                       optimizer gives.
-                  --lr-decay=GAMMA   Multiplies the learning rate by GAMMA after each
-                                       epoch, in (0, 1] (default: 1, a constant rate).
-                  --nan-guard        Stop at the first NaN or infinity, naming the op that
-                                       made it and where it is written.
-                  -O0                Do not rewrite the graph.
-                  --out=OUT          Where the run's files go (default: runs/MODEL or the
-                                       next free runs/MODEL-N, or the --resume folder).
-                  --overwrite        Train into OUT even though it holds another run: the
-                                       files a run writes, and nothing else, are removed
-                                       before training starts.
-                  --patience=P       With --valid: stop when P epochs pass without a better
-                                       validation objective (default: 0, train every epoch).
-                  --resume=OUT       Continue the run saved in OUT, with the same FILE,
-                                       data and settings; --epochs may grow.
-                  --seed=N           Seeds the params' initializers and the random ops
-                                       (default: 0).
-                  --set=NAME=VALUE   Binds an input, overrides a param or a const, or
-                                       replaces a named binding with a fixed value (before
-                                       any grad). VALUE is JSON: a number or nested arrays
-                                       of numbers, e.g. --set x='[[1, 2], [3, 4]]'; "NaN",
-                                       "Infinity" and "-Infinity" are those values.
-                                       Repeatable.
-                  --skip=PHASE       Leaves out the rewrite phase PHASE, one of:
-                                       canonicalize, stabilize, specialize. Repeatable.
-                  --valid=N          Hold the last N training examples out as a validation
-                                       split, or that fraction of them for N in (0, 1)
-                                       (default: none; each epoch is measured on the test
-                                       split).
+                  --batch=B              Examples per step (default: 32, or all the
+                                           training examples if fewer).
+                  --data=DATASET         The data set: digits, mnist:DIR, ... (listed
+                                           below).
+                  --debug                Show the stack trace of an error.
+                  --dtype=DTYPE          f32 or f64: compile the model with every type and
+                                           number in DTYPE (default: as written; the
+                                           bundled models are f64).
+                  --epochs=N             Epochs to train (default: 10).
+              -h, --help                 Show this help and exit.
+                  --lr=RATE              The learning rate, in place of the one the
+                                           objective's optimizer gives.
+                  --lr-decay=GAMMA       Multiplies the learning rate by GAMMA after each
+                                           epoch, in (0, 1] (default: 1, a constant rate).
+                  --nan-guard            Stop at the first NaN or infinity, naming the op
+                                           that made it and where it is written.
+                  -O0                    Do not rewrite the graph.
+                  --out=OUT              Where the run's files go (default: runs/MODEL or
+                                           the next free runs/MODEL-N, or the --resume
+                                           folder).
+                  --overwrite            Train into OUT even though it holds another run:
+                                           the files a run writes, and nothing else, are
+                                           removed before training starts.
+                  --patience=P           With --valid: stop when P epochs pass without a
+                                           better validation objective (default: 0, train
+                                           every epoch).
+                  --resume=OUT           Continue the run saved in OUT, with the same FILE,
+                                           data and settings; --epochs may grow.
+                  --seed=N               Seeds the params' initializers and the random ops
+                                           (default: 0).
+                  --set=NAME=VALUE       Binds an input, overrides a param or a const, or
+                                           replaces a named binding with a fixed value
+                                           (before any grad). VALUE is JSON: a number or
+                                           nested arrays of numbers, e.g. --set x='[[1, 2],
+                                           [3, 4]]'; "NaN", "Infinity" and "-Infinity" are
+                                           those values. Repeatable.
+                  --skip=PHASE           Leaves out the rewrite phase PHASE, one of:
+                                           canonicalize, stabilize, specialize. Repeatable.
+                  --stop-grad-norm=EPS   Stop after an epoch at whose end the gradient of
+                                           the mean objective over the training split,
+                                           every trained param's as one vector, has a norm
+                                           below EPS (default: none).
+                  --stop-rel-change=EPS  Stop after an epoch whose mean training objective
+                                           changed by less than EPS times its value the
+                                           epoch before (default: none).
+                  --valid=N              Hold the last N training examples out as a
+                                           validation split, or that fraction of them for N
+                                           in (0, 1) (default: none; each epoch is measured
+                                           on the test split).
 
             DATASET is one of:
               digits             the bundled 8x8 digits: 1,438 training, 359 test images

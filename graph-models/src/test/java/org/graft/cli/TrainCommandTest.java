@@ -235,7 +235,7 @@ class TrainCommandTest {
     }
 
     @Test
-    void aValidationSplitOrPatienceOutOfRangeIsAWrongCommandLine() {
+    void aValidationSplitPatienceOrStoppingCriterionOutOfRangeIsAWrongCommandLine() {
         String[][] refusals = {
             {"--valid", "1438", "--valid 1438: expected from 1 to 1,437 examples, fewer than the 1,438 training examples of digits,"
                     + " found 1,438"},
@@ -246,7 +246,14 @@ class TrainCommandTest {
             {"--valid", "2.5", "--valid: expected a number of examples (a whole number, 1 or more) or a fraction of the training set"
                     + " in (0, 1), found 2.5"},
             {"--patience", "3", "--patience 3: expected --valid beside it (early stopping watches the validation objective), found"
-                    + " no --valid"}};
+                    + " no --valid"},
+            {"--stop-rel-change", "0", "--stop-rel-change: expected a finite number > 0, found 0"},
+            {"--stop-rel-change", "-0.1", "--stop-rel-change: expected a finite number > 0, found -0.1"},
+            {"--stop-rel-change", "NaN", "--stop-rel-change: expected a finite number > 0, found NaN"},
+            {"--stop-rel-change", "1e999", "--stop-rel-change: expected a finite number > 0, found 1e999"},
+            {"--stop-rel-change", "small", "--stop-rel-change: expected a finite number > 0, found small"},
+            {"--stop-grad-norm", "0", "--stop-grad-norm: expected a finite number > 0, found 0"},
+            {"--stop-grad-norm", "Infinity", "--stop-grad-norm: expected a finite number > 0, found Infinity"}};
         for (String[] bad : refusals) {
             Run run = graft("train", "mlp", "--data", "digits", bad[0], bad[1], "--out", dir.resolve("out").toString());
             assertEquals(new Run(2, "", bad[2] + "\nTry 'graft train --help' for more.\n"), run);
@@ -256,6 +263,138 @@ class TrainCommandTest {
         assertEquals(1, run.status());
         assertTrue(run.err().endsWith(": error: --valid 100: expected an objective that can be measured on the validation split"
                 + " to choose the best epoch, found one that reads state updated by each step\n"), run.err());
+        run = graft("train", "rbm", "--data", "digits", "--stop-grad-norm", "0.1", "--out", dir.resolve("out").toString());
+        assertEquals(1, run.status());
+        assertTrue(run.err().endsWith(": error: --stop-grad-norm 0.1: expected an objective whose gradient can be measured on the"
+                + " whole training split, found one that reads state updated by each step\n"), run.err());
+    }
+
+    // ---- the notes' stopping criteria ----
+
+    private static final String[] CRITERIA_RUN = {"train", "mlp", "--data", "digits", "--seed", "7", "--set", "hidden=16"};
+    private static final String[] REL_CHANGE = concat(CRITERIA_RUN, "--stop-rel-change", "0.05");
+    private static final String[] GRAD_NORM = concat(CRITERIA_RUN, "--stop-grad-norm", "0.1");
+
+    @Test
+    void aRunStopsAfterTheFirstEpochWhoseTrainingObjectiveChangedByLessThanEpsRelative() throws IOException {
+        Run run = graft(concat(REL_CHANGE, "--epochs", "30", "--out", dir.toString()));
+        assertEquals(0, run.status(), run.err());
+        double[] train = columnValues(dir, "train_loss");
+        int stop = firstEpochMeeting(dir, "--stop-rel-change", 0.05);
+        assertEquals(train.length, stop, "the epochs run: " + Arrays.toString(train));
+        assertTrue(stop > 2 && stop < 30, "a run that stops, and not at its first chance: " + Arrays.toString(train));
+        String reason = String.format("train loss changed by %.3g of its value since epoch %d (--stop-rel-change 0.05)",
+                Math.abs(train[stop - 1] - train[stop - 2]) / Math.abs(train[stop - 2]), stop - 1);
+        assertStoppedAt(run, stop, reason);
+        assertEquals(0.05, strictJson(dir.resolve("run.json")).get("stopRelChange").getAsDouble());
+        assertEquals("epoch,train_loss,test_loss,test_accuracy,seconds", Files.readAllLines(dir.resolve("metrics.csv")).get(0));
+    }
+
+    @Test
+    void aRunStopsAfterTheFirstEpochAtWhoseEndTheGradientsNormIsBelowEps() throws IOException {
+        Run run = graft(concat(GRAD_NORM, "--epochs", "30", "--out", dir.toString()));
+        assertEquals(0, run.status(), run.err());
+        assertEquals("epoch,train_loss,grad_norm,test_loss,test_accuracy,seconds", Files.readAllLines(dir.resolve("metrics.csv")).get(0));
+        double[] norms = columnValues(dir, "grad_norm");
+        int stop = firstEpochMeeting(dir, "--stop-grad-norm", 0.1);
+        assertEquals(norms.length, stop, "the epochs run: " + Arrays.toString(norms));
+        assertTrue(stop > 1 && stop < 30, "a run that stops, and not at its first chance: " + Arrays.toString(norms));
+        String reason = String.format("the gradient of the loss over the training split has norm %.3g (--stop-grad-norm 0.1)",
+                norms[stop - 1]);
+        assertStoppedAt(run, stop, reason);
+        assertTrue(run.out().contains(String.format("\nepoch 1/30  train loss %.4f  grad norm %.4g  test loss ",
+                columnValues(dir, "train_loss")[0], norms[0])), run.out());
+        assertEquals(0.1, strictJson(dir.resolve("run.json")).get("stopGradNorm").getAsDouble());
+    }
+
+    /** The run ended after epoch {@code stop}, whose line was printed and which the checkpoint holds, and said why. */
+    private void assertStoppedAt(Run run, int stop, String reason) throws IOException {
+        assertTrue(run.out().contains("\nepoch " + stop + "/30  train loss "), "the last epoch's line: " + run.out());
+        assertTrue(run.out().contains("stopped early after epoch " + stop + ": " + reason + "\ntest loss: "), run.out());
+        assertEquals(reason, strictJson(dir.resolve("run.json")).get("stopped").getAsString());
+        assertEquals(Tensor.scalar(stop), Npz.read(dir.resolve("checkpoint.npz")).get("graft.epoch"), "the epoch that stops is saved");
+    }
+
+    @Test
+    void aRunResumedBeforeItsStoppingEpochStopsWhereAnUninterruptedOneDoes() throws IOException {
+        for (String[] criterion : List.of(REL_CHANGE, GRAD_NORM)) {
+            String option = criterion[criterion.length - 2], eps = criterion[criterion.length - 1];
+            Path whole = dir.resolve(option + "-whole"), halves = dir.resolve(option + "-halves");
+            Run uninterrupted = graft(concat(criterion, "--epochs", "30", "--out", whole.toString()));
+            assertEquals(0, uninterrupted.status(), uninterrupted.err());
+            int epochs = withoutSeconds(whole).size() - 1;
+            assertTrue(epochs < 30, option + " ended the run");
+
+            assertEquals(0, graft(concat(criterion, "--epochs", Integer.toString(epochs - 1), "--out", halves.toString())).status());
+            Run resumed = graft(concat(criterion, "--epochs", "30", "--resume", halves.toString()));
+            assertEquals(0, resumed.status(), resumed.err());
+            assertEquals(withoutSeconds(whole), withoutSeconds(halves), option);
+            assertArrayEquals(Files.readAllBytes(whole.resolve("checkpoint.npz")), Files.readAllBytes(halves.resolve("checkpoint.npz")));
+            String end = "stopped early after epoch ";
+            assertEquals(uninterrupted.out().substring(uninterrupted.out().indexOf(end)),
+                    resumed.out().substring(resumed.out().indexOf(end)));
+
+            Run again = graft(concat(criterion, "--epochs", "40", "--resume", whole.toString()));
+            assertEquals(1, again.status());
+            assertTrue(again.err().startsWith("error: --resume " + whole + ": the run stopped early after epoch " + epochs + ": "),
+                    again.err());
+            assertTrue(again.err().endsWith("(" + option + " " + eps + "); there is nothing to train\n"), again.err());
+            Run other = graft(concat(CRITERIA_RUN, "--epochs", "40", "--resume", halves.toString()));
+            assertEquals("error: --resume " + halves + ": the checkpoint there is of another run: " + option + " " + eps
+                    + " there, (none) here\n", other.err());
+        }
+    }
+
+    /** With --valid and --patience beside them, whichever is met first ends the run. */
+    @Test
+    void aStoppingCriterionAndPatienceEndTheRunAtWhicheverComesFirst() throws IOException {
+        var reasons = new ArrayList<String>();
+        for (String[] criterion : List.of(new String[] {"--stop-rel-change", "0.05"}, new String[] {"--stop-rel-change", "0.001"},
+                new String[] {"--stop-grad-norm", "0.13"})) {
+            Path out = dir.resolve(criterion[0] + criterion[1]);
+            Run run = graft(concat(EARLY, criterion[0], criterion[1], "--epochs", "30", "--out", out.toString()));
+            assertEquals(0, run.status(), run.err());
+            double[] valid = columnValues(out, "valid_loss");
+            int byCriterion = firstEpochMeeting(out, criterion[0], Double.parseDouble(criterion[1]));
+            int byPatience = patienceRunsOut(valid, 2);
+            assertEquals(Math.min(byCriterion, byPatience), valid.length, Arrays.toString(criterion) + ": " + Arrays.toString(valid));
+            String why = byCriterion < byPatience ? "(" + criterion[0] + " " : "valid loss has not improved for 2 epochs";
+            String stopped = run.out().lines().filter(l -> l.startsWith("stopped early after epoch " + valid.length + ": "))
+                    .findFirst().orElseThrow(() -> new AssertionError(run.out()));
+            assertTrue(stopped.contains(why), Arrays.toString(criterion) + ": " + stopped);
+            assertTrue(run.out().contains("the test split, measured once, with epoch "), run.out());
+            reasons.add(why);
+        }
+        assertEquals(3, Set.copyOf(reasons).size(), "patience ends one of the runs, each criterion another: " + reasons);
+    }
+
+    /**
+     * The epoch (from 1) after which {@code option} with {@code eps} stops the run whose metrics
+     * are in {@code out}, computed from metrics.csv; one past the last epoch for none.
+     * --stop-rel-change: the first from the second on whose mean training objective changed by
+     * less than eps of the one before (0 for two equal ones); --stop-grad-norm: the first whose
+     * grad_norm is below eps.
+     */
+    private static int firstEpochMeeting(Path out, String option, double eps) throws IOException {
+        double[] train = columnValues(out, "train_loss");
+        double[] norms = option.equals("--stop-grad-norm") ? columnValues(out, "grad_norm") : null;
+        for (int e = 1; e <= train.length; e++) {
+            double before = e == 1 ? 0 : train[e - 2], now = train[e - 1];
+            boolean met = norms != null ? norms[e - 1] < eps
+                    : e > 1 && (now == before ? 0 : Math.abs(now - before) / Math.abs(before)) < eps;
+            if (met) return e;
+        }
+        return train.length + 1;
+    }
+
+    /** The epoch after which {@code patience} epochs have passed without a lower value of {@code valid}; {@code valid.length + 1} for none. */
+    private static int patienceRunsOut(double[] valid, int patience) {
+        int best = 1;
+        for (int e = 2; e <= valid.length; e++) {
+            if (valid[e - 1] < valid[best - 1]) best = e;
+            if (e - best >= patience) return e;
+        }
+        return valid.length + 1;
     }
 
     @Test
@@ -456,7 +595,7 @@ class TrainCommandTest {
         assertEquals(0, graft("train", "xor", "--data", "xor", "--epochs", "2", "--out", dir.toString()).status());
         JsonObject settings = strictJson(dir.resolve("run.json"));
         assertEquals(List.of("model", "source", "data", "epochs", "batch", "seed", "lr", "lrDecay", "set", "rewriting",
-                "nanGuard", "dtype", "valid", "patience", "stopped"), List.copyOf(settings.keySet()));
+                "nanGuard", "dtype", "valid", "patience", "stopRelChange", "stopGradNorm", "stopped"), List.copyOf(settings.keySet()));
         assertTrue(settings.get("stopped").isJsonNull(), "every epoch trained: " + settings);
         assertTrue(settings.get("lr").isJsonNull(), settings.toString());
         assertEquals("xor.graft", settings.get("model").getAsString());
@@ -756,6 +895,13 @@ class TrainCommandTest {
     private static double[] lastRow(Path out) throws IOException {
         List<String> lines = Files.readAllLines(out.resolve("metrics.csv"));
         return Arrays.stream(lines.get(lines.size() - 1).split(",")).mapToDouble(Double::parseDouble).toArray();
+    }
+
+    /** The column {@code name} of the metrics file, a number per epoch. */
+    private static double[] columnValues(Path out, String name) throws IOException {
+        int column = column(out, name);
+        return Files.readAllLines(out.resolve("metrics.csv")).stream().skip(1).mapToDouble(l -> Double.parseDouble(l.split(",")[column]))
+                .toArray();
     }
 
     private static int column(Path out, String name) throws IOException {

@@ -205,6 +205,7 @@ final class Checkpoint {
         var text = new StringBuilder(String.join(",", columns.all())).append('\n');
         for (Trainer.Epoch e : epochs) {
             text.append(e.epoch()).append(',').append(e.train());
+            if (columns.gradNorm()) text.append(',').append(e.gradNorm());
             for (String column : columns.heldOut()) text.append(',').append(e.heldOut().get(column));
             text.append(',').append(e.seconds()).append('\n');
         }
@@ -240,8 +241,9 @@ final class Checkpoint {
             try {
                 var heldOut = new LinkedHashMap<String, Double>();
                 for (String column : columns.heldOut()) heldOut.put(column, Double.parseDouble(row.get(column)));
+                double gradNorm = columns.gradNorm() ? Double.parseDouble(row.get(Trainer.Columns.GRAD_NORM)) : Double.NaN;
                 rows.add(new Trainer.Epoch(Integer.parseInt(row.get(Trainer.Columns.EPOCH)), Double.parseDouble(row.get(columns.train())),
-                        heldOut, Double.parseDouble(row.get(Trainer.Columns.SECONDS))));
+                        gradNorm, heldOut, Double.parseDouble(row.get(Trainer.Columns.SECONDS))));
             } catch (NumberFormatException e) {
                 throw new GraftException(file + ":" + (i + 1) + ": expected numbers, found " + lines.get(i));
             }

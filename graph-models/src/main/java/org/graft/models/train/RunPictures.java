@@ -137,10 +137,11 @@ final class RunPictures {
         return history.stream().mapToInt(Trainer.Epoch::epoch).toArray();
     }
 
-    /** The learning curve's series: the training objective, then each held-out column. */
+    /** The learning curve's series: the training objective, its gradient's norm if measured, then each held-out column. */
     private static Map<String, double[]> series(Trainer.Columns columns, List<Trainer.Epoch> history) {
         var series = new LinkedHashMap<String, double[]>();
         series.put(columns.train(), history.stream().mapToDouble(Trainer.Epoch::train).toArray());
+        if (columns.gradNorm()) series.put(Trainer.Columns.GRAD_NORM, history.stream().mapToDouble(Trainer.Epoch::gradNorm).toArray());
         for (String column : columns.heldOut()) {
             series.put(column, history.stream().mapToDouble(e -> e.heldOut().get(column)).toArray());
         }

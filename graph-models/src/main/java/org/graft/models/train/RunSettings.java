@@ -1,5 +1,6 @@
 package org.graft.models.train;
 
+import java.math.BigDecimal;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.TreeMap;
@@ -25,10 +26,15 @@ import org.graft.core.tensor.DType;
  *     run.json written before has none)
  * @param patience the epochs {@code --patience} lets pass without a better validation objective
  *     before the run stops; 0 to train every epoch
+ * @param stopRelChange the {@code --stop-rel-change} EPS: the run stops after an epoch whose mean
+ *     training objective differs from the epoch before's by less than EPS of it; 0 for none (a
+ *     run.json written before has none)
+ * @param stopGradNorm the {@code --stop-grad-norm} EPS: the run stops after an epoch at whose end the
+ *     gradient of the mean objective over the training split has a norm below EPS; 0 for none
  */
 public record RunSettings(String model, String source, String data, int epochs, int batch, long seed, OptionalDouble lr,
                           double lrDecay, Map<String, String> set, String rewriting, boolean nanGuard, String dtype, int valid,
-                          int patience) {
+                          int patience, double stopRelChange, double stopGradNorm) {
 
     public RunSettings {
         if (model == null || source == null || data == null || set == null || rewriting == null) {
@@ -45,17 +51,29 @@ public record RunSettings(String model, String source, String data, int epochs, 
         if (dtype == null) dtype = DType.F64.toString();
         if (valid < 0) throw new IllegalArgumentException("--valid: expected a number of examples of at least 1, found " + valid);
         requirePatience(patience, valid > 0);
+        if (stopRelChange != 0) stopRelChange(Double.toString(stopRelChange));
+        if (stopGradNorm != 0) stopGradNorm(Double.toString(stopGradNorm));
     }
 
     /** The settings of a run that computes in {@code dtype}, measured on the test split each epoch (no {@code --valid}). */
     public RunSettings(String model, String source, String data, int epochs, int batch, long seed, OptionalDouble lr,
                        double lrDecay, Map<String, String> set, String rewriting, boolean nanGuard, DType dtype) {
-        this(model, source, data, epochs, batch, seed, lr, lrDecay, set, rewriting, nanGuard, dtype.toString(), 0, 0);
+        this(model, source, data, epochs, batch, seed, lr, lrDecay, set, rewriting, nanGuard, dtype.toString(), 0, 0, 0, 0);
     }
 
     /** These settings with {@code valid} examples held out for validation and early stopping after {@code patience} epochs (0: none). */
     public RunSettings validating(int valid, int patience) {
-        return new RunSettings(model, source, data, epochs, batch, seed, lr, lrDecay, set, rewriting, nanGuard, dtype, valid, patience);
+        return new RunSettings(model, source, data, epochs, batch, seed, lr, lrDecay, set, rewriting, nanGuard, dtype, valid, patience,
+                stopRelChange, stopGradNorm);
+    }
+
+    /**
+     * These settings stopping after an epoch whose mean training objective changed by less than
+     * {@code relChange} of it, or at whose end its gradient's norm is below {@code gradNorm} (0: never).
+     */
+    public RunSettings stopping(double relChange, double gradNorm) {
+        return new RunSettings(model, source, data, epochs, batch, seed, lr, lrDecay, set, rewriting, nanGuard, dtype, valid, patience,
+                relChange, gradNorm);
     }
 
     // The checks of the loop's settings, one each, for the command line (which makes them before
@@ -133,17 +151,34 @@ public record RunSettings(String model, String source, String data, int epochs, 
      *
      * @throws IllegalArgumentException if {@code given} is not a finite number above 0
      */
-    public static double learningRate(String given) {
-        double lr;
+    public static double learningRate(String given) { return positive("--lr", given); }
+
+    /**
+     * {@code --stop-rel-change}'s EPS {@code given}, checked as {@link #learningRate} checks a rate.
+     *
+     * @throws IllegalArgumentException if {@code given} is not a finite number above 0
+     */
+    public static double stopRelChange(String given) { return positive("--stop-rel-change", given); }
+
+    /**
+     * {@code --stop-grad-norm}'s EPS {@code given}, checked as {@link #learningRate} checks a rate.
+     *
+     * @throws IllegalArgumentException if {@code given} is not a finite number above 0
+     */
+    public static double stopGradNorm(String given) { return positive("--stop-grad-norm", given); }
+
+    /** {@code given}, the value of {@code option}, read as a finite number above 0, or refused in one form for every option. */
+    private static double positive(String option, String given) {
+        double v;
         try {
-            lr = Double.parseDouble(given);
+            v = Double.parseDouble(given);
         } catch (NumberFormatException e) { // not a number at all, as nan is not in Java: refused below, as it was given
-            lr = Double.NaN;
+            v = Double.NaN;
         }
-        if (!(lr > 0 && lr < Double.POSITIVE_INFINITY)) {
-            throw new IllegalArgumentException("--lr: expected a finite number > 0, found " + given);
+        if (!(v > 0 && v < Double.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException(option + ": expected a finite number > 0, found " + given);
         }
-        return lr;
+        return v;
     }
 
     /**
@@ -164,10 +199,19 @@ public record RunSettings(String model, String source, String data, int epochs, 
         if (!dtype.equals(other.dtype)) return "--dtype " + other.dtype + " there, " + dtype + " here";
         if (valid != other.valid) return "--valid " + countText(other.valid) + " there, " + countText(valid) + " here";
         if (patience != other.patience) return "--patience " + countText(other.patience) + " there, " + countText(patience) + " here";
+        if (Double.compare(stopRelChange, other.stopRelChange) != 0) {
+            return "--stop-rel-change " + epsText(other.stopRelChange) + " there, " + epsText(stopRelChange) + " here";
+        }
+        if (Double.compare(stopGradNorm, other.stopGradNorm) != 0) {
+            return "--stop-grad-norm " + epsText(other.stopGradNorm) + " there, " + epsText(stopGradNorm) + " here";
+        }
         return null;
     }
 
     private static String countText(int count) { return count == 0 ? "(none)" : Integer.toString(count); }
+
+    /** A stopping criterion's EPS as it is written on a command line, {@code 0.0001}; {@code (none)} for 0. */
+    static String epsText(double eps) { return eps == 0 ? "(none)" : BigDecimal.valueOf(eps).stripTrailingZeros().toPlainString(); }
 
     private static String lrText(OptionalDouble lr) { return lr.isPresent() ? Double.toString(lr.getAsDouble()) : "(the model's)"; }
 }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
+import java.util.function.ObjIntConsumer;
 import java.util.stream.IntStream;
 
 import org.graft.core.Apply;
@@ -32,6 +33,7 @@ import org.graft.core.tensor.Tensor;
 import org.graft.models.data.Data;
 import org.graft.models.data.Dataset;
 import org.graft.ops.Neural;
+import org.graft.ops.Ops;
 import org.graft.ops.Reduce;
 
 /**
@@ -49,7 +51,11 @@ import org.graft.ops.Reduce;
  * validation split keeps the params of its best epoch, the one with the best validation
  * objective (the first, on a tie), stops when {@link RunSettings#patience()} epochs pass without
  * a better one, and measures the test split once, at the end, with the best epoch's params:
- * no figure of the test split chooses anything.
+ * no figure of the test split chooses anything. With or without a validation split, a run stops
+ * after an epoch whose mean training objective changed by less than
+ * {@link RunSettings#stopRelChange()} of the epoch before's, or at whose end the norm of the
+ * objective's gradient over the whole training split is below {@link RunSettings#stopGradNorm()};
+ * the epoch that stops a run is saved and counts as any other.
  *
  * <p>The run computes in the dtype of the model's cost. The data sets are f64 in memory;
  * an f32 model is fed each batch converted to the dtype of the input it goes to, as it is
@@ -67,24 +73,42 @@ import org.graft.ops.Reduce;
  */
 public final class Trainer {
 
-    /** One epoch: the mean objective over its training steps, the held-out split's figures by column, and the seconds it took. */
-    public record Epoch(int epoch, double train, Map<String, Double> heldOut, double seconds) {}
+    /**
+     * One epoch: the mean objective over its training steps, the norm of the objective's gradient
+     * over the training split at its end ({@link #gradientNorm}; NaN for a run that does not
+     * measure it, without {@link RunSettings#stopGradNorm()}), the held-out split's figures by
+     * column, and the seconds it took.
+     */
+    public record Epoch(int epoch, double train, double gradNorm, Map<String, Double> heldOut, double seconds) {
+        /** An epoch whose gradient's norm is not measured. */
+        public Epoch(int epoch, double train, Map<String, Double> heldOut, double seconds) {
+            this(epoch, train, Double.NaN, heldOut, seconds);
+        }
+    }
 
     /**
-     * The columns of {@code metrics.csv}, by what they hold: {@value #EPOCH}, {@code train}, the
-     * {@code heldOut} columns, {@value #SECONDS}.
+     * The columns of {@code metrics.csv}, by what they hold: {@value #EPOCH}, {@code train},
+     * {@value #GRAD_NORM} if {@code gradNorm}, the {@code heldOut} columns, {@value #SECONDS}.
      *
      * @param train the mean objective over an epoch's steps, {@code train_OBJ}
+     * @param gradNorm whether the run measures {@link Epoch#gradNorm()}: only with
+     *     {@link RunSettings#stopGradNorm()}, so that other runs' files stay as they were
      * @param heldOut the figures of the held-out split: {@code test_OBJ} (unless the objective reads
      *     state), then {@code test_METRIC} for each metric in order, or {@code valid_OBJ} and
      *     {@code valid_METRIC} with a validation split; the keys of {@link Epoch#heldOut()}
      */
-    public record Columns(String train, List<String> heldOut) {
+    public record Columns(String train, boolean gradNorm, List<String> heldOut) {
         public static final String EPOCH = "epoch";
+        public static final String GRAD_NORM = "grad_norm";
         public static final String SECONDS = "seconds";
 
         public Columns {
             heldOut = List.copyOf(heldOut);
+        }
+
+        /** The columns of a run that does not measure the gradient's norm. */
+        public Columns(String train, List<String> heldOut) {
+            this(train, false, heldOut);
         }
 
         /** Every column, in the order of the file. */
@@ -92,6 +116,7 @@ public final class Trainer {
             var all = new ArrayList<String>();
             all.add(EPOCH);
             all.add(train);
+            if (gradNorm) all.add(GRAD_NORM);
             all.addAll(heldOut);
             all.add(SECONDS);
             return all;
@@ -139,6 +164,7 @@ public final class Trainer {
     private final Param lr;                     // the step's learning rate, set each epoch by the schedule
     private final Function step;
     private final Function test;
+    private final Function gradient;            // with --stop-grad-norm, the objective's gradient w.r.t. every trained param; else null
     private final List<String> measured;        // what the test function computes: OBJ (unless it reads state), then the metrics
     private final Columns columns;
     private final Map<String, Param> saved;     // every param a step reads or changes, by name
@@ -153,7 +179,7 @@ public final class Trainer {
     private long lastSave = System.nanoTime();
     private int bestEpoch;              // with a validation split, the epoch of the best validation objective so far; 0 before
     private Map<String, Tensor> best;   // the evaluated params' values at its end (their initial values before)
-    private boolean stoppedEarly;       // the patience ran out
+    private String stopped;             // why the run ended before its last epoch (patience ran out, say); null while it goes on
     private Map<String, Double> testFigures = Map.of();   // the test split's, with the best params, once trained
 
     /** Where a run stands: {@code epochs} whole epochs done, then {@code steps} steps of the next (0 between epochs). */
@@ -228,7 +254,8 @@ public final class Trainer {
         dtype = cost.type().dtype();
         lr = new Param(LR, Tensor.scalar(dtype, baseLr));
         // simultaneous, as every update of one compiled step: each new value is computed from the values before it
-        var updates = new LinkedHashMap<>(model.updates().at(lr));
+        Map<Param, Node> trainedUpdates = model.updates().at(lr);
+        var updates = new LinkedHashMap<>(trainedUpdates);
         updates.putAll(model.stateUpdates());
         step = Compiler.compile(fed, List.of(cost), updates, options).guardNonFinite(run.nanGuard());
         // The objective is measured on held-out data too, unless it reads state: the RBM's
@@ -244,8 +271,13 @@ public final class Trainer {
         if (heldOutObjective) nodes.put(model.objective(), cost);
         nodes.putAll(model.metrics());
         measured = List.copyOf(nodes.keySet());
-        columns = new Columns("train_" + model.objective(), prefixed(run.valid() > 0 ? VALID : TEST));
+        if (!heldOutObjective && run.stopGradNorm() > 0) {
+            throw new GraftException(cost.pos(), "--stop-grad-norm " + RunSettings.epsText(run.stopGradNorm()) + ": expected an objective"
+                    + " whose gradient can be measured on the whole training split, found one that reads state updated by each step");
+        }
+        columns = new Columns("train_" + model.objective(), run.stopGradNorm() > 0, prefixed(run.valid() > 0 ? VALID : TEST));
         test = Compiler.compile(fed, List.copyOf(nodes.values()), options);
+        gradient = run.stopGradNorm() > 0 ? Compiler.compile(fed, Ops.grad(cost, trained(cost, trainedUpdates)), options) : null;
         saved = saved(cost, updates);
         evaluated = new LinkedHashMap<>();
         for (Node n : Graph.topologicalOrder(List.copyOf(nodes.values()))) if (n instanceof Param p) evaluated.put(p.label(), p);
@@ -270,14 +302,50 @@ public final class Trainer {
     /** With a validation split, the epoch of the best validation objective so far (the first, on a tie); 0 before any. */
     public int bestEpoch() { return bestEpoch; }
 
-    /** Whether the run ended because {@link RunSettings#patience()} epochs passed without a better validation objective. */
-    public boolean stoppedEarly() { return stoppedEarly; }
+    /**
+     * Whether the run ended before its last epoch: {@link RunSettings#patience()} epochs passed
+     * without a better validation objective, or a stopping criterion was met.
+     */
+    public boolean stoppedEarly() { return stopped != null; }
+
+    /** Why the run ended before its last epoch, as printed and written to run.json; null when it did not. */
+    public String stopped() { return stopped; }
+
+    /**
+     * Why the run ends after the last of {@code epochs}, the best of which is {@code best}; null
+     * when it goes on. Patience, then the relative change of the training objective, then its
+     * gradient's norm: when more than one is met on one epoch, the first names the reason.
+     */
+    private String stopReason(List<Epoch> epochs, int best) {
+        int e = epochs.size();
+        if (run.patience() > 0 && best > 0 && e - best >= run.patience()) return patienceRanOut(best);
+        if (run.stopRelChange() > 0 && e >= 2) {
+            double change = relativeChange(epochs.get(e - 2).train(), epochs.get(e - 1).train());
+            if (change < run.stopRelChange()) {
+                return String.format("%s changed by %.3g of its value since epoch %d (--stop-rel-change %s)",
+                        columns.train().replace('_', ' '), change, e - 1, RunSettings.epsText(run.stopRelChange()));
+            }
+        }
+        if (run.stopGradNorm() > 0 && e >= 1 && epochs.get(e - 1).gradNorm() < run.stopGradNorm()) {
+            return String.format("the gradient of the %s over the training split has norm %.3g (--stop-grad-norm %s)",
+                    model.objective(), epochs.get(e - 1).gradNorm(), RunSettings.epsText(run.stopGradNorm()));
+        }
+        return null;
+    }
+
+    /**
+     * |now - before| / |before|, the notes' rate of change of the mean objective per epoch: 0 when
+     * the two are equal (both 0 included), infinite when only {@code before} is 0, NaN when either is.
+     */
+    static double relativeChange(double before, double now) {
+        return now == before ? 0 : Math.abs(now - before) / Math.abs(before);
+    }
 
     /**
      * Why patience ends a run whose best epoch is {@code best}, as printed and written to run.json:
      * {@code valid loss has not improved for 2 epochs since epoch 13 (--patience 2)}.
      */
-    public String patienceRanOut(int best) {
+    private String patienceRanOut(int best) {
         return String.format("%s has not improved for %d epochs since epoch %d (--patience %d)",
                 columns.heldOut().get(0).replace('_', ' '), run.patience(), best, run.patience());
     }
@@ -322,9 +390,10 @@ public final class Trainer {
         }
         int foundBest = 0;
         for (Epoch e : found.epochs()) if (foundBest == 0 || improves(e, found.epochs().get(foundBest - 1))) foundBest = e.epoch();
-        if (run.patience() > 0 && at.steps() == 0 && foundBest > 0 && at.epochs() - foundBest >= run.patience()) {
-            throw new GraftException("--resume " + out + ": the run stopped early after epoch " + at.epochs() + ": "
-                    + patienceRanOut(foundBest) + "; there is nothing to train");
+        String ended = at.steps() == 0 ? stopReason(found.epochs(), foundBest) : null;
+        if (ended != null) {
+            throw new GraftException("--resume " + out + ": the run stopped early after epoch " + at.epochs() + ": " + ended
+                    + "; there is nothing to train");
         }
         for (var p : saved.entrySet()) p.getValue().set(found.params().get(p.getKey()));
         if (run.valid() > 0) for (String name : evaluated.keySet()) best.put(name, found.params().get(Checkpoint.BEST + name));
@@ -346,25 +415,26 @@ public final class Trainer {
      * @return true when every epoch is done, false when {@code stop} ended the run at {@link #position()}
      */
     public boolean train(Listener listener, BooleanSupplier stop) throws IOException {
-        for (int e = epochsDone + 1; e <= run.epochs() && !stoppedEarly; e++) {
+        for (int e = epochsDone + 1; e <= run.epochs() && stopped == null; e++) {
             long seed = epochSeed(run.seed(), e);
             if (!trainEpoch(e, seed, listener, stop)) {
                 if (out != null && !position().equals(savedAt)) save();
                 return false;
             }
-            var epoch = new Epoch(e, objectiveSum / stepsPerEpoch(), evaluate(data.test(), seed, columns.heldOut()), seconds);
+            double gradNorm = gradient == null ? Double.NaN : gradientNorm(seed);
+            var epoch = new Epoch(e, objectiveSum / stepsPerEpoch(), gradNorm, evaluate(data.test(), seed, columns.heldOut()), seconds);
             history.add(epoch);
             if (run.valid() > 0 && (bestEpoch == 0 || improves(epoch, history.get(bestEpoch - 1)))) {
                 bestEpoch = e;
                 best = values(evaluated);
             }
-            stoppedEarly = run.patience() > 0 && e - bestEpoch >= run.patience();
+            stopped = stopReason(history, bestEpoch);
             epochsDone = e;
             stepsDone = 0;
             objectiveSum = 0;
             seconds = 0;
             long now = System.nanoTime();
-            if (out != null && (e == run.epochs() || stoppedEarly || now - lastSave >= SAVE_INTERVAL_NANOS)) {
+            if (out != null && (e == run.epochs() || stopped != null || now - lastSave >= SAVE_INTERVAL_NANOS)) {
                 save();
                 pictures.draw(out, columns(), history, seed, listener);
                 lastSave = now;
@@ -444,7 +514,7 @@ public final class Trainer {
         var params = new LinkedHashMap<>(values(saved));
         if (run.valid() > 0) best.forEach((name, value) -> params.put(Checkpoint.BEST + name, value));
         Checkpoint.write(out, run, new Checkpoint.Progress(epochsDone, stepsDone, objectiveSum, seconds), params, columns(),
-                history, stoppedEarly ? patienceRanOut(bestEpoch) : null);
+                history, stopped);
         if (bestEpoch > 0) Checkpoint.writeBest(out, best, bestEpoch);   // not read by a resume, which takes the checkpoint's
         savedAt = position();
     }
@@ -455,17 +525,49 @@ public final class Trainer {
      */
     private Map<String, Double> evaluate(Dataset split, long seed, List<String> columns) {
         if (columns.isEmpty()) return Map.of();
-        int batch = run.batch();
         test.seed(~seed);   // a stream apart from the training step's
         double[] sums = new double[columns.size()];
-        for (int from = 0; from < split.size(); from += batch) {
-            int count = Math.min(batch, split.size() - from);
-            List<Tensor> values = test.call(feed(split.rows(IntStream.range(from, from + count).toArray())));
+        inBatches(test, split, (values, count) -> {
             for (int k = 0; k < sums.length; k++) sums[k] += values.get(k).item() * count;
-        }
+        });
         var figures = new LinkedHashMap<String, Double>();
         for (int k = 0; k < sums.length; k++) figures.put(columns.get(k), sums[k] / split.size());
         return figures;
+    }
+
+    /**
+     * The norm of the gradient of the mean objective over the whole training split, at the params
+     * as they are: the training examples in their order, in batches (the last one partial), each
+     * batch's gradient weighted by its share of the examples, the params held fixed throughout;
+     * every trained param's gradient taken together as one vector. Random ops draw from a stream
+     * of the epoch's seed apart from its steps' and the held-out split's.
+     */
+    private double gradientNorm(long seed) {
+        Dataset train = data.train();
+        gradient.seed(stepSeed(seed, -1));   // the steps' streams are stepSeed(seed, 0), stepSeed(seed, 1), ...: never -1's
+        var sums = new ArrayList<double[]>();
+        inBatches(gradient, train, (grads, count) -> {
+            for (int k = 0; k < grads.size(); k++) {
+                if (sums.size() == k) sums.add(new double[grads.get(k).size()]);
+                double[] sum = sums.get(k);
+                for (int i = 0; i < sum.length; i++) sum[i] += grads.get(k).getFlat(i) * count;
+            }
+        });
+        double squares = 0;
+        for (double[] sum : sums) for (double g : sum) squares += (g / train.size()) * (g / train.size());
+        return Math.sqrt(squares);
+    }
+
+    /**
+     * Calls {@code f} on {@code split} in order, in batches of the run's size (the last one
+     * partial), handing {@code take} each call's outputs and its batch's size.
+     */
+    private void inBatches(Function f, Dataset split, ObjIntConsumer<List<Tensor>> take) {
+        int batch = run.batch();
+        for (int from = 0; from < split.size(); from += batch) {
+            int count = Math.min(batch, split.size() - from);
+            take.accept(f.call(feed(split.rows(IntStream.range(from, from + count).toArray()))), count);
+        }
     }
 
     /** The measured figures' columns for a split: {@code test_loss}, {@code valid_accuracy}, ... */
@@ -504,6 +606,13 @@ public final class Trainer {
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
         return z ^ (z >>> 31);
+    }
+
+    /** The params the optimizer trains, of those the objective reads: not its own state, not the state params the step sets. */
+    private static List<Param> trained(Node cost, Map<Param, Node> trainedUpdates) {
+        var trained = new ArrayList<Param>();
+        for (Node n : Graph.topologicalOrder(List.of(cost))) if (n instanceof Param p && trainedUpdates.containsKey(p)) trained.add(p);
+        return trained;
     }
 
     /** Every param the step reads or updates, by name: what a checkpoint holds. */

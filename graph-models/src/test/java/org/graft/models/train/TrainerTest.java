@@ -3,6 +3,7 @@ package org.graft.models.train;
 import static org.graft.ops.Ops.add;
 import static org.graft.ops.Ops.argmax;
 import static org.graft.ops.Ops.equal;
+import static org.graft.ops.Ops.grad;
 import static org.graft.ops.Ops.input;
 import static org.graft.ops.Ops.matmul;
 import static org.graft.ops.Ops.mean;
@@ -28,6 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.graft.core.Input;
 import org.graft.core.Node;
 import org.graft.core.Param;
+import org.graft.core.runtime.Compiler;
+import org.graft.core.runtime.Function;
 import org.graft.core.runtime.Options;
 import org.graft.core.tensor.DType;
 import org.graft.core.tensor.Shape;
@@ -165,6 +168,39 @@ class TrainerTest {
             assertEquals(Npz.read(whole.resolve(file)), Npz.read(split.resolve(file)), file);
         }
         for (int e = 0; e < epochs; e++) assertEquals(uninterrupted.history().get(e).heldOut(), resumed.history().get(e).heldOut());
+    }
+
+    /**
+     * The gradient's norm a run measures after each epoch, in batches of 32 with a partial last
+     * one, is that of the mean objective over the whole training split taken in one batch, at the
+     * params the epoch ended with, every trained param's gradient in one vector.
+     */
+    @Test
+    void theGradientsNormIsThatOfTheMeanObjectiveOverTheWholeTrainingSplitAtTheEpochsEnd() throws IOException {
+        Model model = softmaxRegression();
+        assertTrue(digits.train().size() % 32 != 0, "a partial last batch");
+        var trainer = new Trainer(model, digits, epochs(2).stopping(0, 1e-12), Options.DEFAULT);
+        assertTrue(trainer.columns().gradNorm());
+        assertTrue(trainer.train(new Trainer.Listener() {}, () -> false));
+
+        Function grads = Compiler.compile(List.of(model.x(), model.y().orElseThrow()), grad(model.cost(), model.params()),
+                Options.DEFAULT);
+        double squares = 0;
+        for (Tensor g : grads.call(digits.train().features(), digits.train().targets())) {
+            for (double v : g.toArray()) squares += v * v;
+        }
+        double gradNorm = trainer.history().get(1).gradNorm();
+        assertEquals(Math.sqrt(squares), gradNorm, 1e-12 * gradNorm);
+        assertTrue(gradNorm > 0.01, "a gradient to measure: " + gradNorm);
+    }
+
+    /** |J_e - J_(e-1)| / |J_(e-1)|, with J_(e-1) = 0 meaning no change when J_e is 0 too and an unbounded one otherwise. */
+    @Test
+    void theRelativeChangeOfTheObjectiveIsZeroBetweenEqualValuesAndUnboundedFromZero() {
+        assertEquals(0.25, Trainer.relativeChange(-2, -1.5));
+        assertEquals(0.0, Trainer.relativeChange(0, 0));
+        assertEquals(Double.POSITIVE_INFINITY, Trainer.relativeChange(0, 1e-300));
+        assertTrue(Double.isNaN(Trainer.relativeChange(1, Double.NaN)), "a NaN objective stops nothing: NaN < EPS is false");
     }
 
     @Test
