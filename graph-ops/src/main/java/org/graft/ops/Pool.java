@@ -71,8 +71,20 @@ public sealed interface Pool extends Op {
     @Override
     default String describe() { return name() + "(" + window() + ")"; }
 
+    /** The pools themselves, of images {@code x}: one value per window, {@code [n, c, h, w] -> [n, c, oh, ow]}. */
+    sealed interface OverWindows extends Pool {
+        @Override
+        default Type type(List<Type> in) {
+            Op.requireArity(this, in, 1);
+            return pooled(in.get(0), window());
+        }
+
+        @Override
+        default Tensor fprop(List<Tensor> in) { return run(this, in, pooledShape(in.get(0).shape(), window())); }
+    }
+
     /** Each window's maximum: {@code [n, c, h, w] -> [n, c, oh, ow]}. */
-    record MaxPool2d(Window window) implements Pool {
+    record MaxPool2d(Window window) implements OverWindows {
         public static final Builtin BUILTIN = Builtin.of("max_pool2d", List.of(Builtin.Param.operand("x"), Builtin.Param.pair("size"),
                         Builtin.Param.optionalPair("stride"), Builtin.Param.pair("padding", 0), Builtin.Param.pair("dilation", 1)),
                 a -> maxPool2d(a.operand("x"), Conv.named("max_pool2d", () -> windowOf(a, a.pair("dilation")))),
@@ -83,15 +95,6 @@ public sealed interface Pool extends Op {
 
         @Override
         public String name() { return "max_pool2d"; }
-
-        @Override
-        public Type type(List<Type> in) {
-            Op.requireArity(this, in, 1);
-            return pooled(in.get(0), window);
-        }
-
-        @Override
-        public Tensor fprop(List<Tensor> in) { return run(this, in, pooledShape(in.get(0).shape(), window)); }
 
         @Override
         public Kernel kernel(Site site) {
@@ -212,7 +215,7 @@ public sealed interface Pool extends Op {
      * the mean ({@code countPadding}, PyTorch's default {@code count_include_pad = True}) or
      * left out of it.
      */
-    record AvgPool2d(Window window, boolean countPadding) implements Pool, Linear {
+    record AvgPool2d(Window window, boolean countPadding) implements OverWindows, Linear {
         public static final Builtin BUILTIN = Builtin.of("avg_pool2d", List.of(Builtin.Param.operand("x"), Builtin.Param.pair("size"),
                         Builtin.Param.optionalPair("stride"), Builtin.Param.pair("padding", 0), Builtin.Param.bool("count_include_pad", true)),
                 a -> avgPool2d(a.operand("x"), Conv.named("avg_pool2d", () -> windowOf(a, new int[] {1, 1})), a.bool("count_include_pad")),
@@ -229,15 +232,6 @@ public sealed interface Pool extends Op {
 
         @Override
         public String describe() { return name() + "(" + window + (countPadding ? "" : ", count_include_pad = false") + ")"; }
-
-        @Override
-        public Type type(List<Type> in) {
-            Op.requireArity(this, in, 1);
-            return pooled(in.get(0), window);
-        }
-
-        @Override
-        public Tensor fprop(List<Tensor> in) { return run(this, in, pooledShape(in.get(0).shape(), window)); }
 
         @Override
         public Kernel kernel(Site site) {
