@@ -291,7 +291,6 @@ final class TrainCommand implements Callable<Integer> {
         return "'" + word.replace("'", "'\\''") + "'";
     }
 
-    /** --lr's rate, or none for the model's own; one that the settings refuse is a wrong command line, said before anything is read. */
     /** {@code check}'s value; its refusal as a usage error, checked before any folder is touched. */
     private <T> T checked(Supplier<T> check) {
         try {
