@@ -71,10 +71,11 @@ public sealed interface Loops extends Op {
      * from outside them — params, inputs, values computed before the scan — becomes a
      * non-sequence input of the scan, so gradients reach it; constants stay in the step, and so
      * do random draws, which are drawn afresh at every step. Without sequences, {@code length}
-     * is the number of steps (else it is ignored: the sequences' leading dim is).
+     * is the number of steps (else it is ignored: the sequences' leading dim is). Without
+     * {@code stacked}, each carried value's result is its last value instead of all of them.
      */
     static List<Node> scan(Step step, List<String> names, List<? extends Node> inits, List<? extends Node> sequences,
-                           int length, boolean reverse, int truncate) {
+                           int length, boolean reverse, int truncate, boolean stacked) {
         int c = inits.size(), s = sequences.size();
         if (names.size() != c + s) throw new IllegalArgumentException("scan: " + names.size() + " names for " + (c + s) + " placeholders");
         var placeholders = new ArrayList<Input>(c + s);
@@ -110,7 +111,7 @@ public sealed interface Loops extends Op {
         var in = new ArrayList<Node>(inits);
         in.addAll(sequences);
         in.addAll(free.keySet());
-        Node scan = Apply.of(new Scan(body, c, s, Collections.nCopies(c, true), s == 0 ? length : -1, reverse, truncate), in);
+        Node scan = Apply.of(new Scan(body, c, s, Collections.nCopies(c, stacked), s == 0 ? length : -1, reverse, truncate), in);
         var results = new ArrayList<Node>(outs.size());
         for (int r = 0; r < outs.size(); r++) results.add(Apply.of(new Part(r), scan));
         return results;

@@ -727,7 +727,7 @@ public final class Ops {
         var names = new ArrayList<String>();
         for (int j = 0; j < inits.size(); j++) names.add("h" + j);
         for (int q = 0; q < sequences.size(); q++) names.add("x" + q);
-        return Loops.scan(step, names, inits, sequences, -1, reverse, truncate);
+        return Loops.scan(step, names, inits, sequences, -1, reverse, truncate, true);
     }
 
     /** The Jacobian {@code dy/dx}, of type {@code y.dims + x.dims}, for concrete types. See {@link Derivatives#jacobian}. */
