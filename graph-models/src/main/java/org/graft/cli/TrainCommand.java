@@ -197,9 +197,11 @@ final class TrainCommand implements Callable<Integer> {
                                 trainer.stepsPerEpoch(), at.epochs() + 1));
             }
             if (overwrite) folder.clear();
-            stdout.printf("%s on %s: %,d training%s and %,d test examples, %d epoch%s of %,d steps of %d%s%n", text.name(),
-                    dataset.name(), training, held == 0 ? "" : String.format(", %,d validation", held), dataset.test().size(), epochs,
-                    epochs == 1 ? "" : "s", training / batch, batch, computes == DType.F64 ? "" : ", in " + computes);
+            String examples = dataset.train().isSequences() ? String.format("sequences of %,d steps", dataset.train().steps())
+                    : "examples";
+            stdout.printf("%s on %s: %,d training%s and %,d test %s, %d epoch%s of %,d steps of %d%s%n", text.name(),
+                    dataset.name(), training, held == 0 ? "" : String.format(", %,d validation", held), dataset.test().size(), examples,
+                    epochs, epochs == 1 ? "" : "s", training / batch, batch, computes == DType.F64 ? "" : ", in " + computes);
             stdout.flush();
             boolean finished;
             try (var report = new Report(stdout, stderr, epochs, trainer.columns(), trainer::stoppedEarly)) {
