@@ -319,6 +319,8 @@ class CommandLineTest {
               xor                the four XOR points, targets [4, 1], also the test set
               sine               200 noisy samples of sin x, x in [0, 2pi]; tested on sin x
               donut              a disk (0) in a ring (1), targets [n, 1]: 1,000 + 500
+              lorenz             Lorenz trajectories / 20, x and y [100, n, 3]: 256 + 64
+              sine-seq           noisy sines, y the clean next step, [100, n, 1]: 256 + 64
             """;
 
     @Example

@@ -34,9 +34,17 @@ import java.util.Locale;
  *     (target 1), uniform over their areas, half of each; 1,000 training and 500 test points.
  *     The target is a [n, 1] column of 0 and 1, for a net with one sigmoid output, so the set
  *     is a regression set ({@code classes() == 0}) and not one-hot.
+ * <li>{@code lorenz}: trajectories of the Lorenz system (σ 10, ρ 28, β 8/3) by fourth-order
+ *     Runge-Kutta with a step of 0.01, each after a burn-in of 1,000 steps from a random point,
+ *     divided by 20: 256 training and 64 test sequences, one-step prediction
+ *     ({@link Dataset#nextStep}) over 100 steps, x and y {@code [100, n, 3]}.
+ * <li>{@code sine-seq}: sines of random frequency (0.1 to 0.3 radians a step) and phase, x with
+ *     noise N(0, 0.1²) and y the clean next step, {@code [100, n, 1]}: 256 training and 64 test
+ *     sequences.
  * </ul>
- * The generated sets (xor, sine, donut) come from a {@link java.util.Random} with seed 1, so
- * they are the same on every run. A DIR or FILE starting with {@code ~/} is in the user's home.
+ * The generated sets (xor, sine, donut, lorenz, sine-seq) come from a {@link java.util.Random}
+ * with seed 1, so they are the same on every run. A DIR or FILE starting with {@code ~/} is in
+ * the user's home.
  */
 public final class DataSets {
     private DataSets() {}
@@ -55,10 +63,12 @@ public final class DataSets {
             "csv:FILE           numbers, the target last, a header or not; 20% for testing",
             "xor                the four XOR points, targets [4, 1], also the test set",
             "sine               200 noisy samples of sin x, x in [0, 2pi]; tested on sin x",
-            "donut              a disk (0) in a ring (1), targets [n, 1]: 1,000 + 500");
+            "donut              a disk (0) in a ring (1), targets [n, 1]: 1,000 + 500",
+            "lorenz             Lorenz trajectories / 20, x and y [100, n, 3]: 256 + 64",
+            "sine-seq           noisy sines, y the clean next step, [100, n, 1]: 256 + 64");
 
     private static final String EXPECTED = "expected one of digits, mnist:DIR, fashion-mnist:DIR (or fashion:DIR), "
-            + "csv:FILE, xor, sine, donut";
+            + "csv:FILE, xor, sine, donut, lorenz, sine-seq";
 
     /**
      * Loads the data set {@code spec} names (see the class comment).
@@ -72,7 +82,7 @@ public final class DataSets {
         String name = (colon < 0 ? spec : spec.substring(0, colon)).toLowerCase(Locale.ROOT);
         String argument = colon < 0 ? null : spec.substring(colon + 1);
         switch (name) {
-            case "digits", "xor", "sine", "donut" -> {
+            case "digits", "xor", "sine", "donut", "lorenz", "sine-seq" -> {
                 if (argument != null) {
                     throw new IllegalArgumentException("data set \"" + spec + "\": " + name + " takes nothing after it; "
                             + EXPECTED);
@@ -92,6 +102,8 @@ public final class DataSets {
             case "xor" -> Synthetic.xor();
             case "sine" -> Synthetic.sine();
             case "donut" -> Synthetic.donut();
+            case "lorenz" -> Synthetic.lorenz();
+            case "sine-seq" -> Synthetic.sineSequences();
             case "mnist" -> Idx.load(path(argument), Idx.Source.MNIST);
             case "fashion-mnist", "fashion" -> Idx.load(path(argument), Idx.Source.FASHION_MNIST);
             default -> csv(path(argument));

@@ -10,7 +10,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class DataSetsTest {
-    static final String EXPECTED = "expected one of digits, mnist:DIR, fashion-mnist:DIR (or fashion:DIR), csv:FILE, xor, sine, donut";
+    static final String EXPECTED = "expected one of digits, mnist:DIR, fashion-mnist:DIR (or fashion:DIR), csv:FILE, xor, sine, donut, lorenz, sine-seq";
 
     @Test
     void digitsIsTheBundledSetSplitInto1438TrainingAnd359TestImages() throws IOException {
@@ -48,11 +48,13 @@ class DataSetsTest {
     void aSetThatIsNotReadFromFilesTakesNothingAfterItsName() {
         assertRefused("digits:8x8", "data set \"digits:8x8\": digits takes nothing after it; " + EXPECTED);
         assertRefused("sine:", "data set \"sine:\": sine takes nothing after it; " + EXPECTED);
+        assertRefused("lorenz:100", "data set \"lorenz:100\": lorenz takes nothing after it; " + EXPECTED);
     }
 
     @Test
     void formsHaveOneLineForEachFormStartingWithIt() {
-        List<String> syntax = List.of("digits", "mnist:DIR", "fashion-mnist:DIR", "csv:FILE", "xor", "sine", "donut");
+        List<String> syntax = List.of("digits", "mnist:DIR", "fashion-mnist:DIR", "csv:FILE", "xor", "sine", "donut", "lorenz",
+                "sine-seq");
         assertEquals(syntax.size(), DataSets.FORMS.size());
         for (int i = 0; i < syntax.size(); i++) {
             assertTrue(DataSets.FORMS.get(i).startsWith(syntax.get(i) + " "), DataSets.FORMS.get(i));
