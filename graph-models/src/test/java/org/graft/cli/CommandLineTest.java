@@ -316,6 +316,7 @@ class CommandLineTest {
               mnist:DIR          MNIST's four IDX files in DIR, .gz or raw: 60,000 + 10,000
               fashion-mnist:DIR  Fashion-MNIST likewise (also fashion:DIR)
               csv:FILE           numbers, the target last, a header or not; 20% for testing
+              csv-seq:FILE       sequences, a line a step: id, then values; 20% for testing
               xor                the four XOR points, targets [4, 1], also the test set
               sine               200 noisy samples of sin x, x in [0, 2pi]; tested on sin x
               donut              a disk (0) in a ring (1), targets [n, 1]: 1,000 + 500

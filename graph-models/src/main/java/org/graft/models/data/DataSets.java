@@ -25,6 +25,12 @@ import java.util.Locale;
  *     a regression set [n, 1], which says where its targets fail to be classes;
  *     {@link #TEST_FRACTION} of the rows, chosen with {@link #SPLIT_SEED}, are for testing.
  *     Features are used as written.
+ * <li>{@code csv-seq:FILE}: sequences in CSV, a line per time step: the sequence's id (a
+ *     number), then its values at that step; the lines of a sequence consecutive and in time
+ *     order, every sequence of the same length, at least 2 steps, and an optional header
+ *     ({@link Csv#sequences}). One-step prediction: x the steps 0..T-1, y the steps 1..T.
+ *     {@link #TEST_FRACTION} of the sequences, chosen with {@link #SPLIT_SEED}, are for testing;
+ *     values are used as written.
  * <li>{@code xor}: the four points (0,0)→0, (0,1)→1, (1,0)→1, (1,1)→0 as a regression set
  *     with targets [4, 1]; the test set is the same four points, as there is nothing else.
  * <li>{@code sine}: 200 training x uniform in [0, 2π] with targets sin x + N(0, 0.1²); the test
@@ -61,6 +67,7 @@ public final class DataSets {
             "mnist:DIR          MNIST's four IDX files in DIR, .gz or raw: 60,000 + 10,000",
             "fashion-mnist:DIR  Fashion-MNIST likewise (also fashion:DIR)",
             "csv:FILE           numbers, the target last, a header or not; 20% for testing",
+            "csv-seq:FILE       sequences, a line a step: id, then values; 20% for testing",
             "xor                the four XOR points, targets [4, 1], also the test set",
             "sine               200 noisy samples of sin x, x in [0, 2pi]; tested on sin x",
             "donut              a disk (0) in a ring (1), targets [n, 1]: 1,000 + 500",
@@ -68,7 +75,7 @@ public final class DataSets {
             "sine-seq           noisy sines, y the clean next step, [100, n, 1]: 256 + 64");
 
     private static final String EXPECTED = "expected one of digits, mnist:DIR, fashion-mnist:DIR (or fashion:DIR), "
-            + "csv:FILE, xor, sine, donut, lorenz, sine-seq";
+            + "csv:FILE, csv-seq:FILE, xor, sine, donut, lorenz, sine-seq";
 
     /**
      * Loads the data set {@code spec} names (see the class comment).
@@ -88,8 +95,8 @@ public final class DataSets {
                             + EXPECTED);
                 }
             }
-            case "mnist", "fashion-mnist", "fashion", "csv" -> {
-                String what = name.equals("csv") ? "FILE" : "DIR";
+            case "mnist", "fashion-mnist", "fashion", "csv", "csv-seq" -> {
+                String what = name.startsWith("csv") ? "FILE" : "DIR";
                 if (argument == null || argument.isEmpty()) {
                     throw new IllegalArgumentException("data set \"" + spec + "\": expected " + name + ":" + what
                             + ", with the " + (what.equals("FILE") ? "file" : "directory") + " after the colon; " + EXPECTED);
@@ -106,6 +113,7 @@ public final class DataSets {
             case "sine-seq" -> Synthetic.sineSequences();
             case "mnist" -> Idx.load(path(argument), Idx.Source.MNIST);
             case "fashion-mnist", "fashion" -> Idx.load(path(argument), Idx.Source.FASHION_MNIST);
+            case "csv-seq" -> csvSequences(path(argument));
             default -> csv(path(argument));
         };
     }
@@ -117,14 +125,23 @@ public final class DataSets {
 
     private static Data csv(Path file) throws IOException {
         Csv.Table table = Csv.read(file);
-        Dataset all = table.examples();
+        var split = splitForTesting(table.examples(), file);
+        return new Data(file.getFileName().toString(), split.train(), split.test(), 0, 0, table.notClasses());
+    }
+
+    private static Data csvSequences(Path file) throws IOException {
+        var split = splitForTesting(Csv.sequences(file), file);
+        return new Data(file.getFileName().toString(), split.train(), split.test(), 0, 0);
+    }
+
+    /** A file's examples split at {@link #TEST_FRACTION} with {@link #SPLIT_SEED}, or refused if too few to split. */
+    private static Dataset.Split splitForTesting(Dataset all, Path file) throws CorruptDataException {
         int test = (int) Math.round(TEST_FRACTION * all.size());
         if (test < 1 || test >= all.size()) {
-            throw new CorruptDataException(file.toString(), "expected at least 3 rows, so that "
-                    + Math.round(TEST_FRACTION * 100) + "% of them can be held out for testing, found " + all.size());
+            throw new CorruptDataException(file.toString(), "expected at least 3 " + (all.isSequences() ? "sequences" : "rows")
+                    + ", so that " + Math.round(TEST_FRACTION * 100) + "% of them can be held out for testing, found " + all.size());
         }
-        var split = all.split(TEST_FRACTION, SPLIT_SEED);
-        return new Data(file.getFileName().toString(), split.train(), split.test(), 0, 0, table.notClasses());
+        return all.split(TEST_FRACTION, SPLIT_SEED);
     }
 
     private static Path path(String argument) {

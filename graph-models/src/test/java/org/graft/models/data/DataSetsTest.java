@@ -10,7 +10,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class DataSetsTest {
-    static final String EXPECTED = "expected one of digits, mnist:DIR, fashion-mnist:DIR (or fashion:DIR), csv:FILE, xor, sine, donut, lorenz, sine-seq";
+    static final String EXPECTED = "expected one of digits, mnist:DIR, fashion-mnist:DIR (or fashion:DIR), csv:FILE, csv-seq:FILE, xor, sine, donut, lorenz, "
+            + "sine-seq";
 
     @Test
     void digitsIsTheBundledSetSplitInto1438TrainingAnd359TestImages() throws IOException {
@@ -42,6 +43,7 @@ class DataSetsTest {
         assertRefused("mnist", "data set \"mnist\": expected mnist:DIR, with the directory after the colon; " + EXPECTED);
         assertRefused("fashion:", "data set \"fashion:\": expected fashion:DIR, with the directory after the colon; " + EXPECTED);
         assertRefused("csv", "data set \"csv\": expected csv:FILE, with the file after the colon; " + EXPECTED);
+        assertRefused("csv-seq:", "data set \"csv-seq:\": expected csv-seq:FILE, with the file after the colon; " + EXPECTED);
     }
 
     @Test
@@ -53,7 +55,7 @@ class DataSetsTest {
 
     @Test
     void formsHaveOneLineForEachFormStartingWithIt() {
-        List<String> syntax = List.of("digits", "mnist:DIR", "fashion-mnist:DIR", "csv:FILE", "xor", "sine", "donut", "lorenz",
+        List<String> syntax = List.of("digits", "mnist:DIR", "fashion-mnist:DIR", "csv:FILE", "csv-seq:FILE", "xor", "sine", "donut", "lorenz",
                 "sine-seq");
         assertEquals(syntax.size(), DataSets.FORMS.size());
         for (int i = 0; i < syntax.size(); i++) {
