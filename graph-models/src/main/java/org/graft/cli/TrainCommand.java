@@ -219,13 +219,15 @@ final class TrainCommand implements Callable<Integer> {
             if (trainer.stoppedEarly()) stdout.printf("stopped early after epoch %d: %s%n", history.size(), trainer.stopped());
             if (held == 0) {
                 history.get(history.size() - 1).heldOut().forEach(this::printFigure);
-                return 0;
+            } else {
+                int best = trainer.bestEpoch();
+                stdout.printf("best epoch: %d of %d, by its %s%n", best, history.size(),
+                        trainer.columns().heldOut().get(0).replace('_', ' '));
+                history.get(best - 1).heldOut().forEach(this::printFigure);
+                stdout.printf("the test split, measured once, with epoch %d's params:%n", best);
+                trainer.testFigures().forEach(this::printFigure);
             }
-            int best = trainer.bestEpoch();
-            stdout.printf("best epoch: %d of %d, by its %s%n", best, history.size(), trainer.columns().heldOut().get(0).replace('_', ' '));
-            history.get(best - 1).heldOut().forEach(this::printFigure);
-            stdout.printf("the test split, measured once, with epoch %d's params:%n", best);
-            trainer.testFigures().forEach(this::printFigure);
+            trainer.persistenceMse().ifPresent(mse -> stdout.printf("%s: %.4g%n", PERSISTENCE, mse));
             return 0;
         } catch (CorruptDataException e) {   // a checkpoint to resume that is damaged
             throw new DataError(e.getMessage());
@@ -233,6 +235,9 @@ final class TrainCommand implements Callable<Integer> {
             throw new DataError(RunFolder.describe(e));
         }
     }
+
+    /** What the last line of a run on a one-step prediction set names: the test split's error of predicting each step by the one before. */
+    static final String PERSISTENCE = "persistence baseline (x[t+1] = x[t]) test mse";
 
     /** A figure of the last lines, {@code test accuracy: 0.9749}. */
     private void printFigure(String column, double value) {

@@ -10,6 +10,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.ObjIntConsumer;
@@ -156,6 +157,7 @@ public final class Trainer {
     private final Model model;
     private final Data data;                    // the training examples and the split measured each epoch
     private final Dataset testSet;              // with a validation split, the test split, measured once at the end; else null
+    private final OptionalDouble persistence;   // the test split's persistence MSE, for a one-step prediction set
     private final RunSettings run;
     private final Path out;                     // null for a run that writes nothing
     private final Input x;
@@ -222,6 +224,8 @@ public final class Trainer {
             testSet = null;
         }
         data = this.data;   // from here on, the data as trained
+        Dataset testSplit = testSet != null ? testSet : data.test();
+        persistence = testSplit.isNextStep() ? OptionalDouble.of(testSplit.persistenceMse()) : OptionalDouble.empty();
         this.run = run;
         this.out = out;
         x = model.x();
@@ -359,6 +363,13 @@ public final class Trainer {
      * validation split (then the test figures are each epoch's).
      */
     public Map<String, Double> testFigures() { return testFigures; }
+
+    /**
+     * For a one-step prediction set ({@link Dataset#isNextStep()}), the baseline a model must
+     * beat: the test split's mean squared error of the persistence forecast {@code x[t+1] = x[t]},
+     * {@link Dataset#persistenceMse()}; empty for other sets.
+     */
+    public OptionalDouble persistenceMse() { return persistence; }
 
     /** Where the run stands now. */
     public Position position() { return new Position(epochsDone, stepsDone); }
@@ -517,7 +528,7 @@ public final class Trainer {
         var params = new LinkedHashMap<>(values(saved));
         if (run.valid() > 0) best.forEach((name, value) -> params.put(Checkpoint.BEST + name, value));
         Checkpoint.write(out, run, new Checkpoint.Progress(epochsDone, stepsDone, objectiveSum, seconds), params, columns(),
-                history, stopped);
+                history, stopped, persistenceMse());
         if (bestEpoch > 0) Checkpoint.writeBest(out, best, bestEpoch);   // not read by a resume, which takes the checkpoint's
         savedAt = position();
     }
