@@ -46,6 +46,11 @@ import picocli.CommandLine.Spec;
                         + "Each epoch makes one step per full batch of a fresh shuffle, then computes the objective "
                         + "and every metric on the test split.",
                 "",
+                "A data set of sequences (lorenz, sine-seq, csv-seq:FILE) feeds x and y time first, steps by sequences "
+                        + "by values: a batch, the shuffle and --valid count whole sequences. Each of these sets is one-step "
+                        + "prediction, and the run ends with the test split's mean squared error of persistence, each step "
+                        + "predicted to be the one before: the baseline to beat.",
+                "",
                 "--valid N holds the last N training examples out, or that fraction of them for N in (0, 1) (MNIST's "
                         + "last 10,000 are the tutorials' validation set); each epoch is then measured on them, the params of the epoch with the best validation "
                         + "objective are kept (OUT/best.npz), and the test split is measured once, at the end, with them. "
@@ -60,7 +65,7 @@ import picocli.CommandLine.Spec;
                 "OUT gets metrics.csv (one row per epoch), checkpoint.npz (every param and the optimizer's state, "
                         + "readable by numpy.load), run.json (the settings) and PNG pictures: the learning curve, and for "
                         + "images the first layer's filters, reconstructions (a binding recon) and samples (a binding "
-                        + "samples). --resume OUT continues such a run exactly as if it had not stopped; it is an error "
+                        + "samples), for sequences their predictions (a binding predicted). --resume OUT continues such a run exactly as if it had not stopped; it is an error "
                         + "when the checkpoint already holds the --epochs asked for (--epochs counts every epoch of the run).",
                 "",
                 "OUT is checked before training: a folder that can be written, created if need be. It is held by one "

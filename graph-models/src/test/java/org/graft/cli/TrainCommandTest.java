@@ -111,6 +111,7 @@ class TrainCommandTest {
         for (String png : List.of("learning_curve.png", "filters.png")) assertTrue(Files.size(dir.resolve(png)) > 0, png);
 
         assertFalse(run.out().contains("persistence"), "no baseline for a set of rows: " + run.out());
+        assertFalse(Files.exists(dir.resolve("trajectories.png")));
         assertFalse(strictJson(dir.resolve("run.json")).has("persistenceTestMse"));
     }
 
@@ -196,6 +197,19 @@ class TrainCommandTest {
         assertEquals(baseline, strictJson(out.resolve("run.json")).get("persistenceTestMse").getAsDouble());
         double loss = lastRow(out)[column(out, "test_loss")];
         assertTrue(loss < baseline / 5, "test mse " + loss + " against persistence's " + baseline);
+        BufferedImage picture = ImageIO.read(out.resolve("trajectories.png").toFile());
+        assertEquals(List.of(4 * 360, 40 + 110 + 3 * 160), List.of(picture.getWidth(), picture.getHeight()), "4 sequences of 3 components");
+    }
+
+    /** The picture of predictions is of x alone: a predicted that reads y, which a test sequence cannot give it, is not drawn. */
+    @Test
+    void aPredictionThatReadsTheTargetsIsNotDrawn() throws IOException {
+        Path program = Files.writeString(dir.resolve("peek.graft"), Files.readString(nextStep()).replace("predicted = x +", "predicted = y +"));
+        Run run = graft("train", program.toString(), "--data", "lorenz", "--epochs", "1", "--out", dir.resolve("run").toString());
+        assertEquals(0, run.status(), run.err());
+        assertEquals("", run.err());
+        assertFalse(Files.exists(dir.resolve("run").resolve("trajectories.png")));
+        assertTrue(Files.exists(dir.resolve("run").resolve("learning_curve.png")));
     }
 
     @Test

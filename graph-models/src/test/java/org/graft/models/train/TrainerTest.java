@@ -281,7 +281,7 @@ class TrainerTest {
         var model = new Model("counting", x, Optional.of(y), Map.of(), "loss", loss, false, 0.01,
                 lr -> Optimizer.sgd(0.01).updates(loss, List.of(w), lr),
                 Map.of(visits, add(visits, fedOnce), strays, add(strays, add(spread, misaligned))), Map.of(), List.of(w, visits, strays),
-                (seed, dims) -> {}, Optional.empty(), Optional.empty());
+                (seed, dims) -> {}, Optional.empty(), Optional.empty(), Optional.empty());
         var trainer = new Trainer(model, data, sequenceRun(2, 4), Options.DEFAULT);
         assertEquals(3, trainer.stepsPerEpoch());
         assertTrue(trainer.train(new Trainer.Listener() {}, () -> false));
