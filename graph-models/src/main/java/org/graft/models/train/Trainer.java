@@ -10,6 +10,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.ObjIntConsumer;
@@ -42,7 +43,10 @@ import org.graft.ops.Reduce;
  * <p>The features are fed to the model's input {@code x} and the targets (one-hot rows for a
  * classification set) to its input {@code y}, if it reads targets: a {@code y} of rank 1 takes
  * the class labels instead, whole numbers in a vector, and the number of classes is the size of
- * the dim {@value #CLASSES}. Any other input it reads takes its fixed value. Each epoch shuffles the training set and makes one step per full batch:
+ * the dim {@value #CLASSES}. Any other input it reads takes its fixed value. For a set of
+ * sequences ({@link Dataset#isSequences()}) an example is a whole sequence: x takes
+ * {@code [t, batch, d]} and y {@code [t, batch, k]}, the batches, the shuffle and the splits
+ * being along that axis. Each epoch shuffles the training set and makes one step per full batch:
  * the examples of a last, partial batch wait for another epoch's shuffle, so that every step
  * sees the same batch shape (a persistent chain has one row per batch row). After the epoch
  * the objective and every {@code metric} are computed on the whole held-out split, in batches, as
@@ -153,6 +157,7 @@ public final class Trainer {
     private final Model model;
     private final Data data;                    // the training examples and the split measured each epoch
     private final Dataset testSet;              // with a validation split, the test split, measured once at the end; else null
+    private final OptionalDouble persistence;   // the test split's persistence MSE, for a one-step prediction set
     private final RunSettings run;
     private final Path out;                     // null for a run that writes nothing
     private final Input x;
@@ -219,6 +224,8 @@ public final class Trainer {
             testSet = null;
         }
         data = this.data;   // from here on, the data as trained
+        Dataset testSplit = testSet != null ? testSet : data.test();
+        persistence = testSplit.isNextStep() ? OptionalDouble.of(testSplit.persistenceMse()) : OptionalDouble.empty();
         this.run = run;
         this.out = out;
         x = model.x();
@@ -234,17 +241,17 @@ public final class Trainer {
         }
         int batch = run.batch();
         if (data.train().size() < batch) {
-            throw new GraftException("--batch " + batch + " is larger than the " + data.train().size()
-                    + " training examples of " + data.name() + (run.valid() > 0 ? " left by --valid " + run.valid() : ""));
+            throw new GraftException("--batch " + batch + " is larger than the " + data.train().size() + " training "
+                    + data.train().unit() + " of " + data.name() + (run.valid() > 0 ? " left by --valid " + run.valid() : ""));
         }
 
         var dims = new HashMap<String, Integer>();
-        bind(x, Shape.of(batch, width(data.train().features())), "features", dims);
+        bind(x, inBatch(data.train().features(), batch), "features", dims);
         if (labels) {
             bind(y, Shape.of(batch), "labels", dims);
             dims.putIfAbsent(CLASSES, data.train().classes());
         } else if (y != null) {
-            bind(y, Shape.of(batch, width(data.train().targets())), "targets", dims);
+            bind(y, inBatch(data.train().targets(), batch), "targets", dims);
         }
         fed = new ArrayList<>(y == null ? List.of(x) : List.of(x, y));
         fed.addAll(model.fixed().keySet());
@@ -356,6 +363,13 @@ public final class Trainer {
      * validation split (then the test figures are each epoch's).
      */
     public Map<String, Double> testFigures() { return testFigures; }
+
+    /**
+     * For a one-step prediction set ({@link Dataset#isNextStep()}), the baseline a model must
+     * beat: the test split's mean squared error of the persistence forecast {@code x[t+1] = x[t]},
+     * {@link Dataset#persistenceMse()}; empty for other sets.
+     */
+    public OptionalDouble persistenceMse() { return persistence; }
 
     /** Where the run stands now. */
     public Position position() { return new Position(epochsDone, stepsDone); }
@@ -514,7 +528,7 @@ public final class Trainer {
         var params = new LinkedHashMap<>(values(saved));
         if (run.valid() > 0) best.forEach((name, value) -> params.put(Checkpoint.BEST + name, value));
         Checkpoint.write(out, run, new Checkpoint.Progress(epochsDone, stepsDone, objectiveSum, seconds), params, columns(),
-                history, stopped);
+                history, stopped, persistenceMse());
         if (bestEpoch > 0) Checkpoint.writeBest(out, best, bestEpoch);   // not read by a resume, which takes the checkpoint's
         savedAt = position();
     }
@@ -661,7 +675,7 @@ public final class Trainer {
             return new GraftException(why.pos(), "expected class labels, whole numbers 0..k-1 with an example of every class, as "
                     + at + " " + reads + "; found " + why.found());
         }
-        int width = width(data.train().targets());
+        int width = data.train().targetWidth();
         return new GraftException(at, reads + ": expected a data set of classes, found " + data.name()
                 + ", whose targets are real numbers (" + width + (width == 1 ? " column)" : " columns)"));
     }
@@ -675,5 +689,10 @@ public final class Trainer {
         }
     }
 
-    private static int width(Tensor rows) { return rows.shape().dim(1); }
+    /** The shape of a batch of {@code count} examples of the training set's features or targets: [count, d], or [t, count, d]. */
+    private Shape inBatch(Tensor all, int count) {
+        int[] dims = all.shape().dims();
+        dims[data.train().exampleAxis()] = count;
+        return Shape.of(dims);
+    }
 }
