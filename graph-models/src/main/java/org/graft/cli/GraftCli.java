@@ -41,7 +41,7 @@ import picocli.CommandLine.Spec;
  * {@code --debug} is given.
  */
 @Command(name = "graft",
-        description = "Checks, prints, evaluates, gradient-checks and trains programs in the Graft language.",
+        description = "Checks, prints, evaluates, gradient-checks, trains and exports programs in the Graft language.",
         subcommands = {CheckCommand.class, PrintCommand.class, DotCommand.class, EvalCommand.class,
                 GradcheckCommand.class, TrainCommand.class, ExportCommand.class, ModelsCommand.class, InfoCommand.class},
         versionProvider = InfoCommand.Version.class,

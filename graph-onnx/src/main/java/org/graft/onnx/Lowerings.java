@@ -168,7 +168,7 @@ final class Lowerings {
         }));
         r.put(Broadcasting.BroadcastLike.class, new Rule("`Expand(x, Shape(like))`",
                 w -> w.node("Expand", w.in(0), w.node("Shape", w.in(1)))));
-        r.put(Broadcasting.SumTo.class, new Rule("`ReduceSum`, then `Reshape`", Lowerings::sumTo));
+        r.put(Broadcasting.SumTo.class, new Rule("`ReduceSum` over the broadcast axes, then `Squeeze`", Lowerings::sumTo));
         r.put(Shaping.Concat.class, new Rule("`Concat`", w -> {
             var op = (Shaping.Concat) w.lowering().op();
             var operands = new ArrayList<String>();
