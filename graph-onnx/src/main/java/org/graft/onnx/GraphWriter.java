@@ -131,6 +131,9 @@ final class GraphWriter {
     /** The value of input {@code i} of the op being lowered. */
     String in(int i) { return value(lowering.inputs().get(i)); }
 
+    /** The values of every input of the op being lowered. */
+    List<String> ins() { return lowering.inputs().stream().map(this::value).toList(); }
+
     /** Writes a node {@code opType(inputs)} with {@code attributes}; the name of its one output. */
     String node(String opType, List<String> inputs, AttributeProto... attributes) {
         String out = fresh(opType.toLowerCase(java.util.Locale.ROOT));

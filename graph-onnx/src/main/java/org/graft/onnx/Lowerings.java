@@ -123,7 +123,7 @@ final class Lowerings {
 
         // ---- reductions: opset 17 takes ReduceSum's axes as an input, the others' as an attribute
         r.put(Reduce.Sum.class, new Rule("`ReduceSum`", w -> {
-            var op = (Reduce.Sum) w.lowering().op();
+            var op = (Reduce) w.lowering().op();
             return w.node("ReduceSum", List.of(w.in(0), w.int64s(longs(op.axes()))), i("keepdims", op.keepdims() ? 1 : 0));
         }));
         reduce(r, Reduce.Mean.class, "ReduceMean");
@@ -171,9 +171,7 @@ final class Lowerings {
         r.put(Broadcasting.SumTo.class, new Rule("`ReduceSum` over the broadcast axes, then `Squeeze`", Lowerings::sumTo));
         r.put(Shaping.Concat.class, new Rule("`Concat`", w -> {
             var op = (Shaping.Concat) w.lowering().op();
-            var operands = new ArrayList<String>();
-            for (int k = 0; k < w.lowering().inputs().size(); k++) operands.add(w.in(k));
-            return w.node("Concat", operands, i("axis", op.axis()));
+            return w.node("Concat", w.ins(), i("axis", op.axis()));
         }));
         r.put(Shaping.StridedSlice.class, new Rule("`Slice`, then `Squeeze` for an integer index", Lowerings::slice));
         r.put(FillLike.class, new Rule("`ConstantOfShape(Shape(x))`", w -> {
@@ -189,6 +187,17 @@ final class Lowerings {
             java.util.Arrays.fill(ends, Long.MIN_VALUE);
             java.util.Arrays.fill(steps, -1);
             return w.node("Slice", w.in(0), w.int64s(starts), w.int64s(ends), w.int64s(longs(op.axes())), w.int64s(steps));
+        }));
+        r.put(Remap.Tile.class, new Rule("`Tile` (x given leading axes of size 1 where reps are more)", w -> {
+            var op = (Remap.Tile) w.lowering().op();
+            int rank = w.lowering().inputs().get(0).type().rank(), more = op.reps().size() - rank;
+            String x = w.in(0);
+            if (more > 0) x = w.node("Unsqueeze", x, w.int64s(java.util.stream.LongStream.range(0, more).toArray()));
+            // fewer reps than axes apply to the last ones, as NumPy's
+            long[] reps = new long[Math.max(rank, op.reps().size())];
+            java.util.Arrays.fill(reps, 1);
+            for (int k = 0; k < op.reps().size(); k++) reps[reps.length - op.reps().size() + k] = op.reps().get(k);
+            return w.node("Tile", x, w.int64s(reps));
         }));
         r.put(Remap.Pad.class, new Rule("`Pad` (`constant`)", w -> {
             var op = (Remap.Pad) w.lowering().op();
@@ -256,11 +265,7 @@ final class Lowerings {
 
     /** The op of ONNX's of the same math, on the same operands. */
     private static void same(Map<Class<?>, Rule> r, Class<?> op, String onnx) {
-        r.put(op, new Rule("`" + onnx + "`", w -> {
-            var operands = new ArrayList<String>();
-            for (int k = 0; k < w.lowering().inputs().size(); k++) operands.add(w.in(k));
-            return w.node(onnx, operands);
-        }));
+        r.put(op, new Rule("`" + onnx + "`", w -> w.node(onnx, w.ins())));
     }
 
     /** A comparison: ONNX's gives booleans, Graft's 0 and 1 in the operands' dtype. */
@@ -271,42 +276,20 @@ final class Lowerings {
     /** A reduction whose axes opset 17 takes as an attribute. */
     private static void reduce(Map<Class<?>, Rule> r, Class<? extends Reduce> op, String onnx) {
         r.put(op, new Rule("`" + onnx + "`", w -> {
-            var reduction = w.lowering().op();
-            return w.node(onnx, List.of(w.in(0)), ints("axes", longs(axes(reduction))), i("keepdims", keepdims(reduction) ? 1 : 0));
+            var reduction = (Reduce) w.lowering().op();
+            return w.node(onnx, List.of(w.in(0)), ints("axes", longs(reduction.axes())), i("keepdims", reduction.keepdims() ? 1 : 0));
         }));
     }
 
     /** argmax and argmin: ONNX's give int64 positions along one axis, Graft's the positions in the operand's dtype. */
     private static void arg(Map<Class<?>, Rule> r, Class<? extends Reduce> op, String onnx) {
         r.put(op, new Rule("`Cast(" + onnx + "(x))` (one axis; the first of ties in both)", w -> {
-            var reduction = w.lowering().op();
-            List<Integer> axes = axes(reduction);
+            var reduction = (Reduce) w.lowering().op();
+            List<Integer> axes = reduction.axes();
             if (axes.size() != 1) throw unsupported(w, "an " + reduction.name() + " over several axes (of x flattened) has no ONNX equivalent");
-            String positions = w.node(onnx, List.of(w.in(0)), i("axis", axes.get(0)), i("keepdims", keepdims(reduction) ? 1 : 0));
+            String positions = w.node(onnx, List.of(w.in(0)), i("axis", axes.get(0)), i("keepdims", reduction.keepdims() ? 1 : 0));
             return w.node("Cast", List.of(positions), i("to", GraphWriter.elementType(w.dtype())));
         }));
-    }
-
-    private static List<Integer> axes(Object reduction) {
-        if (reduction instanceof Reduce.Mean m) return m.axes();
-        if (reduction instanceof Reduce.Max m) return m.axes();
-        if (reduction instanceof Reduce.Min m) return m.axes();
-        if (reduction instanceof Reduce.LogSumExp m) return m.axes();
-        if (reduction instanceof Reduce.Prod m) return m.axes();
-        if (reduction instanceof Reduce.ArgMax m) return m.axes();
-        if (reduction instanceof Reduce.ArgMin m) return m.axes();
-        throw new IllegalArgumentException("no axes for " + reduction);
-    }
-
-    private static boolean keepdims(Object reduction) {
-        if (reduction instanceof Reduce.Mean m) return m.keepdims();
-        if (reduction instanceof Reduce.Max m) return m.keepdims();
-        if (reduction instanceof Reduce.Min m) return m.keepdims();
-        if (reduction instanceof Reduce.LogSumExp m) return m.keepdims();
-        if (reduction instanceof Reduce.Prod m) return m.keepdims();
-        if (reduction instanceof Reduce.ArgMax m) return m.keepdims();
-        if (reduction instanceof Reduce.ArgMin m) return m.keepdims();
-        throw new IllegalArgumentException("no keepdims for " + reduction);
     }
 
     /** Graft's gemm, α op(a) op(b) + c: ONNX's Gemm where α is an f32 number; else the product, then α, then c, as Graft's kernel adds them. */
@@ -324,20 +307,20 @@ final class Lowerings {
         return bias ? w.node("Add", w.in(2), product) : product;
     }
 
-    /** Reshape to the op's result type: its concrete dims as they are, its one symbolic dim as -1. */
+    /**
+     * Reshape to the op's result type: its concrete dims as they are, its symbolic dim (a reshape
+     * has at most one, which its -1 stands for) as -1.
+     */
     private static String reshape(GraphWriter w, Type to) {
         long[] dims = new long[to.rank()];
-        int symbolic = 0;
+        boolean symbolic = false;
         for (int k = 0; k < dims.length; k++) {
-            if (to.dims().get(k) instanceof Dim.Size s) dims[k] = s.n();
-            else {
-                dims[k] = -1;
-                symbolic++;
-            }
+            symbolic |= !(to.dims().get(k) instanceof Dim.Size);
+            dims[k] = to.dims().get(k) instanceof Dim.Size s ? s.n() : -1;
         }
-        if (symbolic > 1) return w.node("Reshape", w.in(0), w.node("Shape", w.lowering().inputs().size() > 1 ? w.in(1) : w.in(0)));
-        // allowzero: a 0 in the shape is a size 0, as in Graft, not "copy the input's dim" (ONNX's default)
-        return w.node("Reshape", List.of(w.in(0), w.int64s(dims)), i("allowzero", symbolic == 0 ? 1 : 0));
+        // allowzero: a 0 in the shape is a size 0, as in Graft, not "copy the input's dim" (ONNX's
+        // default); ONNX forbids it beside a -1, where a 0 cannot occur (the -1 would be ambiguous)
+        return w.node("Reshape", List.of(w.in(0), w.int64s(dims)), i("allowzero", symbolic ? 0 : 1));
     }
 
     /**

@@ -81,6 +81,7 @@ class BundledModelsExportTest {
         Program program = program(c.model, dtype, c.dims);
         Onnx.Selection s = Onnx.Selection.of(program, c.outputs, c.cuts);
         byte[] model = Onnx.export(program, c.outputs, c.cuts, Options.DEFAULT);
+        OnnxRuntime.keep(c.model + "-" + dtype, model);
         var random = new SplittableRandom(11);
         var feeds = new LinkedHashMap<String, Tensor>();
         var values = new LinkedHashMap<Input, Tensor>();

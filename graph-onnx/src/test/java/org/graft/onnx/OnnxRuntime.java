@@ -22,6 +22,22 @@ final class OnnxRuntime {
 
     static final OrtEnvironment ENV = OrtEnvironment.getEnvironment();
 
+    /**
+     * Writes {@code model} as {@code name.onnx} into the folder the system property
+     * {@code graft.onnx.dump} names, if it names one, for {@code scripts/onnx_check.py} to check
+     * every file the tests export.
+     */
+    static void keep(String name, byte[] model) {
+        String dir = System.getProperty("graft.onnx.dump");
+        if (dir == null) return;
+        try {
+            java.nio.file.Files.createDirectories(java.nio.file.Path.of(dir));
+            java.nio.file.Files.write(java.nio.file.Path.of(dir, name + ".onnx"), model);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** The model's outputs by name, for {@code feeds} by input name. */
     static Map<String, Tensor> run(byte[] model, Map<String, Tensor> feeds, boolean optimize) {
         try (var options = new OrtSession.SessionOptions()) {

@@ -172,6 +172,7 @@ class OpExportProperties {
             of(Shaping.StridedSlice.class, v -> slice(v.get(0), Slice.all(), Slice.range(null, 0, -2), Slice.index(-1)), in(ANY, "n", 5, 2)),
             of(FillLike.class, v -> fill(v.get(0), 2.5), in(ANY, "n", 3)),
             of(Remap.Flip.class, v -> flip(v.get(0), 0, 1), in(ANY, "n", 3)),
+            of(Remap.Tile.class, v -> tile(v.get(0), 2, 1, 3), in(ANY, "n", 2)),
             of(Remap.Pad.class, v -> pad(v.get(0), new int[][] {{0, 0}, {1, 2}}, -1.5), in(ANY, "n", 3)),
             of(Remap.PadReflect.class, v -> padReflect(v.get(0), new int[][] {{0, 0}, {2, 1}}), in(ANY, "n", 3)),
             of(Remap.Tril.class, v -> tril(v.get(0), 1), in(ANY, "n", 3, 4)),
@@ -242,6 +243,7 @@ class OpExportProperties {
         }
         Node y = c.build().apply(List.copyOf(inputs));
         byte[] model = Onnx.export(c.toString(), inputs, Map.of("y", y), Options.NONE);
+        OnnxRuntime.keep(c + "-" + dtype, model);
         Tensor expected = Compiler.compile(inputs, List.of(y), Options.NONE).call(values).get(0);
         var readFeeds = new LinkedHashMap<String, Tensor>();
         for (Input in : inputs) {
