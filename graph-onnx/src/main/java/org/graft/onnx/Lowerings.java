@@ -84,6 +84,16 @@ final class Lowerings {
         r.put(Unary.IsInf.class, new Rule("`Cast(IsInf(x))`", w -> w.fromBool(w.node("IsInf", w.in(0)))));
         r.put(Unary.IsFinite.class, new Rule("`Cast(Not(Or(IsNaN(x), IsInf(x))))`",
                 w -> w.fromBool(w.node("Not", w.node("Or", w.node("IsNaN", w.in(0)), w.node("IsInf", w.in(0)))))));
+        r.put(Unary.NanToNum.class, new Rule("`Where(IsNaN(x), nan, Where(IsInf(x, +), posinf, Where(IsInf(x, -), neginf, x)))`", w -> {
+            var op = (Unary.NanToNum) w.lowering().op();
+            double largest = w.dtype() == org.graft.core.tensor.DType.F32 ? Float.MAX_VALUE : Double.MAX_VALUE;
+            String x = w.in(0);
+            String negative = w.node("Where", w.node("IsInf", List.of(x), i("detect_positive", 0)),
+                    w.scalar(op.neginf() != null ? op.neginf() : -largest), x);
+            String infinite = w.node("Where", w.node("IsInf", List.of(x), i("detect_negative", 0)),
+                    w.scalar(op.posinf() != null ? op.posinf() : largest), negative);
+            return w.node("Where", w.node("IsNaN", x), w.scalar(op.nan()), infinite);
+        }));
 
         // ---- activations: their formulas, in the operands' dtype (ONNX's attributes are f32, so
         // LeakyRelu's alpha = 0.01 would not be an f64 model's 0.01)

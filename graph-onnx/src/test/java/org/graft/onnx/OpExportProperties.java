@@ -86,6 +86,15 @@ class OpExportProperties {
 
     static final Feed ANY = uniform(-3, 3);
 
+    /** Numbers, NaN and the infinities, each about a quarter of the elements. */
+    static final Feed SPECIAL = (dtype, shape, random) -> {
+        double[] special = {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY};
+        return ANY.draw(dtype, shape, random).map(v -> {
+            int k = random.nextInt(4);
+            return k < special.length ? special[k] : v;
+        });
+    };
+
     static Case unary(Class<?> op, UnaryOperator<Node> f, Feed feed) { return new Case(op, List.of(in(feed, "n", 3)), v -> f.apply(v.get(0))); }
 
     static Case unary(Class<?> op, UnaryOperator<Node> f) { return unary(op, f, ANY); }
@@ -124,9 +133,10 @@ class OpExportProperties {
             unary(Unary.Ceil.class, x -> ceil(x)),
             // halves, where the rule for ties shows
             unary(Unary.Round.class, x -> round(x), (dtype, shape, random) -> whole(12).draw(dtype, shape, random).map(v -> v / 2 - 3)),
-            unary(Unary.IsNan.class, x -> isnan(x)),
-            unary(Unary.IsInf.class, x -> isinf(x)),
-            unary(Unary.IsFinite.class, x -> isfinite(x)),
+            unary(Unary.IsNan.class, x -> isnan(x), SPECIAL),
+            unary(Unary.IsInf.class, x -> isinf(x), SPECIAL),
+            unary(Unary.IsFinite.class, x -> isfinite(x), SPECIAL),
+            unary(Unary.NanToNum.class, x -> nanToNum(x, -1, 7.0, null), SPECIAL),
             unary(Activation.LeakyRelu.class, x -> leakyRelu(x, 0.1)),
             unary(Activation.HardSigmoid.class, x -> hardSigmoid(x), uniform(-5, 5)),
             unary(Activation.HardTanh.class, x -> hardTanh(x, -0.5, 2)),
