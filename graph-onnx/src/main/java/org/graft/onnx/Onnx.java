@@ -17,6 +17,7 @@ import org.graft.core.Graph;
 import org.graft.core.Input;
 import org.graft.core.Node;
 import org.graft.core.Param;
+import org.graft.core.rewrite.Phase;
 import org.graft.core.rewrite.Rewriter;
 import org.graft.core.runtime.Options;
 import org.graft.dsl.Program;
@@ -82,8 +83,9 @@ public final class Onnx {
         }
         return ModelProto.newBuilder().setIrVersion(IR_VERSION).setProducerName("graft").setProducerVersion(version())
                 .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET)).setGraph(w.build())
-                .addMetadataProps(StringStringEntryProto.newBuilder().setKey("graft.rewriting")
-                        .setValue(options.phases().isEmpty() ? "-O0" : "default"))
+                // which rewrite phases made the graph, as graft print --rewrites would name them
+                .addMetadataProps(StringStringEntryProto.newBuilder().setKey("graft.rewriting").setValue(options.phases().isEmpty()
+                        ? "-O0" : String.join(", ", options.phases().stream().map(Phase::name).toList())))
                 .build().toByteArray();
     }
 
@@ -136,10 +138,7 @@ public final class Onnx {
         return export(modelName(program.file()), s.inputs(), s.outputs(), options);
     }
 
-    /** Whether export writes op class {@code op} in ONNX. */
-    public static boolean exports(Class<?> op) { return Lowerings.RULES.containsKey(op); }
-
-    /** The ONNX op(s) that op class {@code op} becomes, as {@code docs/onnx.md} shows them, if it exports. */
+    /** The ONNX op(s) that op class {@code op} becomes, as {@code docs/onnx.md} shows them; empty for one that does not export. */
     public static Optional<String> onnxOf(Class<?> op) {
         Lowering.Rule rule = Lowerings.RULES.get(op);
         return rule == null ? Optional.empty() : Optional.of(rule.onnx());

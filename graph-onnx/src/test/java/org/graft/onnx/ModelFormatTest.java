@@ -46,6 +46,8 @@ class ModelFormatTest {
         assertEquals("", m.getOpsetImport(0).getDomain());
         assertEquals(17, m.getOpsetImport(0).getVersion());
         assertEquals("classify", m.getGraph().getName());
+        assertEquals("graft.rewriting", m.getMetadataProps(0).getKey());
+        assertEquals("canonicalize, stabilize, specialize", m.getMetadataProps(0).getValue());
         ValueInfoProto x = m.getGraph().getInput(0);
         assertEquals(List.of("x"), m.getGraph().getInputList().stream().map(ValueInfoProto::getName).toList());
         List<TensorShapeProto.Dimension> dims = x.getType().getTensorType().getShape().getDimList();
