@@ -119,6 +119,12 @@ public final class Dataset {
         return new Dataset(gather(features, indices), gather(targets, indices), y, classes);
     }
 
+    /** The same examples with other features, {@code [size, d]} for any d: the targets and labels as they are. */
+    public Dataset withFeatures(Tensor features) {
+        requireRows(features, "features", size());
+        return new Dataset(features, targets, labels, classes);
+    }
+
     /** Rows {@code indices} of a matrix, copied in that order. */
     private static Tensor gather(Tensor t, int[] indices) {
         int n = t.shape().dim(0);
