@@ -22,6 +22,7 @@ import org.graft.dsl.Program;
 import org.graft.models.data.CorruptDataException;
 import org.graft.models.data.Data;
 import org.graft.models.data.DataSets;
+import org.graft.models.data.Preprocessing;
 import org.graft.models.train.Model;
 import org.graft.models.train.RunFolder;
 import org.graft.models.train.RunSettings;
@@ -56,6 +57,11 @@ import picocli.CommandLine.Spec;
                         + "gradient of the mean objective over the training split has a norm below EPS (a metrics.csv column, "
                         + "grad_norm). Both work with or without --valid. A run that stops early says why, and writes it to "
                         + "OUT/run.json.",
+                "",
+                "--preprocess standardize|pca-whiten|zca-whiten transforms the features of every split by statistics of "
+                        + "the training split alone (after --valid is held out): mean zero and unit variance per feature, or "
+                        + "the covariance whitened, decorrelated with variances equalized, with --whiten-eps EPS added to its "
+                        + "eigenvalues. The checkpoint keeps the transform for --resume.",
                 "",
                 "OUT gets metrics.csv (one row per epoch), checkpoint.npz (every param and the optimizer's state, "
                         + "readable by numpy.load), run.json (the settings) and PNG pictures: the learning curve, and for "
@@ -122,6 +128,15 @@ final class TrainCommand implements Callable<Integer> {
                     + "every trained param's as one vector, has a norm below EPS (default: none).")
     String stopGradNorm;    // as given: RunSettings.stopGradNorm reads and checks it
 
+    @Option(names = "--preprocess", paramLabel = "KIND",
+            description = "standardize, pca-whiten or zca-whiten the features, fitted on the training split (default: none).")
+    String preprocess;      // as given: RunSettings.preprocess checks it
+
+    @Option(names = "--whiten-eps", paramLabel = "EPS",
+            description = "With pca-whiten or zca-whiten: added to each eigenvalue of the training split's covariance "
+                    + "(default: " + Preprocessing.DEFAULT_EPS + ").")
+    String whitenEps;       // as given: RunSettings.whitenEps reads and checks it
+
     @Option(names = "--out", paramLabel = "OUT",
             description = "Where the run's files go (default: runs/MODEL or the next free runs/MODEL-N, or the --resume folder).")
     Path out;
@@ -163,6 +178,8 @@ final class TrainCommand implements Callable<Integer> {
         checked(() -> RunSettings.requirePatience(patience, valid != null));
         double relChange = stopRelChange == null ? 0 : checked(() -> RunSettings.stopRelChange(stopRelChange));
         double gradNorm = stopGradNorm == null ? 0 : checked(() -> RunSettings.stopGradNorm(stopGradNorm));
+        if (preprocess != null) checked(() -> RunSettings.preprocess(preprocess));
+        double eps = checked(() -> RunSettings.whitenEps(whitenEps, preprocess));
         if (resume != null && out != null && !out.equals(resume)) {
             throw new ParameterException(spec.commandLine(), "--out " + out + " and --resume " + resume
                     + ": a resumed run stays in its folder");
@@ -187,7 +204,7 @@ final class TrainCommand implements Callable<Integer> {
             int batch = this.batch != null ? this.batch : Math.min(DEFAULT_BATCH, training);
             var run = new RunSettings(text.name(), text.text(), data, epochs, batch, seed.seed, rate,
                     lrDecay, jsonTexts(), rewriting.describe(), nanGuard.on, computes).validating(held, patience)
-                    .stopping(relChange, gradNorm);
+                    .stopping(relChange, gradNorm).preprocessing(preprocess, eps);
             var trainer = new Trainer(model, dataset, run, options, folder.path());
             if (resume != null) {
                 trainer.resume();
@@ -197,9 +214,11 @@ final class TrainCommand implements Callable<Integer> {
                                 trainer.stepsPerEpoch(), at.epochs() + 1));
             }
             if (overwrite) folder.clear();
-            stdout.printf("%s on %s: %,d training%s and %,d test examples, %d epoch%s of %,d steps of %d%s%n", text.name(),
+            stdout.printf("%s on %s: %,d training%s and %,d test examples, %d epoch%s of %,d steps of %d%s%s%n", text.name(),
                     dataset.name(), training, held == 0 ? "" : String.format(", %,d validation", held), dataset.test().size(), epochs,
-                    epochs == 1 ? "" : "s", training / batch, batch, computes == DType.F64 ? "" : ", in " + computes);
+                    epochs == 1 ? "" : "s", training / batch, batch, computes == DType.F64 ? "" : ", in " + computes,
+                    preprocess == null ? "" : ", " + preprocess + " by the training examples' statistics"
+                            + (eps == 0 ? "" : " (eps " + RunSettings.epsText(eps) + ")"));
             stdout.flush();
             boolean finished;
             try (var report = new Report(stdout, stderr, epochs, trainer.columns(), trainer::stoppedEarly)) {

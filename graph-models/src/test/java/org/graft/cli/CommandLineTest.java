@@ -213,9 +213,11 @@ class CommandLineTest {
     static final String TRAIN = """
             Usage: graft train [-h] [--debug] [--nan-guard] [-O0] [--overwrite] [--batch=B]
                                --data=DATASET [--dtype=DTYPE] [--epochs=N] [--lr=RATE]
-                               [--lr-decay=GAMMA] [--out=OUT] [--patience=P] [--resume=OUT]
-                               [--seed=N] [--stop-grad-norm=EPS] [--stop-rel-change=EPS]
-                               [--valid=N] [--set=NAME=VALUE]... [--skip=PHASE]... FILE
+                               [--lr-decay=GAMMA] [--out=OUT] [--patience=P]
+                               [--preprocess=KIND] [--resume=OUT] [--seed=N]
+                               [--stop-grad-norm=EPS] [--stop-rel-change=EPS] [--valid=N]
+                               [--whiten-eps=EPS] [--set=NAME=VALUE]... [--skip=PHASE]...
+                               FILE
             Trains the objective of FILE on a data set.
 
             The features go to the model's input x and the targets (one-hot rows for
@@ -235,6 +237,12 @@ class CommandLineTest {
             objective over the training split has a norm below EPS (a metrics.csv column,
             grad_norm). Both work with or without --valid. A run that stops early says why,
             and writes it to OUT/run.json.
+
+            --preprocess standardize|pca-whiten|zca-whiten transforms the features of every
+            split by statistics of the training split alone (after --valid is held out):
+            mean zero and unit variance per feature, or the covariance whitened,
+            decorrelated with variances equalized, with --whiten-eps EPS added to its
+            eigenvalues. The checkpoint keeps the transform for --resume.
 
             OUT gets metrics.csv (one row per epoch), checkpoint.npz (every param and the
             optimizer's state, readable by numpy.load), run.json (the settings) and PNG
@@ -287,6 +295,9 @@ class CommandLineTest {
                   --patience=P           With --valid: stop when P epochs pass without a
                                            better validation objective (default: 0, train
                                            every epoch).
+                  --preprocess=KIND      standardize, pca-whiten or zca-whiten the
+                                           features, fitted on the training split (default:
+                                           none).
                   --resume=OUT           Continue the run saved in OUT, with the same FILE,
                                            data and settings; --epochs may grow.
                   --seed=N               Seeds the params' initializers and the random ops
@@ -310,6 +321,9 @@ class CommandLineTest {
                                            validation split, or that fraction of them for N
                                            in (0, 1) (default: none; each epoch is measured
                                            on the test split).
+                  --whiten-eps=EPS       With pca-whiten or zca-whiten: added to each
+                                           eigenvalue of the training split's covariance
+                                           (default: 0.1).
 
             DATASET is one of:
               digits             the bundled 8x8 digits: 1,438 training, 359 test images

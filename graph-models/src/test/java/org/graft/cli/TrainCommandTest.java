@@ -466,6 +466,74 @@ class TrainCommandTest {
         assertEquals(new Run(2, "", "--dtype: expected f32 or f64, found f16\nTry 'graft train --help' for more.\n"), run);
     }
 
+    // ---- preprocessing ----
+
+    private static final String[] PREPROCESSED = {"train", "mlp", "--data", "digits", "--seed", "7", "--set", "hidden=16", "--valid",
+        "288"};
+
+    /** Stopped after an epoch and resumed, a preprocessed run ends bit for bit as an uninterrupted one, in f64 and in f32. */
+    @Test
+    void aPreprocessedRunResumedEndsExactlyAsAnUninterruptedOne() throws IOException {
+        for (String[] preprocess : List.of(new String[] {"--preprocess", "zca-whiten"},
+                new String[] {"--preprocess", "pca-whiten", "--whiten-eps", "0.01", "--dtype", "f32"},
+                new String[] {"--preprocess", "standardize"})) {
+            String[] common = concat(PREPROCESSED, preprocess);
+            Path whole = dir.resolve(preprocess[1] + "-whole"), halves = dir.resolve(preprocess[1] + "-halves");
+            Run uninterrupted = graft(concat(common, "--epochs", "3", "--out", whole.toString()));
+            assertEquals(0, uninterrupted.status(), uninterrupted.err());
+            assertEquals(0, graft(concat(common, "--epochs", "1", "--out", halves.toString())).status());
+            Run resumed = graft(concat(common, "--epochs", "3", "--resume", halves.toString()));
+            assertEquals(0, resumed.status(), resumed.err());
+            assertEquals(withoutSeconds(whole), withoutSeconds(halves), preprocess[1]);
+            for (String file : List.of("checkpoint.npz", "best.npz")) {
+                assertArrayEquals(Files.readAllBytes(whole.resolve(file)), Files.readAllBytes(halves.resolve(file)), preprocess[1] + " " + file);
+            }
+            String end = "best epoch: ";
+            assertEquals(uninterrupted.out().substring(uninterrupted.out().indexOf(end)),
+                    resumed.out().substring(resumed.out().indexOf(end)), preprocess[1]);
+        }
+        JsonObject settings = strictJson(dir.resolve("pca-whiten-whole/run.json"));
+        assertEquals("pca-whiten", settings.get("preprocess").getAsString());
+        assertEquals(0.01, settings.get("whitenEps").getAsDouble());
+        settings = strictJson(dir.resolve("zca-whiten-whole/run.json"));
+        assertEquals(0.1, settings.get("whitenEps").getAsDouble(), "the default eps");
+        Map<String, Tensor> checkpoint = Npz.read(dir.resolve("pca-whiten-whole/checkpoint.npz"));
+        assertEquals(DType.F32, checkpoint.get("W1").dtype());
+        assertEquals(Shape.of(64), checkpoint.get("graft.preprocess.mean").shape());
+        assertEquals(Shape.of(64, 64), checkpoint.get("graft.preprocess.matrix").shape());
+        assertEquals(DType.F64, checkpoint.get("graft.preprocess.matrix").dtype(), "the transform of an f32 run is f64, as the data");
+        assertTrue(Npz.read(dir.resolve("standardize-whole/checkpoint.npz")).containsKey("graft.preprocess.scale"));
+    }
+
+    @Test
+    void aRunResumesOnlyWithItsOwnPreprocessing() throws IOException {
+        assertEquals(0, graft(concat(PREPROCESSED, "--preprocess", "zca-whiten", "--epochs", "1", "--out", dir.toString())).status());
+        String other = "error: --resume " + dir + ": the checkpoint there is of another run: ";
+        assertRefused(concat(PREPROCESSED, "--preprocess", "standardize", "--epochs", "2", "--resume", dir.toString()),
+                other + "--preprocess zca-whiten there, standardize here");
+        assertRefused(concat(PREPROCESSED, "--epochs", "2", "--resume", dir.toString()), other + "--preprocess zca-whiten there, (none) here");
+        assertRefused(concat(PREPROCESSED, "--preprocess", "zca-whiten", "--whiten-eps", "0.001", "--epochs", "2", "--resume",
+                dir.toString()), other + "--whiten-eps 0.1 there, 0.001 here");
+    }
+
+    @Test
+    void aPreprocessingOrEpsOutOfRangeIsAWrongCommandLine() {
+        String[][] refusals = {
+            {"--preprocess", "whiten", "--preprocess: expected one of standardize, pca-whiten, zca-whiten, found whiten"},
+            {"--whiten-eps", "0.1", "--whiten-eps 0.1: expected --preprocess pca-whiten or zca-whiten beside it, found no --preprocess"},
+            {"--preprocess=standardize --whiten-eps", "0.1",
+                "--whiten-eps 0.1: expected --preprocess pca-whiten or zca-whiten beside it, found --preprocess standardize"},
+            {"--preprocess=zca-whiten --whiten-eps", "0", "--whiten-eps: expected a finite number > 0, found 0"}};
+        for (String[] bad : refusals) {
+            var args = new ArrayList<>(List.of("train", "mlp", "--data", "digits"));
+            args.addAll(List.of(bad[0].split(" ")));
+            args.addAll(List.of(bad[1], "--out", dir.resolve("out").toString()));
+            Run run = graft(args.toArray(String[]::new));
+            assertEquals(new Run(2, "", bad[2] + "\nTry 'graft train --help' for more.\n"), run);
+        }
+        assertFalse(Files.exists(dir.resolve("out")), "a refused run leaves no folder");
+    }
+
     @Test
     void theLearningRateDecaysByItsFactorEachEpoch() throws IOException {
         Run run = graft("train", "mlp", "--data", "digits", "--epochs", "3", "--set", "hidden=8", "--lr", "0.02",
@@ -595,7 +663,10 @@ class TrainCommandTest {
         assertEquals(0, graft("train", "xor", "--data", "xor", "--epochs", "2", "--out", dir.toString()).status());
         JsonObject settings = strictJson(dir.resolve("run.json"));
         assertEquals(List.of("model", "source", "data", "epochs", "batch", "seed", "lr", "lrDecay", "set", "rewriting",
-                "nanGuard", "dtype", "valid", "patience", "stopRelChange", "stopGradNorm", "stopped"), List.copyOf(settings.keySet()));
+                "nanGuard", "dtype", "valid", "patience", "stopRelChange", "stopGradNorm", "preprocess", "whitenEps", "stopped"),
+                List.copyOf(settings.keySet()));
+        assertTrue(settings.get("preprocess").isJsonNull(), "no preprocessing: " + settings);
+        assertEquals(0.0, settings.get("whitenEps").getAsDouble());
         assertTrue(settings.get("stopped").isJsonNull(), "every epoch trained: " + settings);
         assertTrue(settings.get("lr").isJsonNull(), settings.toString());
         assertEquals("xor.graft", settings.get("model").getAsString());

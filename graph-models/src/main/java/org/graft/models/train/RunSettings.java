@@ -2,10 +2,12 @@ package org.graft.models.train;
 
 import java.math.BigDecimal;
 import java.util.Map;
+import java.util.Objects;
 import java.util.OptionalDouble;
 import java.util.TreeMap;
 
 import org.graft.core.tensor.DType;
+import org.graft.models.data.Preprocessing;
 
 /**
  * What a training run was asked for, everything that decides its numbers: the model's source
@@ -31,10 +33,13 @@ import org.graft.core.tensor.DType;
  *     run.json written before has none)
  * @param stopGradNorm the {@code --stop-grad-norm} EPS: the run stops after an epoch at whose end the
  *     gradient of the mean objective over the training split has a norm below EPS; 0 for none
+ * @param preprocess the {@code --preprocess} of the features, a {@link Preprocessing} by its name
+ *     ({@code zca-whiten}), fitted on the training split; null for none (a run.json written before has none)
+ * @param whitenEps the {@code --whiten-eps} of a whitening preprocessing, above 0; 0 for any other
  */
 public record RunSettings(String model, String source, String data, int epochs, int batch, long seed, OptionalDouble lr,
                           double lrDecay, Map<String, String> set, String rewriting, boolean nanGuard, String dtype, int valid,
-                          int patience, double stopRelChange, double stopGradNorm) {
+                          int patience, double stopRelChange, double stopGradNorm, String preprocess, double whitenEps) {
 
     public RunSettings {
         if (model == null || source == null || data == null || set == null || rewriting == null) {
@@ -53,18 +58,22 @@ public record RunSettings(String model, String source, String data, int epochs, 
         requirePatience(patience, valid > 0);
         if (stopRelChange != 0) stopRelChange(Double.toString(stopRelChange));
         if (stopGradNorm != 0) stopGradNorm(Double.toString(stopGradNorm));
+        // the record's fields are set after this body: the checks read the parameters
+        if (whitenEps != 0 || preprocess != null && Preprocessing.named(preprocess).whitens()) {
+            whitenEps(Double.toString(whitenEps), preprocess);
+        }
     }
 
     /** The settings of a run that computes in {@code dtype}, measured on the test split each epoch (no {@code --valid}). */
     public RunSettings(String model, String source, String data, int epochs, int batch, long seed, OptionalDouble lr,
                        double lrDecay, Map<String, String> set, String rewriting, boolean nanGuard, DType dtype) {
-        this(model, source, data, epochs, batch, seed, lr, lrDecay, set, rewriting, nanGuard, dtype.toString(), 0, 0, 0, 0);
+        this(model, source, data, epochs, batch, seed, lr, lrDecay, set, rewriting, nanGuard, dtype.toString(), 0, 0, 0, 0, null, 0);
     }
 
     /** These settings with {@code valid} examples held out for validation and early stopping after {@code patience} epochs (0: none). */
     public RunSettings validating(int valid, int patience) {
         return new RunSettings(model, source, data, epochs, batch, seed, lr, lrDecay, set, rewriting, nanGuard, dtype, valid, patience,
-                stopRelChange, stopGradNorm);
+                stopRelChange, stopGradNorm, preprocess, whitenEps);
     }
 
     /**
@@ -73,8 +82,20 @@ public record RunSettings(String model, String source, String data, int epochs, 
      */
     public RunSettings stopping(double relChange, double gradNorm) {
         return new RunSettings(model, source, data, epochs, batch, seed, lr, lrDecay, set, rewriting, nanGuard, dtype, valid, patience,
-                relChange, gradNorm);
+                relChange, gradNorm, preprocess, whitenEps);
     }
+
+    /**
+     * These settings with the features preprocessed by {@code preprocess} (null: none), fitted on the
+     * training split, whitening with {@code whitenEps} (0 for a preprocessing that does not whiten).
+     */
+    public RunSettings preprocessing(String preprocess, double whitenEps) {
+        return new RunSettings(model, source, data, epochs, batch, seed, lr, lrDecay, set, rewriting, nanGuard, dtype, valid, patience,
+                stopRelChange, stopGradNorm, preprocess, whitenEps);
+    }
+
+    /** The {@link #preprocess} as a {@link Preprocessing}; null for none. */
+    public Preprocessing preprocessing() { return preprocess == null ? null : Preprocessing.named(preprocess); }
 
     // The checks of the loop's settings, one each, for the command line (which makes them before
     // it touches a folder) and for the settings from Java and from run.json alike.
@@ -167,6 +188,30 @@ public record RunSettings(String model, String source, String data, int epochs, 
      */
     public static double stopGradNorm(String given) { return positive("--stop-grad-norm", given); }
 
+    /**
+     * {@code --preprocess}'s {@code given} name, checked: one of {@link Preprocessing}'s.
+     *
+     * @throws IllegalArgumentException if it names none, listing those there are
+     */
+    public static String preprocess(String given) { return Preprocessing.named(given).toString(); }
+
+    /**
+     * {@code --whiten-eps}'s EPS {@code given} beside {@code --preprocess preprocess}: a finite number
+     * above 0, {@link Preprocessing#DEFAULT_EPS} when not given (null) for a whitening, and 0, none,
+     * for any other preprocessing, with which it cannot be given.
+     *
+     * @throws IllegalArgumentException if it is given without a whitening, or is not a finite number above 0
+     */
+    public static double whitenEps(String given, String preprocess) {
+        boolean whitens = preprocess != null && Preprocessing.named(preprocess).whitens();
+        if (given == null) return whitens ? Preprocessing.DEFAULT_EPS : 0;
+        if (!whitens) {
+            throw new IllegalArgumentException("--whiten-eps " + given + ": expected --preprocess pca-whiten or zca-whiten beside it,"
+                    + " found " + (preprocess == null ? "no --preprocess" : "--preprocess " + preprocess));
+        }
+        return positive("--whiten-eps", given);
+    }
+
     /** {@code given}, the value of {@code option}, read as a finite number above 0, or refused in one form for every option. */
     private static double positive(String option, String given) {
         double v;
@@ -205,13 +250,21 @@ public record RunSettings(String model, String source, String data, int epochs, 
         if (Double.compare(stopGradNorm, other.stopGradNorm) != 0) {
             return "--stop-grad-norm " + epsText(other.stopGradNorm) + " there, " + epsText(stopGradNorm) + " here";
         }
+        if (!Objects.equals(preprocess, other.preprocess)) {
+            return "--preprocess " + nameText(other.preprocess) + " there, " + nameText(preprocess) + " here";
+        }
+        if (Double.compare(whitenEps, other.whitenEps) != 0) {
+            return "--whiten-eps " + epsText(other.whitenEps) + " there, " + epsText(whitenEps) + " here";
+        }
         return null;
     }
 
     private static String countText(int count) { return count == 0 ? "(none)" : Integer.toString(count); }
 
-    /** A stopping criterion's EPS as it is written on a command line, {@code 0.0001}; {@code (none)} for 0. */
-    static String epsText(double eps) { return eps == 0 ? "(none)" : BigDecimal.valueOf(eps).stripTrailingZeros().toPlainString(); }
+    private static String nameText(String name) { return name == null ? "(none)" : name; }
+
+    /** An EPS as it is written on a command line, {@code 0.0001}; {@code (none)} for 0. */
+    public static String epsText(double eps) { return eps == 0 ? "(none)" : BigDecimal.valueOf(eps).stripTrailingZeros().toPlainString(); }
 
     private static String lrText(OptionalDouble lr) { return lr.isPresent() ? Double.toString(lr.getAsDouble()) : "(the model's)"; }
 }

@@ -32,6 +32,7 @@ import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
 import org.graft.models.data.Data;
 import org.graft.models.data.Dataset;
+import org.graft.models.data.Preprocessing;
 import org.graft.ops.Neural;
 import org.graft.ops.Ops;
 import org.graft.ops.Reduce;
@@ -56,6 +57,12 @@ import org.graft.ops.Reduce;
  * {@link RunSettings#stopRelChange()} of the epoch before's, or at whose end the norm of the
  * objective's gradient over the whole training split is below {@link RunSettings#stopGradNorm()};
  * the epoch that stops a run is saved and counts as any other.
+ *
+ * <p>With {@link RunSettings#preprocessing()}, the features of every split are transformed
+ * before the first step, by a transform fitted on the training split alone (after the
+ * validation split is held out of it): the validation and test splits are transformed with the
+ * training split's statistics, the test split only when it is measured. The checkpoint holds
+ * the transform, and a resumed run applies that one rather than fitting it again.
  *
  * <p>The run computes in the dtype of the model's cost. The data sets are f64 in memory;
  * an f32 model is fed each batch converted to the dtype of the input it goes to, as it is
@@ -151,8 +158,11 @@ public final class Trainer {
     public static final String TEST = "test_", VALID = "valid_";
 
     private final Model model;
-    private final Data data;                    // the training examples and the split measured each epoch
+    private Data data;                          // the training examples and the split measured each epoch, preprocessed once trained
     private final Dataset testSet;              // with a validation split, the test split, measured once at the end; else null
+    private final Preprocessing preprocessing;  // null for none
+    private Preprocessing.Transform transform;  // fitted on the training split, or the checkpoint's; null until then and without one
+    private boolean preprocessed;               // whether data holds the features transformed
     private final RunSettings run;
     private final Path out;                     // null for a run that writes nothing
     private final Input x;
@@ -169,7 +179,8 @@ public final class Trainer {
     private final Columns columns;
     private final Map<String, Param> saved;     // every param a step reads or changes, by name
     private final Map<String, Param> evaluated; // every param the measured figures read, by name: what the best epoch keeps
-    private final RunPictures pictures;
+    private final Options options;              // the pictures' functions are compiled with them
+    private RunPictures pictures;               // of the data as trained, made once preprocessed; null for a run that writes nothing
     private final List<Epoch> history = new ArrayList<>();
     private int epochsDone;
     private int stepsDone;              // of epoch epochsDone + 1, when a run stopped within it
@@ -220,6 +231,7 @@ public final class Trainer {
         }
         data = this.data;   // from here on, the data as trained
         this.run = run;
+        preprocessing = run.preprocessing();
         this.out = out;
         x = model.x();
         y = model.y().orElse(null);
@@ -282,7 +294,7 @@ public final class Trainer {
         evaluated = new LinkedHashMap<>();
         for (Node n : Graph.topologicalOrder(List.copyOf(nodes.values()))) if (n instanceof Param p) evaluated.put(p.label(), p);
         best = values(evaluated);
-        pictures = out == null ? null : new RunPictures(model, data, batch, options);
+        this.options = options;
     }
 
     /**
@@ -377,6 +389,11 @@ public final class Trainer {
         var expected = new LinkedHashMap<String, Type>();
         for (var p : saved.entrySet()) expected.put(p.getKey(), Type.of(p.getValue().value()));
         if (run.valid() > 0) for (var p : evaluated.entrySet()) expected.put(Checkpoint.BEST + p.getKey(), Type.of(p.getValue().value()));
+        int features = data.train().features().shape().dim(1);
+        if (preprocessing != null) {
+            expected.put(Checkpoint.PREPROCESS_MEAN, Type.f64(features));
+            expected.put(matrixEntry(), preprocessing.whitens() ? Type.f64(features, features) : Type.f64(features));
+        }
         Checkpoint.Saved found = Checkpoint.read(out, run, expected, columns());
         Checkpoint.Progress at = found.progress();
         if (at.steps() >= stepsPerEpoch()) {
@@ -397,6 +414,10 @@ public final class Trainer {
         }
         for (var p : saved.entrySet()) p.getValue().set(found.params().get(p.getKey()));
         if (run.valid() > 0) for (String name : evaluated.keySet()) best.put(name, found.params().get(Checkpoint.BEST + name));
+        if (preprocessing != null) {
+            transform = new Preprocessing.Transform(preprocessing, found.params().get(Checkpoint.PREPROCESS_MEAN),
+                    found.params().get(matrixEntry()));
+        }
         bestEpoch = foundBest;
         history.clear();
         history.addAll(found.epochs());
@@ -415,6 +436,8 @@ public final class Trainer {
      * @return true when every epoch is done, false when {@code stop} ended the run at {@link #position()}
      */
     public boolean train(Listener listener, BooleanSupplier stop) throws IOException {
+        preprocess();
+        if (out != null && pictures == null) pictures = new RunPictures(model, data, run.batch(), options);
         for (int e = epochsDone + 1; e <= run.epochs() && stopped == null; e++) {
             long seed = epochSeed(run.seed(), e);
             if (!trainEpoch(e, seed, listener, stop)) {
@@ -457,6 +480,22 @@ public final class Trainer {
     }
 
     /**
+     * With a preprocessing, transforms the training split and the one measured each epoch, once:
+     * by the checkpoint's transform when the run resumed, else by one fitted now on the training
+     * split. The test split of a run with a validation split is transformed when it is measured.
+     */
+    private void preprocess() {
+        if (preprocessing == null || preprocessed) return;
+        if (transform == null) transform = preprocessing.fit(data.train().features(), run.whitenEps());
+        data = new Data(data.name(), transform.apply(data.train()), transform.apply(data.test()), data.height(), data.width(),
+                data.notClasses());
+        preprocessed = true;
+    }
+
+    /** The checkpoint's entry of the preprocessing's matrix: the scale per feature of standardizing, the whitening matrix. */
+    private String matrixEntry() { return preprocessing.whitens() ? Checkpoint.PREPROCESS_MATRIX : Checkpoint.PREPROCESS_SCALE; }
+
+    /**
      * The test split's figures with the best epoch's params, measured with that epoch's seed so
      * that a resumed run measures what an uninterrupted one does; the params are then set back to
      * the last epoch's, which the checkpoint holds.
@@ -465,7 +504,7 @@ public final class Trainer {
         Map<String, Tensor> last = values(evaluated);
         evaluated.forEach((name, p) -> p.set(best.get(name)));
         try {
-            return evaluate(testSet, epochSeed(run.seed(), bestEpoch), prefixed(TEST));
+            return evaluate(transform == null ? testSet : transform.apply(testSet), epochSeed(run.seed(), bestEpoch), prefixed(TEST));
         } finally {
             evaluated.forEach((name, p) -> p.set(last.get(name)));
         }
@@ -513,6 +552,10 @@ public final class Trainer {
     private void save() throws IOException {
         var params = new LinkedHashMap<>(values(saved));
         if (run.valid() > 0) best.forEach((name, value) -> params.put(Checkpoint.BEST + name, value));
+        if (transform != null) {
+            params.put(Checkpoint.PREPROCESS_MEAN, transform.mean());
+            params.put(matrixEntry(), transform.matrix());
+        }
         Checkpoint.write(out, run, new Checkpoint.Progress(epochsDone, stepsDone, objectiveSum, seconds), params, columns(),
                 history, stopped);
         if (bestEpoch > 0) Checkpoint.writeBest(out, best, bestEpoch);   // not read by a resume, which takes the checkpoint's

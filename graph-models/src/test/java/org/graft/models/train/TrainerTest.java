@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
@@ -67,6 +68,15 @@ class TrainerTest {
         Node loss = mean(softmaxCrossEntropy(logits, y));
         Node accuracy = mean(equal(argmax(logits, 1), argmax(y, 1)));
         return Model.of("softmax", x, y, "loss", loss, optimizer, List.of(W, b), Map.of("accuracy", accuracy));
+    }
+
+    /** The same, with the mean of every feature of a batch as a metric: on a split, the mean of all its features as fed. */
+    private static Model softmaxRegressionMeasuringX() {
+        Model m = softmaxRegression();
+        var metrics = new LinkedHashMap<>(m.metrics());
+        metrics.put("x_mean", mean(m.x()));
+        return new Model(m.name(), m.x(), m.y(), m.fixed(), m.objective(), m.cost(), m.maximize(), m.lr(), m.updates(), m.stateUpdates(),
+                metrics, m.params(), m.initialization(), m.recon(), m.samples());
     }
 
     private static RunSettings epochs(int epochs) {
@@ -201,6 +211,76 @@ class TrainerTest {
         assertEquals(0.0, Trainer.relativeChange(0, 0));
         assertEquals(Double.POSITIVE_INFINITY, Trainer.relativeChange(0, 1e-300));
         assertTrue(Double.isNaN(Trainer.relativeChange(1, Double.NaN)), "a NaN objective stops nothing: NaN < EPS is false");
+    }
+
+    /**
+     * Standardized with the statistics of the training split left by --valid alone: the mean of
+     * the validation split's features as fed, and of the test split's, is what those statistics
+     * give them, computed here by hand; fitted on the split itself it would be 0. The checkpoint
+     * holds those statistics.
+     */
+    @Test
+    void theValidationAndTestSplitsAreTransformedWithTheTrainingSplitsStatistics() throws IOException {
+        int valid = 300, kept = digits.train().size() - valid, d = 64;
+        double[] x = digits.train().features().toArray();
+        double[] mean = new double[d], scale = new double[d];
+        for (int i = 0; i < kept; i++) for (int j = 0; j < d; j++) mean[j] += x[i * d + j];
+        for (int j = 0; j < d; j++) mean[j] /= kept;
+        for (int j = 0; j < d; j++) {
+            double squares = 0;
+            for (int i = 0; i < kept; i++) squares += (x[i * d + j] - mean[j]) * (x[i * d + j] - mean[j]);
+            scale[j] = squares == 0 ? 1 : 1 / Math.sqrt(squares / kept);
+        }
+        Path out = dir.resolve("run");
+        var trainer = new Trainer(softmaxRegressionMeasuringX(), digits, epochs(1).validating(valid, 0).preprocessing("standardize", 0),
+                Options.DEFAULT, out);
+        assertTrue(trainer.train(new Trainer.Listener() {}, () -> false));
+
+        double validMean = meanStandardized(x, kept, digits.train().size(), mean, scale);
+        double testMean = meanStandardized(digits.test().features().toArray(), 0, digits.test().size(), mean, scale);
+        assertTrue(Math.abs(validMean) > 1e-3 && Math.abs(testMean) > 1e-3, "far from the 0 of a split fitted on itself: "
+                + validMean + ", " + testMean);
+        assertEquals(validMean, trainer.history().get(0).heldOut().get("valid_x_mean"), 1e-12);
+        assertEquals(testMean, trainer.testFigures().get("test_x_mean"), 1e-12);
+        Map<String, Tensor> checkpoint = Npz.read(out.resolve("checkpoint.npz"));
+        assertTrue(Tensor.of(mean, d).allClose(checkpoint.get("graft.preprocess.mean"), 1e-15, 0), "the mean");
+        assertTrue(Tensor.of(scale, d).allClose(checkpoint.get("graft.preprocess.scale"), 1e-15, 0), "the scale");
+    }
+
+    /** The mean of every feature of rows {@code from} to {@code to} of {@code x}, each standardized by {@code mean} and {@code scale}. */
+    private static double meanStandardized(double[] x, int from, int to, double[] mean, double[] scale) {
+        int d = mean.length;
+        double sum = 0;
+        for (int i = from; i < to; i++) for (int j = 0; j < d; j++) sum += (x[i * d + j] - mean[j]) * scale[j];
+        return sum / ((to - from) * d);
+    }
+
+    /**
+     * A resumed run applies the checkpoint's transform, not one fitted again: the checkpoint's
+     * means moved by 1 move every standardized feature of the next epoch by minus its scale.
+     */
+    @Test
+    void aResumedRunAppliesTheTransformInItsCheckpoint() throws IOException {
+        RunSettings run = epochs(2).validating(300, 0).preprocessing("standardize", 0);
+        var whole = new Trainer(softmaxRegressionMeasuringX(), digits, run, Options.DEFAULT, dir.resolve("whole"));
+        assertTrue(whole.train(new Trainer.Listener() {}, () -> false));
+        Path split = dir.resolve("split");
+        RunSettings first = new RunSettings("softmax", "", "digits", 1, 32, 7, OptionalDouble.empty(), 1, Map.of(), "default", false,
+                DType.F64).validating(300, 0).preprocessing("standardize", 0);
+        assertTrue(new Trainer(softmaxRegressionMeasuringX(), digits, first, Options.DEFAULT, split).train(new Trainer.Listener() {},
+                () -> false));
+        Path file = split.resolve("checkpoint.npz");
+        var arrays = new LinkedHashMap<>(Npz.read(file));
+        Tensor scale = arrays.get("graft.preprocess.scale");
+        arrays.put("graft.preprocess.mean", arrays.get("graft.preprocess.mean").add(Tensor.ones(Shape.of(64))));
+        Npz.write(file, arrays);
+        var resumed = new Trainer(softmaxRegressionMeasuringX(), digits, run, Options.DEFAULT, split);
+        resumed.resume();
+        assertTrue(resumed.train(new Trainer.Listener() {}, () -> false));
+        double moved = scale.sum() / 64;
+        assertEquals(whole.history().get(1).heldOut().get("valid_x_mean") - moved, resumed.history().get(1).heldOut().get("valid_x_mean"),
+                1e-12);
+        assertTrue(moved > 1, "a move to see: " + moved);
     }
 
     @Test
