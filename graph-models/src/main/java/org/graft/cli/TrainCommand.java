@@ -50,7 +50,10 @@ import picocli.CommandLine.Spec;
                 "--valid N holds the last N training examples out, or that fraction of them for N in (0, 1) (MNIST's "
                         + "last 10,000 are the tutorials' validation set); each epoch is then measured on them, the params of the epoch with the best validation "
                         + "objective are kept (OUT/best.npz), and the test split is measured once, at the end, with them. "
-                        + "--patience P stops the run when P epochs pass without a better validation objective.",
+                        + "--patience P stops the run when P epochs pass without a better validation objective; with "
+                        + "--patience-increase F, the Theano tutorials' rule instead: the run trains at least P epochs, an epoch e "
+                        + "that improves the validation objective by 0.5%% or more (--improvement-threshold 0.995) makes it at "
+                        + "least e F epochs.",
                 "",
                 "--stop-rel-change EPS stops the run after an epoch whose mean training objective changed by less "
                         + "than EPS times its value the epoch before; --stop-grad-norm EPS after an epoch at whose end the "
@@ -118,6 +121,16 @@ final class TrainCommand implements Callable<Integer> {
                     + "train every epoch).")
     int patience;
 
+    @Option(names = "--patience-increase", paramLabel = "F",
+            description = "With --patience: the Theano tutorials' rule, the patience P epochs at least, raised to e F by an "
+                    + "epoch e that improves the best validation objective by 1 - T of it or more (default: none).")
+    String patienceIncrease;        // as given: RunSettings.patienceIncrease reads and checks it
+
+    @Option(names = "--improvement-threshold", paramLabel = "T",
+            description = "With --patience-increase: the T of an improvement that raises the patience, in (0, 1] (default: "
+                    + RunSettings.IMPROVEMENT_THRESHOLD + ", an improvement of 0.5%% or more).")
+    String improvementThreshold;    // as given: RunSettings.improvementThreshold reads and checks it
+
     @Option(names = "--stop-rel-change", paramLabel = "EPS",
             description = "Stop after an epoch whose mean training objective changed by less than EPS times its "
                     + "value the epoch before (default: none).")
@@ -176,6 +189,8 @@ final class TrainCommand implements Callable<Integer> {
         OptionalDouble rate = lr == null ? OptionalDouble.empty() : OptionalDouble.of(checked(() -> RunSettings.learningRate(lr)));
         if (valid != null) checked(() -> RunSettings.validation(valid));
         checked(() -> RunSettings.requirePatience(patience, valid != null));
+        double increase = patienceIncrease == null ? 0 : checked(() -> RunSettings.patienceIncrease(patienceIncrease, patience));
+        double threshold = checked(() -> RunSettings.improvementThreshold(improvementThreshold, patienceIncrease != null));
         double relChange = stopRelChange == null ? 0 : checked(() -> RunSettings.stopRelChange(stopRelChange));
         double gradNorm = stopGradNorm == null ? 0 : checked(() -> RunSettings.stopGradNorm(stopGradNorm));
         if (preprocess != null) checked(() -> RunSettings.preprocess(preprocess));
@@ -204,7 +219,7 @@ final class TrainCommand implements Callable<Integer> {
             int batch = this.batch != null ? this.batch : Math.min(DEFAULT_BATCH, training);
             var run = new RunSettings(text.name(), text.text(), data, epochs, batch, seed.seed, rate,
                     lrDecay, jsonTexts(), rewriting.describe(), nanGuard.on, computes).validating(held, patience)
-                    .stopping(relChange, gradNorm).preprocessing(preprocess, eps);
+                    .increasingPatience(increase, threshold).stopping(relChange, gradNorm).preprocessing(preprocess, eps);
             var trainer = new Trainer(model, dataset, run, options, folder.path());
             if (resume != null) {
                 trainer.resume();

@@ -212,8 +212,9 @@ class CommandLineTest {
 
     static final String TRAIN = """
             Usage: graft train [-h] [--debug] [--nan-guard] [-O0] [--overwrite] [--batch=B]
-                               --data=DATASET [--dtype=DTYPE] [--epochs=N] [--lr=RATE]
-                               [--lr-decay=GAMMA] [--out=OUT] [--patience=P]
+                               --data=DATASET [--dtype=DTYPE] [--epochs=N]
+                               [--improvement-threshold=T] [--lr=RATE] [--lr-decay=GAMMA]
+                               [--out=OUT] [--patience=P] [--patience-increase=F]
                                [--preprocess=KIND] [--resume=OUT] [--seed=N]
                                [--stop-grad-norm=EPS] [--stop-rel-change=EPS] [--valid=N]
                                [--whiten-eps=EPS] [--set=NAME=VALUE]... [--skip=PHASE]...
@@ -229,7 +230,10 @@ class CommandLineTest {
             is then measured on them, the params of the epoch with the best validation
             objective are kept (OUT/best.npz), and the test split is measured once, at the
             end, with them. --patience P stops the run when P epochs pass without a better
-            validation objective.
+            validation objective; with --patience-increase F, the Theano tutorials' rule
+            instead: the run trains at least P epochs, an epoch e that improves the
+            validation objective by 0.5% or more (--improvement-threshold 0.995) makes it
+            at least e F epochs.
 
             --stop-rel-change EPS stops the run after an epoch whose mean training
             objective changed by less than EPS times its value the epoch before;
@@ -279,6 +283,10 @@ class CommandLineTest {
                                            bundled models are f64).
                   --epochs=N             Epochs to train (default: 10).
               -h, --help                 Show this help and exit.
+                  --improvement-threshold=T
+                                         With --patience-increase: the T of an improvement
+                                           that raises the patience, in (0, 1] (default:
+                                           0.995, an improvement of 0.5% or more).
                   --lr=RATE              The learning rate, in place of the one the
                                            objective's optimizer gives.
                   --lr-decay=GAMMA       Multiplies the learning rate by GAMMA after each
@@ -295,6 +303,10 @@ class CommandLineTest {
                   --patience=P           With --valid: stop when P epochs pass without a
                                            better validation objective (default: 0, train
                                            every epoch).
+                  --patience-increase=F  With --patience: the Theano tutorials' rule, the
+                                           patience P epochs at least, raised to e F by an
+                                           epoch e that improves the best validation
+                                           objective by 1 - T of it or more (default: none).
                   --preprocess=KIND      standardize, pca-whiten or zca-whiten the
                                            features, fitted on the training split (default:
                                            none).

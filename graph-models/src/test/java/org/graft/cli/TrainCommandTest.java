@@ -234,6 +234,78 @@ class TrainCommandTest {
                 + ": valid loss has not improved for 2 epochs since epoch "), again.err());
     }
 
+    // ---- the tutorials' patience_increase ----
+
+    private static final String[] INCREASING = concat(EARLY, "--patience-increase", "2");
+
+    /**
+     * With --patience-increase 2 the run stops where the tutorials' loop would, replayed here from
+     * the validation losses in their form (patience = max(patience, iter * patience_increase) when
+     * this_validation_loss < best_validation_loss * improvement_threshold, stop when patience <= iter,
+     * iter counting epochs): later than --patience 2 alone stops it, on the same losses.
+     */
+    @Test
+    void thePatienceIncreaseStopsTheRunWhereTheTutorialsLoopWouldAndLaterThanPatienceAlone() throws IOException {
+        Run run = graft(concat(INCREASING, "--epochs", "60", "--out", dir.toString()));
+        assertEquals(0, run.status(), run.err());
+        double[] valid = columnValues(dir, "valid_loss");
+        double patience = 2, best = Double.POSITIVE_INFINITY;
+        int stop = 0, extendedBy = 0;
+        for (int iter = 1; iter <= valid.length && stop == 0; iter++) {
+            if (valid[iter - 1] < best) {
+                if (valid[iter - 1] < best * 0.995) {
+                    patience = Math.max(patience, iter * 2.0);
+                    extendedBy = iter;
+                }
+                best = valid[iter - 1];
+            }
+            if (patience <= iter) stop = iter;
+        }
+        assertEquals(valid.length, stop, "the epochs run: " + Arrays.toString(valid));
+        assertTrue(stop < 60 && stop > patienceRunsOut(valid, 2), "later than patience alone: " + stop + " against "
+                + patienceRunsOut(valid, 2));
+        String reason = "valid loss last improved by 0.5% or more at epoch " + extendedBy + ", so patience ran out after max(2, "
+                + extendedBy + " × 2) = " + (extendedBy * 2) + " epochs (--patience 2 --patience-increase 2)";
+        assertTrue(run.out().contains("stopped early after epoch " + stop + ": " + reason + "\nbest epoch: "), run.out());
+        JsonObject settings = strictJson(dir.resolve("run.json"));
+        assertEquals(reason, settings.get("stopped").getAsString());
+        assertEquals(2.0, settings.get("patienceIncrease").getAsDouble());
+        assertEquals(0.995, settings.get("improvementThreshold").getAsDouble());
+    }
+
+    @Test
+    void aRunResumedWhileItsPatienceIsIncreasedEndsExactlyAsAnUninterruptedOne() throws IOException {
+        Path whole = dir.resolve("whole"), halves = dir.resolve("halves");
+        Run uninterrupted = graft(concat(INCREASING, "--epochs", "60", "--out", whole.toString()));
+        assertEquals(0, uninterrupted.status(), uninterrupted.err());
+        int epochs = withoutSeconds(whole).size() - 1;
+        // stopped past the point where --patience 2 alone would have ended the run: only the increased patience carries it on
+        int stoppedAt = patienceRunsOut(columnValues(whole, "valid_loss"), 2) + 2;
+        assertTrue(stoppedAt < epochs, stoppedAt + " of " + epochs);
+
+        assertEquals(0, graft(concat(INCREASING, "--epochs", Integer.toString(stoppedAt), "--out", halves.toString())).status());
+        Run resumed = graft(concat(INCREASING, "--epochs", "60", "--resume", halves.toString()));
+        assertEquals(0, resumed.status(), resumed.err());
+        assertEquals(withoutSeconds(whole), withoutSeconds(halves));
+        for (String file : List.of("checkpoint.npz", "best.npz")) {
+            assertArrayEquals(Files.readAllBytes(whole.resolve(file)), Files.readAllBytes(halves.resolve(file)), file);
+        }
+        String end = "stopped early after epoch ";
+        assertEquals(uninterrupted.out().substring(uninterrupted.out().indexOf(end)).replace(whole.toString(), "OUT"),
+                resumed.out().substring(resumed.out().indexOf(end)).replace(halves.toString(), "OUT"));
+
+        Run again = graft(concat(INCREASING, "--epochs", "70", "--resume", whole.toString()));
+        assertEquals(1, again.status());
+        assertTrue(again.err().startsWith("error: --resume " + whole + ": the run stopped early after epoch " + epochs + ": valid loss"
+                + " last improved by 0.5% or more at epoch "), again.err());
+        Run other = graft(concat(EARLY, "--epochs", "60", "--resume", halves.toString()));
+        assertEquals("error: --resume " + halves + ": the checkpoint there is of another run: --patience-increase 2 there, (none) here\n",
+                other.err());
+        other = graft(concat(INCREASING, "--improvement-threshold", "0.99", "--epochs", "60", "--resume", halves.toString()));
+        assertEquals("error: --resume " + halves + ": the checkpoint there is of another run: --improvement-threshold 0.995 there, 0.99"
+                + " here\n", other.err());
+    }
+
     @Test
     void aValidationSplitPatienceOrStoppingCriterionOutOfRangeIsAWrongCommandLine() {
         String[][] refusals = {
@@ -247,6 +319,10 @@ class TrainCommandTest {
                     + " in (0, 1), found 2.5"},
             {"--patience", "3", "--patience 3: expected --valid beside it (early stopping watches the validation objective), found"
                     + " no --valid"},
+            {"--patience-increase", "2", "--patience-increase 2: expected --patience beside it (the tutorials' patience, in epochs,"
+                    + " that it increases), found no --patience"},
+            {"--improvement-threshold", "0.99", "--improvement-threshold 0.99: expected --patience-increase beside it, found no"
+                    + " --patience-increase"},
             {"--stop-rel-change", "0", "--stop-rel-change: expected a finite number > 0, found 0"},
             {"--stop-rel-change", "-0.1", "--stop-rel-change: expected a finite number > 0, found -0.1"},
             {"--stop-rel-change", "NaN", "--stop-rel-change: expected a finite number > 0, found NaN"},
@@ -256,6 +332,18 @@ class TrainCommandTest {
             {"--stop-grad-norm", "Infinity", "--stop-grad-norm: expected a finite number > 0, found Infinity"}};
         for (String[] bad : refusals) {
             Run run = graft("train", "mlp", "--data", "digits", bad[0], bad[1], "--out", dir.resolve("out").toString());
+            assertEquals(new Run(2, "", bad[2] + "\nTry 'graft train --help' for more.\n"), run);
+        }
+        String[][] tutorials = {
+            {"--patience-increase", "1", "--patience-increase: expected a finite number > 1, found 1"},
+            {"--patience-increase", "inf", "--patience-increase: expected a finite number > 1, found inf"},
+            {"--improvement-threshold", "0", "--improvement-threshold: expected a number in (0, 1], found 0"},
+            {"--improvement-threshold", "1.5", "--improvement-threshold: expected a number in (0, 1], found 1.5"}};
+        for (String[] bad : tutorials) {
+            String[] args = bad[0].equals("--patience-increase") ? new String[] {bad[0], bad[1]}
+                    : new String[] {"--patience-increase", "2", bad[0], bad[1]};
+            Run run = graft(concat(new String[] {"train", "mlp", "--data", "digits", "--valid", "100", "--patience", "3", "--out",
+                dir.resolve("out").toString()}, args));
             assertEquals(new Run(2, "", bad[2] + "\nTry 'graft train --help' for more.\n"), run);
         }
         assertFalse(Files.exists(dir.resolve("out")), "a refused run leaves no folder");
@@ -663,7 +751,8 @@ class TrainCommandTest {
         assertEquals(0, graft("train", "xor", "--data", "xor", "--epochs", "2", "--out", dir.toString()).status());
         JsonObject settings = strictJson(dir.resolve("run.json"));
         assertEquals(List.of("model", "source", "data", "epochs", "batch", "seed", "lr", "lrDecay", "set", "rewriting",
-                "nanGuard", "dtype", "valid", "patience", "stopRelChange", "stopGradNorm", "preprocess", "whitenEps", "stopped"),
+                "nanGuard", "dtype", "valid", "patience", "patienceIncrease", "improvementThreshold", "stopRelChange", "stopGradNorm",
+                "preprocess", "whitenEps", "stopped"),
                 List.copyOf(settings.keySet()));
         assertTrue(settings.get("preprocess").isJsonNull(), "no preprocessing: " + settings);
         assertEquals(0.0, settings.get("whitenEps").getAsDouble());

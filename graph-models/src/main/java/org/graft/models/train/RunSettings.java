@@ -27,7 +27,15 @@ import org.graft.models.data.Preprocessing;
  *     to choose the best epoch on; 0 for none, when the test split is measured each epoch (a
  *     run.json written before has none)
  * @param patience the epochs {@code --patience} lets pass without a better validation objective
- *     before the run stops; 0 to train every epoch
+ *     before the run stops; 0 to train every epoch. With {@code patienceIncrease}, the tutorials'
+ *     patience instead: the epochs the run trains at least, until an improvement extends them
+ * @param patienceIncrease the {@code --patience-increase} factor F of the Theano tutorials' rule,
+ *     above 1: after an epoch e whose validation objective is better than the best before it by
+ *     at least {@code 1 - improvementThreshold} of it, the patience becomes at least e F, and the
+ *     run stops after the first epoch e at or past the patience; 0 for none (a run.json written
+ *     before has none)
+ * @param improvementThreshold the tutorials' {@code improvement_threshold}, in (0, 1], with
+ *     {@code patienceIncrease} ({@value #IMPROVEMENT_THRESHOLD} unless given); 0 without it
  * @param stopRelChange the {@code --stop-rel-change} EPS: the run stops after an epoch whose mean
  *     training objective differs from the epoch before's by less than EPS of it; 0 for none (a
  *     run.json written before has none)
@@ -39,7 +47,11 @@ import org.graft.models.data.Preprocessing;
  */
 public record RunSettings(String model, String source, String data, int epochs, int batch, long seed, OptionalDouble lr,
                           double lrDecay, Map<String, String> set, String rewriting, boolean nanGuard, String dtype, int valid,
-                          int patience, double stopRelChange, double stopGradNorm, String preprocess, double whitenEps) {
+                          int patience, double patienceIncrease, double improvementThreshold, double stopRelChange,
+                          double stopGradNorm, String preprocess, double whitenEps) {
+
+    /** The tutorials' {@code improvement_threshold}: an improvement of 0.5% or more extends the patience. */
+    public static final double IMPROVEMENT_THRESHOLD = 0.995;
 
     public RunSettings {
         if (model == null || source == null || data == null || set == null || rewriting == null) {
@@ -56,6 +68,12 @@ public record RunSettings(String model, String source, String data, int epochs, 
         if (dtype == null) dtype = DType.F64.toString();
         if (valid < 0) throw new IllegalArgumentException("--valid: expected a number of examples of at least 1, found " + valid);
         requirePatience(patience, valid > 0);
+        if (patienceIncrease != 0) {
+            patienceIncrease(Double.toString(patienceIncrease), patience);
+            improvementThreshold(Double.toString(improvementThreshold), true);
+        } else if (improvementThreshold != 0) {
+            improvementThreshold(Double.toString(improvementThreshold), false);
+        }
         if (stopRelChange != 0) stopRelChange(Double.toString(stopRelChange));
         if (stopGradNorm != 0) stopGradNorm(Double.toString(stopGradNorm));
         // the record's fields are set after this body: the checks read the parameters
@@ -67,13 +85,23 @@ public record RunSettings(String model, String source, String data, int epochs, 
     /** The settings of a run that computes in {@code dtype}, measured on the test split each epoch (no {@code --valid}). */
     public RunSettings(String model, String source, String data, int epochs, int batch, long seed, OptionalDouble lr,
                        double lrDecay, Map<String, String> set, String rewriting, boolean nanGuard, DType dtype) {
-        this(model, source, data, epochs, batch, seed, lr, lrDecay, set, rewriting, nanGuard, dtype.toString(), 0, 0, 0, 0, null, 0);
+        this(model, source, data, epochs, batch, seed, lr, lrDecay, set, rewriting, nanGuard, dtype.toString(), 0, 0, 0, 0, 0, 0, null, 0);
     }
 
     /** These settings with {@code valid} examples held out for validation and early stopping after {@code patience} epochs (0: none). */
     public RunSettings validating(int valid, int patience) {
         return new RunSettings(model, source, data, epochs, batch, seed, lr, lrDecay, set, rewriting, nanGuard, dtype, valid, patience,
-                stopRelChange, stopGradNorm, preprocess, whitenEps);
+                patienceIncrease, improvementThreshold, stopRelChange, stopGradNorm, preprocess, whitenEps);
+    }
+
+    /**
+     * These settings with the tutorials' patience: {@link #patience} extended to e {@code factor}
+     * by each epoch e whose validation objective improves on the best by at least
+     * {@code 1 - threshold} of it.
+     */
+    public RunSettings increasingPatience(double factor, double threshold) {
+        return new RunSettings(model, source, data, epochs, batch, seed, lr, lrDecay, set, rewriting, nanGuard, dtype, valid, patience,
+                factor, threshold, stopRelChange, stopGradNorm, preprocess, whitenEps);
     }
 
     /**
@@ -82,7 +110,7 @@ public record RunSettings(String model, String source, String data, int epochs, 
      */
     public RunSettings stopping(double relChange, double gradNorm) {
         return new RunSettings(model, source, data, epochs, batch, seed, lr, lrDecay, set, rewriting, nanGuard, dtype, valid, patience,
-                relChange, gradNorm, preprocess, whitenEps);
+                patienceIncrease, improvementThreshold, relChange, gradNorm, preprocess, whitenEps);
     }
 
     /**
@@ -91,7 +119,7 @@ public record RunSettings(String model, String source, String data, int epochs, 
      */
     public RunSettings preprocessing(String preprocess, double whitenEps) {
         return new RunSettings(model, source, data, epochs, batch, seed, lr, lrDecay, set, rewriting, nanGuard, dtype, valid, patience,
-                stopRelChange, stopGradNorm, preprocess, whitenEps);
+                patienceIncrease, improvementThreshold, stopRelChange, stopGradNorm, preprocess, whitenEps);
     }
 
     /** The {@link #preprocess} as a {@link Preprocessing}; null for none. */
@@ -125,12 +153,7 @@ public record RunSettings(String model, String source, String data, int epochs, 
      * @throws IllegalArgumentException if {@code given} is neither
      */
     public static double validation(String given) {
-        double v;
-        try {
-            v = Double.parseDouble(given);
-        } catch (NumberFormatException e) { // refused below, as it was given
-            v = Double.NaN;
-        }
+        double v = parsed(given);
         if (!(v > 0 && v < 1 || v >= 1 && v == Math.rint(v) && v <= Integer.MAX_VALUE)) {
             throw new IllegalArgumentException("--valid: expected a number of examples (a whole number, 1 or more) or a fraction"
                     + " of the training set in (0, 1), found " + given);
@@ -163,6 +186,41 @@ public record RunSettings(String model, String source, String data, int epochs, 
                     + " the validation objective), found no --valid");
         }
         return patience;
+    }
+
+    /**
+     * {@code --patience-increase}'s factor {@code given} beside {@code --patience patience}: a finite
+     * number above 1 (at most 1, the patience would never outgrow the epochs), with a patience to increase.
+     *
+     * @throws IllegalArgumentException if it is not such a number, or there is no patience
+     */
+    public static double patienceIncrease(String given, int patience) {
+        double factor = above("--patience-increase", given, 1);
+        if (patience == 0) {
+            throw new IllegalArgumentException("--patience-increase " + given + ": expected --patience beside it (the tutorials'"
+                    + " patience, in epochs, that it increases), found no --patience");
+        }
+        return factor;
+    }
+
+    /**
+     * {@code --improvement-threshold}'s {@code given} value, with or without {@code --patience-increase}
+     * ({@code increasing}): a number in (0, 1]; {@link #IMPROVEMENT_THRESHOLD} when not given
+     * (null) with it, 0 (none) without it, where it cannot be given.
+     *
+     * @throws IllegalArgumentException if it is given without {@code --patience-increase}, or is out of range
+     */
+    public static double improvementThreshold(String given, boolean increasing) {
+        if (given == null) return increasing ? IMPROVEMENT_THRESHOLD : 0;
+        if (!increasing) {
+            throw new IllegalArgumentException("--improvement-threshold " + given + ": expected --patience-increase beside it,"
+                    + " found no --patience-increase");
+        }
+        double threshold = parsed(given);
+        if (!(threshold > 0 && threshold <= 1)) {
+            throw new IllegalArgumentException("--improvement-threshold: expected a number in (0, 1], found " + given);
+        }
+        return threshold;
     }
 
     /**
@@ -213,17 +271,24 @@ public record RunSettings(String model, String source, String data, int epochs, 
     }
 
     /** {@code given}, the value of {@code option}, read as a finite number above 0, or refused in one form for every option. */
-    private static double positive(String option, String given) {
-        double v;
-        try {
-            v = Double.parseDouble(given);
-        } catch (NumberFormatException e) { // not a number at all, as nan is not in Java: refused below, as it was given
-            v = Double.NaN;
-        }
-        if (!(v > 0 && v < Double.POSITIVE_INFINITY)) {
-            throw new IllegalArgumentException(option + ": expected a finite number > 0, found " + given);
+    private static double positive(String option, String given) { return above(option, given, 0); }
+
+    /** {@code given}, the value of {@code option}, read as a finite number above {@code bound}, or refused in one form. */
+    private static double above(String option, String given, int bound) {
+        double v = parsed(given);
+        if (!(v > bound && v < Double.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException(option + ": expected a finite number > " + bound + ", found " + given);
         }
         return v;
+    }
+
+    /** {@code given} read as a number; NaN for text that is not one (Java reads {@code NaN}, not {@code nan}), which the checks refuse. */
+    private static double parsed(String given) {
+        try {
+            return Double.parseDouble(given);
+        } catch (NumberFormatException e) {
+            return Double.NaN;
+        }
     }
 
     /**
@@ -244,6 +309,12 @@ public record RunSettings(String model, String source, String data, int epochs, 
         if (!dtype.equals(other.dtype)) return "--dtype " + other.dtype + " there, " + dtype + " here";
         if (valid != other.valid) return "--valid " + countText(other.valid) + " there, " + countText(valid) + " here";
         if (patience != other.patience) return "--patience " + countText(other.patience) + " there, " + countText(patience) + " here";
+        if (Double.compare(patienceIncrease, other.patienceIncrease) != 0) {
+            return "--patience-increase " + epsText(other.patienceIncrease) + " there, " + epsText(patienceIncrease) + " here";
+        }
+        if (Double.compare(improvementThreshold, other.improvementThreshold) != 0) {
+            return "--improvement-threshold " + epsText(other.improvementThreshold) + " there, " + epsText(improvementThreshold) + " here";
+        }
         if (Double.compare(stopRelChange, other.stopRelChange) != 0) {
             return "--stop-rel-change " + epsText(other.stopRelChange) + " there, " + epsText(stopRelChange) + " here";
         }

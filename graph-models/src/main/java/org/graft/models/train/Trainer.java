@@ -1,6 +1,8 @@
 package org.graft.models.train;
 
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -51,7 +53,7 @@ import org.graft.ops.Reduce;
  * validation split, the last examples of the training set, held out of training. A run with a
  * validation split keeps the params of its best epoch, the one with the best validation
  * objective (the first, on a tie), stops when {@link RunSettings#patience()} epochs pass without
- * a better one, and measures the test split once, at the end, with the best epoch's params:
+ * a better one (or, with {@link RunSettings#patienceIncrease()}, by the Theano tutorials' rule), and measures the test split once, at the end, with the best epoch's params:
  * no figure of the test split chooses anything. With or without a validation split, a run stops
  * after an epoch whose mean training objective changed by less than
  * {@link RunSettings#stopRelChange()} of the epoch before's, or at whose end the norm of the
@@ -330,7 +332,14 @@ public final class Trainer {
      */
     private String stopReason(List<Epoch> epochs, int best) {
         int e = epochs.size();
-        if (run.patience() > 0 && best > 0 && e - best >= run.patience()) return patienceRanOut(best);
+        if (run.patience() > 0 && best > 0) {
+            if (run.patienceIncrease() > 0) {
+                Patience patience = increasedPatience(epochs);
+                if (e >= patience.epochs()) return increasedPatienceRanOut(patience);
+            } else if (e - best >= run.patience()) {
+                return patienceRanOut(best);
+            }
+        }
         if (run.stopRelChange() > 0 && e >= 2) {
             double change = relativeChange(epochs.get(e - 2).train(), epochs.get(e - 1).train());
             if (change < run.stopRelChange()) {
@@ -360,6 +369,53 @@ public final class Trainer {
     private String patienceRanOut(int best) {
         return String.format("%s has not improved for %d epochs since epoch %d (--patience %d)",
                 columns.heldOut().get(0).replace('_', ' '), run.patience(), best, run.patience());
+    }
+
+    /**
+     * The tutorials' patience after some epochs: {@code epochs} epochs, the most of
+     * {@code --patience} and {@code extendedBy} times the {@code --patience-increase} factor.
+     *
+     * @param extendedBy the last epoch whose validation objective beat the best before it by at
+     *     least 1 - {@code --improvement-threshold} of it
+     */
+    private record Patience(double epochs, int extendedBy) {}
+
+    /**
+     * The Theano tutorials' early stopping (logistic_sgd.py, mlp.py), counted in epochs where they
+     * count steps, as the validation split is measured once an epoch: the patience starts at
+     * {@code --patience}; an epoch e whose validation objective beats the best before it by at
+     * least {@code 1 - threshold} of it (below {@code best * threshold} for a positive loss; the
+     * first epoch always, the best before it being none) raises it to at least e times the
+     * factor. Replayed from the first epoch, so that a resumed run has it from metrics.csv.
+     */
+    private Patience increasedPatience(List<Epoch> epochs) {
+        double patience = run.patience();
+        int extendedBy = 0;
+        Epoch best = null;
+        for (Epoch epoch : epochs) {
+            if (best != null && !improves(epoch, best, 0)) continue;
+            if (best == null || improves(epoch, best, 1 - run.improvementThreshold())) {
+                patience = Math.max(patience, epoch.epoch() * run.patienceIncrease());
+                extendedBy = epoch.epoch();
+            }
+            best = epoch;
+        }
+        return new Patience(patience, extendedBy);
+    }
+
+    /**
+     * Why the tutorials' patience ends a run, as printed and written to run.json: {@code valid loss
+     * last improved by 0.5% or more at epoch 13, so patience ran out after max(10, 13 × 2) = 26
+     * epochs (--patience 10 --patience-increase 2)}.
+     */
+    private String increasedPatienceRanOut(Patience patience) {
+        String percent = BigDecimal.ONE.subtract(BigDecimal.valueOf(run.improvementThreshold())).movePointRight(2).stripTrailingZeros()
+                .toPlainString();
+        String factor = RunSettings.epsText(run.patienceIncrease());
+        String epochs = BigDecimal.valueOf(patience.epochs()).round(new MathContext(6)).stripTrailingZeros().toPlainString();
+        return String.format("%s last improved by %s%% or more at epoch %d, so patience ran out after max(%d, %d × %s) = %s epochs"
+                + " (--patience %d --patience-increase %s)", columns.heldOut().get(0).replace('_', ' '), percent, patience.extendedBy(),
+                run.patience(), patience.extendedBy(), factor, epochs, run.patience(), factor);
     }
 
     /**
@@ -473,9 +529,19 @@ public final class Trainer {
      * for an objective maximized. Strictly, as in the Theano tutorials' {@code this_validation_loss
      * < best_validation_loss}, so the first of equal epochs stays the best.
      */
-    private boolean improves(Epoch epoch, Epoch than) {
+    private boolean improves(Epoch epoch, Epoch than) { return improves(epoch, than, 0); }
+
+    /**
+     * Whether {@code epoch}'s validation objective is better than {@code than}'s by more than
+     * {@code by} of its magnitude: below {@code than - by |than|} (above {@code than + by |than|} for
+     * an objective maximized). An infinite {@code than} is beaten by any finite value, as the
+     * tutorials' {@code inf * improvement_threshold} is.
+     */
+    private boolean improves(Epoch epoch, Epoch than, double by) {
         String objective = columns.heldOut().get(0);
-        int order = Double.compare(epoch.heldOut().get(objective), than.heldOut().get(objective));
+        double bar = than.heldOut().get(objective);
+        if (by != 0 && Double.isFinite(bar)) bar += (model.maximize() ? by : -by) * Math.abs(bar);
+        int order = Double.compare(epoch.heldOut().get(objective), bar);
         return model.maximize() ? order > 0 : order < 0;
     }
 

@@ -265,8 +265,7 @@ class TrainerTest {
         var whole = new Trainer(softmaxRegressionMeasuringX(), digits, run, Options.DEFAULT, dir.resolve("whole"));
         assertTrue(whole.train(new Trainer.Listener() {}, () -> false));
         Path split = dir.resolve("split");
-        RunSettings first = new RunSettings("softmax", "", "digits", 1, 32, 7, OptionalDouble.empty(), 1, Map.of(), "default", false,
-                DType.F64).validating(300, 0).preprocessing("standardize", 0);
+        RunSettings first = epochs(1).validating(300, 0).preprocessing("standardize", 0);
         assertTrue(new Trainer(softmaxRegressionMeasuringX(), digits, first, Options.DEFAULT, split).train(new Trainer.Listener() {},
                 () -> false));
         Path file = split.resolve("checkpoint.npz");
