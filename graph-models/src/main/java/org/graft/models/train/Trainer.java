@@ -53,8 +53,9 @@ import org.graft.ops.Reduce;
  * validation split, the last examples of the training set, held out of training. A run with a
  * validation split keeps the params of its best epoch, the one with the best validation
  * objective (the first, on a tie), stops when {@link RunSettings#patience()} epochs pass without
- * a better one (or, with {@link RunSettings#patienceIncrease()}, by the Theano tutorials' rule), and measures the test split once, at the end, with the best epoch's params:
- * no figure of the test split chooses anything. With or without a validation split, a run stops
+ * a better one (or, with {@link RunSettings#patienceIncrease()}, by the Theano tutorials' rule),
+ * and measures the test split once, at the end, with the best epoch's params: no figure of the
+ * test split chooses anything. With or without a validation split, a run stops
  * after an epoch whose mean training objective changed by less than
  * {@link RunSettings#stopRelChange()} of the epoch before's, or at whose end the norm of the
  * objective's gradient over the whole training split is below {@link RunSettings#stopGradNorm()};
@@ -445,8 +446,8 @@ public final class Trainer {
         var expected = new LinkedHashMap<String, Type>();
         for (var p : saved.entrySet()) expected.put(p.getKey(), Type.of(p.getValue().value()));
         if (run.valid() > 0) for (var p : evaluated.entrySet()) expected.put(Checkpoint.BEST + p.getKey(), Type.of(p.getValue().value()));
-        int features = data.train().features().shape().dim(1);
         if (preprocessing != null) {
+            int features = data.train().features().shape().dim(1);
             expected.put(Checkpoint.PREPROCESS_MEAN, Type.f64(features));
             expected.put(matrixEntry(), preprocessing.whitens() ? Type.f64(features, features) : Type.f64(features));
         }
