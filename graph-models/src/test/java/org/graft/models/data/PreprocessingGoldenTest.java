@@ -4,10 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,8 +13,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
-import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
+import org.graft.models.GoldenFixture;
 
 /**
  * Standardizing and PCA and ZCA whitening agree with NumPy in float64 to 1e-10: the fitted mean
@@ -57,38 +54,25 @@ class PreprocessingGoldenTest {
     }
 
     private static List<Case> cases() throws IOException {
-        String text;
-        try (InputStream in = PreprocessingGoldenTest.class.getResourceAsStream("/numpy/preprocessing.txt")) {
-            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
         var cases = new ArrayList<Case>();
-        for (String block : text.strip().split("\n\n")) {
+        for (List<GoldenFixture.Line> block : GoldenFixture.blocks("/numpy/preprocessing.txt")) {
             String name = null;
             Preprocessing kind = null;
             double eps = Double.NaN;
             var set = new LinkedHashMap<String, Tensor>();
             var want = new LinkedHashMap<String, Tensor>();
-            for (String line : block.split("\n")) {
-                String key = line.substring(0, line.indexOf(' ')), value = line.substring(line.indexOf(' ') + 1);
-                switch (key) {
-                    case "case" -> name = value;
-                    case "kind" -> kind = Preprocessing.named(value);
-                    case "eps" -> eps = Double.parseDouble(value);
-                    case "set" -> put(set, value);
-                    case "want" -> put(want, value);
-                    default -> throw new IllegalStateException("preprocessing.txt: unknown line " + line);
+            for (GoldenFixture.Line line : block) {
+                switch (line.key()) {
+                    case "case" -> name = line.value();
+                    case "kind" -> kind = Preprocessing.named(line.value());
+                    case "eps" -> eps = Double.parseDouble(line.value());
+                    case "set" -> GoldenFixture.put(set, line.value());
+                    case "want" -> GoldenFixture.put(want, line.value());
+                    default -> throw new IllegalStateException("unknown field " + line.key() + " in preprocessing.txt");
                 }
             }
             cases.add(new Case(name, kind, eps, set, want));
         }
         return cases;
-    }
-
-    /** {@code NAME DIMS VALUES} into {@code into}. */
-    private static void put(Map<String, Tensor> into, String line) {
-        String[] parts = line.split(" ", 3);
-        int[] dims = Arrays.stream(parts[1].split(",")).mapToInt(Integer::parseInt).toArray();
-        double[] values = Arrays.stream(parts[2].split(" ")).mapToDouble(Double::parseDouble).toArray();
-        into.put(parts[0], Tensor.of(Shape.of(dims), values));
     }
 }
