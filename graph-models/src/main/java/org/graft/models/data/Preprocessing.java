@@ -165,7 +165,8 @@ public enum Preprocessing {
      * {@code op(a) op(b)} of two f64 matrices in the runtime's matrix-product back end ({@link Blas#gemm}:
      * native OpenBLAS where it loads), as the training step's products are, rather than in the
      * reference semantics' EJML: the covariance of MNIST and its whitening are products of
-     * 60,000 x 784 by 784 x 784, 37 GFLOP each, about 20 s in EJML on a busy machine of 2 cores.
+     * 60,000 x 784 by 784 x 784, 37 billion multiply-adds each: about 20 s each in EJML on a busy
+     * machine of 2 cores, 3 to 6 s in OpenBLAS.
      */
     private static Tensor product(Tensor a, boolean transA, Tensor b, boolean transB) {
         int m = a.shape().dim(transA ? 1 : 0), k = a.shape().dim(transA ? 0 : 1), n = b.shape().dim(transB ? 0 : 1);
