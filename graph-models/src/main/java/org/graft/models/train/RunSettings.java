@@ -211,7 +211,10 @@ public record RunSettings(String model, String source, String data, int epochs, 
     private static String countText(int count) { return count == 0 ? "(none)" : Integer.toString(count); }
 
     /** A stopping criterion's EPS as it is written on a command line, {@code 0.0001}; {@code (none)} for 0. */
-    static String epsText(double eps) { return eps == 0 ? "(none)" : BigDecimal.valueOf(eps).stripTrailingZeros().toPlainString(); }
+    static String epsText(double eps) { return eps == 0 ? "(none)" : plain(eps); }
+
+    /** A number as it is written on a command line: {@code 0.0001}, {@code 0.1}, {@code 1}. */
+    static String plain(double v) { return BigDecimal.valueOf(v).stripTrailingZeros().toPlainString(); }
 
     private static String lrText(OptionalDouble lr) { return lr.isPresent() ? Double.toString(lr.getAsDouble()) : "(the model's)"; }
 }
