@@ -51,6 +51,16 @@ import picocli.CommandLine.Spec;
                         + "objective are kept (OUT/best.npz), and the test split is measured once, at the end, with them. "
                         + "--patience P stops the run when P epochs pass without a better validation objective.",
                 "",
+                "--lr-schedule SPEC sets each epoch's learning rate as PyTorch's scheduler of that kind does, stepped "
+                        + "after each epoch, and writes it to metrics.csv (a column lr). SPEC is one of:",
+                "  step:S[:G]                   StepLR; G is 0.1 if not given",
+                "  exponential:G                ExponentialLR; --lr-decay G is the same",
+                "  cosine:T_MAX[:ETA_MIN]       CosineAnnealingLR; ETA_MIN is 0 if not given",
+                "  plateau[:PATIENCE[:FACTOR]]  ReduceLROnPlateau on the validation objective,",
+                "                               or the training objective without --valid;",
+                "                               PATIENCE is 10, FACTOR 0.1 if not given",
+                "  warmup:E[,SCHEDULE]          a linear warm-up over E epochs, then SCHEDULE",
+                "",
                 "--stop-rel-change EPS stops the run after an epoch whose mean training objective changed by less "
                         + "than EPS times its value the epoch before; --stop-grad-norm EPS after an epoch at whose end the "
                         + "gradient of the mean objective over the training split has a norm below EPS (a metrics.csv column, "
@@ -101,6 +111,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--lr-decay", paramLabel = "GAMMA", defaultValue = "1",
             description = "Multiplies the learning rate by GAMMA after each epoch, in (0, 1] (default: ${DEFAULT-VALUE}, a constant rate).")
     double lrDecay;
+
+    @Option(names = "--lr-schedule", paramLabel = "SPEC",
+            description = "The learning rate's schedule, one of the forms above (default: none).")
+    String lrSchedule;   // as given: RunSettings.lrSchedule reads and checks it
 
     @Option(names = "--valid", paramLabel = "N",
             description = "Hold the last N training examples out as a validation split, or that fraction of them for N in (0, 1) "
@@ -158,6 +172,7 @@ final class TrainCommand implements Callable<Integer> {
         checked(() -> RunSettings.requireEpochs(epochs));
         if (batch != null) checked(() -> RunSettings.requireBatch(batch));
         checked(() -> RunSettings.requireLrDecay(lrDecay));
+        String schedule = lrSchedule == null ? null : checked(() -> RunSettings.lrSchedule(lrSchedule, lrDecay));
         OptionalDouble rate = lr == null ? OptionalDouble.empty() : OptionalDouble.of(checked(() -> RunSettings.learningRate(lr)));
         if (valid != null) checked(() -> RunSettings.validation(valid));
         checked(() -> RunSettings.requirePatience(patience, valid != null));
@@ -187,7 +202,7 @@ final class TrainCommand implements Callable<Integer> {
             int batch = this.batch != null ? this.batch : Math.min(DEFAULT_BATCH, training);
             var run = new RunSettings(text.name(), text.text(), data, epochs, batch, seed.seed, rate,
                     lrDecay, jsonTexts(), rewriting.describe(), nanGuard.on, computes).validating(held, patience)
-                    .stopping(relChange, gradNorm);
+                    .stopping(relChange, gradNorm).scheduling(schedule);
             var trainer = new Trainer(model, dataset, run, options, folder.path());
             if (resume != null) {
                 trainer.resume();
@@ -332,6 +347,7 @@ final class TrainCommand implements Callable<Integer> {
         private final PrintWriter err;
         private final int epochs;
         private final String train;
+        private final boolean lr;               // the line shows the learning rate, which the run schedules
         private final boolean gradNorm;         // the line shows the gradient's norm, which the run measures
         private final BooleanSupplier last;     // whether the epoch finished is the last, the run having stopped early
         private ProgressBar bar;
@@ -343,6 +359,7 @@ final class TrainCommand implements Callable<Integer> {
             this.err = err;
             this.epochs = epochs;
             this.train = columns.train().replace('_', ' ');
+            this.lr = columns.lr();
             this.gradNorm = columns.gradNorm();
             this.last = last;
         }
@@ -372,7 +389,9 @@ final class TrainCommand implements Callable<Integer> {
             // a line an epoch, but not a thousand lines a second when epochs are one step each
             if (epoch.epoch() > 1 && epoch.epoch() < epochs && !last.getAsBoolean() && now - lastLine < 1_000_000_000L) return;
             lastLine = now;
-            var line = new StringBuilder(String.format("epoch %d/%d  %s %.4f", epoch.epoch(), epochs, train, epoch.train()));
+            var line = new StringBuilder(String.format("epoch %d/%d", epoch.epoch(), epochs));
+            if (lr) line.append(String.format("  lr %.4g", epoch.lr()));
+            line.append(String.format("  %s %.4f", train, epoch.train()));
             if (gradNorm) line.append(String.format("  grad norm %.4g", epoch.gradNorm()));
             epoch.heldOut().forEach((column, value) -> line.append(String.format("  %s %.4g", column.replace('_', ' '), value)));
             line.append(String.format("  %.1f s", epoch.seconds()));

@@ -595,7 +595,9 @@ class TrainCommandTest {
         assertEquals(0, graft("train", "xor", "--data", "xor", "--epochs", "2", "--out", dir.toString()).status());
         JsonObject settings = strictJson(dir.resolve("run.json"));
         assertEquals(List.of("model", "source", "data", "epochs", "batch", "seed", "lr", "lrDecay", "set", "rewriting",
-                "nanGuard", "dtype", "valid", "patience", "stopRelChange", "stopGradNorm", "stopped"), List.copyOf(settings.keySet()));
+                "nanGuard", "dtype", "valid", "patience", "stopRelChange", "stopGradNorm", "lrSchedule", "stopped"),
+                List.copyOf(settings.keySet()));
+        assertTrue(settings.get("lrSchedule").isJsonNull(), "no --lr-schedule: " + settings);
         assertTrue(settings.get("stopped").isJsonNull(), "every epoch trained: " + settings);
         assertTrue(settings.get("lr").isJsonNull(), settings.toString());
         assertEquals("xor.graft", settings.get("model").getAsString());

@@ -55,7 +55,9 @@ import org.graft.ops.Reduce;
  * after an epoch whose mean training objective changed by less than
  * {@link RunSettings#stopRelChange()} of the epoch before's, or at whose end the norm of the
  * objective's gradient over the whole training split is below {@link RunSettings#stopGradNorm()};
- * the epoch that stops a run is saved and counts as any other.
+ * the epoch that stops a run is saved and counts as any other. Each epoch trains at the rate
+ * {@link RunSettings#schedule()} gives it, which a plateau decides from the validation objective
+ * (the training objective without a validation split).
  *
  * <p>The run computes in the dtype of the model's cost. The data sets are f64 in memory;
  * an f32 model is fed each batch converted to the dtype of the input it goes to, as it is
@@ -74,22 +76,27 @@ import org.graft.ops.Reduce;
 public final class Trainer {
 
     /**
-     * One epoch: the mean objective over its training steps, the norm of the objective's gradient
-     * over the training split at its end ({@link #gradientNorm}; NaN for a run that does not
-     * measure it, without {@link RunSettings#stopGradNorm()}), the held-out split's figures by
-     * column, and the seconds it took.
+     * One epoch: the learning rate it trained with (NaN for a run without
+     * {@link RunSettings#lrSchedule()}, which does not write it), the mean objective over its
+     * training steps, the norm of the objective's gradient over the training split at its end
+     * ({@link #gradientNorm}; NaN for a run that does not measure it, without
+     * {@link RunSettings#stopGradNorm()}), the held-out split's figures by column, and the
+     * seconds it took.
      */
-    public record Epoch(int epoch, double train, double gradNorm, Map<String, Double> heldOut, double seconds) {
-        /** An epoch whose gradient's norm is not measured. */
+    public record Epoch(int epoch, double lr, double train, double gradNorm, Map<String, Double> heldOut, double seconds) {
+        /** An epoch whose learning rate is not written and whose gradient's norm is not measured. */
         public Epoch(int epoch, double train, Map<String, Double> heldOut, double seconds) {
-            this(epoch, train, Double.NaN, heldOut, seconds);
+            this(epoch, Double.NaN, train, Double.NaN, heldOut, seconds);
         }
     }
 
     /**
-     * The columns of {@code metrics.csv}, by what they hold: {@value #EPOCH}, {@code train},
-     * {@value #GRAD_NORM} if {@code gradNorm}, the {@code heldOut} columns, {@value #SECONDS}.
+     * The columns of {@code metrics.csv}, by what they hold: {@value #EPOCH}, {@value #LR} if
+     * {@code lr}, {@code train}, {@value #GRAD_NORM} if {@code gradNorm}, the {@code heldOut}
+     * columns, {@value #SECONDS}.
      *
+     * @param lr whether the file holds {@link Epoch#lr()}: only with {@link RunSettings#lrSchedule()},
+     *     so that other runs' files stay as they were
      * @param train the mean objective over an epoch's steps, {@code train_OBJ}
      * @param gradNorm whether the run measures {@link Epoch#gradNorm()}: only with
      *     {@link RunSettings#stopGradNorm()}, so that other runs' files stay as they were
@@ -97,8 +104,9 @@ public final class Trainer {
      *     state), then {@code test_METRIC} for each metric in order, or {@code valid_OBJ} and
      *     {@code valid_METRIC} with a validation split; the keys of {@link Epoch#heldOut()}
      */
-    public record Columns(String train, boolean gradNorm, List<String> heldOut) {
+    public record Columns(boolean lr, String train, boolean gradNorm, List<String> heldOut) {
         public static final String EPOCH = "epoch";
+        public static final String LR = "lr";
         public static final String GRAD_NORM = "grad_norm";
         public static final String SECONDS = "seconds";
 
@@ -106,15 +114,16 @@ public final class Trainer {
             heldOut = List.copyOf(heldOut);
         }
 
-        /** The columns of a run that does not measure the gradient's norm. */
+        /** The columns of a run that neither writes its learning rate nor measures the gradient's norm. */
         public Columns(String train, List<String> heldOut) {
-            this(train, false, heldOut);
+            this(false, train, false, heldOut);
         }
 
         /** Every column, in the order of the file. */
         public List<String> all() {
             var all = new ArrayList<String>();
             all.add(EPOCH);
+            if (lr) all.add(LR);
             all.add(train);
             if (gradNorm) all.add(GRAD_NORM);
             all.addAll(heldOut);
@@ -160,6 +169,7 @@ public final class Trainer {
     private final boolean labels;               // y is a vector, fed the class labels, not one-hot rows
     private final List<Input> fed;              // x, y, then the fixed inputs
     private final double baseLr;
+    private final LrSchedule schedule;
     private final DType dtype;                  // the objective's, which the run computes in
     private final Param lr;                     // the step's learning rate, set each epoch by the schedule
     private final Function step;
@@ -251,6 +261,7 @@ public final class Trainer {
         model.initialization().initialize(run.seed(), dims);
 
         baseLr = run.lr().orElse(model.lr());
+        schedule = run.schedule();
         dtype = cost.type().dtype();
         lr = new Param(LR, Tensor.scalar(dtype, baseLr));
         // simultaneous, as every update of one compiled step: each new value is computed from the values before it
@@ -275,7 +286,8 @@ public final class Trainer {
             throw new GraftException(cost.pos(), "--stop-grad-norm " + RunSettings.epsText(run.stopGradNorm()) + ": expected an objective"
                     + " whose gradient can be measured on the whole training split, found one that reads state updated by each step");
         }
-        columns = new Columns("train_" + model.objective(), run.stopGradNorm() > 0, prefixed(run.valid() > 0 ? VALID : TEST));
+        columns = new Columns(run.lrSchedule() != null, "train_" + model.objective(), run.stopGradNorm() > 0,
+                prefixed(run.valid() > 0 ? VALID : TEST));
         test = Compiler.compile(fed, List.copyOf(nodes.values()), options);
         gradient = run.stopGradNorm() > 0 ? Compiler.compile(fed, Ops.grad(cost, trained(cost, trainedUpdates)), options) : null;
         saved = saved(cost, updates);
@@ -417,12 +429,14 @@ public final class Trainer {
     public boolean train(Listener listener, BooleanSupplier stop) throws IOException {
         for (int e = epochsDone + 1; e <= run.epochs() && stopped == null; e++) {
             long seed = epochSeed(run.seed(), e);
-            if (!trainEpoch(e, seed, listener, stop)) {
+            double rate = learningRate(e);
+            if (!trainEpoch(e, seed, rate, listener, stop)) {
                 if (out != null && !position().equals(savedAt)) save();
                 return false;
             }
             double gradNorm = gradient == null ? Double.NaN : gradientNorm(seed);
-            var epoch = new Epoch(e, objectiveSum / stepsPerEpoch(), gradNorm, evaluate(data.test(), seed, columns.heldOut()), seconds);
+            var epoch = new Epoch(e, columns.lr() ? rate : Double.NaN, objectiveSum / stepsPerEpoch(), gradNorm,
+                    evaluate(data.test(), seed, columns.heldOut()), seconds);
             history.add(epoch);
             if (run.valid() > 0 && (bestEpoch == 0 || improves(epoch, history.get(bestEpoch - 1)))) {
                 bestEpoch = e;
@@ -473,14 +487,14 @@ public final class Trainer {
 
     /**
      * The steps of an epoch from {@link #stepsDone} on, over the training set shuffled by the
-     * epoch's seed; false if {@code stop} said to stop before one of them.
+     * epoch's seed, at the learning rate {@code rate}; false if {@code stop} said to stop before one of them.
      */
-    private boolean trainEpoch(int epoch, long seed, Listener listener, BooleanSupplier stop) {
+    private boolean trainEpoch(int epoch, long seed, double rate, Listener listener, BooleanSupplier stop) {
         Dataset train = data.train();
         int batch = run.batch();
         int steps = stepsPerEpoch();
         int[] order = Dataset.permutation(train.size(), Function.randomStream(seed));
-        lr.set(Tensor.scalar(dtype, learningRate(epoch)));
+        lr.set(Tensor.scalar(dtype, rate));
         listener.started(epoch, stepsDone, steps, batch);
         long start = System.nanoTime();
         try {
@@ -588,8 +602,17 @@ public final class Trainer {
         return values;
     }
 
-    /** The learning rate of epoch {@code epoch} (from 1): the base rate times the decay to the power epoch - 1, as PyTorch's ExponentialLR. */
-    double learningRate(int epoch) { return baseLr * Math.pow(run.lrDecay(), epoch - 1); }
+    /**
+     * The learning rate of epoch {@code epoch} (from 1), once the epochs before it are in the
+     * history: the schedule's, from the base rate and the value a plateau watches after each
+     * epoch, the validation objective with a validation split and the training objective
+     * without (the test split chooses nothing).
+     */
+    private double learningRate(int epoch) {
+        double[] watched = history.stream()
+                .mapToDouble(e -> run.valid() > 0 ? e.heldOut().get(columns.heldOut().get(0)) : e.train()).toArray();
+        return schedule.rates(baseLr, epoch, watched, model.maximize())[epoch - 1];
+    }
 
     /**
      * The seed of everything random in epoch {@code epoch}: the run's seed and the epoch mixed
