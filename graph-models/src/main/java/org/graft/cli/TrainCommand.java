@@ -22,6 +22,7 @@ import org.graft.dsl.Program;
 import org.graft.models.data.CorruptDataException;
 import org.graft.models.data.Data;
 import org.graft.models.data.DataSets;
+import org.graft.models.train.Confusion;
 import org.graft.models.train.Model;
 import org.graft.models.train.RunFolder;
 import org.graft.models.train.RunSettings;
@@ -70,7 +71,10 @@ import picocli.CommandLine.Spec;
                 "OUT gets metrics.csv (one row per epoch), checkpoint.npz (every param and the optimizer's state, "
                         + "readable by numpy.load), run.json (the settings) and PNG pictures: the learning curve, and for "
                         + "images the first layer's filters, reconstructions (a binding recon) and samples (a binding "
-                        + "samples). --resume OUT continues such a run exactly as if it had not stopped; it is an error "
+                        + "samples). The first output shaped as the targets is the model's prediction: for classes, OUT gets "
+                        + "the test split's confusion matrix once trained (confusion.csv, per_class.csv, confusion.png); for "
+                        + "real targets, its R² is a figure of each epoch (test_r2). "
+                        + "--resume OUT continues such a run exactly as if it had not stopped; it is an error "
                         + "when the checkpoint already holds the --epochs asked for (--epochs counts every epoch of the run).",
                 "",
                 "OUT is checked before training: a folder that can be written, created if need be. It is held by one "
@@ -227,24 +231,33 @@ final class TrainCommand implements Callable<Integer> {
                 stderr.printf("continue with: %s%n", resumeCommand(folder.path()));
                 return interrupts.status();
             }
-            stdout.printf("%s holds metrics.csv, checkpoint.npz%s and the pictures%n", folder.path(), held == 0 ? "" : ", best.npz");
+            Confusion confusion = trainer.confusion();
+            stdout.printf("%s holds metrics.csv, checkpoint.npz%s%s and the pictures%n", folder.path(), held == 0 ? "" : ", best.npz",
+                    confusion == null ? "" : ", confusion.csv, per_class.csv");
             List<Trainer.Epoch> history = trainer.history();
             if (trainer.stoppedEarly()) stdout.printf("stopped early after epoch %d: %s%n", history.size(), trainer.stopped());
-            if (held == 0) {
-                history.get(history.size() - 1).heldOut().forEach(this::printFigure);
-                return 0;
+            if (held > 0) {
+                int best = trainer.bestEpoch();
+                stdout.printf("best epoch: %d of %d, by its %s%n", best, history.size(),
+                        trainer.columns().heldOut().get(0).replace('_', ' '));
+                history.get(best - 1).heldOut().forEach(this::printFigure);
+                stdout.printf("the test split, measured once, with epoch %d's params:%n", best);
             }
-            int best = trainer.bestEpoch();
-            stdout.printf("best epoch: %d of %d, by its %s%n", best, history.size(), trainer.columns().heldOut().get(0).replace('_', ' '));
-            history.get(best - 1).heldOut().forEach(this::printFigure);
-            stdout.printf("the test split, measured once, with epoch %d's params:%n", best);
-            trainer.testFigures().forEach(this::printFigure);
+            if (confusion != null) stdout.println(recallByClass(confusion));
+            (held == 0 ? history.get(history.size() - 1).heldOut() : trainer.testFigures()).forEach(this::printFigure);
             return 0;
         } catch (CorruptDataException e) {   // a checkpoint to resume that is damaged
             throw new DataError(e.getMessage());
         } catch (IOException e) {            // a file that could not be read or saved: a full disk, a folder removed
             throw new DataError(RunFolder.describe(e));
         }
+    }
+
+    /** Each class's accuracy on the test split, its recall: {@code test recall by class: 0 1.000, 1 0.9459, ...}. */
+    static String recallByClass(Confusion confusion) {
+        var line = new StringBuilder("test recall by class:");
+        for (int c = 0; c < confusion.classes(); c++) line.append(String.format("%s %d %.4g", c == 0 ? "" : ",", c, confusion.recall(c)));
+        return line.toString();
     }
 
     /** A figure of the last lines, {@code test accuracy: 0.9749}. */

@@ -251,10 +251,13 @@ class CommandLineTest {
             OUT gets metrics.csv (one row per epoch), checkpoint.npz (every param and the
             optimizer's state, readable by numpy.load), run.json (the settings) and PNG
             pictures: the learning curve, and for images the first layer's filters,
-            reconstructions (a binding recon) and samples (a binding samples). --resume OUT
-            continues such a run exactly as if it had not stopped; it is an error when the
-            checkpoint already holds the --epochs asked for (--epochs counts every epoch of
-            the run).
+            reconstructions (a binding recon) and samples (a binding samples). The first
+            output shaped as the targets is the model's prediction: for classes, OUT gets
+            the test split's confusion matrix once trained (confusion.csv, per_class.csv,
+            confusion.png); for real targets, its R² is a figure of each epoch (test_r2).
+            --resume OUT continues such a run exactly as if it had not stopped; it is an
+            error when the checkpoint already holds the --epochs asked for (--epochs counts
+            every epoch of the run).
 
             OUT is checked before training: a folder that can be written, created if need
             be. It is held by one run at a time through OUT/graft.lock, which names the

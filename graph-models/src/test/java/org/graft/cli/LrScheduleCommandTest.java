@@ -1,6 +1,9 @@
 package org.graft.cli;
 
 import static org.graft.cli.Run.graft;
+import static org.graft.cli.RunFiles.column;
+import static org.graft.cli.RunFiles.concat;
+import static org.graft.cli.RunFiles.withoutSeconds;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -114,24 +117,5 @@ class LrScheduleCommandTest {
         assertTrue(none.err().endsWith("--lr-schedule cosine:5:0 there, (none) here\n"), none.err());
         assertEquals(0, graft(concat(RUN, "--epochs", "2", "--lr-schedule", "cosine:5:0", "--resume", dir.toString())).status(),
                 "the schedule as written back, every number given, is the same schedule");
-    }
-
-    private static String[] concat(String[] first, String... rest) {
-        String[] all = Arrays.copyOf(first, first.length + rest.length);
-        System.arraycopy(rest, 0, all, first.length, rest.length);
-        return all;
-    }
-
-    /** The column {@code name} of the metrics file, a number per epoch. */
-    static double[] column(Path out, String name) throws IOException {
-        List<String> lines = Files.readAllLines(out.resolve("metrics.csv"));
-        int column = List.of(lines.get(0).split(",")).indexOf(name);
-        assertTrue(column >= 0, name + " in " + lines.get(0));
-        return lines.stream().skip(1).mapToDouble(l -> Double.parseDouble(l.split(",")[column])).toArray();
-    }
-
-    /** The metrics file without its last column, the seconds, which no two runs share. */
-    private static List<String> withoutSeconds(Path out) throws IOException {
-        return Files.readAllLines(out.resolve("metrics.csv")).stream().map(l -> l.substring(0, l.lastIndexOf(','))).toList();
     }
 }
