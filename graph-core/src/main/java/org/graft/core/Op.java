@@ -94,6 +94,13 @@ public interface Op {
     }
 
     /**
+     * Whether the op draws random numbers: a {@link Stochastic} op, or one that runs others
+     * (a scan whose step samples). Such a node is never folded, merged with another or computed
+     * once per plan, and it draws from the function's stream in schedule order.
+     */
+    default boolean isRandom() { return this instanceof Stochastic; }
+
+    /**
      * Whether the op reads input {@code i}'s values, not only its shape ({@code zeros_like},
      * the {@code like} of a broadcast, a sample's shape). A value is known as soon as the
      * values it reads are: constant folding and the plan compute a node once when it reads

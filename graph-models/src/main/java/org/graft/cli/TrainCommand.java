@@ -47,6 +47,11 @@ import picocli.CommandLine.Spec;
                         + "Each epoch makes one step per full batch of a fresh shuffle, then computes the objective "
                         + "and every metric on the test split.",
                 "",
+                "A data set of sequences (lorenz, sine-seq, csv-seq:FILE) feeds x and y time first, steps by sequences "
+                        + "by values: a batch, the shuffle and --valid count whole sequences. Each of these sets is one-step "
+                        + "prediction, and the run ends with the test split's mean squared error of persistence, each step "
+                        + "predicted to be the one before: the baseline to beat.",
+                "",
                 "--valid N holds the last N training examples out, or that fraction of them for N in (0, 1) (MNIST's "
                         + "last 10,000 are the tutorials' validation set); each epoch is then measured on them, the params of the epoch with the best validation "
                         + "objective are kept (OUT/best.npz), and the test split is measured once, at the end, with them. "
@@ -71,9 +76,10 @@ import picocli.CommandLine.Spec;
                 "OUT gets metrics.csv (one row per epoch), checkpoint.npz (every param and the optimizer's state, "
                         + "readable by numpy.load), run.json (the settings) and PNG pictures: the learning curve, and for "
                         + "images the first layer's filters, reconstructions (a binding recon) and samples (a binding "
-                        + "samples). The first output shaped as the targets is the model's prediction: for classes, OUT gets "
-                        + "the test split's confusion matrix once trained (confusion.csv, per_class.csv, confusion.png); for "
-                        + "real targets, its R² is a figure of each epoch (test_r2). "
+                        + "samples), for sequences their predictions (a binding predicted). The first output shaped as "
+                        + "the targets is the model's prediction: for classes, OUT gets the test split's confusion matrix once "
+                        + "trained (confusion.csv, per_class.csv, confusion.png); for real targets, sequences too (every step of "
+                        + "every sequence an example), its R² is a figure of each epoch (test_r2). "
                         + "--resume OUT continues such a run exactly as if it had not stopped; it is an error "
                         + "when the checkpoint already holds the --epochs asked for (--epochs counts every epoch of the run).",
                 "",
@@ -216,9 +222,11 @@ final class TrainCommand implements Callable<Integer> {
                                 trainer.stepsPerEpoch(), at.epochs() + 1));
             }
             if (overwrite) folder.clear();
-            stdout.printf("%s on %s: %,d training%s and %,d test examples, %d epoch%s of %,d steps of %d%s%n", text.name(),
-                    dataset.name(), training, held == 0 ? "" : String.format(", %,d validation", held), dataset.test().size(), epochs,
-                    epochs == 1 ? "" : "s", training / batch, batch, computes == DType.F64 ? "" : ", in " + computes);
+            String examples = dataset.train().isSequences() ? String.format("sequences of %,d steps", dataset.train().steps())
+                    : "examples";
+            stdout.printf("%s on %s: %,d training%s and %,d test %s, %d epoch%s of %,d steps of %d%s%n", text.name(),
+                    dataset.name(), training, held == 0 ? "" : String.format(", %,d validation", held), dataset.test().size(), examples,
+                    epochs, epochs == 1 ? "" : "s", training / batch, batch, computes == DType.F64 ? "" : ", in " + computes);
             stdout.flush();
             boolean finished;
             try (var report = new Report(stdout, stderr, epochs, trainer.columns(), trainer::stoppedEarly)) {
@@ -243,8 +251,10 @@ final class TrainCommand implements Callable<Integer> {
                 history.get(best - 1).heldOut().forEach(this::printFigure);
                 stdout.printf("the test split, measured once, with epoch %d's params:%n", best);
             }
+            // the last lines: a confusion matrix's recalls before the test figures, which a one-step prediction set's baseline follows
             if (confusion != null) stdout.println(recallByClass(confusion));
             (held == 0 ? history.get(history.size() - 1).heldOut() : trainer.testFigures()).forEach(this::printFigure);
+            trainer.persistenceMse().ifPresent(mse -> stdout.printf("%s: %.4g%n", PERSISTENCE, mse));
             return 0;
         } catch (CorruptDataException e) {   // a checkpoint to resume that is damaged
             throw new DataError(e.getMessage());
@@ -259,6 +269,9 @@ final class TrainCommand implements Callable<Integer> {
         for (int c = 0; c < confusion.classes(); c++) line.append(String.format("%s %d %.4g", c == 0 ? "" : ",", c, confusion.recall(c)));
         return line.toString();
     }
+
+    /** What the last line of a run on a one-step prediction set names: the test split's error of predicting each step by the one before. */
+    static final String PERSISTENCE = "persistence baseline (x[t+1] = x[t]) test mse";
 
     /** A figure of the last lines, {@code test accuracy: 0.9749}. */
     private void printFigure(String column, double value) {

@@ -223,6 +223,12 @@ class CommandLineTest {
             classes) to its input y. Each epoch makes one step per full batch of a fresh
             shuffle, then computes the objective and every metric on the test split.
 
+            A data set of sequences (lorenz, sine-seq, csv-seq:FILE) feeds x and y time
+            first, steps by sequences by values: a batch, the shuffle and --valid count
+            whole sequences. Each of these sets is one-step prediction, and the run ends
+            with the test split's mean squared error of persistence, each step predicted to
+            be the one before: the baseline to beat.
+
             --valid N holds the last N training examples out, or that fraction of them for
             N in (0, 1) (MNIST's last 10,000 are the tutorials' validation set); each epoch
             is then measured on them, the params of the epoch with the best validation
@@ -251,13 +257,14 @@ class CommandLineTest {
             OUT gets metrics.csv (one row per epoch), checkpoint.npz (every param and the
             optimizer's state, readable by numpy.load), run.json (the settings) and PNG
             pictures: the learning curve, and for images the first layer's filters,
-            reconstructions (a binding recon) and samples (a binding samples). The first
-            output shaped as the targets is the model's prediction: for classes, OUT gets
-            the test split's confusion matrix once trained (confusion.csv, per_class.csv,
-            confusion.png); for real targets, its R² is a figure of each epoch (test_r2).
-            --resume OUT continues such a run exactly as if it had not stopped; it is an
-            error when the checkpoint already holds the --epochs asked for (--epochs counts
-            every epoch of the run).
+            reconstructions (a binding recon) and samples (a binding samples), for
+            sequences their predictions (a binding predicted). The first output shaped as
+            the targets is the model's prediction: for classes, OUT gets the test split's
+            confusion matrix once trained (confusion.csv, per_class.csv, confusion.png);
+            for real targets, sequences too (every step of every sequence an example), its
+            R² is a figure of each epoch (test_r2). --resume OUT continues such a run
+            exactly as if it had not stopped; it is an error when the checkpoint already
+            holds the --epochs asked for (--epochs counts every epoch of the run).
 
             OUT is checked before training: a folder that can be written, created if need
             be. It is held by one run at a time through OUT/graft.lock, which names the
@@ -333,9 +340,12 @@ class CommandLineTest {
               mnist:DIR          MNIST's four IDX files in DIR, .gz or raw: 60,000 + 10,000
               fashion-mnist:DIR  Fashion-MNIST likewise (also fashion:DIR)
               csv:FILE           numbers, the target last, a header or not; 20% for testing
+              csv-seq:FILE       sequences, a line a step: id, then values; 20% for testing
               xor                the four XOR points, targets [4, 1], also the test set
               sine               200 noisy samples of sin x, x in [0, 2pi]; tested on sin x
               donut              a disk (0) in a ring (1), targets [n, 1]: 1,000 + 500
+              lorenz             Lorenz trajectories / 20, x and y [100, n, 3]: 256 + 64
+              sine-seq           noisy sines, y the clean next step, [100, n, 1]: 256 + 64
             """;
 
     @Example

@@ -6,6 +6,7 @@ import java.awt.Font;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.geom.Ellipse2D;
+import java.awt.geom.Rectangle2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -22,19 +23,23 @@ import org.graft.core.tensor.Tensor;
 import org.graft.models.io.AtomicFile;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.block.RectangleConstraint;
 import org.jfree.chart.plot.CombinedDomainXYPlot;
+import org.jfree.chart.plot.SeriesRenderingOrder;
 import org.jfree.chart.plot.ValueMarker;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.chart.title.TextTitle;
 import org.jfree.chart.ui.RectangleAnchor;
 import org.jfree.chart.ui.TextAnchor;
+import org.jfree.data.Range;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
 /**
- * The pictures of a training run, as PNG files: the learning curve (drawn with JFreeChart),
- * a grid of images (first-layer filters, samples), inputs beside their reconstructions, and a
- * confusion matrix as a heat map.
+ * The pictures of a training run, as PNG files: the learning curve and sequences' true and
+ * predicted values (drawn with JFreeChart), a grid of images (first-layer filters, samples),
+ * inputs beside their reconstructions, and a confusion matrix as a heat map.
  * Each file is written whole or not at all ({@link AtomicFile}).
  *
  * <p>Images are drawn with each pixel as a square of {@code max(1, 64 / max(height, width))}
@@ -68,6 +73,15 @@ public final class Pictures {
     static final int CHART_WIDTH = 800;
     static final int CHART_PANEL_HEIGHT = 200;
     static final int CHART_FRAME_HEIGHT = 100;    // the title and the epoch axis
+
+    static final int MAX_COMPONENTS = 4;
+    static final int TITLE_HEIGHT = 40;
+    static final int TRAJECTORY_WIDTH = 360;
+    static final int TRAJECTORY_PANEL_HEIGHT = 160;
+    static final int TRAJECTORY_FRAME_HEIGHT = 110;   // a sequence's heading, the step axis and the legend
+    /** The true values' line, drawn under the predicted ones' orange. */
+    static final Color TRUE_COLOUR = new Color(0x222222);
+    private static final Font SEQUENCE_TITLE_FONT = new Font("SansSerif", Font.BOLD, 14);
 
     // matplotlib's first colours: train, validation, test, then the others'
     private static final Color[] SERIES_COLOURS = {
@@ -132,9 +146,7 @@ public final class Pictures {
                 style(renderer, lines.getSeriesCount(), colours.of(e.getKey()), 2.5);
                 lines.addSeries(points);
             }
-            var valueAxis = new NumberAxis(panel.label());
-            valueAxis.setAutoRangeIncludesZero(false);
-            var sub = new XYPlot(lines, null, valueAxis, renderer);
+            var sub = panel(lines, panel.label(), renderer);
             if (marked > 0 && !panel.atMark().isEmpty()) {
                 var once = new XYSeriesCollection();
                 var dots = new XYLineAndShapeRenderer(false, true);
@@ -157,9 +169,6 @@ public final class Pictures {
                 }
                 sub.addDomainMarker(marker);
             }
-            sub.setBackgroundPaint(Color.WHITE);
-            sub.setDomainGridlinePaint(Color.LIGHT_GRAY);
-            sub.setRangeGridlinePaint(Color.LIGHT_GRAY);
             plot.add(sub, 1);
         }
         var chart = new JFreeChart(title == null || title.isEmpty() ? null : title, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
@@ -184,6 +193,81 @@ public final class Pictures {
             for (int s = 0; s < SPLITS.size(); s++) if (name.startsWith(SPLITS.get(s))) return SERIES_COLOURS[s];
             return others.computeIfAbsent(name, n -> SERIES_COLOURS[SPLITS.size() + others.size() % (SERIES_COLOURS.length - SPLITS.size())]);
         }
+    }
+
+    /** A panel of a combined plot: white, grey grid lines, its value axis fitted to its values rather than to zero. */
+    private static XYPlot panel(XYSeriesCollection lines, String label, XYLineAndShapeRenderer renderer) {
+        var valueAxis = new NumberAxis(label);
+        valueAxis.setAutoRangeIncludesZero(false);
+        var panel = new XYPlot(lines, null, valueAxis, renderer);
+        panel.setBackgroundPaint(Color.WHITE);
+        panel.setDomainGridlinePaint(Color.LIGHT_GRAY);
+        panel.setRangeGridlinePaint(Color.LIGHT_GRAY);
+        return panel;
+    }
+
+    /**
+     * Sequences' true values beside a model's predictions of them, against the step: a column
+     * of panels per sequence, headed {@code sequence 1}, {@code sequence 2}, ..., and in each a
+     * panel per component {@code y[0]}, {@code y[1]}, ... (the first {@value #MAX_COMPONENTS}),
+     * the true values a dark line and the predicted ones an orange line over it, each panel's
+     * value axis fitted to its values. Value t of a sequence is drawn at step t + 1, the step
+     * it is of in a one-step prediction set, whose inputs are steps 0..t. A non-finite value is
+     * skipped. Each column is 360 pixels wide and 110 + 160 per component high, below a title.
+     *
+     * @param truth the true values {@code [t, s, k]}, {@code t, s, k >= 1}: s sequences of t steps
+     * @param predicted the predictions, of the same shape
+     * @throws IllegalArgumentException for shapes that are not both {@code [t, s, k]}
+     */
+    public static void trajectories(Path png, String title, Tensor truth, Tensor predicted) throws IOException {
+        if (truth.rank() != 3 || truth.size() == 0 || !truth.shape().equals(predicted.shape())) {
+            throw new IllegalArgumentException("trajectories: expected true and predicted values of one shape [t, s, k], at least 1"
+                    + " each, found " + truth.shape() + " and " + predicted.shape());
+        }
+        int steps = truth.shape().dim(0), sequences = truth.shape().dim(1), width = truth.shape().dim(2);
+        int components = Math.min(width, MAX_COMPONENTS);
+        int columnHeight = TRAJECTORY_FRAME_HEIGHT + TRAJECTORY_PANEL_HEIGHT * components;
+        var image = new BufferedImage(sequences * TRAJECTORY_WIDTH, TITLE_HEIGHT + columnHeight, BufferedImage.TYPE_INT_RGB);
+        var g = image.createGraphics();
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, image.getWidth(), image.getHeight());
+        if (title != null && !title.isEmpty()) {
+            var heading = new TextTitle(title, JFreeChart.DEFAULT_TITLE_FONT);
+            // laid out within the strip first, which draw needs
+            heading.arrange(g, new RectangleConstraint(new Range(0, image.getWidth()), new Range(0, TITLE_HEIGHT)));
+            heading.draw(g, new Rectangle2D.Double(0, 0, image.getWidth(), TITLE_HEIGHT));
+        }
+        for (int i = 0; i < sequences; i++) {
+            var stepAxis = new NumberAxis("step");
+            stepAxis.setAutoRangeIncludesZero(false);
+            var plot = new CombinedDomainXYPlot(stepAxis);
+            plot.setGap(8);
+            for (int c = 0; c < components; c++) {
+                var lines = new XYSeriesCollection();
+                for (Tensor values : List.of(truth, predicted)) {
+                    var line = new XYSeries(lines.getSeriesCount() == 0 ? "true" : "predicted", false, true);
+                    for (int t = 0; t < steps; t++) {
+                        double v = values.getFlat((t * sequences + i) * width + c);
+                        line.add(t + 1, Double.isFinite(v) ? v : null);
+                    }
+                    lines.addSeries(line);
+                }
+                var renderer = new XYLineAndShapeRenderer(true, false);
+                renderer.setSeriesPaint(0, TRUE_COLOUR);
+                renderer.setSeriesStroke(0, new BasicStroke(2.5f));
+                renderer.setSeriesPaint(1, SERIES_COLOURS[1]);
+                renderer.setSeriesStroke(1, new BasicStroke(1.5f));
+                XYPlot panel = panel(lines, "y[" + c + "]", renderer);
+                panel.setSeriesRenderingOrder(SeriesRenderingOrder.FORWARD);   // the predictions over the truth
+                if (c == 0) plot.setFixedLegendItems(panel.getLegendItems());   // once, not once per component
+                plot.add(panel, 1);
+            }
+            var chart = new JFreeChart("sequence " + (i + 1), SEQUENCE_TITLE_FONT, plot, true);
+            chart.setBackgroundPaint(Color.WHITE);
+            chart.draw(g, new Rectangle2D.Double(i * TRAJECTORY_WIDTH, TITLE_HEIGHT, TRAJECTORY_WIDTH, columnHeight));
+        }
+        g.dispose();
+        write(png, image);
     }
 
     /** The confusion matrix's shading: white for a cell holding none of its row's examples, this dark blue for all of them. */

@@ -54,6 +54,7 @@ final class Checkpoint {
     static final String BEST = "graft.best.";
     static final String BEST_FILE = "best.npz";
     static final String STOPPED = "stopped";
+    static final String PERSISTENCE = "persistenceTestMse";
 
     /**
      * run.json is strict JSON, which has no NaN or infinities: a setting not given is {@code null}
@@ -98,15 +99,19 @@ final class Checkpoint {
 
     /**
      * Writes the run's files; {@code stopped} is why the run ended before its last epoch, written
-     * to run.json beside the settings ({@code null} while it trains or when it trained every epoch).
+     * to run.json beside the settings ({@code null} while it trains or when it trained every epoch),
+     * and {@code persistence} the test split's {@link org.graft.models.data.Dataset#persistenceMse()}
+     * for a one-step prediction set, as {@value #PERSISTENCE} (left out for other sets).
      */
     static void write(Path out, RunSettings run, Progress progress, Map<String, Tensor> params, Trainer.Columns columns,
-                      List<Trainer.Epoch> epochs, String stopped) throws IOException {
+                      List<Trainer.Epoch> epochs, String stopped, OptionalDouble persistence) throws IOException {
         Files.createDirectories(out);
         byte[] metrics = csv(columns, epochs).getBytes(StandardCharsets.UTF_8);
         AtomicFile.write(out.resolve(METRICS), o -> o.write(metrics));
         JsonObject json = WRITE.toJsonTree(run).getAsJsonObject();
-        json.addProperty(STOPPED, stopped);   // not a setting: a resumed run's settings, read back, ignore it
+        // not settings: a resumed run's settings, read back, ignore them
+        json.addProperty(STOPPED, stopped);
+        persistence.ifPresent(mse -> json.addProperty(PERSISTENCE, mse));
         byte[] settings = (WRITE.toJson(json) + "\n").getBytes(StandardCharsets.UTF_8);
         AtomicFile.write(out.resolve(RUN), o -> o.write(settings));
         var arrays = new LinkedHashMap<>(params);

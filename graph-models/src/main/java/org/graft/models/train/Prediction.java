@@ -18,9 +18,10 @@ import org.graft.core.tensor.Tensor;
  * What a model predicts of y, for the scores {@code graft train} adds to the program's own
  * metrics: the first of its outputs whose shape is the targets' as the trainer feeds them,
  * {@code [n, k]} one-hot rows for a data set of classes ({@code logits} or probabilities, whose
- * row's argmax is the class predicted, as in {@code output loss, logits}) and {@code [n, t]} real
- * targets otherwise (the sine's {@code output f}). A model without y, or without such an output,
- * has no prediction, and no such scores.
+ * row's argmax is the class predicted, as in {@code output loss, logits}), {@code [n, t]} real
+ * targets otherwise (the sine's {@code output f}), and {@code [t, n, k]} for sequences (the
+ * {@code output predicted} of rnn and lstm). A model without y, or without such an output, has no
+ * prediction, and no such scores.
  */
 final class Prediction {
     private Prediction() {}
@@ -45,27 +46,29 @@ final class Prediction {
     }
 
     /**
-     * The coefficient of determination of {@code predicted} (row-major, as {@code targets}
-     * {@code [n, t]}), scikit-learn's {@code r2_score(targets, predicted)}: for each column
-     * 1 - SS_res / SS_tot, with SS_res = Σ (y - ŷ)² and SS_tot = Σ (y - ȳ)², averaged over the
-     * columns ({@code multioutput='uniform_average'}). A column of constant targets scores 1 when
-     * predicted exactly and 0 otherwise ({@code force_finite=True}), rather than a division by 0.
+     * The coefficient of determination of {@code predicted} (row-major, as {@code targets}),
+     * scikit-learn's {@code r2_score(targets, predicted)}, over the rows of {@code targets}
+     * {@code [n, k]}, or of sequences {@code [t, n, k]} read as {@code t * n} rows, every step of
+     * every sequence an example: for each column 1 - SS_res / SS_tot, with SS_res = Σ (y - ŷ)² and
+     * SS_tot = Σ (y - ȳ)², averaged over the columns ({@code multioutput='uniform_average'}). A
+     * column of constant targets scores 1 when predicted exactly and 0 otherwise
+     * ({@code force_finite=True}), rather than a division by 0.
      */
     static double rSquared(Tensor targets, double[] predicted) {
-        int n = targets.shape().dim(0), t = targets.shape().dim(1);
+        int k = targets.shape().dim(-1), n = targets.size() / k;   // [t, n, k] read as [t * n, k]
         double total = 0;
-        for (int j = 0; j < t; j++) {
+        for (int j = 0; j < k; j++) {
             double mean = 0;
-            for (int i = 0; i < n; i++) mean += targets.getFlat(i * t + j);
+            for (int i = 0; i < n; i++) mean += targets.getFlat(i * k + j);
             mean /= n;
             double residual = 0, spread = 0;
             for (int i = 0; i < n; i++) {
-                double y = targets.getFlat(i * t + j);
-                residual += (y - predicted[i * t + j]) * (y - predicted[i * t + j]);
+                double y = targets.getFlat(i * k + j);
+                residual += (y - predicted[i * k + j]) * (y - predicted[i * k + j]);
                 spread += (y - mean) * (y - mean);
             }
             total += residual == 0 ? 1 : spread == 0 ? 0 : 1 - residual / spread;
         }
-        return total / t;
+        return total / k;
     }
 }

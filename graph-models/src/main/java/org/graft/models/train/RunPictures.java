@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.IntStream;
 
 import org.graft.core.GraftException;
 import org.graft.core.Input;
@@ -20,6 +21,7 @@ import org.graft.core.tensor.DType;
 import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
 import org.graft.models.data.Data;
+import org.graft.models.data.Dataset;
 import org.graft.models.plot.Pictures;
 
 /**
@@ -28,8 +30,11 @@ import org.graft.models.plot.Pictures;
  * shape {@code [d, k]}, d the number of pixels, or the first convolution filters
  * {@code [f, 1, kh, kw]}), {@value #RECONSTRUCTIONS} when the model has a {@code recon} of the
  * same type as {@code x} and {@value #SAMPLES} when it has
- * {@code samples} as rows of d pixels. Once trained, {@value #CONFUSION} for a classifier, and
- * with a validation split the curve again, with the test figures at the best epoch.
+ * {@code samples} as rows of d pixels; for a data set of sequences {@value #TRAJECTORIES} when
+ * the model has a {@code predicted} of the same type as {@code y} that reads no other input than
+ * {@code x}: the first {@value #SEQUENCES} held-out sequences' targets and the predictions of them.
+ * Once trained, {@value #CONFUSION} for a classifier, and with a validation split the curve
+ * again, with the test figures at the best epoch.
  */
 final class RunPictures {
     static final String CURVE = "learning_curve.png";
@@ -37,16 +42,20 @@ final class RunPictures {
     static final String RECONSTRUCTIONS = "reconstructions.png";
     static final String SAMPLES = "samples.png";
     static final String CONFUSION = "confusion.png";
+    static final String TRAJECTORIES = "trajectories.png";
 
     /** Tiles in a filter or sample grid, at most; pairs in the reconstruction picture. */
     static final int MAX_TILES = 100;
     static final int PAIRS = 10;
+    /** Sequences in the trajectories picture, at most. */
+    static final int SEQUENCES = 4;
 
     private final Data data;
     private final String title;
     private final Param filters;        // null when there is none or the data are not images
     private final Function recon;       // x -> recon, or null
     private final Function samples;     // x -> samples, or null
+    private final Function predicted;   // x -> predicted, or null
     private final int batch;
     private final DType dtype;          // x's, which the held-out rows are converted to
 
@@ -70,6 +79,8 @@ final class RunPictures {
         filters = first;
         recon = data.isImages() ? compile(x, model.recon().filter(r -> r.type().equals(x.type())), options) : null;
         samples = data.isImages() ? compile(x, model.samples().filter(s -> rowsAsWideAs(s, x)), options) : null;
+        predicted = data.train().isSequences() && model.y().isPresent()
+                ? compile(x, model.predicted().filter(p -> p.type().equals(model.y().get().type())), options) : null;
     }
 
     /** Every picture of the run as it stands, the best epoch so far being {@code best} (0 for none). */
@@ -87,6 +98,14 @@ final class RunPictures {
             attempt(SAMPLES, listener, () -> {
                 Tensor made = samples.seed(seed).call(firstRows(data.test().features(), batch).astype(dtype)).get(0);
                 grid(out.resolve(SAMPLES), firstRows(made, MAX_TILES));
+            });
+        }
+        if (predicted != null) {
+            attempt(TRAJECTORIES, listener, () -> {
+                Dataset first = data.test().rows(IntStream.range(0, Math.min(SEQUENCES, data.test().size())).toArray());
+                Tensor made = predicted.seed(seed).call(first.features().astype(dtype)).get(0);
+                Pictures.trajectories(out.resolve(TRAJECTORIES), title + ": held-out sequences, true and predicted", first.targets(),
+                        made);
             });
         }
     }

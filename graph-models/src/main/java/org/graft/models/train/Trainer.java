@@ -11,6 +11,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.ObjIntConsumer;
@@ -44,7 +45,10 @@ import org.graft.ops.Reduce;
  * <p>The features are fed to the model's input {@code x} and the targets (one-hot rows for a
  * classification set) to its input {@code y}, if it reads targets: a {@code y} of rank 1 takes
  * the class labels instead, whole numbers in a vector, and the number of classes is the size of
- * the dim {@value #CLASSES}. Any other input it reads takes its fixed value. Each epoch shuffles the training set and makes one step per full batch:
+ * the dim {@value #CLASSES}. Any other input it reads takes its fixed value. For a set of
+ * sequences ({@link Dataset#isSequences()}) an example is a whole sequence: x takes
+ * {@code [t, batch, d]} and y {@code [t, batch, k]}, the batches, the shuffle and the splits
+ * being along that axis. Each epoch shuffles the training set and makes one step per full batch:
  * the examples of a last, partial batch wait for another epoch's shuffle, so that every step
  * sees the same batch shape (a persistent chain has one row per batch row). After the epoch
  * the objective and every {@code metric} are computed on the whole held-out split, in batches, as
@@ -61,7 +65,7 @@ import org.graft.ops.Reduce;
  * {@link RunSettings#schedule()} gives it, which a plateau decides from the validation objective
  * (the training objective without a validation split). A model's prediction of y, the first of
  * its outputs shaped as the targets, is scored too: for real targets its R² is a held-out figure
- * of each epoch; for classes the test split's {@link Confusion} matrix is taken once trained,
+ * of each epoch (over every step of every sequence, for sequences); for classes the test split's {@link Confusion} matrix is taken once trained,
  * with the params of the final test figures.
  *
  * <p>The run computes in the dtype of the model's cost. The data sets are f64 in memory;
@@ -170,6 +174,7 @@ public final class Trainer {
     private final Model model;
     private final Data data;                    // the training examples and the split measured each epoch
     private final Dataset testSet;              // with a validation split, the test split, measured once at the end; else null
+    private final OptionalDouble persistence;   // the test split's persistence MSE, for a one-step prediction set
     private final RunSettings run;
     private final Path out;                     // null for a run that writes nothing
     private final Input x;
@@ -240,6 +245,8 @@ public final class Trainer {
             testSet = null;
         }
         data = this.data;   // from here on, the data as trained
+        Dataset testSplit = testSet != null ? testSet : data.test();
+        persistence = testSplit.isNextStep() ? OptionalDouble.of(testSplit.persistenceMse()) : OptionalDouble.empty();
         this.run = run;
         this.out = out;
         x = model.x();
@@ -255,17 +262,17 @@ public final class Trainer {
         }
         int batch = run.batch();
         if (data.train().size() < batch) {
-            throw new GraftException("--batch " + batch + " is larger than the " + data.train().size()
-                    + " training examples of " + data.name() + (run.valid() > 0 ? " left by --valid " + run.valid() : ""));
+            throw new GraftException("--batch " + batch + " is larger than the " + data.train().size() + " training "
+                    + data.train().unit() + " of " + data.name() + (run.valid() > 0 ? " left by --valid " + run.valid() : ""));
         }
 
         var dims = new HashMap<String, Integer>();
-        bind(x, Shape.of(batch, width(data.train().features())), "features", dims);
+        bind(x, inBatch(data.train().features(), batch), "features", dims);
         if (labels) {
             bind(y, Shape.of(batch), "labels", dims);
             dims.putIfAbsent(CLASSES, data.train().classes());
         } else if (y != null) {
-            bind(y, Shape.of(batch, width(data.train().targets())), "targets", dims);
+            bind(y, inBatch(data.train().targets(), batch), "targets", dims);
         }
         fed = new ArrayList<>(y == null ? List.of(x) : List.of(x, y));
         fed.addAll(model.fixed().keySet());
@@ -293,7 +300,7 @@ public final class Trainer {
         if (heldOutObjective) nodes.put(model.objective(), cost);
         nodes.putAll(model.metrics());
         measured = List.copyOf(nodes.keySet());
-        prediction = y == null ? null : Prediction.of(model.outputs(), Shape.of(batch, width(data.train().targets())), dims, fed).orElse(null);
+        prediction = y == null ? null : Prediction.of(model.outputs(), inBatch(data.train().targets(), batch), dims, fed).orElse(null);
         // R² beside the program's own figures, unless one of them has its name
         rSquared = prediction != null && !data.train().isClassification() && !measured.contains(Prediction.R2);
         if (!heldOutObjective && run.stopGradNorm() > 0) {
@@ -384,6 +391,13 @@ public final class Trainer {
      * validation split (then the test figures are each epoch's).
      */
     public Map<String, Double> testFigures() { return testFigures; }
+
+    /**
+     * For a one-step prediction set ({@link Dataset#isNextStep()}), the baseline a model must
+     * beat: the test split's mean squared error of the persistence forecast {@code x[t+1] = x[t]},
+     * {@link Dataset#persistenceMse()}; empty for other sets.
+     */
+    public OptionalDouble persistenceMse() { return persistence; }
 
     /** Where the run stands now. */
     public Position position() { return new Position(epochsDone, stepsDone); }
@@ -570,33 +584,39 @@ public final class Trainer {
         var params = new LinkedHashMap<>(values(saved));
         if (run.valid() > 0) best.forEach((name, value) -> params.put(Checkpoint.BEST + name, value));
         Checkpoint.write(out, run, new Checkpoint.Progress(epochsDone, stepsDone, objectiveSum, seconds), params, columns(),
-                history, stopped);
+                history, stopped, persistenceMse());
         if (bestEpoch > 0) Checkpoint.writeBest(out, best, bestEpoch);   // not read by a resume, which takes the checkpoint's
         savedAt = position();
     }
 
     /**
      * A split's figures by column, and the model's prediction of each of its examples, row-major
-     * (null for a model without one).
+     * and laid out as the split's targets, {@code [n, k]} or {@code [t, n, k]} (null for a model
+     * without one).
      */
     private record Evaluation(Map<String, Double> figures, double[] predicted) {}
 
     /**
      * The figures of {@code split}, named by {@code columns} in the order of {@link #measured}:
      * means over its batches, weighted by their sizes; then, for real targets, the prediction's R²
-     * over the whole split.
+     * over the whole split (every step of every sequence an example, for sequences).
      */
     private Evaluation evaluate(Dataset split, long seed, List<String> columns) {
         if (columns.isEmpty() && prediction == null) return new Evaluation(Map.of(), null);
         test.seed(~seed);   // a stream apart from the training step's
         double[] sums = new double[measured.size()];
-        double[] predicted = prediction == null ? null : new double[split.size() * width(split.targets())];
-        int[] filled = {0};
+        double[] predicted = prediction == null ? null : new double[split.targets().size()];
+        // a batch's examples are a slice of the example axis: the columns from..from+count-1 of
+        // each of the t steps of sequences [t, n, k], one run of rows of [n, k] (t = 1)
+        int width = split.targetWidth(), stride = split.size() * width;
+        int[] from = {0};
         inBatches(test, split, (values, count) -> {
             for (int k = 0; k < sums.length; k++) sums[k] += values.get(k).item() * count;
             if (predicted == null) return;
-            Tensor rows = values.get(sums.length);   // [count, k] or [count, t]
-            for (int i = 0; i < rows.size(); i++) predicted[filled[0]++] = rows.getFlat(i);
+            Tensor batch = values.get(sums.length);   // [count, k], or [t, count, k]
+            int step = count * width;
+            for (int i = 0; i < batch.size(); i++) predicted[(i / step) * stride + from[0] * width + i % step] = batch.getFlat(i);
+            from[0] += count;
         });
         var figures = new LinkedHashMap<String, Double>();
         for (int k = 0; k < sums.length; k++) figures.put(columns.get(k), sums[k] / split.size());
@@ -743,7 +763,7 @@ public final class Trainer {
             return new GraftException(why.pos(), "expected class labels, whole numbers 0..k-1 with an example of every class, as "
                     + at + " " + reads + "; found " + why.found());
         }
-        int width = width(data.train().targets());
+        int width = data.train().targetWidth();
         return new GraftException(at, reads + ": expected a data set of classes, found " + data.name()
                 + ", whose targets are real numbers (" + width + (width == 1 ? " column)" : " columns)"));
     }
@@ -757,5 +777,10 @@ public final class Trainer {
         }
     }
 
-    private static int width(Tensor rows) { return rows.shape().dim(1); }
+    /** The shape of a batch of {@code count} examples of the training set's features or targets: [count, d], or [t, count, d]. */
+    private Shape inBatch(Tensor all, int count) {
+        int[] dims = all.shape().dims();
+        dims[data.train().exampleAxis()] = count;
+        return Shape.of(dims);
+    }
 }

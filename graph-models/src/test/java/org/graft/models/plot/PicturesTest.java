@@ -285,6 +285,82 @@ class PicturesTest {
         assertEquals("confusionMatrix: expected counts of at least one class, found none", e.getMessage());
     }
 
+    // ---- trajectories ----------------------------------------------------------------------
+
+    private static final int TRUE = Pictures.TRUE_COLOUR.getRGB() & 0xffffff, ORANGE = 0xff7f0e;
+
+    /** {@code f(t, i, c)} for t < steps, i < sequences, c < components, as [steps, sequences, components]. */
+    private static Tensor sequences(int steps, int sequences, int components, SequenceValue f) {
+        double[] v = new double[steps * sequences * components];
+        for (int t = 0; t < steps; t++) {
+            for (int i = 0; i < sequences; i++) for (int c = 0; c < components; c++) v[(t * sequences + i) * components + c] = f.at(t, i, c);
+        }
+        return Tensor.of(v, steps, sequences, components);
+    }
+
+    private interface SequenceValue { double at(int t, int i, int c); }
+
+    @Test
+    void trajectoriesAreAColumnPerSequenceOfAPanelPerComponentUpToFour() throws IOException {
+        Tensor truth = sequences(50, 3, 2, (t, i, c) -> Math.sin(0.2 * t + i + c));
+        Path file = dir.resolve("trajectories.png");
+        Pictures.trajectories(file, "a model on waves", truth, truth.map(v -> 0.9 * v));
+        BufferedImage png = ImageIO.read(file.toFile());
+        assertEquals(List.of(3 * 360, 40 + 110 + 2 * 160), List.of(png.getWidth(), png.getHeight()));
+
+        Tensor wide = sequences(10, 1, 6, (t, i, c) -> t * c);
+        Pictures.trajectories(file, "", wide, wide);
+        png = ImageIO.read(file.toFile());
+        assertEquals(List.of(360, 40 + 110 + 4 * 160), List.of(png.getWidth(), png.getHeight()));
+        assertEquals(List.of(file), list());
+    }
+
+    /** Each sequence's lines are in its own column, the predictions orange over the dark truth, non-finite values left out. */
+    @Test
+    void eachSequenceIsDrawnInItsColumnWithTheTruthDarkAndThePredictionsOrange() throws IOException {
+        Tensor truth = sequences(50, 2, 1, (t, i, c) -> Math.sin(0.2 * t));
+        Tensor predicted = sequences(50, 2, 1, (t, i, c) -> i == 0 ? Double.NaN : 0.5 * Math.sin(0.2 * t));
+        BufferedImage png = trajectories(truth, predicted);
+        int plots = png.getHeight() - 40;   // above the legends, which show a line of each colour
+        assertEquals(0, count(png, 0, 360, plots, ORANGE), "sequence 1's predictions are all NaN");
+        assertTrue(count(png, 360, 720, plots, ORANGE) > 100, "sequence 2's predictions");
+        // the truth is what makes the dark pixels of a column beyond its text and frame
+        BufferedImage without = trajectories(sequences(50, 2, 1, (t, i, c) -> i == 0 ? Double.NaN : Math.sin(0.2 * t)), predicted);
+        assertTrue(count(png, 0, 360, plots, TRUE) > count(without, 0, 360, plots, TRUE) + 100, "sequence 1's truth");
+        assertEquals(count(png, 360, 720, plots, TRUE), count(without, 360, 720, plots, TRUE), "sequence 2 as it was");
+    }
+
+    private BufferedImage trajectories(Tensor truth, Tensor predicted) throws IOException {
+        Path file = dir.resolve("trajectories.png");
+        Pictures.trajectories(file, "", truth, predicted);
+        return ImageIO.read(file.toFile());
+    }
+
+    @Test
+    void trajectoriesOfTwoShapesAreRefused() {
+        Tensor truth = Tensor.zeros(org.graft.core.tensor.Shape.of(5, 2, 1));
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> Pictures.trajectories(dir.resolve("t.png"), "", truth, Tensor.zeros(org.graft.core.tensor.Shape.of(5, 1, 1))));
+        assertEquals("trajectories: expected true and predicted values of one shape [t, s, k], at least 1 each, found [5, 2, 1] and "
+                + "[5, 1, 1]", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Pictures.trajectories(dir.resolve("t.png"), "",
+                Tensor.zeros(org.graft.core.tensor.Shape.of(5, 2)), Tensor.zeros(org.graft.core.tensor.Shape.of(5, 2))));
+    }
+
+    /** The pixels near the colour {@code rgb} (within 48 a channel, for the shades of antialiasing), x in [from, to), y below {@code height}. */
+    private static int count(BufferedImage image, int from, int to, int height, int rgb) {
+        int n = 0;
+        for (int x = from; x < to; x++) {
+            for (int y = 0; y < height; y++) {
+                int p = rgb(image, x, y);
+                boolean near = true;
+                for (int shift = 0; shift < 24; shift += 8) near &= Math.abs((p >> shift & 0xff) - (rgb >> shift & 0xff)) <= 48;
+                if (near) n++;
+            }
+        }
+        return n;
+    }
+
     // ---- files -----------------------------------------------------------------------------
 
     @Test

@@ -46,6 +46,16 @@ class PredictionTest {
     }
 
     @Test
+    void rSquaredOfSequencesTakesEveryStepOfEverySequenceAsAnExample() {
+        // [t = 2, n = 2, k = 1]: the steps and sequences flattened are the rows y = 1, 2, 3, 4 of the first test
+        Tensor sequences = Tensor.of(new double[] {1, 2, 3, 4}, 2, 2, 1);
+        double[] predicted = {1.5, 2, 2.5, 4};
+        assertEquals(0.9, Prediction.rSquared(sequences, predicted), 1e-15);
+        assertEquals(Prediction.rSquared(Tensor.of(new double[] {1, 2, 3, 4}, 4, 1), predicted),
+                Prediction.rSquared(sequences, predicted));
+    }
+
+    @Test
     void thePredictionIsTheFirstOutputShapedAsTheTargetsThatReadsOnlyWhatIsFed() {
         Input x = input("x", "n", 4), z = input("z", "n", 3);
         Param W1 = param("W1", Tensor.zeros(Shape.of(4, 5))), W2 = param("W2", Tensor.zeros(Shape.of(5, 3)));
