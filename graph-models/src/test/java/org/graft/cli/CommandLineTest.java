@@ -213,9 +213,10 @@ class CommandLineTest {
     static final String TRAIN = """
             Usage: graft train [-h] [--debug] [--nan-guard] [-O0] [--overwrite] [--batch=B]
                                --data=DATASET [--dtype=DTYPE] [--epochs=N] [--lr=RATE]
-                               [--lr-decay=GAMMA] [--out=OUT] [--patience=P] [--resume=OUT]
-                               [--seed=N] [--stop-grad-norm=EPS] [--stop-rel-change=EPS]
-                               [--valid=N] [--set=NAME=VALUE]... [--skip=PHASE]... FILE
+                               [--lr-decay=GAMMA] [--lr-schedule=SPEC] [--out=OUT]
+                               [--patience=P] [--resume=OUT] [--seed=N]
+                               [--stop-grad-norm=EPS] [--stop-rel-change=EPS] [--valid=N]
+                               [--set=NAME=VALUE]... [--skip=PHASE]... FILE
             Trains the objective of FILE on a data set.
 
             The features go to the model's input x and the targets (one-hot rows for
@@ -235,6 +236,17 @@ class CommandLineTest {
             end, with them. --patience P stops the run when P epochs pass without a better
             validation objective.
 
+            --lr-schedule SPEC sets each epoch's learning rate as PyTorch's scheduler of
+            that kind does, stepped after each epoch, and writes it to metrics.csv (a
+            column lr). SPEC is one of:
+              step:S[:G]                   StepLR; G is 0.1 if not given
+              exponential:G                ExponentialLR; --lr-decay G is the same
+              cosine:T_MAX[:ETA_MIN]       CosineAnnealingLR; ETA_MIN is 0 if not given
+              plateau[:PATIENCE[:FACTOR]]  ReduceLROnPlateau on the validation objective,
+                                           or the training objective without --valid;
+                                           PATIENCE is 10, FACTOR 0.1 if not given
+              warmup:E[,SCHEDULE]          a linear warm-up over E epochs, then SCHEDULE
+
             --stop-rel-change EPS stops the run after an epoch whose mean training
             objective changed by less than EPS times its value the epoch before;
             --stop-grad-norm EPS after an epoch at whose end the gradient of the mean
@@ -246,9 +258,13 @@ class CommandLineTest {
             optimizer's state, readable by numpy.load), run.json (the settings) and PNG
             pictures: the learning curve, and for images the first layer's filters,
             reconstructions (a binding recon) and samples (a binding samples), for
-            sequences their predictions (a binding predicted). --resume OUT continues such
-            a run exactly as if it had not stopped; it is an error when the checkpoint
-            already holds the --epochs asked for (--epochs counts every epoch of the run).
+            sequences their predictions (a binding predicted). The first output shaped as
+            the targets is the model's prediction: for classes, OUT gets the test split's
+            confusion matrix once trained (confusion.csv, per_class.csv, confusion.png);
+            for real targets, sequences too (every step of every sequence an example), its
+            R² is a figure of each epoch (test_r2). --resume OUT continues such a run
+            exactly as if it had not stopped; it is an error when the checkpoint already
+            holds the --epochs asked for (--epochs counts every epoch of the run).
 
             OUT is checked before training: a folder that can be written, created if need
             be. It is held by one run at a time through OUT/graft.lock, which names the
@@ -281,6 +297,8 @@ class CommandLineTest {
                                            objective's optimizer gives.
                   --lr-decay=GAMMA       Multiplies the learning rate by GAMMA after each
                                            epoch, in (0, 1] (default: 1, a constant rate).
+                  --lr-schedule=SPEC     The learning rate's schedule, one of the forms
+                                           above (default: none).
                   --nan-guard            Stop at the first NaN or infinity, naming the op
                                            that made it and where it is written.
                   -O0                    Do not rewrite the graph.

@@ -284,7 +284,8 @@ class TrainCommandTest {
         String reason = "valid loss has not improved for 2 epochs since epoch " + bestEpoch + " (--patience 2)";
         assertTrue(run.out().contains("stopped early after epoch " + loss.length + ": " + reason + "\nbest epoch: " + bestEpoch
                 + " of " + loss.length + ", by its valid loss\n"), run.out());
-        assertTrue(run.out().contains("the test split, measured once, with epoch " + bestEpoch + "'s params:\ntest loss: "), run.out());
+        assertTrue(run.out().contains("the test split, measured once, with epoch " + bestEpoch + "'s params:\ntest recall by class: "),
+                run.out());
 
         // best.npz holds the model's params of that epoch; the checkpoint the last epoch's, and the best ones beside them
         Map<String, Tensor> bestParams = Npz.read(dir.resolve("best.npz")), checkpoint = Npz.read(dir.resolve("checkpoint.npz"));
@@ -405,7 +406,7 @@ class TrainCommandTest {
     /** The run ended after epoch {@code stop}, whose line was printed and which the checkpoint holds, and said why. */
     private void assertStoppedAt(Run run, int stop, String reason) throws IOException {
         assertTrue(run.out().contains("\nepoch " + stop + "/30  train loss "), "the last epoch's line: " + run.out());
-        assertTrue(run.out().contains("stopped early after epoch " + stop + ": " + reason + "\ntest loss: "), run.out());
+        assertTrue(run.out().contains("stopped early after epoch " + stop + ": " + reason + "\ntest recall by class: "), run.out());
         assertEquals(reason, strictJson(dir.resolve("run.json")).get("stopped").getAsString());
         assertEquals(Tensor.scalar(stop), Npz.read(dir.resolve("checkpoint.npz")).get("graft.epoch"), "the epoch that stops is saved");
     }
@@ -690,7 +691,9 @@ class TrainCommandTest {
         assertEquals(0, graft("train", "xor", "--data", "xor", "--epochs", "2", "--out", dir.toString()).status());
         JsonObject settings = strictJson(dir.resolve("run.json"));
         assertEquals(List.of("model", "source", "data", "epochs", "batch", "seed", "lr", "lrDecay", "set", "rewriting",
-                "nanGuard", "dtype", "valid", "patience", "stopRelChange", "stopGradNorm", "stopped"), List.copyOf(settings.keySet()));
+                "nanGuard", "dtype", "valid", "patience", "stopRelChange", "stopGradNorm", "lrSchedule", "stopped"),
+                List.copyOf(settings.keySet()));
+        assertTrue(settings.get("lrSchedule").isJsonNull(), "no --lr-schedule: " + settings);
         assertTrue(settings.get("stopped").isJsonNull(), "every epoch trained: " + settings);
         assertTrue(settings.get("lr").isJsonNull(), settings.toString());
         assertEquals("xor.graft", settings.get("model").getAsString());

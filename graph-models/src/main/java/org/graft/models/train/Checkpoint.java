@@ -209,7 +209,9 @@ final class Checkpoint {
     static String csv(Trainer.Columns columns, List<Trainer.Epoch> epochs) {
         var text = new StringBuilder(String.join(",", columns.all())).append('\n');
         for (Trainer.Epoch e : epochs) {
-            text.append(e.epoch()).append(',').append(e.train());
+            text.append(e.epoch());
+            if (columns.lr()) text.append(',').append(e.lr());
+            text.append(',').append(e.train());
             if (columns.gradNorm()) text.append(',').append(e.gradNorm());
             for (String column : columns.heldOut()) text.append(',').append(e.heldOut().get(column));
             text.append(',').append(e.seconds()).append('\n');
@@ -246,8 +248,9 @@ final class Checkpoint {
             try {
                 var heldOut = new LinkedHashMap<String, Double>();
                 for (String column : columns.heldOut()) heldOut.put(column, Double.parseDouble(row.get(column)));
+                double lr = columns.lr() ? Double.parseDouble(row.get(Trainer.Columns.LR)) : Double.NaN;
                 double gradNorm = columns.gradNorm() ? Double.parseDouble(row.get(Trainer.Columns.GRAD_NORM)) : Double.NaN;
-                rows.add(new Trainer.Epoch(Integer.parseInt(row.get(Trainer.Columns.EPOCH)), Double.parseDouble(row.get(columns.train())),
+                rows.add(new Trainer.Epoch(Integer.parseInt(row.get(Trainer.Columns.EPOCH)), lr, Double.parseDouble(row.get(columns.train())),
                         gradNorm, heldOut, Double.parseDouble(row.get(Trainer.Columns.SECONDS))));
             } catch (NumberFormatException e) {
                 throw new GraftException(file + ":" + (i + 1) + ": expected numbers, found " + lines.get(i));

@@ -2,6 +2,7 @@ package org.graft.models.train;
 
 import java.math.BigDecimal;
 import java.util.Map;
+import java.util.Objects;
 import java.util.OptionalDouble;
 import java.util.TreeMap;
 
@@ -31,10 +32,14 @@ import org.graft.core.tensor.DType;
  *     run.json written before has none)
  * @param stopGradNorm the {@code --stop-grad-norm} EPS: the run stops after an epoch at whose end the
  *     gradient of the mean objective over the training split has a norm below EPS; 0 for none
+ * @param lrSchedule the {@code --lr-schedule} SPEC, as {@link LrSchedule#spec()} writes it (every
+ *     number given); null for none, when the rate decays by {@code lrDecay} (a run.json written
+ *     before has none). Not beside an {@code lrDecay} other than 1, which is the schedule
+ *     {@code exponential:GAMMA} given another way
  */
 public record RunSettings(String model, String source, String data, int epochs, int batch, long seed, OptionalDouble lr,
                           double lrDecay, Map<String, String> set, String rewriting, boolean nanGuard, String dtype, int valid,
-                          int patience, double stopRelChange, double stopGradNorm) {
+                          int patience, double stopRelChange, double stopGradNorm, String lrSchedule) {
 
     public RunSettings {
         if (model == null || source == null || data == null || set == null || rewriting == null) {
@@ -53,18 +58,19 @@ public record RunSettings(String model, String source, String data, int epochs, 
         requirePatience(patience, valid > 0);
         if (stopRelChange != 0) stopRelChange(Double.toString(stopRelChange));
         if (stopGradNorm != 0) stopGradNorm(Double.toString(stopGradNorm));
+        if (lrSchedule != null) lrSchedule = lrSchedule(lrSchedule, lrDecay);
     }
 
     /** The settings of a run that computes in {@code dtype}, measured on the test split each epoch (no {@code --valid}). */
     public RunSettings(String model, String source, String data, int epochs, int batch, long seed, OptionalDouble lr,
                        double lrDecay, Map<String, String> set, String rewriting, boolean nanGuard, DType dtype) {
-        this(model, source, data, epochs, batch, seed, lr, lrDecay, set, rewriting, nanGuard, dtype.toString(), 0, 0, 0, 0);
+        this(model, source, data, epochs, batch, seed, lr, lrDecay, set, rewriting, nanGuard, dtype.toString(), 0, 0, 0, 0, null);
     }
 
     /** These settings with {@code valid} examples held out for validation and early stopping after {@code patience} epochs (0: none). */
     public RunSettings validating(int valid, int patience) {
         return new RunSettings(model, source, data, epochs, batch, seed, lr, lrDecay, set, rewriting, nanGuard, dtype, valid, patience,
-                stopRelChange, stopGradNorm);
+                stopRelChange, stopGradNorm, lrSchedule);
     }
 
     /**
@@ -73,8 +79,17 @@ public record RunSettings(String model, String source, String data, int epochs, 
      */
     public RunSettings stopping(double relChange, double gradNorm) {
         return new RunSettings(model, source, data, epochs, batch, seed, lr, lrDecay, set, rewriting, nanGuard, dtype, valid, patience,
-                relChange, gradNorm);
+                relChange, gradNorm, lrSchedule);
     }
+
+    /** These settings with the learning rate following {@code --lr-schedule spec} (null: none). */
+    public RunSettings scheduling(String spec) {
+        return new RunSettings(model, source, data, epochs, batch, seed, lr, lrDecay, set, rewriting, nanGuard, dtype, valid, patience,
+                stopRelChange, stopGradNorm, spec);
+    }
+
+    /** The learning rate's schedule: {@code --lr-schedule}'s, or {@code --lr-decay}'s ExponentialLR (a constant rate for 1). */
+    public LrSchedule schedule() { return lrSchedule != null ? LrSchedule.parse(lrSchedule) : new LrSchedule.Exponential(lrDecay); }
 
     // The checks of the loop's settings, one each, for the command line (which makes them before
     // it touches a folder) and for the settings from Java and from run.json alike.
@@ -145,6 +160,22 @@ public record RunSettings(String model, String source, String data, int epochs, 
     }
 
     /**
+     * {@code --lr-schedule}'s SPEC {@code given}, checked and written with every number given
+     * ({@code cosine:10} is {@code cosine:10:0}), beside {@code --lr-decay lrDecay}.
+     *
+     * @throws IllegalArgumentException if {@code given} is not one of {@link LrSchedule#FORMS}, or
+     *     comes with a decay: the two would be two schedules
+     */
+    public static String lrSchedule(String given, double lrDecay) {
+        String spec = LrSchedule.parse(given).spec();
+        if (lrDecay != 1) {
+            throw new IllegalArgumentException("--lr-decay " + plain(lrDecay) + " and --lr-schedule " + given + ": expected one"
+                    + " schedule, found two (--lr-decay GAMMA is --lr-schedule exponential:GAMMA)");
+        }
+        return spec;
+    }
+
+    /**
      * The learning rate {@code given} in place of the model's, checked: a finite number above 0.
      * This is the one check of a given rate, for {@code --lr}'s text and for the settings' own
      * number alike, so {@code 0}, {@code -1}, {@code nan} and {@code abc} are refused in the same words.
@@ -205,13 +236,21 @@ public record RunSettings(String model, String source, String data, int epochs, 
         if (Double.compare(stopGradNorm, other.stopGradNorm) != 0) {
             return "--stop-grad-norm " + epsText(other.stopGradNorm) + " there, " + epsText(stopGradNorm) + " here";
         }
+        if (!Objects.equals(lrSchedule, other.lrSchedule)) {
+            return "--lr-schedule " + scheduleText(other.lrSchedule) + " there, " + scheduleText(lrSchedule) + " here";
+        }
         return null;
     }
+
+    private static String scheduleText(String spec) { return spec == null ? "(none)" : spec; }
 
     private static String countText(int count) { return count == 0 ? "(none)" : Integer.toString(count); }
 
     /** A stopping criterion's EPS as it is written on a command line, {@code 0.0001}; {@code (none)} for 0. */
-    static String epsText(double eps) { return eps == 0 ? "(none)" : BigDecimal.valueOf(eps).stripTrailingZeros().toPlainString(); }
+    static String epsText(double eps) { return eps == 0 ? "(none)" : plain(eps); }
+
+    /** A number as it is written on a command line: {@code 0.0001}, {@code 0.1}, {@code 1}. */
+    static String plain(double v) { return BigDecimal.valueOf(v).stripTrailingZeros().toPlainString(); }
 
     private static String lrText(OptionalDouble lr) { return lr.isPresent() ? Double.toString(lr.getAsDouble()) : "(the model's)"; }
 }

@@ -281,7 +281,7 @@ class TrainerTest {
         var model = new Model("counting", x, Optional.of(y), Map.of(), "loss", loss, false, 0.01,
                 lr -> Optimizer.sgd(0.01).updates(loss, List.of(w), lr),
                 Map.of(visits, add(visits, fedOnce), strays, add(strays, add(spread, misaligned))), Map.of(), List.of(w, visits, strays),
-                (seed, dims) -> {}, Optional.empty(), Optional.empty(), Optional.empty());
+                (seed, dims) -> {}, Optional.empty(), Optional.empty(), Map.of(), Optional.empty());
         var trainer = new Trainer(model, data, sequenceRun(2, 4), Options.DEFAULT);
         assertEquals(3, trainer.stepsPerEpoch());
         assertTrue(trainer.train(new Trainer.Listener() {}, () -> false));
@@ -312,6 +312,35 @@ class TrainerTest {
                 Files.readAllLines(split.resolve("metrics.csv")).stream().map(TrainerTest::withoutSeconds).toList());
         List<Trainer.Epoch> epochs = uninterrupted.history();
         assertTrue(epochs.get(2).heldOut().get("test_loss") < epochs.get(0).heldOut().get("test_loss"), epochs.toString());
+    }
+
+    /**
+     * On sequences the prediction's R² is over every step of every held-out sequence: measured in
+     * batches of 3 of the 7 test sequences (3, 3, then 1), it is the R² of the whole split's
+     * prediction [t, 7, 2] read as 30 * 7 rows, as each batch's columns land where its sequences are.
+     */
+    @Test
+    void theRSquaredOfSequencesIsOverEveryStepOfEverySequenceHeldOut() throws IOException {
+        var random = new java.util.Random(11);
+        Data data = new Data("waves", waves(12, 30, random), waves(7, 30, random), 0, 0);
+        Input x = input("x", "t", "n", 2);
+        Input y = input("y", "t", "n", 2);
+        Param W = param("W", Tensor.matrix(new double[] {0.5, 0.1}, new double[] {-0.2, 0.3}));
+        Param b = param("b", Tensor.zeros(Shape.of(2)));
+        Node predicted = add(sum(mul(expandDims(x, -1), W), -2), b);
+        Node loss = mean(square(sub(predicted, y)));
+        var model = new Model("stepwise", x, Optional.of(y), Map.of(), "loss", loss, false, 0.01,
+                lr -> Optimizer.adam(0.01).updates(loss, List.of(W, b), lr), Map.of(), Map.of(), List.of(W, b), (seed, dims) -> {},
+                Optional.empty(), Optional.empty(), Map.of("predicted", predicted), Optional.of(predicted));
+        var trainer = new Trainer(model, data, sequenceRun(2, 3), Options.DEFAULT);
+        assertEquals(List.of("test_loss", "test_r2"), trainer.columns().heldOut());
+        assertTrue(trainer.train(new Trainer.Listener() {}, () -> false));
+
+        Dataset test = data.test();
+        Tensor whole = Compiler.compile(List.of(x), List.of(predicted), Options.DEFAULT).call(test.features()).get(0);
+        double r2 = trainer.history().get(1).heldOut().get("test_r2");
+        assertEquals(Prediction.rSquared(test.targets(), whole.toArray()), r2, 1e-12);
+        assertTrue(r2 > 0 && r2 < 1, "a linear map of 2 epochs explains some of the waves, not all: " + r2);
     }
 
     /** A metrics row without its last column, the seconds an epoch took, which no two runs share. */
