@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
+import org.graft.core.ops.Part;
+
 /** An op applied to input nodes. Its type comes from the op's type rule when it is built. */
 public final class Apply implements Node {
     private final Op op;
@@ -33,7 +35,13 @@ public final class Apply implements Node {
     public static Apply at(SourcePos pos, Op op, List<? extends Node> inputs) {
         List<Node> in = List.copyOf(inputs);
         var types = new ArrayList<Type>(in.size());
-        for (Node n : in) types.add(n.type());
+        for (Node n : in) {
+            if (n.type().isTuple() && !(op instanceof Part)) {
+                throw new ShapeError(pos, call(op, in) + ": " + n.label() + " has several results " + n.type()
+                        + "; an op reads one of them");
+            }
+            types.add(n.type());
+        }
         Type type;
         try {
             type = op.type(types);

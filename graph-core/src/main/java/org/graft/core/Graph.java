@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
 
@@ -35,6 +36,33 @@ public final class Graph {
      */
     public static List<Node> topologicalOrderStoppingAt(Collection<? extends Node> roots, Predicate<Node> leaf) {
         return order(roots, n -> true, leaf);
+    }
+
+    /**
+     * The graph of {@code roots} with each node of {@code replacements} in place of its key:
+     * every node above a replaced one is built again on the new inputs (keeping its op, name
+     * and place in the source), and the rest is shared. Theano's {@code clone(replace=...)}.
+     * The roots' copies come back in their order.
+     */
+    public static List<Node> replace(List<? extends Node> roots, Map<? extends Node, ? extends Node> replacements) {
+        Map<Node, Node> copies = new IdentityHashMap<>(replacements);
+        for (Node n : order(roots, x -> !replacements.containsKey(x), x -> false)) {
+            if (copies.containsKey(n) || !(n instanceof Apply a)) continue;
+            List<Node> in = a.inputs();
+            List<Node> out = null;
+            for (int i = 0; i < in.size(); i++) {
+                Node c = copies.get(in.get(i));
+                if (c == null || c == in.get(i)) continue;
+                if (out == null) out = new ArrayList<>(in);
+                out.set(i, c);
+            }
+            if (out == null) continue;
+            Apply b = Apply.at(a.pos(), a.op(), out);
+            copies.put(n, a.name().isPresent() ? b.named(a.name().get()) : b);
+        }
+        var out = new ArrayList<Node>(roots.size());
+        for (Node r : roots) out.add(copies.getOrDefault(r, r));
+        return out;
     }
 
     private static List<Node> order(Collection<? extends Node> roots, Predicate<Node> enter, Predicate<Node> leaf) {

@@ -94,6 +94,19 @@ public interface Op {
     }
 
     /**
+     * The outputs of the graph the op runs inside itself (a scan's step, whose leaves are its own
+     * inputs), for printing; empty for an op that is no graph of its own, as almost every op.
+     */
+    default List<Node> innerGraph() { return List.of(); }
+
+    /**
+     * Whether the op draws random numbers: a {@link Stochastic} op, or one that runs others
+     * (a scan whose step samples). Such a node is never folded, merged with another or computed
+     * once per plan, and it draws from the function's stream in schedule order.
+     */
+    default boolean isRandom() { return this instanceof Stochastic; }
+
+    /**
      * Whether the op reads input {@code i}'s values, not only its shape ({@code zeros_like},
      * the {@code like} of a broadcast, a sample's shape). A value is known as soon as the
      * values it reads are: constant folding and the plan compute a node once when it reads

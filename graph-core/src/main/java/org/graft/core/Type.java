@@ -14,16 +14,35 @@ import org.graft.core.tensor.Tensor;
  * Every node knows its type from the moment it is built. The dtype is {@code f64} by default
  * and prints only when it is {@code f32} ({@code f32[n, 784]}); ops take operands of one dtype
  * and give it to their result, except where an op's rule says otherwise.
+ *
+ * <p>A node of an op with several results ({@link TupleOp}, a {@code scan}) has a <em>tuple</em>
+ * type: its {@link #parts} are the results' types, and its own dims are empty. Only
+ * {@link org.graft.core.ops.Part} reads such a node, so every other op sees tensor types alone.
  */
-public record Type(DType dtype, List<Dim> dims) {
+public record Type(DType dtype, List<Dim> dims, List<Type> parts) {
 
     /** A shape error when the concrete dims alone hold more elements than a tensor can ({@link Shape#MAX_SIZE}). */
     public Type {
         dims = List.copyOf(dims);
+        parts = List.copyOf(parts);
+        if (!parts.isEmpty() && !dims.isEmpty()) throw new IllegalArgumentException("a tuple type has no dims of its own");
+        for (Type p : parts) if (p.isTuple()) throw new IllegalArgumentException("a tuple's parts are tensors, found " + p);
         long elements = 1;
         for (Dim d : dims) if (d instanceof Dim.Size s) elements = Shape.times(elements, s.n());
         if (elements > Shape.MAX_SIZE) throw new ShapeError(Shape.tooLarge(Shape.format(dims), elements));
     }
+
+    /** A tensor type. */
+    public Type(DType dtype, List<Dim> dims) { this(dtype, dims, List.of()); }
+
+    /** The type of a node with several results, {@code parts}: at least one, each a tensor; its dtype is the first's. */
+    public static Type tuple(List<Type> parts) {
+        if (parts.isEmpty()) throw new IllegalArgumentException("a tuple type needs at least one part");
+        return new Type(parts.get(0).dtype(), List.of(), parts);
+    }
+
+    /** True for the type of a node with several results. */
+    public boolean isTuple() { return !parts.isEmpty(); }
 
     /** An f64 type from dims given as sizes ({@code 784}) and symbols ({@code "n"}). */
     public static Type f64(Object... dims) { return of(DType.F64, dims); }
@@ -55,7 +74,7 @@ public record Type(DType dtype, List<Dim> dims) {
 
     public int rank() { return dims.size(); }
 
-    public boolean isScalar() { return dims.isEmpty(); }
+    public boolean isScalar() { return dims.isEmpty() && parts.isEmpty(); }
 
     /** The dim along {@code axis}; negative axes count from the end. */
     public Dim dim(int axis) { return dims.get(axis(axis)); }
@@ -68,9 +87,10 @@ public record Type(DType dtype, List<Dim> dims) {
         return axis < 0 ? axis + rank() : axis;
     }
 
-    /** True when no dim is symbolic. */
+    /** True when no dim is symbolic (of any part, for a tuple). */
     public boolean isConcrete() {
         for (Dim d : dims) if (!(d instanceof Dim.Size)) return false;
+        for (Type p : parts) if (!p.isConcrete()) return false;
         return true;
     }
 
@@ -136,9 +156,10 @@ public record Type(DType dtype, List<Dim> dims) {
         return Shape.of(out);
     }
 
-    /** {@code [n, 784]} for f64, the default; {@code f32[n, 784]} otherwise. */
+    /** {@code [n, 784]} for f64, the default; {@code f32[n, 784]} otherwise; {@code ([t, n, k], [n, k])} for a tuple. */
     @Override
     public String toString() {
+        if (isTuple()) return parts.stream().map(Type::toString).collect(java.util.stream.Collectors.joining(", ", "(", ")"));
         String dimsText = Shape.format(dims);
         return dtype == DType.F64 ? dimsText : dtype + dimsText;
     }

@@ -6,6 +6,7 @@
  * {@link org.graft.core.Elementwise} for ops that work element by element (which the runtime
  * fuses), {@link org.graft.core.Stochastic} for ops that draw random numbers, and
  * {@link org.graft.core.Linear} and {@link org.graft.core.Multilinear} for ops whose forward-mode
- * derivative is the op itself applied to tangents.
+ * derivative is the op itself applied to tangents, and {@link org.graft.core.TupleOp} for ops of
+ * several results (a scan), whose node has a tuple type read by {@link org.graft.core.ops.Part}s.
  */
 package org.graft.core;

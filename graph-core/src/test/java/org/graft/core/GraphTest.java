@@ -68,4 +68,35 @@ class GraphTest {
         var d = Apply.of(new Add(), b, a);
         assertEquals(List.of(b, x, y, a, d), Graph.topologicalOrderStoppingAt(List.of(d), n -> n == b));
     }
+
+    @Test
+    void replacingANodeRebuildsWhatIsAboveItAndSharesTheRest() {
+        var z = new Input("z", Type.f64(3));
+        var a = Apply.of(new Add(), x, y).named("a");
+        var b = Apply.of(new Add(), a, x);
+        var c = Apply.of(new Add(), y, y);
+        List<Node> out = Graph.replace(List.of(b, c), java.util.Map.of(y, z));
+        var b2 = (Apply) out.get(0);
+        var a2 = (Apply) b2.inputs().get(0);
+        assertEquals(List.of(x, z), a2.inputs());
+        assertEquals("a", a2.name().orElseThrow(), "a rebuilt node keeps its name");
+        assertSame(x, b2.inputs().get(1));
+        assertEquals(List.of(z, z), out.get(1).inputs());
+        // a root that reads nothing replaced is the root itself
+        assertSame(c, Graph.replace(List.of(c), java.util.Map.of(x, z)).get(0));
+    }
+
+    @Test
+    void aTupleIsReadByItsPartsAloneAndPrintsItsParts() {
+        var tuple = Type.tuple(List.of(Type.f64(3), Type.f64("t", 2)));
+        assertEquals("([3], [t, 2])", tuple.toString());
+        assertTrue(tuple.isTuple() && !tuple.isScalar() && !tuple.isConcrete());
+        var node = new Input("pair", tuple);
+        assertEquals(Type.f64("t", 2), Apply.of(new org.graft.core.ops.Part(1), node).type());
+        var wrong = org.junit.jupiter.api.Assertions.assertThrows(ShapeError.class, () -> Apply.of(new Add(), node, x));
+        assertTrue(wrong.getMessage().contains("pair has several results ([3], [t, 2]); an op reads one of them"), wrong.getMessage());
+        var outOfRange = org.junit.jupiter.api.Assertions.assertThrows(ShapeError.class,
+                () -> Apply.of(new org.graft.core.ops.Part(2), node));
+        assertTrue(outOfRange.getMessage().contains("part 2 of a node of 2 results"), outOfRange.getMessage());
+    }
 }

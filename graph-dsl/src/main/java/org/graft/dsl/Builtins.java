@@ -11,6 +11,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
+import org.graft.core.Apply;
 import org.graft.core.Constant;
 import org.graft.core.GradientError;
 import org.graft.core.GraftException;
@@ -20,8 +21,10 @@ import org.graft.core.SourcePos;
 import org.graft.core.Type;
 import org.graft.core.grad.GradTable;
 import org.graft.core.grad.GradTable.Disconnected;
+import org.graft.core.runtime.Compiler;
 import org.graft.core.tensor.Tensor;
 import org.graft.ops.Builtin;
+import org.graft.ops.Loops;
 import org.graft.ops.Ops;
 import org.graft.ops.Registry;
 import org.graft.ops.optim.Optimizer;
@@ -106,7 +109,22 @@ final class Builtins {
         }
     }
 
-    /** What {@code iterate} needs of the compiler: a call of a fn, inlined (see {@code ProgramCompiler.inline}). */
+    /**
+     * A fn as a scan's step: inlined once, on the placeholders of the carried values and slices,
+     * giving what it returns (one value or several) as nodes.
+     */
+    private static Loops.Step step(Call c, FnDef f) {
+        return (carried, slices) -> {
+            var args = new ArrayList<Arg>();
+            for (Node n : carried) args.add(new Arg(null, new Value.Expr(n), c.pos("f")));
+            for (Node n : slices) args.add(new Arg(null, new Value.Expr(n), c.pos("f")));
+            Value out = c.inliner().inline(f, args, c.at());
+            List<Value> items = out instanceof Value.Tuple t ? t.items() : List.of(out);
+            return items.stream().map(v -> c.values().node(v, c.at())).toList();
+        };
+    }
+
+    /** What {@code iterate} and {@code scan} need of the compiler: a call of a fn, inlined (see {@code ProgramCompiler.inline}). */
     interface Inliner { Value inline(FnDef fn, List<Arg> args, SourcePos at); }
 
     /**
@@ -186,6 +204,16 @@ final class Builtins {
             if (args[i] == null) return (Boolean) spec.defaults().get(i - spec.required());
             if (args[i] instanceof Value.Bool b) return b.value();
             throw new GraftException(pos(param), spec.name() + ": " + param + " must be true or false, found " + args[i].describe());
+        }
+
+        /**
+         * One value, or several given as a list {@code [h, c]} or a tuple (what a fn returning
+         * {@code h, c} gives): a scan's carried values, its sequences.
+         */
+        List<Node> several(String param) {
+            Value v = value(param);
+            if (v instanceof Value.Array || v instanceof Value.Tuple) return nodes(param);
+            return List.of(node(param));
         }
 
         /** An array literal (or a tuple) of operands. */
@@ -398,8 +426,16 @@ final class Builtins {
                     + "`hvp`); the double vjp gives the same numbers in a graph some 7% larger (389 against 417 nodes for the first "
                     + "weight of a 16-layer tanh classifier, whose gradient has 180)"),
                     Registry.Section.DIFFERENTIATION),
-            new Registry.Entry(null, Builtin.operator("`iterate(f, x0, k)`", "", "f applied k times, inlined: k copies of its body"),
-                    Registry.Section.DIFFERENTIATION),
+            new Registry.Entry(null, Builtin.operator("`iterate(f, x0, k)`", "", "f applied k times: a scan without sequences "
+                    + "that keeps the last value, one node however large k (of numbers written in the program only, computed "
+                    + "when the program is compiled)"), Registry.Section.DIFFERENTIATION),
+            new Registry.Entry(null, Builtin.operator("`scan(f, h0, xs, reverse = false, truncate = 0, steps = none)`",
+                    "`hs = scan(step, h0, xs)`, `hs, cs = scan(lstm, [h0, c0], [xs])`", "Theano's scan: f(h..., x...) along "
+                    + "xs's leading axis from h0, the states after every step stacked [t, ...] (then any further values f "
+                    + "returns, stacked); several carried values or sequences as lists; one node and one compiled step "
+                    + "whatever t, which may be symbolic; its gradient is back-propagation through time, a scan the other "
+                    + "way, cut every truncate steps (PyTorch's detach-every-k); reverse runs from the last element and "
+                    + "stacks in xs's order; without xs, steps = k"), Registry.Section.DIFFERENTIATION),
             new Registry.Entry(null, Builtin.operator("`eye(n, m = none, k = 0)`", "`eye(n)`, `eye(n, m, k)`", "NumPy's: the n × m matrix "
                     + "(n × n without m) of zeros with ones on diagonal k (k > 0 above the main one)"), Registry.Section.CONSTRUCTORS),
             new Registry.Entry(null, Builtin.operator("`arange(start, stop = none, step = 1)`", "`arange(stop)`, `arange(start, stop, "
@@ -479,13 +515,39 @@ final class Builtins {
             }
             int k = c.integer("k");
             if (k < 0) throw new GraftException(c.pos("k"), "iterate: k must be 0 or more, found " + k);
-            if (k > ProgramCompiler.MAX_INLINED) {
-                throw new GraftException(c.pos("k"), "iterate: k must be at most " + ProgramCompiler.MAX_INLINED
-                        + ", found " + k + "; each step copies the fn's body into the graph");
+            // a scan without sequences keeping the last value: one node, however many steps
+            Node last = Loops.scan(step(c, f), f.params(), List.of(c.node("x0")), List.of(), k, false, 0, false).get(0);
+            Apply scan = (Apply) last.inputs().get(0);
+            if (scan.op().isRandom() || !scan.inputs().stream().allMatch(c.values()::isWeak)) return new Value.Expr(last);
+            // of numbers written in the program only: a number too, computed now, weak as any expression of numbers
+            Tensor value = Compiler.compile(List.of(), List.of(last)).call().get(0);
+            return new Value.Expr(c.values().numbers(value, c.at()));
+        });
+        add(FUNCTIONS, "scan", List.of("f", "h0", "xs", "reverse", "truncate", "steps"), Arrays.asList(null, false, 0, null), c -> {
+            FnDef f = c.fn("f");
+            List<Node> inits = c.several("h0");
+            List<Node> sequences = c.given("xs") ? c.several("xs") : List.of();
+            if (f.params().size() != inits.size() + sequences.size()) {
+                throw new GraftException(c.pos("f"), "scan: f takes the carried values, then one slice of each sequence: "
+                        + inits.size() + " + " + sequences.size() + " arguments, but fn " + f.name() + "("
+                        + String.join(", ", f.params()) + ") takes " + f.params().size());
             }
-            Value x = c.value("x0");
-            for (int i = 0; i < k; i++) x = c.inliner().inline(f, List.of(new Arg(null, x, c.pos("x0"))), c.at());
-            return x;
+            int truncate = c.integer("truncate");
+            if (truncate < 0) throw new GraftException(c.pos("truncate"), "scan: truncate must be 0 (none) or more, found " + truncate);
+            int steps = -1;
+            if (sequences.isEmpty()) {
+                if (!c.given("steps")) {
+                    throw new GraftException(c.at(), "scan: without sequences xs, give the number of steps (steps = k)");
+                }
+                steps = c.integer("steps");
+                if (steps < 0) throw new GraftException(c.pos("steps"), "scan: steps must be 0 or more, found " + steps);
+            } else if (c.given("steps")) {
+                throw new GraftException(c.pos("steps"), "scan: steps is for a scan without sequences; the sequences' "
+                        + "leading dim counts the steps of this one");
+            }
+            List<Node> results = Loops.scan(step(c, f), f.params(), inits, sequences, steps, c.bool("reverse"), truncate, true);
+            if (results.size() == 1) return new Value.Expr(results.get(0));
+            return new Value.Tuple(results.stream().<Value>map(Value.Expr::new).toList());
         });
 
         // the constructors make constants of numbers known when the program is compiled: no op, and weak as numbers written

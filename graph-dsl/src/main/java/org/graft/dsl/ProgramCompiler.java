@@ -555,8 +555,8 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
 
     /**
      * The most fn calls a program may inline. Each call copies its fn's body into the graph, so
-     * a few lines can ask for billions of copies (iterate with a huge k, fns that each call the
-     * one before twice); a million takes seconds.
+     * a few lines can ask for billions of copies (fns that each call the one before twice); a
+     * million takes seconds. A scan (and iterate) inlines its fn once, whatever its steps.
      */
     static final int MAX_INLINED = 1_000_000;
 
@@ -564,7 +564,7 @@ final class ProgramCompiler extends GraftBaseVisitor<Value> {
     Value inline(FnDef fn, List<Arg> args, SourcePos at) {
         if (++inlined > MAX_INLINED) {
             throw new GraftException(at, "this call of " + fn.name() + " would inline more than " + MAX_INLINED
-                    + " fn calls in all; each call, and each step of iterate, copies the fn's body into the graph");
+                    + " fn calls in all; each call copies the fn's body into the graph");
         }
         if (calls.stream().anyMatch(f -> f.fn() == fn)) {
             var cycle = new ArrayList<String>();

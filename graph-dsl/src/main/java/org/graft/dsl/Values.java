@@ -79,6 +79,9 @@ final class Values {
         return t;
     }
 
+    /** Whether {@code n} is made of numbers written in the program only ({@link WeakTypes#isWeak}). */
+    boolean isWeak(Node n) { return weakTypes.isWeak(n); }
+
     /** The elements of an array literal or a tuple, where a list is expected. */
     List<Value> items(Value v, SourcePos at, String what) {
         if (v instanceof Value.Array a) return a.items();

@@ -29,7 +29,7 @@ class ErrorCorpusTest {
     /** Every error class the corpus covers; a topic is the part of a file name before {@code -error-}. */
     private static final Set<String> TOPICS = Set.of(
             "syntax", "type", "name", "arity", "shape", "expr", "const", "fn", "objective", "output", "init", "grad", "iterate",
-            "update", "metric", "conv");
+            "update", "metric", "conv", "scan");
 
     @TestFactory
     Stream<DynamicTest> eachProgramFailsWithItsExpectedDiagnostic() {

@@ -38,14 +38,15 @@ class BundledModelsTest {
         Run run = graft("models");
         assertEquals(0, run.status());
         List<String> lines = run.out().lines().toList();
-        assertEquals(List.of("cae", "dae", "donut", "lenet", "lenet_digits", "mlp", "mlp_labels", "newton", "rbm", "sine", "vae", "xor"),
+        assertEquals(List.of("cae", "dae", "donut", "lenet", "lenet_digits", "lstm", "mlp", "mlp_labels", "newton", "rbm", "rnn", "sine",
+                        "vae", "xor"),
                 lines.stream().map(l -> l.split(" ")[0]).toList());
         assertTrue(lines.contains(String.format("%-14s", "mlp") + MLP), run.out());   // names padded to the longest, lenet_digits
     }
 
     @Example
     void theBundledModelsAreFoundByListingTheirFolder() {
-        assertEquals(12, BundledModels.all().size());
+        assertEquals(14, BundledModels.all().size());
         assertTrue(BundledModels.all().contains(new BundledModels.Model("mlp", MLP)));
     }
 
@@ -133,7 +134,12 @@ class BundledModelsTest {
                 List.of("lenet", "--set", "x=" + matrix(2, 784, 0.37), "--set", "y=[2, 0]", "--set", "b3=[0, 0, 0]",
                         "--set", "W3=" + matrix(500, 3, 0.11), "--seed", "1"),
                 List.of("lenet_digits", "--set", "x=" + matrix(3, 64, 0.37), "--set", "y=[2, 0, 1]", "--set", "b3=[0, 0, 0]",
-                        "--set", "W3=" + matrix(64, 3, 0.11), "--seed", "1"));
+                        "--set", "W3=" + matrix(64, 3, 0.11), "--seed", "1"),
+                // sequences [t, n, d] of 4 steps; Wy starts near zero, so the check sets it
+                List.of("rnn", "--set", "x=" + sequences(4, 2, 3, 0.37), "--set", "y=" + sequences(4, 2, 3, 0.53), "--set", "hidden=3",
+                        "--set", "Wy=" + matrix(3, 3, 0.29)),
+                List.of("lstm", "--set", "x=" + sequences(4, 2, 3, 0.37), "--set", "y=" + sequences(4, 2, 3, 0.53), "--set", "hidden=3",
+                        "--set", "Wy=" + matrix(3, 3, 0.29)));
         assertEquals(trainable().size(), cases.size(), "a case for every bundled model that trains");
         for (List<String> c : cases) {
             var args = new ArrayList<>(List.of("gradcheck"));
@@ -141,6 +147,13 @@ class BundledModelsTest {
             Run run = graft(args.toArray(new String[0]));
             assertEquals(0, run.status(), c.get(0) + ": " + run.out() + run.err());
         }
+    }
+
+    /** {@code steps} matrices {@code rows x columns} as JSON, a tensor [steps, rows, columns] made as {@link #matrix} makes one. */
+    private static String sequences(int steps, int rows, int columns, double stride) {
+        var out = new ArrayList<String>();
+        for (int t = 0; t < steps; t++) out.add(matrix(rows, columns, stride + t * 0.01));
+        return "[" + String.join(", ", out) + "]";
     }
 
     /** A {@code rows x columns} matrix as JSON, of values spread over [-0.5, 0.5] without repeats near each other. */
@@ -212,7 +225,7 @@ class BundledModelsTest {
      */
     @Example
     void everyBundledModelsTrainingStepRunsOnKernelsAlone() {
-        Map<String, Integer> dims = Map.of("n", 4, "d", 16, "k", 3);
+        Map<String, Integer> dims = Map.of("n", 4, "d", 16, "k", 3, "t", 5);
         for (BundledModels.Model model : trainable()) {
             Program program = Graft.compile(model.fileName(), BundledModels.source(model));
             program.initialize(0, dims);

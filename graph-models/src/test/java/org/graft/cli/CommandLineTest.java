@@ -214,16 +214,22 @@ class CommandLineTest {
             Usage: graft train [-h] [--debug] [--nan-guard] [-O0] [--overwrite] [--batch=B]
                                --data=DATASET [--dtype=DTYPE] [--epochs=N]
                                [--improvement-threshold=T] [--lr=RATE] [--lr-decay=GAMMA]
-                               [--out=OUT] [--patience=P] [--patience-increase=F]
-                               [--preprocess=KIND] [--resume=OUT] [--seed=N]
-                               [--stop-grad-norm=EPS] [--stop-rel-change=EPS] [--valid=N]
-                               [--whiten-eps=EPS] [--set=NAME=VALUE]... [--skip=PHASE]...
-                               FILE
+                               [--lr-schedule=SPEC] [--out=OUT] [--patience=P]
+                               [--patience-increase=F] [--preprocess=KIND] [--resume=OUT]
+                               [--seed=N] [--stop-grad-norm=EPS] [--stop-rel-change=EPS]
+                               [--valid=N] [--whiten-eps=EPS] [--set=NAME=VALUE]...
+                               [--skip=PHASE]... FILE
             Trains the objective of FILE on a data set.
 
             The features go to the model's input x and the targets (one-hot rows for
             classes) to its input y. Each epoch makes one step per full batch of a fresh
             shuffle, then computes the objective and every metric on the test split.
+
+            A data set of sequences (lorenz, sine-seq, csv-seq:FILE) feeds x and y time
+            first, steps by sequences by values: a batch, the shuffle and --valid count
+            whole sequences. Each of these sets is one-step prediction, and the run ends
+            with the test split's mean squared error of persistence, each step predicted to
+            be the one before: the baseline to beat.
 
             --valid N holds the last N training examples out, or that fraction of them for
             N in (0, 1) (MNIST's last 10,000 are the tutorials' validation set); each epoch
@@ -234,6 +240,17 @@ class CommandLineTest {
             instead: the run trains at least P epochs, an epoch e that improves the
             validation objective by 0.5% or more (--improvement-threshold 0.995) makes it
             at least e F epochs.
+
+            --lr-schedule SPEC sets each epoch's learning rate as PyTorch's scheduler of
+            that kind does, stepped after each epoch, and writes it to metrics.csv (a
+            column lr). SPEC is one of:
+              step:S[:G]                   StepLR; G is 0.1 if not given
+              exponential:G                ExponentialLR; --lr-decay G is the same
+              cosine:T_MAX[:ETA_MIN]       CosineAnnealingLR; ETA_MIN is 0 if not given
+              plateau[:PATIENCE[:FACTOR]]  ReduceLROnPlateau on the validation objective,
+                                           or the training objective without --valid;
+                                           PATIENCE is 10, FACTOR 0.1 if not given
+              warmup:E[,SCHEDULE]          a linear warm-up over E epochs, then SCHEDULE
 
             --stop-rel-change EPS stops the run after an epoch whose mean training
             objective changed by less than EPS times its value the epoch before;
@@ -246,15 +263,22 @@ class CommandLineTest {
             split by statistics of the training split alone (after --valid is held out):
             mean zero and unit variance per feature, or the covariance whitened,
             decorrelated with variances equalized, with --whiten-eps EPS added to its
-            eigenvalues. The checkpoint keeps the transform for --resume.
+            eigenvalues. For sequences every step of every sequence is an example of the
+            features, and the targets, their next steps, are transformed alike (so are the
+            losses, R², trajectories.png and the persistence baseline); other targets stay
+            as they are. The checkpoint keeps the transform for --resume.
 
             OUT gets metrics.csv (one row per epoch), checkpoint.npz (every param and the
             optimizer's state, readable by numpy.load), run.json (the settings) and PNG
             pictures: the learning curve, and for images the first layer's filters,
-            reconstructions (a binding recon) and samples (a binding samples). --resume OUT
-            continues such a run exactly as if it had not stopped; it is an error when the
-            checkpoint already holds the --epochs asked for (--epochs counts every epoch of
-            the run).
+            reconstructions (a binding recon) and samples (a binding samples), for
+            sequences their predictions (a binding predicted). The first output shaped as
+            the targets is the model's prediction: for classes, OUT gets the test split's
+            confusion matrix once trained (confusion.csv, per_class.csv, confusion.png);
+            for real targets, sequences too (every step of every sequence an example), its
+            R² is a figure of each epoch (test_r2). --resume OUT continues such a run
+            exactly as if it had not stopped; it is an error when the checkpoint already
+            holds the --epochs asked for (--epochs counts every epoch of the run).
 
             OUT is checked before training: a folder that can be written, created if need
             be. It is held by one run at a time through OUT/graft.lock, which names the
@@ -291,6 +315,8 @@ class CommandLineTest {
                                            objective's optimizer gives.
                   --lr-decay=GAMMA       Multiplies the learning rate by GAMMA after each
                                            epoch, in (0, 1] (default: 1, a constant rate).
+                  --lr-schedule=SPEC     The learning rate's schedule, one of the forms
+                                           above (default: none).
                   --nan-guard            Stop at the first NaN or infinity, naming the op
                                            that made it and where it is written.
                   -O0                    Do not rewrite the graph.
@@ -342,9 +368,12 @@ class CommandLineTest {
               mnist:DIR          MNIST's four IDX files in DIR, .gz or raw: 60,000 + 10,000
               fashion-mnist:DIR  Fashion-MNIST likewise (also fashion:DIR)
               csv:FILE           numbers, the target last, a header or not; 20% for testing
+              csv-seq:FILE       sequences, a line a step: id, then values; 20% for testing
               xor                the four XOR points, targets [4, 1], also the test set
               sine               200 noisy samples of sin x, x in [0, 2pi]; tested on sin x
               donut              a disk (0) in a ring (1), targets [n, 1]: 1,000 + 500
+              lorenz             Lorenz trajectories / 20, x and y [100, n, 3]: 256 + 64
+              sine-seq           noisy sines, y the clean next step, [100, n, 1]: 256 + 64
             """;
 
     @Example

@@ -84,7 +84,7 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
  *
  * <ul>
  *   <li>the folder: file arguments that name a file of the document's folder are passed as
- *       paths in it, {@code graft train} without {@code --out} gets one there (its default,
+ *       paths in it (a data set's file too, after its colon: {@code csv-seq:walk.csv}), {@code graft train} without {@code --out} gets one there (its default,
  *       {@code runs/MODEL}, is relative to the working directory), and the folder's path is
  *       removed from what is printed; {@code java -cp}'s class path is this test's;</li>
  *   <li>a number printed with 15 significant digits or more (a double in full, as {@code eval}
@@ -290,13 +290,21 @@ class DocsTest {
 
         private String graft(List<String> words) {
             var args = new ArrayList<String>();
-            for (String w : words) args.add(Files.isRegularFile(folder.resolve(w)) ? folder.resolve(w).toString() : w);
+            for (String w : words) args.add(inFolder(w));
             if (args.get(0).equals("train") && !args.contains("--out") && !args.contains("--resume")) {
                 String model = Path.of(words.get(1)).getFileName().toString().replaceFirst("\\.graft$", "");
                 args.addAll(List.of("--out", folder.resolve("runs").resolve(model).toString()));
             }
             Run run = Run.graft(args.toArray(new String[0]));
             return run.out() + run.err();
+        }
+
+        /** A word that names a file of the folder, as it is or after a data set's colon, with the file's path in its place. */
+        private String inFolder(String word) {
+            if (Files.isRegularFile(folder.resolve(word))) return folder.resolve(word).toString();
+            int colon = word.indexOf(':');
+            if (colon < 0 || !Files.isRegularFile(folder.resolve(word.substring(colon + 1)))) return word;
+            return word.substring(0, colon + 1) + folder.resolve(word.substring(colon + 1));
         }
 
         /** {@code java -cp JAR NAME.java ARGS}: NAME.java from the folder, compiled here and run with this test's class path. */

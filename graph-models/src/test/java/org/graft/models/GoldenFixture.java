@@ -15,7 +15,8 @@ import org.graft.core.tensor.Tensor;
  * The fixtures that {@code scripts/golden/} writes for this module's tests: one case per block of
  * lines, blocks separated by an empty line, each line a key, a space and a value; a tensor's value
  * is {@code NAME DIMS VALUES}, DIMS comma-separated ({@code -} for a scalar) and VALUES
- * space-separated, row-major, as Python's repr writes them, so that they read back exactly.
+ * space-separated, row-major, as Python's repr writes them, so that they read back exactly
+ * ({@link #numbers}).
  */
 public final class GoldenFixture {
     private GoldenFixture() {}
@@ -41,8 +42,21 @@ public final class GoldenFixture {
     public static void put(Map<String, Tensor> into, String value) {
         String[] parts = value.split(" ");
         int[] dims = parts[1].equals("-") ? new int[0] : Arrays.stream(parts[1].split(",")).mapToInt(Integer::parseInt).toArray();
-        double[] values = Arrays.stream(parts, 2, parts.length).mapToDouble(Double::parseDouble).toArray();
+        double[] values = Arrays.stream(parts, 2, parts.length).mapToDouble(GoldenFixture::number).toArray();
         into.put(parts[0], Tensor.of(Shape.of(dims), values));
+    }
+
+    /** Space-separated numbers as Python's repr writes them. */
+    public static double[] numbers(String text) { return Arrays.stream(text.split(" ")).mapToDouble(GoldenFixture::number).toArray(); }
+
+    /** A number as Python's repr writes it: as Java writes it, but for {@code nan}, {@code inf} and {@code -inf}. */
+    private static double number(String repr) {
+        return switch (repr) {
+            case "nan" -> Double.NaN;
+            case "inf" -> Double.POSITIVE_INFINITY;
+            case "-inf" -> Double.NEGATIVE_INFINITY;
+            default -> Double.parseDouble(repr);
+        };
     }
 
     /** The text of the resource {@code path}. */

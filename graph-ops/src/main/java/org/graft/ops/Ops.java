@@ -704,6 +704,32 @@ public final class Ops {
     /** The Jacobian-vector product {@code dy/dx · v}, of y's type, for {@code v} of x's type: forward mode. */
     public static Node jvp(Node y, Node x, Node v) { return ForwardTable.jvp(y, x, v); }
 
+    /**
+     * Theano's {@code scan} of one carried value over one sequence: the states after every step
+     * {@code [t, ...]} of {@code h = step(h, x[t])} from {@code h0}, as in
+     * {@code scan((h, x) -> tanh(add(matmul(x, Wx), matmul(h, Wh))), h0, xs)}. See
+     * {@link #scan(Loops.Step, List, List, boolean, int)}.
+     */
+    public static Node scan(java.util.function.BinaryOperator<Node> step, Node h0, Node xs) {
+        return scan((h, x) -> List.of(step.apply(h.get(0), x.get(0))), List.of(h0), List.of(xs), false, 0).get(0);
+    }
+
+    /**
+     * Theano's {@code scan}: {@code step} run along the leading axis of {@code sequences}
+     * (reversed with {@code reverse}), carrying values from {@code inits}; the results are each
+     * carried value's states after every step, {@code [t, ...]}, then each per-step output the
+     * step gives after its carried values, stacked. The step is one node of the graph however
+     * long the sequences are, and its gradient is back-propagation through time, cut at every
+     * {@code truncate}-th step when {@code truncate > 0} ({@link Loops.Scan}).
+     */
+    public static List<Node> scan(Loops.Step step, List<? extends Node> inits, List<? extends Node> sequences,
+                                  boolean reverse, int truncate) {
+        var names = new ArrayList<String>();
+        for (int j = 0; j < inits.size(); j++) names.add("h" + j);
+        for (int q = 0; q < sequences.size(); q++) names.add("x" + q);
+        return Loops.scan(step, names, inits, sequences, -1, reverse, truncate, true);
+    }
+
     /** The Jacobian {@code dy/dx}, of type {@code y.dims + x.dims}, for concrete types. See {@link Derivatives#jacobian}. */
     public static Node jacobian(Node y, Node x) { return Derivatives.jacobian(y, x, GradTable.Disconnected.RAISE); }
 

@@ -17,10 +17,12 @@ import org.graft.core.Graph;
 import org.graft.core.Node;
 import org.graft.core.ShapeError;
 import org.graft.core.SourcePos;
+import org.graft.core.TupleOp;
 import org.graft.core.Type;
 import org.graft.core.ops.Add;
 import org.graft.core.ops.Broadcasting;
 import org.graft.core.ops.FillLike;
+import org.graft.core.ops.Part;
 import org.graft.core.tensor.Tensor;
 
 /**
@@ -135,6 +137,7 @@ public final class GradTable {
         private final Set<Node> reaches = identitySet();   // ... along connected edges: a gradient can flow back
         private final Set<Node> zero = identitySet();      // received an identically-zero gradient
         private final Map<Node, List<Node>> terms = new IdentityHashMap<>();
+        private final Map<Node, Node[]> parts = new IdentityHashMap<>(); // a tuple's gradient, part by part
         private final Map<Node, Node> result = new IdentityHashMap<>();
         private final List<Node> order;
 
@@ -170,6 +173,11 @@ public final class GradTable {
             for (int i = order.size() - 1; i >= 0; i--) {
                 Node n = order.get(i);
                 if (!reaches.contains(n)) continue;
+                if (n.type().isTuple()) { // a node of several results: its parts' gradients go to its op together
+                    Node[] gys = parts.remove(n);
+                    if ((gys != null || zero.contains(n)) && !held.contains(n)) propagate((Apply) n, gys);
+                    continue;
+                }
                 Node g = total(n);
                 if (g == null && !zero.contains(n)) continue; // no gradient flows into n
                 if (wanted.contains(n)) {
@@ -195,11 +203,41 @@ public final class GradTable {
         /** Hands n's gradient g (null when it is identically zero) to each input that leads back to a variable. */
         private void propagate(Apply a, Node g) {
             List<Node> in = a.inputs();
-            if (g == null) { // the vjp is linear in g: zero in, zero out
-                for (int i = 0; i < in.size(); i++) if (a.op().connected(i) && reaches.contains(in.get(i))) zero.add(in.get(i));
+            if (a.op() instanceof Part part) { // kept for the tuple, which gets every part's gradient at once
+                Node tuple = in.get(0);
+                if (g == null) zero.add(tuple);
+                else {
+                    Node[] gys = parts.computeIfAbsent(tuple, t -> new Node[t.type().parts().size()]);
+                    Node had = gys[part.index()];
+                    gys[part.index()] = had == null ? g : Apply.at(a.pos(), new Add(), List.of(had, g));
+                }
                 return;
             }
-            List<Grad> grads = SourcePos.buildingAt(a.pos(), () -> a.op().bprop(in, a, g));
+            if (g == null) { // the vjp is linear in g: zero in, zero out
+                zeroInputs(a);
+                return;
+            }
+            distribute(a, SourcePos.buildingAt(a.pos(), () -> a.op().bprop(in, a, g)));
+        }
+
+        /** Hands a tuple's part gradients ({@code gys}, null for none but zeros) to its op's bprop. */
+        private void propagate(Apply a, Node[] gys) {
+            if (gys == null) {
+                zeroInputs(a);
+                return;
+            }
+            TupleOp op = (TupleOp) a.op();
+            distribute(a, SourcePos.buildingAt(a.pos(), () -> op.bprop(a.inputs(), a, java.util.Arrays.asList(gys))));
+        }
+
+        private void zeroInputs(Apply a) {
+            List<Node> in = a.inputs();
+            for (int i = 0; i < in.size(); i++) if (a.op().connected(i) && reaches.contains(in.get(i))) zero.add(in.get(i));
+        }
+
+        /** Adds each term of a bprop's result to its input's. */
+        private void distribute(Apply a, List<Grad> grads) {
+            List<Node> in = a.inputs();
             if (grads.size() != in.size()) {
                 throw new GradientError(a.pos(), "bprop of " + a.op().name() + " returned " + grads.size()
                         + " terms for " + in.size() + " inputs");

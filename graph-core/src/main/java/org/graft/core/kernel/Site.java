@@ -20,6 +20,7 @@ public final class Site {
     private final int slot;
     private final int[] slots;
     private final Supplier<RandomGenerator> random;
+    private final Shape[] parts;
 
     /**
      * A site for a kernel computing into {@code slot}, of shape {@code out}, from the buffers in
@@ -27,6 +28,15 @@ public final class Site {
      * the kernel runs.
      */
     public Site(DType dtype, Shape out, Shape[] in, int slot, int[] slots, Supplier<RandomGenerator> random) {
+        this(dtype, out, in, slot, slots, random, null);
+    }
+
+    /**
+     * A site for the kernel of an op of several results ({@link org.graft.core.TupleOp}), whose
+     * results have the shapes {@code parts}; {@code out} is then the empty shape.
+     */
+    public Site(DType dtype, Shape out, Shape[] in, int slot, int[] slots, Supplier<RandomGenerator> random, Shape[] parts) {
+        this.parts = parts;
         this.dtype = dtype;
         this.out = out;
         this.in = in;
@@ -45,6 +55,9 @@ public final class Site {
     public Shape out() { return out; }
 
     public int arity() { return in.length; }
+
+    /** The shapes of the results of an op of several results; null for one of one result. */
+    public Shape[] parts() { return parts == null ? null : parts.clone(); }
 
     /** The shape of input {@code i}. */
     public Shape in(int i) { return in[i]; }

@@ -18,7 +18,6 @@ import org.graft.core.Constant;
 import org.graft.core.Graph;
 import org.graft.core.Input;
 import org.graft.core.Node;
-import org.graft.core.Stochastic;
 import org.graft.core.Type;
 import org.graft.core.tensor.Tensor;
 
@@ -410,7 +409,7 @@ public final class Rewriter {
             if (!phase.merge()) return n;
             Node first;
             if (n instanceof Constant c) first = constants.putIfAbsent(new ConstantKey(c.value(), c.type()), n);
-            else if (n instanceof Apply a && !(a.op() instanceof Stochastic)) first = applies.intern(a);
+            else if (n instanceof Apply a && !a.op().isRandom()) first = applies.intern(a);
             else return n;
             if (first == null || first == n) return n;
             if (n instanceof Apply) { // a constant merging with its equal is not worth a line of the log
@@ -431,7 +430,7 @@ public final class Rewriter {
 
         /** Whether {@code a} computes a constant: a deterministic op, a concrete type of a size folding makes, constant operands. */
         private boolean constantValued(Apply a) {
-            if (a.op() instanceof Stochastic || !a.type().isConcrete() || a.type().shape().size() > MAX_FOLDED_SIZE) return false;
+            if (a.op().isRandom() || !a.type().isConcrete() || a.type().shape().size() > MAX_FOLDED_SIZE) return false;
             List<Node> in = a.inputs();
             for (int i = 0; i < in.size(); i++) {
                 Node x = in.get(i);

@@ -65,6 +65,11 @@ public final class Compiler {
                         + ", found " + u.getValue().type());
             }
         }
+        for (Node out : outputs) {
+            if (out.type().isTuple()) {
+                throw new GraftException(out.pos(), out.label() + " has several results " + out.type() + "; an output is one of them");
+            }
+        }
         var roots = new ArrayList<Node>(outputs);
         roots.addAll(orderedUpdates.values());
         List<Node> order = Graph.topologicalOrder(roots);

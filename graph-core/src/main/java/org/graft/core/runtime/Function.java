@@ -88,7 +88,7 @@ public final class Function {
         read.addAll(outputs);
         Set<Node> last = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Node u : updates) {
-            if (!read.contains(u) && u instanceof Apply a && !(a.op() instanceof Stochastic)) last.add(u);
+            if (!read.contains(u) && u instanceof Apply a && !a.op().isRandom()) last.add(u);
         }
         var out = new ArrayList<Node>(order.size());
         for (Node n : order) if (!last.contains(n)) out.add(n);
@@ -192,6 +192,18 @@ public final class Function {
         planFor(values);
         return this;
     }
+
+    /** The plan for inputs of these values' shapes and dtypes, for a {@link Loop} that runs it directly. */
+    Plan prepared(Tensor[] values) {
+        last = planFor(values);
+        return last;
+    }
+
+    /** The slots of the outputs in a plan's buffers. */
+    int[] outputSlots() { return outputSlots.clone(); }
+
+    /** Makes the random ops draw from {@code shared}, the stream of the function whose loop runs this one. */
+    void drawFrom(RandomGenerator shared) { stream = shared; }
 
     private Plan planFor(Tensor[] values) {
         var key = new ArrayList<Shape>();

@@ -16,7 +16,6 @@ import org.graft.core.Input;
 import org.graft.core.Node;
 import org.graft.core.Param;
 import org.graft.core.ShapeError;
-import org.graft.core.Stochastic;
 import org.graft.core.Type;
 import org.graft.core.kernel.Kernel;
 import org.graft.core.kernel.Site;
@@ -43,6 +42,7 @@ final class Plan {
     private final Function function;
     private final Node[] schedule;
     private final Shape[] shapes;
+    private final Shape[][] partShapes;          // for a node of several results, each one's shape; else null
     private final DType[] dtypes;
     final Object[] buffers;
 
@@ -93,12 +93,18 @@ final class Plan {
             bindLeaf(params[k], paramShapes[k], dims);
         }
         shapes = new Shape[count];
+        partShapes = new Shape[count][];
         dtypes = new DType[count];
         for (int i = 0; i < count; i++) {
             Node n = schedule[i];
             if (n instanceof Constant c) bindLeaf(c, c.value().shape(), dims);
-            shapes[i] = concrete(n, dims);
+            shapes[i] = concrete(n, n.type(), dims);
             dtypes[i] = n.type().dtype();
+            if (n.type().isTuple()) {
+                List<Type> parts = n.type().parts();
+                partShapes[i] = new Shape[parts.size()];
+                for (int k = 0; k < parts.size(); k++) partShapes[i][k] = concrete(n, parts.get(k), dims);
+            }
         }
         inputSlot = new int[inputs.size()];
         Arrays.fill(inputSlot, -1);
@@ -168,7 +174,7 @@ final class Plan {
         for (int i = 0; i < fixed.length; i++) {
             Node n = schedule[i];
             if (n instanceof Constant) fixed[i] = true;
-            else if (n instanceof Apply a && !(a.op() instanceof Stochastic)) {
+            else if (n instanceof Apply a && !a.op().isRandom()) {
                 boolean f = true;
                 for (int k = 0; k < reads[i].length; k++) f &= fixed[reads[i][k]] || !a.op().readsValues(k);
                 fixed[i] = f;
@@ -262,7 +268,7 @@ final class Plan {
         }
         boolean[] dedicated = new boolean[count];
         for (int u = 0; u < updated.length; u++) dedicated[updateSlot[u]] = !leaf[updateSlot[u]];
-        for (int i = 0; i < count; i++) dedicated[i] |= fixed[i] && !leaf[i];
+        for (int i = 0; i < count; i++) dedicated[i] |= fixed[i] && !leaf[i] || partShapes[i] != null;
         var free = new HashMap<Integer, List<Object>>(); // by length; f64 and f32 arrays both, told apart by class
         var dying = new ArrayList<List<Integer>>(count);  // the values whose last reader runs at each step
         for (int i = 0; i < count; i++) dying.add(new ArrayList<>());
@@ -270,7 +276,11 @@ final class Plan {
         for (int i = 0; i < count; i++) {
             if (leaf[i] || (group[i] >= 0 && group[i] != i)) continue;
             int size = shapes[i].size();
-            if (dedicated[i]) {
+            if (partShapes[i] != null) { // an array per result, which its Part nodes copy out
+                Object[] parts = new Object[partShapes[i].length];
+                for (int k = 0; k < parts.length; k++) parts[k] = allocate(schedule[i].type().parts().get(k).dtype(), partShapes[i][k].size());
+                buffers[i] = parts;
+            } else if (dedicated[i]) {
                 if (indexOfSlot(updateSlot, updatedInPlace, i) < 0) buffers[i] = allocate(dtypes[i], size);
             } else {
                 int inPlace = -1;
@@ -304,8 +314,8 @@ final class Plan {
         }
     }
 
-    private static Shape concrete(Node n, Map<String, Integer> dims) {
-        Type t = n.type();
+    /** The shape of {@code t}, the type of {@code n} or of one of its parts, with the dims the inputs bound. */
+    private static Shape concrete(Node n, Type t, Map<String, Integer> dims) {
         int[] out = new int[t.rank()];
         for (int i = 0; i < out.length; i++) {
             Dim d = t.dims().get(i);
@@ -330,7 +340,7 @@ final class Plan {
     }
 
     private static boolean fusible(Node n) {
-        return n instanceof Apply a && a.op() instanceof Elementwise && !(a.op() instanceof Stochastic);
+        return n instanceof Apply a && a.op() instanceof Elementwise && !a.op().isRandom();
     }
 
     /**
@@ -427,6 +437,11 @@ final class Plan {
         for (int k = 0; k < reads.length; k++) {
             in[k] = shapes[reads[k]];
             inTypes[k] = dtypes[reads[k]];
+        }
+        if (partShapes[slot] != null) { // an op of several results has one kernel for either dtype
+            Kernel own = a.op().kernel(new Site(dtypes[slot], shapes[slot], in, slot, reads, function::stream, partShapes[slot]));
+            if (own == null) throw new IllegalStateException(a.op().name() + " has several results and no kernel");
+            return own;
         }
         var site = new Site(DType.F64, shapes[slot], in, slot, reads, function::stream);
         if (dtypes[slot] == DType.F32) {
@@ -578,6 +593,7 @@ final class Plan {
 
     /** Stops at a value that is not finite, saying which node made it and where in the value it is. */
     private void checkFinite(int s) {
+        if (partShapes[s] != null) return; // its parts are checked as their Part nodes copy them out
         int size = shapes[s].size();
         for (int k = 0; k < size; k++) {
             if (!Double.isFinite(element(s, k))) {

@@ -5,5 +5,7 @@
  * {@link org.graft.core.kernel.Kernel} per step (ops make theirs from a
  * {@link org.graft.core.kernel.Site}), chains of {@link org.graft.core.Elementwise}
  * ops fused into one loop, and buffers planned from liveness, so a call allocates nothing.
+ * A {@link org.graft.core.runtime.Loop} is such a plan run over and over by a kernel that loops,
+ * a scan's step, on arrays the kernel writes.
  */
 package org.graft.core.runtime;

@@ -9,9 +9,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.SortedSet;
 import java.util.TreeSet;
+import java.util.function.IntFunction;
 import java.util.regex.Pattern;
 
 import org.graft.core.SourcePos;
@@ -22,6 +25,7 @@ import org.graft.core.tensor.Tensor;
  * ends in {@code .gz}). The first line is a header when any of its fields is not a number.
  * Fields are separated by commas and may have spaces around them; a field in double quotes may
  * hold commas (for a header's names). Blank lines may end the file but not interrupt it.
+ * {@link #sequences} reads the same format with a line per time step instead (see there).
  *
  * <p>When every target is an integer (1 and 1.0 alike) in {@code 0..k-1} with {@code 2 <= k <=
  * 1000}, where {@code k} is the largest target plus one, and every one of the k classes has an
@@ -49,6 +53,87 @@ final class Csv {
 
     /** Every example of the file, with the targets inferred as above. */
     static Table read(Path file) throws IOException {
+        var rows = new ArrayList<double[]>();
+        var targetAt = new ArrayList<SourcePos>();   // where each row's target is written
+        int columns = scan(file, "the features, then the target", (values, at) -> {
+            rows.add(values);
+            targetAt.add(at.apply(values.length - 1));
+        });
+        return table(rows, columns, targetAt);
+    }
+
+    /**
+     * Sequences, a line per time step: the first column names the sequence the line belongs to
+     * (a number, its id), the others are its values at that step. The lines of a sequence are
+     * consecutive and in time order, and every sequence has as many steps as the first, at least
+     * 2. The set is one-step prediction ({@link Dataset#nextStep}): from sequences of {@code T + 1}
+     * steps, x is steps {@code 0..T-1} and y steps {@code 1..T}, both {@code [T, n, d]}, d being
+     * the number of columns after the id. A header line is optional, as for {@link #read}.
+     */
+    static Dataset sequences(Path file) throws IOException {
+        var steps = new ArrayList<double[]>();           // each line's values after the id, in file order
+        var sequences = new ArrayList<Sequence>();       // in file order
+        var startLines = new HashMap<Double, Integer>(); // the line each id starts on, to name a sequence written twice
+        int columns = scan(file, "a sequence id, then its values", (values, at) -> {
+            double id = values[0] + 0.0;   // -0 and 0 name one sequence, as == says within a run of lines
+            Sequence last = sequences.isEmpty() ? null : sequences.get(sequences.size() - 1);
+            if (last == null || last.id != id) {
+                SourcePos pos = at.apply(0);
+                Integer before = startLines.putIfAbsent(id, pos.line());
+                if (before != null) {
+                    throw new CorruptDataException(pos, "expected the lines of a sequence to be consecutive, found sequence "
+                            + text(id) + " again after sequence " + text(last.id) + " (it started on line " + before + ")");
+                }
+                last = new Sequence(id, pos);
+                sequences.add(last);
+            }
+            last.steps++;
+            steps.add(Arrays.copyOfRange(values, 1, values.length));
+        });
+        Sequence first = sequences.get(0);
+        for (Sequence q : sequences) {
+            String which = "sequence " + text(q.id) + " (line " + q.start.line() + (q.steps == 1 ? ")" : " on)");
+            if (first.steps < 2) {
+                throw new CorruptDataException(q.start, "expected at least 2 steps in a sequence, x at steps 0..T-1 and y at 1..T, "
+                        + "found 1 in " + which);
+            }
+            if (q.steps != first.steps) {
+                throw new CorruptDataException(q.start, "expected every sequence to have the " + first.steps + " steps of the first, "
+                        + "sequence " + text(first.id) + " (line " + first.start.line() + " on), found " + q.steps + " in " + which);
+            }
+        }
+        int n = sequences.size(), points = first.steps, d = columns - 1;
+        double[] series = new double[points * n * d];   // [points, n, d]: line s of sequence i is its step s
+        for (int i = 0; i < n; i++) {
+            for (int s = 0; s < points; s++) System.arraycopy(steps.get(i * points + s), 0, series, (s * n + i) * d, d);
+        }
+        return Dataset.nextStep(Tensor.of(series, points, n, d));
+    }
+
+    /** A sequence as read: its id, where its first line writes it, and its lines so far. */
+    private static final class Sequence {
+        final double id;
+        final SourcePos start;
+        int steps;
+
+        Sequence(double id, SourcePos start) {
+            this.id = id;
+            this.start = start;
+        }
+    }
+
+    /** What a reading makes of each row of numbers: its values, and where its field j's value is written. */
+    @FunctionalInterface
+    private interface Rows {
+        void row(double[] values, IntFunction<SourcePos> at) throws CorruptDataException;
+    }
+
+    /**
+     * Reads every row of numbers of the file, checked, and hands each to {@code rows} in order;
+     * returns the number of columns, at least 2, whose meaning {@code columns} gives for the message
+     * about a file of one.
+     */
+    private static int scan(Path file, String columns, Rows rows) throws IOException {
         String source = file.toString();
         if (!Files.exists(file)) throw new IOException(source + ": no such file; expected a CSV file of numbers");
         if (Files.isDirectory(file)) throw new IOException(source + ": a directory; expected a CSV file of numbers");
@@ -61,13 +146,12 @@ final class Csv {
                 throw new CorruptDataException(source, "expected text, found gzip data (name it " + name + ".gz)");
             }
             InputStream in = name.endsWith(".gz") ? Gzip.open(raw, source) : raw;
-            return read(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)), source);
+            return scan(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)), source, columns, rows);
         }
     }
 
-    private static Table read(BufferedReader text, String source) throws IOException {
-        var rows = new ArrayList<double[]>();
-        var targetAt = new ArrayList<SourcePos>();   // where each row's target is written
+    private static int scan(BufferedReader text, String source, String meaning, Rows rows) throws IOException {
+        int count = 0;
         int columns = 0;
         String shapeFrom = null;   // what fixed the number of columns, for the ragged-row message
         int blank = 0;             // the first blank line since the last row, 0 if none
@@ -87,7 +171,7 @@ final class Csv {
             if (columns == 0) {
                 if (fields.size() < 2) {
                     throw new CorruptDataException(new SourcePos(source, line, 1), "expected at least 2 comma-separated "
-                            + "fields (the features, then the target), found " + fields.size());
+                            + "fields (" + meaning + "), found " + fields.size());
                 }
                 columns = fields.size();
                 boolean header = !fields.stream().allMatch(f -> NUMBER.matcher(f.text.strip()).matches());
@@ -101,15 +185,16 @@ final class Csv {
             }
             double[] values = new double[columns];
             for (int j = 0; j < columns; j++) values[j] = number(fields.get(j), source, line);
-            rows.add(values);
-            targetAt.add(new SourcePos(source, line, fields.get(columns - 1).valueColumn()));
+            int at = line;
+            rows.row(values, j -> new SourcePos(source, at, fields.get(j).valueColumn()));
+            count++;
         }
-        if (rows.isEmpty()) {
+        if (count == 0) {
             String found = line == 0 ? "an empty file" : columns == 0 ? "only blank lines" : "only a header";
             throw new CorruptDataException(new SourcePos(source, columns == 0 ? 1 : line + 1, 1),
                     "expected rows of comma-separated numbers, found " + found);
         }
-        return table(rows, columns, targetAt);
+        return columns;
     }
 
     /** The fields of a line; a comma inside double quotes (doubled to stand for itself) does not split. */

@@ -4,7 +4,8 @@ import org.graft.core.SourcePos;
 
 /**
  * A named data set split into training and test examples, as {@link DataSets#load} gives it.
- * The two parts agree on the number of features, the width of the targets and the classes.
+ * The two parts agree on the number of features, the width of the targets and the classes, and
+ * are both rows or both sequences ({@link Dataset#isSequences()}).
  * The examples of an image set are its pixels row-major, {@code height * width} features;
  * for any other set {@code height} and {@code width} are 0.
  *
@@ -26,15 +27,15 @@ public record Data(String name, Dataset train, Dataset test, int height, int wid
     }
 
     public Data {
-        if (train.features().shape().dim(1) != test.features().shape().dim(1)
-                || train.targets().shape().dim(1) != test.targets().shape().dim(1) || train.classes() != test.classes()) {
+        if (train.featureWidth() != test.featureWidth() || train.targetWidth() != test.targetWidth()
+                || train.classes() != test.classes() || train.isSequences() != test.isSequences()) {
             throw new IllegalArgumentException(name + ": the training set " + train + " and the test set " + test
-                    + " differ in their features, targets or classes");
+                    + " differ in their features, targets, classes or kind");
         }
         boolean images = height > 0 || width > 0;
-        if (images && (height < 1 || width < 1 || height * width != train.features().shape().dim(1))) {
+        if (images && (height < 1 || width < 1 || height * width != train.featureWidth() || train.isSequences())) {
             throw new IllegalArgumentException(name + ": images of " + height + "x" + width + " for "
-                    + train.features().shape().dim(1) + " features");
+                    + train.featureWidth() + " features");
         }
     }
 

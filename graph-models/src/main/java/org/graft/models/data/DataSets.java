@@ -25,6 +25,12 @@ import java.util.Locale;
  *     a regression set [n, 1], which says where its targets fail to be classes;
  *     {@link #TEST_FRACTION} of the rows, chosen with {@link #SPLIT_SEED}, are for testing.
  *     Features are used as written.
+ * <li>{@code csv-seq:FILE}: sequences in CSV, a line per time step: the sequence's id (a
+ *     number), then its values at that step; the lines of a sequence consecutive and in time
+ *     order, every sequence of the same length, at least 2 steps, and an optional header
+ *     ({@link Csv#sequences}). One-step prediction: x the steps 0..T-1, y the steps 1..T.
+ *     {@link #TEST_FRACTION} of the sequences, chosen with {@link #SPLIT_SEED}, are for testing;
+ *     values are used as written.
  * <li>{@code xor}: the four points (0,0)→0, (0,1)→1, (1,0)→1, (1,1)→0 as a regression set
  *     with targets [4, 1]; the test set is the same four points, as there is nothing else.
  * <li>{@code sine}: 200 training x uniform in [0, 2π] with targets sin x + N(0, 0.1²); the test
@@ -34,9 +40,17 @@ import java.util.Locale;
  *     (target 1), uniform over their areas, half of each; 1,000 training and 500 test points.
  *     The target is a [n, 1] column of 0 and 1, for a net with one sigmoid output, so the set
  *     is a regression set ({@code classes() == 0}) and not one-hot.
+ * <li>{@code lorenz}: trajectories of the Lorenz system (σ 10, ρ 28, β 8/3) by fourth-order
+ *     Runge-Kutta with a step of 0.01, each after a burn-in of 1,000 steps from a random point,
+ *     divided by 20: 256 training and 64 test sequences, one-step prediction
+ *     ({@link Dataset#nextStep}) over 100 steps, x and y {@code [100, n, 3]}.
+ * <li>{@code sine-seq}: sines of random frequency (0.1 to 0.3 radians a step) and phase, x with
+ *     noise N(0, 0.1²) and y the clean next step, {@code [100, n, 1]}: 256 training and 64 test
+ *     sequences.
  * </ul>
- * The generated sets (xor, sine, donut) come from a {@link java.util.Random} with seed 1, so
- * they are the same on every run. A DIR or FILE starting with {@code ~/} is in the user's home.
+ * The generated sets (xor, sine, donut, lorenz, sine-seq) come from a {@link java.util.Random}
+ * with seed 1, so they are the same on every run. A DIR or FILE starting with {@code ~/} is in
+ * the user's home.
  */
 public final class DataSets {
     private DataSets() {}
@@ -53,12 +67,15 @@ public final class DataSets {
             "mnist:DIR          MNIST's four IDX files in DIR, .gz or raw: 60,000 + 10,000",
             "fashion-mnist:DIR  Fashion-MNIST likewise (also fashion:DIR)",
             "csv:FILE           numbers, the target last, a header or not; 20% for testing",
+            "csv-seq:FILE       sequences, a line a step: id, then values; 20% for testing",
             "xor                the four XOR points, targets [4, 1], also the test set",
             "sine               200 noisy samples of sin x, x in [0, 2pi]; tested on sin x",
-            "donut              a disk (0) in a ring (1), targets [n, 1]: 1,000 + 500");
+            "donut              a disk (0) in a ring (1), targets [n, 1]: 1,000 + 500",
+            "lorenz             Lorenz trajectories / 20, x and y [100, n, 3]: 256 + 64",
+            "sine-seq           noisy sines, y the clean next step, [100, n, 1]: 256 + 64");
 
     private static final String EXPECTED = "expected one of digits, mnist:DIR, fashion-mnist:DIR (or fashion:DIR), "
-            + "csv:FILE, xor, sine, donut";
+            + "csv:FILE, csv-seq:FILE, xor, sine, donut, lorenz, sine-seq";
 
     /**
      * Loads the data set {@code spec} names (see the class comment).
@@ -72,14 +89,14 @@ public final class DataSets {
         String name = (colon < 0 ? spec : spec.substring(0, colon)).toLowerCase(Locale.ROOT);
         String argument = colon < 0 ? null : spec.substring(colon + 1);
         switch (name) {
-            case "digits", "xor", "sine", "donut" -> {
+            case "digits", "xor", "sine", "donut", "lorenz", "sine-seq" -> {
                 if (argument != null) {
                     throw new IllegalArgumentException("data set \"" + spec + "\": " + name + " takes nothing after it; "
                             + EXPECTED);
                 }
             }
-            case "mnist", "fashion-mnist", "fashion", "csv" -> {
-                String what = name.equals("csv") ? "FILE" : "DIR";
+            case "mnist", "fashion-mnist", "fashion", "csv", "csv-seq" -> {
+                String what = name.startsWith("csv") ? "FILE" : "DIR";
                 if (argument == null || argument.isEmpty()) {
                     throw new IllegalArgumentException("data set \"" + spec + "\": expected " + name + ":" + what
                             + ", with the " + (what.equals("FILE") ? "file" : "directory") + " after the colon; " + EXPECTED);
@@ -92,8 +109,11 @@ public final class DataSets {
             case "xor" -> Synthetic.xor();
             case "sine" -> Synthetic.sine();
             case "donut" -> Synthetic.donut();
+            case "lorenz" -> Synthetic.lorenz();
+            case "sine-seq" -> Synthetic.sineSequences();
             case "mnist" -> Idx.load(path(argument), Idx.Source.MNIST);
             case "fashion-mnist", "fashion" -> Idx.load(path(argument), Idx.Source.FASHION_MNIST);
+            case "csv-seq" -> csvSequences(path(argument));
             default -> csv(path(argument));
         };
     }
@@ -105,14 +125,23 @@ public final class DataSets {
 
     private static Data csv(Path file) throws IOException {
         Csv.Table table = Csv.read(file);
-        Dataset all = table.examples();
+        var split = splitForTesting(table.examples(), file);
+        return new Data(file.getFileName().toString(), split.train(), split.test(), 0, 0, table.notClasses());
+    }
+
+    private static Data csvSequences(Path file) throws IOException {
+        var split = splitForTesting(Csv.sequences(file), file);
+        return new Data(file.getFileName().toString(), split.train(), split.test(), 0, 0);
+    }
+
+    /** A file's examples split at {@link #TEST_FRACTION} with {@link #SPLIT_SEED}, or refused if too few to split. */
+    private static Dataset.Split splitForTesting(Dataset all, Path file) throws CorruptDataException {
         int test = (int) Math.round(TEST_FRACTION * all.size());
         if (test < 1 || test >= all.size()) {
-            throw new CorruptDataException(file.toString(), "expected at least 3 rows, so that "
-                    + Math.round(TEST_FRACTION * 100) + "% of them can be held out for testing, found " + all.size());
+            throw new CorruptDataException(file.toString(), "expected at least 3 " + (all.isSequences() ? "sequences" : "rows")
+                    + ", so that " + Math.round(TEST_FRACTION * 100) + "% of them can be held out for testing, found " + all.size());
         }
-        var split = all.split(TEST_FRACTION, SPLIT_SEED);
-        return new Data(file.getFileName().toString(), split.train(), split.test(), 0, 0, table.notClasses());
+        return all.split(TEST_FRACTION, SPLIT_SEED);
     }
 
     private static Path path(String argument) {

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
 import java.util.stream.IntStream;
 
@@ -16,20 +17,26 @@ import org.graft.core.tensor.Tensor;
  *
  * <p>A <em>classification</em> set has a label in {@code [0, classes)} per example, and its
  * targets are the labels one-hot. A <em>regression</em> set has real targets of any width and
- * {@code classes() == 0}. Immutable; two data sets are equal when their features, targets and
- * labels are.
+ * {@code classes() == 0}. A set of <em>sequences</em> is a regression set whose examples are
+ * whole sequences, time first as in Theano's {@code scan} and {@code torch.nn.RNN}: features
+ * {@code [t, n, d]} and targets {@code [t, n, k]}, sequence {@code i} being
+ * {@code features[:, i, :]}; its examples are taken along that axis, {@link #exampleAxis()}
+ * 1, by {@link #rows}, the splits and the batches alike. Immutable; two data sets are equal
+ * when their features, targets, labels and kind are.
  */
 public final class Dataset {
-    private final Tensor features;   // [n, d]
-    private final Tensor targets;    // [n, classes] one-hot, or [n, k] real
+    private final Tensor features;   // [n, d], or [t, n, d] for sequences
+    private final Tensor targets;    // [n, classes] one-hot, or [n, k] real, or [t, n, k] for sequences
     private final int[] labels;      // null for a regression set
     private final int classes;
+    private final boolean nextStep;  // sequences whose target at step t is what the features observe at t + 1
 
-    private Dataset(Tensor features, Tensor targets, int[] labels, int classes) {
+    private Dataset(Tensor features, Tensor targets, int[] labels, int classes, boolean nextStep) {
         this.features = features;
         this.targets = targets;
         this.labels = labels;
         this.classes = classes;
+        this.nextStep = nextStep;
     }
 
     /** Examples of {@code classes} classes: row {@code i} of {@code features} has label {@code labels[i]}. */
@@ -42,7 +49,7 @@ public final class Dataset {
             }
         }
         int[] copy = labels.clone();
-        return new Dataset(features, oneHot(copy, classes), copy, classes);
+        return new Dataset(features, oneHot(copy, classes), copy, classes, false);
     }
 
     /** Examples with real targets: row {@code i} of {@code targets} belongs to row {@code i} of {@code features}. */
@@ -51,7 +58,50 @@ public final class Dataset {
             throw new IllegalArgumentException("targets of shape " + targets.shape() + ": expected a matrix [examples, outputs]");
         }
         requireRows(features, "features", targets.shape().dim(0));
-        return new Dataset(features, targets, null, 0);
+        return new Dataset(features, targets, null, 0, false);
+    }
+
+    /**
+     * Sequences with real targets at every step: {@code features} {@code [t, n, d]} and
+     * {@code targets} {@code [t, n, k]}, {@code targets[s, i]} belonging to {@code features[s, i]}.
+     */
+    public static Dataset sequences(Tensor features, Tensor targets) {
+        if (features.rank() != 3 || targets.rank() != 3 || features.shape().dim(0) != targets.shape().dim(0)
+                || features.shape().dim(1) != targets.shape().dim(1)) {
+            throw new IllegalArgumentException("sequences of features " + features.shape() + " and targets " + targets.shape()
+                    + ": expected [steps, sequences, d] and [steps, sequences, k] with the same steps and sequences");
+        }
+        return new Dataset(features, targets, null, 0, false);
+    }
+
+    /**
+     * The one-step prediction task on series of {@code T + 1} steps, {@code [T + 1, n, d]}: the
+     * features are the series at steps {@code 0..T-1} and the targets at steps {@code 1..T}, so
+     * that {@code y[t] = x[t + 1]}.
+     */
+    public static Dataset nextStep(Tensor series) { return nextStep(series, series); }
+
+    /**
+     * The same with the features read from {@code observed} and the targets from {@code truth},
+     * both {@code [T + 1, n, d]}: the features are {@code observed} at steps {@code 0..T-1} and
+     * the targets {@code truth} at steps {@code 1..T}, the next step of what is observed, as
+     * noisy readings of a clean signal.
+     */
+    public static Dataset nextStep(Tensor observed, Tensor truth) {
+        if (observed.rank() != 3 || observed.shape().dim(0) < 2 || !observed.shape().equals(truth.shape())) {
+            throw new IllegalArgumentException("series of shapes " + observed.shape() + " and " + truth.shape()
+                    + ": expected two of one shape [steps, sequences, width] with at least 2 steps");
+        }
+        int steps = observed.shape().dim(0) - 1;
+        return new Dataset(stepsOf(observed, 0, steps), stepsOf(truth, 1, steps), null, 0, true);
+    }
+
+    /** Steps {@code from..from+count-1} of series {@code [T, n, d]}: a slice of the leading axis, contiguous in row-major order. */
+    private static Tensor stepsOf(Tensor series, int from, int count) {
+        int step = series.size() / series.shape().dim(0);
+        double[] all = series.toArray();
+        return Tensor.of(Arrays.copyOfRange(all, from * step, (from + count) * step), count, series.shape().dim(1),
+                series.shape().dim(2));
     }
 
     private static void requireRows(Tensor t, String what, int rows) {
@@ -61,10 +111,13 @@ public final class Dataset {
         }
     }
 
-    /** The inputs, [size, features]. */
+    /** The inputs, [size, features], or [steps, size, features] for sequences. */
     public Tensor features() { return features; }
 
-    /** What a model's target input is fed: the labels one-hot [size, classes], or the real targets [size, k]. */
+    /**
+     * What a model's target input is fed: the labels one-hot [size, classes], or the real targets
+     * [size, k], or [steps, size, k] for sequences.
+     */
     public Tensor targets() { return targets; }
 
     /** The number of classes; 0 for a regression set. */
@@ -72,8 +125,47 @@ public final class Dataset {
 
     public boolean isClassification() { return classes > 0; }
 
-    /** The number of examples. */
-    public int size() { return features.shape().dim(0); }
+    /** Whether the examples are sequences, features {@code [t, n, d]}. */
+    public boolean isSequences() { return features.rank() == 3; }
+
+    /** The axis of the features and targets that counts the examples: 0 for rows, 1 for sequences (time is axis 0). */
+    public int exampleAxis() { return isSequences() ? 1 : 0; }
+
+    /** The steps of every sequence, {@code t}, for a set of sequences. */
+    public int steps() {
+        if (!isSequences()) throw new IllegalStateException("steps() of a set of rows " + features.shape() + ", not of sequences");
+        return features.shape().dim(0);
+    }
+
+    /** The number of examples: rows, or sequences. */
+    public int size() { return features.shape().dim(exampleAxis()); }
+
+    /** The width of a feature and of a target, {@code d} and {@code k}: the last dim of each. */
+    public int featureWidth() { return features.shape().dim(-1); }
+
+    public int targetWidth() { return targets.shape().dim(-1); }
+
+    /**
+     * Whether this is a one-step prediction set ({@link #nextStep}): the target at step t is the
+     * next step of the series the features at t observe, so that the features are themselves a
+     * prediction, the persistence forecast {@code x[t+1] = x[t]}.
+     */
+    public boolean isNextStep() { return nextStep; }
+
+    /**
+     * The mean squared error of the persistence forecast {@code x[t+1] = x[t]} of a one-step
+     * prediction set: the mean of {@code (y - x)²} over every step, sequence and component,
+     * which is what {@code mean(square(predicted - y))} gives for {@code predicted = x}.
+     */
+    public double persistenceMse() {
+        if (!nextStep) throw new IllegalStateException("persistenceMse() of a set that is not of one-step prediction: " + this);
+        double sum = 0;
+        for (int i = 0; i < features.size(); i++) {
+            double e = targets.getFlat(i) - features.getFlat(i);
+            sum += e * e;
+        }
+        return sum / features.size();
+    }
 
     /** The label of every example, for a classification set. */
     public int[] labels() { return requireLabels("labels").clone(); }
@@ -109,33 +201,56 @@ public final class Dataset {
         return Tensor.of(t, labels.length, classes);
     }
 
-    /** The examples at these indices, in this order (an index may repeat). */
+    /** The examples at these indices, in this order (an index may repeat): rows, or whole sequences. */
     public Dataset rows(int... indices) {
         int[] y = null;
         if (labels != null) {
             y = new int[indices.length];
             for (int k = 0; k < indices.length; k++) y[k] = labels[indices[k]];
         }
-        return new Dataset(gather(features, indices), gather(targets, indices), y, classes);
+        return new Dataset(gather(features, indices), gather(targets, indices), y, classes, nextStep);
     }
 
-    /** The same examples with other features, {@code [size, d]} for any d: the targets and labels as they are. */
-    public Dataset withFeatures(Tensor features) {
-        requireRows(features, "features", size());
-        return new Dataset(features, targets, labels, classes);
-    }
-
-    /** Rows {@code indices} of a matrix, copied in that order. */
-    private static Tensor gather(Tensor t, int[] indices) {
-        int n = t.shape().dim(0);
-        int d = t.shape().dim(1);
-        double[] x = new double[indices.length * d];
-        for (int k = 0; k < indices.length; k++) {
-            int from = indices[k];
-            if (from < 0 || from >= n) throw new IndexOutOfBoundsException("row " + from + " of " + n + " examples");
-            for (int j = 0; j < d; j++) x[k * d + j] = t.getFlat(from * d + j);
+    /**
+     * The same examples with their features transformed by {@code transform}, to rows
+     * {@code [size, d]} of any d, or for sequences to {@code [steps, size, d]}; the labels as they
+     * are. The targets are as they are too, but those of a one-step prediction set
+     * ({@link #isNextStep()}): they are the next steps of what its features observe, the same
+     * quantities, and are transformed alike, so that the set stays one, in the new units.
+     */
+    public Dataset transformed(UnaryOperator<Tensor> transform) {
+        Tensor x = transform.apply(features);
+        if (!isSequences()) {
+            requireRows(x, "features", size());
+        } else if (x.rank() != 3 || x.shape().dim(0) != steps() || x.shape().dim(1) != size()) {
+            throw new IllegalArgumentException("features of shape " + x.shape() + " for " + size() + " sequences of " + steps()
+                    + " steps: expected [" + steps() + ", " + size() + ", d]");
         }
-        return Tensor.of(Shape.of(indices.length, d), x);
+        return new Dataset(x, nextStep ? transform.apply(targets) : targets, labels, classes, nextStep);
+    }
+
+    /**
+     * The examples {@code indices} of features or targets, copied in that order: rows of a
+     * matrix [n, d], or for sequences [t, n, d] the same columns of every step.
+     */
+    private Tensor gather(Tensor t, int[] indices) {
+        int axis = exampleAxis();
+        int n = t.shape().dim(axis);
+        int steps = axis == 0 ? 1 : t.shape().dim(0);
+        int d = t.shape().dim(-1);
+        for (int from : indices) {
+            if (from < 0 || from >= n) throw new IndexOutOfBoundsException((axis == 0 ? "row " : "sequence ") + from + " of " + n);
+        }
+        double[] x = new double[steps * indices.length * d];
+        for (int s = 0; s < steps; s++) {
+            for (int k = 0; k < indices.length; k++) {
+                int to = (s * indices.length + k) * d, from = (s * n + indices[k]) * d;
+                for (int j = 0; j < d; j++) x[to + j] = t.getFlat(from + j);
+            }
+        }
+        int[] dims = t.shape().dims();
+        dims[axis] = indices.length;
+        return Tensor.of(Shape.of(dims), x);
     }
 
     /** A training and a test set that together hold every example once. */
@@ -146,7 +261,7 @@ public final class Dataset {
         int test = (int) Math.round(testFraction * size());
         if (test <= 0 || test >= size()) {
             throw new IllegalArgumentException("a test fraction of " + testFraction + " of " + size()
-                    + " examples leaves " + test + " for testing; expected between 1 and " + (size() - 1));
+                    + " " + unit() + " leaves " + test + " for testing; expected between 1 and " + (size() - 1));
         }
         int[] order = permutation(size(), new Random(seed));
         return new Split(rows(Arrays.copyOfRange(order, test, size())), rows(Arrays.copyOf(order, test)));
@@ -159,7 +274,7 @@ public final class Dataset {
      */
     public Split holdOut(int count) {
         if (count < 1 || count >= size()) {
-            throw new IllegalArgumentException("holding out " + count + " of " + size() + " examples: expected between 1 and "
+            throw new IllegalArgumentException("holding out " + count + " of " + size() + " " + unit() + ": expected between 1 and "
                     + (size() - 1));
         }
         int kept = size() - count;
@@ -190,9 +305,12 @@ public final class Dataset {
         return p;
     }
 
+    /** What the examples are, in messages: {@code examples}, or {@code sequences}. */
+    public String unit() { return isSequences() ? "sequences" : "examples"; }
+
     @Override
     public boolean equals(Object o) {
-        return o instanceof Dataset d && classes == d.classes && Arrays.equals(labels, d.labels)
+        return o instanceof Dataset d && classes == d.classes && nextStep == d.nextStep && Arrays.equals(labels, d.labels)
                 && features.equals(d.features) && targets.equals(d.targets);
     }
 
@@ -201,7 +319,7 @@ public final class Dataset {
 
     @Override
     public String toString() {
-        return "Dataset[" + size() + " examples, features " + features.shape() + ", "
-                + (isClassification() ? classes + " classes]" : "targets " + targets.shape() + "]");
+        return "Dataset[" + size() + " " + unit() + (isSequences() ? " of " + steps() + " steps" : "") + ", features "
+                + features.shape() + ", " + (isClassification() ? classes + " classes]" : "targets " + targets.shape() + "]");
     }
 }

@@ -19,6 +19,12 @@ import org.graft.core.tensor.Tensor;
  * <p>Statistics are over the examples as a population, divided by their number (NumPy's default
  * {@code ddof = 0}, scikit-learn's): the transformed training examples have variance exactly 1,
  * or the identity as covariance, and not (n - 1)/n of it.
+ *
+ * <p>For sequences {@code [t, n, d]} the features are the last dim, as for rows: every step of
+ * every sequence is an observation of the d features, the statistics are over all {@code t n}
+ * of them, and each step is transformed alike, so that a step is preprocessed the same wherever
+ * it stands in its sequence. The targets of a one-step prediction set, the next steps of the
+ * same features, are transformed with them.
  */
 public enum Preprocessing {
     /**
@@ -93,20 +99,24 @@ public enum Preprocessing {
             }
         }
 
-        /** The features {@code [n, d]} transformed, in f64. */
+        /** The features {@code [n, d]}, or sequences {@code [t, n, d]}, transformed, in f64. */
         public Tensor apply(Tensor features) {
-            Tensor centred = features.sub(mean);
-            return kind.whitens() ? product(centred, false, matrix, false) : centred.mul(matrix);
+            Tensor centred = observations(features).sub(mean);
+            return (kind.whitens() ? product(centred, false, matrix, false) : centred.mul(matrix)).reshape(features.shape());
         }
 
-        /** The examples with their features transformed, the targets as they are. */
-        public Dataset apply(Dataset examples) { return examples.withFeatures(apply(examples.features())); }
+        /**
+         * The examples with their features transformed, the targets as they are; but those of a
+         * one-step prediction set, the features' next steps, transformed alike ({@link Dataset#transformed}).
+         */
+        public Dataset apply(Dataset examples) { return examples.transformed(this::apply); }
     }
 
     /**
-     * Fits this preprocessing to {@code features}, the training examples {@code [n, d]} in f64.
-     * {@code eps} is added to each eigenvalue of the covariance before its square root is taken
-     * (whitening only; standardizing ignores it): it keeps the directions of (nearly) no variance
+     * Fits this preprocessing to {@code given}, the training examples {@code [n, d]} in f64, or
+     * the training sequences {@code [t, n, d]}, every step of each an observation. {@code eps}
+     * is added to each eigenvalue of the covariance before its square root is taken (whitening
+     * only; standardizing ignores it): it keeps the directions of (nearly) no variance
      * from being blown up, and damps those of a variance not much above it. An eigenvalue that
      * rounding has made slightly negative is taken as 0.
      *
@@ -114,8 +124,10 @@ public enum Preprocessing {
      *     if eps is 0 and the covariance is singular: an eigenvalue at most {@code d} ulps of the
      *     largest (NumPy's {@code matrix_rank} tolerance), which whitening would divide by
      */
-    public Transform fit(Tensor features, double eps) {
+    public Transform fit(Tensor given, double eps) {
+        Tensor features = observations(given);
         int n = features.shape().dim(0), d = features.shape().dim(1);
+        int sequences = given.rank() == 3 ? given.shape().dim(1) : 0;
         if (n == 0) throw new IllegalArgumentException(this + ": expected training examples to fit it on, found none");
         if (!(eps >= 0 && eps < Double.POSITIVE_INFINITY)) {
             throw new IllegalArgumentException(this + ": expected an eps, a finite number >= 0, found " + eps);
@@ -123,7 +135,9 @@ public enum Preprocessing {
         double[] x = features.storage();
         for (int i = 0; i < x.length; i++) {
             if (!Double.isFinite(x[i])) {
-                throw new IllegalArgumentException(this + ": expected finite features, found " + x[i] + " in example " + i / d
+                int row = i / d;
+                throw new IllegalArgumentException(this + ": expected finite features, found " + x[i] + " in "
+                        + (sequences == 0 ? "example " + row : "sequence " + row % sequences + " at step " + row / sequences)
                         + ", feature " + i % d);
             }
         }
@@ -159,6 +173,15 @@ public enum Preprocessing {
             for (int j = i + 1; j < d; j++) w[i * d + j] = w[j * d + i] = (w[i * d + j] + w[j * d + i]) / 2;
         }
         return new Transform(this, mean, Tensor.of(w, d, d));
+    }
+
+    /** Features {@code [n, d]} as they are, sequences {@code [t, n, d]} as the rows {@code [t n, d]} of their steps (a view). */
+    private static Tensor observations(Tensor features) {
+        if (features.rank() == 2) return features;
+        if (features.rank() != 3) {
+            throw new IllegalArgumentException("features of shape " + features.shape() + ": expected examples [n, d] or sequences [t, n, d]");
+        }
+        return features.reshape(Shape.of(features.shape().dim(0) * features.shape().dim(1), features.shape().dim(2)));
     }
 
     /**

@@ -1,6 +1,7 @@
 package org.graft.models.data;
 
 import java.util.Random;
+import java.util.function.UnaryOperator;
 
 import org.graft.core.tensor.Tensor;
 
@@ -8,7 +9,9 @@ import org.graft.core.tensor.Tensor;
  * The small data sets of the lecture notes, generated rather than read. Each is drawn from a
  * {@link java.util.Random} (whose algorithm its Javadoc fixes, so every JVM gives the same
  * numbers) seeded with {@link #SEED}, training examples first and then test examples, so a
- * set is the same on every run, as with scikit-learn's {@code random_state}.
+ * set is the same on every run, as with scikit-learn's {@code random_state}. The sequence sets
+ * ({@link #lorenz}, {@link #sineSequences}) are one-step prediction ({@link Dataset#nextStep}):
+ * the dynamical systems the notes say recurrent networks approximate.
  */
 final class Synthetic {
     private Synthetic() {}
@@ -24,6 +27,19 @@ final class Synthetic {
     static final double DISK_RADIUS = 1.0;
     static final double RING_INNER = 1.5;
     static final double RING_OUTER = 2.5;
+
+    static final double LORENZ_SIGMA = 10;
+    static final double LORENZ_RHO = 28;
+    static final double LORENZ_BETA = 8.0 / 3;
+    static final double LORENZ_DT = 0.01;
+    static final int LORENZ_BURN_IN = 1000;     // RK4 steps, 10 time units: long enough to forget the start and reach the attractor
+    static final double LORENZ_SCALE = 20;      // the attractor spans about ±20 in x, ±27 in y and 0..50 in z
+    static final int SEQUENCE_TRAIN = 256;
+    static final int SEQUENCE_TEST = 64;
+    static final int SEQUENCE_STEPS = 100;
+
+    static final double SINE_SEQUENCE_MIN_OMEGA = 0.1;   // radians a step: periods of 21 to 63 steps
+    static final double SINE_SEQUENCE_MAX_OMEGA = 0.3;
 
     /** XOR's truth table as a regression set with targets [4, 1]; the test set is the same four points. */
     static Data xor() {
@@ -82,5 +98,84 @@ final class Synthetic {
             t[i] = ring ? 1 : 0;
         }
         return Dataset.regression(Tensor.of(x, n, 2), Tensor.of(t, n, 1));
+    }
+
+    /**
+     * Trajectories of the Lorenz system, {@code x' = σ(y - x)}, {@code y' = x(ρ - z) - y},
+     * {@code z' = xy - βz} with σ = 10, ρ = 28, β = 8/3, integrated by the classical Runge-Kutta
+     * method with a step of 0.01: 256 training and 64 test sequences of 101 points, each from an
+     * initial point uniform in the box [-20, 20] x [-20, 20] x [0, 50] after a burn-in of 1,000
+     * steps that brings it onto the attractor; the points divided by 20, so that the values are
+     * of order 1. The task is one-step prediction: x the points at steps 0..99, y at 1..100.
+     */
+    static Data lorenz() {
+        var random = new Random(SEED);
+        return new Data("lorenz", lorenz(SEQUENCE_TRAIN, random), lorenz(SEQUENCE_TEST, random), 0, 0);
+    }
+
+    private static Dataset lorenz(int count, Random random) {
+        int points = SEQUENCE_STEPS + 1;
+        double[] series = new double[points * count * 3];   // [points, count, 3]
+        for (int i = 0; i < count; i++) {
+            double[] p = {40 * random.nextDouble() - 20, 40 * random.nextDouble() - 20, 50 * random.nextDouble()};
+            for (int s = 0; s < LORENZ_BURN_IN; s++) p = rk4(Synthetic::lorenzField, p, LORENZ_DT);
+            for (int s = 0; s < points; s++) {
+                if (s > 0) p = rk4(Synthetic::lorenzField, p, LORENZ_DT);
+                for (int c = 0; c < 3; c++) series[(s * count + i) * 3 + c] = p[c] / LORENZ_SCALE;
+            }
+        }
+        return Dataset.nextStep(Tensor.of(series, points, count, 3));
+    }
+
+    /** The Lorenz system's velocity at the point {@code p = (x, y, z)}. */
+    static double[] lorenzField(double[] p) {
+        double x = p[0], y = p[1], z = p[2];
+        return new double[] {LORENZ_SIGMA * (y - x), x * (LORENZ_RHO - z) - y, x * y - LORENZ_BETA * z};
+    }
+
+    /** One step of the classical fourth-order Runge-Kutta method for {@code p' = f(p)}: error O(dt⁵) a step, O(dt⁴) over an interval. */
+    static double[] rk4(UnaryOperator<double[]> f, double[] p, double dt) {
+        double[] k1 = f.apply(p);
+        double[] k2 = f.apply(along(p, k1, dt / 2));
+        double[] k3 = f.apply(along(p, k2, dt / 2));
+        double[] k4 = f.apply(along(p, k3, dt));
+        double[] next = new double[p.length];
+        for (int j = 0; j < p.length; j++) next[j] = p[j] + dt / 6 * (k1[j] + 2 * k2[j] + 2 * k3[j] + k4[j]);
+        return next;
+    }
+
+    /** {@code p + h v}. */
+    private static double[] along(double[] p, double[] v, double h) {
+        double[] q = new double[p.length];
+        for (int j = 0; j < p.length; j++) q[j] = p[j] + h * v[j];
+        return q;
+    }
+
+    /**
+     * Noisy sines, one-step prediction: sequence i is {@code s(t) = sin(ω t + φ)} at t = 0..100,
+     * ω uniform in [0.1, 0.3] radians a step (periods of 21 to 63 steps) and φ uniform in
+     * [0, 2π); x is {@code s(t) + N(0, 0.1²)} at steps 0..99, and y the clean {@code s(t + 1)},
+     * so that the error is against the sine itself, as the {@code sine} set's test targets are,
+     * and a model does well by filtering the noise out of what it has seen. 256 training and
+     * 64 test sequences.
+     */
+    static Data sineSequences() {
+        var random = new Random(SEED);
+        return new Data("sine-seq", sineSequences(SEQUENCE_TRAIN, random), sineSequences(SEQUENCE_TEST, random), 0, 0);
+    }
+
+    private static Dataset sineSequences(int count, Random random) {
+        int points = SEQUENCE_STEPS + 1;
+        double[] clean = new double[points * count];   // [points, count, 1]
+        double[] noisy = new double[points * count];
+        for (int i = 0; i < count; i++) {
+            double omega = SINE_SEQUENCE_MIN_OMEGA + (SINE_SEQUENCE_MAX_OMEGA - SINE_SEQUENCE_MIN_OMEGA) * random.nextDouble();
+            double phase = 2 * Math.PI * random.nextDouble();
+            for (int s = 0; s < points; s++) {
+                clean[s * count + i] = Math.sin(omega * s + phase);
+                noisy[s * count + i] = clean[s * count + i] + SINE_NOISE * random.nextGaussian();
+            }
+        }
+        return Dataset.nextStep(Tensor.of(noisy, points, count, 1), Tensor.of(clean, points, count, 1));
     }
 }

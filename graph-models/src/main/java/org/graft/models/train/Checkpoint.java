@@ -56,6 +56,7 @@ final class Checkpoint {
     static final String BEST = "graft.best.";
     static final String BEST_FILE = "best.npz";
     static final String STOPPED = "stopped";
+    static final String PERSISTENCE = "persistenceTestMse";
     /** The preprocessing fitted on the training split: each feature's mean, then the scale (standardizing) or matrix (whitening); f64. */
     static final String PREPROCESS_MEAN = "graft.preprocess.mean";
     static final String PREPROCESS_SCALE = "graft.preprocess.scale";
@@ -104,15 +105,19 @@ final class Checkpoint {
 
     /**
      * Writes the run's files; {@code stopped} is why the run ended before its last epoch, written
-     * to run.json beside the settings ({@code null} while it trains or when it trained every epoch).
+     * to run.json beside the settings ({@code null} while it trains or when it trained every epoch),
+     * and {@code persistence} the test split's {@link org.graft.models.data.Dataset#persistenceMse()}
+     * for a one-step prediction set, as {@value #PERSISTENCE} (left out for other sets).
      */
     static void write(Path out, RunSettings run, Progress progress, Map<String, Tensor> params, Trainer.Columns columns,
-                      List<Trainer.Epoch> epochs, String stopped) throws IOException {
+                      List<Trainer.Epoch> epochs, String stopped, OptionalDouble persistence) throws IOException {
         Files.createDirectories(out);
         byte[] metrics = csv(columns, epochs).getBytes(StandardCharsets.UTF_8);
         AtomicFile.write(out.resolve(METRICS), o -> o.write(metrics));
         JsonObject json = WRITE.toJsonTree(run).getAsJsonObject();
-        json.addProperty(STOPPED, stopped);   // not a setting: a resumed run's settings, read back, ignore it
+        // not settings: a resumed run's settings, read back, ignore them
+        json.addProperty(STOPPED, stopped);
+        persistence.ifPresent(mse -> json.addProperty(PERSISTENCE, mse));
         byte[] settings = (WRITE.toJson(json) + "\n").getBytes(StandardCharsets.UTF_8);
         AtomicFile.write(out.resolve(RUN), o -> o.write(settings));
         var arrays = new LinkedHashMap<>(params);
@@ -210,7 +215,9 @@ final class Checkpoint {
     static String csv(Trainer.Columns columns, List<Trainer.Epoch> epochs) {
         var text = new StringBuilder(String.join(",", columns.all())).append('\n');
         for (Trainer.Epoch e : epochs) {
-            text.append(e.epoch()).append(',').append(e.train());
+            text.append(e.epoch());
+            if (columns.lr()) text.append(',').append(e.lr());
+            text.append(',').append(e.train());
             if (columns.gradNorm()) text.append(',').append(e.gradNorm());
             for (String column : columns.heldOut()) text.append(',').append(e.heldOut().get(column));
             text.append(',').append(e.seconds()).append('\n');
@@ -247,8 +254,9 @@ final class Checkpoint {
             try {
                 var heldOut = new LinkedHashMap<String, Double>();
                 for (String column : columns.heldOut()) heldOut.put(column, Double.parseDouble(row.get(column)));
+                double lr = columns.lr() ? Double.parseDouble(row.get(Trainer.Columns.LR)) : Double.NaN;
                 double gradNorm = columns.gradNorm() ? Double.parseDouble(row.get(Trainer.Columns.GRAD_NORM)) : Double.NaN;
-                rows.add(new Trainer.Epoch(Integer.parseInt(row.get(Trainer.Columns.EPOCH)), Double.parseDouble(row.get(columns.train())),
+                rows.add(new Trainer.Epoch(Integer.parseInt(row.get(Trainer.Columns.EPOCH)), lr, Double.parseDouble(row.get(columns.train())),
                         gradNorm, heldOut, Double.parseDouble(row.get(Trainer.Columns.SECONDS))));
             } catch (NumberFormatException e) {
                 throw new GraftException(file + ":" + (i + 1) + ": expected numbers, found " + lines.get(i));

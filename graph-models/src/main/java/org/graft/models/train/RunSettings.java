@@ -44,11 +44,15 @@ import org.graft.models.data.Preprocessing;
  * @param preprocess the {@code --preprocess} of the features, a {@link Preprocessing} by its name
  *     ({@code zca-whiten}), fitted on the training split; null for none (a run.json written before has none)
  * @param whitenEps the {@code --whiten-eps} of a whitening preprocessing, above 0; 0 for any other
+ * @param lrSchedule the {@code --lr-schedule} SPEC, as {@link LrSchedule#spec()} writes it (every
+ *     number given); null for none, when the rate decays by {@code lrDecay} (a run.json written
+ *     before has none). Not beside an {@code lrDecay} other than 1, which is the schedule
+ *     {@code exponential:GAMMA} given another way
  */
 public record RunSettings(String model, String source, String data, int epochs, int batch, long seed, OptionalDouble lr,
                           double lrDecay, Map<String, String> set, String rewriting, boolean nanGuard, String dtype, int valid,
                           int patience, double patienceIncrease, double improvementThreshold, double stopRelChange,
-                          double stopGradNorm, String preprocess, double whitenEps) {
+                          double stopGradNorm, String preprocess, double whitenEps, String lrSchedule) {
 
     /** The tutorials' {@code improvement_threshold}: an improvement of 0.5% or more extends the patience. */
     public static final double IMPROVEMENT_THRESHOLD = 0.995;
@@ -80,18 +84,19 @@ public record RunSettings(String model, String source, String data, int epochs, 
         if (whitenEps != 0 || preprocess != null && Preprocessing.named(preprocess).whitens()) {
             whitenEps(Double.toString(whitenEps), preprocess);
         }
+        if (lrSchedule != null) lrSchedule = lrSchedule(lrSchedule, lrDecay);
     }
 
     /** The settings of a run that computes in {@code dtype}, measured on the test split each epoch (no {@code --valid}). */
     public RunSettings(String model, String source, String data, int epochs, int batch, long seed, OptionalDouble lr,
                        double lrDecay, Map<String, String> set, String rewriting, boolean nanGuard, DType dtype) {
-        this(model, source, data, epochs, batch, seed, lr, lrDecay, set, rewriting, nanGuard, dtype.toString(), 0, 0, 0, 0, 0, 0, null, 0);
+        this(model, source, data, epochs, batch, seed, lr, lrDecay, set, rewriting, nanGuard, dtype.toString(), 0, 0, 0, 0, 0, 0, null, 0, null);
     }
 
     /** These settings with {@code valid} examples held out for validation and early stopping after {@code patience} epochs (0: none). */
     public RunSettings validating(int valid, int patience) {
         return new RunSettings(model, source, data, epochs, batch, seed, lr, lrDecay, set, rewriting, nanGuard, dtype, valid, patience,
-                patienceIncrease, improvementThreshold, stopRelChange, stopGradNorm, preprocess, whitenEps);
+                patienceIncrease, improvementThreshold, stopRelChange, stopGradNorm, preprocess, whitenEps, lrSchedule);
     }
 
     /**
@@ -101,7 +106,7 @@ public record RunSettings(String model, String source, String data, int epochs, 
      */
     public RunSettings increasingPatience(double factor, double threshold) {
         return new RunSettings(model, source, data, epochs, batch, seed, lr, lrDecay, set, rewriting, nanGuard, dtype, valid, patience,
-                factor, threshold, stopRelChange, stopGradNorm, preprocess, whitenEps);
+                factor, threshold, stopRelChange, stopGradNorm, preprocess, whitenEps, lrSchedule);
     }
 
     /**
@@ -110,7 +115,7 @@ public record RunSettings(String model, String source, String data, int epochs, 
      */
     public RunSettings stopping(double relChange, double gradNorm) {
         return new RunSettings(model, source, data, epochs, batch, seed, lr, lrDecay, set, rewriting, nanGuard, dtype, valid, patience,
-                patienceIncrease, improvementThreshold, relChange, gradNorm, preprocess, whitenEps);
+                patienceIncrease, improvementThreshold, relChange, gradNorm, preprocess, whitenEps, lrSchedule);
     }
 
     /**
@@ -119,11 +124,20 @@ public record RunSettings(String model, String source, String data, int epochs, 
      */
     public RunSettings preprocessing(String preprocess, double whitenEps) {
         return new RunSettings(model, source, data, epochs, batch, seed, lr, lrDecay, set, rewriting, nanGuard, dtype, valid, patience,
-                patienceIncrease, improvementThreshold, stopRelChange, stopGradNorm, preprocess, whitenEps);
+                patienceIncrease, improvementThreshold, stopRelChange, stopGradNorm, preprocess, whitenEps, lrSchedule);
     }
 
     /** The {@link #preprocess} as a {@link Preprocessing}; null for none. */
     public Preprocessing preprocessing() { return preprocess == null ? null : Preprocessing.named(preprocess); }
+
+    /** These settings with the learning rate following {@code --lr-schedule spec} (null: none). */
+    public RunSettings scheduling(String spec) {
+        return new RunSettings(model, source, data, epochs, batch, seed, lr, lrDecay, set, rewriting, nanGuard, dtype, valid, patience,
+                patienceIncrease, improvementThreshold, stopRelChange, stopGradNorm, preprocess, whitenEps, spec);
+    }
+
+    /** The learning rate's schedule: {@code --lr-schedule}'s, or {@code --lr-decay}'s ExponentialLR (a constant rate for 1). */
+    public LrSchedule schedule() { return lrSchedule != null ? LrSchedule.parse(lrSchedule) : new LrSchedule.Exponential(lrDecay); }
 
     // The checks of the loop's settings, one each, for the command line (which makes them before
     // it touches a folder) and for the settings from Java and from run.json alike.
@@ -221,6 +235,22 @@ public record RunSettings(String model, String source, String data, int epochs, 
             throw new IllegalArgumentException("--improvement-threshold: expected a number in (0, 1], found " + given);
         }
         return threshold;
+    }
+
+    /**
+     * {@code --lr-schedule}'s SPEC {@code given}, checked and written with every number given
+     * ({@code cosine:10} is {@code cosine:10:0}), beside {@code --lr-decay lrDecay}.
+     *
+     * @throws IllegalArgumentException if {@code given} is not one of {@link LrSchedule#FORMS}, or
+     *     comes with a decay: the two would be two schedules
+     */
+    public static String lrSchedule(String given, double lrDecay) {
+        String spec = LrSchedule.parse(given).spec();
+        if (lrDecay != 1) {
+            throw new IllegalArgumentException("--lr-decay " + plain(lrDecay) + " and --lr-schedule " + given + ": expected one"
+                    + " schedule, found two (--lr-decay GAMMA is --lr-schedule exponential:GAMMA)");
+        }
+        return spec;
     }
 
     /**
@@ -327,6 +357,9 @@ public record RunSettings(String model, String source, String data, int epochs, 
         if (Double.compare(whitenEps, other.whitenEps) != 0) {
             return "--whiten-eps " + epsText(other.whitenEps) + " there, " + epsText(whitenEps) + " here";
         }
+        if (!Objects.equals(lrSchedule, other.lrSchedule)) {
+            return "--lr-schedule " + nameText(other.lrSchedule) + " there, " + nameText(lrSchedule) + " here";
+        }
         return null;
     }
 
@@ -335,7 +368,10 @@ public record RunSettings(String model, String source, String data, int epochs, 
     private static String nameText(String name) { return name == null ? "(none)" : name; }
 
     /** An EPS as it is written on a command line, {@code 0.0001}; {@code (none)} for 0. */
-    public static String epsText(double eps) { return eps == 0 ? "(none)" : BigDecimal.valueOf(eps).stripTrailingZeros().toPlainString(); }
+    public static String epsText(double eps) { return eps == 0 ? "(none)" : plain(eps); }
+
+    /** A number as it is written on a command line: {@code 0.0001}, {@code 0.1}, {@code 1}. */
+    static String plain(double v) { return BigDecimal.valueOf(v).stripTrailingZeros().toPlainString(); }
 
     private static String lrText(OptionalDouble lr) { return lr.isPresent() ? Double.toString(lr.getAsDouble()) : "(the model's)"; }
 }

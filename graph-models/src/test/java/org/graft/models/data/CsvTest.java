@@ -255,6 +255,92 @@ class CsvTest {
         assertEquals(file + ": no such file; expected a CSV file of numbers", e.getMessage());
     }
 
+    @Test
+    void sequencesAreALinePerStepAndPredictTheirNextStep() throws IOException {
+        // three sequences of three steps of two values, in the order of the file whatever their ids
+        Dataset data = sequences("id,a,b\n7,1,10\n7,2,20\n7,3,30\n3,4,40\n3,5,50\n3,6,60\n5, 7,70\n5,8,80\n5,9,90\n");
+        assertTrue(data.isSequences() && data.isNextStep());
+        assertArrayEquals(new int[] {2, 3, 2}, data.features().shape().dims());
+        assertArrayEquals(new int[] {2, 3, 2}, data.targets().shape().dims());
+        for (int i = 0; i < 3; i++) {
+            for (int t = 0; t < 2; t++) {
+                double value = 3 * i + t + 1;   // sequence i's step t holds 3i + t + 1 and ten times that
+                assertEquals(value, data.features().get(t, i, 0));
+                assertEquals(10 * value, data.features().get(t, i, 1));
+                assertEquals(value + 1, data.targets().get(t, i, 0));
+                assertEquals(10 * (value + 1), data.targets().get(t, i, 1));
+            }
+        }
+    }
+
+    @Test
+    void sequencesNeedNoHeader() throws IOException {
+        assertEquals(2, sequences("1,0.5\n1,0.6\n2,0.7\n2,0.8\n").size());
+    }
+
+    @Test
+    void refusesASequenceOfAnotherLengthThanTheFirst() {
+        assertSequencesRefused("id,v\n1,0\n1,1\n1,2\n2,0\n2,1\n3,0\n3,1\n3,2\n",
+                "5:1: expected every sequence to have the 3 steps of the first, sequence 1 (line 2 on), found 2 in sequence 2 (line 5 on)");
+    }
+
+    @Test
+    void refusesSequencesOfOneStep() {
+        assertSequencesRefused("1,0\n2,0\n3,0\n",
+                "1:1: expected at least 2 steps in a sequence, x at steps 0..T-1 and y at 1..T, found 1 in sequence 1 (line 1)");
+    }
+
+    @Test
+    void refusesASequenceWhoseLinesAreNotConsecutive() {
+        assertSequencesRefused("1,0\n1,1\n2,0\n2,1\n 1.0,2\n1,3\n",
+                "5:2: expected the lines of a sequence to be consecutive, found sequence 1 again after sequence 2 (it started on line 1)");
+    }
+
+    @Test
+    void refusesASequenceFileWithoutValues() {
+        assertSequencesRefused("id\n1\n1\n", "1:1: expected at least 2 comma-separated fields (a sequence id, then its values), found 1");
+    }
+
+    @Test
+    void refusesASequenceValueThatIsNotANumberWhereItIs() {
+        assertSequencesRefused("1,0,0\n1,1,1\n2,0,x\n2,1,1\n", "3:5: expected a number, found \"x\"");
+        assertSequencesRefused("1,0,0\n1,1\n", "2:4: expected 3 comma-separated fields as in the first row on line 1, found 2");
+    }
+
+    @Test
+    void dataSetsHoldsOutASeeded20PercentOfTheSequences() throws IOException {
+        var text = new StringBuilder("sequence,value\n");
+        for (int i = 0; i < 10; i++) for (int t = 0; t < 4; t++) text.append(i).append(',').append(10 * i + t).append('\n');
+        Path file = write(text.toString());
+        Data data = DataSets.load("csv-seq:" + file);
+        assertEquals(List.of(8, 2), List.of(data.train().size(), data.test().size()));
+        assertEquals(Csv.sequences(file).split(0.2, DataSets.SPLIT_SEED), data.split());
+        var seen = new java.util.TreeSet<Integer>();
+        for (Dataset part : List.of(data.train(), data.test())) {
+            for (int i = 0; i < part.size(); i++) {
+                int id = (int) part.features().get(0, i, 0) / 10;
+                seen.add(id);
+                for (int t = 0; t < 3; t++) assertEquals(10 * id + t + 1, part.targets().get(t, i, 0));   // whole sequences
+            }
+        }
+        assertEquals(10, seen.size());
+        assertEquals(DataSets.load("csv-seq:" + file), data);
+    }
+
+    @Test
+    void dataSetsRefusesTooFewSequencesToHoldOutATestSet() throws IOException {
+        Path file = write("1,0\n1,1\n2,0\n2,1\n");
+        var e = assertThrows(CorruptDataException.class, () -> DataSets.load("csv-seq:" + file));
+        assertEquals(file + ": expected at least 3 sequences, so that 20% of them can be held out for testing, found 2", e.getMessage());
+    }
+
+    private Dataset sequences(String text) throws IOException { return Csv.sequences(write(text)); }
+
+    private void assertSequencesRefused(String text, String message) {
+        var e = assertThrows(CorruptDataException.class, () -> sequences(text));
+        assertEquals(dir.resolve("data.csv") + ":" + message, e.getMessage());
+    }
+
     private Path write(String text) throws IOException {
         Path file = dir.resolve("data.csv");
         Files.writeString(file, text, StandardCharsets.UTF_8);

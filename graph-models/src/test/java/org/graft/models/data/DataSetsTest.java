@@ -10,7 +10,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class DataSetsTest {
-    static final String EXPECTED = "expected one of digits, mnist:DIR, fashion-mnist:DIR (or fashion:DIR), csv:FILE, xor, sine, donut";
+    static final String EXPECTED = "expected one of digits, mnist:DIR, fashion-mnist:DIR (or fashion:DIR), csv:FILE, csv-seq:FILE, xor, sine, donut, lorenz, "
+            + "sine-seq";
 
     @Test
     void digitsIsTheBundledSetSplitInto1438TrainingAnd359TestImages() throws IOException {
@@ -42,17 +43,20 @@ class DataSetsTest {
         assertRefused("mnist", "data set \"mnist\": expected mnist:DIR, with the directory after the colon; " + EXPECTED);
         assertRefused("fashion:", "data set \"fashion:\": expected fashion:DIR, with the directory after the colon; " + EXPECTED);
         assertRefused("csv", "data set \"csv\": expected csv:FILE, with the file after the colon; " + EXPECTED);
+        assertRefused("csv-seq:", "data set \"csv-seq:\": expected csv-seq:FILE, with the file after the colon; " + EXPECTED);
     }
 
     @Test
     void aSetThatIsNotReadFromFilesTakesNothingAfterItsName() {
         assertRefused("digits:8x8", "data set \"digits:8x8\": digits takes nothing after it; " + EXPECTED);
         assertRefused("sine:", "data set \"sine:\": sine takes nothing after it; " + EXPECTED);
+        assertRefused("lorenz:100", "data set \"lorenz:100\": lorenz takes nothing after it; " + EXPECTED);
     }
 
     @Test
     void formsHaveOneLineForEachFormStartingWithIt() {
-        List<String> syntax = List.of("digits", "mnist:DIR", "fashion-mnist:DIR", "csv:FILE", "xor", "sine", "donut");
+        List<String> syntax = List.of("digits", "mnist:DIR", "fashion-mnist:DIR", "csv:FILE", "csv-seq:FILE", "xor", "sine", "donut", "lorenz",
+                "sine-seq");
         assertEquals(syntax.size(), DataSets.FORMS.size());
         for (int i = 0; i < syntax.size(); i++) {
             assertTrue(DataSets.FORMS.get(i).startsWith(syntax.get(i) + " "), DataSets.FORMS.get(i));

@@ -15,6 +15,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 
 import org.graft.core.blas.SymmetricEigen;
+import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
 
 /**
@@ -182,6 +183,26 @@ class PreprocessingTest {
         }
     }
 
+    /**
+     * Sequences [t, n, d] are fitted and transformed as the t n rows [t n, d] of their steps, each
+     * step an example of the d features, and keep their shape.
+     */
+    @Property(tries = 20)
+    void sequencesArePreprocessedAsTheRowsOfTheirSteps(@ForAll @IntRange(min = 1, max = 6) int steps,
+                                                       @ForAll @IntRange(min = 1, max = 5) int sequences, @ForAll long seed) {
+        int d = 3;
+        Tensor rows = correlated(steps * sequences, d, seed);
+        Tensor series = rows.reshape(Shape.of(steps, sequences, d));
+        for (Preprocessing kind : Preprocessing.values()) {
+            var byRows = kind.fit(rows, 0.01);
+            var bySteps = kind.fit(series, 0.01);
+            assertEquals(byRows, bySteps, kind.toString());
+            Tensor transformed = bySteps.apply(series);
+            assertEquals(series.shape(), transformed.shape(), kind.toString());
+            assertEquals(byRows.apply(rows).reshape(series.shape()), transformed, kind.toString());
+        }
+    }
+
     @Example
     void whatCannotBeFittedIsRefusedSayingWhy() {
         Tensor rankOne = Tensor.matrix(new double[] {1, 2}, new double[] {2, 4}, new double[] {3, 6});
@@ -192,6 +213,10 @@ class PreprocessingTest {
         Tensor nan = Tensor.matrix(new double[] {1, 2}, new double[] {Double.NaN, 4});
         assertEquals("standardize: expected finite features, found NaN in example 1, feature 0",
                 assertThrows(IllegalArgumentException.class, () -> Preprocessing.STANDARDIZE.fit(nan, 0)).getMessage());
+        // [2 steps, 2 sequences, 1]: the NaN is step 1 of sequence 0
+        Tensor nanStep = Tensor.of(new double[] {1, 2, Double.NaN, 4}, 2, 2, 1);
+        assertEquals("standardize: expected finite features, found NaN in sequence 0 at step 1, feature 0",
+                assertThrows(IllegalArgumentException.class, () -> Preprocessing.STANDARDIZE.fit(nanStep, 0)).getMessage());
         assertEquals("pca-whiten: expected an eps, a finite number >= 0, found -1.0",
                 assertThrows(IllegalArgumentException.class, () -> Preprocessing.PCA_WHITEN.fit(rankOne, -1)).getMessage());
         assertEquals("--preprocess: expected one of standardize, pca-whiten, zca-whiten, found whiten",

@@ -31,7 +31,7 @@ class SyntheticTest {
 
     @Test
     void eachGeneratedSetIsTheSameOnEveryLoad() throws IOException {
-        for (String name : List.of("xor", "sine", "donut")) {
+        for (String name : List.of("xor", "sine", "donut", "lorenz", "sine-seq")) {
             assertEquals(DataSets.load(name), DataSets.load(name), name);
         }
     }
@@ -136,5 +136,108 @@ class SyntheticTest {
         // sin x has variance 1/2 over a period, so predicting its mean scores 0.5
         double error = mse.call(sine.test().features(), sine.test().targets()).get(0).item();
         assertTrue(error < 0.005, "test MSE " + error + " after 2,000 Adam steps, seed 0");
+    }
+
+    @Test
+    void theLorenzFieldVanishesAtItsThreeFixedPoints() {
+        double r = Math.sqrt(8.0 / 3 * 27);   // C± = (±√(β(ρ-1)), ±√(β(ρ-1)), ρ-1)
+        for (double[] p : List.of(new double[] {0, 0, 0}, new double[] {r, r, 27}, new double[] {-r, -r, 27})) {
+            assertArrayEquals(new double[] {0, 0, 0}, Synthetic.lorenzField(p), 1e-12);
+        }
+        assertArrayEquals(new double[] {10, 23, -6}, Synthetic.lorenzField(new double[] {1, 2, 3}), 1e-15);   // (σ(2-1), 1(ρ-3)-2, 1·2-3β)
+    }
+
+    /**
+     * Over a fixed interval the classical Runge-Kutta method's error falls as dt⁴: halving the step
+     * divides it by about 16, against a solution with a step 50 times finer.
+     */
+    @Test
+    void rungeKuttaOnTheLorenzSystemConvergesAtOrderFour() {
+        double[] start = {1, 1, 20};
+        double[] fine = integrate(start, 0.0002, 2500);   // 0.5 time units
+        double coarse = distance(integrate(start, 0.01, 50), fine);
+        double half = distance(integrate(start, 0.005, 100), fine);
+        double quarter = distance(integrate(start, 0.0025, 200), fine);
+        assertTrue(coarse > 1e-8, "an error to measure: " + coarse);
+        for (double ratio : new double[] {coarse / half, half / quarter}) {
+            assertTrue(ratio > 13 && ratio < 19, "error ratios " + coarse / half + ", " + half / quarter + ", expected about 16");
+        }
+    }
+
+    private static double[] integrate(double[] p, double dt, int steps) {
+        for (int s = 0; s < steps; s++) p = Synthetic.rk4(Synthetic::lorenzField, p, dt);
+        return p;
+    }
+
+    private static double distance(double[] a, double[] b) {
+        return Math.sqrt(Math.pow(a[0] - b[0], 2) + Math.pow(a[1] - b[1], 2) + Math.pow(a[2] - b[2], 2));
+    }
+
+    @Test
+    void lorenzIsOneStepPredictionOf256And64TrajectoriesOf100RungeKuttaSteps() throws IOException {
+        Data lorenz = DataSets.load("lorenz");
+        assertEquals(List.of(256, 64), List.of(lorenz.train().size(), lorenz.test().size()));
+        for (Dataset part : List.of(lorenz.train(), lorenz.test())) {
+            assertTrue(part.isSequences() && part.isNextStep());
+            assertArrayEquals(new int[] {100, part.size(), 3}, part.features().shape().dims());
+            assertArrayEquals(new int[] {100, part.size(), 3}, part.targets().shape().dims());
+            for (int i = 0; i < part.size(); i++) {
+                for (int t = 0; t < 100; t++) {
+                    double[] p = new double[3], next = new double[3];
+                    for (int c = 0; c < 3; c++) {
+                        p[c] = 20 * part.features().get(t, i, c);
+                        next[c] = 20 * part.targets().get(t, i, c);
+                        if (t < 99) assertEquals(part.targets().get(t, i, c), part.features().get(t + 1, i, c));   // y[t] = x[t + 1]
+                    }
+                    // the target is one RK4 step of 0.01 on from the point, both scaled by 1/20
+                    assertArrayEquals(Synthetic.rk4(Synthetic::lorenzField, p, 0.01), next, 1e-12 * 50);
+                }
+            }
+        }
+    }
+
+    /** After the burn-in every point is on the attractor: within its bounds, z averaging about 23.5 (Lorenz's figure) / 20. */
+    @Test
+    void lorenzPointsLieOnTheAttractorScaledToOrderOne() throws IOException {
+        Dataset train = DataSets.load("lorenz").train();
+        double zSum = 0;
+        for (int t = 0; t < 100; t++) {
+            for (int i = 0; i < train.size(); i++) {
+                double x = train.features().get(t, i, 0), y = train.features().get(t, i, 1), z = train.features().get(t, i, 2);
+                assertTrue(Math.abs(x) < 1.1 && Math.abs(y) < 1.5 && z > 0 && z < 2.6, "a point off the attractor: " + x + ", " + y + ", " + z);
+                zSum += z;
+            }
+        }
+        double zMean = zSum / (100 * train.size());
+        assertTrue(zMean > 1.1 && zMean < 1.25, "mean z " + zMean);
+    }
+
+    @Test
+    void sineSequencesAreNoisyReadingsWithTheCleanNextStepAsTarget() throws IOException {
+        Data sines = DataSets.load("sine-seq");
+        assertEquals(List.of(256, 64), List.of(sines.train().size(), sines.test().size()));
+        Dataset train = sines.train();
+        assertArrayEquals(new int[] {100, 256, 1}, train.features().shape().dims());
+        assertTrue(train.isNextStep());
+        double squares = 0;
+        for (int i = 0; i < train.size(); i++) {
+            // a clean sine of frequency ω satisfies s(t+1) + s(t-1) = 2 cos ω s(t): fit 2 cos ω by least squares
+            double num = 0, den = 0;
+            for (int t = 1; t < 99; t++) {
+                num += (train.targets().get(t + 1, i, 0) + train.targets().get(t - 1, i, 0)) * train.targets().get(t, i, 0);
+                den += train.targets().get(t, i, 0) * train.targets().get(t, i, 0);
+            }
+            double twoCos = num / den;
+            assertTrue(twoCos >= 2 * Math.cos(0.3) && twoCos <= 2 * Math.cos(0.1), "2 cos ω = " + twoCos);
+            for (int t = 1; t < 99; t++) {
+                double s = train.targets().get(t, i, 0);
+                assertEquals(twoCos * s, train.targets().get(t + 1, i, 0) + train.targets().get(t - 1, i, 0), 1e-12);
+                assertTrue(Math.abs(s) <= 1);
+            }
+            // x[t] reads s(t), which is y[t - 1], with noise
+            for (int t = 1; t < 100; t++) squares += Math.pow(train.features().get(t, i, 0) - train.targets().get(t - 1, i, 0), 2);
+        }
+        double std = Math.sqrt(squares / (256 * 99));
+        assertTrue(std > 0.098 && std < 0.102, "noise std " + std + ", expected 0.1");
     }
 }

@@ -180,44 +180,185 @@ class PicturesTest {
 
     // ---- learning curves -------------------------------------------------------------------
 
+    private static final int TRAIN = 0x1f77b4, VALID = 0xff7f0e, TEST = 0x2ca02c, MARKER = 0x808080;
+
+    /** A run with a validation split: the loss of both splits in a panel, the accuracy in another, the test figures once. */
+    private static List<Pictures.Panel> validated() {
+        var loss = new LinkedHashMap<String, double[]>();
+        loss.put("train_loss", new double[] {2.3, 1.1, 0.6, 0.4, 0.31, 0.28});
+        loss.put("valid_loss", new double[] {2.0, 1.0, 0.7, 0.5, 0.52, 0.55});
+        return List.of(new Pictures.Panel("loss", loss, Map.of("test_loss", 0.53)),
+                new Pictures.Panel("accuracy", Map.of("valid_accuracy", new double[] {0.12, 0.71, 0.85, 0.91, 0.9, 0.89}),
+                        Map.of("test_accuracy", 0.9)));
+    }
+
     @Test
-    void aLearningCurveIsAPngOf800ByAPanelPerSeries() throws IOException {
-        var series = new LinkedHashMap<String, double[]>();
-        series.put("loss", new double[] {2.3, 1.1, 0.6, 0.4, 0.31, 0.28});
-        series.put("accuracy", new double[] {0.12, 0.71, 0.85, 0.91, 0.93, 0.94});
+    void aLearningCurveIsAPngOf800ByAPanelPerMeasureEachSplitInItsColour() throws IOException {
         Path file = dir.resolve("curve.png");
-        Pictures.learningCurve(file, "MLP on the digits", new int[] {1, 2, 3, 4, 5, 6}, series);
+        Pictures.learningCurve(file, "MLP on the digits", new int[] {1, 2, 3, 4, 5, 6}, validated(), 0);
         BufferedImage png = ImageIO.read(file.toFile());
         assertEquals(800, png.getWidth());
         assertEquals(100 + 2 * 200, png.getHeight());
-        assertTrue(colours(png) > 2, "a chart has text, lines and a background");
+        assertTrue(count(png, TRAIN) > 100 && count(png, VALID) > 100, "the train and validation lines");
+        assertEquals(0, count(png, TEST), "no test figure without a marked epoch");
         assertEquals(List.of(file), list());
     }
 
     @Test
+    void theMarkedEpochIsADashedLineInEveryPanelWithTheFiguresMeasuredOnceOnIt() throws IOException {
+        Path plain = dir.resolve("plain.png"), marked = dir.resolve("marked.png");
+        int[] epochs = {1, 2, 3, 4, 5, 6};
+        Pictures.learningCurve(plain, "", epochs, validated(), 0);
+        Pictures.learningCurve(marked, "", epochs, validated(), 4);
+        BufferedImage without = ImageIO.read(plain.toFile()), with = ImageIO.read(marked.toFile());
+        // two dashed lines across panels of about 150 pixels, dashes of 6 in 10
+        assertTrue(count(with, MARKER) - count(without, MARKER) > 2 * 60, "the marker's pixels: " + count(with, MARKER) + " against "
+                + count(without, MARKER));
+        assertTrue(count(with, TEST) > 2 * 20, "the test figures' points and their legend: " + count(with, TEST));
+    }
+
+    @Test
     void nonFiniteValuesAreSkipped() throws IOException {
-        var series = new LinkedHashMap<String, double[]>();
-        series.put("loss", new double[] {2.3, Double.NaN, 0.6, Double.POSITIVE_INFINITY, 0.3});
-        series.put("diverged", new double[] {Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN});
         Path file = dir.resolve("curve.png");
-        Pictures.learningCurve(file, "", new int[] {0, 1, 2, 3, 4}, series);
+        Pictures.learningCurve(file, "", new int[] {0, 1, 2, 3, 4}, List.of(
+                new Pictures.Panel("loss", Map.of("loss", new double[] {2.3, Double.NaN, 0.6, Double.POSITIVE_INFINITY, 0.3}), Map.of()),
+                new Pictures.Panel("diverged", Map.of("diverged", new double[] {Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN}),
+                        Map.of("test_diverged", Double.NaN))), 2);
         BufferedImage png = ImageIO.read(file.toFile());
         assertEquals(100 + 2 * 200, png.getHeight());
         assertTrue(colours(png) > 2);
     }
 
     @Test
-    void aSeriesOfAnotherLengthThanTheEpochsIsRefused() {
+    void aLineOfAnotherLengthThanTheEpochsOrAnEmptyPanelIsRefused() {
         var e = assertThrows(IllegalArgumentException.class, () -> Pictures.learningCurve(dir.resolve("c.png"), "t",
-                new int[] {1, 2, 3}, Map.of("loss", new double[] {1, 2})));
-        assertEquals("learningCurve: series 'loss': expected 3 values, one per epoch, found 2", e.getMessage());
+                new int[] {1, 2, 3}, List.of(new Pictures.Panel("loss", Map.of("loss", new double[] {1, 2}), Map.of())), 0));
+        assertEquals("learningCurve: line 'loss': expected 3 values, one per epoch, found 2", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Pictures.learningCurve(dir.resolve("c.png"), "t",
+                new int[] {1}, List.of(new Pictures.Panel("loss", Map.of(), Map.of())), 0));
+        assertEquals("learningCurve: panel 'loss': expected a line or a point, found none", e.getMessage());
     }
 
     @Test
-    void aLearningCurveWithoutSeriesIsRefused() {
+    void aLearningCurveWithoutPanelsIsRefused() {
         var e = assertThrows(IllegalArgumentException.class,
-                () -> Pictures.learningCurve(dir.resolve("c.png"), "t", new int[] {1}, Map.of()));
-        assertEquals("learningCurve: expected at least one series, found none", e.getMessage());
+                () -> Pictures.learningCurve(dir.resolve("c.png"), "t", new int[] {1}, List.of(), 0));
+        assertEquals("learningCurve: expected at least one panel, found none", e.getMessage());
+    }
+
+    // ---- confusion matrices ----------------------------------------------------------------
+
+    @Test
+    void aConfusionMatrixShadesEachCellByItsShareOfItsRow() throws IOException {
+        Path file = dir.resolve("confusion.png");
+        Pictures.confusionMatrix(file, "three classes", new long[][] {{5, 0, 0}, {1, 3, 0}, {0, 0, 0}});
+        BufferedImage png = ImageIO.read(file.toFile());
+        assertEquals(80 + 3 * 48 + 20, png.getWidth());
+        assertEquals(70 + 3 * 48 + 20, png.getHeight());
+        // each cell's top left corner, clear of its count and of the frame
+        assertEquals(Pictures.CONFUSION_FULL.getRGB() & 0xffffff, rgb(png, 80 + 2, 70 + 2), "all of class 0 predicted as 0");
+        assertEquals(WHITE, rgb(png, 80 + 48 + 2, 70 + 2), "none of class 0 predicted as 1");
+        assertEquals(Pictures.shade(0.25).getRGB() & 0xffffff, rgb(png, 80 + 2, 70 + 48 + 2), "one of class 1's four predicted as 0");
+        assertEquals(Pictures.shade(0.75).getRGB() & 0xffffff, rgb(png, 80 + 48 + 2, 70 + 48 + 2));
+        assertEquals(WHITE, rgb(png, 80 + 2 * 48 + 2, 70 + 2 * 48 + 2), "a class without examples");
+        assertTrue(count(png, BLACK) + count(png, WHITE) < png.getWidth() * png.getHeight(), "text and shades");
+        // 255 + (8 - 255) 0.95 = 20.35, 255 + (48 - 255) 0.95 = 58.35, 255 + (107 - 255) 0.95 = 114.4
+        assertEquals(20 << 16 | 58 << 8 | 114, Pictures.shade(0.95).getRGB() & 0xffffff, "a straight line from white to the dark blue");
+    }
+
+    @Test
+    void theCellsOfManyClassesShrinkToTwelvePixels() throws IOException {
+        assertEquals(48, Pictures.confusionCell(12));
+        assertEquals(36, Pictures.confusionCell(16));
+        assertEquals(12, Pictures.confusionCell(100));
+        Path file = dir.resolve("confusion.png");
+        Pictures.confusionMatrix(file, "", new long[100][100]);
+        assertEquals(80 + 100 * 12 + 20, ImageIO.read(file.toFile()).getWidth());
+    }
+
+    @Test
+    void countsThatAreNotASquareMatrixAreRefused() {
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> Pictures.confusionMatrix(dir.resolve("c.png"), "", new long[][] {{1, 2}, {3}}));
+        assertEquals("confusionMatrix: expected counts of 2 x 2 classes, found a row of 1", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Pictures.confusionMatrix(dir.resolve("c.png"), "", new long[0][]));
+        assertEquals("confusionMatrix: expected counts of at least one class, found none", e.getMessage());
+    }
+
+    // ---- trajectories ----------------------------------------------------------------------
+
+    private static final int TRUE = Pictures.TRUE_COLOUR.getRGB() & 0xffffff, ORANGE = 0xff7f0e;
+
+    /** {@code f(t, i, c)} for t < steps, i < sequences, c < components, as [steps, sequences, components]. */
+    private static Tensor sequences(int steps, int sequences, int components, SequenceValue f) {
+        double[] v = new double[steps * sequences * components];
+        for (int t = 0; t < steps; t++) {
+            for (int i = 0; i < sequences; i++) for (int c = 0; c < components; c++) v[(t * sequences + i) * components + c] = f.at(t, i, c);
+        }
+        return Tensor.of(v, steps, sequences, components);
+    }
+
+    private interface SequenceValue { double at(int t, int i, int c); }
+
+    @Test
+    void trajectoriesAreAColumnPerSequenceOfAPanelPerComponentUpToFour() throws IOException {
+        Tensor truth = sequences(50, 3, 2, (t, i, c) -> Math.sin(0.2 * t + i + c));
+        Path file = dir.resolve("trajectories.png");
+        Pictures.trajectories(file, "a model on waves", truth, truth.map(v -> 0.9 * v));
+        BufferedImage png = ImageIO.read(file.toFile());
+        assertEquals(List.of(3 * 360, 40 + 110 + 2 * 160), List.of(png.getWidth(), png.getHeight()));
+
+        Tensor wide = sequences(10, 1, 6, (t, i, c) -> t * c);
+        Pictures.trajectories(file, "", wide, wide);
+        png = ImageIO.read(file.toFile());
+        assertEquals(List.of(360, 40 + 110 + 4 * 160), List.of(png.getWidth(), png.getHeight()));
+        assertEquals(List.of(file), list());
+    }
+
+    /** Each sequence's lines are in its own column, the predictions orange over the dark truth, non-finite values left out. */
+    @Test
+    void eachSequenceIsDrawnInItsColumnWithTheTruthDarkAndThePredictionsOrange() throws IOException {
+        Tensor truth = sequences(50, 2, 1, (t, i, c) -> Math.sin(0.2 * t));
+        Tensor predicted = sequences(50, 2, 1, (t, i, c) -> i == 0 ? Double.NaN : 0.5 * Math.sin(0.2 * t));
+        BufferedImage png = trajectories(truth, predicted);
+        int plots = png.getHeight() - 40;   // above the legends, which show a line of each colour
+        assertEquals(0, count(png, 0, 360, plots, ORANGE), "sequence 1's predictions are all NaN");
+        assertTrue(count(png, 360, 720, plots, ORANGE) > 100, "sequence 2's predictions");
+        // the truth is what makes the dark pixels of a column beyond its text and frame
+        BufferedImage without = trajectories(sequences(50, 2, 1, (t, i, c) -> i == 0 ? Double.NaN : Math.sin(0.2 * t)), predicted);
+        assertTrue(count(png, 0, 360, plots, TRUE) > count(without, 0, 360, plots, TRUE) + 100, "sequence 1's truth");
+        assertEquals(count(png, 360, 720, plots, TRUE), count(without, 360, 720, plots, TRUE), "sequence 2 as it was");
+    }
+
+    private BufferedImage trajectories(Tensor truth, Tensor predicted) throws IOException {
+        Path file = dir.resolve("trajectories.png");
+        Pictures.trajectories(file, "", truth, predicted);
+        return ImageIO.read(file.toFile());
+    }
+
+    @Test
+    void trajectoriesOfTwoShapesAreRefused() {
+        Tensor truth = Tensor.zeros(org.graft.core.tensor.Shape.of(5, 2, 1));
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> Pictures.trajectories(dir.resolve("t.png"), "", truth, Tensor.zeros(org.graft.core.tensor.Shape.of(5, 1, 1))));
+        assertEquals("trajectories: expected true and predicted values of one shape [t, s, k], at least 1 each, found [5, 2, 1] and "
+                + "[5, 1, 1]", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Pictures.trajectories(dir.resolve("t.png"), "",
+                Tensor.zeros(org.graft.core.tensor.Shape.of(5, 2)), Tensor.zeros(org.graft.core.tensor.Shape.of(5, 2))));
+    }
+
+    /** The pixels near the colour {@code rgb} (within 48 a channel, for the shades of antialiasing), x in [from, to), y below {@code height}. */
+    private static int count(BufferedImage image, int from, int to, int height, int rgb) {
+        int n = 0;
+        for (int x = from; x < to; x++) {
+            for (int y = 0; y < height; y++) {
+                int p = rgb(image, x, y);
+                boolean near = true;
+                for (int shift = 0; shift < 24; shift += 8) near &= Math.abs((p >> shift & 0xff) - (rgb >> shift & 0xff)) <= 48;
+                if (near) n++;
+            }
+        }
+        return n;
     }
 
     // ---- files -----------------------------------------------------------------------------
@@ -255,6 +396,12 @@ class PicturesTest {
     private static int grey(double level) {
         int g = (int) Math.round(255 * level);
         return g << 16 | g << 8 | g;
+    }
+
+    /** The pixels of colour {@code rgb}. */
+    private static long count(BufferedImage image, int rgb) {
+        return IntStream.range(0, image.getWidth() * image.getHeight())
+                .filter(i -> (image.getRGB(i % image.getWidth(), i / image.getWidth()) & 0xffffff) == rgb).count();
     }
 
     private static long colours(BufferedImage image) {

@@ -1,14 +1,24 @@
 package org.graft.models.train;
 
+import static org.graft.ops.Ops.abs;
 import static org.graft.ops.Ops.add;
 import static org.graft.ops.Ops.argmax;
+import static org.graft.ops.Ops.constant;
 import static org.graft.ops.Ops.equal;
+import static org.graft.ops.Ops.expandDims;
 import static org.graft.ops.Ops.grad;
 import static org.graft.ops.Ops.input;
 import static org.graft.ops.Ops.matmul;
+import static org.graft.ops.Ops.max;
 import static org.graft.ops.Ops.mean;
+import static org.graft.ops.Ops.min;
+import static org.graft.ops.Ops.mul;
+import static org.graft.ops.Ops.oneHot;
 import static org.graft.ops.Ops.param;
 import static org.graft.ops.Ops.softmaxCrossEntropy;
+import static org.graft.ops.Ops.square;
+import static org.graft.ops.Ops.sub;
+import static org.graft.ops.Ops.sum;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,6 +31,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 
 import org.junit.jupiter.api.BeforeAll;
@@ -39,6 +50,7 @@ import org.graft.core.tensor.Tensor;
 import org.graft.models.data.Data;
 import org.graft.models.data.DataSets;
 import org.graft.models.data.Dataset;
+import org.graft.models.data.Preprocessing;
 import org.graft.models.io.Npz;
 import org.graft.ops.optim.Optimizer;
 
@@ -71,12 +83,14 @@ class TrainerTest {
     }
 
     /** The same, with the mean of every feature of a batch as a metric: on a split, the mean of all its features as fed. */
-    private static Model softmaxRegressionMeasuringX() {
-        Model m = softmaxRegression();
+    private static Model softmaxRegressionMeasuringX() { return measuringX(softmaxRegression()); }
+
+    /** {@code m} with a metric {@code x_mean}, the mean of every feature of a batch: on a split, the mean of all its features as fed. */
+    private static Model measuringX(Model m) {
         var metrics = new LinkedHashMap<>(m.metrics());
         metrics.put("x_mean", mean(m.x()));
         return new Model(m.name(), m.x(), m.y(), m.fixed(), m.objective(), m.cost(), m.maximize(), m.lr(), m.updates(), m.stateUpdates(),
-                metrics, m.params(), m.initialization(), m.recon(), m.samples());
+                metrics, m.params(), m.initialization(), m.recon(), m.samples(), m.outputs(), m.predicted());
     }
 
     private static RunSettings epochs(int epochs) {
@@ -296,5 +310,188 @@ class TrainerTest {
         Map<String, Tensor> once = Npz.read(whole.resolve("checkpoint.npz")), twice = Npz.read(split.resolve("checkpoint.npz"));
         for (String name : List.of("W", "b", "W.sum", "b.sum", "adagrad.t")) assertEquals(once.get(name), twice.get(name), name);
         assertTrue(once.get("adagrad.t").item() > 100, "the steps of three epochs: " + once.get("adagrad.t"));
+    }
+
+    /** Series i at step s is (i, s) for {@code count} series of {@code steps + 1} steps: each sequence names itself in every step. */
+    private static Dataset labelledSequences(int count, int steps) {
+        double[] v = new double[(steps + 1) * count * 2];
+        for (int s = 0; s <= steps; s++) {
+            for (int i = 0; i < count; i++) {
+                v[(s * count + i) * 2] = i;
+                v[(s * count + i) * 2 + 1] = s;
+            }
+        }
+        return Dataset.nextStep(Tensor.of(v, steps + 1, count, 2));
+    }
+
+    /** The per-step linear predictor y[t] = x[t] W + b on sequences [t, n, 2], its mean squared error minimized by Adam. */
+    private static Model stepwiseLinear() {
+        Input x = input("x", "t", "n", 2);
+        Input y = input("y", "t", "n", 2);
+        Param W = param("W", Tensor.matrix(new double[] {0.5, 0.1}, new double[] {-0.2, 0.3}));
+        Param b = param("b", Tensor.zeros(Shape.of(2)));
+        // [t, n, 2, 1] * [2, 2] summed over the inputs' axis: x[t] W for every step and sequence
+        Node predicted = add(sum(mul(expandDims(x, -1), W), -2), b);
+        Node loss = mean(square(sub(predicted, y)));
+        return Model.of("stepwise", x, y, "loss", loss, Optimizer.adam(0.01), List.of(W, b), Map.of());
+    }
+
+    private static RunSettings sequenceRun(int epochs, int batch) {
+        return new RunSettings("stepwise", "", "sequences", epochs, batch, 3, OptionalDouble.empty(), 1, Map.of(), "default", false,
+                DType.F64);
+    }
+
+    /**
+     * A step is fed whole sequences, features [t, batch, d] and their own targets, and an epoch
+     * feeds each training sequence once: state updates count, per sequence, the batches it was in,
+     * and sum how far each fed column strays from being one sequence.
+     */
+    @Test
+    void aBatchOfSequencesIsWholeSequencesAndAnEpochFeedsEachOnce() throws IOException {
+        int count = 12;
+        Data data = new Data("labelled", labelledSequences(count, 5), labelledSequences(4, 5), 0, 0);
+        Input x = input("x", "t", "n", 2);
+        Input y = input("y", "t", "n", 2);
+        Param w = param("w", Tensor.vector(1, 1));
+        Node loss = mean(square(sub(mul(x, w), y)));
+        Param visits = param("visits", Tensor.zeros(Shape.of(count)));
+        Param strays = param("strays", Tensor.scalar(0));
+        Node ids = sum(mul(x, constant(Tensor.vector(1, 0))), -1);                       // [t, n]: each column's names
+        Node fedOnce = sum(oneHot(max(ids, 0), count), 0);                                // [count]: the sequences of the batch
+        Node spread = sum(sub(max(ids, 0), min(ids, 0)));                                 // 0 when a column is one sequence
+        Node misaligned = sum(abs(sub(sub(y, x), constant(Tensor.vector(0, 1)))));       // 0 when y[t] = x[t + 1] of the same sequence
+        var model = new Model("counting", x, Optional.of(y), Map.of(), "loss", loss, false, 0.01,
+                lr -> Optimizer.sgd(0.01).updates(loss, List.of(w), lr),
+                Map.of(visits, add(visits, fedOnce), strays, add(strays, add(spread, misaligned))), Map.of(), List.of(w, visits, strays),
+                (seed, dims) -> {}, Optional.empty(), Optional.empty(), Map.of(), Optional.empty());
+        var trainer = new Trainer(model, data, sequenceRun(2, 4), Options.DEFAULT);
+        assertEquals(3, trainer.stepsPerEpoch());
+        assertTrue(trainer.train(new Trainer.Listener() {}, () -> false));
+        assertEquals(Tensor.full(Shape.of(count), 2), visits.value(), "each sequence once in each of 2 epochs");
+        assertEquals(Tensor.scalar(0), strays.value());
+    }
+
+    /** Stopped within an epoch and resumed by a fresh trainer, a run on sequences ends bit for bit where an uninterrupted one does. */
+    @Test
+    void aRunOnSequencesStoppedWithinAnEpochResumesExactly() throws IOException {
+        var random = new java.util.Random(5);
+        Data data = new Data("waves", waves(40, 30, random), waves(8, 30, random), 0, 0);
+        RunSettings run = sequenceRun(3, 8);
+        Path whole = dir.resolve("whole"), split = dir.resolve("split");
+        var uninterrupted = new Trainer(stepwiseLinear(), data, run, Options.DEFAULT, whole);
+        assertTrue(uninterrupted.train(new Trainer.Listener() {}, () -> false));
+
+        var stopped = new Trainer(stepwiseLinear(), data, run, Options.DEFAULT, split);
+        int[] steps = {0};
+        assertFalse(stopped.train(new Trainer.Listener() {}, () -> steps[0]++ == 7));   // 2 of the 5 steps of epoch 2
+        assertEquals(new Trainer.Position(1, 2), stopped.position());
+        var resumed = new Trainer(stepwiseLinear(), data, run, Options.DEFAULT, split);
+        resumed.resume();
+        assertTrue(resumed.train(new Trainer.Listener() {}, () -> false));
+
+        assertEquals(Npz.read(whole.resolve("checkpoint.npz")), Npz.read(split.resolve("checkpoint.npz")));
+        assertEquals(Files.readAllLines(whole.resolve("metrics.csv")).stream().map(TrainerTest::withoutSeconds).toList(),
+                Files.readAllLines(split.resolve("metrics.csv")).stream().map(TrainerTest::withoutSeconds).toList());
+        List<Trainer.Epoch> epochs = uninterrupted.history();
+        assertTrue(epochs.get(2).heldOut().get("test_loss") < epochs.get(0).heldOut().get("test_loss"), epochs.toString());
+    }
+
+    /**
+     * On sequences every step of every training sequence is an example of the features: the
+     * checkpoint's mean is theirs over t and n, [d]; the test split's features as fed have the
+     * mean those statistics give them; the targets, the next steps of the features, are
+     * standardized alike, and so is the persistence baseline; and a run stopped within an epoch
+     * resumes with the checkpoint's transform exactly.
+     */
+    @Test
+    void aRunOnSequencesStandardizesEveryStepByTheTrainingSequencesStatistics() throws IOException {
+        var random = new java.util.Random(7);
+        Data data = new Data("waves", waves(40, 30, random), waves(8, 30, random), 0, 0);
+        RunSettings run = sequenceRun(2, 8).preprocessing("standardize", 0);
+        Path whole = dir.resolve("whole"), split = dir.resolve("split");
+        var uninterrupted = new Trainer(measuringX(stepwiseLinear()), data, run, Options.DEFAULT, whole);
+        assertTrue(uninterrupted.train(new Trainer.Listener() {}, () -> false));
+
+        double[] x = data.train().features().toArray(), mean = new double[2], scale = new double[2];
+        int steps = x.length / 2;
+        for (int i = 0; i < steps; i++) for (int j = 0; j < 2; j++) mean[j] += x[i * 2 + j] / steps;
+        for (int j = 0; j < 2; j++) {
+            double squares = 0;
+            for (int i = 0; i < steps; i++) squares += (x[i * 2 + j] - mean[j]) * (x[i * 2 + j] - mean[j]);
+            scale[j] = 1 / Math.sqrt(squares / steps);
+        }
+        Map<String, Tensor> checkpoint = Npz.read(whole.resolve("checkpoint.npz"));
+        assertTrue(Tensor.of(mean, 2).allClose(checkpoint.get("graft.preprocess.mean"), 1e-12, 1e-15), "the mean");
+        assertTrue(Tensor.of(scale, 2).allClose(checkpoint.get("graft.preprocess.scale"), 1e-12, 0), "the scale");
+        double[] test = data.test().features().toArray();
+        double testMean = meanStandardized(test, 0, test.length / 2, mean, scale);
+        assertTrue(Math.abs(testMean) > 1e-3, "not the 0 of a split fitted on itself: " + testMean);
+        assertEquals(testMean, uninterrupted.history().get(1).heldOut().get("test_x_mean"), 1e-12);
+        // y - x standardized is (y - x) * scale, the mean being the same for both
+        Tensor change = data.test().targets().sub(data.test().features()).mul(Tensor.of(scale, 2));
+        double persistence = change.mul(change).sum() / change.size();
+        assertEquals(persistence, uninterrupted.persistenceMse().orElseThrow(), 1e-12 * persistence);
+        assertTrue(Math.abs(persistence - data.test().persistenceMse()) > 0.1 * persistence, "another figure than the raw one");
+
+        var stopped = new Trainer(measuringX(stepwiseLinear()), data, run, Options.DEFAULT, split);
+        int[] taken = {0};
+        assertFalse(stopped.train(new Trainer.Listener() {}, () -> taken[0]++ == 7));   // 2 of the 5 steps of epoch 2
+        var resumed = new Trainer(measuringX(stepwiseLinear()), data, run, Options.DEFAULT, split);
+        resumed.resume();
+        assertTrue(resumed.train(new Trainer.Listener() {}, () -> false));
+        assertEquals(checkpoint, Npz.read(split.resolve("checkpoint.npz")));
+        assertEquals(uninterrupted.persistenceMse(), resumed.persistenceMse());
+
+        // with --valid, the test split the baseline is of is standardized by the statistics of the sequences left to train on
+        var validating = new Trainer(stepwiseLinear(), data, run.validating(8, 0), Options.DEFAULT);
+        assertTrue(validating.train(new Trainer.Listener() {}, () -> false));
+        Dataset kept = data.train().holdOut(8).train();
+        assertEquals(Preprocessing.STANDARDIZE.fit(kept.features(), 0).apply(data.test()).persistenceMse(),
+                validating.persistenceMse().orElseThrow());
+    }
+
+    /**
+     * On sequences the prediction's R² is over every step of every held-out sequence: measured in
+     * batches of 3 of the 7 test sequences (3, 3, then 1), it is the R² of the whole split's
+     * prediction [t, 7, 2] read as 30 * 7 rows, as each batch's columns land where its sequences are.
+     */
+    @Test
+    void theRSquaredOfSequencesIsOverEveryStepOfEverySequenceHeldOut() throws IOException {
+        var random = new java.util.Random(11);
+        Data data = new Data("waves", waves(12, 30, random), waves(7, 30, random), 0, 0);
+        Input x = input("x", "t", "n", 2);
+        Input y = input("y", "t", "n", 2);
+        Param W = param("W", Tensor.matrix(new double[] {0.5, 0.1}, new double[] {-0.2, 0.3}));
+        Param b = param("b", Tensor.zeros(Shape.of(2)));
+        Node predicted = add(sum(mul(expandDims(x, -1), W), -2), b);
+        Node loss = mean(square(sub(predicted, y)));
+        var model = new Model("stepwise", x, Optional.of(y), Map.of(), "loss", loss, false, 0.01,
+                lr -> Optimizer.adam(0.01).updates(loss, List.of(W, b), lr), Map.of(), Map.of(), List.of(W, b), (seed, dims) -> {},
+                Optional.empty(), Optional.empty(), Map.of("predicted", predicted), Optional.of(predicted));
+        var trainer = new Trainer(model, data, sequenceRun(2, 3), Options.DEFAULT);
+        assertEquals(List.of("test_loss", "test_r2"), trainer.columns().heldOut());
+        assertTrue(trainer.train(new Trainer.Listener() {}, () -> false));
+
+        Dataset test = data.test();
+        Tensor whole = Compiler.compile(List.of(x), List.of(predicted), Options.DEFAULT).call(test.features()).get(0);
+        double r2 = trainer.history().get(1).heldOut().get("test_r2");
+        assertEquals(Prediction.rSquared(test.targets(), whole.toArray()), r2, 1e-12);
+        assertTrue(r2 > 0 && r2 < 1, "a linear map of 2 epochs explains some of the waves, not all: " + r2);
+    }
+
+    /** A metrics row without its last column, the seconds an epoch took, which no two runs share. */
+    private static String withoutSeconds(String row) { return row.substring(0, row.lastIndexOf(',')); }
+
+    /** Noisy sines and cosines of random phases and frequencies, one-step prediction, [steps, count, 2]. */
+    private static Dataset waves(int count, int steps, java.util.Random random) {
+        double[] v = new double[(steps + 1) * count * 2];
+        for (int i = 0; i < count; i++) {
+            double phase = 2 * Math.PI * random.nextDouble(), omega = 0.1 + 0.2 * random.nextDouble();
+            for (int s = 0; s <= steps; s++) {
+                v[(s * count + i) * 2] = Math.sin(omega * s + phase);
+                v[(s * count + i) * 2 + 1] = Math.cos(omega * s + phase);
+            }
+        }
+        return Dataset.nextStep(Tensor.of(v, steps + 1, count, 2));
     }
 }
