@@ -22,6 +22,7 @@ import org.graft.dsl.Program;
 import org.graft.models.data.CorruptDataException;
 import org.graft.models.data.Data;
 import org.graft.models.data.DataSets;
+import org.graft.models.data.Preprocessing;
 import org.graft.models.train.Confusion;
 import org.graft.models.train.Model;
 import org.graft.models.train.RunFolder;
@@ -55,7 +56,10 @@ import picocli.CommandLine.Spec;
                 "--valid N holds the last N training examples out, or that fraction of them for N in (0, 1) (MNIST's "
                         + "last 10,000 are the tutorials' validation set); each epoch is then measured on them, the params of the epoch with the best validation "
                         + "objective are kept (OUT/best.npz), and the test split is measured once, at the end, with them. "
-                        + "--patience P stops the run when P epochs pass without a better validation objective.",
+                        + "--patience P stops the run when P epochs pass without a better validation objective; with "
+                        + "--patience-increase F, the Theano tutorials' rule instead: the run trains at least P epochs, an epoch e "
+                        + "that improves the validation objective by 0.5%% or more (--improvement-threshold 0.995) makes it at "
+                        + "least e F epochs.",
                 "",
                 "--lr-schedule SPEC sets each epoch's learning rate as PyTorch's scheduler of that kind does, stepped "
                         + "after each epoch, and writes it to metrics.csv (a column lr). SPEC is one of:",
@@ -72,6 +76,13 @@ import picocli.CommandLine.Spec;
                         + "gradient of the mean objective over the training split has a norm below EPS (a metrics.csv column, "
                         + "grad_norm). Both work with or without --valid. A run that stops early says why, and writes it to "
                         + "OUT/run.json.",
+                "",
+                "--preprocess standardize|pca-whiten|zca-whiten transforms the features of every split by statistics of "
+                        + "the training split alone (after --valid is held out): mean zero and unit variance per feature, or "
+                        + "the covariance whitened, decorrelated with variances equalized, with --whiten-eps EPS added to its "
+                        + "eigenvalues. For sequences every step of every sequence is an example of the features, and the "
+                        + "targets, their next steps, are transformed alike (so are the losses, R², trajectories.png and the "
+                        + "persistence baseline); other targets stay as they are. The checkpoint keeps the transform for --resume.",
                 "",
                 "OUT gets metrics.csv (one row per epoch), checkpoint.npz (every param and the optimizer's state, "
                         + "readable by numpy.load), run.json (the settings) and PNG pictures: the learning curve, and for "
@@ -136,6 +147,16 @@ final class TrainCommand implements Callable<Integer> {
                     + "train every epoch).")
     int patience;
 
+    @Option(names = "--patience-increase", paramLabel = "F",
+            description = "With --patience: the Theano tutorials' rule, the patience P epochs at least, raised to e F by an "
+                    + "epoch e that improves the best validation objective by 1 - T of it or more (default: none).")
+    String patienceIncrease;        // as given: RunSettings.patienceIncrease reads and checks it
+
+    @Option(names = "--improvement-threshold", paramLabel = "T",
+            description = "With --patience-increase: the T of an improvement that raises the patience, in (0, 1] (default: "
+                    + RunSettings.IMPROVEMENT_THRESHOLD + ", an improvement of 0.5%% or more).")
+    String improvementThreshold;    // as given: RunSettings.improvementThreshold reads and checks it
+
     @Option(names = "--stop-rel-change", paramLabel = "EPS",
             description = "Stop after an epoch whose mean training objective changed by less than EPS times its "
                     + "value the epoch before (default: none).")
@@ -145,6 +166,15 @@ final class TrainCommand implements Callable<Integer> {
             description = "Stop after an epoch at whose end the gradient of the mean objective over the training split, "
                     + "every trained param's as one vector, has a norm below EPS (default: none).")
     String stopGradNorm;    // as given: RunSettings.stopGradNorm reads and checks it
+
+    @Option(names = "--preprocess", paramLabel = "KIND",
+            description = "standardize, pca-whiten or zca-whiten the features, fitted on the training split (default: none).")
+    String preprocess;      // as given: RunSettings.preprocess checks it
+
+    @Option(names = "--whiten-eps", paramLabel = "EPS",
+            description = "With pca-whiten or zca-whiten: added to each eigenvalue of the training split's covariance "
+                    + "(default: " + Preprocessing.DEFAULT_EPS + ").")
+    String whitenEps;       // as given: RunSettings.whitenEps reads and checks it
 
     @Option(names = "--out", paramLabel = "OUT",
             description = "Where the run's files go (default: runs/MODEL or the next free runs/MODEL-N, or the --resume folder).")
@@ -186,8 +216,12 @@ final class TrainCommand implements Callable<Integer> {
         OptionalDouble rate = lr == null ? OptionalDouble.empty() : OptionalDouble.of(checked(() -> RunSettings.learningRate(lr)));
         if (valid != null) checked(() -> RunSettings.validation(valid));
         checked(() -> RunSettings.requirePatience(patience, valid != null));
+        double increase = patienceIncrease == null ? 0 : checked(() -> RunSettings.patienceIncrease(patienceIncrease, patience));
+        double threshold = checked(() -> RunSettings.improvementThreshold(improvementThreshold, patienceIncrease != null));
         double relChange = stopRelChange == null ? 0 : checked(() -> RunSettings.stopRelChange(stopRelChange));
         double gradNorm = stopGradNorm == null ? 0 : checked(() -> RunSettings.stopGradNorm(stopGradNorm));
+        if (preprocess != null) checked(() -> RunSettings.preprocess(preprocess));
+        double eps = checked(() -> RunSettings.whitenEps(whitenEps, preprocess));
         if (resume != null && out != null && !out.equals(resume)) {
             throw new ParameterException(spec.commandLine(), "--out " + out + " and --resume " + resume
                     + ": a resumed run stays in its folder");
@@ -212,7 +246,8 @@ final class TrainCommand implements Callable<Integer> {
             int batch = this.batch != null ? this.batch : Math.min(DEFAULT_BATCH, training);
             var run = new RunSettings(text.name(), text.text(), data, epochs, batch, seed.seed, rate,
                     lrDecay, jsonTexts(), rewriting.describe(), nanGuard.on, computes).validating(held, patience)
-                    .stopping(relChange, gradNorm).scheduling(schedule);
+                    .increasingPatience(increase, threshold).stopping(relChange, gradNorm).preprocessing(preprocess, eps)
+                    .scheduling(schedule);
             var trainer = new Trainer(model, dataset, run, options, folder.path());
             if (resume != null) {
                 trainer.resume();
@@ -224,9 +259,11 @@ final class TrainCommand implements Callable<Integer> {
             if (overwrite) folder.clear();
             String examples = dataset.train().isSequences() ? String.format("sequences of %,d steps", dataset.train().steps())
                     : "examples";
-            stdout.printf("%s on %s: %,d training%s and %,d test %s, %d epoch%s of %,d steps of %d%s%n", text.name(),
+            stdout.printf("%s on %s: %,d training%s and %,d test %s, %d epoch%s of %,d steps of %d%s%s%n", text.name(),
                     dataset.name(), training, held == 0 ? "" : String.format(", %,d validation", held), dataset.test().size(), examples,
-                    epochs, epochs == 1 ? "" : "s", training / batch, batch, computes == DType.F64 ? "" : ", in " + computes);
+                    epochs, epochs == 1 ? "" : "s", training / batch, batch, computes == DType.F64 ? "" : ", in " + computes,
+                    preprocess == null ? "" : ", " + preprocess + " by the training split's statistics"
+                            + (eps == 0 ? "" : " (eps " + RunSettings.epsText(eps) + ")"));
             stdout.flush();
             boolean finished;
             try (var report = new Report(stdout, stderr, epochs, trainer.columns(), trainer::stoppedEarly)) {

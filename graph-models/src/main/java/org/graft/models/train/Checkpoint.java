@@ -39,7 +39,9 @@ import org.graft.models.io.Npz;
  * epoch are dropped. A run with a validation split keeps its best epoch's params in the
  * checkpoint too, as {@value #BEST}NAME, so that they are always of the checkpoint's moment (the
  * best epoch itself is read back from the metrics), and writes them as {@value #BEST_FILE}, by
- * their names, with that epoch as {@value #EPOCH}, for the user.
+ * their names, with that epoch as {@value #EPOCH}, for the user. A run with a preprocessing keeps
+ * the transform it fitted, {@value #PREPROCESS_MEAN} and {@value #PREPROCESS_SCALE} or
+ * {@value #PREPROCESS_MATRIX}, so that a resumed run applies the same one.
  */
 final class Checkpoint {
     private Checkpoint() {}
@@ -55,6 +57,10 @@ final class Checkpoint {
     static final String BEST_FILE = "best.npz";
     static final String STOPPED = "stopped";
     static final String PERSISTENCE = "persistenceTestMse";
+    /** The preprocessing fitted on the training split: each feature's mean, then the scale (standardizing) or matrix (whitening); f64. */
+    static final String PREPROCESS_MEAN = "graft.preprocess.mean";
+    static final String PREPROCESS_SCALE = "graft.preprocess.scale";
+    static final String PREPROCESS_MATRIX = "graft.preprocess.matrix";
 
     /**
      * run.json is strict JSON, which has no NaN or infinities: a setting not given is {@code null}

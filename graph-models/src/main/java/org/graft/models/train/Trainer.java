@@ -1,6 +1,8 @@
 package org.graft.models.train;
 
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,6 +36,7 @@ import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
 import org.graft.models.data.Data;
 import org.graft.models.data.Dataset;
+import org.graft.models.data.Preprocessing;
 import org.graft.models.io.AtomicFile;
 import org.graft.ops.Neural;
 import org.graft.ops.Ops;
@@ -56,8 +59,9 @@ import org.graft.ops.Reduce;
  * validation split, the last examples of the training set, held out of training. A run with a
  * validation split keeps the params of its best epoch, the one with the best validation
  * objective (the first, on a tie), stops when {@link RunSettings#patience()} epochs pass without
- * a better one, and measures the test split once, at the end, with the best epoch's params:
- * no figure of the test split chooses anything. With or without a validation split, a run stops
+ * a better one (or, with {@link RunSettings#patienceIncrease()}, by the Theano tutorials' rule),
+ * and measures the test split once, at the end, with the best epoch's params: no figure of the
+ * test split chooses anything. With or without a validation split, a run stops
  * after an epoch whose mean training objective changed by less than
  * {@link RunSettings#stopRelChange()} of the epoch before's, or at whose end the norm of the
  * objective's gradient over the whole training split is below {@link RunSettings#stopGradNorm()};
@@ -67,6 +71,15 @@ import org.graft.ops.Reduce;
  * its outputs shaped as the targets, is scored too: for real targets its R² is a held-out figure
  * of each epoch (over every step of every sequence, for sequences); for classes the test split's {@link Confusion} matrix is taken once trained,
  * with the params of the final test figures.
+ *
+ * <p>With {@link RunSettings#preprocessing()}, the features of every split are transformed
+ * before the first step, by a transform fitted on the training split alone (after the
+ * validation split is held out of it): the validation and test splits are transformed with the
+ * training split's statistics, the test split only when it is measured. The checkpoint holds
+ * the transform, and a resumed run applies that one rather than fitting it again. Of sequences,
+ * every step of every sequence is an example of the features. The targets are not transformed,
+ * but those of a one-step prediction set, the next steps of the features: the objective, the
+ * prediction's R², the pictures and the persistence baseline are then all in the new units.
  *
  * <p>The run computes in the dtype of the model's cost. The data sets are f64 in memory;
  * an f32 model is fed each batch converted to the dtype of the input it goes to, as it is
@@ -172,9 +185,12 @@ public final class Trainer {
     public static final String TRAIN = "train_";
 
     private final Model model;
-    private final Data data;                    // the training examples and the split measured each epoch
+    private Data data;                          // the training examples and the split measured each epoch, preprocessed once trained
     private final Dataset testSet;              // with a validation split, the test split, measured once at the end; else null
-    private final OptionalDouble persistence;   // the test split's persistence MSE, for a one-step prediction set
+    private final Preprocessing preprocessing;  // null for none
+    private Preprocessing.Transform transform;  // fitted on the training split, or the checkpoint's; null until then and without one
+    private boolean preprocessed;               // whether data holds the features transformed
+    private OptionalDouble persistence;         // the test split's persistence MSE, for a one-step prediction set, as trained
     private final RunSettings run;
     private final Path out;                     // null for a run that writes nothing
     private final Input x;
@@ -194,7 +210,8 @@ public final class Trainer {
     private final Columns columns;
     private final Map<String, Param> saved;     // every param a step reads or changes, by name
     private final Map<String, Param> evaluated; // every param the measured figures and the prediction read, by name: what the best epoch keeps
-    private final RunPictures pictures;
+    private final Options options;              // the pictures' functions are compiled with them
+    private RunPictures pictures;               // of the data as trained, made once preprocessed; null for a run that writes nothing
     private final List<Epoch> history = new ArrayList<>();
     private int epochsDone;
     private int stepsDone;              // of epoch epochsDone + 1, when a run stopped within it
@@ -245,9 +262,8 @@ public final class Trainer {
             testSet = null;
         }
         data = this.data;   // from here on, the data as trained
-        Dataset testSplit = testSet != null ? testSet : data.test();
-        persistence = testSplit.isNextStep() ? OptionalDouble.of(testSplit.persistenceMse()) : OptionalDouble.empty();
         this.run = run;
+        preprocessing = run.preprocessing();
         this.out = out;
         x = model.x();
         y = model.y().orElse(null);
@@ -317,7 +333,8 @@ public final class Trainer {
         evaluated = new LinkedHashMap<>();
         for (Node n : Graph.topologicalOrder(computed)) if (n instanceof Param p) evaluated.put(p.label(), p);
         best = values(evaluated);
-        pictures = out == null ? null : new RunPictures(model, data, batch, options);
+        this.options = options;
+        persistence = testPersistence();
     }
 
     /**
@@ -353,7 +370,14 @@ public final class Trainer {
      */
     private String stopReason(List<Epoch> epochs, int best) {
         int e = epochs.size();
-        if (run.patience() > 0 && best > 0 && e - best >= run.patience()) return patienceRanOut(best);
+        if (run.patience() > 0 && best > 0) {
+            if (run.patienceIncrease() > 0) {
+                Patience patience = increasedPatience(epochs);
+                if (e >= patience.epochs()) return increasedPatienceRanOut(patience);
+            } else if (e - best >= run.patience()) {
+                return patienceRanOut(best);
+            }
+        }
         if (run.stopRelChange() > 0 && e >= 2) {
             double change = relativeChange(epochs.get(e - 2).train(), epochs.get(e - 1).train());
             if (change < run.stopRelChange()) {
@@ -386,6 +410,53 @@ public final class Trainer {
     }
 
     /**
+     * The tutorials' patience after some epochs: {@code epochs} epochs, the most of
+     * {@code --patience} and {@code extendedBy} times the {@code --patience-increase} factor.
+     *
+     * @param extendedBy the last epoch whose validation objective beat the best before it by at
+     *     least 1 - {@code --improvement-threshold} of it
+     */
+    private record Patience(double epochs, int extendedBy) {}
+
+    /**
+     * The Theano tutorials' early stopping (logistic_sgd.py, mlp.py), counted in epochs where they
+     * count steps, as the validation split is measured once an epoch: the patience starts at
+     * {@code --patience}; an epoch e whose validation objective beats the best before it by at
+     * least {@code 1 - threshold} of it (below {@code best * threshold} for a positive loss; the
+     * first epoch always, the best before it being none) raises it to at least e times the
+     * factor. Replayed from the first epoch, so that a resumed run has it from metrics.csv.
+     */
+    private Patience increasedPatience(List<Epoch> epochs) {
+        double patience = run.patience();
+        int extendedBy = 0;
+        Epoch best = null;
+        for (Epoch epoch : epochs) {
+            if (best != null && !improves(epoch, best, 0)) continue;
+            if (best == null || improves(epoch, best, 1 - run.improvementThreshold())) {
+                patience = Math.max(patience, epoch.epoch() * run.patienceIncrease());
+                extendedBy = epoch.epoch();
+            }
+            best = epoch;
+        }
+        return new Patience(patience, extendedBy);
+    }
+
+    /**
+     * Why the tutorials' patience ends a run, as printed and written to run.json: {@code valid loss
+     * last improved by 0.5% or more at epoch 13, so patience ran out after max(10, 13 × 2) = 26
+     * epochs (--patience 10 --patience-increase 2)}.
+     */
+    private String increasedPatienceRanOut(Patience patience) {
+        String percent = BigDecimal.ONE.subtract(BigDecimal.valueOf(run.improvementThreshold())).movePointRight(2).stripTrailingZeros()
+                .toPlainString();
+        String factor = RunSettings.epsText(run.patienceIncrease());
+        String epochs = BigDecimal.valueOf(patience.epochs()).round(new MathContext(6)).stripTrailingZeros().toPlainString();
+        return String.format("%s last improved by %s%% or more at epoch %d, so patience ran out after max(%d, %d × %s) = %s epochs"
+                + " (--patience %d --patience-increase %s)", columns.heldOut().get(0).replace('_', ' '), percent, patience.extendedBy(),
+                run.patience(), patience.extendedBy(), factor, epochs, run.patience(), factor);
+    }
+
+    /**
      * With a validation split, the test split's figures ({@code test_OBJ}, {@code test_METRIC}) with
      * the best epoch's params, measured once when training has ended; empty before, and without a
      * validation split (then the test figures are each epoch's).
@@ -395,7 +466,8 @@ public final class Trainer {
     /**
      * For a one-step prediction set ({@link Dataset#isNextStep()}), the baseline a model must
      * beat: the test split's mean squared error of the persistence forecast {@code x[t+1] = x[t]},
-     * {@link Dataset#persistenceMse()}; empty for other sets.
+     * {@link Dataset#persistenceMse()}, of the split as preprocessed once {@link #train} has
+     * preprocessed it, as the test loss is; empty for other sets.
      */
     public OptionalDouble persistenceMse() { return persistence; }
 
@@ -419,6 +491,11 @@ public final class Trainer {
         var expected = new LinkedHashMap<String, Type>();
         for (var p : saved.entrySet()) expected.put(p.getKey(), Type.of(p.getValue().value()));
         if (run.valid() > 0) for (var p : evaluated.entrySet()) expected.put(Checkpoint.BEST + p.getKey(), Type.of(p.getValue().value()));
+        if (preprocessing != null) {
+            int features = data.train().featureWidth();
+            expected.put(Checkpoint.PREPROCESS_MEAN, Type.f64(features));
+            expected.put(matrixEntry(), preprocessing.whitens() ? Type.f64(features, features) : Type.f64(features));
+        }
         Checkpoint.Saved found = Checkpoint.read(out, run, expected, columns());
         Checkpoint.Progress at = found.progress();
         if (at.steps() >= stepsPerEpoch()) {
@@ -439,6 +516,10 @@ public final class Trainer {
         }
         for (var p : saved.entrySet()) p.getValue().set(found.params().get(p.getKey()));
         if (run.valid() > 0) for (String name : evaluated.keySet()) best.put(name, found.params().get(Checkpoint.BEST + name));
+        if (preprocessing != null) {
+            transform = new Preprocessing.Transform(preprocessing, found.params().get(Checkpoint.PREPROCESS_MEAN),
+                    found.params().get(matrixEntry()));
+        }
         bestEpoch = foundBest;
         history.clear();
         history.addAll(found.epochs());
@@ -457,6 +538,8 @@ public final class Trainer {
      * @return true when every epoch is done, false when {@code stop} ended the run at {@link #position()}
      */
     public boolean train(Listener listener, BooleanSupplier stop) throws IOException {
+        preprocess();
+        if (out != null && pictures == null) pictures = new RunPictures(model, data, run.batch(), options);
         Evaluation reported = null;   // of the test split with the params the final figures are of
         for (int e = epochsDone + 1; e <= run.epochs() && stopped == null; e++) {
             long seed = epochSeed(run.seed(), e);
@@ -520,11 +603,47 @@ public final class Trainer {
      * for an objective maximized. Strictly, as in the Theano tutorials' {@code this_validation_loss
      * < best_validation_loss}, so the first of equal epochs stays the best.
      */
-    private boolean improves(Epoch epoch, Epoch than) {
+    private boolean improves(Epoch epoch, Epoch than) { return improves(epoch, than, 0); }
+
+    /**
+     * Whether {@code epoch}'s validation objective is better than {@code than}'s by more than
+     * {@code by} of its magnitude: below {@code than - by |than|} (above {@code than + by |than|} for
+     * an objective maximized). An infinite {@code than} is beaten by any finite value, as the
+     * tutorials' {@code inf * improvement_threshold} is.
+     */
+    private boolean improves(Epoch epoch, Epoch than, double by) {
         String objective = columns.heldOut().get(0);
-        int order = Double.compare(epoch.heldOut().get(objective), than.heldOut().get(objective));
+        double bar = than.heldOut().get(objective);
+        if (by != 0 && Double.isFinite(bar)) bar += (model.maximize() ? by : -by) * Math.abs(bar);
+        int order = Double.compare(epoch.heldOut().get(objective), bar);
         return model.maximize() ? order > 0 : order < 0;
     }
+
+    /**
+     * With a preprocessing, transforms the training split and the one measured each epoch, once:
+     * by the checkpoint's transform when the run resumed, else by one fitted now on the training
+     * split. The test split of a run with a validation split is transformed when it is measured.
+     */
+    private void preprocess() {
+        if (preprocessing == null || preprocessed) return;
+        if (transform == null) transform = preprocessing.fit(data.train().features(), run.whitenEps());
+        data = new Data(data.name(), transform.apply(data.train()), transform.apply(data.test()), data.height(), data.width(),
+                data.notClasses());
+        preprocessed = true;
+        persistence = testPersistence();
+    }
+
+    /**
+     * The test split's persistence error, for a one-step prediction set, in the units the model
+     * is measured in: of the split as preprocessed, whose targets are too, when the run preprocesses.
+     */
+    private OptionalDouble testPersistence() {
+        Dataset tested = testSet == null ? data.test() : transform == null ? testSet : transform.apply(testSet);
+        return tested.isNextStep() ? OptionalDouble.of(tested.persistenceMse()) : OptionalDouble.empty();
+    }
+
+    /** The checkpoint's entry of the preprocessing's matrix: the scale per feature of standardizing, the whitening matrix. */
+    private String matrixEntry() { return preprocessing.whitens() ? Checkpoint.PREPROCESS_MATRIX : Checkpoint.PREPROCESS_SCALE; }
 
     /**
      * The test split's figures with the best epoch's params, measured with that epoch's seed so
@@ -535,7 +654,7 @@ public final class Trainer {
         Map<String, Tensor> last = values(evaluated);
         evaluated.forEach((name, p) -> p.set(best.get(name)));
         try {
-            return evaluate(testSet, epochSeed(run.seed(), bestEpoch), prefixed(TEST));
+            return evaluate(transform == null ? testSet : transform.apply(testSet), epochSeed(run.seed(), bestEpoch), prefixed(TEST));
         } finally {
             evaluated.forEach((name, p) -> p.set(last.get(name)));
         }
@@ -583,6 +702,10 @@ public final class Trainer {
     private void save() throws IOException {
         var params = new LinkedHashMap<>(values(saved));
         if (run.valid() > 0) best.forEach((name, value) -> params.put(Checkpoint.BEST + name, value));
+        if (transform != null) {
+            params.put(Checkpoint.PREPROCESS_MEAN, transform.mean());
+            params.put(matrixEntry(), transform.matrix());
+        }
         Checkpoint.write(out, run, new Checkpoint.Progress(epochsDone, stepsDone, objectiveSum, seconds), params, columns(),
                 history, stopped, persistenceMse());
         if (bestEpoch > 0) Checkpoint.writeBest(out, best, bestEpoch);   // not read by a resume, which takes the checkpoint's

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -16,6 +14,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+
+import org.graft.models.GoldenFixture;
 
 /**
  * {@code --lr-schedule}: every form gives PyTorch 1.13's rates epoch for epoch, read from
@@ -105,34 +105,24 @@ class LrScheduleTest {
     }
 
     private static List<Case> cases() throws IOException {
-        String text;
-        try (InputStream in = LrScheduleTest.class.getResourceAsStream("/torch/lr_schedules.txt")) {
-            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
         var cases = new ArrayList<Case>();
-        for (String block : text.strip().split("\n\n")) {
+        for (List<GoldenFixture.Line> block : GoldenFixture.blocks("/torch/lr_schedules.txt")) {
             String spec = null;
             double base = Double.NaN;
             boolean maximize = false;
             double[] watched = null, want = null;
-            for (String line : block.split("\n")) {
-                String key = line.substring(0, line.indexOf(' ')), value = line.substring(line.indexOf(' ') + 1);
-                switch (key) {
-                    case "schedule" -> spec = value;
-                    case "base" -> base = Double.parseDouble(value);
-                    case "objective" -> maximize = value.equals("max");
-                    case "watched" -> watched = numbers(value);
-                    case "lr" -> want = numbers(value);
-                    default -> throw new IllegalStateException("lr_schedules.txt: unknown line " + line);
+            for (GoldenFixture.Line line : block) {
+                switch (line.key()) {
+                    case "schedule" -> spec = line.value();
+                    case "base" -> base = Double.parseDouble(line.value());
+                    case "objective" -> maximize = line.value().equals("max");
+                    case "watched" -> watched = GoldenFixture.numbers(line.value());
+                    case "lr" -> want = GoldenFixture.numbers(line.value());
+                    default -> throw new IllegalStateException("lr_schedules.txt: unknown line " + line.key() + " " + line.value());
                 }
             }
             cases.add(new Case(spec, base, maximize, watched, want));
         }
         return cases;
-    }
-
-    /** Python's reprs: as Java writes them, but for {@code nan}. */
-    private static double[] numbers(String text) {
-        return Arrays.stream(text.split(" ")).mapToDouble(v -> v.equals("nan") ? Double.NaN : Double.parseDouble(v)).toArray();
     }
 }
