@@ -94,6 +94,12 @@ public interface Op {
     }
 
     /**
+     * The outputs of the graph the op runs inside itself (a scan's step, whose leaves are its own
+     * inputs), for printing; empty for an op that is no graph of its own, as almost every op.
+     */
+    default List<Node> innerGraph() { return List.of(); }
+
+    /**
      * Whether the op draws random numbers: a {@link Stochastic} op, or one that runs others
      * (a scan whose step samples). Such a node is never folded, merged with another or computed
      * once per plan, and it draws from the function's stream in schedule order.

@@ -10,8 +10,9 @@ import org.graft.models.train.Model;
 
 /**
  * A Graft program as {@code graft train} trains it: the data go to the inputs named
- * {@value #FEATURES} and {@value #TARGETS}, the others keep their {@code --set} values, and the
- * pictures are of the bindings {@code recon}, {@code samples} and {@code predicted}.
+ * {@value #FEATURES} and {@value #TARGETS}, the others keep their {@code --set} values, the
+ * pictures are of the bindings {@code recon}, {@code samples} and {@code predicted}, and its
+ * prediction of y, which is scored, is the first of its outputs with the targets' shape.
  */
 final class ProgramModel {
     private ProgramModel() {}
@@ -40,7 +41,8 @@ final class ProgramModel {
         return new Model(program.file(), x, y, program.inputValues(), columnName(goal.text()), goal.cost(), goal.maximize(),
                 goal.optimizer().lr(), program::objectiveUpdates, program.stateUpdates(), program.metrics(), program.params(),
                 program::initialize, Optional.ofNullable(program.bindings().get("recon")),
-                Optional.ofNullable(program.bindings().get("samples")), Optional.ofNullable(program.bindings().get("predicted")));
+                Optional.ofNullable(program.bindings().get("samples")), program.outputs(),
+                Optional.ofNullable(program.bindings().get("predicted")));
     }
 
     private static Optional<Input> input(Program program, String name) {

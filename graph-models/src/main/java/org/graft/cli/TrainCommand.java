@@ -22,6 +22,8 @@ import org.graft.dsl.Program;
 import org.graft.models.data.CorruptDataException;
 import org.graft.models.data.Data;
 import org.graft.models.data.DataSets;
+import org.graft.models.data.Preprocessing;
+import org.graft.models.train.Confusion;
 import org.graft.models.train.Model;
 import org.graft.models.train.RunFolder;
 import org.graft.models.train.RunSettings;
@@ -54,7 +56,20 @@ import picocli.CommandLine.Spec;
                 "--valid N holds the last N training examples out, or that fraction of them for N in (0, 1) (MNIST's "
                         + "last 10,000 are the tutorials' validation set); each epoch is then measured on them, the params of the epoch with the best validation "
                         + "objective are kept (OUT/best.npz), and the test split is measured once, at the end, with them. "
-                        + "--patience P stops the run when P epochs pass without a better validation objective.",
+                        + "--patience P stops the run when P epochs pass without a better validation objective; with "
+                        + "--patience-increase F, the Theano tutorials' rule instead: the run trains at least P epochs, an epoch e "
+                        + "that improves the validation objective by 0.5%% or more (--improvement-threshold 0.995) makes it at "
+                        + "least e F epochs.",
+                "",
+                "--lr-schedule SPEC sets each epoch's learning rate as PyTorch's scheduler of that kind does, stepped "
+                        + "after each epoch, and writes it to metrics.csv (a column lr). SPEC is one of:",
+                "  step:S[:G]                   StepLR; G is 0.1 if not given",
+                "  exponential:G                ExponentialLR; --lr-decay G is the same",
+                "  cosine:T_MAX[:ETA_MIN]       CosineAnnealingLR; ETA_MIN is 0 if not given",
+                "  plateau[:PATIENCE[:FACTOR]]  ReduceLROnPlateau on the validation objective,",
+                "                               or the training objective without --valid;",
+                "                               PATIENCE is 10, FACTOR 0.1 if not given",
+                "  warmup:E[,SCHEDULE]          a linear warm-up over E epochs, then SCHEDULE",
                 "",
                 "--stop-rel-change EPS stops the run after an epoch whose mean training objective changed by less "
                         + "than EPS times its value the epoch before; --stop-grad-norm EPS after an epoch at whose end the "
@@ -62,10 +77,21 @@ import picocli.CommandLine.Spec;
                         + "grad_norm). Both work with or without --valid. A run that stops early says why, and writes it to "
                         + "OUT/run.json.",
                 "",
+                "--preprocess standardize|pca-whiten|zca-whiten transforms the features of every split by statistics of "
+                        + "the training split alone (after --valid is held out): mean zero and unit variance per feature, or "
+                        + "the covariance whitened, decorrelated with variances equalized, with --whiten-eps EPS added to its "
+                        + "eigenvalues. For sequences every step of every sequence is an example of the features, and the "
+                        + "targets, their next steps, are transformed alike (so are the losses, R², trajectories.png and the "
+                        + "persistence baseline); other targets stay as they are. The checkpoint keeps the transform for --resume.",
+                "",
                 "OUT gets metrics.csv (one row per epoch), checkpoint.npz (every param and the optimizer's state, "
                         + "readable by numpy.load), run.json (the settings) and PNG pictures: the learning curve, and for "
                         + "images the first layer's filters, reconstructions (a binding recon) and samples (a binding "
-                        + "samples), for sequences their predictions (a binding predicted). --resume OUT continues such a run exactly as if it had not stopped; it is an error "
+                        + "samples), for sequences their predictions (a binding predicted). The first output shaped as "
+                        + "the targets is the model's prediction: for classes, OUT gets the test split's confusion matrix once "
+                        + "trained (confusion.csv, per_class.csv, confusion.png); for real targets, sequences too (every step of "
+                        + "every sequence an example), its R² is a figure of each epoch (test_r2). "
+                        + "--resume OUT continues such a run exactly as if it had not stopped; it is an error "
                         + "when the checkpoint already holds the --epochs asked for (--epochs counts every epoch of the run).",
                 "",
                 "OUT is checked before training: a folder that can be written, created if need be. It is held by one "
@@ -107,6 +133,10 @@ final class TrainCommand implements Callable<Integer> {
             description = "Multiplies the learning rate by GAMMA after each epoch, in (0, 1] (default: ${DEFAULT-VALUE}, a constant rate).")
     double lrDecay;
 
+    @Option(names = "--lr-schedule", paramLabel = "SPEC",
+            description = "The learning rate's schedule, one of the forms above (default: none).")
+    String lrSchedule;   // as given: RunSettings.lrSchedule reads and checks it
+
     @Option(names = "--valid", paramLabel = "N",
             description = "Hold the last N training examples out as a validation split, or that fraction of them for N in (0, 1) "
                     + "(default: none; each epoch is measured on the test split).")
@@ -117,6 +147,16 @@ final class TrainCommand implements Callable<Integer> {
                     + "train every epoch).")
     int patience;
 
+    @Option(names = "--patience-increase", paramLabel = "F",
+            description = "With --patience: the Theano tutorials' rule, the patience P epochs at least, raised to e F by an "
+                    + "epoch e that improves the best validation objective by 1 - T of it or more (default: none).")
+    String patienceIncrease;        // as given: RunSettings.patienceIncrease reads and checks it
+
+    @Option(names = "--improvement-threshold", paramLabel = "T",
+            description = "With --patience-increase: the T of an improvement that raises the patience, in (0, 1] (default: "
+                    + RunSettings.IMPROVEMENT_THRESHOLD + ", an improvement of 0.5%% or more).")
+    String improvementThreshold;    // as given: RunSettings.improvementThreshold reads and checks it
+
     @Option(names = "--stop-rel-change", paramLabel = "EPS",
             description = "Stop after an epoch whose mean training objective changed by less than EPS times its "
                     + "value the epoch before (default: none).")
@@ -126,6 +166,15 @@ final class TrainCommand implements Callable<Integer> {
             description = "Stop after an epoch at whose end the gradient of the mean objective over the training split, "
                     + "every trained param's as one vector, has a norm below EPS (default: none).")
     String stopGradNorm;    // as given: RunSettings.stopGradNorm reads and checks it
+
+    @Option(names = "--preprocess", paramLabel = "KIND",
+            description = "standardize, pca-whiten or zca-whiten the features, fitted on the training split (default: none).")
+    String preprocess;      // as given: RunSettings.preprocess checks it
+
+    @Option(names = "--whiten-eps", paramLabel = "EPS",
+            description = "With pca-whiten or zca-whiten: added to each eigenvalue of the training split's covariance "
+                    + "(default: " + Preprocessing.DEFAULT_EPS + ").")
+    String whitenEps;       // as given: RunSettings.whitenEps reads and checks it
 
     @Option(names = "--out", paramLabel = "OUT",
             description = "Where the run's files go (default: runs/MODEL or the next free runs/MODEL-N, or the --resume folder).")
@@ -163,11 +212,16 @@ final class TrainCommand implements Callable<Integer> {
         checked(() -> RunSettings.requireEpochs(epochs));
         if (batch != null) checked(() -> RunSettings.requireBatch(batch));
         checked(() -> RunSettings.requireLrDecay(lrDecay));
+        String schedule = lrSchedule == null ? null : checked(() -> RunSettings.lrSchedule(lrSchedule, lrDecay));
         OptionalDouble rate = lr == null ? OptionalDouble.empty() : OptionalDouble.of(checked(() -> RunSettings.learningRate(lr)));
         if (valid != null) checked(() -> RunSettings.validation(valid));
         checked(() -> RunSettings.requirePatience(patience, valid != null));
+        double increase = patienceIncrease == null ? 0 : checked(() -> RunSettings.patienceIncrease(patienceIncrease, patience));
+        double threshold = checked(() -> RunSettings.improvementThreshold(improvementThreshold, patienceIncrease != null));
         double relChange = stopRelChange == null ? 0 : checked(() -> RunSettings.stopRelChange(stopRelChange));
         double gradNorm = stopGradNorm == null ? 0 : checked(() -> RunSettings.stopGradNorm(stopGradNorm));
+        if (preprocess != null) checked(() -> RunSettings.preprocess(preprocess));
+        double eps = checked(() -> RunSettings.whitenEps(whitenEps, preprocess));
         if (resume != null && out != null && !out.equals(resume)) {
             throw new ParameterException(spec.commandLine(), "--out " + out + " and --resume " + resume
                     + ": a resumed run stays in its folder");
@@ -192,7 +246,8 @@ final class TrainCommand implements Callable<Integer> {
             int batch = this.batch != null ? this.batch : Math.min(DEFAULT_BATCH, training);
             var run = new RunSettings(text.name(), text.text(), data, epochs, batch, seed.seed, rate,
                     lrDecay, jsonTexts(), rewriting.describe(), nanGuard.on, computes).validating(held, patience)
-                    .stopping(relChange, gradNorm);
+                    .increasingPatience(increase, threshold).stopping(relChange, gradNorm).preprocessing(preprocess, eps)
+                    .scheduling(schedule);
             var trainer = new Trainer(model, dataset, run, options, folder.path());
             if (resume != null) {
                 trainer.resume();
@@ -204,9 +259,11 @@ final class TrainCommand implements Callable<Integer> {
             if (overwrite) folder.clear();
             String examples = dataset.train().isSequences() ? String.format("sequences of %,d steps", dataset.train().steps())
                     : "examples";
-            stdout.printf("%s on %s: %,d training%s and %,d test %s, %d epoch%s of %,d steps of %d%s%n", text.name(),
+            stdout.printf("%s on %s: %,d training%s and %,d test %s, %d epoch%s of %,d steps of %d%s%s%n", text.name(),
                     dataset.name(), training, held == 0 ? "" : String.format(", %,d validation", held), dataset.test().size(), examples,
-                    epochs, epochs == 1 ? "" : "s", training / batch, batch, computes == DType.F64 ? "" : ", in " + computes);
+                    epochs, epochs == 1 ? "" : "s", training / batch, batch, computes == DType.F64 ? "" : ", in " + computes,
+                    preprocess == null ? "" : ", " + preprocess + " by the training split's statistics"
+                            + (eps == 0 ? "" : " (eps " + RunSettings.epsText(eps) + ")"));
             stdout.flush();
             boolean finished;
             try (var report = new Report(stdout, stderr, epochs, trainer.columns(), trainer::stoppedEarly)) {
@@ -219,19 +276,21 @@ final class TrainCommand implements Callable<Integer> {
                 stderr.printf("continue with: %s%n", resumeCommand(folder.path()));
                 return interrupts.status();
             }
-            stdout.printf("%s holds metrics.csv, checkpoint.npz%s and the pictures%n", folder.path(), held == 0 ? "" : ", best.npz");
+            Confusion confusion = trainer.confusion();
+            stdout.printf("%s holds metrics.csv, checkpoint.npz%s%s and the pictures%n", folder.path(), held == 0 ? "" : ", best.npz",
+                    confusion == null ? "" : ", confusion.csv, per_class.csv");
             List<Trainer.Epoch> history = trainer.history();
             if (trainer.stoppedEarly()) stdout.printf("stopped early after epoch %d: %s%n", history.size(), trainer.stopped());
-            if (held == 0) {
-                history.get(history.size() - 1).heldOut().forEach(this::printFigure);
-            } else {
+            if (held > 0) {
                 int best = trainer.bestEpoch();
                 stdout.printf("best epoch: %d of %d, by its %s%n", best, history.size(),
                         trainer.columns().heldOut().get(0).replace('_', ' '));
                 history.get(best - 1).heldOut().forEach(this::printFigure);
                 stdout.printf("the test split, measured once, with epoch %d's params:%n", best);
-                trainer.testFigures().forEach(this::printFigure);
             }
+            // the last lines: a confusion matrix's recalls before the test figures, which a one-step prediction set's baseline follows
+            if (confusion != null) stdout.println(recallByClass(confusion));
+            (held == 0 ? history.get(history.size() - 1).heldOut() : trainer.testFigures()).forEach(this::printFigure);
             trainer.persistenceMse().ifPresent(mse -> stdout.printf("%s: %.4g%n", PERSISTENCE, mse));
             return 0;
         } catch (CorruptDataException e) {   // a checkpoint to resume that is damaged
@@ -239,6 +298,13 @@ final class TrainCommand implements Callable<Integer> {
         } catch (IOException e) {            // a file that could not be read or saved: a full disk, a folder removed
             throw new DataError(RunFolder.describe(e));
         }
+    }
+
+    /** Each class's accuracy on the test split, its recall: {@code test recall by class: 0 1.000, 1 0.9459, ...}. */
+    static String recallByClass(Confusion confusion) {
+        var line = new StringBuilder("test recall by class:");
+        for (int c = 0; c < confusion.classes(); c++) line.append(String.format("%s %d %.4g", c == 0 ? "" : ",", c, confusion.recall(c)));
+        return line.toString();
     }
 
     /** What the last line of a run on a one-step prediction set names: the test split's error of predicting each step by the one before. */
@@ -345,6 +411,7 @@ final class TrainCommand implements Callable<Integer> {
         private final PrintWriter err;
         private final int epochs;
         private final String train;
+        private final boolean lr;               // the line shows the learning rate, which the run schedules
         private final boolean gradNorm;         // the line shows the gradient's norm, which the run measures
         private final BooleanSupplier last;     // whether the epoch finished is the last, the run having stopped early
         private ProgressBar bar;
@@ -356,6 +423,7 @@ final class TrainCommand implements Callable<Integer> {
             this.err = err;
             this.epochs = epochs;
             this.train = columns.train().replace('_', ' ');
+            this.lr = columns.lr();
             this.gradNorm = columns.gradNorm();
             this.last = last;
         }
@@ -385,7 +453,9 @@ final class TrainCommand implements Callable<Integer> {
             // a line an epoch, but not a thousand lines a second when epochs are one step each
             if (epoch.epoch() > 1 && epoch.epoch() < epochs && !last.getAsBoolean() && now - lastLine < 1_000_000_000L) return;
             lastLine = now;
-            var line = new StringBuilder(String.format("epoch %d/%d  %s %.4f", epoch.epoch(), epochs, train, epoch.train()));
+            var line = new StringBuilder(String.format("epoch %d/%d", epoch.epoch(), epochs));
+            if (lr) line.append(String.format("  lr %.4g", epoch.lr()));
+            line.append(String.format("  %s %.4f", train, epoch.train()));
             if (gradNorm) line.append(String.format("  grad norm %.4g", epoch.gradNorm()));
             epoch.heldOut().forEach((column, value) -> line.append(String.format("  %s %.4g", column.replace('_', ' '), value)));
             line.append(String.format("  %.1f s", epoch.seconds()));

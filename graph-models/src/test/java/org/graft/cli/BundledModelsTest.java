@@ -38,15 +38,15 @@ class BundledModelsTest {
         Run run = graft("models");
         assertEquals(0, run.status());
         List<String> lines = run.out().lines().toList();
-        assertEquals(List.of("cae", "dae", "donut", "lenet", "lenet_digits", "lstm", "mlp", "mlp_labels", "newton", "rbm", "rnn", "sine",
-                        "vae", "xor"),
+        assertEquals(List.of("cae", "dae", "donut", "lenet", "lenet_digits", "logistic", "lstm", "mlp", "mlp_labels", "mlp_tanh", "newton",
+                        "rbm", "rnn", "sine", "vae", "xor"),
                 lines.stream().map(l -> l.split(" ")[0]).toList());
         assertTrue(lines.contains(String.format("%-14s", "mlp") + MLP), run.out());   // names padded to the longest, lenet_digits
     }
 
     @Example
     void theBundledModelsAreFoundByListingTheirFolder() {
-        assertEquals(14, BundledModels.all().size());
+        assertEquals(16, BundledModels.all().size());
         assertTrue(BundledModels.all().contains(new BundledModels.Model("mlp", MLP)));
     }
 
@@ -119,6 +119,10 @@ class BundledModelsTest {
         String y1 = "y=[[1], [1], [0]]";
         var cases = List.of(
                 List.of("mlp", "--set", x6, "--set", "y=[[1, 0], [0, 1], [1, 0]]", "--set", "hidden=3"),
+                List.of("logistic", "--set", x6, "--set", "y=[[1, 0], [0, 1], [1, 0]]", "--set", "W=" + matrix(6, 2, 0.23)),
+                // W2 starts at zeros, as the tutorial's, which would leave W1's gradient 0: the check sets it
+                List.of("mlp_tanh", "--set", x6, "--set", "y=[[1, 0], [0, 1], [1, 0]]", "--set", "hidden=3",
+                        "--set", "W2=" + matrix(3, 2, 0.31)),
                 // b2's value gives k, the number of classes, which graft train takes from the data
                 List.of("mlp_labels", "--set", x6, "--set", "y=[2, 0, 1]", "--set", "hidden=3", "--set", "b2=[0, 0, 0]"),
                 List.of("xor", "--set", x2, "--set", y1),

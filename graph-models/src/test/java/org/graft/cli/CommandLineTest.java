@@ -214,10 +214,13 @@ class CommandLineTest {
 
     static final String TRAIN = """
             Usage: graft train [-h] [--debug] [--nan-guard] [-O0] [--overwrite] [--batch=B]
-                               --data=DATASET [--dtype=DTYPE] [--epochs=N] [--lr=RATE]
-                               [--lr-decay=GAMMA] [--out=OUT] [--patience=P] [--resume=OUT]
+                               --data=DATASET [--dtype=DTYPE] [--epochs=N]
+                               [--improvement-threshold=T] [--lr=RATE] [--lr-decay=GAMMA]
+                               [--lr-schedule=SPEC] [--out=OUT] [--patience=P]
+                               [--patience-increase=F] [--preprocess=KIND] [--resume=OUT]
                                [--seed=N] [--stop-grad-norm=EPS] [--stop-rel-change=EPS]
-                               [--valid=N] [--set=NAME=VALUE]... [--skip=PHASE]... FILE
+                               [--valid=N] [--whiten-eps=EPS] [--set=NAME=VALUE]...
+                               [--skip=PHASE]... FILE
             Trains the objective of FILE on a data set.
 
             The features go to the model's input x and the targets (one-hot rows for
@@ -235,7 +238,21 @@ class CommandLineTest {
             is then measured on them, the params of the epoch with the best validation
             objective are kept (OUT/best.npz), and the test split is measured once, at the
             end, with them. --patience P stops the run when P epochs pass without a better
-            validation objective.
+            validation objective; with --patience-increase F, the Theano tutorials' rule
+            instead: the run trains at least P epochs, an epoch e that improves the
+            validation objective by 0.5% or more (--improvement-threshold 0.995) makes it
+            at least e F epochs.
+
+            --lr-schedule SPEC sets each epoch's learning rate as PyTorch's scheduler of
+            that kind does, stepped after each epoch, and writes it to metrics.csv (a
+            column lr). SPEC is one of:
+              step:S[:G]                   StepLR; G is 0.1 if not given
+              exponential:G                ExponentialLR; --lr-decay G is the same
+              cosine:T_MAX[:ETA_MIN]       CosineAnnealingLR; ETA_MIN is 0 if not given
+              plateau[:PATIENCE[:FACTOR]]  ReduceLROnPlateau on the validation objective,
+                                           or the training objective without --valid;
+                                           PATIENCE is 10, FACTOR 0.1 if not given
+              warmup:E[,SCHEDULE]          a linear warm-up over E epochs, then SCHEDULE
 
             --stop-rel-change EPS stops the run after an epoch whose mean training
             objective changed by less than EPS times its value the epoch before;
@@ -244,13 +261,26 @@ class CommandLineTest {
             grad_norm). Both work with or without --valid. A run that stops early says why,
             and writes it to OUT/run.json.
 
+            --preprocess standardize|pca-whiten|zca-whiten transforms the features of every
+            split by statistics of the training split alone (after --valid is held out):
+            mean zero and unit variance per feature, or the covariance whitened,
+            decorrelated with variances equalized, with --whiten-eps EPS added to its
+            eigenvalues. For sequences every step of every sequence is an example of the
+            features, and the targets, their next steps, are transformed alike (so are the
+            losses, R², trajectories.png and the persistence baseline); other targets stay
+            as they are. The checkpoint keeps the transform for --resume.
+
             OUT gets metrics.csv (one row per epoch), checkpoint.npz (every param and the
             optimizer's state, readable by numpy.load), run.json (the settings) and PNG
             pictures: the learning curve, and for images the first layer's filters,
             reconstructions (a binding recon) and samples (a binding samples), for
-            sequences their predictions (a binding predicted). --resume OUT continues such
-            a run exactly as if it had not stopped; it is an error when the checkpoint
-            already holds the --epochs asked for (--epochs counts every epoch of the run).
+            sequences their predictions (a binding predicted). The first output shaped as
+            the targets is the model's prediction: for classes, OUT gets the test split's
+            confusion matrix once trained (confusion.csv, per_class.csv, confusion.png);
+            for real targets, sequences too (every step of every sequence an example), its
+            R² is a figure of each epoch (test_r2). --resume OUT continues such a run
+            exactly as if it had not stopped; it is an error when the checkpoint already
+            holds the --epochs asked for (--epochs counts every epoch of the run).
 
             OUT is checked before training: a folder that can be written, created if need
             be. It is held by one run at a time through OUT/graft.lock, which names the
@@ -279,10 +309,16 @@ class CommandLineTest {
                                            bundled models are f64).
                   --epochs=N             Epochs to train (default: 10).
               -h, --help                 Show this help and exit.
+                  --improvement-threshold=T
+                                         With --patience-increase: the T of an improvement
+                                           that raises the patience, in (0, 1] (default:
+                                           0.995, an improvement of 0.5% or more).
                   --lr=RATE              The learning rate, in place of the one the
                                            objective's optimizer gives.
                   --lr-decay=GAMMA       Multiplies the learning rate by GAMMA after each
                                            epoch, in (0, 1] (default: 1, a constant rate).
+                  --lr-schedule=SPEC     The learning rate's schedule, one of the forms
+                                           above (default: none).
                   --nan-guard            Stop at the first NaN or infinity, naming the op
                                            that made it and where it is written.
                   -O0                    Do not rewrite the graph.
@@ -295,6 +331,13 @@ class CommandLineTest {
                   --patience=P           With --valid: stop when P epochs pass without a
                                            better validation objective (default: 0, train
                                            every epoch).
+                  --patience-increase=F  With --patience: the Theano tutorials' rule, the
+                                           patience P epochs at least, raised to e F by an
+                                           epoch e that improves the best validation
+                                           objective by 1 - T of it or more (default: none).
+                  --preprocess=KIND      standardize, pca-whiten or zca-whiten the
+                                           features, fitted on the training split (default:
+                                           none).
                   --resume=OUT           Continue the run saved in OUT, with the same FILE,
                                            data and settings; --epochs may grow.
                   --seed=N               Seeds the params' initializers and the random ops
@@ -318,6 +361,9 @@ class CommandLineTest {
                                            validation split, or that fraction of them for N
                                            in (0, 1) (default: none; each epoch is measured
                                            on the test split).
+                  --whiten-eps=EPS       With pca-whiten or zca-whiten: added to each
+                                           eigenvalue of the training split's covariance
+                                           (default: 0.1).
 
             DATASET is one of:
               digits             the bundled 8x8 digits: 1,438 training, 359 test images

@@ -284,7 +284,8 @@ class TrainCommandTest {
         String reason = "valid loss has not improved for 2 epochs since epoch " + bestEpoch + " (--patience 2)";
         assertTrue(run.out().contains("stopped early after epoch " + loss.length + ": " + reason + "\nbest epoch: " + bestEpoch
                 + " of " + loss.length + ", by its valid loss\n"), run.out());
-        assertTrue(run.out().contains("the test split, measured once, with epoch " + bestEpoch + "'s params:\ntest loss: "), run.out());
+        assertTrue(run.out().contains("the test split, measured once, with epoch " + bestEpoch + "'s params:\ntest recall by class: "),
+                run.out());
 
         // best.npz holds the model's params of that epoch; the checkpoint the last epoch's, and the best ones beside them
         Map<String, Tensor> bestParams = Npz.read(dir.resolve("best.npz")), checkpoint = Npz.read(dir.resolve("checkpoint.npz"));
@@ -311,22 +312,76 @@ class TrainCommandTest {
         int epochs = rows.size() - 1, waiting = epochs - 1;
         assertTrue(uninterrupted.out().contains("best epoch: " + (epochs - 2) + " of " + epochs), uninterrupted.out());
 
-        assertEquals(0, graft(concat(EARLY, "--epochs", Integer.toString(waiting), "--out", halves.toString())).status());
-        Run resumed = graft(concat(EARLY, "--epochs", "30", "--resume", halves.toString()));
-        assertEquals(0, resumed.status(), resumed.err());
-        assertEquals(withoutSeconds(whole), withoutSeconds(halves));
-        for (String file : List.of("checkpoint.npz", "best.npz")) {
-            assertArrayEquals(Files.readAllBytes(whole.resolve(file)), Files.readAllBytes(halves.resolve(file)), file);
-        }
-        String end = "stopped early after epoch ";
-        assertEquals(uninterrupted.out().substring(uninterrupted.out().indexOf(end)).replace(whole.toString(), "OUT"),
-                resumed.out().substring(resumed.out().indexOf(end)).replace(halves.toString(), "OUT"));
+        assertResumedEndsAsUninterrupted(EARLY, waiting, 30, uninterrupted, whole, halves, "stopped early after epoch ");
 
         // a run that patience ended has nothing left to train
         Run again = graft(concat(EARLY, "--epochs", "40", "--resume", whole.toString()));
         assertEquals(1, again.status());
         assertTrue(again.err().startsWith("error: --resume " + whole + ": the run stopped early after epoch " + epochs
                 + ": valid loss has not improved for 2 epochs since epoch "), again.err());
+    }
+
+    // ---- the tutorials' patience_increase ----
+
+    private static final String[] INCREASING = concat(EARLY, "--patience-increase", "2");
+
+    /**
+     * With --patience-increase 2 the run stops where the tutorials' loop would, replayed here from
+     * the validation losses in their form (patience = max(patience, iter * patience_increase) when
+     * this_validation_loss < best_validation_loss * improvement_threshold, stop when patience <= iter,
+     * iter counting epochs): later than --patience 2 alone stops it, on the same losses.
+     */
+    @Test
+    void thePatienceIncreaseStopsTheRunWhereTheTutorialsLoopWouldAndLaterThanPatienceAlone() throws IOException {
+        Run run = graft(concat(INCREASING, "--epochs", "60", "--out", dir.toString()));
+        assertEquals(0, run.status(), run.err());
+        double[] valid = columnValues(dir, "valid_loss");
+        double patience = 2, best = Double.POSITIVE_INFINITY;
+        int stop = 0, extendedBy = 0;
+        for (int iter = 1; iter <= valid.length && stop == 0; iter++) {
+            if (valid[iter - 1] < best) {
+                if (valid[iter - 1] < best * 0.995) {
+                    patience = Math.max(patience, iter * 2.0);
+                    extendedBy = iter;
+                }
+                best = valid[iter - 1];
+            }
+            if (patience <= iter) stop = iter;
+        }
+        assertEquals(valid.length, stop, "the epochs run: " + Arrays.toString(valid));
+        assertTrue(stop < 60 && stop > patienceRunsOut(valid, 2), "later than patience alone: " + stop + " against "
+                + patienceRunsOut(valid, 2));
+        String reason = "valid loss last improved by 0.5% or more at epoch " + extendedBy + ", so patience ran out after max(2, "
+                + extendedBy + " × 2) = " + (extendedBy * 2) + " epochs (--patience 2 --patience-increase 2)";
+        assertTrue(run.out().contains("stopped early after epoch " + stop + ": " + reason + "\nbest epoch: "), run.out());
+        JsonObject settings = strictJson(dir.resolve("run.json"));
+        assertEquals(reason, settings.get("stopped").getAsString());
+        assertEquals(2.0, settings.get("patienceIncrease").getAsDouble());
+        assertEquals(0.995, settings.get("improvementThreshold").getAsDouble());
+    }
+
+    @Test
+    void aRunResumedWhileItsPatienceIsIncreasedEndsExactlyAsAnUninterruptedOne() throws IOException {
+        Path whole = dir.resolve("whole"), halves = dir.resolve("halves");
+        Run uninterrupted = graft(concat(INCREASING, "--epochs", "60", "--out", whole.toString()));
+        assertEquals(0, uninterrupted.status(), uninterrupted.err());
+        int epochs = withoutSeconds(whole).size() - 1;
+        // stopped past the point where --patience 2 alone would have ended the run: only the increased patience carries it on
+        int stoppedAt = patienceRunsOut(columnValues(whole, "valid_loss"), 2) + 2;
+        assertTrue(stoppedAt < epochs, stoppedAt + " of " + epochs);
+
+        assertResumedEndsAsUninterrupted(INCREASING, stoppedAt, 60, uninterrupted, whole, halves, "stopped early after epoch ");
+
+        Run again = graft(concat(INCREASING, "--epochs", "70", "--resume", whole.toString()));
+        assertEquals(1, again.status());
+        assertTrue(again.err().startsWith("error: --resume " + whole + ": the run stopped early after epoch " + epochs + ": valid loss"
+                + " last improved by 0.5% or more at epoch "), again.err());
+        Run other = graft(concat(EARLY, "--epochs", "60", "--resume", halves.toString()));
+        assertEquals("error: --resume " + halves + ": the checkpoint there is of another run: --patience-increase 2 there, (none) here\n",
+                other.err());
+        other = graft(concat(INCREASING, "--improvement-threshold", "0.99", "--epochs", "60", "--resume", halves.toString()));
+        assertEquals("error: --resume " + halves + ": the checkpoint there is of another run: --improvement-threshold 0.995 there, 0.99"
+                + " here\n", other.err());
     }
 
     @Test
@@ -342,6 +397,10 @@ class TrainCommandTest {
                     + " in (0, 1), found 2.5"},
             {"--patience", "3", "--patience 3: expected --valid beside it (early stopping watches the validation objective), found"
                     + " no --valid"},
+            {"--patience-increase", "2", "--patience-increase 2: expected --patience beside it (the tutorials' patience, in epochs,"
+                    + " that it increases), found no --patience"},
+            {"--improvement-threshold", "0.99", "--improvement-threshold 0.99: expected --patience-increase beside it, found no"
+                    + " --patience-increase"},
             {"--stop-rel-change", "0", "--stop-rel-change: expected a finite number > 0, found 0"},
             {"--stop-rel-change", "-0.1", "--stop-rel-change: expected a finite number > 0, found -0.1"},
             {"--stop-rel-change", "NaN", "--stop-rel-change: expected a finite number > 0, found NaN"},
@@ -351,6 +410,18 @@ class TrainCommandTest {
             {"--stop-grad-norm", "Infinity", "--stop-grad-norm: expected a finite number > 0, found Infinity"}};
         for (String[] bad : refusals) {
             Run run = graft("train", "mlp", "--data", "digits", bad[0], bad[1], "--out", dir.resolve("out").toString());
+            assertEquals(new Run(2, "", bad[2] + "\nTry 'graft train --help' for more.\n"), run);
+        }
+        String[][] tutorials = {
+            {"--patience-increase", "1", "--patience-increase: expected a finite number > 1, found 1"},
+            {"--patience-increase", "inf", "--patience-increase: expected a finite number > 1, found inf"},
+            {"--improvement-threshold", "0", "--improvement-threshold: expected a number in (0, 1], found 0"},
+            {"--improvement-threshold", "1.5", "--improvement-threshold: expected a number in (0, 1], found 1.5"}};
+        for (String[] bad : tutorials) {
+            String[] args = bad[0].equals("--patience-increase") ? new String[] {bad[0], bad[1]}
+                    : new String[] {"--patience-increase", "2", bad[0], bad[1]};
+            Run run = graft(concat(new String[] {"train", "mlp", "--data", "digits", "--valid", "100", "--patience", "3", "--out",
+                dir.resolve("out").toString()}, args));
             assertEquals(new Run(2, "", bad[2] + "\nTry 'graft train --help' for more.\n"), run);
         }
         assertFalse(Files.exists(dir.resolve("out")), "a refused run leaves no folder");
@@ -405,7 +476,7 @@ class TrainCommandTest {
     /** The run ended after epoch {@code stop}, whose line was printed and which the checkpoint holds, and said why. */
     private void assertStoppedAt(Run run, int stop, String reason) throws IOException {
         assertTrue(run.out().contains("\nepoch " + stop + "/30  train loss "), "the last epoch's line: " + run.out());
-        assertTrue(run.out().contains("stopped early after epoch " + stop + ": " + reason + "\ntest loss: "), run.out());
+        assertTrue(run.out().contains("stopped early after epoch " + stop + ": " + reason + "\ntest recall by class: "), run.out());
         assertEquals(reason, strictJson(dir.resolve("run.json")).get("stopped").getAsString());
         assertEquals(Tensor.scalar(stop), Npz.read(dir.resolve("checkpoint.npz")).get("graft.epoch"), "the epoch that stops is saved");
     }
@@ -420,14 +491,7 @@ class TrainCommandTest {
             int epochs = withoutSeconds(whole).size() - 1;
             assertTrue(epochs < 30, option + " ended the run");
 
-            assertEquals(0, graft(concat(criterion, "--epochs", Integer.toString(epochs - 1), "--out", halves.toString())).status());
-            Run resumed = graft(concat(criterion, "--epochs", "30", "--resume", halves.toString()));
-            assertEquals(0, resumed.status(), resumed.err());
-            assertEquals(withoutSeconds(whole), withoutSeconds(halves), option);
-            assertArrayEquals(Files.readAllBytes(whole.resolve("checkpoint.npz")), Files.readAllBytes(halves.resolve("checkpoint.npz")));
-            String end = "stopped early after epoch ";
-            assertEquals(uninterrupted.out().substring(uninterrupted.out().indexOf(end)),
-                    resumed.out().substring(resumed.out().indexOf(end)));
+            assertResumedEndsAsUninterrupted(criterion, epochs - 1, 30, uninterrupted, whole, halves, "stopped early after epoch ");
 
             Run again = graft(concat(criterion, "--epochs", "40", "--resume", whole.toString()));
             assertEquals(1, again.status());
@@ -461,6 +525,27 @@ class TrainCommandTest {
             reasons.add(why);
         }
         assertEquals(3, Set.copyOf(reasons).size(), "patience ends one of the runs, each criterion another: " + reasons);
+    }
+
+    /**
+     * Trains {@code args} for {@code first} epochs into {@code halves}, resumes it to {@code epochs},
+     * and asserts that it ends as {@code uninterrupted}, trained to {@code epochs} at once into
+     * {@code whole}: the same metrics but for the seconds, the same checkpoint.npz and best.npz
+     * (when the run keeps one) byte for byte, and the same last lines from {@code from} on.
+     */
+    private static void assertResumedEndsAsUninterrupted(String[] args, int first, int epochs, Run uninterrupted, Path whole, Path halves,
+                                                         String from) throws IOException {
+        String where = String.join(" ", args);
+        assertEquals(0, graft(concat(args, "--epochs", Integer.toString(first), "--out", halves.toString())).status(), where);
+        Run resumed = graft(concat(args, "--epochs", Integer.toString(epochs), "--resume", halves.toString()));
+        assertEquals(0, resumed.status(), resumed.err());
+        assertEquals(withoutSeconds(whole), withoutSeconds(halves), where);
+        for (String file : List.of("checkpoint.npz", "best.npz")) {
+            if (!Files.exists(whole.resolve(file))) continue;
+            assertArrayEquals(Files.readAllBytes(whole.resolve(file)), Files.readAllBytes(halves.resolve(file)), where + ": " + file);
+        }
+        assertEquals(uninterrupted.out().substring(uninterrupted.out().indexOf(from)).replace(whole.toString(), "OUT"),
+                resumed.out().substring(resumed.out().indexOf(from)).replace(halves.toString(), "OUT"), where);
     }
 
     /**
@@ -559,6 +644,66 @@ class TrainCommandTest {
     void aDtypeOtherThanF32OrF64IsAWrongCommandLine() {
         Run run = graft("train", "mlp", "--data", "digits", "--dtype", "f16", "--out", dir.toString());
         assertEquals(new Run(2, "", "--dtype: expected f32 or f64, found f16\nTry 'graft train --help' for more.\n"), run);
+    }
+
+    // ---- preprocessing ----
+
+    private static final String[] PREPROCESSED = {"train", "mlp", "--data", "digits", "--seed", "7", "--set", "hidden=16", "--valid",
+        "288"};
+
+    /** Stopped after an epoch and resumed, a preprocessed run ends bit for bit as an uninterrupted one, in f64 and in f32. */
+    @Test
+    void aPreprocessedRunResumedEndsExactlyAsAnUninterruptedOne() throws IOException {
+        for (String[] preprocess : List.of(new String[] {"--preprocess", "zca-whiten"},
+                new String[] {"--preprocess", "pca-whiten", "--whiten-eps", "0.01", "--dtype", "f32"},
+                new String[] {"--preprocess", "standardize"})) {
+            String[] common = concat(PREPROCESSED, preprocess);
+            Path whole = dir.resolve(preprocess[1] + "-whole"), halves = dir.resolve(preprocess[1] + "-halves");
+            Run uninterrupted = graft(concat(common, "--epochs", "3", "--out", whole.toString()));
+            assertEquals(0, uninterrupted.status(), uninterrupted.err());
+            assertResumedEndsAsUninterrupted(common, 1, 3, uninterrupted, whole, halves, "best epoch: ");
+        }
+        JsonObject settings = strictJson(dir.resolve("pca-whiten-whole/run.json"));
+        assertEquals("pca-whiten", settings.get("preprocess").getAsString());
+        assertEquals(0.01, settings.get("whitenEps").getAsDouble());
+        settings = strictJson(dir.resolve("zca-whiten-whole/run.json"));
+        assertEquals(0.1, settings.get("whitenEps").getAsDouble(), "the default eps");
+        Map<String, Tensor> checkpoint = Npz.read(dir.resolve("pca-whiten-whole/checkpoint.npz"));
+        assertEquals(DType.F32, checkpoint.get("W1").dtype());
+        assertEquals(Shape.of(64), checkpoint.get("graft.preprocess.mean").shape());
+        assertEquals(Shape.of(64, 64), checkpoint.get("graft.preprocess.matrix").shape());
+        assertEquals(DType.F64, checkpoint.get("graft.preprocess.matrix").dtype(), "the transform of an f32 run is f64, as the data");
+        assertTrue(Npz.read(dir.resolve("standardize-whole/checkpoint.npz")).containsKey("graft.preprocess.scale"));
+    }
+
+    @Test
+    void aRunResumesOnlyWithItsOwnPreprocessing() throws IOException {
+        assertEquals(0, graft(concat(PREPROCESSED, "--preprocess", "zca-whiten", "--epochs", "1", "--out", dir.toString())).status());
+        String other = "error: --resume " + dir + ": the checkpoint there is of another run: ";
+        assertRefused(concat(PREPROCESSED, "--preprocess", "standardize", "--epochs", "2", "--resume", dir.toString()),
+                other + "--preprocess zca-whiten there, standardize here");
+        assertRefused(concat(PREPROCESSED, "--epochs", "2", "--resume", dir.toString()),
+                other + "--preprocess zca-whiten there, (none) here");
+        assertRefused(concat(PREPROCESSED, "--preprocess", "zca-whiten", "--whiten-eps", "0.001", "--epochs", "2", "--resume",
+                dir.toString()), other + "--whiten-eps 0.1 there, 0.001 here");
+    }
+
+    @Test
+    void aPreprocessingOrEpsOutOfRangeIsAWrongCommandLine() {
+        String[][] refusals = {
+            {"--preprocess", "whiten", "--preprocess: expected one of standardize, pca-whiten, zca-whiten, found whiten"},
+            {"--whiten-eps", "0.1", "--whiten-eps 0.1: expected --preprocess pca-whiten or zca-whiten beside it, found no --preprocess"},
+            {"--preprocess=standardize --whiten-eps", "0.1",
+                "--whiten-eps 0.1: expected --preprocess pca-whiten or zca-whiten beside it, found --preprocess standardize"},
+            {"--preprocess=zca-whiten --whiten-eps", "0", "--whiten-eps: expected a finite number > 0, found 0"}};
+        for (String[] bad : refusals) {
+            var args = new ArrayList<>(List.of("train", "mlp", "--data", "digits"));
+            args.addAll(List.of(bad[0].split(" ")));
+            args.addAll(List.of(bad[1], "--out", dir.resolve("out").toString()));
+            Run run = graft(args.toArray(String[]::new));
+            assertEquals(new Run(2, "", bad[2] + "\nTry 'graft train --help' for more.\n"), run);
+        }
+        assertFalse(Files.exists(dir.resolve("out")), "a refused run leaves no folder");
     }
 
     @Test
@@ -690,7 +835,12 @@ class TrainCommandTest {
         assertEquals(0, graft("train", "xor", "--data", "xor", "--epochs", "2", "--out", dir.toString()).status());
         JsonObject settings = strictJson(dir.resolve("run.json"));
         assertEquals(List.of("model", "source", "data", "epochs", "batch", "seed", "lr", "lrDecay", "set", "rewriting",
-                "nanGuard", "dtype", "valid", "patience", "stopRelChange", "stopGradNorm", "stopped"), List.copyOf(settings.keySet()));
+                "nanGuard", "dtype", "valid", "patience", "patienceIncrease", "improvementThreshold", "stopRelChange", "stopGradNorm",
+                "preprocess", "whitenEps", "lrSchedule", "stopped"),
+                List.copyOf(settings.keySet()));
+        assertTrue(settings.get("preprocess").isJsonNull(), "no preprocessing: " + settings);
+        assertEquals(0.0, settings.get("whitenEps").getAsDouble());
+        assertTrue(settings.get("lrSchedule").isJsonNull(), "no --lr-schedule: " + settings);
         assertTrue(settings.get("stopped").isJsonNull(), "every epoch trained: " + settings);
         assertTrue(settings.get("lr").isJsonNull(), settings.toString());
         assertEquals("xor.graft", settings.get("model").getAsString());

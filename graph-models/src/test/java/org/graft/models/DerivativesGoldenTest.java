@@ -4,10 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +16,6 @@ import org.junit.jupiter.api.TestFactory;
 import org.graft.core.Input;
 import org.graft.core.runtime.Compiler;
 import org.graft.core.runtime.Options;
-import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
 import org.graft.dsl.Graft;
 import org.graft.dsl.Program;
@@ -66,38 +62,24 @@ class DerivativesGoldenTest {
 
     private static List<Case> cases() throws IOException {
         var cases = new ArrayList<Case>();
-        for (String block : resource("/torch/derivatives.txt").strip().split("\n\n")) {
+        for (List<GoldenFixture.Line> block : GoldenFixture.blocks("/torch/derivatives.txt")) {
             String name = null, bundled = null, prefix = "", program = null;
             var set = new LinkedHashMap<String, Tensor>();
             var want = new LinkedHashMap<String, Tensor>();
-            for (String line : block.split("\n")) {
-                String key = line.substring(0, line.indexOf(' ')), value = line.substring(line.indexOf(' ') + 1);
-                switch (key) {
+            for (GoldenFixture.Line line : block) {
+                String value = line.value();
+                switch (line.key()) {
                     case "case" -> name = value;
-                    case "bundled" -> bundled = resource("/org/graft/models/sources/" + value + ".graft");
+                    case "bundled" -> bundled = GoldenFixture.resource("/org/graft/models/sources/" + value + ".graft");
                     case "prefix" -> prefix = value.replace("\\n", "\n");
                     case "program" -> program = value.replace("\\n", "\n");
-                    case "set" -> put(set, value);
-                    case "want" -> put(want, value);
-                    default -> throw new IllegalStateException("unknown field " + key + " in derivatives.txt");
+                    case "set" -> GoldenFixture.put(set, value);
+                    case "want" -> GoldenFixture.put(want, value);
+                    default -> throw new IllegalStateException("unknown field " + line.key() + " in derivatives.txt");
                 }
             }
             cases.add(new Case(name, bundled == null ? program : prefix + bundled + "\n" + program, set, want));
         }
         return cases;
-    }
-
-    /** {@code NAME DIMS VALUES}: DIMS comma-separated, {@code -} for a scalar. */
-    private static void put(Map<String, Tensor> into, String field) {
-        String[] parts = field.split(" ");
-        int[] dims = parts[1].equals("-") ? new int[0] : Arrays.stream(parts[1].split(",")).mapToInt(Integer::parseInt).toArray();
-        double[] values = Arrays.stream(parts, 2, parts.length).mapToDouble(Double::parseDouble).toArray();
-        into.put(parts[0], Tensor.of(Shape.of(dims), values));
-    }
-
-    private static String resource(String path) throws IOException {
-        try (InputStream in = DerivativesGoldenTest.class.getResourceAsStream(path)) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
     }
 }

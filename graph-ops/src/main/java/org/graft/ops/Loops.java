@@ -166,6 +166,9 @@ public sealed interface Loops extends Op {
         }
 
         @Override
+        public List<Node> innerGraph() { return body.outputs(); }
+
+        @Override
         public boolean isRandom() {
             for (Node n : Graph.topologicalOrder(body.outputs())) if (n instanceof Apply a && a.op().isRandom()) return true;
             return false;
@@ -338,7 +341,8 @@ public sealed interface Loops extends Op {
             }
             List<Node> again = Graph.replace(body.outputs(), replace);
             // cotangents: each carried value's, plus what its stacked result is given at this step
-            Map<Node, Node> cotangents = new IdentityHashMap<>();
+            // in insertion order, which orders the walk: the same graph, and the same sums, every time
+            Map<Node, Node> cotangents = new LinkedHashMap<>();
             for (int j = 0; j < c; j++) {
                 int at = givenOf.indexOf(j);
                 Node u = at < 0 ? lambdas.get(j) : Ops.add(lambdas.get(j), given.get(at));

@@ -4,6 +4,9 @@
  * for every product, whatever library does the work: native OpenBLAS (the JavaCPP presets), EJML
  * when that does not load, plain loops for small products. The reference semantics,
  * {@link org.graft.core.tensor.Tensor}, multiplies with EJML whatever the choice
- * ({@link org.graft.core.blas.Blas#reference()}), and EJML's types stay inside {@code Ejml}.
+ * ({@link org.graft.core.blas.Blas#reference()}), and EJML's products stay inside {@code Ejml}.
+ * The one other piece of dense linear algebra Graft needs outside the graph, the eigen-decomposition
+ * of a symmetric matrix (a covariance, for whitening), is EJML's too, behind
+ * {@link org.graft.core.blas.SymmetricEigen}, so that EJML stays in this package.
  */
 package org.graft.core.blas;

@@ -43,6 +43,9 @@ import org.graft.core.Node;
  *       Numbers print as {@link Double#toString(double)} does, so they read back exactly.
  *   <li>Several roots give one tree after another, in order; ids are shared across the trees,
  *       so a node shared by two outputs is written out under the first.
+ *   <li>An op that runs a graph inside itself (a scan's step) is marked {@code (inner graph k)},
+ *       and after the trees each inner graph is printed the same way, from its own inputs,
+ *       under a line {@code inner graph k, of scan{...}, from its inputs:}.
  *   <li>Lines end with {@code '\n'} on every platform.
  *   <li>Beyond {@value #MAX_BARS} levels the bars would make lines too long to read, so a
  *       deeper line starts with its depth instead: {@code [33] |add : [3]}. The printer does
@@ -60,6 +63,21 @@ public final class DebugPrint {
 
     /** The trees of these roots, one after another; see the class comment for the format. */
     public static String debugprint(List<? extends Node> roots) {
+        // the graphs ops run inside themselves (a scan's step), numbered in the order of the graph
+        Map<Node, Integer> inner = new IdentityHashMap<>();
+        for (Node n : Graph.topologicalOrder(roots)) {
+            if (n instanceof Apply a && !a.op().innerGraph().isEmpty()) inner.put(n, inner.size() + 1);
+        }
+        var out = new StringBuilder(trees(roots, inner));
+        for (var e : inner.entrySet().stream().sorted(Map.Entry.comparingByValue()).toList()) {
+            Apply a = (Apply) e.getKey();
+            out.append("\ninner graph ").append(e.getValue()).append(", of ").append(a.op().describe())
+                    .append(", from its inputs:\n").append(debugprint(a.op().innerGraph()));
+        }
+        return out.toString();
+    }
+
+    private static String trees(List<? extends Node> roots, Map<Node, Integer> inner) {
         Map<Node, Integer> appearances = appearances(roots);
         Map<Node, Integer> ids = new IdentityHashMap<>();
         var out = new StringBuilder();
@@ -81,6 +99,7 @@ public final class DebugPrint {
                     ids.put(n, ids.size() + 1);
                     out.append("  #").append(ids.size());
                 }
+                if (inner.containsKey(n)) out.append("  (inner graph ").append(inner.get(n)).append(')');
                 out.append('\n');
                 List<Node> in = n.inputs();
                 for (int i = in.size() - 1; i >= 0; i--) stack.push(new Line(in.get(i), line.depth() + 1));

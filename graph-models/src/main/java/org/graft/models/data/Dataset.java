@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
 import java.util.stream.IntStream;
 
@@ -208,6 +209,24 @@ public final class Dataset {
             for (int k = 0; k < indices.length; k++) y[k] = labels[indices[k]];
         }
         return new Dataset(gather(features, indices), gather(targets, indices), y, classes, nextStep);
+    }
+
+    /**
+     * The same examples with their features transformed by {@code transform}, to rows
+     * {@code [size, d]} of any d, or for sequences to {@code [steps, size, d]}; the labels as they
+     * are. The targets are as they are too, but those of a one-step prediction set
+     * ({@link #isNextStep()}): they are the next steps of what its features observe, the same
+     * quantities, and are transformed alike, so that the set stays one, in the new units.
+     */
+    public Dataset transformed(UnaryOperator<Tensor> transform) {
+        Tensor x = transform.apply(features);
+        if (!isSequences()) {
+            requireRows(x, "features", size());
+        } else if (x.rank() != 3 || x.shape().dim(0) != steps() || x.shape().dim(1) != size()) {
+            throw new IllegalArgumentException("features of shape " + x.shape() + " for " + size() + " sequences of " + steps()
+                    + " steps: expected [" + steps() + ", " + size() + ", d]");
+        }
+        return new Dataset(x, nextStep ? transform.apply(targets) : targets, labels, classes, nextStep);
     }
 
     /**

@@ -5,6 +5,8 @@
  * class labels one-hot or real values, or whole sequences {@code [t, n, d]} (the Lorenz system,
  * noisy sines, {@code csv-seq:FILE}) for one-step prediction, with seeded splits and mini-batches.
  * {@link org.graft.models.data.Digits} reads the 8x8 digits bundled with Graft.
+ * {@link org.graft.models.data.Preprocessing} standardizes or whitens features, fitted on one
+ * set of examples and applied to others as fitted.
  *
  * <p>A loader checks a whole file before handing out any of it, and refuses a truncated or
  * corrupt one with a {@link org.graft.models.data.CorruptDataException} saying where (file, and

@@ -3,11 +3,17 @@ package org.graft.models.plot;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
 import java.awt.geom.Ellipse2D;
 import java.awt.geom.Rectangle2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -20,17 +26,20 @@ import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.block.RectangleConstraint;
 import org.jfree.chart.plot.CombinedDomainXYPlot;
 import org.jfree.chart.plot.SeriesRenderingOrder;
+import org.jfree.chart.plot.ValueMarker;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.chart.title.TextTitle;
+import org.jfree.chart.ui.RectangleAnchor;
+import org.jfree.chart.ui.TextAnchor;
 import org.jfree.data.Range;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
 /**
  * The pictures of a training run, as PNG files: the learning curve and sequences' true and
- * predicted values (drawn with JFreeChart), a grid of images (first-layer filters, samples) and
- * inputs beside their reconstructions.
+ * predicted values (drawn with JFreeChart), a grid of images (first-layer filters, samples),
+ * inputs beside their reconstructions, and a confusion matrix as a heat map.
  * Each file is written whole or not at all ({@link AtomicFile}).
  *
  * <p>Images are drawn with each pixel as a square of {@code max(1, 64 / max(height, width))}
@@ -74,29 +83,50 @@ public final class Pictures {
     static final Color TRUE_COLOUR = new Color(0x222222);
     private static final Font SEQUENCE_TITLE_FONT = new Font("SansSerif", Font.BOLD, 14);
 
-    // matplotlib's first colours, one panel each
+    // matplotlib's first colours: train, validation, test, then the others'
     private static final Color[] SERIES_COLOURS = {
         new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c), new Color(0xd62728), new Color(0x9467bd),
         new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f), new Color(0xbcbd22), new Color(0x17becf)};
 
     /**
-     * The learning curve: one panel per series, stacked in the map's order, all sharing the
-     * epoch axis, each with its own value axis fitted to its values (not to zero), so that a
-     * loss near 0.05 and an accuracy near 0.98 both stay readable. A non-finite value is
-     * skipped: its panel's line breaks there. The picture is 800 pixels wide and
-     * 100 + 200 per series high.
+     * A panel of the learning curve: its value axis's {@code label}, its {@code lines}, one value
+     * per epoch each, by name, and figures measured once, at the marked epoch, drawn there as
+     * points ({@code atMark}, by name: the test split's, measured with the best epoch's params).
+     */
+    public record Panel(String label, Map<String, double[]> lines, Map<String, Double> atMark) {
+        public Panel {
+            lines = Collections.unmodifiableMap(new LinkedHashMap<>(lines));
+            atMark = Collections.unmodifiableMap(new LinkedHashMap<>(atMark));
+        }
+    }
+
+    /**
+     * The learning curve: the panels stacked in order, all sharing the epoch axis, each with its
+     * own value axis fitted to its values (not to zero), so that a loss near 0.05 and an accuracy
+     * near 0.98 both stay readable; one legend names every line. A line whose name starts with
+     * {@code train_}, {@code valid_} or {@code test_} is drawn in matplotlib's first, second or
+     * third colour (blue, orange, green) in whatever panel, the others in the colours after them.
+     * A non-finite value is skipped: its line breaks there. With {@code marked} above 0, a dashed
+     * vertical line marks that epoch in every panel, and each panel's figures {@code atMark} are
+     * drawn as points on it. The picture is 800 pixels wide and 100 + 200 per panel high.
      *
      * @param title the chart's title; empty or null for none
      * @param epochs the epoch of each value, the x coordinates
-     * @param series name to values, one value per epoch
-     * @throws IllegalArgumentException when there is no series or a series' length differs from the epochs'
+     * @param marked the epoch to mark (the best one), or 0 for none
+     * @throws IllegalArgumentException when there is no panel, a panel has nothing to draw, or a
+     *     line's length differs from the epochs'
      */
-    public static void learningCurve(Path png, String title, int[] epochs, Map<String, double[]> series) throws IOException {
-        if (series.isEmpty()) throw new IllegalArgumentException("learningCurve: expected at least one series, found none");
-        for (var e : series.entrySet()) {
-            if (e.getValue().length != epochs.length) {
-                throw new IllegalArgumentException("learningCurve: series '" + e.getKey() + "': expected " + epochs.length
-                        + " values, one per epoch, found " + e.getValue().length);
+    public static void learningCurve(Path png, String title, int[] epochs, List<Panel> panels, int marked) throws IOException {
+        if (panels.isEmpty()) throw new IllegalArgumentException("learningCurve: expected at least one panel, found none");
+        for (Panel panel : panels) {
+            if (panel.lines().isEmpty() && panel.atMark().isEmpty()) {
+                throw new IllegalArgumentException("learningCurve: panel '" + panel.label() + "': expected a line or a point, found none");
+            }
+            for (var e : panel.lines().entrySet()) {
+                if (e.getValue().length != epochs.length) {
+                    throw new IllegalArgumentException("learningCurve: line '" + e.getKey() + "': expected " + epochs.length
+                            + " values, one per epoch, found " + e.getValue().length);
+                }
             }
         }
         var epochAxis = new NumberAxis("epoch");
@@ -104,23 +134,65 @@ public final class Pictures {
         epochAxis.setAutoRangeIncludesZero(false);
         var plot = new CombinedDomainXYPlot(epochAxis);
         plot.setGap(12);
-        int panel = 0;
-        for (var e : series.entrySet()) {
-            var points = new XYSeries(e.getKey(), false, true);
-            double[] values = e.getValue();
-            // a null value leaves a gap in the line, where NaN or infinity would wreck the axis
-            for (int i = 0; i < epochs.length; i++) points.add(epochs[i], Double.isFinite(values[i]) ? values[i] : null);
+        var colours = new SeriesColours();
+        for (Panel panel : panels) {
+            var lines = new XYSeriesCollection();
             var renderer = new XYLineAndShapeRenderer(true, epochs.length <= 60);
-            Color colour = SERIES_COLOURS[panel++ % SERIES_COLOURS.length];
-            renderer.setSeriesPaint(0, colour);
-            renderer.setSeriesStroke(0, new BasicStroke(2f));
-            renderer.setSeriesShape(0, new Ellipse2D.Double(-2.5, -2.5, 5, 5));
-            plot.add(panel(new XYSeriesCollection(points), e.getKey(), renderer), 1);
+            for (var e : panel.lines().entrySet()) {
+                var points = new XYSeries(e.getKey(), false, true);
+                double[] values = e.getValue();
+                // a null value leaves a gap in the line, where NaN or infinity would wreck the axis
+                for (int i = 0; i < epochs.length; i++) points.add(epochs[i], Double.isFinite(values[i]) ? values[i] : null);
+                style(renderer, lines.getSeriesCount(), colours.of(e.getKey()), 2.5);
+                lines.addSeries(points);
+            }
+            var sub = panel(lines, panel.label(), renderer);
+            if (marked > 0 && !panel.atMark().isEmpty()) {
+                var once = new XYSeriesCollection();
+                var dots = new XYLineAndShapeRenderer(false, true);
+                for (var e : panel.atMark().entrySet()) {
+                    var point = new XYSeries(e.getKey());
+                    point.add(marked, Double.isFinite(e.getValue()) ? e.getValue() : null);
+                    style(dots, once.getSeriesCount(), colours.of(e.getKey()), 5);
+                    once.addSeries(point);
+                }
+                sub.setDataset(1, once);
+                sub.setRenderer(1, dots);
+            }
+            if (marked > 0) {
+                var marker = new ValueMarker(marked, Color.GRAY, new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER,
+                        10f, new float[] {6f, 4f}, 0f));
+                if (plot.getSubplots().isEmpty()) {   // named once, in the top panel
+                    marker.setLabel("best ");
+                    marker.setLabelAnchor(RectangleAnchor.TOP_LEFT);
+                    marker.setLabelTextAnchor(TextAnchor.TOP_RIGHT);
+                }
+                sub.addDomainMarker(marker);
+            }
+            plot.add(sub, 1);
         }
-        var chart = new JFreeChart(title == null || title.isEmpty() ? null : title, JFreeChart.DEFAULT_TITLE_FONT, plot, false);
+        var chart = new JFreeChart(title == null || title.isEmpty() ? null : title, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
         chart.setBackgroundPaint(Color.WHITE);
-        int height = CHART_FRAME_HEIGHT + CHART_PANEL_HEIGHT * series.size();
+        int height = CHART_FRAME_HEIGHT + CHART_PANEL_HEIGHT * panels.size();
         write(png, chart.createBufferedImage(CHART_WIDTH, height, BufferedImage.TYPE_INT_RGB, null));
+    }
+
+    /** Series {@code index} of {@code renderer} in {@code colour}, its points circles of {@code radius}. */
+    private static void style(XYLineAndShapeRenderer renderer, int index, Color colour, double radius) {
+        renderer.setSeriesPaint(index, colour);
+        renderer.setSeriesStroke(index, new BasicStroke(2f));
+        renderer.setSeriesShape(index, new Ellipse2D.Double(-radius, -radius, 2 * radius, 2 * radius));
+    }
+
+    /** The colours of a learning curve's lines: the splits' own, the others' in order of first use. */
+    private static final class SeriesColours {
+        private static final List<String> SPLITS = List.of("train_", "valid_", "test_");
+        private final Map<String, Color> others = new HashMap<>();
+
+        Color of(String name) {
+            for (int s = 0; s < SPLITS.size(); s++) if (name.startsWith(SPLITS.get(s))) return SERIES_COLOURS[s];
+            return others.computeIfAbsent(name, n -> SERIES_COLOURS[SPLITS.size() + others.size() % (SERIES_COLOURS.length - SPLITS.size())]);
+        }
     }
 
     /** A panel of a combined plot: white, grey grid lines, its value axis fitted to its values rather than to zero. */
@@ -196,6 +268,92 @@ public final class Pictures {
         }
         g.dispose();
         write(png, image);
+    }
+
+    /** The confusion matrix's shading: white for a cell holding none of its row's examples, this dark blue for all of them. */
+    public static final Color CONFUSION_FULL = new Color(0x08306b);
+
+    static final int CONFUSION_CELL = 48;          // pixels across a cell, for up to 12 classes
+    static final int CONFUSION_SPAN = 12 * CONFUSION_CELL;
+    static final int CONFUSION_LEAST_CELL = 12;
+    static final int CONFUSION_LEFT = 80, CONFUSION_TOP = 70, CONFUSION_MARGIN = 20;
+
+    /**
+     * A confusion matrix as a heat map: a cell per true class (a row, top to bottom) and predicted
+     * class (a column, left to right), shaded from white to {@link #CONFUSION_FULL} by its share of
+     * its row's examples, so that each class's accuracy (recall) reads off the diagonal whatever
+     * its size, and its count written in it (in white on the darker half). Cells are 48 pixels
+     * across for up to 12 classes, smaller beyond (576 pixels for them all, at least 12 a cell),
+     * and hold their counts while they are 24 pixels or more. The picture is
+     * 80 + classes * cell + 20 pixels wide and 70 + classes * cell + 20 high.
+     *
+     * @param counts {@code counts[t][p]}: the examples of class t predicted as p
+     * @throws IllegalArgumentException for counts that are not a square matrix of at least one class
+     */
+    public static void confusionMatrix(Path png, String title, long[][] counts) throws IOException {
+        int k = counts.length;
+        for (long[] row : counts) {
+            if (row.length != k) {
+                throw new IllegalArgumentException("confusionMatrix: expected counts of " + k + " x " + k + " classes, found a row of "
+                        + row.length);
+            }
+        }
+        if (k == 0) throw new IllegalArgumentException("confusionMatrix: expected counts of at least one class, found none");
+        int cell = confusionCell(k);
+        var image = new BufferedImage(CONFUSION_LEFT + k * cell + CONFUSION_MARGIN, CONFUSION_TOP + k * cell + CONFUSION_MARGIN,
+                BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = image.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, image.getWidth(), image.getHeight());
+        g.setColor(Color.BLACK);
+        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
+        if (title != null && !title.isEmpty()) centred(g, title, image.getWidth() / 2, 20);
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        centred(g, "predicted", CONFUSION_LEFT + k * cell / 2, 42);
+        var vertical = g.getTransform();
+        g.rotate(-Math.PI / 2);
+        centred(g, "true", -(CONFUSION_TOP + k * cell / 2), 24);
+        g.setTransform(vertical);
+        boolean labels = cell >= 24;
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, Math.max(9, Math.min(12, cell / 3))));
+        for (int t = 0; t < k; t++) {
+            long examples = Arrays.stream(counts[t]).sum();
+            if (labels || t % 5 == 0) {
+                centred(g, Integer.toString(t), CONFUSION_LEFT + t * cell + cell / 2, CONFUSION_TOP - 6);
+                centred(g, Integer.toString(t), CONFUSION_LEFT - 14, CONFUSION_TOP + t * cell + cell / 2 + 4);
+            }
+            for (int p = 0; p < k; p++) {
+                double share = examples == 0 ? 0 : (double) counts[t][p] / examples;
+                int x = CONFUSION_LEFT + p * cell, y = CONFUSION_TOP + t * cell;
+                g.setColor(shade(share));
+                g.fillRect(x, y, cell, cell);
+                if (labels) {
+                    g.setColor(share > 0.5 ? Color.WHITE : Color.BLACK);
+                    centred(g, Long.toString(counts[t][p]), x + cell / 2, y + cell / 2 + 4);
+                }
+            }
+        }
+        g.setColor(Color.LIGHT_GRAY);
+        g.drawRect(CONFUSION_LEFT, CONFUSION_TOP, k * cell - 1, k * cell - 1);
+        g.dispose();
+        write(png, image);
+    }
+
+    /** Pixels across a cell of a confusion matrix of {@code k} classes. */
+    static int confusionCell(int k) { return Math.max(CONFUSION_LEAST_CELL, Math.min(CONFUSION_CELL, CONFUSION_SPAN / k)); }
+
+    /** White at 0, {@link #CONFUSION_FULL} at 1, in a straight line between. */
+    static Color shade(double share) {
+        return new Color(mix(255, CONFUSION_FULL.getRed(), share), mix(255, CONFUSION_FULL.getGreen(), share),
+                mix(255, CONFUSION_FULL.getBlue(), share));
+    }
+
+    private static int mix(int from, int to, double share) { return (int) Math.round(from + (to - from) * share); }
+
+    /** {@code text} centred on x, its baseline at y. */
+    private static void centred(Graphics2D g, String text, int x, int y) {
+        g.drawString(text, x - g.getFontMetrics().stringWidth(text) / 2, y);
     }
 
     /**

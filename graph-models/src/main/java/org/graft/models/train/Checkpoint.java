@@ -39,7 +39,9 @@ import org.graft.models.io.Npz;
  * epoch are dropped. A run with a validation split keeps its best epoch's params in the
  * checkpoint too, as {@value #BEST}NAME, so that they are always of the checkpoint's moment (the
  * best epoch itself is read back from the metrics), and writes them as {@value #BEST_FILE}, by
- * their names, with that epoch as {@value #EPOCH}, for the user.
+ * their names, with that epoch as {@value #EPOCH}, for the user. A run with a preprocessing keeps
+ * the transform it fitted, {@value #PREPROCESS_MEAN} and {@value #PREPROCESS_SCALE} or
+ * {@value #PREPROCESS_MATRIX}, so that a resumed run applies the same one.
  */
 final class Checkpoint {
     private Checkpoint() {}
@@ -55,6 +57,10 @@ final class Checkpoint {
     static final String BEST_FILE = "best.npz";
     static final String STOPPED = "stopped";
     static final String PERSISTENCE = "persistenceTestMse";
+    /** The preprocessing fitted on the training split: each feature's mean, then the scale (standardizing) or matrix (whitening); f64. */
+    static final String PREPROCESS_MEAN = "graft.preprocess.mean";
+    static final String PREPROCESS_SCALE = "graft.preprocess.scale";
+    static final String PREPROCESS_MATRIX = "graft.preprocess.matrix";
 
     /**
      * run.json is strict JSON, which has no NaN or infinities: a setting not given is {@code null}
@@ -209,7 +215,9 @@ final class Checkpoint {
     static String csv(Trainer.Columns columns, List<Trainer.Epoch> epochs) {
         var text = new StringBuilder(String.join(",", columns.all())).append('\n');
         for (Trainer.Epoch e : epochs) {
-            text.append(e.epoch()).append(',').append(e.train());
+            text.append(e.epoch());
+            if (columns.lr()) text.append(',').append(e.lr());
+            text.append(',').append(e.train());
             if (columns.gradNorm()) text.append(',').append(e.gradNorm());
             for (String column : columns.heldOut()) text.append(',').append(e.heldOut().get(column));
             text.append(',').append(e.seconds()).append('\n');
@@ -246,8 +254,9 @@ final class Checkpoint {
             try {
                 var heldOut = new LinkedHashMap<String, Double>();
                 for (String column : columns.heldOut()) heldOut.put(column, Double.parseDouble(row.get(column)));
+                double lr = columns.lr() ? Double.parseDouble(row.get(Trainer.Columns.LR)) : Double.NaN;
                 double gradNorm = columns.gradNorm() ? Double.parseDouble(row.get(Trainer.Columns.GRAD_NORM)) : Double.NaN;
-                rows.add(new Trainer.Epoch(Integer.parseInt(row.get(Trainer.Columns.EPOCH)), Double.parseDouble(row.get(columns.train())),
+                rows.add(new Trainer.Epoch(Integer.parseInt(row.get(Trainer.Columns.EPOCH)), lr, Double.parseDouble(row.get(columns.train())),
                         gradNorm, heldOut, Double.parseDouble(row.get(Trainer.Columns.SECONDS))));
             } catch (NumberFormatException e) {
                 throw new GraftException(file + ":" + (i + 1) + ": expected numbers, found " + lines.get(i));

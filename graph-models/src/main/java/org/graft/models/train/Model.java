@@ -37,13 +37,16 @@ import org.graft.ops.optim.Optimizer;
  * @param initialization gives the params their starting values, once the data have fixed the dims
  * @param recon a reconstruction of x, drawn beside it for images when it has x's type
  * @param samples samples as rows of pixels, drawn for images when they are as wide as x
+ * @param outputs what the model outputs, by name, in order: the first with the shape of a batch of
+ *     targets, {@code [n, k]}, or {@code [t, n, k]} for sequences, is its prediction of y, scored
+ *     by a confusion matrix or R²
  * @param predicted the model's prediction of y from x, drawn against y's values for sequences
  *     when it has y's type
  */
 public record Model(String name, Input x, Optional<Input> y, Map<Input, Tensor> fixed, String objective, Node cost,
                     boolean maximize, double lr, Updates updates, Map<Param, Node> stateUpdates, Map<String, Node> metrics,
                     List<Param> params, Initialization initialization, Optional<Node> recon, Optional<Node> samples,
-                    Optional<Node> predicted) {
+                    Map<String, Node> outputs, Optional<Node> predicted) {
 
     /** The optimizer's updates of one step, for a learning rate given as a scalar node of the cost's dtype. */
     @FunctionalInterface
@@ -62,18 +65,19 @@ public record Model(String name, Input x, Optional<Input> y, Map<Input, Tensor> 
         stateUpdates = Collections.unmodifiableMap(new LinkedHashMap<>(stateUpdates));
         metrics = Collections.unmodifiableMap(new LinkedHashMap<>(metrics));
         params = List.copyOf(params);
+        outputs = Collections.unmodifiableMap(new LinkedHashMap<>(outputs));
     }
 
     /**
      * A model built with the Java API whose params already hold their starting values: the
      * features go to {@code x}, the targets to {@code y}, and {@code optimizer} minimizes
-     * {@code cost} over {@code params}. It has no state and no fixed inputs, and no pictures but
-     * the learning curve and the filters.
+     * {@code cost} over {@code params}. It has no state, no fixed inputs and no outputs (so no
+     * prediction to score), and no pictures but the learning curve and the filters.
      */
     public static Model of(String name, Input x, Input y, String objective, Node cost, Optimizer optimizer, List<Param> params,
                            Map<String, Node> metrics) {
         return new Model(name, x, Optional.of(y), Map.of(), objective, cost, false, optimizer.lr(),
                 lr -> optimizer.updates(cost, params, lr), Map.of(), metrics, params, (seed, dims) -> {}, Optional.empty(), Optional.empty(),
-                Optional.empty());
+                Map.of(), Optional.empty());
     }
 }

@@ -50,7 +50,8 @@ public final class RunFolder implements AutoCloseable {
 
     /** The files a run writes; {@code --overwrite} clears these, their temporary files, and nothing else. */
     static final List<String> FILES = List.of(Checkpoint.PARAMS, Checkpoint.BEST_FILE, Checkpoint.METRICS, Checkpoint.RUN, RunPictures.CURVE,
-            RunPictures.FILTERS, RunPictures.RECONSTRUCTIONS, RunPictures.SAMPLES, RunPictures.TRAJECTORIES);
+            RunPictures.FILTERS, RunPictures.RECONSTRUCTIONS, RunPictures.SAMPLES, RunPictures.TRAJECTORIES, Confusion.CSV,
+            Confusion.PER_CLASS, RunPictures.CONFUSION);
 
     /** What the run does with the folder. */
     public enum Use {

@@ -2,6 +2,8 @@ package org.graft.models.train;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,12 +33,15 @@ import org.graft.models.plot.Pictures;
  * {@code samples} as rows of d pixels; for a data set of sequences {@value #TRAJECTORIES} when
  * the model has a {@code predicted} of the same type as {@code y} that reads no other input than
  * {@code x}: the first {@value #SEQUENCES} held-out sequences' targets and the predictions of them.
+ * Once trained, {@value #CONFUSION} for a classifier, and with a validation split the curve
+ * again, with the test figures at the best epoch.
  */
 final class RunPictures {
     static final String CURVE = "learning_curve.png";
     static final String FILTERS = "filters.png";
     static final String RECONSTRUCTIONS = "reconstructions.png";
     static final String SAMPLES = "samples.png";
+    static final String CONFUSION = "confusion.png";
     static final String TRAJECTORIES = "trajectories.png";
 
     /** Tiles in a filter or sample grid, at most; pairs in the reconstruction picture. */
@@ -78,8 +83,9 @@ final class RunPictures {
                 ? compile(x, model.predicted().filter(p -> p.type().equals(model.y().get().type())), options) : null;
     }
 
-    void draw(Path out, Trainer.Columns columns, List<Trainer.Epoch> history, long seed, Trainer.Listener listener) {
-        attempt(CURVE, listener, () -> Pictures.learningCurve(out.resolve(CURVE), title, epochs(history), series(columns, history)));
+    /** Every picture of the run as it stands, the best epoch so far being {@code best} (0 for none). */
+    void draw(Path out, Trainer.Columns columns, List<Trainer.Epoch> history, int best, long seed, Trainer.Listener listener) {
+        curve(out, columns, history, best, Map.of(), listener);
         if (filters != null) attempt(FILTERS, listener, () -> filters(out.resolve(FILTERS), filters.value()));
         if (recon != null) {
             attempt(RECONSTRUCTIONS, listener, () -> {
@@ -102,6 +108,21 @@ final class RunPictures {
                         made);
             });
         }
+    }
+
+    /**
+     * The learning curve, marking the best epoch {@code best} (0 for none) and the test split's
+     * figures measured once with its params, {@code tested} by column (empty before).
+     */
+    void curve(Path out, Trainer.Columns columns, List<Trainer.Epoch> history, int best, Map<String, Double> tested,
+               Trainer.Listener listener) {
+        attempt(CURVE, listener, () -> Pictures.learningCurve(out.resolve(CURVE), title, epochs(history), panels(columns, history, tested),
+                best));
+    }
+
+    /** The confusion matrix of the test split. */
+    void confusion(Path out, Confusion confusion, Trainer.Listener listener) {
+        attempt(CONFUSION, listener, () -> Pictures.confusionMatrix(out.resolve(CONFUSION), title + ": the test split", confusion.counts()));
     }
 
     private interface Drawing { void draw() throws IOException; }
@@ -155,15 +176,36 @@ final class RunPictures {
         return history.stream().mapToInt(Trainer.Epoch::epoch).toArray();
     }
 
-    /** The learning curve's series: the training objective, its gradient's norm if measured, then each held-out column. */
-    private static Map<String, double[]> series(Trainer.Columns columns, List<Trainer.Epoch> history) {
-        var series = new LinkedHashMap<String, double[]>();
-        series.put(columns.train(), history.stream().mapToDouble(Trainer.Epoch::train).toArray());
-        if (columns.gradNorm()) series.put(Trainer.Columns.GRAD_NORM, history.stream().mapToDouble(Trainer.Epoch::gradNorm).toArray());
+    /**
+     * The learning curve's panels: one per measure, its columns of every split together (the
+     * training objective with the held-out one, {@code train_loss} with {@code valid_loss}, and
+     * the test figure measured once at the best epoch, {@code test_loss}), in the order of the
+     * columns; the gradient's norm and the learning rate, if the run writes them, each a panel of
+     * its own.
+     */
+    static List<Pictures.Panel> panels(Trainer.Columns columns, List<Trainer.Epoch> history, Map<String, Double> tested) {
+        var lines = new LinkedHashMap<String, Map<String, double[]>>();
+        var points = new HashMap<String, Map<String, Double>>();
+        lines.computeIfAbsent(measure(columns.train()), m -> new LinkedHashMap<>())
+                .put(columns.train(), history.stream().mapToDouble(Trainer.Epoch::train).toArray());
         for (String column : columns.heldOut()) {
-            series.put(column, history.stream().mapToDouble(e -> e.heldOut().get(column)).toArray());
+            lines.computeIfAbsent(measure(column), m -> new LinkedHashMap<>())
+                    .put(column, history.stream().mapToDouble(e -> e.heldOut().get(column)).toArray());
         }
-        return series;
+        tested.forEach((column, value) -> points.computeIfAbsent(measure(column), m -> new LinkedHashMap<>()).put(column, value));
+        if (columns.gradNorm()) {
+            lines.put(Trainer.Columns.GRAD_NORM, Map.of(Trainer.Columns.GRAD_NORM, history.stream().mapToDouble(Trainer.Epoch::gradNorm).toArray()));
+        }
+        if (columns.lr()) lines.put(Trainer.Columns.LR, Map.of(Trainer.Columns.LR, history.stream().mapToDouble(Trainer.Epoch::lr).toArray()));
+        var panels = new ArrayList<Pictures.Panel>();
+        lines.forEach((measure, drawn) -> panels.add(new Pictures.Panel(measure, drawn, points.getOrDefault(measure, Map.of()))));
+        return panels;
+    }
+
+    /** What a column measures, without its split: {@code loss} for {@code train_loss}, {@code valid_loss} and {@code test_loss}. */
+    private static String measure(String column) {
+        for (String split : List.of(Trainer.TRAIN, Trainer.VALID, Trainer.TEST)) if (column.startsWith(split)) return column.substring(split.length());
+        return column;
     }
 
     /** The first {@code rows} rows of a matrix (all of them if it has fewer), copied without copying the rest. */

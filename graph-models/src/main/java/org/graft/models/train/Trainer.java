@@ -1,6 +1,9 @@
 package org.graft.models.train;
 
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -33,6 +36,8 @@ import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
 import org.graft.models.data.Data;
 import org.graft.models.data.Dataset;
+import org.graft.models.data.Preprocessing;
+import org.graft.models.io.AtomicFile;
 import org.graft.ops.Neural;
 import org.graft.ops.Ops;
 import org.graft.ops.Reduce;
@@ -54,12 +59,27 @@ import org.graft.ops.Reduce;
  * validation split, the last examples of the training set, held out of training. A run with a
  * validation split keeps the params of its best epoch, the one with the best validation
  * objective (the first, on a tie), stops when {@link RunSettings#patience()} epochs pass without
- * a better one, and measures the test split once, at the end, with the best epoch's params:
- * no figure of the test split chooses anything. With or without a validation split, a run stops
+ * a better one (or, with {@link RunSettings#patienceIncrease()}, by the Theano tutorials' rule),
+ * and measures the test split once, at the end, with the best epoch's params: no figure of the
+ * test split chooses anything. With or without a validation split, a run stops
  * after an epoch whose mean training objective changed by less than
  * {@link RunSettings#stopRelChange()} of the epoch before's, or at whose end the norm of the
  * objective's gradient over the whole training split is below {@link RunSettings#stopGradNorm()};
- * the epoch that stops a run is saved and counts as any other.
+ * the epoch that stops a run is saved and counts as any other. Each epoch trains at the rate
+ * {@link RunSettings#schedule()} gives it, which a plateau decides from the validation objective
+ * (the training objective without a validation split). A model's prediction of y, the first of
+ * its outputs shaped as the targets, is scored too: for real targets its R² is a held-out figure
+ * of each epoch (over every step of every sequence, for sequences); for classes the test split's {@link Confusion} matrix is taken once trained,
+ * with the params of the final test figures.
+ *
+ * <p>With {@link RunSettings#preprocessing()}, the features of every split are transformed
+ * before the first step, by a transform fitted on the training split alone (after the
+ * validation split is held out of it): the validation and test splits are transformed with the
+ * training split's statistics, the test split only when it is measured. The checkpoint holds
+ * the transform, and a resumed run applies that one rather than fitting it again. Of sequences,
+ * every step of every sequence is an example of the features. The targets are not transformed,
+ * but those of a one-step prediction set, the next steps of the features: the objective, the
+ * prediction's R², the pictures and the persistence baseline are then all in the new units.
  *
  * <p>The run computes in the dtype of the model's cost. The data sets are f64 in memory;
  * an f32 model is fed each batch converted to the dtype of the input it goes to, as it is
@@ -78,22 +98,27 @@ import org.graft.ops.Reduce;
 public final class Trainer {
 
     /**
-     * One epoch: the mean objective over its training steps, the norm of the objective's gradient
-     * over the training split at its end ({@link #gradientNorm}; NaN for a run that does not
-     * measure it, without {@link RunSettings#stopGradNorm()}), the held-out split's figures by
-     * column, and the seconds it took.
+     * One epoch: the learning rate it trained with (NaN for a run without
+     * {@link RunSettings#lrSchedule()}, which does not write it), the mean objective over its
+     * training steps, the norm of the objective's gradient over the training split at its end
+     * ({@link #gradientNorm}; NaN for a run that does not measure it, without
+     * {@link RunSettings#stopGradNorm()}), the held-out split's figures by column, and the
+     * seconds it took.
      */
-    public record Epoch(int epoch, double train, double gradNorm, Map<String, Double> heldOut, double seconds) {
-        /** An epoch whose gradient's norm is not measured. */
+    public record Epoch(int epoch, double lr, double train, double gradNorm, Map<String, Double> heldOut, double seconds) {
+        /** An epoch whose learning rate is not written and whose gradient's norm is not measured. */
         public Epoch(int epoch, double train, Map<String, Double> heldOut, double seconds) {
-            this(epoch, train, Double.NaN, heldOut, seconds);
+            this(epoch, Double.NaN, train, Double.NaN, heldOut, seconds);
         }
     }
 
     /**
-     * The columns of {@code metrics.csv}, by what they hold: {@value #EPOCH}, {@code train},
-     * {@value #GRAD_NORM} if {@code gradNorm}, the {@code heldOut} columns, {@value #SECONDS}.
+     * The columns of {@code metrics.csv}, by what they hold: {@value #EPOCH}, {@value #LR} if
+     * {@code lr}, {@code train}, {@value #GRAD_NORM} if {@code gradNorm}, the {@code heldOut}
+     * columns, {@value #SECONDS}.
      *
+     * @param lr whether the file holds {@link Epoch#lr()}: only with {@link RunSettings#lrSchedule()},
+     *     so that other runs' files stay as they were
      * @param train the mean objective over an epoch's steps, {@code train_OBJ}
      * @param gradNorm whether the run measures {@link Epoch#gradNorm()}: only with
      *     {@link RunSettings#stopGradNorm()}, so that other runs' files stay as they were
@@ -101,8 +126,9 @@ public final class Trainer {
      *     state), then {@code test_METRIC} for each metric in order, or {@code valid_OBJ} and
      *     {@code valid_METRIC} with a validation split; the keys of {@link Epoch#heldOut()}
      */
-    public record Columns(String train, boolean gradNorm, List<String> heldOut) {
+    public record Columns(boolean lr, String train, boolean gradNorm, List<String> heldOut) {
         public static final String EPOCH = "epoch";
+        public static final String LR = "lr";
         public static final String GRAD_NORM = "grad_norm";
         public static final String SECONDS = "seconds";
 
@@ -110,15 +136,16 @@ public final class Trainer {
             heldOut = List.copyOf(heldOut);
         }
 
-        /** The columns of a run that does not measure the gradient's norm. */
+        /** The columns of a run that neither writes its learning rate nor measures the gradient's norm. */
         public Columns(String train, List<String> heldOut) {
-            this(train, false, heldOut);
+            this(false, train, false, heldOut);
         }
 
         /** Every column, in the order of the file. */
         public List<String> all() {
             var all = new ArrayList<String>();
             all.add(EPOCH);
+            if (lr) all.add(LR);
             all.add(train);
             if (gradNorm) all.add(GRAD_NORM);
             all.addAll(heldOut);
@@ -154,10 +181,16 @@ public final class Trainer {
     /** The prefix of the held-out split's columns: the test split's, or with {@code --valid} the validation split's. */
     public static final String TEST = "test_", VALID = "valid_";
 
+    /** The prefix of the training objective's column. */
+    public static final String TRAIN = "train_";
+
     private final Model model;
-    private final Data data;                    // the training examples and the split measured each epoch
+    private Data data;                          // the training examples and the split measured each epoch, preprocessed once trained
     private final Dataset testSet;              // with a validation split, the test split, measured once at the end; else null
-    private final OptionalDouble persistence;   // the test split's persistence MSE, for a one-step prediction set
+    private final Preprocessing preprocessing;  // null for none
+    private Preprocessing.Transform transform;  // fitted on the training split, or the checkpoint's; null until then and without one
+    private boolean preprocessed;               // whether data holds the features transformed
+    private OptionalDouble persistence;         // the test split's persistence MSE, for a one-step prediction set, as trained
     private final RunSettings run;
     private final Path out;                     // null for a run that writes nothing
     private final Input x;
@@ -165,16 +198,20 @@ public final class Trainer {
     private final boolean labels;               // y is a vector, fed the class labels, not one-hot rows
     private final List<Input> fed;              // x, y, then the fixed inputs
     private final double baseLr;
+    private final LrSchedule schedule;
     private final DType dtype;                  // the objective's, which the run computes in
     private final Param lr;                     // the step's learning rate, set each epoch by the schedule
     private final Function step;
     private final Function test;
     private final Function gradient;            // with --stop-grad-norm, the objective's gradient w.r.t. every trained param; else null
     private final List<String> measured;        // what the test function computes: OBJ (unless it reads state), then the metrics
+    private final Node prediction;              // the model's prediction of y, which the test function computes after them; or null
+    private final boolean rSquared;             // whether the held-out figures end with the prediction's R² (for real targets)
     private final Columns columns;
     private final Map<String, Param> saved;     // every param a step reads or changes, by name
-    private final Map<String, Param> evaluated; // every param the measured figures read, by name: what the best epoch keeps
-    private final RunPictures pictures;
+    private final Map<String, Param> evaluated; // every param the measured figures and the prediction read, by name: what the best epoch keeps
+    private final Options options;              // the pictures' functions are compiled with them
+    private RunPictures pictures;               // of the data as trained, made once preprocessed; null for a run that writes nothing
     private final List<Epoch> history = new ArrayList<>();
     private int epochsDone;
     private int stepsDone;              // of epoch epochsDone + 1, when a run stopped within it
@@ -186,6 +223,7 @@ public final class Trainer {
     private Map<String, Tensor> best;   // the evaluated params' values at its end (their initial values before)
     private String stopped;             // why the run ended before its last epoch (patience ran out, say); null while it goes on
     private Map<String, Double> testFigures = Map.of();   // the test split's, with the best params, once trained
+    private Confusion confusion;        // for classes, the test split's of the params the final figures are of, once trained
 
     /** Where a run stands: {@code epochs} whole epochs done, then {@code steps} steps of the next (0 between epochs). */
     public record Position(int epochs, int steps) {
@@ -224,9 +262,8 @@ public final class Trainer {
             testSet = null;
         }
         data = this.data;   // from here on, the data as trained
-        Dataset testSplit = testSet != null ? testSet : data.test();
-        persistence = testSplit.isNextStep() ? OptionalDouble.of(testSplit.persistenceMse()) : OptionalDouble.empty();
         this.run = run;
+        preprocessing = run.preprocessing();
         this.out = out;
         x = model.x();
         y = model.y().orElse(null);
@@ -258,6 +295,7 @@ public final class Trainer {
         model.initialization().initialize(run.seed(), dims);
 
         baseLr = run.lr().orElse(model.lr());
+        schedule = run.schedule();
         dtype = cost.type().dtype();
         lr = new Param(LR, Tensor.scalar(dtype, baseLr));
         // simultaneous, as every update of one compiled step: each new value is computed from the values before it
@@ -278,18 +316,25 @@ public final class Trainer {
         if (heldOutObjective) nodes.put(model.objective(), cost);
         nodes.putAll(model.metrics());
         measured = List.copyOf(nodes.keySet());
+        prediction = y == null ? null : Prediction.of(model.outputs(), inBatch(data.train().targets(), batch), dims, fed).orElse(null);
+        // R² beside the program's own figures, unless one of them has its name
+        rSquared = prediction != null && !data.train().isClassification() && !measured.contains(Prediction.R2);
         if (!heldOutObjective && run.stopGradNorm() > 0) {
             throw new GraftException(cost.pos(), "--stop-grad-norm " + RunSettings.epsText(run.stopGradNorm()) + ": expected an objective"
                     + " whose gradient can be measured on the whole training split, found one that reads state updated by each step");
         }
-        columns = new Columns("train_" + model.objective(), run.stopGradNorm() > 0, prefixed(run.valid() > 0 ? VALID : TEST));
-        test = Compiler.compile(fed, List.copyOf(nodes.values()), options);
+        columns = new Columns(run.lrSchedule() != null, TRAIN + model.objective(), run.stopGradNorm() > 0,
+                prefixed(run.valid() > 0 ? VALID : TEST));
+        var computed = new ArrayList<>(nodes.values());
+        if (prediction != null) computed.add(prediction);
+        test = Compiler.compile(fed, computed, options);
         gradient = run.stopGradNorm() > 0 ? Compiler.compile(fed, Ops.grad(cost, trained(cost, trainedUpdates)), options) : null;
         saved = saved(cost, updates);
         evaluated = new LinkedHashMap<>();
-        for (Node n : Graph.topologicalOrder(List.copyOf(nodes.values()))) if (n instanceof Param p) evaluated.put(p.label(), p);
+        for (Node n : Graph.topologicalOrder(computed)) if (n instanceof Param p) evaluated.put(p.label(), p);
         best = values(evaluated);
-        pictures = out == null ? null : new RunPictures(model, data, batch, options);
+        this.options = options;
+        persistence = testPersistence();
     }
 
     /**
@@ -325,7 +370,14 @@ public final class Trainer {
      */
     private String stopReason(List<Epoch> epochs, int best) {
         int e = epochs.size();
-        if (run.patience() > 0 && best > 0 && e - best >= run.patience()) return patienceRanOut(best);
+        if (run.patience() > 0 && best > 0) {
+            if (run.patienceIncrease() > 0) {
+                Patience patience = increasedPatience(epochs);
+                if (e >= patience.epochs()) return increasedPatienceRanOut(patience);
+            } else if (e - best >= run.patience()) {
+                return patienceRanOut(best);
+            }
+        }
         if (run.stopRelChange() > 0 && e >= 2) {
             double change = relativeChange(epochs.get(e - 2).train(), epochs.get(e - 1).train());
             if (change < run.stopRelChange()) {
@@ -358,6 +410,53 @@ public final class Trainer {
     }
 
     /**
+     * The tutorials' patience after some epochs: {@code epochs} epochs, the most of
+     * {@code --patience} and {@code extendedBy} times the {@code --patience-increase} factor.
+     *
+     * @param extendedBy the last epoch whose validation objective beat the best before it by at
+     *     least 1 - {@code --improvement-threshold} of it
+     */
+    private record Patience(double epochs, int extendedBy) {}
+
+    /**
+     * The Theano tutorials' early stopping (logistic_sgd.py, mlp.py), counted in epochs where they
+     * count steps, as the validation split is measured once an epoch: the patience starts at
+     * {@code --patience}; an epoch e whose validation objective beats the best before it by at
+     * least {@code 1 - threshold} of it (below {@code best * threshold} for a positive loss; the
+     * first epoch always, the best before it being none) raises it to at least e times the
+     * factor. Replayed from the first epoch, so that a resumed run has it from metrics.csv.
+     */
+    private Patience increasedPatience(List<Epoch> epochs) {
+        double patience = run.patience();
+        int extendedBy = 0;
+        Epoch best = null;
+        for (Epoch epoch : epochs) {
+            if (best != null && !improves(epoch, best, 0)) continue;
+            if (best == null || improves(epoch, best, 1 - run.improvementThreshold())) {
+                patience = Math.max(patience, epoch.epoch() * run.patienceIncrease());
+                extendedBy = epoch.epoch();
+            }
+            best = epoch;
+        }
+        return new Patience(patience, extendedBy);
+    }
+
+    /**
+     * Why the tutorials' patience ends a run, as printed and written to run.json: {@code valid loss
+     * last improved by 0.5% or more at epoch 13, so patience ran out after max(10, 13 × 2) = 26
+     * epochs (--patience 10 --patience-increase 2)}.
+     */
+    private String increasedPatienceRanOut(Patience patience) {
+        String percent = BigDecimal.ONE.subtract(BigDecimal.valueOf(run.improvementThreshold())).movePointRight(2).stripTrailingZeros()
+                .toPlainString();
+        String factor = RunSettings.epsText(run.patienceIncrease());
+        String epochs = BigDecimal.valueOf(patience.epochs()).round(new MathContext(6)).stripTrailingZeros().toPlainString();
+        return String.format("%s last improved by %s%% or more at epoch %d, so patience ran out after max(%d, %d × %s) = %s epochs"
+                + " (--patience %d --patience-increase %s)", columns.heldOut().get(0).replace('_', ' '), percent, patience.extendedBy(),
+                run.patience(), patience.extendedBy(), factor, epochs, run.patience(), factor);
+    }
+
+    /**
      * With a validation split, the test split's figures ({@code test_OBJ}, {@code test_METRIC}) with
      * the best epoch's params, measured once when training has ended; empty before, and without a
      * validation split (then the test figures are each epoch's).
@@ -367,7 +466,8 @@ public final class Trainer {
     /**
      * For a one-step prediction set ({@link Dataset#isNextStep()}), the baseline a model must
      * beat: the test split's mean squared error of the persistence forecast {@code x[t+1] = x[t]},
-     * {@link Dataset#persistenceMse()}; empty for other sets.
+     * {@link Dataset#persistenceMse()}, of the split as preprocessed once {@link #train} has
+     * preprocessed it, as the test loss is; empty for other sets.
      */
     public OptionalDouble persistenceMse() { return persistence; }
 
@@ -391,6 +491,11 @@ public final class Trainer {
         var expected = new LinkedHashMap<String, Type>();
         for (var p : saved.entrySet()) expected.put(p.getKey(), Type.of(p.getValue().value()));
         if (run.valid() > 0) for (var p : evaluated.entrySet()) expected.put(Checkpoint.BEST + p.getKey(), Type.of(p.getValue().value()));
+        if (preprocessing != null) {
+            int features = data.train().featureWidth();
+            expected.put(Checkpoint.PREPROCESS_MEAN, Type.f64(features));
+            expected.put(matrixEntry(), preprocessing.whitens() ? Type.f64(features, features) : Type.f64(features));
+        }
         Checkpoint.Saved found = Checkpoint.read(out, run, expected, columns());
         Checkpoint.Progress at = found.progress();
         if (at.steps() >= stepsPerEpoch()) {
@@ -411,6 +516,10 @@ public final class Trainer {
         }
         for (var p : saved.entrySet()) p.getValue().set(found.params().get(p.getKey()));
         if (run.valid() > 0) for (String name : evaluated.keySet()) best.put(name, found.params().get(Checkpoint.BEST + name));
+        if (preprocessing != null) {
+            transform = new Preprocessing.Transform(preprocessing, found.params().get(Checkpoint.PREPROCESS_MEAN),
+                    found.params().get(matrixEntry()));
+        }
         bestEpoch = foundBest;
         history.clear();
         history.addAll(found.epochs());
@@ -429,14 +538,21 @@ public final class Trainer {
      * @return true when every epoch is done, false when {@code stop} ended the run at {@link #position()}
      */
     public boolean train(Listener listener, BooleanSupplier stop) throws IOException {
+        preprocess();
+        if (out != null && pictures == null) pictures = new RunPictures(model, data, run.batch(), options);
+        Evaluation reported = null;   // of the test split with the params the final figures are of
         for (int e = epochsDone + 1; e <= run.epochs() && stopped == null; e++) {
             long seed = epochSeed(run.seed(), e);
-            if (!trainEpoch(e, seed, listener, stop)) {
+            double rate = learningRate(e);
+            if (!trainEpoch(e, seed, rate, listener, stop)) {
                 if (out != null && !position().equals(savedAt)) save();
                 return false;
             }
             double gradNorm = gradient == null ? Double.NaN : gradientNorm(seed);
-            var epoch = new Epoch(e, objectiveSum / stepsPerEpoch(), gradNorm, evaluate(data.test(), seed, columns.heldOut()), seconds);
+            Evaluation heldOut = evaluate(data.test(), seed, columns.heldOut());
+            if (testSet == null) reported = heldOut;   // the test split, the last epoch's
+            var epoch = new Epoch(e, columns.lr() ? rate : Double.NaN, objectiveSum / stepsPerEpoch(), gradNorm, heldOut.figures(),
+                    seconds);
             history.add(epoch);
             if (run.valid() > 0 && (bestEpoch == 0 || improves(epoch, history.get(bestEpoch - 1)))) {
                 bestEpoch = e;
@@ -450,36 +566,95 @@ public final class Trainer {
             long now = System.nanoTime();
             if (out != null && (e == run.epochs() || stopped != null || now - lastSave >= SAVE_INTERVAL_NANOS)) {
                 save();
-                pictures.draw(out, columns(), history, seed, listener);
+                pictures.draw(out, columns(), history, bestEpoch, seed, listener);
                 lastSave = now;
             }
             listener.finished(epoch);
         }
-        if (testSet != null) testFigures = testWithBest();
+        if (testSet != null) {
+            reported = testWithBest();
+            testFigures = reported.figures();
+            if (out != null) pictures.curve(out, columns, history, bestEpoch, testFigures, listener);
+        }
+        if (reported != null && reported.predicted() != null && data.train().isClassification()) {
+            Dataset tested = testSet != null ? testSet : data.test();
+            int classes = tested.classes();
+            confusion = Confusion.of(tested.labels(), Confusion.predicted(reported.predicted(), classes), classes);
+            if (out != null) {
+                byte[] counts = confusion.csv().getBytes(StandardCharsets.UTF_8);
+                byte[] perClass = confusion.perClassCsv().getBytes(StandardCharsets.UTF_8);
+                AtomicFile.write(out.resolve(Confusion.CSV), o -> o.write(counts));
+                AtomicFile.write(out.resolve(Confusion.PER_CLASS), o -> o.write(perClass));
+                pictures.confusion(out, confusion, listener);
+            }
+        }
         return true;
     }
+
+    /**
+     * For a data set of classes and a model with a prediction, the confusion matrix of the test
+     * split, measured with the params the final test figures are of: with a validation split the
+     * best epoch's, else the last epoch's; null before the run has trained every epoch it will.
+     */
+    public Confusion confusion() { return confusion; }
 
     /**
      * Whether {@code epoch}'s validation objective is better than {@code than}'s: lower, or higher
      * for an objective maximized. Strictly, as in the Theano tutorials' {@code this_validation_loss
      * < best_validation_loss}, so the first of equal epochs stays the best.
      */
-    private boolean improves(Epoch epoch, Epoch than) {
+    private boolean improves(Epoch epoch, Epoch than) { return improves(epoch, than, 0); }
+
+    /**
+     * Whether {@code epoch}'s validation objective is better than {@code than}'s by more than
+     * {@code by} of its magnitude: below {@code than - by |than|} (above {@code than + by |than|} for
+     * an objective maximized). An infinite {@code than} is beaten by any finite value, as the
+     * tutorials' {@code inf * improvement_threshold} is.
+     */
+    private boolean improves(Epoch epoch, Epoch than, double by) {
         String objective = columns.heldOut().get(0);
-        int order = Double.compare(epoch.heldOut().get(objective), than.heldOut().get(objective));
+        double bar = than.heldOut().get(objective);
+        if (by != 0 && Double.isFinite(bar)) bar += (model.maximize() ? by : -by) * Math.abs(bar);
+        int order = Double.compare(epoch.heldOut().get(objective), bar);
         return model.maximize() ? order > 0 : order < 0;
     }
+
+    /**
+     * With a preprocessing, transforms the training split and the one measured each epoch, once:
+     * by the checkpoint's transform when the run resumed, else by one fitted now on the training
+     * split. The test split of a run with a validation split is transformed when it is measured.
+     */
+    private void preprocess() {
+        if (preprocessing == null || preprocessed) return;
+        if (transform == null) transform = preprocessing.fit(data.train().features(), run.whitenEps());
+        data = new Data(data.name(), transform.apply(data.train()), transform.apply(data.test()), data.height(), data.width(),
+                data.notClasses());
+        preprocessed = true;
+        persistence = testPersistence();
+    }
+
+    /**
+     * The test split's persistence error, for a one-step prediction set, in the units the model
+     * is measured in: of the split as preprocessed, whose targets are too, when the run preprocesses.
+     */
+    private OptionalDouble testPersistence() {
+        Dataset tested = testSet == null ? data.test() : transform == null ? testSet : transform.apply(testSet);
+        return tested.isNextStep() ? OptionalDouble.of(tested.persistenceMse()) : OptionalDouble.empty();
+    }
+
+    /** The checkpoint's entry of the preprocessing's matrix: the scale per feature of standardizing, the whitening matrix. */
+    private String matrixEntry() { return preprocessing.whitens() ? Checkpoint.PREPROCESS_MATRIX : Checkpoint.PREPROCESS_SCALE; }
 
     /**
      * The test split's figures with the best epoch's params, measured with that epoch's seed so
      * that a resumed run measures what an uninterrupted one does; the params are then set back to
      * the last epoch's, which the checkpoint holds.
      */
-    private Map<String, Double> testWithBest() {
+    private Evaluation testWithBest() {
         Map<String, Tensor> last = values(evaluated);
         evaluated.forEach((name, p) -> p.set(best.get(name)));
         try {
-            return evaluate(testSet, epochSeed(run.seed(), bestEpoch), prefixed(TEST));
+            return evaluate(transform == null ? testSet : transform.apply(testSet), epochSeed(run.seed(), bestEpoch), prefixed(TEST));
         } finally {
             evaluated.forEach((name, p) -> p.set(last.get(name)));
         }
@@ -487,14 +662,14 @@ public final class Trainer {
 
     /**
      * The steps of an epoch from {@link #stepsDone} on, over the training set shuffled by the
-     * epoch's seed; false if {@code stop} said to stop before one of them.
+     * epoch's seed, at the learning rate {@code rate}; false if {@code stop} said to stop before one of them.
      */
-    private boolean trainEpoch(int epoch, long seed, Listener listener, BooleanSupplier stop) {
+    private boolean trainEpoch(int epoch, long seed, double rate, Listener listener, BooleanSupplier stop) {
         Dataset train = data.train();
         int batch = run.batch();
         int steps = stepsPerEpoch();
         int[] order = Dataset.permutation(train.size(), Function.randomStream(seed));
-        lr.set(Tensor.scalar(dtype, learningRate(epoch)));
+        lr.set(Tensor.scalar(dtype, rate));
         listener.started(epoch, stepsDone, steps, batch);
         long start = System.nanoTime();
         try {
@@ -527,6 +702,10 @@ public final class Trainer {
     private void save() throws IOException {
         var params = new LinkedHashMap<>(values(saved));
         if (run.valid() > 0) best.forEach((name, value) -> params.put(Checkpoint.BEST + name, value));
+        if (transform != null) {
+            params.put(Checkpoint.PREPROCESS_MEAN, transform.mean());
+            params.put(matrixEntry(), transform.matrix());
+        }
         Checkpoint.write(out, run, new Checkpoint.Progress(epochsDone, stepsDone, objectiveSum, seconds), params, columns(),
                 history, stopped, persistenceMse());
         if (bestEpoch > 0) Checkpoint.writeBest(out, best, bestEpoch);   // not read by a resume, which takes the checkpoint's
@@ -534,19 +713,38 @@ public final class Trainer {
     }
 
     /**
-     * The figures of {@code split}, named by {@code columns} in the order of {@link #measured}:
-     * means over its batches, weighted by their sizes.
+     * A split's figures by column, and the model's prediction of each of its examples, row-major
+     * and laid out as the split's targets, {@code [n, k]} or {@code [t, n, k]} (null for a model
+     * without one).
      */
-    private Map<String, Double> evaluate(Dataset split, long seed, List<String> columns) {
-        if (columns.isEmpty()) return Map.of();
+    private record Evaluation(Map<String, Double> figures, double[] predicted) {}
+
+    /**
+     * The figures of {@code split}, named by {@code columns} in the order of {@link #measured}:
+     * means over its batches, weighted by their sizes; then, for real targets, the prediction's R²
+     * over the whole split (every step of every sequence an example, for sequences).
+     */
+    private Evaluation evaluate(Dataset split, long seed, List<String> columns) {
+        if (columns.isEmpty() && prediction == null) return new Evaluation(Map.of(), null);
         test.seed(~seed);   // a stream apart from the training step's
-        double[] sums = new double[columns.size()];
+        double[] sums = new double[measured.size()];
+        double[] predicted = prediction == null ? null : new double[split.targets().size()];
+        // a batch's examples are a slice of the example axis: the columns from..from+count-1 of
+        // each of the t steps of sequences [t, n, k], one run of rows of [n, k] (t = 1)
+        int width = split.targetWidth(), stride = split.size() * width;
+        int[] from = {0};
         inBatches(test, split, (values, count) -> {
             for (int k = 0; k < sums.length; k++) sums[k] += values.get(k).item() * count;
+            if (predicted == null) return;
+            Tensor batch = values.get(sums.length);   // [count, k], or [t, count, k]
+            int step = count * width;
+            for (int i = 0; i < batch.size(); i++) predicted[(i / step) * stride + from[0] * width + i % step] = batch.getFlat(i);
+            from[0] += count;
         });
         var figures = new LinkedHashMap<String, Double>();
         for (int k = 0; k < sums.length; k++) figures.put(columns.get(k), sums[k] / split.size());
-        return figures;
+        if (rSquared) figures.put(columns.get(sums.length), Prediction.rSquared(split.targets(), predicted));
+        return new Evaluation(figures, predicted);
     }
 
     /**
@@ -584,8 +782,12 @@ public final class Trainer {
         }
     }
 
-    /** The measured figures' columns for a split: {@code test_loss}, {@code valid_accuracy}, ... */
-    private List<String> prefixed(String split) { return measured.stream().map(name -> split + name).toList(); }
+    /** The measured figures' columns for a split: {@code test_loss}, {@code valid_accuracy}, ..., {@code test_r2}. */
+    private List<String> prefixed(String split) {
+        var names = new ArrayList<>(measured);
+        if (rSquared) names.add(Prediction.R2);
+        return names.stream().map(name -> split + name).toList();
+    }
 
     /** The values of a call on {@code batch}: its features, its targets if the model reads them, and the fixed inputs. */
     private Map<Input, Tensor> feed(Dataset batch) {
@@ -602,8 +804,17 @@ public final class Trainer {
         return values;
     }
 
-    /** The learning rate of epoch {@code epoch} (from 1): the base rate times the decay to the power epoch - 1, as PyTorch's ExponentialLR. */
-    double learningRate(int epoch) { return baseLr * Math.pow(run.lrDecay(), epoch - 1); }
+    /**
+     * The learning rate of epoch {@code epoch} (from 1), once the epochs before it are in the
+     * history: the schedule's, from the base rate and the value a plateau watches after each
+     * epoch, the validation objective with a validation split and the training objective
+     * without (the test split chooses nothing).
+     */
+    private double learningRate(int epoch) {
+        double[] watched = history.stream()
+                .mapToDouble(e -> run.valid() > 0 ? e.heldOut().get(columns.heldOut().get(0)) : e.train()).toArray();
+        return schedule.rates(baseLr, epoch, watched, model.maximize())[epoch - 1];
+    }
 
     /**
      * The seed of everything random in epoch {@code epoch}: the run's seed and the epoch mixed

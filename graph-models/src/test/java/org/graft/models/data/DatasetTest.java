@@ -193,6 +193,29 @@ class DatasetTest {
         assertThrows(IllegalStateException.class, general::persistenceMse);
     }
 
+    /**
+     * Transformed (preprocessed), rows keep their targets and labels whatever the features' new
+     * width; a one-step prediction set's targets, the next steps of its features, are transformed
+     * alike, so that it stays one: its persistence error is that of the new units.
+     */
+    @Test
+    void aOneStepSetsTargetsAreTransformedWithItsFeaturesAndOtherSetsTargetsAreNot() {
+        Dataset wider = CLASSES.transformed(x -> Tensor.zeros(Shape.of(3, 5)));
+        assertEquals(Tensor.zeros(Shape.of(3, 5)), wider.features());
+        assertEquals(CLASSES.targets(), wider.targets());
+        assertArrayEquals(CLASSES.labels(), wider.labels());
+        assertEquals(REAL.targets(), REAL.transformed(x -> x.map(v -> 2 * v)).targets());
+
+        Dataset next = Dataset.nextStep(series());
+        Dataset doubled = next.transformed(t -> t.map(v -> 2 * v));
+        assertEquals(next.features().map(v -> 2 * v), doubled.features());
+        assertEquals(next.targets().map(v -> 2 * v), doubled.targets());
+        assertTrue(doubled.isSequences() && doubled.isNextStep());
+        assertEquals(4 * next.persistenceMse(), doubled.persistenceMse());
+        var e = assertThrows(IllegalArgumentException.class, () -> next.transformed(t -> Tensor.zeros(Shape.of(6, 2))));
+        assertEquals("features of shape [6, 2] for 3 sequences of 2 steps: expected [2, 3, d]", e.getMessage());
+    }
+
     @Test
     void sequencesNeedTheirTargetsAtTheSameStepsAndSequences() {
         var e = assertThrows(IllegalArgumentException.class,

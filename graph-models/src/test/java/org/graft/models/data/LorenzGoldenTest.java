@@ -2,17 +2,16 @@ package org.graft.models.data;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+
+import org.graft.models.GoldenFixture;
 
 /**
  * The lorenz set and its persistence baseline agree with the same set made again in NumPy
@@ -52,16 +51,12 @@ class LorenzGoldenTest {
         return Arrays.stream(sums).map(s -> s / (t.size() / 3)).toArray();
     }
 
-    /** The fixture's figures by their split and name, {@code "test persistence_mse"}. */
+    /** The fixture's figures by their split and name, {@code "test persistence_mse"}: lines {@code SPLIT NAME VALUES}. */
     private static Map<String, double[]> fixture() throws IOException {
         var figures = new HashMap<String, double[]>();
-        try (InputStream in = LorenzGoldenTest.class.getResourceAsStream("/numpy/lorenz.txt")) {
-            assertNotNull(in, "numpy/lorenz.txt: run scripts/golden/lorenz.py");
-            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
-                String[] words = line.split(" ");
-                figures.put(words[0] + " " + words[1],
-                        Arrays.stream(words, 2, words.length).mapToDouble(Double::parseDouble).toArray());
-            }
+        for (GoldenFixture.Line line : GoldenFixture.blocks("/numpy/lorenz.txt").get(0)) {
+            String[] name = line.value().split(" ", 2);
+            figures.put(line.key() + " " + name[0], GoldenFixture.numbers(name[1]));
         }
         return figures;
     }

@@ -180,44 +180,109 @@ class PicturesTest {
 
     // ---- learning curves -------------------------------------------------------------------
 
+    private static final int TRAIN = 0x1f77b4, VALID = 0xff7f0e, TEST = 0x2ca02c, MARKER = 0x808080;
+
+    /** A run with a validation split: the loss of both splits in a panel, the accuracy in another, the test figures once. */
+    private static List<Pictures.Panel> validated() {
+        var loss = new LinkedHashMap<String, double[]>();
+        loss.put("train_loss", new double[] {2.3, 1.1, 0.6, 0.4, 0.31, 0.28});
+        loss.put("valid_loss", new double[] {2.0, 1.0, 0.7, 0.5, 0.52, 0.55});
+        return List.of(new Pictures.Panel("loss", loss, Map.of("test_loss", 0.53)),
+                new Pictures.Panel("accuracy", Map.of("valid_accuracy", new double[] {0.12, 0.71, 0.85, 0.91, 0.9, 0.89}),
+                        Map.of("test_accuracy", 0.9)));
+    }
+
     @Test
-    void aLearningCurveIsAPngOf800ByAPanelPerSeries() throws IOException {
-        var series = new LinkedHashMap<String, double[]>();
-        series.put("loss", new double[] {2.3, 1.1, 0.6, 0.4, 0.31, 0.28});
-        series.put("accuracy", new double[] {0.12, 0.71, 0.85, 0.91, 0.93, 0.94});
+    void aLearningCurveIsAPngOf800ByAPanelPerMeasureEachSplitInItsColour() throws IOException {
         Path file = dir.resolve("curve.png");
-        Pictures.learningCurve(file, "MLP on the digits", new int[] {1, 2, 3, 4, 5, 6}, series);
+        Pictures.learningCurve(file, "MLP on the digits", new int[] {1, 2, 3, 4, 5, 6}, validated(), 0);
         BufferedImage png = ImageIO.read(file.toFile());
         assertEquals(800, png.getWidth());
         assertEquals(100 + 2 * 200, png.getHeight());
-        assertTrue(colours(png) > 2, "a chart has text, lines and a background");
+        assertTrue(count(png, TRAIN) > 100 && count(png, VALID) > 100, "the train and validation lines");
+        assertEquals(0, count(png, TEST), "no test figure without a marked epoch");
         assertEquals(List.of(file), list());
     }
 
     @Test
+    void theMarkedEpochIsADashedLineInEveryPanelWithTheFiguresMeasuredOnceOnIt() throws IOException {
+        Path plain = dir.resolve("plain.png"), marked = dir.resolve("marked.png");
+        int[] epochs = {1, 2, 3, 4, 5, 6};
+        Pictures.learningCurve(plain, "", epochs, validated(), 0);
+        Pictures.learningCurve(marked, "", epochs, validated(), 4);
+        BufferedImage without = ImageIO.read(plain.toFile()), with = ImageIO.read(marked.toFile());
+        // two dashed lines across panels of about 150 pixels, dashes of 6 in 10
+        assertTrue(count(with, MARKER) - count(without, MARKER) > 2 * 60, "the marker's pixels: " + count(with, MARKER) + " against "
+                + count(without, MARKER));
+        assertTrue(count(with, TEST) > 2 * 20, "the test figures' points and their legend: " + count(with, TEST));
+    }
+
+    @Test
     void nonFiniteValuesAreSkipped() throws IOException {
-        var series = new LinkedHashMap<String, double[]>();
-        series.put("loss", new double[] {2.3, Double.NaN, 0.6, Double.POSITIVE_INFINITY, 0.3});
-        series.put("diverged", new double[] {Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN});
         Path file = dir.resolve("curve.png");
-        Pictures.learningCurve(file, "", new int[] {0, 1, 2, 3, 4}, series);
+        Pictures.learningCurve(file, "", new int[] {0, 1, 2, 3, 4}, List.of(
+                new Pictures.Panel("loss", Map.of("loss", new double[] {2.3, Double.NaN, 0.6, Double.POSITIVE_INFINITY, 0.3}), Map.of()),
+                new Pictures.Panel("diverged", Map.of("diverged", new double[] {Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN}),
+                        Map.of("test_diverged", Double.NaN))), 2);
         BufferedImage png = ImageIO.read(file.toFile());
         assertEquals(100 + 2 * 200, png.getHeight());
         assertTrue(colours(png) > 2);
     }
 
     @Test
-    void aSeriesOfAnotherLengthThanTheEpochsIsRefused() {
+    void aLineOfAnotherLengthThanTheEpochsOrAnEmptyPanelIsRefused() {
         var e = assertThrows(IllegalArgumentException.class, () -> Pictures.learningCurve(dir.resolve("c.png"), "t",
-                new int[] {1, 2, 3}, Map.of("loss", new double[] {1, 2})));
-        assertEquals("learningCurve: series 'loss': expected 3 values, one per epoch, found 2", e.getMessage());
+                new int[] {1, 2, 3}, List.of(new Pictures.Panel("loss", Map.of("loss", new double[] {1, 2}), Map.of())), 0));
+        assertEquals("learningCurve: line 'loss': expected 3 values, one per epoch, found 2", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Pictures.learningCurve(dir.resolve("c.png"), "t",
+                new int[] {1}, List.of(new Pictures.Panel("loss", Map.of(), Map.of())), 0));
+        assertEquals("learningCurve: panel 'loss': expected a line or a point, found none", e.getMessage());
     }
 
     @Test
-    void aLearningCurveWithoutSeriesIsRefused() {
+    void aLearningCurveWithoutPanelsIsRefused() {
         var e = assertThrows(IllegalArgumentException.class,
-                () -> Pictures.learningCurve(dir.resolve("c.png"), "t", new int[] {1}, Map.of()));
-        assertEquals("learningCurve: expected at least one series, found none", e.getMessage());
+                () -> Pictures.learningCurve(dir.resolve("c.png"), "t", new int[] {1}, List.of(), 0));
+        assertEquals("learningCurve: expected at least one panel, found none", e.getMessage());
+    }
+
+    // ---- confusion matrices ----------------------------------------------------------------
+
+    @Test
+    void aConfusionMatrixShadesEachCellByItsShareOfItsRow() throws IOException {
+        Path file = dir.resolve("confusion.png");
+        Pictures.confusionMatrix(file, "three classes", new long[][] {{5, 0, 0}, {1, 3, 0}, {0, 0, 0}});
+        BufferedImage png = ImageIO.read(file.toFile());
+        assertEquals(80 + 3 * 48 + 20, png.getWidth());
+        assertEquals(70 + 3 * 48 + 20, png.getHeight());
+        // each cell's top left corner, clear of its count and of the frame
+        assertEquals(Pictures.CONFUSION_FULL.getRGB() & 0xffffff, rgb(png, 80 + 2, 70 + 2), "all of class 0 predicted as 0");
+        assertEquals(WHITE, rgb(png, 80 + 48 + 2, 70 + 2), "none of class 0 predicted as 1");
+        assertEquals(Pictures.shade(0.25).getRGB() & 0xffffff, rgb(png, 80 + 2, 70 + 48 + 2), "one of class 1's four predicted as 0");
+        assertEquals(Pictures.shade(0.75).getRGB() & 0xffffff, rgb(png, 80 + 48 + 2, 70 + 48 + 2));
+        assertEquals(WHITE, rgb(png, 80 + 2 * 48 + 2, 70 + 2 * 48 + 2), "a class without examples");
+        assertTrue(count(png, BLACK) + count(png, WHITE) < png.getWidth() * png.getHeight(), "text and shades");
+        // 255 + (8 - 255) 0.95 = 20.35, 255 + (48 - 255) 0.95 = 58.35, 255 + (107 - 255) 0.95 = 114.4
+        assertEquals(20 << 16 | 58 << 8 | 114, Pictures.shade(0.95).getRGB() & 0xffffff, "a straight line from white to the dark blue");
+    }
+
+    @Test
+    void theCellsOfManyClassesShrinkToTwelvePixels() throws IOException {
+        assertEquals(48, Pictures.confusionCell(12));
+        assertEquals(36, Pictures.confusionCell(16));
+        assertEquals(12, Pictures.confusionCell(100));
+        Path file = dir.resolve("confusion.png");
+        Pictures.confusionMatrix(file, "", new long[100][100]);
+        assertEquals(80 + 100 * 12 + 20, ImageIO.read(file.toFile()).getWidth());
+    }
+
+    @Test
+    void countsThatAreNotASquareMatrixAreRefused() {
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> Pictures.confusionMatrix(dir.resolve("c.png"), "", new long[][] {{1, 2}, {3}}));
+        assertEquals("confusionMatrix: expected counts of 2 x 2 classes, found a row of 1", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Pictures.confusionMatrix(dir.resolve("c.png"), "", new long[0][]));
+        assertEquals("confusionMatrix: expected counts of at least one class, found none", e.getMessage());
     }
 
     // ---- trajectories ----------------------------------------------------------------------
@@ -331,6 +396,12 @@ class PicturesTest {
     private static int grey(double level) {
         int g = (int) Math.round(255 * level);
         return g << 16 | g << 8 | g;
+    }
+
+    /** The pixels of colour {@code rgb}. */
+    private static long count(BufferedImage image, int rgb) {
+        return IntStream.range(0, image.getWidth() * image.getHeight())
+                .filter(i -> (image.getRGB(i % image.getWidth(), i / image.getWidth()) & 0xffffff) == rgb).count();
     }
 
     private static long colours(BufferedImage image) {

@@ -28,6 +28,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -49,6 +50,7 @@ import org.graft.core.tensor.Tensor;
 import org.graft.models.data.Data;
 import org.graft.models.data.DataSets;
 import org.graft.models.data.Dataset;
+import org.graft.models.data.Preprocessing;
 import org.graft.models.io.Npz;
 import org.graft.ops.optim.Optimizer;
 
@@ -78,6 +80,17 @@ class TrainerTest {
         Node loss = mean(softmaxCrossEntropy(logits, y));
         Node accuracy = mean(equal(argmax(logits, 1), argmax(y, 1)));
         return Model.of("softmax", x, y, "loss", loss, optimizer, List.of(W, b), Map.of("accuracy", accuracy));
+    }
+
+    /** The same, with the mean of every feature of a batch as a metric: on a split, the mean of all its features as fed. */
+    private static Model softmaxRegressionMeasuringX() { return measuringX(softmaxRegression()); }
+
+    /** {@code m} with a metric {@code x_mean}, the mean of every feature of a batch: on a split, the mean of all its features as fed. */
+    private static Model measuringX(Model m) {
+        var metrics = new LinkedHashMap<>(m.metrics());
+        metrics.put("x_mean", mean(m.x()));
+        return new Model(m.name(), m.x(), m.y(), m.fixed(), m.objective(), m.cost(), m.maximize(), m.lr(), m.updates(), m.stateUpdates(),
+                metrics, m.params(), m.initialization(), m.recon(), m.samples(), m.outputs(), m.predicted());
     }
 
     private static RunSettings epochs(int epochs) {
@@ -214,6 +227,75 @@ class TrainerTest {
         assertTrue(Double.isNaN(Trainer.relativeChange(1, Double.NaN)), "a NaN objective stops nothing: NaN < EPS is false");
     }
 
+    /**
+     * Standardized with the statistics of the training split left by --valid alone: the mean of
+     * the validation split's features as fed, and of the test split's, is what those statistics
+     * give them, computed here by hand; fitted on the split itself it would be 0. The checkpoint
+     * holds those statistics.
+     */
+    @Test
+    void theValidationAndTestSplitsAreTransformedWithTheTrainingSplitsStatistics() throws IOException {
+        int valid = 300, kept = digits.train().size() - valid, d = 64;
+        double[] x = digits.train().features().toArray();
+        double[] mean = new double[d], scale = new double[d];
+        for (int i = 0; i < kept; i++) for (int j = 0; j < d; j++) mean[j] += x[i * d + j];
+        for (int j = 0; j < d; j++) mean[j] /= kept;
+        for (int j = 0; j < d; j++) {
+            double squares = 0;
+            for (int i = 0; i < kept; i++) squares += (x[i * d + j] - mean[j]) * (x[i * d + j] - mean[j]);
+            scale[j] = squares == 0 ? 1 : 1 / Math.sqrt(squares / kept);
+        }
+        Path out = dir.resolve("run");
+        var trainer = new Trainer(softmaxRegressionMeasuringX(), digits, epochs(1).validating(valid, 0).preprocessing("standardize", 0),
+                Options.DEFAULT, out);
+        assertTrue(trainer.train(new Trainer.Listener() {}, () -> false));
+
+        double validMean = meanStandardized(x, kept, digits.train().size(), mean, scale);
+        double testMean = meanStandardized(digits.test().features().toArray(), 0, digits.test().size(), mean, scale);
+        assertTrue(Math.abs(validMean) > 1e-3 && Math.abs(testMean) > 1e-3, "far from the 0 of a split fitted on itself: "
+                + validMean + ", " + testMean);
+        assertEquals(validMean, trainer.history().get(0).heldOut().get("valid_x_mean"), 1e-12);
+        assertEquals(testMean, trainer.testFigures().get("test_x_mean"), 1e-12);
+        Map<String, Tensor> checkpoint = Npz.read(out.resolve("checkpoint.npz"));
+        assertTrue(Tensor.of(mean, d).allClose(checkpoint.get("graft.preprocess.mean"), 1e-15, 0), "the mean");
+        assertTrue(Tensor.of(scale, d).allClose(checkpoint.get("graft.preprocess.scale"), 1e-15, 0), "the scale");
+    }
+
+    /** The mean of every feature of rows {@code from} to {@code to} of {@code x}, each standardized by {@code mean} and {@code scale}. */
+    private static double meanStandardized(double[] x, int from, int to, double[] mean, double[] scale) {
+        int d = mean.length;
+        double sum = 0;
+        for (int i = from; i < to; i++) for (int j = 0; j < d; j++) sum += (x[i * d + j] - mean[j]) * scale[j];
+        return sum / ((to - from) * d);
+    }
+
+    /**
+     * A resumed run applies the checkpoint's transform, not one fitted again: the checkpoint's
+     * means moved by 1 move every standardized feature of the next epoch by minus its scale.
+     */
+    @Test
+    void aResumedRunAppliesTheTransformInItsCheckpoint() throws IOException {
+        RunSettings run = epochs(2).validating(300, 0).preprocessing("standardize", 0);
+        var whole = new Trainer(softmaxRegressionMeasuringX(), digits, run, Options.DEFAULT, dir.resolve("whole"));
+        assertTrue(whole.train(new Trainer.Listener() {}, () -> false));
+        Path split = dir.resolve("split");
+        RunSettings first = epochs(1).validating(300, 0).preprocessing("standardize", 0);
+        assertTrue(new Trainer(softmaxRegressionMeasuringX(), digits, first, Options.DEFAULT, split).train(new Trainer.Listener() {},
+                () -> false));
+        Path file = split.resolve("checkpoint.npz");
+        var arrays = new LinkedHashMap<>(Npz.read(file));
+        Tensor scale = arrays.get("graft.preprocess.scale");
+        arrays.put("graft.preprocess.mean", arrays.get("graft.preprocess.mean").add(Tensor.ones(Shape.of(64))));
+        Npz.write(file, arrays);
+        var resumed = new Trainer(softmaxRegressionMeasuringX(), digits, run, Options.DEFAULT, split);
+        resumed.resume();
+        assertTrue(resumed.train(new Trainer.Listener() {}, () -> false));
+        double moved = scale.sum() / 64;
+        assertEquals(whole.history().get(1).heldOut().get("valid_x_mean") - moved, resumed.history().get(1).heldOut().get("valid_x_mean"),
+                1e-12);
+        assertTrue(moved > 1, "a move to see: " + moved);
+    }
+
     @Test
     void anOptimizersStateIsSavedWithTheRunAndResumedExactly() throws IOException {
         // Adagrad with a decay keeps a sum per param and a step count all params share: both must come back
@@ -281,7 +363,7 @@ class TrainerTest {
         var model = new Model("counting", x, Optional.of(y), Map.of(), "loss", loss, false, 0.01,
                 lr -> Optimizer.sgd(0.01).updates(loss, List.of(w), lr),
                 Map.of(visits, add(visits, fedOnce), strays, add(strays, add(spread, misaligned))), Map.of(), List.of(w, visits, strays),
-                (seed, dims) -> {}, Optional.empty(), Optional.empty(), Optional.empty());
+                (seed, dims) -> {}, Optional.empty(), Optional.empty(), Map.of(), Optional.empty());
         var trainer = new Trainer(model, data, sequenceRun(2, 4), Options.DEFAULT);
         assertEquals(3, trainer.stepsPerEpoch());
         assertTrue(trainer.train(new Trainer.Listener() {}, () -> false));
@@ -312,6 +394,89 @@ class TrainerTest {
                 Files.readAllLines(split.resolve("metrics.csv")).stream().map(TrainerTest::withoutSeconds).toList());
         List<Trainer.Epoch> epochs = uninterrupted.history();
         assertTrue(epochs.get(2).heldOut().get("test_loss") < epochs.get(0).heldOut().get("test_loss"), epochs.toString());
+    }
+
+    /**
+     * On sequences every step of every training sequence is an example of the features: the
+     * checkpoint's mean is theirs over t and n, [d]; the test split's features as fed have the
+     * mean those statistics give them; the targets, the next steps of the features, are
+     * standardized alike, and so is the persistence baseline; and a run stopped within an epoch
+     * resumes with the checkpoint's transform exactly.
+     */
+    @Test
+    void aRunOnSequencesStandardizesEveryStepByTheTrainingSequencesStatistics() throws IOException {
+        var random = new java.util.Random(7);
+        Data data = new Data("waves", waves(40, 30, random), waves(8, 30, random), 0, 0);
+        RunSettings run = sequenceRun(2, 8).preprocessing("standardize", 0);
+        Path whole = dir.resolve("whole"), split = dir.resolve("split");
+        var uninterrupted = new Trainer(measuringX(stepwiseLinear()), data, run, Options.DEFAULT, whole);
+        assertTrue(uninterrupted.train(new Trainer.Listener() {}, () -> false));
+
+        double[] x = data.train().features().toArray(), mean = new double[2], scale = new double[2];
+        int steps = x.length / 2;
+        for (int i = 0; i < steps; i++) for (int j = 0; j < 2; j++) mean[j] += x[i * 2 + j] / steps;
+        for (int j = 0; j < 2; j++) {
+            double squares = 0;
+            for (int i = 0; i < steps; i++) squares += (x[i * 2 + j] - mean[j]) * (x[i * 2 + j] - mean[j]);
+            scale[j] = 1 / Math.sqrt(squares / steps);
+        }
+        Map<String, Tensor> checkpoint = Npz.read(whole.resolve("checkpoint.npz"));
+        assertTrue(Tensor.of(mean, 2).allClose(checkpoint.get("graft.preprocess.mean"), 1e-12, 1e-15), "the mean");
+        assertTrue(Tensor.of(scale, 2).allClose(checkpoint.get("graft.preprocess.scale"), 1e-12, 0), "the scale");
+        double[] test = data.test().features().toArray();
+        double testMean = meanStandardized(test, 0, test.length / 2, mean, scale);
+        assertTrue(Math.abs(testMean) > 1e-3, "not the 0 of a split fitted on itself: " + testMean);
+        assertEquals(testMean, uninterrupted.history().get(1).heldOut().get("test_x_mean"), 1e-12);
+        // y - x standardized is (y - x) * scale, the mean being the same for both
+        Tensor change = data.test().targets().sub(data.test().features()).mul(Tensor.of(scale, 2));
+        double persistence = change.mul(change).sum() / change.size();
+        assertEquals(persistence, uninterrupted.persistenceMse().orElseThrow(), 1e-12 * persistence);
+        assertTrue(Math.abs(persistence - data.test().persistenceMse()) > 0.1 * persistence, "another figure than the raw one");
+
+        var stopped = new Trainer(measuringX(stepwiseLinear()), data, run, Options.DEFAULT, split);
+        int[] taken = {0};
+        assertFalse(stopped.train(new Trainer.Listener() {}, () -> taken[0]++ == 7));   // 2 of the 5 steps of epoch 2
+        var resumed = new Trainer(measuringX(stepwiseLinear()), data, run, Options.DEFAULT, split);
+        resumed.resume();
+        assertTrue(resumed.train(new Trainer.Listener() {}, () -> false));
+        assertEquals(checkpoint, Npz.read(split.resolve("checkpoint.npz")));
+        assertEquals(uninterrupted.persistenceMse(), resumed.persistenceMse());
+
+        // with --valid, the test split the baseline is of is standardized by the statistics of the sequences left to train on
+        var validating = new Trainer(stepwiseLinear(), data, run.validating(8, 0), Options.DEFAULT);
+        assertTrue(validating.train(new Trainer.Listener() {}, () -> false));
+        Dataset kept = data.train().holdOut(8).train();
+        assertEquals(Preprocessing.STANDARDIZE.fit(kept.features(), 0).apply(data.test()).persistenceMse(),
+                validating.persistenceMse().orElseThrow());
+    }
+
+    /**
+     * On sequences the prediction's R² is over every step of every held-out sequence: measured in
+     * batches of 3 of the 7 test sequences (3, 3, then 1), it is the R² of the whole split's
+     * prediction [t, 7, 2] read as 30 * 7 rows, as each batch's columns land where its sequences are.
+     */
+    @Test
+    void theRSquaredOfSequencesIsOverEveryStepOfEverySequenceHeldOut() throws IOException {
+        var random = new java.util.Random(11);
+        Data data = new Data("waves", waves(12, 30, random), waves(7, 30, random), 0, 0);
+        Input x = input("x", "t", "n", 2);
+        Input y = input("y", "t", "n", 2);
+        Param W = param("W", Tensor.matrix(new double[] {0.5, 0.1}, new double[] {-0.2, 0.3}));
+        Param b = param("b", Tensor.zeros(Shape.of(2)));
+        Node predicted = add(sum(mul(expandDims(x, -1), W), -2), b);
+        Node loss = mean(square(sub(predicted, y)));
+        var model = new Model("stepwise", x, Optional.of(y), Map.of(), "loss", loss, false, 0.01,
+                lr -> Optimizer.adam(0.01).updates(loss, List.of(W, b), lr), Map.of(), Map.of(), List.of(W, b), (seed, dims) -> {},
+                Optional.empty(), Optional.empty(), Map.of("predicted", predicted), Optional.of(predicted));
+        var trainer = new Trainer(model, data, sequenceRun(2, 3), Options.DEFAULT);
+        assertEquals(List.of("test_loss", "test_r2"), trainer.columns().heldOut());
+        assertTrue(trainer.train(new Trainer.Listener() {}, () -> false));
+
+        Dataset test = data.test();
+        Tensor whole = Compiler.compile(List.of(x), List.of(predicted), Options.DEFAULT).call(test.features()).get(0);
+        double r2 = trainer.history().get(1).heldOut().get("test_r2");
+        assertEquals(Prediction.rSquared(test.targets(), whole.toArray()), r2, 1e-12);
+        assertTrue(r2 > 0 && r2 < 1, "a linear map of 2 epochs explains some of the waves, not all: " + r2);
     }
 
     /** A metrics row without its last column, the seconds an epoch took, which no two runs share. */
