@@ -41,9 +41,9 @@ import picocli.CommandLine.Spec;
  * {@code --debug} is given.
  */
 @Command(name = "graft",
-        description = "Checks, prints, evaluates, gradient-checks and trains programs in the Graft language.",
+        description = "Checks, prints, evaluates, gradient-checks, trains and exports programs in the Graft language.",
         subcommands = {CheckCommand.class, PrintCommand.class, DotCommand.class, EvalCommand.class,
-                GradcheckCommand.class, TrainCommand.class, ModelsCommand.class, InfoCommand.class},
+                GradcheckCommand.class, TrainCommand.class, ExportCommand.class, ModelsCommand.class, InfoCommand.class},
         versionProvider = InfoCommand.Version.class,
         footer = {"", "FILE is a .graft file or the name of a bundled model. Exit status: 0 on success, "
                 + "1 on an error in the program or its data, 2 on a wrong command line, 130, 143 or 129 when train is "

@@ -230,7 +230,7 @@ final class TrainCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--overwrite and --resume " + resume
                     + ": a resumed run continues its files, it does not replace them");
         }
-        DType forced = dtype == null ? null : dtype(dtype);
+        DType forced = dtype == null ? null : dtype(dtype, spec);
         Map<String, Tensor> values = set.values();
         SourceFile.Source text = source.read();
         PrintWriter stdout = spec.commandLine().getOut();
@@ -378,7 +378,8 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    private DType dtype(String name) {
+    /** The dtype a {@code --dtype} names, or a usage error of the command {@code spec}. */
+    static DType dtype(String name, CommandSpec spec) {
         for (DType d : DType.values()) if (d.toString().equals(name)) return d;
         throw new ParameterException(spec.commandLine(), "--dtype: expected f32 or f64, found " + name);
     }

@@ -25,8 +25,8 @@ class CommandLineTest {
 
     static final String ROOT = """
             Usage: graft [-hV] [--debug] [COMMAND]
-            Checks, prints, evaluates, gradient-checks and trains programs in the Graft
-            language.
+            Checks, prints, evaluates, gradient-checks, trains and exports programs in the
+            Graft language.
 
             Options:
                   --debug     Show the stack trace of an error.
@@ -42,6 +42,8 @@ class CommandLineTest {
               eval       Evaluates the outputs of FILE and prints them as JSON.
               gradcheck  Checks the gradient of FILE's objective against finite differences.
               train      Trains the objective of FILE on a data set.
+              export     Writes the inference graph of FILE as an ONNX model (opset 17),
+                           with the params of a training run.
               models     Lists the models bundled with Graft.
               info       Prints Graft's version, the matrix-product back end, the Java
                            version and the number of cores.

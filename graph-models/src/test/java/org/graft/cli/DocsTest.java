@@ -83,8 +83,9 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
  * must vary, and only that:
  *
  * <ul>
- *   <li>the folder: file arguments that name a file of the document's folder are passed as
- *       paths in it (a data set's file too, after its colon: {@code csv-seq:walk.csv}), {@code graft train} without {@code --out} gets one there (its default,
+ *   <li>the folder: file arguments that name a file or folder of the document's folder are passed as
+ *       paths in it (a data set's file too, after its colon: {@code csv-seq:walk.csv}), so is the value of
+ *       {@code --out}, {@code graft train} without {@code --out} gets one there (its default,
  *       {@code runs/MODEL}, is relative to the working directory), and the folder's path is
  *       removed from what is printed; {@code java -cp}'s class path is this test's;</li>
  *   <li>a number printed with 15 significant digits or more (a double in full, as {@code eval}
@@ -290,7 +291,10 @@ class DocsTest {
 
         private String graft(List<String> words) {
             var args = new ArrayList<String>();
-            for (String w : words) args.add(inFolder(w));
+            for (int i = 0; i < words.size(); i++) {
+                // what a command writes (--out) goes into the folder too, where the commands after it read it
+                args.add(i > 0 && words.get(i - 1).equals("--out") ? folder.resolve(words.get(i)).toString() : inFolder(words.get(i)));
+            }
             if (args.get(0).equals("train") && !args.contains("--out") && !args.contains("--resume")) {
                 String model = Path.of(words.get(1)).getFileName().toString().replaceFirst("\\.graft$", "");
                 args.addAll(List.of("--out", folder.resolve("runs").resolve(model).toString()));
@@ -299,9 +303,12 @@ class DocsTest {
             return run.out() + run.err();
         }
 
-        /** A word that names a file of the folder, as it is or after a data set's colon, with the file's path in its place. */
+        /**
+         * A word that names a file or a folder of the folder ({@code --from runs/mlp}), as it is or a file after a data
+         * set's colon, with its path in its place.
+         */
         private String inFolder(String word) {
-            if (Files.isRegularFile(folder.resolve(word))) return folder.resolve(word).toString();
+            if (!word.isEmpty() && Files.exists(folder.resolve(word))) return folder.resolve(word).toString();
             int colon = word.indexOf(':');
             if (colon < 0 || !Files.isRegularFile(folder.resolve(word.substring(colon + 1)))) return word;
             return word.substring(0, colon + 1) + folder.resolve(word.substring(colon + 1));

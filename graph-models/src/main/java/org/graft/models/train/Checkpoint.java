@@ -145,7 +145,7 @@ final class Checkpoint {
      * @throws org.graft.models.data.CorruptDataException if a file is damaged or does not fit this run, naming it
      */
     static Saved read(Path out, RunSettings run, Map<String, Type> expected, Trainer.Columns columns) throws IOException {
-        RunSettings saved = settings(out);
+        RunSettings saved = settings(out, "--resume " + out);
         String differs = run.difference(saved);
         if (differs != null) throw new GraftException("--resume " + out + ": the checkpoint there is of another run: " + differs);
         Path file = out.resolve(PARAMS);
@@ -169,17 +169,17 @@ final class Checkpoint {
         return new Saved(progress, params, rows(out.resolve(METRICS), columns, epochs));
     }
 
-    /** The settings of the run saved in {@code out}. */
-    private static RunSettings settings(Path out) throws IOException {
+    /** The settings of the run saved in {@code out}; errors start with {@code option}, the option that named it ({@code --resume OUT}). */
+    static RunSettings settings(Path out, String option) throws IOException {
         RunSettings run;
         try {
             run = READ.fromJson(Files.readString(out.resolve(RUN)), RunSettings.class);
         } catch (NoSuchFileException e) {
-            throw new GraftException("--resume " + out + ": expected a training run's folder, found no " + RUN + " in it");
+            throw new GraftException(option + ": expected a training run's folder, found no " + RUN + " in it");
         } catch (RuntimeException e) { // Gson's own errors, and the settings' constructor refusing a value, which Gson wraps
-            throw new GraftException("--resume " + out + ": " + RUN + " is damaged: " + reason(e));
+            throw new GraftException(option + ": " + RUN + " is damaged: " + reason(e));
         }
-        if (run == null) throw new GraftException("--resume " + out + ": " + RUN + " is damaged: expected a JSON object, found an empty file");
+        if (run == null) throw new GraftException(option + ": " + RUN + " is damaged: expected a JSON object, found an empty file");
         return run;
     }
 

@@ -1,0 +1,419 @@
+package org.graft.onnx;
+
+import static org.graft.onnx.Attributes.i;
+import static org.graft.onnx.Attributes.ints;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.graft.core.Dim;
+import org.graft.core.Type;
+import org.graft.core.ops.Add;
+import org.graft.core.ops.Broadcasting;
+import org.graft.core.ops.FillLike;
+import org.graft.core.ops.StopGradient;
+import org.graft.core.tensor.Shape;
+import org.graft.core.tensor.Tensor;
+import org.graft.onnx.Lowering.Rule;
+import org.graft.onnx.proto.OnnxProtos.TensorProto;
+import org.graft.ops.Activation;
+import org.graft.ops.Binary;
+import org.graft.ops.Compare;
+import org.graft.ops.Conv;
+import org.graft.ops.Gather;
+import org.graft.ops.Gradients;
+import org.graft.ops.Linalg;
+import org.graft.ops.Neural;
+import org.graft.ops.Pool;
+import org.graft.ops.Reduce;
+import org.graft.ops.Remap;
+import org.graft.ops.Scan;
+import org.graft.ops.Shaping;
+import org.graft.ops.Slice;
+import org.graft.ops.Ternary;
+import org.graft.ops.Unary;
+
+/**
+ * Every Graft op that ONNX (opset {@value Onnx#OPSET}) computes, with the ONNX op(s) it becomes:
+ * the one table the exporter reads and {@code docs/onnx.md} shows. An op is written with ONNX's
+ * own op where it has one of the same math; where ONNX has none, with ops that compute the same
+ * formula Graft's kernel does (a {@code square} is {@code Mul(x, x)}). An op with neither is not
+ * here: exporting it is an error naming it and where the program wrote it, never a graph that
+ * computes something else.
+ */
+final class Lowerings {
+    private Lowerings() {}
+
+    /** ONNX's largest int64, a Slice's end that runs past the end of any axis. */
+    private static final long PAST_END = Long.MAX_VALUE;
+
+    static final Map<Class<?>, Rule> RULES = rules();
+
+    private static Map<Class<?>, Rule> rules() {
+        var r = new LinkedHashMap<Class<?>, Rule>();
+
+        // ---- elementwise, one input: ONNX's op of the same name
+        same(r, Unary.Neg.class, "Neg");
+        same(r, Unary.Exp.class, "Exp");
+        same(r, Unary.Log.class, "Log");
+        same(r, Unary.Sqrt.class, "Sqrt");
+        r.put(Unary.Square.class, new Rule("`Mul(x, x)`", w -> w.node("Mul", w.in(0), w.in(0))));
+        same(r, Unary.Reciprocal.class, "Reciprocal");
+        same(r, Unary.Abs.class, "Abs");
+        same(r, Unary.Sign.class, "Sign");
+        same(r, Unary.Sigmoid.class, "Sigmoid");
+        same(r, Unary.Softplus.class, "Softplus");
+        same(r, Unary.Tanh.class, "Tanh");
+        same(r, Unary.Relu.class, "Relu");
+        same(r, Unary.Sin.class, "Sin");
+        same(r, Unary.Cos.class, "Cos");
+        same(r, Unary.Erf.class, "Erf");
+        same(r, Unary.Sinh.class, "Sinh");
+        same(r, Unary.Cosh.class, "Cosh");
+        same(r, Unary.Tan.class, "Tan");
+        same(r, Unary.Asinh.class, "Asinh");
+        same(r, Unary.Acosh.class, "Acosh");
+        same(r, Unary.Atanh.class, "Atanh");
+        same(r, Unary.Atan.class, "Atan");
+        same(r, Unary.Floor.class, "Floor");
+        same(r, Unary.Ceil.class, "Ceil");
+        same(r, Unary.Round.class, "Round");   // ties to even in both
+        r.put(Unary.IsNan.class, new Rule("`Cast(IsNaN(x))`", w -> w.fromBool(w.node("IsNaN", w.in(0)))));
+        r.put(Unary.IsInf.class, new Rule("`Cast(IsInf(x))`", w -> w.fromBool(w.node("IsInf", w.in(0)))));
+        r.put(Unary.IsFinite.class, new Rule("`Cast(Not(Or(IsNaN(x), IsInf(x))))`",
+                w -> w.fromBool(w.node("Not", w.node("Or", w.node("IsNaN", w.in(0)), w.node("IsInf", w.in(0)))))));
+        r.put(Unary.NanToNum.class, new Rule("`Where(IsNaN(x), nan, Where(IsInf(x, +), posinf, Where(IsInf(x, -), neginf, x)))`", w -> {
+            var op = (Unary.NanToNum) w.lowering().op();
+            double largest = w.dtype() == org.graft.core.tensor.DType.F32 ? Float.MAX_VALUE : Double.MAX_VALUE;
+            String x = w.in(0);
+            String negative = w.node("Where", w.node("IsInf", List.of(x), i("detect_positive", 0)),
+                    w.scalar(op.neginf() != null ? op.neginf() : -largest), x);
+            String infinite = w.node("Where", w.node("IsInf", List.of(x), i("detect_negative", 0)),
+                    w.scalar(op.posinf() != null ? op.posinf() : largest), negative);
+            return w.node("Where", w.node("IsNaN", x), w.scalar(op.nan()), infinite);
+        }));
+
+        // ---- activations: their formulas, in the operands' dtype (ONNX's attributes are f32, so
+        // LeakyRelu's alpha = 0.01 would not be an f64 model's 0.01)
+        r.put(Activation.LeakyRelu.class, new Rule("`Where(Greater(x, 0), x, Mul(x, alpha))`", w -> {
+            var op = (Activation.LeakyRelu) w.lowering().op();
+            return w.node("Where", w.node("Greater", w.in(0), w.scalar(0)), w.in(0), w.node("Mul", w.in(0), w.scalar(op.alpha())));
+        }));
+        r.put(Activation.HardSigmoid.class, new Rule("`Div(Clip(Add(x, 3), 0, 6), 6)`",
+                w -> w.node("Div", w.node("Clip", w.node("Add", w.in(0), w.scalar(3)), w.scalar(0), w.scalar(6)), w.scalar(6))));
+        r.put(Activation.HardTanh.class, new Rule("`Clip(x, min_val, max_val)`", w -> {
+            var op = (Activation.HardTanh) w.lowering().op();
+            return w.node("Clip", w.in(0), w.scalar(op.minVal()), w.scalar(op.maxVal()));
+        }));
+        same(r, Activation.Softsign.class, "Softsign");
+
+        // ---- two and three inputs; ONNX broadcasts as NumPy does
+        r.put(Add.class, new Rule("`Add`", w -> w.node("Add", w.in(0), w.in(1))));
+        same(r, Binary.Sub.class, "Sub");
+        same(r, Binary.Mul.class, "Mul");
+        same(r, Binary.Div.class, "Div");
+        same(r, Binary.Pow.class, "Pow");
+        r.put(Binary.Maximum.class, new Rule("`Max`", w -> w.node("Max", w.in(0), w.in(1))));
+        r.put(Binary.Minimum.class, new Rule("`Min`", w -> w.node("Min", w.in(0), w.in(1))));
+        r.put(Binary.Fmod.class, new Rule("`Mod` with `fmod = 1`", w -> w.node("Mod", List.of(w.in(0), w.in(1)), i("fmod", 1))));
+        compare(r, Compare.Less.class, "Less");
+        compare(r, Compare.LessEqual.class, "LessOrEqual");
+        compare(r, Compare.Greater.class, "Greater");
+        compare(r, Compare.GreaterEqual.class, "GreaterOrEqual");
+        compare(r, Compare.Equal.class, "Equal");
+        r.put(Compare.NotEqual.class, new Rule("`Cast(Not(Equal(a, b)))`",
+                w -> w.fromBool(w.node("Not", w.node("Equal", w.in(0), w.in(1))))));
+        // c ≠ 0 is what Graft's where tests; a NaN condition chooses a in both
+        r.put(Ternary.Where.class, new Rule("`Where(Not(Equal(c, 0)), a, b)`",
+                w -> w.node("Where", w.node("Not", w.node("Equal", w.in(0), w.scalar(0))), w.in(1), w.in(2))));
+        // ONNX's Clip takes scalar bounds; Graft's broadcast, so min(max(x, lo), hi) as Graft computes it
+        r.put(Ternary.Clip.class, new Rule("`Min(Max(x, lo), hi)`", w -> w.node("Min", w.node("Max", w.in(0), w.in(1)), w.in(2))));
+
+        // ---- reductions: opset 17 takes ReduceSum's axes as an input, the others' as an attribute
+        r.put(Reduce.Sum.class, new Rule("`ReduceSum`", w -> {
+            var op = (Reduce) w.lowering().op();
+            return w.node("ReduceSum", List.of(w.in(0), w.int64s(longs(op.axes()))), i("keepdims", op.keepdims() ? 1 : 0));
+        }));
+        reduce(r, Reduce.Mean.class, "ReduceMean");
+        reduce(r, Reduce.Max.class, "ReduceMax");
+        reduce(r, Reduce.Min.class, "ReduceMin");
+        reduce(r, Reduce.LogSumExp.class, "ReduceLogSumExp");
+        reduce(r, Reduce.Prod.class, "ReduceProd");
+        arg(r, Reduce.ArgMax.class, "ArgMax");
+        arg(r, Reduce.ArgMin.class, "ArgMin");
+        r.put(Scan.Cumsum.class, new Rule("`CumSum`", w -> {
+            var op = (Scan.Cumsum) w.lowering().op();
+            return w.node("CumSum", List.of(w.in(0), w.int64s(op.axis())), i("reverse", op.reverse() ? 1 : 0));
+        }));
+
+        // ---- linear algebra
+        r.put(Linalg.MatMul.class, new Rule("`MatMul`", w -> w.node("MatMul", w.in(0), w.in(1))));
+        r.put(Linalg.Transpose.class, new Rule("`Transpose`", w -> {
+            var op = (Linalg.Transpose) w.lowering().op();
+            return w.node("Transpose", List.of(w.in(0)), ints("perm", longs(op.perm())));
+        }));
+        r.put(Linalg.Gemm.class, new Rule("`Gemm` (`alpha`, `transA`, `transB`; the bias as `C`)", Lowerings::gemm));
+        r.put(Linalg.Dot.class, new Rule("`ReduceSum(Mul(x, y))` over every axis", w -> {
+            String product = w.node("Mul", w.in(0), w.in(1));
+            return w.node("ReduceSum", List.of(product, w.int64s()), i("keepdims", 0), i("noop_with_empty_axes", 0));
+        }));
+
+        // ---- shapes
+        r.put(Shaping.ExpandDims.class, new Rule("`Unsqueeze`", w -> {
+            var op = (Shaping.ExpandDims) w.lowering().op();
+            return w.node("Unsqueeze", w.in(0), w.int64s(longs(op.axes())));
+        }));
+        r.put(Shaping.Squeeze.class, new Rule("`Squeeze`", w -> {
+            var op = (Shaping.Squeeze) w.lowering().op();
+            return op.axes().isEmpty() ? w.node("Identity", w.in(0)) : w.node("Squeeze", w.in(0), w.int64s(longs(op.axes())));
+        }));
+        r.put(Shaping.Reshape.class, new Rule("`Reshape` (`allowzero = 1`)", w -> reshape(w, w.lowering().type())));
+        r.put(Shaping.ReshapeLike.class, new Rule("`Reshape(x, Shape(like))`",
+                w -> w.node("Reshape", w.in(0), w.node("Shape", w.in(1)))));
+        r.put(Shaping.BroadcastTo.class, new Rule("`Expand`", w -> {
+            var op = (Shaping.BroadcastTo) w.lowering().op();
+            return w.node("Expand", w.in(0), w.int64s(longs(op.dims())));
+        }));
+        r.put(Broadcasting.BroadcastLike.class, new Rule("`Expand(x, Shape(like))`",
+                w -> w.node("Expand", w.in(0), w.node("Shape", w.in(1)))));
+        r.put(Broadcasting.SumTo.class, new Rule("`ReduceSum` over the broadcast axes, then `Squeeze`", Lowerings::sumTo));
+        r.put(Shaping.Concat.class, new Rule("`Concat`", w -> {
+            var op = (Shaping.Concat) w.lowering().op();
+            return w.node("Concat", w.ins(), i("axis", op.axis()));
+        }));
+        r.put(Shaping.StridedSlice.class, new Rule("`Slice`, then `Squeeze` for an integer index", Lowerings::slice));
+        r.put(FillLike.class, new Rule("`ConstantOfShape(Shape(x))`", w -> {
+            var op = (FillLike) w.lowering().op();
+            TensorProto value = GraphWriter.tensor("value", Tensor.of(w.dtype(), Shape.of(1), new double[] {op.value()}), w.dtype());
+            return w.node("ConstantOfShape", List.of(w.node("Shape", w.in(0))), Attributes.t("value", value));
+        }));
+        r.put(Remap.Flip.class, new Rule("`Slice` with step -1", w -> {
+            var op = (Remap.Flip) w.lowering().op();
+            int n = op.axes().size();
+            long[] starts = new long[n], ends = new long[n], steps = new long[n];
+            java.util.Arrays.fill(starts, -1);
+            java.util.Arrays.fill(ends, Long.MIN_VALUE);
+            java.util.Arrays.fill(steps, -1);
+            return w.node("Slice", w.in(0), w.int64s(starts), w.int64s(ends), w.int64s(longs(op.axes())), w.int64s(steps));
+        }));
+        r.put(Remap.Tile.class, new Rule("`Tile` (x given leading axes of size 1 where reps are more)", w -> {
+            var op = (Remap.Tile) w.lowering().op();
+            int rank = w.lowering().inputs().get(0).type().rank(), more = op.reps().size() - rank;
+            String x = w.in(0);
+            if (more > 0) x = w.node("Unsqueeze", x, w.int64s(java.util.stream.LongStream.range(0, more).toArray()));
+            // fewer reps than axes apply to the last ones, as NumPy's
+            long[] reps = new long[Math.max(rank, op.reps().size())];
+            java.util.Arrays.fill(reps, 1);
+            for (int k = 0; k < op.reps().size(); k++) reps[reps.length - op.reps().size() + k] = op.reps().get(k);
+            return w.node("Tile", x, w.int64s(reps));
+        }));
+        r.put(Remap.Pad.class, new Rule("`Pad` (`constant`)", w -> {
+            var op = (Remap.Pad) w.lowering().op();
+            return w.node("Pad", List.of(w.in(0), w.int64s(pads(op.widths())), w.scalar(op.value())), Attributes.s("mode", "constant"));
+        }));
+        r.put(Remap.PadReflect.class, new Rule("`Pad` (`reflect`)", w -> {
+            var op = (Remap.PadReflect) w.lowering().op();
+            return w.node("Pad", List.of(w.in(0), w.int64s(pads(op.widths()))), Attributes.s("mode", "reflect"));
+        }));
+        r.put(Remap.Tril.class, new Rule("`Trilu` (`upper = 0`)", w ->
+                w.node("Trilu", List.of(w.in(0), w.int64s(((Remap.Tril) w.lowering().op()).k())), i("upper", 0))));
+        r.put(Remap.Triu.class, new Rule("`Trilu` (`upper = 1`)", w ->
+                w.node("Trilu", List.of(w.in(0), w.int64s(((Remap.Triu) w.lowering().op()).k())), i("upper", 1))));
+        r.put(Gather.Take.class, new Rule("`Gather` of the indices cast to int64 (one index array)", w -> {
+            var op = (Gather.Take) w.lowering().op();
+            if (w.lowering().inputs().size() != 2) throw unsupported(w, "take with several index arrays (x[i, j]) has no ONNX equivalent");
+            String indices = w.node("Cast", List.of(w.in(1)), i("to", TensorProto.DataType.INT64.getNumber()));
+            return w.node("Gather", List.of(w.in(0), indices), i("axis", op.axis()));
+        }));
+        r.put(StopGradient.class, new Rule("`Identity`", w -> w.node("Identity", w.in(0))));
+        r.put(Gradients.GradClip.class, new Rule("`Identity`", w -> w.node("Identity", w.in(0))));
+        r.put(Gradients.GradScale.class, new Rule("`Identity`", w -> w.node("Identity", w.in(0))));
+
+        // ---- neural: softmax and log_softmax along one axis, as opset 13 and later define them
+        r.put(Neural.Softmax.class, new Rule("`Softmax` (one axis)", w -> {
+            var op = (Neural.Softmax) w.lowering().op();
+            return w.node("Softmax", List.of(w.in(0)), i("axis", alongOneAxis(w, op.axis())));
+        }));
+        r.put(Neural.LogSoftmax.class, new Rule("`LogSoftmax` (one axis)", w -> {
+            var op = (Neural.LogSoftmax) w.lowering().op();
+            return w.node("LogSoftmax", List.of(w.in(0)), i("axis", alongOneAxis(w, op.axis())));
+        }));
+        r.put(Neural.SoftmaxCrossEntropy.class, new Rule("`Neg(ReduceSum(Mul(t, LogSoftmax(z)), axes = [-1]))`", w -> {
+            String terms = w.node("Mul", w.in(1), w.node("LogSoftmax", List.of(w.in(0)), i("axis", -1)));
+            return w.node("Neg", w.node("ReduceSum", List.of(terms, w.int64s(-1)), i("keepdims", 0)));
+        }));
+
+        // ---- convolution and pooling, NCHW in both
+        r.put(Conv.Conv2d.class, new Rule("`Conv`", w -> {
+            var s = ((Conv.Conv2d) w.lowering().op()).spec();
+            return w.node("Conv", List.of(w.in(0), w.in(1)), ints("strides", s.sh(), s.sw()),
+                    ints("pads", s.top(), s.left(), s.bottom(), s.right()), ints("dilations", s.dh(), s.dw()), i("group", s.groups()));
+        }));
+        r.put(Conv.ConvTranspose2d.class, new Rule("`ConvTranspose` (`output_padding`)", w -> {
+            var op = (Conv.ConvTranspose2d) w.lowering().op();
+            var s = op.spec();
+            return w.node("ConvTranspose", List.of(w.in(0), w.in(1)), ints("strides", s.sh(), s.sw()),
+                    ints("pads", s.top(), s.left(), s.bottom(), s.right()), ints("dilations", s.dh(), s.dw()), i("group", s.groups()),
+                    ints("output_padding", outputPadding(w, 2, s.sh(), s.top() + s.bottom(), s.dh(), op.h()),
+                            outputPadding(w, 3, s.sw(), s.left() + s.right(), s.dw(), op.w())));
+        }));
+        r.put(Pool.MaxPool2d.class, new Rule("`MaxPool`", w -> {
+            var p = ((Pool.MaxPool2d) w.lowering().op()).window();
+            return w.node("MaxPool", List.of(w.in(0)), ints("kernel_shape", p.kh(), p.kw()), ints("strides", p.sh(), p.sw()),
+                    ints("pads", p.ph(), p.pw(), p.ph(), p.pw()), ints("dilations", p.dh(), p.dw()));
+        }));
+        r.put(Pool.AvgPool2d.class, new Rule("`AveragePool` (`count_include_pad`)", w -> {
+            var op = (Pool.AvgPool2d) w.lowering().op();
+            var p = op.window();
+            return w.node("AveragePool", List.of(w.in(0)), ints("kernel_shape", p.kh(), p.kw()), ints("strides", p.sh(), p.sw()),
+                    ints("pads", p.ph(), p.pw(), p.ph(), p.pw()), i("count_include_pad", op.countPadding() ? 1 : 0));
+        }));
+        return r;
+    }
+
+    /** The op of ONNX's of the same math, on the same operands. */
+    private static void same(Map<Class<?>, Rule> r, Class<?> op, String onnx) {
+        r.put(op, new Rule("`" + onnx + "`", w -> w.node(onnx, w.ins())));
+    }
+
+    /** A comparison: ONNX's gives booleans, Graft's 0 and 1 in the operands' dtype. */
+    private static void compare(Map<Class<?>, Rule> r, Class<?> op, String onnx) {
+        r.put(op, new Rule("`Cast(" + onnx + "(a, b))`", w -> w.fromBool(w.node(onnx, w.in(0), w.in(1)))));
+    }
+
+    /** A reduction whose axes opset 17 takes as an attribute. */
+    private static void reduce(Map<Class<?>, Rule> r, Class<? extends Reduce> op, String onnx) {
+        r.put(op, new Rule("`" + onnx + "`", w -> {
+            var reduction = (Reduce) w.lowering().op();
+            return w.node(onnx, List.of(w.in(0)), ints("axes", longs(reduction.axes())), i("keepdims", reduction.keepdims() ? 1 : 0));
+        }));
+    }
+
+    /** argmax and argmin: ONNX's give int64 positions along one axis, Graft's the positions in the operand's dtype. */
+    private static void arg(Map<Class<?>, Rule> r, Class<? extends Reduce> op, String onnx) {
+        r.put(op, new Rule("`Cast(" + onnx + "(x))` (one axis; the first of ties in both)", w -> {
+            var reduction = (Reduce) w.lowering().op();
+            List<Integer> axes = reduction.axes();
+            if (axes.size() != 1) throw unsupported(w, "an " + reduction.name() + " over several axes (of x flattened) has no ONNX equivalent");
+            String positions = w.node(onnx, List.of(w.in(0)), i("axis", axes.get(0)), i("keepdims", reduction.keepdims() ? 1 : 0));
+            return w.node("Cast", List.of(positions), i("to", GraphWriter.elementType(w.dtype())));
+        }));
+    }
+
+    /** Graft's gemm, α op(a) op(b) + c: ONNX's Gemm where α is an f32 number; else the product, then α, then c, as Graft's kernel adds them. */
+    private static String gemm(GraphWriter w) {
+        var op = (Linalg.Gemm) w.lowering().op();
+        boolean bias = w.lowering().inputs().size() == 3;
+        var operands = new ArrayList<>(List.of(w.in(0), w.in(1)));
+        if ((float) op.alpha() == op.alpha()) {
+            if (bias) operands.add(w.in(2));
+            return w.node("Gemm", operands, Attributes.f("alpha", op.alpha()), i("transA", op.transA() ? 1 : 0),
+                    i("transB", op.transB() ? 1 : 0));
+        }
+        String product = w.node("Mul", w.node("Gemm", operands, i("transA", op.transA() ? 1 : 0), i("transB", op.transB() ? 1 : 0)),
+                w.scalar(op.alpha()));
+        return bias ? w.node("Add", w.in(2), product) : product;
+    }
+
+    /**
+     * Reshape to the op's result type: its concrete dims as they are, its symbolic dim (a reshape
+     * has at most one, which its -1 stands for) as -1.
+     */
+    private static String reshape(GraphWriter w, Type to) {
+        long[] dims = new long[to.rank()];
+        boolean symbolic = false;
+        for (int k = 0; k < dims.length; k++) {
+            symbolic |= !(to.dims().get(k) instanceof Dim.Size);
+            dims[k] = to.dims().get(k) instanceof Dim.Size s ? s.n() : -1;
+        }
+        // allowzero: a 0 in the shape is a size 0, as in Graft, not "copy the input's dim" (ONNX's
+        // default); ONNX forbids it beside a -1, where a 0 cannot occur (the -1 would be ambiguous)
+        return w.node("Reshape", List.of(w.in(0), w.int64s(dims)), i("allowzero", symbolic ? 0 : 1));
+    }
+
+    /**
+     * The sum that undoes a broadcast: over the leading axes the operand has beyond the target,
+     * and over the axes where the target has 1, then to the target's dims.
+     */
+    private static String sumTo(GraphWriter w) {
+        Type from = w.lowering().inputs().get(0).type(), to = w.lowering().type();
+        int lead = from.rank() - to.rank();
+        var axes = new ArrayList<Integer>();
+        for (int k = 0; k < from.rank(); k++) {
+            if (k < lead || to.dims().get(k - lead).isOne() && !from.dims().get(k).isOne()) axes.add(k);
+        }
+        if (axes.isEmpty()) return w.node("Identity", w.in(0));
+        String summed = w.node("ReduceSum", List.of(w.in(0), w.int64s(longs(axes))), i("keepdims", 1));
+        if (lead == 0) return summed;
+        var leading = new long[lead];
+        for (int k = 0; k < lead; k++) leading[k] = k;
+        return w.node("Squeeze", summed, w.int64s(leading));
+    }
+
+    /** NumPy's basic index: ranges as one Slice (Python's clamping is ONNX's), integer indices as a Slice of one, squeezed. */
+    private static String slice(GraphWriter w) {
+        var op = (Shaping.StridedSlice) w.lowering().op();
+        var starts = new ArrayList<Long>();
+        var ends = new ArrayList<Long>();
+        var axes = new ArrayList<Long>();
+        var steps = new ArrayList<Long>();
+        var dropped = new ArrayList<Long>();
+        for (int a = 0; a < op.index().size(); a++) {
+            Slice s = op.index().get(a);
+            if (s instanceof Slice.Index idx) {
+                starts.add((long) idx.index());
+                // -1 as an index reads the last position; its end, 0 past it, would clamp to the start
+                ends.add(idx.index() == -1 ? PAST_END : idx.index() + 1L);
+                axes.add((long) a);
+                steps.add(1L);
+                dropped.add((long) a);
+            } else if (s instanceof Slice.Range range && !(range.start() == null && range.stop() == null && range.step() == 1)) {
+                boolean up = range.step() > 0;
+                starts.add(range.start() != null ? range.start() : up ? 0 : PAST_END);
+                ends.add(range.stop() != null ? range.stop() : up ? PAST_END : Long.MIN_VALUE);
+                axes.add((long) a);
+                steps.add((long) range.step());
+            }
+        }
+        String sliced = axes.isEmpty() ? w.node("Identity", w.in(0))
+                : w.node("Slice", w.in(0), w.int64s(unbox(starts)), w.int64s(unbox(ends)), w.int64s(unbox(axes)), w.int64s(unbox(steps)));
+        return dropped.isEmpty() ? sliced : w.node("Squeeze", sliced, w.int64s(unbox(dropped)));
+    }
+
+    /** ONNX's pads: every axis's before, then every axis's after. */
+    private static long[] pads(List<List<Integer>> widths) {
+        long[] out = new long[2 * widths.size()];
+        for (int k = 0; k < widths.size(); k++) {
+            out[k] = widths.get(k).get(0);
+            out[widths.size() + k] = widths.get(k).get(1);
+        }
+        return out;
+    }
+
+    /**
+     * The output padding of a transposed convolution along {@code axis} (PyTorch's, which Graft
+     * keeps as the output's size {@code size}): what that size has beyond
+     * (in - 1) stride - padding + dilation (k - 1) + 1; ONNX adds it at the end, as PyTorch.
+     */
+    private static long outputPadding(GraphWriter w, int axis, int stride, int padding, int dilation, int size) {
+        Type x = w.lowering().inputs().get(0).type(), filters = w.lowering().inputs().get(1).type();
+        int in = ((Dim.Size) x.dim(axis)).n(), k = ((Dim.Size) filters.dim(axis)).n();
+        return size - ((in - 1L) * stride - padding + dilation * (k - 1L) + 1);
+    }
+
+    /** The one axis of a softmax; Graft's {@code axis = none} (every axis) has no ONNX form that keeps the shape. */
+    private static long alongOneAxis(GraphWriter w, Integer axis) {
+        if (axis == null) throw unsupported(w, w.lowering().op().name() + " over every axis (axis = none) has no ONNX equivalent");
+        return axis;
+    }
+
+    static org.graft.core.GraftException unsupported(GraphWriter w, String why) {
+        return new org.graft.core.GraftException(w.lowering().pos(), "cannot export to ONNX: " + why);
+    }
+
+    private static long[] longs(List<Integer> v) { return v.stream().mapToLong(Integer::longValue).toArray(); }
+
+    private static long[] unbox(List<Long> v) { return v.stream().mapToLong(Long::longValue).toArray(); }
+}
