@@ -15,9 +15,9 @@ import org.graft.dsl.Program;
 import picocli.CommandLine.Parameters;
 
 /**
- * The FILE argument of a command: a path, or the name of a bundled model. A path that exists
+ * The FILE argument of a command: a path, or the name of a bundled model. A file that exists
  * wins, so a file called {@code mlp} in the current directory is read rather than the bundled
- * {@code mlp}.
+ * {@code mlp}; a directory does not (a run's folder is often named after its model).
  */
 final class SourceFile {
 
@@ -41,6 +41,10 @@ final class SourceFile {
         if (model.isPresent()) {
             return new Source(model.get().fileName(), BundledModels.source(model.get()));
         }
+        if (isDirectory(file)) {
+            throw new DataError(file + ": expected a .graft file or the name of a bundled model, found a directory"
+                    + " (graft models lists the bundled models)");
+        }
         throw new DataError("no such file or bundled model: " + file + " (graft models lists the bundled models)");
     }
 
@@ -56,9 +60,17 @@ final class SourceFile {
     private static Optional<Path> existing(String file) {
         try {
             Path path = Path.of(file);
-            return Files.exists(path) ? Optional.of(path) : Optional.empty();
+            return Files.exists(path) && !Files.isDirectory(path) ? Optional.of(path) : Optional.empty();
         } catch (InvalidPathException e) { // not a path at all, such as one with a NUL in it
             return Optional.empty();
+        }
+    }
+
+    private static boolean isDirectory(String file) {
+        try {
+            return Files.isDirectory(Path.of(file));
+        } catch (InvalidPathException e) {
+            return false;
         }
     }
 }

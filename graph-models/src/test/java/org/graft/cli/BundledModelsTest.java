@@ -106,6 +106,25 @@ class BundledModelsTest {
     }
 
     @Example
+    void aDirectoryNamedAfterAModelIsNoSourceButTheModelIsStillFound() throws IOException {
+        // a run's folder, runs/mlp_tanh or ./mlp_tanh, is often named after its model
+        Path here = Path.of("mlp");
+        assertTrue(Files.notExists(here), "a file " + here.toAbsolutePath() + " is in the way");
+        Path other = Path.of("no-model-here");
+        Files.createDirectory(here);
+        Files.createDirectory(other);
+        try {
+            assertEquals("mlp.graft", read("mlp").name());
+            var e = assertThrows(DataError.class, () -> read("no-model-here"));
+            assertEquals("no-model-here: expected a .graft file or the name of a bundled model, found a directory"
+                    + " (graft models lists the bundled models)", e.getMessage());
+        } finally {
+            Files.delete(here);
+            Files.delete(other);
+        }
+    }
+
+    @Example
     void aNameThatIsNoPathAtAllIsLookedUpAsAModel() {
         var e = assertThrows(DataError.class, () -> read("nul\0name"));
         assertEquals("no such file or bundled model: nul\0name (graft models lists the bundled models)", e.getMessage());
