@@ -11,13 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.DynamicTest;
@@ -40,12 +35,13 @@ import org.graft.core.tensor.Tensor;
  */
 class ConvGoldenTest {
 
-    private record Case(String kind, Map<String, double[]> values) {
-        double[] get(String name) { return values.get(name); }
+    /** A case of the fixture: its kind (the op) and its arrays, each tensor's with its {@code _shape}. */
+    private record Case(String kind, GoldenBlocks.Block block) {
+        double[] get(String name) { return block.numbers(name); }
 
-        int[] ints(String name) { return Arrays.stream(values.get(name)).mapToInt(v -> (int) v).toArray(); }
+        int[] ints(String name) { return block.integers(name); }
 
-        Tensor tensor(String name) { return Tensor.of(Shape.of(ints(name + "_shape")), values.get(name)); }
+        Tensor tensor(String name) { return Tensor.of(Shape.of(ints(name + "_shape")), get(name)); }
     }
 
     @TestFactory
@@ -114,21 +110,6 @@ class ConvGoldenTest {
     }
 
     private static List<Case> cases() throws IOException {
-        String text;
-        try (InputStream in = ConvGoldenTest.class.getResourceAsStream("/torch/conv.txt")) {
-            assertTrue(in != null, "torch/conv.txt is on the test class path");
-            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        var cases = new ArrayList<Case>();
-        for (String block : text.strip().split("\n\n")) {
-            String[] lines = block.split("\n");
-            var values = new LinkedHashMap<String, double[]>();
-            for (String line : Arrays.asList(lines).subList(1, lines.length)) {
-                int space = line.indexOf(' ');
-                values.put(line.substring(0, space), Arrays.stream(line.substring(space + 1).split(" ")).mapToDouble(Double::parseDouble).toArray());
-            }
-            cases.add(new Case(lines[0].substring("case ".length()), values));
-        }
-        return cases;
+        return GoldenBlocks.read("/torch/conv.txt").stream().map(b -> new Case(b.name(), b)).toList();
     }
 }

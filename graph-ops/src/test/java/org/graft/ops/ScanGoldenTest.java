@@ -12,13 +12,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.IntToDoubleFunction;
 import java.util.stream.Stream;
 
@@ -41,27 +37,13 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ScanGoldenTest {
     private static final int N = 3, D = 4, K = 5;
 
-    /** One block of the fixture: its name and its fields, numbers or words. */
-    record Case(String name, Map<String, String> fields) {
-        double[] numbers(String key) {
-            return Arrays.stream(fields.get(key).split(" ")).mapToDouble(Double::parseDouble).toArray();
-        }
+    static Stream<GoldenBlocks.Block> elman() throws IOException { return cases().stream().filter(c -> c.word("kind").equals("elman")); }
 
-        Tensor tensor(String key, int... shape) { return Tensor.of(Shape.of(shape), numbers(key)); }
-
-        int integer(String key) { return Integer.parseInt(fields.get(key)); }
-
-        @Override
-        public String toString() { return name; }
-    }
-
-    static Stream<Case> elman() throws IOException { return cases().stream().filter(c -> c.fields().get("kind").equals("elman")); }
-
-    static Stream<Case> lstm() throws IOException { return cases().stream().filter(c -> c.fields().get("kind").equals("lstm")); }
+    static Stream<GoldenBlocks.Block> lstm() throws IOException { return cases().stream().filter(c -> c.word("kind").equals("lstm")); }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("elman")
-    void anElmanNetworkAndItsGradientsAreTorchs(Case c) {
+    void anElmanNetworkAndItsGradientsAreTorchs(GoldenBlocks.Block c) {
         int t = c.integer("t");
         var x = new Input("x", Type.f64("t", N, D));
         var h0 = new Input("h0", Type.f64(N, K));
@@ -69,15 +51,15 @@ class ScanGoldenTest {
         var wh = new Input("Wh", Type.f64(K, K));
         var b = new Input("b", Type.f64(K));
         Node hs = Ops.scan((h, xt) -> List.of(tanh(add(add(matmul(xt.get(0), wx), matmul(h.get(0), wh)), b))),
-                List.of(h0), List.of(x), Boolean.parseBoolean(c.fields().get("reverse")), c.integer("truncate")).get(0);
+                List.of(h0), List.of(x), Boolean.parseBoolean(c.word("reverse")), c.integer("truncate")).get(0);
         var g = new Input("G", Type.f64("t", N, K));
         Node loss = sum(mul(hs, g));
         var outputs = new ArrayList<Node>(List.of(hs, loss));
         List<Node> grads = GradTable.grad(loss, List.of(x, h0, wx, wh, b));
         outputs.addAll(grads);
-        if (c.fields().containsKey("second_Wh")) outputs.add(GradTable.grad(sum(mul(grads.get(3), grads.get(3))), wh));
+        if (c.has("second_Wh")) outputs.add(GradTable.grad(sum(mul(grads.get(3), grads.get(3))), wh));
         List<Tensor> got = Compiler.compile(List.of(x, g, h0, wx, wh, b), outputs).call(xs(t), cotangent(t),
-                c.tensor("h0", N, K), c.tensor("Wx", D, K), c.tensor("Wh", K, K), c.tensor("b", K));
+                tensor(c, "h0", N, K), tensor(c, "Wx", D, K), tensor(c, "Wh", K, K), tensor(c, "b", K));
         assertSteps(c, got.get(0), "hs", t, N * K);
         assertClose(c.numbers("loss"), got.get(1), "loss");
         assertSteps(c, got.get(2), "dx", t, N * D);
@@ -85,12 +67,12 @@ class ScanGoldenTest {
         assertClose(c.numbers("dWx"), got.get(4), "dWx");
         assertClose(c.numbers("dWh"), got.get(5), "dWh");
         assertClose(c.numbers("db"), got.get(6), "db");
-        if (c.fields().containsKey("second_Wh")) assertClose(c.numbers("second_Wh"), got.get(7), "second order");
+        if (c.has("second_Wh")) assertClose(c.numbers("second_Wh"), got.get(7), "second order");
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("lstm")
-    void anLstmAndItsGradientsAreTorchNnLstms(Case c) {
+    void anLstmAndItsGradientsAreTorchNnLstms(GoldenBlocks.Block c) {
         int t = c.integer("t");
         var x = new Input("x", Type.f64("t", N, D));
         var h0 = new Input("h0", Type.f64(N, K));
@@ -111,9 +93,9 @@ class ScanGoldenTest {
         Node loss = sum(mul(hs, g));
         var outputs = new ArrayList<Node>(List.of(hs, loss));
         outputs.addAll(GradTable.grad(loss, List.of(x, h0, c0, wi, wh, bi, bh)));
-        List<Tensor> got = Compiler.compile(List.of(x, g, h0, c0, wi, wh, bi, bh), outputs).call(xs(t), cotangent(t), c.tensor("h0", N, K),
-                c.tensor("c0", N, K), c.tensor("W_ih", 4 * K, D), c.tensor("W_hh", 4 * K, K), c.tensor("b_ih", 4 * K),
-                c.tensor("b_hh", 4 * K));
+        List<Tensor> got = Compiler.compile(List.of(x, g, h0, c0, wi, wh, bi, bh), outputs).call(xs(t), cotangent(t), tensor(c, "h0", N, K),
+                tensor(c, "c0", N, K), tensor(c, "W_ih", 4 * K, D), tensor(c, "W_hh", 4 * K, K), tensor(c, "b_ih", 4 * K),
+                tensor(c, "b_hh", 4 * K));
         assertSteps(c, got.get(0), "hs", t, N * K);
         assertClose(c.numbers("loss"), got.get(1), "loss");
         assertSteps(c, got.get(2), "dx", t, N * D);
@@ -135,7 +117,7 @@ class ScanGoldenTest {
     }
 
     /** The first and the last step of a stacked result, against the fixture's {@code KEY_first} and {@code KEY_last}. */
-    private static void assertSteps(Case c, Tensor got, String key, int t, int perStep) {
+    private static void assertSteps(GoldenBlocks.Block c, Tensor got, String key, int t, int perStep) {
         assertEquals(t * perStep, got.size(), key + ": sizes");
         double[] all = got.storage();
         assertClose(c.numbers(key + "_first"), Arrays.copyOfRange(all, 0, perStep), key + "[0]");
@@ -153,22 +135,7 @@ class ScanGoldenTest {
         }
     }
 
-    private static List<Case> cases() throws IOException {
-        String text;
-        try (InputStream in = ScanGoldenTest.class.getResourceAsStream("/torch/scan.txt")) {
-            assertTrue(in != null, "torch/scan.txt is on the test class path");
-            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        var cases = new ArrayList<Case>();
-        for (String block : text.strip().split("\n\n")) {
-            String[] lines = block.split("\n");
-            var fields = new LinkedHashMap<String, String>();
-            for (String line : Arrays.asList(lines).subList(1, lines.length)) {
-                int space = line.indexOf(' ');
-                fields.put(line.substring(0, space), line.substring(space + 1));
-            }
-            cases.add(new Case(lines[0].substring("case ".length()), fields));
-        }
-        return cases;
-    }
+    private static List<GoldenBlocks.Block> cases() throws IOException { return GoldenBlocks.read("/torch/scan.txt"); }
+
+    private static Tensor tensor(GoldenBlocks.Block c, String key, int... shape) { return Tensor.of(Shape.of(shape), c.numbers(key)); }
 }

@@ -325,7 +325,10 @@ class TrainerTest {
     }
 
     /** The per-step linear predictor y[t] = x[t] W + b on sequences [t, n, 2], its mean squared error minimized by Adam. */
-    private static Model stepwiseLinear() {
+    private static Model stepwiseLinear() { return stepwiseLinear(false); }
+
+    /** The same, with its prediction as the output {@code predicted} when {@code scored}, so a run scores it (R²). */
+    private static Model stepwiseLinear(boolean scored) {
         Input x = input("x", "t", "n", 2);
         Input y = input("y", "t", "n", 2);
         Param W = param("W", Tensor.matrix(new double[] {0.5, 0.1}, new double[] {-0.2, 0.3}));
@@ -333,7 +336,10 @@ class TrainerTest {
         // [t, n, 2, 1] * [2, 2] summed over the inputs' axis: x[t] W for every step and sequence
         Node predicted = add(sum(mul(expandDims(x, -1), W), -2), b);
         Node loss = mean(square(sub(predicted, y)));
-        return Model.of("stepwise", x, y, "loss", loss, Optimizer.adam(0.01), List.of(W, b), Map.of());
+        if (!scored) return Model.of("stepwise", x, y, "loss", loss, Optimizer.adam(0.01), List.of(W, b), Map.of());
+        return new Model("stepwise", x, Optional.of(y), Map.of(), "loss", loss, false, 0.01,
+                lr -> Optimizer.adam(0.01).updates(loss, List.of(W, b), lr), Map.of(), Map.of(), List.of(W, b), (seed, dims) -> {},
+                Optional.empty(), Optional.empty(), Map.of("predicted", predicted), Optional.of(predicted));
     }
 
     private static RunSettings sequenceRun(int epochs, int batch) {
@@ -459,15 +465,9 @@ class TrainerTest {
     void theRSquaredOfSequencesIsOverEveryStepOfEverySequenceHeldOut() throws IOException {
         var random = new java.util.Random(11);
         Data data = new Data("waves", waves(12, 30, random), waves(7, 30, random), 0, 0);
-        Input x = input("x", "t", "n", 2);
-        Input y = input("y", "t", "n", 2);
-        Param W = param("W", Tensor.matrix(new double[] {0.5, 0.1}, new double[] {-0.2, 0.3}));
-        Param b = param("b", Tensor.zeros(Shape.of(2)));
-        Node predicted = add(sum(mul(expandDims(x, -1), W), -2), b);
-        Node loss = mean(square(sub(predicted, y)));
-        var model = new Model("stepwise", x, Optional.of(y), Map.of(), "loss", loss, false, 0.01,
-                lr -> Optimizer.adam(0.01).updates(loss, List.of(W, b), lr), Map.of(), Map.of(), List.of(W, b), (seed, dims) -> {},
-                Optional.empty(), Optional.empty(), Map.of("predicted", predicted), Optional.of(predicted));
+        Model model = stepwiseLinear(true);
+        Input x = model.x();
+        Node predicted = model.predicted().orElseThrow();
         var trainer = new Trainer(model, data, sequenceRun(2, 3), Options.DEFAULT);
         assertEquals(List.of("test_loss", "test_r2"), trainer.columns().heldOut());
         assertTrue(trainer.train(new Trainer.Listener() {}, () -> false));
