@@ -14,6 +14,7 @@ import org.graft.core.ops.Add;
 import org.graft.core.ops.Broadcasting;
 import org.graft.core.ops.FillLike;
 import org.graft.core.ops.StopGradient;
+import org.graft.core.tensor.DType;
 import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
 import org.graft.onnx.Lowering.Rule;
@@ -86,7 +87,7 @@ final class Lowerings {
                 w -> w.fromBool(w.node("Not", w.node("Or", w.node("IsNaN", w.in(0)), w.node("IsInf", w.in(0)))))));
         r.put(Unary.NanToNum.class, new Rule("`Where(IsNaN(x), nan, Where(IsInf(x, +), posinf, Where(IsInf(x, -), neginf, x)))`", w -> {
             var op = (Unary.NanToNum) w.lowering().op();
-            double largest = w.dtype() == org.graft.core.tensor.DType.F32 ? Float.MAX_VALUE : Double.MAX_VALUE;
+            double largest = w.dtype() == DType.F32 ? Float.MAX_VALUE : Double.MAX_VALUE;
             String x = w.in(0);
             String negative = w.node("Where", w.node("IsInf", List.of(x), i("detect_positive", 0)),
                     w.scalar(op.neginf() != null ? op.neginf() : -largest), x);
@@ -108,6 +109,27 @@ final class Lowerings {
             return w.node("Clip", w.in(0), w.scalar(op.minVal()), w.scalar(op.maxVal()));
         }));
         same(r, Activation.Softsign.class, "Softsign");
+        r.put(Activation.Silu.class, new Rule("`Div(x, Add(1, Exp(Neg(x))))`, x σ(x) (ONNX Runtime's f32 `Sigmoid` is good to ulps "
+                + "of 0.5, not of its result; its `Exp` to its result's); -inf gives NaN, where Graft's limit is -0",
+                w -> timesSigmoid(w, w.in(0), w.in(0), 1, w.dtype())));
+        r.put(Activation.Gelu.class, new Rule("`approximate = true`: Graft's x σ(2u), 2u = 2√(2/π)(x + 0.044715 x³), as "
+                + "`Div(x, Add(1, Exp(Mul(-2√(2/π), Add(x, Mul(Mul(Mul(0.044715, x), x), x))))))`, in f64 between `Cast`s in an f32 "
+                + "model, as Graft's kernel (f32 roundings of 2u would cost \\|2u\\| ulps of σ). The exact form is an error: ONNX has no "
+                + "`Erfc`, ½ x (1 + `Erf`(x/√2)) cancels for x < 0 (at x = -3 an f32 ulp of erf is 2e-5 of 1 + erf), and ORT has no "
+                + "f64 `Erf`", w -> {
+            var op = (Activation.Gelu) w.lowering().op();
+            if (!op.approximate()) {
+                throw unsupported(w, "gelu(x) (approximate = false) has no ONNX equivalent at opset " + Onnx.OPSET + " that keeps its "
+                        + "digits for x < 0, where ½ x (1 + erf(x/√2)) cancels; gelu(x, approximate = true) exports");
+            }
+            // in f64 whatever the model's dtype, as Graft's kernel: f32 roundings of 2u would cost |2u| ulps of σ(2u), 38 at x = -8
+            DType f64 = DType.F64;
+            String x = w.dtype() == f64 ? w.in(0) : w.cast(w.in(0), f64);
+            // CUBIC x x x as Graft's kernel multiplies it, left to right
+            String cube = w.node("Mul", w.node("Mul", w.node("Mul", w.scalar(GELU_CUBIC, f64), x), x), x);
+            String y = timesSigmoid(w, x, w.node("Add", x, cube), GELU_TWICE_K, f64);
+            return w.dtype() == f64 ? y : w.cast(y, w.dtype());
+        }));
 
         // ---- two and three inputs; ONNX broadcasts as NumPy does
         r.put(Add.class, new Rule("`Add`", w -> w.node("Add", w.in(0), w.in(1))));
@@ -141,6 +163,9 @@ final class Lowerings {
         reduce(r, Reduce.Min.class, "ReduceMin");
         reduce(r, Reduce.LogSumExp.class, "ReduceLogSumExp");
         reduce(r, Reduce.Prod.class, "ReduceProd");
+        r.put(Reduce.Var.class, new Rule("`Div(ReduceSum(Mul(d, d)), max(N - ddof, 0))`, d = `Sub(x, ReduceMean(x))`: Graft's "
+                + "two passes; N from `Shape(x)` where a reduced dim is symbolic", w -> moment(w, ((Reduce.Var) w.lowering().op()).ddof(), false)));
+        r.put(Reduce.Std.class, new Rule("`Sqrt` of `var`'s", w -> moment(w, ((Reduce.Std) w.lowering().op()).ddof(), true)));
         arg(r, Reduce.ArgMax.class, "ArgMax");
         arg(r, Reduce.ArgMin.class, "ArgMin");
         r.put(Scan.Cumsum.class, new Rule("`CumSum`", w -> {
@@ -271,6 +296,47 @@ final class Lowerings {
                     ints("pads", p.ph(), p.pw(), p.ph(), p.pw()), i("count_include_pad", op.countPadding() ? 1 : 0));
         }));
         return r;
+    }
+
+    /** Gelu's cubic coefficient and 2√(2/π): the approximation is x σ(2u), 2u = 2√(2/π)(x + 0.044715 x³). */
+    private static final double GELU_CUBIC = 0.044715, GELU_TWICE_K = 2 * Math.sqrt(2 / Math.PI);
+
+    /**
+     * x σ(k z) as x / (1 + e^(-k z)): ONNX Runtime's f32 Sigmoid is good to ulps of 0.5, not of its
+     * result, which x σ(z) would carry into a result near 0; its Exp is good to its result's ulps.
+     * Where e^(-k z) overflows, x / inf is 0 with x's sign, Graft's limit.
+     */
+    private static String timesSigmoid(GraphWriter w, String x, String z, double k, DType dtype) {
+        String exp = w.node("Exp", k == 1 ? w.node("Neg", z) : w.node("Mul", w.scalar(-k, dtype), z));
+        return w.node("Div", x, w.node("Add", w.scalar(1, dtype), exp));
+    }
+
+    /**
+     * var and std as Graft's kernel computes them, in two passes: the mean, then the sum of the
+     * squared deviations, divided by max(N - ddof, 0). N is a number where the reduced dims are
+     * known, else the product of x's dims there, read from its shape.
+     */
+    private static String moment(GraphWriter w, int ddof, boolean root) {
+        var op = (Reduce) w.lowering().op();
+        Type x = w.lowering().inputs().get(0).type();
+        long[] axes = op.axes().stream().mapToLong(x::axis).toArray();
+        // no axes reduce nothing (each element its own mean) where ONNX's empty axes would reduce every axis
+        boolean none = axes.length == 0;
+        String mean = none ? w.in(0) : w.node("ReduceMean", List.of(w.in(0)), ints("axes", axes), i("keepdims", 1));
+        String deviation = w.node("Sub", w.in(0), mean), squared = w.node("Mul", deviation, deviation);
+        String squares = none ? squared : w.node("ReduceSum", List.of(squared, w.int64s(axes)), i("keepdims", op.keepdims() ? 1 : 0));
+        long n = 1;
+        for (long a : axes) n = x.dim((int) a) instanceof Dim.Size s && n >= 0 ? n * s.n() : -1;
+        String divisor;
+        if (n >= 0) {
+            divisor = w.scalar(Math.max(n - ddof, 0));
+        } else {
+            String dims = w.node("Gather", List.of(w.node("Shape", w.in(0)), w.int64s(axes)), i("axis", 0));
+            String count = w.node("Cast", List.of(w.node("ReduceProd", List.of(dims), i("keepdims", 0))), i("to", GraphWriter.elementType(w.dtype())));
+            divisor = w.node("Max", w.node("Sub", count, w.scalar(ddof)), w.scalar(0));
+        }
+        String v = w.node("Div", squares, divisor);
+        return root ? w.node("Sqrt", v) : v;
     }
 
     /** The op of ONNX's of the same math, on the same operands. */
