@@ -246,6 +246,16 @@ final class Lowerings {
                 w.node("Trilu", List.of(w.in(0), w.int64s(((Remap.Tril) w.lowering().op()).k())), i("upper", 0))));
         r.put(Remap.Triu.class, new Rule("`Trilu` (`upper = 1`)", w ->
                 w.node("Trilu", List.of(w.in(0), w.int64s(((Remap.Triu) w.lowering().op()).k())), i("upper", 1))));
+        r.put(Gather.TakeAlongAxis.class, new Rule("`GatherElements` of the indices cast to int64 (negative ones count from the end "
+                + "in both; the `Cast` truncates a fractional one, Graft's error), after `Expand`s where the other axes broadcast", Lowerings::takeAlongAxis));
+        // a label that is no class in [0, k) (Graft's error) matches no position: a row of zeros
+        r.put(Shaping.OneHot.class, new Rule("`Cast(Equal(Unsqueeze(labels, -1), [0, 1, ..., k - 1]))`; a label outside [0, k) or "
+                + "not whole gives a row of zeros, where Graft's is an error", w -> {
+            int k = ((Shaping.OneHot) w.lowering().op()).k();
+            double[] classes = java.util.stream.IntStream.range(0, k).asDoubleStream().toArray();
+            String positions = w.initializer("classes", Tensor.of(w.dtype(), Shape.of(k), classes), w.dtype());
+            return w.fromBool(w.node("Equal", w.node("Unsqueeze", w.in(0), w.int64s(-1)), positions));
+        }));
         r.put(Gather.Take.class, new Rule("`Gather` of the indices cast to int64 (one index array)", w -> {
             var op = (Gather.Take) w.lowering().op();
             if (w.lowering().inputs().size() != 2) throw unsupported(w, "take with several index arrays (x[i, j]) has no ONNX equivalent");
@@ -257,14 +267,10 @@ final class Lowerings {
         r.put(Gradients.GradScale.class, new Rule("`Identity`", w -> w.node("Identity", w.in(0))));
 
         // ---- neural: softmax and log_softmax along one axis, as opset 13 and later define them
-        r.put(Neural.Softmax.class, new Rule("`Softmax` (one axis)", w -> {
-            var op = (Neural.Softmax) w.lowering().op();
-            return w.node("Softmax", List.of(w.in(0)), i("axis", alongOneAxis(w, op.axis())));
-        }));
-        r.put(Neural.LogSoftmax.class, new Rule("`LogSoftmax` (one axis)", w -> {
-            var op = (Neural.LogSoftmax) w.lowering().op();
-            return w.node("LogSoftmax", List.of(w.in(0)), i("axis", alongOneAxis(w, op.axis())));
-        }));
+        r.put(Neural.Softmax.class, new Rule("`Softmax`; `axis = none`: of x reshaped to `[1, -1]`, reshaped back to `Shape(x)`",
+                w -> normalized(w, "Softmax", ((Neural.Softmax) w.lowering().op()).axis())));
+        r.put(Neural.LogSoftmax.class, new Rule("`LogSoftmax`; `axis = none` as `softmax`'s",
+                w -> normalized(w, "LogSoftmax", ((Neural.LogSoftmax) w.lowering().op()).axis())));
         r.put(Neural.SoftmaxCrossEntropy.class, new Rule("`Neg(ReduceSum(Mul(t, LogSoftmax(z)), axes = [-1]))`", w -> {
             String terms = w.node("Mul", w.in(1), w.node("LogSoftmax", List.of(w.in(0)), i("axis", -1)));
             return w.node("Neg", w.node("ReduceSum", List.of(terms, w.int64s(-1)), i("keepdims", 0)));
@@ -469,10 +475,41 @@ final class Lowerings {
         return size - ((in - 1L) * stride - padding + dilation * (k - 1L) + 1);
     }
 
-    /** The one axis of a softmax; Graft's {@code axis = none} (every axis) has no ONNX form that keeps the shape. */
-    private static long alongOneAxis(GraphWriter w, Integer axis) {
-        if (axis == null) throw unsupported(w, w.lowering().op().name() + " over every axis (axis = none) has no ONNX equivalent");
-        return axis;
+    /**
+     * Softmax or LogSoftmax along {@code axis}, or over every element (null): ONNX's normalize
+     * along one axis, so x as one row, then back to its shape ({@code allowzero}: a 0 in it is a size).
+     */
+    private static String normalized(GraphWriter w, String onnx, Integer axis) {
+        if (axis != null) return w.node(onnx, List.of(w.in(0)), i("axis", axis));
+        String row = w.node("Reshape", w.in(0), w.int64s(1, -1));
+        return w.node("Reshape", List.of(w.node(onnx, List.of(row), i("axis", 1)), w.node("Shape", w.in(0))), i("allowzero", 1));
+    }
+
+    /**
+     * NumPy's take_along_axis: ONNX's GatherElements reads x at the indices' positions, with no
+     * broadcasting; where the other axes broadcast, x is expanded to the indices' dims off the
+     * axis and the indices to x's, each keeping its own along the axis.
+     */
+    private static String takeAlongAxis(GraphWriter w) {
+        var op = (Gather.TakeAlongAxis) w.lowering().op();
+        Type x = w.lowering().inputs().get(0).type(), indices = w.lowering().inputs().get(1).type();
+        int axis = x.axis(op.axis());
+        String data = w.in(0), positions = w.cast(w.in(1), null);
+        boolean broadcast = false;
+        for (int k = 0; k < x.rank(); k++) broadcast |= k != axis && !x.dims().get(k).equals(indices.dims().get(k));
+        if (broadcast) {
+            // Shape(v) with 1 along the axis: Shape(v) * offAxis + onAxis
+            long[] offAxis = new long[x.rank()], onAxis = new long[x.rank()];
+            java.util.Arrays.fill(offAxis, 1);
+            offAxis[axis] = 0;
+            onAxis[axis] = 1;
+            String off = w.int64s(offAxis), on = w.int64s(onAxis);
+            String indicesDims = w.node("Add", w.node("Mul", w.node("Shape", positions), off), on);
+            String xDims = w.node("Add", w.node("Mul", w.node("Shape", data), off), on);
+            data = w.node("Expand", data, indicesDims);
+            positions = w.node("Expand", positions, xDims);
+        }
+        return w.node("GatherElements", List.of(data, positions), i("axis", axis));
     }
 
     static org.graft.core.GraftException unsupported(GraphWriter w, String why) {
