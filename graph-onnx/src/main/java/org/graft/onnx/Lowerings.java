@@ -247,14 +247,16 @@ final class Lowerings {
         r.put(Remap.Triu.class, new Rule("`Trilu` (`upper = 1`)", w ->
                 w.node("Trilu", List.of(w.in(0), w.int64s(((Remap.Triu) w.lowering().op()).k())), i("upper", 1))));
         r.put(Gather.TakeAlongAxis.class, new Rule("`GatherElements` of the indices cast to int64 (negative ones count from the end "
-                + "in both; the `Cast` truncates a fractional one, Graft's error), after `Expand`s where the other axes broadcast", Lowerings::takeAlongAxis));
-        // a label that is no class in [0, k) (Graft's error) matches no position: a row of zeros
-        r.put(Shaping.OneHot.class, new Rule("`Cast(Equal(Unsqueeze(labels, -1), [0, 1, ..., k - 1]))`; a label outside [0, k) or "
-                + "not whole gives a row of zeros, where Graft's is an error", w -> {
+                + "in both), after `Expand`s where the other axes broadcast; an index out of range or not whole is ORT's error as "
+                + "Graft's (one not whole is made out of range)", Lowerings::takeAlongAxis));
+        // the label read back through a Gather of the classes, so that one that is no class is ORT's error, as Graft's, not a row of zeros
+        r.put(Shaping.OneHot.class, new Rule("`Cast(Equal(Unsqueeze(Gather(c, labels), -1), c))`, c = [0, 1, ..., k - 1]: through "
+                + "the `Gather`, a label that is no class in [0, k) is ORT's error, as Graft's", w -> {
             int k = ((Shaping.OneHot) w.lowering().op()).k();
-            double[] classes = java.util.stream.IntStream.range(0, k).asDoubleStream().toArray();
-            String positions = w.initializer("classes", Tensor.of(w.dtype(), Shape.of(k), classes), w.dtype());
-            return w.fromBool(w.node("Equal", w.node("Unsqueeze", w.in(0), w.int64s(-1)), positions));
+            double[] values = java.util.stream.IntStream.range(0, k).asDoubleStream().toArray();
+            String classes = w.initializer("classes", Tensor.of(w.dtype(), Shape.of(k), values), w.dtype());
+            String labels = w.node("Gather", List.of(classes, positions(w, w.in(0), w.dtype(), false)), i("axis", 0));
+            return w.fromBool(w.node("Equal", w.node("Unsqueeze", labels, w.int64s(-1)), classes));
         }));
         r.put(Gather.Take.class, new Rule("`Gather` of the indices cast to int64 (one index array)", w -> {
             var op = (Gather.Take) w.lowering().op();
@@ -275,6 +277,49 @@ final class Lowerings {
             String terms = w.node("Mul", w.in(1), w.node("LogSoftmax", List.of(w.in(0)), i("axis", -1)));
             return w.node("Neg", w.node("ReduceSum", List.of(terms, w.int64s(-1)), i("keepdims", 0)));
         }));
+        r.put(Neural.CrossEntropy.class, new Rule("per row `Neg(GatherElements(LogSoftmax(z), label))`, with ε: (1 - ε) that + "
+                + "(ε/k) `Neg(ReduceSum(LogSoftmax(z)))`; 0 where `Equal(label, ignore_index)`; `reduce` as Graft's graph divides "
+                + "(`Sum`, `Labelled`). A label that is no class in [0, k) is ORT's error, as Graft's. In f64 between `Cast`s in an f32 model, as Graft's kernel (ORT's f32 `LogSoftmax` "
+                + "rounds a confident right answer's cost, 6.8e-10 at a margin of 21, to 0)", w -> {
+            var op = (Neural.CrossEntropy) w.lowering().op();
+            // in f64 whatever the model's dtype, as Graft's kernel: ORT's f32 LogSoftmax rounds log(1 + e^-21) to 0, the cost of a
+            // confident right answer, 6.8e-10
+            DType f64 = DType.F64;
+            String z = w.dtype() == f64 ? w.in(0) : w.cast(w.in(0), f64);
+            String logProbs = w.node("LogSoftmax", List.of(z), i("axis", -1));
+            String value = w.node("Neg", pick(w, logProbs, op.ignoreIndex()));
+            if (op.labelSmoothing() != 0) {
+                int k = ((Dim.Size) w.lowering().inputs().get(0).type().dim(-1)).n();
+                String spread = w.node("Neg", w.node("ReduceSum", List.of(logProbs, w.int64s(-1)), i("keepdims", 0)));
+                value = w.node("Add", w.node("Mul", w.scalar(1 - op.labelSmoothing(), f64), value),
+                        w.node("Mul", w.scalar(op.labelSmoothing() / k, f64), spread));
+            }
+            String y = w.node("Where", ignored(w, op.ignoreIndex()), w.scalar(0, f64), value);
+            return w.dtype() == f64 ? y : w.cast(y, w.dtype());
+        }));
+        r.put(Gather.Nll.class, new Rule("`Neg(GatherElements(x, label))`, 0 where `Equal(label, ignore_index)`; labels as "
+                + "`cross_entropy`'s", w -> {
+            int ignore = ((Gather.Nll) w.lowering().op()).ignoreIndex();
+            return unlessIgnored(w, ignore, w.node("Neg", pick(w, w.in(0), ignore)));
+        }));
+        r.put(Neural.Labelled.class, new Rule("(internal: the rows not ignored, which `reduce` divides by) `Cast(Not(Equal(labels, ignore_index)))`", w -> {
+            int ignore = ((Neural.Labelled) w.lowering().op()).ignoreIndex();
+            return w.fromBool(w.node("Not", ignored(w, ignore)));
+        }));
+        // Graft's f32 kernel works in f64 from the floats, where 1 - p is exact: so does the model
+        r.put(Neural.BinaryCrossEntropy.class, new Rule("`Sub(0, Add(xlogy(t, p), xlogy(Sub(1, t), Sub(1, p))))`, xlogy(a, b) = "
+                + "`Where(Equal(a, 0), 0, Mul(a, Log(b)))`; in f64 between `Cast`s in an f32 model, as Graft's kernel (1 - p is exact "
+                + "there, where f32 rounds it)", w -> {
+            DType f64 = DType.F64;
+            String p = w.dtype() == f64 ? w.in(0) : w.cast(w.in(0), f64), t = w.dtype() == f64 ? w.in(1) : w.cast(w.in(1), f64);
+            String one = w.scalar(1, f64);
+            String sum = w.node("Add", xlogy(w, t, p), xlogy(w, w.node("Sub", one, t), w.node("Sub", one, p)));
+            String y = w.node("Sub", w.scalar(0, f64), sum);
+            return w.dtype() == f64 ? y : w.cast(y, w.dtype());
+        }));
+        r.put(Neural.BceWithLogits.class, new Rule("`Add(Mul(Sub(1, t), Softplus(z)), Mul(t, Softplus(Neg(z))))`, Graft's form (ORT has no f64 `Softplus`)",
+                w -> w.node("Add", w.node("Mul", w.node("Sub", w.scalar(1), w.in(1)), w.node("Softplus", w.in(0))),
+                        w.node("Mul", w.in(1), w.node("Softplus", w.node("Neg", w.in(0)))))));
 
         // ---- convolution and pooling, NCHW in both
         r.put(Conv.Conv2d.class, new Rule("`Conv`", w -> {
@@ -343,6 +388,44 @@ final class Lowerings {
         }
         String v = w.node("Div", squares, divisor);
         return root ? w.node("Sqrt", v) : v;
+    }
+
+    /** Where a position that is none goes: -2^31, out of range for every Gather, exact in f32. */
+    private static final double NO_POSITION = -0x1p31;
+
+    /**
+     * Indices or labels {@code v}, whole numbers in {@code dtype}, as int64 positions; one that is
+     * not whole (NaN too), or a negative label ({@code !fromEnd}), as {@link #NO_POSITION}, which
+     * ORT's Gather and GatherElements reject as they reject one past the end: where Graft's is
+     * an error, ORT's is one too, not a position the Cast would make of it.
+     */
+    private static String positions(GraphWriter w, String v, DType dtype, boolean fromEnd) {
+        String valid = w.node("Equal", w.node("Floor", v), v);
+        if (!fromEnd) valid = w.node("And", valid, w.node("GreaterOrEqual", v, w.scalar(0, dtype)));
+        return w.cast(w.node("Where", valid, v, w.scalar(NO_POSITION, dtype)), null);
+    }
+
+    /** Whether each label (input 1) is {@code ignore}, compared in the labels' dtype, which may not be the op's. */
+    private static String ignored(GraphWriter w, int ignore) {
+        return w.node("Equal", w.in(1), w.scalar(ignore, w.lowering().inputs().get(1).type().dtype()));
+    }
+
+    /** Each row of {@code rows} {@code [..., k]} at its label (input 1, {@code [...]}); an ignored label reads class 0, which {@link #unlessIgnored} drops. */
+    private static String pick(GraphWriter w, String rows, int ignore) {
+        DType labels = w.lowering().inputs().get(1).type().dtype();
+        String classes = positions(w, w.node("Where", ignored(w, ignore), w.scalar(0, labels), w.in(1)), labels, false);
+        String picked = w.node("GatherElements", List.of(rows, w.node("Unsqueeze", classes, w.int64s(-1))), i("axis", -1));
+        return w.node("Squeeze", picked, w.int64s(-1));
+    }
+
+    /** {@code value}, and 0 on the rows whose label is {@code ignore}. */
+    private static String unlessIgnored(GraphWriter w, int ignore, String value) {
+        return w.node("Where", ignored(w, ignore), w.scalar(0), value);
+    }
+
+    /** x log y, and 0 where x is 0 (whatever y), in x's and y's dtype. */
+    private static String xlogy(GraphWriter w, String x, String y) {
+        return w.node("Where", w.node("Equal", x, w.scalar(0, DType.F64)), w.scalar(0, DType.F64), w.node("Mul", x, w.node("Log", y)));
     }
 
     /** The op of ONNX's of the same math, on the same operands. */
@@ -494,7 +577,7 @@ final class Lowerings {
         var op = (Gather.TakeAlongAxis) w.lowering().op();
         Type x = w.lowering().inputs().get(0).type(), indices = w.lowering().inputs().get(1).type();
         int axis = x.axis(op.axis());
-        String data = w.in(0), positions = w.cast(w.in(1), null);
+        String data = w.in(0), positions = positions(w, w.in(1), indices.dtype(), true);
         boolean broadcast = false;
         for (int k = 0; k < x.rank(); k++) broadcast |= k != axis && !x.dims().get(k).equals(indices.dims().get(k));
         if (broadcast) {

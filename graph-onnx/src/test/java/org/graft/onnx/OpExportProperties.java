@@ -78,6 +78,12 @@ class OpExportProperties {
     /** Whole numbers in [lo, hi): indices that count from the end too. */
     static Feed whole(int lo, int hi) { return (dtype, shape, random) -> whole(hi - lo).draw(dtype, shape, random).map(v -> v + lo); }
 
+    /** Targets in [0, 1]: a quarter 0, a quarter 1, the rest between. */
+    static final Feed TARGETS = (dtype, shape, random) -> uniform(0, 1).draw(dtype, shape, random).map(v -> {
+        int k = random.nextInt(4);
+        return k == 0 ? 0 : k == 1 ? 1 : v;
+    });
+
     /** An operand: its dims ({@code "n"} the batch) and its values. */
     record Operand(List<Object> dims, Feed feed) {}
 
@@ -210,6 +216,15 @@ class OpExportProperties {
             of(Neural.LogSoftmax.class, v -> logSoftmax(v.get(0), -1), in(uniform(-30, 30), "n", 3)),
             of(Neural.LogSoftmax.class, v -> logSoftmax(v.get(0), null), in(uniform(-30, 30), "n", 2, 3)),
             of(Neural.SoftmaxCrossEntropy.class, v -> softmaxCrossEntropy(v.get(0), v.get(1)), in(ANY, "n", 4), in(uniform(0, 1), "n", 4)),
+            of(Neural.CrossEntropy.class, v -> crossEntropy(v.get(0), v.get(1), 0.1, 2, false), in(uniform(-30, 30), "n", 4),
+                    in(whole(4), "n")),
+            of(Neural.CrossEntropy.class, v -> crossEntropy(v.get(0), v.get(1), 0, -100, false), in(uniform(-30, 30), "n", 2, 3),
+                    in(whole(3), "n", 2)),
+            // the mean over the rows not ignored, which Labelled counts
+            of(Neural.Labelled.class, v -> crossEntropy(v.get(0), v.get(1), 0, 1, true), in(uniform(-30, 30), "n", 3), in(whole(3), "n")),
+            of(Gather.Nll.class, v -> nll(v.get(0), v.get(1), 0, false), in(uniform(-5, 0), "n", 3), in(whole(3), "n")),
+            of(Neural.BinaryCrossEntropy.class, v -> binaryCrossEntropy(v.get(0), v.get(1)), in(TARGETS, "n", 3), in(TARGETS, "n", 3)),
+            of(Neural.BceWithLogits.class, v -> bceWithLogits(v.get(0), v.get(1)), in(uniform(-30, 30), "n", 3), in(TARGETS, "n", 3)),
             of(Conv.Conv2d.class, v -> conv2d(v.get(0), v.get(1), new Conv.Spec(2, 1, 1, 0, 2, 1, 1, 2, 2)),
                     in(ANY, "n", 4, 6, 7), in(ANY, 6, 2, 3, 2)),
             of(Conv.ConvTranspose2d.class, v -> convTranspose2d(v.get(0), v.get(1), new Conv.Spec(2, 3, 1, 1, 0, 0, 1, 1, 1), 6, 8),
@@ -223,11 +238,11 @@ class OpExportProperties {
      * largest the op gives on the operands' magnitudes.
      */
     static final Set<String> SUMS = Set.of("Sum", "Mean", "Var", "Std", "LogSumExp", "Prod", "Cumsum", "MatMul", "Gemm", "Dot", "SumTo", "Softmax",
-            "LogSoftmax", "SoftmaxCrossEntropy", "Conv2d", "ConvTranspose2d", "AvgPool2d");
+            "LogSoftmax", "SoftmaxCrossEntropy", "CrossEntropy", "Labelled", "Conv2d", "ConvTranspose2d", "AvgPool2d");
 
     /** The ops whose f64 kernels ONNX Runtime's CPU provider lacks: they run there in f32 only. */
     static final Set<String> F32_ONLY = new TreeSet<>(Set.of("Acosh", "Asinh", "Atan", "Atanh", "AvgPool2d", "Conv2d", "ConvTranspose2d",
-            "Cos", "Cosh", "Erf", "Sinh", "Softplus", "Softsign", "Tan"));
+            "Cos", "Cosh", "Erf", "Sinh", "Softplus", "BceWithLogits", "Softsign", "Tan"));
 
     @Example
     void theCasesCoverEveryOpThatExports() {
@@ -264,6 +279,40 @@ class OpExportProperties {
         var e = assertThrows(org.graft.core.GraftException.class, () -> Onnx.export("gelu", List.of(x), Map.of("y", gelu(x)), Options.NONE));
         assertTrue(e.getMessage().contains("cannot export to ONNX: gelu(x) (approximate = false) has no ONNX equivalent"), e.getMessage());
         assertTrue(e.getMessage().contains("gelu(x, approximate = true) exports"), e.getMessage());
+    }
+
+    /**
+     * A label or an index that Graft rejects, ONNX Runtime rejects too: one past either end, one
+     * that is not whole (NaN too) and, for a label, a negative one, which NumPy's indices would
+     * count from the end.
+     */
+    @Example
+    void aLabelOrIndexThatGraftRejectsOnnxRuntimeRejects() {
+        var z = new Input("z", Type.of(DType.F64, "n", 4));
+        var l = new Input("l", Type.of(DType.F64, "n"));
+        var readers = List.of(crossEntropy(z, l, 0.1, -100, false), nll(z, l, -100, false), oneHot(l, 4));
+        Tensor logits = Tensor.of(new double[] {1, 2, 3, 4}, 1, 4);
+        for (Node reader : readers) {
+            var inputs = reader.inputs().size() == 2 ? List.of(z, l) : List.of(l);
+            byte[] model = Onnx.export("labels", inputs, Map.of("y", reader), Options.NONE);
+            for (double bad : new double[] {4, -1, 1.5, Double.NaN}) {
+                var feeds = new LinkedHashMap<String, Tensor>(Map.of("l", Tensor.of(new double[] {bad}, 1)));
+                if (inputs.size() == 2) feeds.put("z", logits);
+                assertRejected(model, feeds, reader + " of label " + bad);
+            }
+        }
+        var i = new Input("i", Type.of(DType.F64, "n", 2));
+        byte[] model = Onnx.export("take_along_axis", List.of(z, i), Map.of("y", takeAlongAxis(z, i, 1)), Options.NONE);
+        for (double bad : new double[] {4, -5, 1.5, Double.NaN}) {
+            assertRejected(model, Map.of("z", logits, "i", Tensor.of(new double[] {bad, 0}, 1, 2)), "take_along_axis at " + bad);
+        }
+    }
+
+    private static void assertRejected(byte[] model, Map<String, Tensor> feeds, String what) {
+        for (boolean optimize : new boolean[] {false, true}) {
+            var e = assertThrows(AssertionError.class, () -> OnnxRuntime.run(model, feeds, optimize), what);
+            assertTrue(e.getMessage().toLowerCase(java.util.Locale.ROOT).contains("out of"), what + ": " + e.getMessage());
+        }
     }
 
     static void check(Case c, DType dtype, SplittableRandom random) {
