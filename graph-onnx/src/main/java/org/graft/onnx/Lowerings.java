@@ -109,6 +109,8 @@ final class Lowerings {
             return w.node("Clip", w.in(0), w.scalar(op.minVal()), w.scalar(op.maxVal()));
         }));
         same(r, Activation.Softsign.class, "Softsign");
+        r.put(Activation.Mish.class, new Rule("`Mul(x, Tanh(Softplus(x)))` (ORT has no f64 `Softplus`); -inf gives NaN, where "
+                + "Graft's limit is -0", w -> w.node("Mul", w.in(0), w.node("Tanh", w.node("Softplus", w.in(0))))));
         r.put(Activation.Silu.class, new Rule("`Div(x, Add(1, Exp(Neg(x))))`, x σ(x) (ONNX Runtime's f32 `Sigmoid` is good to ulps "
                 + "of 0.5, not of its result; its `Exp` to its result's); -inf gives NaN, where Graft's limit is -0",
                 w -> timesSigmoid(w, w.in(0), w.in(0), 1, w.dtype())));
@@ -446,14 +448,29 @@ final class Lowerings {
         }));
     }
 
-    /** argmax and argmin: ONNX's give int64 positions along one axis, Graft's the positions in the operand's dtype. */
+    /**
+     * argmax and argmin: ONNX's give int64 positions along one axis, Graft's the positions in the
+     * operand's dtype, over several axes counted row-major over them: along one axis of x with
+     * the reduced axes moved last and merged into one.
+     */
     private static void arg(Map<Class<?>, Rule> r, Class<? extends Reduce> op, String onnx) {
-        r.put(op, new Rule("`Cast(" + onnx + "(x))` (one axis; the first of ties in both)", w -> {
+        r.put(op, new Rule("`Cast(" + onnx + "(x))`; over several axes, of x transposed to put them last and reshaped to one, "
+                + "Graft's row-major position over them; the first of ties in both", w -> {
             var reduction = (Reduce) w.lowering().op();
-            List<Integer> axes = reduction.axes();
-            if (axes.size() != 1) throw unsupported(w, "an " + reduction.name() + " over several axes (of x flattened) has no ONNX equivalent");
-            String positions = w.node(onnx, List.of(w.in(0)), i("axis", axes.get(0)), i("keepdims", reduction.keepdims() ? 1 : 0));
-            return w.node("Cast", List.of(positions), i("to", GraphWriter.elementType(w.dtype())));
+            Type x = w.lowering().inputs().get(0).type();
+            int[] axes = reduction.axes().stream().mapToInt(x::axis).sorted().toArray();
+            int keep = reduction.keepdims() ? 1 : 0;
+            if (axes.length == 1) return w.cast(w.node(onnx, List.of(w.in(0)), i("axis", axes[0]), i("keepdims", keep)), w.dtype());
+            // [kept..., reduced...] -> [kept..., Π reduced]
+            long[] perm = new long[x.rank()];
+            int kept = 0;
+            for (int k = 0; k < x.rank(); k++) if (java.util.Arrays.binarySearch(axes, k) < 0) perm[kept++] = k;
+            for (int k = 0; k < axes.length; k++) perm[kept + k] = axes[k];
+            String moved = w.node("Transpose", List.of(w.in(0)), ints("perm", perm));
+            String dims = w.node("Concat", List.of(w.node("Shape", List.of(moved), i("start", 0), i("end", kept)), w.int64s(-1)), i("axis", 0));
+            String positions = w.node(onnx, List.of(w.node("Reshape", moved, dims)), i("axis", kept), i("keepdims", 0));
+            if (keep == 1) positions = w.node("Unsqueeze", positions, w.int64s(java.util.Arrays.stream(axes).asLongStream().toArray()));
+            return w.cast(positions, w.dtype());
         }));
     }
 

@@ -152,6 +152,7 @@ class OpExportProperties {
             unary(Activation.HardSigmoid.class, x -> hardSigmoid(x), uniform(-5, 5)),
             unary(Activation.HardTanh.class, x -> hardTanh(x, -0.5, 2)),
             unary(Activation.Softsign.class, x -> softsign(x)),
+            unary(Activation.Mish.class, x -> mish(x), uniform(-10, 10)),
             unary(Activation.Silu.class, x -> silu(x), uniform(-10, 10)),
             unary(Activation.Gelu.class, x -> gelu(x, true), uniform(-10, 10)),
             binary(Add.class, (a, b) -> add(a, b), ANY),
@@ -179,6 +180,8 @@ class OpExportProperties {
             of(Reduce.Prod.class, v -> prod(v.get(0), 1), in(ANY, "n", 3, 2)),
             of(Reduce.ArgMax.class, v -> argmax(v.get(0), 1), in(whole(3), "n", 4)),
             of(Reduce.ArgMin.class, v -> argmin(v.get(0), -1, true), in(whole(3), "n", 4)),
+            of(Reduce.ArgMax.class, v -> argmax(v.get(0), new int[] {-1, 0}, true), in(whole(3), "n", 3, 2)),
+            of(Reduce.ArgMin.class, v -> argmin(v.get(0)), in(whole(3), "n", 3, 2)),
             of(Reduce.Var.class, v -> var(v.get(0), new int[] {0, 2}, false, 1), in(ANY, "n", 3, 2)),
             of(Reduce.Var.class, v -> var(v.get(0), new int[] {}, false, 0), in(ANY, "n", 3)),
             of(Reduce.Std.class, v -> std(v.get(0), new int[] {-1}, true, 0), in(ANY, "n", 3, 4)),
@@ -242,7 +245,7 @@ class OpExportProperties {
 
     /** The ops whose f64 kernels ONNX Runtime's CPU provider lacks: they run there in f32 only. */
     static final Set<String> F32_ONLY = new TreeSet<>(Set.of("Acosh", "Asinh", "Atan", "Atanh", "AvgPool2d", "Conv2d", "ConvTranspose2d",
-            "Cos", "Cosh", "Erf", "Sinh", "Softplus", "BceWithLogits", "Softsign", "Tan"));
+            "Cos", "Cosh", "Erf", "Sinh", "Softplus", "Mish", "BceWithLogits", "Softsign", "Tan"));
 
     @Example
     void theCasesCoverEveryOpThatExports() {
