@@ -109,10 +109,10 @@ final class Lowerings {
             return w.node("Clip", w.in(0), w.scalar(op.minVal()), w.scalar(op.maxVal()));
         }));
         same(r, Activation.Softsign.class, "Softsign");
-        r.put(Activation.Mish.class, new Rule("`Mul(x, Tanh(Softplus(x)))` (ORT has no f64 `Softplus`); -inf gives NaN, where "
-                + "Graft's limit is -0", w -> w.node("Mul", w.in(0), w.node("Tanh", w.node("Softplus", w.in(0))))));
+        r.put(Activation.Mish.class, new Rule("`Mul(x, Tanh(Softplus(x)))` (ORT has no f64 `Softplus`), -0 at -inf (Graft's limit, "
+                + "not -inf · 0)", w -> limitAtMinusInf(w, w.in(0), w.node("Mul", w.in(0), w.node("Tanh", w.node("Softplus", w.in(0)))), w.dtype())));
         r.put(Activation.Silu.class, new Rule("`Div(x, Add(1, Exp(Neg(x))))`, x σ(x) (ONNX Runtime's f32 `Sigmoid` is good to ulps "
-                + "of 0.5, not of its result; its `Exp` to its result's); -inf gives NaN, where Graft's limit is -0",
+                + "of 0.5, not of its result; its `Exp` to its result's), -0 at -inf (Graft's limit, not -inf / inf)",
                 w -> timesSigmoid(w, w.in(0), w.in(0), 1, w.dtype())));
         r.put(Activation.Gelu.class, new Rule("`approximate = true`: Graft's x σ(2u), 2u = 2√(2/π)(x + 0.044715 x³), as "
                 + "`Div(x, Add(1, Exp(Mul(-2√(2/π), Add(x, Mul(Mul(Mul(0.044715, x), x), x))))))`, in f64 between `Cast`s in an f32 "
@@ -361,7 +361,12 @@ final class Lowerings {
      */
     private static String timesSigmoid(GraphWriter w, String x, String z, double k, DType dtype) {
         String exp = w.node("Exp", k == 1 ? w.node("Neg", z) : w.node("Mul", w.scalar(-k, dtype), z));
-        return w.node("Div", x, w.node("Add", w.scalar(1, dtype), exp));
+        return limitAtMinusInf(w, x, w.node("Div", x, w.node("Add", w.scalar(1, dtype), exp)), dtype);
+    }
+
+    /** y = x g(x) with g → 0 as x → -inf: -0 at -inf, Graft's limit, where ONNX computes -inf · 0 = NaN. */
+    private static String limitAtMinusInf(GraphWriter w, String x, String y, DType dtype) {
+        return w.node("Where", w.node("IsInf", List.of(x), i("detect_positive", 0)), w.scalar(-0.0, dtype), y);
     }
 
     /**
@@ -455,12 +460,13 @@ final class Lowerings {
      */
     private static void arg(Map<Class<?>, Rule> r, Class<? extends Reduce> op, String onnx) {
         r.put(op, new Rule("`Cast(" + onnx + "(x))`; over several axes, of x transposed to put them last and reshaped to one, "
-                + "Graft's row-major position over them; the first of ties in both", w -> {
+                + "Graft's row-major position over them; the first of ties in both, and the first NaN, `Where` `IsNaN` "
+                + "finds one", w -> {
             var reduction = (Reduce) w.lowering().op();
             Type x = w.lowering().inputs().get(0).type();
             int[] axes = reduction.axes().stream().mapToInt(x::axis).sorted().toArray();
             int keep = reduction.keepdims() ? 1 : 0;
-            if (axes.length == 1) return w.cast(w.node(onnx, List.of(w.in(0)), i("axis", axes[0]), i("keepdims", keep)), w.dtype());
+            if (axes.length == 1) return w.cast(firstNanOr(w, onnx, w.in(0), axes[0], keep), w.dtype());
             // [kept..., reduced...] -> [kept..., Π reduced]
             long[] perm = new long[x.rank()];
             int kept = 0;
@@ -468,10 +474,23 @@ final class Lowerings {
             for (int k = 0; k < axes.length; k++) perm[kept + k] = axes[k];
             String moved = w.node("Transpose", List.of(w.in(0)), ints("perm", perm));
             String dims = w.node("Concat", List.of(w.node("Shape", List.of(moved), i("start", 0), i("end", kept)), w.int64s(-1)), i("axis", 0));
-            String positions = w.node(onnx, List.of(w.node("Reshape", moved, dims)), i("axis", kept), i("keepdims", 0));
+            String positions = firstNanOr(w, onnx, w.node("Reshape", moved, dims), kept, 0);
             if (keep == 1) positions = w.node("Unsqueeze", positions, w.int64s(java.util.Arrays.stream(axes).asLongStream().toArray()));
             return w.cast(positions, w.dtype());
         }));
+    }
+
+    /**
+     * ONNX's ArgMax or ArgMin of v along {@code axis}, but the first NaN where there is one, as
+     * NumPy's and Graft's (ONNX leaves NaN unspecified, and ONNX Runtime passes over it):
+     * {@code Where(any NaN, ArgMax(IsNaN(v)), ArgMax(v))}.
+     */
+    private static String firstNanOr(GraphWriter w, String onnx, String v, long axis, int keepdims) {
+        String nan = w.cast(w.node("IsNaN", v), w.dtype());
+        String any = w.node("Cast", List.of(w.node("ReduceMax", List.of(nan), ints("axes", axis), i("keepdims", keepdims))),
+                i("to", TensorProto.DataType.BOOL.getNumber()));
+        String firstNan = w.node("ArgMax", List.of(nan), i("axis", axis), i("keepdims", keepdims));
+        return w.node("Where", any, firstNan, w.node(onnx, List.of(v), i("axis", axis), i("keepdims", keepdims)));
     }
 
     /** Graft's gemm, α op(a) op(b) + c: ONNX's Gemm where α is an f32 number; else the product, then α, then c, as Graft's kernel adds them. */

@@ -78,6 +78,9 @@ class OpExportProperties {
     /** Whole numbers in [lo, hi): indices that count from the end too. */
     static Feed whole(int lo, int hi) { return (dtype, shape, random) -> whole(hi - lo).draw(dtype, shape, random).map(v -> v + lo); }
 
+    /** Whole numbers in [0, k), and NaN for about a quarter: ties and the NaN that argmax takes first. */
+    static Feed wholeOrNan(int k) { return (dtype, shape, random) -> whole(k).draw(dtype, shape, random).map(v -> random.nextInt(4) == 0 ? Double.NaN : v); }
+
     /** Targets in [0, 1]: a quarter 0, a quarter 1, the rest between. */
     static final Feed TARGETS = (dtype, shape, random) -> uniform(0, 1).draw(dtype, shape, random).map(v -> {
         int k = random.nextInt(4);
@@ -153,8 +156,11 @@ class OpExportProperties {
             unary(Activation.HardTanh.class, x -> hardTanh(x, -0.5, 2)),
             unary(Activation.Softsign.class, x -> softsign(x)),
             unary(Activation.Mish.class, x -> mish(x), uniform(-10, 10)),
+            unary(Activation.Mish.class, x -> mish(x), SPECIAL),
             unary(Activation.Silu.class, x -> silu(x), uniform(-10, 10)),
+            unary(Activation.Silu.class, x -> silu(x), SPECIAL),
             unary(Activation.Gelu.class, x -> gelu(x, true), uniform(-10, 10)),
+            unary(Activation.Gelu.class, x -> gelu(x, true), SPECIAL),
             binary(Add.class, (a, b) -> add(a, b), ANY),
             binary(Binary.Sub.class, (a, b) -> sub(a, b), ANY),
             binary(Binary.Mul.class, (a, b) -> mul(a, b), ANY),
@@ -180,8 +186,9 @@ class OpExportProperties {
             of(Reduce.Prod.class, v -> prod(v.get(0), 1), in(ANY, "n", 3, 2)),
             of(Reduce.ArgMax.class, v -> argmax(v.get(0), 1), in(whole(3), "n", 4)),
             of(Reduce.ArgMin.class, v -> argmin(v.get(0), -1, true), in(whole(3), "n", 4)),
-            of(Reduce.ArgMax.class, v -> argmax(v.get(0), new int[] {-1, 0}, true), in(whole(3), "n", 3, 2)),
-            of(Reduce.ArgMin.class, v -> argmin(v.get(0)), in(whole(3), "n", 3, 2)),
+            of(Reduce.ArgMax.class, v -> argmax(v.get(0), 1), in(wholeOrNan(3), "n", 4)),
+            of(Reduce.ArgMax.class, v -> argmax(v.get(0), new int[] {-1, 0}, true), in(wholeOrNan(3), "n", 3, 2)),
+            of(Reduce.ArgMin.class, v -> argmin(v.get(0)), in(wholeOrNan(3), "n", 3, 2)),
             of(Reduce.Var.class, v -> var(v.get(0), new int[] {0, 2}, false, 1), in(ANY, "n", 3, 2)),
             of(Reduce.Var.class, v -> var(v.get(0), new int[] {}, false, 0), in(ANY, "n", 3)),
             of(Reduce.Std.class, v -> std(v.get(0), new int[] {-1}, true, 0), in(ANY, "n", 3, 4)),
