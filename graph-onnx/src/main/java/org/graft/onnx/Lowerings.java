@@ -155,9 +155,11 @@ final class Lowerings {
         // ONNX's Clip takes scalar bounds; Graft's broadcast, so min(max(x, lo), hi) as Graft computes it
         r.put(Ternary.Clip.class, new Rule("`Min(Max(x, lo), hi)`", w -> w.node("Min", w.node("Max", w.in(0), w.in(1)), w.in(2))));
 
-        // ---- reductions: opset 17 takes ReduceSum's axes as an input, the others' as an attribute
+        // ---- reductions: opset 17 takes ReduceSum's axes as an input, the others' as an attribute; no axes reduce nothing in
+        // Graft (the builder passes every axis for a reduction to a scalar) but every axis in ONNX, so they are an Identity
         r.put(Reduce.Sum.class, new Rule("`ReduceSum`", w -> {
             var op = (Reduce) w.lowering().op();
+            if (op.axes().isEmpty()) return w.node("Identity", w.in(0));
             return w.node("ReduceSum", List.of(w.in(0), w.int64s(longs(op.axes()))), i("keepdims", op.keepdims() ? 1 : 0));
         }));
         reduce(r, Reduce.Mean.class, "ReduceMean");
@@ -449,6 +451,7 @@ final class Lowerings {
     private static void reduce(Map<Class<?>, Rule> r, Class<? extends Reduce> op, String onnx) {
         r.put(op, new Rule("`" + onnx + "`", w -> {
             var reduction = (Reduce) w.lowering().op();
+            if (reduction.axes().isEmpty()) return w.node("Identity", w.in(0));
             return w.node(onnx, List.of(w.in(0)), ints("axes", longs(reduction.axes())), i("keepdims", reduction.keepdims() ? 1 : 0));
         }));
     }
@@ -475,7 +478,7 @@ final class Lowerings {
             String moved = w.node("Transpose", List.of(w.in(0)), ints("perm", perm));
             String dims = w.node("Concat", List.of(w.node("Shape", List.of(moved), i("start", 0), i("end", kept)), w.int64s(-1)), i("axis", 0));
             String positions = firstNanOr(w, onnx, w.node("Reshape", moved, dims), kept, 0);
-            if (keep == 1) positions = w.node("Unsqueeze", positions, w.int64s(java.util.Arrays.stream(axes).asLongStream().toArray()));
+            if (keep == 1 && axes.length > 0) positions = w.node("Unsqueeze", positions, w.int64s(java.util.Arrays.stream(axes).asLongStream().toArray()));
             return w.cast(positions, w.dtype());
         }));
     }

@@ -179,6 +179,9 @@ class OpExportProperties {
             of(Ternary.Where.class, v -> where(v.get(0), v.get(1), v.get(2)), in(whole(2), "n", 3), in(ANY, "n", 3), in(ANY, 3)),
             of(Ternary.Clip.class, v -> clip(v.get(0), v.get(1), v.get(2)), in(ANY, "n", 3), in(uniform(-2, 0), 3), in(uniform(0, 2), 3)),
             of(Reduce.Sum.class, v -> sum(v.get(0), new int[] {1}, false), in(ANY, "n", 3, 2)),
+            // no axes: nothing reduced, where ONNX's empty axes reduce every axis
+            of(Reduce.Sum.class, v -> sum(v.get(0), new int[] {}, false), in(ANY, "n", 3)),
+            of(Reduce.LogSumExp.class, v -> logsumexp(v.get(0), new int[] {}, true), in(ANY, "n", 3)),
             of(Reduce.Mean.class, v -> mean(v.get(0), new int[] {0, 2}, true), in(ANY, "n", 3, 2)),
             of(Reduce.Max.class, v -> max(v.get(0), 2), in(ANY, "n", 3, 2)),
             of(Reduce.Min.class, v -> min(v.get(0), -1, true), in(ANY, "n", 3, 2)),
@@ -189,6 +192,7 @@ class OpExportProperties {
             of(Reduce.ArgMax.class, v -> argmax(v.get(0), 1), in(wholeOrNan(3), "n", 4)),
             of(Reduce.ArgMax.class, v -> argmax(v.get(0), new int[] {-1, 0}, true), in(wholeOrNan(3), "n", 3, 2)),
             of(Reduce.ArgMin.class, v -> argmin(v.get(0)), in(wholeOrNan(3), "n", 3, 2)),
+            of(Reduce.ArgMin.class, v -> argmin(v.get(0), new int[] {}, true), in(wholeOrNan(3), "n", 3)),
             of(Reduce.Var.class, v -> var(v.get(0), new int[] {0, 2}, false, 1), in(ANY, "n", 3, 2)),
             of(Reduce.Var.class, v -> var(v.get(0), new int[] {}, false, 0), in(ANY, "n", 3)),
             of(Reduce.Std.class, v -> std(v.get(0), new int[] {-1}, true, 0), in(ANY, "n", 3, 4)),
