@@ -118,7 +118,16 @@ final class GraphWriter {
     }
 
     /** A scalar initializer of the op being lowered's dtype. */
-    String scalar(double v) { return initializer("c", Tensor.scalar(v), dtype()); }
+    String scalar(double v) { return scalar(v, dtype()); }
+
+    /** A scalar initializer of {@code dtype}. */
+    String scalar(double v, DType dtype) { return initializer("c", Tensor.scalar(v), dtype); }
+
+    /** {@code v} cast to {@code dtype}, or to int64 for null: indices and labels, which Graft holds as whole numbers in f64 or f32. */
+    String cast(String v, DType dtype) {
+        int to = dtype == null ? TensorProto.DataType.INT64.getNumber() : elementType(dtype);
+        return node("Cast", List.of(v), Attributes.i("to", to));
+    }
 
     /** The dtype of the op being lowered, which is its operands' (comparisons and argmax give it too). */
     DType dtype() { return lowering.type().dtype(); }

@@ -14,6 +14,7 @@ import org.graft.core.ops.Add;
 import org.graft.core.ops.Broadcasting;
 import org.graft.core.ops.FillLike;
 import org.graft.core.ops.StopGradient;
+import org.graft.core.tensor.DType;
 import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
 import org.graft.onnx.Lowering.Rule;
@@ -86,7 +87,7 @@ final class Lowerings {
                 w -> w.fromBool(w.node("Not", w.node("Or", w.node("IsNaN", w.in(0)), w.node("IsInf", w.in(0)))))));
         r.put(Unary.NanToNum.class, new Rule("`Where(IsNaN(x), nan, Where(IsInf(x, +), posinf, Where(IsInf(x, -), neginf, x)))`", w -> {
             var op = (Unary.NanToNum) w.lowering().op();
-            double largest = w.dtype() == org.graft.core.tensor.DType.F32 ? Float.MAX_VALUE : Double.MAX_VALUE;
+            double largest = w.dtype() == DType.F32 ? Float.MAX_VALUE : Double.MAX_VALUE;
             String x = w.in(0);
             String negative = w.node("Where", w.node("IsInf", List.of(x), i("detect_positive", 0)),
                     w.scalar(op.neginf() != null ? op.neginf() : -largest), x);
@@ -108,6 +109,29 @@ final class Lowerings {
             return w.node("Clip", w.in(0), w.scalar(op.minVal()), w.scalar(op.maxVal()));
         }));
         same(r, Activation.Softsign.class, "Softsign");
+        r.put(Activation.Mish.class, new Rule("`Mul(x, Tanh(Softplus(x)))` (ORT has no f64 `Softplus`), -0 at -inf (Graft's limit, "
+                + "not -inf · 0)", w -> limitAtMinusInf(w, w.in(0), w.node("Mul", w.in(0), w.node("Tanh", w.node("Softplus", w.in(0)))), w.dtype())));
+        r.put(Activation.Silu.class, new Rule("`Div(x, Add(1, Exp(Neg(x))))`, x σ(x) (ONNX Runtime's f32 `Sigmoid` is good to ulps "
+                + "of 0.5, not of its result; its `Exp` to its result's), -0 at -inf (Graft's limit, not -inf / inf)",
+                w -> timesSigmoid(w, w.in(0), w.in(0), 1, w.dtype())));
+        r.put(Activation.Gelu.class, new Rule("`approximate = true`: Graft's x σ(2u), 2u = 2√(2/π)(x + 0.044715 x³), as "
+                + "`Div(x, Add(1, Exp(Mul(-2√(2/π), Add(x, Mul(Mul(Mul(0.044715, x), x), x))))))`, in f64 between `Cast`s in an f32 "
+                + "model, as Graft's kernel (f32 roundings of 2u would cost \\|2u\\| ulps of σ). The exact form is an error: ONNX has no "
+                + "`Erfc`, ½ x (1 + `Erf`(x/√2)) cancels for x < 0 (at x = -3 an f32 ulp of erf is 2e-5 of 1 + erf), and ORT has no "
+                + "f64 `Erf`", w -> {
+            var op = (Activation.Gelu) w.lowering().op();
+            if (!op.approximate()) {
+                throw unsupported(w, "gelu(x) (approximate = false) has no ONNX equivalent at opset " + Onnx.OPSET + " that keeps its "
+                        + "digits for x < 0, where ½ x (1 + erf(x/√2)) cancels; gelu(x, approximate = true) exports");
+            }
+            // in f64 whatever the model's dtype, as Graft's kernel: f32 roundings of 2u would cost |2u| ulps of σ(2u), 38 at x = -8
+            DType f64 = DType.F64;
+            String x = w.dtype() == f64 ? w.in(0) : w.cast(w.in(0), f64);
+            // CUBIC x x x as Graft's kernel multiplies it, left to right
+            String cube = w.node("Mul", w.node("Mul", w.node("Mul", w.scalar(GELU_CUBIC, f64), x), x), x);
+            String y = timesSigmoid(w, x, w.node("Add", x, cube), GELU_TWICE_K, f64);
+            return w.dtype() == f64 ? y : w.cast(y, w.dtype());
+        }));
 
         // ---- two and three inputs; ONNX broadcasts as NumPy does
         r.put(Add.class, new Rule("`Add`", w -> w.node("Add", w.in(0), w.in(1))));
@@ -131,9 +155,11 @@ final class Lowerings {
         // ONNX's Clip takes scalar bounds; Graft's broadcast, so min(max(x, lo), hi) as Graft computes it
         r.put(Ternary.Clip.class, new Rule("`Min(Max(x, lo), hi)`", w -> w.node("Min", w.node("Max", w.in(0), w.in(1)), w.in(2))));
 
-        // ---- reductions: opset 17 takes ReduceSum's axes as an input, the others' as an attribute
+        // ---- reductions: opset 17 takes ReduceSum's axes as an input, the others' as an attribute; no axes reduce nothing in
+        // Graft (the builder passes every axis for a reduction to a scalar) but every axis in ONNX, so they are an Identity
         r.put(Reduce.Sum.class, new Rule("`ReduceSum`", w -> {
             var op = (Reduce) w.lowering().op();
+            if (op.axes().isEmpty()) return w.node("Identity", w.in(0));
             return w.node("ReduceSum", List.of(w.in(0), w.int64s(longs(op.axes()))), i("keepdims", op.keepdims() ? 1 : 0));
         }));
         reduce(r, Reduce.Mean.class, "ReduceMean");
@@ -141,6 +167,9 @@ final class Lowerings {
         reduce(r, Reduce.Min.class, "ReduceMin");
         reduce(r, Reduce.LogSumExp.class, "ReduceLogSumExp");
         reduce(r, Reduce.Prod.class, "ReduceProd");
+        r.put(Reduce.Var.class, new Rule("`Div(ReduceSum(Mul(d, d)), max(N - ddof, 0))`, d = `Sub(x, ReduceMean(x))`: Graft's "
+                + "two passes; N from `Shape(x)` where a reduced dim is symbolic", w -> moment(w, ((Reduce.Var) w.lowering().op()).ddof(), false)));
+        r.put(Reduce.Std.class, new Rule("`Sqrt` of `var`'s", w -> moment(w, ((Reduce.Std) w.lowering().op()).ddof(), true)));
         arg(r, Reduce.ArgMax.class, "ArgMax");
         arg(r, Reduce.ArgMin.class, "ArgMin");
         r.put(Scan.Cumsum.class, new Rule("`CumSum`", w -> {
@@ -221,6 +250,18 @@ final class Lowerings {
                 w.node("Trilu", List.of(w.in(0), w.int64s(((Remap.Tril) w.lowering().op()).k())), i("upper", 0))));
         r.put(Remap.Triu.class, new Rule("`Trilu` (`upper = 1`)", w ->
                 w.node("Trilu", List.of(w.in(0), w.int64s(((Remap.Triu) w.lowering().op()).k())), i("upper", 1))));
+        r.put(Gather.TakeAlongAxis.class, new Rule("`GatherElements` of the indices cast to int64 (negative ones count from the end "
+                + "in both), after `Expand`s where the other axes broadcast; an index out of range or not whole is ORT's error as "
+                + "Graft's (one not whole is made out of range)", Lowerings::takeAlongAxis));
+        // the label read back through a Gather of the classes, so that one that is no class is ORT's error, as Graft's, not a row of zeros
+        r.put(Shaping.OneHot.class, new Rule("`Cast(Equal(Unsqueeze(Gather(c, labels), -1), c))`, c = [0, 1, ..., k - 1]: through "
+                + "the `Gather`, a label that is no class in [0, k) is ORT's error, as Graft's", w -> {
+            int k = ((Shaping.OneHot) w.lowering().op()).k();
+            double[] values = java.util.stream.IntStream.range(0, k).asDoubleStream().toArray();
+            String classes = w.initializer("classes", Tensor.of(w.dtype(), Shape.of(k), values), w.dtype());
+            String labels = w.node("Gather", List.of(classes, positions(w, w.in(0), w.dtype(), false)), i("axis", 0));
+            return w.fromBool(w.node("Equal", w.node("Unsqueeze", labels, w.int64s(-1)), classes));
+        }));
         r.put(Gather.Take.class, new Rule("`Gather` of the indices cast to int64 (one index array)", w -> {
             var op = (Gather.Take) w.lowering().op();
             if (w.lowering().inputs().size() != 2) throw unsupported(w, "take with several index arrays (x[i, j]) has no ONNX equivalent");
@@ -232,18 +273,57 @@ final class Lowerings {
         r.put(Gradients.GradScale.class, new Rule("`Identity`", w -> w.node("Identity", w.in(0))));
 
         // ---- neural: softmax and log_softmax along one axis, as opset 13 and later define them
-        r.put(Neural.Softmax.class, new Rule("`Softmax` (one axis)", w -> {
-            var op = (Neural.Softmax) w.lowering().op();
-            return w.node("Softmax", List.of(w.in(0)), i("axis", alongOneAxis(w, op.axis())));
-        }));
-        r.put(Neural.LogSoftmax.class, new Rule("`LogSoftmax` (one axis)", w -> {
-            var op = (Neural.LogSoftmax) w.lowering().op();
-            return w.node("LogSoftmax", List.of(w.in(0)), i("axis", alongOneAxis(w, op.axis())));
-        }));
+        r.put(Neural.Softmax.class, new Rule("`Softmax`; `axis = none`: of x reshaped to `[1, -1]`, reshaped back to `Shape(x)`",
+                w -> normalized(w, "Softmax", ((Neural.Softmax) w.lowering().op()).axis())));
+        r.put(Neural.LogSoftmax.class, new Rule("`LogSoftmax`; `axis = none` as `softmax`'s",
+                w -> normalized(w, "LogSoftmax", ((Neural.LogSoftmax) w.lowering().op()).axis())));
         r.put(Neural.SoftmaxCrossEntropy.class, new Rule("`Neg(ReduceSum(Mul(t, LogSoftmax(z)), axes = [-1]))`", w -> {
             String terms = w.node("Mul", w.in(1), w.node("LogSoftmax", List.of(w.in(0)), i("axis", -1)));
             return w.node("Neg", w.node("ReduceSum", List.of(terms, w.int64s(-1)), i("keepdims", 0)));
         }));
+        r.put(Neural.CrossEntropy.class, new Rule("per row `Neg(GatherElements(LogSoftmax(z), label))`, with ε: (1 - ε) that + "
+                + "(ε/k) `Neg(ReduceSum(LogSoftmax(z)))`; 0 where `Equal(label, ignore_index)`; `reduce` as Graft's graph divides "
+                + "(`Sum`, `Labelled`). A label that is no class in [0, k) is ORT's error, as Graft's. In f64 between `Cast`s in an f32 model, as Graft's kernel (ORT's f32 `LogSoftmax` "
+                + "rounds a confident right answer's cost, 6.8e-10 at a margin of 21, to 0)", w -> {
+            var op = (Neural.CrossEntropy) w.lowering().op();
+            // in f64 whatever the model's dtype, as Graft's kernel: ORT's f32 LogSoftmax rounds log(1 + e^-21) to 0, the cost of a
+            // confident right answer, 6.8e-10
+            DType f64 = DType.F64;
+            String z = w.dtype() == f64 ? w.in(0) : w.cast(w.in(0), f64);
+            String logProbs = w.node("LogSoftmax", List.of(z), i("axis", -1));
+            String value = w.node("Neg", pick(w, logProbs, op.ignoreIndex()));
+            if (op.labelSmoothing() != 0) {
+                int k = ((Dim.Size) w.lowering().inputs().get(0).type().dim(-1)).n();
+                String spread = w.node("Neg", w.node("ReduceSum", List.of(logProbs, w.int64s(-1)), i("keepdims", 0)));
+                value = w.node("Add", w.node("Mul", w.scalar(1 - op.labelSmoothing(), f64), value),
+                        w.node("Mul", w.scalar(op.labelSmoothing() / k, f64), spread));
+            }
+            String y = w.node("Where", ignored(w, op.ignoreIndex()), w.scalar(0, f64), value);
+            return w.dtype() == f64 ? y : w.cast(y, w.dtype());
+        }));
+        r.put(Gather.Nll.class, new Rule("`Neg(GatherElements(x, label))`, 0 where `Equal(label, ignore_index)`; labels as "
+                + "`cross_entropy`'s", w -> {
+            int ignore = ((Gather.Nll) w.lowering().op()).ignoreIndex();
+            return unlessIgnored(w, ignore, w.node("Neg", pick(w, w.in(0), ignore)));
+        }));
+        r.put(Neural.Labelled.class, new Rule("(internal: the rows not ignored, which `reduce` divides by) `Cast(Not(Equal(labels, ignore_index)))`", w -> {
+            int ignore = ((Neural.Labelled) w.lowering().op()).ignoreIndex();
+            return w.fromBool(w.node("Not", ignored(w, ignore)));
+        }));
+        // Graft's f32 kernel works in f64 from the floats, where 1 - p is exact: so does the model
+        r.put(Neural.BinaryCrossEntropy.class, new Rule("`Sub(0, Add(xlogy(t, p), xlogy(Sub(1, t), Sub(1, p))))`, xlogy(a, b) = "
+                + "`Where(Equal(a, 0), 0, Mul(a, Log(b)))`; in f64 between `Cast`s in an f32 model, as Graft's kernel (1 - p is exact "
+                + "there, where f32 rounds it)", w -> {
+            DType f64 = DType.F64;
+            String p = w.dtype() == f64 ? w.in(0) : w.cast(w.in(0), f64), t = w.dtype() == f64 ? w.in(1) : w.cast(w.in(1), f64);
+            String one = w.scalar(1, f64);
+            String sum = w.node("Add", xlogy(w, t, p), xlogy(w, w.node("Sub", one, t), w.node("Sub", one, p)));
+            String y = w.node("Sub", w.scalar(0, f64), sum);
+            return w.dtype() == f64 ? y : w.cast(y, w.dtype());
+        }));
+        r.put(Neural.BceWithLogits.class, new Rule("`Add(Mul(Sub(1, t), Softplus(z)), Mul(t, Softplus(Neg(z))))`, Graft's form (ORT has no f64 `Softplus`)",
+                w -> w.node("Add", w.node("Mul", w.node("Sub", w.scalar(1), w.in(1)), w.node("Softplus", w.in(0))),
+                        w.node("Mul", w.in(1), w.node("Softplus", w.node("Neg", w.in(0)))))));
 
         // ---- convolution and pooling, NCHW in both
         r.put(Conv.Conv2d.class, new Rule("`Conv`", w -> {
@@ -273,6 +353,90 @@ final class Lowerings {
         return r;
     }
 
+    /** Gelu's cubic coefficient and 2√(2/π): the approximation is x σ(2u), 2u = 2√(2/π)(x + 0.044715 x³). */
+    private static final double GELU_CUBIC = 0.044715, GELU_TWICE_K = 2 * Math.sqrt(2 / Math.PI);
+
+    /**
+     * x σ(k z) as x / (1 + e^(-k z)): ONNX Runtime's f32 Sigmoid is good to ulps of 0.5, not of its
+     * result, which x σ(z) would carry into a result near 0; its Exp is good to its result's ulps.
+     * Where e^(-k z) overflows, x / inf is 0 with x's sign, Graft's limit.
+     */
+    private static String timesSigmoid(GraphWriter w, String x, String z, double k, DType dtype) {
+        String exp = w.node("Exp", k == 1 ? w.node("Neg", z) : w.node("Mul", w.scalar(-k, dtype), z));
+        return limitAtMinusInf(w, x, w.node("Div", x, w.node("Add", w.scalar(1, dtype), exp)), dtype);
+    }
+
+    /** y = x g(x) with g → 0 as x → -inf: -0 at -inf, Graft's limit, where ONNX computes -inf · 0 = NaN. */
+    private static String limitAtMinusInf(GraphWriter w, String x, String y, DType dtype) {
+        return w.node("Where", w.node("IsInf", List.of(x), i("detect_positive", 0)), w.scalar(-0.0, dtype), y);
+    }
+
+    /**
+     * var and std as Graft's kernel computes them, in two passes: the mean, then the sum of the
+     * squared deviations, divided by max(N - ddof, 0). N is a number where the reduced dims are
+     * known, else the product of x's dims there, read from its shape.
+     */
+    private static String moment(GraphWriter w, int ddof, boolean root) {
+        var op = (Reduce) w.lowering().op();
+        Type x = w.lowering().inputs().get(0).type();
+        long[] axes = op.axes().stream().mapToLong(x::axis).toArray();
+        // no axes reduce nothing (each element its own mean) where ONNX's empty axes would reduce every axis
+        boolean none = axes.length == 0;
+        String mean = none ? w.in(0) : w.node("ReduceMean", List.of(w.in(0)), ints("axes", axes), i("keepdims", 1));
+        String deviation = w.node("Sub", w.in(0), mean), squared = w.node("Mul", deviation, deviation);
+        String squares = none ? squared : w.node("ReduceSum", List.of(squared, w.int64s(axes)), i("keepdims", op.keepdims() ? 1 : 0));
+        long n = 1;
+        for (long a : axes) n = x.dim((int) a) instanceof Dim.Size s && n >= 0 ? n * s.n() : -1;
+        String divisor;
+        if (n >= 0) {
+            divisor = w.scalar(Math.max(n - ddof, 0));
+        } else {
+            String dims = w.node("Gather", List.of(w.node("Shape", w.in(0)), w.int64s(axes)), i("axis", 0));
+            String count = w.node("Cast", List.of(w.node("ReduceProd", List.of(dims), i("keepdims", 0))), i("to", GraphWriter.elementType(w.dtype())));
+            divisor = w.node("Max", w.node("Sub", count, w.scalar(ddof)), w.scalar(0));
+        }
+        String v = w.node("Div", squares, divisor);
+        return root ? w.node("Sqrt", v) : v;
+    }
+
+    /** Where a position that is none goes: -2^31, out of range for every Gather, exact in f32. */
+    private static final double NO_POSITION = -0x1p31;
+
+    /**
+     * Indices or labels {@code v}, whole numbers in {@code dtype}, as int64 positions; one that is
+     * not whole (NaN too), or a negative label ({@code !fromEnd}), as {@link #NO_POSITION}, which
+     * ORT's Gather and GatherElements reject as they reject one past the end: where Graft's is
+     * an error, ORT's is one too, not a position the Cast would make of it.
+     */
+    private static String positions(GraphWriter w, String v, DType dtype, boolean fromEnd) {
+        String valid = w.node("Equal", w.node("Floor", v), v);
+        if (!fromEnd) valid = w.node("And", valid, w.node("GreaterOrEqual", v, w.scalar(0, dtype)));
+        return w.cast(w.node("Where", valid, v, w.scalar(NO_POSITION, dtype)), null);
+    }
+
+    /** Whether each label (input 1) is {@code ignore}, compared in the labels' dtype, which may not be the op's. */
+    private static String ignored(GraphWriter w, int ignore) {
+        return w.node("Equal", w.in(1), w.scalar(ignore, w.lowering().inputs().get(1).type().dtype()));
+    }
+
+    /** Each row of {@code rows} {@code [..., k]} at its label (input 1, {@code [...]}); an ignored label reads class 0, which {@link #unlessIgnored} drops. */
+    private static String pick(GraphWriter w, String rows, int ignore) {
+        DType labels = w.lowering().inputs().get(1).type().dtype();
+        String classes = positions(w, w.node("Where", ignored(w, ignore), w.scalar(0, labels), w.in(1)), labels, false);
+        String picked = w.node("GatherElements", List.of(rows, w.node("Unsqueeze", classes, w.int64s(-1))), i("axis", -1));
+        return w.node("Squeeze", picked, w.int64s(-1));
+    }
+
+    /** {@code value}, and 0 on the rows whose label is {@code ignore}. */
+    private static String unlessIgnored(GraphWriter w, int ignore, String value) {
+        return w.node("Where", ignored(w, ignore), w.scalar(0), value);
+    }
+
+    /** x log y, and 0 where x is 0 (whatever y), in x's and y's dtype. */
+    private static String xlogy(GraphWriter w, String x, String y) {
+        return w.node("Where", w.node("Equal", x, w.scalar(0, DType.F64)), w.scalar(0, DType.F64), w.node("Mul", x, w.node("Log", y)));
+    }
+
     /** The op of ONNX's of the same math, on the same operands. */
     private static void same(Map<Class<?>, Rule> r, Class<?> op, String onnx) {
         r.put(op, new Rule("`" + onnx + "`", w -> w.node(onnx, w.ins())));
@@ -287,19 +451,49 @@ final class Lowerings {
     private static void reduce(Map<Class<?>, Rule> r, Class<? extends Reduce> op, String onnx) {
         r.put(op, new Rule("`" + onnx + "`", w -> {
             var reduction = (Reduce) w.lowering().op();
+            if (reduction.axes().isEmpty()) return w.node("Identity", w.in(0));
             return w.node(onnx, List.of(w.in(0)), ints("axes", longs(reduction.axes())), i("keepdims", reduction.keepdims() ? 1 : 0));
         }));
     }
 
-    /** argmax and argmin: ONNX's give int64 positions along one axis, Graft's the positions in the operand's dtype. */
+    /**
+     * argmax and argmin: ONNX's give int64 positions along one axis, Graft's the positions in the
+     * operand's dtype, over several axes counted row-major over them: along one axis of x with
+     * the reduced axes moved last and merged into one.
+     */
     private static void arg(Map<Class<?>, Rule> r, Class<? extends Reduce> op, String onnx) {
-        r.put(op, new Rule("`Cast(" + onnx + "(x))` (one axis; the first of ties in both)", w -> {
+        r.put(op, new Rule("`Cast(" + onnx + "(x))`; over several axes, of x transposed to put them last and reshaped to one, "
+                + "Graft's row-major position over them; the first of ties in both, and the first NaN, `Where` `IsNaN` "
+                + "finds one", w -> {
             var reduction = (Reduce) w.lowering().op();
-            List<Integer> axes = reduction.axes();
-            if (axes.size() != 1) throw unsupported(w, "an " + reduction.name() + " over several axes (of x flattened) has no ONNX equivalent");
-            String positions = w.node(onnx, List.of(w.in(0)), i("axis", axes.get(0)), i("keepdims", reduction.keepdims() ? 1 : 0));
-            return w.node("Cast", List.of(positions), i("to", GraphWriter.elementType(w.dtype())));
+            Type x = w.lowering().inputs().get(0).type();
+            int[] axes = reduction.axes().stream().mapToInt(x::axis).sorted().toArray();
+            int keep = reduction.keepdims() ? 1 : 0;
+            if (axes.length == 1) return w.cast(firstNanOr(w, onnx, w.in(0), axes[0], keep), w.dtype());
+            // [kept..., reduced...] -> [kept..., Π reduced]
+            long[] perm = new long[x.rank()];
+            int kept = 0;
+            for (int k = 0; k < x.rank(); k++) if (java.util.Arrays.binarySearch(axes, k) < 0) perm[kept++] = k;
+            for (int k = 0; k < axes.length; k++) perm[kept + k] = axes[k];
+            String moved = w.node("Transpose", List.of(w.in(0)), ints("perm", perm));
+            String dims = w.node("Concat", List.of(w.node("Shape", List.of(moved), i("start", 0), i("end", kept)), w.int64s(-1)), i("axis", 0));
+            String positions = firstNanOr(w, onnx, w.node("Reshape", moved, dims), kept, 0);
+            if (keep == 1 && axes.length > 0) positions = w.node("Unsqueeze", positions, w.int64s(java.util.Arrays.stream(axes).asLongStream().toArray()));
+            return w.cast(positions, w.dtype());
         }));
+    }
+
+    /**
+     * ONNX's ArgMax or ArgMin of v along {@code axis}, but the first NaN where there is one, as
+     * NumPy's and Graft's (ONNX leaves NaN unspecified, and ONNX Runtime passes over it):
+     * {@code Where(any NaN, ArgMax(IsNaN(v)), ArgMax(v))}.
+     */
+    private static String firstNanOr(GraphWriter w, String onnx, String v, long axis, int keepdims) {
+        String nan = w.cast(w.node("IsNaN", v), w.dtype());
+        String any = w.node("Cast", List.of(w.node("ReduceMax", List.of(nan), ints("axes", axis), i("keepdims", keepdims))),
+                i("to", TensorProto.DataType.BOOL.getNumber()));
+        String firstNan = w.node("ArgMax", List.of(nan), i("axis", axis), i("keepdims", keepdims));
+        return w.node("Where", any, firstNan, w.node(onnx, List.of(v), i("axis", axis), i("keepdims", keepdims)));
     }
 
     /** Graft's gemm, α op(a) op(b) + c: ONNX's Gemm where α is an f32 number; else the product, then α, then c, as Graft's kernel adds them. */
@@ -403,10 +597,41 @@ final class Lowerings {
         return size - ((in - 1L) * stride - padding + dilation * (k - 1L) + 1);
     }
 
-    /** The one axis of a softmax; Graft's {@code axis = none} (every axis) has no ONNX form that keeps the shape. */
-    private static long alongOneAxis(GraphWriter w, Integer axis) {
-        if (axis == null) throw unsupported(w, w.lowering().op().name() + " over every axis (axis = none) has no ONNX equivalent");
-        return axis;
+    /**
+     * Softmax or LogSoftmax along {@code axis}, or over every element (null): ONNX's normalize
+     * along one axis, so x as one row, then back to its shape ({@code allowzero}: a 0 in it is a size).
+     */
+    private static String normalized(GraphWriter w, String onnx, Integer axis) {
+        if (axis != null) return w.node(onnx, List.of(w.in(0)), i("axis", axis));
+        String row = w.node("Reshape", w.in(0), w.int64s(1, -1));
+        return w.node("Reshape", List.of(w.node(onnx, List.of(row), i("axis", 1)), w.node("Shape", w.in(0))), i("allowzero", 1));
+    }
+
+    /**
+     * NumPy's take_along_axis: ONNX's GatherElements reads x at the indices' positions, with no
+     * broadcasting; where the other axes broadcast, x is expanded to the indices' dims off the
+     * axis and the indices to x's, each keeping its own along the axis.
+     */
+    private static String takeAlongAxis(GraphWriter w) {
+        var op = (Gather.TakeAlongAxis) w.lowering().op();
+        Type x = w.lowering().inputs().get(0).type(), indices = w.lowering().inputs().get(1).type();
+        int axis = x.axis(op.axis());
+        String data = w.in(0), positions = positions(w, w.in(1), indices.dtype(), true);
+        boolean broadcast = false;
+        for (int k = 0; k < x.rank(); k++) broadcast |= k != axis && !x.dims().get(k).equals(indices.dims().get(k));
+        if (broadcast) {
+            // Shape(v) with 1 along the axis: Shape(v) * offAxis + onAxis
+            long[] offAxis = new long[x.rank()], onAxis = new long[x.rank()];
+            java.util.Arrays.fill(offAxis, 1);
+            offAxis[axis] = 0;
+            onAxis[axis] = 1;
+            String off = w.int64s(offAxis), on = w.int64s(onAxis);
+            String indicesDims = w.node("Add", w.node("Mul", w.node("Shape", positions), off), on);
+            String xDims = w.node("Add", w.node("Mul", w.node("Shape", data), off), on);
+            data = w.node("Expand", data, indicesDims);
+            positions = w.node("Expand", positions, xDims);
+        }
+        return w.node("GatherElements", List.of(data, positions), i("axis", axis));
     }
 
     static org.graft.core.GraftException unsupported(GraphWriter w, String why) {
