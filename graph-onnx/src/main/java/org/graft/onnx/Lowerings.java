@@ -262,10 +262,11 @@ final class Lowerings {
             String labels = w.node("Gather", List.of(classes, positions(w, w.in(0), w.dtype(), false)), i("axis", 0));
             return w.fromBool(w.node("Equal", w.node("Unsqueeze", labels, w.int64s(-1)), classes));
         }));
-        r.put(Gather.Take.class, new Rule("`Gather` of the indices cast to int64 (one index array)", w -> {
+        r.put(Gather.Take.class, new Rule("`Gather` of the indices cast to int64 (one index array; negative ones count from "
+                + "the end in both); an index out of range or not whole is ORT's error as Graft's (one not whole is made out of range)", w -> {
             var op = (Gather.Take) w.lowering().op();
             if (w.lowering().inputs().size() != 2) throw unsupported(w, "take with several index arrays (x[i, j]) has no ONNX equivalent");
-            String indices = w.node("Cast", List.of(w.in(1)), i("to", TensorProto.DataType.INT64.getNumber()));
+            String indices = positions(w, w.in(1), w.lowering().inputs().get(1).type().dtype(), true);
             return w.node("Gather", List.of(w.in(0), indices), i("axis", op.axis()));
         }));
         r.put(StopGradient.class, new Rule("`Identity`", w -> w.node("Identity", w.in(0))));

@@ -320,6 +320,11 @@ class OpExportProperties {
         for (double bad : new double[] {4, -5, 1.5, Double.NaN}) {
             assertRejected(model, Map.of("z", logits, "i", Tensor.of(new double[] {bad, 0}, 1, 2)), "take_along_axis at " + bad);
         }
+        var j = new Input("j", Type.of(DType.F64, 2));
+        byte[] taking = Onnx.export("take", List.of(z, j), Map.of("y", take(z, j, 1)), Options.NONE);
+        for (double bad : new double[] {4, -5, 1.5, Double.NaN}) {
+            assertRejected(taking, Map.of("z", logits, "j", Tensor.of(new double[] {bad, 0}, 2)), "take at " + bad);
+        }
     }
 
     private static void assertRejected(byte[] model, Map<String, Tensor> feeds, String what) {
