@@ -492,7 +492,8 @@ class CommandLineTest {
 
     @Example
     void aDirectoryIsNotASource() {
-        assertEquals(new Run(1, "", "error: cannot read " + dir + ": Is a directory\n"), graft("print", dir.toString()));
+        assertEquals(new Run(1, "", "error: " + dir + ": expected a .graft file or the name of a bundled model, found a directory"
+                + " (graft models lists the bundled models)\n"), graft("print", dir.toString()));
     }
 
     @Example
