@@ -75,11 +75,18 @@ def numbers(a):
     return " ".join(repr(float(v)) for v in np.ravel(a))
 
 
-random = JavaRandom(1)
-for split, count in (("train", 256), ("test", 64)):
-    x, y = sequences(count, random)
-    print(split, "persistence_mse", repr(float(np.mean((y - x) ** 2))))
-    print(split, "x_mean", numbers(x.mean(axis=(0, 1))))
-    print(split, "y_mean", numbers(y.mean(axis=(0, 1))))
-    print(split, "x_first", numbers(x[0, 0]))
-    print(split, "y_last", numbers(y[-1, -1]))
+def splits():
+    """The training set's sequences, then the test set's: (split, x, y), x and y [100, count, 3]."""
+    random = JavaRandom(1)
+    for split, count in (("train", 256), ("test", 64)):
+        x, y = sequences(count, random)
+        yield split, x, y
+
+
+if __name__ == "__main__":   # bench/torch_epoch.py imports the set from here
+    for split, x, y in splits():
+        print(split, "persistence_mse", repr(float(np.mean((y - x) ** 2))))
+        print(split, "x_mean", numbers(x.mean(axis=(0, 1))))
+        print(split, "y_mean", numbers(y.mean(axis=(0, 1))))
+        print(split, "x_first", numbers(x[0, 0]))
+        print(split, "y_last", numbers(y[-1, -1]))

@@ -14,7 +14,11 @@ import java.util.SplittableRandom;
  *       (m x k x n), in f64 and f32;</li>
  *   <li>{@code threshold [threads]}: microseconds per product of loops, EJML and OpenBLAS for
  *       small products, in the transpose combinations a training step uses, to place
- *       {@link Blas#LOOPS_BELOW}.</li>
+ *       {@link Blas#LOOPS_BELOW};</li>
+ *   <li>{@code epochs}: microseconds per product of OpenBLAS on 1 and 2 threads at the products
+ *       of the epoch benchmark's models ({@code bench/epochs.sh}), and of a 1 x 1 x 1 product
+ *       over the same arrays: what a call costs besides the arithmetic, JNI's copies of the
+ *       whole arrays in and out the most of it.</li>
  * </ul>
  *
  * <pre>
@@ -30,7 +34,8 @@ public final class BackendBench {
         String what = args.length > 0 ? args[0] : "gflops";
         if (what.equals("gflops")) gflops();
         else if (what.equals("threshold")) threshold(args.length > 1 ? Integer.parseInt(args[1]) : 1);
-        else throw new IllegalArgumentException("gflops or threshold, not " + what);
+        else if (what.equals("epochs")) epochs();
+        else throw new IllegalArgumentException("gflops, threshold or epochs, not " + what);
     }
 
     private static void gflops() {
@@ -72,6 +77,33 @@ public final class BackendBench {
                     System.out.printf(Locale.ROOT, "%-14s %8d  %-5s  %-5s  %8.3f  %7.3f  %11.3f  %s%n",
                             m + " x " + k + " x " + n, m * n * k, op, f32 ? "f32" : "f64", l, e, o, fastest);
                 }
+            }
+        }
+    }
+
+    private static void epochs() {
+        // m, k, n and the operation: the forward product, the weight gradient a.T g and the
+        // gradient of the layer's input g W.T of a 784-500 layer on a batch of 100 (mlp, vae)
+        // and of 20 (rbm, dae, cae: the RBM's Gibbs steps are v W and h W.T), and lenet's 800-500
+        Object[][] products = {{100, 784, 500, "ab"}, {784, 100, 500, "a.Tb"}, {100, 500, 784, "ab.T"},
+                {20, 784, 500, "ab"}, {784, 20, 500, "a.Tb"}, {20, 500, 784, "ab.T"}, {100, 800, 500, "ab"}};
+        System.out.println("us per product, median of 21 samples; copies: a 1 x 1 x 1 product over the same arrays");
+        System.out.println("m x k x n         op     dtype  openblas/1  openblas/2  2t/1t  copies/1  copies/2");
+        for (Object[] p : products) {
+            for (boolean f32 : new boolean[] {false, true}) {
+                int m = (int) p[0], k = (int) p[1], n = (int) p[2];
+                String op = (String) p[3];
+                var product = Product.random(m, n, k, op.equals("a.Tb"), op.equals("ab.T"), f32);
+                var copies = new Product(1, 1, 1, product.transA(), product.transB(), product.a(), product.b(), product.c(),
+                        product.af(), product.bf(), product.cf(), f32);
+                int reps = (int) Math.max(5, 200_000_000L / ((long) m * n * k));
+                // the library's thread count is global: each load sets it for what follows
+                Gemm one = OpenBlas.load(1);
+                double t1 = product.nanos(one, reps, 21) / 1e3, c1 = copies.nanos(one, 100, 21) / 1e3;
+                Gemm two = OpenBlas.load(2);
+                double t2 = product.nanos(two, reps, 21) / 1e3, c2 = copies.nanos(two, 100, 21) / 1e3;
+                System.out.printf(Locale.ROOT, "%-17s %-5s  %-5s  %10.1f  %10.1f  %5.2f  %8.1f  %8.1f%n",
+                        m + " x " + k + " x " + n, op, f32 ? "f32" : "f64", t1, t2, t2 / t1, c1, c2);
             }
         }
     }
