@@ -48,6 +48,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+sys.dont_write_bytecode = True   # no __pycache__ beside the scripts it imports
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts", "golden"))
 import lorenz  # noqa: E402  (Graft's lorenz set, made again in NumPy)
 import mnist_head  # noqa: E402  (bench/, this script's folder)
