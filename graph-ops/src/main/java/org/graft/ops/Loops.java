@@ -234,8 +234,10 @@ public sealed interface Loops extends Op {
             int[] size = new int[results]; // each result's elements per step
             Shape[] parts = site.parts();
             for (int r = 0; r < results; r++) size[r] = r < carries ? shapes[r].size() : perStep(parts[r]);
-            Object[] next = new Object[carries]; // a carried value's next value, until every one is read
-            for (int j = 0; j < carries; j++) next[j] = new double[size[j]];
+            // a carried value's next value, until every one is read (an output may be another's input);
+            // a stacked one is read back from its row of the result, which nothing else writes
+            Object[] next = new Object[carries];
+            for (int j = 0; j < carries; j++) if (!stacked.get(j)) next[j] = new double[size[j]];
             int slot = site.slot();
             int[] in = new int[inputs];
             for (int i = 0; i < inputs; i++) in[i] = site.slot(i);
@@ -256,8 +258,11 @@ public sealed interface Loops extends Op {
                         boolean along = r >= carries || stacked.get(r);
                         if (along) copy(loop.output(r), 0, out[r], t * size[r], size[r]);
                     }
-                    for (int j = 0; j < carries; j++) copy(loop.output(j), 0, next[j], 0, size[j]);
-                    for (int j = 0; j < carries; j++) copy(next[j], 0, loop.input(j), 0, size[j]);
+                    for (int j = 0; j < carries; j++) if (!stacked.get(j)) copy(loop.output(j), 0, next[j], 0, size[j]);
+                    for (int j = 0; j < carries; j++) {
+                        if (stacked.get(j)) copy(out[j], t * size[j], loop.input(j), 0, size[j]);
+                        else copy(next[j], 0, loop.input(j), 0, size[j]);
+                    }
                 }
                 for (int j = 0; j < carries; j++) if (!stacked.get(j)) copy(loop.input(j), 0, out[j], 0, size[j]);
             };

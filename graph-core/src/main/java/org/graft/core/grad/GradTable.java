@@ -1,6 +1,7 @@
 package org.graft.core.grad;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -227,7 +228,7 @@ public final class GradTable {
                 return;
             }
             TupleOp op = (TupleOp) a.op();
-            distribute(a, SourcePos.buildingAt(a.pos(), () -> op.bprop(a.inputs(), a, java.util.Arrays.asList(gys))));
+            distribute(a, SourcePos.buildingAt(a.pos(), () -> op.bprop(a.inputs(), a, Arrays.asList(gys))));
         }
 
         private void zeroInputs(Apply a) {

@@ -59,7 +59,4 @@ public final class Loop {
      * It may be an input's own array, when the output is that input.
      */
     public Object output(int i) { return plan.buffers[outputSlots[i]]; }
-
-    /** The nodes of the step that run their op's reference fprop, allocating at every step. */
-    public List<org.graft.core.Apply> fallbacks() { return plan.fallbacks(); }
 }
