@@ -5,6 +5,7 @@
 # column means.
 #
 #   bench/epochs.sh [--only REGEX] [--steps N | --full] [--epochs N] [--dtypes LIST] [--threads LIST] [--profile]
+#                   [--baseline DIR]
 #
 # --only RE    only the models whose name RE finds: mlp dae cae rbm vae lenet rnn (e.g. 'mlp|rbm')
 # --steps N    each MNIST epoch is the first N steps' examples (default 40)
@@ -15,6 +16,8 @@
 # --threads L  comma-separated, default 1,2: GRAFT_THREADS for graft, torch.set_num_threads for PyTorch
 # --profile    records each graft run with `perf record -g` (perf map and frame pointers for its
 #              JIT code) and writes where its time went beside it, RUN.profile.txt (bench/perf_summary.py)
+# --baseline D also runs DIR/graft, another checkout of Graft with its graft.jar built (e.g. a git
+#              worktree of an older commit), just before each graft run: the table gains its times
 #
 # MNIST is read from $MNIST (default: ../shared/data/mnist beside the checkout); the rnn trains on
 # lorenz. PYTHON names the python with torch (default: the first of python3, /usr/bin/python3 that
@@ -24,8 +27,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-usage() { sed -n '7,23s/^# \{0,1\}//p' "$0"; }
-only=. steps=40 full=0 epochs= dtypes=f64,f32 threads=1,2 profile=0
+usage() { sed -n '7,26s/^# \{0,1\}//p' "$0"; }
+only=. steps=40 full=0 epochs= dtypes=f64,f32 threads=1,2 profile=0 baseline=
 while [ $# -gt 0 ]; do
     case $1 in
         --only) only=$2; shift ;;
@@ -35,6 +38,7 @@ while [ $# -gt 0 ]; do
         --dtypes) dtypes=$2; shift ;;
         --threads) threads=$2; shift ;;
         --profile) profile=1 ;;
+        --baseline) baseline=$2; shift ;;
         -h|--help) usage; exit 0 ;;
         *) echo "error: unknown option $1" >&2; usage >&2; exit 2 ;;
     esac
@@ -43,6 +47,9 @@ done
 [ -n "$epochs" ] || epochs=$([ $full = 1 ] && echo 1 || echo 4)
 case "$steps$epochs" in *[!0-9]*) echo "error: --steps and --epochs take whole numbers" >&2; exit 2 ;; esac
 
+if [ -n "$baseline" ] && [ ! -x "$baseline/graft" ]; then
+    echo "error: --baseline $baseline: no graft launcher there (a checkout of Graft is expected)" >&2; exit 2
+fi
 MNIST=${MNIST:-../shared/data/mnist}
 [ -d "$MNIST" ] || { echo "error: no MNIST directory at $MNIST (set MNIST=DIR)" >&2; exit 1; }
 python=
@@ -88,6 +95,15 @@ for spec in "${models[@]}"; do
     for dtype in ${dtypes//,/ }; do
         for t in ${threads//,/ }; do
             run=$out/$model-$dtype-$t
+            before=()
+            if [ -n "$baseline" ]; then
+                echo "epochs.sh: $model $dtype, $t thread(s): graft train of the baseline" >&2
+                # shellcheck disable=SC2086 # $extra is split into words on purpose
+                GRAFT_THREADS=$t "$baseline/graft" train "$model" --data "$graft_data" --epochs "$e" --batch "$batch" \
+                    --dtype "$dtype" $extra --out "$run-before" --overwrite > "$run-before.log" 2>&1 \
+                    || { cat "$run-before.log" >&2; exit 1; }
+                before=("$run-before/metrics.csv")
+            fi
             echo "epochs.sh: $model $dtype, $t thread(s): graft train" >&2
             graft=(./graft)
             java_opts=${GRAFT_JAVA_OPTS:-}
@@ -111,7 +127,7 @@ for spec in "${models[@]}"; do
             "$python" bench/torch_epoch.py "$model" "${torch_data[@]+"${torch_data[@]}"}" --dtype "$dtype" \
                 --threads "$t" --epochs "$e" > "$run-torch.json" 2>> "$run.log" || { cat "$run.log" >&2; exit 1; }
             "$python" bench/epoch_table.py --record "$model" "$dtype" "$t" "$timed_steps" "$epoch_steps" \
-                "$run/metrics.csv" "$run-torch.json" >> "$runs"
+                "$run/metrics.csv" "$run-torch.json" "${before[@]+"${before[@]}"}" >> "$runs"
         done
     done
 done
