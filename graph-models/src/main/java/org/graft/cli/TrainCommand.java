@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
+import java.util.ServiceLoader;
 import java.util.concurrent.Callable;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -22,11 +23,13 @@ import org.graft.dsl.Program;
 import org.graft.models.data.CorruptDataException;
 import org.graft.models.data.Data;
 import org.graft.models.data.DataSets;
+import org.graft.models.data.Dataset;
 import org.graft.models.data.Preprocessing;
 import org.graft.models.train.Confusion;
 import org.graft.models.train.Model;
 import org.graft.models.train.RunFolder;
 import org.graft.models.train.RunSettings;
+import org.graft.models.train.StepEngine;
 import org.graft.models.train.Trainer;
 
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
@@ -99,6 +102,13 @@ import picocli.CommandLine.Spec;
                         + "and a lock whose process has ended (killed with kill -9) is taken over with a warning. A folder "
                         + "with another run's files is refused unless the run resumes it or --overwrite is given. Without "
                         + "--out, runs/MODEL, or runs/MODEL-2, -3, ... when it holds another run.",
+                "",
+                "--spark MASTER makes the steps on Apache Spark, with graph-spark's jar (docs/spark.md): each batch is split "
+                        + "over --partitions P, each partition computes its share's gradient, the driver sums them and applies "
+                        + "the optimizer: the steps of one machine, up to the order of summation. --average-every K is local SGD "
+                        + "instead, the params averaged every K steps. --spark-train PATH reads the training split from CSV files "
+                        + "(features, then the target) on the cluster. The run folder is the same, with the seconds per step of "
+                        + "computing, communicating and updating in metrics.csv; either kind of run resumes the other's.",
                 "",
                 "Ctrl-C (SIGINT), SIGTERM or SIGHUP stops the run after its current step: it saves the checkpoint "
                         + "and the metrics, part of an epoch included, prints the command that resumes it, and exits with "
@@ -197,6 +207,26 @@ final class TrainCommand implements Callable<Integer> {
                     + "the bundled models are f64).")
     String dtype;
 
+    @Option(names = "--spark", paramLabel = "MASTER",
+            description = "Train on Apache Spark at MASTER (local[2], spark://HOST:7077, yarn): data-parallel SGD whose steps "
+                    + "are those of one machine; run by graph-spark's jar (docs/spark.md).")
+    String spark;
+
+    @Option(names = "--partitions", paramLabel = "P",
+            description = "With --spark: the partitions of the training split, over which each batch is split "
+                    + "(default: the cluster's default parallelism).")
+    Integer partitions;
+
+    @Option(names = "--average-every", paramLabel = "K",
+            description = "With --spark: local SGD instead, each partition stepping on its share of each batch, the params "
+                    + "averaged every K steps: less communication, not the steps of one machine (default: none).")
+    Integer averageEvery;
+
+    @Option(names = "--spark-train", paramLabel = "PATH",
+            description = "With --spark: the training split read by Spark from the CSV files at PATH (any Hadoop file "
+                    + "system path), a line an example, its features then its target, in place of --data's (default: none).")
+    String sparkTrain;
+
     @Mixin
     SetOptions set;
 
@@ -210,6 +240,10 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         Options options = rewriting.options();
         checked(() -> RunSettings.requireEpochs(epochs));
+        if (spark == null && (partitions != null || averageEvery != null || sparkTrain != null)) {
+            throw new ParameterException(spec.commandLine(), (partitions != null ? "--partitions" : averageEvery != null
+                    ? "--average-every" : "--spark-train") + ": expected with --spark MASTER, found without");
+        }
         if (batch != null) checked(() -> RunSettings.requireBatch(batch));
         checked(() -> RunSettings.requireLrDecay(lrDecay));
         String schedule = lrSchedule == null ? null : checked(() -> RunSettings.lrSchedule(lrSchedule, lrDecay));
@@ -230,25 +264,28 @@ final class TrainCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--overwrite and --resume " + resume
                     + ": a resumed run continues its files, it does not replace them");
         }
+        StepEngine.Provider cluster = spark == null ? null : sparkProvider();
         DType forced = dtype == null ? null : dtype(dtype, spec);
         Map<String, Tensor> values = set.values();
         SourceFile.Source text = source.read();
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
         // the handlers first, so that a Ctrl-C while the data load still leaves a run to resume
-        try (var interrupts = Interrupts.install(stderr); RunFolder folder = folder(modelName(text.name()), stderr)) {
+        try (var interrupts = Interrupts.install(stderr); RunFolder folder = folder(modelName(text.name()), stderr);
+             StepEngine.Cluster engines = cluster == null ? null : cluster.connect(new StepEngine.Request(spark,
+                     partitions == null ? 0 : partitions, averageEvery == null ? 0 : averageEvery, sparkTrain))) {
             Program program = Graft.compile(text.name(), text.text(), values, forced);
-            Data dataset = load(data);
+            Data dataset = sparkTrain == null ? load(data) : filesTrained(load(data), engines);
             Model model = ProgramModel.of(program, dataset);
             DType computes = model.cost().type().dtype();
             int held = valid == null ? 0 : checked(() -> RunSettings.validCount(valid, dataset.train().size(), dataset.name()));
-            int training = dataset.train().size() - held;
+            int training = (engines == null ? dataset.train().size() : engines.trainingSize(dataset.train())) - held;
             int batch = this.batch != null ? this.batch : Math.min(DEFAULT_BATCH, training);
             var run = new RunSettings(text.name(), text.text(), data, epochs, batch, seed.seed, rate,
                     lrDecay, jsonTexts(), rewriting.describe(), nanGuard.on, computes).validating(held, patience)
                     .increasingPatience(increase, threshold).stopping(relChange, gradNorm).preprocessing(preprocess, eps)
                     .scheduling(schedule);
-            var trainer = new Trainer(model, dataset, run, options, folder.path());
+            var trainer = new Trainer(model, dataset, run, options, folder.path(), engines);
             if (resume != null) {
                 trainer.resume();
                 Trainer.Position at = trainer.position();
@@ -367,6 +404,39 @@ final class TrainCommand implements Callable<Integer> {
     static String quoted(String word) {
         if (!word.isEmpty() && word.matches("[A-Za-z0-9_@%+=:,./-]+")) return word;
         return "'" + word.replace("'", "'\\''") + "'";
+    }
+
+    /**
+     * {@code data} with its training split replaced by {@code --spark-train}'s files, which the
+     * cluster reads: the trainer holds only their first rows, to bind the model's shapes to.
+     */
+    private Data filesTrained(Data data, StepEngine.Cluster engines) {
+        Dataset first = engines.firstRows(data.train(), batch != null ? batch : DEFAULT_BATCH);
+        return new Data(data.name() + " (training split: " + sparkTrain + ")", first, data.test(), data.height(), data.width(),
+                data.notClasses());
+    }
+
+    /**
+     * The provider of {@code --spark}, graph-spark's, after checking the options that go with it;
+     * a usage error naming how to run it when graft was started without it on its class path.
+     */
+    private StepEngine.Provider sparkProvider() {
+        if (partitions != null && partitions < 1) {
+            throw new ParameterException(spec.commandLine(), "--partitions: expected at least 1, found " + partitions);
+        }
+        if (averageEvery != null && averageEvery < 1) {
+            throw new ParameterException(spec.commandLine(), "--average-every: expected a number of steps of at least 1, found "
+                    + averageEvery);
+        }
+        if (sparkTrain != null && (valid != null || preprocess != null || stopGradNorm != null)) {
+            throw new ParameterException(spec.commandLine(), "--spark-train " + sparkTrain + " and " + (valid != null ? "--valid"
+                    : preprocess != null ? "--preprocess" : "--stop-grad-norm") + ": the training split stays on the cluster, and"
+                    + " this option needs all of it on the driver");
+        }
+        return ServiceLoader.load(StepEngine.Provider.class).findFirst().orElseThrow(() -> new ParameterException(
+                spec.commandLine(), "--spark " + spark + ": this graft has no Spark in it; run the same command with "
+                + "graph-spark's jar, e.g. spark-submit --master " + spark + " --class org.graft.cli.GraftCli "
+                + "graph-spark/target/graft-spark.jar train ... --spark " + spark + " (docs/spark.md)"));
     }
 
     /** {@code check}'s value; its refusal as a usage error, checked before any folder is touched. */
