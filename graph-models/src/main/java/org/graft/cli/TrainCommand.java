@@ -8,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
-import java.util.ServiceLoader;
 import java.util.concurrent.Callable;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -23,7 +22,6 @@ import org.graft.dsl.Program;
 import org.graft.models.data.CorruptDataException;
 import org.graft.models.data.Data;
 import org.graft.models.data.DataSets;
-import org.graft.models.data.Dataset;
 import org.graft.models.data.Preprocessing;
 import org.graft.models.train.Confusion;
 import org.graft.models.train.Model;
@@ -207,25 +205,9 @@ final class TrainCommand implements Callable<Integer> {
                     + "the bundled models are f64).")
     String dtype;
 
-    @Option(names = "--spark", paramLabel = "MASTER",
-            description = "Train on Apache Spark at MASTER (local[2], spark://HOST:7077, yarn): data-parallel SGD whose steps "
-                    + "are those of one machine; run by graph-spark's jar (docs/spark.md).")
-    String spark;
 
-    @Option(names = "--partitions", paramLabel = "P",
-            description = "With --spark: the partitions of the training split, over which each batch is split "
-                    + "(default: the cluster's default parallelism).")
-    Integer partitions;
-
-    @Option(names = "--average-every", paramLabel = "K",
-            description = "With --spark: local SGD instead, each partition stepping on its share of each batch, the params "
-                    + "averaged every K steps: less communication, not the steps of one machine (default: none).")
-    Integer averageEvery;
-
-    @Option(names = "--spark-train", paramLabel = "PATH",
-            description = "With --spark: the training split read by Spark from the CSV files at PATH (any Hadoop file "
-                    + "system path), a line an example, its features then its target, in place of --data's (default: none).")
-    String sparkTrain;
+    @Mixin
+    SparkOptions spark;
 
     @Mixin
     SetOptions set;
@@ -240,10 +222,6 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         Options options = rewriting.options();
         checked(() -> RunSettings.requireEpochs(epochs));
-        if (spark == null && (partitions != null || averageEvery != null || sparkTrain != null)) {
-            throw new ParameterException(spec.commandLine(), (partitions != null ? "--partitions" : averageEvery != null
-                    ? "--average-every" : "--spark-train") + ": expected with --spark MASTER, found without");
-        }
         if (batch != null) checked(() -> RunSettings.requireBatch(batch));
         checked(() -> RunSettings.requireLrDecay(lrDecay));
         String schedule = lrSchedule == null ? null : checked(() -> RunSettings.lrSchedule(lrSchedule, lrDecay));
@@ -264,7 +242,8 @@ final class TrainCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--overwrite and --resume " + resume
                     + ": a resumed run continues its files, it does not replace them");
         }
-        StepEngine.Provider cluster = spark == null ? null : sparkProvider();
+        StepEngine.Provider cluster = spark.provider(valid != null ? "--valid" : preprocess != null ? "--preprocess"
+                : stopGradNorm != null ? "--stop-grad-norm" : null);
         DType forced = dtype == null ? null : dtype(dtype, spec);
         Map<String, Tensor> values = set.values();
         SourceFile.Source text = source.read();
@@ -272,10 +251,10 @@ final class TrainCommand implements Callable<Integer> {
         PrintWriter stderr = spec.commandLine().getErr();
         // the handlers first, so that a Ctrl-C while the data load still leaves a run to resume
         try (var interrupts = Interrupts.install(stderr); RunFolder folder = folder(modelName(text.name()), stderr);
-             StepEngine.Cluster engines = cluster == null ? null : cluster.connect(new StepEngine.Request(spark,
-                     partitions == null ? 0 : partitions, averageEvery == null ? 0 : averageEvery, sparkTrain))) {
+             StepEngine.Cluster engines = cluster == null ? null : cluster.connect(spark.request())) {
             Program program = Graft.compile(text.name(), text.text(), values, forced);
-            Data dataset = sparkTrain == null ? load(data) : filesTrained(load(data), engines);
+            Data dataset = spark.trainFiles == null ? load(data)
+                    : spark.filesTrained(load(data), engines, batch != null ? batch : DEFAULT_BATCH);
             Model model = ProgramModel.of(program, dataset);
             DType computes = model.cost().type().dtype();
             int held = valid == null ? 0 : checked(() -> RunSettings.validCount(valid, dataset.train().size(), dataset.name()));
@@ -406,38 +385,6 @@ final class TrainCommand implements Callable<Integer> {
         return "'" + word.replace("'", "'\\''") + "'";
     }
 
-    /**
-     * {@code data} with its training split replaced by {@code --spark-train}'s files, which the
-     * cluster reads: the trainer holds only their first rows, to bind the model's shapes to.
-     */
-    private Data filesTrained(Data data, StepEngine.Cluster engines) {
-        Dataset first = engines.firstRows(data.train(), batch != null ? batch : DEFAULT_BATCH);
-        return new Data(data.name() + " (training split: " + sparkTrain + ")", first, data.test(), data.height(), data.width(),
-                data.notClasses());
-    }
-
-    /**
-     * The provider of {@code --spark}, graph-spark's, after checking the options that go with it;
-     * a usage error naming how to run it when graft was started without it on its class path.
-     */
-    private StepEngine.Provider sparkProvider() {
-        if (partitions != null && partitions < 1) {
-            throw new ParameterException(spec.commandLine(), "--partitions: expected at least 1, found " + partitions);
-        }
-        if (averageEvery != null && averageEvery < 1) {
-            throw new ParameterException(spec.commandLine(), "--average-every: expected a number of steps of at least 1, found "
-                    + averageEvery);
-        }
-        if (sparkTrain != null && (valid != null || preprocess != null || stopGradNorm != null)) {
-            throw new ParameterException(spec.commandLine(), "--spark-train " + sparkTrain + " and " + (valid != null ? "--valid"
-                    : preprocess != null ? "--preprocess" : "--stop-grad-norm") + ": the training split stays on the cluster, and"
-                    + " this option needs all of it on the driver");
-        }
-        return ServiceLoader.load(StepEngine.Provider.class).findFirst().orElseThrow(() -> new ParameterException(
-                spec.commandLine(), "--spark " + spark + ": this graft has no Spark in it; run the same command with "
-                + "graph-spark's jar, e.g. spark-submit --master " + spark + " --class org.graft.cli.GraftCli "
-                + "graph-spark/target/graft-spark.jar train ... --spark " + spark + " (docs/spark.md)"));
-    }
 
     /** {@code check}'s value; its refusal as a usage error, checked before any folder is touched. */
     private <T> T checked(Supplier<T> check) {

@@ -93,6 +93,10 @@ public final class SparkSteps implements StepEngine.Provider {
                         setup.model().stateUpdates().keySet().stream().map(p -> p.label()).toList()) + "): a partition's state "
                         + "would be one replica's";
             }
+            if (setup.run().nanGuard()) {
+                return "--nan-guard names the op that made a NaN in a step on this machine; on Spark the steps run on the "
+                        + "executors, where it does not reach yet: train without it, or on one machine";
+            }
             if (setup.train().isSequences()) return "expected a data set of examples, found sequences, which --spark does not split yet";
             return null;
         }

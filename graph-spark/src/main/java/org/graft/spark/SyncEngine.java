@@ -37,7 +37,6 @@ final class SyncEngine implements StepEngine {
     private final List<Param> trained;
     private final DriverUpdate update;
     private double compute, communication, updating;
-    private long bytes;   // sent by the last step: the params to each partition, the gradients back
 
     SyncEngine(JavaSparkContext spark, JavaRDD<Examples> examples, Setup setup, ProgramSpec spec) {
         this.spark = spark;
@@ -64,7 +63,6 @@ final class SyncEngine implements StepEngine {
         compute += total.seconds();
         communication += (gathered - start) / 1e9 - total.seconds();
         updating += (done - gathered) / 1e9;
-        bytes = 2 * now.bytes() * examples.getNumPartitions();
         return total.objective();
     }
 
@@ -91,7 +89,4 @@ final class SyncEngine implements StepEngine {
 
     @Override
     public Timing timing() { return new Timing(compute, communication, updating); }
-
-    /** The bytes the last step sent: the params to each partition and a gradient of the same size back from each. */
-    long bytesPerStep() { return bytes; }
 }

@@ -43,7 +43,4 @@ record Values(List<String> names, List<int[]> shapes, List<double[]> data, DType
             if (p != null) p.set(tensor(i));
         }
     }
-
-    /** The bytes of the numbers as they travel, 8 a number: what a step sends per copy. */
-    long bytes() { return data.stream().mapToLong(d -> 8L * d.length).sum(); }
 }
