@@ -33,7 +33,8 @@ class SparkTrainCommandTest {
 
     /**
      * An epoch on Spark writes the run folder of one machine, with the steps' timing in
-     * metrics.csv; one machine resumes it, and writes its own columns, without the timing.
+     * metrics.csv; one machine resumes it, and writes its own columns, without the timing; Spark
+     * resumes that in turn, the epoch trained on one machine having no timing.
      */
     @Test
     void aRunTrainedOnSparkResumesOnOneMachine() throws IOException {
@@ -55,6 +56,22 @@ class SparkTrainCommandTest {
         assertEquals("epoch,train_loss,test_loss,test_accuracy,seconds", metrics.get(0));
         assertEquals(3, metrics.size());
         assertTrue(metrics.get(1).startsWith(String.join(",", List.of(row).subList(0, 5))), metrics.get(1));
+
+        Run again = graft("train", "mlp", "--data", "digits", "--epochs", "3", "--batch", "128", "--spark", "local[2]",
+                "--resume", out.toString());
+        assertEquals(0, again.status(), again.err());
+        metrics = Files.readAllLines(out.resolve("metrics.csv"));
+        assertEquals(4, metrics.size());
+        assertTrue(metrics.get(2).endsWith(",NaN,NaN,NaN"), metrics.get(2));
+        assertTrue(Double.parseDouble(metrics.get(3).split(",")[5]) >= 0, metrics.get(3));
+    }
+
+    /** --nan-guard names the op of a NaN in a step on the driver, where Spark's steps do not run: refused, saying so. */
+    @Test
+    void theNanGuardIsRefusedOnSpark() {
+        Run run = graft("train", "mlp", "--data", "digits", "--spark", "local[2]", "--nan-guard", "--out", dir.resolve("run").toString());
+        assertEquals(1, run.status(), run.err());
+        assertTrue(run.err().startsWith("error: --spark local[2]: --nan-guard names the op that made a NaN"), run.err());
     }
 
     /** Digits' first {@code n} training examples in {@code files} CSV files in {@code folder}, a header in each: features, then the label. */
