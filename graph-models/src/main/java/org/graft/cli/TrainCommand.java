@@ -27,6 +27,7 @@ import org.graft.models.train.Confusion;
 import org.graft.models.train.Model;
 import org.graft.models.train.RunFolder;
 import org.graft.models.train.RunSettings;
+import org.graft.models.train.StepEngine;
 import org.graft.models.train.Trainer;
 
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
@@ -99,6 +100,13 @@ import picocli.CommandLine.Spec;
                         + "and a lock whose process has ended (killed with kill -9) is taken over with a warning. A folder "
                         + "with another run's files is refused unless the run resumes it or --overwrite is given. Without "
                         + "--out, runs/MODEL, or runs/MODEL-2, -3, ... when it holds another run.",
+                "",
+                "--spark MASTER makes the steps on Apache Spark, with graph-spark's jar (docs/spark.md): each batch is split "
+                        + "over --partitions P, each partition computes its share's gradient, the driver sums them and applies "
+                        + "the optimizer: the steps of one machine, up to the order of summation. --average-every K is local SGD "
+                        + "instead, the params averaged every K steps. --spark-train PATH reads the training split from CSV files "
+                        + "(features, then the target) on the cluster. The run folder is the same, with the seconds per step of "
+                        + "computing, communicating and updating in metrics.csv; either kind of run resumes the other's.",
                 "",
                 "Ctrl-C (SIGINT), SIGTERM or SIGHUP stops the run after its current step: it saves the checkpoint "
                         + "and the metrics, part of an epoch included, prints the command that resumes it, and exits with "
@@ -197,6 +205,10 @@ final class TrainCommand implements Callable<Integer> {
                     + "the bundled models are f64).")
     String dtype;
 
+
+    @Mixin
+    SparkOptions spark;
+
     @Mixin
     SetOptions set;
 
@@ -230,25 +242,29 @@ final class TrainCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--overwrite and --resume " + resume
                     + ": a resumed run continues its files, it does not replace them");
         }
+        StepEngine.Provider cluster = spark.provider(valid != null ? "--valid" : preprocess != null ? "--preprocess"
+                : stopGradNorm != null ? "--stop-grad-norm" : null);
         DType forced = dtype == null ? null : dtype(dtype, spec);
         Map<String, Tensor> values = set.values();
         SourceFile.Source text = source.read();
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
         // the handlers first, so that a Ctrl-C while the data load still leaves a run to resume
-        try (var interrupts = Interrupts.install(stderr); RunFolder folder = folder(modelName(text.name()), stderr)) {
+        try (var interrupts = Interrupts.install(stderr); RunFolder folder = folder(modelName(text.name()), stderr);
+             StepEngine.Cluster engines = cluster == null ? null : cluster.connect(spark.request())) {
             Program program = Graft.compile(text.name(), text.text(), values, forced);
-            Data dataset = load(data);
+            Data dataset = spark.trainFiles == null ? load(data)
+                    : spark.filesTrained(load(data), engines, batch != null ? batch : DEFAULT_BATCH);
             Model model = ProgramModel.of(program, dataset);
             DType computes = model.cost().type().dtype();
             int held = valid == null ? 0 : checked(() -> RunSettings.validCount(valid, dataset.train().size(), dataset.name()));
-            int training = dataset.train().size() - held;
+            int training = (engines == null ? dataset.train().size() : engines.trainingSize(dataset.train())) - held;
             int batch = this.batch != null ? this.batch : Math.min(DEFAULT_BATCH, training);
             var run = new RunSettings(text.name(), text.text(), data, epochs, batch, seed.seed, rate,
                     lrDecay, jsonTexts(), rewriting.describe(), nanGuard.on, computes).validating(held, patience)
                     .increasingPatience(increase, threshold).stopping(relChange, gradNorm).preprocessing(preprocess, eps)
                     .scheduling(schedule);
-            var trainer = new Trainer(model, dataset, run, options, folder.path());
+            var trainer = new Trainer(model, dataset, run, options, folder.path(), engines);
             if (resume != null) {
                 trainer.resume();
                 Trainer.Position at = trainer.position();
@@ -368,6 +384,7 @@ final class TrainCommand implements Callable<Integer> {
         if (!word.isEmpty() && word.matches("[A-Za-z0-9_@%+=:,./-]+")) return word;
         return "'" + word.replace("'", "'\\''") + "'";
     }
+
 
     /** {@code check}'s value; its refusal as a usage error, checked before any folder is touched. */
     private <T> T checked(Supplier<T> check) {

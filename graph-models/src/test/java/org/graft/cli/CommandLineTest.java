@@ -213,14 +213,16 @@ class CommandLineTest {
             """;
 
     static final String TRAIN = """
-            Usage: graft train [-h] [--debug] [--nan-guard] [-O0] [--overwrite] [--batch=B]
-                               --data=DATASET [--dtype=DTYPE] [--epochs=N]
-                               [--improvement-threshold=T] [--lr=RATE] [--lr-decay=GAMMA]
-                               [--lr-schedule=SPEC] [--out=OUT] [--patience=P]
+            Usage: graft train [-h] [--debug] [--nan-guard] [-O0] [--overwrite]
+                               [--average-every=K] [--batch=B] --data=DATASET
+                               [--dtype=DTYPE] [--epochs=N] [--improvement-threshold=T]
+                               [--lr=RATE] [--lr-decay=GAMMA] [--lr-schedule=SPEC]
+                               [--out=OUT] [--partitions=P] [--patience=P]
                                [--patience-increase=F] [--preprocess=KIND] [--resume=OUT]
-                               [--seed=N] [--stop-grad-norm=EPS] [--stop-rel-change=EPS]
-                               [--valid=N] [--whiten-eps=EPS] [--set=NAME=VALUE]...
-                               [--skip=PHASE]... FILE
+                               [--seed=N] [--spark=MASTER] [--spark-train=PATH]
+                               [--stop-grad-norm=EPS] [--stop-rel-change=EPS] [--valid=N]
+                               [--whiten-eps=EPS] [--set=NAME=VALUE]... [--skip=PHASE]...
+                               FILE
             Trains the objective of FILE on a data set.
 
             The features go to the model's input x and the targets (one-hot rows for
@@ -289,6 +291,16 @@ class CommandLineTest {
             files is refused unless the run resumes it or --overwrite is given. Without
             --out, runs/MODEL, or runs/MODEL-2, -3, ... when it holds another run.
 
+            --spark MASTER makes the steps on Apache Spark, with graph-spark's jar
+            (docs/spark.md): each batch is split over --partitions P, each partition
+            computes its share's gradient, the driver sums them and applies the optimizer:
+            the steps of one machine, up to the order of summation. --average-every K is
+            local SGD instead, the params averaged every K steps. --spark-train PATH reads
+            the training split from CSV files (features, then the target) on the cluster.
+            The run folder is the same, with the seconds per step of computing,
+            communicating and updating in metrics.csv; either kind of run resumes the
+            other's.
+
             Ctrl-C (SIGINT), SIGTERM or SIGHUP stops the run after its current step: it
             saves the checkpoint and the metrics, part of an epoch included, prints the
             command that resumes it, and exits with 130, 143 or 129. A second one stops at
@@ -299,6 +311,10 @@ class CommandLineTest {
                                            (graft models lists them).
 
             Options:
+                  --average-every=K      With --spark: local SGD instead, each partition
+                                           stepping on its share of each batch, the params
+                                           averaged every K steps: less communication, not
+                                           the steps of one machine (default: none).
                   --batch=B              Examples per step (default: 32, or all the
                                            training examples if fewer).
                   --data=DATASET         The data set: digits, mnist:DIR, ... (listed
@@ -328,6 +344,9 @@ class CommandLineTest {
                   --overwrite            Train into OUT even though it holds another run:
                                            the files a run writes, and nothing else, are
                                            removed before training starts.
+                  --partitions=P         With --spark: the partitions of the training
+                                           split, over which each batch is split (default:
+                                           the cluster's default parallelism).
                   --patience=P           With --valid: stop when P epochs pass without a
                                            better validation objective (default: 0, train
                                            every epoch).
@@ -350,6 +369,15 @@ class CommandLineTest {
                                            those values. Repeatable.
                   --skip=PHASE           Leaves out the rewrite phase PHASE, one of:
                                            canonicalize, stabilize, specialize. Repeatable.
+                  --spark=MASTER         Train on Apache Spark at MASTER (local[2], spark:
+                                           //HOST:7077, yarn): data-parallel SGD whose
+                                           steps are those of one machine; run by
+                                           graph-spark's jar (docs/spark.md).
+                  --spark-train=PATH     With --spark: the training split read by Spark
+                                           from the CSV files at PATH (any Hadoop file
+                                           system path), a line an example, its features
+                                           then its target, in place of --data's (default:
+                                           none).
                   --stop-grad-norm=EPS   Stop after an epoch at whose end the gradient of
                                            the mean objective over the training split,
                                            every trained param's as one vector, has a norm

@@ -51,6 +51,24 @@ class TrainCommandTest {
     @TempDir
     Path dir;
 
+    /** graph-models alone has no Spark: --spark is a usage error that says how to run the command, before any file is written. */
+    @Test
+    void sparkWithoutGraphSparksJarSaysHowToRunIt() {
+        Run run = graft("train", "mlp", "--data", "digits", "--spark", "local[2]", "--out", dir.resolve("run").toString());
+        assertEquals(2, run.status(), run.err());
+        assertTrue(run.err().startsWith("--spark local[2]: this graft has no Spark in it; run the same command with graph-spark's jar"),
+                run.err());
+        assertFalse(run.err().contains("\tat "), run.err());
+        assertFalse(Files.exists(dir.resolve("run")));
+    }
+
+    @Test
+    void sparksOptionsAreRefusedWithoutSpark() {
+        Run run = graft("train", "mlp", "--data", "digits", "--average-every", "4");
+        assertEquals(2, run.status(), run.err());
+        assertTrue(run.err().startsWith("--average-every: expected with --spark MASTER, found without"), run.err());
+    }
+
     @Test
     void xorReachesAMeanSquaredErrorBelowOneHundredth() throws IOException {
         Run run = graft("train", "xor", "--data", "xor", "--epochs", "600", "--out", dir.toString());

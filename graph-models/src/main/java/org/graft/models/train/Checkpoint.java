@@ -220,19 +220,31 @@ final class Checkpoint {
             text.append(',').append(e.train());
             if (columns.gradNorm()) text.append(',').append(e.gradNorm());
             for (String column : columns.heldOut()) text.append(',').append(e.heldOut().get(column));
-            text.append(',').append(e.seconds()).append('\n');
+            text.append(',').append(e.seconds());
+            if (columns.timing()) {
+                StepEngine.Timing t = e.timing();
+                text.append(',').append(t.compute()).append(',').append(t.communication()).append(',').append(t.update());
+            }
+            text.append('\n');
         }
         return text.toString();
     }
 
-    /** The first {@code epochs} rows of a metrics file with these columns. */
-    private static List<Trainer.Epoch> rows(Path file, Trainer.Columns columns, int epochs) throws IOException {
+    /**
+     * The first {@code epochs} rows of a metrics file with these columns, with or without the
+     * steps' timing: a run resumes from a checkpoint written on one machine or by a
+     * {@link StepEngine}, whichever makes its steps now (the epochs without timing read as
+     * {@link StepEngine.Timing#NONE}).
+     */
+    private static List<Trainer.Epoch> rows(Path file, Trainer.Columns wanted, int epochs) throws IOException {
         List<String> lines;
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
             throw new GraftException("--resume: expected " + file + ", found no such file");
         }
+        Trainer.Columns other = wanted.timed(!wanted.timing());
+        Trainer.Columns columns = !lines.isEmpty() && lines.get(0).equals(String.join(",", other.all())) ? other : wanted;
         List<String> names = columns.all();
         String header = String.join(",", names);
         if (lines.isEmpty() || !lines.get(0).equals(header)) {
@@ -256,8 +268,13 @@ final class Checkpoint {
                 for (String column : columns.heldOut()) heldOut.put(column, Double.parseDouble(row.get(column)));
                 double lr = columns.lr() ? Double.parseDouble(row.get(Trainer.Columns.LR)) : Double.NaN;
                 double gradNorm = columns.gradNorm() ? Double.parseDouble(row.get(Trainer.Columns.GRAD_NORM)) : Double.NaN;
+                var timing = StepEngine.Timing.NONE;
+                if (columns.timing()) {
+                    double[] t = Trainer.Columns.TIMING.stream().mapToDouble(c -> Double.parseDouble(row.get(c))).toArray();
+                    timing = new StepEngine.Timing(t[0], t[1], t[2]);
+                }
                 rows.add(new Trainer.Epoch(Integer.parseInt(row.get(Trainer.Columns.EPOCH)), lr, Double.parseDouble(row.get(columns.train())),
-                        gradNorm, heldOut, Double.parseDouble(row.get(Trainer.Columns.SECONDS))));
+                        gradNorm, heldOut, Double.parseDouble(row.get(Trainer.Columns.SECONDS)), timing));
             } catch (NumberFormatException e) {
                 throw new GraftException(file + ":" + (i + 1) + ": expected numbers, found " + lines.get(i));
             }

@@ -102,10 +102,17 @@ public final class Trainer {
      * {@link RunSettings#lrSchedule()}, which does not write it), the mean objective over its
      * training steps, the norm of the objective's gradient over the training split at its end
      * ({@link #gradientNorm}; NaN for a run that does not measure it, without
-     * {@link RunSettings#stopGradNorm()}), the held-out split's figures by column, and the
-     * seconds it took.
+     * {@link RunSettings#stopGradNorm()}), the held-out split's figures by column, the
+     * seconds it took, and with a {@link StepEngine} the seconds per step of its parts
+     * ({@link StepEngine.Timing#NONE} on one machine).
      */
-    public record Epoch(int epoch, double lr, double train, double gradNorm, Map<String, Double> heldOut, double seconds) {
+    public record Epoch(int epoch, double lr, double train, double gradNorm, Map<String, Double> heldOut, double seconds,
+                        StepEngine.Timing timing) {
+        /** An epoch trained on one machine, whose steps are not timed by part. */
+        public Epoch(int epoch, double lr, double train, double gradNorm, Map<String, Double> heldOut, double seconds) {
+            this(epoch, lr, train, gradNorm, heldOut, seconds, StepEngine.Timing.NONE);
+        }
+
         /** An epoch whose learning rate is not written and whose gradient's norm is not measured. */
         public Epoch(int epoch, double train, Map<String, Double> heldOut, double seconds) {
             this(epoch, Double.NaN, train, Double.NaN, heldOut, seconds);
@@ -125,21 +132,33 @@ public final class Trainer {
      * @param heldOut the figures of the held-out split: {@code test_OBJ} (unless the objective reads
      *     state), then {@code test_METRIC} for each metric in order, or {@code valid_OBJ} and
      *     {@code valid_METRIC} with a validation split; the keys of {@link Epoch#heldOut()}
+     * @param timing whether the file ends with {@link Epoch#timing()}, {@link #TIMING}: only for a
+     *     run whose steps a {@link StepEngine} makes, so that other runs' files stay as they were
      */
-    public record Columns(boolean lr, String train, boolean gradNorm, List<String> heldOut) {
+    public record Columns(boolean lr, String train, boolean gradNorm, List<String> heldOut, boolean timing) {
         public static final String EPOCH = "epoch";
         public static final String LR = "lr";
         public static final String GRAD_NORM = "grad_norm";
         public static final String SECONDS = "seconds";
+        /** Seconds per step computing gradients, communicating, and updating on the driver: {@link StepEngine.Timing}'s parts. */
+        public static final List<String> TIMING = List.of("step_compute_s", "step_communication_s", "step_update_s");
 
         public Columns {
             heldOut = List.copyOf(heldOut);
+        }
+
+        /** The columns of a run on one machine. */
+        public Columns(boolean lr, String train, boolean gradNorm, List<String> heldOut) {
+            this(lr, train, gradNorm, heldOut, false);
         }
 
         /** The columns of a run that neither writes its learning rate nor measures the gradient's norm. */
         public Columns(String train, List<String> heldOut) {
             this(false, train, false, heldOut);
         }
+
+        /** These columns with the timing of the steps by part, or without. */
+        public Columns timed(boolean timed) { return new Columns(lr, train, gradNorm, heldOut, timed); }
 
         /** Every column, in the order of the file. */
         public List<String> all() {
@@ -150,6 +169,7 @@ public final class Trainer {
             if (gradNorm) all.add(GRAD_NORM);
             all.addAll(heldOut);
             all.add(SECONDS);
+            if (timing) all.addAll(TIMING);
             return all;
         }
     }
@@ -202,6 +222,9 @@ public final class Trainer {
     private final DType dtype;                  // the objective's, which the run computes in
     private final Param lr;                     // the step's learning rate, set each epoch by the schedule
     private final Function step;
+    private final StepEngine engine;            // where the steps run when not in step; null on one machine
+    private final int trainSize;                // the training examples the steps draw from: the split's, or the engine's own
+    private StepEngine.Timing epochTiming = StepEngine.Timing.NONE;   // the last epoch's, per step, with an engine
     private final Function test;
     private final Function gradient;            // with --stop-grad-norm, the objective's gradient w.r.t. every trained param; else null
     private final List<String> measured;        // what the test function computes: OBJ (unless it reads state), then the metrics
@@ -251,6 +274,14 @@ public final class Trainer {
      * @throws GraftException if the model and the data do not fit each other
      */
     public Trainer(Model model, Data data, RunSettings run, Options options, Path out) {
+        this(model, data, run, options, out, null);
+    }
+
+    /**
+     * The same with the training steps made by an engine that {@code engines} starts once the
+     * step is compiled (null: on this machine); {@code metrics.csv} then has the steps' timing.
+     */
+    public Trainer(Model model, Data data, RunSettings run, Options options, Path out, StepEngine.Factory engines) {
         this.model = model;
         if (run.valid() > 0) {
             RunSettings.validCount(Integer.toString(run.valid()), data.train().size(), data.name());
@@ -262,6 +293,7 @@ public final class Trainer {
             testSet = null;
         }
         data = this.data;   // from here on, the data as trained
+        trainSize = engines == null ? data.train().size() : engines.trainingSize(data.train());
         this.run = run;
         preprocessing = run.preprocessing();
         this.out = out;
@@ -277,8 +309,8 @@ public final class Trainer {
             if (use != null) throw notClasses(use.pos(), Apply.call(use.op(), use.inputs()) + " reads y as classes");
         }
         int batch = run.batch();
-        if (data.train().size() < batch) {
-            throw new GraftException("--batch " + batch + " is larger than the " + data.train().size() + " training "
+        if (trainSize < batch) {
+            throw new GraftException("--batch " + batch + " is larger than the " + trainSize + " training "
                     + data.train().unit() + " of " + data.name() + (run.valid() > 0 ? " left by --valid " + run.valid() : ""));
         }
 
@@ -324,7 +356,7 @@ public final class Trainer {
                     + " whose gradient can be measured on the whole training split, found one that reads state updated by each step");
         }
         columns = new Columns(run.lrSchedule() != null, TRAIN + model.objective(), run.stopGradNorm() > 0,
-                prefixed(run.valid() > 0 ? VALID : TEST));
+                prefixed(run.valid() > 0 ? VALID : TEST), engines != null);
         var computed = new ArrayList<>(nodes.values());
         if (prediction != null) computed.add(prediction);
         test = Compiler.compile(fed, computed, options);
@@ -335,6 +367,8 @@ public final class Trainer {
         best = values(evaluated);
         this.options = options;
         persistence = testPersistence();
+        engine = engines == null ? null
+                : engines.start(new StepEngine.Setup(model, run, options, trained(cost, trainedUpdates), saved, lr, data.train()));
     }
 
     /**
@@ -475,7 +509,7 @@ public final class Trainer {
     public Position position() { return new Position(epochsDone, stepsDone); }
 
     /** The training steps of an epoch: one per full batch. */
-    public int stepsPerEpoch() { return data.train().size() / run.batch(); }
+    public int stepsPerEpoch() { return trainSize / run.batch(); }
 
     /**
      * Continues from the checkpoint in {@code out}: the params, the optimizer's state and the
@@ -552,7 +586,7 @@ public final class Trainer {
             Evaluation heldOut = evaluate(data.test(), seed, columns.heldOut());
             if (testSet == null) reported = heldOut;   // the test split, the last epoch's
             var epoch = new Epoch(e, columns.lr() ? rate : Double.NaN, objectiveSum / stepsPerEpoch(), gradNorm, heldOut.figures(),
-                    seconds);
+                    seconds, epochTiming);
             history.add(epoch);
             if (run.valid() > 0 && (bestEpoch == 0 || improves(epoch, history.get(bestEpoch - 1)))) {
                 bestEpoch = e;
@@ -668,17 +702,24 @@ public final class Trainer {
         Dataset train = data.train();
         int batch = run.batch();
         int steps = stepsPerEpoch();
-        int[] order = Dataset.permutation(train.size(), Function.randomStream(seed));
+        int[] order = Dataset.permutation(trainSize, Function.randomStream(seed));
         lr.set(Tensor.scalar(dtype, rate));
         listener.started(epoch, stepsDone, steps, batch);
         long start = System.nanoTime();
+        int first = stepsDone;
+        StepEngine.Timing before = engine == null ? null : engine.timing();
         try {
             for (int s = stepsDone; s < steps; s++) {
                 if (stop.getAsBoolean()) return false;
-                step.seed(stepSeed(seed, s));
+                int[] rows = Arrays.copyOfRange(order, s * batch, (s + 1) * batch);
                 double value;
                 try {
-                    value = step.call(feed(train.rows(Arrays.copyOfRange(order, s * batch, (s + 1) * batch)))).get(0).item();
+                    if (engine != null) {
+                        value = engine.step(rows, stepSeed(seed, s));
+                    } else {
+                        step.seed(stepSeed(seed, s));
+                        value = step.call(feed(train.rows(rows))).get(0).item();
+                    }
                 } catch (NonFiniteError e) {
                     throw NanGuard.stopped(e, "epoch " + epoch + " at step " + (s + 1) + " of " + steps + "; "
                             + (savedAt == null ? "no checkpoint was written" : out.resolve(Checkpoint.PARAMS) + " holds "
@@ -690,7 +731,9 @@ public final class Trainer {
             }
             return true;
         } finally {
+            if (engine != null) engine.settle();
             seconds += (System.nanoTime() - start) / 1e9;
+            if (engine != null && stepsDone > first) epochTiming = engine.timing().perStep(before, stepsDone - first);
         }
     }
 
