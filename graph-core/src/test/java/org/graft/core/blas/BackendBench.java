@@ -17,14 +17,16 @@ import java.util.SplittableRandom;
  *       {@link Blas#LOOPS_BELOW};</li>
  *   <li>{@code epochs}: microseconds per product of OpenBLAS on 1 and 2 threads at the products
  *       of the epoch benchmark's models ({@code bench/epochs.sh}), and of a 1 x 1 x 1 product
- *       over the same arrays: what a call costs besides the arithmetic, JNI's copies of the
- *       whole arrays in and out the most of it.</li>
+ *       over the same arrays: what a call costs besides the arithmetic (when the arrays went to
+ *       JNI whole, its copies of them in and out; now a copy of one number each way);</li>
+ *   <li>{@code split}: microseconds per product on the calling thread and split over 2 threads,
+ *       from small to large products, to place {@link OpenBlas#SPLIT_FROM}.</li>
  * </ul>
  *
  * <pre>
  * mvn -B -o -q -pl graph-core test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
  * java -cp graph-core/target/classes:graph-core/target/test-classes:$(cat graph-core/target/cp.txt) \
- *     org.graft.core.blas.BackendBench gflops|threshold [threads]
+ *     org.graft.core.blas.BackendBench gflops|threshold [threads]|epochs|split
  * </pre>
  */
 public final class BackendBench {
