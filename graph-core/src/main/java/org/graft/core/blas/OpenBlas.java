@@ -29,7 +29,8 @@ import org.bytedeco.openblas.global.openblas_nolapack;
  * <p>OpenBLAS runs on one thread. A product of at least {@link #SPLIT_FROM} multiply-adds is
  * split over the threads of {@link Parallel}: each computes a band of {@code c}, rows or
  * columns ({@link #byRows}), in its own single-threaded call on offsets into the same
- * scratch, and copies its band back. OpenBLAS's own threads meet by spinning, which on a
+ * scratch, and copies its band back; the copies in are split too, a share of every operand per
+ * thread, in a job of their own before the bands. OpenBLAS's own threads meet by spinning, which on a
  * machine whose cores are shared made two threads slower than one (bench/README.md, "Why two
  * threads lose"). A band is computed by the same kernel in the same order of {@code k} as in
  * the whole product, so the split result is the unsplit one; either way it depends only on the
@@ -95,9 +96,9 @@ final class OpenBlas implements Gemm {
                       double alpha, double[] a, double[] b, double beta, double[] c) {
         if (Trivial.done(transA, transB, m, n, k, alpha, a, b, beta, c)) return;
         Scratch s = SCRATCH.get();
-        s.copyIn(a, m * k, b, k * n, beta == 0 ? null : c, m * n);
-        s.set(transA, transB, m, n, k, alpha, beta, c, null);
-        run(s, m, n, k);
+        s.set(transA, transB, m, n, k, alpha, beta);
+        s.operands(a, b, c);
+        run(s);
     }
 
     @Override
@@ -105,25 +106,33 @@ final class OpenBlas implements Gemm {
                       float alpha, float[] a, float[] b, float beta, float[] c) {
         if (Trivial.done(transA, transB, m, n, k, alpha, a, b, beta, c)) return;
         Scratch s = SCRATCH.get();
-        s.copyIn(a, m * k, b, k * n, beta == 0 ? null : c, m * n);
-        s.set(transA, transB, m, n, k, alpha, beta, null, c);
-        run(s, m, n, k);
+        s.set(transA, transB, m, n, k, alpha, beta);
+        s.operands(a, b, c);
+        run(s);
     }
 
-    private void run(Scratch s, int m, int n, int k) {
-        if (splits(m, n, k)) {
-            s.parts(pool.parts(), byRows(m, n));
+    // a split product runs two jobs on the pool: the copies in, each part a share of every
+    // operand, then the bands, each part reading all of a band's operands
+    private void run(Scratch s) {
+        if (splits(s.m, s.n, s.k)) {
+            s.parts(pool.parts(), byRows(s.m, s.n));
+            s.copying = true;
+            pool.run(s);
+            s.copying = false;
             pool.run(s);
         } else {
             s.parts(1, true);
+            s.copying = true;
+            s.accept(0);
+            s.copying = false;
             s.accept(0);
         }
     }
 
     /**
      * A calling thread's native copies of the operands, and the product in progress, which each
-     * part computes a band of. The views are positioned pointers into the copies, one set per
-     * part, so parts running at once never move each other's.
+     * part copies a share of and then computes a band of. The views are positioned pointers
+     * into the copies, one set per part, so parts running at once never move each other's.
      */
     private static final class Scratch implements IntConsumer {
         private DoublePointer da, db, dc;   // null until a product of the dtype needs them
@@ -131,33 +140,14 @@ final class OpenBlas implements Gemm {
         private DoublePointer[] dav = {}, dbv = {}, dcv = {};
         private FloatPointer[] fav = {}, fbv = {}, fcv = {};
 
-        // the product in progress: c = alpha op(a) op(b) + beta c, on dc or fc, copied back into c or cf
-        private boolean transA, transB, byRows;
+        // the product in progress, c = alpha op(a) op(b) + beta c, on the f64 or the f32 operands
+        private boolean transA, transB, byRows, copying;
         private int m, n, k, parts;
         private double alpha, beta;
-        private double[] c;
-        private float[] cf;
+        private double[] a, b, c;
+        private float[] af, bf, cf;
 
-        /** Copies a's and b's values and, unless null, c's into the scratch, growing it as needed. */
-        void copyIn(double[] a, int aSize, double[] b, int bSize, double[] c, int cSize) {
-            da = fit(da, aSize);
-            db = fit(db, bSize);
-            dc = fit(dc, cSize);
-            da.put(a, 0, aSize);
-            db.put(b, 0, bSize);
-            if (c != null) dc.put(c, 0, cSize);
-        }
-
-        void copyIn(float[] a, int aSize, float[] b, int bSize, float[] c, int cSize) {
-            fa = fit(fa, aSize);
-            fb = fit(fb, bSize);
-            fc = fit(fc, cSize);
-            fa.put(a, 0, aSize);
-            fb.put(b, 0, bSize);
-            if (c != null) fc.put(c, 0, cSize);
-        }
-
-        void set(boolean transA, boolean transB, int m, int n, int k, double alpha, double beta, double[] c, float[] cf) {
+        void set(boolean transA, boolean transB, int m, int n, int k, double alpha, double beta) {
             this.transA = transA;
             this.transB = transB;
             this.m = m;
@@ -165,11 +155,30 @@ final class OpenBlas implements Gemm {
             this.k = k;
             this.alpha = alpha;
             this.beta = beta;
-            this.c = c;
-            this.cf = cf;
         }
 
-        /** Splits the product in progress into {@code parts} bands, of rows or of columns. */
+        /** The f64 operands, the native copies grown to hold them. */
+        void operands(double[] a, double[] b, double[] c) {
+            this.a = a;
+            this.b = b;
+            this.c = c;
+            af = bf = cf = null;
+            da = fit(da, m * k);
+            db = fit(db, k * n);
+            dc = fit(dc, m * n);
+        }
+
+        void operands(float[] a, float[] b, float[] c) {
+            af = a;
+            bf = b;
+            cf = c;
+            this.a = this.b = this.c = null;
+            fa = fit(fa, m * k);
+            fb = fit(fb, k * n);
+            fc = fit(fc, m * n);
+        }
+
+        /** Splits the product in progress into {@code parts}, its bands of rows or of columns. */
         void parts(int parts, boolean byRows) {
             this.parts = parts;
             this.byRows = byRows;
@@ -187,11 +196,35 @@ final class OpenBlas implements Gemm {
             }
         }
 
-        /** Part {@code p}: its band of c, from the scratch into c. */
+        /** Part {@code p}: its share of the copies in, or its band of c, computed and copied out. */
         @Override
         public void accept(int p) {
+            if (copying) copyIn(p);
+            else product(p);
+        }
+
+        // a's and b's values the product reads, and c's when beta != 0 (with beta = 0 OpenBLAS
+        // does not read c), the p-th share of each
+        private void copyIn(int p) {
+            int aSize = m * k, bSize = k * n, cSize = beta == 0 ? 0 : m * n;
+            int aLo = share(aSize, p), aHi = share(aSize, p + 1), bLo = share(bSize, p), bHi = share(bSize, p + 1);
+            int cLo = share(cSize, p), cHi = share(cSize, p + 1);
+            if (c != null) {
+                dav[p].position(aLo).put(a, aLo, aHi - aLo);
+                dbv[p].position(bLo).put(b, bLo, bHi - bLo);
+                if (cHi > cLo) dcv[p].position(cLo).put(c, cLo, cHi - cLo);
+            } else {
+                fav[p].position(aLo).put(af, aLo, aHi - aLo);
+                fbv[p].position(bLo).put(bf, bLo, bHi - bLo);
+                if (cHi > cLo) fcv[p].position(cLo).put(cf, cLo, cHi - cLo);
+            }
+        }
+
+        private int share(int size, int p) { return (int) ((long) size * p / parts); }
+
+        private void product(int p) {
             int extent = byRows ? m : n;
-            int lo = (int) ((long) extent * p / parts), hi = (int) ((long) extent * (p + 1) / parts);
+            int lo = share(extent, p), hi = share(extent, p + 1);
             if (lo == hi) return;
             // row-major leading dimensions: the stored row length of each operand
             int lda = transA ? m : k, ldb = transB ? k : n;
