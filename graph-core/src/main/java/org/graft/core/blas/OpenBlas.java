@@ -114,18 +114,22 @@ final class OpenBlas implements Gemm {
     // a split product runs two jobs on the pool: the copies in, each part a share of every
     // operand, then the bands, each part reading all of a band's operands
     private void run(Scratch s) {
-        if (splits(s.m, s.n, s.k)) {
-            s.parts(pool.parts(), byRows(s.m, s.n));
-            s.copying = true;
-            pool.run(s);
-            s.copying = false;
-            pool.run(s);
-        } else {
-            s.parts(1, true);
-            s.copying = true;
-            s.accept(0);
-            s.copying = false;
-            s.accept(0);
+        try {
+            if (splits(s.m, s.n, s.k)) {
+                s.parts(pool.parts(), byRows(s.m, s.n));
+                s.copying = true;
+                pool.run(s);
+                s.copying = false;
+                pool.run(s);
+            } else {
+                s.parts(1, true);
+                s.copying = true;
+                s.accept(0);
+                s.copying = false;
+                s.accept(0);
+            }
+        } finally {
+            s.release();
         }
     }
 
@@ -176,6 +180,12 @@ final class OpenBlas implements Gemm {
             fa = fit(fa, m * k);
             fb = fit(fb, k * n);
             fc = fit(fc, m * n);
+        }
+
+        /** Lets go of the Java arrays, so that a thread's scratch never keeps a dropped plan's buffers alive. */
+        void release() {
+            a = b = c = null;
+            af = bf = cf = null;
         }
 
         /** Splits the product in progress into {@code parts}, its bands of rows or of columns. */
