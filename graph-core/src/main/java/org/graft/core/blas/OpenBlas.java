@@ -32,9 +32,10 @@ import org.bytedeco.openblas.global.openblas_nolapack;
  * scratch, and copies its band back; the copies in are split too, a share of every operand per
  * thread, in a job of their own before the bands. OpenBLAS's own threads meet by spinning, which on a
  * machine whose cores are shared made two threads slower than one (bench/README.md, "Why two
- * threads lose"). A band is computed by the same kernel in the same order of {@code k} as in
- * the whole product, so the split result is the unsplit one; either way it depends only on the
- * shapes and the thread count.
+ * threads lose"). Where a product is cut depends only on its shape and the thread count, so
+ * its result is the same from run to run to the bit; it may differ from the unsplit product in
+ * the last bits, within the product's rounding bound, because OpenBLAS picks its kernel by the
+ * shape of each band (a band one column wide goes through its matrix-vector path).
  */
 final class OpenBlas implements Gemm {
     /**
