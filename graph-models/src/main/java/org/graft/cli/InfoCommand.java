@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
                 "",
                 "Products run in native OpenBLAS when it loads and in EJML (pure Java) when it does not; small ones run "
                         + "as plain Java loops. GRAFT_BLAS=auto|openblas|ejml|loops (or -Dgraft.blas=...) forces a "
-                        + "back end, GRAFT_THREADS=N sets the native library's threads (default: the cores)."})
+                        + "back end, GRAFT_THREADS=N sets the threads large kernels use (default: the cores)."})
 final class InfoCommand implements Callable<Integer> {
 
     @Spec

@@ -63,7 +63,7 @@ class InfoCommandTest {
                 Products run in native OpenBLAS when it loads and in EJML (pure Java) when it
                 does not; small ones run as plain Java loops.
                 GRAFT_BLAS=auto|openblas|ejml|loops (or -Dgraft.blas=...) forces a back end,
-                GRAFT_THREADS=N sets the native library's threads (default: the cores).
+                GRAFT_THREADS=N sets the threads large kernels use (default: the cores).
 
                 Options:
                       --debug   Show the stack trace of an error.

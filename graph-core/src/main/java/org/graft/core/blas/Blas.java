@@ -18,8 +18,10 @@ import java.util.Locale;
  * plain loops, which beat any library call there. The native library is loaded on the first
  * product above that size, or by {@link #describe()}, so a program of small products never
  * pays the 100-250 ms it takes. {@code graft.threads} or else {@code GRAFT_THREADS} sets the
- * threads of the native GEMM (default: the available processors); EJML and the loops run on
- * the calling thread. Every method may be called from any thread.
+ * threads of {@link Parallel}, the one pool that the native GEMM's large products and the
+ * runtime's large kernels are split over (default: the available processors); OpenBLAS itself
+ * runs on one thread, and EJML and the loops on the calling thread. Every method may be
+ * called from any thread.
  */
 public final class Blas {
     private Blas() {}
@@ -86,7 +88,7 @@ public final class Blas {
     /** The back end the settings ask for (not necessarily the one that runs: see {@link #describe()}). */
     public static Backend backend() { return choice().backend; }
 
-    /** The threads the native GEMM runs on, and that other parallel kernels may use. */
+    /** The threads of {@link Parallel#shared()}, which large products and kernels are split over. */
     public static int threads() { return choice().threads; }
 
     /**

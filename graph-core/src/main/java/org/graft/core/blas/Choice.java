@@ -92,8 +92,9 @@ final class Choice {
         else {
             String below = "; products under " + Blas.LOOPS_BELOW + " multiply-adds run as Java loops";
             if (l instanceof OpenBlas o) {
-                first = "openblas " + o.version() + " (native, " + OpenBlas.platform() + ", " + o.threads()
-                        + (o.threads() == 1 ? " thread)" : " threads)") + below;
+                first = "openblas " + o.version() + " (native, " + OpenBlas.platform() + ", 1 thread"
+                        + (o.threads() == 1 ? ")" : "; products from " + OpenBlas.SPLIT_FROM + " multiply-adds split over "
+                        + o.threads() + " threads)") + below;
             } else if (l instanceof Ejml) first = "ejml " + Ejml.version() + " (pure Java, 1 thread)" + below;
             else first = l.name() + below;
         }

@@ -6,6 +6,10 @@ import static org.bytedeco.openblas.global.openblas_nolapack.CblasTrans;
 import static org.bytedeco.openblas.global.openblas_nolapack.cblas_dgemm;
 import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm;
 
+import java.util.function.IntConsumer;
+
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.openblas.global.openblas_nolapack;
 
@@ -14,36 +18,55 @@ import org.bytedeco.openblas.global.openblas_nolapack;
  * system install is needed. JavaCPP extracts the library from that jar into its cache
  * ({@code ~/.javacpp/cache}) and loads it from there.
  *
- * <p>The arrays go to {@code cblas_?gemm} as Java arrays, not as native pointers, so that
- * every buffer of the runtime stays an ordinary Java array that EJML and our own loops can
- * use as well. The price: JNI copies each whole array (its length, not the {@code m x k} the
- * product reads) into native memory and back on every call, about 8% at 128 x 784 x 256 (999
- * against 922 us on one thread; copying the three arrays alone takes 62 us) and 170 ns for a
- * product of single numbers. So a buffer much longer than its matrix pays for its whole length.
+ * <p>Every buffer of the runtime stays an ordinary Java array, which EJML and our own loops use
+ * as well, so the operands go to {@code cblas_?gemm} through native scratch memory kept by each
+ * calling thread and grown as needed: the {@code m x k} and {@code k x n} values the product
+ * reads are copied in, {@code c}'s {@code m x n} too when {@code beta != 0}, and {@code c}'s
+ * back out. Handing JavaCPP the Java arrays instead made JNI copy each whole array in and back
+ * out on every call, inputs included, into memory it allocated per call (an mmap with page
+ * faults for a 3 MB W): 98 of the 470-565 us of a 20 x 784 x 500 product.
+ *
+ * <p>OpenBLAS runs on one thread. A product of at least {@link #SPLIT_FROM} multiply-adds is
+ * split over the threads of {@link Parallel}: each computes a band of {@code c}, rows or
+ * columns ({@link #byRows}), in its own single-threaded call on offsets into the same
+ * scratch, and copies its band back; the copies in are split too, a share of every operand per
+ * thread, in a job of their own before the bands. OpenBLAS's own threads meet by spinning, which on a
+ * machine whose cores are shared made two threads slower than one (bench/README.md, "Why two
+ * threads lose"). Where a product is cut depends only on its shape and the thread count, so
+ * its result is the same from run to run to the bit; it may differ from the unsplit product in
+ * the last bits, within the product's rounding bound, because OpenBLAS picks its kernel by the
+ * shape of each band (a band one column wide goes through its matrix-vector path).
  */
 final class OpenBlas implements Gemm {
-    private final String version;
-    private final int threads;
+    /**
+     * Products of fewer multiply-adds than this run on the calling thread alone: below it,
+     * handing half to a worker costs more than it saves (BackendBench epochs).
+     */
+    static final long SPLIT_FROM = 1L << 20;
 
-    private OpenBlas(String version, int threads) {
+    // one per thread that calls a product: its scratch is read by the parts of its products only
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    private final String version;
+    private final Parallel pool;   // null: every product on the calling thread
+
+    private OpenBlas(String version, Parallel pool) {
         this.version = version;
-        this.threads = threads;
+        this.pool = pool;
     }
 
     /**
-     * Loads the native library (100-250 ms the first time in a JVM) and gives it {@code threads}
-     * threads. Throws whatever the loading throws: {@link UnsatisfiedLinkError} when there is
-     * no library for this platform, {@link NoClassDefFoundError} when JavaCPP is not on the
-     * class path.
+     * Loads the native library (100-250 ms the first time in a JVM), sets it to one thread and
+     * splits large products over a pool of {@code threads}. Throws whatever the loading
+     * throws: {@link UnsatisfiedLinkError} when there is no library for this platform,
+     * {@link NoClassDefFoundError} when JavaCPP is not on the class path.
      */
     static OpenBlas load(int threads) {
         Loader.load(openblas_nolapack.class);
-        // the thread count is global to the library: the last one set wins for every caller.
-        // OpenBLAS may cap it at the count it was built for, so ask what it took
-        org.bytedeco.openblas.presets.openblas_nolapack.blas_set_num_threads(threads);
-        int took = org.bytedeco.openblas.presets.openblas_nolapack.blas_get_num_threads();
+        org.bytedeco.openblas.presets.openblas_nolapack.blas_set_num_threads(1);
         String v = openblas_nolapack.OPENBLAS_VERSION.strip(); // " OpenBLAS 0.3.30 "
-        return new OpenBlas(v.startsWith("OpenBLAS ") ? v.substring("OpenBLAS ".length()) : v, took > 0 ? took : threads);
+        return new OpenBlas(v.startsWith("OpenBLAS ") ? v.substring("OpenBLAS ".length()) : v,
+                threads > 1 ? Parallel.withThreads(threads) : null);
     }
 
     @Override
@@ -52,26 +75,220 @@ final class OpenBlas implements Gemm {
     /** OpenBLAS's version, e.g. {@code 0.3.30}. */
     String version() { return version; }
 
-    /** The threads the library runs a product on. */
-    int threads() { return threads; }
+    /** The threads a large product is split over. */
+    int threads() { return pool == null ? 1 : pool.parts(); }
 
     /** The JavaCPP platform whose library was loaded, e.g. {@code linux-x86_64}. */
     static String platform() { return Loader.getPlatform(); }
+
+    /** Whether a product of these dimensions is split over the pool. */
+    boolean splits(int m, int n, int k) { return pool != null && (long) m * n * k >= SPLIT_FROM && Math.max(m, n) >= pool.parts(); }
+
+    /**
+     * Whether a split product is cut into bands of rows of {@code c} rather than columns. Each
+     * part packs the whole of the operand it does not cut: bands of rows pack all of b
+     * ({@code k x n}), bands of columns all of a ({@code m x k}), so the cut goes across the
+     * longer side, and the RBM's products of 20 rows by 500 or 784 columns split by columns.
+     */
+    static boolean byRows(int m, int n) { return m >= n; }
 
     @Override
     public void dgemm(boolean transA, boolean transB, int m, int n, int k,
                       double alpha, double[] a, double[] b, double beta, double[] c) {
         if (Trivial.done(transA, transB, m, n, k, alpha, a, b, beta, c)) return;
-        // row-major leading dimensions: the stored row length of each operand
-        cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                m, n, k, alpha, a, transA ? m : k, b, transB ? k : n, beta, c, n);
+        Scratch s = SCRATCH.get();
+        s.set(transA, transB, m, n, k, alpha, beta);
+        s.operands(a, b, c);
+        run(s);
     }
 
     @Override
     public void sgemm(boolean transA, boolean transB, int m, int n, int k,
                       float alpha, float[] a, float[] b, float beta, float[] c) {
         if (Trivial.done(transA, transB, m, n, k, alpha, a, b, beta, c)) return;
-        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                m, n, k, alpha, a, transA ? m : k, b, transB ? k : n, beta, c, n);
+        Scratch s = SCRATCH.get();
+        s.set(transA, transB, m, n, k, alpha, beta);
+        s.operands(a, b, c);
+        run(s);
+    }
+
+    // a split product runs two jobs on the pool: the copies in, each part a share of every
+    // operand, then the bands, each part reading all of a band's operands
+    private void run(Scratch s) {
+        try {
+            if (splits(s.m, s.n, s.k)) {
+                s.parts(pool.parts(), byRows(s.m, s.n));
+                s.copying = true;
+                pool.run(s);
+                s.copying = false;
+                pool.run(s);
+            } else {
+                s.parts(1, true);
+                s.copying = true;
+                s.accept(0);
+                s.copying = false;
+                s.accept(0);
+            }
+        } finally {
+            s.release();
+        }
+    }
+
+    /**
+     * A calling thread's native copies of the operands, and the product in progress, which each
+     * part copies a share of and then computes a band of. The views are positioned pointers
+     * into the copies, one set per part, so parts running at once never move each other's.
+     */
+    private static final class Scratch implements IntConsumer {
+        private DoublePointer da, db, dc;   // null until a product of the dtype needs them
+        private FloatPointer fa, fb, fc;
+        private DoublePointer[] dav = {}, dbv = {}, dcv = {};
+        private FloatPointer[] fav = {}, fbv = {}, fcv = {};
+
+        // the product in progress, c = alpha op(a) op(b) + beta c, on the f64 or the f32 operands
+        private boolean transA, transB, byRows, copying;
+        private int m, n, k, parts;
+        private double alpha, beta;
+        private double[] a, b, c;
+        private float[] af, bf, cf;
+
+        void set(boolean transA, boolean transB, int m, int n, int k, double alpha, double beta) {
+            this.transA = transA;
+            this.transB = transB;
+            this.m = m;
+            this.n = n;
+            this.k = k;
+            this.alpha = alpha;
+            this.beta = beta;
+        }
+
+        /** The f64 operands, the native copies grown to hold them. */
+        void operands(double[] a, double[] b, double[] c) {
+            this.a = a;
+            this.b = b;
+            this.c = c;
+            af = bf = cf = null;
+            da = fit(da, m * k);
+            db = fit(db, k * n);
+            dc = fit(dc, m * n);
+        }
+
+        void operands(float[] a, float[] b, float[] c) {
+            af = a;
+            bf = b;
+            cf = c;
+            this.a = this.b = this.c = null;
+            fa = fit(fa, m * k);
+            fb = fit(fb, k * n);
+            fc = fit(fc, m * n);
+        }
+
+        /** Lets go of the Java arrays, so that a thread's scratch never keeps a dropped plan's buffers alive. */
+        void release() {
+            a = b = c = null;
+            af = bf = cf = null;
+        }
+
+        /** Splits the product in progress into {@code parts}, its bands of rows or of columns. */
+        void parts(int parts, boolean byRows) {
+            this.parts = parts;
+            this.byRows = byRows;
+            // new views when there are more parts than views, or a copy has moved
+            if (c != null && (dav.length < parts || dav[0].address() != da.address() || dbv[0].address() != db.address()
+                    || dcv[0].address() != dc.address())) {
+                dav = views(da, parts);
+                dbv = views(db, parts);
+                dcv = views(dc, parts);
+            } else if (cf != null && (fav.length < parts || fav[0].address() != fa.address() || fbv[0].address() != fb.address()
+                    || fcv[0].address() != fc.address())) {
+                fav = views(fa, parts);
+                fbv = views(fb, parts);
+                fcv = views(fc, parts);
+            }
+        }
+
+        /** Part {@code p}: its share of the copies in, or its band of c, computed and copied out. */
+        @Override
+        public void accept(int p) {
+            if (copying) copyIn(p);
+            else product(p);
+        }
+
+        // a's and b's values the product reads, and c's when beta != 0 (with beta = 0 OpenBLAS
+        // does not read c), the p-th share of each
+        private void copyIn(int p) {
+            int aSize = m * k, bSize = k * n, cSize = beta == 0 ? 0 : m * n;
+            int aLo = share(aSize, p), aHi = share(aSize, p + 1), bLo = share(bSize, p), bHi = share(bSize, p + 1);
+            int cLo = share(cSize, p), cHi = share(cSize, p + 1);
+            if (c != null) {
+                dav[p].position(aLo).put(a, aLo, aHi - aLo);
+                dbv[p].position(bLo).put(b, bLo, bHi - bLo);
+                if (cHi > cLo) dcv[p].position(cLo).put(c, cLo, cHi - cLo);
+            } else {
+                fav[p].position(aLo).put(af, aLo, aHi - aLo);
+                fbv[p].position(bLo).put(bf, bLo, bHi - bLo);
+                if (cHi > cLo) fcv[p].position(cLo).put(cf, cLo, cHi - cLo);
+            }
+        }
+
+        private int share(int size, int p) { return (int) ((long) size * p / parts); }
+
+        private void product(int p) {
+            int extent = byRows ? m : n;
+            int lo = share(extent, p), hi = share(extent, p + 1);
+            if (lo == hi) return;
+            // row-major leading dimensions: the stored row length of each operand
+            int lda = transA ? m : k, ldb = transB ? k : n;
+            long aAt = 0, bAt = 0, cAt;
+            int rows = m, columns = n;
+            if (byRows) {
+                aAt = transA ? lo : (long) lo * k;
+                cAt = (long) lo * n;
+                rows = hi - lo;
+            } else {
+                bAt = transB ? (long) lo * k : lo;
+                cAt = lo;
+                columns = hi - lo;
+            }
+            int ta = transA ? CblasTrans : CblasNoTrans, tb = transB ? CblasTrans : CblasNoTrans;
+            if (c != null) {
+                DoublePointer cv = dcv[p];
+                cblas_dgemm(CblasRowMajor, ta, tb, rows, columns, k, alpha, dav[p].position(aAt), lda, dbv[p].position(bAt), ldb,
+                        beta, cv.position(cAt), n);
+                if (columns == n) cv.get(c, (int) cAt, rows * n);
+                else for (int i = 0; i < rows; i++) cv.position(cAt + (long) i * n).get(c, (int) cAt + i * n, columns);
+            } else {
+                FloatPointer cv = fcv[p];
+                cblas_sgemm(CblasRowMajor, ta, tb, rows, columns, k, (float) alpha, fav[p].position(aAt), lda,
+                        fbv[p].position(bAt), ldb, (float) beta, cv.position(cAt), n);
+                if (columns == n) cv.get(cf, (int) cAt, rows * n);
+                else for (int i = 0; i < rows; i++) cv.position(cAt + (long) i * n).get(cf, (int) cAt + i * n, columns);
+            }
+        }
+
+        // grown to a new allocation when too small, the old one freed now rather than when the collector finds it
+        private static DoublePointer fit(DoublePointer p, int size) {
+            if (p != null && p.capacity() >= size) return p;
+            if (p != null) p.close();
+            return new DoublePointer((long) size);
+        }
+
+        private static FloatPointer fit(FloatPointer p, int size) {
+            if (p != null && p.capacity() >= size) return p;
+            if (p != null) p.close();
+            return new FloatPointer((long) size);
+        }
+
+        private static DoublePointer[] views(DoublePointer base, int parts) {
+            var v = new DoublePointer[parts];
+            for (int p = 0; p < parts; p++) v[p] = new DoublePointer(base);
+            return v;
+        }
+
+        private static FloatPointer[] views(FloatPointer base, int parts) {
+            var v = new FloatPointer[parts];
+            for (int p = 0; p < parts; p++) v[p] = new FloatPointer(base);
+            return v;
+        }
     }
 }

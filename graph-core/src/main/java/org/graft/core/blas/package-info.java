@@ -8,5 +8,9 @@
  * The one other piece of dense linear algebra Graft needs outside the graph, the eigen-decomposition
  * of a symmetric matrix (a covariance, for whitening), is EJML's too, behind
  * {@link org.graft.core.blas.SymmetricEigen}, so that EJML stays in this package.
+ *
+ * <p>The threads of {@code graft.threads} live here too, as {@link org.graft.core.blas.Parallel}:
+ * one pool that the native back end splits its large products over and the runtime its large
+ * elementwise chains, so that no library brings threads of its own (OpenBLAS runs on one).
  */
 package org.graft.core.blas;

@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.function.IntConsumer;
 
 import org.graft.core.Elementwise;
+import org.graft.core.blas.Parallel;
 import org.graft.core.kernel.Kernel;
 import org.graft.core.tensor.DType;
 import org.graft.core.tensor.Shape;

@@ -468,8 +468,8 @@ final class Plan {
 
     /**
      * A free array of exactly {@code size} elements of the dtype, or a new one. Only exact
-     * lengths are reused: a native GEMM's JNI call copies whole arrays, whatever part of them
-     * the matrix uses, so a longer array would cost its whole length at every call.
+     * lengths are reused: the native GEMM no longer copies whole arrays (it copies the matrix's
+     * extent), but a longer array would still be a larger working set for every kernel.
      */
     private static Object take(Map<Integer, List<Object>> free, DType dtype, int size) {
         Class<?> kind = dtype == DType.F32 ? float[].class : double[].class;

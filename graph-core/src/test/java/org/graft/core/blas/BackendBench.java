@@ -17,14 +17,16 @@ import java.util.SplittableRandom;
  *       {@link Blas#LOOPS_BELOW};</li>
  *   <li>{@code epochs}: microseconds per product of OpenBLAS on 1 and 2 threads at the products
  *       of the epoch benchmark's models ({@code bench/epochs.sh}), and of a 1 x 1 x 1 product
- *       over the same arrays: what a call costs besides the arithmetic, JNI's copies of the
- *       whole arrays in and out the most of it.</li>
+ *       over the same arrays: what a call costs besides the arithmetic (when the arrays went to
+ *       JNI whole, its copies of them in and out; now a copy of one number each way);</li>
+ *   <li>{@code split}: microseconds per product on the calling thread and split over 2 threads,
+ *       from small to large products, to place {@link OpenBlas#SPLIT_FROM}.</li>
  * </ul>
  *
  * <pre>
  * mvn -B -o -q -pl graph-core test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
  * java -cp graph-core/target/classes:graph-core/target/test-classes:$(cat graph-core/target/cp.txt) \
- *     org.graft.core.blas.BackendBench gflops|threshold [threads]
+ *     org.graft.core.blas.BackendBench gflops|threshold [threads]|epochs|split
  * </pre>
  */
 public final class BackendBench {
@@ -35,7 +37,8 @@ public final class BackendBench {
         if (what.equals("gflops")) gflops();
         else if (what.equals("threshold")) threshold(args.length > 1 ? Integer.parseInt(args[1]) : 1);
         else if (what.equals("epochs")) epochs();
-        else throw new IllegalArgumentException("gflops, threshold or epochs, not " + what);
+        else if (what.equals("split")) split();
+        else throw new IllegalArgumentException("gflops, threshold, epochs or split, not " + what);
     }
 
     private static void gflops() {
@@ -104,6 +107,25 @@ public final class BackendBench {
                 double t2 = product.nanos(two, reps, 21) / 1e3, c2 = copies.nanos(two, 100, 21) / 1e3;
                 System.out.printf(Locale.ROOT, "%-17s %-5s  %-5s  %10.1f  %10.1f  %5.2f  %8.1f  %8.1f%n",
                         m + " x " + k + " x " + n, op, f32 ? "f32" : "f64", t1, t2, t2 / t1, c1, c2);
+            }
+        }
+    }
+
+    private static void split() {
+        // square-ish products and the epoch benchmark's shapes scaled down, by rows and by columns
+        int[][] shapes = {{32, 32, 32}, {64, 64, 64}, {100, 64, 100}, {128, 128, 128}, {100, 256, 128}, {20, 256, 200},
+                {160, 160, 160}, {200, 200, 200}, {20, 500, 200}, {100, 300, 200}, {256, 256, 256}, {20, 784, 500}};
+        Gemm one = OpenBlas.load(1), two = OpenBlas.load(2);
+        System.out.println("us per product, median of 21 samples: on the calling thread, and split over 2 threads");
+        System.out.println("m x k x n         mul-adds  dtype  1 thread  split  split/1");
+        for (int[] s : shapes) {
+            for (boolean f32 : new boolean[] {false, true}) {
+                int m = s[0], k = s[1], n = s[2];
+                var product = Product.random(m, n, k, false, false, f32);
+                int reps = (int) Math.max(5, 100_000_000L / ((long) m * n * k));
+                double t1 = product.nanos(one, reps, 21) / 1e3, t2 = product.nanos(two, reps, 21) / 1e3;
+                System.out.printf(Locale.ROOT, "%-17s %8d  %-5s  %8.1f  %5.1f  %7.2f%n",
+                        m + " x " + k + " x " + n, (long) m * n * k, f32 ? "f32" : "f64", t1, t2, t2 / t1);
             }
         }
     }

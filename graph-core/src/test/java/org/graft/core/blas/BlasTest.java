@@ -169,7 +169,8 @@ class BlasTest {
     void autoLoadsTheNativeLibraryHere() {
         Choice c = new Choice(Backend.AUTO, Blas.threads(), null, OpenBlas::load);
         assertEquals("openblas", c.gemm().name());
-        String threads = Blas.threads() == 1 ? "1 thread" : Blas.threads() + " threads";
+        String threads = Blas.threads() == 1 ? "1 thread"
+                : "1 thread; products from " + OpenBlas.SPLIT_FROM + " multiply-adds split over " + Blas.threads() + " threads";
         assertEquals("openblas 0.3.30 (native, " + OpenBlas.platform() + ", " + threads
                 + "); products under 256 multiply-adds run as Java loops", c.describe());
     }

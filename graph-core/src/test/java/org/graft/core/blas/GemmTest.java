@@ -197,6 +197,65 @@ class GemmTest {
     @Provide
     Arbitrary<Double> weights() { return Arbitraries.of(0.0, 1.0, -1.0, 0.5, 3.0); }
 
+    // ---- large products split over two threads ------------------------------------------------
+
+    private static final OpenBlas ONE_THREAD = OpenBlas.load(1), TWO_THREADS = OpenBlas.load(2);
+
+    /**
+     * A product of at least {@link OpenBlas#SPLIT_FROM} multiply-adds on two threads is the same
+     * from call to call to the bit, and within rounding of the product on one thread: not always
+     * equal to it, because OpenBLAS picks its kernel by the shape it is given (a band one column
+     * wide goes through its matrix-vector path, a small band through its small-matrix kernels),
+     * and those sum k's terms in another order. Each result is within {@code (k + 2) u} of
+     * {@code |alpha| sum_p |a_ip b_pj| + |beta c_ij|} of the exact value (the classical bound on a
+     * sum of k products, u the unit roundoff), so they are within twice that of each other.
+     * Shapes from a single row or column to a few hundred, cut by rows or columns.
+     */
+    @Property(tries = 60, edgeCases = EdgeCasesMode.NONE)
+    void aSplitProductIsRepeatableAndWithinRoundingOfTheUnsplitOne(@ForAll @IntRange(min = 1, max = 300) int m,
+                                                                   @ForAll @IntRange(min = 1, max = 300) int n,
+                                                                   @ForAll @IntRange(min = 0, max = 40) int extraK,
+                                                                   @ForAll boolean transA, @ForAll boolean transB,
+                                                                   @ForAll("weights") double alpha,
+                                                                   @ForAll("weights") double beta, @ForAll long seed) {
+        int k = (int) Math.max(1, (OpenBlas.SPLIT_FROM + (long) m * n - 1) / ((long) m * n)) + extraK;
+        var p = Operands.random(m, n, k, transA, transB, seed);
+        assertTrue(TWO_THREADS.splits(m, n, k) == Math.max(m, n) >= 2, "split " + p);
+        double[] magnitude = p.magnitude(alpha, beta);
+        double[] one = p.c.clone(), two = p.c.clone(), again = p.c.clone();
+        ONE_THREAD.dgemm(transA, transB, m, n, k, alpha, p.a, p.b, beta, one);
+        TWO_THREADS.dgemm(transA, transB, m, n, k, alpha, p.a, p.b, beta, two);
+        TWO_THREADS.dgemm(transA, transB, m, n, k, alpha, p.a, p.b, beta, again);
+        assertArrayEquals(two, again, "f64 " + p);
+        assertWithin(one, two, magnitude, 2 * (k + 2) * Math.ulp(1.0) / 2, "f64 " + p);
+        float[] oneF = floats(p.c), twoF = floats(p.c), againF = floats(p.c), af = floats(p.a), bf = floats(p.b);
+        ONE_THREAD.sgemm(transA, transB, m, n, k, (float) alpha, af, bf, (float) beta, oneF);
+        TWO_THREADS.sgemm(transA, transB, m, n, k, (float) alpha, af, bf, (float) beta, twoF);
+        TWO_THREADS.sgemm(transA, transB, m, n, k, (float) alpha, af, bf, (float) beta, againF);
+        assertArrayEquals(twoF, againF, "f32 " + p);
+        // the operands rounded to float change the magnitudes by a relative 2^-24 at most
+        assertWithin(doubles(oneF), doubles(twoF), magnitude, 2 * (k + 3) * Math.ulp(1f) / 2, "f32 " + p);
+    }
+
+    /** Each {@code |got - want|} at most {@code relative} times the magnitude there. */
+    private static void assertWithin(double[] want, double[] got, double[] magnitude, double relative, String what) {
+        for (int i = 0; i < want.length; i++) {
+            if (Math.abs(got[i] - want[i]) > relative * magnitude[i]) {
+                fail(what + ": element " + i + " is " + got[i] + ", expected " + want[i] + " within " + relative * magnitude[i]);
+            }
+        }
+    }
+
+    @Property(tries = 10, edgeCases = EdgeCasesMode.NONE)
+    void aSplitProductMatchesTheTripleLoop(@ForAll @IntRange(min = 1, max = 120) int m,
+                                           @ForAll @IntRange(min = 1, max = 120) int n,
+                                           @ForAll boolean transA, @ForAll boolean transB, @ForAll long seed) {
+        int k = (int) Math.max(1, (OpenBlas.SPLIT_FROM + (long) m * n - 1) / ((long) m * n));
+        var p = Operands.random(m, n, k, transA, transB, seed);
+        p.checkF64(TWO_THREADS, 0.5, 1.0);
+        p.checkF32(TWO_THREADS, 0.5f, 1.0f);
+    }
+
     // ---- the reference --------------------------------------------------------------------------
 
     /** Operands of {@code op(a) op(b)}, stored as the flags say, with c's old values. */
@@ -223,6 +282,19 @@ class GemmTest {
                 }
             }
             return c;
+        }
+
+        /** {@code |alpha| sum_p |op(a)_ip op(b)_pj| + |beta c_ij|}, what rounding errors of the product scale with. */
+        double[] magnitude(double alpha, double beta) {
+            double[] out = new double[m * n];
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    double s = 0;
+                    for (int p = 0; p < k; p++) s += Math.abs(opA(i, p) * opB(p, j));
+                    out[i * n + j] = Math.abs(alpha) * s + Math.abs(beta * c[i * n + j]);
+                }
+            }
+            return out;
         }
 
         void checkF64(Gemm g, double alpha, double beta) {
