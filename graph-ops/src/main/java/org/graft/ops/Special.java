@@ -237,6 +237,9 @@ final class Special {
         return e / (1.0 + e);
     }
 
+    /** The f32 sigmoid: {@link #sigmoid} rounded to float, which {@code bernoulli_logits} compares with as the sigmoid op does. */
+    static float sigmoidF32(float x) { return (float) sigmoid(x); }
+
     /**
      * log(1 + e^x) = max(x, 0) + log(1 + e^-|x|): the exponent is never positive, so nothing
      * overflows, and log1p keeps the tail exact (softplus(-40) is e^-40, not 0). Within 3 ulps

@@ -127,7 +127,7 @@ public sealed interface Unary extends OneInput {
         public static final Builtin BUILTIN = Builtin.unary("sigmoid", Ops::sigmoid, "y(1-y); the kernel never forms e^-x for x < 0");
 
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Special.sigmoid(x[i]); }
-        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Special.sigmoid(x[i])); }
+        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = Special.sigmoidF32(x[i]); }
         // d/dx σ(x) = σ(x)(1 - σ(x)) = y(1 - y)
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, mul(y, sub(1.0, y)))); }
     }
