@@ -14,7 +14,9 @@ import org.apache.commons.numbers.gamma.LogGamma;
  * The real functions behind the elementwise kernels that {@link Math} lacks: Commons Numbers'
  * (Boost's algorithms, to about an ulp) where it has them, with the values PyTorch gives at the
  * poles and edges where Commons Numbers gives another or none; fdlibm's forms of the inverse
- * hyperbolic functions; and the forms that keep their digits where the textbook formula cancels.
+ * hyperbolic functions; the forms that keep their digits where the textbook formula cancels; and
+ * tanh, expm1 and log1p built on HotSpot's intrinsic exp and log, which JDK 17's Math has only
+ * as StrictMath's native fdlibm calls, one per element, each with its ulp bound.
  */
 final class Special {
     private Special() {}
