@@ -571,12 +571,7 @@ final class Plan {
      * its value) until the next {@link #run} binds it again; the plan never writes a leaf's array.
      */
     void bindInput(int i, Object array) {
-        int s = inputSlot[i];
-        if (s < 0) return;
-        if (array.getClass() != buffers[s].getClass()) {
-            throw new IllegalArgumentException("input " + i + " is " + dtypes[s] + ", bound to a " + array.getClass().getSimpleName());
-        }
-        buffers[s] = array;
+        if (inputSlot[i] >= 0) buffers[inputSlot[i]] = array;
     }
 
     /** Points the params' slots at their storage, and each update written in place at its param's. */
