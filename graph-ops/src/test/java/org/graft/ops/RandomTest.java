@@ -28,6 +28,7 @@ import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.DoubleRange;
+import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Scale;
 
 import org.graft.core.Apply;
@@ -172,6 +173,23 @@ class RandomTest {
         assertEquals(DType.F32, compiled.dtype());
         assertEquals(Tensor.of(DType.F32, ps.shape(), want), compiled);
         assertEquals(compiled, sampled);
+    }
+
+    /**
+     * The compiled f32 kernel draws what the reference sampler draws from the same stream, at
+     * every size (none, odd ones whose last draw is half used) and for probabilities with 0 and 1
+     * among them; two calls in a row continue the stream alike.
+     */
+    @Property(tries = 100)
+    void theF32KernelDrawsWhatTheSamplerDraws(@ForAll @IntRange(min = 0, max = 40) int size, @ForAll long seed) {
+        Input q = new Input("q", Type.of(DType.F32, "n"));
+        RandomGenerator values = stream(seed + 1);
+        double[] ps = new double[size];
+        for (int i = 0; i < size; i++) ps[i] = i % 7 == 0 ? 0 : i % 7 == 1 ? 1 : values.nextDouble();
+        Tensor p = Tensor.of(DType.F32, Shape.of(size), ps);
+        Function f = sampling(q, bernoulli(q)).seed(seed);
+        RandomGenerator s = stream(seed);
+        for (int call = 0; call < 2; call++) assertEquals(new Random.Bernoulli().sample(List.of(p), s), f.call(p).get(0));
     }
 
     @Example

@@ -12,6 +12,7 @@ import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
 
 /**
  * The error in ulps of the transcendental kernels built on HotSpot's intrinsics ({@link
@@ -35,8 +36,8 @@ class SpecialAccuracyTest {
         Arbitrary<Double> edges = Arbitraries.of(0.0, -0.0, Double.MIN_VALUE, -Double.MIN_VALUE, Double.MIN_NORMAL, Double.MAX_VALUE,
                 -Double.MAX_VALUE, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NaN, 0x1p-27, -0x1p-27, 22.0, -22.0,
                 Math.log(3.0), -Math.log(3.0), 0x1p-53, -0x1p-53, 709.78, 710.0, -745.2, -1.0, 1.0);
-        return Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(3, bits), net.jqwik.api.Tuple.of(3, near),
-                net.jqwik.api.Tuple.of(3, small), net.jqwik.api.Tuple.of(1, edges));
+        return Arbitraries.frequencyOf(Tuple.of(3, bits), Tuple.of(3, near),
+                Tuple.of(3, small), Tuple.of(1, edges));
     }
 
     @Property(tries = 3000)

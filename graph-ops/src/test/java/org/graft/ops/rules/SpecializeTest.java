@@ -34,6 +34,7 @@ import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
 
 import org.graft.core.Apply;
 import org.graft.core.Graph;
@@ -265,8 +266,8 @@ class SpecializeTest {
     @Provide
     Arbitrary<Tensor> logits() {
         var edges = Arbitraries.of(0.0, -0.0, 40.0, -40.0, 1e-300, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY);
-        var values = Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(8, Arbitraries.doubles().between(-20, 20)),
-                net.jqwik.api.Tuple.of(1, edges));
+        var values = Arbitraries.frequencyOf(Tuple.of(8, Arbitraries.doubles().between(-20, 20)),
+                Tuple.of(1, edges));
         return Arbitraries.integers().between(0, 7).flatMap(rows -> Arbitraries.integers().between(1, 9).flatMap(cols ->
                 values.array(double[].class).ofSize(rows * cols).map(d -> Tensor.of(Shape.of(rows, cols), d))));
     }
