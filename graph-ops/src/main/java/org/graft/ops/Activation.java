@@ -168,9 +168,9 @@ public sealed interface Activation extends OneInput {
     record Mish() implements Activation {
         public static final Builtin BUILTIN = Builtin.unary("mish", Ops::mish, "t + x σ(x)(1 - t²), t = tanh(softplus(x))");
 
-        public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = timesX(x[i], Math.tanh(Special.softplus(x[i]))); }
+        public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = timesX(x[i], Special.tanh(Special.softplus(x[i]))); }
         public void apply(float[] x, float[] y, int n) {
-            for (int i = 0; i < n; i++) y[i] = (float) (timesX(x[i], Math.tanh(Special.softplus(x[i]))));
+            for (int i = 0; i < n; i++) y[i] = (float) (timesX(x[i], Special.tanh(Special.softplus(x[i]))));
         }
         // d/dx x tanh(sp(x)) = t + x (1 - t²) sp'(x), with sp' = σ
         public Grad bprop(Node x, Node y, Node gy) {
@@ -183,7 +183,7 @@ public sealed interface Activation extends OneInput {
     private static double timesX(double x, double g) { return g == 0 ? Math.copySign(0.0, x) : x * g; }
 
     /** scale x for x > 0, scale alpha (e^x - 1) below. */
-    private static double elu(double x, double alpha, double scale) { return x > 0 ? scale * x : scale * alpha * Math.expm1(x); }
+    private static double elu(double x, double alpha, double scale) { return x > 0 ? scale * x : scale * alpha * Special.expm1(x); }
 
     /** gy times elu's derivative: scale for x > 0, scale alpha e^x for x ≤ 0. */
     private static Node eluGradient(Node x, Node gy, double alpha, double scale) {

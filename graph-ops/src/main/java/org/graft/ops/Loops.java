@@ -214,9 +214,11 @@ public sealed interface Loops extends Op {
         }
 
         /**
-         * The loop: the step compiled once for these shapes, the carried values copied into its
-         * inputs, then per step each sequence's slice copied in, the step run, its results copied
-         * out (into the stacked results) and back into the carried inputs.
+         * The loop: the step compiled once for these shapes, its inputs in the scan's dtypes; at
+         * each run the non-sequences bound where they live (read in place by every step, never
+         * copied) and the carried values copied into the step's inputs, then per step each
+         * sequence's slice copied in, the step run, its results copied out (into the stacked
+         * results) and back into the carried inputs.
          */
         @Override
         public Kernel kernel(Site site) {
@@ -237,16 +239,16 @@ public sealed interface Loops extends Op {
             // a carried value's next value, until every one is read (an output may be another's input);
             // a stacked one is read back from its row of the result, which nothing else writes
             Object[] next = new Object[carries];
-            for (int j = 0; j < carries; j++) if (!stacked.get(j)) next[j] = new double[size[j]];
+            for (int j = 0; j < carries; j++) {
+                if (!stacked.get(j)) next[j] = dtypes[j] == DType.F32 ? new float[size[j]] : new double[size[j]];
+            }
             int slot = site.slot();
             int[] in = new int[inputs];
             for (int i = 0; i < inputs; i++) in[i] = site.slot(i);
             return b -> {
                 Object[] out = (Object[]) b[slot];
-                for (int i = 0; i < inputs; i++) {
-                    boolean sequence = i >= carries && i < carries + sequences;
-                    if (!sequence) copy(b[in[i]], 0, loop.input(i), 0, shapes[i].size());
-                }
+                for (int j = 0; j < carries; j++) copy(b[in[j]], 0, loop.input(j), 0, shapes[j].size());
+                for (int i = carries + sequences; i < inputs; i++) loop.bind(i, b[in[i]]);
                 for (int s = 0; s < steps; s++) {
                     int t = reverse ? steps - 1 - s : s;
                     for (int q = carries; q < carries + sequences; q++) {

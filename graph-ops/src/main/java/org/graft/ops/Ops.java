@@ -666,6 +666,9 @@ public final class Ops {
     /** 1 with probability {@code p}, else 0, elementwise; not differentiable with respect to {@code p}. */
     public static Apply bernoulli(Node p) { return apply(new Random.Bernoulli(), p); }
 
+    /** 1 with probability sigmoid(x): {@code bernoulli(sigmoid(x))} in one pass, drawing the same. */
+    public static Apply bernoulliLogits(Node x) { return apply(new Random.BernoulliLogits(), x); }
+
     // ---- differentiation ----------------------------------------------------------------------
 
     /** The identity on values; no gradient flows through it. */

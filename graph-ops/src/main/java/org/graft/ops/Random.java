@@ -121,6 +121,12 @@ public sealed interface Random extends Stochastic {
      * 1 with probability p, else 0, independently for each element of p. Each element draws
      * u ~ U[0, 1) and gives [u < p], so p = 0 never gives 1 and p = 1 always does. A p outside
      * [0, 1] (or NaN) is an error naming the value and its index, not a silent clamp.
+     *
+     * <p>In f64 u is the stream's 53-bit {@code nextDouble}. In f32 u is a float uniform of 24
+     * random bits, k 2^-24 (two of them from each 64 bits of the stream, {@link #uniformF32}):
+     * it is exact in float, below 1, so p = 1 still always fires, and the probability of a 1 is
+     * p rounded up to a multiple of 2^-24 (6e-8), finer than p's own float rounding near 1; it
+     * halves the stream's work and compares in float.
      */
     record Bernoulli() implements Random {
         public static final Builtin BUILTIN = Builtin.of("bernoulli", List.of(Builtin.Param.operand("p")), a -> Ops.bernoulli(a.operand("p")), "1 where u < p for u ~ U[0, 1): p = 0 never fires, p = 1 always does; p "
@@ -131,8 +137,15 @@ public sealed interface Random extends Stochastic {
         public Tensor sample(List<Tensor> in, RandomGenerator stream) {
             Tensor p = in.get(0);
             for (int i = 0; i < p.size(); i++) check(p.getFlat(i), p.shape(), i);
-            // u in f64 whatever p's dtype: an f32 u could round up to 1, and p = 1 must always give 1
-            return Tensor.uniform(p.shape(), 0, 1, stream).zip(p.astype(DType.F64), (u, q) -> u < q ? 1.0 : 0.0).astype(p.dtype());
+            if (p.dtype() == DType.F32) {
+                float[] q = new float[p.size()], y = new float[p.size()];
+                for (int i = 0; i < q.length; i++) q[i] = (float) p.getFlat(i);
+                drawF32(q, y, q.length, stream);
+                double[] out = new double[y.length];
+                for (int i = 0; i < out.length; i++) out[i] = y[i];
+                return Tensor.of(DType.F32, p.shape(), out);
+            }
+            return Tensor.uniform(p.shape(), 0, 1, stream).zip(p, (u, q) -> u < q ? 1.0 : 0.0);
         }
 
         // every probability is checked before any is drawn, as in sample, so a bad one draws nothing
@@ -148,10 +161,15 @@ public sealed interface Random extends Stochastic {
             };
         }
 
-        private static void check(double p, Shape shape, int i) {
-            if (!(p >= 0 && p <= 1)) {
-                throw new IllegalArgumentException("probability " + p + " at " + Arrays.toString(shape.unravel(i)) + " is outside [0, 1]");
-            }
+        @Override
+        public Kernel kernelF32(Site site) {
+            int in = site.slot(0), out = site.slot(), n = site.out().size();
+            Shape shape = site.out();
+            return b -> {
+                float[] p = (float[]) b[in], y = (float[]) b[out];
+                for (int i = 0; i < n; i++) check(p[i], shape, i);
+                drawF32(p, y, n, site.random());
+            };
         }
 
         // the samples are a step function of p: zero slope almost everywhere, a jump where u = p
@@ -159,5 +177,81 @@ public sealed interface Random extends Stochastic {
         public List<Grad> bprop(List<Node> in, Node y, Node gy) {
             return List.of(Grad.notDifferentiable("its samples are 0 or 1, a step function of the probabilities"));
         }
+    }
+
+    /**
+     * {@code bernoulli(sigmoid(x))} in one pass: 1 with probability σ(x), the logit x (PyTorch's
+     * {@code Bernoulli(logits=x)}), the RBM's sampling of its units. Specialize makes it where
+     * nothing else reads the sigmoid ({@code Specialize}); it draws what the two ops draw from the
+     * same stream, to the bit: σ computed as {@link Unary.Sigmoid} computes it, compared with the
+     * same uniforms in the same order, without the probabilities' buffer and the pass that checks
+     * them (σ is in [0, 1] but for a NaN x, still an error).
+     */
+    record BernoulliLogits() implements Random {
+        public static final Builtin BUILTIN = Builtin.operator("", "`bernoulliLogits(x)`", "internal: `bernoulli(sigmoid(x))` "
+                + "in one pass, drawing what the two draw; specialize builds it");
+
+        @Override
+        public Tensor sample(List<Tensor> in, RandomGenerator stream) {
+            return new Bernoulli().sample(List.of(new Unary.Sigmoid().fprop(in)), stream);
+        }
+
+        @Override
+        public Kernel kernel(Site site) {
+            int in = site.slot(0), out = site.slot(), n = site.out().size();
+            Shape shape = site.out();
+            return b -> {
+                double[] x = (double[]) b[in], y = (double[]) b[out];
+                for (int i = 0; i < n; i++) if (Double.isNaN(x[i])) check(x[i], shape, i);
+                RandomGenerator stream = site.random();
+                for (int i = 0; i < n; i++) y[i] = stream.nextDouble() < Special.sigmoid(x[i]) ? 1.0 : 0.0;
+            };
+        }
+
+        @Override
+        public Kernel kernelF32(Site site) {
+            int in = site.slot(0), out = site.slot(), n = site.out().size();
+            Shape shape = site.out();
+            return b -> {
+                float[] x = (float[]) b[in], y = (float[]) b[out];
+                for (int i = 0; i < n; i++) if (Float.isNaN(x[i])) check(x[i], shape, i);
+                RandomGenerator stream = site.random();
+                long bits = 0;
+                for (int i = 0; i < n; i++) {
+                    if ((i & 1) == 0) bits = stream.nextLong();
+                    y[i] = uniformF32(bits, i) < Special.sigmoidF32(x[i]) ? 1f : 0f;
+                }
+            };
+        }
+
+        @Override
+        public List<Grad> bprop(List<Node> in, Node y, Node gy) {
+            return List.of(Grad.notDifferentiable("its samples are 0 or 1, a step function of the logits"));
+        }
+    }
+
+    private static void check(double p, Shape shape, int i) {
+        if (!(p >= 0 && p <= 1)) {
+            throw new IllegalArgumentException("probability " + p + " at " + Arrays.toString(shape.unravel(i)) + " is outside [0, 1]");
+        }
+    }
+
+    /** y[i] = [u_i < p_i] for float uniforms u_i, in order, one 64-bit draw for each two. */
+    private static void drawF32(float[] p, float[] y, int n, RandomGenerator stream) {
+        long bits = 0;
+        for (int i = 0; i < n; i++) {
+            if ((i & 1) == 0) bits = stream.nextLong();
+            y[i] = uniformF32(bits, i) < p[i] ? 1f : 0f;
+        }
+    }
+
+    /**
+     * The float uniform of element {@code i} from the 64 bits drawn for it and its neighbour: 24
+     * of them, the top for an even i and the next for an odd one, times 2^-24, so k 2^-24 with k
+     * uniform in [0, 2^24): exact in float and below 1.
+     */
+    private static float uniformF32(long bits, int i) {
+        long k = (i & 1) == 0 ? bits >>> 40 : (bits >>> 16) & 0xFFFFFF;
+        return k * 0x1p-24f;
     }
 }

@@ -7,7 +7,9 @@
  * op with its type rule, {@code fprop}, {@code bprop}, kernel and {@link org.graft.ops.Builtin}
  * (how the language and the docs know it) side by side, which {@link org.graft.ops.Registry}
  * gathers ({@link org.graft.ops.OneInput} is the contract Unary and Activation share, and
- * {@code Special} the real functions their kernels call that {@link java.lang.Math} lacks); and
+ * {@code Special} the real functions their kernels call that {@link java.lang.Math} lacks, or
+ * has only as StrictMath's native calls in JDK 17: tanh, expm1, log1p from the intrinsic exp and
+ * log, with their ulp bounds); and
  * {@link org.graft.ops.Ops}, the builder API models are written with ({@link org.graft.ops.Slice}
  * is the index its {@code slice} takes; Jacobians, Hessians and their products are built in
  * {@link org.graft.ops.Derivatives}). Adding an op is one record in its family's file, and its tests.

@@ -28,6 +28,7 @@ import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.DoubleRange;
+import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Scale;
 
 import org.graft.core.Apply;
@@ -40,6 +41,7 @@ import org.graft.core.Param;
 import org.graft.core.Type;
 import org.graft.core.runtime.Compiler;
 import org.graft.core.runtime.Function;
+import org.graft.core.tensor.DType;
 import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
 
@@ -147,6 +149,61 @@ class RandomTest {
         assertEquals(0.0, frequency.get(0), 0);          // u < 0 never holds
         assertEquals(1.0, frequency.get(4), 0);          // u < 1 always holds
         for (int j = 1; j < 4; j++) assertEquals(row[j], frequency.get(j), 0.02); // standard error ≤ 0.0036
+    }
+
+    /**
+     * An f32 bernoulli compares float uniforms k 2^-24, two from each 64 bits of the stream, the
+     * top 24 bits for the first and the next 24 for the second: written out here from the
+     * stream's longs, and the compiled kernel, the sampler and that agree bit for bit.
+     */
+    @Example
+    void anF32BernoulliComparesFloatUniformsOf24BitsTwoFromEach64() {
+        int rows = 7; // 21 elements: the last one takes half of its draw
+        Input q = new Input("q", Type.of(DType.F32, rows, 3));
+        Tensor ps = Tensor.uniform(DType.F32, Shape.of(rows, 3), 0, 1, stream(1));
+        Tensor compiled = sampling(q, bernoulli(q)).seed(SEED).call(ps).get(0);
+        Tensor sampled = new Random.Bernoulli().sample(List.of(ps), stream(SEED));
+        RandomGenerator s = stream(SEED);
+        double[] want = new double[ps.size()];
+        for (int i = 0; i < want.length; i += 2) {
+            long bits = s.nextLong();
+            want[i] = (float) ((bits >>> 40) / 16777216.0) < (float) ps.getFlat(i) ? 1 : 0;
+            if (i + 1 < want.length) want[i + 1] = (float) (((bits >>> 16) & 0xFFFFFF) / 16777216.0) < (float) ps.getFlat(i + 1) ? 1 : 0;
+        }
+        assertEquals(DType.F32, compiled.dtype());
+        assertEquals(Tensor.of(DType.F32, ps.shape(), want), compiled);
+        assertEquals(compiled, sampled);
+    }
+
+    /**
+     * The compiled f32 kernel draws what the reference sampler draws from the same stream, at
+     * every size (none, odd ones whose last draw is half used) and for probabilities with 0 and 1
+     * among them; two calls in a row continue the stream alike.
+     */
+    @Property(tries = 100)
+    void theF32KernelDrawsWhatTheSamplerDraws(@ForAll @IntRange(min = 0, max = 40) int size, @ForAll long seed) {
+        Input q = new Input("q", Type.of(DType.F32, "n"));
+        RandomGenerator values = stream(seed + 1);
+        double[] ps = new double[size];
+        for (int i = 0; i < size; i++) ps[i] = i % 7 == 0 ? 0 : i % 7 == 1 ? 1 : values.nextDouble();
+        Tensor p = Tensor.of(DType.F32, Shape.of(size), ps);
+        Function f = sampling(q, bernoulli(q)).seed(seed);
+        RandomGenerator s = stream(seed);
+        for (int call = 0; call < 2; call++) assertEquals(new Random.Bernoulli().sample(List.of(p), s), f.call(p).get(0));
+    }
+
+    @Example
+    void f32BernoulliFrequenciesMatchTheProbabilitiesAndOneAlwaysFires() {
+        int rows = 20_000;
+        double[] row = {0, 0.1, 0.5, 0.9, 1, 1 - 0x1p-24};
+        Input q = new Input("q", Type.of(DType.F32, "n", row.length));
+        Tensor ps = Tensor.vector(row).broadcastTo(Shape.of(rows, row.length)).astype(DType.F32);
+        Tensor b = sampling(q, bernoulli(q)).seed(SEED).call(ps).get(0).astype(DType.F64);
+        Tensor frequency = b.sum(new int[] {0}, false).div(Tensor.scalar(rows));
+        assertEquals(0.0, frequency.get(0), 0);          // u < 0 never holds
+        assertEquals(1.0, frequency.get(4), 0);          // u ≤ 1 - 2^-24 < 1 always holds
+        for (int j = 1; j < 4; j++) assertEquals(row[j], frequency.get(j), 0.02); // standard error ≤ 0.0036
+        assertEquals(1.0, frequency.get(5), 1e-3);       // fails only for u = 1 - 2^-24, one draw in 2^24
     }
 
     @Property(tries = 50)

@@ -151,7 +151,8 @@ final class Plan {
         kernels = steps.toArray(new Kernel[0]);
         kernelSlot = stepSlots.stream().mapToInt(Integer::intValue).toArray();
         leafSlots = java.util.stream.IntStream.range(0, count).filter(i -> leaf[i]).toArray();
-        bind(fed);
+        bindInputs(fed);
+        bindLeaves();
         execute(once.toArray(new Kernel[0]), onceSlots.stream().mapToInt(Integer::intValue).toArray());
 
         updateBuffer = new Object[updated.length];
@@ -521,7 +522,16 @@ final class Plan {
 
     /** Runs every step, then applies the updates; the outputs stay in {@link #buffers} until the next call. */
     void run(Tensor[] fed) {
-        bind(fed);
+        bindInputs(fed);
+        runBound();
+    }
+
+    /**
+     * {@link #run} on what the inputs' arrays ({@link #input}) hold now, converting nothing: a
+     * {@link Loop}'s step, whose inputs are written in place between runs.
+     */
+    void runBound() {
+        bindLeaves();
         if (guarded) for (int s : leafSlots) checkFinite(s);
         execute(kernels, kernelSlot);
         for (int u = 0; u < updated.length; u++) {
@@ -537,8 +547,8 @@ final class Plan {
         }
     }
 
-    /** Points the leaves' slots at this call's inputs and the params' storage (converting f32 inputs). */
-    private void bind(Tensor[] fed) {
+    /** Points the inputs' slots at this call's inputs (converting f32 inputs into the plan's own arrays). */
+    private void bindInputs(Tensor[] fed) {
         for (int i = 0; i < fed.length; i++) {
             int s = inputSlot[i];
             if (s < 0) continue;
@@ -547,6 +557,25 @@ final class Plan {
                 for (int k = 0; k < f.length; k++) f[k] = (float) d[k];
             } else buffers[s] = fed[i].storage();
         }
+    }
+
+    /**
+     * The array input {@code i} is read from: a {@code double[]} for an f64 input (the last
+     * call's tensor's storage), the plan's own {@code float[]} for an f32 one; null when nothing
+     * reads the input.
+     */
+    Object input(int i) { return inputSlot[i] < 0 ? null : buffers[inputSlot[i]]; }
+
+    /**
+     * Makes input {@code i} read from {@code array} (of the input's dtype, at least as long as
+     * its value) until the next {@link #run} binds it again; the plan never writes a leaf's array.
+     */
+    void bindInput(int i, Object array) {
+        if (inputSlot[i] >= 0) buffers[inputSlot[i]] = array;
+    }
+
+    /** Points the params' slots at their storage, and each update written in place at its param's. */
+    private void bindLeaves() {
         for (int k = 0; k < params.length; k++) buffers[paramSlot[k]] = params[k].storage();
         for (int u = 0; u < updated.length; u++) {
             if (updatedInPlace[u] >= 0) buffers[updateSlot[u]] = buffers[updatedInPlace[u]];

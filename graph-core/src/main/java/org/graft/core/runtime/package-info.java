@@ -6,6 +6,7 @@
  * {@link org.graft.core.kernel.Site}), chains of {@link org.graft.core.Elementwise}
  * ops fused into one loop, and buffers planned from liveness, so a call allocates nothing.
  * A {@link org.graft.core.runtime.Loop} is such a plan run over and over by a kernel that loops,
- * a scan's step, on arrays the kernel writes.
+ * a scan's step, on arrays of the step's own dtypes that the kernel writes, or binds once where
+ * a value does not change from step to step, so a step converts and copies nothing.
  */
 package org.graft.core.runtime;

@@ -4,6 +4,7 @@ import static org.graft.core.rewrite.Pattern.on;
 import static org.graft.core.rewrite.Pattern.scalar;
 import static org.graft.core.rewrite.Pattern.var;
 import static org.graft.core.rewrite.Rule.rule;
+import static org.graft.ops.Ops.bernoulliLogits;
 import static org.graft.ops.Ops.gemm;
 import static org.graft.ops.Ops.matmul;
 import static org.graft.ops.Ops.sqrt;
@@ -25,7 +26,9 @@ import org.graft.ops.Binary.Sub;
 import org.graft.ops.Linalg.Gemm;
 import org.graft.ops.Linalg.MatMul;
 import org.graft.ops.Linalg.Transpose;
+import org.graft.ops.Random.Bernoulli;
 import org.graft.ops.Reduce.Sum;
+import org.graft.ops.Unary.Sigmoid;
 import org.graft.ops.Unary.Square;
 
 /**
@@ -34,7 +37,8 @@ import org.graft.ops.Unary.Square;
  * instead of forming the transpose, and takes into the same pass (a GEMM) a scalar factor
  * (BLAS's alpha) and a term added to it or subtracted from (beta = 1), so that an SGD step
  * {@code w - lr * dw} is one product accumulated onto {@code w}; a sum of products over every
- * element becomes a dot product. A rule that absorbs a node into
+ * element becomes a dot product; a sample of a sigmoid's probabilities is drawn in the pass that
+ * computes them. A rule that absorbs a node into
  * its replacement does so only when nothing else reads that node, so no work is done twice.
  */
 public final class Specialize {
@@ -65,6 +69,9 @@ public final class Specialize {
                     P.where(Specialize::isMatrixProduct)), Specialize::scaled),
             rule("matmul(a, b) * s -> gemm(a, b, alpha = s)", on(Mul.class, P.where(Specialize::isMatrixProduct),
                     S.where(Specialize::isScalarConstant)), Specialize::scaled),
+
+            rule("bernoulli(sigmoid(x)) -> bernoulli_logits(x)", on(Bernoulli.class, on(Sigmoid.class, X).as(P)),
+                    m -> m.uses(P) == 1 ? bernoulliLogits(m.get(X)) : null),
 
             rule("sum(x * y) -> vdot(x, y)",    on(Sum.class, on(Mul.class, X, Y).as(P)),  m -> dot(m, m.get(X), m.get(Y))),
             rule("sum(square(x)) -> vdot(x, x)", on(Sum.class, on(Square.class, X).as(P)), m -> dot(m, m.get(X), m.get(X))));

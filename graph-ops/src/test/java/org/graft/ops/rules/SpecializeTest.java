@@ -1,6 +1,7 @@
 package org.graft.ops.rules;
 
 import static org.graft.ops.Ops.add;
+import static org.graft.ops.Ops.bernoulli;
 import static org.graft.ops.Ops.constant;
 import static org.graft.ops.Ops.gemm;
 import static org.graft.ops.Ops.grad;
@@ -33,6 +34,7 @@ import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
 
 import org.graft.core.Apply;
 import org.graft.core.Graph;
@@ -47,12 +49,14 @@ import org.graft.core.rewrite.Rewrite;
 import org.graft.core.rewrite.Rewriter;
 import org.graft.core.runtime.Compiler;
 import org.graft.core.runtime.Options;
+import org.graft.core.tensor.DType;
 import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
 import org.graft.ops.optim.Optimizer;
 import org.graft.ops.Linalg.Dot;
 import org.graft.ops.Linalg.Gemm;
 import org.graft.ops.Linalg.Transpose;
+import org.graft.ops.Random.BernoulliLogits;
 import org.graft.ops.Unary.Sqrt;
 import org.graft.ops.Unary.Square;
 
@@ -216,6 +220,56 @@ class SpecializeTest {
         assertTrue(specialize(sum(p), p).log().isEmpty());
         Node sq = square(x);
         assertTrue(specialize(sum(sq), sq).log().isEmpty());
+    }
+
+    // ---- sampling -----------------------------------------------------------------------------
+
+    @Example
+    void aSampleOfASigmoidsProbabilitiesIsDrawnInThePassThatComputesThem() {
+        var r = specialize(bernoulli(sigmoid(x)));
+        assertEquals(List.of("bernoulli(sigmoid(x)) -> bernoulli_logits(x)"), rules(r));
+        assertTrue(op(r, 0) instanceof BernoulliLogits);
+        assertSame(x, root(r).inputs().get(0));
+    }
+
+    @Example
+    void aSigmoidReadElsewhereOrAnotherProbabilityIsSampledAsWritten() {
+        Node p = sigmoid(x);
+        assertTrue(specialize(bernoulli(p), p).log().isEmpty());        // the sigmoid would be computed twice
+        assertTrue(specialize(bernoulli(tanh(x))).log().isEmpty());
+        assertTrue(specialize(sigmoid(x)).log().isEmpty());
+    }
+
+    /**
+     * The fused sample draws what bernoulli(sigmoid(x)) draws from the same stream, bit for bit,
+     * in either dtype, at every size (odd ones, whose last f32 draw uses half of its 64 bits, and
+     * none), over logits from saturated to 0, including ±inf.
+     */
+    @Property(tries = 100)
+    void theFusedSampleDrawsWhatTheTwoOpsDrawFromTheSameStream(@ForAll("logits") Tensor logits, @ForAll boolean f32,
+                                                              @ForAll long seed) {
+        DType dtype = f32 ? DType.F32 : DType.F64;
+        Tensor at = logits.astype(dtype);
+        Input v = new Input("v", Type.of(dtype, at.shape()));
+        var fused = Compiler.compile(List.of(v), List.of(bernoulli(sigmoid(v)))).seed(seed);
+        var apart = Compiler.compile(List.of(v), List.of(bernoulli(sigmoid(v))), Options.DEFAULT.without(StandardRules.SPECIALIZE))
+                .seed(seed);
+        assertEquals(1, count(fused.outputs(), BernoulliLogits.class));
+        assertEquals(0, count(apart.outputs(), BernoulliLogits.class));
+        for (int call = 0; call < 2; call++) {
+            Tensor want = apart.call(at).get(0), got = fused.call(at).get(0);
+            assertEquals(dtype, got.dtype());
+            assertEquals(want, got);
+        }
+    }
+
+    @Provide
+    Arbitrary<Tensor> logits() {
+        var edges = Arbitraries.of(0.0, -0.0, 40.0, -40.0, 1e-300, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY);
+        var values = Arbitraries.frequencyOf(Tuple.of(8, Arbitraries.doubles().between(-20, 20)),
+                Tuple.of(1, edges));
+        return Arbitraries.integers().between(0, 7).flatMap(rows -> Arbitraries.integers().between(1, 9).flatMap(cols ->
+                values.array(double[].class).ofSize(rows * cols).map(d -> Tensor.of(Shape.of(rows, cols), d))));
     }
 
     // ---- in the gradient and the pipeline -----------------------------------------------------
