@@ -6,7 +6,6 @@ import java.math.MathContext;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -669,6 +668,9 @@ public final class Trainer {
         int batch = run.batch();
         int steps = stepsPerEpoch();
         int[] order = Dataset.permutation(train.size(), Function.randomStream(seed));
+        // each step's batch is gathered into the same arrays, converted as feed converts it
+        Dataset.Batches batches = train.batches(batch, x.type().dtype(), y == null ? null : y.type().dtype(), labels);
+        Tensor[] inputs = feedArray(batches);
         lr.set(Tensor.scalar(dtype, rate));
         listener.started(epoch, stepsDone, steps, batch);
         long start = System.nanoTime();
@@ -678,7 +680,9 @@ public final class Trainer {
                 step.seed(stepSeed(seed, s));
                 double value;
                 try {
-                    value = step.call(feed(train.rows(Arrays.copyOfRange(order, s * batch, (s + 1) * batch)))).get(0).item();
+                    batches.gather(order, s * batch);
+                    step.run(inputs);
+                    value = step.scalar(0);
                 } catch (NonFiniteError e) {
                     throw NanGuard.stopped(e, "epoch " + epoch + " at step " + (s + 1) + " of " + steps + "; "
                             + (savedAt == null ? "no checkpoint was written" : out.resolve(Checkpoint.PARAMS) + " holds "
@@ -787,6 +791,16 @@ public final class Trainer {
         var names = new ArrayList<>(measured);
         if (rSquared) names.add(Prediction.R2);
         return names.stream().map(name -> split + name).toList();
+    }
+
+    /** The values of the inputs, in their order, for steps on the batches gathered by {@code batches}. */
+    private Tensor[] feedArray(Dataset.Batches batches) {
+        var values = new Tensor[fed.size()];
+        for (int i = 0; i < values.length; i++) {
+            Input in = fed.get(i);
+            values[i] = in == x ? batches.features() : in == y ? batches.targets() : model.fixed().get(in);
+        }
+        return values;
     }
 
     /** The values of a call on {@code batch}: its features, its targets if the model reads them, and the fixed inputs. */
