@@ -6,6 +6,8 @@ import static org.graft.core.rewrite.Pattern.var;
 import static org.graft.core.rewrite.Rule.rule;
 import static org.graft.ops.Ops.gemm;
 import static org.graft.ops.Ops.matmul;
+import static org.graft.ops.Ops.mul;
+import static org.graft.ops.Ops.sub;
 import static org.graft.ops.Ops.scaledGemm;
 import static org.graft.ops.Ops.sqrt;
 import static org.graft.ops.Ops.square;
@@ -71,6 +73,12 @@ public final class Specialize {
                     P.where(Specialize::isMatrixProduct)), Specialize::scaledByNode),
             rule("matmul(a, b) * s -> gemm(a, b, scale = s)", on(Mul.class, P.where(Specialize::isMatrixProduct),
                     S.where(Specialize::isScalarNode)), Specialize::scaledByNode),
+            rule("s * gemm(a, b, c) -> gemm(a, b, s * c, scale = s)", on(Mul.class, S.where(Specialize::isScalar),
+                    P.where(Specialize::isProductWithBias)), Specialize::scaledWithBias),
+            rule("gemm(a, b, c) * s -> gemm(a, b, s * c, scale = s)", on(Mul.class, P.where(Specialize::isProductWithBias),
+                    S.where(Specialize::isScalar)), Specialize::scaledWithBias),
+            rule("c - gemm(a, b, d) -> gemm(a, b, c - d, alpha = -alpha)", on(Sub.class, C, P.where(Specialize::isProductWithBias)),
+                    Specialize::subtractedWithBias),
 
             rule("sum(x * y) -> vdot(x, y)",    on(Sum.class, on(Mul.class, X, Y).as(P)),  m -> dot(m, m.get(X), m.get(Y))),
             rule("sum(square(x)) -> vdot(x, x)", on(Sum.class, on(Square.class, X).as(P)), m -> dot(m, m.get(X), m.get(X))));
@@ -146,6 +154,45 @@ public final class Specialize {
     private static Gemm gemmOf(Apply product) { return product.op() instanceof Gemm g ? g : new Gemm(false, false); }
 
     private static boolean isScalarConstant(Node n) { return n instanceof Constant c && c.type().isScalar(); }
+
+    private static boolean isScalar(Node n) { return n.type().isScalar(); }
+
+    /** A GEMM with its c. */
+    private static boolean isProductWithBias(Node n) {
+        return n instanceof Apply a && a.op() instanceof Gemm g && a.inputs().size() > g.biasIndex();
+    }
+
+    // s (α op(a) op(b) + d) = α s op(a) op(b) + s d, a GEMM again, for a scalar s of the product's
+    // dtype when nothing else reads the product: a gradient summed from two products (tied
+    // weights, an RBM's two phases) scaled by a learning rate. The scaling moves onto d, which
+    // specialize folds into d's own product in its turn, or which is no larger than the product.
+    private static Node scaledWithBias(Match m) {
+        Apply p = (Apply) m.get(P);
+        Node s = m.get(S);
+        Gemm op = gemmOf(p);
+        if (m.uses(P) != 1 || !m.node().type().equals(p.type()) || s.type().dtype() != p.type().dtype()) return null;
+        Node a = p.inputs().get(0), b = p.inputs().get(1), d = p.inputs().get(op.biasIndex());
+        if (s instanceof Constant k) {
+            double f = k.value().item() * op.alpha();
+            if (!Double.isFinite(f)) return null;
+            return op.scaled() ? scaledGemm(a, b, p.inputs().get(2), mul(s, d), op.transA(), op.transB(), f)
+                    : gemm(a, b, mul(s, d), op.transA(), op.transB(), f);
+        }
+        return op.scaled() ? null : scaledGemm(a, b, s, mul(s, d), op.transA(), op.transB(), op.alpha());
+    }
+
+    // c - (α op(a) op(b) + d) = (c - d) - α op(a) op(b): the product accumulates onto c - d, which
+    // specialize makes a product onto c in its turn when d is one, so that W - lr dW, dW a sum of
+    // products, is a chain of products onto W. Where c broadcasts to the product without growing
+    // it and nothing else reads the product.
+    private static Node subtractedWithBias(Match m) {
+        Apply p = (Apply) m.get(P);
+        Gemm op = gemmOf(p);
+        if (m.uses(P) != 1 || !m.node().type().equals(p.type())) return null;
+        Node a = p.inputs().get(0), b = p.inputs().get(1), rest = sub(m.get(C), p.inputs().get(op.biasIndex()));
+        return op.scaled() ? scaledGemm(a, b, p.inputs().get(2), rest, op.transA(), op.transB(), -op.alpha())
+                : gemm(a, b, rest, op.transA(), op.transB(), -op.alpha());
+    }
 
     /** A scalar that is not a constant, whose value is known only when the product runs. */
     private static boolean isScalarNode(Node n) { return !(n instanceof Constant) && n.type().isScalar(); }

@@ -228,6 +228,40 @@ class SpecializeTest {
         assertSame(w, top.inputs().get(3));
     }
 
+    @Example
+    void anSgdStepOnAGradientSummedFromTwoProductsIsAChainOfProductsOntoTheWeights() {
+        // an RBM's two phases, W - lr (x1ᵀ h1 - x2ᵀ h2), the learning rate a param
+        Input x1 = input("x1", 5, 4), h1 = input("h1", 5, 3), x2 = input("x2", 5, 4), h2 = input("h2", 5, 3);
+        Param w = param("W", Tensor.normal(Shape.of(4, 3), 0, 1, new java.util.SplittableRandom(3)));
+        Param lr = param("lr", Tensor.scalar(0.1));
+        Node step = sub(w, mul(lr, sub(matmul(transpose(x1), h1), matmul(transpose(x2), h2))));
+        var r = specialize(step);
+        Apply top = root(r);
+        assertEquals(new Gemm(true, false, 1, true), top.op());                         // + lr x2ᵀ h2 ...
+        Apply inner = (Apply) top.inputs().get(3);
+        assertEquals(new Gemm(true, false, -1, true), inner.op());                      // ... onto W - lr x1ᵀ h1
+        assertEquals(List.of(x1, h1, lr, w), inner.inputs());
+        assertEquals(0, count(r.roots(), org.graft.ops.Binary.class));                  // no elementwise pass over W left
+        assertTrue(rules(r).contains("s * gemm(a, b, c) -> gemm(a, b, s * c, scale = s)"));
+        assertTrue(rules(r).contains("c - gemm(a, b, d) -> gemm(a, b, c - d, alpha = -alpha)"));
+
+        var inputs = List.of(x1, h1, x2, h2);
+        var random = new java.util.SplittableRandom(4);
+        Tensor[] values = inputs.stream().map(i -> Tensor.normal(i.type().shape(), 0, 1, random)).toArray(Tensor[]::new);
+        assertClose(Compiler.compile(inputs, List.of(step), Options.NONE).call(values),
+                Compiler.compile(inputs, r.roots(), Options.NONE).call(values));
+    }
+
+    @Example
+    void aScaledOrSubtractedGemmWithABiasThatIsReadElsewhereOrWouldGrowIsLeftAlone() {
+        Input a = input("a", 3, 4), w = input("W", 4, 2), c = input("c", 3, 2), s = input("s");
+        Node p = gemm(a, w, c, false, false);
+        assertTrue(specialize(mul(s, p), relu(p)).log().isEmpty());                              // p is read twice
+        assertTrue(specialize(sub(c, p), relu(p)).log().isEmpty());
+        assertTrue(specialize(sub(input("C", 5, 3, 2), gemm(a, w, c, false, false))).log().isEmpty()); // would grow to [5, 3, 2]
+        assertTrue(specialize(mul(input("v", 2), gemm(a, w, c, false, false))).log().isEmpty());       // not a scalar
+    }
+
     // ---- dot products -------------------------------------------------------------------------
 
     @Example
