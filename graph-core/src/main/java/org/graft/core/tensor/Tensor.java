@@ -204,7 +204,8 @@ public final class Tensor {
     /**
      * The tensor's own array of elements, row-major, not a copy: for the compiled runtime's
      * kernels, which read inputs where they are instead of copying them at every call. Nothing
-     * may write to it: a tensor never changes.
+     * may write to it: a tensor never changes, but one made {@linkplain #sharing sharing} an
+     * array whose owner refills it.
      */
     public double[] storage() { return data; }
 
