@@ -497,19 +497,24 @@ final class Lowerings {
         return w.node("Where", any, firstNan, w.node(onnx, List.of(v), i("axis", axis), i("keepdims", keepdims)));
     }
 
-    /** Graft's gemm, α op(a) op(b) + c: ONNX's Gemm where α is an f32 number; else the product, then α, then c, as Graft's kernel adds them. */
+    /**
+     * Graft's gemm, α op(a) op(b) + c: ONNX's Gemm where α is an f32 number; else the product,
+     * then α, then c, as Graft's kernel adds them. A product scaled by a node s is multiplied by
+     * α s, the one factor the kernel hands BLAS.
+     */
     private static String gemm(GraphWriter w) {
         var op = (Linalg.Gemm) w.lowering().op();
-        boolean bias = w.lowering().inputs().size() == 3;
+        boolean bias = w.lowering().inputs().size() > op.biasIndex();
         var operands = new ArrayList<>(List.of(w.in(0), w.in(1)));
-        if ((float) op.alpha() == op.alpha()) {
-            if (bias) operands.add(w.in(2));
+        if ((float) op.alpha() == op.alpha() && !op.scaled()) {
+            if (bias) operands.add(w.in(op.biasIndex()));
             return w.node("Gemm", operands, Attributes.f("alpha", op.alpha()), i("transA", op.transA() ? 1 : 0),
                     i("transB", op.transB() ? 1 : 0));
         }
+        String factor = !op.scaled() ? w.scalar(op.alpha()) : op.alpha() == 1 ? w.in(2) : w.node("Mul", w.scalar(op.alpha()), w.in(2));
         String product = w.node("Mul", w.node("Gemm", operands, i("transA", op.transA() ? 1 : 0), i("transB", op.transB() ? 1 : 0)),
-                w.scalar(op.alpha()));
-        return bias ? w.node("Add", w.in(2), product) : product;
+                factor);
+        return bias ? w.node("Add", w.in(op.biasIndex()), product) : product;
     }
 
     /**

@@ -200,6 +200,8 @@ class OpExportProperties {
             of(Linalg.MatMul.class, v -> matmul(v.get(0), v.get(1)), in(ANY, "n", 3), in(ANY, 3, 2)),
             of(Linalg.Transpose.class, v -> transpose(v.get(0), 2, 0, 1), in(ANY, "n", 3, 2)),
             of(Linalg.Gemm.class, v -> gemm(v.get(0), v.get(1), v.get(2), false, true, 0.3), in(ANY, "n", 3), in(ANY, 2, 3), in(ANY, 2)),
+            of(Linalg.Gemm.class, v -> scaledGemm(v.get(0), v.get(1), v.get(2), v.get(3), true, false, -2), in(ANY, 3, "n"), in(ANY, 3, 2),
+                    in(ANY), in(ANY, 2)),
             of(Linalg.Dot.class, v -> vdot(v.get(0), v.get(1)), in(ANY, "n", 3), in(ANY, "n", 3)),
             of(Shaping.ExpandDims.class, v -> expandDims(v.get(0), 1), in(ANY, "n", 3)),
             of(Shaping.Squeeze.class, v -> squeeze(v.get(0), 1), in(ANY, "n", 1, 3)),

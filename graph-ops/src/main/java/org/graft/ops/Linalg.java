@@ -11,6 +11,7 @@ import static org.graft.ops.Ops.solve;
 import static org.graft.ops.Ops.squeeze;
 import static org.graft.ops.Ops.sub;
 import static org.graft.ops.Ops.transpose;
+import static org.graft.ops.Ops.vdot;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -72,10 +73,10 @@ public sealed interface Linalg extends Op {
 
         // a vector is a matrix of one row on the left, of one column on the right: the same array either way
         @Override
-        public Kernel kernel(Site site) { return gemmKernel(site, false, false, 1, rows(site), depth(site), columns(site)); }
+        public Kernel kernel(Site site) { return gemmKernel(site, new Gemm(false, false), rows(site), depth(site), columns(site)); }
 
         @Override
-        public Kernel kernelF32(Site site) { return gemmKernelF32(site, false, false, 1, rows(site), depth(site), columns(site)); }
+        public Kernel kernelF32(Site site) { return gemmKernelF32(site, new Gemm(false, false), rows(site), depth(site), columns(site)); }
 
         private static int rows(Site site) { return site.in(0).rank() == 2 ? site.in(0).dim(0) : 1; }
 
@@ -186,29 +187,43 @@ public sealed interface Linalg extends Op {
      * column, also {@code [m, 1]}, a scalar or {@code [m, n]}) and the product is added onto
      * it in the same pass. The specialize rules build it from {@code matmul(transpose(a), b) + c}.
      */
-    record Gemm(boolean transA, boolean transB, double alpha) implements Linalg {
+    /**
+     * BLAS's {@code alpha op(a) op(b) + c}: inputs {@code a, b}, then, when {@code scaled}, a
+     * scalar {@code s} that multiplies alpha (a learning rate that is a param or an input), then
+     * the bias {@code c} if there is one.
+     */
+    record Gemm(boolean transA, boolean transB, double alpha, boolean scaled) implements Linalg {
         public static final Builtin BUILTIN = Builtin.operator("", "`gemm(a, b, transA, transB)`, with a bias `c` and `alpha`", "internal: BLAS's "
                 + "`alpha op(a) op(b) + c`, which the specialize rules build from products of transposes, biases and scalar factors");
 
-        public Gemm(boolean transA, boolean transB) { this(transA, transB, 1.0); }
+        public Gemm(boolean transA, boolean transB) { this(transA, transB, 1.0, false); }
+
+        public Gemm(boolean transA, boolean transB, double alpha) { this(transA, transB, alpha, false); }
 
         public Gemm {
             if (!Double.isFinite(alpha)) throw new IllegalArgumentException("gemm's alpha must be finite, found " + alpha);
         }
 
+        /** The index of the bias among the inputs, when there is one. */
+        public int biasIndex() { return scaled ? 3 : 2; }
+
         // the kernel copies c into the output, then adds the product onto it
         @Override
-        public int accumulatesInto() { return 2; }
+        public int accumulatesInto() { return biasIndex(); }
 
         // alpha = 1, the product as it is, goes unsaid
         @Override
         public String describe() {
-            return name() + "{transA=" + transA + ", transB=" + transB + (alpha == 1 ? "" : ", alpha=" + alpha) + "}";
+            return name() + "{transA=" + transA + ", transB=" + transB + (alpha == 1 ? "" : ", alpha=" + alpha)
+                    + (scaled ? ", scaled" : "") + "}";
         }
 
         @Override
         public Type type(List<Type> in) {
-            if (in.size() != 2 && in.size() != 3) throw new ShapeError("gemm takes 2 or 3 inputs, found " + in.size());
+            int bias = biasIndex();
+            if (in.size() != bias && in.size() != bias + 1) {
+                throw new ShapeError("gemm takes " + bias + " or " + (bias + 1) + " inputs, found " + in.size());
+            }
             Type a = in.get(0), b = in.get(1);
             if (a.rank() != 2 || b.rank() != 2) throw new ShapeError("takes operands of rank 2, found " + operands(a, b));
             if (a.dtype() != b.dtype()) throw new ShapeError("dtypes differ: " + operands(a, b));
@@ -216,8 +231,11 @@ public sealed interface Linalg extends Op {
             Dim k2 = b.dim(transB ? 1 : 0), n = b.dim(transB ? 0 : 1);
             if (!k.equals(k2)) throw new ShapeError("inner dimensions differ: " + operands(a, b));
             Type y = a.withDims(List.of(m, n));
-            if (in.size() == 3 && !broadcastsTo(in.get(2), y)) {
-                throw new ShapeError("the bias " + in.get(2) + " does not broadcast to the product's " + y);
+            if (scaled && (!in.get(2).isScalar() || in.get(2).dtype() != a.dtype())) {
+                throw new ShapeError("the scale " + in.get(2) + " is not a scalar of the product's dtype " + a.dtype());
+            }
+            if (in.size() > bias && !broadcastsTo(in.get(bias), y)) {
+                throw new ShapeError("the bias " + in.get(bias) + " does not broadcast to the product's " + y);
             }
             return y;
         }
@@ -226,38 +244,46 @@ public sealed interface Linalg extends Op {
         public Tensor fprop(List<Tensor> in) {
             Tensor a = in.get(0), b = in.get(1);
             Tensor product = Tensor.gemm(a, transA, b, transB);
-            if (alpha != 1) product = product.map(v -> alpha * v);
-            return in.size() == 2 ? product : in.get(2).add(product);
+            // the kernel hands BLAS one alpha: the product of the two factors, rounded once
+            double factor = scaled ? alpha * in.get(2).item() : alpha;
+            if (factor != 1) product = product.map(v -> factor * v);
+            return in.size() > biasIndex() ? in.get(biasIndex()).add(product) : product;
         }
 
         @Override
         public Kernel kernel(Site site) {
-            return gemmKernel(site, transA, transB, alpha, site.out().dim(0), site.in(0).dim(transA ? 0 : 1), site.out().dim(1));
+            return gemmKernel(site, this, site.out().dim(0), site.in(0).dim(transA ? 0 : 1), site.out().dim(1));
         }
 
         @Override
         public Kernel kernelF32(Site site) {
-            return gemmKernelF32(site, transA, transB, alpha, site.out().dim(0), site.in(0).dim(transA ? 0 : 1), site.out().dim(1));
+            return gemmKernelF32(site, this, site.out().dim(0), site.in(0).dim(transA ? 0 : 1), site.out().dim(1));
         }
 
-        // Y = α op(A) op(B) + c. The product's operands get dop(A) = αG op(B)ᵀ and dop(B) = α op(A)ᵀ G;
-        // where op transposes, the operand gets the transpose of that (dA = α op(B) Gᵀ for Y = αAᵀB,
-        // dB = α Gᵀ op(A) for Y = αABᵀ), again a product with the transposes read, not formed.
-        // The bias gets G, which the walker sums back to its shape.
+        // Y = α s op(A) op(B) + c. The product's operands get dop(A) = αs G op(B)ᵀ and dop(B) = αs op(A)ᵀ G;
+        // where op transposes, the operand gets the transpose of that (dA = αs op(B) Gᵀ for Y = αsAᵀB,
+        // dB = αs Gᵀ op(A) for Y = αsABᵀ), again a product with the transposes read, not formed.
+        // The scale gets α <G, op(A) op(B)>, the bias G, which the walker sums back to its shape.
         @Override
         public List<Grad> bprop(List<Node> in, Node y, Node gy) {
             Node a = in.get(0), b = in.get(1);
             Node g = alpha == 1 ? gy : mul(gy, alpha);
+            if (scaled) g = mul(g, in.get(2));
             Node ga = transA ? product(b, transB, g, true) : product(g, false, b, !transB);
             Node gb = transB ? product(g, true, a, transA) : product(a, !transA, g, false);
-            return in.size() == 2 ? List.of(Grad.of(ga), Grad.of(gb)) : List.of(Grad.of(ga), Grad.of(gb), Grad.of(gy));
+            var grads = new ArrayList<>(List.of(Grad.of(ga), Grad.of(gb)));
+            if (scaled) grads.add(Grad.of(vdot(gy, gemm(a, b, transA, transB, alpha))));
+            if (in.size() > biasIndex()) grads.add(Grad.of(gy));
+            return grads;
         }
 
-        // the product is linear in each of a and b, and the bias adds its own tangent
+        // the product is linear in each of a, b and the scale, and the bias adds its own tangent
         @Override
         public Grad jvp(List<Node> in, Node y, List<Node> tangents) {
-            Node products = Multilinear.tangent(new Gemm(transA, transB, alpha), in.subList(0, 2), tangents.subList(0, 2));
-            Node bias = in.size() == 3 && tangents.get(2) != null ? broadcastTo(tangents.get(2), y) : null;
+            int factors = biasIndex();
+            Node products = Multilinear.tangent(new Gemm(transA, transB, alpha, scaled), in.subList(0, factors),
+                    tangents.subList(0, factors));
+            Node bias = in.size() > factors && tangents.get(factors) != null ? broadcastTo(tangents.get(factors), y) : null;
             return Grad.of(products == null ? bias : bias == null ? products : add(products, bias));
         }
 
@@ -429,35 +455,47 @@ public sealed interface Linalg extends Op {
      * through the GEMM's beta, as one call to the back end: the product's shapes are known, so
      * nothing is decided per call.
      */
-    private static Kernel gemmKernel(Site site, boolean transA, boolean transB, double alpha, int m, int k, int n) {
+    /**
+     * The kernel of {@code op}: BLAS's GEMM with beta = 1 onto the bias copied into the output,
+     * or beta = 0 without one; a scaled product reads its scale when it runs and hands BLAS
+     * {@code alpha * s}.
+     */
+    private static Kernel gemmKernel(Site site, Gemm op, int m, int k, int n) {
         var gemm = site.gemm(m, n, k);
-        int a = site.slot(0), b = site.slot(1), out = site.slot();
-        if (site.arity() == 2) {
-            return buf -> gemm.dgemm(transA, transB, m, n, k, alpha, (double[]) buf[a], (double[]) buf[b], 0.0, (double[]) buf[out]);
+        boolean transA = op.transA(), transB = op.transB();
+        double alpha = op.alpha();
+        int a = site.slot(0), b = site.slot(1), out = site.slot(), scale = op.scaled() ? site.slot(2) : -1;
+        if (site.arity() == op.biasIndex()) {
+            return buf -> gemm.dgemm(transA, transB, m, n, k, scale < 0 ? alpha : alpha * ((double[]) buf[scale])[0],
+                    (double[]) buf[a], (double[]) buf[b], 0.0, (double[]) buf[out]);
         }
-        var bias = Kernels.Broadcast.of(site.in(2), site.out());
-        int c = site.slot(2);
+        var bias = Kernels.Broadcast.of(site.in(op.biasIndex()), site.out());
+        int c = site.slot(op.biasIndex());
         return buf -> {
             double[] y = (double[]) buf[out], addend = (double[]) buf[c];
             if (addend != y) bias.into(addend, y); // the plan may give an update its param's own storage
-            gemm.dgemm(transA, transB, m, n, k, alpha, (double[]) buf[a], (double[]) buf[b], 1.0, y);
+            gemm.dgemm(transA, transB, m, n, k, scale < 0 ? alpha : alpha * ((double[]) buf[scale])[0],
+                    (double[]) buf[a], (double[]) buf[b], 1.0, y);
         };
     }
 
     /** The same on float buffers, for f32: single-precision GEMM does twice the work per cycle. */
-    private static Kernel gemmKernelF32(Site site, boolean transA, boolean transB, double alpha, int m, int k, int n) {
+    private static Kernel gemmKernelF32(Site site, Gemm op, int m, int k, int n) {
         var gemm = site.gemm(m, n, k);
-        int a = site.slot(0), b = site.slot(1), out = site.slot();
-        float scale = (float) alpha;
-        if (site.arity() == 2) {
-            return buf -> gemm.sgemm(transA, transB, m, n, k, scale, (float[]) buf[a], (float[]) buf[b], 0f, (float[]) buf[out]);
+        boolean transA = op.transA(), transB = op.transB();
+        double alpha = op.alpha();
+        int a = site.slot(0), b = site.slot(1), out = site.slot(), scale = op.scaled() ? site.slot(2) : -1;
+        if (site.arity() == op.biasIndex()) {
+            return buf -> gemm.sgemm(transA, transB, m, n, k, (float) (scale < 0 ? alpha : alpha * ((float[]) buf[scale])[0]),
+                    (float[]) buf[a], (float[]) buf[b], 0f, (float[]) buf[out]);
         }
-        var bias = Kernels.Broadcast.of(site.in(2), site.out());
-        int c = site.slot(2);
+        var bias = Kernels.Broadcast.of(site.in(op.biasIndex()), site.out());
+        int c = site.slot(op.biasIndex());
         return buf -> {
             float[] y = (float[]) buf[out], addend = (float[]) buf[c];
             if (addend != y) bias.into(addend, y);
-            gemm.sgemm(transA, transB, m, n, k, scale, (float[]) buf[a], (float[]) buf[b], 1f, y);
+            gemm.sgemm(transA, transB, m, n, k, (float) (scale < 0 ? alpha : alpha * ((float[]) buf[scale])[0]),
+                    (float[]) buf[a], (float[]) buf[b], 1f, y);
         };
     }
 }

@@ -305,6 +305,19 @@ public final class Ops {
         return apply(new Linalg.Gemm(transA, transB, alpha), a, b, c);
     }
 
+    /**
+     * {@code alpha s op(a) op(b)} for a scalar node {@code s} (a learning rate that is a param, say),
+     * the scaling done by the product itself, as with a constant alpha.
+     */
+    public static Apply scaledGemm(Node a, Node b, Node s, boolean transA, boolean transB, double alpha) {
+        return apply(new Linalg.Gemm(transA, transB, alpha, true), a, b, s);
+    }
+
+    /** {@code alpha s op(a) op(b) + c} in one pass, for a scalar node {@code s}. */
+    public static Apply scaledGemm(Node a, Node b, Node s, Node c, boolean transA, boolean transB, double alpha) {
+        return apply(new Linalg.Gemm(transA, transB, alpha, true), a, b, s, c);
+    }
+
     /** {@code sum(x * y)} over every element of two operands of the same type, in one pass (NumPy's {@code vdot}). */
     public static Apply vdot(Node x, Node y) { return apply(new Linalg.Dot(), x, y); }
 

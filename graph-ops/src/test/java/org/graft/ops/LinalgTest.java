@@ -1,6 +1,7 @@
 package org.graft.ops;
 
 import static org.graft.ops.Ops.gemm;
+import static org.graft.ops.Ops.scaledGemm;
 import static org.graft.ops.Ops.input;
 import static org.graft.ops.Ops.matmul;
 import static org.graft.ops.Ops.sigmoid;
@@ -35,6 +36,7 @@ import org.graft.core.check.GradCheck;
 import org.graft.core.check.Tensors;
 import org.graft.core.grad.GradTable;
 import org.graft.core.runtime.Compiler;
+import org.graft.core.tensor.DType;
 import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
 
@@ -134,7 +136,27 @@ class LinalgTest {
         assertEquals(a.transpose().matmul(a), out.get(2));
         assertEquals(b.matmul(b.transpose()), out.get(3));
         assertEquals("gemm{transA=true, transB=false}", new Linalg.Gemm(true, false).describe());
+        assertEquals("gemm{transA=false, transB=true, alpha=-2.0, scaled}", new Linalg.Gemm(false, true, -2, true).describe());
         assertEquals(Type.f64("n", "m"), gemm(input("p", 5, "n"), input("q", "m", 5), input("r", 1, "m"), true, true).type());
+    }
+
+    @Example
+    void aScaledGemmMultipliesTheProductByAlphaTimesTheScaleItReadsWhenItRunsInEitherDtype() {
+        Tensor a = Tensor.matrix(new double[] {1, 2}, new double[] {3, 4}, new double[] {5, 6});   // [3, 2]
+        Tensor b = Tensor.matrix(new double[] {1, 0, -1}, new double[] {2, 1, 0});                // [2, 3]
+        Tensor c = Tensor.vector(10, 20, 30);
+        for (DType dtype : DType.values()) {
+            Input x = new Input("a", Type.of(dtype, 3, 2)), y = new Input("b", Type.of(dtype, 2, 3)), z = new Input("c", Type.of(dtype, 3));
+            Input s = new Input("s", Type.of(dtype));
+            var f = Compiler.compile(List.of(x, y, z, s), List.of(scaledGemm(x, y, s, z, false, false, -2), scaledGemm(y, x, s, true, true, 1)));
+            for (double scale : new double[] {3, 0.5}) {
+                List<Tensor> out = f.call(a.astype(dtype), b.astype(dtype), c.astype(dtype), Tensor.scalar(dtype, scale));
+                assertEquals(a.matmul(b).map(v -> -2 * scale * v).add(c).astype(dtype), out.get(0), dtype + " at " + scale);
+                assertEquals(b.transpose().matmul(a.transpose()).map(v -> scale * v).astype(dtype), out.get(1), dtype + " at " + scale);
+            }
+        }
+        assertEquals("gemm(a, b, c): the scale [3] is not a scalar of the product's dtype f64",
+                assertThrows(ShapeError.class, () -> scaledGemm(input("a", 2, 2), input("b", 2, 2), input("c", 3), false, false, 1)).getMessage());
     }
 
     @Example
@@ -217,10 +239,17 @@ class LinalgTest {
         assertEquals(Type.f64("n", 4), solve(s, input("d", "n", 4)).type());
     }
 
-    /** A GEMM's operands as stored, its flags, and whether it has a bias (the third value). */
-    record GemmCase(List<Tensor> values, boolean transA, boolean transB) {
+    /**
+     * A GEMM's operands as stored, its flags, whether a scalar scales it (the third value, with an
+     * alpha of -1.5 beside it), and whether it has a bias (the value after).
+     */
+    record GemmCase(List<Tensor> values, boolean transA, boolean transB, boolean scaled) {
         Node build(List<Node> in) {
-            return in.size() == 2 ? gemm(in.get(0), in.get(1), transA, transB) : gemm(in.get(0), in.get(1), in.get(2), transA, transB);
+            Node a = in.get(0), b = in.get(1);
+            if (scaled) {
+                return in.size() == 3 ? scaledGemm(a, b, in.get(2), transA, transB, -1.5) : scaledGemm(a, b, in.get(2), in.get(3), transA, transB, -1.5);
+            }
+            return in.size() == 2 ? gemm(a, b, transA, transB) : gemm(a, b, in.get(2), transA, transB);
         }
     }
 
@@ -228,11 +257,14 @@ class LinalgTest {
     Arbitrary<GemmCase> gemms() {
         var dim = Arbitraries.integers().between(1, 4);
         var flag = Arbitraries.of(false, true);
-        return Combinators.combine(dim, dim, dim, flag, flag, Arbitraries.integers().between(0, 4)).flatAs((m, k, n, ta, tb, bias) -> {
+        return Combinators.combine(dim, dim, dim, flag, flag, Arbitraries.integers().between(0, 9)).flatAs((m, k, n, ta, tb, kind) -> {
+            int bias = kind % 5;
+            boolean scaled = kind >= 5;
             var shapes = new ArrayList<>(List.of(ta ? Shape.of(k, m) : Shape.of(m, k), tb ? Shape.of(n, k) : Shape.of(k, n)));
+            if (scaled) shapes.add(Shape.scalar());
             if (bias < 4) shapes.add(List.of(Shape.of(n), Shape.of(1, n), Shape.of(m, 1), Shape.of(m, n)).get(bias));
             return Combinators.combine(shapes.stream().map(s -> Tensors.withShape(s).any()).toList())
-                    .as(values -> new GemmCase(values, ta, tb));
+                    .as(values -> new GemmCase(values, ta, tb, scaled));
         });
     }
 

@@ -10,13 +10,16 @@ import org.graft.core.tensor.DType;
 import org.graft.core.tensor.Shape;
 
 /**
- * A chain of {@link Elementwise} ops run as one loop: the elements are taken in blocks that fit
+ * {@link Elementwise} ops of one shape run as one loop: the elements are taken in blocks that fit
  * in the first-level cache, each operand's block is loaded once (broadcast as needed), and every
- * op of the chain runs over the block before the next block is touched. An op is called once
- * per block, so there is no call per element, and the intermediate values never reach memory.
+ * op runs over the block before the next block is touched. An op is called once per block, so
+ * there is no call per element, and the intermediate values never reach memory. A loop may have
+ * several outputs (an optimizer's new moments beside the new param): each is copied out of its
+ * register at the end of each block, after every op has read the block, so an output may be
+ * written over an operand.
  *
  * <p>When the whole value fits in one block, operands of the output's shape are read where they
- * are and the last op writes straight into the output: a small chain copies nothing. A scalar
+ * are and the last op writes straight into its output: a small chain copies nothing. A scalar
  * operand is loaded once per call, not once per block.
  *
  * <p>An f32 chain computes in float registers with the ops' {@link Elementwise#applyF32}, each of
@@ -42,7 +45,8 @@ final class Fused implements Kernel {
     private final Load[] load;
     private final int[] period;         // PERIODIC: the operand's size
     private final int[][] gather;       // GATHER: the operand's element for each output element
-    private final int outSlot;
+    private final int[] outSlot;        // the outputs' buffers, the last op's last
+    private final int[] outRegister;    // the registers they are copied from; the last op's is written in place when direct
     private final int size;
     private final boolean f32;
     private final boolean direct;       // one block: operands of the output's shape read in place
@@ -76,14 +80,17 @@ final class Fused implements Kernel {
      * @param registerCount how many registers there are
      * @param externalSlot  the slots of the operands from outside
      * @param externalShape their shapes
+     * @param outSlot       the buffers of the loop's outputs, the last op's last
+     * @param outRegister   the registers the outputs are in; none but the last op's may be reused
      */
     Fused(Elementwise[] ops, int[][] args, int[] target, int registerCount, int[] externalSlot, Shape[] externalShape,
-          int outSlot, Shape out, DType dtype) {
+          int[] outSlot, int[] outRegister, Shape out, DType dtype) {
         this.ops = ops;
         this.args = args;
         this.target = target;
         this.externalSlot = externalSlot;
         this.outSlot = outSlot;
+        this.outRegister = outRegister;
         this.size = out.size();
         this.f32 = dtype == DType.F32;
         this.direct = size <= BLOCK;
@@ -154,10 +161,10 @@ final class Fused implements Kernel {
 
     private void runBlocks(Object[] buffers, Part part, int from, int to) {
         Object[] registers = part.registers;
-        int e = externalSlot.length, last = registers.length - 1;
+        int e = externalSlot.length, last = registers.length - 1, outputs = outSlot.length;
         if (direct) {
             for (int i = 0; i < e; i++) if (load[i] == Load.SAME) registers[i] = buffers[externalSlot[i]];
-            registers[last] = buffers[outSlot];
+            registers[last] = buffers[outSlot[outputs - 1]];
         }
         for (int i = 0; i < e; i++) if (load[i] == Load.SCALAR) fill(registers[i], buffers[externalSlot[i]], Math.min(size, BLOCK));
         for (int j = 0; j < ops.length; j++) {
@@ -174,7 +181,8 @@ final class Fused implements Kernel {
             } else {
                 for (int j = 0; j < ops.length; j++) ops[j].apply((double[][]) part.argv[j], (double[]) registers[target[j]], n);
             }
-            if (!direct) System.arraycopy(registers[last], 0, buffers[outSlot], start, n);
+            for (int o = 0; o < outputs - 1; o++) System.arraycopy(registers[outRegister[o]], 0, buffers[outSlot[o]], start, n);
+            if (!direct) System.arraycopy(registers[last], 0, buffers[outSlot[outputs - 1]], start, n);
         }
     }
 

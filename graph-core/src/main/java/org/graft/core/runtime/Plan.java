@@ -30,10 +30,11 @@ import org.graft.core.tensor.Tensor;
  *
  * <p>Buffers are planned from liveness: walking the schedule, a value takes a free buffer of its
  * dtype and length and gives it back after its last reader has run.
- * A chain of elementwise ops is fused ({@link Fused}) and writes over an operand of its own shape
- * whose last reader it is, so {@code relu(x @ w + b)} needs one buffer. Inputs are read where
+ * Elementwise ops of one shape are fused into loops ({@link Fused}), a loop's outputs writing over
+ * operands of their shape whose last reader it is, so {@code relu(x @ w + b)} needs one buffer
+ * and Adam's new m, v and param are written over the old ones in one pass. Inputs are read where
  * the caller's tensors hold them, params where they live. An update whose kernel reads its param
- * where it writes (a chain, a GEMM's c) and runs after every other reader of the param is
+ * where it writes (a loop, a GEMM's c) and runs after every other reader of the param is
  * written over the param's storage; any other update is computed into a buffer of its own,
  * which then becomes the param's storage in exchange for the old one. Either way a step copies
  * no param.
@@ -56,7 +57,8 @@ final class Plan {
 
     private final List<Apply> fallbacks = new ArrayList<>(); // the nodes whose op has no kernel
     private final Kernel[] kernels;
-    private final int[] kernelSlot;             // the node each kernel computes
+    private final int[] kernelSlot;             // the node each kernel computes (a loop's last)
+    private final int[] computed;               // every value a kernel writes into a buffer of the plan
     private final boolean guarded;
 
     private final Param[] updated;
@@ -116,26 +118,34 @@ final class Plan {
         for (int s : outputSlots) root[s] = true;
         for (int s : updateSlots) root[s] = true;
         boolean[] fixed = fixedValues(reads);
-        int[] group = fusion(reads, root, fixed);
+        int[][] readers = readers(reads);
+        int[] group = fusion(readers, fixed);
         int[] lastUse = lastUses(reads, group, root, fixed);
-        var members = new HashMap<Integer, List<Integer>>(); // each chain's ops, in schedule order
+        var members = new HashMap<Integer, List<Integer>>(); // each loop's ops, in schedule order
         for (int i = 0; i < count; i++) if (group[i] >= 0) members.computeIfAbsent(group[i], r -> new ArrayList<>()).add(i);
+        boolean[] escapes = new boolean[count]; // a loop's member read outside it, or a root: one of the loop's outputs
+        for (int i = 0; i < count; i++) {
+            if (group[i] < 0) continue;
+            escapes[i] = root[i];
+            for (int r : readers[i]) escapes[i] |= group[r] != group[i];
+        }
         var layouts = new HashMap<Integer, ChainLayout>();
-        int[] register = new int[count], registerOf = new int[count]; // scratch for laying out the chains
+        int[] register = new int[count], registerOf = new int[count], pending = new int[count]; // scratch for the layouts
         Arrays.fill(registerOf, -1);
         for (var chain : members.entrySet()) {
-            layouts.put(chain.getKey(), ChainLayout.of(chain.getKey(), chain.getValue(), group, reads, register, registerOf));
+            layouts.put(chain.getKey(), ChainLayout.of(chain.getKey(), chain.getValue(), group, reads, escapes, register,
+                    registerOf, pending));
         }
-        // the operands a step may write over: a chain's from outside, a GEMM's c
+        // the operands a step may write over: a loop's from outside, a GEMM's c
         int[][] overwritable = new int[count][];
-        for (int i = 0; i < count; i++) overwritable[i] = group[i] == i ? layouts.get(i).external() : accumulated(i, reads);
+        for (int i = 0; i < count; i++) overwritable[i] = group[i] >= 0 ? layouts.get(group[i]).external() : accumulated(i, reads);
 
         boolean[] leaf = new boolean[count];
         for (int i = 0; i < count; i++) leaf[i] = !(schedule[i] instanceof Apply);
         updateCopies = new boolean[updated.length];
         updatedInPlace = new int[updated.length];
-        placeUpdates(outputSlots, leaf, fixed, root, lastUse, overwritable);
-        buffers = buffers(leaf, fixed, group, lastUse, overwritable);
+        placeUpdates(outputSlots, leaf, fixed, root, group, lastUse, overwritable);
+        buffers = buffers(leaf, fixed, group, layouts, lastUse, overwritable);
 
         // kernels: one per step, a chain's at its last op; the fixed ones run once, now
         var steps = new ArrayList<Kernel>();
@@ -150,6 +160,7 @@ final class Plan {
         }
         kernels = steps.toArray(new Kernel[0]);
         kernelSlot = stepSlots.stream().mapToInt(Integer::intValue).toArray();
+        computed = java.util.stream.IntStream.range(0, count).filter(i -> !leaf[i] && !fixed[i] && (group[i] < 0 || escapes[i])).toArray();
         leafSlots = java.util.stream.IntStream.range(0, count).filter(i -> leaf[i]).toArray();
         bindInputs(fed);
         bindLeaves();
@@ -185,33 +196,69 @@ final class Plan {
     }
 
     /**
-     * Fusion: for each node, the chain it is computed in (the slot of the chain's last op), -1
-     * for a node in none. An elementwise node joins the chain of its only reader when they have
-     * one shape and dtype and neither is a root or fixed; nothing fuses under the guard, which
-     * checks every value.
+     * Fusion: for each node, the loop it is computed in (the slot of the loop's last op, where
+     * the loop runs), -1 for a node in none. An elementwise node that is neither fixed nor read
+     * by a fixed node joins the loop of its elementwise readers of its shape and dtype, merging
+     * their loops when they are several (Adam's m, v and param updates, which share the gradient
+     * and read each other, become one loop over W, g, m and v): one pass over the operands instead
+     * of one per chain. A member whose value is read outside its loop, or is a root, is one of the
+     * loop's outputs, so it joins only when every reader outside runs after the loop, which runs
+     * at its last member. Nothing fuses under the guard, which checks every value.
      */
-    private int[] fusion(int[][] reads, boolean[] root, boolean[] fixed) {
+    private int[] fusion(int[][] readers, boolean[] fixed) {
         int count = schedule.length;
-        int[] readers = new int[count], aReader = new int[count]; // how many steps read each value, and one of them
-        for (int i = 0; i < count; i++) {
-            for (int k = 0; k < reads[i].length; k++) {
-                if (!firstRead(reads[i], k)) continue;
-                readers[reads[i][k]]++;
-                aReader[reads[i][k]] = i;
-            }
-        }
         int[] group = new int[count];
         Arrays.fill(group, -1);
+        var members = new HashMap<Integer, List<Integer>>();
         for (int i = count - 1; i >= 0; i--) {
             if (!fusible(schedule[i])) continue;
             group[i] = i;
-            if (guarded || root[i] || fixed[i] || readers[i] != 1) continue;
-            int reader = aReader[i];
-            if (group[reader] >= 0 && !fixed[reader] && shapes[i].equals(shapes[group[reader]]) && dtypes[i] == dtypes[reader]) {
-                group[i] = group[reader];
+            members.computeIfAbsent(i, g -> new ArrayList<>()).add(i);
+            if (guarded || fixed[i]) continue;
+            var loops = new ArrayList<Integer>(); // the loops of i's readers it may join, latest first
+            for (int r : readers[i]) {
+                int g = group[r];
+                if (g >= 0 && !fixed[r] && shapes[i].equals(shapes[r]) && dtypes[i] == dtypes[r] && !loops.contains(g)) loops.add(g);
             }
+            loops.sort(java.util.Collections.reverseOrder());
+            // all of them merged if that is legal, else the latest one alone that i may join
+            if (loops.size() > 1 && joins(i, loops, group, members, readers)) continue;
+            for (int g : loops) if (joins(i, List.of(g), group, members, readers)) break;
         }
         return group;
+    }
+
+    /**
+     * Merges node {@code i}'s own loop and {@code loops} (latest first) into the latest of them,
+     * unless a value of a member that moves would then be read outside the loop before it runs:
+     * true if merged. The latest loop's own members stay where they run, so they need no look.
+     */
+    private static boolean joins(int i, List<Integer> loops, int[] group, Map<Integer, List<Integer>> members, int[][] readers) {
+        int at = loops.get(0);
+        var moved = new ArrayList<Integer>(members.get(i));
+        for (int g : loops.subList(1, loops.size())) moved.addAll(members.get(g));
+        for (int m : moved) {
+            for (int r : readers[m]) if (r <= at && group[r] != i && !loops.contains(group[r])) return false;
+        }
+        members.remove(i);
+        for (int g : loops.subList(1, loops.size())) members.remove(g);
+        for (int m : moved) group[m] = at;
+        members.get(at).addAll(moved);
+        return true;
+    }
+
+    /** For each value, the steps that read it, each once. */
+    private static int[][] readers(int[][] reads) {
+        int count = reads.length;
+        int[] n = new int[count];
+        for (int i = 0; i < count; i++) for (int k = 0; k < reads[i].length; k++) if (firstRead(reads[i], k)) n[reads[i][k]]++;
+        int[][] readers = new int[count][];
+        for (int s = 0; s < count; s++) readers[s] = new int[n[s]];
+        Arrays.fill(n, 0);
+        for (int i = 0; i < count; i++) {
+            for (int k = 0; k < reads[i].length; k++) if (firstRead(reads[i], k)) readers[reads[i][k]][n[reads[i][k]]++] = i;
+        }
+        return readers;
     }
 
     /**
@@ -232,12 +279,12 @@ final class Plan {
 
     /**
      * Where each update goes. It is computed over its param's storage when its kernel writes
-     * over the param ({@code overwritable}: a chain, or the c of a GEMM), nothing reads the
-     * param afterwards, and neither is an output; else into a buffer of its own, exchanged
+     * over the param ({@code overwritable}: a loop, or the c of a GEMM), nothing reads the
+     * param after that kernel, and neither is an output; else into a buffer of its own, exchanged
      * afterwards, which it first copies when its value is read elsewhere too. Not in place
      * under the guard, whose stopped calls must change nothing.
      */
-    private void placeUpdates(int[] outputSlots, boolean[] leaf, boolean[] fixed, boolean[] root, int[] lastUse,
+    private void placeUpdates(int[] outputSlots, boolean[] leaf, boolean[] fixed, boolean[] root, int[] group, int[] lastUse,
                               int[][] overwritable) {
         Arrays.fill(updatedInPlace, -1);
         for (int u = 0; u < updated.length; u++) {
@@ -247,7 +294,7 @@ final class Plan {
             for (int v = 0; v < updated.length; v++) shared |= v != u && updateSlot[v] == s;
             updateCopies[u] = shared;
             int p = slotOf(updated[u]);
-            if (shared || guarded || p < 0 || root[p] || lastUse[p] != s) continue;
+            if (shared || guarded || p < 0 || root[p] || lastUse[p] != (group[s] >= 0 ? group[s] : s)) continue;
             if (indexOf(overwritable[s], p) >= 0) updatedInPlace[u] = p;
         }
     }
@@ -257,9 +304,11 @@ final class Plan {
      * it may write over that dies here (of its dtype and shape), else a free array of its
      * dtype and length, and gives its own back after its last reader. Constants are read where
      * they are (narrowed for f32), f32 inputs get an array to be converted into, updates and
-     * fixed values arrays of their own, and an update written in place its param's storage.
+     * fixed values arrays of their own, and an update written in place its param's storage. A
+     * loop's outputs all take theirs where the loop runs, at its last member.
      */
-    private Object[] buffers(boolean[] leaf, boolean[] fixed, int[] group, int[] lastUse, int[][] overwritable) {
+    private Object[] buffers(boolean[] leaf, boolean[] fixed, int[] group, Map<Integer, ChainLayout> layouts, int[] lastUse,
+                             int[][] overwritable) {
         int count = schedule.length;
         Object[] buffers = new Object[count];
         for (int i = 0; i < count; i++) {
@@ -276,31 +325,36 @@ final class Plan {
         for (int s = 0; s < count; s++) if (lastUse[s] >= 0 && lastUse[s] < count) dying.get(lastUse[s]).add(s);
         for (int i = 0; i < count; i++) {
             if (leaf[i] || (group[i] >= 0 && group[i] != i)) continue;
-            int size = shapes[i].size();
-            if (partShapes[i] != null) { // an array per result, which its Part nodes copy out
-                Object[] parts = new Object[partShapes[i].length];
-                for (int k = 0; k < parts.length; k++) parts[k] = allocate(schedule[i].type().parts().get(k).dtype(), partShapes[i][k].size());
-                buffers[i] = parts;
-            } else if (dedicated[i]) {
-                if (indexOfSlot(updateSlot, updatedInPlace, i) < 0) buffers[i] = allocate(dtypes[i], size);
-            } else {
-                int inPlace = -1;
-                for (int e : overwritable[i]) {
-                    if (!leaf[e] && lastUse[e] == i && dtypes[e] == dtypes[i] && shapes[e].equals(shapes[i])) {
-                        inPlace = e;
-                        break;
-                    }
-                }
-                if (inPlace >= 0) {
-                    buffers[i] = buffers[inPlace];
-                    lastUse[inPlace] = -1; // handed over: not freed below
-                } else buffers[i] = take(free, dtypes[i], size);
-            }
+            int[] values = group[i] == i ? layouts.get(i).outputs() : new int[] {i};
+            for (int v : values) buffers[v] = buffer(v, i, leaf, dedicated, lastUse, overwritable, free, buffers);
             for (int s : dying.get(i)) {
                 if (lastUse[s] == i && !leaf[s] && buffers[s] != null && !dedicated[s]) give(free, buffers[s]);
             }
         }
         return buffers;
+    }
+
+    /**
+     * The buffer of value {@code v}, computed by the kernel at step {@code at}: an array per
+     * result of an op of several results (which its Part nodes copy out), an array of its own
+     * (none for an update written in place), an operand that dies at {@code at} and that the
+     * kernel may write over, or a free array.
+     */
+    private Object buffer(int v, int at, boolean[] leaf, boolean[] dedicated, int[] lastUse, int[][] overwritable,
+                          Map<Integer, List<Object>> free, Object[] buffers) {
+        if (partShapes[v] != null) {
+            Object[] parts = new Object[partShapes[v].length];
+            for (int k = 0; k < parts.length; k++) parts[k] = allocate(schedule[v].type().parts().get(k).dtype(), partShapes[v][k].size());
+            return parts;
+        }
+        if (dedicated[v]) return indexOfSlot(updateSlot, updatedInPlace, v) < 0 ? allocate(dtypes[v], shapes[v].size()) : null;
+        for (int e : overwritable[v]) {
+            if (!leaf[e] && lastUse[e] == at && dtypes[e] == dtypes[v] && shapes[e].equals(shapes[v])) {
+                lastUse[e] = -1; // handed over: not freed after this step
+                return buffers[e];
+            }
+        }
+        return take(free, dtypes[v], shapes[v].size());
     }
 
     // ---- planning helpers --------------------------------------------------------------------
@@ -345,23 +399,27 @@ final class Plan {
     }
 
     /**
-     * How a chain's registers are laid out: its operands from outside, each once in order of
+     * How a loop's registers are laid out: its operands from outside, each once in order of
      * first use, in the first registers; for each member, the registers it reads and the one it
-     * writes. A member's value takes a register freed by a value whose last reader in the chain
-     * has run, so a chain of a thousand ops needs as many registers as values live at once; the
-     * root's value takes the last register.
+     * writes. A member's value takes a register freed by a value whose last reader in the loop
+     * has run, so a loop of a thousand ops needs as many registers as values live at once; the
+     * last member's value takes the last register. The loop's other outputs keep their
+     * registers to the end of each block, when they are copied out: {@code outputs} are their
+     * slots, then the last member's, and {@code outputRegister} their registers.
      */
-    private record ChainLayout(int[] external, int[][] args, int[] target, int registers) {
+    private record ChainLayout(int[] external, int[][] args, int[] target, int registers, int[] outputs, int[] outputRegister) {
 
         /**
-         * The layout of the chain ending at {@code root}. {@code register} and {@code registerOf}
-         * are scratch arrays over the slots, shared by every chain: a value's register is
-         * recorded with the chain it is for, so no array is cleared between chains.
+         * The layout of the loop ending at {@code root}. {@code register}, {@code registerOf} and
+         * {@code pending} are scratch arrays over the slots, shared by every loop: a value's
+         * register is recorded with the loop it is for, so no array is cleared between loops.
          */
-        static ChainLayout of(int root, List<Integer> members, int[] group, int[][] reads, int[] register, int[] registerOf) {
+        static ChainLayout of(int root, List<Integer> members, int[] group, int[][] reads, boolean[] escapes, int[] register,
+                              int[] registerOf, int[] pending) {
             var external = new ArrayList<Integer>();
-            for (int m = 0; m < members.size(); m++) {
-                for (int s : reads[members.get(m)]) {
+            for (int m : members) {
+                pending[m] = 0;
+                for (int s : reads[m]) {
                     if (group[s] != root && registerOf[s] != root) {
                         registerOf[s] = root;
                         register[s] = external.size();
@@ -369,25 +427,38 @@ final class Plan {
                     }
                 }
             }
+            for (int m : members) { // how many of the loop's ops read each member's value
+                int[] in = reads[m];
+                for (int k = 0; k < in.length; k++) if (group[in[k]] == root && firstRead(in, k)) pending[in[k]]++;
+            }
             var free = new ArrayDeque<Integer>();
             int next = external.size();
             var args = new int[members.size()][];
             var target = new int[members.size()];
+            var outputs = new ArrayList<Integer>();
+            var outputRegister = new ArrayList<Integer>();
             for (int m = 0; m < args.length; m++) {
                 int[] in = reads[members.get(m)];
                 args[m] = new int[in.length];
                 for (int k = 0; k < in.length; k++) args[m][k] = register[in[k]];
                 for (int k = 0; k < in.length; k++) {
-                    // a member's one reader is in the chain: its register is free from here on, for this very op too
-                    if (group[in[k]] == root && firstRead(in, k)) free.push(register[in[k]]);
+                    // after its last reader in the loop a value's register is free, for this very op too, unless it is an output
+                    if (group[in[k]] == root && firstRead(in, k) && --pending[in[k]] == 0 && !escapes[in[k]]) free.push(register[in[k]]);
                 }
                 if (m == args.length - 1) break;
                 target[m] = free.isEmpty() ? next++ : free.pop();
                 register[members.get(m)] = target[m];
                 registerOf[members.get(m)] = root;
+                if (escapes[members.get(m)]) {
+                    outputs.add(members.get(m));
+                    outputRegister.add(target[m]);
+                }
             }
             target[args.length - 1] = next;
-            return new ChainLayout(external.stream().mapToInt(Integer::intValue).toArray(), args, target, next + 1);
+            outputs.add(root);
+            outputRegister.add(next);
+            return new ChainLayout(external.stream().mapToInt(Integer::intValue).toArray(), args, target, next + 1,
+                    outputs.stream().mapToInt(Integer::intValue).toArray(), outputRegister.stream().mapToInt(Integer::intValue).toArray());
         }
     }
 
@@ -397,8 +468,8 @@ final class Plan {
         for (int m = 0; m < ops.length; m++) ops[m] = (Elementwise) ((Apply) schedule[members.get(m)]).op();
         Shape[] externalShapes = new Shape[external.length];
         for (int e = 0; e < external.length; e++) externalShapes[e] = shapes[external[e]];
-        return new Fused(ops, layout.args(), layout.target(), layout.registers(), external, externalShapes, root, shapes[root],
-                dtypes[root]);
+        return new Fused(ops, layout.args(), layout.target(), layout.registers(), external, externalShapes, layout.outputs(),
+                layout.outputRegister(), shapes[root], dtypes[root]);
     }
 
     /**
@@ -501,7 +572,7 @@ final class Plan {
     /** The number of distinct arrays the plan's computed values live in. */
     int arrays() {
         var seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<Object, Boolean>());
-        for (int s : kernelSlot) seen.add(buffers[s]);
+        for (int s : computed) seen.add(buffers[s]);
         return seen.size();
     }
 

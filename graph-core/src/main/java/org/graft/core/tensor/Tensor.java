@@ -59,6 +59,15 @@ public final class Tensor {
     /** A tensor of {@code dtype} and the given shape holding a copy of {@code data}, row-major, each value rounded to the dtype. */
     public static Tensor of(DType dtype, Shape shape, double[] data) { return rounded(dtype, shape, data.clone()); }
 
+    /**
+     * A tensor over {@code data} itself, not a copy, whose values must already be representable
+     * in {@code dtype}: for a caller that refills one array between the calls of a compiled
+     * function (the trainer's batch), so that feeding a call allocates nothing. It is the one
+     * tensor that changes: its owner changes it by refilling the array, so it must not be handed
+     * to anything that keeps it past a call.
+     */
+    public static Tensor sharing(DType dtype, Shape shape, double[] data) { return new Tensor(dtype, shape, data); }
+
     /** An f64 tensor of the given dims holding a copy of {@code data}, row-major. */
     public static Tensor of(double[] data, int... dims) { return of(Shape.of(dims), data); }
 
@@ -195,7 +204,8 @@ public final class Tensor {
     /**
      * The tensor's own array of elements, row-major, not a copy: for the compiled runtime's
      * kernels, which read inputs where they are instead of copying them at every call. Nothing
-     * may write to it: a tensor never changes.
+     * may write to it: a tensor never changes, but one made {@linkplain #sharing sharing} an
+     * array whose owner refills it.
      */
     public double[] storage() { return data; }
 

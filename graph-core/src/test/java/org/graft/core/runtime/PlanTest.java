@@ -42,6 +42,27 @@ class PlanTest {
     }
 
     @Test
+    void chainsThatReadEachOtherRunAsOneLoopWithAnOutputEach() {
+        var w = new Param("w", Tensor.vector(1, 2, 3));
+        Input v = new Input("v", Type.of(DType.F64, 3));
+        Node next = add(w, v);                          // the update, read by the output too: as Adam's m by its param's step
+        Node y = add(add(next, v), w);
+        Function f = Compiler.compile(List.of(v), List.of(y), Map.of(w, next), Options.NONE);
+        assertEquals(Tensor.vector(12, 24, 36), f.call(Tensor.vector(5, 10, 15)).get(0));
+        assertEquals(Tensor.vector(6, 12, 18), w.value());
+        assertEquals(1, f.plan().steps());
+    }
+
+    @Test
+    void aValueReadOutsideTheLoopBeforeItRunsIsComputedByAKernelOfItsOwn() {
+        Node a = add(x, x);
+        Node y = add(a, copy(a));                       // the copy needs a before the loop of y could run
+        Function f = Compiler.compile(List.of(x), List.of(y), Options.NONE);
+        assertEquals(Tensor.vector(4, -8), f.call(Tensor.vector(1, -2)).get(0));
+        assertEquals(3, f.plan().steps());
+    }
+
+    @Test
     void aChainWritesOverAnOperandWhoseLastReaderItIs() {
         Node c = copy(x);
         Function f = Compiler.compile(List.of(x), List.of(add(c, c)), Options.NONE);

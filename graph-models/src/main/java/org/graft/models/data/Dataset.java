@@ -8,6 +8,7 @@ import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
 import java.util.stream.IntStream;
 
+import org.graft.core.tensor.DType;
 import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
 
@@ -212,6 +213,59 @@ public final class Dataset {
     }
 
     /**
+     * Batches of {@code size} examples of this set gathered into arrays kept from batch to batch:
+     * what {@code rows(indices)}'s features and targets (or {@link #labelVector()}, with
+     * {@code labels}) hold, converted to {@code featureType} and {@code targetType} as
+     * {@link Tensor#astype} converts them, without new arrays per batch. A null
+     * {@code targetType} gathers no targets.
+     */
+    public Batches batches(int size, DType featureType, DType targetType, boolean labels) {
+        if (labels && targetType != null) requireLabels("labelVector");
+        return new Batches(size, featureType, targetType, labels);
+    }
+
+    /**
+     * A batch's features and targets, refilled by each {@link #gather}: the tensors
+     * {@link #features()} and {@link #targets()} are over the same arrays at every batch
+     * ({@link Tensor#sharing}), so they hold the last batch gathered and are for feeding one
+     * call at a time, not for keeping.
+     */
+    public final class Batches {
+        private final int size;
+        private final DType featureType, targetType;
+        private final boolean labels;
+        private final double[] x, y;
+        private final Tensor features, targets;
+
+        private Batches(int size, DType featureType, DType targetType, boolean labels) {
+            this.size = size;
+            this.featureType = featureType;
+            this.targetType = targetType;
+            this.labels = labels;
+            Shape xs = inBatch(Dataset.this.features, size);
+            Shape ys = targetType == null ? null : labels ? Shape.of(size) : inBatch(Dataset.this.targets, size);
+            x = new double[xs.size()];
+            features = Tensor.sharing(featureType, xs, x);
+            y = ys == null ? null : new double[ys.size()];
+            targets = ys == null ? null : Tensor.sharing(targetType, ys, y);
+        }
+
+        /** Gathers the examples {@code order[from, from + size)}, in that order, into the batch. */
+        public void gather(int[] order, int from) {
+            gatherInto(Dataset.this.features, order, from, size, x, featureType);
+            if (y == null) return;
+            if (labels) for (int k = 0; k < size; k++) y[k] = Dataset.this.labels[order[from + k]];
+            else gatherInto(Dataset.this.targets, order, from, size, y, targetType);
+        }
+
+        /** The batch's features, over the array each gather refills. */
+        public Tensor features() { return features; }
+
+        /** The batch's targets, or its label vector, over the array each gather refills; null when it gathers none. */
+        public Tensor targets() { return targets; }
+    }
+
+    /**
      * The same examples with their features transformed by {@code transform}, to rows
      * {@code [size, d]} of any d, or for sequences to {@code [steps, size, d]}; the labels as they
      * are. The targets are as they are too, but those of a one-step prediction set
@@ -234,23 +288,38 @@ public final class Dataset {
      * matrix [n, d], or for sequences [t, n, d] the same columns of every step.
      */
     private Tensor gather(Tensor t, int[] indices) {
+        Shape shape = inBatch(t, indices.length);
+        double[] x = new double[shape.size()];
+        gatherInto(t, indices, 0, indices.length, x, DType.F64);
+        return Tensor.sharing(DType.F64, shape, x); // x is new and no one else's
+    }
+
+    /** The shape of {@code count} examples of t, features or targets. */
+    private Shape inBatch(Tensor t, int count) {
+        int[] dims = t.shape().dims();
+        dims[exampleAxis()] = count;
+        return Shape.of(dims);
+    }
+
+    /** The examples {@code indices[from, from + count)} of t, copied in that order into {@code x}, rounded to {@code dtype}. */
+    private void gatherInto(Tensor t, int[] indices, int from, int count, double[] x, DType dtype) {
         int axis = exampleAxis();
         int n = t.shape().dim(axis);
         int steps = axis == 0 ? 1 : t.shape().dim(0);
         int d = t.shape().dim(-1);
-        for (int from : indices) {
-            if (from < 0 || from >= n) throw new IndexOutOfBoundsException((axis == 0 ? "row " : "sequence ") + from + " of " + n);
+        for (int k = from; k < from + count; k++) {
+            int i = indices[k];
+            if (i < 0 || i >= n) throw new IndexOutOfBoundsException((axis == 0 ? "row " : "sequence ") + i + " of " + n);
         }
-        double[] x = new double[steps * indices.length * d];
+        double[] v = t.storage();
+        boolean f32 = dtype == DType.F32;
         for (int s = 0; s < steps; s++) {
-            for (int k = 0; k < indices.length; k++) {
-                int to = (s * indices.length + k) * d, from = (s * n + indices[k]) * d;
-                for (int j = 0; j < d; j++) x[to + j] = t.getFlat(from + j);
+            for (int k = 0; k < count; k++) {
+                int to = (s * count + k) * d, at = (s * n + indices[from + k]) * d;
+                if (f32) for (int j = 0; j < d; j++) x[to + j] = (float) v[at + j];
+                else System.arraycopy(v, at, x, to, d);
             }
         }
-        int[] dims = t.shape().dims();
-        dims[axis] = indices.length;
-        return Tensor.of(Shape.of(dims), x);
     }
 
     /** A training and a test set that together hold every example once. */

@@ -6,7 +6,6 @@ import java.math.MathContext;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -703,6 +702,11 @@ public final class Trainer {
         int batch = run.batch();
         int steps = stepsPerEpoch();
         int[] order = Dataset.permutation(trainSize, Function.randomStream(seed));
+        // each step's batch is gathered into the same arrays, converted as feed converts it; an
+        // engine gathers its own from the rows
+        Dataset.Batches batches = engine != null ? null
+                : train.batches(batch, x.type().dtype(), y == null ? null : y.type().dtype(), labels);
+        Tensor[] inputs = batches == null ? null : feedArray(batches);
         lr.set(Tensor.scalar(dtype, rate));
         listener.started(epoch, stepsDone, steps, batch);
         long start = System.nanoTime();
@@ -711,14 +715,15 @@ public final class Trainer {
         try {
             for (int s = stepsDone; s < steps; s++) {
                 if (stop.getAsBoolean()) return false;
-                int[] rows = Arrays.copyOfRange(order, s * batch, (s + 1) * batch);
                 double value;
                 try {
                     if (engine != null) {
-                        value = engine.step(rows, stepSeed(seed, s));
+                        value = engine.step(Arrays.copyOfRange(order, s * batch, (s + 1) * batch), stepSeed(seed, s));
                     } else {
                         step.seed(stepSeed(seed, s));
-                        value = step.call(feed(train.rows(rows))).get(0).item();
+                        batches.gather(order, s * batch);
+                        step.run(inputs);
+                        value = step.scalar(0);
                     }
                 } catch (NonFiniteError e) {
                     throw NanGuard.stopped(e, "epoch " + epoch + " at step " + (s + 1) + " of " + steps + "; "
@@ -830,6 +835,16 @@ public final class Trainer {
         var names = new ArrayList<>(measured);
         if (rSquared) names.add(Prediction.R2);
         return names.stream().map(name -> split + name).toList();
+    }
+
+    /** The values of the inputs, in their order, for steps on the batches gathered by {@code batches}. */
+    private Tensor[] feedArray(Dataset.Batches batches) {
+        var values = new Tensor[fed.size()];
+        for (int i = 0; i < values.length; i++) {
+            Input in = fed.get(i);
+            values[i] = in == x ? batches.features() : in == y ? batches.targets() : model.fixed().get(in);
+        }
+        return values;
     }
 
     /** The values of a call on {@code batch}: its features, its targets if the model reads them, and the fixed inputs. */

@@ -179,11 +179,32 @@ class SpecializeTest {
     }
 
     @Example
-    void aFactorThatIsNotAScalarConstantOrAProductReadElsewhereStaysOutOfTheGemm() {
-        Input a = input("a", 3, 4), w = input("W", 4, 2), s = input("s");
+    void aScalarThatIsNotAConstantGoesIntoTheGemmAsAScaleReadWhenItRuns() {
+        Input a = input("a", 3, 4), c = input("c", 3, 2), s = input("s");
+        Input w = input("W", 4, 2), u = input("U", 4, 2), v = input("V", 4, 2), z = input("Z", 4, 2); // a product each
+        var r = specialize(mul(s, matmul(a, w)), mul(matmul(a, u), s), sub(c, mul(s, matmul(a, v))),
+                mul(constant(2.0), mul(s, matmul(a, z))));
+        assertEquals(new Gemm(false, false, 1, true), op(r, 0));
+        assertEquals(List.of(a, w, s), r.roots().get(0).inputs());
+        assertEquals(new Gemm(false, false, 1, true), op(r, 1));
+        assertEquals(List.of(a, u, s), r.roots().get(1).inputs());
+        assertEquals(new Gemm(false, false, -1, true), op(r, 2));                       // c - s a v: the SGD step with lr a param
+        assertEquals(List.of(a, v, s, c), r.roots().get(2).inputs());
+        assertEquals(new Gemm(false, false, 2, true), op(r, 3));                        // a constant factor joins alpha
+        assertEquals(List.of(a, z, s), r.roots().get(3).inputs());
+        assertTrue(rules(r).contains("s * matmul(a, b) -> gemm(a, b, scale = s)"));
+        assertTrue(rules(r).contains("matmul(a, b) * s -> gemm(a, b, scale = s)"));
+    }
+
+    @Example
+    void aFactorThatIsNotAScalarOrAProductReadElsewhereStaysOutOfTheGemm() {
+        Input a = input("a", 3, 4), w = input("W", 4, 2), s = input("s"), t = input("t");
         Node p = matmul(a, w);
-        assertTrue(specialize(mul(s, matmul(a, w))).log().isEmpty());                          // not a constant
+        assertTrue(specialize(mul(input("v", 2), matmul(a, w))).log().isEmpty());              // not a scalar
         assertTrue(specialize(mul(constant(Tensor.vector(1, 2)), matmul(a, w))).log().isEmpty()); // not a scalar
+        assertTrue(specialize(mul(s, p), relu(p)).log().isEmpty());                              // p is read twice
+        Node scaled = specialize(mul(t, mul(s, matmul(a, w)))).roots().get(0);                  // scaled by a node already
+        assertEquals(new Gemm(false, false, 1, true), ((Apply) scaled.inputs().get(1)).op());
         assertTrue(specialize(mul(constant(2.0), p), relu(p)).log().isEmpty());                  // p is read twice
         assertTrue(specialize(sub(input("C", 5, 3, 2), matmul(a, w))).log().isEmpty());         // would grow to [5, 3, 2]
     }
@@ -197,6 +218,52 @@ class SpecializeTest {
         var top = (Apply) Rewriter.of(Rewriter.standard()).rewrite(List.of(step)).roots().get(0);
         assertEquals(new Gemm(true, false, -0.1), top.op());
         assertSame(w, top.inputs().get(2));
+    }
+
+    @Example
+    void anSgdStepWithALearningRateThatIsAParamIsOneGemmAccumulatedOntoTheWeights() {
+        Input in = input("x", "n", 4), t = input("t", "n", 3);
+        Param w = param("W", Tensor.ones(Shape.of(4, 3))), lr = param("lr", Tensor.scalar(0.1));
+        Node cost = mean(softmaxCrossEntropy(matmul(in, w), t));
+        Node step = Optimizer.sgd(0.1).updates(cost, List.of(w), lr).get(w);
+        var top = (Apply) Rewriter.of(Rewriter.standard()).rewrite(List.of(step)).roots().get(0);
+        assertEquals(new Gemm(true, false, -1, true), top.op());
+        assertSame(lr, top.inputs().get(2));
+        assertSame(w, top.inputs().get(3));
+    }
+
+    @Example
+    void anSgdStepOnAGradientSummedFromTwoProductsIsAChainOfProductsOntoTheWeights() {
+        // an RBM's two phases, W - lr (x1ᵀ h1 - x2ᵀ h2), the learning rate a param
+        Input x1 = input("x1", 5, 4), h1 = input("h1", 5, 3), x2 = input("x2", 5, 4), h2 = input("h2", 5, 3);
+        Param w = param("W", Tensor.normal(Shape.of(4, 3), 0, 1, new java.util.SplittableRandom(3)));
+        Param lr = param("lr", Tensor.scalar(0.1));
+        Node step = sub(w, mul(lr, sub(matmul(transpose(x1), h1), matmul(transpose(x2), h2))));
+        var r = specialize(step);
+        Apply top = root(r);
+        assertEquals(new Gemm(true, false, 1, true), top.op());                         // + lr x2ᵀ h2 ...
+        Apply inner = (Apply) top.inputs().get(3);
+        assertEquals(new Gemm(true, false, -1, true), inner.op());                      // ... onto W - lr x1ᵀ h1
+        assertEquals(List.of(x1, h1, lr, w), inner.inputs());
+        assertEquals(0, count(r.roots(), org.graft.ops.Binary.class));                  // no elementwise pass over W left
+        assertTrue(rules(r).contains("s * gemm(a, b, c) -> gemm(a, b, s * c, scale = s)"));
+        assertTrue(rules(r).contains("c - gemm(a, b, d) -> gemm(a, b, c - d, alpha = -alpha)"));
+
+        var inputs = List.of(x1, h1, x2, h2);
+        var random = new java.util.SplittableRandom(4);
+        Tensor[] values = inputs.stream().map(i -> Tensor.normal(i.type().shape(), 0, 1, random)).toArray(Tensor[]::new);
+        assertClose(Compiler.compile(inputs, List.of(step), Options.NONE).call(values),
+                Compiler.compile(inputs, r.roots(), Options.NONE).call(values));
+    }
+
+    @Example
+    void aScaledOrSubtractedGemmWithABiasThatIsReadElsewhereOrWouldGrowIsLeftAlone() {
+        Input a = input("a", 3, 4), w = input("W", 4, 2), c = input("c", 3, 2), s = input("s");
+        Node p = gemm(a, w, c, false, false);
+        assertTrue(specialize(mul(s, p), relu(p)).log().isEmpty());                              // p is read twice
+        assertTrue(specialize(sub(c, p), relu(p)).log().isEmpty());
+        assertTrue(specialize(sub(input("C", 5, 3, 2), gemm(a, w, c, false, false))).log().isEmpty()); // would grow to [5, 3, 2]
+        assertTrue(specialize(mul(input("v", 2), gemm(a, w, c, false, false))).log().isEmpty());       // not a scalar
     }
 
     // ---- dot products -------------------------------------------------------------------------
@@ -347,8 +414,9 @@ class SpecializeTest {
     Arbitrary<Layer> layers() {
         var dim = Arbitraries.integers().between(1, 4);
         return Combinators.combine(dim, dim, dim, Arbitraries.integers().between(0, 5), Arbitraries.integers().between(0, 3),
-                Arbitraries.integers().between(0, 15)).flatAs((m, k, n, bias, head, bits) -> {
+                Arbitraries.integers().between(0, 31)).flatAs((m, k, n, bias, head, bits) -> {
                     boolean ta = (bits & 1) != 0, tb = (bits & 2) != 0, biasFirst = (bits & 4) != 0, shared = (bits & 8) != 0;
+                    boolean scaled = (bits & 16) != 0;
                     var inputs = new ArrayList<Input>();
                     inputs.add(input("a", ta ? new Object[] {k, m} : new Object[] {m, k}));
                     inputs.add(input("b", tb ? new Object[] {n, k} : new Object[] {k, n}));
@@ -356,6 +424,11 @@ class SpecializeTest {
                     if (bias < biases.length) inputs.add(input("c", biases[bias]));
 
                     Node p = matmul(ta ? transpose(inputs.get(0)) : inputs.get(0), tb ? transpose(inputs.get(1)) : inputs.get(1));
+                    if (scaled) { // a factor that is a scalar input, on either side
+                        Input s = input("s");
+                        p = biasFirst ? mul(s, p) : mul(p, s);
+                        inputs.add(s);
+                    }
                     Node z = bias == biases.length ? p : biasFirst ? add(inputs.get(2), p) : add(p, inputs.get(2));
                     Node h = tanh(z);
                     Node cost = head == 0 ? sum(mul(h, h))
@@ -363,7 +436,7 @@ class SpecializeTest {
                             : head == 2 ? sum(mul(h, z))
                             : sum(pow(add(mul(h, h), 1.0), 0.5));
                     if (shared) cost = add(cost, sum(mul(p, p)));
-                    String expression = "a" + (ta ? "ᵀ" : "") + " b" + (tb ? "ᵀ" : "")
+                    String expression = (scaled ? "s " : "") + "a" + (ta ? "ᵀ" : "") + " b" + (tb ? "ᵀ" : "")
                             + (bias == biases.length ? "" : " + c" + inputs.get(2).type()) + ", cost " + head + (shared ? ", shared" : "");
                     var values = inputs.stream().map(i -> Tensors.withShape(i.type().shape()).between(-2, 2)).toList();
                     Node result = cost;
