@@ -20,6 +20,7 @@ import org.graft.core.ShapeError;
 import org.graft.core.SharedKernel;
 import org.graft.core.TupleOp;
 import org.graft.core.Type;
+import org.graft.core.blas.Blas;
 import org.graft.core.grad.GradTable.Disconnected;
 import org.graft.core.grad.GradTable;
 import org.graft.core.kernel.Kernel;
@@ -216,7 +217,8 @@ public sealed interface Loops extends Op {
         /**
          * The loop: the step compiled once for these shapes, its inputs in the scan's dtypes; at
          * each run the non-sequences bound where they live (read in place by every step, never
-         * copied) and the carried values copied into the step's inputs, then per step each
+         * copied, and {@linkplain Blas#hold held} over the steps, so that the native products copy
+         * a weight matrix once per run, not once per step) and the carried values copied into the step's inputs, then per step each
          * sequence's slice copied in, the step run, its results copied out (into the stacked
          * results) and back into the carried inputs.
          */
@@ -245,26 +247,35 @@ public sealed interface Loops extends Op {
             int slot = site.slot();
             int[] in = new int[inputs];
             for (int i = 0; i < inputs; i++) in[i] = site.slot(i);
+            Object[] fixed = new Object[inputs - carries - sequences]; // the non-sequences' arrays of the run
             return b -> {
                 Object[] out = (Object[]) b[slot];
                 for (int j = 0; j < carries; j++) copy(b[in[j]], 0, loop.input(j), 0, shapes[j].size());
-                for (int i = carries + sequences; i < inputs; i++) loop.bind(i, b[in[i]]);
-                for (int s = 0; s < steps; s++) {
-                    int t = reverse ? steps - 1 - s : s;
-                    for (int q = carries; q < carries + sequences; q++) {
-                        int n = shapes[q].size();
-                        copy(b[in[q]], t * n, loop.input(q), 0, n);
+                for (int i = carries + sequences; i < inputs; i++) {
+                    loop.bind(i, b[in[i]]);
+                    fixed[i - carries - sequences] = b[in[i]];
+                }
+                Blas.Hold held = Blas.hold(fixed);
+                try {
+                    for (int s = 0; s < steps; s++) {
+                        int t = reverse ? steps - 1 - s : s;
+                        for (int q = carries; q < carries + sequences; q++) {
+                            int n = shapes[q].size();
+                            copy(b[in[q]], t * n, loop.input(q), 0, n);
+                        }
+                        loop.run(site.random());
+                        for (int r = 0; r < size.length; r++) {
+                            boolean along = r >= carries || stacked.get(r);
+                            if (along) copy(loop.output(r), 0, out[r], t * size[r], size[r]);
+                        }
+                        for (int j = 0; j < carries; j++) if (!stacked.get(j)) copy(loop.output(j), 0, next[j], 0, size[j]);
+                        for (int j = 0; j < carries; j++) {
+                            if (stacked.get(j)) copy(out[j], t * size[j], loop.input(j), 0, size[j]);
+                            else copy(next[j], 0, loop.input(j), 0, size[j]);
+                        }
                     }
-                    loop.run(site.random());
-                    for (int r = 0; r < size.length; r++) {
-                        boolean along = r >= carries || stacked.get(r);
-                        if (along) copy(loop.output(r), 0, out[r], t * size[r], size[r]);
-                    }
-                    for (int j = 0; j < carries; j++) if (!stacked.get(j)) copy(loop.output(j), 0, next[j], 0, size[j]);
-                    for (int j = 0; j < carries; j++) {
-                        if (stacked.get(j)) copy(out[j], t * size[j], loop.input(j), 0, size[j]);
-                        else copy(next[j], 0, loop.input(j), 0, size[j]);
-                    }
+                } finally {
+                    held.close();
                 }
                 for (int j = 0; j < carries; j++) if (!stacked.get(j)) copy(loop.input(j), 0, out[j], 0, size[j]);
             };

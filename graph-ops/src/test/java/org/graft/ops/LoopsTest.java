@@ -110,6 +110,31 @@ class LoopsTest {
         }
     }
 
+    /**
+     * Products large enough for the native library, split over two threads when the tests run on
+     * two ({@code graft.threads=2}): the step reads its weights from the copies made at the first
+     * product of each run ({@code Blas.hold}), so the bits are still the loop's written out, and
+     * a second call with other weights, in arrays of the same length, reads those.
+     */
+    @Example
+    void aScanOfLargeProductsReadsEachCallsWeights() {
+        var random = new java.util.SplittableRandom(11);
+        Shape x = Shape.of(3, 20, 256), h = Shape.of(20, 256), w = Shape.of(256, 256); // 1.3 million multiply-adds a product
+        var c = new Rnn(Tensor.uniform(x, -1, 1, random), Tensor.uniform(h, -1, 1, random), Tensor.uniform(w, -0.1, 0.1, random),
+                Tensor.uniform(w, -0.1, 0.1, random), false);
+        for (DType dtype : List.of(DType.F64, DType.F32)) {
+            var in = inputs(c, dtype);
+            var scan = Compiler.compile(in, rnn(in.get(0), in.get(1), in.get(2), in.get(3), false));
+            var loop = Compiler.compile(in, unrolled(in, c));
+            for (Tensor weights : List.of(c.w(), c.w().map(v -> -v / 2))) {
+                Tensor[] args = {c.x().astype(dtype), c.h0().astype(dtype), weights.astype(dtype), c.u().astype(dtype)};
+                List<Tensor> got = scan.call(args), want = loop.call(args);
+                assertArrayEquals(want.get(0).storage(), got.get(0).storage(), 0.0, dtype.toString());
+                assertArrayEquals(want.get(1).storage(), got.get(2).storage(), 0.0, dtype.toString());
+            }
+        }
+    }
+
     /** The same recurrence, unrolled by hand into one graph per step: the stacked states, then the stacked sines. */
     private static List<Node> unrolled(List<Input> in, Rnn c) {
         Node h = in.get(1);

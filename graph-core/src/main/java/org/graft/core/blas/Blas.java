@@ -85,6 +85,27 @@ public final class Blas {
      */
     public static Gemm gemm(int m, int n, int k) { return choice().gemm(m, n, k); }
 
+    /**
+     * Promises, for the calling thread, that {@code arrays} keep their values until the hold is
+     * closed: nothing writes them, and a product never has one as its {@code c}. A product that
+     * reads one as {@code a} or {@code b} may then read a native copy made at its first use
+     * instead of copying it again: a scan holds its weights over its steps, so the RBM's Gibbs
+     * chain copies W into native memory once per chain, not at each of its 30 products. Holds
+     * nest; closing one ends its own arrays' promise only. Only the native back end keeps
+     * copies, and only once it is loaded; with any other, or before the first large product has
+     * loaded it, a hold does nothing.
+     */
+    public static Hold hold(Object... arrays) { return choice().hold(arrays); }
+
+    /** A {@link #hold} in force until closed, on the thread that made it. */
+    public interface Hold extends AutoCloseable {
+        /** What a hold is where nothing is kept: nothing to end. */
+        Hold NONE = () -> { };
+
+        @Override
+        void close();
+    }
+
     /** The back end the settings ask for (not necessarily the one that runs: see {@link #describe()}). */
     public static Backend backend() { return choice().backend; }
 

@@ -48,6 +48,9 @@ final class Choice {
     /** What runs a product of these dimensions: the routing of {@link BySize}, done once. */
     Gemm gemm(int m, int n, int k) { return backend == Backend.LOOPS || BySize.small(m, n, k) ? BySize.LOOPS : library(); }
 
+    /** {@link Blas#hold}: kept by the native library once it is loaded, by no other. */
+    Blas.Hold hold(Object[] arrays) { return library instanceof OpenBlas o ? o.hold(arrays) : Blas.Hold.NONE; }
+
     /** The library for products above the threshold, loading it on the first call. */
     Gemm library() {
         Gemm l = library;

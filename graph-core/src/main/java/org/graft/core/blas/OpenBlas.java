@@ -6,6 +6,7 @@ import static org.bytedeco.openblas.global.openblas_nolapack.CblasTrans;
 import static org.bytedeco.openblas.global.openblas_nolapack.cblas_dgemm;
 import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm;
 
+import java.util.Arrays;
 import java.util.function.IntConsumer;
 
 import org.bytedeco.javacpp.DoublePointer;
@@ -36,6 +37,10 @@ import org.bytedeco.openblas.global.openblas_nolapack;
  * its result is the same from run to run to the bit; it may differ from the unsplit product in
  * the last bits, within the product's rounding bound, because OpenBLAS picks its kernel by the
  * shape of each band (a band one column wide goes through its matrix-vector path).
+ *
+ * <p>An array the calling thread {@linkplain Blas#hold holds} is copied into native memory of its
+ * own at the first product that reads it, and read from there by the products after it until
+ * the hold ends: a scan's W, read by each of the RBM's 30 products a step, is copied once.
  */
 final class OpenBlas implements Gemm {
     /**
@@ -92,6 +97,9 @@ final class OpenBlas implements Gemm {
      */
     static boolean byRows(int m, int n) { return m >= n; }
 
+    /** {@link Blas#hold} for the calling thread. */
+    Blas.Hold hold(Object[] arrays) { return SCRATCH.get().hold(arrays); }
+
     @Override
     public void dgemm(boolean transA, boolean transB, int m, int n, int k,
                       double alpha, double[] a, double[] b, double beta, double[] c) {
@@ -120,13 +128,13 @@ final class OpenBlas implements Gemm {
                 s.parts(pool.parts(), byRows(s.m, s.n));
                 s.copying = true;
                 pool.run(s);
-                s.copying = false;
+                s.copied();
                 pool.run(s);
             } else {
                 s.parts(1, true);
                 s.copying = true;
                 s.accept(0);
-                s.copying = false;
+                s.copied();
                 s.accept(0);
             }
         } finally {
@@ -138,8 +146,16 @@ final class OpenBlas implements Gemm {
      * A calling thread's native copies of the operands, and the product in progress, which each
      * part copies a share of and then computes a band of. The views are positioned pointers
      * into the copies, one set per part, so parts running at once never move each other's.
+     * Besides, the copies of the arrays the thread holds, kept while the holds last.
      */
     private static final class Scratch implements IntConsumer {
+        // entries [0, holding) are the arrays held now, the innermost hold's last; the entries
+        // past them keep their native memory for the holds to come (a scan holds its weights at
+        // every step of training, and allocating 3 MB natively each time would fault its pages in)
+        private Held[] held = {};
+        private int holding;
+        private Held ha, hb;   // the held copies the product in progress reads as a and b, or null
+
         private DoublePointer da, db, dc;   // null until a product of the dtype needs them
         private FloatPointer fa, fb, fc;
         private DoublePointer[] dav = {}, dbv = {}, dcv = {};
@@ -162,6 +178,25 @@ final class OpenBlas implements Gemm {
             this.beta = beta;
         }
 
+        Blas.Hold hold(Object[] arrays) {
+            int from = holding;
+            if (held.length < from + arrays.length) {
+                Held[] more = Arrays.copyOf(held, from + arrays.length);
+                for (int i = held.length; i < more.length; i++) more[i] = new Held();
+                held = more;
+            }
+            for (Object x : arrays) held[holding++].start(x);
+            return () -> {
+                for (int i = from; i < holding; i++) held[i].array = null;
+                holding = Math.min(holding, from);
+            };
+        }
+
+        private Held held(Object array) {
+            for (int i = holding - 1; i >= 0; i--) if (held[i].array == array) return held[i];
+            return null;
+        }
+
         /** The f64 operands, the native copies grown to hold them. */
         void operands(double[] a, double[] b, double[] c) {
             this.a = a;
@@ -171,6 +206,7 @@ final class OpenBlas implements Gemm {
             da = fit(da, m * k);
             db = fit(db, k * n);
             dc = fit(dc, m * n);
+            holds(a, b, c);
         }
 
         void operands(float[] a, float[] b, float[] c) {
@@ -181,12 +217,31 @@ final class OpenBlas implements Gemm {
             fa = fit(fa, m * k);
             fb = fit(fb, k * n);
             fc = fit(fc, m * n);
+            holds(a, b, c);
+        }
+
+        // which of the operands are held; a held c would be a broken promise, which would leave
+        // its copy stale for the products after this one
+        private void holds(Object a, Object b, Object c) {
+            ha = hb = null;
+            if (holding == 0) return;
+            if (held(c) != null) throw new IllegalStateException("a product writes an array its thread holds unchanged (Blas.hold)");
+            ha = held(a);
+            hb = held(b);
         }
 
         /** Lets go of the Java arrays, so that a thread's scratch never keeps a dropped plan's buffers alive. */
         void release() {
             a = b = c = null;
             af = bf = cf = null;
+            ha = hb = null;
+        }
+
+        /** After the copies in: the held operands' copies hold their arrays' values. */
+        void copied() {
+            copying = false;
+            if (ha != null) ha.filled = true;
+            if (hb != null) hb.filled = true;
         }
 
         /** Splits the product in progress into {@code parts}, its bands of rows or of columns. */
@@ -205,6 +260,8 @@ final class OpenBlas implements Gemm {
                 fbv = views(fb, parts);
                 fcv = views(fc, parts);
             }
+            if (ha != null) ha.fit(parts);
+            if (hb != null && hb != ha) hb.fit(parts);
         }
 
         /** Part {@code p}: its share of the copies in, or its band of c, computed and copied out. */
@@ -221,14 +278,17 @@ final class OpenBlas implements Gemm {
             int aLo = share(aSize, p), aHi = share(aSize, p + 1), bLo = share(bSize, p), bHi = share(bSize, p + 1);
             int cLo = share(cSize, p), cHi = share(cSize, p + 1);
             if (c != null) {
-                dav[p].position(aLo).put(a, aLo, aHi - aLo);
-                dbv[p].position(bLo).put(b, bLo, bHi - bLo);
+                if (ha == null) dav[p].position(aLo).put(a, aLo, aHi - aLo);
+                if (hb == null) dbv[p].position(bLo).put(b, bLo, bHi - bLo);
                 if (cHi > cLo) dcv[p].position(cLo).put(c, cLo, cHi - cLo);
             } else {
-                fav[p].position(aLo).put(af, aLo, aHi - aLo);
-                fbv[p].position(bLo).put(bf, bLo, bHi - bLo);
+                if (ha == null) fav[p].position(aLo).put(af, aLo, aHi - aLo);
+                if (hb == null) fbv[p].position(bLo).put(bf, bLo, bHi - bLo);
                 if (cHi > cLo) fcv[p].position(cLo).put(cf, cLo, cHi - cLo);
             }
+            // a held operand is copied whole, once per hold (a and b may be the one array)
+            if (ha != null && !ha.filled) ha.copyIn(p, parts);
+            if (hb != null && hb != ha && !hb.filled) hb.copyIn(p, parts);
         }
 
         private int share(int size, int p) { return (int) ((long) size * p / parts); }
@@ -252,15 +312,15 @@ final class OpenBlas implements Gemm {
             }
             int ta = transA ? CblasTrans : CblasNoTrans, tb = transB ? CblasTrans : CblasNoTrans;
             if (c != null) {
-                DoublePointer cv = dcv[p];
-                cblas_dgemm(CblasRowMajor, ta, tb, rows, columns, k, alpha, dav[p].position(aAt), lda, dbv[p].position(bAt), ldb,
+                DoublePointer cv = dcv[p], av = ha == null ? dav[p] : ha.dv[p], bv = hb == null ? dbv[p] : hb.dv[p];
+                cblas_dgemm(CblasRowMajor, ta, tb, rows, columns, k, alpha, av.position(aAt), lda, bv.position(bAt), ldb,
                         beta, cv.position(cAt), n);
                 if (columns == n) cv.get(c, (int) cAt, rows * n);
                 else for (int i = 0; i < rows; i++) cv.position(cAt + (long) i * n).get(c, (int) cAt + i * n, columns);
             } else {
-                FloatPointer cv = fcv[p];
-                cblas_sgemm(CblasRowMajor, ta, tb, rows, columns, k, (float) alpha, fav[p].position(aAt), lda,
-                        fbv[p].position(bAt), ldb, (float) beta, cv.position(cAt), n);
+                FloatPointer cv = fcv[p], av = ha == null ? fav[p] : ha.fv[p], bv = hb == null ? fbv[p] : hb.fv[p];
+                cblas_sgemm(CblasRowMajor, ta, tb, rows, columns, k, (float) alpha, av.position(aAt), lda,
+                        bv.position(bAt), ldb, (float) beta, cv.position(cAt), n);
                 if (columns == n) cv.get(cf, (int) cAt, rows * n);
                 else for (int i = 0; i < rows; i++) cv.position(cAt + (long) i * n).get(cf, (int) cAt + i * n, columns);
             }
@@ -289,6 +349,54 @@ final class OpenBlas implements Gemm {
             var v = new FloatPointer[parts];
             for (int p = 0; p < parts; p++) v[p] = new FloatPointer(base);
             return v;
+        }
+    }
+    /**
+     * An array a thread holds unchanged ({@link Blas#hold}) and its native copy, made whole at
+     * the first product that reads it. The entry and its memory outlive the hold, for the next.
+     */
+    private static final class Held {
+        Object array;       // the array held, or null when the entry is not in force
+        boolean filled;     // whether the copy has the array's values
+        private DoublePointer d;
+        private FloatPointer f;
+        DoublePointer[] dv = {};
+        FloatPointer[] fv = {};
+
+        void start(Object array) {
+            this.array = array;
+            filled = false;
+        }
+
+        /** The copy grown to the whole array, with a view per part. */
+        void fit(int parts) {
+            if (array instanceof double[] x) {
+                DoublePointer g = Scratch.fit(d, x.length);
+                if (g != d || dv.length < parts) {
+                    d = g;
+                    dv = Scratch.views(g, parts);
+                    filled = false;
+                }
+            } else {
+                FloatPointer g = Scratch.fit(f, ((float[]) array).length);
+                if (g != f || fv.length < parts) {
+                    f = g;
+                    fv = Scratch.views(g, parts);
+                    filled = false;
+                }
+            }
+        }
+
+        /** Part {@code p}'s share of the whole array, into the copy. */
+        void copyIn(int p, int parts) {
+            if (array instanceof double[] x) {
+                int lo = (int) ((long) x.length * p / parts), hi = (int) ((long) x.length * (p + 1) / parts);
+                dv[p].position(lo).put(x, lo, hi - lo);
+            } else {
+                float[] x = (float[]) array;
+                int lo = (int) ((long) x.length * p / parts), hi = (int) ((long) x.length * (p + 1) / parts);
+                fv[p].position(lo).put(x, lo, hi - lo);
+            }
         }
     }
 }

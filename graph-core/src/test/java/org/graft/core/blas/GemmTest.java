@@ -256,6 +256,86 @@ class GemmTest {
         p.checkF32(TWO_THREADS, 0.5f, 1.0f);
     }
 
+    // ---- arrays held unchanged (Blas.hold) -------------------------------------------------------
+
+    /**
+     * Products that read held operands, from the copies made at the first of them, equal the
+     * products without a hold to the bit: on one thread and split over two, f64 and f32, with a
+     * held a, a held b, or one held array as both ({@code a^T a}).
+     */
+    @Property(tries = 40, edgeCases = EdgeCasesMode.NONE)
+    @SuppressWarnings("try") // the holds are read by the products, not by the block
+    void productsOfHeldOperandsEqualTheUnheldOnes(@ForAll @IntRange(min = 1, max = 60) int m,
+                                                  @ForAll @IntRange(min = 1, max = 60) int n,
+                                                  @ForAll @IntRange(min = 1, max = 600) int k,
+                                                  @ForAll boolean transB, @ForAll("held") String held,
+                                                  @ForAll boolean twoThreads, @ForAll long seed) {
+        OpenBlas g = twoThreads ? TWO_THREADS : ONE_THREAD;
+        boolean both = held.equals("a as both"); // a^T a: a stored [k, m], read transposed, and as b
+        var p = Operands.random(m, both ? m : n, k, both, transB && !both, seed);
+        double[] a = p.a, b = both ? p.a : p.b;
+        float[] af = floats(a), bf = both ? af : floats(b);
+        double[] want = p.c.clone();
+        g.dgemm(p.transA, p.transB, p.m, p.n, k, 0.5, a, b, 1, want);
+        float[] wantF = floats(p.c);
+        g.sgemm(p.transA, p.transB, p.m, p.n, k, 0.5f, af, bf, 1, wantF);
+        boolean holdB = held.equals("b");
+        try (var d = g.hold(new Object[] {holdB ? b : a}); var f = g.hold(new Object[] {holdB ? bf : af})) {
+            for (int round = 0; round < 2; round++) { // the first fills the copies, the second reads them
+                double[] got = p.c.clone();
+                g.dgemm(p.transA, p.transB, p.m, p.n, k, 0.5, a, b, 1, got);
+                assertArrayEquals(want, got, "f64, held " + held + ", " + p + ", round " + round);
+                float[] gotF = floats(p.c);
+                g.sgemm(p.transA, p.transB, p.m, p.n, k, 0.5f, af, bf, 1, gotF);
+                assertArrayEquals(wantF, gotF, "f32, held " + held + ", " + p + ", round " + round);
+            }
+        }
+    }
+
+    @Provide
+    Arbitrary<String> held() { return Arbitraries.of("a", "b", "a as both"); }
+
+    /**
+     * While an array is held, the products read the copy made at the first of them, not the
+     * array: writing it breaks the promise, and the products do not see the write; once the
+     * hold is closed they do. An inner hold's close leaves the outer one's arrays held.
+     */
+    @Example
+    @SuppressWarnings("try")
+    void whileHeldTheProductsReadTheCopyMadeAtTheFirst() {
+        for (OpenBlas g : List.of(ONE_THREAD, TWO_THREADS)) {
+            int m = 20, n = 300, k = 400; // split on two threads
+            var p = Operands.random(m, n, k, false, false, 7);
+            double[] first = new double[m * n], b = p.b.clone();
+            try (var outer = g.hold(new Object[] {b})) {
+                g.dgemm(false, false, m, n, k, 1, p.a, b, 0, first);
+                Arrays.fill(b, 0); // against the promise, to see which values are read
+                try (var inner = g.hold(new Object[] {p.a})) {
+                    double[] again = new double[m * n];
+                    g.dgemm(false, false, m, n, k, 1, p.a, b, 0, again);
+                    assertArrayEquals(first, again, g.threads() + " threads, inner hold");
+                }
+                double[] afterInner = new double[m * n];
+                g.dgemm(false, false, m, n, k, 1, p.a, b, 0, afterInner);
+                assertArrayEquals(first, afterInner, g.threads() + " threads, after the inner hold");
+            }
+            double[] afterOuter = new double[m * n];
+            g.dgemm(false, false, m, n, k, 1, p.a, b, 0, afterOuter);
+            assertArrayEquals(new double[m * n], afterOuter, g.threads() + " threads, after the hold: b is zeros");
+        }
+    }
+
+    @Example
+    @SuppressWarnings("try")
+    void aProductWritingAHeldArrayIsRefused() {
+        var p = Operands.random(8, 8, 8, false, false, 3);
+        try (var h = ONE_THREAD.hold(new Object[] {p.c})) {
+            var e = assertThrows(IllegalStateException.class,
+                    () -> ONE_THREAD.dgemm(false, false, 8, 8, 8, 1, p.a, p.b, 1, p.c));
+            assertTrue(e.getMessage().contains("holds unchanged"), e.getMessage());
+        }
+    }
+
     // ---- the reference --------------------------------------------------------------------------
 
     /** Operands of {@code op(a) op(b)}, stored as the flags say, with c's old values. */
