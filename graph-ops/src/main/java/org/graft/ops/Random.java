@@ -204,7 +204,7 @@ public sealed interface Random extends Stochastic {
                 double[] x = (double[]) b[in], y = (double[]) b[out];
                 for (int i = 0; i < n; i++) if (Double.isNaN(x[i])) check(x[i], shape, i);
                 RandomGenerator stream = site.random();
-                for (int i = 0; i < n; i++) y[i] = stream.nextDouble() < Special.sigmoid(x[i]) ? 1.0 : 0.0;
+                for (int i = 0; i < n; i++) y[i] = Special.belowSigmoid(stream.nextDouble(), x[i]) ? 1.0 : 0.0;
             };
         }
 
@@ -219,7 +219,7 @@ public sealed interface Random extends Stochastic {
                 long bits = 0;
                 for (int i = 0; i < n; i++) {
                     if ((i & 1) == 0) bits = stream.nextLong();
-                    y[i] = uniformF32(bits, i) < Special.sigmoidF32(x[i]) ? 1f : 0f;
+                    y[i] = Special.belowSigmoidF32(uniformF32(bits, i), x[i]) ? 1f : 0f;
                 }
             };
         }

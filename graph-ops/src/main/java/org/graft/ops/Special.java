@@ -242,6 +242,52 @@ final class Special {
     /** The f32 sigmoid: {@link #sigmoid} rounded to float, which {@code bernoulli_logits} compares with as the sigmoid op does. */
     static float sigmoidF32(float x) { return (float) sigmoid(x); }
 
+    /*
+     * A Bernoulli draw u < σ(x) mostly needs no σ(x): a value within SIGMOID_MARGIN of it,
+     * read off a table, settles every comparison but those of a u within twice the margin of
+     * it, about 8 in a million, and those alone compute σ(x). The table holds σ in float at
+     * x = -32 + j/64; between its points σ is interpolated linearly, off by at most
+     * (1/64)² / 8 max|σ''| = 2.94e-6 (max|σ''| = 1/(6√3)), and by 3e-8 more for the floats'
+     * rounding; beyond ±32 σ is within 1.3e-14 of 0 or 1. The margin, 4e-6, also covers the
+     * rounding of σ(x) to float (at most 3e-8) that the f32 comparison makes, so the draws are
+     * those of u < sigmoid(x) to the bit, at a table read instead of an exp and a division.
+     */
+    private static final double SIGMOID_FROM = -32, SIGMOID_STEPS_PER_UNIT = 64, SIGMOID_MARGIN = 4e-6;
+    private static final float[] SIGMOID_TABLE = new float[64 * 64 + 1];
+
+    static {
+        for (int j = 0; j < SIGMOID_TABLE.length; j++) SIGMOID_TABLE[j] = (float) sigmoid(SIGMOID_FROM + j / SIGMOID_STEPS_PER_UNIT);
+    }
+
+    /**
+     * σ(x) to within 2.97e-6, from the table: 0 or 1 beyond ±32, NaN for NaN. {@link #belowSigmoid}
+     * settles a draw with it; exposed for the test of its bound.
+     */
+    static double sigmoidNear(double x) {
+        double t = (x - SIGMOID_FROM) * SIGMOID_STEPS_PER_UNIT;
+        if (!(t > 0)) return t <= 0 ? 0 : Double.NaN;
+        if (t >= SIGMOID_TABLE.length - 1) return 1;
+        int j = (int) t;
+        double f = t - j, lo = SIGMOID_TABLE[j];
+        return lo + f * (SIGMOID_TABLE[j + 1] - lo);
+    }
+
+    /** {@code u < sigmoid(x)}, the same answer, mostly without computing σ(x) (above). */
+    static boolean belowSigmoid(double u, double x) {
+        double s = sigmoidNear(x);
+        if (u < s - SIGMOID_MARGIN) return true;
+        if (u > s + SIGMOID_MARGIN) return false;
+        return u < sigmoid(x); // and NaN, where s is NaN too
+    }
+
+    /** {@code u < sigmoidF32(x)}, the same answer, mostly without computing σ(x) (above). */
+    static boolean belowSigmoidF32(float u, float x) {
+        double s = sigmoidNear(x);
+        if (u < s - SIGMOID_MARGIN) return true;
+        if (u > s + SIGMOID_MARGIN) return false;
+        return u < sigmoidF32(x);
+    }
+
     /**
      * log(1 + e^x) = max(x, 0) + log(1 + e^-|x|): the exponent is never positive, so nothing
      * overflows, and log1p keeps the tail exact (softplus(-40) is e^-40, not 0). Within 3 ulps
