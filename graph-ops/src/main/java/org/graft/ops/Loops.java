@@ -100,6 +100,13 @@ public sealed interface Loops extends Op {
         for (Node n : order) {
             if (n instanceof Apply a && (a.op().isRandom() || a.inputs().stream().anyMatch(inside::containsKey))) inside.put(n, true);
         }
+        // a matrix the step reads transposed stays transposed inside it, where the product folds
+        // the transpose into its flags (matmul(h, Wᵀ) -> gemm(h, W, transB)); lifted out, it would
+        // be a copy of W made at every call of the scan, and the step's product would read that
+        for (Node n : order) {
+            if (!inside.containsKey(n)) continue;
+            for (Node x : n.inputs()) if (!inside.containsKey(x) && isMatrixTranspose(x)) inside.put(x, true);
+        }
         var free = new LinkedHashMap<Node, Node>();
         for (Node n : order) {
             if (!inside.containsKey(n)) continue;
@@ -116,6 +123,10 @@ public sealed interface Loops extends Op {
         var results = new ArrayList<Node>(outs.size());
         for (int r = 0; r < outs.size(); r++) results.add(Apply.of(new Part(r), scan));
         return results;
+    }
+
+    private static boolean isMatrixTranspose(Node n) {
+        return n instanceof Apply a && a.op() instanceof Linalg.Transpose t && t.perm().equals(List.of(1, 0));
     }
 
     private static Input placeholder(Node outside) { return new Input(outside.label(), outside.type(), outside.pos()); }

@@ -231,6 +231,34 @@ class LoopsTest {
         assertTrue(Math.abs(got.getFlat(0)) > 0.01);
     }
 
+    /**
+     * A matrix the step reads transposed is a non-sequence as it is, its transpose left in the
+     * step for the product to fold into its flags; a value computed from it outside the step
+     * (here Wᵀ W) is still one non-sequence, computed once. The values are the loop's written out.
+     */
+    @Example
+    void aMatrixTheStepReadsTransposedIsLiftedAsItIs() {
+        var w = new Input("W", Type.f64(3, 4));
+        var h0 = new Input("h0", Type.f64(2, 4));
+        var x = new Input("x", Type.f64(3, 2, 3));
+        Node wt = Apply.of(new Linalg.Transpose(List.of(1, 0)), w);
+        Node gram = matmul(wt, w);
+        java.util.function.BinaryOperator<Node> step = (h, xt) -> tanh(add(matmul(add(xt, matmul(h, wt)), w), matmul(h, gram)));
+        Node hs = Ops.scan(step::apply, h0, x);
+        var scan = (Apply) hs.inputs().get(0);
+        assertEquals(List.of(w, gram), scan.inputs().subList(2, scan.inputs().size()), "W and Wᵀ W are the non-sequences");
+        var random = new java.util.SplittableRandom(5);
+        Tensor wv = Tensor.uniform(Shape.of(3, 4), -1, 1, random), h0v = Tensor.uniform(Shape.of(2, 4), -1, 1, random),
+                xv = Tensor.uniform(Shape.of(3, 2, 3), -1, 1, random);
+        Node h = h0;
+        var states = new Node[3];
+        for (int t = 0; t < 3; t++) states[t] = h = step.apply(h, Ops.slice(x, Slice.index(t)));
+        var in = List.of(w, h0, x);
+        Tensor got = Compiler.compile(in, List.of(hs)).call(wv, h0v, xv).get(0);
+        Tensor want = Compiler.compile(in, List.of(Ops.stack(List.of(states), 0))).call(wv, h0v, xv).get(0);
+        assertArrayEquals(want.storage(), got.storage(), 1e-15);
+    }
+
     @Example
     void carriedValuesSwappedByTheStepAreReadBeforeAnyIsWritten() {
         var a = new Input("a", Type.f64(2));
