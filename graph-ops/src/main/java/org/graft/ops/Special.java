@@ -245,23 +245,26 @@ final class Special {
     /*
      * A Bernoulli draw u < σ(x) mostly needs no σ(x): a value within SIGMOID_MARGIN of it,
      * read off a table, settles every comparison but those of a u within twice the margin of
-     * it, about 8 in a million, and those alone compute σ(x). The table holds σ in float at
-     * x = -32 + j/64; between its points σ is interpolated linearly, off by at most
-     * (1/64)² / 8 max|σ''| = 2.94e-6 (max|σ''| = 1/(6√3)), and by 3e-8 more for the floats'
-     * rounding; beyond ±32 σ is within 1.3e-14 of 0 or 1. The margin, 4e-6, also covers the
-     * rounding of σ(x) to float (at most 3e-8) that the f32 comparison makes, so the draws are
-     * those of u < sigmoid(x) to the bit, at a table read instead of an exp and a division.
+     * it, about 8 in a million, and those alone compute σ(x). The table holds σ at
+     * x = -16 + j/64; between its points σ is interpolated linearly, off by at most
+     * (1/64)² / 8 max|σ''| = 2.94e-6 (max|σ''| = 1/(6√3)); beyond ±16 it is taken as 0 or 1,
+     * off by at most σ(-16) = 1.1e-7. The margin, 4e-6, also covers the rounding of σ(x) to
+     * float (at most 3e-8) that the f32 comparison makes, so the draws are those of
+     * u < sigmoid(x) to the bit, at a table read instead of an exp and a division. The table is
+     * of doubles: widening floats read from it made each read wait on the last (6 ns a draw
+     * against 1.5).
      */
-    private static final double SIGMOID_FROM = -32, SIGMOID_STEPS_PER_UNIT = 64, SIGMOID_MARGIN = 4e-6;
-    private static final float[] SIGMOID_TABLE = new float[64 * 64 + 1];
+    private static final double SIGMOID_FROM = -16, SIGMOID_STEPS_PER_UNIT = 64;
+    private static final double SIGMOID_MARGIN = 4e-6;
+    private static final double[] SIGMOID_TABLE = new double[32 * 64 + 1];
 
     static {
-        for (int j = 0; j < SIGMOID_TABLE.length; j++) SIGMOID_TABLE[j] = (float) sigmoid(SIGMOID_FROM + j / SIGMOID_STEPS_PER_UNIT);
+        for (int j = 0; j < SIGMOID_TABLE.length; j++) SIGMOID_TABLE[j] = sigmoid(SIGMOID_FROM + j / SIGMOID_STEPS_PER_UNIT);
     }
 
     /**
-     * σ(x) to within 2.97e-6, from the table: 0 or 1 beyond ±32, NaN for NaN. {@link #belowSigmoid}
-     * settles a draw with it; exposed for the test of its bound.
+     * σ(x) to within 2.94e-6, from the table: 0 or 1 beyond ±16, NaN for NaN; what
+     * {@link #drawSigmoid} settles a draw with.
      */
     static double sigmoidNear(double x) {
         double t = (x - SIGMOID_FROM) * SIGMOID_STEPS_PER_UNIT;
@@ -272,20 +275,22 @@ final class Special {
         return lo + f * (SIGMOID_TABLE[j + 1] - lo);
     }
 
-    /** {@code u < sigmoid(x)}, the same answer, mostly without computing σ(x) (above). */
-    static boolean belowSigmoid(double u, double x) {
-        double s = sigmoidNear(x);
-        if (u < s - SIGMOID_MARGIN) return true;
-        if (u > s + SIGMOID_MARGIN) return false;
-        return u < sigmoid(x); // and NaN, where s is NaN too
+    /**
+     * 1 if {@code u < sigmoid(x)} else 0, given {@code near = sigmoidNear(x)}: from the table's
+     * value, or from σ(x) when u is within the margin of it. An int, selected without a branch
+     * on the answer, which is random and would be mispredicted half the time.
+     */
+    static int drawSigmoid(double u, double near, double x) {
+        int fired = u < near ? 1 : 0;
+        if (Math.abs(u - near) <= SIGMOID_MARGIN) fired = u < sigmoid(x) ? 1 : 0;
+        return fired;
     }
 
-    /** {@code u < sigmoidF32(x)}, the same answer, mostly without computing σ(x) (above). */
-    static boolean belowSigmoidF32(float u, float x) {
-        double s = sigmoidNear(x);
-        if (u < s - SIGMOID_MARGIN) return true;
-        if (u > s + SIGMOID_MARGIN) return false;
-        return u < sigmoidF32(x);
+    /** {@link #drawSigmoid} against the f32 sigmoid: 1 if {@code u < sigmoidF32(x)} else 0. */
+    static int drawSigmoidF32(double u, double near, float x) {
+        int fired = u < near ? 1 : 0;
+        if (Math.abs(u - near) <= SIGMOID_MARGIN) fired = u < sigmoidF32(x) ? 1 : 0;
+        return fired;
     }
 
     /**
