@@ -52,7 +52,7 @@ public sealed interface Activation extends OneInput {
         public Elu { requireNumber("elu", "alpha", alpha); }
 
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = elu(x[i], alpha, 1); }
-        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (elu(x[i], alpha, 1)); }
+        public void apply(float[] x, float[] y, int n) { InDouble.apply(this, x, y, n); }
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(eluGradient(x, gy, alpha, 1)); }
     }
 
@@ -63,7 +63,7 @@ public sealed interface Activation extends OneInput {
         static final double ALPHA = 1.6732632423543772848170429916717, SCALE = 1.0507009873554804934193349852946;
 
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = elu(x[i], ALPHA, SCALE); }
-        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (elu(x[i], ALPHA, SCALE)); }
+        public void apply(float[] x, float[] y, int n) { InDouble.apply(this, x, y, n); }
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(eluGradient(x, gy, ALPHA, SCALE)); }
     }
 
@@ -83,7 +83,7 @@ public sealed interface Activation extends OneInput {
         private static final double TWICE_K = 2 * Math.sqrt(2 / Math.PI), CUBIC = 0.044715;
 
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = gelu(x[i]); }
-        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (gelu(x[i])); }
+        public void apply(float[] x, float[] y, int n) { InDouble.apply(this, x, y, n); }
 
         private double gelu(double x) {
             if (!approximate) return timesX(x, 0.5 * Special.erfc(MINUS_SQRT_HALF * x));
@@ -109,7 +109,7 @@ public sealed interface Activation extends OneInput {
         public static final Builtin BUILTIN = Builtin.unary("silu", Ops::silu, "σ(x)(1 + x(1 - σ(x)))").alias("swish");
 
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = timesX(x[i], Special.sigmoid(x[i])); }
-        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (timesX(x[i], Special.sigmoid(x[i]))); }
+        public void apply(float[] x, float[] y, int n) { InDouble.apply(this, x, y, n); }
         // d/dx x σ(x) = σ(x) + x σ(x)(1 - σ(x))
         public Grad bprop(Node x, Node y, Node gy) {
             Node s = sigmoid(x);

@@ -92,7 +92,7 @@ public sealed interface Binary extends Elementwise {
                 + "NaN. A negative base gives NaN for d/db.").written("`a ^ b`, `pow(a, b)`");
 
         public void apply(double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.pow(a[i], b[i]); }
-        public void apply(float[] a, float[] b, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Math.pow(a[i], b[i])); }
+        public void apply(float[] a, float[] b, float[] y, int n) { InDouble.apply(this, a, b, y, n); }
 
         // d(a^b) = b a^(b-1) da + a^b log(a) db. The first form stays finite at a = 0 for b >= 1.
         // For db, log a is taken where a = 0 as log 1 (JAX's choice): the term is then 0 rather
@@ -130,7 +130,7 @@ public sealed interface Binary extends Elementwise {
                 + "infinities. d/dy = x/(x²+y²), d/dx = -y/(x²+y²): NaN at the origin, as PyTorch");
 
         public void apply(double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.atan2(a[i], b[i]); }
-        public void apply(float[] a, float[] b, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Math.atan2(a[i], b[i])); }
+        public void apply(float[] a, float[] b, float[] y, int n) { InDouble.apply(this, a, b, y, n); }
         // d atan2(y, x) = (x dy - y dx) / (x² + y²)
         public List<Node> bprop(Node a, Node b, Node y, Node gy) {
             Node r2 = add(square(a), square(b));
@@ -145,7 +145,7 @@ public sealed interface Binary extends Elementwise {
                 + "`log(exp(a) + exp(b))` is rewritten to it");
 
         public void apply(double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Special.logaddexp(a[i], b[i]); }
-        public void apply(float[] a, float[] b, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Special.logaddexp(a[i], b[i])); }
+        public void apply(float[] a, float[] b, float[] y, int n) { InDouble.apply(this, a, b, y, n); }
         // d/da log(e^a + e^b) = e^a / (e^a + e^b) = σ(a - b), and symmetrically
         public List<Node> bprop(Node a, Node b, Node y, Node gy) { return List.of(mul(gy, sigmoid(sub(a, b))), mul(gy, sigmoid(sub(b, a)))); }
     }
@@ -157,7 +157,7 @@ public sealed interface Binary extends Elementwise {
                 + "= x/y, and **0 at x = y = 0** (PyTorch: NaN)");
 
         public void apply(double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = times(a[i], b[i], Math.log(b[i])); }
-        public void apply(float[] a, float[] b, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (times(a[i], b[i], Math.log(b[i]))); }
+        public void apply(float[] a, float[] b, float[] y, int n) { InDouble.apply(this, a, b, y, n); }
 
         // d(x log y) = log y dx + (x/y) dy
         public List<Node> bprop(Node a, Node b, Node y, Node gy) { return zeroAlongXIsZero(a, gy, log(b), b); }
@@ -170,7 +170,7 @@ public sealed interface Binary extends Elementwise {
                 + "(PyTorch); d/dy = x/(1+y), and **0 at x = 0, y = -1** (PyTorch: NaN)");
 
         public void apply(double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = times(a[i], b[i], Math.log1p(b[i])); }
-        public void apply(float[] a, float[] b, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (times(a[i], b[i], Math.log1p(b[i]))); }
+        public void apply(float[] a, float[] b, float[] y, int n) { InDouble.apply(this, a, b, y, n); }
 
         // d(x log(1 + y)) = log(1 + y) dx + (x/(1 + y)) dy
         public List<Node> bprop(Node a, Node b, Node y, Node gy) { return zeroAlongXIsZero(a, gy, log1p(b), add(1.0, b)); }

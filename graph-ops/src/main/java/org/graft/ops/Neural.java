@@ -521,10 +521,7 @@ public sealed interface Neural extends Op {
 
         // in double from the floats (1 - p is exact there), rounded once
         @Override
-        public void applyF32(float[][] in, float[] out, int n) {
-            float[] p = in[0], t = in[1];
-            for (int i = 0; i < n; i++) out[i] = (float) (0.0 - (xlogy(t[i], p[i]) + xlogy(1.0 - t[i], 1.0 - p[i])));
-        }
+        public void applyF32(float[][] in, float[] out, int n) { InDouble.apply(this, in, out, n); }
 
         // d/dp = (p - t) / (p (1 - p)); d/dt = log(1 - p) - log p
         @Override
@@ -564,10 +561,7 @@ public sealed interface Neural extends Op {
 
         // in double from the floats, rounded once
         @Override
-        public void applyF32(float[][] in, float[] out, int n) {
-            float[] z = in[0], t = in[1];
-            for (int i = 0; i < n; i++) out[i] = (float) cost(z[i], t[i]);
-        }
+        public void applyF32(float[][] in, float[] out, int n) { InDouble.apply(this, in, out, n); }
 
         private static double cost(double z, double t) {
             return (1 - t) * Special.softplus(z) + t * Special.softplus(-z);

@@ -43,7 +43,7 @@ public sealed interface Unary extends OneInput {
         public static final Builtin BUILTIN = Builtin.unary("exp", Ops::exp, "e^x, reusing the output");
 
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.exp(x[i]); }
-        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Math.exp(x[i])); }
+        public void apply(float[] x, float[] y, int n) { InDouble.apply(this, x, y, n); }
         // d/dx e^x = e^x = y
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, y)); }
     }
@@ -52,7 +52,7 @@ public sealed interface Unary extends OneInput {
         public static final Builtin BUILTIN = Builtin.unary("log", Ops::log, "1/x");
 
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.log(x[i]); }
-        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Math.log(x[i])); }
+        public void apply(float[] x, float[] y, int n) { InDouble.apply(this, x, y, n); }
         // d/dx log x = 1/x
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(div(gy, x)); }
     }
@@ -62,7 +62,7 @@ public sealed interface Unary extends OneInput {
         public static final Builtin BUILTIN = Builtin.unary("log1p", Ops::log1p, "1/(1+x); exact for tiny x");
 
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.log1p(x[i]); }
-        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Math.log1p(x[i])); }
+        public void apply(float[] x, float[] y, int n) { InDouble.apply(this, x, y, n); }
         // d/dx log(1 + x) = 1/(1 + x)
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(div(gy, add(1.0, x))); }
     }
@@ -72,7 +72,7 @@ public sealed interface Unary extends OneInput {
         public static final Builtin BUILTIN = Builtin.unary("expm1", Ops::expm1, "e^x; exact for tiny x");
 
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.expm1(x[i]); }
-        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Math.expm1(x[i])); }
+        public void apply(float[] x, float[] y, int n) { InDouble.apply(this, x, y, n); }
         // d/dx (e^x - 1) = e^x = y + 1
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, add(y, 1.0))); }
     }
@@ -127,7 +127,7 @@ public sealed interface Unary extends OneInput {
         public static final Builtin BUILTIN = Builtin.unary("sigmoid", Ops::sigmoid, "y(1-y); the kernel never forms e^-x for x < 0");
 
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Special.sigmoid(x[i]); }
-        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = Special.sigmoidF32(x[i]); }
+        public void apply(float[] x, float[] y, int n) { InDouble.apply(this, x, y, n); }
         // d/dx σ(x) = σ(x)(1 - σ(x)) = y(1 - y)
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, mul(y, sub(1.0, y)))); }
     }
@@ -137,7 +137,7 @@ public sealed interface Unary extends OneInput {
         public static final Builtin BUILTIN = Builtin.unary("softplus", Ops::softplus, "σ(x); computed as max(x,0) + log1p(e^-\\|x\\|), finite everywhere");
 
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Special.softplus(x[i]); }
-        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Special.softplus(x[i])); }
+        public void apply(float[] x, float[] y, int n) { InDouble.apply(this, x, y, n); }
         // d/dx log(1 + e^x) = e^x / (1 + e^x) = σ(x)
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, sigmoid(x))); }
     }
@@ -147,7 +147,7 @@ public sealed interface Unary extends OneInput {
         public static final Builtin BUILTIN = Builtin.unary("tanh", Ops::tanh, "1 - y²");
 
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Special.tanh(x[i]); }
-        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Special.tanh(x[i])); }
+        public void apply(float[] x, float[] y, int n) { InDouble.apply(this, x, y, n); }
         // d/dx tanh x = 1 - tanh²x; reuse the output y instead of recomputing tanh
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, sub(1.0, square(y)))); }
     }
@@ -165,7 +165,7 @@ public sealed interface Unary extends OneInput {
         public static final Builtin BUILTIN = Builtin.unary("sin", Ops::sin, "cos x");
 
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.sin(x[i]); }
-        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Math.sin(x[i])); }
+        public void apply(float[] x, float[] y, int n) { InDouble.apply(this, x, y, n); }
         // d/dx sin x = cos x
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, cos(x))); }
     }
@@ -174,7 +174,7 @@ public sealed interface Unary extends OneInput {
         public static final Builtin BUILTIN = Builtin.unary("cos", Ops::cos, "-sin x");
 
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.cos(x[i]); }
-        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Math.cos(x[i])); }
+        public void apply(float[] x, float[] y, int n) { InDouble.apply(this, x, y, n); }
         // d/dx cos x = -sin x
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(neg(mul(gy, sin(x)))); }
     }
@@ -184,7 +184,7 @@ public sealed interface Unary extends OneInput {
         public static final Builtin BUILTIN = Builtin.unary("erf", Ops::erf, "(2/√π) e^(-x²)");
 
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Special.erf(x[i]); }
-        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Special.erf(x[i])); }
+        public void apply(float[] x, float[] y, int n) { InDouble.apply(this, x, y, n); }
         // d/dx erf x = (2/√π) e^(-x²)
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, mul(Special.TWO_OVER_SQRT_PI, gaussian(x)))); }
     }
@@ -195,7 +195,7 @@ public sealed interface Unary extends OneInput {
                 + "to stay finite for large x, its gradient too (see `erfcx`)");
 
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Special.erfc(x[i]); }
-        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Special.erfc(x[i])); }
+        public void apply(float[] x, float[] y, int n) { InDouble.apply(this, x, y, n); }
         // d/dx erfc x = -(2/√π) e^(-x²)
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, mul(-Special.TWO_OVER_SQRT_PI, gaussian(x)))); }
     }
@@ -207,7 +207,7 @@ public sealed interface Unary extends OneInput {
                 + "and its gradient -(2/√π) / erfcx(x)");
 
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Special.erfcx(x[i]); }
-        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Special.erfcx(x[i])); }
+        public void apply(float[] x, float[] y, int n) { InDouble.apply(this, x, y, n); }
         // d/dx e^(x²) erfc x = 2x e^(x²) erfc x - (2/√π) = 2xy - 2/√π
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, sub(mul(mul(2.0, x), y), Special.TWO_OVER_SQRT_PI))); }
     }
@@ -219,7 +219,7 @@ public sealed interface Unary extends OneInput {
         private static final double HALF_SQRT_PI = Math.sqrt(Math.PI) / 2;
 
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Special.erfinv(x[i]); }
-        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Special.erfinv(x[i])); }
+        public void apply(float[] x, float[] y, int n) { InDouble.apply(this, x, y, n); }
         // x = erf y, so dy/dx = 1 / erf'(y) = (√π/2) e^(y²)
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, mul(HALF_SQRT_PI, exp(square(y))))); }
     }
@@ -229,7 +229,7 @@ public sealed interface Unary extends OneInput {
         public static final Builtin BUILTIN = Builtin.unary("log2", Ops::log2, "1/(x ln 2); exact at the powers of 2");
 
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Special.log2(x[i]); }
-        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Special.log2(x[i])); }
+        public void apply(float[] x, float[] y, int n) { InDouble.apply(this, x, y, n); }
         // d/dx log₂ x = 1/(x ln 2)
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(div(gy, mul(x, Special.LN2))); }
     }
@@ -240,7 +240,7 @@ public sealed interface Unary extends OneInput {
         private static final double LN10 = Math.log(10.0);
 
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.log10(x[i]); }
-        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Math.log10(x[i])); }
+        public void apply(float[] x, float[] y, int n) { InDouble.apply(this, x, y, n); }
         // d/dx log₁₀ x = 1/(x ln 10)
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(div(gy, mul(x, LN10))); }
     }
@@ -250,7 +250,7 @@ public sealed interface Unary extends OneInput {
         public static final Builtin BUILTIN = Builtin.unary("exp2", Ops::exp2, "2^x ln 2, reusing the output; exact at the integers");
 
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.pow(2.0, x[i]); }
-        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Math.pow(2.0, x[i])); }
+        public void apply(float[] x, float[] y, int n) { InDouble.apply(this, x, y, n); }
         // d/dx 2^x = 2^x ln 2 = y ln 2
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, mul(y, Special.LN2))); }
     }
@@ -262,7 +262,7 @@ public sealed interface Unary extends OneInput {
                 + "for x > 0. `log(1 - exp(x))` is rewritten to it");
 
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Special.log1mexp(x[i]); }
-        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Special.log1mexp(x[i])); }
+        public void apply(float[] x, float[] y, int n) { InDouble.apply(this, x, y, n); }
         // d/dx log(1 - e^x) = -e^x / (1 - e^x) = -e^x / e^y = -e^(x - y): -inf at x = 0 where y = -inf,
         // where the forms with expm1(-x) take the sign of a zero
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, neg(exp(sub(x, y))))); }
@@ -275,7 +275,7 @@ public sealed interface Unary extends OneInput {
                 + "(PyTorch's) loses digits near ½");
 
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Special.logit(x[i]); }
-        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Special.logit(x[i])); }
+        public void apply(float[] x, float[] y, int n) { InDouble.apply(this, x, y, n); }
         // d/dx log(x / (1 - x)) = 1/(x(1 - x)), and x = σ(y), so x(1 - x) = 1/(2 + e^y + e^-y):
         // +inf at x = ±0 and 1, where 1/(x(1 - x)) takes the sign of -0
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, add(2.0, mul(2.0, cosh(y))))); }
@@ -285,7 +285,7 @@ public sealed interface Unary extends OneInput {
         public static final Builtin BUILTIN = Builtin.unary("sinh", Ops::sinh, "cosh x");
 
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.sinh(x[i]); }
-        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Math.sinh(x[i])); }
+        public void apply(float[] x, float[] y, int n) { InDouble.apply(this, x, y, n); }
         // d/dx sinh x = cosh x
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, cosh(x))); }
     }
@@ -294,7 +294,7 @@ public sealed interface Unary extends OneInput {
         public static final Builtin BUILTIN = Builtin.unary("cosh", Ops::cosh, "sinh x");
 
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.cosh(x[i]); }
-        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Math.cosh(x[i])); }
+        public void apply(float[] x, float[] y, int n) { InDouble.apply(this, x, y, n); }
         // d/dx cosh x = sinh x
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, sinh(x))); }
     }
@@ -303,7 +303,7 @@ public sealed interface Unary extends OneInput {
         public static final Builtin BUILTIN = Builtin.unary("tan", Ops::tan, "1 + y², reusing the output");
 
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.tan(x[i]); }
-        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Math.tan(x[i])); }
+        public void apply(float[] x, float[] y, int n) { InDouble.apply(this, x, y, n); }
         // d/dx tan x = 1 + tan² x
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, add(1.0, square(y)))); }
     }
@@ -313,7 +313,7 @@ public sealed interface Unary extends OneInput {
                 + "where x² overflows (PyTorch's is 0 beyond 1e154); no x² in the value either (fdlibm's forms)");
 
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Special.asinh(x[i]); }
-        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Special.asinh(x[i])); }
+        public void apply(float[] x, float[] y, int n) { InDouble.apply(this, x, y, n); }
         // d/dx asinh x = 1/√(1 + x²) = 1/cosh y, since cosh² y = 1 + sinh² y = 1 + x²
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(div(gy, cosh(y))); }
     }
@@ -323,7 +323,7 @@ public sealed interface Unary extends OneInput {
                 + "its digits near x = 1 where x² - 1 (PyTorch's form) cancels; +inf at 1, NaN below");
 
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Special.acosh(x[i]); }
-        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Special.acosh(x[i])); }
+        public void apply(float[] x, float[] y, int n) { InDouble.apply(this, x, y, n); }
         // d/dx acosh x = 1/√(x² - 1) = 1/sinh y, since sinh² y = cosh² y - 1 = x² - 1
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(div(gy, sinh(y))); }
     }
@@ -333,7 +333,7 @@ public sealed interface Unary extends OneInput {
                 + "±1 where 1 - x² (PyTorch's form) cancels; ±inf at ±1, NaN outside");
 
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Special.atanh(x[i]); }
-        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Special.atanh(x[i])); }
+        public void apply(float[] x, float[] y, int n) { InDouble.apply(this, x, y, n); }
         // d/dx atanh x = 1/(1 - x²) = 1/((1 - x)(1 + x)), 1 - x being exact near 1
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(div(gy, mul(sub(1.0, x), add(1.0, x)))); }
     }
@@ -342,7 +342,7 @@ public sealed interface Unary extends OneInput {
         public static final Builtin BUILTIN = Builtin.unary("atan", Ops::atan, "1/(1+x²)");
 
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.atan(x[i]); }
-        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Math.atan(x[i])); }
+        public void apply(float[] x, float[] y, int n) { InDouble.apply(this, x, y, n); }
         // d/dx atan x = 1/(1 + x²)
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(div(gy, add(1.0, square(x)))); }
     }
@@ -354,7 +354,7 @@ public sealed interface Unary extends OneInput {
                 + "1e-16 absolute, not relative");
 
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Special.gammaln(x[i]); }
-        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Special.gammaln(x[i])); }
+        public void apply(float[] x, float[] y, int n) { InDouble.apply(this, x, y, n); }
         // d/dx log|Γ(x)| = Γ'(x)/Γ(x) = ψ(x), on either side of 0
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, digamma(x))); }
     }
@@ -366,7 +366,7 @@ public sealed interface Unary extends OneInput {
                 + "1.4616, where the recurrence's terms cancel");
 
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Special.digamma(x[i]); }
-        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Special.digamma(x[i])); }
+        public void apply(float[] x, float[] y, int n) { InDouble.apply(this, x, y, n); }
         // d/dx ψ(x) = ψ⁽¹⁾(x)
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, polygamma(1, x))); }
     }
@@ -384,7 +384,7 @@ public sealed interface Unary extends OneInput {
         }
 
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Special.polygamma(this.n, x[i]); }
-        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Special.polygamma(this.n, x[i])); }
+        public void apply(float[] x, float[] y, int n) { InDouble.apply(this, x, y, n); }
         // d/dx ψ⁽ⁿ⁾(x) = ψ⁽ⁿ⁺¹⁾(x)
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, polygamma(n + 1, x))); }
     }

@@ -1,0 +1,63 @@
+package org.graft.ops;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import java.util.SplittableRandom;
+
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+
+/**
+ * The f32 loops computed through blocks of doubles give, at every length (across the block's
+ * 1024 and its multiples), in place or not, what rounding each element's f64 value gives.
+ */
+class InDoubleTest {
+
+    @Property(tries = 60)
+    void oneOperandLoopsRoundTheF64ValuesElementByElement(@ForAll @IntRange(min = 0, max = 3000) int n, @ForAll long seed,
+                                                          @ForAll boolean inPlace) {
+        float[] x = floats(n, seed, -30, 30);
+        for (OneInput op : new OneInput[] {new Unary.Exp(), new Unary.Sigmoid(), new Unary.Tanh(), new Activation.Gelu(false)}) {
+            float[] want = new float[n];
+            for (int i = 0; i < n; i++) {
+                double[] one = {x[i]};
+                op.apply(one, one, 1);
+                want[i] = (float) one[0];
+            }
+            float[] y = inPlace ? x.clone() : new float[n];
+            op.apply(inPlace ? y : x.clone(), y, n);
+            assertArrayEquals(want, y, op.toString());
+        }
+    }
+
+    @Property(tries = 60)
+    void twoOperandLoopsRoundTheF64ValuesElementByElement(@ForAll @IntRange(min = 0, max = 3000) int n, @ForAll long seed) {
+        float[] a = floats(n, seed, -5, 5), b = floats(n, seed + 1, 0, 3);
+        float[] want = new float[n], got = new float[n];
+        var pow = new Binary.Pow();
+        for (int i = 0; i < n; i++) want[i] = (float) Math.pow(a[i], b[i]);
+        pow.apply(a, b, got, n);
+        assertArrayEquals(want, got, "pow");
+        var bce = new Neural.BceWithLogits();
+        double[] wantBce = new double[n];
+        bce.apply(new double[][] {doubles(a), doubles(floats(n, seed + 2, 0, 1))}, wantBce, n);
+        float[] gotBce = new float[n];
+        bce.applyF32(new float[][] {a, floats(n, seed + 2, 0, 1)}, gotBce, n);
+        for (int i = 0; i < n; i++) want[i] = (float) wantBce[i];
+        assertArrayEquals(want, gotBce, "bce_with_logits");
+    }
+
+    private static float[] floats(int n, long seed, double lo, double hi) {
+        var random = new SplittableRandom(seed);
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = (float) random.nextDouble(lo, hi);
+        return x;
+    }
+
+    private static double[] doubles(float[] x) {
+        double[] d = new double[x.length];
+        for (int i = 0; i < x.length; i++) d[i] = x[i];
+        return d;
+    }
+}
