@@ -97,7 +97,9 @@ final class Choice {
             if (l instanceof OpenBlas o) {
                 first = "openblas " + o.version() + " (native, " + OpenBlas.platform() + ", 1 thread"
                         + (o.threads() == 1 ? ")" : "; products from " + OpenBlas.SPLIT_FROM + " multiply-adds split over "
-                        + o.threads() + " threads)") + below;
+                        + o.threads() + " threads)")
+                        + (o.smallKernels() ? "; products with a short side cut into bands of " + OpenBlas.BAND
+                        + " for its small-matrix kernels" : "") + below;
             } else if (l instanceof Ejml) first = "ejml " + Ejml.version() + " (pure Java, 1 thread)" + below;
             else first = l.name() + below;
         }

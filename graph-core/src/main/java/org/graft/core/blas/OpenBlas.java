@@ -52,12 +52,31 @@ final class OpenBlas implements Gemm {
     // one per thread that calls a product: its scratch is read by the parts of its products only
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
+    /**
+     * The most multiply-adds OpenBLAS runs with its small-matrix kernels, which read the
+     * operands where they are instead of packing them into panels first: its permit on the
+     * AVX-512 cores (SkylakeX, Cooperlake, Sapphire Rapids) is M N K at most 100³.
+     */
+    static final long SMALL_PRODUCT = 1_000_000;
+
+    /**
+     * The rows or columns of c one call computes, where a product with a short side is cut into
+     * calls small enough for those kernels. A product of 20 rows (the RBM's, the autoencoders'
+     * at batch 20) spends as long packing its large operand as multiplying: cut into bands of
+     * 32 columns it took 0.56 of the whole call's time in f32 and 0.78 in f64, and its
+     * transposed forms the same (bench/README.md); bands of 64 columns (1.0 million
+     * multiply-adds) took as long as the whole call.
+     */
+    static final int BAND = 32;
+
     private final String version;
     private final Parallel pool;   // null: every product on the calling thread
+    private final boolean smallKernels;
 
-    private OpenBlas(String version, Parallel pool) {
+    private OpenBlas(String version, Parallel pool, boolean smallKernels) {
         this.version = version;
         this.pool = pool;
+        this.smallKernels = smallKernels;
     }
 
     /**
@@ -67,11 +86,42 @@ final class OpenBlas implements Gemm {
      * {@link NoClassDefFoundError} when JavaCPP is not on the class path.
      */
     static OpenBlas load(int threads) {
+        return load(threads, hasAvx512());
+    }
+
+    /** {@link #load(int)}, with or without the bands for OpenBLAS's small-matrix kernels ({@link #band}). */
+    static OpenBlas load(int threads, boolean smallKernels) {
         Loader.load(openblas_nolapack.class);
         org.bytedeco.openblas.presets.openblas_nolapack.blas_set_num_threads(1);
         String v = openblas_nolapack.OPENBLAS_VERSION.strip(); // " OpenBLAS 0.3.30 "
         return new OpenBlas(v.startsWith("OpenBLAS ") ? v.substring("OpenBLAS ".length()) : v,
-                threads > 1 ? Parallel.withThreads(threads) : null);
+                threads > 1 ? Parallel.withThreads(threads) : null, smallKernels);
+    }
+
+    /**
+     * Whether this x86-64 processor has AVX-512, for which OpenBLAS (built for every core, as
+     * the JavaCPP presets build it) picks the kernels that have small-matrix variants. The
+     * presets do not expose the core OpenBLAS chose, so Linux's /proc/cpuinfo says it; elsewhere
+     * the products are not cut, as before.
+     */
+    private static boolean hasAvx512() {
+        if (!"amd64".equals(System.getProperty("os.arch"))) return false;
+        try (var lines = java.nio.file.Files.lines(java.nio.file.Path.of("/proc/cpuinfo"))) {
+            return lines.filter(l -> l.startsWith("flags")).findFirst().map(l -> l.contains(" avx512f")).orElse(false);
+        } catch (java.io.IOException | RuntimeException e) {
+            return false; // no /proc: another system, where products are called whole
+        }
+    }
+
+    /**
+     * The rows or columns of c a call computes: {@link #BAND} where the product is too large
+     * for OpenBLAS's small-matrix kernels and a band of 32 along the side it is split along
+     * ({@link #byRows}) is not, else all of them.
+     */
+    int band(int m, int n, int k) {
+        if (!smallKernels || (long) m * n * k <= SMALL_PRODUCT) return Integer.MAX_VALUE;
+        long across = byRows(m, n) ? n : m;
+        return (long) BAND * across * k <= SMALL_PRODUCT ? BAND : Integer.MAX_VALUE;
     }
 
     @Override
@@ -79,6 +129,9 @@ final class OpenBlas implements Gemm {
 
     /** OpenBLAS's version, e.g. {@code 0.3.30}. */
     String version() { return version; }
+
+    /** Whether products with a short side are cut into bands for OpenBLAS's small-matrix kernels ({@link #band}). */
+    boolean smallKernels() { return smallKernels; }
 
     /** The threads a large product is split over. */
     int threads() { return pool == null ? 1 : pool.parts(); }
@@ -124,14 +177,15 @@ final class OpenBlas implements Gemm {
     // operand, then the bands, each part reading all of a band's operands
     private void run(Scratch s) {
         try {
+            int band = band(s.m, s.n, s.k);
             if (splits(s.m, s.n, s.k)) {
-                s.parts(pool.parts(), byRows(s.m, s.n));
+                s.parts(pool.parts(), byRows(s.m, s.n), band);
                 s.copying = true;
                 pool.run(s);
                 s.copied();
                 pool.run(s);
             } else {
-                s.parts(1, true);
+                s.parts(1, byRows(s.m, s.n), band);
                 s.copying = true;
                 s.accept(0);
                 s.copied();
@@ -163,7 +217,7 @@ final class OpenBlas implements Gemm {
 
         // the product in progress, c = alpha op(a) op(b) + beta c, on the f64 or the f32 operands
         private boolean transA, transB, byRows, copying;
-        private int m, n, k, parts;
+        private int m, n, k, parts, band;
         private double alpha, beta;
         private double[] a, b, c;
         private float[] af, bf, cf;
@@ -244,10 +298,14 @@ final class OpenBlas implements Gemm {
             if (hb != null) hb.filled = true;
         }
 
-        /** Splits the product in progress into {@code parts}, its bands of rows or of columns. */
-        void parts(int parts, boolean byRows) {
+        /**
+         * Splits the product in progress into {@code parts}, its bands of rows or of columns,
+         * each computed in calls of at most {@code band} of them.
+         */
+        void parts(int parts, boolean byRows, int band) {
             this.parts = parts;
             this.byRows = byRows;
+            this.band = band;
             // new views when there are more parts than views, or a copy has moved
             if (c != null && (dav.length < parts || dav[0].address() != da.address() || dbv[0].address() != db.address()
                     || dcv[0].address() != dc.address())) {
@@ -297,6 +355,25 @@ final class OpenBlas implements Gemm {
             int extent = byRows ? m : n;
             int lo = share(extent, p), hi = share(extent, p + 1);
             if (lo == hi) return;
+            for (int from = lo, to; from < hi; from = to) {
+                to = (int) Math.min(hi, (long) from + band);
+                bandOf(p, from, to);
+            }
+            int rows = byRows ? hi - lo : m, columns = byRows ? n : hi - lo;
+            long cAt = byRows ? (long) lo * n : lo;
+            if (c != null) {
+                DoublePointer cv = dcv[p];
+                if (columns == n) cv.position(cAt).get(c, (int) cAt, rows * n);
+                else for (int i = 0; i < rows; i++) cv.position(cAt + (long) i * n).get(c, (int) cAt + i * n, columns);
+            } else {
+                FloatPointer cv = fcv[p];
+                if (columns == n) cv.position(cAt).get(cf, (int) cAt, rows * n);
+                else for (int i = 0; i < rows; i++) cv.position(cAt + (long) i * n).get(cf, (int) cAt + i * n, columns);
+            }
+        }
+
+        // the rows or columns [lo, hi) of c, in one call into part p's views
+        private void bandOf(int p, int lo, int hi) {
             // row-major leading dimensions: the stored row length of each operand
             int lda = transA ? m : k, ldb = transB ? k : n;
             long aAt = 0, bAt = 0, cAt;
@@ -312,17 +389,13 @@ final class OpenBlas implements Gemm {
             }
             int ta = transA ? CblasTrans : CblasNoTrans, tb = transB ? CblasTrans : CblasNoTrans;
             if (c != null) {
-                DoublePointer cv = dcv[p], av = ha == null ? dav[p] : ha.dv[p], bv = hb == null ? dbv[p] : hb.dv[p];
+                DoublePointer av = ha == null ? dav[p] : ha.dv[p], bv = hb == null ? dbv[p] : hb.dbv[p];
                 cblas_dgemm(CblasRowMajor, ta, tb, rows, columns, k, alpha, av.position(aAt), lda, bv.position(bAt), ldb,
-                        beta, cv.position(cAt), n);
-                if (columns == n) cv.get(c, (int) cAt, rows * n);
-                else for (int i = 0; i < rows; i++) cv.position(cAt + (long) i * n).get(c, (int) cAt + i * n, columns);
+                        beta, dcv[p].position(cAt), n);
             } else {
-                FloatPointer cv = fcv[p], av = ha == null ? fav[p] : ha.fv[p], bv = hb == null ? fbv[p] : hb.fv[p];
+                FloatPointer av = ha == null ? fav[p] : ha.fv[p], bv = hb == null ? fbv[p] : hb.fbv[p];
                 cblas_sgemm(CblasRowMajor, ta, tb, rows, columns, k, (float) alpha, av.position(aAt), lda,
-                        bv.position(bAt), ldb, (float) beta, cv.position(cAt), n);
-                if (columns == n) cv.get(cf, (int) cAt, rows * n);
-                else for (int i = 0; i < rows; i++) cv.position(cAt + (long) i * n).get(cf, (int) cAt + i * n, columns);
+                        bv.position(bAt), ldb, (float) beta, fcv[p].position(cAt), n);
             }
         }
 
@@ -360,8 +433,9 @@ final class OpenBlas implements Gemm {
         boolean filled;     // whether the copy has the array's values
         private DoublePointer d;
         private FloatPointer f;
-        DoublePointer[] dv = {};
-        FloatPointer[] fv = {};
+        // views per part, one set for the copy read as a and one as b, so that a^T a positions two
+        DoublePointer[] dv = {}, dbv = {};
+        FloatPointer[] fv = {}, fbv = {};
 
         void start(Object array) {
             this.array = array;
@@ -375,6 +449,7 @@ final class OpenBlas implements Gemm {
                 if (g != d || dv.length < parts) {
                     d = g;
                     dv = Scratch.views(g, parts);
+                    dbv = Scratch.views(g, parts);
                     filled = false;
                 }
             } else {
@@ -382,6 +457,7 @@ final class OpenBlas implements Gemm {
                 if (g != f || fv.length < parts) {
                     f = g;
                     fv = Scratch.views(g, parts);
+                    fbv = Scratch.views(g, parts);
                     filled = false;
                 }
             }

@@ -256,6 +256,42 @@ class GemmTest {
         p.checkF32(TWO_THREADS, 0.5f, 1.0f);
     }
 
+    private static final OpenBlas ONE_THREAD_BANDS = OpenBlas.load(1, true), TWO_THREADS_BANDS = OpenBlas.load(2, true);
+
+    /**
+     * A product with a short side, too large for OpenBLAS's small-matrix kernels, cut into
+     * bands of 32 rows or columns that are not (whether or not this machine's OpenBLAS has
+     * those kernels): repeatable to the bit, and within the classical rounding bound of the
+     * exact product, on one thread and on two.
+     */
+    @Property(tries = 25, edgeCases = EdgeCasesMode.NONE)
+    void aProductCutIntoBandsIsRepeatableAndWithinRounding(@ForAll @IntRange(min = 1, max = 40) int shortSide,
+                                                           @ForAll @IntRange(min = 33, max = 400) int longSide,
+                                                           @ForAll boolean shortRows, @ForAll boolean transA,
+                                                           @ForAll boolean transB, @ForAll boolean twoThreads,
+                                                           @ForAll("weights") double beta, @ForAll long seed) {
+        int m = shortRows ? shortSide : longSide, n = shortRows ? longSide : shortSide;
+        long across = OpenBlas.byRows(m, n) ? n : m;
+        int k = (int) (OpenBlas.SMALL_PRODUCT / (OpenBlas.BAND * across)); // the deepest product still cut
+        OpenBlas g = twoThreads ? TWO_THREADS_BANDS : ONE_THREAD_BANDS;
+        assertEquals(OpenBlas.BAND, g.band(m, n, k), "cut " + m + " x " + n + " x " + k);
+        assertEquals(Integer.MAX_VALUE, OpenBlas.load(1, false).band(m, n, k), "not cut without the small kernels");
+        var p = Operands.random(m, n, k, transA, transB, seed);
+        double[] magnitude = p.magnitude(1, beta), want = p.reference(1, beta, p.c.clone());
+        double[] got = p.c.clone(), again = p.c.clone();
+        g.dgemm(transA, transB, m, n, k, 1, p.a, p.b, beta, got);
+        g.dgemm(transA, transB, m, n, k, 1, p.a, p.b, beta, again);
+        assertArrayEquals(got, again, "f64 " + p);
+        assertWithin(want, got, magnitude, (k + 2) * Math.ulp(1.0), "f64 " + p);
+        float[] gotF = floats(p.c), againF = floats(p.c), af = floats(p.a), bf = floats(p.b);
+        g.sgemm(transA, transB, m, n, k, 1, af, bf, (float) beta, gotF);
+        g.sgemm(transA, transB, m, n, k, 1, af, bf, (float) beta, againF);
+        assertArrayEquals(gotF, againF, "f32 " + p);
+        double[] wantF = new Operands(m, n, k, transA, transB, doubles(af), doubles(bf), doubles(floats(p.c)))
+                .reference(1, beta, doubles(floats(p.c)));
+        assertWithin(wantF, doubles(gotF), magnitude, (k + 3) * Math.ulp(1f), "f32 " + p);
+    }
+
     // ---- arrays held unchanged (Blas.hold) -------------------------------------------------------
 
     /**
