@@ -20,13 +20,17 @@ import java.util.SplittableRandom;
  *       over the same arrays: what a call costs besides the arithmetic (when the arrays went to
  *       JNI whole, its copies of them in and out; now a copy of one number each way);</li>
  *   <li>{@code split}: microseconds per product on the calling thread and split over 2 threads,
- *       from small to large products, to place {@link OpenBlas#SPLIT_FROM}.</li>
+ *       from small to large products, to place {@link OpenBlas#SPLIT_FROM};</li>
+ *   <li>{@code bands}: microseconds per product on one thread, called whole and cut into bands
+ *       for OpenBLAS's small-matrix kernels ({@link OpenBlas#band}), and cut with b
+ *       {@linkplain Blas#hold held} (copied in once, as a scan's W), at the epoch benchmark's
+ *       products with a short side and at the batch of 100's, which are not cut.</li>
  * </ul>
  *
  * <pre>
  * mvn -B -o -q -pl graph-core test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
  * java -cp graph-core/target/classes:graph-core/target/test-classes:$(cat graph-core/target/cp.txt) \
- *     org.graft.core.blas.BackendBench gflops|threshold [threads]|epochs|split
+ *     org.graft.core.blas.BackendBench gflops|threshold [threads]|epochs|split|bands
  * </pre>
  */
 public final class BackendBench {
@@ -38,7 +42,8 @@ public final class BackendBench {
         else if (what.equals("threshold")) threshold(args.length > 1 ? Integer.parseInt(args[1]) : 1);
         else if (what.equals("epochs")) epochs();
         else if (what.equals("split")) split();
-        else throw new IllegalArgumentException("gflops, threshold, epochs or split, not " + what);
+        else if (what.equals("bands")) bands();
+        else throw new IllegalArgumentException("gflops, threshold, epochs, split or bands, not " + what);
     }
 
     private static void gflops() {
@@ -126,6 +131,32 @@ public final class BackendBench {
                 double t1 = product.nanos(one, reps, 21) / 1e3, t2 = product.nanos(two, reps, 21) / 1e3;
                 System.out.printf(Locale.ROOT, "%-17s %8d  %-5s  %8.1f  %5.1f  %7.2f%n",
                         m + " x " + k + " x " + n, (long) m * n * k, f32 ? "f32" : "f64", t1, t2, t2 / t1);
+            }
+        }
+    }
+
+    @SuppressWarnings("try") // the hold is read by the products, not by the block
+    private static void bands() {
+        // the products of a 784-500 layer on a batch of 20 (rbm, dae, cae), its weight gradient,
+        // then a batch of 10 and of 32, and the batch of 100's (mlp, vae), which no band fits
+        Object[][] products = {{20, 784, 500, "ab"}, {20, 500, 784, "ab.T"}, {20, 784, 500, "ab.T"}, {784, 20, 500, "a.Tb"},
+                {10, 784, 500, "ab"}, {32, 784, 500, "ab"}, {100, 784, 500, "ab"}, {784, 100, 500, "a.Tb"}};
+        OpenBlas whole = OpenBlas.load(1, false), cut = OpenBlas.load(1, true);
+        System.out.println("us per product on 1 thread, median of 21 samples: called whole, cut into bands, cut with b held");
+        System.out.println("m x k x n         op     dtype  band     whole      cut   held  cut/whole  held/whole");
+        for (Object[] p : products) {
+            for (boolean f32 : new boolean[] {false, true}) {
+                int m = (int) p[0], k = (int) p[1], n = (int) p[2];
+                String op = (String) p[3];
+                var product = Product.random(m, n, k, op.equals("a.Tb"), op.equals("ab.T"), f32);
+                int reps = (int) Math.max(5, 100_000_000L / ((long) m * n * k));
+                double w = product.nanos(whole, reps, 21) / 1e3, c = product.nanos(cut, reps, 21) / 1e3, h;
+                try (var held = cut.hold(new Object[] {f32 ? product.bf() : product.b()})) {
+                    h = product.nanos(cut, reps, 21) / 1e3;
+                }
+                int band = cut.band(m, n, k);
+                System.out.printf(Locale.ROOT, "%-17s %-5s  %-5s  %4s  %8.1f  %7.1f  %5.1f  %9.2f  %10.2f%n", m + " x " + k + " x " + n,
+                        op, f32 ? "f32" : "f64", band == Integer.MAX_VALUE ? "-" : String.valueOf(band), w, c, h, c / w, h / w);
             }
         }
     }
