@@ -12,5 +12,11 @@
  * <p>The threads of {@code graft.threads} live here too, as {@link org.graft.core.blas.Parallel}:
  * one pool that the native back end splits its large products over and the runtime its large
  * elementwise chains, so that no library brings threads of its own (OpenBLAS runs on one).
+ *
+ * <p>Two things the callers may know and OpenBLAS cannot: that an operand will not change for a
+ * while ({@link org.graft.core.blas.Blas#hold}: a scan holds its weights over its steps, and the
+ * native back end copies them into its memory once), and that a product with a short side is
+ * faster cut into bands that OpenBLAS's small-matrix kernels take without packing (decided by
+ * the shape and the processor, so results stay repeatable).
  */
 package org.graft.core.blas;
