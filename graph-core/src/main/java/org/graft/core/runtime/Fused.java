@@ -6,6 +6,7 @@ import java.util.function.IntConsumer;
 import org.graft.core.Elementwise;
 import org.graft.core.blas.Parallel;
 import org.graft.core.kernel.Kernel;
+import org.graft.core.kernel.Kernels;
 import org.graft.core.tensor.DType;
 import org.graft.core.tensor.Shape;
 
@@ -22,6 +23,11 @@ import org.graft.core.tensor.Shape;
  * are and the last op writes straight into its output: a small chain copies nothing. A scalar
  * operand is loaded once per call, not once per block.
  *
+ * <p>An operand may be a sum of a larger value down to the loop's shape (a bias's gradient, the
+ * column sum of a batch of deltas, feeding the bias's update): its block is summed from that
+ * value when it is loaded ({@link Kernels.Sum#block}), with the bits the sum's own kernel gives,
+ * so the sum costs no kernel, no buffer and no pass of its own.
+ *
  * <p>An f32 chain computes in float registers with the ops' {@link Elementwise#applyF32}, each of
  * which rounds its own results once, so a fused chain gives the bits that the ops give one at a
  * time.
@@ -36,7 +42,7 @@ final class Fused implements Kernel {
      */
     static final int PARALLEL_FROM = 1 << 16;
 
-    private enum Load { SAME, SCALAR, PERIODIC, GATHER }
+    private enum Load { SAME, SCALAR, PERIODIC, GATHER, SUM }
 
     private final Elementwise[] ops;
     private final int[][] args;         // registers each op reads
@@ -45,6 +51,7 @@ final class Fused implements Kernel {
     private final Load[] load;
     private final int[] period;         // PERIODIC: the operand's size
     private final int[][] gather;       // GATHER: the operand's element for each output element
+    private final Kernels.Sum[] summed; // SUM: the sum, whose input is in the operand's slot
     private final int[] outSlot;        // the outputs' buffers, the last op's last
     private final int[] outRegister;    // the registers they are copied from; the last op's is written in place when direct
     private final int size;
@@ -63,10 +70,12 @@ final class Fused implements Kernel {
     private static final class Part {
         final Object[] registers;
         final Object[][] argv;          // per op, its operands' current arrays
+        final double[] sums;            // an f32 loop's sums in double, before rounding; else null
 
-        Part(Object[] registers, Object[][] argv) {
+        Part(Object[] registers, Object[][] argv, double[] sums) {
             this.registers = registers;
             this.argv = argv;
+            this.sums = sums;
         }
     }
 
@@ -78,13 +87,17 @@ final class Fused implements Kernel {
      *                      last op's {@code registers - 1}; a register is reused once its value
      *                      is dead, so a long chain needs few
      * @param registerCount how many registers there are
-     * @param externalSlot  the slots of the operands from outside
+     * @param externalSlot  the slots of the operands from outside; for a summed one, the slot of
+     *                      the value it sums
      * @param externalShape their shapes
+     * @param summed        for each operand from outside, the sum that computes it from the value
+     *                      in its slot ({@linkplain Kernels.Sum#blockwise blockwise}, of the output's
+     *                      shape), or null for one read as it is
      * @param outSlot       the buffers of the loop's outputs, the last op's last
      * @param outRegister   the registers the outputs are in; none but the last op's may be reused
      */
     Fused(Elementwise[] ops, int[][] args, int[] target, int registerCount, int[] externalSlot, Shape[] externalShape,
-          int[] outSlot, int[] outRegister, Shape out, DType dtype) {
+          Kernels.Sum[] summed, int[] outSlot, int[] outRegister, Shape out, DType dtype) {
         this.ops = ops;
         this.args = args;
         this.target = target;
@@ -98,9 +111,14 @@ final class Fused implements Kernel {
         load = new Load[e];
         period = new int[e];
         gather = new int[e][];
+        this.summed = summed;
+        boolean sums = false;
         for (int i = 0; i < e; i++) {
             Shape s = externalShape[i];
-            if (s.equals(out)) load[i] = Load.SAME;
+            if (summed[i] != null) {
+                load[i] = Load.SUM;
+                sums = true;
+            } else if (s.equals(out)) load[i] = Load.SAME;
             else if (s.size() == 1) load[i] = Load.SCALAR;
             else if (trailing(s, out)) {
                 load[i] = Load.PERIODIC;
@@ -122,7 +140,7 @@ final class Fused implements Kernel {
             }
             var argv = new Object[ops.length][];
             for (int j = 0; j < ops.length; j++) argv[j] = f32 ? new float[args[j].length][] : new double[args[j].length][];
-            parts[p] = new Part(registers, argv);
+            parts[p] = new Part(registers, argv, sums && f32 ? new double[block] : null);
         }
     }
 
@@ -174,7 +192,8 @@ final class Fused implements Kernel {
         for (int start = from; start < to; start += BLOCK) {
             int n = Math.min(BLOCK, to - start);
             for (int i = 0; i < e; i++) {
-                if (load[i] != Load.SCALAR && !(direct && load[i] == Load.SAME)) loadBlock(registers[i], i, buffers[externalSlot[i]], start, n);
+                if (load[i] == Load.SUM) summed[i].block(buffers[externalSlot[i]], registers[i], part.sums, start, n);
+                else if (load[i] != Load.SCALAR && !(direct && load[i] == Load.SAME)) loadBlock(registers[i], i, buffers[externalSlot[i]], start, n);
             }
             if (f32) {
                 for (int j = 0; j < ops.length; j++) ops[j].applyF32((float[][]) part.argv[j], (float[]) registers[target[j]], n);

@@ -18,6 +18,7 @@ import org.graft.core.Param;
 import org.graft.core.ShapeError;
 import org.graft.core.Type;
 import org.graft.core.kernel.Kernel;
+import org.graft.core.kernel.Kernels;
 import org.graft.core.kernel.Site;
 import org.graft.core.tensor.DType;
 import org.graft.core.tensor.Shape;
@@ -120,7 +121,11 @@ final class Plan {
         boolean[] fixed = fixedValues(reads);
         int[][] readers = readers(reads);
         int[] group = fusion(readers, fixed);
-        int[] lastUse = lastUses(reads, group, root, fixed);
+        Kernel[] made = new Kernel[count]; // kernels made while planning, kept for the steps
+        Kernels.Sum[] summed = summedInLoops(reads, readers, group, fixed, root, made);
+        int[] at = new int[count];         // where each node is computed: its loop's last op, the loop a sum feeds, or itself
+        for (int i = 0; i < count; i++) at[i] = group[i] >= 0 ? group[i] : summed[i] != null ? group[readers[i][0]] : i;
+        int[] lastUse = lastUses(reads, at, root, fixed);
         var members = new HashMap<Integer, List<Integer>>(); // each loop's ops, in schedule order
         for (int i = 0; i < count; i++) if (group[i] >= 0) members.computeIfAbsent(group[i], r -> new ArrayList<>()).add(i);
         boolean[] escapes = new boolean[count]; // a loop's member read outside it, or a root: one of the loop's outputs
@@ -136,16 +141,19 @@ final class Plan {
             layouts.put(chain.getKey(), ChainLayout.of(chain.getKey(), chain.getValue(), group, reads, escapes, register,
                     registerOf, pending));
         }
-        // the operands a step may write over: a loop's from outside, a GEMM's c
+        // the operands a step may write over: a loop's from outside but the sums it computes itself, a GEMM's c
         int[][] overwritable = new int[count][];
-        for (int i = 0; i < count; i++) overwritable[i] = group[i] >= 0 ? layouts.get(group[i]).external() : accumulated(i, reads);
+        for (int i = 0; i < count; i++) {
+            overwritable[i] = group[i] >= 0 ? Arrays.stream(layouts.get(group[i]).external()).filter(e -> summed[e] == null).toArray()
+                    : accumulated(i, reads);
+        }
 
         boolean[] leaf = new boolean[count];
         for (int i = 0; i < count; i++) leaf[i] = !(schedule[i] instanceof Apply);
         updateCopies = new boolean[updated.length];
         updatedInPlace = new int[updated.length];
         placeUpdates(outputSlots, leaf, fixed, root, group, lastUse, overwritable);
-        buffers = buffers(leaf, fixed, group, layouts, lastUse, overwritable);
+        buffers = buffers(leaf, fixed, group, at, layouts, lastUse, overwritable);
 
         // kernels: one per step, a chain's at its last op; the fixed ones run once, now
         var steps = new ArrayList<Kernel>();
@@ -153,14 +161,16 @@ final class Plan {
         var once = new ArrayList<Kernel>();
         var onceSlots = new ArrayList<Integer>();
         for (int i = 0; i < count; i++) {
-            if (leaf[i] || (group[i] >= 0 && group[i] != i)) continue;
-            Kernel k = group[i] == i ? chain(i, members.get(i), layouts.get(i)) : kernel((Apply) schedule[i], i, reads[i]);
+            if (leaf[i] || at[i] != i) continue;
+            Kernel k = group[i] == i ? chain(i, members.get(i), layouts.get(i), summed, reads)
+                    : made[i] != null ? made[i] : kernel((Apply) schedule[i], i, reads[i]);
             (fixed[i] ? once : steps).add(k);
             (fixed[i] ? onceSlots : stepSlots).add(i);
         }
         kernels = steps.toArray(new Kernel[0]);
         kernelSlot = stepSlots.stream().mapToInt(Integer::intValue).toArray();
-        computed = java.util.stream.IntStream.range(0, count).filter(i -> !leaf[i] && !fixed[i] && (group[i] < 0 || escapes[i])).toArray();
+        computed = java.util.stream.IntStream.range(0, count)
+                .filter(i -> !leaf[i] && !fixed[i] && summed[i] == null && (group[i] < 0 || escapes[i])).toArray();
         leafSlots = java.util.stream.IntStream.range(0, count).filter(i -> leaf[i]).toArray();
         bindInputs(fed);
         bindLeaves();
@@ -247,6 +257,35 @@ final class Plan {
         return true;
     }
 
+    /**
+     * The sums computed in the loop that reads them, by slot (null for every other node): a sum
+     * whose every reader is in one loop of the sum's shape and dtype, that is neither a root nor
+     * fixed, and whose kernel computes any block of its output ({@link Kernels.Sum#blockwise}).
+     * Such a loop is the update of a bias, {@code b - lr sum_to(delta)}: the column sum is then
+     * taken block by block as the loop loads its operands, not by a kernel of its own into a
+     * buffer of its own. The sum then runs where the loop runs, later than its own place, so the
+     * value it reads lives until then ({@link #lastUses}); the loop must not read that value
+     * directly too, since it may write over an operand of its shape. Never under the guard, which
+     * checks every value. The sums' kernels are kept in {@code made}, to be used where a sum
+     * stays a step.
+     */
+    private Kernels.Sum[] summedInLoops(int[][] reads, int[][] readers, int[] group, boolean[] fixed, boolean[] root, Kernel[] made) {
+        var summed = new Kernels.Sum[schedule.length];
+        if (guarded) return summed;
+        for (int i = 0; i < schedule.length; i++) {
+            if (!(schedule[i] instanceof Apply a) || group[i] >= 0 || fixed[i] || root[i] || partShapes[i] != null
+                    || reads[i].length != 1 || readers[i].length == 0) continue;
+            int loop = group[readers[i][0]];
+            boolean fits = loop >= 0 && !fixed[loop] && shapes[loop].equals(shapes[i]) && dtypes[loop] == dtypes[i];
+            for (int r : readers[i]) fits &= group[r] == loop;
+            for (int r : readers[reads[i][0]]) fits &= group[r] != loop;
+            if (!fits) continue;
+            made[i] = kernel(a, i, reads[i]);
+            if (made[i] instanceof Kernels.Sum sum && sum.blockwise()) summed[i] = sum;
+        }
+        return summed;
+    }
+
     /** For each value, the steps that read it, each once. */
     private static int[][] readers(int[][] reads) {
         int count = reads.length;
@@ -262,16 +301,16 @@ final class Plan {
     }
 
     /**
-     * For each value, the step after which nothing reads it: a node is computed where its
-     * chain's last op runs. Roots and fixed values live throughout ({@link Integer#MAX_VALUE}).
+     * For each value, the step after which nothing reads it: a node is read where it is computed
+     * ({@code at}: where its loop's last op runs, for a member of a loop or a sum computed in one).
+     * Roots and fixed values live throughout ({@link Integer#MAX_VALUE}).
      */
-    private static int[] lastUses(int[][] reads, int[] group, boolean[] root, boolean[] fixed) {
+    private static int[] lastUses(int[][] reads, int[] at, boolean[] root, boolean[] fixed) {
         int count = reads.length;
         int[] lastUse = new int[count];
         Arrays.fill(lastUse, -1);
         for (int i = 0; i < count; i++) {
-            int at = group[i] >= 0 ? group[i] : i;
-            for (int s : reads[i]) lastUse[s] = Math.max(lastUse[s], at);
+            for (int s : reads[i]) lastUse[s] = Math.max(lastUse[s], at[i]);
         }
         for (int i = 0; i < count; i++) if (root[i] || fixed[i]) lastUse[i] = Integer.MAX_VALUE;
         return lastUse;
@@ -307,8 +346,8 @@ final class Plan {
      * fixed values arrays of their own, and an update written in place its param's storage. A
      * loop's outputs all take theirs where the loop runs, at its last member.
      */
-    private Object[] buffers(boolean[] leaf, boolean[] fixed, int[] group, Map<Integer, ChainLayout> layouts, int[] lastUse,
-                             int[][] overwritable) {
+    private Object[] buffers(boolean[] leaf, boolean[] fixed, int[] group, int[] at, Map<Integer, ChainLayout> layouts,
+                             int[] lastUse, int[][] overwritable) {
         int count = schedule.length;
         Object[] buffers = new Object[count];
         for (int i = 0; i < count; i++) {
@@ -324,7 +363,7 @@ final class Plan {
         for (int i = 0; i < count; i++) dying.add(new ArrayList<>());
         for (int s = 0; s < count; s++) if (lastUse[s] >= 0 && lastUse[s] < count) dying.get(lastUse[s]).add(s);
         for (int i = 0; i < count; i++) {
-            if (leaf[i] || (group[i] >= 0 && group[i] != i)) continue;
+            if (leaf[i] || at[i] != i) continue;
             int[] values = group[i] == i ? layouts.get(i).outputs() : new int[] {i};
             for (int v : values) buffers[v] = buffer(v, i, leaf, dedicated, lastUse, overwritable, free, buffers);
             for (int s : dying.get(i)) {
@@ -462,14 +501,21 @@ final class Plan {
         }
     }
 
-    private Kernel chain(int root, List<Integer> members, ChainLayout layout) {
+    /** The loop's kernel; an operand that is a sum computed in the loop is read from the value it sums. */
+    private Kernel chain(int root, List<Integer> members, ChainLayout layout, Kernels.Sum[] summed, int[][] reads) {
         int[] external = layout.external();
         var ops = new Elementwise[members.size()];
         for (int m = 0; m < ops.length; m++) ops[m] = (Elementwise) ((Apply) schedule[members.get(m)]).op();
+        int[] externalSlots = new int[external.length];
         Shape[] externalShapes = new Shape[external.length];
-        for (int e = 0; e < external.length; e++) externalShapes[e] = shapes[external[e]];
-        return new Fused(ops, layout.args(), layout.target(), layout.registers(), external, externalShapes, layout.outputs(),
-                layout.outputRegister(), shapes[root], dtypes[root]);
+        Kernels.Sum[] sums = new Kernels.Sum[external.length];
+        for (int e = 0; e < external.length; e++) {
+            sums[e] = summed[external[e]];
+            externalSlots[e] = sums[e] == null ? external[e] : reads[external[e]][0];
+            externalShapes[e] = shapes[external[e]];
+        }
+        return new Fused(ops, layout.args(), layout.target(), layout.registers(), externalSlots, externalShapes, sums,
+                layout.outputs(), layout.outputRegister(), shapes[root], dtypes[root]);
     }
 
     /**

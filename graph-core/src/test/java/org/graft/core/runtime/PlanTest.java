@@ -81,6 +81,37 @@ class PlanTest {
         assertEquals(2, f.plan().arrays()); // each copy writes where the one before last wrote
     }
 
+    /** {@code m} summed over its rows: a bias's gradient. */
+    private static Node columnSum(Node m) { return Apply.of(new SumTo(Type.of(DType.F64, 3)), m); }
+
+    private final Input batch = new Input("m", Type.of(DType.F64, "n", 3));
+    private final Tensor rows = Tensor.of(new double[] {1, 2, 3, 10, 20, 30}, 2, 3);
+
+    @Test
+    void aSumReadOnlyByALoopOfItsShapeIsComputedInTheLoop() {
+        var b = new Param("b", Tensor.vector(100, 200, 300));
+        Function f = Compiler.compile(List.of(batch), List.of(), Map.of(b, add(b, columnSum(batch))), Options.NONE);
+        f.call(rows);
+        assertEquals(Tensor.vector(111, 222, 333), b.value());
+        assertEquals(1, f.plan().steps());
+    }
+
+    @Test
+    void aSumReadOutsideTheLoopOrWhoseOperandTheLoopReadsTooIsAKernelOfItsOwn() {
+        Node sum = columnSum(batch);
+        Node bias = new Param("b", Tensor.vector(100, 200, 300));
+        Function output = Compiler.compile(List.of(batch), List.of(sum, add(bias, sum)), Options.NONE);
+        assertEquals(Tensor.vector(11, 22, 33), output.call(rows).get(0));
+        assertEquals(2, output.plan().steps());                          // the sum is an output: a kernel of its own
+        Function copied = Compiler.compile(List.of(batch), List.of(add(bias, copy(sum)), add(bias, sum)), Options.NONE);
+        assertEquals(Tensor.vector(111, 222, 333), copied.call(rows).get(1));
+        assertEquals(4, copied.plan().steps());                          // read by a copy: the sum, the copy, two loops
+        Input v = new Input("v", Type.of(DType.F64, 3));
+        Function direct = Compiler.compile(List.of(v), List.of(add(columnSum(v), v)), Options.NONE);
+        assertEquals(Tensor.vector(2, 4, 6), direct.call(Tensor.vector(1, 2, 3)).get(0));
+        assertEquals(2, direct.plan().steps());                          // the loop reads what the sum reads: it could write over it
+    }
+
     @Test
     void aValueFixedByTheShapesIsComputedOnceWhenThePlanIsMade() {
         Node twos = Apply.of(new FillLike(2), x);                       // reads x for its shape only
