@@ -57,6 +57,9 @@ final class Fused implements Kernel {
     private final int size;
     private final boolean f32;
     private final boolean direct;       // one block: operands of the output's shape read in place
+    private final int[] inPlaceOp;      // direct: the operands that are buffers read in place, as op,
+    private final int[] inPlaceArg;     // operand index,
+    private final int[] inPlaceSlot;    // and slot; the other operands' registers are bound once, when the loop is made
     private final Part[] parts;         // one set of registers per thread
     private final Parallel parallel;    // null: one thread
     private final IntConsumer runPart = this::runPart;
@@ -139,9 +142,23 @@ final class Fused implements Kernel {
                 registers[r] = inPlace ? null : f32 ? new float[block] : new double[block];
             }
             var argv = new Object[ops.length][];
-            for (int j = 0; j < ops.length; j++) argv[j] = f32 ? new float[args[j].length][] : new double[args[j].length][];
+            for (int j = 0; j < ops.length; j++) {
+                argv[j] = f32 ? new float[args[j].length][] : new double[args[j].length][];
+                for (int k = 0; k < args[j].length; k++) argv[j][k] = registers[args[j][k]];
+            }
             parts[p] = new Part(registers, argv, sums && f32 ? new double[block] : null);
         }
+        // the last register is written, never read, by the ops
+        var inPlace = new java.util.ArrayList<int[]>();
+        for (int j = 0; direct && j < ops.length; j++) {
+            for (int k = 0; k < args[j].length; k++) {
+                int r = args[j][k];
+                if (r < e && load[r] == Load.SAME) inPlace.add(new int[] {j, k, externalSlot[r]});
+            }
+        }
+        inPlaceOp = inPlace.stream().mapToInt(a -> a[0]).toArray();
+        inPlaceArg = inPlace.stream().mapToInt(a -> a[1]).toArray();
+        inPlaceSlot = inPlace.stream().mapToInt(a -> a[2]).toArray();
     }
 
     /** True when {@code s}, without its leading 1s, is a trailing run of {@code out}'s dims: the operand repeats with period s.size(). */
@@ -180,15 +197,10 @@ final class Fused implements Kernel {
     private void runBlocks(Object[] buffers, Part part, int from, int to) {
         Object[] registers = part.registers;
         int e = externalSlot.length, last = registers.length - 1, outputs = outSlot.length;
-        if (direct) {
-            for (int i = 0; i < e; i++) if (load[i] == Load.SAME) registers[i] = buffers[externalSlot[i]];
-            registers[last] = buffers[outSlot[outputs - 1]];
-        }
+        Object output = direct ? buffers[outSlot[outputs - 1]] : registers[last];
+        if (direct) for (int b = 0; b < inPlaceOp.length; b++) part.argv[inPlaceOp[b]][inPlaceArg[b]] = buffers[inPlaceSlot[b]];
         for (int i = 0; i < e; i++) if (load[i] == Load.SCALAR) fill(registers[i], buffers[externalSlot[i]], Math.min(size, BLOCK));
-        for (int j = 0; j < ops.length; j++) {
-            Object[] argv = part.argv[j];
-            for (int k = 0; k < args[j].length; k++) argv[k] = registers[args[j][k]];
-        }
+        int lastOp = ops.length - 1;
         for (int start = from; start < to; start += BLOCK) {
             int n = Math.min(BLOCK, to - start);
             for (int i = 0; i < e; i++) {
@@ -196,12 +208,14 @@ final class Fused implements Kernel {
                 else if (load[i] != Load.SCALAR && !(direct && load[i] == Load.SAME)) loadBlock(registers[i], i, buffers[externalSlot[i]], start, n);
             }
             if (f32) {
-                for (int j = 0; j < ops.length; j++) ops[j].applyF32((float[][]) part.argv[j], (float[]) registers[target[j]], n);
+                for (int j = 0; j < lastOp; j++) ops[j].applyF32((float[][]) part.argv[j], (float[]) registers[target[j]], n);
+                ops[lastOp].applyF32((float[][]) part.argv[lastOp], (float[]) output, n);
             } else {
-                for (int j = 0; j < ops.length; j++) ops[j].apply((double[][]) part.argv[j], (double[]) registers[target[j]], n);
+                for (int j = 0; j < lastOp; j++) ops[j].apply((double[][]) part.argv[j], (double[]) registers[target[j]], n);
+                ops[lastOp].apply((double[][]) part.argv[lastOp], (double[]) output, n);
             }
             for (int o = 0; o < outputs - 1; o++) System.arraycopy(registers[outRegister[o]], 0, buffers[outSlot[o]], start, n);
-            if (!direct) System.arraycopy(registers[last], 0, buffers[outSlot[outputs - 1]], start, n);
+            if (!direct) System.arraycopy(output, 0, buffers[outSlot[outputs - 1]], start, n);
         }
     }
 
