@@ -21,7 +21,8 @@ import org.graft.core.tensor.Shape;
  *
  * <p>When the whole value fits in one block, operands of the output's shape are read where they
  * are and the last op writes straight into its output: a small chain copies nothing. A scalar
- * operand is loaded once per call, not once per block.
+ * operand is loaded into its register only when its value differs from the one there (a
+ * constant once, a learning rate once per change), not once per call or per block.
  *
  * <p>An operand may be a sum of a larger value down to the loop's shape (a bias's gradient, the
  * column sum of a batch of deltas, feeding the bias's update): its block is summed from that
@@ -74,10 +75,13 @@ final class Fused implements Kernel {
         final Object[] registers;
         final Object[][] argv;          // per op, its operands' current arrays
         final double[] sums;            // an f32 loop's sums in double, before rounding; else null
+        // per scalar operand, the bits of the value its register holds: +0.0, all bits 0, in a new register
+        final long[] scalarBits;
 
         Part(Object[] registers, Object[][] argv, double[] sums) {
             this.registers = registers;
             this.argv = argv;
+            this.scalarBits = new long[registers.length];
             this.sums = sums;
         }
     }
@@ -199,7 +203,9 @@ final class Fused implements Kernel {
         int e = externalSlot.length, last = registers.length - 1, outputs = outSlot.length;
         Object output = direct ? buffers[outSlot[outputs - 1]] : registers[last];
         if (direct) for (int b = 0; b < inPlaceOp.length; b++) part.argv[inPlaceOp[b]][inPlaceArg[b]] = buffers[inPlaceSlot[b]];
-        for (int i = 0; i < e; i++) if (load[i] == Load.SCALAR) fill(registers[i], buffers[externalSlot[i]], Math.min(size, BLOCK));
+        for (int i = 0; i < e; i++) {
+            if (load[i] == Load.SCALAR) fill(registers[i], buffers[externalSlot[i]], Math.min(size, BLOCK), part.scalarBits, i);
+        }
         int lastOp = ops.length - 1;
         for (int start = from; start < to; start += BLOCK) {
             int n = Math.min(BLOCK, to - start);
@@ -219,9 +225,21 @@ final class Fused implements Kernel {
         }
     }
 
-    private static void fill(Object register, Object source, int n) {
-        if (register instanceof double[] r) Arrays.fill(r, 0, n, ((double[]) source)[0]);
-        else Arrays.fill((float[]) register, 0, n, ((float[]) source)[0]);
+    /** Fills scalar operand {@code i}'s register with the source's value, unless it holds those bits already. */
+    private static void fill(Object register, Object source, int n, long[] bits, int i) {
+        if (register instanceof double[] r) {
+            double v = ((double[]) source)[0];
+            long b = Double.doubleToRawLongBits(v);
+            if (b == bits[i]) return;
+            Arrays.fill(r, 0, n, v);
+            bits[i] = b;
+        } else {
+            float v = ((float[]) source)[0];
+            long b = Float.floatToRawIntBits(v);
+            if (b == bits[i]) return;
+            Arrays.fill((float[]) register, 0, n, v);
+            bits[i] = b;
+        }
     }
 
     private void loadBlock(Object register, int i, Object source, int start, int n) {

@@ -113,6 +113,20 @@ class PlanTest {
     }
 
     @Test
+    void aScalarOperandIsReadAgainWheneverItsBitsChange() {
+        for (DType dtype : DType.values()) {
+            var s = new Param("s", Tensor.scalar(dtype, 0.0));   // the value a new register holds
+            Input v = new Input("v", Type.of(dtype, 3));
+            Function f = Compiler.compile(List.of(v), List.of(add(v, s)), Options.NONE);
+            Tensor in = Tensor.of(dtype, org.graft.core.tensor.Shape.of(3), new double[] {-0.0, 1, 2});
+            for (double value : new double[] {0.0, -0.0, Double.NaN, 1.5, 1.5, -0.0, 0.0}) {
+                s.set(Tensor.scalar(dtype, value));
+                assertEquals(in.add(Tensor.scalar(dtype, value)), f.call(in).get(0), dtype + " + " + value);
+            }
+        }
+    }
+
+    @Test
     void aValueFixedByTheShapesIsComputedOnceWhenThePlanIsMade() {
         Node twos = Apply.of(new FillLike(2), x);                       // reads x for its shape only
         Node fourths = add(twos, Apply.of(new FillLike(2), x));         // a sum of two fixed values is fixed too
