@@ -125,6 +125,7 @@ final class Plan {
         Kernels.Sum[] summed = summedInLoops(reads, readers, group, fixed, root, made);
         int[] at = new int[count];         // where each node is computed: its loop's last op, the loop a sum feeds, or itself
         for (int i = 0; i < count; i++) at[i] = group[i] >= 0 ? group[i] : summed[i] != null ? group[readers[i][0]] : i;
+        int[] partner = jointKernels(reads, readers, group, summed, fixed, root, at, made);
         int[] lastUse = lastUses(reads, at, root, fixed);
         var members = new HashMap<Integer, List<Integer>>(); // each loop's ops, in schedule order
         for (int i = 0; i < count; i++) if (group[i] >= 0) members.computeIfAbsent(group[i], r -> new ArrayList<>()).add(i);
@@ -153,7 +154,7 @@ final class Plan {
         updateCopies = new boolean[updated.length];
         updatedInPlace = new int[updated.length];
         placeUpdates(outputSlots, leaf, fixed, root, group, lastUse, overwritable);
-        buffers = buffers(leaf, fixed, group, at, layouts, lastUse, overwritable);
+        buffers = buffers(leaf, fixed, group, at, partner, layouts, lastUse, overwritable);
 
         // kernels: one per step, a chain's at its last op; the fixed ones run once, now
         var steps = new ArrayList<Kernel>();
@@ -286,6 +287,47 @@ final class Plan {
         return summed;
     }
 
+    /**
+     * The nodes computed by the kernel of an earlier node, which computes both ({@link
+     * org.graft.core.Op#kernelWith}): for each node, the later one its kernel computes too, or -1.
+     * The later node is a reader of the earlier one's first operand whose operands are all
+     * computed before the earlier one runs (so its value can be computed there), neither a root
+     * nor in a loop nor fixed; it then runs where the earlier one does ({@code at}), and its
+     * kernel is the pair's, kept in {@code made}. Softmax cross-entropy and its gradient are such
+     * a pair, which take the same exps. Never under the guard, which checks the value of each
+     * kernel.
+     */
+    private int[] jointKernels(int[][] reads, int[][] readers, int[] group, Kernels.Sum[] summed, boolean[] fixed,
+                               boolean[] root, int[] at, Kernel[] made) {
+        int count = schedule.length;
+        int[] partner = new int[count];
+        Arrays.fill(partner, -1);
+        if (guarded) return partner;
+        for (int i = 0; i < count; i++) {
+            if (!alone(i, group, summed, fixed, at, made) || reads[i].length == 0) continue;
+            for (int j : readers[reads[i][0]]) {
+                if (j <= i || root[j] || dtypes[j] != dtypes[i] || !alone(j, group, summed, fixed, at, made)) continue;
+                boolean ready = true;
+                for (int r : reads[j]) ready &= !(schedule[r] instanceof Apply) || fixed[r] || at[r] < i;
+                if (!ready) continue;
+                Kernel both = ((Apply) schedule[i]).op().kernelWith(((Apply) schedule[j]).op(), site(i, reads[i], dtypes[i]),
+                        site(j, reads[j], dtypes[j]));
+                if (both == null) continue;
+                made[i] = both;
+                partner[i] = j;
+                at[j] = i;
+                break;
+            }
+        }
+        return partner;
+    }
+
+    /** True for a node computed by a kernel of its own so far: not in a loop, not fixed, of one result. */
+    private boolean alone(int i, int[] group, Kernels.Sum[] summed, boolean[] fixed, int[] at, Kernel[] made) {
+        return schedule[i] instanceof Apply && group[i] < 0 && summed[i] == null && !fixed[i] && at[i] == i && made[i] == null
+                && partShapes[i] == null;
+    }
+
     /** For each value, the steps that read it, each once. */
     private static int[][] readers(int[][] reads) {
         int count = reads.length;
@@ -346,8 +388,8 @@ final class Plan {
      * fixed values arrays of their own, and an update written in place its param's storage. A
      * loop's outputs all take theirs where the loop runs, at its last member.
      */
-    private Object[] buffers(boolean[] leaf, boolean[] fixed, int[] group, int[] at, Map<Integer, ChainLayout> layouts,
-                             int[] lastUse, int[][] overwritable) {
+    private Object[] buffers(boolean[] leaf, boolean[] fixed, int[] group, int[] at, int[] partner,
+                             Map<Integer, ChainLayout> layouts, int[] lastUse, int[][] overwritable) {
         int count = schedule.length;
         Object[] buffers = new Object[count];
         for (int i = 0; i < count; i++) {
@@ -364,7 +406,7 @@ final class Plan {
         for (int s = 0; s < count; s++) if (lastUse[s] >= 0 && lastUse[s] < count) dying.get(lastUse[s]).add(s);
         for (int i = 0; i < count; i++) {
             if (leaf[i] || at[i] != i) continue;
-            int[] values = group[i] == i ? layouts.get(i).outputs() : new int[] {i};
+            int[] values = group[i] == i ? layouts.get(i).outputs() : partner[i] >= 0 ? new int[] {i, partner[i]} : new int[] {i};
             for (int v : values) buffers[v] = buffer(v, i, leaf, dedicated, lastUse, overwritable, free, buffers);
             for (int s : dying.get(i)) {
                 if (lastUse[s] == i && !leaf[s] && buffers[s] != null && !dedicated[s]) give(free, buffers[s]);
@@ -561,15 +603,22 @@ final class Plan {
             if (own == null) throw new IllegalStateException(a.op().name() + " has several results and no kernel");
             return own;
         }
-        var site = new Site(DType.F64, shapes[slot], in, slot, reads, function::stream);
+        var site = site(slot, reads, DType.F64);
         if (dtypes[slot] == DType.F32) {
-            Kernel own = a.op().kernelF32(new Site(DType.F32, shapes[slot], in, slot, reads, function::stream));
+            Kernel own = a.op().kernelF32(site(slot, reads, DType.F32));
             if (own != null) return own;
             Kernel wide = a.op().kernel(site);
             return wide != null ? new Widened(wide, site, inTypes, schedule.length) : fallback(a, site, dtypes[slot]);
         }
         Kernel own = a.op().kernel(site);
         return own != null ? own : fallback(a, site, DType.F64);
+    }
+
+    /** The site of the node in {@code slot}, for a kernel on buffers of {@code dtype}. */
+    private Site site(int slot, int[] reads, DType dtype) {
+        Shape[] in = new Shape[reads.length];
+        for (int k = 0; k < reads.length; k++) in[k] = shapes[reads[k]];
+        return new Site(dtype, shapes[slot], in, slot, reads, function::stream);
     }
 
     private Kernel fallback(Apply a, Site site, DType dtype) {
