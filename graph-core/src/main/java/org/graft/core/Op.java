@@ -147,6 +147,17 @@ public interface Op {
      */
     default Kernel kernelF32(Site site) { return null; }
 
+    /**
+     * One kernel computing this node's value and that of a node of op {@code other} together, for
+     * ops whose kernels would repeat each other's work on the same operands (a loss and its
+     * gradient: softmax cross-entropy and its d/dlogits take the same exps); null, the default,
+     * where there is none. {@code site} is this node's and {@code otherSite} the other's, both of
+     * the nodes' own dtype (f64 or f32 buffers: the kernel serves the dtype it is given); the
+     * kernel writes both buffers, each value with the bits its own kernel gives. The runtime asks
+     * only where the other node's operands are all computed before this one.
+     */
+    default Kernel kernelWith(Op other, Site site, Site otherSite) { return null; }
+
     /** A shape error unless there are exactly {@code n} input types. */
     static void requireArity(Op op, List<Type> inputs, int n) {
         if (inputs.size() != n) {

@@ -28,6 +28,7 @@ import org.graft.core.ShapeError;
 import org.graft.core.Type;
 import org.graft.core.kernel.Kernel;
 import org.graft.core.kernel.Site;
+import org.graft.core.tensor.DType;
 import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
 
@@ -187,6 +188,63 @@ public sealed interface Neural extends Op {
                     y[row] = -s;
                 }
             };
+        }
+
+        /**
+         * The loss and its gradient {@link SoftmaxCrossEntropyGrad} of the same logits and targets
+         * in one pass per row, each exp taken once: the loss of each row is the one this op's
+         * kernel computes and the gradient the one its own kernel computes, to the bit, since the
+         * shift, the exps, their sum and Σt are the same numbers added in the same order. For f32
+         * each row is widened into double and each result rounded once, as the f64 kernels run
+         * between widened copies would give.
+         */
+        @Override
+        public Kernel kernelWith(Op other, Site site, Site otherSite) {
+            if (!(other instanceof SoftmaxCrossEntropyGrad) || otherSite.slot(0) != site.slot(0) || otherSite.slot(1) != site.slot(1)) {
+                return null;
+            }
+            var lanes = new Lanes(site.in(0), -1);
+            int logits = site.slot(0), targets = site.slot(1), out = site.slot(), grads = otherSite.slot(2), gradient = otherSite.slot();
+            int k = lanes.length;
+            if (site.dtype() == DType.F64) {
+                return b -> {
+                    double[] z = (double[]) b[logits], t = (double[]) b[targets], y = (double[]) b[out], g = (double[]) b[grads];
+                    double[] dz = (double[]) b[gradient];
+                    for (int row = 0; row < lanes.count; row++) y[row] = lossAndGradient(lanes, z, t, lanes.start(row), g[row], dz);
+                };
+            }
+            double[] zr = new double[k], tr = new double[k], dzr = new double[k];
+            return b -> {
+                float[] z = (float[]) b[logits], t = (float[]) b[targets], y = (float[]) b[out], g = (float[]) b[grads];
+                float[] dz = (float[]) b[gradient];
+                for (int row = 0; row < lanes.count; row++) {
+                    int start = lanes.start(row);
+                    for (int i = 0; i < k; i++) {
+                        zr[i] = z[start + i];
+                        tr[i] = t[start + i];
+                    }
+                    y[row] = (float) lossAndGradient(lanes, zr, tr, 0, g[row], dzr);
+                    for (int i = 0; i < k; i++) dz[start + i] = (float) dzr[i];
+                }
+            };
+        }
+
+        /**
+         * The loss of the lane of logits from {@code start} (along the last axis, so contiguous), and its gradient {@code g
+         * (softmax(z) Σt - t)} into {@code dz} from {@code start}: the arithmetic of this op's
+         * kernel and of {@link SoftmaxCrossEntropyGrad}'s, in their order, sharing the exps.
+         */
+        private static double lossAndGradient(Lanes lanes, double[] z, double[] t, int start, double g, double[] dz) {
+            int end = start + lanes.length;
+            double shift = lanes.shift(z, start);
+            double sum = 0.0, total = 0.0;
+            for (int i = start; i < end; i++) sum += dz[i] = Math.exp(z[i] - shift);
+            double logSum = Math.log(sum);
+            double s = 0.0;
+            for (int i = start; i < end; i++) s += t[i] * ((z[i] - shift) - logSum);
+            for (int i = start; i < end; i++) total += t[i];
+            for (int i = start; i < end; i++) dz[i] = g * (dz[i] / sum * total - t[i]);
+            return -s;
         }
 
         // d/dz = softmax(z) Σt - t (the notes' y - y* for one-hot t), as one op; d/dt = -log softmax(z)

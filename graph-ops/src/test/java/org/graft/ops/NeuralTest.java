@@ -59,6 +59,32 @@ class NeuralTest {
         GradCheck.of(x -> GradTable.grad(sum(Ops.square(logSoftmax(x, c.axis()))), x)).at(c.x()).assertClose();
     }
 
+    /**
+     * Where a plan computes softmax_cross_entropy and its gradient op of the same logits and
+     * targets, one kernel computes both, each exp once; its bits are those of the two kernels
+     * run one at a time, which the guard (checking each kernel's value) runs. The gradient's
+     * per-row factor is an input, or computed from the loss itself, when the two stay apart.
+     */
+    @Property(tries = 150, edgeCases = net.jqwik.api.EdgeCasesMode.NONE)
+    void theLossAndItsGradientComputedTogetherGiveTheBitsOfTheirOwnKernels(
+            @ForAll @net.jqwik.api.constraints.IntRange(max = 40) int rows, @ForAll @net.jqwik.api.constraints.IntRange(max = 30) int classes,
+            @ForAll boolean batched, @ForAll boolean f32, @ForAll boolean fromTheLoss, @ForAll long seed) {
+        var dtype = f32 ? org.graft.core.tensor.DType.F32 : org.graft.core.tensor.DType.F64;
+        var random = org.graft.core.runtime.Function.randomStream(seed);
+        Shape logits = batched ? Shape.of(rows, 2, classes) : Shape.of(rows, classes), perRow = batched ? Shape.of(rows, 2) : Shape.of(rows);
+        Tensor z0 = Tensor.normal(logits, 0, Math.exp(3 * random.nextGaussian()), random).astype(dtype);
+        Tensor t0 = Tensor.normal(logits, 0, 1, random).map(Math::abs).astype(dtype);
+        Tensor g0 = Tensor.normal(perRow, 0, 1, random).astype(dtype);
+        Input z = new Input("z", org.graft.core.Type.of(dtype, logits)), t = new Input("t", org.graft.core.Type.of(dtype, logits));
+        Input g = new Input("g", org.graft.core.Type.of(dtype, perRow));
+        Node loss = Apply.of(new Neural.SoftmaxCrossEntropy(), z, t);
+        Node gradient = Apply.of(new Neural.SoftmaxCrossEntropyGrad(), z, t, fromTheLoss ? Ops.mul(loss, 3.0) : g);
+        var outputs = List.of(Ops.mul(loss, 2.0), Ops.mul(gradient, 2.0));   // neither is a root: the pair may share a kernel
+        List<Tensor> together = Compiler.compile(List.of(z, t, g), outputs, Options.NONE).call(z0, t0, g0);
+        List<Tensor> apart = Compiler.compile(List.of(z, t, g), outputs, Options.NONE).guardNonFinite(true).call(z0, t0, g0);
+        assertEquals(apart, together);
+    }
+
     // the targets are differentiated too: the contract lets gradients flow into them
     /** The op the gradient of softmax_cross_entropy is, differentiated in all three inputs (a second derivative). */
     @Property(tries = 60)

@@ -66,7 +66,7 @@ public final class Kernels {
      * then a division: the output's layout is the kept axes in order, so with or without
      * {@code keepdims} the elements are the same.
      */
-    public static Kernel sum(Site site, int[] axes, double divisor) {
+    public static Sum sum(Site site, int[] axes, double divisor) {
         Shape x = site.in(0);
         int in = site.slot(0), out = site.slot();
         int size = x.size(), outSize = site.out().size();
@@ -89,7 +89,7 @@ public final class Kernels {
                 : lastReduced < firstKept ? Pattern.COLUMNS
                 : Pattern.SCATTER;
         int[] target = pattern == Pattern.SCATTER ? reducedIndex(x, reduced) : null;
-        return new SumKernel(pattern, in, out, size, outSize, target, divisor, site.dtype() == DType.F32);
+        return new Sum(pattern, in, out, size, outSize, target, divisor, site.dtype() == DType.F32);
     }
 
     /**
@@ -99,15 +99,21 @@ public final class Kernels {
      */
     private enum Pattern { EMPTY, RUNS, COLUMNS, SCATTER }
 
-    /** The sum kernel; in f32 it adds the widened floats into doubles and rounds each result once. */
-    private static final class SumKernel implements Kernel {
+    /**
+     * The sum kernel; in f32 it adds the widened floats into doubles and rounds each result once.
+     * Every output element is the sum of its inputs in ascending order from 0.0, whatever the
+     * pattern, so any run of output elements can be computed on its own ({@link #block}) with
+     * the bits the whole sum gives them: a loop of the reduced shape computes a sum feeding it
+     * block by block instead of reading it from a buffer.
+     */
+    public static final class Sum implements Kernel {
         private final Pattern pattern;
         private final int in, out, size, outSize;
         private final int[] target;
         private final double divisor;
         private final double[] sums;    // f32: the double sums, before rounding
 
-        SumKernel(Pattern pattern, int in, int out, int size, int outSize, int[] target, double divisor, boolean f32) {
+        Sum(Pattern pattern, int in, int out, int size, int outSize, int[] target, double divisor, boolean f32) {
             this.pattern = pattern;
             this.in = in;
             this.out = out;
@@ -119,32 +125,43 @@ public final class Kernels {
         }
 
         @Override
-        public void run(Object[] b) {
-            double[] y = sums != null ? sums : (double[]) b[out];
-            if (b[in] instanceof double[] v) sum(v, y);
-            else sum((float[]) b[in], y);
-            if (divisor != 1) for (int j = 0; j < outSize; j++) y[j] /= divisor;
-            if (sums != null) {
-                float[] w = (float[]) b[out];
-                for (int j = 0; j < outSize; j++) w[j] = (float) y[j];
-            }
+        public void run(Object[] b) { block(b[in], b[out], sums, 0, outSize); }
+
+        /**
+         * True when {@link #block} takes any run of output elements; false for a sum through an
+         * index (neither a run per element nor a column sum), which computes all of them at once.
+         */
+        public boolean blockwise() { return pattern != Pattern.SCATTER; }
+
+        /**
+         * Output elements {@code [start, start + n)} of the sum of {@code x} (the input's
+         * {@code double[]} or {@code float[]}) into {@code y[0, n)}, an array of the same kind;
+         * for f32 the double sums go through {@code scratch}, at least {@code n} long. Unless
+         * {@link #blockwise}, only the whole output: {@code start = 0, n = } its size.
+         */
+        public void block(Object x, Object y, double[] scratch, int start, int n) {
+            double[] s = y instanceof double[] d ? d : scratch;
+            if (x instanceof double[] v) sum(v, s, start, n);
+            else sum((float[]) x, s, start, n);
+            if (divisor != 1) for (int j = 0; j < n; j++) s[j] /= divisor;
+            if (y instanceof float[] f) for (int j = 0; j < n; j++) f[j] = (float) s[j];
         }
 
-        private void sum(double[] v, double[] y) {
+        private void sum(double[] v, double[] y, int start, int n) {
             switch (pattern) {
-                case EMPTY -> Arrays.fill(y, 0, outSize, 0.0);
+                case EMPTY -> Arrays.fill(y, 0, n, 0.0);
                 case RUNS -> {
                     int run = size / outSize;
-                    for (int o = 0, i = 0; o < outSize; o++) {
+                    for (int o = 0, i = start * run; o < n; o++) {
                         double s = 0.0;
                         for (int end = i + run; i < end; i++) s += v[i];
                         y[o] = s;
                     }
                 }
                 case COLUMNS -> {
-                    Arrays.fill(y, 0, outSize, 0.0);
-                    for (int i = 0; i < size; i += outSize) {
-                        for (int j = 0; j < outSize; j++) y[j] += v[i + j];
+                    Arrays.fill(y, 0, n, 0.0);
+                    for (int i = start; i < size; i += outSize) {
+                        for (int j = 0; j < n; j++) y[j] += v[i + j];
                     }
                 }
                 case SCATTER -> {
@@ -154,21 +171,21 @@ public final class Kernels {
             }
         }
 
-        private void sum(float[] v, double[] y) {
+        private void sum(float[] v, double[] y, int start, int n) {
             switch (pattern) {
-                case EMPTY -> Arrays.fill(y, 0, outSize, 0.0);
+                case EMPTY -> Arrays.fill(y, 0, n, 0.0);
                 case RUNS -> {
                     int run = size / outSize;
-                    for (int o = 0, i = 0; o < outSize; o++) {
+                    for (int o = 0, i = start * run; o < n; o++) {
                         double s = 0.0;
                         for (int end = i + run; i < end; i++) s += v[i];
                         y[o] = s;
                     }
                 }
                 case COLUMNS -> {
-                    Arrays.fill(y, 0, outSize, 0.0);
-                    for (int i = 0; i < size; i += outSize) {
-                        for (int j = 0; j < outSize; j++) y[j] += v[i + j];
+                    Arrays.fill(y, 0, n, 0.0);
+                    for (int i = start; i < size; i += outSize) {
+                        for (int j = 0; j < n; j++) y[j] += v[i + j];
                     }
                 }
                 case SCATTER -> {

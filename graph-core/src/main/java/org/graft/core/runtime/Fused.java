@@ -6,6 +6,7 @@ import java.util.function.IntConsumer;
 import org.graft.core.Elementwise;
 import org.graft.core.blas.Parallel;
 import org.graft.core.kernel.Kernel;
+import org.graft.core.kernel.Kernels;
 import org.graft.core.tensor.DType;
 import org.graft.core.tensor.Shape;
 
@@ -20,7 +21,13 @@ import org.graft.core.tensor.Shape;
  *
  * <p>When the whole value fits in one block, operands of the output's shape are read where they
  * are and the last op writes straight into its output: a small chain copies nothing. A scalar
- * operand is loaded once per call, not once per block.
+ * operand is loaded into its register only when its value differs from the one there (a
+ * constant once, a learning rate once per change), not once per call or per block.
+ *
+ * <p>An operand may be a sum of a larger value down to the loop's shape (a bias's gradient, the
+ * column sum of a batch of deltas, feeding the bias's update): its block is summed from that
+ * value when it is loaded ({@link Kernels.Sum#block}), with the bits the sum's own kernel gives,
+ * so the sum costs no kernel, no buffer and no pass of its own.
  *
  * <p>An f32 chain computes in float registers with the ops' {@link Elementwise#applyF32}, each of
  * which rounds its own results once, so a fused chain gives the bits that the ops give one at a
@@ -36,7 +43,7 @@ final class Fused implements Kernel {
      */
     static final int PARALLEL_FROM = 1 << 16;
 
-    private enum Load { SAME, SCALAR, PERIODIC, GATHER }
+    private enum Load { SAME, SCALAR, PERIODIC, GATHER, SUM }
 
     private final Elementwise[] ops;
     private final int[][] args;         // registers each op reads
@@ -45,11 +52,15 @@ final class Fused implements Kernel {
     private final Load[] load;
     private final int[] period;         // PERIODIC: the operand's size
     private final int[][] gather;       // GATHER: the operand's element for each output element
+    private final Kernels.Sum[] summed; // SUM: the sum, whose input is in the operand's slot
     private final int[] outSlot;        // the outputs' buffers, the last op's last
     private final int[] outRegister;    // the registers they are copied from; the last op's is written in place when direct
     private final int size;
     private final boolean f32;
     private final boolean direct;       // one block: operands of the output's shape read in place
+    private final int[] inPlaceOp;      // direct: the operands that are buffers read in place, as op,
+    private final int[] inPlaceArg;     // operand index,
+    private final int[] inPlaceSlot;    // and slot; the other operands' registers are bound once, when the loop is made
     private final Part[] parts;         // one set of registers per thread
     private final Parallel parallel;    // null: one thread
     private final IntConsumer runPart = this::runPart;
@@ -63,10 +74,15 @@ final class Fused implements Kernel {
     private static final class Part {
         final Object[] registers;
         final Object[][] argv;          // per op, its operands' current arrays
+        final double[] sums;            // an f32 loop's sums in double, before rounding; else null
+        // per scalar operand, the bits of the value its register holds: +0.0, all bits 0, in a new register
+        final long[] scalarBits;
 
-        Part(Object[] registers, Object[][] argv) {
+        Part(Object[] registers, Object[][] argv, double[] sums) {
             this.registers = registers;
             this.argv = argv;
+            this.scalarBits = new long[registers.length];
+            this.sums = sums;
         }
     }
 
@@ -78,13 +94,17 @@ final class Fused implements Kernel {
      *                      last op's {@code registers - 1}; a register is reused once its value
      *                      is dead, so a long chain needs few
      * @param registerCount how many registers there are
-     * @param externalSlot  the slots of the operands from outside
+     * @param externalSlot  the slots of the operands from outside; for a summed one, the slot of
+     *                      the value it sums
      * @param externalShape their shapes
+     * @param summed        for each operand from outside, the sum that computes it from the value
+     *                      in its slot ({@linkplain Kernels.Sum#blockwise blockwise}, of the output's
+     *                      shape), or null for one read as it is
      * @param outSlot       the buffers of the loop's outputs, the last op's last
      * @param outRegister   the registers the outputs are in; none but the last op's may be reused
      */
     Fused(Elementwise[] ops, int[][] args, int[] target, int registerCount, int[] externalSlot, Shape[] externalShape,
-          int[] outSlot, int[] outRegister, Shape out, DType dtype) {
+          Kernels.Sum[] summed, int[] outSlot, int[] outRegister, Shape out, DType dtype) {
         this.ops = ops;
         this.args = args;
         this.target = target;
@@ -98,9 +118,14 @@ final class Fused implements Kernel {
         load = new Load[e];
         period = new int[e];
         gather = new int[e][];
+        this.summed = summed;
+        boolean sums = false;
         for (int i = 0; i < e; i++) {
             Shape s = externalShape[i];
-            if (s.equals(out)) load[i] = Load.SAME;
+            if (summed[i] != null) {
+                load[i] = Load.SUM;
+                sums = true;
+            } else if (s.equals(out)) load[i] = Load.SAME;
             else if (s.size() == 1) load[i] = Load.SCALAR;
             else if (trailing(s, out)) {
                 load[i] = Load.PERIODIC;
@@ -121,9 +146,23 @@ final class Fused implements Kernel {
                 registers[r] = inPlace ? null : f32 ? new float[block] : new double[block];
             }
             var argv = new Object[ops.length][];
-            for (int j = 0; j < ops.length; j++) argv[j] = f32 ? new float[args[j].length][] : new double[args[j].length][];
-            parts[p] = new Part(registers, argv);
+            for (int j = 0; j < ops.length; j++) {
+                argv[j] = f32 ? new float[args[j].length][] : new double[args[j].length][];
+                for (int k = 0; k < args[j].length; k++) argv[j][k] = registers[args[j][k]];
+            }
+            parts[p] = new Part(registers, argv, sums && f32 ? new double[block] : null);
         }
+        // the last register is written, never read, by the ops
+        var inPlace = new java.util.ArrayList<int[]>();
+        for (int j = 0; direct && j < ops.length; j++) {
+            for (int k = 0; k < args[j].length; k++) {
+                int r = args[j][k];
+                if (r < e && load[r] == Load.SAME) inPlace.add(new int[] {j, k, externalSlot[r]});
+            }
+        }
+        inPlaceOp = inPlace.stream().mapToInt(a -> a[0]).toArray();
+        inPlaceArg = inPlace.stream().mapToInt(a -> a[1]).toArray();
+        inPlaceSlot = inPlace.stream().mapToInt(a -> a[2]).toArray();
     }
 
     /** True when {@code s}, without its leading 1s, is a trailing run of {@code out}'s dims: the operand repeats with period s.size(). */
@@ -162,33 +201,45 @@ final class Fused implements Kernel {
     private void runBlocks(Object[] buffers, Part part, int from, int to) {
         Object[] registers = part.registers;
         int e = externalSlot.length, last = registers.length - 1, outputs = outSlot.length;
-        if (direct) {
-            for (int i = 0; i < e; i++) if (load[i] == Load.SAME) registers[i] = buffers[externalSlot[i]];
-            registers[last] = buffers[outSlot[outputs - 1]];
+        Object output = direct ? buffers[outSlot[outputs - 1]] : registers[last];
+        if (direct) for (int b = 0; b < inPlaceOp.length; b++) part.argv[inPlaceOp[b]][inPlaceArg[b]] = buffers[inPlaceSlot[b]];
+        for (int i = 0; i < e; i++) {
+            if (load[i] == Load.SCALAR) fill(registers[i], buffers[externalSlot[i]], Math.min(size, BLOCK), part.scalarBits, i);
         }
-        for (int i = 0; i < e; i++) if (load[i] == Load.SCALAR) fill(registers[i], buffers[externalSlot[i]], Math.min(size, BLOCK));
-        for (int j = 0; j < ops.length; j++) {
-            Object[] argv = part.argv[j];
-            for (int k = 0; k < args[j].length; k++) argv[k] = registers[args[j][k]];
-        }
+        int lastOp = ops.length - 1;
         for (int start = from; start < to; start += BLOCK) {
             int n = Math.min(BLOCK, to - start);
             for (int i = 0; i < e; i++) {
-                if (load[i] != Load.SCALAR && !(direct && load[i] == Load.SAME)) loadBlock(registers[i], i, buffers[externalSlot[i]], start, n);
+                if (load[i] == Load.SUM) summed[i].block(buffers[externalSlot[i]], registers[i], part.sums, start, n);
+                else if (load[i] != Load.SCALAR && !(direct && load[i] == Load.SAME)) loadBlock(registers[i], i, buffers[externalSlot[i]], start, n);
             }
             if (f32) {
-                for (int j = 0; j < ops.length; j++) ops[j].applyF32((float[][]) part.argv[j], (float[]) registers[target[j]], n);
+                for (int j = 0; j < lastOp; j++) ops[j].applyF32((float[][]) part.argv[j], (float[]) registers[target[j]], n);
+                ops[lastOp].applyF32((float[][]) part.argv[lastOp], (float[]) output, n);
             } else {
-                for (int j = 0; j < ops.length; j++) ops[j].apply((double[][]) part.argv[j], (double[]) registers[target[j]], n);
+                for (int j = 0; j < lastOp; j++) ops[j].apply((double[][]) part.argv[j], (double[]) registers[target[j]], n);
+                ops[lastOp].apply((double[][]) part.argv[lastOp], (double[]) output, n);
             }
             for (int o = 0; o < outputs - 1; o++) System.arraycopy(registers[outRegister[o]], 0, buffers[outSlot[o]], start, n);
-            if (!direct) System.arraycopy(registers[last], 0, buffers[outSlot[outputs - 1]], start, n);
+            if (!direct) System.arraycopy(output, 0, buffers[outSlot[outputs - 1]], start, n);
         }
     }
 
-    private static void fill(Object register, Object source, int n) {
-        if (register instanceof double[] r) Arrays.fill(r, 0, n, ((double[]) source)[0]);
-        else Arrays.fill((float[]) register, 0, n, ((float[]) source)[0]);
+    /** Fills scalar operand {@code i}'s register with the source's value, unless it holds those bits already. */
+    private static void fill(Object register, Object source, int n, long[] bits, int i) {
+        if (register instanceof double[] r) {
+            double v = ((double[]) source)[0];
+            long b = Double.doubleToRawLongBits(v);
+            if (b == bits[i]) return;
+            Arrays.fill(r, 0, n, v);
+            bits[i] = b;
+        } else {
+            float v = ((float[]) source)[0];
+            long b = Float.floatToRawIntBits(v);
+            if (b == bits[i]) return;
+            Arrays.fill((float[]) register, 0, n, v);
+            bits[i] = b;
+        }
     }
 
     private void loadBlock(Object register, int i, Object source, int start, int n) {

@@ -18,6 +18,7 @@ import org.graft.core.Param;
 import org.graft.core.ShapeError;
 import org.graft.core.Type;
 import org.graft.core.kernel.Kernel;
+import org.graft.core.kernel.Kernels;
 import org.graft.core.kernel.Site;
 import org.graft.core.tensor.DType;
 import org.graft.core.tensor.Shape;
@@ -120,7 +121,12 @@ final class Plan {
         boolean[] fixed = fixedValues(reads);
         int[][] readers = readers(reads);
         int[] group = fusion(readers, fixed);
-        int[] lastUse = lastUses(reads, group, root, fixed);
+        Kernel[] made = new Kernel[count]; // kernels made while planning, kept for the steps
+        Kernels.Sum[] summed = summedInLoops(reads, readers, group, fixed, root, made);
+        int[] at = new int[count];         // where each node is computed: its loop's last op, the loop a sum feeds, or itself
+        for (int i = 0; i < count; i++) at[i] = group[i] >= 0 ? group[i] : summed[i] != null ? group[readers[i][0]] : i;
+        int[] partner = jointKernels(reads, readers, group, summed, fixed, root, at, made);
+        int[] lastUse = lastUses(reads, at, root, fixed);
         var members = new HashMap<Integer, List<Integer>>(); // each loop's ops, in schedule order
         for (int i = 0; i < count; i++) if (group[i] >= 0) members.computeIfAbsent(group[i], r -> new ArrayList<>()).add(i);
         boolean[] escapes = new boolean[count]; // a loop's member read outside it, or a root: one of the loop's outputs
@@ -136,16 +142,19 @@ final class Plan {
             layouts.put(chain.getKey(), ChainLayout.of(chain.getKey(), chain.getValue(), group, reads, escapes, register,
                     registerOf, pending));
         }
-        // the operands a step may write over: a loop's from outside, a GEMM's c
+        // the operands a step may write over: a loop's from outside but the sums it computes itself, a GEMM's c
         int[][] overwritable = new int[count][];
-        for (int i = 0; i < count; i++) overwritable[i] = group[i] >= 0 ? layouts.get(group[i]).external() : accumulated(i, reads);
+        for (int i = 0; i < count; i++) {
+            overwritable[i] = group[i] >= 0 ? Arrays.stream(layouts.get(group[i]).external()).filter(e -> summed[e] == null).toArray()
+                    : accumulated(i, reads);
+        }
 
         boolean[] leaf = new boolean[count];
         for (int i = 0; i < count; i++) leaf[i] = !(schedule[i] instanceof Apply);
         updateCopies = new boolean[updated.length];
         updatedInPlace = new int[updated.length];
         placeUpdates(outputSlots, leaf, fixed, root, group, lastUse, overwritable);
-        buffers = buffers(leaf, fixed, group, layouts, lastUse, overwritable);
+        buffers = buffers(leaf, fixed, group, at, partner, layouts, lastUse, overwritable);
 
         // kernels: one per step, a chain's at its last op; the fixed ones run once, now
         var steps = new ArrayList<Kernel>();
@@ -153,14 +162,16 @@ final class Plan {
         var once = new ArrayList<Kernel>();
         var onceSlots = new ArrayList<Integer>();
         for (int i = 0; i < count; i++) {
-            if (leaf[i] || (group[i] >= 0 && group[i] != i)) continue;
-            Kernel k = group[i] == i ? chain(i, members.get(i), layouts.get(i)) : kernel((Apply) schedule[i], i, reads[i]);
+            if (leaf[i] || at[i] != i) continue;
+            Kernel k = group[i] == i ? chain(i, members.get(i), layouts.get(i), summed, reads)
+                    : made[i] != null ? made[i] : kernel((Apply) schedule[i], i, reads[i]);
             (fixed[i] ? once : steps).add(k);
             (fixed[i] ? onceSlots : stepSlots).add(i);
         }
         kernels = steps.toArray(new Kernel[0]);
         kernelSlot = stepSlots.stream().mapToInt(Integer::intValue).toArray();
-        computed = java.util.stream.IntStream.range(0, count).filter(i -> !leaf[i] && !fixed[i] && (group[i] < 0 || escapes[i])).toArray();
+        computed = java.util.stream.IntStream.range(0, count)
+                .filter(i -> !leaf[i] && !fixed[i] && summed[i] == null && (group[i] < 0 || escapes[i])).toArray();
         leafSlots = java.util.stream.IntStream.range(0, count).filter(i -> leaf[i]).toArray();
         bindInputs(fed);
         bindLeaves();
@@ -247,6 +258,76 @@ final class Plan {
         return true;
     }
 
+    /**
+     * The sums computed in the loop that reads them, by slot (null for every other node): a sum
+     * whose every reader is in one loop of the sum's shape and dtype, that is neither a root nor
+     * fixed, and whose kernel computes any block of its output ({@link Kernels.Sum#blockwise}).
+     * Such a loop is the update of a bias, {@code b - lr sum_to(delta)}: the column sum is then
+     * taken block by block as the loop loads its operands, not by a kernel of its own into a
+     * buffer of its own. The sum then runs where the loop runs, later than its own place, so the
+     * value it reads lives until then ({@link #lastUses}); the loop must not read that value
+     * directly too, since it may write over an operand of its shape. Never under the guard, which
+     * checks every value. The sums' kernels are kept in {@code made}, to be used where a sum
+     * stays a step.
+     */
+    private Kernels.Sum[] summedInLoops(int[][] reads, int[][] readers, int[] group, boolean[] fixed, boolean[] root, Kernel[] made) {
+        var summed = new Kernels.Sum[schedule.length];
+        if (guarded) return summed;
+        for (int i = 0; i < schedule.length; i++) {
+            if (!(schedule[i] instanceof Apply a) || group[i] >= 0 || fixed[i] || root[i] || partShapes[i] != null
+                    || reads[i].length != 1 || readers[i].length == 0) continue;
+            int loop = group[readers[i][0]];
+            boolean fits = loop >= 0 && !fixed[loop] && shapes[loop].equals(shapes[i]) && dtypes[loop] == dtypes[i];
+            for (int r : readers[i]) fits &= group[r] == loop;
+            for (int r : readers[reads[i][0]]) fits &= group[r] != loop;
+            if (!fits) continue;
+            made[i] = kernel(a, i, reads[i]);
+            if (made[i] instanceof Kernels.Sum sum && sum.blockwise()) summed[i] = sum;
+        }
+        return summed;
+    }
+
+    /**
+     * The nodes computed by the kernel of an earlier node, which computes both ({@link
+     * org.graft.core.Op#kernelWith}): for each node, the later one its kernel computes too, or -1.
+     * The later node is a reader of the earlier one's first operand whose operands are all
+     * computed before the earlier one runs (so its value can be computed there), neither a root
+     * nor in a loop nor fixed; it then runs where the earlier one does ({@code at}), and its
+     * kernel is the pair's, kept in {@code made}. Softmax cross-entropy and its gradient are such
+     * a pair, which take the same exps. Never under the guard, which checks the value of each
+     * kernel.
+     */
+    private int[] jointKernels(int[][] reads, int[][] readers, int[] group, Kernels.Sum[] summed, boolean[] fixed,
+                               boolean[] root, int[] at, Kernel[] made) {
+        int count = schedule.length;
+        int[] partner = new int[count];
+        Arrays.fill(partner, -1);
+        if (guarded) return partner;
+        for (int i = 0; i < count; i++) {
+            if (!alone(i, group, summed, fixed, at, made) || reads[i].length == 0) continue;
+            for (int j : readers[reads[i][0]]) {
+                if (j <= i || root[j] || dtypes[j] != dtypes[i] || !alone(j, group, summed, fixed, at, made)) continue;
+                boolean ready = true;
+                for (int r : reads[j]) ready &= !(schedule[r] instanceof Apply) || fixed[r] || at[r] < i;
+                if (!ready) continue;
+                Kernel both = ((Apply) schedule[i]).op().kernelWith(((Apply) schedule[j]).op(), site(i, reads[i], dtypes[i]),
+                        site(j, reads[j], dtypes[j]));
+                if (both == null) continue;
+                made[i] = both;
+                partner[i] = j;
+                at[j] = i;
+                break;
+            }
+        }
+        return partner;
+    }
+
+    /** True for a node computed by a kernel of its own so far: not in a loop, not fixed, of one result. */
+    private boolean alone(int i, int[] group, Kernels.Sum[] summed, boolean[] fixed, int[] at, Kernel[] made) {
+        return schedule[i] instanceof Apply && group[i] < 0 && summed[i] == null && !fixed[i] && at[i] == i && made[i] == null
+                && partShapes[i] == null;
+    }
+
     /** For each value, the steps that read it, each once. */
     private static int[][] readers(int[][] reads) {
         int count = reads.length;
@@ -262,16 +343,16 @@ final class Plan {
     }
 
     /**
-     * For each value, the step after which nothing reads it: a node is computed where its
-     * chain's last op runs. Roots and fixed values live throughout ({@link Integer#MAX_VALUE}).
+     * For each value, the step after which nothing reads it: a node is read where it is computed
+     * ({@code at}: where its loop's last op runs, for a member of a loop or a sum computed in one).
+     * Roots and fixed values live throughout ({@link Integer#MAX_VALUE}).
      */
-    private static int[] lastUses(int[][] reads, int[] group, boolean[] root, boolean[] fixed) {
+    private static int[] lastUses(int[][] reads, int[] at, boolean[] root, boolean[] fixed) {
         int count = reads.length;
         int[] lastUse = new int[count];
         Arrays.fill(lastUse, -1);
         for (int i = 0; i < count; i++) {
-            int at = group[i] >= 0 ? group[i] : i;
-            for (int s : reads[i]) lastUse[s] = Math.max(lastUse[s], at);
+            for (int s : reads[i]) lastUse[s] = Math.max(lastUse[s], at[i]);
         }
         for (int i = 0; i < count; i++) if (root[i] || fixed[i]) lastUse[i] = Integer.MAX_VALUE;
         return lastUse;
@@ -307,8 +388,8 @@ final class Plan {
      * fixed values arrays of their own, and an update written in place its param's storage. A
      * loop's outputs all take theirs where the loop runs, at its last member.
      */
-    private Object[] buffers(boolean[] leaf, boolean[] fixed, int[] group, Map<Integer, ChainLayout> layouts, int[] lastUse,
-                             int[][] overwritable) {
+    private Object[] buffers(boolean[] leaf, boolean[] fixed, int[] group, int[] at, int[] partner,
+                             Map<Integer, ChainLayout> layouts, int[] lastUse, int[][] overwritable) {
         int count = schedule.length;
         Object[] buffers = new Object[count];
         for (int i = 0; i < count; i++) {
@@ -324,8 +405,8 @@ final class Plan {
         for (int i = 0; i < count; i++) dying.add(new ArrayList<>());
         for (int s = 0; s < count; s++) if (lastUse[s] >= 0 && lastUse[s] < count) dying.get(lastUse[s]).add(s);
         for (int i = 0; i < count; i++) {
-            if (leaf[i] || (group[i] >= 0 && group[i] != i)) continue;
-            int[] values = group[i] == i ? layouts.get(i).outputs() : new int[] {i};
+            if (leaf[i] || at[i] != i) continue;
+            int[] values = group[i] == i ? layouts.get(i).outputs() : partner[i] >= 0 ? new int[] {i, partner[i]} : new int[] {i};
             for (int v : values) buffers[v] = buffer(v, i, leaf, dedicated, lastUse, overwritable, free, buffers);
             for (int s : dying.get(i)) {
                 if (lastUse[s] == i && !leaf[s] && buffers[s] != null && !dedicated[s]) give(free, buffers[s]);
@@ -462,14 +543,21 @@ final class Plan {
         }
     }
 
-    private Kernel chain(int root, List<Integer> members, ChainLayout layout) {
+    /** The loop's kernel; an operand that is a sum computed in the loop is read from the value it sums. */
+    private Kernel chain(int root, List<Integer> members, ChainLayout layout, Kernels.Sum[] summed, int[][] reads) {
         int[] external = layout.external();
         var ops = new Elementwise[members.size()];
         for (int m = 0; m < ops.length; m++) ops[m] = (Elementwise) ((Apply) schedule[members.get(m)]).op();
+        int[] externalSlots = new int[external.length];
         Shape[] externalShapes = new Shape[external.length];
-        for (int e = 0; e < external.length; e++) externalShapes[e] = shapes[external[e]];
-        return new Fused(ops, layout.args(), layout.target(), layout.registers(), external, externalShapes, layout.outputs(),
-                layout.outputRegister(), shapes[root], dtypes[root]);
+        Kernels.Sum[] sums = new Kernels.Sum[external.length];
+        for (int e = 0; e < external.length; e++) {
+            sums[e] = summed[external[e]];
+            externalSlots[e] = sums[e] == null ? external[e] : reads[external[e]][0];
+            externalShapes[e] = shapes[external[e]];
+        }
+        return new Fused(ops, layout.args(), layout.target(), layout.registers(), externalSlots, externalShapes, sums,
+                layout.outputs(), layout.outputRegister(), shapes[root], dtypes[root]);
     }
 
     /**
@@ -515,15 +603,22 @@ final class Plan {
             if (own == null) throw new IllegalStateException(a.op().name() + " has several results and no kernel");
             return own;
         }
-        var site = new Site(DType.F64, shapes[slot], in, slot, reads, function::stream);
+        var site = site(slot, reads, DType.F64);
         if (dtypes[slot] == DType.F32) {
-            Kernel own = a.op().kernelF32(new Site(DType.F32, shapes[slot], in, slot, reads, function::stream));
+            Kernel own = a.op().kernelF32(site(slot, reads, DType.F32));
             if (own != null) return own;
             Kernel wide = a.op().kernel(site);
             return wide != null ? new Widened(wide, site, inTypes, schedule.length) : fallback(a, site, dtypes[slot]);
         }
         Kernel own = a.op().kernel(site);
         return own != null ? own : fallback(a, site, DType.F64);
+    }
+
+    /** The site of the node in {@code slot}, for a kernel on buffers of {@code dtype}. */
+    private Site site(int slot, int[] reads, DType dtype) {
+        Shape[] in = new Shape[reads.length];
+        for (int k = 0; k < reads.length; k++) in[k] = shapes[reads[k]];
+        return new Site(dtype, shapes[slot], in, slot, reads, function::stream);
     }
 
     private Kernel fallback(Apply a, Site site, DType dtype) {

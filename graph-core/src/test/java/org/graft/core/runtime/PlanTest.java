@@ -81,6 +81,123 @@ class PlanTest {
         assertEquals(2, f.plan().arrays()); // each copy writes where the one before last wrote
     }
 
+    /** {@code m} summed over its rows: a bias's gradient. */
+    private static Node columnSum(Node m) { return Apply.of(new SumTo(Type.of(DType.F64, 3)), m); }
+
+    private final Input batch = new Input("m", Type.of(DType.F64, "n", 3));
+    private final Tensor rows = Tensor.of(new double[] {1, 2, 3, 10, 20, 30}, 2, 3);
+
+    @Test
+    void aSumReadOnlyByALoopOfItsShapeIsComputedInTheLoop() {
+        var b = new Param("b", Tensor.vector(100, 200, 300));
+        Function f = Compiler.compile(List.of(batch), List.of(), Map.of(b, add(b, columnSum(batch))), Options.NONE);
+        f.call(rows);
+        assertEquals(Tensor.vector(111, 222, 333), b.value());
+        assertEquals(1, f.plan().steps());
+    }
+
+    @Test
+    void aSumReadOutsideTheLoopOrWhoseOperandTheLoopReadsTooIsAKernelOfItsOwn() {
+        Node sum = columnSum(batch);
+        Node bias = new Param("b", Tensor.vector(100, 200, 300));
+        Function output = Compiler.compile(List.of(batch), List.of(sum, add(bias, sum)), Options.NONE);
+        assertEquals(Tensor.vector(11, 22, 33), output.call(rows).get(0));
+        assertEquals(2, output.plan().steps());                          // the sum is an output: a kernel of its own
+        Function copied = Compiler.compile(List.of(batch), List.of(add(bias, copy(sum)), add(bias, sum)), Options.NONE);
+        assertEquals(Tensor.vector(111, 222, 333), copied.call(rows).get(1));
+        assertEquals(4, copied.plan().steps());                          // read by a copy: the sum, the copy, two loops
+        Input v = new Input("v", Type.of(DType.F64, 3));
+        Function direct = Compiler.compile(List.of(v), List.of(add(columnSum(v), v)), Options.NONE);
+        assertEquals(Tensor.vector(2, 4, 6), direct.call(Tensor.vector(1, 2, 3)).get(0));
+        assertEquals(2, direct.plan().steps());                          // the loop reads what the sum reads: it could write over it
+    }
+
+    @Test
+    void aScalarOperandIsReadAgainWheneverItsBitsChange() {
+        for (DType dtype : DType.values()) {
+            var s = new Param("s", Tensor.scalar(dtype, 0.0));   // the value a new register holds
+            Input v = new Input("v", Type.of(dtype, 3));
+            Function f = Compiler.compile(List.of(v), List.of(add(v, s)), Options.NONE);
+            Tensor in = Tensor.of(dtype, org.graft.core.tensor.Shape.of(3), new double[] {-0.0, 1, 2});
+            for (double value : new double[] {0.0, -0.0, Double.NaN, 1.5, 1.5, -0.0, 0.0}) {
+                s.set(Tensor.scalar(dtype, value));
+                assertEquals(in.add(Tensor.scalar(dtype, value)), f.call(in).get(0), dtype + " + " + value);
+            }
+        }
+    }
+
+    /** 2x; its kernel computes {@link Plus} of the same x too, when it is given one. */
+    private record Twice() implements org.graft.core.Op {
+        public Type type(List<Type> in) { return in.get(0); }
+
+        public Tensor fprop(List<Tensor> in) { return in.get(0).add(in.get(0)); }
+
+        public List<org.graft.core.Grad> bprop(List<Node> in, Node y, Node gy) { return List.of(org.graft.core.Grad.of(gy)); }
+
+        public org.graft.core.kernel.Kernel kernel(org.graft.core.kernel.Site site) {
+            int x = site.slot(0), out = site.slot(), n = site.out().size();
+            return b -> {
+                for (int i = 0; i < n; i++) ((double[]) b[out])[i] = 2 * ((double[]) b[x])[i];
+            };
+        }
+
+        public org.graft.core.kernel.Kernel kernelWith(org.graft.core.Op other, org.graft.core.kernel.Site site,
+                                                       org.graft.core.kernel.Site otherSite) {
+            if (!(other instanceof Plus) || otherSite.slot(0) != site.slot(0)) return null;
+            var twice = kernel(site);
+            var plus = other.kernel(otherSite);
+            return b -> {
+                twice.run(b);
+                plus.run(b);
+            };
+        }
+    }
+
+    /** x + y, without a kernel of its own for two nodes. */
+    private record Plus() implements org.graft.core.Op {
+        public Type type(List<Type> in) { return in.get(0); }
+
+        public Tensor fprop(List<Tensor> in) { return in.get(0).add(in.get(1)); }
+
+        public List<org.graft.core.Grad> bprop(List<Node> in, Node y, Node gy) {
+            return List.of(org.graft.core.Grad.of(gy), org.graft.core.Grad.of(gy));
+        }
+
+        public org.graft.core.kernel.Kernel kernel(org.graft.core.kernel.Site site) {
+            int x = site.slot(0), y = site.slot(1), out = site.slot(), n = site.out().size();
+            return b -> {
+                for (int i = 0; i < n; i++) ((double[]) b[out])[i] = ((double[]) b[x])[i] + ((double[]) b[y])[i];
+            };
+        }
+    }
+
+    @Test
+    void aKernelComputesALaterNodeTooWhenItsOpSaysHowAndTheOperandsAreReady() {
+        Input y = new Input("y", Type.of(DType.F64, "n"));
+        Node twice = Apply.of(new Twice(), x), plus = Apply.of(new Plus(), x, y);
+        Function f = Compiler.compile(List.of(x, y), List.of(copy(twice), copy(plus)), Options.NONE);
+        List<Tensor> out = f.call(Tensor.vector(1, 2), Tensor.vector(10, 20));
+        assertEquals(List.of(Tensor.vector(2, 4), Tensor.vector(11, 22)), out);
+        assertEquals(3, f.plan().steps());                               // twice with plus, two copies
+        Function guarded = Compiler.compile(List.of(x, y), List.of(copy(twice), copy(plus)), Options.NONE).guardNonFinite(true);
+        assertEquals(out, guarded.call(Tensor.vector(1, 2), Tensor.vector(10, 20)));
+        assertEquals(4, guarded.plan().steps());                         // the guard checks each kernel's value: one each
+    }
+
+    @Test
+    void aNodeWhoseOperandIsComputedAfterTheEarlierOneOrThatIsARootHasAKernelOfItsOwn() {
+        Node twice = Apply.of(new Twice(), x);
+        Node plus = Apply.of(new Plus(), x, copy(twice));                // reads what twice computes
+        Function f = Compiler.compile(List.of(x), List.of(copy(plus)), Options.NONE);
+        assertEquals(Tensor.vector(3, 6), f.call(Tensor.vector(1, 2)).get(0));
+        assertEquals(4, f.plan().steps());
+        Input y = new Input("y", Type.of(DType.F64, "n"));
+        Node output = Apply.of(new Plus(), x, y);
+        Function root = Compiler.compile(List.of(x, y), List.of(copy(Apply.of(new Twice(), x)), output), Options.NONE);
+        assertEquals(Tensor.vector(11, 22), root.call(Tensor.vector(1, 2), Tensor.vector(10, 20)).get(1));
+        assertEquals(3, root.plan().steps());
+    }
+
     @Test
     void aValueFixedByTheShapesIsComputedOnceWhenThePlanIsMade() {
         Node twos = Apply.of(new FillLike(2), x);                       // reads x for its shape only
