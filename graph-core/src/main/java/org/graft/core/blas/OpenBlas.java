@@ -61,13 +61,21 @@ final class OpenBlas implements Gemm {
 
     /**
      * The rows or columns of c one call computes, where a product with a short side is cut into
-     * calls small enough for those kernels. A product of 20 rows (the RBM's, the autoencoders'
-     * at batch 20) spends as long packing its large operand as multiplying: cut into bands of
-     * 32 columns it took 0.56 of the whole call's time in f32 and 0.78 in f64, and its
-     * transposed forms the same (bench/README.md); bands of 64 columns (1.0 million
-     * multiply-adds) took as long as the whole call.
+     * calls small enough for those kernels, and the longest short side that is cut. A product
+     * of 20 rows (the RBM's, the autoencoders' at batch 20) spends as long packing its large
+     * operand as multiplying: cut into bands of 32 columns it took 0.5-0.65 of the whole call's
+     * time in f32 and 0.8 in f64, with b or its transpose (BackendBench bands); bands of 64
+     * columns (1.0 million multiply-adds) took as long as the whole call, and so did bands of 96
+     * of a product with a transposed b.
      */
     static final int BAND = 32;
+
+    /**
+     * The shallowest product cut into bands: at LeNet's convolutions, k = 20 or 25 deep, the
+     * calls of 32 rows cost more than the packing they save (up to 1.46 times the whole call
+     * with a transposed b), and so did a side of 50 or 500 not cut (bench/README.md).
+     */
+    static final int BAND_FROM_DEPTH = 256;
 
     private final String version;
     private final Parallel pool;   // null: every product on the calling thread
@@ -115,13 +123,14 @@ final class OpenBlas implements Gemm {
 
     /**
      * The rows or columns of c a call computes: {@link #BAND} where the product is too large
-     * for OpenBLAS's small-matrix kernels and a band of 32 along the side it is split along
-     * ({@link #byRows}) is not, else all of them.
+     * for OpenBLAS's small-matrix kernels, its side not cut (across the side it is split along,
+     * {@link #byRows}) is at most {@link #BAND} long, it is at least {@link #BAND_FROM_DEPTH}
+     * deep, and a band fits those kernels; else all of them.
      */
     int band(int m, int n, int k) {
-        if (!smallKernels || (long) m * n * k <= SMALL_PRODUCT) return Integer.MAX_VALUE;
+        if (!smallKernels || (long) m * n * k <= SMALL_PRODUCT || k < BAND_FROM_DEPTH) return Integer.MAX_VALUE;
         long across = byRows(m, n) ? n : m;
-        return (long) BAND * across * k <= SMALL_PRODUCT ? BAND : Integer.MAX_VALUE;
+        return across <= BAND && (long) BAND * across * k <= SMALL_PRODUCT ? BAND : Integer.MAX_VALUE;
     }
 
     @Override
