@@ -59,7 +59,7 @@ public sealed interface Binary extends Elementwise {
         public static final Builtin BUILTIN = Builtin.operator("`a - b`", "`sub(a, b)`", "1, -1");
 
         public void apply(double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = a[i] - b[i]; }
-        public void apply(float[] a, float[] b, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (a[i] - b[i]); }
+        public void apply(float[] a, float[] b, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = a[i] - b[i]; }
         // d(a - b) = da - db
         public List<Node> bprop(Node a, Node b, Node y, Node gy) { return List.of(gy, neg(gy)); }
     }
@@ -68,7 +68,7 @@ public sealed interface Binary extends Elementwise {
         public static final Builtin BUILTIN = Builtin.operator("`a * b`", "`mul(a, b)`", "b, a");
 
         public void apply(double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = a[i] * b[i]; }
-        public void apply(float[] a, float[] b, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (a[i] * b[i]); }
+        public void apply(float[] a, float[] b, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = a[i] * b[i]; }
         // d(ab) = b da + a db
         public List<Node> bprop(Node a, Node b, Node y, Node gy) { return List.of(mul(gy, b), mul(gy, a)); }
     }
@@ -77,7 +77,7 @@ public sealed interface Binary extends Elementwise {
         public static final Builtin BUILTIN = Builtin.operator("`a / b`", "`div(a, b)`", "1/b, -a/b²");
 
         public void apply(double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = a[i] / b[i]; }
-        public void apply(float[] a, float[] b, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (a[i] / b[i]); }
+        public void apply(float[] a, float[] b, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = a[i] / b[i]; }
         // d(a/b) = da/b - (a/b²) db = da/b - (y/b) db
         public List<Node> bprop(Node a, Node b, Node y, Node gy) {
             Node ga = div(gy, b);
@@ -109,7 +109,7 @@ public sealed interface Binary extends Elementwise {
         public static final Builtin BUILTIN = Builtin.binary("maximum", "a", "b", Ops::maximum, "the winner takes the gradient; **ties split it evenly** (JAX)");
 
         public void apply(double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.max(a[i], b[i]); }
-        public void apply(float[] a, float[] b, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Math.max(a[i], b[i])); }
+        public void apply(float[] a, float[] b, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.max(a[i], b[i]); }
         // d max(a, b) = [a > b] da + [b > a] db, ties split evenly
         public List<Node> bprop(Node a, Node b, Node y, Node gy) { return share(greater(a, b), greater(b, a), equal(a, b), gy); }
     }
@@ -119,7 +119,7 @@ public sealed interface Binary extends Elementwise {
         public static final Builtin BUILTIN = Builtin.binary("minimum", "a", "b", Ops::minimum, "the winner takes the gradient; **ties split it evenly** (JAX)");
 
         public void apply(double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.min(a[i], b[i]); }
-        public void apply(float[] a, float[] b, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Math.min(a[i], b[i])); }
+        public void apply(float[] a, float[] b, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.min(a[i], b[i]); }
         // d min(a, b) = [a < b] da + [b < a] db, ties split evenly
         public List<Node> bprop(Node a, Node b, Node y, Node gy) { return share(less(a, b), less(b, a), equal(a, b), gy); }
     }

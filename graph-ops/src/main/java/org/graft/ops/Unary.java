@@ -34,7 +34,7 @@ public sealed interface Unary extends OneInput {
         public static final Builtin BUILTIN = Builtin.operator("`-x`", "`neg(x)`", "-1");
 
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = -x[i]; }
-        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (-x[i]); }
+        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = -x[i]; }
         // d/dx (-x) = -1
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(neg(gy)); }
     }
@@ -90,7 +90,7 @@ public sealed interface Unary extends OneInput {
         public static final Builtin BUILTIN = Builtin.unary("square", Ops::square, "2x");
 
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = x[i] * x[i]; }
-        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (x[i] * x[i]); }
+        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = x[i] * x[i]; }
         // d/dx x² = 2x
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, mul(2.0, x))); }
     }
@@ -108,7 +108,7 @@ public sealed interface Unary extends OneInput {
         public static final Builtin BUILTIN = Builtin.unary("abs", Ops::abs, "sign x; **0 at x = 0** (PyTorch, JAX)");
 
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.abs(x[i]); }
-        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Math.abs(x[i])); }
+        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.abs(x[i]); }
         // d/dx |x| = sign x; at the kink this takes 0, as PyTorch and JAX do
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, sign(x))); }
     }
@@ -118,7 +118,7 @@ public sealed interface Unary extends OneInput {
         public static final Builtin BUILTIN = Builtin.unary("sign", Ops::sign, "zero gradient (`Grad.Zero`); sign(0) = 0, sign(NaN) = NaN");
 
         public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.signum(x[i]); }
-        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Math.signum(x[i])); }
+        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.signum(x[i]); }
         // piecewise constant: the derivative is 0 wherever it exists
         public Grad bprop(Node x, Node y, Node gy) { return Grad.zero(); }
     }
