@@ -336,6 +336,19 @@ public sealed interface Linalg extends Op {
             };
         }
 
+        // the f64 sum of the exact products of the floats, rounded once: the bits of the f64 kernel
+        // between widened copies, without copying the operands (an L2 penalty's W, twice a step)
+        @Override
+        public Kernel kernelF32(Site site) {
+            int x = site.slot(0), y = site.slot(1), out = site.slot(), n = site.in(0).size();
+            return b -> {
+                float[] u = (float[]) b[x], v = (float[]) b[y];
+                double s = 0;
+                for (int i = 0; i < n; i++) s += (double) u[i] * v[i];
+                ((float[]) b[out])[0] = (float) s;
+            };
+        }
+
         // d/dx Σ xᵢyᵢ = y and d/dy = x, each scaled by the scalar gy
         @Override
         public List<Grad> bprop(List<Node> in, Node y, Node gy) {

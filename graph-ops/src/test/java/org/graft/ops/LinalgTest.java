@@ -58,6 +58,19 @@ class LinalgTest {
         GradCheck.of(v -> GradTable.grad(sum(square(transpose(v, c.perm()))), v)).at(c.x()).assertClose();
     }
 
+    /** An f32 vdot is the f64 sum, in order, of the floats' exact products, rounded once. */
+    @Example
+    void anF32DotIsTheF64SumOfTheExactProductsRoundedOnce() {
+        var random = new java.util.SplittableRandom(3);
+        Tensor a = Tensor.uniform(DType.F32, Shape.of(784, 50), -1, 1, random), b = Tensor.uniform(DType.F32, Shape.of(784, 50), -1, 1, random);
+        Input x = new Input("x", Type.f32(784, 50)), y = new Input("y", Type.f32(784, 50));
+        Tensor got = Compiler.compile(List.of(x, y), List.of(vdot(x, y))).call(a, b).get(0);
+        double s = 0;
+        for (int i = 0; i < a.size(); i++) s += a.getFlat(i) * b.getFlat(i); // floats held exactly as doubles
+        assertEquals(DType.F32, got.dtype());
+        assertEquals((float) s, (float) got.getFlat(0));
+    }
+
     @Example
     void aPermutationMovesAxesAsNumpyDoes() {
         Tensor x = Tensor.of(IntStream.range(0, 24).asDoubleStream().toArray(), 2, 3, 4);
