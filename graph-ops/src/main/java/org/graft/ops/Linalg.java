@@ -307,6 +307,10 @@ public sealed interface Linalg extends Op {
     /**
      * The sum of the elementwise products of two operands of the same type, a scalar: NumPy's
      * {@code vdot} for real numbers, {@code sum(x * y)} in one pass without forming the product.
+     * The kernels keep four running sums, of the elements i = 0, 1, 2 and 3 mod 4, and add them as
+     * (s0 + s1) + (s2 + s3): one running sum waited 4 cycles per element on the last addition
+     * (0.5 ms a step for the mlp's L2 penalty over W, 11% of its f32 step on two threads), four
+     * take a quarter of that, and the order is still fixed, so the result is the same at every run.
      */
     record Dot() implements Linalg, Multilinear {
         public static final Builtin BUILTIN = Builtin.operator("", "`vdot(x, y)`", "internal: `sum(x * y)` over every element in one pass, which specialize builds");
@@ -330,22 +334,36 @@ public sealed interface Linalg extends Op {
             int x = site.slot(0), y = site.slot(1), out = site.slot(), n = site.in(0).size();
             return b -> {
                 double[] u = (double[]) b[x], v = (double[]) b[y];
-                double s = 0;
-                for (int i = 0; i < n; i++) s += u[i] * v[i];
-                ((double[]) b[out])[0] = s;
+                double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+                int i = 0;
+                for (; i + 3 < n; i += 4) {
+                    s0 += u[i] * v[i];
+                    s1 += u[i + 1] * v[i + 1];
+                    s2 += u[i + 2] * v[i + 2];
+                    s3 += u[i + 3] * v[i + 3];
+                }
+                for (; i < n; i++) s0 += u[i] * v[i];
+                ((double[]) b[out])[0] = (s0 + s1) + (s2 + s3);
             };
         }
 
-        // the f64 sum of the exact products of the floats, rounded once: the bits of the f64 kernel
-        // between widened copies, without copying the operands (an L2 penalty's W, twice a step)
+        // the same sums of the floats' exact products in double, rounded once: the f64 kernel's bits
+        // on the widened floats, without widening copies (an L2 penalty's W, twice a step)
         @Override
         public Kernel kernelF32(Site site) {
             int x = site.slot(0), y = site.slot(1), out = site.slot(), n = site.in(0).size();
             return b -> {
                 float[] u = (float[]) b[x], v = (float[]) b[y];
-                double s = 0;
-                for (int i = 0; i < n; i++) s += (double) u[i] * v[i];
-                ((float[]) b[out])[0] = (float) s;
+                double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+                int i = 0;
+                for (; i + 3 < n; i += 4) {
+                    s0 += (double) u[i] * v[i];
+                    s1 += (double) u[i + 1] * v[i + 1];
+                    s2 += (double) u[i + 2] * v[i + 2];
+                    s3 += (double) u[i + 3] * v[i + 3];
+                }
+                for (; i < n; i++) s0 += (double) u[i] * v[i];
+                ((float[]) b[out])[0] = (float) ((s0 + s1) + (s2 + s3));
             };
         }
 
