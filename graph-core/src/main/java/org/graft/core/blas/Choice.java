@@ -98,8 +98,8 @@ final class Choice {
                 first = "openblas " + o.version() + " (native, " + OpenBlas.platform() + ", 1 thread"
                         + (o.threads() == 1 ? ")" : "; products from " + OpenBlas.SPLIT_FROM + " multiply-adds split over "
                         + o.threads() + " threads)")
-                        + (o.smallKernels() ? "; products with a short side cut into bands of " + OpenBlas.BAND
-                        + " for its small-matrix kernels" : "") + below;
+                        + (o.smallKernels() ? "; products with a side of at most " + OpenBlas.BAND + ", at least "
+                        + OpenBlas.BAND_FROM_DEPTH + " deep, cut into bands for its small-matrix kernels" : "") + below;
             } else if (l instanceof Ejml) first = "ejml " + Ejml.version() + " (pure Java, 1 thread)" + below;
             else first = l.name() + below;
         }

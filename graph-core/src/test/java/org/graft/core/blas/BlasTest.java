@@ -171,8 +171,8 @@ class BlasTest {
         assertEquals("openblas", c.gemm().name());
         String threads = Blas.threads() == 1 ? "1 thread"
                 : "1 thread; products from " + OpenBlas.SPLIT_FROM + " multiply-adds split over " + Blas.threads() + " threads";
-        String bands = ((OpenBlas) c.library()).smallKernels() ? "; products with a short side cut into bands of 32 for its "
-                + "small-matrix kernels" : "";
+        String bands = ((OpenBlas) c.library()).smallKernels() ? "; products with a side of at most 32, at least 256 deep, "
+                + "cut into bands for its small-matrix kernels" : "";
         assertEquals("openblas 0.3.30 (native, " + OpenBlas.platform() + ", " + threads
                 + ")" + bands + "; products under 256 multiply-adds run as Java loops", c.describe());
     }
