@@ -229,9 +229,9 @@ public sealed interface Loops extends Op {
          * The loop: the step compiled once for these shapes, its inputs in the scan's dtypes; at
          * each run the non-sequences bound where they live (read in place by every step, never
          * copied, and {@linkplain Blas#hold held} over the steps, so that the native products copy
-         * a weight matrix once per run, not once per step) and the carried values copied into the step's inputs, then per step each
-         * sequence's slice copied in, the step run, its results copied out (into the stacked
-         * results) and back into the carried inputs.
+         * a weight matrix once per run, not once per step) and the carried values copied into the
+         * step's inputs, then per step each sequence's slice copied in, the step run, its results
+         * copied out (into the stacked results) and back into the carried inputs.
          */
         @Override
         public Kernel kernel(Site site) {

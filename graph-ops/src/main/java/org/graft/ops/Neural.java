@@ -180,12 +180,9 @@ public sealed interface Neural extends Op {
             return b -> {
                 double[] z = (double[]) b[logits], t = (double[]) b[targets], y = (double[]) b[out];
                 for (int row = 0; row < lanes.count; row++) {
-                    int start = lanes.start(row), end = start + lanes.length;
+                    int start = lanes.start(row);
                     double shift = lanes.shift(z, start);
-                    double logSum = lanes.logSumExp(z, start, shift);
-                    double s = 0.0;
-                    for (int i = start; i < end; i++) s += t[i] * ((z[i] - shift) - logSum);
-                    y[row] = -s;
+                    y[row] = loss(z, t, start, start + lanes.length, shift, lanes.logSumExp(z, start, shift));
                 }
             };
         }
@@ -231,20 +228,37 @@ public sealed interface Neural extends Op {
 
         /**
          * The loss of the lane of logits from {@code start} (along the last axis, so contiguous), and its gradient {@code g
-         * (softmax(z) Σt - t)} into {@code dz} from {@code start}: the arithmetic of this op's
-         * kernel and of {@link SoftmaxCrossEntropyGrad}'s, in their order, sharing the exps.
+         * (softmax(z) Σt - t)} into {@code dz} from {@code start}: this op's kernel's {@link #loss} and
+         * {@link SoftmaxCrossEntropyGrad}'s steps, in their order, sharing the exps.
          */
         private static double lossAndGradient(Lanes lanes, double[] z, double[] t, int start, double g, double[] dz) {
             int end = start + lanes.length;
             double shift = lanes.shift(z, start);
-            double sum = 0.0, total = 0.0;
-            for (int i = start; i < end; i++) sum += dz[i] = Math.exp(z[i] - shift);
-            double logSum = Math.log(sum);
+            double sum = exps(z, start, end, shift, dz);
+            double loss = loss(z, t, start, end, shift, Math.log(sum));
+            gradient(t, start, end, g, sum, dz);
+            return loss;
+        }
+
+        /** -Σ t (z - shift - log Σ e^(z - shift)) over the lane [start, end). */
+        private static double loss(double[] z, double[] t, int start, int end, double shift, double logSum) {
             double s = 0.0;
             for (int i = start; i < end; i++) s += t[i] * ((z[i] - shift) - logSum);
-            for (int i = start; i < end; i++) total += t[i];
-            for (int i = start; i < end; i++) dz[i] = g * (dz[i] / sum * total - t[i]);
             return -s;
+        }
+
+        /** e^(z - shift) into {@code e} over the lane [start, end), and their sum, in {@link Lanes#logSumExp}'s order. */
+        private static double exps(double[] z, int start, int end, double shift, double[] e) {
+            double sum = 0.0;
+            for (int i = start; i < end; i++) sum += e[i] = Math.exp(z[i] - shift);
+            return sum;
+        }
+
+        /** {@code g (e / sum Σt - t)} in place of the exps {@code e} over the lane [start, end). */
+        private static void gradient(double[] t, int start, int end, double g, double sum, double[] e) {
+            double total = 0.0;
+            for (int i = start; i < end; i++) total += t[i];
+            for (int i = start; i < end; i++) e[i] = g * (e[i] / sum * total - t[i]);
         }
 
         // d/dz = softmax(z) Σt - t (the notes' y - y* for one-hot t), as one op; d/dt = -log softmax(z)
@@ -323,11 +337,8 @@ public sealed interface Neural extends Op {
                 double[] z = (double[]) b[logits], t = (double[]) b[targets], g = (double[]) b[grads], y = (double[]) b[out];
                 for (int row = 0; row < lanes.count; row++) {
                     int start = lanes.start(row), end = start + lanes.length;
-                    double shift = lanes.shift(z, start);
-                    double sum = 0.0, total = 0.0;
-                    for (int i = start; i < end; i++) sum += y[i] = Math.exp(z[i] - shift);
-                    for (int i = start; i < end; i++) total += t[i];
-                    for (int i = start; i < end; i++) y[i] = g[row] * (y[i] / sum * total - t[i]);
+                    double sum = SoftmaxCrossEntropy.exps(z, start, end, lanes.shift(z, start), y);
+                    SoftmaxCrossEntropy.gradient(t, start, end, g[row], sum, y);
                 }
             };
         }

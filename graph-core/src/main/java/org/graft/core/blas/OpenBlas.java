@@ -433,6 +433,7 @@ final class OpenBlas implements Gemm {
             return v;
         }
     }
+
     /**
      * An array a thread holds unchanged ({@link Blas#hold}) and its native copy, made whole at
      * the first product that reads it. The entry and its memory outlive the hold, for the next.
