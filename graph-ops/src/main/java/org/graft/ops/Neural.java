@@ -632,8 +632,10 @@ public sealed interface Neural extends Op {
         @Override
         public void applyF32(float[][] in, float[] out, int n) { InDouble.apply(this, in, out, n); }
 
+        // softplus(±z) = max(±z, 0) + log1p(e^-|z|): the two share their log, so it is taken once
+        // (an exp and a log an element, where two softpluses took two of each)
         private static double cost(double z, double t) {
-            return (1 - t) * Special.softplus(z) + t * Special.softplus(-z);
+            return (1 - t) * Math.max(z, 0.0) + t * Math.max(-z, 0.0) + Special.log1p(Math.exp(-Math.abs(z)));
         }
 
         // d/dz = σ(z) - t; d/dt = -z
