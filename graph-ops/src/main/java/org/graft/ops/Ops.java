@@ -486,6 +486,14 @@ public final class Ops {
     /** The binary cross-entropy of {@code sigmoid(logits)} against {@code t}, computed stably from the logits. */
     public static Apply bceWithLogits(Node logits, Node t) { return apply(new Neural.BceWithLogits(), logits, t); }
 
+    /** {@code decay a + (1 - decay) x} in one loop, an optimizer's moving average ({@link Update.MovingAverage}). */
+    public static Apply movingAverage(Node a, Node x, double decay) { return apply(new Update.MovingAverage(decay), a, x); }
+
+    /** Adam's step {@code p - lr (m / c1) / (sqrt(v / c2) + eps)} in one loop ({@link Update.AdamStep}). */
+    public static Apply adamStep(Node p, Node m, Node v, Node lr, Node c1, Node c2, double eps) {
+        return apply(new Update.AdamStep(eps), p, m, v, lr, c1, c2);
+    }
+
     // ---- convolution and pooling ----------------------------------------------------------------
 
     /** The convolution of images {@code x [n, c, h, w]} with filters {@code W [f, c, kh, kw]}: stride 1, no padding. */

@@ -63,6 +63,7 @@ public final class Registry {
             new Family(Binary.class, Section.ELEMENTWISE_MORE),
             new Family(Compare.class, Section.ELEMENTWISE_MORE),
             new Family(Ternary.class, Section.ELEMENTWISE_MORE),
+            new Family(Update.class, Section.ELEMENTWISE_MORE),
             new Family(Activation.class, Section.ACTIVATIONS),
             new Family(Reduce.class, Section.REDUCTIONS),
             new Family(Scan.class, Section.SCANS),

@@ -264,7 +264,13 @@ class F32Test {
                 return maxPool2dGather(in.get(0), y, maxPool2dGrad(in.get(0), y, in.get(1), Pool.Window.of(2)), Pool.Window.of(2));
             }, between(Shape.of(1, 2, 4, 4), -3, 3), between(Shape.of(1, 2, 2, 2), -3, 3)),
             close("avg_pool2d and its gradient", in -> avgPool2dGrad(avgPool2d(in.get(0), Pool.Window.of(2)), Pool.Window.of(2), true, 4, 4),
-                    between(Shape.of(1, 2, 4, 4), -3, 3)));
+                    between(Shape.of(1, 2, 4, 4), -3, 3)),
+
+            // the optimizers' updates: each operation rounds in float, as the primitive ops do, where
+            // the f64 value rounds once; operands of one sign, and a step small beside p, so nothing cancels
+            close("moving_average", in -> movingAverage(in.get(0), in.get(1), 0.9), positive(), positive()),
+            close("adam_step", in -> adamStep(in.get(0), in.get(1), in.get(2), in.get(3), in.get(4), in.get(5), 1e-8),
+                    between(S, 5, 10), any(), positive(), between(Shape.of(), 1e-3, 1e-2), between(Shape.of(), 0.1, 1), between(Shape.of(), 1e-3, 1)));
 
     /**
      * A fused chain keeps its intermediate values in floats, each op rounding its own results,

@@ -1,9 +1,11 @@
 package org.graft.ops.optim;
 
+import static org.graft.ops.Ops.adamStep;
 import static org.graft.ops.Ops.add;
 import static org.graft.ops.Ops.constant;
 import static org.graft.ops.Ops.div;
 import static org.graft.ops.Ops.maximum;
+import static org.graft.ops.Ops.movingAverage;
 import static org.graft.ops.Ops.mul;
 import static org.graft.ops.Ops.sqrt;
 import static org.graft.ops.Ops.square;
@@ -463,7 +465,7 @@ public sealed interface Optimizer {
     /** The new running average {@code a <- decay a + (1 - decay) x}, from zeros, kept as {@code p.what}. */
     private static Node average(State state, String what, double decay, Node x) {
         Param a = state.keep(what, 0);
-        return state.update(a, add(mul(decay, a), mul(1 - decay, x)));
+        return state.update(a, movingAverage(a, x, decay));   // decay a + (1 - decay) x, one loop
     }
 
     /** Adam's step, and AdamW's once the param has shrunk (see {@link Adam}). */
@@ -476,9 +478,8 @@ public sealed interface Optimizer {
             Param vMax = state.keep("v_max", 0);
             v = state.update(vMax, maximum(vMax, v));
         }
-        Node mHat = div(m, sub(1.0, beta1Power));
-        Node vHat = div(v, sub(1.0, beta2Power));
-        return sub(from, div(mul(lr, mHat), add(sqrt(vHat), eps)));
+        // from - lr (m / (1 - beta1^t)) / (sqrt(v / (1 - beta2^t)) + eps), one loop
+        return adamStep(from, m, v, lr, sub(1.0, beta1Power), sub(1.0, beta2Power), eps);
     }
 
     /** The gradients of the cost with respect to each param, once the arguments are checked. */
