@@ -342,13 +342,17 @@ public sealed interface Pool extends Op {
      * kernel's value rounded, as {@code Widened} gives, with copies that stay in cache.
      */
     final class Planes {
-        private final int planes, oh, ow, size, spots, kh, kw, taps, rowStep, dw;
+        private final int planes, w, oh, ow, size, spots, kh, kw, taps, rowStep, sw, pw, dw;
+        private final boolean twoByTwo;           // 2 x 2 windows side by side (stride 2, no padding, no dilation): loops of their own
         private final int[] rowAt, top, bottom;   // per output row: the plane offset of tap row 0 (it may lie in the padding), the tap rows inside
         private final int[] colAt, left, right;   // per output column: the same along the columns
+        private final int[] columnsFrom, columnsTo;   // per tap column: the output columns whose window has it in the image
 
         private Planes(int planes, int h, int w, Window window) {
             ConvGeometry g = window.over(h, w);
             this.planes = planes;
+            this.w = w;
+            this.twoByTwo = window.equals(Window.of(2));
             this.oh = g.oh();
             this.ow = g.ow();
             this.size = h * w;
@@ -358,6 +362,8 @@ public sealed interface Pool extends Op {
             this.taps = kh * kw;
             this.rowStep = window.dh() * w;
             this.dw = window.dw();
+            this.sw = window.sw();
+            this.pw = window.pw();
             this.rowAt = new int[oh];
             this.top = new int[oh];
             this.bottom = new int[oh];
@@ -375,6 +381,15 @@ public sealed interface Pool extends Op {
                 colAt[ox] = x0;
                 left[ox] = firstInside(x0, window.dw(), window.kw());
                 right[ox] = Math.max(left[ox], lastInside(x0, window.dw(), window.kw(), w));
+            }
+            this.columnsFrom = new int[kw];
+            this.columnsTo = new int[kw];
+            for (int j = 0; j < kw; j++) {
+                int ox = 0;
+                while (ox < ow && !(left[ox] <= j && j < right[ox])) ox++;
+                columnsFrom[j] = ox;
+                while (ox < ow && left[ox] <= j && j < right[ox]) ox++;
+                columnsTo[j] = ox;
             }
         }
 
@@ -439,39 +454,100 @@ public sealed interface Pool extends Op {
             };
         }
 
-        /** Each window's maximum; a NaN, once met, stays; of equal values (0 and -0) the first. */
+        /**
+         * Each window's maximum: a NaN, once met, stays; of equal values (0 and -0) the first. Both
+         * are rare, so the loop takes {@link Math#max}, which the JIT compiles without a branch
+         * (whether the next tap is larger is a coin toss on real data, which a branch mispredicts
+         * half the time), and a window whose maximum is 0 or NaN is read again in the tap order.
+         */
         void max(double[] x, double[] y, int image, int pooled) {
-            for (int oy = 0, s = pooled; oy < oh; oy++) {
-                for (int ox = 0; ox < ow; ox++, s++) {
-                    double m = Double.NEGATIVE_INFINITY;
-                    for (int i = top[oy], row = image + rowAt[oy] + colAt[ox] + i * rowStep; i < bottom[oy]; i++, row += rowStep) {
-                        for (int j = left[ox]; j < right[ox]; j++) {
-                            double v = x[row + j * dw];
-                            if (!(v <= m) && m == m) m = v;   // v > m, or v is NaN, unless m is NaN already
+            if (twoByTwo) {
+                max2x2(x, y, image, pooled);
+                return;
+            }
+            // a tap at a time across an output row: the windows' maxima are independent, where one
+            // window's taps would wait on each other's
+            for (int oy = 0, s = pooled; oy < oh; oy++, s += ow) {
+                Arrays.fill(y, s, s + ow, Double.NEGATIVE_INFINITY);
+                for (int i = top[oy], row = image + rowAt[oy] + i * rowStep; i < bottom[oy]; i++, row += rowStep) {
+                    for (int j = 0; j < kw; j++) {
+                        for (int ox = columnsFrom[j], at = row + j * dw + ox * sw - pw; ox < columnsTo[j]; ox++, at += sw) {
+                            y[s + ox] = Math.max(y[s + ox], x[at]);
                         }
                     }
-                    y[s] = m;
+                }
+                for (int ox = 0; ox < ow; ox++) {
+                    double m = y[s + ox];
+                    if (m == 0 || m != m) y[s + ox] = inTapOrder(x, image, oy, ox);
+                }
+            }
+        }
+
+        /** {@link #max} for 2 x 2 windows side by side, each window's four taps read at once. */
+        private void max2x2(double[] x, double[] y, int image, int pooled) {
+            for (int oy = 0, s = pooled; oy < oh; oy++) {
+                for (int ox = 0, k = image + 2 * oy * w; ox < ow; ox++, s++, k += 2) {
+                    double m = Math.max(Math.max(x[k], x[k + 1]), Math.max(x[k + w], x[k + w + 1]));
+                    y[s] = m == 0 || m != m ? inTapOrder(x, image, oy, ox) : m;
+                }
+            }
+        }
+
+        /** The maximum of window (oy, ox) taken in the tap order: the first NaN, or the first of equal values. */
+        private double inTapOrder(double[] x, int image, int oy, int ox) {
+            double m = Double.NEGATIVE_INFINITY;
+            for (int i = top[oy], row = image + rowAt[oy] + colAt[ox] + i * rowStep; i < bottom[oy]; i++, row += rowStep) {
+                for (int j = left[ox]; j < right[ox]; j++) {
+                    double v = x[row + j * dw];
+                    if (!(v <= m) && m == m) m = v;   // v > m, or v is NaN, unless m is NaN already
+                }
+            }
+            return m;
+        }
+
+        /**
+         * g sent to each window's maximum, split evenly among ties: one pass over the window counts
+         * them and notes the first, with selects of ints rather than branches; the first takes it
+         * all when it is alone, as it mostly is.
+         */
+        void maxGrad(double[] x, double[] y, double[] g, double[] gx, int image, int pooled) {
+            Arrays.fill(gx, image, image + size, 0.0);
+            if (twoByTwo) {
+                maxGrad2x2(x, y, g, gx, image, pooled);
+                return;
+            }
+            for (int oy = 0, s = pooled; oy < oh; oy++) {
+                for (int ox = 0; ox < ow; ox++, s++) {
+                    double m = y[s];
+                    int count = 0, first = 0;
+                    for (int i = top[oy], row = image + rowAt[oy] + colAt[ox] + i * rowStep; i < bottom[oy]; i++, row += rowStep) {
+                        for (int j = left[ox]; j < right[ox]; j++) {
+                            first = count == 0 ? row + j * dw : first;   // stays at the first tie
+                            count += x[row + j * dw] == m ? 1 : 0;
+                        }
+                    }
+                    if (count == 1) gx[first] += g[s];
+                    else if (count > 1) share(x, m, g[s] / count, gx, oy, ox, image); // none for a NaN window
                 }
             }
         }
 
         /**
-         * g sent to each window's maximum, split evenly among ties: one pass over the window counts
-         * them and remembers the first, which takes it all when it is alone, as it mostly is.
+         * {@link #maxGrad} for 2 x 2 windows side by side: every tap gets its share or +0 (no window
+         * overlaps another, so adding +0 to the zeros is what leaving them does), chosen by masking
+         * the share's bits, as a select of doubles would be a branch. A window holding NaN ties
+         * nothing and passes nothing.
          */
-        void maxGrad(double[] x, double[] y, double[] g, double[] gx, int image, int pooled) {
-            Arrays.fill(gx, image, image + size, 0.0);
+        private void maxGrad2x2(double[] x, double[] y, double[] g, double[] gx, int image, int pooled) {
             for (int oy = 0, s = pooled; oy < oh; oy++) {
-                for (int ox = 0; ox < ow; ox++, s++) {
+                for (int ox = 0, k = image + 2 * oy * w; ox < ow; ox++, s++, k += 2) {
                     double m = y[s];
-                    int count = 0, first = -1;
-                    for (int i = top[oy], row = image + rowAt[oy] + colAt[ox] + i * rowStep; i < bottom[oy]; i++, row += rowStep) {
-                        for (int j = left[ox]; j < right[ox]; j++) {
-                            if (x[row + j * dw] == m && count++ == 0) first = row + j * dw;
-                        }
-                    }
-                    if (count == 1) gx[first] += g[s];
-                    else if (count > 1) share(x, m, g[s] / count, gx, oy, ox, image); // none for a NaN window
+                    int a = x[k] == m ? 1 : 0, b = x[k + 1] == m ? 1 : 0, c = x[k + w] == m ? 1 : 0, d = x[k + w + 1] == m ? 1 : 0;
+                    long share = Double.doubleToRawLongBits(g[s] / (a + b + c + d));
+                    gx[k] += Double.longBitsToDouble(share & -a);
+                    gx[k + 1] += Double.longBitsToDouble(share & -b);
+                    gx[k + w] += Double.longBitsToDouble(share & -c);
+                    gx[k + w + 1] += Double.longBitsToDouble(share & -d);
                 }
             }
         }
@@ -525,13 +601,11 @@ public sealed interface Pool extends Op {
             Arrays.fill(gx, image, image + size, 0.0);
             for (int i = 0; i < kh; i++) {
                 for (int j = 0; j < kw; j++) {
-                    for (int oy = 0, s = pooled; oy < oh; oy++) {
-                        if (i < top[oy] || i >= bottom[oy]) {
-                            s += ow;
-                            continue;
-                        }
-                        for (int ox = 0, row = image + rowAt[oy] + i * rowStep + j * dw; ox < ow; ox++, s++) {
-                            if (j >= left[ox] && j < right[ox]) gx[row + colAt[ox]] += g[s] / (countPadding ? taps : inside(oy, ox));
+                    for (int oy = 0; oy < oh; oy++) {
+                        if (i < top[oy] || i >= bottom[oy]) continue;
+                        for (int ox = columnsFrom[j], s = pooled + oy * ow + ox, at = image + rowAt[oy] + i * rowStep + j * dw + ox * sw - pw;
+                             ox < columnsTo[j]; ox++, s++, at += sw) {
+                            gx[at] += g[s] / (countPadding ? taps : inside(oy, ox));
                         }
                     }
                 }
