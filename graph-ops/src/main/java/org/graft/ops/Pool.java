@@ -70,7 +70,7 @@ public sealed interface Pool extends Op {
 
     Window window();
 
-    // the kernels run on f64 planes, widened from f32 ones a plane at a time (Planes.kernel)
+    // the kernels serve f32 buffers too: f64 loops on planes widened one at a time, or f32 twins (Planes.kernel)
     @Override
     default Kernel kernelF32(Site site) { return kernel(site); }
 
@@ -105,7 +105,8 @@ public sealed interface Pool extends Op {
         @Override
         public Kernel kernel(Site site) {
             var p = Planes.of(window, site.in(0));
-            return p.kernel(site, (b, image, pooled) -> p.max(b[0], b[1], image, pooled), Side.IMAGES, Side.POOLED);
+            return p.kernel(site, (b, image, pooled) -> p.max(b[0], b[1], image, pooled),
+                    p.twoByTwo() ? (b, image, pooled) -> p.max2x2(b[0], b[1], image, pooled) : null, Side.IMAGES, Side.POOLED);
         }
 
         @Override
@@ -168,6 +169,7 @@ public sealed interface Pool extends Op {
         public Kernel kernel(Site site) {
             var p = Planes.of(window, site.in(0));
             return p.kernel(site, (b, image, pooled) -> p.maxGrad(b[0], b[1], b[2], b[3], image, pooled),
+                    p.twoByTwo() ? (b, image, pooled) -> p.maxGrad2x2(b[0], b[1], b[2], b[3], image, pooled) : null,
                     Side.IMAGES, Side.POOLED, Side.POOLED, Side.IMAGES);
         }
 
@@ -204,7 +206,7 @@ public sealed interface Pool extends Op {
         @Override
         public Kernel kernel(Site site) {
             var p = Planes.of(window, site.in(0));
-            return p.kernel(site, (b, image, pooled) -> p.maxGather(b[0], b[1], b[2], b[3], image, pooled),
+            return p.kernel(site, (b, image, pooled) -> p.maxGather(b[0], b[1], b[2], b[3], image, pooled), null,
                     Side.IMAGES, Side.POOLED, Side.IMAGES, Side.POOLED);
         }
 
@@ -241,7 +243,7 @@ public sealed interface Pool extends Op {
         @Override
         public Kernel kernel(Site site) {
             var p = Planes.of(window, site.in(0));
-            return p.kernel(site, (b, image, pooled) -> p.mean(b[0], b[1], countPadding, image, pooled), Side.IMAGES, Side.POOLED);
+            return p.kernel(site, (b, image, pooled) -> p.mean(b[0], b[1], countPadding, image, pooled), null, Side.IMAGES, Side.POOLED);
         }
 
         @Override
@@ -281,7 +283,7 @@ public sealed interface Pool extends Op {
         @Override
         public Kernel kernel(Site site) {
             var p = Planes.of(window, site.out());
-            return p.kernel(site, (b, image, pooled) -> p.meanGrad(b[0], b[1], countPadding, image, pooled), Side.POOLED, Side.IMAGES);
+            return p.kernel(site, (b, image, pooled) -> p.meanGrad(b[0], b[1], countPadding, image, pooled), null, Side.POOLED, Side.IMAGES);
         }
 
         @Override
@@ -339,7 +341,10 @@ public sealed interface Pool extends Op {
      *
      * <p>The kernels are written once, on doubles; an f32 node's runs them on each plane's
      * operands widened into scratch planes and rounds the plane's result once, which is the f64
-     * kernel's value rounded, as {@code Widened} gives, with copies that stay in cache.
+     * kernel's value rounded, as {@code Widened} gives, with copies that stay in cache. The
+     * loops of 2 x 2 windows side by side, the common pool, have f32 twins that give the same
+     * floats without the copies: a maximum is one of the floats, and a float quotient is the
+     * double one rounded.
      */
     final class Planes {
         private final int planes, w, oh, ow, size, spots, kh, kw, taps, rowStep, sw, pw, dw;
@@ -421,23 +426,41 @@ public sealed interface Pool extends Op {
             void run(double[][] buffers, int image, int pooled);
         }
 
+        /** The same work on f32 buffers, for the hottest loops, which have f32 twins. */
+        @FunctionalInterface
+        interface OnFloatPlane {
+            void run(float[][] buffers, int image, int pooled);
+        }
+
+        /** Whether the windows are 2 x 2 side by side, whose loops have f32 twins. */
+        boolean twoByTwo() { return twoByTwo; }
+
         /**
          * The kernel of {@code site} that runs {@code onPlane} over every plane; {@code sides} says
-         * which planes each operand, then the result, holds. For f32 buffers each plane's operands
-         * are widened into scratch planes and its result rounded back.
+         * which planes each operand, then the result, holds. On f32 buffers it runs
+         * {@code onFloatPlane} where there is one, and otherwise widens each plane's operands into
+         * scratch planes and rounds its result back.
          */
-        Kernel kernel(Site site, OnPlane onPlane, Side... sides) {
+        Kernel kernel(Site site, OnPlane onPlane, OnFloatPlane onFloatPlane, Side... sides) {
             int n = sides.length;
             int[] slots = new int[n];
             for (int i = 0; i < n - 1; i++) slots[i] = site.slot(i);
             slots[n - 1] = site.slot();
-            double[][] buffers = new double[n][];
             if (site.dtype() == DType.F64) {
+                double[][] buffers = new double[n][];
                 return b -> {
                     for (int i = 0; i < n; i++) buffers[i] = (double[]) b[slots[i]];
                     for (int p = 0; p < planes; p++) onPlane.run(buffers, p * size, p * spots);
                 };
             }
+            if (onFloatPlane != null) {
+                float[][] buffers = new float[n][];
+                return b -> {
+                    for (int i = 0; i < n; i++) buffers[i] = (float[]) b[slots[i]];
+                    for (int p = 0; p < planes; p++) onFloatPlane.run(buffers, p * size, p * spots);
+                };
+            }
+            double[][] buffers = new double[n][];
             for (int i = 0; i < n; i++) buffers[i] = new double[sides[i] == Side.IMAGES ? size : spots];
             return b -> {
                 for (int p = 0; p < planes; p++) {
@@ -484,22 +507,36 @@ public sealed interface Pool extends Op {
         }
 
         /** {@link #max} for 2 x 2 windows side by side, each window's four taps read at once. */
-        private void max2x2(double[] x, double[] y, int image, int pooled) {
+        void max2x2(double[] x, double[] y, int image, int pooled) {
             for (int oy = 0, s = pooled; oy < oh; oy++) {
                 for (int ox = 0, k = image + 2 * oy * w; ox < ow; ox++, s++, k += 2) {
-                    double m = Math.max(Math.max(x[k], x[k + 1]), Math.max(x[k + w], x[k + w + 1]));
-                    y[s] = m == 0 || m != m ? inTapOrder(x, image, oy, ox) : m;
+                    double a = x[k], b = x[k + 1], c = x[k + w], d = x[k + w + 1], m = Math.max(Math.max(a, b), Math.max(c, d));
+                    y[s] = m == 0 || m != m ? inTapOrder(a, b, c, d) : m;
                 }
             }
         }
+
+        void max2x2(float[] x, float[] y, int image, int pooled) {
+            for (int oy = 0, s = pooled; oy < oh; oy++) {
+                for (int ox = 0, k = image + 2 * oy * w; ox < ow; ox++, s++, k += 2) {
+                    float a = x[k], b = x[k + 1], c = x[k + w], d = x[k + w + 1], m = Math.max(Math.max(a, b), Math.max(c, d));
+                    y[s] = m == 0 || m != m ? (float) inTapOrder(a, b, c, d) : m;
+                }
+            }
+        }
+
+        /** The maximum of four taps in their order, as {@link #inTapOrder(double[], int, int, int)} takes it. */
+        private static double inTapOrder(double a, double b, double c, double d) { return atLeast(atLeast(atLeast(a, b), c), d); }
+
+        /** {@code v} if it is greater than {@code m} or NaN, unless {@code m} is NaN already; else {@code m}. */
+        private static double atLeast(double m, double v) { return !(v <= m) && m == m ? v : m; }
 
         /** The maximum of window (oy, ox) taken in the tap order: the first NaN, or the first of equal values. */
         private double inTapOrder(double[] x, int image, int oy, int ox) {
             double m = Double.NEGATIVE_INFINITY;
             for (int i = top[oy], row = image + rowAt[oy] + colAt[ox] + i * rowStep; i < bottom[oy]; i++, row += rowStep) {
                 for (int j = left[ox]; j < right[ox]; j++) {
-                    double v = x[row + j * dw];
-                    if (!(v <= m) && m == m) m = v;   // v > m, or v is NaN, unless m is NaN already
+                    m = atLeast(m, x[row + j * dw]);
                 }
             }
             return m;
@@ -511,11 +548,11 @@ public sealed interface Pool extends Op {
          * all when it is alone, as it mostly is.
          */
         void maxGrad(double[] x, double[] y, double[] g, double[] gx, int image, int pooled) {
-            Arrays.fill(gx, image, image + size, 0.0);
             if (twoByTwo) {
                 maxGrad2x2(x, y, g, gx, image, pooled);
                 return;
             }
+            Arrays.fill(gx, image, image + size, 0.0);
             for (int oy = 0, s = pooled; oy < oh; oy++) {
                 for (int ox = 0; ox < ow; ox++, s++) {
                     double m = y[s];
@@ -538,7 +575,8 @@ public sealed interface Pool extends Op {
          * the share's bits, as a select of doubles would be a branch. A window holding NaN ties
          * nothing and passes nothing.
          */
-        private void maxGrad2x2(double[] x, double[] y, double[] g, double[] gx, int image, int pooled) {
+        void maxGrad2x2(double[] x, double[] y, double[] g, double[] gx, int image, int pooled) {
+            Arrays.fill(gx, image, image + size, 0.0);
             for (int oy = 0, s = pooled; oy < oh; oy++) {
                 for (int ox = 0, k = image + 2 * oy * w; ox < ow; ox++, s++, k += 2) {
                     double m = y[s];
@@ -548,6 +586,21 @@ public sealed interface Pool extends Op {
                     gx[k + 1] += Double.longBitsToDouble(share & -b);
                     gx[k + w] += Double.longBitsToDouble(share & -c);
                     gx[k + w + 1] += Double.longBitsToDouble(share & -d);
+                }
+            }
+        }
+
+        void maxGrad2x2(float[] x, float[] y, float[] g, float[] gx, int image, int pooled) {
+            Arrays.fill(gx, image, image + size, 0f);
+            for (int oy = 0, s = pooled; oy < oh; oy++) {
+                for (int ox = 0, k = image + 2 * oy * w; ox < ow; ox++, s++, k += 2) {
+                    float m = y[s];
+                    int a = x[k] == m ? 1 : 0, b = x[k + 1] == m ? 1 : 0, c = x[k + w] == m ? 1 : 0, d = x[k + w + 1] == m ? 1 : 0;
+                    int share = Float.floatToRawIntBits(g[s] / (a + b + c + d));
+                    gx[k] += Float.intBitsToFloat(share & -a);
+                    gx[k + 1] += Float.intBitsToFloat(share & -b);
+                    gx[k + w] += Float.intBitsToFloat(share & -c);
+                    gx[k + w + 1] += Float.intBitsToFloat(share & -d);
                 }
             }
         }
