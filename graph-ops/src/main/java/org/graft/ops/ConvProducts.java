@@ -134,7 +134,12 @@ final class ConvProducts<A> {
         }
     }
 
-    /** The columns of {@code col} added back onto the inputs they were read from, the adjoint of {@link #im2col}. */
+    /**
+     * The columns of {@code col} added back onto the inputs they were read from, the adjoint of
+     * {@link #im2col}, a run at a time for all the chunk's images as there. An input's terms all
+     * come from its own image, so they are still added in the order of the patch's rows, then
+     * of the output positions.
+     */
     private void col2im(A gx, int first, int images, int group) {
         int columns = images * spots, oh = g.oh(), ow = g.ow(), image = g.c() * g.h() * g.w();
         for (int r = 0; r < patch; r++) {
