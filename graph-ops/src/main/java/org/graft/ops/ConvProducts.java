@@ -111,38 +111,46 @@ final class ConvProducts<A> {
         if (g.n() == 0) dense.zero(gw, 0, g.f() * patch);
     }
 
-    /** The chunk's patches of one group as columns: {@code col[r, i * spots + s]}. */
+    /**
+     * The chunk's patches of one group as columns: {@code col[r, i * spots + s]}. With a stride of 1
+     * across, a patch row's run along an output row is the same for every image, so it is read
+     * from the runs once and copied for each image in turn.
+     */
     private void im2col(A x, int first, int images, int group) {
-        int columns = images * spots, oh = g.oh(), ow = g.ow();
+        int columns = images * spots, oh = g.oh(), ow = g.ow(), image = g.c() * g.h() * g.w();
         for (int r = 0; r < patch; r++) {
-            for (int i = 0; i < images; i++) {
-                int base = imageAt(first + i, group), to = r * columns + i * spots;
-                if (runs == null) {
-                    dense.gather(x, base, index, r * spots, col, to, spots);
-                    continue;
-                }
-                for (int oy = 0, at = 3 * r * oh; oy < oh; oy++, at += 3, to += ow) {
-                    int lo = runs[at + 1], hi = runs[at + 2];
+            if (runs == null) {
+                for (int i = 0; i < images; i++) dense.gather(x, imageAt(first + i, group), index, r * spots, col, r * columns + i * spots, spots);
+                continue;
+            }
+            for (int oy = 0, at = 3 * r * oh; oy < oh; oy++, at += 3) {
+                int lo = runs[at + 1], hi = runs[at + 2];
+                for (int i = 0, from = imageAt(first, group) + runs[at], to = r * columns + oy * ow; i < images; i++, from += image, to += spots) {
                     if (lo > 0) dense.zero(col, to, to + lo);
-                    dense.copy(x, base + runs[at], col, to + lo, hi - lo);
+                    dense.copy(x, from, col, to + lo, hi - lo);
                     if (hi < ow) dense.zero(col, to + hi, to + ow);
                 }
             }
         }
     }
 
-    /** The columns of {@code col} added back onto the inputs they were read from, the adjoint of {@link #im2col}. */
+    /**
+     * The columns of {@code col} added back onto the inputs they were read from, the adjoint of
+     * {@link #im2col}, a run at a time for all the chunk's images as there. An input's terms all
+     * come from its own image, so they are still added in the order of the patch's rows, then
+     * of the output positions.
+     */
     private void col2im(A gx, int first, int images, int group) {
-        int columns = images * spots, oh = g.oh(), ow = g.ow();
+        int columns = images * spots, oh = g.oh(), ow = g.ow(), image = g.c() * g.h() * g.w();
         for (int r = 0; r < patch; r++) {
-            for (int i = 0; i < images; i++) {
-                int base = imageAt(first + i, group), from = r * columns + i * spots;
-                if (runs == null) {
-                    dense.scatterAdd(col, from, index, r * spots, gx, base, spots);
-                    continue;
-                }
-                for (int oy = 0, at = 3 * r * oh; oy < oh; oy++, at += 3, from += ow) {
-                    dense.add(col, from + runs[at + 1], gx, base + runs[at], runs[at + 2] - runs[at + 1]);
+            if (runs == null) {
+                for (int i = 0; i < images; i++) dense.scatterAdd(col, r * columns + i * spots, index, r * spots, gx, imageAt(first + i, group), spots);
+                continue;
+            }
+            for (int oy = 0, at = 3 * r * oh; oy < oh; oy++, at += 3) {
+                int lo = runs[at + 1], hi = runs[at + 2];
+                for (int i = 0, to = imageAt(first, group) + runs[at], from = r * columns + oy * ow + lo; i < images; i++, to += image, from += spots) {
+                    dense.add(col, from, gx, to, hi - lo);
                 }
             }
         }
@@ -185,9 +193,10 @@ final class ConvProducts<A> {
         void zero(A a, int from, int to);
 
         /**
-         * {@code dst[to + s] = src[from + s]}: a loop the JIT compiles in place, where im2col's runs
-         * (as short as an output row, 8 values in LeNet's second layer) cost System.arraycopy its
-         * call more than the copy.
+         * {@code dst[to + s] = src[from + s]}, by System.arraycopy on arrays typed as what they are:
+         * the JIT then calls the copy stub of that type directly, which beats a loop even on
+         * im2col's runs of 8 values (LeNet's second layer), where arraycopy on the generic
+         * {@code A} went through the stub that checks the types first and lost to the loop.
          */
         void copy(A src, int from, A dst, int to, int count);
 
@@ -216,9 +225,7 @@ final class ConvProducts<A> {
 
             public void zero(double[] a, int from, int to) { java.util.Arrays.fill(a, from, to, 0.0); }
 
-            public void copy(double[] src, int from, double[] dst, int to, int count) {
-                for (int s = 0; s < count; s++) dst[to + s] = src[from + s];
-            }
+            public void copy(double[] src, int from, double[] dst, int to, int count) { System.arraycopy(src, from, dst, to, count); }
 
             public void add(double[] src, int from, double[] dst, int to, int count) {
                 for (int s = 0; s < count; s++) dst[to + s] += src[from + s];
@@ -249,9 +256,7 @@ final class ConvProducts<A> {
 
             public void zero(float[] a, int from, int to) { java.util.Arrays.fill(a, from, to, 0f); }
 
-            public void copy(float[] src, int from, float[] dst, int to, int count) {
-                for (int s = 0; s < count; s++) dst[to + s] = src[from + s];
-            }
+            public void copy(float[] src, int from, float[] dst, int to, int count) { System.arraycopy(src, from, dst, to, count); }
 
             public void add(float[] src, int from, float[] dst, int to, int count) {
                 for (int s = 0; s < count; s++) dst[to + s] += src[from + s];

@@ -18,6 +18,8 @@ import org.graft.core.ShapeError;
 import org.graft.core.Type;
 import org.graft.core.kernel.Kernel;
 import org.graft.core.kernel.Site;
+import org.graft.ops.Pool.Planes.Side;
+import org.graft.core.tensor.DType;
 import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
 
@@ -68,6 +70,10 @@ public sealed interface Pool extends Op {
 
     Window window();
 
+    // the kernels serve f32 buffers too: f64 loops on planes widened one at a time, or f32 twins (Planes.kernel)
+    @Override
+    default Kernel kernelF32(Site site) { return kernel(site); }
+
     @Override
     default String describe() { return name() + "(" + window() + ")"; }
 
@@ -99,8 +105,8 @@ public sealed interface Pool extends Op {
         @Override
         public Kernel kernel(Site site) {
             var p = Planes.of(window, site.in(0));
-            int x = site.slot(0), y = site.slot();
-            return b -> p.max((double[]) b[x], (double[]) b[y]);
+            return p.kernel(site, (b, image, pooled) -> p.max(b[0], b[1], image, pooled),
+                    p.twoByTwo() ? (b, image, pooled) -> p.max2x2(b[0], b[1], image, pooled) : null, Side.IMAGES, Side.POOLED);
         }
 
         @Override
@@ -162,8 +168,9 @@ public sealed interface Pool extends Op {
         @Override
         public Kernel kernel(Site site) {
             var p = Planes.of(window, site.in(0));
-            int x = site.slot(0), y = site.slot(1), g = site.slot(2), out = site.slot();
-            return b -> p.maxGrad((double[]) b[x], (double[]) b[y], (double[]) b[g], (double[]) b[out]);
+            return p.kernel(site, (b, image, pooled) -> p.maxGrad(b[0], b[1], b[2], b[3], image, pooled),
+                    p.twoByTwo() ? (b, image, pooled) -> p.maxGrad2x2(b[0], b[1], b[2], b[3], image, pooled) : null,
+                    Side.IMAGES, Side.POOLED, Side.POOLED, Side.IMAGES);
         }
 
         @Override
@@ -199,8 +206,8 @@ public sealed interface Pool extends Op {
         @Override
         public Kernel kernel(Site site) {
             var p = Planes.of(window, site.in(0));
-            int x = site.slot(0), y = site.slot(1), u = site.slot(2), out = site.slot();
-            return b -> p.maxGather((double[]) b[x], (double[]) b[y], (double[]) b[u], (double[]) b[out]);
+            return p.kernel(site, (b, image, pooled) -> p.maxGather(b[0], b[1], b[2], b[3], image, pooled), null,
+                    Side.IMAGES, Side.POOLED, Side.IMAGES, Side.POOLED);
         }
 
         @Override
@@ -236,8 +243,7 @@ public sealed interface Pool extends Op {
         @Override
         public Kernel kernel(Site site) {
             var p = Planes.of(window, site.in(0));
-            int x = site.slot(0), y = site.slot();
-            return b -> p.mean((double[]) b[x], (double[]) b[y], countPadding);
+            return p.kernel(site, (b, image, pooled) -> p.mean(b[0], b[1], countPadding, image, pooled), null, Side.IMAGES, Side.POOLED);
         }
 
         @Override
@@ -277,8 +283,7 @@ public sealed interface Pool extends Op {
         @Override
         public Kernel kernel(Site site) {
             var p = Planes.of(window, site.out());
-            int g = site.slot(0), out = site.slot();
-            return b -> p.meanGrad((double[]) b[g], (double[]) b[out], countPadding);
+            return p.kernel(site, (b, image, pooled) -> p.meanGrad(b[0], b[1], countPadding, image, pooled), null, Side.POOLED, Side.IMAGES);
         }
 
         @Override
@@ -324,119 +329,343 @@ public sealed interface Pool extends Op {
             slots[i] = i;
         }
         buffers[in.size()] = new double[out.size()];
-        op.kernel(new Site(org.graft.core.tensor.DType.F64, out, shapes, in.size(), slots, () -> null)).run(buffers);
+        op.kernel(new Site(DType.F64, out, shapes, in.size(), slots, () -> null)).run(buffers);
         return Tensor.of(in.get(0).dtype(), out, (double[]) buffers[in.size()]);
     }
 
     /**
-     * The windows over every plane (one channel of one image) of a batch: for each tap and output
-     * position, the offset in the plane it reads, -1 in the padding.
+     * The windows over every plane (one channel of one image) of a batch, and the kernels that
+     * run over them a plane at a time. A window's taps inside the image are a block: for each
+     * output row the tap rows inside it, for each output column the tap columns, so the loops
+     * visit only those, in the window's row-major order, with no test for the padding.
+     *
+     * <p>The kernels are written once, on doubles; an f32 node's runs them on each plane's
+     * operands widened into scratch planes and rounds the plane's result once, which is the f64
+     * kernel's value rounded, as {@code Widened} gives, with copies that stay in cache. The
+     * loops of 2 x 2 windows side by side, the common pool, have f32 twins that give the same
+     * floats without the copies: a maximum is one of the floats, and a float quotient is the
+     * double one rounded.
      */
     final class Planes {
-        private final int planes, size, spots, taps;
-        private final int[] index;
-        private final double[] counts;   // how many of each position's taps are in the image
+        private final int planes, w, oh, ow, size, spots, kh, kw, taps, rowStep, sw, pw, dw;
+        private final boolean twoByTwo;           // 2 x 2 windows side by side (stride 2, no padding, no dilation): loops of their own
+        private final int[] rowAt, top, bottom;   // per output row: the plane offset of tap row 0 (it may lie in the padding), the tap rows inside
+        private final int[] colAt, left, right;   // per output column: the same along the columns
+        private final int[] columnsFrom, columnsTo;   // per tap column: the output columns whose window has it in the image
 
-        private Planes(int planes, ConvGeometry g) {
+        private Planes(int planes, int h, int w, Window window) {
+            ConvGeometry g = window.over(h, w);
             this.planes = planes;
-            this.size = g.h() * g.w();
-            this.spots = g.spots();
-            this.taps = g.kh() * g.kw();
-            this.index = g.patchIndex();
-            this.counts = new double[spots];
-            for (int t = 0; t < taps; t++) for (int s = 0; s < spots; s++) if (index[t * spots + s] >= 0) counts[s]++;
+            this.w = w;
+            this.twoByTwo = window.equals(Window.of(2));
+            this.oh = g.oh();
+            this.ow = g.ow();
+            this.size = h * w;
+            this.spots = oh * ow;
+            this.kh = window.kh();
+            this.kw = window.kw();
+            this.taps = kh * kw;
+            this.rowStep = window.dh() * w;
+            this.dw = window.dw();
+            this.sw = window.sw();
+            this.pw = window.pw();
+            this.rowAt = new int[oh];
+            this.top = new int[oh];
+            this.bottom = new int[oh];
+            for (int oy = 0; oy < oh; oy++) {
+                int y0 = oy * window.sh() - window.ph();
+                rowAt[oy] = y0 * w;
+                top[oy] = firstInside(y0, window.dh(), window.kh());
+                bottom[oy] = Math.max(top[oy], lastInside(y0, window.dh(), window.kh(), h));
+            }
+            this.colAt = new int[ow];
+            this.left = new int[ow];
+            this.right = new int[ow];
+            for (int ox = 0; ox < ow; ox++) {
+                int x0 = ox * window.sw() - window.pw();
+                colAt[ox] = x0;
+                left[ox] = firstInside(x0, window.dw(), window.kw());
+                right[ox] = Math.max(left[ox], lastInside(x0, window.dw(), window.kw(), w));
+            }
+            this.columnsFrom = new int[kw];
+            this.columnsTo = new int[kw];
+            for (int j = 0; j < kw; j++) {
+                int ox = 0;
+                while (ox < ow && !(left[ox] <= j && j < right[ox])) ox++;
+                columnsFrom[j] = ox;
+                while (ox < ow && left[ox] <= j && j < right[ox]) ox++;
+                columnsTo[j] = ox;
+            }
+        }
+
+        /** The first of {@code k} taps from {@code at}, {@code step} apart, at or after 0 ({@code k} if none). */
+        private static int firstInside(int at, int step, int k) {
+            int i = 0;
+            while (i < k && at + i * step < 0) i++;
+            return i;
+        }
+
+        /** One past the last of {@code k} taps from {@code at}, {@code step} apart, before {@code size}. */
+        private static int lastInside(int at, int step, int k, int size) {
+            int i = k;
+            while (i > 0 && at + (i - 1) * step >= size) i--;
+            return i;
         }
 
         /** The windows of {@code window} over images of shape {@code [n, c, h, w]}. */
         static Planes of(Window window, Shape images) {
-            return new Planes(images.dim(0) * images.dim(1), window.over(images.dim(2), images.dim(3)));
+            return new Planes(images.dim(0) * images.dim(1), images.dim(2), images.dim(3), window);
         }
 
-        void max(double[] x, double[] y) {
-            for (int p = 0; p < planes; p++) {
-                int in = p * size, out = p * spots;
-                Arrays.fill(y, out, out + spots, Double.NEGATIVE_INFINITY);
-                for (int t = 0; t < taps; t++) {
-                    for (int s = 0; s < spots; s++) {
-                        int k = index[t * spots + s];
-                        if (k < 0) continue;
-                        double v = x[in + k], m = y[out + s];
-                        if (v > m || v != v) y[out + s] = m != m ? m : v; // NaN, once met, stays
+        /** Which planes a buffer holds: the images' ({@code h x w}) or the pooled ones ({@code oh x ow}). */
+        enum Side { IMAGES, POOLED }
+
+        /** A kernel's work on one plane: the buffers (operands, then the result) and where the plane starts in an image and in a pooled buffer. */
+        @FunctionalInterface
+        interface OnPlane {
+            void run(double[][] buffers, int image, int pooled);
+        }
+
+        /** The same work on f32 buffers, for the hottest loops, which have f32 twins. */
+        @FunctionalInterface
+        interface OnFloatPlane {
+            void run(float[][] buffers, int image, int pooled);
+        }
+
+        /** Whether the windows are 2 x 2 side by side, whose loops have f32 twins. */
+        boolean twoByTwo() { return twoByTwo; }
+
+        /**
+         * The kernel of {@code site} that runs {@code onPlane} over every plane; {@code sides} says
+         * which planes each operand, then the result, holds. On f32 buffers it runs
+         * {@code onFloatPlane} where there is one, and otherwise widens each plane's operands into
+         * scratch planes and rounds its result back.
+         */
+        Kernel kernel(Site site, OnPlane onPlane, OnFloatPlane onFloatPlane, Side... sides) {
+            int n = sides.length;
+            int[] slots = new int[n];
+            for (int i = 0; i < n - 1; i++) slots[i] = site.slot(i);
+            slots[n - 1] = site.slot();
+            if (site.dtype() == DType.F64) {
+                double[][] buffers = new double[n][];
+                return b -> {
+                    for (int i = 0; i < n; i++) buffers[i] = (double[]) b[slots[i]];
+                    for (int p = 0; p < planes; p++) onPlane.run(buffers, p * size, p * spots);
+                };
+            }
+            if (onFloatPlane != null) {
+                float[][] buffers = new float[n][];
+                return b -> {
+                    for (int i = 0; i < n; i++) buffers[i] = (float[]) b[slots[i]];
+                    for (int p = 0; p < planes; p++) onFloatPlane.run(buffers, p * size, p * spots);
+                };
+            }
+            double[][] buffers = new double[n][];
+            for (int i = 0; i < n; i++) buffers[i] = new double[sides[i] == Side.IMAGES ? size : spots];
+            return b -> {
+                for (int p = 0; p < planes; p++) {
+                    for (int i = 0; i < n - 1; i++) {
+                        float[] from = (float[]) b[slots[i]];
+                        double[] to = buffers[i];
+                        for (int k = 0, at = sides[i] == Side.IMAGES ? p * size : p * spots; k < to.length; k++) to[k] = from[at + k];
                     }
+                    onPlane.run(buffers, 0, 0);
+                    double[] from = buffers[n - 1];
+                    float[] to = (float[]) b[slots[n - 1]];
+                    for (int k = 0, at = sides[n - 1] == Side.IMAGES ? p * size : p * spots; k < from.length; k++) to[at + k] = (float) from[k];
                 }
-            }
+            };
         }
 
-        /** How many taps of window {@code s} of a plane hold its maximum {@code m}. */
-        private int ties(double[] x, int in, int s, double m) {
-            int count = 0;
-            for (int t = 0; t < taps; t++) {
-                int k = index[t * spots + s];
-                if (k >= 0 && x[in + k] == m) count++;
+        /**
+         * Each window's maximum: a NaN, once met, stays; of equal values (0 and -0) the first. Both
+         * are rare, so the loop takes {@link Math#max}, which the JIT compiles without a branch
+         * (whether the next tap is larger is a coin toss on real data, which a branch mispredicts
+         * half the time), and a window whose maximum is 0 or NaN is read again in the tap order.
+         */
+        void max(double[] x, double[] y, int image, int pooled) {
+            if (twoByTwo) {
+                max2x2(x, y, image, pooled);
+                return;
             }
-            return count;
-        }
-
-        void maxGrad(double[] x, double[] y, double[] g, double[] gx) {
-            Arrays.fill(gx, 0, planes * size, 0.0);
-            for (int p = 0; p < planes; p++) {
-                int in = p * size, out = p * spots;
-                for (int s = 0; s < spots; s++) {
-                    double m = y[out + s];
-                    int count = ties(x, in, s, m);
-                    if (count == 0) continue; // a NaN window
-                    double share = g[out + s] / count;
-                    for (int t = 0; t < taps; t++) {
-                        int k = index[t * spots + s];
-                        if (k >= 0 && x[in + k] == m) gx[in + k] += share;
-                    }
-                }
-            }
-        }
-
-        void maxGather(double[] x, double[] y, double[] u, double[] out) {
-            for (int p = 0; p < planes; p++) {
-                int in = p * size, at = p * spots;
-                for (int s = 0; s < spots; s++) {
-                    double m = y[at + s], sum = 0;
-                    int count = 0;
-                    for (int t = 0; t < taps; t++) {
-                        int k = index[t * spots + s];
-                        if (k >= 0 && x[in + k] == m) {
-                            sum += u[in + k];
-                            count++;
+            // a tap at a time across an output row: the windows' maxima are independent, where one
+            // window's taps would wait on each other's
+            for (int oy = 0, s = pooled; oy < oh; oy++, s += ow) {
+                Arrays.fill(y, s, s + ow, Double.NEGATIVE_INFINITY);
+                for (int i = top[oy], row = image + rowAt[oy] + i * rowStep; i < bottom[oy]; i++, row += rowStep) {
+                    for (int j = 0; j < kw; j++) {
+                        for (int ox = columnsFrom[j], at = row + j * dw + ox * sw - pw; ox < columnsTo[j]; ox++, at += sw) {
+                            y[s + ox] = Math.max(y[s + ox], x[at]);
                         }
                     }
-                    out[at + s] = count == 0 ? 0.0 : sum / count;
+                }
+                for (int ox = 0; ox < ow; ox++) {
+                    double m = y[s + ox];
+                    if (m == 0 || m != m) y[s + ox] = inTapOrder(x, image, oy, ox);
                 }
             }
         }
 
-        void mean(double[] x, double[] y, boolean countPadding) {
-            Arrays.fill(y, 0, planes * spots, 0.0);
-            for (int p = 0; p < planes; p++) {
-                int in = p * size, out = p * spots;
-                for (int t = 0; t < taps; t++) {
-                    for (int s = 0; s < spots; s++) {
-                        int k = index[t * spots + s];
-                        if (k >= 0) y[out + s] += x[in + k];
-                    }
+        /** {@link #max} for 2 x 2 windows side by side, each window's four taps read at once. */
+        void max2x2(double[] x, double[] y, int image, int pooled) {
+            for (int oy = 0, s = pooled; oy < oh; oy++) {
+                for (int ox = 0, k = image + 2 * oy * w; ox < ow; ox++, s++, k += 2) {
+                    double a = x[k], b = x[k + 1], c = x[k + w], d = x[k + w + 1], m = Math.max(Math.max(a, b), Math.max(c, d));
+                    y[s] = m == 0 || m != m ? inTapOrder(a, b, c, d) : m;
                 }
-                for (int s = 0; s < spots; s++) y[out + s] /= countPadding ? taps : counts[s];
             }
         }
 
-        void meanGrad(double[] g, double[] gx, boolean countPadding) {
-            Arrays.fill(gx, 0, planes * size, 0.0);
-            for (int p = 0; p < planes; p++) {
-                int in = p * size, out = p * spots;
-                for (int t = 0; t < taps; t++) {
-                    for (int s = 0; s < spots; s++) {
-                        int k = index[t * spots + s];
-                        if (k >= 0) gx[in + k] += g[out + s] / (countPadding ? taps : counts[s]);
+        void max2x2(float[] x, float[] y, int image, int pooled) {
+            for (int oy = 0, s = pooled; oy < oh; oy++) {
+                for (int ox = 0, k = image + 2 * oy * w; ox < ow; ox++, s++, k += 2) {
+                    float a = x[k], b = x[k + 1], c = x[k + w], d = x[k + w + 1], m = Math.max(Math.max(a, b), Math.max(c, d));
+                    y[s] = m == 0 || m != m ? (float) inTapOrder(a, b, c, d) : m;
+                }
+            }
+        }
+
+        /** The maximum of four taps in their order, as {@link #inTapOrder(double[], int, int, int)} takes it. */
+        private static double inTapOrder(double a, double b, double c, double d) { return atLeast(atLeast(atLeast(a, b), c), d); }
+
+        /** {@code v} if it is greater than {@code m} or NaN, unless {@code m} is NaN already; else {@code m}. */
+        private static double atLeast(double m, double v) { return !(v <= m) && m == m ? v : m; }
+
+        /** The maximum of window (oy, ox) taken in the tap order: the first NaN, or the first of equal values. */
+        private double inTapOrder(double[] x, int image, int oy, int ox) {
+            double m = Double.NEGATIVE_INFINITY;
+            for (int i = top[oy], row = image + rowAt[oy] + colAt[ox] + i * rowStep; i < bottom[oy]; i++, row += rowStep) {
+                for (int j = left[ox]; j < right[ox]; j++) {
+                    m = atLeast(m, x[row + j * dw]);
+                }
+            }
+            return m;
+        }
+
+        /**
+         * g sent to each window's maximum, split evenly among ties: one pass over the window counts
+         * them and notes the first, with selects of ints rather than branches; the first takes it
+         * all when it is alone, as it mostly is.
+         */
+        void maxGrad(double[] x, double[] y, double[] g, double[] gx, int image, int pooled) {
+            if (twoByTwo) {
+                maxGrad2x2(x, y, g, gx, image, pooled);
+                return;
+            }
+            Arrays.fill(gx, image, image + size, 0.0);
+            for (int oy = 0, s = pooled; oy < oh; oy++) {
+                for (int ox = 0; ox < ow; ox++, s++) {
+                    double m = y[s];
+                    int count = 0, first = 0;
+                    for (int i = top[oy], row = image + rowAt[oy] + colAt[ox] + i * rowStep; i < bottom[oy]; i++, row += rowStep) {
+                        for (int j = left[ox]; j < right[ox]; j++) {
+                            first = count == 0 ? row + j * dw : first;   // stays at the first tie
+                            count += x[row + j * dw] == m ? 1 : 0;
+                        }
+                    }
+                    if (count == 1) gx[first] += g[s];
+                    else if (count > 1) share(x, m, g[s] / count, gx, oy, ox, image); // none for a NaN window
+                }
+            }
+        }
+
+        /**
+         * {@link #maxGrad} for 2 x 2 windows side by side: every tap gets its share or +0 (no window
+         * overlaps another, so adding +0 to the zeros is what leaving them does), chosen by masking
+         * the share's bits, as a select of doubles would be a branch. A window holding NaN ties
+         * nothing and passes nothing.
+         */
+        void maxGrad2x2(double[] x, double[] y, double[] g, double[] gx, int image, int pooled) {
+            Arrays.fill(gx, image, image + size, 0.0);
+            for (int oy = 0, s = pooled; oy < oh; oy++) {
+                for (int ox = 0, k = image + 2 * oy * w; ox < ow; ox++, s++, k += 2) {
+                    double m = y[s];
+                    int a = x[k] == m ? 1 : 0, b = x[k + 1] == m ? 1 : 0, c = x[k + w] == m ? 1 : 0, d = x[k + w + 1] == m ? 1 : 0;
+                    long share = Double.doubleToRawLongBits(g[s] / (a + b + c + d));
+                    gx[k] += Double.longBitsToDouble(share & -a);
+                    gx[k + 1] += Double.longBitsToDouble(share & -b);
+                    gx[k + w] += Double.longBitsToDouble(share & -c);
+                    gx[k + w + 1] += Double.longBitsToDouble(share & -d);
+                }
+            }
+        }
+
+        void maxGrad2x2(float[] x, float[] y, float[] g, float[] gx, int image, int pooled) {
+            Arrays.fill(gx, image, image + size, 0f);
+            for (int oy = 0, s = pooled; oy < oh; oy++) {
+                for (int ox = 0, k = image + 2 * oy * w; ox < ow; ox++, s++, k += 2) {
+                    float m = y[s];
+                    int a = x[k] == m ? 1 : 0, b = x[k + 1] == m ? 1 : 0, c = x[k + w] == m ? 1 : 0, d = x[k + w + 1] == m ? 1 : 0;
+                    int share = Float.floatToRawIntBits(g[s] / (a + b + c + d));
+                    gx[k] += Float.intBitsToFloat(share & -a);
+                    gx[k + 1] += Float.intBitsToFloat(share & -b);
+                    gx[k + w] += Float.intBitsToFloat(share & -c);
+                    gx[k + w + 1] += Float.intBitsToFloat(share & -d);
+                }
+            }
+        }
+
+        /** {@code share} added where window (oy, ox) holds {@code m}. */
+        private void share(double[] x, double m, double share, double[] gx, int oy, int ox, int image) {
+            for (int i = top[oy], row = image + rowAt[oy] + colAt[ox] + i * rowStep; i < bottom[oy]; i++, row += rowStep) {
+                for (int j = left[ox]; j < right[ox]; j++) {
+                    if (x[row + j * dw] == m) gx[row + j * dw] += share;
+                }
+            }
+        }
+
+        /** Each window's mean of u over the positions of its maximum in x; 0 where there are none. */
+        void maxGather(double[] x, double[] y, double[] u, double[] out, int image, int pooled) {
+            for (int oy = 0, s = pooled; oy < oh; oy++) {
+                for (int ox = 0; ox < ow; ox++, s++) {
+                    double m = y[s], sum = 0;
+                    int count = 0;
+                    for (int i = top[oy], row = image + rowAt[oy] + colAt[ox] + i * rowStep; i < bottom[oy]; i++, row += rowStep) {
+                        for (int j = left[ox]; j < right[ox]; j++) {
+                            if (x[row + j * dw] == m) {
+                                sum += u[row + j * dw];
+                                count++;
+                            }
+                        }
+                    }
+                    out[s] = count == 0 ? 0.0 : sum / count;
+                }
+            }
+        }
+
+        /** Each window's mean, over all its taps or over those in the image. */
+        void mean(double[] x, double[] y, boolean countPadding, int image, int pooled) {
+            for (int oy = 0, s = pooled; oy < oh; oy++) {
+                for (int ox = 0; ox < ow; ox++, s++) {
+                    double sum = 0;
+                    for (int i = top[oy], row = image + rowAt[oy] + colAt[ox] + i * rowStep; i < bottom[oy]; i++, row += rowStep) {
+                        for (int j = left[ox]; j < right[ox]; j++) sum += x[row + j * dw];
+                    }
+                    y[s] = sum / (countPadding ? taps : inside(oy, ox));
+                }
+            }
+        }
+
+        /**
+         * Each window's g spread evenly over it. The taps are the outer loop, so where windows
+         * overlap, an input's shares add up in the order they always have.
+         */
+        void meanGrad(double[] g, double[] gx, boolean countPadding, int image, int pooled) {
+            Arrays.fill(gx, image, image + size, 0.0);
+            for (int i = 0; i < kh; i++) {
+                for (int j = 0; j < kw; j++) {
+                    for (int oy = 0; oy < oh; oy++) {
+                        if (i < top[oy] || i >= bottom[oy]) continue;
+                        for (int ox = columnsFrom[j], s = pooled + oy * ow + ox, at = image + rowAt[oy] + i * rowStep + j * dw + ox * sw - pw;
+                             ox < columnsTo[j]; ox++, s++, at += sw) {
+                            gx[at] += g[s] / (countPadding ? taps : inside(oy, ox));
+                        }
                     }
                 }
             }
         }
+
+        /** How many taps of window (oy, ox) are in the image. */
+        private int inside(int oy, int ox) { return (bottom[oy] - top[oy]) * (right[ox] - left[ox]); }
     }
 }

@@ -106,6 +106,78 @@ class ConvTest {
         for (int i = 0; i < want.size(); i++) assertEquals(want.getFlat(i), y32.getFlat(i), 1e-5 * (1 + Math.abs(want.getFlat(i))));
     }
 
+    /**
+     * With one filter per patch value, each picking that value alone, the convolution is im2col's
+     * matrix itself and its input gradient col2im's sums of g: the products add only exact zeros,
+     * so the kernels must give the definition's values to the bit, f64 and f32, the sums added in
+     * the order of the patch's rows (channel, tap row, tap column), then the outputs' positions.
+     */
+    @Property(tries = 60)
+    void filtersPickingOnePatchValueEachMoveEveryValueExactly(@ForAll("cases") Case c) {
+        assertMovesEveryValueExactly(picking(c), 11);
+    }
+
+    @Example
+    void leNetsFirstLayerMovesEveryValueExactlyOverSeveralChunks() {
+        var c = picking(new Case(Conv.Spec.of(1, 0, 1, 1), uniform(Shape.of(100, 1, 28, 28), 3), Tensor.zeros(Shape.of(1, 1, 5, 5))));
+        assertTrue(ConvProducts.chunk(c.geometry()) < 100, "the case must take several chunks");
+        assertMovesEveryValueExactly(c, 12);
+    }
+
+    private static void assertMovesEveryValueExactly(Case c, long seed) {
+        ConvGeometry geo = c.geometry();
+        Tensor g = uniform(Shape.of(geo.n(), geo.f(), geo.oh(), geo.ow()), seed);
+        for (DType dtype : DType.values()) {
+            Tensor x = c.x().astype(dtype), weights = c.weights().astype(dtype), gy = g.astype(dtype);
+            Tensor y = run(in -> conv2d(in.get(0), in.get(1), c.spec()), x, weights);
+            assertBits(direct(new Case(c.spec(), x, weights)).storage(), y, dtype);
+            Tensor gx = run(in -> convTranspose2d(in.get(0), in.get(1), c.spec(), geo.h(), geo.w()), gy, weights);
+            assertBits(addedBack(geo, gy, dtype), gx, dtype);
+        }
+    }
+
+    /** The case's spec and images with one filter per patch value of each group, picking it. */
+    private static Case picking(Case c) {
+        ConvGeometry geo = c.geometry();
+        int patch = geo.patch(), groups = c.spec().groups();
+        double[] w = new double[groups * patch * patch];
+        for (int k = 0; k < groups * patch; k++) w[k * patch + k % patch] = 1;
+        return new Case(c.spec(), c.x(), Tensor.of(Shape.of(groups * patch, geo.cg(), geo.kh(), geo.kw()), w));
+    }
+
+    /** col2im of g under filters that pick: each output's g added back where its patch value was read, in f32 for f32. */
+    private static double[] addedBack(ConvGeometry geo, Tensor g, DType dtype) {
+        Conv.Spec s = geo.spec();
+        double[] gy = g.storage(), gx = new double[geo.n() * geo.c() * geo.h() * geo.w()];
+        for (int i = 0; i < geo.n(); i++) {
+            for (int group = 0; group < s.groups(); group++) {
+                for (int ci = 0, r = 0; ci < geo.cg(); ci++) {
+                    for (int a = 0; a < geo.kh(); a++) {
+                        for (int b = 0; b < geo.kw(); b++, r++) {
+                            for (int oy = 0; oy < geo.oh(); oy++) {
+                                for (int ox = 0; ox < geo.ow(); ox++) {
+                                    int yy = oy * s.sh() - s.top() + a * s.dh(), xx = ox * s.sw() - s.left() + b * s.dw();
+                                    if (yy < 0 || yy >= geo.h() || xx < 0 || xx >= geo.w()) continue;
+                                    int at = ((i * geo.c() + group * geo.cg() + ci) * geo.h() + yy) * geo.w() + xx;
+                                    double v = gy[((i * geo.f() + group * geo.fg() + r) * geo.oh() + oy) * geo.ow() + ox];
+                                    gx[at] = dtype == DType.F32 ? (float) gx[at] + (float) v : gx[at] + v;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return gx;
+    }
+
+    private static void assertBits(double[] want, Tensor got, DType dtype) {
+        assertEquals(dtype, got.dtype());
+        for (int i = 0; i < want.length; i++) {
+            assertEquals(Double.doubleToLongBits(want[i]), Double.doubleToLongBits(got.getFlat(i)), dtype + " element " + i + ": " + want[i] + " " + got.getFlat(i));
+        }
+    }
+
     @Example
     void aBatchDimMayBeSymbolic() {
         Input x = new Input("x", Type.f64("n", 3, 8, 8));
