@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
-import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 
 import org.graft.core.Apply;
@@ -29,7 +28,6 @@ import org.graft.core.Node;
 import org.graft.core.Op;
 import org.graft.core.ShapeError;
 import org.graft.core.Type;
-import org.graft.core.blas.Parallel;
 import org.graft.core.kernel.Kernel;
 import org.graft.core.kernel.Kernels;
 import org.graft.core.kernel.Site;
@@ -313,8 +311,6 @@ public sealed interface Linalg extends Op {
      * (s0 + s1) + (s2 + s3): one running sum waited 4 cycles per element on the last addition
      * (0.5 ms a step for the mlp's L2 penalty over W, 11% of its f32 step on two threads), four
      * take a quarter of that, and the order is still fixed, so the result is the same at every run.
-     * From 65,536 elements the sum is that of two halves, each summed so, which run on two threads
-     * when there are two: the same order on one, so the same bits at every thread count.
      */
     record Dot() implements Linalg, Multilinear {
         public static final Builtin BUILTIN = Builtin.operator("", "`vdot(x, y)`", "internal: `sum(x * y)` over every element in one pass, which specialize builds");
@@ -334,91 +330,41 @@ public sealed interface Linalg extends Op {
         public Tensor fprop(List<Tensor> in) { return Tensor.scalar(in.get(0).dtype(), in.get(0).dot(in.get(1))); }
 
         @Override
-        public Kernel kernel(Site site) { return new DotKernel(site, false); }
+        public Kernel kernel(Site site) {
+            int x = site.slot(0), y = site.slot(1), out = site.slot(), n = site.in(0).size();
+            return b -> {
+                double[] u = (double[]) b[x], v = (double[]) b[y];
+                double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+                int i = 0;
+                for (; i + 3 < n; i += 4) {
+                    s0 += u[i] * v[i];
+                    s1 += u[i + 1] * v[i + 1];
+                    s2 += u[i + 2] * v[i + 2];
+                    s3 += u[i + 3] * v[i + 3];
+                }
+                for (; i < n; i++) s0 += u[i] * v[i];
+                ((double[]) b[out])[0] = (s0 + s1) + (s2 + s3);
+            };
+        }
 
         // the same sums of the floats' exact products in double, rounded once: the f64 kernel's bits
         // on the widened floats, without widening copies (an L2 penalty's W, twice a step)
         @Override
-        public Kernel kernelF32(Site site) { return new DotKernel(site, true); }
-
-        /**
-         * The kernel. From {@link #HALVES_FROM} elements the sum is that of two halves,
-         * each with its four running sums, added last; the halves run on two threads when the pool
-         * has them, and one after the other when not, so the bits are the same at every thread count.
-         */
-        private static final class DotKernel implements Kernel {
-            /** Elements from which a sum is two halves: the mlp's L2 penalty over its 784 x 500 W is. */
-            static final int HALVES_FROM = 1 << 16;
-
-            private final int x, y, out, n, middle;
-            private final boolean f32;
-            private final Parallel pool;
-            private final double[] halves = new double[2];
-            private final IntConsumer sumHalf = this::sumHalf;
-            private Object u, v;
-
-            DotKernel(Site site, boolean f32) {
-                x = site.slot(0);
-                y = site.slot(1);
-                out = site.slot();
-                n = site.in(0).size();
-                middle = n / 2;
-                this.f32 = f32;
-                Parallel shared = n >= HALVES_FROM ? Parallel.shared() : null;
-                pool = shared != null && shared.parts() > 1 ? shared : null;
-            }
-
-            @Override
-            public void run(Object[] buffers) {
-                u = buffers[x];
-                v = buffers[y];
-                double sum;
-                if (n < HALVES_FROM) sum = sum(0, n);
-                else {
-                    if (pool != null) pool.run(sumHalf);
-                    else {
-                        sumHalf(0);
-                        sumHalf(1);
-                    }
-                    sum = halves[0] + halves[1];
-                }
-                if (f32) ((float[]) buffers[out])[0] = (float) sum;
-                else ((double[]) buffers[out])[0] = sum;
-            }
-
-            private void sumHalf(int h) {
-                if (h < 2) halves[h] = h == 0 ? sum(0, middle) : sum(middle, n);   // a pool of more threads leaves the rest idle
-            }
-
-            /** Σ u[i] v[i] over [from, to): four running sums, of i - from = 0, 1, 2 and 3 mod 4, added as (s0 + s1) + (s2 + s3). */
-            private double sum(int from, int to) { return f32 ? sum((float[]) u, (float[]) v, from, to) : sum((double[]) u, (double[]) v, from, to); }
-
-            private static double sum(double[] a, double[] b, int from, int to) {
+        public Kernel kernelF32(Site site) {
+            int x = site.slot(0), y = site.slot(1), out = site.slot(), n = site.in(0).size();
+            return b -> {
+                float[] u = (float[]) b[x], v = (float[]) b[y];
                 double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-                int i = from;
-                for (; i + 3 < to; i += 4) {
-                    s0 += a[i] * b[i];
-                    s1 += a[i + 1] * b[i + 1];
-                    s2 += a[i + 2] * b[i + 2];
-                    s3 += a[i + 3] * b[i + 3];
+                int i = 0;
+                for (; i + 3 < n; i += 4) {
+                    s0 += (double) u[i] * v[i];
+                    s1 += (double) u[i + 1] * v[i + 1];
+                    s2 += (double) u[i + 2] * v[i + 2];
+                    s3 += (double) u[i + 3] * v[i + 3];
                 }
-                for (; i < to; i++) s0 += a[i] * b[i];
-                return (s0 + s1) + (s2 + s3);
-            }
-
-            // the floats' products are exact in double
-            private static double sum(float[] a, float[] b, int from, int to) {
-                double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-                int i = from;
-                for (; i + 3 < to; i += 4) {
-                    s0 += (double) a[i] * b[i];
-                    s1 += (double) a[i + 1] * b[i + 1];
-                    s2 += (double) a[i + 2] * b[i + 2];
-                    s3 += (double) a[i + 3] * b[i + 3];
-                }
-                for (; i < to; i++) s0 += (double) a[i] * b[i];
-                return (s0 + s1) + (s2 + s3);
-            }
+                for (; i < n; i++) s0 += (double) u[i] * v[i];
+                ((float[]) b[out])[0] = (float) ((s0 + s1) + (s2 + s3));
+            };
         }
 
         // d/dx Σ xᵢyᵢ = y and d/dy = x, each scaled by the scalar gy

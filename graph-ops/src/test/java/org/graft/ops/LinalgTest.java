@@ -83,32 +83,6 @@ class LinalgTest {
         assertTrue(error <= n * Math.ulp(1.0) * magnitude, () -> "off by " + error);
     }
 
-    /**
-     * From 65,536 elements a vdot is the sum of two halves, the first n / 2 elements and the rest,
-     * each with four running sums added as (s0 + s1) + (s2 + s3): the order written out here, to
-     * the bit, in f64 and f32, on the two threads graph-ops' tests run with (the halves are the
-     * same on one thread, run one after the other).
-     */
-    @Property(tries = 12)
-    void aLongDotIsTheSumOfItsTwoHalvesInAFixedOrder(@ForAll @IntRange(min = 1 << 16, max = (1 << 16) + 3000) int n,
-                                                      @ForAll boolean f32, @ForAll long seed) {
-        var random = new java.util.SplittableRandom(seed);
-        DType dtype = f32 ? DType.F32 : DType.F64;
-        Tensor a = Tensor.uniform(dtype, Shape.of(n), -1, 1, random), b = Tensor.uniform(dtype, Shape.of(n), -1, 1, random);
-        Input x = new Input("x", Type.of(dtype, n)), y = new Input("y", Type.of(dtype, n));
-        double want = fourSums(a, b, 0, n / 2) + fourSums(a, b, n / 2, n);
-        Tensor got = Compiler.compile(List.of(x, y), List.of(vdot(x, y))).call(a, b).get(0);
-        assertEquals(f32 ? (float) want : want, got.getFlat(0));
-    }
-
-    private static double fourSums(Tensor a, Tensor b, int from, int to) {
-        double[] s = new double[4];
-        int whole = from + (to - from) / 4 * 4;
-        for (int i = from; i < whole; i++) s[(i - from) % 4] += a.getFlat(i) * b.getFlat(i);
-        for (int i = whole; i < to; i++) s[0] += a.getFlat(i) * b.getFlat(i);
-        return (s[0] + s[1]) + (s[2] + s[3]);
-    }
-
     @Example
     void aPermutationMovesAxesAsNumpyDoes() {
         Tensor x = Tensor.of(IntStream.range(0, 24).asDoubleStream().toArray(), 2, 3, 4);
