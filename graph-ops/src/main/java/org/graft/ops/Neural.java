@@ -635,7 +635,7 @@ public sealed interface Neural extends Op {
         // softplus(±z) = max(±z, 0) + log1p(e^-|z|): the two share their log, so it is taken once
         // (an exp and a log an element, where two softpluses took two of each)
         private static double cost(double z, double t) {
-            return (1 - t) * Math.max(z, 0.0) + t * Math.max(-z, 0.0) + Special.log1p(Math.exp(-Math.abs(z)));
+            return (1 - t) * Math.max(z, 0.0) + t * Math.max(-z, 0.0) + Special.softplusOfMinusAbs(z);
         }
 
         // d/dz = σ(z) - t; d/dt = -z

@@ -18,10 +18,10 @@ import org.graft.core.ShapeError;
 import org.graft.core.Type;
 import org.graft.core.kernel.Kernel;
 import org.graft.core.kernel.Site;
-import org.graft.ops.Pool.Planes.Side;
 import org.graft.core.tensor.DType;
 import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
+import org.graft.ops.Pool.Planes.Side;
 
 /**
  * Pooling over windows of NCHW images, each channel of each image on its own: the maximum

@@ -88,14 +88,14 @@ public sealed interface Update extends Elementwise {
         public List<Grad> bprop(List<Node> in, Node y, Node gy) {
             Node m = in.get(1), v = in.get(2), lr = in.get(3), c1 = in.get(4), c2 = in.get(5);
             Node mHat = div(m, c1), root = sqrt(div(v, c2)), d = add(root, eps);
-            Node perD = div(gy, d);                                   // dy/dN times gy, negated
-            Node n = mul(lr, mHat), perD2 = div(mul(perD, n), d);     // dy/dD times gy
-            Node perRoot = div(perD2, mul(2.0, root));                // through the root: d sqrt(u)/du = 1 / (2 sqrt u)
+            Node perD = div(gy, d);                                   // gy / D = -gy dy/dN
+            Node perDn = mul(perD, mul(lr, mHat));                    // gy N / D = -gy N dy/dN
+            Node perRoot = div(div(perDn, d), mul(2.0, root));        // gy dy/dD through the root: d sqrt(u)/du = 1 / (2 sqrt u)
             return List.of(Grad.of(gy),
                     Grad.of(neg(div(mul(perD, lr), c1))),
                     Grad.of(div(perRoot, c2)),
                     Grad.of(neg(mul(perD, mHat))),
-                    Grad.of(div(mul(perD, n), c1)),
+                    Grad.of(div(perDn, c1)),
                     Grad.of(neg(div(mul(perRoot, v), mul(c2, c2)))));
         }
     }
