@@ -16,11 +16,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.random.RandomGenerator;
 
 import org.graft.core.Input;
 import org.graft.core.Node;
 import org.graft.core.Type;
+import org.graft.core.random.Lxm;
 import org.graft.core.runtime.Function;
 import org.graft.core.runtime.Loop;
 import org.graft.core.tensor.DType;
@@ -68,7 +68,7 @@ public class UpdateBenchmark {
     public String form;
 
     private Loop loop;
-    private final RandomGenerator stream = Function.randomStream(Problem.SEED);
+    private final Lxm stream = Function.randomStream(Problem.SEED);
 
     @Setup
     public void compile() {

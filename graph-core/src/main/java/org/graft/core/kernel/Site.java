@@ -1,10 +1,10 @@
 package org.graft.core.kernel;
 
 import java.util.function.Supplier;
-import java.util.random.RandomGenerator;
 
 import org.graft.core.blas.Blas;
 import org.graft.core.blas.Gemm;
+import org.graft.core.random.Lxm;
 import org.graft.core.tensor.DType;
 import org.graft.core.tensor.Shape;
 
@@ -19,7 +19,7 @@ public final class Site {
     private final Shape[] in;
     private final int slot;
     private final int[] slots;
-    private final Supplier<RandomGenerator> random;
+    private final Supplier<Lxm> random;
     private final Shape[] parts;
 
     /**
@@ -27,7 +27,7 @@ public final class Site {
      * {@code slots}, of shapes {@code in}; {@code random} gives the random stream as it is when
      * the kernel runs.
      */
-    public Site(DType dtype, Shape out, Shape[] in, int slot, int[] slots, Supplier<RandomGenerator> random) {
+    public Site(DType dtype, Shape out, Shape[] in, int slot, int[] slots, Supplier<Lxm> random) {
         this(dtype, out, in, slot, slots, random, null);
     }
 
@@ -35,7 +35,7 @@ public final class Site {
      * A site for the kernel of an op of several results ({@link org.graft.core.TupleOp}), whose
      * results have the shapes {@code parts}; {@code out} is then the empty shape.
      */
-    public Site(DType dtype, Shape out, Shape[] in, int slot, int[] slots, Supplier<RandomGenerator> random, Shape[] parts) {
+    public Site(DType dtype, Shape out, Shape[] in, int slot, int[] slots, Supplier<Lxm> random, Shape[] parts) {
         this.parts = parts;
         this.dtype = dtype;
         this.out = out;
@@ -72,5 +72,5 @@ public final class Site {
     public Gemm gemm(int m, int n, int k) { return Blas.gemm(m, n, k); }
 
     /** The random stream as it is now: call it when the kernel runs, not when it is made. */
-    public RandomGenerator random() { return random.get(); }
+    public Lxm random() { return random.get(); }
 }

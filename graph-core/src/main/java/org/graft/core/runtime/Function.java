@@ -8,8 +8,6 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.random.RandomGenerator;
-import java.util.random.RandomGeneratorFactory;
 
 import org.graft.core.Apply;
 import org.graft.core.GraftException;
@@ -17,6 +15,7 @@ import org.graft.core.Input;
 import org.graft.core.Node;
 import org.graft.core.Param;
 import org.graft.core.Stochastic;
+import org.graft.core.random.Lxm;
 import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
 
@@ -35,7 +34,8 @@ import org.graft.core.tensor.Tensor;
  * same calls gives the same bits. The stream starts from {@link #DEFAULT_SEED}, so runs are
  * reproducible unless asked otherwise (as with Theano's {@code RandomStreams}); {@link #seed}
  * restarts it. The generator is the JDK's {@code L64X128MixRandom}, named rather than the
- * platform default, which may change between releases.
+ * platform default, which may change between releases, and made again as {@link Lxm} so that a
+ * kernel can split its draws over threads and still draw, to the bit, what one thread would.
  *
  * <p>A function holds its buffers, so it runs one call at a time: calls from several threads
  * must take turns.
@@ -43,8 +43,6 @@ import org.graft.core.tensor.Tensor;
 public final class Function {
     /** The seed every compiled function's random stream starts from. */
     public static final long DEFAULT_SEED = 12345;
-
-    private static final RandomGeneratorFactory<RandomGenerator> STREAMS = RandomGeneratorFactory.of("L64X128MixRandom");
 
     private final List<Input> inputs;
     private final List<Node> outputs;
@@ -55,7 +53,7 @@ public final class Function {
     private final int[] updateSlots;
     private final Map<List<Shape>, Plan> plans = new HashMap<>();
     private Plan last;                  // the plan of the last call: the next one most likely fits it too
-    private RandomGenerator stream = randomStream(DEFAULT_SEED);
+    private Lxm stream = randomStream(DEFAULT_SEED);
     private boolean guarded;
 
     Function(List<Input> inputs, List<Node> outputs, Map<Param, Node> updates, List<Node> order) {
@@ -97,17 +95,18 @@ public final class Function {
     }
 
     /**
-     * A stream of Graft's generator, {@code L64X128MixRandom}, from {@code seed}: what random ops
-     * and param initializers draw from, named so that a JDK upgrade does not change the bits.
+     * A stream of Graft's generator, {@code L64X128MixRandom} ({@link Lxm}), from {@code seed}:
+     * what random ops and param initializers draw from, named so that a JDK upgrade does not
+     * change the bits.
      */
-    public static RandomGenerator randomStream(long seed) { return STREAMS.create(seed); }
+    public static Lxm randomStream(long seed) { return new Lxm(seed); }
 
     public List<Input> inputs() { return inputs; }
 
     public List<Node> outputs() { return outputs; }
 
     /** The random stream as it is now, for kernels of random ops. */
-    RandomGenerator stream() { return stream; }
+    Lxm stream() { return stream; }
 
     /**
      * Restarts the random stream from {@code seed}: the calls that follow draw the same samples
@@ -203,7 +202,7 @@ public final class Function {
     int[] outputSlots() { return outputSlots.clone(); }
 
     /** Makes the random ops draw from {@code shared}, the stream of the function whose loop runs this one. */
-    void drawFrom(RandomGenerator shared) { stream = shared; }
+    void drawFrom(Lxm shared) { stream = shared; }
 
     private Plan planFor(Tensor[] values) {
         var key = new ArrayList<Shape>();

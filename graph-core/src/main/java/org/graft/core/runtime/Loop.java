@@ -1,10 +1,10 @@
 package org.graft.core.runtime;
 
 import java.util.List;
-import java.util.random.RandomGenerator;
 
 import org.graft.core.Input;
 import org.graft.core.Node;
+import org.graft.core.random.Lxm;
 import org.graft.core.tensor.DType;
 import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
@@ -64,7 +64,7 @@ public final class Loop {
      * Runs the function once on what the input arrays hold, drawing from {@code stream}; the
      * outputs are then in {@link #output}'s arrays until the next run.
      */
-    public void run(RandomGenerator stream) {
+    public void run(Lxm stream) {
         function.drawFrom(stream);
         plan.runBound();
     }
