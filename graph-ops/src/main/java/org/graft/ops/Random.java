@@ -2,7 +2,6 @@ package org.graft.ops;
 
 import java.util.Arrays;
 import java.util.List;
-import java.util.function.ToDoubleFunction;
 import java.util.random.RandomGenerator;
 
 import org.graft.core.Grad;
@@ -12,6 +11,7 @@ import org.graft.core.Stochastic;
 import org.graft.core.Type;
 import org.graft.core.kernel.Kernel;
 import org.graft.core.kernel.Site;
+import org.graft.core.random.Lxm;
 import org.graft.core.tensor.DType;
 import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
@@ -30,16 +30,6 @@ public sealed interface Random extends Stochastic {
     default Type type(List<Type> in) {
         Op.requireArity(this, in, 1);
         return in.get(0);
-    }
-
-    /** An f64 kernel that fills the output with one {@code draw} per element, in order, from the node's stream. */
-    private static Kernel draws(Site site, ToDoubleFunction<RandomGenerator> draw) {
-        int out = site.slot(), n = site.out().size();
-        return b -> {
-            double[] y = (double[]) b[out];
-            RandomGenerator stream = site.random();
-            for (int i = 0; i < n; i++) y[i] = draw.applyAsDouble(stream);
-        };
     }
 
     /** Independent draws from N(mean, std²), one per element of the input, whose values are not read. */
@@ -63,9 +53,17 @@ public sealed interface Random extends Stochastic {
             return Tensor.normal(in.get(0).dtype(), in.get(0).shape(), mean, std, stream);
         }
 
-        // the draws of Tensor.normal, in the same order
+        // the draws of Tensor.normal, in the same order; on one thread, as a Gaussian takes a
+        // varying number of the stream's draws (the ziggurat's rejections)
         @Override
-        public Kernel kernel(Site site) { return draws(site, stream -> mean + std * stream.nextGaussian()); }
+        public Kernel kernel(Site site) {
+            int out = site.slot(), n = site.out().size();
+            return b -> {
+                double[] y = (double[]) b[out];
+                Lxm stream = site.random();
+                for (int i = 0; i < n; i++) y[i] = mean + std * stream.nextGaussian();
+            };
+        }
 
         // only the shape of the input is read
         @Override
@@ -96,21 +94,28 @@ public sealed interface Random extends Stochastic {
         // as Tensor.uniform in f32: a draw that rounds up to hi is moved just below it
         @Override
         public Kernel kernelF32(Site site) {
-            int out = site.slot(), n = site.out().size();
-            return b -> {
+            int out = site.slot();
+            return Draws.of(site, 1, (b, from, to, stream) -> {
                 float[] y = (float[]) b[out];
-                RandomGenerator stream = site.random();
-                for (int i = 0; i < n; i++) {
+                for (int i = from; i < to; i++) {
                     float v = (float) (lo + (hi - lo) * stream.nextDouble());
                     while (v >= hi) v = Math.nextDown(v);
                     y[i] = v;
                 }
-            };
+                return -1;
+            });
         }
 
         // the draws of Tensor.uniform, in the same order
         @Override
-        public Kernel kernel(Site site) { return draws(site, stream -> lo + (hi - lo) * stream.nextDouble()); }
+        public Kernel kernel(Site site) {
+            int out = site.slot();
+            return Draws.of(site, 1, (b, from, to, stream) -> {
+                double[] y = (double[]) b[out];
+                for (int i = from; i < to; i++) y[i] = lo + (hi - lo) * stream.nextDouble();
+                return -1;
+            });
+        }
 
         // only the shape of the input is read
         @Override
@@ -140,7 +145,7 @@ public sealed interface Random extends Stochastic {
             if (p.dtype() == DType.F32) {
                 float[] q = new float[p.size()], y = new float[p.size()];
                 for (int i = 0; i < q.length; i++) q[i] = (float) p.getFlat(i);
-                drawF32(q, y, q.length, stream);
+                drawF32(q, y, 0, q.length, stream);
                 double[] out = new double[y.length];
                 for (int i = 0; i < out.length; i++) out[i] = y[i];
                 return Tensor.of(DType.F32, p.shape(), out);
@@ -151,28 +156,41 @@ public sealed interface Random extends Stochastic {
         // every probability is checked before any is drawn, as in sample, so a bad one draws nothing
         @Override
         public Kernel kernel(Site site) {
-            int in = site.slot(0), out = site.slot(), n = site.out().size();
+            int in = site.slot(0), out = site.slot();
             Shape shape = site.out();
-            return b -> {
-                double[] p = (double[]) b[in], y = (double[]) b[out];
-                for (int i = 0; i < n; i++) check(p[i], shape, i);
-                RandomGenerator stream = site.random();
-                for (int i = 0; i < n; i++) {
-                    int fired = stream.nextDouble() < p[i] ? 1 : 0; // an int select, no branch (drawF32)
-                    y[i] = fired;
+            return Draws.of(site, 1, new Draws.Range() {
+                @Override
+                public int draw(Object[] b, int from, int to, Lxm stream) {
+                    double[] p = (double[]) b[in], y = (double[]) b[out];
+                    for (int i = from; i < to; i++) if (!(p[i] >= 0 && p[i] <= 1)) return i;
+                    for (int i = from; i < to; i++) {
+                        int fired = stream.nextDouble() < p[i] ? 1 : 0; // an int select, no branch (drawF32)
+                        y[i] = fired;
+                    }
+                    return -1;
                 }
-            };
+
+                @Override
+                public void refuse(Object[] b, int i) { check(((double[]) b[in])[i], shape, i); }
+            });
         }
 
         @Override
         public Kernel kernelF32(Site site) {
-            int in = site.slot(0), out = site.slot(), n = site.out().size();
+            int in = site.slot(0), out = site.slot();
             Shape shape = site.out();
-            return b -> {
-                float[] p = (float[]) b[in], y = (float[]) b[out];
-                for (int i = 0; i < n; i++) check(p[i], shape, i);
-                drawF32(p, y, n, site.random());
-            };
+            return Draws.of(site, 2, new Draws.Range() {
+                @Override
+                public int draw(Object[] b, int from, int to, Lxm stream) {
+                    float[] p = (float[]) b[in], y = (float[]) b[out];
+                    for (int i = from; i < to; i++) if (!(p[i] >= 0 && p[i] <= 1)) return i;
+                    drawF32(p, y, from, to, stream);
+                    return -1;
+                }
+
+                @Override
+                public void refuse(Object[] b, int i) { check(((float[]) b[in])[i], shape, i); }
+            });
         }
 
         // the samples are a step function of p: zero slope almost everywhere, a jump where u = p
@@ -205,36 +223,48 @@ public sealed interface Random extends Stochastic {
         // take 14.5 ns, in two 4
         @Override
         public Kernel kernel(Site site) {
-            int in = site.slot(0), out = site.slot(), n = site.out().size();
+            int in = site.slot(0), out = site.slot();
             Shape shape = site.out();
-            double[] near = new double[n];
-            return b -> {
-                double[] x = (double[]) b[in], y = (double[]) b[out];
-                for (int i = 0; i < n; i++) if (Double.isNaN(near[i] = Special.sigmoidNear(x[i]))) check(x[i], shape, i);
-                RandomGenerator stream = site.random();
-                for (int i = 0; i < n; i++) {
-                    int fired = Special.drawSigmoid(stream.nextDouble(), near[i], x[i]);
-                    y[i] = fired;
+            double[] near = new double[shape.size()];
+            return Draws.of(site, 1, new Draws.Range() {
+                @Override
+                public int draw(Object[] b, int from, int to, Lxm stream) {
+                    double[] x = (double[]) b[in], y = (double[]) b[out];
+                    for (int i = from; i < to; i++) if (Double.isNaN(near[i] = Special.sigmoidNear(x[i]))) return i;
+                    for (int i = from; i < to; i++) {
+                        int fired = Special.drawSigmoid(stream.nextDouble(), near[i], x[i]);
+                        y[i] = fired;
+                    }
+                    return -1;
                 }
-            };
+
+                @Override
+                public void refuse(Object[] b, int i) { check(((double[]) b[in])[i], shape, i); }
+            });
         }
 
         @Override
         public Kernel kernelF32(Site site) {
-            int in = site.slot(0), out = site.slot(), n = site.out().size();
+            int in = site.slot(0), out = site.slot();
             Shape shape = site.out();
-            double[] near = new double[n];
-            return b -> {
-                float[] x = (float[]) b[in], y = (float[]) b[out];
-                for (int i = 0; i < n; i++) if (Double.isNaN(near[i] = Special.sigmoidNear(x[i]))) check(x[i], shape, i);
-                RandomGenerator stream = site.random();
-                long bits = 0;
-                for (int i = 0; i < n; i++) {
-                    if ((i & 1) == 0) bits = stream.nextLong();
-                    int fired = Special.drawSigmoidF32(uniformF32(bits, i), near[i], x[i]);
-                    y[i] = fired;
+            double[] near = new double[shape.size()];
+            return Draws.of(site, 2, new Draws.Range() {
+                @Override
+                public int draw(Object[] b, int from, int to, Lxm stream) {
+                    float[] x = (float[]) b[in], y = (float[]) b[out];
+                    for (int i = from; i < to; i++) if (Double.isNaN(near[i] = Special.sigmoidNear(x[i]))) return i;
+                    long bits = 0;
+                    for (int i = from; i < to; i++) {
+                        if ((i & 1) == 0) bits = stream.nextLong();
+                        int fired = Special.drawSigmoidF32(uniformF32(bits, i), near[i], x[i]);
+                        y[i] = fired;
+                    }
+                    return -1;
                 }
-            };
+
+                @Override
+                public void refuse(Object[] b, int i) { check(((float[]) b[in])[i], shape, i); }
+            });
         }
 
         @Override
@@ -250,14 +280,15 @@ public sealed interface Random extends Stochastic {
     }
 
     /**
-     * y[i] = [u_i < p_i] for float uniforms u_i, in order, one 64-bit draw for each two. The
-     * draws' loops select an int 1 or 0 into a variable of its own and store that: written as
-     * {@code y[i] = u < p ? 1f : 0f}, C2 compiled a branch, which a random outcome mispredicts
-     * half the time (8 ns a draw against 1.8, and 9.8 against 2.2 for f64's nextDouble).
+     * y[i] = [u_i < p_i] for float uniforms u_i, i in [from, to) (from even), in order, one 64-bit
+     * draw for each two. The draws' loops select an int 1 or 0 into a variable of its own and
+     * store that: written as {@code y[i] = u < p ? 1f : 0f}, C2 compiled a branch, which a random
+     * outcome mispredicts half the time (8 ns a draw against 1.8, and 9.8 against 2.2 for f64's
+     * nextDouble).
      */
-    private static void drawF32(float[] p, float[] y, int n, RandomGenerator stream) {
+    private static void drawF32(float[] p, float[] y, int from, int to, RandomGenerator stream) {
         long bits = 0;
-        for (int i = 0; i < n; i++) {
+        for (int i = from; i < to; i++) {
             if ((i & 1) == 0) bits = stream.nextLong();
             int fired = uniformF32(bits, i) < p[i] ? 1 : 0;
             y[i] = fired;
