@@ -21,9 +21,9 @@ import org.graft.core.random.Lxm;
 final class Draws implements Kernel, IntConsumer {
     /**
      * From this many elements the draws are split over the pool. A draw costs 2-4 ns, far more
-     * than a fused chain's element, so the split pays from fewer elements than a chain's
-     * ({@code Fused.PARALLEL_FROM}, 65,536): the RBM's rows of 500 hidden units by 20 examples
-     * are above it.
+     * than an op of a fused chain does per element, so the split pays from fewer elements than
+     * a chain's ({@code Fused.PARALLEL_FROM}: 65,536 elements times ops): the RBM's rows of 500
+     * hidden units by 20 examples are above it.
      */
     static final int PARALLEL_FROM = 1 << 13;
 
