@@ -35,13 +35,22 @@ final class Draws implements Kernel, IntConsumer {
          * refused element without drawing, or -1.
          */
         int draw(Object[] buffers, int from, int to, Lxm stream);
-
-        /** Throws the error for refused element {@code i}. */
-        default void refuse(Object[] buffers, int i) { throw new IllegalStateException("element " + i + " has no operand to refuse"); }
     }
+
+    /** The error for a refused element. */
+    interface Refusal {
+        /** Throws the error for element {@code i}, which a {@link Range} refused. */
+        void refuse(Object[] buffers, int i);
+    }
+
+    /** For ops that refuse no operand: a refusal is a bug in the op's range. */
+    private static final Refusal NONE = (buffers, i) -> {
+        throw new IllegalStateException("internal error: element " + i + " refused by a random op that refuses none");
+    };
 
     private final Site site;
     private final Range range;
+    private final Refusal refusal;
     private final Parallel pool;        // null: one run, on the calling thread
     private final int[] start;          // run p is elements [start[p], start[p + 1])
     private final Lxm.Jump[] jump;      // the draws before run p
@@ -54,11 +63,15 @@ final class Draws implements Kernel, IntConsumer {
      * The kernel drawing {@code site}'s output through {@code range}, where every
      * {@code elementsPerDraw} elements (1 or 2) take one {@link Lxm#nextLong}.
      */
-    static Kernel of(Site site, int elementsPerDraw, Range range) { return new Draws(site, elementsPerDraw, range); }
+    static Kernel of(Site site, int elementsPerDraw, Range range) { return new Draws(site, elementsPerDraw, range, NONE); }
 
-    private Draws(Site site, int elementsPerDraw, Range range) {
+    /** As {@link #of(Site, int, Range)}, for an op whose range may refuse elements, which {@code refusal} reports. */
+    static Kernel of(Site site, int elementsPerDraw, Range range, Refusal refusal) { return new Draws(site, elementsPerDraw, range, refusal); }
+
+    private Draws(Site site, int elementsPerDraw, Range range, Refusal refusal) {
         this.site = site;
         this.range = range;
+        this.refusal = refusal;
         int n = site.out().size();
         Parallel shared = n >= PARALLEL_FROM ? Parallel.shared() : null;
         pool = shared != null && shared.parts() > 1 ? shared : null;
@@ -81,7 +94,7 @@ final class Draws implements Kernel, IntConsumer {
         source = site.random();
         if (pool == null) accept(0);
         else pool.run(this);
-        for (int p = 0; p < refused.length; p++) if (refused[p] >= 0) range.refuse(buffers, refused[p]);
+        for (int p = 0; p < refused.length; p++) if (refused[p] >= 0) refusal.refuse(buffers, refused[p]);
         source.set(stream[stream.length - 1]); // the last run ends where one thread would
     }
 

@@ -157,40 +157,26 @@ public sealed interface Random extends Stochastic {
         @Override
         public Kernel kernel(Site site) {
             int in = site.slot(0), out = site.slot();
-            Shape shape = site.out();
-            return Draws.of(site, 1, new Draws.Range() {
-                @Override
-                public int draw(Object[] b, int from, int to, Lxm stream) {
-                    double[] p = (double[]) b[in], y = (double[]) b[out];
-                    for (int i = from; i < to; i++) if (!(p[i] >= 0 && p[i] <= 1)) return i;
-                    for (int i = from; i < to; i++) {
-                        int fired = stream.nextDouble() < p[i] ? 1 : 0; // an int select, no branch (drawF32)
-                        y[i] = fired;
-                    }
-                    return -1;
+            return Draws.of(site, 1, (b, from, to, stream) -> {
+                double[] p = (double[]) b[in], y = (double[]) b[out];
+                for (int i = from; i < to; i++) if (!(p[i] >= 0 && p[i] <= 1)) return i;
+                for (int i = from; i < to; i++) {
+                    int fired = stream.nextDouble() < p[i] ? 1 : 0; // an int select, no branch (drawF32)
+                    y[i] = fired;
                 }
-
-                @Override
-                public void refuse(Object[] b, int i) { check(((double[]) b[in])[i], shape, i); }
-            });
+                return -1;
+            }, refusal(site));
         }
 
         @Override
         public Kernel kernelF32(Site site) {
             int in = site.slot(0), out = site.slot();
-            Shape shape = site.out();
-            return Draws.of(site, 2, new Draws.Range() {
-                @Override
-                public int draw(Object[] b, int from, int to, Lxm stream) {
-                    float[] p = (float[]) b[in], y = (float[]) b[out];
-                    for (int i = from; i < to; i++) if (!(p[i] >= 0 && p[i] <= 1)) return i;
-                    drawF32(p, y, from, to, stream);
-                    return -1;
-                }
-
-                @Override
-                public void refuse(Object[] b, int i) { check(((float[]) b[in])[i], shape, i); }
-            });
+            return Draws.of(site, 2, (b, from, to, stream) -> {
+                float[] p = (float[]) b[in], y = (float[]) b[out];
+                for (int i = from; i < to; i++) if (!(p[i] >= 0 && p[i] <= 1)) return i;
+                drawF32(p, y, from, to, stream);
+                return -1;
+            }, refusal(site));
         }
 
         // the samples are a step function of p: zero slope almost everywhere, a jump where u = p
@@ -224,53 +210,46 @@ public sealed interface Random extends Stochastic {
         @Override
         public Kernel kernel(Site site) {
             int in = site.slot(0), out = site.slot();
-            Shape shape = site.out();
-            double[] near = new double[shape.size()];
-            return Draws.of(site, 1, new Draws.Range() {
-                @Override
-                public int draw(Object[] b, int from, int to, Lxm stream) {
-                    double[] x = (double[]) b[in], y = (double[]) b[out];
-                    for (int i = from; i < to; i++) if (Double.isNaN(near[i] = Special.sigmoidNear(x[i]))) return i;
-                    for (int i = from; i < to; i++) {
-                        int fired = Special.drawSigmoid(stream.nextDouble(), near[i], x[i]);
-                        y[i] = fired;
-                    }
-                    return -1;
+            double[] near = new double[site.out().size()];
+            return Draws.of(site, 1, (b, from, to, stream) -> {
+                double[] x = (double[]) b[in], y = (double[]) b[out];
+                for (int i = from; i < to; i++) if (Double.isNaN(near[i] = Special.sigmoidNear(x[i]))) return i;
+                for (int i = from; i < to; i++) {
+                    int fired = Special.drawSigmoid(stream.nextDouble(), near[i], x[i]);
+                    y[i] = fired;
                 }
-
-                @Override
-                public void refuse(Object[] b, int i) { check(((double[]) b[in])[i], shape, i); }
-            });
+                return -1;
+            }, refusal(site));
         }
 
         @Override
         public Kernel kernelF32(Site site) {
             int in = site.slot(0), out = site.slot();
-            Shape shape = site.out();
-            double[] near = new double[shape.size()];
-            return Draws.of(site, 2, new Draws.Range() {
-                @Override
-                public int draw(Object[] b, int from, int to, Lxm stream) {
-                    float[] x = (float[]) b[in], y = (float[]) b[out];
-                    for (int i = from; i < to; i++) if (Double.isNaN(near[i] = Special.sigmoidNear(x[i]))) return i;
-                    long bits = 0;
-                    for (int i = from; i < to; i++) {
-                        if ((i & 1) == 0) bits = stream.nextLong();
-                        int fired = Special.drawSigmoidF32(uniformF32(bits, i), near[i], x[i]);
-                        y[i] = fired;
-                    }
-                    return -1;
+            double[] near = new double[site.out().size()];
+            return Draws.of(site, 2, (b, from, to, stream) -> {
+                float[] x = (float[]) b[in], y = (float[]) b[out];
+                for (int i = from; i < to; i++) if (Double.isNaN(near[i] = Special.sigmoidNear(x[i]))) return i;
+                long bits = 0;
+                for (int i = from; i < to; i++) {
+                    if ((i & 1) == 0) bits = stream.nextLong();
+                    int fired = Special.drawSigmoidF32(uniformF32(bits, i), near[i], x[i]);
+                    y[i] = fired;
                 }
-
-                @Override
-                public void refuse(Object[] b, int i) { check(((float[]) b[in])[i], shape, i); }
-            });
+                return -1;
+            }, refusal(site));
         }
 
         @Override
         public List<Grad> bprop(List<Node> in, Node y, Node gy) {
             return List.of(Grad.notDifferentiable("its samples are 0 or 1, a step function of the logits"));
         }
+    }
+
+    /** The error for a refused element {@code i} of operand 0, from its value: the kernels' side of {@link #check}. */
+    private static Draws.Refusal refusal(Site site) {
+        int in = site.slot(0);
+        Shape shape = site.out();
+        return (b, i) -> check(b[in] instanceof double[] d ? d[i] : ((float[]) b[in])[i], shape, i);
     }
 
     private static void check(double p, Shape shape, int i) {
