@@ -42,8 +42,8 @@ final class Fused implements Kernel {
      * threads, each taking a fixed run of blocks: below it, handing a part to a thread costs
      * more than the part saves. The ops count because the chain makes a pass over each block
      * per op: on two threads a chain of four ops with a sigmoid over 20,000 floats took 37-53 us
-     * split against 71-72 whole, where one of two cheap ops over as many was as fast whole
-     * (14 us) and sometimes twice as slow split, when the worker had to be woken.
+     * split against 71-72 whole, where a chain of two cheap ops over as many took 14 us whole
+     * and once 30 split, probably while the worker was being woken.
      */
     static final int PARALLEL_FROM = 1 << 16;
 
