@@ -29,18 +29,18 @@ public interface Elementwise extends Op {
     }
 
     /**
-     * Writes the op's value at elements {@code [0, n)} of its operands {@code in[0], in[1], ...}
-     * into {@code out[0, n)}. {@code out} may be one of the operands: each element is read before
-     * it is written.
+     * Writes the op's value at elements {@code [from, to)} of its operands {@code in[0], in[1], ...}
+     * into {@code out[from, to)}. {@code out} may be one of the operands: each element is read
+     * before it is written.
      */
-    void apply(double[][] in, double[] out, int n);
+    void apply(double[][] in, double[] out, int from, int to);
 
     /**
      * The same on f32 operands: each result is the op's value computed in double from the
      * widened floats and rounded to float once, which is the op's f32 reference semantics (for
      * {@code + - * /}, exactly IEEE float arithmetic), so a chain can keep f32 values in floats.
      */
-    void applyF32(float[][] in, float[] out, int n);
+    void applyF32(float[][] in, float[] out, int from, int to);
 
     /**
      * The output's tangent. Output element {@code i} depends on element {@code i} of each
@@ -68,7 +68,7 @@ public interface Elementwise extends Op {
         double[][] operands = new double[in.size()][];
         for (int i = 0; i < operands.length; i++) operands[i] = in.get(i).broadcastTo(shape).storage();
         double[] out = new double[shape.size()];
-        apply(operands, out, out.length);
+        apply(operands, out, 0, out.length);
         return Tensor.of(in.get(0).dtype(), shape, out);
     }
 }

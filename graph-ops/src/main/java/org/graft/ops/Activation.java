@@ -37,8 +37,8 @@ public sealed interface Activation extends OneInput {
 
         public LeakyRelu { requireNumber("leaky_relu", "alpha", alpha); }
 
-        public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : alpha * x[i]; }
-        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (x[i] > 0 ? x[i] : alpha * x[i]); }
+        public void apply(double[] x, double[] y, int from, int to) { for (int i = from; i < to; i++) y[i] = x[i] > 0 ? x[i] : alpha * x[i]; }
+        public void apply(float[] x, float[] y, int from, int to) { for (int i = from; i < to; i++) y[i] = (float) (x[i] > 0 ? x[i] : alpha * x[i]); }
         // 1 for x > 0, alpha for x <= 0
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(where(greater(x, 0.0), gy, mul(alpha, gy))); }
     }
@@ -51,8 +51,8 @@ public sealed interface Activation extends OneInput {
 
         public Elu { requireNumber("elu", "alpha", alpha); }
 
-        public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = elu(x[i], alpha, 1); }
-        public void apply(float[] x, float[] y, int n) { InDouble.apply(this, x, y, n); }
+        public void apply(double[] x, double[] y, int from, int to) { for (int i = from; i < to; i++) y[i] = elu(x[i], alpha, 1); }
+        public void apply(float[] x, float[] y, int from, int to) { InDouble.apply(this, x, y, from, to); }
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(eluGradient(x, gy, alpha, 1)); }
     }
 
@@ -62,8 +62,8 @@ public sealed interface Activation extends OneInput {
                 + "with PyTorch's alpha = 1.6732632423543772, scale = 1.0507009873554805");
         static final double ALPHA = 1.6732632423543772848170429916717, SCALE = 1.0507009873554804934193349852946;
 
-        public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = elu(x[i], ALPHA, SCALE); }
-        public void apply(float[] x, float[] y, int n) { InDouble.apply(this, x, y, n); }
+        public void apply(double[] x, double[] y, int from, int to) { for (int i = from; i < to; i++) y[i] = elu(x[i], ALPHA, SCALE); }
+        public void apply(float[] x, float[] y, int from, int to) { InDouble.apply(this, x, y, from, to); }
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(eluGradient(x, gy, ALPHA, SCALE)); }
     }
 
@@ -82,8 +82,8 @@ public sealed interface Activation extends OneInput {
         /** 2√(2/π) and the cubic's coefficient: the approximation is x σ(2u) with 2u = TWICE_K (x + CUBIC x³). */
         private static final double TWICE_K = 2 * Math.sqrt(2 / Math.PI), CUBIC = 0.044715;
 
-        public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = gelu(x[i]); }
-        public void apply(float[] x, float[] y, int n) { InDouble.apply(this, x, y, n); }
+        public void apply(double[] x, double[] y, int from, int to) { for (int i = from; i < to; i++) y[i] = gelu(x[i]); }
+        public void apply(float[] x, float[] y, int from, int to) { InDouble.apply(this, x, y, from, to); }
 
         private double gelu(double x) {
             if (!approximate) return timesX(x, 0.5 * Special.erfc(MINUS_SQRT_HALF * x));
@@ -108,8 +108,8 @@ public sealed interface Activation extends OneInput {
     record Silu() implements Activation {
         public static final Builtin BUILTIN = Builtin.unary("silu", Ops::silu, "σ(x)(1 + x(1 - σ(x)))").alias("swish");
 
-        public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = timesX(x[i], Special.sigmoid(x[i])); }
-        public void apply(float[] x, float[] y, int n) { InDouble.apply(this, x, y, n); }
+        public void apply(double[] x, double[] y, int from, int to) { for (int i = from; i < to; i++) y[i] = timesX(x[i], Special.sigmoid(x[i])); }
+        public void apply(float[] x, float[] y, int from, int to) { InDouble.apply(this, x, y, from, to); }
         // d/dx x σ(x) = σ(x) + x σ(x)(1 - σ(x))
         public Grad bprop(Node x, Node y, Node gy) {
             Node s = sigmoid(x);
@@ -122,8 +122,8 @@ public sealed interface Activation extends OneInput {
         public static final Builtin BUILTIN = Builtin.unary("softsign", Ops::softsign, "1/(1+\\|x\\|)²; ±1 at ±inf, the limits "
                 + "(PyTorch's x/(1+\\|x\\|) is NaN there)");
 
-        public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = softsign(x[i]); }
-        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (softsign(x[i])); }
+        public void apply(double[] x, double[] y, int from, int to) { for (int i = from; i < to; i++) y[i] = softsign(x[i]); }
+        public void apply(float[] x, float[] y, int from, int to) { for (int i = from; i < to; i++) y[i] = (float) (softsign(x[i])); }
 
         private static double softsign(double x) { return Double.isInfinite(x) ? Math.signum(x) : x / (1 + Math.abs(x)); }
 
@@ -136,8 +136,8 @@ public sealed interface Activation extends OneInput {
         public static final Builtin BUILTIN = Builtin.unary("hard_sigmoid", Ops::hardSigmoid, "PyTorch's and JAX's relu6(x + 3)/6 "
                 + "(Theano and old Keras used 0.2x + 0.5); 1/6 for -3 < x < 3, **0 at ±3** and outside (PyTorch)");
 
-        public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.min(Math.max(x[i] + 3, 0), 6) / 6; }
-        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Math.min(Math.max(x[i] + 3.0, 0), 6) / 6); }
+        public void apply(double[] x, double[] y, int from, int to) { for (int i = from; i < to; i++) y[i] = Math.min(Math.max(x[i] + 3, 0), 6) / 6; }
+        public void apply(float[] x, float[] y, int from, int to) { for (int i = from; i < to; i++) y[i] = (float) (Math.min(Math.max(x[i] + 3.0, 0), 6) / 6); }
         // 1/6 strictly between -3 and 3, 0 elsewhere
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, mul(1.0 / 6, inside(x, -3, 3)))); }
     }
@@ -158,8 +158,8 @@ public sealed interface Activation extends OneInput {
             }
         }
 
-        public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.min(Math.max(x[i], minVal), maxVal); }
-        public void apply(float[] x, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Math.min(Math.max(x[i], minVal), maxVal)); }
+        public void apply(double[] x, double[] y, int from, int to) { for (int i = from; i < to; i++) y[i] = Math.min(Math.max(x[i], minVal), maxVal); }
+        public void apply(float[] x, float[] y, int from, int to) { for (int i = from; i < to; i++) y[i] = (float) (Math.min(Math.max(x[i], minVal), maxVal)); }
         // 1 strictly between the bounds, 0 elsewhere
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, inside(x, minVal, maxVal))); }
     }
@@ -168,9 +168,9 @@ public sealed interface Activation extends OneInput {
     record Mish() implements Activation {
         public static final Builtin BUILTIN = Builtin.unary("mish", Ops::mish, "t + x σ(x)(1 - t²), t = tanh(softplus(x))");
 
-        public void apply(double[] x, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = timesX(x[i], Special.tanh(Special.softplus(x[i]))); }
-        public void apply(float[] x, float[] y, int n) {
-            for (int i = 0; i < n; i++) y[i] = (float) (timesX(x[i], Special.tanh(Special.softplus(x[i]))));
+        public void apply(double[] x, double[] y, int from, int to) { for (int i = from; i < to; i++) y[i] = timesX(x[i], Special.tanh(Special.softplus(x[i]))); }
+        public void apply(float[] x, float[] y, int from, int to) {
+            for (int i = from; i < to; i++) y[i] = (float) (timesX(x[i], Special.tanh(Special.softplus(x[i]))));
         }
         // d/dx x tanh(sp(x)) = t + x (1 - t²) sp'(x), with sp' = σ
         public Grad bprop(Node x, Node y, Node gy) {

@@ -33,10 +33,10 @@ import org.graft.core.Node;
 public sealed interface Binary extends Elementwise {
 
     /** {@code y[i] = f(a[i], b[i])} for {@code i < n}, the operands already broadcast; {@code y} may be either. */
-    void apply(double[] a, double[] b, double[] y, int n);
+    void apply(double[] a, double[] b, double[] y, int from, int to);
 
     /** The same on floats, each result rounded once. */
-    void apply(float[] a, float[] b, float[] y, int n);
+    void apply(float[] a, float[] b, float[] y, int from, int to);
 
     /** The two terms {@code gy * df/da} and {@code gy * df/db}. */
     List<Node> bprop(Node a, Node b, Node y, Node gy);
@@ -45,10 +45,10 @@ public sealed interface Binary extends Elementwise {
     default int arity() { return 2; }
 
     @Override
-    default void apply(double[][] in, double[] out, int n) { apply(in[0], in[1], out, n); }
+    default void apply(double[][] in, double[] out, int from, int to) { apply(in[0], in[1], out, from, to); }
 
     @Override
-    default void applyF32(float[][] in, float[] out, int n) { apply(in[0], in[1], out, n); }
+    default void applyF32(float[][] in, float[] out, int from, int to) { apply(in[0], in[1], out, from, to); }
 
     @Override
     default List<Grad> bprop(List<Node> in, Node y, Node gy) {
@@ -58,8 +58,8 @@ public sealed interface Binary extends Elementwise {
     record Sub() implements Binary {
         public static final Builtin BUILTIN = Builtin.operator("`a - b`", "`sub(a, b)`", "1, -1");
 
-        public void apply(double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = a[i] - b[i]; }
-        public void apply(float[] a, float[] b, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = a[i] - b[i]; }
+        public void apply(double[] a, double[] b, double[] y, int from, int to) { for (int i = from; i < to; i++) y[i] = a[i] - b[i]; }
+        public void apply(float[] a, float[] b, float[] y, int from, int to) { for (int i = from; i < to; i++) y[i] = a[i] - b[i]; }
         // d(a - b) = da - db
         public List<Node> bprop(Node a, Node b, Node y, Node gy) { return List.of(gy, neg(gy)); }
     }
@@ -67,8 +67,8 @@ public sealed interface Binary extends Elementwise {
     record Mul() implements Binary {
         public static final Builtin BUILTIN = Builtin.operator("`a * b`", "`mul(a, b)`", "b, a");
 
-        public void apply(double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = a[i] * b[i]; }
-        public void apply(float[] a, float[] b, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = a[i] * b[i]; }
+        public void apply(double[] a, double[] b, double[] y, int from, int to) { for (int i = from; i < to; i++) y[i] = a[i] * b[i]; }
+        public void apply(float[] a, float[] b, float[] y, int from, int to) { for (int i = from; i < to; i++) y[i] = a[i] * b[i]; }
         // d(ab) = b da + a db
         public List<Node> bprop(Node a, Node b, Node y, Node gy) { return List.of(mul(gy, b), mul(gy, a)); }
     }
@@ -76,8 +76,8 @@ public sealed interface Binary extends Elementwise {
     record Div() implements Binary {
         public static final Builtin BUILTIN = Builtin.operator("`a / b`", "`div(a, b)`", "1/b, -a/b²");
 
-        public void apply(double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = a[i] / b[i]; }
-        public void apply(float[] a, float[] b, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = a[i] / b[i]; }
+        public void apply(double[] a, double[] b, double[] y, int from, int to) { for (int i = from; i < to; i++) y[i] = a[i] / b[i]; }
+        public void apply(float[] a, float[] b, float[] y, int from, int to) { for (int i = from; i < to; i++) y[i] = a[i] / b[i]; }
         // d(a/b) = da/b - (a/b²) db = da/b - (y/b) db
         public List<Node> bprop(Node a, Node b, Node y, Node gy) {
             Node ga = div(gy, b);
@@ -91,8 +91,8 @@ public sealed interface Binary extends Elementwise {
                 + "log a taken as log 1 where a = 0 (JAX's choice), so a zero base gives the exponent a zero gradient rather than "
                 + "NaN. A negative base gives NaN for d/db.").written("`a ^ b`, `pow(a, b)`");
 
-        public void apply(double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.pow(a[i], b[i]); }
-        public void apply(float[] a, float[] b, float[] y, int n) { InDouble.apply(this, a, b, y, n); }
+        public void apply(double[] a, double[] b, double[] y, int from, int to) { for (int i = from; i < to; i++) y[i] = Math.pow(a[i], b[i]); }
+        public void apply(float[] a, float[] b, float[] y, int from, int to) { InDouble.apply(this, a, b, y, from, to); }
 
         // d(a^b) = b a^(b-1) da + a^b log(a) db. The first form stays finite at a = 0 for b >= 1.
         // For db, log a is taken where a = 0 as log 1 (JAX's choice): the term is then 0 rather
@@ -108,8 +108,8 @@ public sealed interface Binary extends Elementwise {
     record Maximum() implements Binary {
         public static final Builtin BUILTIN = Builtin.binary("maximum", "a", "b", Ops::maximum, "the winner takes the gradient; **ties split it evenly** (JAX)");
 
-        public void apply(double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.max(a[i], b[i]); }
-        public void apply(float[] a, float[] b, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.max(a[i], b[i]); }
+        public void apply(double[] a, double[] b, double[] y, int from, int to) { for (int i = from; i < to; i++) y[i] = Math.max(a[i], b[i]); }
+        public void apply(float[] a, float[] b, float[] y, int from, int to) { for (int i = from; i < to; i++) y[i] = Math.max(a[i], b[i]); }
         // d max(a, b) = [a > b] da + [b > a] db, ties split evenly
         public List<Node> bprop(Node a, Node b, Node y, Node gy) { return share(greater(a, b), greater(b, a), equal(a, b), gy); }
     }
@@ -118,8 +118,8 @@ public sealed interface Binary extends Elementwise {
     record Minimum() implements Binary {
         public static final Builtin BUILTIN = Builtin.binary("minimum", "a", "b", Ops::minimum, "the winner takes the gradient; **ties split it evenly** (JAX)");
 
-        public void apply(double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.min(a[i], b[i]); }
-        public void apply(float[] a, float[] b, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.min(a[i], b[i]); }
+        public void apply(double[] a, double[] b, double[] y, int from, int to) { for (int i = from; i < to; i++) y[i] = Math.min(a[i], b[i]); }
+        public void apply(float[] a, float[] b, float[] y, int from, int to) { for (int i = from; i < to; i++) y[i] = Math.min(a[i], b[i]); }
         // d min(a, b) = [a < b] da + [b < a] db, ties split evenly
         public List<Node> bprop(Node a, Node b, Node y, Node gy) { return share(less(a, b), less(b, a), equal(a, b), gy); }
     }
@@ -129,8 +129,8 @@ public sealed interface Binary extends Elementwise {
         public static final Builtin BUILTIN = Builtin.binary("atan2", "y", "x", Ops::atan2, "`Math.atan2`, IEEE 754's signs and "
                 + "infinities. d/dy = x/(x²+y²), d/dx = -y/(x²+y²): NaN at the origin, as PyTorch");
 
-        public void apply(double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Math.atan2(a[i], b[i]); }
-        public void apply(float[] a, float[] b, float[] y, int n) { InDouble.apply(this, a, b, y, n); }
+        public void apply(double[] a, double[] b, double[] y, int from, int to) { for (int i = from; i < to; i++) y[i] = Math.atan2(a[i], b[i]); }
+        public void apply(float[] a, float[] b, float[] y, int from, int to) { InDouble.apply(this, a, b, y, from, to); }
         // d atan2(y, x) = (x dy - y dx) / (x² + y²)
         public List<Node> bprop(Node a, Node b, Node y, Node gy) {
             Node r2 = add(square(a), square(b));
@@ -144,8 +144,8 @@ public sealed interface Binary extends Elementwise {
                 + "log1p(e^-\\|a-b\\|), so finite for inputs 1000 apart; NaN gradients where a = b = ±inf, as PyTorch. "
                 + "`log(exp(a) + exp(b))` is rewritten to it");
 
-        public void apply(double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Special.logaddexp(a[i], b[i]); }
-        public void apply(float[] a, float[] b, float[] y, int n) { InDouble.apply(this, a, b, y, n); }
+        public void apply(double[] a, double[] b, double[] y, int from, int to) { for (int i = from; i < to; i++) y[i] = Special.logaddexp(a[i], b[i]); }
+        public void apply(float[] a, float[] b, float[] y, int from, int to) { InDouble.apply(this, a, b, y, from, to); }
         // d/da log(e^a + e^b) = e^a / (e^a + e^b) = σ(a - b), and symmetrically
         public List<Node> bprop(Node a, Node b, Node y, Node gy) { return List.of(mul(gy, sigmoid(sub(a, b))), mul(gy, sigmoid(sub(b, a)))); }
     }
@@ -156,8 +156,8 @@ public sealed interface Binary extends Elementwise {
                 + "(SciPy, PyTorch), so p log p is 0 at p = 0. d/dx = log y, and 0 where x = 0 and y ≤ 0 (PyTorch); d/dy "
                 + "= x/y, and **0 at x = y = 0** (PyTorch: NaN)");
 
-        public void apply(double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = times(a[i], b[i], Math.log(b[i])); }
-        public void apply(float[] a, float[] b, float[] y, int n) { InDouble.apply(this, a, b, y, n); }
+        public void apply(double[] a, double[] b, double[] y, int from, int to) { for (int i = from; i < to; i++) y[i] = times(a[i], b[i], Math.log(b[i])); }
+        public void apply(float[] a, float[] b, float[] y, int from, int to) { InDouble.apply(this, a, b, y, from, to); }
 
         // d(x log y) = log y dx + (x/y) dy
         public List<Node> bprop(Node a, Node b, Node y, Node gy) { return zeroAlongXIsZero(a, gy, log(b), b); }
@@ -169,8 +169,8 @@ public sealed interface Binary extends Elementwise {
                 + "(SciPy, PyTorch), also at y ≤ -1; log1p keeps tiny y. d/dx = log1p y, and 0 where x = 0 and y ≤ -1 "
                 + "(PyTorch); d/dy = x/(1+y), and **0 at x = 0, y = -1** (PyTorch: NaN)");
 
-        public void apply(double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = times(a[i], b[i], Math.log1p(b[i])); }
-        public void apply(float[] a, float[] b, float[] y, int n) { InDouble.apply(this, a, b, y, n); }
+        public void apply(double[] a, double[] b, double[] y, int from, int to) { for (int i = from; i < to; i++) y[i] = times(a[i], b[i], Math.log1p(b[i])); }
+        public void apply(float[] a, float[] b, float[] y, int from, int to) { InDouble.apply(this, a, b, y, from, to); }
 
         // d(x log(1 + y)) = log(1 + y) dx + (x/(1 + y)) dy
         public List<Node> bprop(Node a, Node b, Node y, Node gy) { return zeroAlongXIsZero(a, gy, log1p(b), add(1.0, b)); }
@@ -182,8 +182,8 @@ public sealed interface Binary extends Elementwise {
                 + "`fmod`): the sign of a, exact; NaN where b = 0 or a = ±inf. d/da = 1, d/db = -trunc(a/b), **NaN where the "
                 + "value is NaN** (PyTorch: ∓inf at b = 0)");
 
-        public void apply(double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = a[i] % b[i]; }
-        public void apply(float[] a, float[] b, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) ((double) a[i] % b[i]); }
+        public void apply(double[] a, double[] b, double[] y, int from, int to) { for (int i = from; i < to; i++) y[i] = a[i] % b[i]; }
+        public void apply(float[] a, float[] b, float[] y, int from, int to) { for (int i = from; i < to; i++) y[i] = (float) ((double) a[i] % b[i]); }
         // a = b q + y with q = trunc(a/b): dy/da = 1, dy/db = -q
         public List<Node> bprop(Node a, Node b, Node y, Node gy) { return List.of(gy, neg(mul(gy, quotient(a, b, y)))); }
     }
@@ -195,8 +195,8 @@ public sealed interface Binary extends Elementwise {
                 + "NaN where b = 0 or a = ±inf, and mod(-5, inf) = inf (Python). d/da = 1, d/db = -floor(a/b)")
                 .alias("remainder");
 
-        public void apply(double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = Special.floorMod(a[i], b[i]); }
-        public void apply(float[] a, float[] b, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = (float) (Special.floorMod(a[i], b[i])); }
+        public void apply(double[] a, double[] b, double[] y, int from, int to) { for (int i = from; i < to; i++) y[i] = Special.floorMod(a[i], b[i]); }
+        public void apply(float[] a, float[] b, float[] y, int from, int to) { for (int i = from; i < to; i++) y[i] = (float) (Special.floorMod(a[i], b[i])); }
 
         // a = b q + y with q = floor(a/b): dy/da = 1, dy/db = -q. q is fmod's quotient, less 1
         // where the remainder was moved by b (where y differs from fmod(a, b))

@@ -28,46 +28,49 @@ final class InDouble {
         return byArity;
     });
 
-    /** {@code y[i] = (float) f(x[i])} for {@code i < n}, f the f64 loop of {@code op}; {@code y} may be {@code x}. */
-    static void apply(OneInput op, float[] x, float[] y, int n) {
+    /** {@code y[i] = (float) f(x[i])} for {@code from <= i < to}, f the f64 loop of {@code op}; {@code y} may be {@code x}. */
+    static void apply(OneInput op, float[] x, float[] y, int from, int to) {
         double[] t = BUFFERS.get()[1][0];
-        for (int from = 0; from < n; from += CHUNK) {
-            int m = Math.min(CHUNK, n - from);
-            for (int i = 0; i < m; i++) t[i] = x[from + i];
-            op.apply(t, t, m);
-            for (int i = 0; i < m; i++) y[from + i] = (float) t[i];
+        for (int start = from; start < to; start += CHUNK) {
+            int m = Math.min(CHUNK, to - start);
+            for (int i = 0; i < m; i++) t[i] = x[start + i];
+            op.apply(t, t, 0, m);
+            for (int i = 0; i < m; i++) y[start + i] = (float) t[i];
         }
     }
 
-    /** {@code y[i] = (float) f(a[i], b[i])} for {@code i < n}, f the f64 loop of {@code op}. */
-    static void apply(Binary op, float[] a, float[] b, float[] y, int n) {
+    /** {@code y[i] = (float) f(a[i], b[i])} for {@code from <= i < to}, f the f64 loop of {@code op}. */
+    static void apply(Binary op, float[] a, float[] b, float[] y, int from, int to) {
         double[][] t = BUFFERS.get()[2];
         double[] ta = t[0], tb = t[1];
-        for (int from = 0; from < n; from += CHUNK) {
-            int m = Math.min(CHUNK, n - from);
+        for (int start = from; start < to; start += CHUNK) {
+            int m = Math.min(CHUNK, to - start);
             for (int i = 0; i < m; i++) {
-                ta[i] = a[from + i];
-                tb[i] = b[from + i];
+                ta[i] = a[start + i];
+                tb[i] = b[start + i];
             }
-            op.apply(ta, tb, ta, m);
-            for (int i = 0; i < m; i++) y[from + i] = (float) ta[i];
+            op.apply(ta, tb, ta, 0, m);
+            for (int i = 0; i < m; i++) y[start + i] = (float) ta[i];
         }
     }
 
-    /** {@code out[i] = (float) f(in[0][i], in[1][i], ...)}, f the f64 loop of {@code op}, of at most three operands. */
-    static void apply(Elementwise op, float[][] in, float[] out, int n) {
+    /**
+     * {@code out[i] = (float) f(in[0][i], in[1][i], ...)} for {@code from <= i < to}, f the f64
+     * loop of {@code op}, of at most three operands.
+     */
+    static void apply(Elementwise op, float[][] in, float[] out, int from, int to) {
         double[][][] buffers = BUFFERS.get();
         double[][] t = buffers[in.length];
         double[] y = buffers[0][0];
-        for (int from = 0; from < n; from += CHUNK) {
-            int m = Math.min(CHUNK, n - from);
+        for (int start = from; start < to; start += CHUNK) {
+            int m = Math.min(CHUNK, to - start);
             for (int k = 0; k < in.length; k++) {
                 float[] x = in[k];
                 double[] tk = t[k];
-                for (int i = 0; i < m; i++) tk[i] = x[from + i];
+                for (int i = 0; i < m; i++) tk[i] = x[start + i];
             }
-            op.apply(t, y, m);
-            for (int i = 0; i < m; i++) out[from + i] = (float) y[i];
+            op.apply(t, y, 0, m);
+            for (int i = 0; i < m; i++) out[start + i] = (float) y[i];
         }
     }
 }

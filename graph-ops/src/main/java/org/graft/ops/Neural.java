@@ -583,14 +583,14 @@ public sealed interface Neural extends Op {
 
         // written as 0 - (...) so a cost of nothing is 0, not -0
         @Override
-        public void apply(double[][] in, double[] out, int n) {
+        public void apply(double[][] in, double[] out, int from, int to) {
             double[] p = in[0], t = in[1];
-            for (int i = 0; i < n; i++) out[i] = 0.0 - (xlogy(t[i], p[i]) + xlogy(1 - t[i], 1 - p[i]));
+            for (int i = from; i < to; i++) out[i] = 0.0 - (xlogy(t[i], p[i]) + xlogy(1 - t[i], 1 - p[i]));
         }
 
         // in double from the floats (1 - p is exact there), rounded once
         @Override
-        public void applyF32(float[][] in, float[] out, int n) { InDouble.apply(this, in, out, n); }
+        public void applyF32(float[][] in, float[] out, int from, int to) { InDouble.apply(this, in, out, from, to); }
 
         // d/dp = (p - t) / (p (1 - p)); d/dt = log(1 - p) - log p
         @Override
@@ -623,14 +623,14 @@ public sealed interface Neural extends Op {
         public int arity() { return 2; }
 
         @Override
-        public void apply(double[][] in, double[] out, int n) {
+        public void apply(double[][] in, double[] out, int from, int to) {
             double[] z = in[0], t = in[1];
-            for (int i = 0; i < n; i++) out[i] = cost(z[i], t[i]);
+            for (int i = from; i < to; i++) out[i] = cost(z[i], t[i]);
         }
 
         // in double from the floats, rounded once
         @Override
-        public void applyF32(float[][] in, float[] out, int n) { InDouble.apply(this, in, out, n); }
+        public void applyF32(float[][] in, float[] out, int from, int to) { InDouble.apply(this, in, out, from, to); }
 
         // softplus(±z) = max(±z, 0) + log1p(e^-|z|): the two share their log, so it is taken once
         // (an exp and a log an element, where two softpluses took two of each)

@@ -13,10 +13,10 @@ import org.graft.core.Node;
 public sealed interface OneInput extends Elementwise permits Unary, Activation {
 
     /** {@code y[i] = f(x[i])} for {@code i < n}; {@code y} may be {@code x}. */
-    void apply(double[] x, double[] y, int n);
+    void apply(double[] x, double[] y, int from, int to);
 
     /** The same on floats, each result rounded once. */
-    void apply(float[] x, float[] y, int n);
+    void apply(float[] x, float[] y, int from, int to);
 
     /**
      * {@code gy * f'(x)}, written with whichever of {@code x} and {@code y = f(x)} is cheaper, or
@@ -28,10 +28,10 @@ public sealed interface OneInput extends Elementwise permits Unary, Activation {
     default int arity() { return 1; }
 
     @Override
-    default void apply(double[][] in, double[] out, int n) { apply(in[0], out, n); }
+    default void apply(double[][] in, double[] out, int from, int to) { apply(in[0], out, from, to); }
 
     @Override
-    default void applyF32(float[][] in, float[] out, int n) { apply(in[0], out, n); }
+    default void applyF32(float[][] in, float[] out, int from, int to) { apply(in[0], out, from, to); }
 
     @Override
     default List<Grad> bprop(List<Node> in, Node y, Node gy) { return List.of(bprop(in.get(0), y, gy)); }

@@ -15,16 +15,16 @@ import org.graft.core.Node;
 public sealed interface Ternary extends Elementwise {
 
     /** {@code y[i] = f(a[i], b[i], c[i])} for {@code i < n}, the operands already broadcast; {@code y} may be any of them. */
-    void apply(double[] a, double[] b, double[] c, double[] y, int n);
+    void apply(double[] a, double[] b, double[] c, double[] y, int from, int to);
 
     /** The same on floats, each result rounded once. */
-    void apply(float[] a, float[] b, float[] c, float[] y, int n);
+    void apply(float[] a, float[] b, float[] c, float[] y, int from, int to);
 
     @Override
-    default void apply(double[][] in, double[] out, int n) { apply(in[0], in[1], in[2], out, n); }
+    default void apply(double[][] in, double[] out, int from, int to) { apply(in[0], in[1], in[2], out, from, to); }
 
     @Override
-    default void applyF32(float[][] in, float[] out, int n) { apply(in[0], in[1], in[2], out, n); }
+    default void applyF32(float[][] in, float[] out, int from, int to) { apply(in[0], in[1], in[2], out, from, to); }
 
     @Override
     default int arity() { return 3; }
@@ -35,8 +35,8 @@ public sealed interface Ternary extends Elementwise {
                 args -> Ops.where(args.operand("c"), args.operand("a"), args.operand("b")), "`a` where `c` ≠ 0; the condition gets "
                 + "a zero gradient, each branch gets the gradient where it was chosen");
 
-        public void apply(double[] c, double[] a, double[] b, double[] y, int n) { for (int i = 0; i < n; i++) y[i] = c[i] != 0 ? a[i] : b[i]; }
-        public void apply(float[] c, float[] a, float[] b, float[] y, int n) { for (int i = 0; i < n; i++) y[i] = c[i] != 0 ? a[i] : b[i]; }
+        public void apply(double[] c, double[] a, double[] b, double[] y, int from, int to) { for (int i = from; i < to; i++) y[i] = c[i] != 0 ? a[i] : b[i]; }
+        public void apply(float[] c, float[] a, float[] b, float[] y, int from, int to) { for (int i = from; i < to; i++) y[i] = c[i] != 0 ? a[i] : b[i]; }
 
         // the condition only selects (zero derivative); each branch gets gy where it was chosen
         @Override
@@ -55,12 +55,12 @@ public sealed interface Ternary extends Elementwise {
                 args -> Ops.clip(args.operand("x"), args.operand("lo"), args.operand("hi")), "`min(max(x, lo), hi)`, so hi "
                 + "wherever lo > hi (NumPy). At a bound, **x keeps the gradient** (PyTorch's clamp); lo and hi get it where they bind");
 
-        public void apply(double[] x, double[] lo, double[] hi, double[] y, int n) {
-            for (int i = 0; i < n; i++) y[i] = Math.min(Math.max(x[i], lo[i]), hi[i]);
+        public void apply(double[] x, double[] lo, double[] hi, double[] y, int from, int to) {
+            for (int i = from; i < to; i++) y[i] = Math.min(Math.max(x[i], lo[i]), hi[i]);
         }
 
-        public void apply(float[] x, float[] lo, float[] hi, float[] y, int n) {
-            for (int i = 0; i < n; i++) y[i] = Math.min(Math.max(x[i], lo[i]), hi[i]);
+        public void apply(float[] x, float[] lo, float[] hi, float[] y, int from, int to) {
+            for (int i = from; i < to; i++) y[i] = Math.min(Math.max(x[i], lo[i]), hi[i]);
         }
 
         // With m = max(x, lo) and y = min(m, hi): dy/dhi = [m > hi], dy/dm = [m <= hi],

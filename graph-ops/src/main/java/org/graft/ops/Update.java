@@ -36,17 +36,17 @@ public sealed interface Update extends Elementwise {
         public int arity() { return 2; }
 
         @Override
-        public void apply(double[][] in, double[] out, int n) {
+        public void apply(double[][] in, double[] out, int from, int to) {
             double[] a = in[0], x = in[1];
             double d = decay, e = 1 - decay;
-            for (int i = 0; i < n; i++) out[i] = d * a[i] + e * x[i];
+            for (int i = from; i < to; i++) out[i] = d * a[i] + e * x[i];
         }
 
         @Override
-        public void applyF32(float[][] in, float[] out, int n) {
+        public void applyF32(float[][] in, float[] out, int from, int to) {
             float[] a = in[0], x = in[1];
             float d = (float) decay, e = (float) (1 - decay);
-            for (int i = 0; i < n; i++) out[i] = d * a[i] + e * x[i];
+            for (int i = from; i < to; i++) out[i] = d * a[i] + e * x[i];
         }
 
         @Override
@@ -69,18 +69,18 @@ public sealed interface Update extends Elementwise {
         public int arity() { return 6; }
 
         @Override
-        public void apply(double[][] in, double[] out, int n) {
+        public void apply(double[][] in, double[] out, int from, int to) {
             double[] p = in[0], m = in[1], v = in[2], lr = in[3], c1 = in[4], c2 = in[5];
             double e = eps;
-            for (int i = 0; i < n; i++) out[i] = p[i] - lr[i] * (m[i] / c1[i]) / (Math.sqrt(v[i] / c2[i]) + e);
+            for (int i = from; i < to; i++) out[i] = p[i] - lr[i] * (m[i] / c1[i]) / (Math.sqrt(v[i] / c2[i]) + e);
         }
 
         // a float's square root rounded from the double's is the correctly rounded float one
         @Override
-        public void applyF32(float[][] in, float[] out, int n) {
+        public void applyF32(float[][] in, float[] out, int from, int to) {
             float[] p = in[0], m = in[1], v = in[2], lr = in[3], c1 = in[4], c2 = in[5];
             float e = (float) eps;
-            for (int i = 0; i < n; i++) out[i] = p[i] - lr[i] * (m[i] / c1[i]) / ((float) Math.sqrt(v[i] / c2[i]) + e);
+            for (int i = from; i < to; i++) out[i] = p[i] - lr[i] * (m[i] / c1[i]) / ((float) Math.sqrt(v[i] / c2[i]) + e);
         }
 
         // y = p - N / D with N = lr m / c1, D = sqrt(v / c2) + eps

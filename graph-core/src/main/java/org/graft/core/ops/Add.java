@@ -13,15 +13,15 @@ public record Add() implements Elementwise {
     public int arity() { return 2; }
 
     @Override
-    public void apply(double[][] in, double[] out, int n) {
+    public void apply(double[][] in, double[] out, int from, int to) {
         double[] a = in[0], b = in[1];
-        for (int i = 0; i < n; i++) out[i] = a[i] + b[i];
+        for (int i = from; i < to; i++) out[i] = a[i] + b[i];
     }
 
     @Override
-    public void applyF32(float[][] in, float[] out, int n) {
+    public void applyF32(float[][] in, float[] out, int from, int to) {
         float[] a = in[0], b = in[1];
-        for (int i = 0; i < n; i++) out[i] = a[i] + b[i];
+        for (int i = from; i < to; i++) out[i] = a[i] + b[i];
     }
 
     // d(a + b)/da = d(a + b)/db = 1; the walker sums each term back to its operand's shape

@@ -218,11 +218,11 @@ final class Fused implements Kernel {
                 else if (load[i] != Load.SCALAR && !(direct && load[i] == Load.SAME)) loadBlock(registers[i], i, buffers[externalSlot[i]], start, n);
             }
             if (f32) {
-                for (int j = 0; j < lastOp; j++) ops[j].applyF32((float[][]) part.argv[j], (float[]) registers[target[j]], n);
-                ops[lastOp].applyF32((float[][]) part.argv[lastOp], (float[]) output, n);
+                for (int j = 0; j < lastOp; j++) ops[j].applyF32((float[][]) part.argv[j], (float[]) registers[target[j]], 0, n);
+                ops[lastOp].applyF32((float[][]) part.argv[lastOp], (float[]) output, 0, n);
             } else {
-                for (int j = 0; j < lastOp; j++) ops[j].apply((double[][]) part.argv[j], (double[]) registers[target[j]], n);
-                ops[lastOp].apply((double[][]) part.argv[lastOp], (double[]) output, n);
+                for (int j = 0; j < lastOp; j++) ops[j].apply((double[][]) part.argv[j], (double[]) registers[target[j]], 0, n);
+                ops[lastOp].apply((double[][]) part.argv[lastOp], (double[]) output, 0, n);
             }
             for (int o = 0; o < outputs - 1; o++) System.arraycopy(registers[outRegister[o]], 0, buffers[outSlot[o]], start, n);
             if (!direct) System.arraycopy(output, 0, buffers[outSlot[outputs - 1]], start, n);
