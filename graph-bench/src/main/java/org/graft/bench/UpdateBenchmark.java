@@ -67,6 +67,15 @@ public class UpdateBenchmark {
     @Param({"ops", "update"})
     public String form;
 
+    /**
+     * {@code changing}: each run writes new bias corrections c1 and c2 first, as Adam's step
+     * count moves them every step; {@code fixed}: the same scalars every run.
+     */
+    @Param({"changing", "fixed"})
+    public String scalars;
+
+    private int step;
+
     private Loop loop;
     private final Lxm stream = Function.randomStream(Problem.SEED);
 
@@ -106,6 +115,11 @@ public class UpdateBenchmark {
         return out;
     }
 
+    private void setScalar(int input, double value) {
+        if (loop.input(input) instanceof float[] f) f[0] = (float) value;
+        else ((double[]) loop.input(input))[0] = value;
+    }
+
     private static void fill(Object array, double lo, double hi, SplittableRandom random) {
         if (array instanceof float[] f) for (int i = 0; i < f.length; i++) f[i] = (float) (lo + (hi - lo) * random.nextDouble());
         else {
@@ -116,6 +130,11 @@ public class UpdateBenchmark {
 
     @Benchmark
     public Object run() {
+        if (scalars.equals("changing")) {
+            step = step % 100 + 1; // the corrections of the first 100 steps, where each differs from the last
+            setScalar(5, 1 - Math.pow(BETA1, step));
+            setScalar(6, 1 - Math.pow(BETA2, step));
+        }
         loop.run(stream);
         return loop;
     }
