@@ -32,6 +32,12 @@ public interface Elementwise extends Op {
      * Writes the op's value at elements {@code [from, to)} of its operands {@code in[0], in[1], ...}
      * into {@code out[from, to)}. {@code out} may be one of the operands: each element is read
      * before it is written.
+     *
+     * <p>Every array is read and written at the same indices, never at an offset of its own: C2
+     * (JDK 17) vectorizes {@code y[i] = a[i] * b[i]} whichever arrays alias, but not
+     * {@code y[j + i] = a[k + i] * b[i]}, where it cannot rule out an overlap. A fused chain whose
+     * operands all have its output's shape (or are scalars) therefore reads them where they are,
+     * block by block, and writes its output in place (the runtime's {@code Fused}).
      */
     void apply(double[][] in, double[] out, int from, int to);
 

@@ -53,6 +53,31 @@ class TwoThreadsTest {
         }
     }
 
+    /**
+     * A fused chain with a scalar operand, over enough numbers to be split between the threads:
+     * each part fills its own blocks of the scalar's register, and again when the scalar changes,
+     * so every element is {@code x s + y} as the ops give it one at a time.
+     */
+    @Example
+    void aChainSplitBetweenTheThreadsReadsItsScalarAnewInEachPart() {
+        int n = 3 * 65_536 + 777;
+        for (DType dtype : DType.values()) {
+            var random = new SplittableRandom(5);
+            Tensor x = Tensor.uniform(dtype, Shape.of(n), -1, 1, random), y = Tensor.uniform(dtype, Shape.of(n), -1, 1, random);
+            Param s = param("s", Tensor.scalar(dtype, 0.0));
+            Input xi = new Input("x", Type.of(dtype, n)), yi = new Input("y", Type.of(dtype, n));
+            Function f = Compiler.compile(List.of(xi, yi), List.of(add(mul(xi, s), yi)));
+            for (double value : new double[] {0.5, 0.5, -3.25, 1e-3}) {
+                s.set(Tensor.scalar(dtype, value));
+                double[] got = f.call(x, y).get(0).storage(), a = x.storage(), b = y.storage();
+                for (int i = 0; i < n; i++) {
+                    double want = dtype == DType.F32 ? (float) a[i] * (float) value + (float) b[i] : a[i] * value + b[i];
+                    if (got[i] != want) assertEquals(want, got[i], dtype + ", s = " + value + ", element " + i);
+                }
+            }
+        }
+    }
+
     /** Five Gibbs steps from a batch of 20 on a 784-500 RBM, and W after an SGD step of CD-5, from fixed seeds. */
     private static List<double[]> gibbs(DType dtype) {
         var random = new SplittableRandom(21);

@@ -54,6 +54,38 @@ class PlanTest {
     }
 
     @Test
+    void aChainOfManyBlocksGivesItsOutputsInPlaceOrBlockByBlock() {
+        int cols = Fused.BLOCK + 226, n = 2 * cols; // 2.4 blocks, not a whole number of them
+        double[] w0 = new double[n], v0 = new double[n], row = new double[cols];
+        for (int i = 0; i < n; i++) {
+            w0[i] = i;
+            v0[i] = 3.0 * i - 7;
+        }
+        for (int j = 0; j < cols; j++) row[j] = 0.5 * j;
+        // operands of the output's shape, or a scalar beside them: the loop runs in place; a row
+        // added to each row of v: it loads each block into registers of one block
+        for (String c : List.of("none", "scalar", "row")) {
+            var w = new Param("w", Tensor.of(w0.clone(), 2, cols));
+            Input v = new Input("v", Type.of(DType.F64, 2, cols));
+            Input added = new Input("c", c.equals("scalar") ? Type.scalar(DType.F64) : Type.of(DType.F64, cols));
+            Node step = c.equals("none") ? v : add(v, added);
+            Node next = add(w, step);                   // the update, read by the output too, written over w
+            Node y = add(add(next, v), w);
+            Function f = Compiler.compile(c.equals("none") ? List.of(v) : List.of(v, added), List.of(y), Map.of(w, next), Options.NONE);
+            Tensor fedV = Tensor.of(v0, 2, cols);
+            Tensor got = c.equals("none") ? f.call(fedV).get(0)
+                    : f.call(fedV, c.equals("scalar") ? Tensor.scalar(0.5) : Tensor.of(row, cols)).get(0);
+            for (int i = 0; i < n; i++) {
+                double shift = c.equals("none") ? 0 : c.equals("scalar") ? 0.5 : row[i % cols];
+                int r = i / cols, k = i % cols;
+                assertEquals((w0[i] + (v0[i] + shift) + v0[i]) + w0[i], got.get(r, k), "y at " + i + ", c " + c);
+                assertEquals(w0[i] + (v0[i] + shift), w.value().get(r, k), "w at " + i + ", c " + c);
+            }
+            assertEquals(1, f.plan().steps());
+        }
+    }
+
+    @Test
     void aValueReadOutsideTheLoopBeforeItRunsIsComputedByAKernelOfItsOwn() {
         Node a = add(x, x);
         Node y = add(a, copy(a));                       // the copy needs a before the loop of y could run
@@ -114,14 +146,19 @@ class PlanTest {
 
     @Test
     void aScalarOperandIsReadAgainWheneverItsBitsChange() {
-        for (DType dtype : DType.values()) {
-            var s = new Param("s", Tensor.scalar(dtype, 0.0));   // the value a new register holds
-            Input v = new Input("v", Type.of(dtype, 3));
-            Function f = Compiler.compile(List.of(v), List.of(add(v, s)), Options.NONE);
-            Tensor in = Tensor.of(dtype, org.graft.core.tensor.Shape.of(3), new double[] {-0.0, 1, 2});
-            for (double value : new double[] {0.0, -0.0, Double.NaN, 1.5, 1.5, -0.0, 0.0}) {
-                s.set(Tensor.scalar(dtype, value));
-                assertEquals(in.add(Tensor.scalar(dtype, value)), f.call(in).get(0), dtype + " + " + value);
+        // three elements, one block; and enough for the loop to be split across the threads
+        for (int n : new int[] {3, 3 * Fused.PARALLEL_FROM + 777}) {
+            for (DType dtype : DType.values()) {
+                var s = new Param("s", Tensor.scalar(dtype, 0.0));   // the value a new register holds
+                Input v = new Input("v", Type.of(dtype, n));
+                Function f = Compiler.compile(List.of(v), List.of(add(v, s)), Options.NONE);
+                double[] values = new double[n];
+                for (int i = 0; i < n; i++) values[i] = i == 0 ? -0.0 : i;
+                Tensor in = Tensor.of(dtype, org.graft.core.tensor.Shape.of(n), values);
+                for (double value : new double[] {0.0, -0.0, Double.NaN, 1.5, 1.5, -0.0, 0.0}) {
+                    s.set(Tensor.scalar(dtype, value));
+                    assertEquals(in.add(Tensor.scalar(dtype, value)), f.call(in).get(0), n + " " + dtype + " + " + value);
+                }
             }
         }
     }
