@@ -15,9 +15,11 @@ import org.graft.core.tensor.Shape;
  * in the first-level cache, and every op runs over a block before the next block is touched. An
  * op is called once per block, so there is no call per element, and an intermediate value's
  * block is still in the cache when the next op reads it. A loop may have several outputs (an
- * optimizer's new moments beside the new param): each but the last op's is copied out of its
+ * optimizer's new moments beside the new param). Each but the last op's is copied out of its
  * register at the end of each block, after every op has read the block, so an output may be
- * written over an operand.
+ * written over an operand; in place, an op writes such an output itself when no later op reads
+ * an operand in the output's array (Adam's new moment over the old one, which only the moment's
+ * own op reads).
  *
  * <p>An op reads and writes its arrays at the same indices ({@link Elementwise#apply}), so that
  * C2 vectorizes it. That leaves two ways to run a chain:
@@ -38,7 +40,8 @@ import org.graft.core.tensor.Shape;
  * In a throwaway harness (one thread, f32 [100, 500]), {@code relu(x)} took 17 us in place
  * against 37 blocked and {@code (x > 0) * g} 26 against 31, where {@code (x + b) * g} took 55
  * in place against 42 blocked; Adam's update of 50,000 floats, its corrections changing every
- * call, 54 us against 69 ({@code UpdateBenchmark}; bench/README.md).
+ * call, 54 us against 69 with the moments copied out of registers, 50 with their ops writing
+ * them ({@code UpdateBenchmark}; bench/README.md).
  *
  * <p>An operand may be a sum of a larger value down to the loop's shape (a bias's gradient, the
  * column sum of a batch of deltas, feeding the bias's update): its block is summed from that
@@ -82,6 +85,11 @@ final class Fused implements Kernel {
     private final int[] inPlaceArg;     // operand index,
     private final int[] inPlaceSlot;    // and slot; the other operands' registers are bound once, when the loop is made
     private final Part[] parts;         // one set of registers per thread; in place, one set shared
+    // in place, for each output but the last op's: the first op that writes its register, the
+    // register's own array, and whether this call's op writes the output's buffer itself
+    private final int[] firstWriter;
+    private final Object[] ownRegister;
+    private final boolean[] outDirect;
     private final Parallel parallel;    // null: one thread
     private final IntConsumer runPart = this::runPart;
     private Object[] current;           // the buffers of the call in progress, for the parts
@@ -185,6 +193,15 @@ final class Fused implements Kernel {
                 if (r < e && load[r] == Load.SAME) reads.add(new int[] {j, k, externalSlot[r]});
             }
         }
+        firstWriter = new int[outSlot.length - 1];
+        ownRegister = new Object[outSlot.length - 1];
+        outDirect = new boolean[outSlot.length - 1];
+        for (int o = 0; o < firstWriter.length; o++) {
+            int writer = 0;
+            while (target[writer] != outRegister[o]) writer++;
+            firstWriter[o] = writer;
+            ownRegister[o] = parts[0].registers[outRegister[o]];
+        }
         inPlaceOp = reads.stream().mapToInt(a -> a[0]).toArray();
         inPlaceArg = reads.stream().mapToInt(a -> a[1]).toArray();
         inPlaceSlot = reads.stream().mapToInt(a -> a[2]).toArray();
@@ -203,6 +220,7 @@ final class Fused implements Kernel {
 
     @Override
     public void run(Object[] buffers) {
+        if (inPlace) bindOutputs(buffers);
         if (parallel == null) {
             runBlocks(buffers, parts[0], 0, size);
             return;
@@ -212,6 +230,35 @@ final class Fused implements Kernel {
             parallel.run(runPart);
         } finally {
             current = null;
+        }
+    }
+
+    /**
+     * In place, points each output's register but the last op's at the output's buffer, so that
+     * its op writes the output itself rather than a register copied out block by block, unless
+     * an op after the first that writes the register reads an operand in that same array (an
+     * update written over its param, read again later in the chain): that op must still see the
+     * operand's value, so the output stays in its register. Arrays are compared, not slots, since
+     * an update's slot holds its param's storage.
+     */
+    private void bindOutputs(Object[] buffers) {
+        int e = externalSlot.length;
+        for (int o = 0; o < outDirect.length; o++) {
+            Object out = buffers[outSlot[o]];
+            boolean clash = false;
+            for (int j = firstWriter[o] + 1; j < ops.length; j++) {
+                for (int r : args[j]) clash |= r < e && buffers[externalSlot[r]] == out;
+            }
+            outDirect[o] = !clash;
+            int register = outRegister[o];
+            Object array = clash ? ownRegister[o] : out;
+            if (parts[0].registers[register] == array) continue;
+            parts[0].registers[register] = array; // the parts share their registers in place
+            for (Part part : parts) {
+                for (int j = 0; j < ops.length; j++) {
+                    for (int k = 0; k < args[j].length; k++) if (args[j][k] == register) part.argv[j][k] = array;
+                }
+            }
         }
     }
 
@@ -250,7 +297,9 @@ final class Fused implements Kernel {
                 for (int j = 0; j < lastOp; j++) ops[j].apply((double[][]) part.argv[j], (double[]) registers[target[j]], lo, hi);
                 ops[lastOp].apply((double[][]) part.argv[lastOp], (double[]) output, lo, hi);
             }
-            for (int o = 0; o < outputs - 1; o++) System.arraycopy(registers[outRegister[o]], lo, buffers[outSlot[o]], start, n);
+            for (int o = 0; o < outputs - 1; o++) {
+                if (!inPlace || !outDirect[o]) System.arraycopy(registers[outRegister[o]], lo, buffers[outSlot[o]], start, n);
+            }
             if (!inPlace) System.arraycopy(output, 0, buffers[outSlot[outputs - 1]], start, n);
         }
     }

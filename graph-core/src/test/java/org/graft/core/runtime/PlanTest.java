@@ -86,6 +86,38 @@ class PlanTest {
     }
 
     @Test
+    void aChainWritesAnUpdateWhereItGoesUnlessALaterOpReadsTheParamItReplaces() {
+        int n = 2 * Fused.BLOCK + 452;
+        double[] m0 = new double[n], p0 = new double[n], g0 = new double[n];
+        for (int i = 0; i < n; i++) {
+            m0[i] = i;
+            p0[i] = -2.0 * i;
+            g0[i] = 0.25 * i + 1;
+        }
+        // as Adam's moment feeding its param's step: m's update is written over m by its own op,
+        // unless the param's step reads the old m after it, when it goes through a register
+        for (boolean readsOldM : new boolean[] {false, true}) {
+            var m = new Param("m", Tensor.of(m0.clone(), n));
+            var p = new Param("p", Tensor.of(p0.clone(), n));
+            Input g = new Input("g", Type.of(DType.F64, n));
+            Node mNext = add(m, g);
+            Node pNext = readsOldM ? add(add(p, mNext), m) : add(p, mNext);
+            Function f = Compiler.compile(List.of(g), List.of(), Map.of(m, mNext, p, pNext), Options.NONE);
+            for (int call = 1; call <= 2; call++) {
+                f.call(Tensor.of(g0, n));
+                for (int i = 0; i < n; i++) {
+                    double mBefore = m0[i] + (call - 1) * g0[i], mAfter = mBefore + g0[i];
+                    double pBefore = call == 1 ? p0[i] : readsOldM ? (p0[i] + (m0[i] + g0[i])) + m0[i] : p0[i] + (m0[i] + g0[i]);
+                    double want = readsOldM ? (pBefore + mAfter) + mBefore : pBefore + mAfter;
+                    assertEquals(mAfter, m.value().get(i), "m at " + i + ", call " + call + (readsOldM ? ", old m read" : ""));
+                    assertEquals(want, p.value().get(i), "p at " + i + ", call " + call + (readsOldM ? ", old m read" : ""));
+                }
+            }
+            assertEquals(1, f.plan().steps());
+        }
+    }
+
+    @Test
     void aValueReadOutsideTheLoopBeforeItRunsIsComputedByAKernelOfItsOwn() {
         Node a = add(x, x);
         Node y = add(a, copy(a));                       // the copy needs a before the loop of y could run
