@@ -37,11 +37,9 @@ import org.graft.core.tensor.Shape;
  *       would be written and read back from beyond L1 on every block, where a block's register
  *       stays in L1.</li>
  * </ul>
- * In a throwaway harness (one thread, f32 [100, 500]), {@code relu(x)} took 17 us in place
- * against 37 blocked and {@code (x > 0) * g} 26 against 31, where {@code (x + b) * g} took 55
- * in place against 42 blocked; Adam's update of 50,000 floats, its corrections changing every
- * call, 54 us against 69 with the moments copied out of registers, 50 with their ops writing
- * them ({@code UpdateBenchmark}; bench/README.md).
+ * Adam's update of 50,000 floats, its corrections changing every call, took 50-52 us in place
+ * against 69-78 blocked ({@code UpdateBenchmark}); a harness's single chains over [100, 500]
+ * gained less, and more in f64 than in f32 (bench/README.md).
  *
  * <p>An operand may be a sum of a larger value down to the loop's shape (a bias's gradient, the
  * column sum of a batch of deltas, feeding the bias's update): its block is summed from that
