@@ -84,7 +84,8 @@ final class Fused implements Kernel {
     private final int[] inPlaceSlot;    // and slot; the other operands' registers are bound once, when the loop is made
     private final Part[] parts;         // one set of registers per thread; in place, one set shared
     // in place, for each output but the last op's: the first op that writes its register, the
-    // register's own array, and whether this call's op writes the output's buffer itself
+    // register's own array (made when first needed), and whether this call's op writes the
+    // output's buffer itself
     private final int[] firstWriter;
     private final Object[] ownRegister;
     private final boolean[] outDirect;
@@ -172,7 +173,8 @@ final class Fused implements Kernel {
         for (int p = 0; p < parts.length; p++) {
             var registers = p > 0 && inPlace ? shared : new Object[registerCount];
             for (int r = 0; registers != shared && r < registers.length; r++) {
-                boolean buffer = inPlace && (r < e ? load[r] == Load.SAME : r == registers.length - 1);
+                // in place, an output's register is made only if an op needs it (bindOutputs)
+                boolean buffer = inPlace && (r < e ? load[r] == Load.SAME : r == registers.length - 1 || outputRegister(r));
                 registers[r] = buffer ? null : f32 ? new float[length] : new double[length];
             }
             shared = registers;
@@ -198,11 +200,16 @@ final class Fused implements Kernel {
             int writer = 0;
             while (target[writer] != outRegister[o]) writer++;
             firstWriter[o] = writer;
-            ownRegister[o] = parts[0].registers[outRegister[o]];
         }
         inPlaceOp = reads.stream().mapToInt(a -> a[0]).toArray();
         inPlaceArg = reads.stream().mapToInt(a -> a[1]).toArray();
         inPlaceSlot = reads.stream().mapToInt(a -> a[2]).toArray();
+    }
+
+    /** True when register {@code r} holds one of the outputs but the last op's. */
+    private boolean outputRegister(int r) {
+        for (int o = 0; o < outRegister.length - 1; o++) if (outRegister[o] == r) return true;
+        return false;
     }
 
     /** True when {@code s}, without its leading 1s, is a trailing run of {@code out}'s dims: the operand repeats with period s.size(). */
@@ -249,6 +256,7 @@ final class Fused implements Kernel {
             }
             outDirect[o] = !clash;
             int register = outRegister[o];
+            if (clash && ownRegister[o] == null) ownRegister[o] = f32 ? new float[size] : new double[size];
             Object array = clash ? ownRegister[o] : out;
             if (parts[0].registers[register] == array) continue;
             parts[0].registers[register] = array; // the parts share their registers in place
