@@ -24,8 +24,9 @@ import org.graft.core.tensor.Shape;
  * <p>An op reads and writes its arrays at the same indices ({@link Elementwise#apply}), so that
  * C2 vectorizes it. That leaves two ways to run a chain:
  * <ul>
- *   <li><b>In place</b>, when every operand has the output's shape or is a scalar, or the whole
- *       value is one block: block {@code [s, e)} is computed from elements {@code [s, e)} of
+ *   <li><b>In place</b>, when every operand has the output's shape or is a scalar (and the
+ *       registers below hold at most {@link #IN_PLACE_MOST} numbers), or the whole value is one
+ *       block: block {@code [s, e)} is computed from elements {@code [s, e)} of
  *       the operands, read where they are, and the last op writes straight into the output. A
  *       value computed in the chain, and a scalar operand, go into registers as long as the
  *       output, of which a block at a time is touched; a scalar's register is filled again only
@@ -63,6 +64,14 @@ final class Fused implements Kernel {
      * and once 30 split, probably while the worker was being woken.
      */
     static final int PARALLEL_FROM = 1 << 16;
+
+    /**
+     * The most numbers a chain in place keeps in registers as long as its output (128 MiB in
+     * f64): a larger one runs blocked, in 8 KiB per register and thread, so that a chain over
+     * an array of hundreds of millions of numbers does not need several more of its size.
+     * Adam's update of a 784 x 500 matrix needs four such registers, 1.6 million numbers.
+     */
+    static final long IN_PLACE_MOST = 1L << 24;
 
     private enum Load { SAME, SCALAR, PERIODIC, GATHER, SUM }
 
@@ -141,9 +150,6 @@ final class Fused implements Kernel {
         this.outRegister = outRegister;
         this.size = out.size();
         this.f32 = dtype == DType.F32;
-        boolean broadcast = false;
-        for (Shape s : externalShape) broadcast |= !s.equals(out) && s.size() != 1;
-        this.inPlace = size <= BLOCK || !broadcast && Arrays.stream(summed).allMatch(java.util.Objects::isNull);
         int e = externalSlot.length;
         load = new Load[e];
         period = new int[e];
@@ -165,6 +171,15 @@ final class Fused implements Kernel {
                 gather[i] = s.broadcastIndex(out);
             }
         }
+        boolean broadcast = false;
+        int fullRegisters = 0;
+        for (int r = 0; r < registerCount; r++) {
+            if (r < e) {
+                broadcast |= load[r] != Load.SAME && load[r] != Load.SCALAR;
+                if (load[r] == Load.SCALAR) fullRegisters++;
+            } else if (r < registerCount - 1 && !outputRegister(r)) fullRegisters++;
+        }
+        this.inPlace = inPlace(size, broadcast, fullRegisters);
         Parallel pool = (long) size * ops.length >= PARALLEL_FROM ? Parallel.shared() : null;
         parallel = pool != null && pool.parts() > 1 ? pool : null;
         parts = new Part[parallel == null ? 1 : parallel.parts()];
@@ -204,6 +219,15 @@ final class Fused implements Kernel {
         inPlaceOp = reads.stream().mapToInt(a -> a[0]).toArray();
         inPlaceArg = reads.stream().mapToInt(a -> a[1]).toArray();
         inPlaceSlot = reads.stream().mapToInt(a -> a[2]).toArray();
+    }
+
+    /**
+     * Whether a chain of {@code size} elements runs in place: when it is one block, or when no
+     * operand is broadcast along some dims or summed and the registers it would need as long as
+     * the output, {@code fullRegisters} of them, hold at most {@link #IN_PLACE_MOST} numbers.
+     */
+    static boolean inPlace(int size, boolean broadcast, int fullRegisters) {
+        return size <= BLOCK || !broadcast && (long) fullRegisters * size <= IN_PLACE_MOST;
     }
 
     /** True when register {@code r} holds one of the outputs but the last op's. */

@@ -1,8 +1,10 @@
 package org.graft.core.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.management.ManagementFactory;
 import java.util.List;
@@ -83,6 +85,16 @@ class PlanTest {
             }
             assertEquals(1, f.plan().steps());
         }
+    }
+
+    @Test
+    void aChainRunsInPlaceUnlessItBroadcastsOrItsRegistersWouldHoldTooMuch() {
+        assertTrue(Fused.inPlace(784 * 500, false, 4));                          // Adam's update of a weight matrix
+        assertTrue(Fused.inPlace(Fused.BLOCK, true, 99));                         // one block: always
+        assertFalse(Fused.inPlace(Fused.BLOCK + 1, true, 0));                     // a bias or a sum, past one block
+        assertTrue(Fused.inPlace((int) (Fused.IN_PLACE_MOST / 2), false, 2));
+        assertFalse(Fused.inPlace((int) (Fused.IN_PLACE_MOST / 2) + 1, false, 2));
+        assertTrue(Fused.inPlace(Integer.MAX_VALUE, false, 0));                   // reads and writes arrays it is given only
     }
 
     @Test
