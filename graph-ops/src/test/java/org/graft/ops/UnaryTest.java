@@ -168,6 +168,22 @@ class UnaryTest {
         assertEquals(1.0, slopeAt(Ops::tanh, 0.0), 1e-15);
     }
 
+    /** relu is max(x, 0) in both dtypes, compiled: NaN stays NaN (PyTorch, JAX) and -0 gives +0. */
+    @Example
+    void reluOfNaNIsNaNAndOfMinusZeroIsZero() {
+        for (DType dtype : DType.values()) {
+            Input x = new Input("x", Type.of(dtype, 5));
+            var f = Compiler.compile(List.of(x), List.of(relu(x)));
+            Tensor at = Tensor.of(dtype, Shape.of(5), new double[] {Double.NaN, -0.0, -2, 3, Double.NEGATIVE_INFINITY});
+            double[] y = f.call(at).get(0).storage();
+            assertTrue(Double.isNaN(y[0]), dtype + ": relu(NaN)");
+            assertEquals(Double.doubleToRawLongBits(0.0), Double.doubleToRawLongBits(y[1]), dtype + ": relu(-0)");
+            assertEquals(0.0, y[2]);
+            assertEquals(3.0, y[3]);
+            assertEquals(0.0, y[4]);
+        }
+    }
+
     @Example
     void reluSlopeIsZeroAtTheKink() { // the subgradient we choose at 0, as PyTorch and JAX do
         assertEquals(0.0, slopeAt(Ops::relu, 0.0));
