@@ -90,7 +90,7 @@ final class Fused implements Kernel {
     private final boolean inPlace;      // operands of the output's shape read in place, the output written in place
     private final int[] inPlaceOp;      // in place: the operands that are buffers read in place, as op,
     private final int[] inPlaceArg;     // operand index,
-    private final int[] inPlaceSlot;    // and slot; the other operands' registers are bound once, when the loop is made
+    private final int[] inPlaceSlot;    // and slot; other operands' registers are bound when the loop is made, outputs' by bindOutputs
     private final Part[] parts;         // one set of registers per thread; in place, one set shared
     // in place, for each output but the last op's: the first op that writes its register, the
     // register's own array (made when first needed), and whether this call's op writes the
