@@ -19,6 +19,16 @@ public interface Elementwise extends Op {
     /** How many operands the op takes. */
     int arity();
 
+    /**
+     * Whether {@link #apply} and {@link #applyF32} accept operand {@code k} as an array of one
+     * element standing for every element, when the operand is a scalar. The runtime then passes
+     * such an operand as it is; otherwise it fills a register as long as the output with it.
+     * That register costs a pass to fill whenever the value changes (Adam's bias corrections,
+     * at every step) and a stream to read at every call. An op that says so tells the two apart
+     * by the array's length: of one element, or as long as the range it computes.
+     */
+    default boolean takesScalar(int k) { return false; }
+
     /** The type the operands broadcast to. */
     @Override
     default Type type(List<Type> in) {

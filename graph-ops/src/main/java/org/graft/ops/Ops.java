@@ -489,6 +489,9 @@ public final class Ops {
     /** {@code decay a + (1 - decay) x} in one loop, an optimizer's moving average ({@link Update.MovingAverage}). */
     public static Apply movingAverage(Node a, Node x, double decay) { return apply(new Update.MovingAverage(decay), a, x); }
 
+    /** {@code decay a + (1 - decay) x²} in one loop, an optimizer's moving average of squares ({@link Update.MovingAverageOfSquares}). */
+    public static Apply movingAverageOfSquares(Node a, Node x, double decay) { return apply(new Update.MovingAverageOfSquares(decay), a, x); }
+
     /** Adam's step {@code p - lr (m / c1) / (sqrt(v / c2) + eps)} in one loop ({@link Update.AdamStep}). */
     public static Apply adamStep(Node p, Node m, Node v, Node lr, Node c1, Node c2, double eps) {
         return apply(new Update.AdamStep(eps), p, m, v, lr, c1, c2);

@@ -269,6 +269,7 @@ class F32Test {
             // the optimizers' updates: each operation rounds in float, as the primitive ops do, where
             // the f64 value rounds once; operands of one sign, and a step small beside p, so nothing cancels
             close("moving_average", in -> movingAverage(in.get(0), in.get(1), 0.9), positive(), positive()),
+            close("moving_average_of_squares", in -> movingAverageOfSquares(in.get(0), in.get(1), 0.9), positive(), positive()),
             close("adam_step", in -> adamStep(in.get(0), in.get(1), in.get(2), in.get(3), in.get(4), in.get(5), 1e-8),
                     between(S, 5, 10), any(), positive(), between(Shape.of(), 1e-3, 1e-2), between(Shape.of(), 0.1, 1), between(Shape.of(), 1e-3, 1)));
 

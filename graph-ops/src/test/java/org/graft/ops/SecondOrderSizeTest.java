@@ -147,6 +147,7 @@ class SecondOrderSizeTest {
             of("binary_cross_entropy", in -> binaryCrossEntropy(in.get(0), in.get(1)), S, S),
             of("bce_with_logits", in -> bceWithLogits(in.get(0), in.get(1)), S, S),
             of("moving_average", in -> movingAverage(in.get(0), in.get(1), 0.9), S, S),
+            of("moving_average_of_squares", in -> movingAverageOfSquares(in.get(0), in.get(1), 0.9), S, S),
             of("adam_step", in -> adamStep(in.get(0), in.get(1), in.get(2), in.get(3), in.get(4), in.get(5), 1e-3), S, S, S, Shape.of(),
                     Shape.of(), Shape.of()),
             of("cross_entropy", in -> crossEntropy(in.get(0), constant(Tensor.vector(2, 0)), 0.1, -100, true), S),

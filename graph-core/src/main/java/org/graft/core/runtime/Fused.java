@@ -73,7 +73,13 @@ final class Fused implements Kernel {
      */
     static final long IN_PLACE_MOST = 1L << 24;
 
-    private enum Load { SAME, SCALAR, PERIODIC, GATHER, SUM }
+    /**
+     * How an operand from outside gets to the ops: read where it is (in place), or loaded into a
+     * register block by block, or a scalar that every op reading it {@linkplain Elementwise#takesScalar
+     * takes as one element} (SCALAR_AS_IS: copied into an array of one element at each call, which
+     * all threads read, whichever way the chain runs; the array a slot holds may be longer).
+     */
+    private enum Load { SAME, SCALAR, SCALAR_AS_IS, PERIODIC, GATHER, SUM }
 
     private final Elementwise[] ops;
     private final int[][] args;         // registers each op reads
@@ -98,6 +104,7 @@ final class Fused implements Kernel {
     private final int[] firstWriter;
     private final Object[] ownRegister;
     private final boolean[] outDirect;
+    private final Object[] scalarAsIs;  // SCALAR_AS_IS: the operand's array of one element, which every part reads; else null
     private final Parallel parallel;    // null: one thread
     private final IntConsumer runPart = this::runPart;
     private Object[] current;           // the buffers of the call in progress, for the parts
@@ -155,6 +162,7 @@ final class Fused implements Kernel {
         period = new int[e];
         gather = new int[e][];
         this.summed = summed;
+        scalarAsIs = new Object[e];
         boolean sums = false;
         for (int i = 0; i < e; i++) {
             Shape s = externalShape[i];
@@ -162,7 +170,7 @@ final class Fused implements Kernel {
                 load[i] = Load.SUM;
                 sums = true;
             } else if (s.equals(out)) load[i] = Load.SAME;
-            else if (s.size() == 1) load[i] = Load.SCALAR;
+            else if (s.size() == 1) load[i] = takenAsScalar(ops, args, i) ? Load.SCALAR_AS_IS : Load.SCALAR;
             else if (trailing(s, out)) {
                 load[i] = Load.PERIODIC;
                 period[i] = s.size();
@@ -175,7 +183,7 @@ final class Fused implements Kernel {
         int fullRegisters = 0;
         for (int r = 0; r < registerCount; r++) {
             if (r < e) {
-                broadcast |= load[r] != Load.SAME && load[r] != Load.SCALAR;
+                broadcast |= load[r] != Load.SAME && load[r] != Load.SCALAR && load[r] != Load.SCALAR_AS_IS;
                 if (load[r] == Load.SCALAR) fullRegisters++;
             } else if (r < registerCount - 1 && !outputRegister(r)) fullRegisters++;
         }
@@ -190,7 +198,10 @@ final class Fused implements Kernel {
             for (int r = 0; registers != shared && r < registers.length; r++) {
                 // in place, an output's register is made only if an op needs it (bindOutputs)
                 boolean buffer = inPlace && (r < e ? load[r] == Load.SAME : r == registers.length - 1 || outputRegister(r));
-                registers[r] = buffer ? null : f32 ? new float[length] : new double[length];
+                if (r < e && load[r] == Load.SCALAR_AS_IS) {
+                    if (scalarAsIs[r] == null) scalarAsIs[r] = f32 ? new float[1] : new double[1];
+                    registers[r] = scalarAsIs[r];
+                } else registers[r] = buffer ? null : f32 ? new float[length] : new double[length];
             }
             shared = registers;
             var argv = new Object[ops.length][];
@@ -202,10 +213,10 @@ final class Fused implements Kernel {
         }
         // the last register is written, never read, by the ops
         var reads = new java.util.ArrayList<int[]>();
-        for (int j = 0; inPlace && j < ops.length; j++) {
+        for (int j = 0; j < ops.length; j++) {
             for (int k = 0; k < args[j].length; k++) {
                 int r = args[j][k];
-                if (r < e && load[r] == Load.SAME) reads.add(new int[] {j, k, externalSlot[r]});
+                if (r < e && inPlace && load[r] == Load.SAME) reads.add(new int[] {j, k, externalSlot[r]});
             }
         }
         firstWriter = new int[outSlot.length - 1];
@@ -230,6 +241,14 @@ final class Fused implements Kernel {
         return size <= BLOCK || !broadcast && (long) fullRegisters * size <= IN_PLACE_MOST;
     }
 
+    /** True when every op that reads operand {@code r} takes it as one element. */
+    private static boolean takenAsScalar(Elementwise[] ops, int[][] args, int r) {
+        for (int j = 0; j < ops.length; j++) {
+            for (int k = 0; k < args[j].length; k++) if (args[j][k] == r && !ops[j].takesScalar(k)) return false;
+        }
+        return true;
+    }
+
     /** True when register {@code r} holds one of the outputs but the last op's. */
     private boolean outputRegister(int r) {
         for (int o = 0; o < outRegister.length - 1; o++) if (outRegister[o] == r) return true;
@@ -249,6 +268,10 @@ final class Fused implements Kernel {
 
     @Override
     public void run(Object[] buffers) {
+        for (int i = 0; i < scalarAsIs.length; i++) {
+            if (scalarAsIs[i] instanceof double[] d) d[0] = ((double[]) buffers[externalSlot[i]])[0];
+            else if (scalarAsIs[i] instanceof float[] f) f[0] = ((float[]) buffers[externalSlot[i]])[0];
+        }
         if (inPlace) bindOutputs(buffers);
         if (parallel == null) {
             runBlocks(buffers, parts[0], 0, size);
@@ -318,7 +341,9 @@ final class Fused implements Kernel {
             int lo = inPlace ? start : 0, hi = lo + n;
             for (int i = 0; i < e; i++) {
                 if (load[i] == Load.SUM) summed[i].block(buffers[externalSlot[i]], registers[i], part.sums, start, n);
-                else if (load[i] != Load.SCALAR && !(inPlace && load[i] == Load.SAME)) loadBlock(registers[i], i, buffers[externalSlot[i]], start, n);
+                else if (load[i] != Load.SCALAR && load[i] != Load.SCALAR_AS_IS && !(inPlace && load[i] == Load.SAME)) {
+                    loadBlock(registers[i], i, buffers[externalSlot[i]], start, n);
+                }
             }
             if (f32) {
                 for (int j = 0; j < lastOp; j++) ops[j].applyF32((float[][]) part.argv[j], (float[]) registers[target[j]], lo, hi);

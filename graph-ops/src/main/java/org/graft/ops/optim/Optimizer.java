@@ -6,6 +6,7 @@ import static org.graft.ops.Ops.constant;
 import static org.graft.ops.Ops.div;
 import static org.graft.ops.Ops.maximum;
 import static org.graft.ops.Ops.movingAverage;
+import static org.graft.ops.Ops.movingAverageOfSquares;
 import static org.graft.ops.Ops.mul;
 import static org.graft.ops.Ops.sqrt;
 import static org.graft.ops.Ops.square;
@@ -369,7 +370,7 @@ public sealed interface Optimizer {
 
         @Override
         public Node step(Node from, Node g, Node lr, State state) {
-            Node s = average(state, "square_avg", alpha, square(g));
+            Node s = averageOfSquares(state, "square_avg", alpha, g);
             Node variance = centered ? sub(s, square(average(state, "grad_avg", alpha, g))) : s;
             Node scaled = div(mul(lr, g), add(sqrt(variance), eps));
             return momentum > 0 ? add(from, velocity(state, momentum, scaled)) : sub(from, scaled);
@@ -441,10 +442,10 @@ public sealed interface Optimizer {
 
         @Override
         public Node step(Node from, Node g, Node lr, State state) {
-            Node s = average(state, "square_avg", rho, square(g));
+            Node s = averageOfSquares(state, "square_avg", rho, g);
             Param u = state.keep("acc_delta", 0);
             Node d = mul(div(sqrt(add(u, eps)), sqrt(add(s, eps))), g);
-            state.update(u, add(mul(rho, u), mul(1 - rho, square(d))));
+            state.update(u, movingAverageOfSquares(u, d, rho));
             return sub(from, mul(lr, d));
         }
 
@@ -468,12 +469,18 @@ public sealed interface Optimizer {
         return state.update(a, movingAverage(a, x, decay));   // decay a + (1 - decay) x, one loop
     }
 
+    /** The new running average of squares {@code a <- decay a + (1 - decay) x²}, from zeros, kept as {@code p.what}. */
+    private static Node averageOfSquares(State state, String what, double decay, Node x) {
+        Param a = state.keep(what, 0);
+        return state.update(a, movingAverageOfSquares(a, x, decay));   // one loop, no register for x²
+    }
+
     /** Adam's step, and AdamW's once the param has shrunk (see {@link Adam}). */
     private static Node adam(Node from, Node g, Node lr, State state, double beta1, double beta2, double eps, boolean amsgrad) {
         Node beta1Power = state.shared("beta1^t", 1, b -> mul(b, beta1));   // beta^t at this step's t
         Node beta2Power = state.shared("beta2^t", 1, b -> mul(b, beta2));
         Node m = average(state, "m", beta1, g);
-        Node v = average(state, "v", beta2, square(g));
+        Node v = averageOfSquares(state, "v", beta2, g);
         if (amsgrad) {
             Param vMax = state.keep("v_max", 0);
             v = state.update(vMax, maximum(vMax, v));
