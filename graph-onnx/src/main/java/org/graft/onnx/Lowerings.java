@@ -325,6 +325,9 @@ final class Lowerings {
         r.put(Neural.BceWithLogits.class, new Rule("`Add(Mul(Sub(1, t), Softplus(z)), Mul(t, Softplus(Neg(z))))`, Graft's form (ORT has no f64 `Softplus`)",
                 w -> w.node("Add", w.node("Mul", w.node("Sub", w.scalar(1), w.in(1)), w.node("Softplus", w.in(0))),
                         w.node("Mul", w.in(1), w.node("Softplus", w.node("Neg", w.in(0)))))));
+        // relu's gradient, in a graph that outputs one: 0 rather than NaN where x is NaN
+        r.put(Neural.ReluGrad.class, new Rule("`Mul(g, Cast(Greater(x, 0)))`",
+                w -> w.node("Mul", w.in(1), w.fromBool(w.node("Greater", w.in(0), w.scalar(0))))));
 
         // ---- convolution and pooling, NCHW in both
         r.put(Conv.Conv2d.class, new Rule("`Conv`", w -> {

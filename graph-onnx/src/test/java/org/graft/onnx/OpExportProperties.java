@@ -241,6 +241,7 @@ class OpExportProperties {
             of(Gather.Nll.class, v -> nll(v.get(0), v.get(1), 0, false), in(uniform(-5, 0), "n", 3), in(whole(3), "n")),
             of(Neural.BinaryCrossEntropy.class, v -> binaryCrossEntropy(v.get(0), v.get(1)), in(TARGETS, "n", 3), in(TARGETS, "n", 3)),
             of(Neural.BceWithLogits.class, v -> bceWithLogits(v.get(0), v.get(1)), in(uniform(-30, 30), "n", 3), in(TARGETS, "n", 3)),
+            of(Neural.ReluGrad.class, v -> reluGrad(v.get(0), v.get(1)), in(ANY, "n", 3), in(ANY, "n", 3)),
             of(Conv.Conv2d.class, v -> conv2d(v.get(0), v.get(1), new Conv.Spec(2, 1, 1, 0, 2, 1, 1, 2, 2)),
                     in(ANY, "n", 4, 6, 7), in(ANY, 6, 2, 3, 2)),
             of(Conv.ConvTranspose2d.class, v -> convTranspose2d(v.get(0), v.get(1), new Conv.Spec(2, 3, 1, 1, 0, 0, 1, 1, 1), 6, 8),

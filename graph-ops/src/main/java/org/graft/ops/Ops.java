@@ -486,6 +486,9 @@ public final class Ops {
     /** The binary cross-entropy of {@code sigmoid(logits)} against {@code t}, computed stably from the logits. */
     public static Apply bceWithLogits(Node logits, Node t) { return apply(new Neural.BceWithLogits(), logits, t); }
 
+    /** relu's gradient {@code g [x > 0]} in one loop ({@link Neural.ReluGrad}); relu's bprop builds it. */
+    public static Apply reluGrad(Node x, Node g) { return apply(new Neural.ReluGrad(), x, g); }
+
     /** {@code decay a + (1 - decay) x} in one loop, an optimizer's moving average ({@link Update.MovingAverage}). */
     public static Apply movingAverage(Node a, Node x, double decay) { return apply(new Update.MovingAverage(decay), a, x); }
 

@@ -154,6 +154,7 @@ class F32Test {
             exact("binary_cross_entropy", in -> binaryCrossEntropy(in.get(0), in.get(1)),
                     between(S, 0.05, 0.95), between(S, 0, 1)),
             exact("bce_with_logits", in -> bceWithLogits(in.get(0), in.get(1)), any(), between(S, 0, 1)),
+            exact("relu_grad", in -> reluGrad(in.get(0), in.get(1)), any(), any()),
             close("cross_entropy", in -> crossEntropy(in.get(0), in.get(1), 0.1, 2, false), any(), LABELS),
             close("cross_entropy mean", in -> crossEntropy(in.get(0), in.get(1)), any(), LABELS),
             new Case("cross_entropy_grad", in -> Apply.of(new Neural.CrossEntropyGrad(2, 0.1), in.get(0), in.get(1), in.get(2)),

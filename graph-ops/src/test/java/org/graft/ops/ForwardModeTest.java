@@ -173,6 +173,7 @@ class ForwardModeTest {
                     any(), positive(), between(Shape.of(2), -2, 2)),
             of("binary_cross_entropy", in -> binaryCrossEntropy(in.get(0), in.get(1)), between(S, 0.1, 0.9), between(S, 0, 1)),
             of("bce_with_logits", in -> bceWithLogits(in.get(0), in.get(1)), any(), between(S, 0, 1)),
+            of("relu_grad", in -> reluGrad(in.get(0), in.get(1)), between(S, 0.1, 2), any()),
             of("moving_average", in -> movingAverage(in.get(0), in.get(1), 0.9), any(), any()),
             of("moving_average_of_squares", in -> movingAverageOfSquares(in.get(0), in.get(1), 0.9), any(), any()),
             of("adam_step", in -> adamStep(in.get(0), in.get(1), in.get(2), in.get(3), in.get(4), in.get(5), 1e-3), any(), any(), positive(),

@@ -146,6 +146,7 @@ class SecondOrderSizeTest {
                     in.get(2)), S, S, Shape.of(2)),
             of("binary_cross_entropy", in -> binaryCrossEntropy(in.get(0), in.get(1)), S, S),
             of("bce_with_logits", in -> bceWithLogits(in.get(0), in.get(1)), S, S),
+            of("relu_grad", in -> reluGrad(in.get(0), in.get(1)), S, S),
             of("moving_average", in -> movingAverage(in.get(0), in.get(1), 0.9), S, S),
             of("moving_average_of_squares", in -> movingAverageOfSquares(in.get(0), in.get(1), 0.9), S, S),
             of("adam_step", in -> adamStep(in.get(0), in.get(1), in.get(2), in.get(3), in.get(4), in.get(5), 1e-3), S, S, S, Shape.of(),

@@ -111,6 +111,44 @@ class UnaryTest {
         GradCheck.of(Ops::relu).at(x).assertClose();
     }
 
+    /** relu's gradient op, in x (flat) and in g, and relu's second derivative through it. */
+    @Property(tries = 100)
+    void reluGradsGradientMatchesFiniteDifferencesAwayFromTheKink(@ForAll("kinkFree") Tensor x, @ForAll("any") Tensor g) {
+        Tensor gx = g.shape().equals(x.shape()) ? g : x.mul(Tensor.scalar(0.5));
+        GradCheck.of(Ops::reluGrad).at(x, gx).assertClose();
+        GradCheck.of(v -> grad(sum(mul(relu(v), v)), v)).at(x).assertClose();
+    }
+
+    /**
+     * relu's gradient is {@code g * (x > 0)} to the bit wherever x is a number (the signs of
+     * zeros, the smallest subnormal, infinities, in several blocks), in both dtypes, and NaN
+     * where x is NaN.
+     */
+    @Example
+    void reluGradIsGTimesTheStepToTheBit() {
+        int n = 2500;
+        double[] specials = {0.0, -0.0, Double.MIN_VALUE, -Double.MIN_VALUE, Float.MIN_VALUE, Double.MAX_VALUE,
+                Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 1, -1};
+        var random = new java.util.SplittableRandom(7);
+        double[] xs = new double[n], gs = new double[n];
+        for (int i = 0; i < n; i++) {
+            xs[i] = i < specials.length ? specials[i] : random.nextDouble(-3, 3);
+            gs[i] = i % 7 == 3 ? -random.nextDouble(0, 2) : random.nextDouble(-2, 2);
+        }
+        for (DType dtype : DType.values()) {
+            Input x = new Input("x", Type.of(dtype, n)), g = new Input("g", Type.of(dtype, n));
+            List<Input> in = List.of(x, g);
+            Tensor xt = Tensor.of(dtype, Shape.of(n), xs), gt = Tensor.of(dtype, Shape.of(n), gs);
+            Tensor fused = Compiler.compile(in, List.of(Ops.reluGrad(x, g)), Options.NONE).call(xt, gt).get(0);
+            Tensor written = Compiler.compile(in, List.of(mul(g, Ops.greater(x, 0.0))), Options.NONE).call(xt, gt).get(0);
+            assertEquals(written, fused, dtype.toString());
+            xs[5] = Double.NaN;
+            Tensor atNaN = Compiler.compile(in, List.of(Ops.reluGrad(x, g)), Options.NONE).call(Tensor.of(dtype, Shape.of(n), xs), gt).get(0);
+            xs[5] = Double.MAX_VALUE;
+            assertTrue(Double.isNaN(atNaN.storage()[5]), dtype + ": NaN at x = NaN");
+        }
+    }
+
     @Property(tries = 50)
     void gradientsHandleEmptyTensors(@ForAll("withEmpty") Tensor x) {
         for (UnaryOperator<Node> f : List.<UnaryOperator<Node>>of(Ops::neg, Ops::exp, Ops::expm1, Ops::square,
