@@ -4,6 +4,7 @@ import static org.graft.ops.Ops.adamStep;
 import static org.graft.ops.Ops.add;
 import static org.graft.ops.Ops.div;
 import static org.graft.ops.Ops.movingAverage;
+import static org.graft.ops.Ops.movingAverageOfSquares;
 import static org.graft.ops.Ops.mul;
 import static org.graft.ops.Ops.relu;
 import static org.graft.ops.Ops.sigmoid;
@@ -39,7 +40,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Adam's update of a param of {@code size} elements, its two moments and the param in one fused
- * loop: as the optimizer builds it ({@code form = update}: two moving averages and Adam's step,
+ * loop: as the optimizer builds it ({@code form = update}: a moving average, one of squares and Adam's step,
  * org.graft.ops.Update) and as the primitive ops write it ({@code form = ops}: the dozen
  * multiplications, divisions, additions and the root the optimizer built before). The two give
  * the same bits (UpdateTest); this times one run of the loop, whose inputs are written in place.
@@ -90,7 +91,7 @@ public class UpdateBenchmark {
             Node m1 = add(mul(BETA1, m), mul(1 - BETA1, g)), v1 = add(mul(BETA2, v), mul(1 - BETA2, square(g)));
             next = List.of(m1, v1, sub(p, div(mul(lr, div(m1, c1)), add(sqrt(div(v1, c2)), EPS))));
         } else {
-            Node m1 = movingAverage(m, g, BETA1), v1 = movingAverage(v, square(g), BETA2);
+            Node m1 = movingAverage(m, g, BETA1), v1 = movingAverageOfSquares(v, g, BETA2);
             next = List.of(m1, v1, adamStep(p, m1, v1, lr, c1, c2, EPS));
         }
         List<Input> in = List.of(p, g, m, v, lr, c1, c2);
