@@ -30,8 +30,9 @@ import org.graft.core.tensor.Shape;
  *       the operands, read where they are, and the last op writes straight into the output. A
  *       value computed in the chain, and a scalar operand, go into registers as long as the
  *       output, of which a block at a time is touched; a scalar's register is filled again only
- *       when its value changes (a constant once, Adam's bias corrections once per step), each
- *       thread filling its own blocks.</li>
+ *       when its value changes (a constant once), each thread filling its own blocks. A scalar
+ *       that every op reading it {@linkplain Elementwise#takesScalar takes as one element}
+ *       (Adam's bias corrections, which change at every step) needs no such register.</li>
  *   <li><b>Blocked</b>, when an operand is broadcast along some dims (a bias) or summed: every
  *       operand's block is loaded into a register of one block, indexed from 0, the ops run
  *       there, and the output's block is copied out. A bias's register as long as the output
