@@ -239,8 +239,8 @@ final class Special {
         return e / (1.0 + e);
     }
 
-    /** The f32 sigmoid: {@link #sigmoid} rounded to float, which {@code bernoulli_logits} compares with as the sigmoid op does. */
-    static float sigmoidF32(float x) { return (float) sigmoid(x); }
+    /** The f32 sigmoid, which {@code bernoulli_logits} compares with as the sigmoid op does: {@link InDouble#sigmoid(float)}. */
+    static float sigmoidF32(float x) { return InDouble.sigmoid(x); }
 
     /*
      * A Bernoulli draw u < σ(x) mostly needs no σ(x): a value within SIGMOID_MARGIN of it,

@@ -43,7 +43,7 @@ public sealed interface Unary extends OneInput {
         public static final Builtin BUILTIN = Builtin.unary("exp", Ops::exp, "e^x, reusing the output");
 
         public void apply(double[] x, double[] y, int from, int to) { for (int i = from; i < to; i++) y[i] = Math.exp(x[i]); }
-        public void apply(float[] x, float[] y, int from, int to) { InDouble.apply(this, x, y, from, to); }
+        public void apply(float[] x, float[] y, int from, int to) { InDouble.exp(x, y, from, to); }
         // d/dx e^x = e^x = y
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, y)); }
     }
@@ -127,7 +127,7 @@ public sealed interface Unary extends OneInput {
         public static final Builtin BUILTIN = Builtin.unary("sigmoid", Ops::sigmoid, "y(1-y); the kernel never forms e^-x for x < 0");
 
         public void apply(double[] x, double[] y, int from, int to) { for (int i = from; i < to; i++) y[i] = Special.sigmoid(x[i]); }
-        public void apply(float[] x, float[] y, int from, int to) { InDouble.apply(this, x, y, from, to); }
+        public void apply(float[] x, float[] y, int from, int to) { InDouble.sigmoid(x, y, from, to); }
         // d/dx σ(x) = σ(x)(1 - σ(x)) = y(1 - y)
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, mul(y, sub(1.0, y)))); }
     }
@@ -137,7 +137,7 @@ public sealed interface Unary extends OneInput {
         public static final Builtin BUILTIN = Builtin.unary("softplus", Ops::softplus, "σ(x); computed as max(x,0) + log1p(e^-\\|x\\|), finite everywhere");
 
         public void apply(double[] x, double[] y, int from, int to) { for (int i = from; i < to; i++) y[i] = Special.softplus(x[i]); }
-        public void apply(float[] x, float[] y, int from, int to) { InDouble.apply(this, x, y, from, to); }
+        public void apply(float[] x, float[] y, int from, int to) { InDouble.softplus(x, y, from, to); }
         // d/dx log(1 + e^x) = e^x / (1 + e^x) = σ(x)
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, sigmoid(x))); }
     }
