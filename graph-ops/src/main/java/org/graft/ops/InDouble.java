@@ -12,9 +12,9 @@ import org.graft.core.Elementwise;
  * (f32 exp 14.1 ns an element against 4.6, sigmoid 9.8 against 5.9; bench/README.md).
  *
  * <p>exp, sigmoid, softplus and the binary cross-entropy from logits, the functions of the
- * autoencoders' f32 steps, compute e^x here with loops that C2 vectorizes ({@link #exp(double[],
- * double[], double[], int)}) rather than a call of HotSpot's exp stub per element, and log1p of
- * e^-|x| as a series. Their double values are within a few ulps of double of the f64 ops', so
+ * autoencoders' f32 steps, and tanh compute e^x (e^x - 1 for tanh) here with loops that C2
+ * vectorizes ({@link #exp(double[], double[], double[], int)}) rather than a call of HotSpot's
+ * exp stub per element, and log1p of e^-|x| as a series. Their double values are within a few ulps of double of the f64 ops', so
  * their floats are the f64 values rounded once but where that value lies within those few ulps
  * of a midpoint between two floats, where they may be the float next to it (F32AccuracyTest
  * counts them).
@@ -118,18 +118,24 @@ final class InDouble {
             y[i] = expOfReduced(v, t - SHIFT);
             k[i] = t;
         }
-        for (int i = 0; i < m; i++) y[i] *= POW2[((int) Double.doubleToRawLongBits(k[i]) + POW2_BIAS) & (POW2.length - 1)];
+        for (int i = 0; i < m; i++) y[i] *= pow2(k[i]);
     }
 
     /** e^x as {@link #exp(double[], double[], double[], int)} computes it, for one element: the same operations, the same bits. */
     static double exp(double x) {
         double v = Math.min(Math.max(x, -CLAMP), CLAMP);
         double t = v * LOG2E + SHIFT;
-        return expOfReduced(v, t - SHIFT) * POW2[((int) Double.doubleToRawLongBits(t) + POW2_BIAS) & (POW2.length - 1)];
+        return expOfReduced(v, t - SHIFT) * pow2(t);
     }
 
-    // e^r, r = v - n ln 2, by Horner's rule
-    private static double expOfReduced(double v, double n) {
+    /** 2^n for n in the low bits of {@code t = n + SHIFT} (any index for NaN, whose product stays NaN). */
+    private static double pow2(double t) { return POW2[((int) Double.doubleToRawLongBits(t) + POW2_BIAS) & (POW2.length - 1)]; }
+
+    private static double expOfReduced(double v, double n) { return expm1OfReduced(v, n) + 1.0; }
+
+    // e^r - 1, r = v - n ln 2, by Horner's rule: r (1 + r/2 + ... + r^11/12!), whose rest is below
+    // 5e-16 of it, so that e^r - 1 keeps its digits where r is small
+    private static double expm1OfReduced(double v, double n) {
         double r = v - n * LN2_HI - n * LN2_LO;
         double p = 1.0 / 479001600 * r + 1.0 / 39916800;
         p = p * r + 1.0 / 3628800;
@@ -142,7 +148,25 @@ final class InDouble {
         p = p * r + 1.0 / 6;
         p = p * r + 0.5;
         p = p * r + 1.0;
-        return p * r + 1.0;
+        return p * r;
+    }
+
+    /**
+     * {@code y[i] = e^x[i] - 1} for {@code i < m}, as {@link #exp(double[], double[], double[], int)}
+     * but for the 1: 2^n (e^r - 1) + (2^n - 1), written {@code 2^n q - (1 - 2^n)} so that n = 0
+     * leaves q, -0 included.
+     */
+    static void expm1(double[] x, double[] y, double[] k, int m) {
+        for (int i = 0; i < m; i++) {
+            double v = Math.min(Math.max(x[i], -CLAMP), CLAMP);
+            double t = v * LOG2E + SHIFT;
+            y[i] = expm1OfReduced(v, t - SHIFT);
+            k[i] = t;
+        }
+        for (int i = 0; i < m; i++) {
+            double s = pow2(k[i]);
+            y[i] = s * y[i] - (1.0 - s);
+        }
     }
 
     /**
@@ -235,6 +259,22 @@ final class InDouble {
             for (int i = 0; i < m; i++) e[i] = log1pOfUnit(e[i]);
             for (int i = 0; i < m; i++) a[i] = (1 - c[i]) * Math.max(a[i], 0.0) + c[i] * Math.max(-a[i], 0.0) + e[i];
             for (int i = 0; i < m; i++) out[start + i] = (float) a[i];
+        }
+    }
+
+    /**
+     * {@code y[i] = (float) tanh(x[i])} for {@code from <= i < to}, as e / (e + 2) with e = e^2x - 1
+     * from {@link #expm1}, which needs no sign put back (for x < 0, e is in (-1, 0]); y may be x.
+     */
+    static void tanh(float[] x, float[] y, int from, int to) {
+        double[][] t = BUFFERS.get()[2];
+        double[] v = t[0], k = t[1];
+        for (int start = from; start < to; start += CHUNK) {
+            int m = Math.min(CHUNK, to - start);
+            for (int i = 0; i < m; i++) v[i] = 2.0 * x[start + i];
+            expm1(v, v, k, m);
+            for (int i = 0; i < m; i++) v[i] = v[i] / (v[i] + 2.0);
+            for (int i = 0; i < m; i++) y[start + i] = (float) v[i];
         }
     }
 }

@@ -147,7 +147,7 @@ public sealed interface Unary extends OneInput {
         public static final Builtin BUILTIN = Builtin.unary("tanh", Ops::tanh, "1 - y²");
 
         public void apply(double[] x, double[] y, int from, int to) { for (int i = from; i < to; i++) y[i] = Special.tanh(x[i]); }
-        public void apply(float[] x, float[] y, int from, int to) { InDouble.apply(this, x, y, from, to); }
+        public void apply(float[] x, float[] y, int from, int to) { InDouble.tanh(x, y, from, to); }
         // d/dx tanh x = 1 - tanh²x; reuse the output y instead of recomputing tanh
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, sub(1.0, square(y)))); }
     }

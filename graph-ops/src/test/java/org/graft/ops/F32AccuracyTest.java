@@ -9,7 +9,7 @@ import java.util.function.DoubleBinaryOperator;
 import org.junit.jupiter.api.Test;
 
 /**
- * The f32 exp, sigmoid, softplus and binary cross-entropy from logits compute e^x with
+ * The f32 exp, sigmoid, softplus, tanh and binary cross-entropy from logits compute e^x with
  * vectorized loops of their own ({@link InDouble}), not HotSpot's exp: each of their floats is
  * the f64 op's value rounded to float or, where that value lies within a few ulps of double of
  * a midpoint between two floats, the float next to it. Measured over a grid of every 1/256 in
@@ -74,6 +74,9 @@ class F32AccuracyTest {
 
     @Test
     void softplusIsTheF64ValueRoundedButNextToMidpoints() { checkOne("softplus", new Unary.Softplus()); }
+
+    @Test
+    void tanhIsTheF64ValueRoundedButNextToMidpoints() { checkOne("tanh", new Unary.Tanh()); }
 
     @Test
     void bceWithLogitsIsTheF64ValueRoundedButNextToMidpoints() {

@@ -12,7 +12,8 @@ import net.jqwik.api.constraints.IntRange;
  * The f32 loops computed through blocks of doubles give, at every length (across the block's
  * 1024 and its multiples), in place or not, what rounding each element's f64 value gives; those
  * with e^x of their own (exp, sigmoid, softplus, the binary cross-entropy from logits) what their
- * one-element forms give, whose distance from the f64 values F32AccuracyTest measures.
+ * one-element forms give, and tanh what it gives over the whole array; F32AccuracyTest measures
+ * their distance from the f64 values.
  */
 class InDoubleTest {
 
@@ -30,6 +31,11 @@ class InDoubleTest {
                 else if (op instanceof Unary.Sigmoid) want[i] = InDouble.sigmoid(x[i]);
                 else if (op instanceof Unary.Softplus) want[i] = (float) (Math.max(x[i], 0.0) + InDouble.log1pOfUnit(InDouble.exp(-Math.abs((double) x[i]))));
                 else want[i] = (float) one[0];
+            }
+            if (op instanceof Unary.Tanh) {
+                float[] whole = new float[n];
+                op.apply(x, whole, 0, n);
+                System.arraycopy(whole, from, want, from, n - from);
             }
             float[] y = inPlace ? x.clone() : new float[n];
             op.apply(inPlace ? y : x.clone(), y, from, n);
