@@ -196,26 +196,40 @@ final class InDouble {
     }
 
     /** {@code y[i] = (float) e^x[i]} for {@code from <= i < to}; y may be x. */
-    static void exp(float[] x, float[] y, int from, int to) {
-        double[][] t = BUFFERS.get()[2];
-        double[] v = t[0], k = t[1];
-        for (int start = from; start < to; start += CHUNK) {
-            int m = Math.min(CHUNK, to - start);
-            for (int i = 0; i < m; i++) v[i] = x[start + i];
-            exp(v, v, k, m);
-            for (int i = 0; i < m; i++) y[start + i] = (float) v[i];
-        }
-    }
+    static void exp(float[] x, float[] y, int from, int to) { ofExp(Form.EXP, x, y, from, to); }
 
     /** {@code y[i] = (float) (1 / (1 + e^-x[i]))} for {@code from <= i < to}, as {@link #sigmoid(float)}; y may be x. */
-    static void sigmoid(float[] x, float[] y, int from, int to) {
+    static void sigmoid(float[] x, float[] y, int from, int to) { ofExp(Form.SIGMOID, x, y, from, to); }
+
+    /**
+     * {@code y[i] = (float) tanh(x[i])} for {@code from <= i < to}, as e / (e + 2) with e = e^2x - 1
+     * from {@link #expm1}, which needs no sign put back (for x < 0, e is in (-1, 0]); y may be x.
+     */
+    static void tanh(float[] x, float[] y, int from, int to) { ofExp(Form.TANH, x, y, from, to); }
+
+    /** The functions of one e^x: e^x, 1 / (1 + e^-x), and e / (e + 2) of e = e^2x - 1. */
+    private enum Form {
+        EXP(1), SIGMOID(-1), TANH(2);
+
+        final double scale; // of x, exactly: e^(scale x)
+
+        Form(double scale) { this.scale = scale; }
+    }
+
+    private static void ofExp(Form form, float[] x, float[] y, int from, int to) {
         double[][] t = BUFFERS.get()[2];
         double[] v = t[0], k = t[1];
+        double scale = form.scale;
         for (int start = from; start < to; start += CHUNK) {
             int m = Math.min(CHUNK, to - start);
-            for (int i = 0; i < m; i++) v[i] = -x[start + i];
-            exp(v, v, k, m);
-            for (int i = 0; i < m; i++) v[i] = 1.0 / (1.0 + v[i]);
+            for (int i = 0; i < m; i++) v[i] = scale * x[start + i];
+            if (form == Form.TANH) {
+                expm1(v, v, k, m);
+                for (int i = 0; i < m; i++) v[i] = v[i] / (v[i] + 2.0);
+            } else {
+                exp(v, v, k, m);
+                if (form == Form.SIGMOID) for (int i = 0; i < m; i++) v[i] = 1.0 / (1.0 + v[i]);
+            }
             for (int i = 0; i < m; i++) y[start + i] = (float) v[i];
         }
     }
@@ -225,7 +239,8 @@ final class InDouble {
      * 1 / (1 + e^-x) in double, within a few ulps of double at every x (e^-x's error passes to
      * the quotient scaled by e^-x / (1 + e^-x) < 1), rounded once.
      */
-    static float sigmoid(float x) { return (float) (1.0 / (1.0 + exp(-(double) x))); }
+    // -1 times x, as the loop takes it, not -x: a NaN's sign bit is the loop's too
+    static float sigmoid(float x) { return (float) (1.0 / (1.0 + exp(Form.SIGMOID.scale * x))); }
 
     /** {@code y[i] = (float) softplus(x[i])}, {@code max(x, 0) + log1p(e^-|x|)}, for {@code from <= i < to}; y may be x. */
     static void softplus(float[] x, float[] y, int from, int to) {
@@ -259,22 +274,6 @@ final class InDouble {
             for (int i = 0; i < m; i++) e[i] = log1pOfUnit(e[i]);
             for (int i = 0; i < m; i++) a[i] = (1 - c[i]) * Math.max(a[i], 0.0) + c[i] * Math.max(-a[i], 0.0) + e[i];
             for (int i = 0; i < m; i++) out[start + i] = (float) a[i];
-        }
-    }
-
-    /**
-     * {@code y[i] = (float) tanh(x[i])} for {@code from <= i < to}, as e / (e + 2) with e = e^2x - 1
-     * from {@link #expm1}, which needs no sign put back (for x < 0, e is in (-1, 0]); y may be x.
-     */
-    static void tanh(float[] x, float[] y, int from, int to) {
-        double[][] t = BUFFERS.get()[2];
-        double[] v = t[0], k = t[1];
-        for (int start = from; start < to; start += CHUNK) {
-            int m = Math.min(CHUNK, to - start);
-            for (int i = 0; i < m; i++) v[i] = 2.0 * x[start + i];
-            expm1(v, v, k, m);
-            for (int i = 0; i < m; i++) v[i] = v[i] / (v[i] + 2.0);
-            for (int i = 0; i < m; i++) y[start + i] = (float) v[i];
         }
     }
 }
