@@ -112,26 +112,29 @@ final class InDouble {
      * rounding: 2.4-2.6 ns an element against 4.5-5.4 for Math.exp (bench/README.md).
      */
     static void exp(double[] x, double[] y, double[] k, int m) {
+        reduce(x, y, k, m);
+        for (int i = 0; i < m; i++) y[i] = (y[i] + 1.0) * pow2(k[i]);
+    }
+
+    /** {@code y[i] = e^r - 1} and {@code k[i] = n + SHIFT} for x = n ln 2 + r, x clamped: the loop that C2 vectorizes. */
+    private static void reduce(double[] x, double[] y, double[] k, int m) {
         for (int i = 0; i < m; i++) {
             double v = Math.min(Math.max(x[i], -CLAMP), CLAMP);
             double t = v * LOG2E + SHIFT;
-            y[i] = expOfReduced(v, t - SHIFT);
+            y[i] = expm1OfReduced(v, t - SHIFT);
             k[i] = t;
         }
-        for (int i = 0; i < m; i++) y[i] *= pow2(k[i]);
     }
 
     /** e^x as {@link #exp(double[], double[], double[], int)} computes it, for one element: the same operations, the same bits. */
     static double exp(double x) {
         double v = Math.min(Math.max(x, -CLAMP), CLAMP);
         double t = v * LOG2E + SHIFT;
-        return expOfReduced(v, t - SHIFT) * pow2(t);
+        return (expm1OfReduced(v, t - SHIFT) + 1.0) * pow2(t);
     }
 
     /** 2^n for n in the low bits of {@code t = n + SHIFT} (any index for NaN, whose product stays NaN). */
     private static double pow2(double t) { return POW2[((int) Double.doubleToRawLongBits(t) + POW2_BIAS) & (POW2.length - 1)]; }
-
-    private static double expOfReduced(double v, double n) { return expm1OfReduced(v, n) + 1.0; }
 
     // e^r - 1, r = v - n ln 2, by Horner's rule: r (1 + r/2 + ... + r^11/12!), whose rest is below
     // 5e-16 of it, so that e^r - 1 keeps its digits where r is small
@@ -157,12 +160,7 @@ final class InDouble {
      * leaves q, -0 included.
      */
     static void expm1(double[] x, double[] y, double[] k, int m) {
-        for (int i = 0; i < m; i++) {
-            double v = Math.min(Math.max(x[i], -CLAMP), CLAMP);
-            double t = v * LOG2E + SHIFT;
-            y[i] = expm1OfReduced(v, t - SHIFT);
-            k[i] = t;
-        }
+        reduce(x, y, k, m);
         for (int i = 0; i < m; i++) {
             double s = pow2(k[i]);
             y[i] = s * y[i] - (1.0 - s);
