@@ -214,10 +214,10 @@ final class Fused implements Kernel {
         }
         // the last register is written, never read, by the ops
         var reads = new java.util.ArrayList<int[]>();
-        for (int j = 0; j < ops.length; j++) {
+        for (int j = 0; inPlace && j < ops.length; j++) {
             for (int k = 0; k < args[j].length; k++) {
                 int r = args[j][k];
-                if (r < e && inPlace && load[r] == Load.SAME) reads.add(new int[] {j, k, externalSlot[r]});
+                if (r < e && load[r] == Load.SAME) reads.add(new int[] {j, k, externalSlot[r]});
             }
         }
         firstWriter = new int[outSlot.length - 1];
