@@ -100,7 +100,7 @@ public sealed interface Conv extends Multilinear {
     @Override
     default Kernel kernel(Site site) {
         ConvGeometry g = geometry(site.in(0), site.in(1));
-        var products = ConvProducts.f64(g, ConvProducts.gemm(g));
+        var products = ConvProducts.f64(g, ConvProducts.gemm(g, Double.BYTES));
         int a = site.slot(0), b = site.slot(1), out = site.slot();
         return buf -> compute(products, (double[]) buf[a], (double[]) buf[b], (double[]) buf[out]);
     }
@@ -109,7 +109,7 @@ public sealed interface Conv extends Multilinear {
     @Override
     default Kernel kernelF32(Site site) {
         ConvGeometry g = geometry(site.in(0), site.in(1));
-        var products = ConvProducts.f32(g, ConvProducts.gemm(g));
+        var products = ConvProducts.f32(g, ConvProducts.gemm(g, Float.BYTES));
         int a = site.slot(0), b = site.slot(1), out = site.slot();
         return buf -> compute(products, (float[]) buf[a], (float[]) buf[b], (float[]) buf[out]);
     }

@@ -11,15 +11,20 @@ import org.graft.core.blas.Gemm;
  * <p>Images are taken a chunk at a time: a chunk's patches, one column per image and spot, make
  * one matrix, so each group of each chunk is one GEMM of {@code fg x patch} filters against
  * {@code patch x (chunk * spots)} patch values, large enough for the back end to run at speed
- * and small enough to stay in cache's reach ({@link #COLUMN_LIMIT}). The index of every patch
+ * and small enough to stay in cache's reach ({@link #COLUMN_BYTES}). The index of every patch
  * value is computed once, as are the scratch matrices, when the products are made (a plan
  * makes them once per node), so nothing is allocated per call. The GEMM reads whole arrays
  * from offset 0 (the native back end copies them), which is why a chunk's results go through
  * scratch matrices and not straight into the NCHW buffers.
  */
 final class ConvProducts<A> {
-    /** The most values an im2col matrix holds: 2^20, 8 MB in f64. */
-    static final int COLUMN_LIMIT = 1 << 20;
+    /**
+     * The most bytes an im2col matrix holds: 1 MiB, about a core's second-level cache, so that the
+     * matrix the patches are copied into is still there when the product (and its copy for the
+     * native back end) reads it. With 2^20 values (4 MiB in f32, 8 in f64) LeNet's two layers
+     * over a batch of 100 took 1.3 to 2.2 times as long (ConvBenchmark, one thread; bench/README.md).
+     */
+    static final int COLUMN_BYTES = 1 << 20;
 
     private final ConvGeometry g;
     private final Dense<A> dense;
@@ -29,7 +34,7 @@ final class ConvProducts<A> {
     private final int chunk, patch, spots;
     private final A col, rows, filters, filterGrad;
 
-    private ConvProducts(ConvGeometry g, Dense<A> dense, Gemm gemm) {
+    private ConvProducts(ConvGeometry g, Dense<A> dense, int bytesPerValue, Gemm gemm) {
         this.g = g;
         this.dense = dense;
         this.gemm = gemm;
@@ -37,7 +42,7 @@ final class ConvProducts<A> {
         this.index = runs == null ? g.patchIndex() : null;
         this.patch = g.patch();
         this.spots = g.spots();
-        this.chunk = chunk(g);
+        this.chunk = chunk(g, bytesPerValue);
         int columns = chunk * spots;
         this.col = dense.alloc(patch * columns);
         this.rows = dense.alloc(g.fg() * columns);
@@ -46,18 +51,18 @@ final class ConvProducts<A> {
         this.filterGrad = g.spec().groups() == 1 ? null : dense.alloc(g.fg() * patch);
     }
 
-    static ConvProducts<double[]> f64(ConvGeometry g, Gemm gemm) { return new ConvProducts<>(g, Dense.F64, gemm); }
+    static ConvProducts<double[]> f64(ConvGeometry g, Gemm gemm) { return new ConvProducts<>(g, Dense.F64, Double.BYTES, gemm); }
 
-    static ConvProducts<float[]> f32(ConvGeometry g, Gemm gemm) { return new ConvProducts<>(g, Dense.F32, gemm); }
+    static ConvProducts<float[]> f32(ConvGeometry g, Gemm gemm) { return new ConvProducts<>(g, Dense.F32, Float.BYTES, gemm); }
 
-    /** Images per chunk: as many as keep an im2col matrix within {@link #COLUMN_LIMIT}, at least one. */
-    static int chunk(ConvGeometry g) {
-        long perImage = (long) Math.max(g.patch(), g.fg()) * g.spots();
-        return (int) Math.max(1, Math.min(g.n(), COLUMN_LIMIT / Math.max(1, perImage)));
+    /** Images per chunk: as many as keep an im2col matrix within {@link #COLUMN_BYTES}, at least one. */
+    static int chunk(ConvGeometry g, int bytesPerValue) {
+        long perImage = (long) Math.max(g.patch(), g.fg()) * g.spots() * bytesPerValue;
+        return (int) Math.max(1, Math.min(g.n(), COLUMN_BYTES / Math.max(1, perImage)));
     }
 
     /** The back end for a full chunk's products, chosen by their size as a matrix product's is. */
-    static Gemm gemm(ConvGeometry g) { return Blas.gemm(g.fg(), chunk(g) * g.spots(), g.patch()); }
+    static Gemm gemm(ConvGeometry g, int bytesPerValue) { return Blas.gemm(g.fg(), chunk(g, bytesPerValue) * g.spots(), g.patch()); }
 
     /** {@code y [n, f, oh, ow] = conv(x [n, c, h, w], W [f, c / groups, kh, kw])}. */
     void forward(A x, A weights, A y) {

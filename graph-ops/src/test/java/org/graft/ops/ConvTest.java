@@ -97,7 +97,7 @@ class ConvTest {
         var spec = new Conv.Spec(1, 2, 1, 0, 2, 1, 1, 1, 1);
         Tensor x = uniform(Shape.of(300, 2, 30, 31), 1), weights = uniform(Shape.of(3, 2, 3, 3), 2);
         var c = new Case(spec, x, weights);
-        assertTrue(ConvProducts.chunk(c.geometry()) < 300, "the case must take several chunks");
+        assertTrue(ConvProducts.chunk(c.geometry(), Float.BYTES) < 300, "the case must take several chunks");
         assertClose(direct(c), run(in -> conv2d(in.get(0), in.get(1), spec), x, weights));
         // and f32 computes the same convolution, rounded
         Tensor y32 = run(in -> conv2d(in.get(0), in.get(1), spec), x.astype(DType.F32), weights.astype(DType.F32));
@@ -120,7 +120,7 @@ class ConvTest {
     @Example
     void leNetsFirstLayerMovesEveryValueExactlyOverSeveralChunks() {
         var c = picking(new Case(Conv.Spec.of(1, 0, 1, 1), uniform(Shape.of(100, 1, 28, 28), 3), Tensor.zeros(Shape.of(1, 1, 5, 5))));
-        assertTrue(ConvProducts.chunk(c.geometry()) < 100, "the case must take several chunks");
+        assertTrue(ConvProducts.chunk(c.geometry(), Float.BYTES) < 100, "the case must take several chunks");
         assertMovesEveryValueExactly(c, 12);
     }
 
