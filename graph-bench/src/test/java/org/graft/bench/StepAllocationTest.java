@@ -25,8 +25,20 @@ class StepAllocationTest {
             step.step();
             StepAllocation.bytesPerStep(step, 50 * ONE_MILLISECOND);
             String name = step.getClass().getSimpleName() + (step instanceof GraftStep ? " " + ((GraftStep) step).dtype() : "");
-            assertEquals(0.0, StepAllocation.bytesPerStep(step, ONE_MILLISECOND), name);
+            assertEquals(0.0, leastOfWindows(step), name);
         }
+    }
+
+    /**
+     * The fewest bytes a step of five 1 ms windows counted. A step that allocates shows in every
+     * window, each of which runs at least one step; under load a compilation may still finish in
+     * one window after the warm-up and be charged to it (a clean clone's CI counted 6.8 bytes a
+     * step once for HandStep32, which allocates nothing), but not in all five.
+     */
+    private static double leastOfWindows(TrainingStep step) {
+        double least = Double.MAX_VALUE;
+        for (int w = 0; w < 5 && least > 0; w++) least = Math.min(least, StepAllocation.bytesPerStep(step, ONE_MILLISECOND));
+        return least;
     }
 
     @Test
@@ -39,5 +51,6 @@ class StepAllocationTest {
         double bytes = StepAllocation.bytesPerStep(step, ONE_MILLISECOND);
         // 16 longs and an array header of 12 to 24 bytes, as the JVM lays it out
         assertTrue(bytes >= 16 * 8 + 12 && bytes <= 16 * 8 + 24, "counted " + bytes + " bytes per step");
+        assertTrue(leastOfWindows(step) >= 16 * 8 + 12, "the least of the windows is charged for it too");
     }
 }
