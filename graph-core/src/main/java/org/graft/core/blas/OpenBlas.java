@@ -36,7 +36,9 @@ import org.bytedeco.openblas.global.openblas_nolapack;
  * threads lose"). Where a product is cut depends only on its shape and the thread count, so
  * its result is the same from run to run to the bit; it may differ from the unsplit product in
  * the last bits, within the product's rounding bound, because OpenBLAS picks its kernel by the
- * shape of each band (a band one column wide goes through its matrix-vector path).
+ * shape of each band (a band one column wide goes through its matrix-vector path). A product
+ * called from a part of a job on the pool (a convolution's share of the images) runs whole on
+ * that part's thread: the other threads are busy with their own parts.
  *
  * <p>An array the calling thread {@linkplain Blas#hold holds} is copied into native memory of its
  * own at the first product that reads it, and read from there by the products after it until
@@ -187,7 +189,7 @@ final class OpenBlas implements Gemm {
     private void run(Scratch s) {
         try {
             int band = band(s.m, s.n, s.k);
-            if (splits(s.m, s.n, s.k)) {
+            if (splits(s.m, s.n, s.k) && !pool.inPart()) {
                 s.parts(pool.parts(), byRows(s.m, s.n), band);
                 s.copying = true;
                 pool.run(s);

@@ -26,8 +26,11 @@ import java.util.function.IntConsumer;
  * machine, more than a chain of a few microseconds takes. The spin is bounded, so an idle
  * pool sleeps.
  *
- * <p>Jobs from several callers take turns. The threads are daemons: they never keep the JVM
- * alive.
+ * <p>Jobs from several callers take turns. A part that runs a job of its own (a convolution's
+ * chunk calling a product large enough to split) runs that job's parts itself, one after the
+ * other: the pool's threads are all busy with the outer job, and waiting for them would wait
+ * forever. Its parts are the same ranges, so the result is the same bits. The threads are
+ * daemons: they never keep the JVM alive.
  */
 public final class Parallel {
     /**
@@ -62,7 +65,7 @@ public final class Parallel {
         parts = Math.max(1, threads);
         workers = new Thread[parts - 1];
         for (int w = 0; w < workers.length; w++) {
-            workers[w] = new Thread(this::work, "graft-kernel-" + (w + 1));
+            workers[w] = new Worker(this::work, "graft-kernel-" + (w + 1));
             workers[w].setDaemon(true);
             workers[w].start();
         }
@@ -73,8 +76,8 @@ public final class Parallel {
 
     /** Runs {@code body} for every part in {@code [0, parts())}, returning when all have finished. */
     public void run(IntConsumer body) {
-        if (parts == 1) {
-            body.accept(0);
+        if (parts == 1 || inPart()) {
+            for (int p = 0; p < parts; p++) body.accept(p);
             return;
         }
         synchronized (turn) {
@@ -98,6 +101,16 @@ public final class Parallel {
     }
 
     /**
+     * Whether the calling thread is running a part of a job: it is a worker (of any pool), or the
+     * caller of this pool's job under way. {@code caller} is only ever this thread when this
+     * thread set it, so a stale read elsewhere cannot say yes.
+     */
+    boolean inPart() {
+        Thread t = Thread.currentThread();
+        return t instanceof Worker || (t == caller && job != null);
+    }
+
+    /**
      * Claims and runs parts of the job of {@code generation} until none is left. A part that
      * throws is recorded for the caller and the others still run, so every job ends with all of
      * its parts finished.
@@ -115,6 +128,11 @@ public final class Parallel {
                 if (finished.incrementAndGet() == parts) LockSupport.unpark(caller);
             }
         }
+    }
+
+    /** A pool's thread, told apart from others by its class ({@link #inPart}). */
+    private static final class Worker extends Thread {
+        Worker(Runnable work, String name) { super(work, name); }
     }
 
     private void work() {

@@ -57,6 +57,29 @@ class ParallelTest {
         assertEquals(1, runs.get(1));
     }
 
+    @Property(tries = 10)
+    void aPartsOwnJobRunsAllItsPartsOnThatPartsThread(@ForAll @IntRange(min = 1, max = 4) int threads) {
+        var pool = Parallel.withThreads(threads);
+        int parts = pool.parts();
+        for (int j = 0; j < 200; j++) {
+            var runs = new AtomicIntegerArray(parts * parts);
+            var strangers = new AtomicIntegerArray(parts);
+            pool.run(outer -> {
+                Thread mine = Thread.currentThread();
+                pool.run(inner -> {
+                    runs.incrementAndGet(outer * parts + inner);
+                    if (Thread.currentThread() != mine) strangers.incrementAndGet(outer);
+                });
+            });
+            for (int i = 0; i < parts * parts; i++) assertEquals(1, runs.get(i), "outer part " + i / parts + ", inner part " + i % parts);
+            for (int p = 0; p < parts; p++) assertEquals(0, strangers.get(p), "inner parts of outer part " + p + " run on another thread");
+        }
+        // and the pool still runs jobs across its threads afterwards
+        var runs = new AtomicIntegerArray(parts);
+        pool.run(runs::incrementAndGet);
+        for (int p = 0; p < parts; p++) assertEquals(1, runs.get(p));
+    }
+
     @Example
     void oneThreadRunsTheOnePartOnTheCaller() {
         var pool = Parallel.withThreads(1);
