@@ -1,7 +1,12 @@
 package org.graft.ops;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntConsumer;
+
 import org.graft.core.blas.Blas;
 import org.graft.core.blas.Gemm;
+import org.graft.core.blas.Parallel;
 
 /**
  * The three products of a 2-d convolution — its output, its gradient with respect to the input
@@ -16,8 +21,15 @@ import org.graft.core.blas.Gemm;
  * makes them once per node), so nothing is allocated per call. The GEMM reads whole arrays
  * from offset 0 (the native back end copies them), which is why a chunk's results go through
  * scratch matrices and not straight into the NCHW buffers.
+ *
+ * <p>On more than one thread ({@code graft.threads}) a call of at least {@link #PARALLEL_FROM}
+ * multiply-adds gives each thread a share of the images, chunked and computed as above in
+ * scratch of its own, its products on that thread alone: im2col and col2im, which take as long
+ * as the products at LeNet's sizes, are split with them. The shares depend only on the batch
+ * and the thread count, so results are the same from run to run to the bit; the filters'
+ * gradient, summed per share and then across them, differs in its last bits from one thread's.
  */
-final class ConvProducts<A> {
+final class ConvProducts<A> implements IntConsumer {
     /**
      * The most bytes an im2col matrix holds: 1 MiB, about a core's second-level cache, so that the
      * matrix the patches are copied into is still there when the product (and its copy for the
@@ -26,15 +38,26 @@ final class ConvProducts<A> {
      */
     static final int COLUMN_BYTES = 1 << 20;
 
+    /**
+     * The fewest multiply-adds of a call that is split over the pool's threads, as many images
+     * each, as a matrix product is split from as many.
+     */
+    static final long PARALLEL_FROM = 1L << 20;
+
     private final ConvGeometry g;
     private final Dense<A> dense;
     private final Gemm gemm;
     private final int[] index;   // every patch value's offset, or, for a stride of 1 across, null and
     private final int[] runs;    // runs of adjacent values (ConvGeometry.patchRuns), copied whole
     private final int chunk, patch, spots;
-    private final A col, rows, filters, filterGrad;
+    private final Parallel pool;           // null: all the images on the calling thread
+    private final List<Share> shares;      // share p is the images [n p / parts, n (p + 1) / parts)
+    private Pass pass;                     // the call under way, for the shares
+    private A in, other, out;
 
-    private ConvProducts(ConvGeometry g, Dense<A> dense, int bytesPerValue, Gemm gemm) {
+    private enum Pass { FORWARD, INPUT_GRAD, FILTER_GRAD }
+
+    private ConvProducts(ConvGeometry g, Dense<A> dense, int bytesPerValue, Gemm gemm, Parallel pool) {
         this.g = g;
         this.dense = dense;
         this.gemm = gemm;
@@ -43,17 +66,23 @@ final class ConvProducts<A> {
         this.patch = g.patch();
         this.spots = g.spots();
         this.chunk = chunk(g, bytesPerValue);
-        int columns = chunk * spots;
-        this.col = dense.alloc(patch * columns);
-        this.rows = dense.alloc(g.fg() * columns);
-        // one group's filters and their gradient, copied out of and added into the [f, ...] arrays
-        this.filters = g.spec().groups() == 1 ? null : dense.alloc(g.fg() * patch);
-        this.filterGrad = g.spec().groups() == 1 ? null : dense.alloc(g.fg() * patch);
+        boolean split = pool != null && pool.parts() > 1 && g.n() >= pool.parts()
+                && (long) g.n() * g.f() * patch * spots >= PARALLEL_FROM;
+        this.pool = split ? pool : null;
+        int parts = split ? pool.parts() : 1;
+        this.shares = new ArrayList<>(parts);
+        for (int p = 0; p < parts; p++) shares.add(new Share(g.n() * p / parts, g.n() * (p + 1) / parts, p > 0));
     }
 
-    static ConvProducts<double[]> f64(ConvGeometry g, Gemm gemm) { return new ConvProducts<>(g, Dense.F64, Double.BYTES, gemm); }
+    /** The products on f64 buffers, split over the shared pool when large enough. */
+    static ConvProducts<double[]> f64(ConvGeometry g, Gemm gemm) { return f64(g, gemm, Parallel.shared()); }
 
-    static ConvProducts<float[]> f32(ConvGeometry g, Gemm gemm) { return new ConvProducts<>(g, Dense.F32, Float.BYTES, gemm); }
+    static ConvProducts<float[]> f32(ConvGeometry g, Gemm gemm) { return f32(g, gemm, Parallel.shared()); }
+
+    /** The products split over {@code pool}'s threads when large enough, or not split if it is null. */
+    static ConvProducts<double[]> f64(ConvGeometry g, Gemm gemm, Parallel pool) { return new ConvProducts<>(g, Dense.F64, Double.BYTES, gemm, pool); }
+
+    static ConvProducts<float[]> f32(ConvGeometry g, Gemm gemm, Parallel pool) { return new ConvProducts<>(g, Dense.F32, Float.BYTES, gemm, pool); }
 
     /** Images per chunk: as many as keep an im2col matrix within {@link #COLUMN_BYTES}, at least one. */
     static int chunk(ConvGeometry g, int bytesPerValue) {
@@ -64,119 +93,187 @@ final class ConvProducts<A> {
     /** The back end for a full chunk's products, chosen by their size as a matrix product's is. */
     static Gemm gemm(ConvGeometry g, int bytesPerValue) { return Blas.gemm(g.fg(), chunk(g, bytesPerValue) * g.spots(), g.patch()); }
 
+    /** How many threads share the images: 1, or the pool's threads. */
+    int parts() { return shares.size(); }
+
     /** {@code y [n, f, oh, ow] = conv(x [n, c, h, w], W [f, c / groups, kh, kw])}. */
-    void forward(A x, A weights, A y) {
-        for (int first = 0; first < g.n(); first += chunk) {
-            int images = Math.min(chunk, g.n() - first), columns = images * spots;
-            for (int group = 0; group < g.spec().groups(); group++) {
-                im2col(x, first, images, group);
-                dense.gemm(gemm, false, false, g.fg(), columns, patch, groupFilters(weights, group), col, false, rows);
-                for (int i = 0; i < images; i++) {
-                    for (int k = 0; k < g.fg(); k++) {
-                        System.arraycopy(rows, k * columns + i * spots, y, outputAt(first + i, group, k), spots);
-                    }
-                }
-            }
-        }
-    }
+    void forward(A x, A weights, A y) { run(Pass.FORWARD, x, weights, y); }
 
     /**
      * {@code gx [n, c, h, w]}, the gradient of {@code <gy, conv(x, W)>} with respect to x: each
      * output's patch of filters added back where it was read from (col2im).
      */
-    void inputGrad(A gy, A weights, A gx) {
-        dense.zero(gx, 0, g.n() * g.c() * g.h() * g.w());
-        for (int first = 0; first < g.n(); first += chunk) {
-            int images = Math.min(chunk, g.n() - first), columns = images * spots;
-            for (int group = 0; group < g.spec().groups(); group++) {
-                gatherRows(gy, first, images, group);
-                dense.gemm(gemm, true, false, patch, columns, g.fg(), groupFilters(weights, group), rows, false, col);
-                col2im(gx, first, images, group);
-            }
-        }
-    }
+    void inputGrad(A gy, A weights, A gx) { run(Pass.INPUT_GRAD, gy, weights, gx); }
 
-    /** {@code gW [f, c / groups, kh, kw]}, the gradient of {@code <gy, conv(x, W)>} with respect to W. */
+    /**
+     * {@code gW [f, c / groups, kh, kw]}, the gradient of {@code <gy, conv(x, W)>} with respect to W:
+     * each share's sum over its images, then the shares' sums added in their order, so the
+     * result depends on the number of threads but not on which thread ran which share.
+     */
     void filterGrad(A x, A gy, A gw) {
-        int groupSize = g.fg() * patch;
-        if (g.spec().groups() > 1) dense.zero(gw, 0, g.f() * patch);
-        for (int first = 0; first < g.n(); first += chunk) {
-            int images = Math.min(chunk, g.n() - first), columns = images * spots;
-            for (int group = 0; group < g.spec().groups(); group++) {
-                im2col(x, first, images, group);
-                gatherRows(gy, first, images, group);
-                if (g.spec().groups() == 1) {
-                    dense.gemm(gemm, false, true, g.fg(), patch, columns, rows, col, first > 0, gw);
-                } else {
-                    dense.gemm(gemm, false, true, g.fg(), patch, columns, rows, col, false, filterGrad);
-                    dense.add(filterGrad, 0, gw, group * groupSize, groupSize);
-                }
-            }
+        if (g.n() == 0) {
+            dense.zero(gw, 0, g.f() * patch);
+            return;
         }
-        if (g.n() == 0) dense.zero(gw, 0, g.f() * patch);
+        run(Pass.FILTER_GRAD, x, gy, gw);
+        for (int p = 1; p < shares.size(); p++) dense.add(shares.get(p).sum, 0, gw, 0, g.f() * patch);
     }
 
-    /**
-     * The chunk's patches of one group as columns: {@code col[r, i * spots + s]}. With a stride of 1
-     * across, a patch row's run along an output row is the same for every image, so it is read
-     * from the runs once and copied for each image in turn.
-     */
-    private void im2col(A x, int first, int images, int group) {
-        int columns = images * spots, oh = g.oh(), ow = g.ow(), image = g.c() * g.h() * g.w();
-        for (int r = 0; r < patch; r++) {
-            if (runs == null) {
-                for (int i = 0; i < images; i++) dense.gather(x, imageAt(first + i, group), index, r * spots, col, r * columns + i * spots, spots);
-                continue;
-            }
-            for (int oy = 0, at = 3 * r * oh; oy < oh; oy++, at += 3) {
-                int lo = runs[at + 1], hi = runs[at + 2];
-                for (int i = 0, from = imageAt(first, group) + runs[at], to = r * columns + oy * ow; i < images; i++, from += image, to += spots) {
-                    if (lo > 0) dense.zero(col, to, to + lo);
-                    dense.copy(x, from, col, to + lo, hi - lo);
-                    if (hi < ow) dense.zero(col, to + hi, to + ow);
-                }
-            }
+    private void run(Pass pass, A in, A other, A out) {
+        this.pass = pass;
+        this.in = in;
+        this.other = other;
+        this.out = out;
+        try {
+            if (pool == null) accept(0);
+            else pool.run(this);
+        } finally {
+            this.in = this.other = this.out = null;
+        }
+    }
+
+    /** Runs the call under way on share {@code p}'s images. */
+    @Override
+    public void accept(int p) {
+        Share s = shares.get(p);
+        switch (pass) {
+            case FORWARD: s.forward(in, other, out); break;
+            case INPUT_GRAD: s.inputGrad(in, other, out); break;
+            case FILTER_GRAD: s.filterGrad(in, other, p == 0 ? out : s.sum); break;
+            default: throw new IllegalStateException("internal error: pass " + pass);
         }
     }
 
     /**
-     * The columns of {@code col} added back onto the inputs they were read from, the adjoint of
-     * {@link #im2col}, a run at a time for all the chunk's images as there. An input's terms all
-     * come from its own image, so they are still added in the order of the patch's rows, then
-     * of the output positions.
+     * One thread's images and the scratch it works in: the chunk's im2col matrix, its rows of
+     * outputs, a group's filters and their gradient, and, for every share but the first, its sum
+     * of the filters' gradient.
      */
-    private void col2im(A gx, int first, int images, int group) {
-        int columns = images * spots, oh = g.oh(), ow = g.ow(), image = g.c() * g.h() * g.w();
-        for (int r = 0; r < patch; r++) {
-            if (runs == null) {
-                for (int i = 0; i < images; i++) dense.scatterAdd(col, r * columns + i * spots, index, r * spots, gx, imageAt(first + i, group), spots);
-                continue;
-            }
-            for (int oy = 0, at = 3 * r * oh; oy < oh; oy++, at += 3) {
-                int lo = runs[at + 1], hi = runs[at + 2];
-                for (int i = 0, to = imageAt(first, group) + runs[at], from = r * columns + oy * ow + lo; i < images; i++, to += image, from += spots) {
-                    dense.add(col, from, gx, to, hi - lo);
+    private final class Share {
+        private final int from, to;
+        private final A col, rows, filters, filterGrad, sum;
+
+        Share(int from, int to, boolean sums) {
+            this.from = from;
+            this.to = to;
+            int columns = Math.min(chunk, Math.max(1, to - from)) * spots;
+            this.col = dense.alloc(patch * columns);
+            this.rows = dense.alloc(g.fg() * columns);
+            // one group's filters and their gradient, copied out of and added into the [f, ...] arrays
+            this.filters = g.spec().groups() == 1 ? null : dense.alloc(g.fg() * patch);
+            this.filterGrad = g.spec().groups() == 1 ? null : dense.alloc(g.fg() * patch);
+            this.sum = sums ? dense.alloc(g.f() * patch) : null;
+        }
+
+        void forward(A x, A weights, A y) {
+            for (int first = from; first < to; first += chunk) {
+                int images = Math.min(chunk, to - first), columns = images * spots;
+                for (int group = 0; group < g.spec().groups(); group++) {
+                    im2col(x, first, images, group);
+                    dense.gemm(gemm, false, false, g.fg(), columns, patch, groupFilters(weights, group), col, false, rows);
+                    for (int i = 0; i < images; i++) {
+                        for (int k = 0; k < g.fg(); k++) {
+                            System.arraycopy(rows, k * columns + i * spots, y, outputAt(first + i, group, k), spots);
+                        }
+                    }
                 }
             }
         }
-    }
 
-    /** The chunk's outputs of one group's filters as rows: {@code rows[k, i * spots + s]}. */
-    private void gatherRows(A gy, int first, int images, int group) {
-        int columns = images * spots;
-        for (int i = 0; i < images; i++) {
-            for (int k = 0; k < g.fg(); k++) {
-                System.arraycopy(gy, outputAt(first + i, group, k), rows, k * columns + i * spots, spots);
+        void inputGrad(A gy, A weights, A gx) {
+            int image = g.c() * g.h() * g.w();
+            dense.zero(gx, from * image, to * image);
+            for (int first = from; first < to; first += chunk) {
+                int images = Math.min(chunk, to - first), columns = images * spots;
+                for (int group = 0; group < g.spec().groups(); group++) {
+                    gatherRows(gy, first, images, group);
+                    dense.gemm(gemm, true, false, patch, columns, g.fg(), groupFilters(weights, group), rows, false, col);
+                    col2im(gx, first, images, group);
+                }
             }
         }
-    }
 
-    /** One group's filters, {@code [fg, patch]}, as an array of its own when there are several groups. */
-    private A groupFilters(A weights, int group) {
-        if (g.spec().groups() == 1) return weights;
-        int size = g.fg() * patch;
-        System.arraycopy(weights, group * size, filters, 0, size);
-        return filters;
+        /** The sum over this share's images into {@code gw}, which it overwrites. */
+        void filterGrad(A x, A gy, A gw) {
+            int groupSize = g.fg() * patch;
+            if (g.spec().groups() > 1) dense.zero(gw, 0, g.f() * patch);
+            for (int first = from; first < to; first += chunk) {
+                int images = Math.min(chunk, to - first), columns = images * spots;
+                for (int group = 0; group < g.spec().groups(); group++) {
+                    im2col(x, first, images, group);
+                    gatherRows(gy, first, images, group);
+                    if (g.spec().groups() == 1) {
+                        dense.gemm(gemm, false, true, g.fg(), patch, columns, rows, col, first > from, gw);
+                    } else {
+                        dense.gemm(gemm, false, true, g.fg(), patch, columns, rows, col, false, filterGrad);
+                        dense.add(filterGrad, 0, gw, group * groupSize, groupSize);
+                    }
+                }
+            }
+        }
+
+        /**
+         * The chunk's patches of one group as columns: {@code col[r, i * spots + s]}. With a stride of 1
+         * across, a patch row's run along an output row is the same for every image, so it is read
+         * from the runs once and copied for each image in turn.
+         */
+        private void im2col(A x, int first, int images, int group) {
+            int columns = images * spots, oh = g.oh(), ow = g.ow(), image = g.c() * g.h() * g.w();
+            for (int r = 0; r < patch; r++) {
+                if (runs == null) {
+                    for (int i = 0; i < images; i++) dense.gather(x, imageAt(first + i, group), index, r * spots, col, r * columns + i * spots, spots);
+                    continue;
+                }
+                for (int oy = 0, at = 3 * r * oh; oy < oh; oy++, at += 3) {
+                    int lo = runs[at + 1], hi = runs[at + 2];
+                    for (int i = 0, src = imageAt(first, group) + runs[at], dst = r * columns + oy * ow; i < images; i++, src += image, dst += spots) {
+                        if (lo > 0) dense.zero(col, dst, dst + lo);
+                        dense.copy(x, src, col, dst + lo, hi - lo);
+                        if (hi < ow) dense.zero(col, dst + hi, dst + ow);
+                    }
+                }
+            }
+        }
+
+        /**
+         * The columns of {@code col} added back onto the inputs they were read from, the adjoint of
+         * {@link #im2col}, a run at a time for all the chunk's images as there. An input's terms all
+         * come from its own image, so they are still added in the order of the patch's rows, then
+         * of the output positions.
+         */
+        private void col2im(A gx, int first, int images, int group) {
+            int columns = images * spots, oh = g.oh(), ow = g.ow(), image = g.c() * g.h() * g.w();
+            for (int r = 0; r < patch; r++) {
+                if (runs == null) {
+                    for (int i = 0; i < images; i++) dense.scatterAdd(col, r * columns + i * spots, index, r * spots, gx, imageAt(first + i, group), spots);
+                    continue;
+                }
+                for (int oy = 0, at = 3 * r * oh; oy < oh; oy++, at += 3) {
+                    int lo = runs[at + 1], hi = runs[at + 2];
+                    for (int i = 0, dst = imageAt(first, group) + runs[at], src = r * columns + oy * ow + lo; i < images; i++, dst += image, src += spots) {
+                        dense.add(col, src, gx, dst, hi - lo);
+                    }
+                }
+            }
+        }
+
+        /** The chunk's outputs of one group's filters as rows: {@code rows[k, i * spots + s]}. */
+        private void gatherRows(A gy, int first, int images, int group) {
+            int columns = images * spots;
+            for (int i = 0; i < images; i++) {
+                for (int k = 0; k < g.fg(); k++) {
+                    System.arraycopy(gy, outputAt(first + i, group, k), rows, k * columns + i * spots, spots);
+                }
+            }
+        }
+
+        /** One group's filters, {@code [fg, patch]}, as an array of its own when there are several groups. */
+        private A groupFilters(A weights, int group) {
+            if (g.spec().groups() == 1) return weights;
+            int size = g.fg() * patch;
+            System.arraycopy(weights, group * size, filters, 0, size);
+            return filters;
+        }
     }
 
     /** Where image {@code i}'s channels of {@code group} start in x. */

@@ -24,6 +24,7 @@ import net.jqwik.api.Provide;
 import org.graft.core.Input;
 import org.graft.core.Node;
 import org.graft.core.ShapeError;
+import org.graft.core.blas.Parallel;
 import org.graft.core.Type;
 import org.graft.core.check.GradCheck;
 import org.graft.core.runtime.Compiler;
@@ -104,6 +105,51 @@ class ConvTest {
         assertEquals(DType.F32, y32.dtype());
         Tensor want = direct(new Case(spec, x.astype(DType.F32).astype(DType.F64), weights.astype(DType.F32).astype(DType.F64)));
         for (int i = 0; i < want.size(); i++) assertEquals(want.getFlat(i), y32.getFlat(i), 1e-5 * (1 + Math.abs(want.getFlat(i))));
+    }
+
+    /**
+     * On two threads (graph-ops's tests run with {@code graft.threads=2}) a large enough call gives
+     * each thread half the images: the three products must be the definition's, as on one
+     * thread, and the same bits from call to call. Grouped filters go through scratch of each
+     * share's own, so both kinds are checked.
+     */
+    @Example
+    void twoThreadsShareTheImagesAndGiveTheSameValuesEveryCall() {
+        assertEquals(2, Parallel.shared().parts(), "graph-ops's surefire runs set graft.threads=2");
+        for (int groups = 1; groups <= 2; groups++) {
+            var spec = new Conv.Spec(1, 1, 1, 1, 1, 1, 1, 1, groups);
+            var c = new Case(spec, uniform(Shape.of(41, 4, 20, 20), 5 + groups), uniform(Shape.of(6, 4 / groups, 5, 5), 7));
+            ConvGeometry geo = c.geometry();
+            double[] gy = uniform(Shape.of(geo.n(), geo.f(), geo.oh(), geo.ow()), 9).storage();
+            var shared = ConvProducts.f64(geo, ConvProducts.gemm(geo, Double.BYTES), Parallel.shared());
+            var alone = ConvProducts.f64(geo, ConvProducts.gemm(geo, Double.BYTES), null);
+            assertEquals(2, shared.parts(), "the case must be split");
+            assertEquals(1, alone.parts());
+            assertTrue(ConvProducts.chunk(geo, Double.BYTES) < 20, "each share must take several chunks");
+            double[][] first = products(shared, c, gy), again = products(shared, c, gy), one = products(alone, c, gy);
+            for (int k = 0; k < 3; k++) {
+                for (int i = 0; i < one[k].length; i++) {
+                    assertEquals(Double.doubleToLongBits(first[k][i]), Double.doubleToLongBits(again[k][i]), "product " + k + ", element " + i);
+                    assertEquals(one[k][i], first[k][i], 1e-12 * (1 + Math.abs(one[k][i])), "product " + k + ", element " + i);
+                }
+            }
+            double[] y = direct(c).storage();
+            for (int i = 0; i < y.length; i++) assertEquals(y[i], first[0][i], 1e-12 * (1 + Math.abs(y[i])), "y " + i);
+        }
+    }
+
+    /** The convolution, its input gradient for {@code gy} and its filters' gradient, by {@code products}. */
+    private static double[][] products(ConvProducts<double[]> products, Case c, double[] gy) {
+        ConvGeometry geo = c.geometry();
+        double[] x = c.x().storage(), w = c.weights().storage();
+        double[] y = new double[gy.length], gx = new double[x.length], gw = new double[w.length];
+        java.util.Arrays.fill(gx, Double.NaN); // each share must overwrite its own images' gradient
+        java.util.Arrays.fill(gw, Double.NaN);
+        products.forward(x, w, y);
+        products.inputGrad(gy, w, gx);
+        products.filterGrad(x, gy, gw);
+        assertEquals(geo.n() * geo.c() * geo.h() * geo.w(), gx.length);
+        return new double[][] {y, gx, gw};
     }
 
     /**
