@@ -8,6 +8,7 @@ import static org.graft.ops.Ops.maxPool2dGrad;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.IntConsumer;
 
 import org.graft.core.Dim;
 import org.graft.core.Grad;
@@ -16,6 +17,7 @@ import org.graft.core.Node;
 import org.graft.core.Op;
 import org.graft.core.ShapeError;
 import org.graft.core.Type;
+import org.graft.core.blas.Parallel;
 import org.graft.core.kernel.Kernel;
 import org.graft.core.kernel.Site;
 import org.graft.core.tensor.DType;
@@ -347,6 +349,13 @@ public sealed interface Pool extends Op {
      * double one rounded.
      */
     final class Planes {
+        /**
+         * The fewest image values a kernel is split over the threads from: as many as a fused
+         * chain of one op is split from, a pass over that many values taking some tens of
+         * microseconds.
+         */
+        static final int PARALLEL_FROM = 1 << 16;
+
         private final int planes, w, oh, ow, size, spots, kh, kw, taps, rowStep, sw, pw, dw;
         private final boolean twoByTwo;           // 2 x 2 windows side by side (stride 2, no padding, no dilation): loops of their own
         private final int[] rowAt, top, bottom;   // per output row: the plane offset of tap row 0 (it may lie in the padding), the tap rows inside
@@ -439,40 +448,61 @@ public sealed interface Pool extends Op {
          * The kernel of {@code site} that runs {@code onPlane} over every plane; {@code sides} says
          * which planes each operand, then the result, holds. On f32 buffers it runs
          * {@code onFloatPlane} where there is one, and otherwise widens each plane's operands into
-         * scratch planes and rounds its result back.
+         * scratch planes and rounds its result back. On more than one thread, images of at least
+         * {@link #PARALLEL_FROM} values are split into a range of planes per thread: each plane's
+         * values depend on that plane alone, so they are the same bits on any number of threads.
          */
         Kernel kernel(Site site, OnPlane onPlane, OnFloatPlane onFloatPlane, Side... sides) {
             int n = sides.length;
             int[] slots = new int[n];
             for (int i = 0; i < n - 1; i++) slots[i] = site.slot(i);
             slots[n - 1] = site.slot();
+            Parallel shared = (long) planes * size >= PARALLEL_FROM ? Parallel.shared() : null;
+            Parallel pool = shared != null && shared.parts() > 1 && planes >= shared.parts() ? shared : null;
+            int parts = pool == null ? 1 : pool.parts();
+            IntConsumer share;
+            Object[] arrays = new Object[n];   // this call's buffers, for the shares
             if (site.dtype() == DType.F64) {
-                double[][] buffers = new double[n][];
-                return b -> {
-                    for (int i = 0; i < n; i++) buffers[i] = (double[]) b[slots[i]];
-                    for (int p = 0; p < planes; p++) onPlane.run(buffers, p * size, p * spots);
+                double[][][] views = new double[parts][n][];   // each share's own, so no two threads write one
+                share = part -> {
+                    double[][] buffers = views[part];
+                    for (int i = 0; i < n; i++) buffers[i] = (double[]) arrays[i];
+                    for (int p = planes * part / parts, end = planes * (part + 1) / parts; p < end; p++) onPlane.run(buffers, p * size, p * spots);
                 };
-            }
-            if (onFloatPlane != null) {
-                float[][] buffers = new float[n][];
-                return b -> {
-                    for (int i = 0; i < n; i++) buffers[i] = (float[]) b[slots[i]];
-                    for (int p = 0; p < planes; p++) onFloatPlane.run(buffers, p * size, p * spots);
+            } else if (onFloatPlane != null) {
+                float[][][] views = new float[parts][n][];
+                share = part -> {
+                    float[][] buffers = views[part];
+                    for (int i = 0; i < n; i++) buffers[i] = (float[]) arrays[i];
+                    for (int p = planes * part / parts, end = planes * (part + 1) / parts; p < end; p++) onFloatPlane.run(buffers, p * size, p * spots);
                 };
-            }
-            double[][] buffers = new double[n][];
-            for (int i = 0; i < n; i++) buffers[i] = new double[sides[i] == Side.IMAGES ? size : spots];
-            return b -> {
-                for (int p = 0; p < planes; p++) {
-                    for (int i = 0; i < n - 1; i++) {
-                        float[] from = (float[]) b[slots[i]];
-                        double[] to = buffers[i];
-                        for (int k = 0, at = sides[i] == Side.IMAGES ? p * size : p * spots; k < to.length; k++) to[k] = from[at + k];
+            } else {
+                double[][][] scratch = new double[parts][n][];
+                for (double[][] buffers : scratch) {
+                    for (int i = 0; i < n; i++) buffers[i] = new double[sides[i] == Side.IMAGES ? size : spots];
+                }
+                share = part -> {
+                    double[][] buffers = scratch[part];
+                    for (int p = planes * part / parts, end = planes * (part + 1) / parts; p < end; p++) {
+                        for (int i = 0; i < n - 1; i++) {
+                            float[] from = (float[]) arrays[i];
+                            double[] to = buffers[i];
+                            for (int k = 0, at = sides[i] == Side.IMAGES ? p * size : p * spots; k < to.length; k++) to[k] = from[at + k];
+                        }
+                        onPlane.run(buffers, 0, 0);
+                        double[] from = buffers[n - 1];
+                        float[] to = (float[]) arrays[n - 1];
+                        for (int k = 0, at = sides[n - 1] == Side.IMAGES ? p * size : p * spots; k < from.length; k++) to[at + k] = (float) from[k];
                     }
-                    onPlane.run(buffers, 0, 0);
-                    double[] from = buffers[n - 1];
-                    float[] to = (float[]) b[slots[n - 1]];
-                    for (int k = 0, at = sides[n - 1] == Side.IMAGES ? p * size : p * spots; k < from.length; k++) to[at + k] = (float) from[k];
+                };
+            }
+            return b -> {
+                for (int i = 0; i < n; i++) arrays[i] = b[slots[i]];
+                try {
+                    if (pool == null) share.accept(0);
+                    else pool.run(share);
+                } finally {
+                    Arrays.fill(arrays, null);
                 }
             };
         }

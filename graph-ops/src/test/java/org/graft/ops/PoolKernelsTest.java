@@ -36,7 +36,27 @@ class PoolKernelsTest {
     private static final double PAST = 12345.0;   // what the buffers hold past each value
 
     @Property(tries = 300)
-    void maxPoolsKernelsGiveTheReferencesBits(@ForAll("cases") Case c) {
+    void maxPoolsKernelsGiveTheReferencesBits(@ForAll("cases") Case c) { assertMax(c); }
+
+    @Property(tries = 300)
+    void maxPoolsGradientKernelsGiveTheReferencesBits(@ForAll("cases") Case c) { assertMaxGrad(c); }
+
+    @Property(tries = 300)
+    void avgPoolsKernelsGiveTheReferencesBits(@ForAll("cases") Case c) { assertMean(c); }
+
+    /**
+     * Images of at least {@code Planes.PARALLEL_FROM} values, which graph-ops's tests (on two
+     * threads, its pom) split into a range of planes per thread: still the reference's bits.
+     */
+    @Property(tries = 12)
+    void largeImagesSplitOverTheThreadsGiveTheReferencesBits(@ForAll("largeCases") Case c) {
+        assertEquals(2, org.graft.core.blas.Parallel.shared().parts(), "graph-ops's surefire runs set graft.threads=2");
+        assertMax(c);
+        assertMaxGrad(c);
+        assertMean(c);
+    }
+
+    private static void assertMax(Case c) {
         var ref = new Reference(c.window(), c.shape());
         double[] y = new double[ref.pooled()];
         ref.max(c.x(), y);
@@ -44,8 +64,7 @@ class PoolKernelsTest {
         assertSame(y, run(new Pool.MaxPool2d(c.window()), p, new Shape[] {x}, c.x()));
     }
 
-    @Property(tries = 300)
-    void maxPoolsGradientKernelsGiveTheReferencesBits(@ForAll("cases") Case c) {
+    private static void assertMaxGrad(Case c) {
         var ref = new Reference(c.window(), c.shape());
         double[] y = new double[ref.pooled()], g = Arrays.copyOf(c.g(), ref.pooled()), gx = new double[c.x().length];
         ref.max(c.x(), y);
@@ -57,8 +76,7 @@ class PoolKernelsTest {
         assertSame(gathered, run(new Pool.MaxPool2dGather(c.window()), p, new Shape[] {x, p, x}, c.x(), y, c.u()));
     }
 
-    @Property(tries = 300)
-    void avgPoolsKernelsGiveTheReferencesBits(@ForAll("cases") Case c) {
+    private static void assertMean(Case c) {
         var window = new Pool.Window(c.window().kh(), c.window().kw(), c.window().sh(), c.window().sw(), c.window().ph(), c.window().pw(), 1, 1);
         var ref = new Reference(window, c.shape());
         double[] g = Arrays.copyOf(c.g(), ref.pooled());
@@ -127,7 +145,13 @@ class PoolKernelsTest {
      * floats; g and u random floats.
      */
     @Provide
-    Arbitrary<Case> cases() {
+    Arbitrary<Case> cases() { return cases(1); }
+
+    /** As {@link #cases()}, with as many images as give at least {@code Planes.PARALLEL_FROM} values. */
+    @Provide
+    Arbitrary<Case> largeCases() { return cases(Pool.Planes.PARALLEL_FROM); }
+
+    private static Arbitrary<Case> cases(int least) {
         double[] levels = {-1, 0, -0.0, 1, 2.5, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NaN};
         return Arbitraries.randomValue(r -> {
             while (true) {
@@ -138,7 +162,8 @@ class PoolKernelsTest {
                 int h = 1 + r.nextInt(9), w = 1 + r.nextInt(9);
                 ConvGeometry g = window.over(h, w);
                 if (g.oh() < 1 || g.ow() < 1) continue;
-                Shape shape = Shape.of(1 + r.nextInt(3), 1 + r.nextInt(3), h, w);
+                int c = 1 + r.nextInt(3), n = Math.max(1 + r.nextInt(3), (least + c * h * w - 1) / (c * h * w));
+                Shape shape = Shape.of(n, c, h, w);
                 // as many g as the most windows any case's window over these images could have (padding of at most 2)
                 int pooled = shape.dim(0) * shape.dim(1) * (h + 4) * (w + 4);
                 boolean special = r.nextInt(4) > 0;
