@@ -42,6 +42,7 @@ import org.graft.ops.Binary.Pow;
 import org.graft.ops.Binary.Sub;
 import org.graft.ops.Compare;
 import org.graft.ops.Linalg.Transpose;
+import org.graft.ops.Random;
 import org.graft.ops.Reduce;
 import org.graft.ops.Shaping;
 import org.graft.ops.Unary.Neg;
@@ -55,7 +56,9 @@ import org.graft.ops.Unary.Neg;
  * operand of {@code +} and {@code *} on the left ({@code 1 + x}, {@code 2 * x}), with the
  * constants of a product multiplied together; a scalar where a constant only repeated one
  * value; no {@code broadcast_to} feeding an elementwise op that broadcasts anyway; one transpose,
- * one reshape and one broadcast where several were chained.
+ * one reshape and one broadcast where several were chained; no {@code bernoulli} of
+ * probabilities that are all 0 or 1 (its samples are those probabilities, and it draws nothing
+ * from the stream, so the draws after it come from where it would have started).
  *
  * <p>What a rule may change: the sign of a zero ({@code x + 0 -> x} keeps a {@code -0} that
  * adding {@code +0} would have made {@code +0}); rounding, in a product of constants and in a
@@ -119,6 +122,10 @@ public final class Canonicalize {
             // at most an ulp or two apart where neither form over- or underflows; the guard keeps c1 c2 normal
             rule("c1 * (c2 * x) -> (c1 c2) * x", on(Mul.class, constant(C), on(Mul.class, constant(D), X)), Canonicalize::productOfConstants),
 
+            // u < 1 always and u < 0 never, for u in [0, 1): dropout at 0 (bernoulli(1 * ones_like(h)))
+            // is the identity, which draws nothing from the stream, as PyTorch's dropout at p = 0
+            rule("bernoulli(0 or 1) -> 0 or 1", on(Random.Bernoulli.class, X.where(Canonicalize::zerosAndOnes)), m -> same(m, m.get(X))),
+
             rule("sum_to(x) -> x", on(SumTo.class, X), m -> same(m, m.get(X))),
             rule("broadcast_to(x) -> x", any().where(Canonicalize::isBroadcast), m -> same(m, m.node().inputs().get(0))),
             rule("broadcast_to(broadcast_to(x)) -> broadcast_to(x)", any().where(Canonicalize::isBroadcast), Canonicalize::oneBroadcast),
@@ -152,6 +159,12 @@ public final class Canonicalize {
     private static boolean filledWith(Node n, double v) {
         if (n instanceof Apply a) return a.op() instanceof FillLike f && f.value() == v;
         return n instanceof Constant c && uniform(c.value()) && c.value().size() > 0 && c.value().getFlat(0) == v;
+    }
+
+    /** A fill of 0 or 1, or a constant whose every element is 0 or 1. */
+    private static boolean zerosAndOnes(Node n) {
+        if (n instanceof Apply a) return a.op() instanceof FillLike f && (f.value() == 0 || f.value() == 1);
+        return n instanceof Constant c && all(c.value(), v -> v == 0 || v == 1);
     }
 
     /**

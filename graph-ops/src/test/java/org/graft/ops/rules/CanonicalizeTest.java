@@ -3,6 +3,7 @@ package org.graft.ops.rules;
 import static org.graft.ops.Ops.add;
 import static org.graft.ops.Ops.argmax;
 import static org.graft.ops.Ops.argmin;
+import static org.graft.ops.Ops.bernoulli;
 import static org.graft.ops.Ops.broadcastTo;
 import static org.graft.ops.Ops.constant;
 import static org.graft.ops.Ops.div;
@@ -122,6 +123,8 @@ class CanonicalizeTest {
             new Fires("c1 * (c2 * x) -> (c1 c2) * x", mul(2.0, mul(X, 3.0)), "mul(6, x)"),
             new Fires("x op [c, c, ...] -> x op c", sub(M, constant(Tensor.full(Shape.of(2, 3), 0.5))), "sub(m, 0.5)"),
             new Fires("x op broadcast_to(y) -> x op y", mul(X, broadcastTo(V, Y)), "mul(x, v)"),
+            new Fires("bernoulli(0 or 1) -> 0 or 1", mul(X, bernoulli(mul(1.0, onesLike(X)))), "x"),
+            new Fires("bernoulli(0 or 1) -> 0 or 1", bernoulli(constant(Tensor.vector(0, 1, 1))), "constant[3]"),
             new Fires("sum_to(x) -> x", Apply.of(new SumTo(V.type()), V), "v"),
             new Fires("broadcast_to(x) -> x", Apply.of(new BroadcastLike(), X, Y), "x"),
             new Fires("broadcast_to(broadcast_to(x)) -> broadcast_to(x)", broadcastTo(broadcastTo(S, V), X), "broadcast_to(s, x)"),
@@ -172,6 +175,8 @@ class CanonicalizeTest {
                     "the constant holds more than one value"),
             new Keeps("x op [c, c, ...] -> x op c", add(V, constant(Tensor.full(Shape.of(2, 3), 0.5))), "the constant broadcasts v"),
             new Keeps("x op broadcast_to(y) -> x op y", add(broadcastTo(V, X), S), "s does not have the result's type"),
+            new Keeps("bernoulli(0 or 1) -> 0 or 1", bernoulli(fill(X, 0.5)), "a probability of 0.5 draws"),
+            new Keeps("bernoulli(0 or 1) -> 0 or 1", bernoulli(constant(Tensor.vector(0, 1, 0.25))), "one probability is 0.25"),
             new Keeps("sum_to(x) -> x", sumTo(X, Type.f64(3)), "it sums over n"),
             new Keeps("broadcast_to(x) -> x", broadcastTo(V, X), "it copies v n times"),
             new Keeps("broadcast_to(broadcast_to(x)) -> broadcast_to(x)", broadcastTo(neg(broadcastTo(S, V)), X), "a negation stands between"),
