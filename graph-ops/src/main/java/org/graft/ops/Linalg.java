@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 
 import org.graft.core.Apply;
@@ -28,6 +29,7 @@ import org.graft.core.Node;
 import org.graft.core.Op;
 import org.graft.core.ShapeError;
 import org.graft.core.Type;
+import org.graft.core.blas.Parallel;
 import org.graft.core.kernel.Kernel;
 import org.graft.core.kernel.Kernels;
 import org.graft.core.kernel.Site;
@@ -307,10 +309,9 @@ public sealed interface Linalg extends Op {
     /**
      * The sum of the elementwise products of two operands of the same type, a scalar: NumPy's
      * {@code vdot} for real numbers, {@code sum(x * y)} in one pass without forming the product.
-     * The kernels keep four running sums, of the elements i = 0, 1, 2 and 3 mod 4, and add them as
-     * (s0 + s1) + (s2 + s3): one running sum waited 4 cycles per element on the last addition
-     * (0.5 ms a step for the mlp's L2 penalty over W, 11% of its f32 step on two threads), four
-     * take a quarter of that, and the order is still fixed, so the result is the same at every run.
+     * The kernels ({@link DotSums}) sum in a fixed order, the same at every thread count, so the
+     * result is the same at every run; an f32 vdot sums the floats' exact products in double and
+     * rounds once, which is the f64 kernel's result on the widened floats, rounded.
      */
     record Dot() implements Linalg, Multilinear {
         public static final Builtin BUILTIN = Builtin.operator("", "`vdot(x, y)`", "internal: `sum(x * y)` over every element in one pass, which specialize builds");
@@ -331,46 +332,147 @@ public sealed interface Linalg extends Op {
 
         @Override
         public Kernel kernel(Site site) {
-            int x = site.slot(0), y = site.slot(1), out = site.slot(), n = site.in(0).size();
-            return b -> {
-                double[] u = (double[]) b[x], v = (double[]) b[y];
-                double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-                int i = 0;
-                for (; i + 3 < n; i += 4) {
-                    s0 += u[i] * v[i];
-                    s1 += u[i + 1] * v[i + 1];
-                    s2 += u[i + 2] * v[i + 2];
-                    s3 += u[i + 3] * v[i + 3];
-                }
-                for (; i < n; i++) s0 += u[i] * v[i];
-                ((double[]) b[out])[0] = (s0 + s1) + (s2 + s3);
-            };
+            int x = site.slot(0), y = site.slot(1), out = site.slot();
+            var sums = new DotSums(site.in(0).size());
+            return b -> ((double[]) b[out])[0] = sums.of(b[x], b[y]);
         }
 
-        // the same sums of the floats' exact products in double, rounded once: the f64 kernel's bits
-        // on the widened floats, without widening copies (an L2 penalty's W, twice a step)
         @Override
         public Kernel kernelF32(Site site) {
-            int x = site.slot(0), y = site.slot(1), out = site.slot(), n = site.in(0).size();
-            return b -> {
-                float[] u = (float[]) b[x], v = (float[]) b[y];
-                double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-                int i = 0;
-                for (; i + 3 < n; i += 4) {
-                    s0 += (double) u[i] * v[i];
-                    s1 += (double) u[i + 1] * v[i + 1];
-                    s2 += (double) u[i + 2] * v[i + 2];
-                    s3 += (double) u[i + 3] * v[i + 3];
-                }
-                for (; i < n; i++) s0 += (double) u[i] * v[i];
-                ((float[]) b[out])[0] = (float) ((s0 + s1) + (s2 + s3));
-            };
+            int x = site.slot(0), y = site.slot(1), out = site.slot();
+            var sums = new DotSums(site.in(0).size());
+            return b -> ((float[]) b[out])[0] = (float) sums.of(b[x], b[y]);
         }
 
         // d/dx Σ xᵢyᵢ = y and d/dy = x, each scaled by the scalar gy
         @Override
         public List<Grad> bprop(List<Node> in, Node y, Node gy) {
             return List.of(Grad.of(mul(gy, in.get(1))), Grad.of(mul(gy, in.get(0))));
+        }
+    }
+
+    /**
+     * vdot's sums over {@code double[]} or {@code float[]} operands of n elements, products in
+     * double. The elements come in chunks of {@link #CHUNK}, whose sums are added in order. Within
+     * a chunk, {@link #LANES} running sums each take every 256th element, a loop the JIT turns into
+     * vector instructions, and are added four at a time at the end: one running sum waited 4
+     * cycles per element on the last addition, and four (i mod 4, still scalar) took 1.0 ns an
+     * element over 392,000, where the lanes take 0.5: in f64, and in f32 for x·x (an L2
+     * penalty's W), whose floats are widened a block at a time, since C2 in JDK 17 does not
+     * vectorize a conversion between floats and doubles inside a loop. Below {@link #LANES}
+     * elements four running sums do. On several threads, from {@link #PARALLEL_FROM} elements,
+     * each takes a range of whole chunks, so the bits do not depend on the number of threads.
+     */
+    final class DotSums implements IntConsumer {
+        static final int LANES = 256, CHUNK = 1 << 14, PARALLEL_FROM = 1 << 16;
+
+        private final int n, chunks;
+        private final Parallel pool;   // null: every chunk on the calling thread
+        private final double[][] lanes, widened;            // a part's running sums, and its block of widened floats
+        private final double[] chunkSums;
+        private Object u, v;                                // the call's operands, for the parts
+
+        DotSums(int n) { this(n, n >= PARALLEL_FROM ? Parallel.shared() : null); }
+
+        /** The sums with their chunks shared over {@code pool}'s threads, or all on the caller if it is null. */
+        DotSums(int n, Parallel pool) {
+            this.n = n;
+            this.chunks = Math.max(1, (n + CHUNK - 1) / CHUNK);
+            this.pool = pool != null && pool.parts() > 1 && n >= LANES ? pool : null;
+            int parts = pool == null ? 1 : pool.parts();
+            this.lanes = new double[parts][n < LANES ? 0 : LANES];
+            this.widened = new double[parts][n < LANES ? 0 : LANES];
+            this.chunkSums = new double[chunks];
+        }
+
+        /** {@code Σ u[i] v[i]} over the n elements, u and v both {@code double[]} or both {@code float[]}. */
+        double of(Object u, Object v) {
+            if (n < LANES) return u instanceof double[] d ? four(d, (double[]) v) : four((float[]) u, (float[]) v);
+            this.u = u;
+            this.v = v;
+            try {
+                if (pool == null) accept(0);
+                else pool.run(this);
+            } finally {
+                this.u = this.v = null;
+            }
+            double s = 0;
+            for (double c : chunkSums) s += c;
+            return s;
+        }
+
+        /** Part p's range of chunks. */
+        @Override
+        public void accept(int p) {
+            int parts = lanes.length;
+            for (int c = chunks * p / parts, end = chunks * (p + 1) / parts; c < end; c++) {
+                int from = c * CHUNK, to = Math.min(n, from + CHUNK);
+                chunkSums[c] = u instanceof double[] d ? lanes(d, (double[]) v, from, to, lanes[p])
+                        : lanes((float[]) u, (float[]) v, from, to, lanes[p], widened[p]);
+            }
+        }
+
+        private static double lanes(double[] u, double[] v, int from, int to, double[] acc) {
+            Arrays.fill(acc, 0.0);
+            int whole = to - (to - from) % LANES;
+            for (int i = from; i < whole; i += LANES) {
+                for (int j = 0; j < LANES; j++) acc[j] += u[i + j] * v[i + j];
+            }
+            for (int j = 0; whole + j < to; j++) acc[j] += u[whole + j] * v[whole + j];
+            return sum(acc);
+        }
+
+        // the same sums on the floats' products, exact in double: x·x from a widened block
+        private static double lanes(float[] u, float[] v, int from, int to, double[] acc, double[] w) {
+            Arrays.fill(acc, 0.0);
+            int whole = to - (to - from) % LANES;
+            for (int i = from; i < whole; i += LANES) {
+                if (u == v) {
+                    for (int j = 0; j < LANES; j++) w[j] = u[i + j];
+                    for (int j = 0; j < LANES; j++) acc[j] += w[j] * w[j];
+                } else {
+                    for (int j = 0; j < LANES; j++) acc[j] += (double) u[i + j] * v[i + j];
+                }
+            }
+            for (int j = 0; whole + j < to; j++) acc[j] += (double) u[whole + j] * v[whole + j];
+            return sum(acc);
+        }
+
+        private static double sum(double[] acc) {
+            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            for (int j = 0; j < LANES; j += 4) {
+                s0 += acc[j];
+                s1 += acc[j + 1];
+                s2 += acc[j + 2];
+                s3 += acc[j + 3];
+            }
+            return (s0 + s1) + (s2 + s3);
+        }
+
+        private double four(double[] u, double[] v) {
+            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            int i = 0;
+            for (; i + 3 < n; i += 4) {
+                s0 += u[i] * v[i];
+                s1 += u[i + 1] * v[i + 1];
+                s2 += u[i + 2] * v[i + 2];
+                s3 += u[i + 3] * v[i + 3];
+            }
+            for (; i < n; i++) s0 += u[i] * v[i];
+            return (s0 + s1) + (s2 + s3);
+        }
+
+        private double four(float[] u, float[] v) {
+            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            int i = 0;
+            for (; i + 3 < n; i += 4) {
+                s0 += (double) u[i] * v[i];
+                s1 += (double) u[i + 1] * v[i + 1];
+                s2 += (double) u[i + 2] * v[i + 2];
+                s3 += (double) u[i + 3] * v[i + 3];
+            }
+            for (; i < n; i++) s0 += (double) u[i] * v[i];
+            return (s0 + s1) + (s2 + s3);
         }
     }
 

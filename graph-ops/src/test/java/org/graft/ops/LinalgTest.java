@@ -26,7 +26,6 @@ import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
 
 import org.graft.core.GraftException;
 import org.graft.core.Input;
@@ -64,7 +63,7 @@ class LinalgTest {
      * the classical bound of the exact one, at lengths around its four running sums' period.
      */
     @Property(tries = 40)
-    void anF32DotIsTheF64OneRoundedAndBothAreWithinRounding(@ForAll @IntRange(min = 0, max = 3000) int n, @ForAll long seed) {
+    void anF32DotIsTheF64OneRoundedAndBothAreWithinRounding(@ForAll("dotLengths") int n, @ForAll long seed) {
         var random = new java.util.SplittableRandom(seed);
         Tensor a = Tensor.uniform(DType.F32, Shape.of(n), -1, 1, random), b = Tensor.uniform(DType.F32, Shape.of(n), -1, 1, random);
         Input x = new Input("x", Type.f32(n)), y = new Input("y", Type.f32(n));
@@ -81,6 +80,39 @@ class LinalgTest {
         }
         double error = Math.abs(exact.subtract(new java.math.BigDecimal(f64.getFlat(0))).doubleValue());
         assertTrue(error <= n * Math.ulp(1.0) * magnitude, () -> "off by " + error);
+    }
+
+    /**
+     * Lengths around the kernels' four running sums (below 256), their 256 lanes, their chunks of
+     * 16,384 and the 65,536 from which the chunks are shared over the threads.
+     */
+    @Provide
+    Arbitrary<Integer> dotLengths() {
+        return Arbitraries.oneOf(Arbitraries.integers().between(0, 3000),
+                Arbitraries.of(Linalg.DotSums.CHUNK, Linalg.DotSums.PARALLEL_FROM).flatMap(k -> Arbitraries.integers().between(k - 300, k + 300)),
+                Arbitraries.integers().between(3 * Linalg.DotSums.CHUNK, 7 * Linalg.DotSums.CHUNK));
+    }
+
+    /** The chunks' sums are added in their order whichever thread computed them: the same bits on one thread and two. */
+    @Property(tries = 20)
+    void aDotGivesTheSameBitsOnOneThreadAndOnTwo(@ForAll("dotLengths") int n, @ForAll long seed) {
+        assertEquals(2, org.graft.core.blas.Parallel.shared().parts(), "graph-ops's surefire runs set graft.threads=2");
+        var random = new java.util.SplittableRandom(seed);
+        double[] a = new double[n], b = new double[n];
+        float[] af = new float[n], bf = new float[n];
+        for (int i = 0; i < n; i++) {
+            af[i] = (float) (random.nextDouble() * 2 - 1);
+            bf[i] = (float) (random.nextDouble() * 2 - 1);
+            a[i] = af[i];
+            b[i] = bf[i];
+        }
+        var one = new Linalg.DotSums(n, null);
+        var two = new Linalg.DotSums(n, org.graft.core.blas.Parallel.shared());
+        assertEquals(Double.doubleToLongBits(one.of(a, b)), Double.doubleToLongBits(two.of(a, b)));
+        assertEquals(Double.doubleToLongBits(one.of(a, a)), Double.doubleToLongBits(two.of(a, a)));
+        // the floats' products are exact in double, so f32 sums are the f64 ones on the widened values, x·x too
+        assertEquals(Double.doubleToLongBits(one.of(a, b)), Double.doubleToLongBits(two.of(af, bf)));
+        assertEquals(Double.doubleToLongBits(one.of(a, a)), Double.doubleToLongBits(two.of(af, af)));
     }
 
     @Example
