@@ -251,10 +251,26 @@ final class OpenBlas implements Gemm {
                 held = more;
             }
             for (Object x : arrays) held[holding++].start(x);
-            return () -> {
-                for (int i = from; i < holding; i++) held[i].array = null;
-                holding = Math.min(holding, from);
-            };
+            return end(from);
+        }
+
+        // the holds that start at each depth, made once: a plan holds its params at every step,
+        // which must allocate nothing
+        private Blas.Hold[] ends = {};
+
+        private Blas.Hold end(int from) {
+            if (ends.length <= from) {
+                Blas.Hold[] more = Arrays.copyOf(ends, from + 1);
+                for (int i = ends.length; i < more.length; i++) {
+                    int depth = i;
+                    more[i] = () -> {
+                        for (int j = depth; j < holding; j++) held[j].array = null;
+                        holding = Math.min(holding, depth);
+                    };
+                }
+                ends = more;
+            }
+            return ends[from];
         }
 
         private Held held(Object array) {

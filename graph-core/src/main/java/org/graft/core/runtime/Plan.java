@@ -17,6 +17,7 @@ import org.graft.core.Node;
 import org.graft.core.Param;
 import org.graft.core.ShapeError;
 import org.graft.core.Type;
+import org.graft.core.blas.Blas;
 import org.graft.core.kernel.Kernel;
 import org.graft.core.kernel.Kernels;
 import org.graft.core.kernel.Site;
@@ -67,6 +68,16 @@ final class Plan {
     private final Object[] updateBuffer;        // the array each update is exchanged through
     private final boolean[] updateCopies;       // the update's value is read elsewhere: copy it first
     private final int[] updatedInPlace;         // the param's slot when the update is written over its storage, else -1
+    /**
+     * The fewest elements of a param held for the products ({@link #runBound}): a smaller one is
+     * copied in a microsecond, and a step of small params (the tiny MLP's, 0.6 us) should not pay
+     * for a hold.
+     */
+    static final int HOLD_FROM = 1 << 12;
+
+    private final int[] heldParams;            // the params of at least HOLD_FROM elements
+    private final Object[] held;                // their arrays, held for the products while nothing writes them
+    private final int holdUntil;                // the first kernel that writes a param in place, or kernels.length
 
     Plan(Function function, Node[] schedule, int[][] reads, List<Input> inputs, Tensor[] fed,
          int[] outputSlots, Param[] updated, int[] updateSlots, boolean guarded) {
@@ -170,6 +181,9 @@ final class Plan {
         }
         kernels = steps.toArray(new Kernel[0]);
         kernelSlot = stepSlots.stream().mapToInt(Integer::intValue).toArray();
+        heldParams = java.util.stream.IntStream.range(0, params.length).filter(k -> paramShapes[k].size() >= HOLD_FROM).toArray();
+        held = new Object[heldParams.length];
+        holdUntil = firstWriteOfAParam(at);
         computed = java.util.stream.IntStream.range(0, count)
                 .filter(i -> !leaf[i] && !fixed[i] && summed[i] == null && (group[i] < 0 || escapes[i])).toArray();
         leafSlots = java.util.stream.IntStream.range(0, count).filter(i -> leaf[i]).toArray();
@@ -378,6 +392,20 @@ final class Plan {
             if (shared || guarded || p < 0 || root[p] || lastUse[p] != (group[s] >= 0 ? group[s] : s)) continue;
             if (indexOf(overwritable[s], p) >= 0) updatedInPlace[u] = p;
         }
+    }
+
+    /**
+     * The first kernel that writes over a param's storage (an update in place), or the number of
+     * kernels: before it, no kernel writes any param.
+     */
+    private int firstWriteOfAParam(int[] at) {
+        int first = kernels.length;
+        for (int u = 0; u < updated.length; u++) {
+            if (updatedInPlace[u] < 0) continue;
+            int k = indexOf(kernelSlot, at[updateSlot[u]]);
+            first = Math.min(first, k < 0 ? 0 : k); // not found: hold nothing, to be safe
+        }
+        return first;
     }
 
     /**
@@ -699,7 +727,26 @@ final class Plan {
     void runBound() {
         bindLeaves();
         if (guarded) for (int s : leafSlots) checkFinite(s);
-        execute(kernels, kernelSlot);
+        // the params are held (Blas.hold) until the first kernel that writes one: a W read by
+        // several products (an autoencoder's tied W, a layer's forward and backward products)
+        // is copied into the native library's memory once a step, not at each of them
+        if (held.length == 0) {
+            execute(kernels, kernelSlot);
+        } else {
+            for (int k = 0; k < held.length; k++) held[k] = buffers[paramSlot[heldParams[k]]];
+            Blas.Hold hold = Blas.hold(held);
+            try {
+                execute(kernels, kernelSlot, hold, holdUntil);
+            } finally {
+                hold.close();
+                Arrays.fill(held, null);
+            }
+        }
+        applyUpdates();
+    }
+
+    /** The updates, after the kernels: copied where read elsewhere too, then exchanged with their params' storage. */
+    private void applyUpdates() {
         for (int u = 0; u < updated.length; u++) {
             if (updateCopies[u]) {
                 Object value = buffers[updateSlot[u]];
@@ -749,10 +796,14 @@ final class Plan {
     }
 
     /** Runs {@code steps} in order, saying at which node a kernel failed, and checking each value under the guard. */
-    private void execute(Kernel[] steps, int[] slots) {
+    private void execute(Kernel[] steps, int[] slots) { execute(steps, slots, Blas.Hold.NONE, 0); }
+
+    /** {@link #execute(Kernel[], int[])}, ending {@code hold} before step {@code until}. */
+    private void execute(Kernel[] steps, int[] slots, Blas.Hold hold, int until) {
         int step = 0;
         try {
             for (; step < steps.length; step++) {
+                if (step == until) hold.close();
                 steps[step].run(buffers);
                 if (guarded) checkFinite(slots[step]);
             }
