@@ -44,11 +44,15 @@ import re
 import sys
 import time
 
-import numpy as np
-import torch
-import torch.nn.functional as F
-
 sys.dont_write_bytecode = True   # no __pycache__ beside the scripts it imports
+import torch_threads  # noqa: E402  (bench/, this script's folder)
+
+torch_threads.pin(torch_threads.threads_in(sys.argv))   # before numpy and torch load their BLAS
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts", "golden"))
 import lorenz  # noqa: E402  (Graft's lorenz set, made again in NumPy)
 import mnist_head  # noqa: E402  (bench/, this script's folder)
@@ -293,7 +297,7 @@ def main():
     parser.add_argument("model", nargs="?", choices=sorted(MODELS))
     parser.add_argument("--data", help="a directory of MNIST's IDX files, gzipped or not (not for rnn, which trains on lorenz)")
     parser.add_argument("--dtype", choices=["f32", "f64"], default="f64", help="f64 by default, as graft train")
-    parser.add_argument("--threads", type=int, default=1, help="torch.set_num_threads (default 1)")
+    parser.add_argument("--threads", type=int, default=1, help="threads for PyTorch and its BLAS (default 1; bench/torch_threads.py)")
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--settings", action="store_true", help="print each model's batch, data set and graft train --set arguments")

@@ -23,8 +23,13 @@ import statistics
 import sys
 import time
 
-import torch
-import torch.nn.functional as F
+sys.dont_write_bytecode = True   # no __pycache__ beside the script it imports
+import torch_threads  # noqa: E402  (bench/, this script's folder)
+
+torch_threads.pin(torch_threads.threads_in(sys.argv))   # before torch loads its BLAS
+
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
 
 CONV_LAYERS = {  # batch, channels, size, filters, taps, padding: graph-bench's ConvLayer
     "lenet1": (100, 1, 28, 20, 5, 0),
@@ -138,7 +143,7 @@ def lenet_step(dtype):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="time each configuration briefly, to try the script")
-    parser.add_argument("--threads", type=int, default=1, help="torch.set_num_threads (default 1)")
+    parser.add_argument("--threads", type=int, default=1, help="threads for PyTorch and its BLAS (default 1; bench/torch_threads.py)")
     parser.add_argument("--config", action="append", choices=sorted(CONFIGS),
                         help="only this MLP configuration (repeatable), and no convolutions")
     args = parser.parse_args()
