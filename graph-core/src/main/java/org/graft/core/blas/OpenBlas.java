@@ -96,7 +96,7 @@ final class OpenBlas implements Gemm {
      * {@link NoClassDefFoundError} when JavaCPP is not on the class path.
      */
     static OpenBlas load(int threads) {
-        return load(threads, hasAvx512());
+        return load(threads, smallKernels(System.getenv("OPENBLAS_CORETYPE"), hasAvx512()));
     }
 
     /** {@link #load(int)}, with or without the bands for OpenBLAS's small-matrix kernels ({@link #band}). */
@@ -109,10 +109,36 @@ final class OpenBlas implements Gemm {
     }
 
     /**
-     * Whether this x86-64 processor has AVX-512, for which OpenBLAS (built for every core, as
-     * the JavaCPP presets build it) picks the kernels that have small-matrix variants. The
-     * presets do not expose the core OpenBLAS chose, so Linux's /proc/cpuinfo says it; elsewhere
-     * the products are not cut, as before.
+     * OpenBLAS's names of the x86-64 cores whose kernels it can be told to run, in lower case:
+     * {@code OPENBLAS_CORETYPE}, read when the library loads, makes it run that core's kernels
+     * whatever the processor, and a name not among them leaves the choice to it.
+     */
+    private static final java.util.Set<String> CORES = java.util.Set.of("katmai", "coppermine", "northwood", "prescott",
+            "banias", "atom", "core2", "penryn", "dunnington", "nehalem", "athlon", "opteron", "opteron_sse3", "barcelona",
+            "nano", "sandybridge", "bobcat", "bulldozer", "piledriver", "haswell", "steamroller", "excavator", "zen",
+            "skylakex", "cooperlake", "sapphirerapids");
+
+    /** The cores among {@link #CORES} whose kernels have small-matrix variants: the AVX-512 ones. */
+    private static final java.util.Set<String> SMALL_KERNEL_CORES = java.util.Set.of("skylakex", "cooperlake", "sapphirerapids");
+
+    /**
+     * Whether OpenBLAS runs kernels with small-matrix variants, given {@code OPENBLAS_CORETYPE}
+     * ({@code coretype}, null when unset) and whether the processor is an x86-64 one with AVX-512.
+     * On its own, OpenBLAS (built for every core, as the JavaCPP presets build it) picks an
+     * AVX-512 core's kernels wherever the processor has AVX-512. A core named in the variable is
+     * run instead, and the bands would cost where its kernels have no such variants: with {@code OPENBLAS_CORETYPE=Haswell}
+     * on an AVX-512 processor, a 20 x 784 x 500 product cut into bands took 1.02-1.12 times the
+     * whole call (BackendBench bands), where with the AVX-512 kernels it took 0.58-0.83.
+     */
+    static boolean smallKernels(String coretype, boolean avx512) {
+        String core = coretype == null ? "" : coretype.strip().toLowerCase(java.util.Locale.ROOT);
+        return avx512 && (!CORES.contains(core) || SMALL_KERNEL_CORES.contains(core));
+    }
+
+    /**
+     * Whether this x86-64 processor has AVX-512. The presets do not expose the core OpenBLAS
+     * chose, so Linux's /proc/cpuinfo says what the processor has; elsewhere the products are
+     * not cut, as before.
      */
     private static boolean hasAvx512() {
         if (!"amd64".equals(System.getProperty("os.arch"))) return false;

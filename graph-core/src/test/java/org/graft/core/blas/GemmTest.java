@@ -2,6 +2,7 @@ package org.graft.core.blas;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -257,6 +258,25 @@ class GemmTest {
     }
 
     private static final OpenBlas ONE_THREAD_BANDS = OpenBlas.load(1, true), TWO_THREADS_BANDS = OpenBlas.load(2, true);
+
+    /**
+     * Products are cut into bands only where OpenBLAS runs an AVX-512 core's kernels: its own
+     * choice on an AVX-512 processor, unless OPENBLAS_CORETYPE names another core (as this
+     * project's AMD hosts set Haswell, whose kernels have no small-matrix variants); a name
+     * OpenBLAS does not know leaves the choice to it.
+     */
+    @Example
+    void theBandsFollowTheCoreOpenBlasRuns() {
+        assertTrue(OpenBlas.smallKernels(null, true), "unset, AVX-512");
+        assertFalse(OpenBlas.smallKernels(null, false), "unset, no AVX-512");
+        assertFalse(OpenBlas.smallKernels("Haswell", true), "Haswell's kernels on an AVX-512 processor");
+        assertFalse(OpenBlas.smallKernels("zen", true), "any case, as OpenBLAS compares them");
+        assertTrue(OpenBlas.smallKernels("SkylakeX", true));
+        assertTrue(OpenBlas.smallKernels("COOPERLAKE", true));
+        assertFalse(OpenBlas.smallKernels("SkylakeX", false), "an AVX-512 core named on a processor without AVX-512");
+        assertTrue(OpenBlas.smallKernels("Pentium9000", true), "a name OpenBLAS does not know: its own choice");
+        assertTrue(OpenBlas.smallKernels("", true), "set but empty: its own choice");
+    }
 
     /**
      * A product with a short side, too large for OpenBLAS's small-matrix kernels, cut into
