@@ -17,6 +17,7 @@
  * while ({@link org.graft.core.blas.Blas#hold}: a scan holds its weights over its steps, and the
  * native back end copies them into its memory once), and that a product with a short side is
  * faster cut into bands that OpenBLAS's small-matrix kernels take without packing (decided by
- * the shape and the processor, so results stay repeatable).
+ * the shape, the processor and {@code OPENBLAS_CORETYPE}, which picks the kernels OpenBLAS runs:
+ * only its AVX-512 cores have such kernels; so results stay repeatable on one machine).
  */
 package org.graft.core.blas;
