@@ -82,11 +82,14 @@ final class OpenBlas implements Gemm {
     private final String version;
     private final Parallel pool;   // null: every product on the calling thread
     private final boolean smallKernels;
+    private final boolean turnsShortRows;
 
     private OpenBlas(String version, Parallel pool, boolean smallKernels) {
         this.version = version;
         this.pool = pool;
         this.smallKernels = smallKernels;
+        // measured on x86-64 only (Haswell's and Zen's kernels); elsewhere products go as they are
+        this.turnsShortRows = !smallKernels && "amd64".equals(System.getProperty("os.arch"));
     }
 
     /**
@@ -204,10 +207,46 @@ final class OpenBlas implements Gemm {
     public void sgemm(boolean transA, boolean transB, int m, int n, int k,
                       float alpha, float[] a, float[] b, float beta, float[] c) {
         if (Trivial.done(transA, transB, m, n, k, alpha, a, b, beta, c)) return;
+        if (turns(transA, transB, m, n, k)) {
+            sgemmTurned(m, n, k, alpha, a, b, beta, c);
+            return;
+        }
         Scratch s = SCRATCH.get();
         s.set(transA, transB, m, n, k, alpha, beta);
         s.operands(a, b, c);
         run(s);
+    }
+
+    /**
+     * Whether an f32 product {@code a b^T} with a short side of rows is computed turned, as
+     * {@code (b a^T)^T}: where OpenBLAS runs x86-64 kernels with no small-matrix variants
+     * (Haswell's, Zen's), the turned call took 0.54, 0.75 and 0.74 of the call as it is at 10,
+     * 20 and 32 rows of 500 x 784 with Haswell's kernels, and 0.74-0.93 with Zen's (a throwaway
+     * harness, bench/README.md). With b not transposed it took 0.78-0.96, and in f64 0.86-1.10:
+     * too little to pay for turning c, so those go as they are.
+     */
+    boolean turns(boolean transA, boolean transB, int m, int n, int k) {
+        return turnsShortRows && !transA && transB && m <= BAND && n >= BAND_FROM_DEPTH && k >= BAND_FROM_DEPTH;
+    }
+
+    // c = alpha a b^T + beta c as its transpose t = alpha b a^T + beta c^T, [n, m] in the thread's
+    // turning array, which then goes back into c; b is OpenBLAS's large operand either way, and
+    // stays held if it was
+    private void sgemmTurned(int m, int n, int k, float alpha, float[] a, float[] b, float beta, float[] c) {
+        Scratch s = SCRATCH.get();
+        float[] t = s.turning(m * n);
+        if (beta != 0) transpose(c, m, n, t);
+        s.set(false, true, n, m, k, alpha, beta);
+        s.operands(b, a, t);
+        run(s);
+        transpose(t, n, m, c);
+    }
+
+    /** The rows x columns matrix x, row-major, into y as its transpose. */
+    private static void transpose(float[] x, int rows, int columns, float[] y) {
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < columns; j++) y[j * rows + i] = x[i * columns + j];
+        }
     }
 
     // a split product runs two jobs on the pool: the copies in, each part a share of every
@@ -258,6 +297,13 @@ final class OpenBlas implements Gemm {
         private double alpha, beta;
         private double[] a, b, c;
         private float[] af, bf, cf;
+        private float[] turning = new float[0];   // a turned product's c (sgemmTurned), grown as needed
+
+        /** The thread's array for a turned product's c, at least {@code size} long. */
+        float[] turning(int size) {
+            if (turning.length < size) turning = new float[size];
+            return turning;
+        }
 
         void set(boolean transA, boolean transB, int m, int n, int k, double alpha, double beta) {
             this.transA = transA;

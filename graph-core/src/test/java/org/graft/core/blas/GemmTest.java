@@ -324,6 +324,51 @@ class GemmTest {
         assertEquals(Integer.MAX_VALUE, ONE_THREAD_BANDS.band(100, 500, 784), "the batch of 100's");
     }
 
+    private static final OpenBlas ONE_THREAD_WHOLE = OpenBlas.load(1, false), TWO_THREADS_WHOLE = OpenBlas.load(2, false);
+
+    /**
+     * Turned ({@code (b a^T)^T}): f32 products a b^T of at most 32 rows, 256 or more wide and
+     * deep, where OpenBLAS runs x86-64 kernels without small-matrix variants; nothing else.
+     */
+    @Example
+    void onlyShortRowsTimesATransposedBAreTurned() {
+        boolean x86 = "amd64".equals(System.getProperty("os.arch"));
+        assertEquals(x86, ONE_THREAD_WHOLE.turns(false, true, 20, 784, 500), "the RBM's h W.T");
+        assertEquals(x86, ONE_THREAD_WHOLE.turns(false, true, 32, 256, 256), "the edges");
+        assertFalse(ONE_THREAD_BANDS.turns(false, true, 20, 784, 500), "the small-matrix kernels take it in bands");
+        assertFalse(ONE_THREAD_WHOLE.turns(false, false, 20, 500, 784), "the RBM's v W: b not transposed");
+        assertFalse(ONE_THREAD_WHOLE.turns(true, true, 20, 784, 500), "a transposed");
+        assertFalse(ONE_THREAD_WHOLE.turns(false, true, 33, 784, 500), "33 rows");
+        assertFalse(ONE_THREAD_WHOLE.turns(false, true, 20, 255, 500), "255 wide");
+        assertFalse(ONE_THREAD_WHOLE.turns(false, true, 20, 784, 255), "255 deep");
+    }
+
+    /**
+     * A turned f32 product, whatever beta, on one thread and on two (where its turned form is
+     * split): repeatable to the bit, and within the classical rounding bound of the exact
+     * product. The f64 product of the same shape, which is not turned, is checked alike.
+     */
+    @Property(tries = 20, edgeCases = EdgeCasesMode.NONE)
+    void aTurnedProductIsRepeatableAndWithinRounding(@ForAll @IntRange(min = 1, max = 32) int m,
+                                                     @ForAll @IntRange(min = 256, max = 600) int n,
+                                                     @ForAll @IntRange(min = 256, max = 400) int k,
+                                                     @ForAll boolean twoThreads, @ForAll("weights") double beta,
+                                                     @ForAll long seed) {
+        OpenBlas g = twoThreads ? TWO_THREADS_WHOLE : ONE_THREAD_WHOLE;
+        var p = Operands.random(m, n, k, false, true, seed);
+        double[] magnitude = p.magnitude(1, beta);
+        float[] gotF = floats(p.c), againF = floats(p.c), af = floats(p.a), bf = floats(p.b);
+        g.sgemm(false, true, m, n, k, 1, af, bf, (float) beta, gotF);
+        g.sgemm(false, true, m, n, k, 1, af, bf, (float) beta, againF);
+        assertArrayEquals(gotF, againF, "f32 " + p);
+        double[] wantF = new Operands(m, n, k, false, true, doubles(af), doubles(bf), doubles(floats(p.c)))
+                .reference(1, beta, doubles(floats(p.c)));
+        assertWithin(wantF, doubles(gotF), magnitude, (k + 3) * Math.ulp(1f), "f32 " + p);
+        double[] got = p.c.clone();
+        g.dgemm(false, true, m, n, k, 1, p.a, p.b, beta, got);
+        assertWithin(p.reference(1, beta, p.c.clone()), got, magnitude, (k + 2) * Math.ulp(1.0), "f64 " + p);
+    }
+
     // ---- arrays held unchanged (Blas.hold) -------------------------------------------------------
 
     /**
