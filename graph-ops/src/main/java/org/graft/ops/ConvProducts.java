@@ -125,8 +125,7 @@ final class ConvProducts<A> implements IntConsumer {
         this.other = other;
         this.out = out;
         try {
-            if (pool == null) accept(0);
-            else pool.run(this);
+            Parallel.run(pool, this);
         } finally {
             this.in = this.other = this.out = null;
         }

@@ -92,8 +92,7 @@ final class Draws implements Kernel, IntConsumer {
     public void run(Object[] buffers) {
         this.buffers = buffers;
         source = site.random();
-        if (pool == null) accept(0);
-        else pool.run(this);
+        Parallel.run(pool, this);
         for (int p = 0; p < refused.length; p++) if (refused[p] >= 0) refusal.refuse(buffers, refused[p]);
         source.set(stream[stream.length - 1]); // the last run ends where one thread would
     }

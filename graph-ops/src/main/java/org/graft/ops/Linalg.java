@@ -391,8 +391,7 @@ public sealed interface Linalg extends Op {
             this.u = u;
             this.v = v;
             try {
-                if (pool == null) accept(0);
-                else pool.run(this);
+                Parallel.run(pool, this);
             } finally {
                 this.u = this.v = null;
             }

@@ -499,8 +499,7 @@ public sealed interface Pool extends Op {
             return b -> {
                 for (int i = 0; i < n; i++) arrays[i] = b[slots[i]];
                 try {
-                    if (pool == null) share.accept(0);
-                    else pool.run(share);
+                    Parallel.run(pool, share);
                 } finally {
                     Arrays.fill(arrays, null);
                 }

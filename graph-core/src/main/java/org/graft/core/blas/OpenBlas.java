@@ -231,14 +231,11 @@ final class OpenBlas implements Gemm {
 
     // c = alpha a b^T + beta c as its transpose t = alpha b a^T + beta c^T, [n, m] in the thread's
     // turning array, which then goes back into c; b is OpenBLAS's large operand either way, and
-    // stays held if it was
+    // stays held if it was. The turned product, n >= 256 rows, is not turned again.
     private void sgemmTurned(int m, int n, int k, float alpha, float[] a, float[] b, float beta, float[] c) {
-        Scratch s = SCRATCH.get();
-        float[] t = s.turning(m * n);
+        float[] t = SCRATCH.get().turning(m * n);
         if (beta != 0) transpose(c, m, n, t);
-        s.set(false, true, n, m, k, alpha, beta);
-        s.operands(b, a, t);
-        run(s);
+        sgemm(false, true, n, m, k, alpha, b, a, beta, t);
         transpose(t, n, m, c);
     }
 

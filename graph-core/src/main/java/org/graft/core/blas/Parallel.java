@@ -79,6 +79,15 @@ public final class Parallel {
     /** The number of parts a job is split into: the threads, the caller's included. */
     public int parts() { return parts; }
 
+    /**
+     * Runs {@code body} over {@code pool}'s parts, or, where a kernel took no pool (too little
+     * work to share, or one thread), as its one part 0 on the calling thread.
+     */
+    public static void run(Parallel pool, IntConsumer body) {
+        if (pool == null) body.accept(0);
+        else pool.run(body);
+    }
+
     /** Runs {@code body} for every part in {@code [0, parts())}, returning when all have finished. */
     public void run(IntConsumer body) {
         if (parts == 1 || inPart()) {
