@@ -43,6 +43,8 @@ import org.bytedeco.openblas.global.openblas_nolapack;
  * <p>An array the calling thread {@linkplain Blas#hold holds} is copied into native memory of its
  * own at the first product that reads it, and read from there by the products after it until
  * the hold ends: a scan's W, read by each of the RBM's 30 products a step, is copied once.
+ * Where short products are turned ({@link #turnsHeld}), a held array read by many of them gets
+ * a transposed copy too, held with it.
  */
 final class OpenBlas implements Gemm {
     /**
@@ -212,6 +214,13 @@ final class OpenBlas implements Gemm {
             return;
         }
         Scratch s = SCRATCH.get();
+        if (turnsHeld(transA, transB, m, n, k)) {
+            float[] rows = s.transposeOfHeld(b, k, n, pool);
+            if (rows != null) {
+                sgemmTurned(m, n, k, alpha, a, rows, beta, c);
+                return;
+            }
+        }
         s.set(transA, transB, m, n, k, alpha, beta);
         s.operands(a, b, c);
         run(s);
@@ -229,13 +238,33 @@ final class OpenBlas implements Gemm {
         return turnsShortRows && !transA && transB && m <= BAND && n >= BAND_FROM_DEPTH && k >= BAND_FROM_DEPTH;
     }
 
-    // c = alpha a b^T + beta c as its transpose t = alpha b a^T + beta c^T, [n, m] in the thread's
-    // turning array, which then goes back into c; b is OpenBLAS's large operand either way, and
-    // stays held if it was. The turned product, n >= 256 rows, is not turned again.
-    private void sgemmTurned(int m, int n, int k, float alpha, float[] a, float[] b, float beta, float[] c) {
+    /**
+     * Whether an f32 product {@code a b} with a short side of rows, its b held
+     * ({@link Blas#hold}), is computed turned from a transposed copy of b, from the
+     * {@value #TRANSPOSE_FROM_READ}rd such product of the hold on. With Haswell's kernels
+     * OpenBLAS packs b as it is stored three to four times slower than stored transposed
+     * (its generic packing routine, as the presets compile it, against the same routine in
+     * Debian's build, which is vectorized): a 20 x 784 x 500 product took 281 us as called and
+     * 207 us turned from b's transpose, 245 and 137 at 10 rows, 384 and 292 at 32 (a throwaway
+     * harness calling the presets' OpenBLAS 0.3.30, bench/README.md). Transposing b costs about
+     * three of those savings, so it is done for an array read by more products than that: the
+     * RBM's W, read by each of its Gibbs chain's v W, not an autoencoder's, read twice a step.
+     */
+    boolean turnsHeld(boolean transA, boolean transB, int m, int n, int k) {
+        return turnsShortRows && !transA && !transB && m <= BAND && n >= BAND_FROM_DEPTH && k >= BAND_FROM_DEPTH;
+    }
+
+    /** The read of a held array, by a product {@link #turnsHeld} would turn, that makes its transposed copy. */
+    static final int TRANSPOSE_FROM_READ = 3;
+
+    // c = alpha a r^T + beta c, where r is [n, k] (b for a b^T, b's transpose for a b), as its
+    // transpose t = alpha r a^T + beta c^T, [n, m] in the thread's turning array, which then goes
+    // back into c; r is OpenBLAS's large operand either way, and is read from its held copy if
+    // it has one. The turned product, n >= 256 rows, is not turned again.
+    private void sgemmTurned(int m, int n, int k, float alpha, float[] a, float[] r, float beta, float[] c) {
         float[] t = SCRATCH.get().turning(m * n);
         if (beta != 0) transpose(c, m, n, t);
-        sgemm(false, true, n, m, k, alpha, b, a, beta, t);
+        sgemm(false, true, n, m, k, alpha, r, a, beta, t);
         transpose(t, n, m, c);
     }
 
@@ -342,9 +371,26 @@ final class OpenBlas implements Gemm {
             return ends[from];
         }
 
+        // an array in force in the holds, or the transposed copy of one (Held#transposed)
         private Held held(Object array) {
-            for (int i = holding - 1; i >= 0; i--) if (held[i].array == array) return held[i];
+            for (int i = holding - 1; i >= 0; i--) {
+                if (held[i].array == array) return held[i];
+                if (held[i].transposed != null && held[i].transposed.array == array) return held[i].transposed;
+            }
             return null;
+        }
+
+        /**
+         * The transpose, [columns, rows], of {@code b}, [rows, columns], when the thread holds b
+         * and this is at least its {@value OpenBlas#TRANSPOSE_FROM_READ}rd read by a product that
+         * would read it turned; made at that read (shared over {@code pool}'s threads), then held
+         * with b. Null otherwise, and then the product reads b as it is.
+         */
+        float[] transposeOfHeld(float[] b, int rows, int columns, Parallel pool) {
+            Held h = null;
+            for (int i = holding - 1; i >= 0 && h == null; i--) if (held[i].array == b) h = held[i];
+            if (h == null || ++h.turnedReads < TRANSPOSE_FROM_READ) return null;
+            return h.transpose(rows, columns, pool);
         }
 
         /** The f64 operands, the native copies grown to hold them. */
@@ -525,9 +571,13 @@ final class OpenBlas implements Gemm {
      * An array a thread holds unchanged ({@link Blas#hold}) and its native copy, made whole at
      * the first product that reads it. The entry and its memory outlive the hold, for the next.
      */
-    private static final class Held {
+    private static final class Held implements IntConsumer {
         Object array;       // the array held, or null when the entry is not in force
         boolean filled;     // whether the copy has the array's values
+        int turnedReads;    // the products this hold that would read the array turned (turnsHeld)
+        Held transposed;    // the array's transpose, held with it; in force once made this hold
+        private float[] transposedValues = {};   // transposed's array, kept from hold to hold
+        private int rows, columns, parts;   // the transposing in progress: the array's shape, its parts
         private DoublePointer d;
         private FloatPointer f;
         // views per part, one set for the copy read as a and one as b, so that a^T a positions two
@@ -537,6 +587,45 @@ final class OpenBlas implements Gemm {
         void start(Object array) {
             this.array = array;
             filled = false;
+            turnedReads = 0;
+            if (transposed != null) transposed.array = null;
+        }
+
+        /**
+         * The f32 array, [rows, columns], transposed into the array of {@link #transposed},
+         * which comes into force: made once per hold, by {@code pool}'s threads each taking a
+         * share of its rows. Its values are kept from hold to hold, but not its force.
+         */
+        float[] transpose(int rows, int columns, Parallel pool) {
+            if (transposed == null) transposed = new Held();
+            if (transposed.array == null) {
+                if (transposedValues.length != rows * columns) transposedValues = new float[rows * columns];
+                this.rows = rows;
+                this.columns = columns;
+                parts = pool == null ? 1 : pool.parts();
+                Parallel.run(pool, this);
+                transposed.start(transposedValues);
+            }
+            return transposedValues;
+        }
+
+        // part p of the transposing: rows [lo, hi) of the transpose, from columns [lo, hi) of the
+        // array, a block of 64 x 64 at a time (0.43 ns an element at 784 x 500, against 0.5 for
+        // the plain loops: a throwaway harness)
+        @Override
+        public void accept(int p) {
+            float[] x = (float[]) array, t = transposedValues;
+            int lo = (int) ((long) columns * p / parts), hi = (int) ((long) columns * (p + 1) / parts);
+            for (int i0 = 0; i0 < rows; i0 += 64) {
+                int i1 = Math.min(rows, i0 + 64);
+                for (int j0 = lo; j0 < hi; j0 += 64) {
+                    int j1 = Math.min(hi, j0 + 64);
+                    for (int i = i0; i < i1; i++) {
+                        int at = i * columns;
+                        for (int j = j0; j < j1; j++) t[j * rows + i] = x[at + j];
+                    }
+                }
+            }
         }
 
         /** The copy grown to the whole array, with a view per part. */

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Assume;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.EdgeCasesMode;
 import net.jqwik.api.Example;
@@ -434,6 +435,64 @@ class GemmTest {
             g.dgemm(false, false, m, n, k, 1, p.a, b, 0, afterOuter);
             assertArrayEquals(new double[m * n], afterOuter, g.threads() + " threads, after the hold: b is zeros");
         }
+    }
+
+    /**
+     * Turned from a transposed copy of a held b: f32 products a b of at most 32 rows, 256 or more
+     * wide and deep, where OpenBLAS runs x86-64 kernels without small-matrix variants; nothing else.
+     */
+    @Example
+    void onlyShortRowsTimesAnUntransposedBAreTurnedFromItsTranspose() {
+        boolean x86 = "amd64".equals(System.getProperty("os.arch"));
+        assertEquals(x86, ONE_THREAD_WHOLE.turnsHeld(false, false, 20, 500, 784), "the RBM's v W");
+        assertEquals(x86, ONE_THREAD_WHOLE.turnsHeld(false, false, 32, 256, 256), "the edges");
+        assertFalse(ONE_THREAD_BANDS.turnsHeld(false, false, 20, 500, 784), "the small-matrix kernels take it in bands");
+        assertFalse(ONE_THREAD_WHOLE.turnsHeld(false, true, 20, 784, 500), "b transposed: turned as it is");
+        assertFalse(ONE_THREAD_WHOLE.turnsHeld(true, false, 20, 500, 784), "a transposed");
+        assertFalse(ONE_THREAD_WHOLE.turnsHeld(false, false, 33, 500, 784), "33 rows");
+        assertFalse(ONE_THREAD_WHOLE.turnsHeld(false, false, 20, 255, 784), "255 wide");
+        assertFalse(ONE_THREAD_WHOLE.turnsHeld(false, false, 20, 500, 255), "255 deep");
+    }
+
+    /**
+     * A held b read by short products: the first reads of a hold as without it, to the bit; from
+     * the {@link OpenBlas#TRANSPOSE_FROM_READ}th on, the turned product of b's transpose, to the
+     * bit, so within the rounding bound of the exact product; and a later hold of the same array
+     * transposes its new values, not the old ones. On one thread and on two, at any beta.
+     */
+    @Property(tries = 15, edgeCases = EdgeCasesMode.NONE)
+    @SuppressWarnings("try") // the holds are read by the products, not by the block
+    void aHeldBReadByManyShortProductsIsTurnedFromItsTranspose(@ForAll @IntRange(min = 1, max = 32) int m,
+                                                              @ForAll @IntRange(min = 256, max = 600) int n,
+                                                              @ForAll @IntRange(min = 256, max = 400) int k,
+                                                              @ForAll boolean twoThreads, @ForAll("weights") double beta,
+                                                              @ForAll long seed) {
+        Assume.that("amd64".equals(System.getProperty("os.arch")));
+        OpenBlas g = twoThreads ? TWO_THREADS_WHOLE : ONE_THREAD_WHOLE;
+        var p = Operands.random(m, n, k, false, false, seed);
+        float[] a = floats(p.a), b = floats(p.b);
+        for (int hold = 0; hold < 2; hold++) {
+            if (hold == 1) for (int i = 0; i < b.length; i += 3) b[i] = -b[i]; // between the holds, as a step's update does
+            float[] asCalled = floats(p.c), turned = floats(p.c);
+            g.sgemm(false, false, m, n, k, 1, a, b, (float) beta, asCalled);
+            g.sgemm(false, true, m, n, k, 1, a, transpose(b, k, n), (float) beta, turned); // turned (OpenBlas.turns)
+            try (var h = g.hold(new Object[] {b})) {
+                for (int read = 1; read <= OpenBlas.TRANSPOSE_FROM_READ + 1; read++) {
+                    float[] got = floats(p.c);
+                    g.sgemm(false, false, m, n, k, 1, a, b, (float) beta, got);
+                    assertArrayEquals(read < OpenBlas.TRANSPOSE_FROM_READ ? asCalled : turned, got, "hold " + hold + ", read " + read);
+                }
+            }
+            var exact = new Operands(m, n, k, false, false, doubles(a), doubles(b), doubles(floats(p.c)));
+            assertWithin(exact.reference(1, beta, doubles(floats(p.c))), doubles(turned), exact.magnitude(1, beta),
+                    (k + 3) * Math.ulp(1f), "hold " + hold);
+        }
+    }
+
+    private static float[] transpose(float[] x, int rows, int columns) {
+        float[] t = new float[x.length];
+        for (int i = 0; i < rows; i++) for (int j = 0; j < columns; j++) t[j * rows + i] = x[i * columns + j];
+        return t;
     }
 
     @Example
