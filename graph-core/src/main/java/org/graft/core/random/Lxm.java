@@ -16,8 +16,10 @@ import java.util.random.RandomGenerator;
  * draw at once what one thread would have drawn in turn, to the bit.
  *
  * <p>A stream is not safe to share between threads drawing at once; {@link #set} copies one.
+ * Its state comes after 128 bytes of padding ({@link StatePadding}), so that streams drawn from
+ * by different threads at once never share a cache line.
  */
-public final class Lxm implements RandomGenerator {
+public final class Lxm extends StatePadding implements RandomGenerator {
     /** The LCG's multiplier (L64X128MixRandom's M). */
     private static final long M = 0xd1342543de82ef95L;
     private static final long GOLDEN_RATIO_64 = 0x9e3779b97f4a7c15L, SILVER_RATIO_64 = 0x6a09e667f3bcc909L;
