@@ -10,8 +10,9 @@ torch_epoch.py's output, with the steps each epoch made and those of a whole epo
 BEFORE_METRICS_CSV the same run of another build of Graft (epochs.sh --baseline). Given the
 lines, it prints the table: for each model and dtype, the time of an epoch on each thread count
 in both, Graft/PyTorch at each, and each framework's time on more threads over its time on the
-first; with a baseline, its time too and Graft's over it. A run of several epochs gives the median of the epochs after the first (the first warms
-the JIT and the caches up); a run of one gives that epoch. A run of fewer steps than an epoch
+first; with a baseline, its time too and Graft's over it. A run of several epochs gives the median of its last half
+(the epochs before warm the JIT and the caches up: on two threads the JIT's compiler threads
+take the second core from Graft's worker for some hundreds of steps); a run of one gives that epoch. A run of fewer steps than an epoch
 is scaled to a whole one (seconds x EPOCH_STEPS / STEPS), and the table says so.
 Standard library only.
 """
@@ -23,8 +24,8 @@ import sys
 
 
 def figure(seconds):
-    """The seconds of an epoch a run stands for: the median after the first epoch, or the only one."""
-    return statistics.median(seconds[1:]) if len(seconds) > 1 else seconds[0]
+    """The seconds of an epoch a run stands for: the median of its last half, or its only epoch."""
+    return statistics.median(seconds[len(seconds) // 2:])
 
 
 def graft_run(metrics):
@@ -98,7 +99,7 @@ def table(runs):
     epochs = len(any_run["graft"]["seconds"])
     reduced = sorted({f"{r['model']} {r['steps']} of {r['epoch_steps']}" for r in runs if r["steps"] < r["epoch_steps"]})
     notes = ["Seconds of training per epoch (the steps, not the test), "
-             + ("the median of the epochs after the first of each run" if epochs > 1 else "each run's one epoch")
+             + ("the median of the last half of each run's epochs" if epochs > 1 else "each run's one epoch")
              + f"; PyTorch {any_run['torch_version']} (BLAS_INFO={any_run.get('torch_blas', 'unknown')}).",
              "G/P: Graft over PyTorch, below 1 Graft is faster; Nt/1t: the same framework on N threads over 1"
              + ("; before: the baseline build of Graft, run just before this one, G/before: this one over it." if baseline else "."),

@@ -10,7 +10,7 @@
 # --only RE    only the models whose name RE finds: mlp dae cae rbm vae lenet rnn (e.g. 'mlp|rbm')
 # --steps N    each MNIST epoch is the first N steps' examples (default 40)
 # --full       whole epochs of MNIST's 60,000 examples (hours for the whole table: use --only)
-# --epochs N   epochs per run; the figure is the median of those after the first (default 4; --full: 1,
+# --epochs N   epochs per run; the figure is the median of the last half of them (default 8; --full: 1,
 #              the first epoch's own); rnn, whose epoch is 8 steps, runs 10 times as many
 # --dtypes L   comma-separated, default f64,f32
 # --threads L  comma-separated, default 1,2: GRAFT_THREADS for graft, torch.set_num_threads for PyTorch
@@ -44,7 +44,7 @@ while [ $# -gt 0 ]; do
     esac
     shift
 done
-[ -n "$epochs" ] || epochs=$([ $full = 1 ] && echo 1 || echo 4)
+[ -n "$epochs" ] || epochs=$([ $full = 1 ] && echo 1 || echo 8)
 case "$steps$epochs" in *[!0-9]*) echo "error: --steps and --epochs take whole numbers" >&2; exit 2 ;; esac
 
 if [ -n "$baseline" ] && [ ! -x "$baseline/graft" ]; then
