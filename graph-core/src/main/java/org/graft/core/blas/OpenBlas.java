@@ -29,7 +29,7 @@ import org.bytedeco.openblas.global.openblas_nolapack;
  *
  * <p>OpenBLAS runs on one thread. A product of at least {@link #SPLIT_FROM} multiply-adds is
  * split over the threads of {@link Parallel}: each computes a band of {@code c}, rows or
- * columns ({@link #byRows}), in its own single-threaded call on offsets into the same
+ * columns ({@link #splitByRows}), in its own single-threaded call on offsets into the same
  * scratch, and copies its band back; the copies in are split too, a share of every operand per
  * thread, in a job of their own before the bands. OpenBLAS's own threads meet by spinning, which on a
  * machine whose cores are shared made two threads slower than one (bench/README.md, "Why two
@@ -192,6 +192,20 @@ final class OpenBlas implements Gemm {
      */
     static boolean byRows(int m, int n) { return m >= n; }
 
+    /**
+     * Whether a product split over the threads is cut into rows of {@code c}: as
+     * {@link #byRows} says, and also where c has up to twice as many columns as rows and is
+     * not cut into {@code band}s. An elementwise chain after the product (a weight gradient's
+     * update) splits c into runs of rows, and each thread then reads the rows it wrote, not
+     * half of each row written by the other; on a machine whose cores pass a cache line slowly
+     * (200 ns on the AMD EPYC host) that costs more than packing a b at most twice a's size.
+     * The vae's 500 x 100 x 784 weight gradient took 521-533 us on two threads cut into rows
+     * against 741-746 cut into columns (bench/README.md).
+     */
+    static boolean splitByRows(int m, int n, int band) {
+        return byRows(m, n) || band == Integer.MAX_VALUE && 2L * m >= n;
+    }
+
     /** {@link Blas#hold} for the calling thread. */
     Blas.Hold hold(Object[] arrays) { return SCRATCH.get().hold(arrays); }
 
@@ -281,7 +295,7 @@ final class OpenBlas implements Gemm {
         try {
             int band = band(s.m, s.n, s.k);
             if (splits(s.m, s.n, s.k) && !pool.inPart()) {
-                s.parts(pool.parts(), byRows(s.m, s.n), band);
+                s.parts(pool.parts(), splitByRows(s.m, s.n, band), band);
                 s.copying = true;
                 pool.run(s);
                 s.copied();

@@ -334,6 +334,20 @@ class GemmTest {
         assertEquals(Integer.MAX_VALUE, ONE_THREAD_BANDS.band(100, 500, 784), "the batch of 100's");
     }
 
+    /** A split product is cut into rows of c unless c has more than twice as many columns, or is cut into bands. */
+    @Example
+    void aSplitProductIsCutIntoRowsUnlessItsColumnsAreMoreThanTwiceAsMany() {
+        int whole = Integer.MAX_VALUE;
+        assertTrue(OpenBlas.splitByRows(784, 500, whole), "the mlp's weight gradient");
+        assertTrue(OpenBlas.splitByRows(500, 784, whole), "the vae's decoder weight gradient");
+        assertTrue(OpenBlas.splitByRows(392, 784, whole), "twice as many columns");
+        assertFalse(OpenBlas.splitByRows(391, 784, whole), "more than twice as many");
+        assertFalse(OpenBlas.splitByRows(100, 500, whole), "the mlp's x W1");
+        assertFalse(OpenBlas.splitByRows(20, 500, whole), "the RBM's v W");
+        assertFalse(OpenBlas.splitByRows(17, 33, OpenBlas.BAND), "cut into bands of rows of 17 x 33: the bands' side");
+        assertTrue(OpenBlas.splitByRows(33, 17, OpenBlas.BAND), "bands of columns of 33 x 17");
+    }
+
     private static final OpenBlas ONE_THREAD_WHOLE = OpenBlas.load(1, false), TWO_THREADS_WHOLE = OpenBlas.load(2, false);
 
     /**
