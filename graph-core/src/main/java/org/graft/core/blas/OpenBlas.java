@@ -258,11 +258,12 @@ final class OpenBlas implements Gemm {
      * {@value #TRANSPOSE_FROM_READ}rd such product of the hold on. With Haswell's kernels
      * OpenBLAS packs b as it is stored three to four times slower than stored transposed
      * (its generic packing routine, as the presets compile it, against the same routine in
-     * Debian's build, which is vectorized): a 20 x 784 x 500 product took 281 us as called and
-     * 207 us turned from b's transpose, 245 and 137 at 10 rows, 384 and 292 at 32 (a throwaway
-     * harness calling the presets' OpenBLAS 0.3.30, bench/README.md). Transposing b costs about
-     * three of those savings, so it is done for an array read by more products than that: the
-     * RBM's W, read by each of its Gibbs chain's v W, not an autoencoder's, read twice a step.
+     * Debian's build, which is vectorized): a 20 x 784 x 500 product took 335 us as called and
+     * 233 us turned from b's transpose, 269 and 152 at 10 rows, 407 and 293 at 32
+     * ({@code bench/openblas_builds.py}, bench/README.md). Transposing b (169 us at 784 x 500)
+     * and copying the transpose in cost about two of those savings, so the third product of a
+     * hold makes it: the RBM's W, read by each of its Gibbs chain's v W, is turned; an
+     * autoencoder's, read twice a step, is not.
      */
     boolean turnsHeld(boolean transA, boolean transB, int m, int n, int k) {
         return turnsShortRows && !transA && !transB && m <= BAND && n >= BAND_FROM_DEPTH && k >= BAND_FROM_DEPTH;
