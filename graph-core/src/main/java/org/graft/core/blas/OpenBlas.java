@@ -248,8 +248,12 @@ final class OpenBlas implements Gemm {
      * harness, bench/README.md). With b not transposed it took 0.78-0.96, and in f64 0.86-1.10:
      * too little to pay for turning c, so those go as they are.
      */
-    boolean turns(boolean transA, boolean transB, int m, int n, int k) {
-        return turnsShortRows && !transA && transB && m <= BAND && n >= BAND_FROM_DEPTH && k >= BAND_FROM_DEPTH;
+    boolean turns(boolean transA, boolean transB, int m, int n, int k) { return transB && turnable(transA, m, n, k); }
+
+    // an f32 product of at most 32 rows of an untransposed a, 256 or more wide and deep, where
+    // the kernels are an x86-64 core's without small-matrix variants: what turns and turnsHeld share
+    private boolean turnable(boolean transA, int m, int n, int k) {
+        return turnsShortRows && !transA && m <= BAND && n >= BAND_FROM_DEPTH && k >= BAND_FROM_DEPTH;
     }
 
     /**
@@ -265,9 +269,7 @@ final class OpenBlas implements Gemm {
      * hold makes it: the RBM's W, read by each of its Gibbs chain's v W, is turned; an
      * autoencoder's, read twice a step, is not.
      */
-    boolean turnsHeld(boolean transA, boolean transB, int m, int n, int k) {
-        return turnsShortRows && !transA && !transB && m <= BAND && n >= BAND_FROM_DEPTH && k >= BAND_FROM_DEPTH;
-    }
+    boolean turnsHeld(boolean transA, boolean transB, int m, int n, int k) { return !transB && turnable(transA, m, n, k); }
 
     /** The read of a held array, by a product {@link #turnsHeld} would turn, that makes its transposed copy. */
     static final int TRANSPOSE_FROM_READ = 3;

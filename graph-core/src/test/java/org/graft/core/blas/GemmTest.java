@@ -351,20 +351,31 @@ class GemmTest {
     private static final OpenBlas ONE_THREAD_WHOLE = OpenBlas.load(1, false), TWO_THREADS_WHOLE = OpenBlas.load(2, false);
 
     /**
-     * Turned ({@code (b a^T)^T}): f32 products a b^T of at most 32 rows, 256 or more wide and
-     * deep, where OpenBLAS runs x86-64 kernels without small-matrix variants; nothing else.
+     * Turned: f32 products of at most 32 rows, 256 or more wide and deep, where OpenBLAS runs
+     * x86-64 kernels without small-matrix variants; a b^T as {@code (b a^T)^T} ({@link OpenBlas#turns}),
+     * a b with b held from b's transpose ({@link OpenBlas#turnsHeld}); nothing else.
      */
     @Example
-    void onlyShortRowsTimesATransposedBAreTurned() {
+    void onlyShortRowsAreTurned() {
         boolean x86 = "amd64".equals(System.getProperty("os.arch"));
-        assertEquals(x86, ONE_THREAD_WHOLE.turns(false, true, 20, 784, 500), "the RBM's h W.T");
-        assertEquals(x86, ONE_THREAD_WHOLE.turns(false, true, 32, 256, 256), "the edges");
-        assertFalse(ONE_THREAD_BANDS.turns(false, true, 20, 784, 500), "the small-matrix kernels take it in bands");
-        assertFalse(ONE_THREAD_WHOLE.turns(false, false, 20, 500, 784), "the RBM's v W: b not transposed");
-        assertFalse(ONE_THREAD_WHOLE.turns(true, true, 20, 784, 500), "a transposed");
-        assertFalse(ONE_THREAD_WHOLE.turns(false, true, 33, 784, 500), "33 rows");
-        assertFalse(ONE_THREAD_WHOLE.turns(false, true, 20, 255, 500), "255 wide");
-        assertFalse(ONE_THREAD_WHOLE.turns(false, true, 20, 784, 255), "255 deep");
+        OpenBlas g = ONE_THREAD_WHOLE;
+        assertEquals(x86, g.turns(false, true, 20, 784, 500), "the RBM's h W.T");
+        assertEquals(x86, g.turnsHeld(false, false, 20, 500, 784), "the RBM's v W");
+        assertFalse(g.turns(false, false, 20, 500, 784), "the RBM's v W: b not transposed");
+        assertFalse(g.turnsHeld(false, true, 20, 784, 500), "b transposed: turned as it is");
+        for (boolean transB : new boolean[] {true, false}) {
+            String op = transB ? "a b^T: " : "held b: ";
+            assertEquals(x86, turned(g, transB, false, 32, 256, 256), op + "the edges");
+            assertFalse(turned(ONE_THREAD_BANDS, transB, false, 20, 784, 500), op + "the small-matrix kernels take it in bands");
+            assertFalse(turned(g, transB, true, 20, 784, 500), op + "a transposed");
+            assertFalse(turned(g, transB, false, 33, 784, 500), op + "33 rows");
+            assertFalse(turned(g, transB, false, 20, 255, 500), op + "255 wide");
+            assertFalse(turned(g, transB, false, 20, 784, 255), op + "255 deep");
+        }
+    }
+
+    private static boolean turned(OpenBlas g, boolean transB, boolean transA, int m, int n, int k) {
+        return transB ? g.turns(transA, true, m, n, k) : g.turnsHeld(transA, false, m, n, k);
     }
 
     /**
@@ -449,23 +460,6 @@ class GemmTest {
             g.dgemm(false, false, m, n, k, 1, p.a, b, 0, afterOuter);
             assertArrayEquals(new double[m * n], afterOuter, g.threads() + " threads, after the hold: b is zeros");
         }
-    }
-
-    /**
-     * Turned from a transposed copy of a held b: f32 products a b of at most 32 rows, 256 or more
-     * wide and deep, where OpenBLAS runs x86-64 kernels without small-matrix variants; nothing else.
-     */
-    @Example
-    void onlyShortRowsTimesAnUntransposedBAreTurnedFromItsTranspose() {
-        boolean x86 = "amd64".equals(System.getProperty("os.arch"));
-        assertEquals(x86, ONE_THREAD_WHOLE.turnsHeld(false, false, 20, 500, 784), "the RBM's v W");
-        assertEquals(x86, ONE_THREAD_WHOLE.turnsHeld(false, false, 32, 256, 256), "the edges");
-        assertFalse(ONE_THREAD_BANDS.turnsHeld(false, false, 20, 500, 784), "the small-matrix kernels take it in bands");
-        assertFalse(ONE_THREAD_WHOLE.turnsHeld(false, true, 20, 784, 500), "b transposed: turned as it is");
-        assertFalse(ONE_THREAD_WHOLE.turnsHeld(true, false, 20, 500, 784), "a transposed");
-        assertFalse(ONE_THREAD_WHOLE.turnsHeld(false, false, 33, 500, 784), "33 rows");
-        assertFalse(ONE_THREAD_WHOLE.turnsHeld(false, false, 20, 255, 784), "255 wide");
-        assertFalse(ONE_THREAD_WHOLE.turnsHeld(false, false, 20, 500, 255), "255 deep");
     }
 
     /**
