@@ -80,15 +80,26 @@ final class Fused implements Kernel {
      * register block by block, or a scalar that every op reading it {@linkplain Elementwise#takesScalar
      * takes as one element} (SCALAR_AS_IS: copied into an array of one element at each call, which
      * all threads read, whichever way the chain runs; the array a slot holds may be longer).
+     * A broadcast operand is PERIODIC when it repeats whole along the leading dims (a bias),
+     * REPEATED when each of its elements stands for a run of the output's (a [n, 1] column
+     * scaling the rows of [n, k]), and GATHER otherwise, read through a table of indices. The
+     * first two are loaded in runs by {@link System#arraycopy} and {@link Arrays#fill}, which
+     * are vectorized, where a table takes two loads per element and no vectors.
      */
-    private enum Load { SAME, SCALAR, SCALAR_AS_IS, PERIODIC, GATHER, SUM }
+    private enum Load { SAME, SCALAR, SCALAR_AS_IS, PERIODIC, REPEATED, GATHER, SUM }
+
+    /**
+     * The shortest run a PERIODIC or REPEATED operand is loaded in: a shorter one goes element by
+     * element, since a call of arraycopy or fill per few elements costs more than it copies.
+     */
+    static final int RUN_FROM = 16;
 
     private final Elementwise[] ops;
     private final int[][] args;         // registers each op reads
     private final int[] target;         // the register each op writes
     private final int[] externalSlot;   // buffer slot of each operand from outside the chain
     private final Load[] load;
-    private final int[] period;         // PERIODIC: the operand's size
+    private final int[] period;         // PERIODIC: the operand's size; REPEATED: the run each of its elements stands for
     private final int[][] gather;       // GATHER: the operand's element for each output element
     private final Kernels.Sum[] summed; // SUM: the sum, whose input is in the operand's slot
     private final int[] outSlot;        // the outputs' buffers, the last op's last
@@ -176,6 +187,9 @@ final class Fused implements Kernel {
             else if (trailing(s, out)) {
                 load[i] = Load.PERIODIC;
                 period[i] = s.size();
+            } else if (repeated(s, out) >= RUN_FROM) {
+                load[i] = Load.REPEATED;
+                period[i] = repeated(s, out);
             } else {
                 load[i] = Load.GATHER;
                 gather[i] = s.broadcastIndex(out);
@@ -266,6 +280,23 @@ final class Fused implements Kernel {
         if (k > o.length) return false;
         for (int i = 0; i < k; i++) if (d[lead + i] != o[o.length - k + i]) return false;
         return true;
+    }
+
+    /**
+     * The run of output elements each element of {@code s} stands for when {@code s}, aligned to
+     * the right of {@code out} as broadcasting aligns it, is {@code out}'s leading dims followed
+     * by 1s: {@code [n, 1]} in {@code [n, k]} stands for runs of k. 0 when it is not so.
+     */
+    static int repeated(Shape s, Shape out) {
+        int[] d = s.dims(), o = out.dims();
+        int pad = o.length - d.length;
+        if (pad < 0) return 0;
+        int ones = o.length; // the axes from here on are 1 in s
+        while (ones > pad && d[ones - 1 - pad] == 1) ones--;
+        for (int a = 0; a < ones; a++) if ((a < pad ? 1 : d[a - pad]) != o[a]) return 0;
+        int run = 1;
+        for (int a = ones; a < o.length; a++) run *= o[a];
+        return run;
     }
 
     @Override
@@ -384,6 +415,15 @@ final class Fused implements Kernel {
     private void loadBlock(Object register, int i, Object source, int start, int n) {
         if (load[i] == Load.SAME) {
             System.arraycopy(source, start, register, 0, n);
+        } else if (load[i] == Load.PERIODIC && period[i] >= RUN_FROM) {
+            int p = period[i];
+            for (int k = 0, j = start % p; k < n; k += p - j, j = 0) System.arraycopy(source, j, register, k, Math.min(p - j, n - k));
+        } else if (load[i] == Load.REPEATED) {
+            int q = period[i];
+            for (int k = 0, j = start / q, left = q - start % q; k < n; k += left, j++, left = q) {
+                if (register instanceof double[] r) Arrays.fill(r, k, Math.min(k + left, n), ((double[]) source)[j]);
+                else Arrays.fill((float[]) register, k, Math.min(k + left, n), ((float[]) source)[j]);
+            }
         } else if (register instanceof double[] r) {
             double[] d = (double[]) source;
             if (load[i] == Load.PERIODIC) {

@@ -22,6 +22,7 @@ import org.graft.core.ops.Broadcasting.SumTo;
 import org.graft.core.ops.FillLike;
 import org.graft.core.ops.StopGradient;
 import org.graft.core.tensor.DType;
+import org.graft.core.tensor.Shape;
 import org.graft.core.tensor.Tensor;
 
 /** How a compiled function lays its graph out: fused chains, reused buffers, one plan per shape, no allocation per call. */
@@ -189,6 +190,40 @@ class PlanTest {
     }
 
     @Test
+    void aBroadcastOperandIsLoadedRightWhateverItsPatternAndWhereverTheBlocksCutIt() {
+        // periodic (a bias), repeated (a column per row), and neither (read through a table), in
+        // runs longer and shorter than RUN_FROM and than a block, over outputs of 2.4 and 1.2 blocks
+        int[][][] cases = {
+            {{3, 1250}, {1250}}, {{3, 1250}, {3, 1}}, {{40, 500}, {500}}, {{40, 500}, {40, 1}},
+            {{2, 40, 30}, {40, 30}}, {{2, 40, 30}, {2, 1, 1}}, {{2, 40, 30}, {2, 40, 1}}, {{2, 40, 30}, {1, 40, 1}},
+            {{2, 40, 30}, {2, 1, 30}}, {{5, 7}, {5, 1}}, {{5, 7}, {7}}, {{300, 7}, {7}}, {{300, 7}, {300, 1}},
+        };
+        for (int[][] c : cases) {
+            Shape out = Shape.of(c[0]);
+            Shape shape = Shape.of(c[1]);
+            for (DType dtype : DType.values()) {
+                Input v = new Input("v", Type.of(dtype, out));
+                Input b = new Input("b", Type.of(dtype, shape));
+                Function f = Compiler.compile(List.of(v, b), List.of(add(add(v, b), v)), Options.NONE);
+                double[] vs = new double[out.size()], bs = new double[shape.size()];
+                for (int i = 0; i < vs.length; i++) vs[i] = 0.1 * i - 3;
+                for (int i = 0; i < bs.length; i++) bs[i] = 1000.0 + 7 * i;
+                Tensor fedV = Tensor.of(dtype, out, vs), fedB = Tensor.of(dtype, shape, bs);
+                String what = out + " + " + shape + " in " + dtype;
+                assertEquals(fedV.add(fedB).add(fedV), f.call(fedV, fedB).get(0), what);
+                assertEquals(1, f.plan().steps(), what);
+            }
+        }
+        var s = Shape.of(40, 500);
+        assertEquals(500, Fused.repeated(Shape.of(40, 1), s));
+        assertEquals(500, Fused.repeated(Shape.of(1, 40, 1), Shape.of(1, 40, 500)));
+        assertEquals(20_000, Fused.repeated(Shape.of(1, 1), s));     // a scalar, which the loop takes as one
+        assertEquals(0, Fused.repeated(Shape.of(500), s));           // periodic
+        assertEquals(0, Fused.repeated(Shape.of(1, 40, 1), Shape.of(2, 40, 30)));
+        assertEquals(0, Fused.repeated(Shape.of(2, 40, 1, 1), s));   // more dims than the output
+    }
+
+    @Test
     void aScalarOperandIsReadAgainWheneverItsBitsChange() {
         // three elements, one block; and enough for the loop to be split across the threads
         for (int n : new int[] {3, 3 * Fused.PARALLEL_FROM + 777}) {
@@ -198,7 +233,7 @@ class PlanTest {
                 Function f = Compiler.compile(List.of(v), List.of(add(v, s)), Options.NONE);
                 double[] values = new double[n];
                 for (int i = 0; i < n; i++) values[i] = i == 0 ? -0.0 : i;
-                Tensor in = Tensor.of(dtype, org.graft.core.tensor.Shape.of(n), values);
+                Tensor in = Tensor.of(dtype, Shape.of(n), values);
                 for (double value : new double[] {0.0, -0.0, Double.NaN, 1.5, 1.5, -0.0, 0.0}) {
                     s.set(Tensor.scalar(dtype, value));
                     assertEquals(in.add(Tensor.scalar(dtype, value)), f.call(in).get(0), n + " " + dtype + " + " + value);
