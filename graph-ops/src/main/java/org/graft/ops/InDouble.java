@@ -3,21 +3,23 @@ package org.graft.ops;
 import org.graft.core.Elementwise;
 
 /**
- * The f32 loops of the functions computed in double (exp, log, sigmoid, tanh, pow, the binary
- * cross-entropy and the others whose f32 value is their f64 value rounded once): a block of
- * each operand widened into buffers of the thread's, the function's f64 loop run on them, and
- * the results rounded back. The values are those of {@code (float) f(x[i])} element by element,
- * which is how these loops were written before; that form took up to three times as long, each
- * element's widening, call of HotSpot's exp or log stub and rounding waiting on the last one's
- * (f32 exp 14.1 ns an element against 4.6, sigmoid 9.8 against 5.9; bench/README.md).
+ * Loops of functions computed in double that C2 vectorizes. For f32 (exp, log, sigmoid, tanh,
+ * pow, the binary cross-entropy and the others whose f32 value is their f64 value rounded
+ * once): a block of each operand widened into buffers of the thread's, the function's f64 loop
+ * run on them, and the results rounded back. The values are those of {@code (float) f(x[i])}
+ * element by element, which is how these loops were written before; that form took up to three
+ * times as long, each element's widening, call of HotSpot's exp or log stub and rounding waiting
+ * on the last one's (f32 exp 14.1 ns an element against 4.6, sigmoid 9.8 against 5.9;
+ * bench/README.md).
  *
- * <p>exp, sigmoid, softplus and the binary cross-entropy from logits, the functions of the
- * autoencoders' f32 steps, and tanh compute e^x (e^x - 1 for tanh) here with loops that C2
- * vectorizes ({@link #exp(double[], double[], double[], int)}) rather than a call of HotSpot's
- * exp stub per element, and log1p of e^-|x| as a series. Their double values are within a few
- * ulps of double of the f64 ops', so their floats are the f64 values rounded once but where
- * such a value lies within those few ulps of a midpoint between two floats, where they may be
- * the float next to it (F32AccuracyTest counts them).
+ * <p>exp, sigmoid, softplus, tanh and the binary cross-entropy from logits compute e^x (e^x - 1
+ * for tanh) here with loops that C2 vectorizes ({@link #exp(double[], double[], double[], int)})
+ * rather than a call of HotSpot's exp stub per element, and log1p of e^-|x| as a series. The
+ * f64 sigmoid, softplus, tanh and binary cross-entropy run the same loops over all of double's
+ * range (at the end), so the f32 values of those four are the f64 values rounded once. f64 exp
+ * is HotSpot's: the f32 exp's double values are within a few ulps of it, so its floats are the
+ * f64 values rounded once but where such a value lies within those few ulps of a midpoint
+ * between two floats, where they may be the float next to it (F32AccuracyTest counts them).
  */
 final class InDouble {
     private InDouble() {}
@@ -92,10 +94,15 @@ final class InDouble {
     private static final double LOG2E = 1.4426950408889634;
     // fdlibm's ln 2 in two parts: n LN2_HI is exact for |n| < 2^20
     private static final double LN2_HI = 6.93147180369123816490e-01, LN2_LO = 1.90821492927058770002e-10;
+    /**
+     * The f64 loops' clamp: below -746 e^x is under half the least subnormal, and from 710 on
+     * beyond the largest double.
+     */
+    private static final double LOWEST_64 = -746, HIGHEST_64 = 710;
     /** Added to a number below 2^51 in size, rounds it to an integer, which the sum's low 32 bits hold. */
     private static final double SHIFT = 0x1.8p52;
-    private static final int POW2_BIAS = 256;
-    private static final double[] POW2 = new double[2 * POW2_BIAS]; // 2^(j - 256)
+    private static final int POW2_BIAS = 2048;
+    private static final double[] POW2 = new double[2 * POW2_BIAS]; // 2^(j - 2048): 0 below 2^-1074, inf from 2^1024
 
     static {
         for (int j = 0; j < POW2.length; j++) POW2[j] = Math.scalb(1.0, j - POW2_BIAS);
@@ -112,14 +119,14 @@ final class InDouble {
      * rounding: 2.4-2.6 ns an element against 4.5-5.4 for Math.exp (bench/README.md).
      */
     static void exp(double[] x, double[] y, double[] k, int m) {
-        reduce(x, y, k, m);
+        reduce(x, y, k, m, -CLAMP, CLAMP);
         for (int i = 0; i < m; i++) y[i] = (y[i] + 1.0) * pow2(k[i]);
     }
 
-    /** {@code y[i] = e^r - 1} and {@code k[i] = n + SHIFT} for x = n ln 2 + r, x clamped: the loop that C2 vectorizes. */
-    private static void reduce(double[] x, double[] y, double[] k, int m) {
+    /** {@code y[i] = e^r - 1} and {@code k[i] = n + SHIFT} for x = n ln 2 + r, x clamped to [lo, hi]: the loop that C2 vectorizes. */
+    private static void reduce(double[] x, double[] y, double[] k, int m, double lo, double hi) {
         for (int i = 0; i < m; i++) {
-            double v = Math.min(Math.max(x[i], -CLAMP), CLAMP);
+            double v = Math.min(Math.max(x[i], lo), hi);
             double t = v * LOG2E + SHIFT;
             y[i] = expm1OfReduced(v, t - SHIFT);
             k[i] = t;
@@ -160,7 +167,7 @@ final class InDouble {
      * leaves q, -0 included.
      */
     static void expm1(double[] x, double[] y, double[] k, int m) {
-        reduce(x, y, k, m);
+        reduce(x, y, k, m, -CLAMP, CLAMP);
         for (int i = 0; i < m; i++) {
             double s = pow2(k[i]);
             y[i] = s * y[i] - (1.0 - s);
@@ -280,5 +287,121 @@ final class InDouble {
             for (int i = 0; i < m; i++) a[i] = (1 - c[i]) * Math.max(a[i], 0.0) + c[i] * Math.max(-a[i], 0.0) + e[i];
             for (int i = 0; i < m; i++) out[start + i] = (float) a[i];
         }
+    }
+
+    // ---- the f64 loops of the same functions ----------------------------------------------------
+
+    /*
+     * The f64 sigmoid, softplus, tanh and binary cross-entropy take e^x from the same vectorized
+     * loop, over all of double's range: where HotSpot's exp stub (and for the last three its log
+     * stub too) is called per element, these took 7-18 ns an element (the autoencoders' f64
+     * steps spent 9-12% of their time there, LeNet's 12% in tanh). Each loop has a scalar twin,
+     * made of the same operations, for the ops that need one value: the Bernoulli draws compare
+     * with the sigmoid op's value to the bit, and Special's sigmoid, softplus and tanh are these.
+     */
+
+    /**
+     * {@code y[i] = e^x[i]} for {@code i < m}, over all of double's range: within 2 ulps of double
+     * where e^x is normal, 0 below -746, infinite from 710 on (and from about 709.78, where e^x
+     * passes the largest double); k is scratch, y may be x. 2^n is applied as 2^(n-1) times 2,
+     * so that e^x just below the largest double, whose n is 1024, is not taken as 2^1024 = inf.
+     */
+    static void exp64(double[] x, double[] y, double[] k, int m) {
+        reduce(x, y, k, m, LOWEST_64, HIGHEST_64);
+        for (int i = 0; i < m; i++) y[i] = (y[i] + 1.0) * pow2(k[i] - 1.0) * 2.0;
+    }
+
+    /** e^x as {@link #exp64(double[], double[], double[], int)} computes it, for one element: the same operations, the same bits. */
+    static double exp64(double x) {
+        double v = Math.min(Math.max(x, LOWEST_64), HIGHEST_64);
+        double t = v * LOG2E + SHIFT;
+        return (expm1OfReduced(v, t - SHIFT) + 1.0) * pow2(t - 1.0) * 2.0;
+    }
+
+    /** {@code y[i] = 1 / (1 + e^-x[i])} for {@code from <= i < to}, as {@link #sigmoid64(double)}; y may be x. */
+    static void sigmoid(double[] x, double[] y, int from, int to) {
+        double[][] t = BUFFERS.get()[2];
+        double[] v = t[0], k = t[1];
+        for (int start = from; start < to; start += CHUNK) {
+            int m = Math.min(CHUNK, to - start);
+            for (int i = 0; i < m; i++) v[i] = -x[start + i];
+            exp64(v, v, k, m);
+            for (int i = 0; i < m; i++) y[start + i] = 1.0 / (1.0 + v[i]);
+        }
+    }
+
+    /**
+     * The f64 sigmoid, 1 / (1 + e^-x): e^-x's error enters the quotient scaled by
+     * e^-x / (1 + e^-x) < 1, so it is within 4 ulps at every x where it is normal
+     * (SpecialAccuracyTest measures it against BigDecimal); below -709.78 e^-x is infinite and the
+     * sigmoid 0, where it would be subnormal.
+     */
+    static double sigmoid64(double x) { return 1.0 / (1.0 + exp64(-x)); }
+
+    /** log(1 + e^-|x|) as the f64 loops take it: {@link #log1pOfUnit} of {@link #exp64(double)}. */
+    static double softplusOfMinusAbs64(double x) { return log1pOfUnit(exp64(-Math.abs(x))); }
+
+    /** {@code e[i] = log1p(e^-|x[i]|)} for {@code i < m}, as {@link #softplusOfMinusAbs64}; k is scratch. */
+    private static void softplusOfMinusAbs64(double[] x, double[] e, double[] k, int m) {
+        for (int i = 0; i < m; i++) e[i] = -Math.abs(x[i]);
+        exp64(e, e, k, m);
+        for (int i = 0; i < m; i++) e[i] = log1pOfUnit(e[i]);
+    }
+
+    /** {@code y[i] = max(x[i], 0) + log1p(e^-|x[i]|)} for {@code from <= i < to}; y may be x. */
+    static void softplus(double[] x, double[] y, int from, int to) {
+        double[][] t = BUFFERS.get()[3];
+        double[] v = t[0], e = t[1], k = t[2];
+        for (int start = from; start < to; start += CHUNK) {
+            int m = Math.min(CHUNK, to - start);
+            System.arraycopy(x, start, v, 0, m);
+            softplusOfMinusAbs64(v, e, k, m);
+            for (int i = 0; i < m; i++) y[start + i] = Math.max(v[i], 0.0) + e[i];
+        }
+    }
+
+    /** The binary cross-entropy from logits of {@link Neural.BceWithLogits}, in f64, for {@code from <= i < to}. */
+    static void bceWithLogits(double[] z, double[] t, double[] out, int from, int to) {
+        double[][][] buffers = BUFFERS.get();
+        double[][] b = buffers[3];
+        double[] a = b[0], c = b[1], e = b[2], k = buffers[0][0];
+        for (int start = from; start < to; start += CHUNK) {
+            int m = Math.min(CHUNK, to - start);
+            System.arraycopy(z, start, a, 0, m);
+            System.arraycopy(t, start, c, 0, m);
+            softplusOfMinusAbs64(a, e, k, m);
+            for (int i = 0; i < m; i++) out[start + i] = (1 - c[i]) * Math.max(a[i], 0.0) + c[i] * Math.max(-a[i], 0.0) + e[i];
+        }
+    }
+
+    /** From 22 on, 1 - tanh x is below 2^-62 and tanh x rounds to 1. */
+    private static final double TANH_FLAT = 22;
+
+    /**
+     * {@code y[i] = tanh x[i]} for {@code from <= i < to}, as {@link #tanh64(double)}: e / (e + 2)
+     * with e = e^2x - 1 from the vectorized {@link #expm1}, x clamped to [-22, 22]; y may be x.
+     */
+    static void tanh(double[] x, double[] y, int from, int to) {
+        double[][] t = BUFFERS.get()[2];
+        double[] v = t[0], k = t[1];
+        for (int start = from; start < to; start += CHUNK) {
+            int m = Math.min(CHUNK, to - start);
+            for (int i = 0; i < m; i++) v[i] = 2.0 * Math.min(Math.max(x[start + i], -TANH_FLAT), TANH_FLAT);
+            expm1(v, v, k, m);
+            for (int i = 0; i < m; i++) y[start + i] = v[i] / (v[i] + 2.0);
+        }
+    }
+
+    /**
+     * The f64 tanh: e / (e + 2) with e = e^2x - 1, which for x < 0 lies in (-1, 0], so no sign
+     * is put back (a sign put back would keep the loop scalar). Within 4 ulps
+     * (SpecialAccuracyTest measures it against BigDecimal); ±0 and subnormals come out as they
+     * are, and from 22 on, where 1 - tanh x is below 2^-62, ±1.
+     */
+    static double tanh64(double x) {
+        double v = 2.0 * Math.min(Math.max(x, -TANH_FLAT), TANH_FLAT);
+        double t = v * LOG2E + SHIFT, s = pow2(t);
+        double e = s * expm1OfReduced(v, t - SHIFT) - (1.0 - s);
+        return e / (e + 2.0);
     }
 }

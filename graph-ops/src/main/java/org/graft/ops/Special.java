@@ -229,15 +229,8 @@ final class Special {
         return (r < 0) != (b < 0) ? r + b : r;
     }
 
-    /**
-     * The logistic function without overflow: for x < 0 it is computed as e^x / (1 + e^x), so
-     * e^-x is never formed for large negative x.
-     */
-    static double sigmoid(double x) {
-        if (x >= 0) return 1.0 / (1.0 + Math.exp(-x));
-        double e = Math.exp(x);
-        return e / (1.0 + e);
-    }
+    /** The f64 sigmoid, whose bits the sigmoid op's loop gives too: {@link InDouble#sigmoid64}. */
+    static double sigmoid(double x) { return InDouble.sigmoid64(x); }
 
     /** The f32 sigmoid, which {@code bernoulli_logits} compares with as the sigmoid op does: {@link InDouble#sigmoid(float)}. */
     static float sigmoidF32(float x) { return InDouble.sigmoid(x); }
@@ -295,14 +288,14 @@ final class Special {
 
     /**
      * log(1 + e^x) = max(x, 0) + log(1 + e^-|x|): the exponent is never positive, so nothing
-     * overflows, and log1p keeps the tail exact (softplus(-40) is e^-40, not 0). Within 3 ulps
-     * ({@link #log1p}'s and {@link Math#exp}'s errors; SpecialAccuracyTest measures it: 2.2 at most
-     * over 40,000 points of [-40, 40]).
+     * overflows, and the log1p keeps the tail exact (softplus(-40) is e^-40, not 0). With the
+     * bits of the softplus op's loop ({@link InDouble#softplus(double[], double[], int, int)}):
+     * e^-|x| to 2 ulps and its log1p as a series. Within 3 ulps (SpecialAccuracyTest measures it).
      */
     static double softplus(double x) { return Math.max(x, 0.0) + softplusOfMinusAbs(x); }
 
     /** log(1 + e^-|x|), the part of softplus(x) and softplus(-x) both have (binary cross-entropy takes it once for the two). */
-    static double softplusOfMinusAbs(double x) { return log1p(Math.exp(-Math.abs(x))); }
+    static double softplusOfMinusAbs(double x) { return InDouble.softplusOfMinusAbs64(x); }
 
     /** ln 3: from here on e^x - 1 is at least 2/3 of e^x's size (or of 1), so the subtraction loses no digit worth a log. */
     private static final double LN3 = Math.log(3.0);
@@ -336,19 +329,6 @@ final class Special {
         return Math.log(u) * (x / (u - 1.0));
     }
 
-    /**
-     * tanh x = e / (e + 2) with e = expm1(2|x|), the sign of x put back: from {@link #expm1}
-     * (Math.tanh is StrictMath's native fdlibm in JDK 17, a call per element). e's relative
-     * error enters the quotient scaled by 2 / (e + 2) ≤ 1, and the sum and the quotient round
-     * once each: within 4 ulps (SpecialAccuracyTest measures it against BigDecimal: 2.8 at most
-     * over 40,000 points, where fdlibm's is 2.0). Below 2^-27 tanh x = x - x³/3 rounds to x (which keeps ±0
-     * and subnormals); from 22 on 1 - tanh x < 2^-62 and it rounds to ±1.
-     */
-    static double tanh(double x) {
-        double a = Math.abs(x);
-        if (a < 0x1p-27) return x;
-        if (!(a < 22)) return Double.isNaN(x) ? x : Math.copySign(1.0, x);
-        double e = expm1(2 * a);
-        return Math.copySign(e / (e + 2), x);
-    }
+    /** The f64 tanh, whose bits the tanh op's loop gives too: {@link InDouble#tanh64}. */
+    static double tanh(double x) { return InDouble.tanh64(x); }
 }

@@ -124,9 +124,10 @@ public sealed interface Unary extends OneInput {
     }
 
     record Sigmoid() implements Unary {
-        public static final Builtin BUILTIN = Builtin.unary("sigmoid", Ops::sigmoid, "y(1-y); the kernel never forms e^-x for x < 0");
+        public static final Builtin BUILTIN = Builtin.unary("sigmoid", Ops::sigmoid, "y(1-y); 1/(1 + e^-x), within 4 ulps in f64 (0 below -709.78, where it "
+                + "would be subnormal)");
 
-        public void apply(double[] x, double[] y, int from, int to) { for (int i = from; i < to; i++) y[i] = Special.sigmoid(x[i]); }
+        public void apply(double[] x, double[] y, int from, int to) { InDouble.sigmoid(x, y, from, to); }
         public void apply(float[] x, float[] y, int from, int to) { InDouble.sigmoid(x, y, from, to); }
         // d/dx σ(x) = σ(x)(1 - σ(x)) = y(1 - y)
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, mul(y, sub(1.0, y)))); }
@@ -136,17 +137,17 @@ public sealed interface Unary extends OneInput {
     record Softplus() implements Unary {
         public static final Builtin BUILTIN = Builtin.unary("softplus", Ops::softplus, "σ(x); computed as max(x,0) + log1p(e^-\\|x\\|), finite everywhere");
 
-        public void apply(double[] x, double[] y, int from, int to) { for (int i = from; i < to; i++) y[i] = Special.softplus(x[i]); }
+        public void apply(double[] x, double[] y, int from, int to) { InDouble.softplus(x, y, from, to); }
         public void apply(float[] x, float[] y, int from, int to) { InDouble.softplus(x, y, from, to); }
         // d/dx log(1 + e^x) = e^x / (1 + e^x) = σ(x)
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, sigmoid(x))); }
     }
 
-    /** From the intrinsic exp and log, within 4 ulps ({@link Special#tanh}); in f32 that rounded to float. */
+    /** e / (e + 2) with e = e^2x - 1 from a vectorized loop, within 4 ulps ({@link InDouble#tanh64}); in f32 that rounded to float. */
     record Tanh() implements Unary {
         public static final Builtin BUILTIN = Builtin.unary("tanh", Ops::tanh, "1 - y²");
 
-        public void apply(double[] x, double[] y, int from, int to) { for (int i = from; i < to; i++) y[i] = Special.tanh(x[i]); }
+        public void apply(double[] x, double[] y, int from, int to) { InDouble.tanh(x, y, from, to); }
         public void apply(float[] x, float[] y, int from, int to) { InDouble.tanh(x, y, from, to); }
         // d/dx tanh x = 1 - tanh²x; reuse the output y instead of recomputing tanh
         public Grad bprop(Node x, Node y, Node gy) { return Grad.of(mul(gy, sub(1.0, square(y)))); }

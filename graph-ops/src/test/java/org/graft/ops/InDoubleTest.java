@@ -13,7 +13,9 @@ import net.jqwik.api.constraints.IntRange;
  * 1024 and its multiples), in place or not, what rounding each element's f64 value gives; those
  * with e^x of their own (exp, sigmoid, softplus, the binary cross-entropy from logits) what their
  * one-element forms give, and tanh what it gives over the whole array; F32AccuracyTest measures
- * their distance from the f64 values.
+ * their distance from the f64 values. The f64 loops of sigmoid, softplus, tanh and the binary
+ * cross-entropy give the bits of their one-element forms in {@link Special}, which
+ * SpecialAccuracyTest measures, over all of double's range.
  */
 class InDoubleTest {
 
@@ -59,6 +61,41 @@ class InDoubleTest {
             want[i] = (float) ((1 - w) * Math.max(z, 0.0) + w * Math.max(-z, 0.0) + e);
         }
         assertArrayEquals(want, gotBce, "bce_with_logits");
+    }
+
+    @Property(tries = 60)
+    void f64LoopsGiveTheBitsOfTheirOneElementForms(@ForAll @IntRange(min = 0, max = 3000) int n, @ForAll long seed, @ForAll boolean inPlace) {
+        double[] x = doubles(n, seed), t = doubles(n, seed + 1);
+        for (int i = 0; i < n; i++) t[i] = Math.abs(t[i]) % 1.0;
+        int from = n / 3;
+        for (OneInput op : new OneInput[] {new Unary.Sigmoid(), new Unary.Softplus(), new Unary.Tanh()}) {
+            double[] want = inPlace ? x.clone() : new double[n];
+            for (int i = from; i < n; i++) {
+                want[i] = op instanceof Unary.Sigmoid ? Special.sigmoid(x[i]) : op instanceof Unary.Softplus ? Special.softplus(x[i]) : Special.tanh(x[i]);
+            }
+            double[] y = inPlace ? x.clone() : new double[n];
+            op.apply(inPlace ? y : x.clone(), y, from, n);
+            assertArrayEquals(want, y, op.toString());
+        }
+        double[] want = new double[n], got = new double[n];
+        for (int i = from; i < n; i++) {
+            want[i] = (1 - t[i]) * Math.max(x[i], 0.0) + t[i] * Math.max(-x[i], 0.0) + Special.softplusOfMinusAbs(x[i]);
+        }
+        new Neural.BceWithLogits().apply(new double[][] {x, t}, got, from, n);
+        assertArrayEquals(want, got, "bce_with_logits");
+    }
+
+    /** Mostly in [-40, 40], some beyond 700 either way, and the edges: ±0, subnormals, ±inf, NaN. */
+    private static double[] doubles(int n, long seed) {
+        var random = new SplittableRandom(seed);
+        double[] edges = {0.0, -0.0, Double.MIN_VALUE, -Double.MIN_VALUE, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NaN,
+            709.78, -709.78, 745.5, -745.5, 22.0, -22.0, 1e-300};
+        double[] x = new double[n];
+        for (int i = 0; i < n; i++) {
+            int kind = random.nextInt(10);
+            x[i] = kind == 0 ? edges[random.nextInt(edges.length)] : kind == 1 ? random.nextDouble(-800, 800) : random.nextDouble(-40, 40);
+        }
+        return x;
     }
 
     private static float[] floats(int n, long seed, double lo, double hi) {

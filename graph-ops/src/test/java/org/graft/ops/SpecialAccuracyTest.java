@@ -16,7 +16,9 @@ import net.jqwik.api.Tuple;
 
 /**
  * The error in ulps of the transcendental kernels built on HotSpot's intrinsics ({@link
- * Special#expm1}, {@link Special#log1p}, {@link Special#tanh}, {@link Special#softplus}) against
+ * Special#expm1}, {@link Special#log1p}) and on the vectorized e^x of the f64 loops ({@link
+ * Special#sigmoid}, {@link Special#tanh}, {@link Special#softplus}, the scalar twins of
+ * {@link InDouble}'s loops, with their bits) against
  * values computed to 60 digits with BigDecimal series, over the whole domain of doubles (every
  * exponent, subnormals, ±0, ±inf, NaN) and densely where each function does its work; and
  * against StrictMath's fdlibm, the kernels they replace.
@@ -25,7 +27,7 @@ class SpecialAccuracyTest {
     private static final MathContext MC = new MathContext(60);
 
     /** The bounds their Javadoc states. */
-    private static final double EXPM1_ULPS = 3, LOG1P_ULPS = 3, TANH_ULPS = 4, SOFTPLUS_ULPS = 3;
+    private static final double EXPM1_ULPS = 3, LOG1P_ULPS = 3, TANH_ULPS = 4, SOFTPLUS_ULPS = 3, SIGMOID_ULPS = 4;
 
     @Provide
     Arbitrary<Double> anyDouble() {
@@ -82,6 +84,18 @@ class SpecialAccuracyTest {
             BigDecimal bx = new BigDecimal(x);
             BigDecimal want = x > 0 ? bx.add(log1p(exp(bx.negate()))) : log1p(exp(bx));
             assertWithin(SOFTPLUS_ULPS, want, got, "softplus", x);
+        }
+    }
+
+    @Property(tries = 3000)
+    void sigmoidIsWithinItsBound(@ForAll("anyDouble") double x) {
+        double got = Special.sigmoid(x);
+        if (Double.isNaN(x)) assertTrue(Double.isNaN(got));
+        else if (x > 40) assertEquals(1.0, got);                 // 1 - σ(x) < 2^-57: it rounds to 1
+        else if (x < -708.3) assertTrue(got >= 0 && got < Double.MIN_NORMAL, () -> "sigmoid(" + x + ") = " + got); // subnormal, or 0
+        else {
+            BigDecimal e = exp(new BigDecimal(x).negate());
+            assertWithin(SIGMOID_ULPS, BigDecimal.ONE.divide(BigDecimal.ONE.add(e, MC), MC), got, "sigmoid", x);
         }
     }
 
