@@ -249,12 +249,14 @@ final class InDouble {
 
     /**
      * {@code e[i] = log1p(e^-|x[i]|)} for {@code i < m}, the part softplus(x) and softplus(-x)
-     * share; k is scratch. The log1p has a loop of its own: joined with the sum after it in the
-     * binary cross-entropy, C2 left that loop scalar (13.6 ns an element for the whole, against 4.9).
+     * share, as {@link #softplusOfMinusAbs(double)}; k is scratch. The log1p has a loop of its
+     * own: joined with the sum after it in the binary cross-entropy, C2 left that loop scalar
+     * (13.6 ns an element for the whole, against 4.9). e^-|x| comes from {@link #exp64}, the f64
+     * kernels' e^x, so that the f32 softplus and cross-entropy are the f64 ones rounded.
      */
     private static void softplusOfMinusAbs(double[] x, double[] e, double[] k, int m) {
         for (int i = 0; i < m; i++) e[i] = -Math.abs(x[i]);
-        exp(e, e, k, m);
+        exp64(e, e, k, m);
         for (int i = 0; i < m; i++) e[i] = log1pOfUnit(e[i]);
     }
 
@@ -338,15 +340,8 @@ final class InDouble {
      */
     static double sigmoid64(double x) { return 1.0 / (1.0 + exp64(-x)); }
 
-    /** log(1 + e^-|x|) as the f64 loops take it: {@link #log1pOfUnit} of {@link #exp64(double)}. */
-    static double softplusOfMinusAbs64(double x) { return log1pOfUnit(exp64(-Math.abs(x))); }
-
-    /** {@code e[i] = log1p(e^-|x[i]|)} for {@code i < m}, as {@link #softplusOfMinusAbs64}; k is scratch. */
-    private static void softplusOfMinusAbs64(double[] x, double[] e, double[] k, int m) {
-        for (int i = 0; i < m; i++) e[i] = -Math.abs(x[i]);
-        exp64(e, e, k, m);
-        for (int i = 0; i < m; i++) e[i] = log1pOfUnit(e[i]);
-    }
+    /** log(1 + e^-|x|) as the loops take it: {@link #log1pOfUnit} of {@link #exp64(double)}. */
+    static double softplusOfMinusAbs(double x) { return log1pOfUnit(exp64(-Math.abs(x))); }
 
     /** {@code y[i] = max(x[i], 0) + log1p(e^-|x[i]|)} for {@code from <= i < to}; y may be x. */
     static void softplus(double[] x, double[] y, int from, int to) {
@@ -355,7 +350,7 @@ final class InDouble {
         for (int start = from; start < to; start += CHUNK) {
             int m = Math.min(CHUNK, to - start);
             System.arraycopy(x, start, v, 0, m);
-            softplusOfMinusAbs64(v, e, k, m);
+            softplusOfMinusAbs(v, e, k, m);
             for (int i = 0; i < m; i++) y[start + i] = Math.max(v[i], 0.0) + e[i];
         }
     }
@@ -369,7 +364,7 @@ final class InDouble {
             int m = Math.min(CHUNK, to - start);
             System.arraycopy(z, start, a, 0, m);
             System.arraycopy(t, start, c, 0, m);
-            softplusOfMinusAbs64(a, e, k, m);
+            softplusOfMinusAbs(a, e, k, m);
             for (int i = 0; i < m; i++) out[start + i] = (1 - c[i]) * Math.max(a[i], 0.0) + c[i] * Math.max(-a[i], 0.0) + e[i];
         }
     }

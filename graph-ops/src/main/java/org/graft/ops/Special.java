@@ -295,7 +295,7 @@ final class Special {
     static double softplus(double x) { return Math.max(x, 0.0) + softplusOfMinusAbs(x); }
 
     /** log(1 + e^-|x|), the part of softplus(x) and softplus(-x) both have (binary cross-entropy takes it once for the two). */
-    static double softplusOfMinusAbs(double x) { return InDouble.softplusOfMinusAbs64(x); }
+    static double softplusOfMinusAbs(double x) { return InDouble.softplusOfMinusAbs(x); }
 
     /** ln 3: from here on e^x - 1 is at least 2/3 of e^x's size (or of 1), so the subtraction loses no digit worth a log. */
     private static final double LN3 = Math.log(3.0);
