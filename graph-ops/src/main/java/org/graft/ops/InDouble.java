@@ -296,8 +296,8 @@ final class InDouble {
     /*
      * The f64 sigmoid, softplus, tanh and binary cross-entropy take e^x from the same vectorized
      * loop, over all of double's range: where HotSpot's exp stub (and for the last three its log
-     * stub too) is called per element, these took 7-18 ns an element (the autoencoders' f64
-     * steps spent 9-12% of their time there, LeNet's 12% in tanh). Each loop has a scalar twin,
+     * stub too) is called per element, these took 8-21 ns an element (the autoencoders' f64
+     * steps spent 9-10% of their time there, LeNet's 12% in tanh; bench/README.md). Each loop has a scalar twin,
      * made of the same operations, for the ops that need one value: the Bernoulli draws compare
      * with the sigmoid op's value to the bit, and Special's sigmoid, softplus and tanh are these.
      */
