@@ -14,9 +14,10 @@ import org.apache.commons.numbers.gamma.LogGamma;
  * The real functions behind the elementwise kernels that {@link Math} lacks: Commons Numbers'
  * (Boost's algorithms, to about an ulp) where it has them, with the values PyTorch gives at the
  * poles and edges where Commons Numbers gives another or none; fdlibm's forms of the inverse
- * hyperbolic functions; the forms that keep their digits where the textbook formula cancels; and
- * tanh, expm1 and log1p built on HotSpot's intrinsic exp and log, which JDK 17's Math has only
- * as StrictMath's native fdlibm calls, one per element, each with its ulp bound.
+ * hyperbolic functions; the forms that keep their digits where the textbook formula cancels;
+ * expm1 and log1p built on HotSpot's intrinsic exp and log, which JDK 17's Math has only as
+ * StrictMath's native fdlibm calls, one per element, each with its ulp bound; and sigmoid,
+ * softplus and tanh as the one-element twins of {@link InDouble}'s vectorized f64 loops.
  */
 final class Special {
     private Special() {}
